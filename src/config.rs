@@ -1,0 +1,33 @@
+//! Settings from command-line flags and the environment (`DATABASE_URL`, `OHGOV_*`).
+
+/// Where the embedded default keeps its data when nothing else is said.
+pub const DEFAULT_DATABASE_URL: &str = "ohgov.db";
+/// Loopback only by default: exposing the service is a deliberate act.
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+/// The demo's own file, kept apart from any real data.
+pub const DEFAULT_DEMO_DATABASE: &str = "ohgov-demo.db";
+
+/// Everything the running application needs to know about its surroundings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: String,
+    pub bind: String,
+    /// Connections held open by the pool (`OHGOV_DB_POOL`).
+    pub pool_size: u32,
+}
+
+impl Settings {
+    /// Settings for a database URL, with every other value from the environment or its default.
+    pub fn for_database(database_url: impl Into<String>) -> Self {
+        Self {
+            database_url: database_url.into(),
+            bind: env_or("OHGOV_BIND", DEFAULT_BIND),
+            pool_size: std::env::var("OHGOV_DB_POOL").ok().and_then(|v| v.parse().ok()).filter(|n| *n > 0).unwrap_or(8),
+        }
+    }
+}
+
+/// An environment variable's value, or the default when it is unset or blank.
+pub fn env_or(name: &str, default: &str) -> String {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty()).unwrap_or_else(|| default.to_string())
+}

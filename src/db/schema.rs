@@ -1,0 +1,89 @@
+//! Tables as diesel sees them. Written by hand and kept to the SQL types both backends share;
+//! `tests/db.rs` checks it against both migration folders.
+
+diesel::table! {
+    catalogues (id) {
+        id -> Integer,
+        code -> Text,
+        kind -> Text,
+        title -> Text,
+        version -> Text,
+        note -> Nullable<Text>,
+        replaces_code -> Nullable<Text>,
+        source_name -> Text,
+        content_sha256 -> Text,
+        loaded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    catalogue_nodes (id) {
+        id -> Integer,
+        catalogue_id -> Integer,
+        reference -> Text,
+        parent_id -> Nullable<Integer>,
+        kind -> Text,
+        level -> Text,
+        position -> Integer,
+        title -> Text,
+        guidance -> Text,
+        expected_evidence -> Text,
+        retired -> Bool,
+    }
+}
+
+diesel::table! {
+    catalogue_replaces (id) {
+        id -> Integer,
+        node_id -> Integer,
+        replaced_node_id -> Integer,
+    }
+}
+
+diesel::table! {
+    profession_rules (node_id) {
+        node_id -> Integer,
+        regulator -> Text,
+        disciplines -> Text,
+        registration_number_pattern -> Nullable<Text>,
+        registration_number_example -> Nullable<Text>,
+        registration_renewal_months -> Nullable<Integer>,
+        registration_warning_days -> Nullable<Integer>,
+        revalidation_months -> Nullable<Integer>,
+        revalidation_warning_days -> Nullable<Integer>,
+        appraisal_overdue_months -> Nullable<Integer>,
+        cpd_cycle -> Nullable<Text>,
+        cpd_unit -> Nullable<Text>,
+        cpd_required -> Nullable<Double>,
+        cpd_participatory_required -> Nullable<Double>,
+        reflective_accounts_required -> Nullable<Integer>,
+        practice_hours_required -> Nullable<Integer>,
+        feedback_required -> Nullable<Integer>,
+        cpd_periods -> Nullable<Integer>,
+        cpd_period_months -> Nullable<Integer>,
+        cpd_warning_days -> Nullable<Integer>,
+        cpd_audit_sample_percent -> Nullable<Double>,
+    }
+}
+
+diesel::table! {
+    kpi_definitions (node_id) {
+        node_id -> Integer,
+        unit -> Text,
+        higher_is_better -> Bool,
+        default_target -> Double,
+        source -> Text,
+    }
+}
+
+diesel::joinable!(catalogue_nodes -> catalogues (catalogue_id));
+diesel::joinable!(profession_rules -> catalogue_nodes (node_id));
+diesel::joinable!(kpi_definitions -> catalogue_nodes (node_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    catalogues,
+    catalogue_nodes,
+    catalogue_replaces,
+    profession_rules,
+    kpi_definitions,
+);

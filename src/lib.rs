@@ -1,0 +1,84 @@
+//! ohgov: SEQOHS accreditation and clinical governance for occupational health services.
+//!
+//! This file wires the areas together: [`prepare`] opens and migrates the database and loads the
+//! catalogue, and [`app`] builds the actix application that `main` serves and tests drive.
+
+pub mod catalogue;
+pub mod config;
+pub mod db;
+pub mod web;
+
+use std::sync::Arc;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::{DefaultHeaders, Logger};
+use actix_web::{web as aw, App, HttpRequest, HttpResponse};
+
+use crate::config::Settings;
+use crate::web::{AppError, AppState};
+
+/// No inline script or style anywhere, and no framing: the pages are plain server-rendered HTML.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+     img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// Opens the pool, applies migrations, loads the built-in catalogue into an empty database and
+/// parses the templates: everything that must be right before the first request.
+pub fn prepare(settings: Settings) -> anyhow::Result<AppState> {
+    let target = db::DatabaseTarget::parse(&settings.database_url)?;
+    let pool = db::pool(&target, settings.pool_size)?;
+    {
+        let mut conn = pool.get()?;
+        let applied = db::run_migrations(&mut conn)?;
+        if applied > 0 {
+            tracing::info!(applied, backend = target.backend_name(), "migrations applied");
+        }
+        if let Some(report) = catalogue::store::load_if_empty(&mut conn, &catalogue::builtin_sources())? {
+            tracing::info!(files = report.files.len(), "built-in catalogue loaded into an empty database");
+        }
+    }
+    let templates = web::templates::load()?;
+    Ok(AppState { pool, templates: Arc::new(templates), settings: Arc::new(settings) })
+}
+
+/// The whole application, for `ohgov serve` and for tests.
+pub fn app(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(aw::Data::new(state))
+        .wrap(web::error::error_pages())
+        .wrap(
+            DefaultHeaders::new()
+                .add(("Content-Security-Policy", CONTENT_SECURITY_POLICY))
+                .add(("X-Content-Type-Options", "nosniff"))
+                .add(("Referrer-Policy", "same-origin"))
+                .add(("X-Frame-Options", "DENY")),
+        )
+        .wrap(Logger::new("%r %s %Dms"))
+        .route("/", aw::get().to(home))
+        .route("/healthz", aw::get().to(web::healthz))
+        .route("/static/{path:.*}", aw::get().to(web::assets::serve))
+        .configure(catalogue::routes::configure)
+        .default_service(aw::to(web::error::not_found))
+}
+
+async fn home(state: aw::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, AppError> {
+    web::render(&state, &req, "home.html", tera::Context::new())
+}
+
+/// Binds the application to an address; returns the server to await and the addresses it took
+/// (port 0 picks a free port, which the caller then reports).
+pub fn bind(state: AppState, address: &str) -> std::io::Result<(actix_web::dev::Server, Vec<std::net::SocketAddr>)> {
+    let server = actix_web::HttpServer::new(move || app(state.clone())).bind(address)?;
+    let addresses = server.addrs();
+    Ok((server.run(), addresses))
+}

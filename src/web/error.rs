@@ -1,0 +1,119 @@
+//! The web layer's one error type, and the handlers that show errors as pages in the layout.
+
+use actix_web::body::BoxBody;
+use actix_web::dev::ServiceResponse;
+use actix_web::http::{header, StatusCode};
+use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
+use actix_web::{web, HttpResponse, ResponseError};
+
+use super::AppState;
+
+/// Everything a handler can fail with. Each maps to one status; the page is drawn by
+/// [`error_pages`], so a handler never builds an error page itself.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+    #[error("database error: {0}")]
+    Database(#[from] diesel::result::Error),
+    #[error("template error: {0}")]
+    Template(#[from] tera::Error),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Database(diesel::result::Error::NotFound) => StatusCode::NOT_FOUND,
+            AppError::Database(_) | AppError::Template(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        if status.is_server_error() {
+            // The detail goes to the log, never to the browser.
+            tracing::error!(error = %self, "request failed");
+        }
+        HttpResponse::build(status)
+            .content_type("text/plain; charset=utf-8")
+            .body(status.canonical_reason().unwrap_or("error"))
+    }
+}
+
+/// `default_service`: any URL no route claims.
+pub async fn not_found() -> Result<HttpResponse, AppError> {
+    Err(AppError::NotFound)
+}
+
+/// Replaces the bare body of 403, 404, 500 and 503 responses with a page in the layout (or a JSON
+/// body under `/api/`).
+pub fn error_pages<B: 'static>() -> ErrorHandlers<B> {
+    let mut handlers = ErrorHandlers::new();
+    for status in [
+        StatusCode::FORBIDDEN,
+        StatusCode::NOT_FOUND,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        StatusCode::SERVICE_UNAVAILABLE,
+    ] {
+        handlers = handlers.handler(status, render_error_page);
+    }
+    handlers
+}
+
+fn render_error_page<B: 'static>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    // A handler that already chose a body (the health check's JSON) keeps it; only the bare
+    // bodies of `AppError` and of empty responses are replaced.
+    let bare = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v.starts_with("text/plain"));
+    if !bare {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let (req, res) = res.into_parts();
+    let is_api = req.path().starts_with("/api/");
+    let page = if is_api {
+        None
+    } else {
+        req.app_data::<web::Data<AppState>>().and_then(|state| {
+            let template = match status {
+                StatusCode::NOT_FOUND => "errors/404.html",
+                StatusCode::FORBIDDEN => "errors/403.html",
+                _ => "errors/500.html",
+            };
+            let context = super::layout_context(req.path());
+            match state.templates.render(template, &context) {
+                Ok(body) => Some(body),
+                Err(error) => {
+                    tracing::error!(%error, "error page failed to render");
+                    None
+                }
+            }
+        })
+    };
+    let mut builder = HttpResponse::build(status);
+    for (name, value) in res.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            builder.insert_header((name.clone(), value.clone()));
+        }
+    }
+    let response: HttpResponse<BoxBody> = match page {
+        Some(body) => builder.content_type("text/html; charset=utf-8").body(body),
+        None => builder.json(serde_json::json!({
+            "error": status.canonical_reason().unwrap_or("error"),
+            "status": status.as_u16(),
+        })),
+    };
+    Ok(ErrorHandlerResponse::Response(ServiceResponse::new(req, response).map_into_right_body()))
+}

@@ -1,0 +1,98 @@
+//! Shared web plumbing: application state, rendering in the layout, errors as pages, security
+//! headers, static files and the health check.
+
+pub mod assets;
+pub mod error;
+pub mod templates;
+
+use std::sync::Arc;
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Serialize;
+
+use crate::config::Settings;
+use crate::db::{DbConnection, DbPool};
+pub use error::AppError;
+
+/// What every handler can reach. Cheap to clone: everything inside is shared.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: DbPool,
+    pub templates: Arc<tera::Tera>,
+    pub settings: Arc<Settings>,
+}
+
+/// Runs blocking diesel work on the blocking thread pool with a pooled connection, so the async
+/// workers keep serving other requests.
+pub async fn with_conn<T, F>(state: &AppState, work: F) -> Result<T, AppError>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = state.pool.clone();
+    web::block(move || {
+        let mut conn = pool.get().map_err(|e| AppError::Unavailable(e.to_string()))?;
+        work(&mut conn)
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("blocking task failed: {e}")))?
+}
+
+/// One entry of the header navigation.
+#[derive(Serialize)]
+struct NavItem {
+    href: &'static str,
+    label: &'static str,
+    current: bool,
+}
+
+const NAVIGATION: [(&str, &str); 2] = [("/", "Home"), ("/catalogue", "Standards catalogue")];
+
+/// The context every page's layout needs: the product's name, the navigation with the current
+/// page marked, and (from the accounts area on) the signed-in member.
+pub fn layout_context(path: &str) -> tera::Context {
+    let mut context = tera::Context::new();
+    let nav: Vec<NavItem> = NAVIGATION
+        .iter()
+        .map(|(href, label)| NavItem {
+            href,
+            label,
+            current: if *href == "/" { path == "/" } else { path == *href || path.starts_with(&format!("{href}/")) },
+        })
+        .collect();
+    context.insert("product_name", "ohgov");
+    context.insert("nav", &nav);
+    context.insert("current_user", &Option::<String>::None);
+    context.insert("current_organisation", &Option::<String>::None);
+    context
+}
+
+/// Renders a page template inside the layout.
+pub fn render(
+    state: &AppState,
+    req: &HttpRequest,
+    template: &str,
+    mut context: tera::Context,
+) -> Result<HttpResponse, AppError> {
+    context.extend(layout_context(req.path()));
+    let body = state.templates.render(template, &context)?;
+    Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(body))
+}
+
+/// `GET /healthz`: 200 when the database answers, 503 when it does not.
+pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
+    let checked = with_conn(&state, |conn| {
+        use diesel::connection::SimpleConnection;
+        conn.batch_execute("SELECT 1")?;
+        Ok(crate::db::backend_name(conn))
+    })
+    .await;
+    match checked {
+        Ok(backend) => HttpResponse::Ok().json(serde_json::json!({ "status": "ok", "database": backend })),
+        Err(error) => {
+            tracing::warn!(%error, "health check failed");
+            HttpResponse::ServiceUnavailable()
+                .json(serde_json::json!({ "status": "unavailable", "database": "unreachable" }))
+        }
+    }
+}

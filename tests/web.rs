@@ -1,0 +1,149 @@
+//! The web shell: layout, health check, static files, error pages, security headers; and the demo.
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+on_both_backends!(
+    home_page_is_in_the_layout,
+    app | app | {
+        let (status, body) = app.get_text("/").await;
+        assert_eq!(status, 200);
+        assert_eq!(body.matches("<h1").count(), 1);
+        assert!(body.contains("<header") && body.contains("<nav") && body.contains("<footer"));
+        assert!(body.contains("href=\"#main-content\""), "skip link");
+        assert!(body.contains("Not signed in"), "a place for the signed-in user");
+        assert!(body.contains("<html lang=\"en-GB\">"));
+    }
+);
+
+on_both_backends!(
+    healthz_checks_the_database,
+    app | app | {
+        let response = app.get("/healthz").await;
+        assert_eq!(response.status().as_u16(), 200);
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["status"], "ok");
+        let expected = match app.db.backend {
+            support::Backend::Sqlite => "sqlite",
+            support::Backend::Postgres => "postgres",
+        };
+        assert_eq!(body["database"], expected);
+    }
+);
+
+#[actix_web::test]
+async fn healthz_answers_503_when_the_database_cannot_be_reached() {
+    let state = ohgov::prepare(support::TestDb::sqlite().settings()).unwrap();
+    // A pool whose every connection attempt fails: the file's folder does not exist.
+    let unreachable = ohgov::db::DatabaseTarget::Sqlite("/nonexistent-folder/ohgov.db".into());
+    let pool = r2d2::Pool::builder()
+        .connection_timeout(std::time::Duration::from_millis(500))
+        .build_unchecked(ohgov::db::ConnectionManager::new(unreachable));
+    let state = ohgov::web::AppState { pool, ..state };
+    let (server, addresses) = ohgov::bind(state, "127.0.0.1:0").unwrap();
+    actix_web::rt::spawn(server);
+    let response = reqwest::get(format!("http://{}/healthz", addresses[0])).await.unwrap();
+    assert_eq!(response.status().as_u16(), 503);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["status"], "unavailable");
+}
+
+on_both_backends!(
+    unknown_pages_are_404_in_the_layout,
+    app | app | {
+        let (status, body) = app.get_text("/no/such/page").await;
+        assert_eq!(status, 404);
+        assert!(body.contains("<h1>Page not found</h1>"), "{body}");
+        assert!(body.contains("/static/ohgov.css"), "the error page uses the layout");
+    }
+);
+
+on_both_backends!(
+    every_response_carries_the_security_headers,
+    app | app | {
+        for path in ["/", "/catalogue", "/healthz", "/static/ohgov.css", "/missing"] {
+            let response = app.get(path).await;
+            let headers = response.headers();
+            let csp = headers.get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or_default();
+            assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+            assert!(!csp.contains("unsafe-inline"), "{path}: {csp}");
+            assert_eq!(headers.get("x-content-type-options").unwrap(), "nosniff", "{path}");
+            assert!(headers.get("referrer-policy").is_some(), "{path}");
+        }
+    }
+);
+
+on_both_backends!(
+    the_stylesheet_is_served_with_an_etag,
+    app | app | {
+        let response = app.get("/static/ohgov.css").await;
+        assert_eq!(response.status().as_u16(), 200);
+        assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/css"));
+        let etag = response.headers()["etag"].to_str().unwrap().to_string();
+        let css = response.text().await.unwrap();
+        assert!(css.contains(":focus"), "focus is styled");
+        let again = app
+            .client
+            .get(format!("{}/static/ohgov.css", app.address))
+            .header("If-None-Match", &etag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status().as_u16(), 304);
+        assert_eq!(app.get("/static/../Cargo.toml").await.status().as_u16(), 404);
+    }
+);
+
+#[test]
+fn demo_builds_its_database_and_serves_the_catalogue() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    let built = Command::new(env!("CARGO_BIN_EXE_ohgov"))
+        .args(["demo", "--no-serve", "--db", db.to_str().unwrap()])
+        .env("DATABASE_URL", "postgres://must-not-be-used/ohgov")
+        .output()
+        .unwrap();
+    assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+    assert!(db.exists(), "the demo database was created where --db said");
+    assert!(String::from_utf8_lossy(&built.stdout).contains("seqohs-2023: loaded"));
+
+    // Reused on a second run, then served on a free port whose address is printed.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ohgov"))
+        .args(["demo", "--db", db.to_str().unwrap(), "--bind", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut address = None;
+    for line in BufReader::new(stdout).lines() {
+        let line = line.unwrap();
+        assert!(!line.contains(": loaded"), "the second run reuses the database: {line}");
+        if let Some(rest) = line.strip_prefix("ohgov is serving on ") {
+            address = Some(rest.trim().to_string());
+            break;
+        }
+    }
+    let address = address.expect("the demo prints its address");
+    let page = fetch(&format!("{address}catalogue"));
+    let _ = child.kill();
+    let _ = child.wait();
+    let page = page.expect("the demo serves the catalogue");
+    assert!(page.contains("HTTP/1.1 200"), "{page}");
+    assert!(page.contains("Governance and finance"));
+}
+
+/// A plain HTTP/1.1 GET, so this test needs no async runtime.
+fn fetch(url: &str) -> std::io::Result<String> {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://").unwrap();
+    let (host, path) = rest.split_once('/').unwrap();
+    let mut stream = std::net::TcpStream::connect(host)?;
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(30)))?;
+    write!(stream, "GET /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n")?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    Ok(response)
+}
