@@ -6,6 +6,7 @@
 pub mod catalogue;
 pub mod config;
 pub mod db;
+pub mod history;
 pub mod web;
 
 use std::sync::Arc;

@@ -46,6 +46,9 @@ enum Command {
         #[arg(long, value_name = "ADDRESS")]
         bind: Option<String>,
     },
+    /// Walk the audit trail and prove no row was altered or removed; exits non-zero at the first
+    /// broken link.
+    VerifyLog,
     /// The standards catalogue.
     Catalogue {
         #[command(subcommand)]
@@ -100,6 +103,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let applied = db::run_migrations(&mut conn)?;
             println!("{applied} migration(s) applied to the {} database", target.backend_name());
             Ok(())
+        }
+        Command::VerifyLog => {
+            let target = db::DatabaseTarget::parse(&database_url(cli.database_url))?;
+            let mut conn = db::establish(&target)?;
+            match ohgov::history::store::verify(&mut conn)? {
+                Ok(verified) => {
+                    println!("history intact: {} rows, last hash {}", verified.rows, verified.last_hash);
+                    Ok(())
+                }
+                Err(chain_break) => anyhow::bail!("history broken: {chain_break}"),
+            }
         }
         Command::Catalogue { command: CatalogueCommand::Load { dir } } => {
             let sources = match &dir {

@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use super::model::{self, CatalogueErrors, CatalogueFile, KnownReferences, Node, Source};
 use crate::db::schema::{catalogue_nodes, catalogue_replaces, catalogues, kpi_definitions, profession_rules};
 use crate::db::{self, DbConnection};
+use crate::history;
 
 /// Why a load did not happen.
 #[derive(Debug, thiserror::Error)]
@@ -133,8 +134,9 @@ pub fn load(conn: &mut DbConnection, sources: &[Source]) -> Result<LoadReport, L
         let mut report = LoadReport { files: Vec::new() };
         let mut changed = Vec::new();
         for file in &files {
-            let outcome = save_file(conn, file)?;
+            let (outcome, previous_sha) = save_file(conn, file)?;
             if outcome != FileOutcome::Unchanged {
+                history::store::record(conn, &load_entry(file, &outcome, previous_sha))?;
                 changed.push(file);
             }
             report.files.push((file.code.clone(), outcome));
@@ -170,7 +172,35 @@ fn node_row(catalogue_id: i32, node: &Node) -> NodeRow {
     }
 }
 
-fn save_file(conn: &mut DbConnection, file: &CatalogueFile) -> Result<FileOutcome, LoadError> {
+/// The history row for a catalogue file that was loaded or changed. The catalogue is shared data,
+/// changed by the operator, so it has no user and no organisation.
+fn load_entry(file: &CatalogueFile, outcome: &FileOutcome, previous_sha: Option<String>) -> history::Entry {
+    let (action, counts) = match outcome {
+        FileOutcome::Created { nodes } => ("load", serde_json::json!({ "added": nodes })),
+        FileOutcome::Updated { inserted, updated, retired } => {
+            ("update", serde_json::json!({ "added": inserted, "changed": updated, "retired": retired }))
+        }
+        FileOutcome::Unchanged => ("unchanged", serde_json::Value::Null),
+    };
+    history::Entry {
+        user_id: None,
+        organisation_id: None,
+        entity: "catalogue".into(),
+        entity_id: file.code.clone(),
+        action: action.into(),
+        changes: vec![
+            history::Change {
+                field: "content_sha256".into(),
+                before: previous_sha.map(serde_json::Value::String).unwrap_or(serde_json::Value::Null),
+                after: serde_json::Value::String(file.content_sha256.clone()),
+            },
+            history::Change { field: "entries".into(), before: serde_json::Value::Null, after: counts },
+        ],
+    }
+}
+
+/// Saves one file; returns what happened and the text hash it replaced (None for a new file).
+fn save_file(conn: &mut DbConnection, file: &CatalogueFile) -> Result<(FileOutcome, Option<String>), LoadError> {
     let existing: Option<(i32, String)> = catalogues::table
         .filter(catalogues::code.eq(&file.code))
         .select((catalogues::id, catalogues::content_sha256))
@@ -178,7 +208,7 @@ fn save_file(conn: &mut DbConnection, file: &CatalogueFile) -> Result<FileOutcom
         .optional()?;
     if let Some((_, sha)) = &existing {
         if *sha == file.content_sha256 {
-            return Ok(FileOutcome::Unchanged);
+            return Ok((FileOutcome::Unchanged, Some(sha.clone())));
         }
     }
 
@@ -258,10 +288,9 @@ fn save_file(conn: &mut DbConnection, file: &CatalogueFile) -> Result<FileOutcom
 
     save_rules(conn, file, &ids)?;
 
-    Ok(if existing.is_some() {
-        FileOutcome::Updated { inserted, updated, retired }
-    } else {
-        FileOutcome::Created { nodes: inserted }
+    Ok(match existing {
+        Some((_, sha)) => (FileOutcome::Updated { inserted, updated, retired }, Some(sha)),
+        None => (FileOutcome::Created { nodes: inserted }, None),
     })
 }
 

@@ -76,6 +76,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    history (id) {
+        id -> Integer,
+        recorded_at -> Timestamp,
+        user_id -> Nullable<Integer>,
+        organisation_id -> Nullable<Integer>,
+        entity -> Text,
+        entity_id -> Text,
+        action -> Text,
+        changes -> Text,
+        previous_hash -> Text,
+        row_hash -> Text,
+    }
+}
+
 diesel::joinable!(catalogue_nodes -> catalogues (catalogue_id));
 diesel::joinable!(profession_rules -> catalogue_nodes (node_id));
 diesel::joinable!(kpi_definitions -> catalogue_nodes (node_id));
@@ -86,4 +101,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     catalogue_replaces,
     profession_rules,
     kpi_definitions,
+    history,
 );

@@ -1,0 +1,8 @@
+//! The tamper-evident audit trail: every change to governance data leaves a row, in the same
+//! transaction, whose hash covers its contents and the row before it. Editing or removing a row
+//! breaks the chain, and `ohgov verify-log` finds the first break.
+
+pub mod rules;
+pub mod store;
+
+pub use rules::{ChainBreak, Change, Entry, GENESIS_HASH};
