@@ -3,6 +3,7 @@
 //! This file wires the areas together: [`prepare`] opens and migrates the database and loads the
 //! catalogue, and [`app`] builds the actix application that `main` serves and tests drive.
 
+pub mod accounts;
 pub mod catalogue;
 pub mod config;
 pub mod db;

@@ -5,8 +5,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use ohgov::accounts::model::{parse_date, OrganisationInput};
+use ohgov::accounts::NewContract;
 use ohgov::config::{self, Settings};
-use ohgov::{catalogue, db};
+use ohgov::{accounts, catalogue, db};
 
 #[derive(Parser)]
 #[command(
@@ -46,6 +48,16 @@ enum Command {
         #[arg(long, value_name = "ADDRESS")]
         bind: Option<String>,
     },
+    /// Organisations: providers and commissioners.
+    Org {
+        #[command(subcommand)]
+        command: OrgCommand,
+    },
+    /// Commissioning contracts between a commissioner and a provider.
+    Contract {
+        #[command(subcommand)]
+        command: ContractCommand,
+    },
     /// Walk the audit trail and prove no row was altered or removed; exits non-zero at the first
     /// broken link.
     VerifyLog,
@@ -53,6 +65,48 @@ enum Command {
     Catalogue {
         #[command(subcommand)]
         command: CatalogueCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum OrgCommand {
+    /// Add an organisation; prints its id, alone, on stdout.
+    Add {
+        /// provider or commissioner.
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        name: String,
+        /// ODS code or company number.
+        #[arg(long)]
+        code: Option<String>,
+        /// Providers: nhs_in_house, nhs_hosting or independent. Commissioners: nhs_trust, icb or
+        /// other_employer.
+        #[arg(long = "type")]
+        organisation_type: Option<String>,
+        /// Number of sites.
+        #[arg(long)]
+        sites: Option<i32>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ContractCommand {
+    /// Link a commissioner to a provider; prints the contract's id, alone, on stdout.
+    Add {
+        #[arg(long)]
+        commissioner: i32,
+        #[arg(long)]
+        provider: i32,
+        /// First day covered (YYYY-MM-DD).
+        #[arg(long)]
+        start: String,
+        /// Last day covered (YYYY-MM-DD); open-ended when left out.
+        #[arg(long)]
+        end: Option<String>,
+        /// Core services bought, as catalogue references separated by commas (PREV,TIME,...).
+        #[arg(long, value_delimiter = ',')]
+        services: Vec<String>,
     },
 }
 
@@ -104,6 +158,33 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{applied} migration(s) applied to the {} database", target.backend_name());
             Ok(())
         }
+        Command::Org { command: OrgCommand::Add { kind, name, code, organisation_type, sites } } => {
+            let org = OrganisationInput {
+                kind,
+                name,
+                code: code.unwrap_or_default(),
+                organisation_type: organisation_type.unwrap_or_default(),
+                sites,
+            }
+            .parse()?;
+            let mut conn = ready_connection(cli.database_url)?;
+            let id = accounts::store::create_organisation(&mut conn, None, &org)?;
+            println!("{id}");
+            Ok(())
+        }
+        Command::Contract { command: ContractCommand::Add { commissioner, provider, start, end, services } } => {
+            let contract = NewContract {
+                commissioner_id: commissioner,
+                provider_id: provider,
+                starts_on: parse_date("start", &start)?,
+                ends_on: end.as_deref().map(|e| parse_date("end", e)).transpose()?,
+                services: services.into_iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
+            };
+            let mut conn = ready_connection(cli.database_url)?;
+            let id = accounts::store::create_contract(&mut conn, None, &contract)?;
+            println!("{id}");
+            Ok(())
+        }
         Command::VerifyLog => {
             let target = db::DatabaseTarget::parse(&database_url(cli.database_url))?;
             let mut conn = db::establish(&target)?;
@@ -120,9 +201,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 Some(dir) => catalogue::dir_sources(dir)?,
                 None => catalogue::builtin_sources(),
             };
-            let target = db::DatabaseTarget::parse(&database_url(cli.database_url))?;
-            let mut conn = db::establish(&target)?;
-            db::run_migrations(&mut conn)?;
+            let mut conn = migrated_connection(cli.database_url)?;
             let report = catalogue::store::load(&mut conn, &sources)?;
             print!("{report}");
             Ok(())
@@ -152,6 +231,22 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             serve(settings)
         }
     }
+}
+
+/// A connection to the chosen database with every migration applied.
+fn migrated_connection(flag: Option<String>) -> anyhow::Result<db::DbConnection> {
+    let target = db::DatabaseTarget::parse(&database_url(flag))?;
+    let mut conn = db::establish(&target)?;
+    db::run_migrations(&mut conn)?;
+    Ok(conn)
+}
+
+/// A migrated connection whose database holds a catalogue (the built-in one if it had none), as
+/// `serve` would leave it.
+fn ready_connection(flag: Option<String>) -> anyhow::Result<db::DbConnection> {
+    let mut conn = migrated_connection(flag)?;
+    catalogue::store::load_if_empty(&mut conn, &catalogue::builtin_sources())?;
+    Ok(conn)
 }
 
 fn serve(settings: Settings) -> anyhow::Result<()> {

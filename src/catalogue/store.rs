@@ -13,7 +13,7 @@ use crate::history;
 /// Why a load did not happen.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    #[error("{0}")]
+    #[error(transparent)]
     Refused(#[from] CatalogueErrors),
     #[error("database error while loading the catalogue: {0}")]
     Database(#[from] diesel::result::Error),

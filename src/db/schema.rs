@@ -91,6 +91,30 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    organisations (id) {
+        id -> Integer,
+        kind -> Text,
+        name -> Text,
+        code -> Nullable<Text>,
+        organisation_type -> Nullable<Text>,
+        sites -> Nullable<Integer>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    contracts (id) {
+        id -> Integer,
+        commissioner_id -> Integer,
+        provider_id -> Integer,
+        starts_on -> Date,
+        ends_on -> Nullable<Date>,
+        services -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(catalogue_nodes -> catalogues (catalogue_id));
 diesel::joinable!(profession_rules -> catalogue_nodes (node_id));
 diesel::joinable!(kpi_definitions -> catalogue_nodes (node_id));
@@ -102,4 +126,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     profession_rules,
     kpi_definitions,
     history,
+    organisations,
+    contracts,
 );

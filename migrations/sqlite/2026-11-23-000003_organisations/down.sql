@@ -1,0 +1,2 @@
+DROP TABLE contracts;
+DROP TABLE organisations;

@@ -1,0 +1,7 @@
+//! Organisations (providers and commissioners) and the contracts between them. Users, memberships,
+//! roles and sign-in build on these.
+
+pub mod model;
+pub mod store;
+
+pub use model::{FieldErrors, NewContract, NewOrganisation, OrganisationKind};

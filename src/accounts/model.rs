@@ -1,0 +1,259 @@
+//! The shapes of organisations and contracts, and the checks a new one must pass. Pure.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use validator::Validate;
+
+/// Problems with submitted input, by field, in words a form or a command can show as they are.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldErrors(pub BTreeMap<&'static str, String>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
+        self.0.entry(field).or_insert_with(|| message.into());
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Takes validator's findings, keeping the messages written on each rule.
+    fn absorb(&mut self, errors: validator::ValidationErrors, fields: &[&'static str]) {
+        for (field, problems) in errors.field_errors() {
+            let Some(name) = fields.iter().find(|f| **f == field.as_ref()) else { continue };
+            if let Some(problem) = problems.first() {
+                let message =
+                    problem.message.as_ref().map(|m| m.to_string()).unwrap_or_else(|| format!("{field} is not valid"));
+                self.add(name, message);
+            }
+        }
+    }
+
+    fn into_result(self) -> Result<(), FieldErrors> {
+        if self.is_empty() {
+            Ok(())
+        } else {
+            Err(self)
+        }
+    }
+}
+
+impl std::fmt::Display for FieldErrors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let lines: Vec<String> = self.0.iter().map(|(field, message)| format!("{field}: {message}")).collect();
+        write!(f, "{}", lines.join("; "))
+    }
+}
+
+impl std::error::Error for FieldErrors {}
+
+/// Providers are the OH services; commissioners pay them and may read what they contract for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrganisationKind {
+    Provider,
+    Commissioner,
+}
+
+impl OrganisationKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrganisationKind::Provider => "provider",
+            OrganisationKind::Commissioner => "commissioner",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value.trim() {
+            "provider" => Some(OrganisationKind::Provider),
+            "commissioner" => Some(OrganisationKind::Commissioner),
+            _ => None,
+        }
+    }
+
+    /// The types each kind may have.
+    pub fn types(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            OrganisationKind::Provider => &[
+                ("nhs_in_house", "NHS in-house"),
+                ("nhs_hosting", "NHS, hosting other organisations"),
+                ("independent", "Independent"),
+            ],
+            OrganisationKind::Commissioner => {
+                &[("nhs_trust", "NHS trust"), ("icb", "Integrated care board"), ("other_employer", "Other employer")]
+            }
+        }
+    }
+}
+
+/// A new organisation as submitted, before it is checked.
+#[derive(Debug, Clone, Default, Validate)]
+pub struct OrganisationInput {
+    pub kind: String,
+    #[validate(length(min = 1, max = 200, message = "Enter the organisation's name (at most 200 characters)"))]
+    pub name: String,
+    /// ODS code for NHS bodies, or a company number.
+    #[validate(length(max = 20, message = "The code is at most 20 characters"))]
+    pub code: String,
+    pub organisation_type: String,
+    #[validate(range(min = 1, max = 1000, message = "Enter the number of sites, from 1"))]
+    pub sites: Option<i32>,
+}
+
+/// A checked new organisation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewOrganisation {
+    pub kind: OrganisationKind,
+    pub name: String,
+    pub code: Option<String>,
+    pub organisation_type: Option<String>,
+    pub sites: Option<i32>,
+}
+
+impl OrganisationInput {
+    /// Trims and checks every field; returns every problem at once.
+    pub fn parse(self) -> Result<NewOrganisation, FieldErrors> {
+        let trimmed = OrganisationInput {
+            kind: self.kind.trim().to_string(),
+            name: self.name.trim().to_string(),
+            code: self.code.trim().to_uppercase(),
+            organisation_type: self.organisation_type.trim().to_string(),
+            sites: self.sites,
+        };
+        let mut errors = FieldErrors::default();
+        if let Err(found) = trimmed.validate() {
+            errors.absorb(found, &["name", "code", "sites"]);
+        }
+        if !trimmed.code.chars().all(|c| c.is_ascii_alphanumeric()) {
+            errors.add("code", "The code may hold only letters and digits (an ODS code such as RX1 or 8HV48)");
+        }
+        let kind = OrganisationKind::parse(&trimmed.kind);
+        match kind {
+            None => errors.add("kind", "Choose provider or commissioner"),
+            Some(kind) => {
+                let known = kind.types().iter().any(|(t, _)| *t == trimmed.organisation_type);
+                if !trimmed.organisation_type.is_empty() && !known {
+                    let names: Vec<&str> = kind.types().iter().map(|(t, _)| *t).collect();
+                    errors.add("organisation_type", format!("Choose one of {}", names.join(", ")));
+                }
+            }
+        }
+        errors.into_result()?;
+        let kind = kind.ok_or_else(FieldErrors::default)?;
+        let optional = |s: String| Some(s).filter(|s| !s.is_empty());
+        Ok(NewOrganisation {
+            kind,
+            name: trimmed.name,
+            code: optional(trimmed.code),
+            organisation_type: optional(trimmed.organisation_type),
+            sites: trimmed.sites,
+        })
+    }
+}
+
+/// A contract between a commissioner and a provider, checked for its dates. That the two
+/// organisations exist and are of the right kinds is checked against the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewContract {
+    pub commissioner_id: i32,
+    pub provider_id: i32,
+    pub starts_on: NaiveDate,
+    /// The last day covered; None while open-ended.
+    pub ends_on: Option<NaiveDate>,
+    /// References of the core services bought.
+    pub services: Vec<String>,
+}
+
+impl NewContract {
+    pub fn check(&self) -> Result<(), FieldErrors> {
+        let mut errors = FieldErrors::default();
+        if self.ends_on.is_some_and(|end| end < self.starts_on) {
+            errors.add("ends_on", "The end date must be the same as or after the start date");
+        }
+        if self.commissioner_id == self.provider_id {
+            errors.add("provider_id", "A contract links two different organisations");
+        }
+        errors.into_result()
+    }
+
+    /// Whether the contract covers a day: from its start to its last day, both included.
+    pub fn is_current_on(starts_on: NaiveDate, ends_on: Option<NaiveDate>, day: NaiveDate) -> bool {
+        starts_on <= day && ends_on.is_none_or(|end| day <= end)
+    }
+}
+
+/// Reads a UK or ISO date from a form or a command line.
+pub fn parse_date(field: &'static str, value: &str) -> Result<NaiveDate, FieldErrors> {
+    let value = value.trim();
+    NaiveDate::parse_from_str(value, "%Y-%m-%d").or_else(|_| NaiveDate::parse_from_str(value, "%d/%m/%Y")).map_err(
+        |_| {
+            let mut errors = FieldErrors::default();
+            errors.add(field, format!("{value:?} is not a date: use YYYY-MM-DD, for example 2026-04-01"));
+            errors
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(kind: &str, name: &str, code: &str) -> OrganisationInput {
+        OrganisationInput { kind: kind.into(), name: name.into(), code: code.into(), ..Default::default() }
+    }
+
+    #[test]
+    fn a_provider_is_trimmed_and_its_code_upper_cased() {
+        let org = input("provider", "  Northshire OH Service ", " rx1 ").parse().unwrap();
+        assert_eq!(org.name, "Northshire OH Service");
+        assert_eq!(org.code.as_deref(), Some("RX1"));
+        assert_eq!(org.kind, OrganisationKind::Provider);
+    }
+
+    #[test]
+    fn every_bad_field_is_named_at_once() {
+        let errors = input("trust", "   ", "RX-1").parse().unwrap_err();
+        assert!(errors.0.contains_key("kind"));
+        assert!(errors.0.contains_key("name"));
+        assert!(errors.0.contains_key("code"));
+        assert_eq!(errors.0["name"], "Enter the organisation's name (at most 200 characters)");
+    }
+
+    #[test]
+    fn a_type_must_suit_the_kind() {
+        let mut bad = input("provider", "A", "");
+        bad.organisation_type = "icb".into();
+        assert!(bad.parse().unwrap_err().0.contains_key("organisation_type"));
+        let mut good = input("commissioner", "B", "");
+        good.organisation_type = "icb".into();
+        assert_eq!(good.parse().unwrap().organisation_type.as_deref(), Some("icb"));
+    }
+
+    #[test]
+    fn a_contract_may_not_end_before_it_starts_but_may_end_the_day_it_starts() {
+        let day = NaiveDate::from_ymd_opt(2026, 4, 1).unwrap();
+        let contract =
+            |end| NewContract { commissioner_id: 1, provider_id: 2, starts_on: day, ends_on: end, services: vec![] };
+        assert!(contract(day.pred_opt()).check().unwrap_err().0.contains_key("ends_on"));
+        assert!(contract(Some(day)).check().is_ok());
+        assert!(contract(None).check().is_ok());
+    }
+
+    #[test]
+    fn a_contract_is_current_from_its_first_to_its_last_day() {
+        let start = NaiveDate::from_ymd_opt(2026, 4, 1).unwrap();
+        let end = NaiveDate::from_ymd_opt(2027, 3, 31).unwrap();
+        assert!(!NewContract::is_current_on(start, Some(end), start.pred_opt().unwrap()));
+        assert!(NewContract::is_current_on(start, Some(end), start));
+        assert!(NewContract::is_current_on(start, Some(end), end));
+        assert!(!NewContract::is_current_on(start, Some(end), end.succ_opt().unwrap()));
+        assert!(NewContract::is_current_on(start, None, end.succ_opt().unwrap()));
+    }
+
+    #[test]
+    fn dates_are_read_in_iso_or_uk_form() {
+        assert_eq!(parse_date("starts_on", "2026-04-01").unwrap(), NaiveDate::from_ymd_opt(2026, 4, 1).unwrap());
+        assert_eq!(parse_date("starts_on", "01/04/2026").unwrap(), NaiveDate::from_ymd_opt(2026, 4, 1).unwrap());
+        assert!(parse_date("starts_on", "2026-13-01").unwrap_err().0.contains_key("starts_on"));
+    }
+}
