@@ -1,12 +1,14 @@
 //! The `ohgov` command line: serve the web application, migrate, load the catalogue, run the demo.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use ohgov::accounts::model::{parse_date, OrganisationInput};
+use ohgov::accounts::model::{parse_date, OrganisationInput, UserInput};
+use ohgov::accounts::store::Grant;
 use ohgov::accounts::NewContract;
+use ohgov::accounts::{secrets, Role};
 use ohgov::config::{self, Settings};
 use ohgov::{accounts, catalogue, db};
 
@@ -58,6 +60,16 @@ enum Command {
         #[command(subcommand)]
         command: ContractCommand,
     },
+    /// People who sign in.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// API tokens for other systems (`Authorization: Bearer TOKEN`).
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
     /// Walk the audit trail and prove no row was altered or removed; exits non-zero at the first
     /// broken link.
     VerifyLog,
@@ -108,6 +120,41 @@ enum ContractCommand {
         #[arg(long, value_delimiter = ',')]
         services: Vec<String>,
     },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user and print their id. The password is read from standard input when it is not a
+    /// terminal; otherwise one is generated and printed once.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// Organisation to give the user a role in (with --role).
+        #[arg(long, requires = "role")]
+        org: Option<i32>,
+        /// manager, clinical_director, clinician, viewer, commissioner or assessor.
+        #[arg(long, requires = "org")]
+        role: Option<String>,
+        /// For assessors: the last day their access lasts (YYYY-MM-DD).
+        #[arg(long, requires = "role")]
+        expires: Option<String>,
+        /// A system administrator: organisations, users and contracts.
+        #[arg(long)]
+        admin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Issue a token for a user; prints it, alone, on stdout. It is shown this once only.
+    Create {
+        #[arg(long)]
+        user: String,
+    },
+    /// Revoke a token, given in full.
+    Revoke { token: String },
 }
 
 #[derive(Subcommand)]
@@ -183,6 +230,45 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let mut conn = ready_connection(cli.database_url)?;
             let id = accounts::store::create_contract(&mut conn, None, &contract)?;
             println!("{id}");
+            Ok(())
+        }
+        Command::User { command: UserCommand::Add { email, name, org, role, expires, admin } } => {
+            let grant = match (org, role) {
+                (Some(organisation_id), Some(role)) => {
+                    let role = Role::parse(&role).ok_or_else(|| {
+                        let names: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+                        anyhow::anyhow!("role: {role:?} is not a role; use one of {}", names.join(", "))
+                    })?;
+                    let expires_on = expires.as_deref().map(|e| parse_date("expires", e)).transpose()?;
+                    Some(Grant { organisation_id, role, expires_on })
+                }
+                _ => None,
+            };
+            let (password, generated) = if std::io::stdin().is_terminal() {
+                (secrets::generate_password(), true)
+            } else {
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line)?;
+                (line.trim_end_matches(['\n', '\r']).to_string(), false)
+            };
+            let user = UserInput { email, name, password: password.clone(), is_admin: admin }.parse()?;
+            let mut conn = ready_connection(cli.database_url)?;
+            let id = accounts::store::create_user(&mut conn, None, &user, grant)?;
+            println!("{id}");
+            if generated {
+                println!("password: {password}");
+            }
+            Ok(())
+        }
+        Command::Token { command: TokenCommand::Create { user } } => {
+            let mut conn = ready_connection(cli.database_url)?;
+            println!("{}", accounts::store::create_token(&mut conn, None, &user)?);
+            Ok(())
+        }
+        Command::Token { command: TokenCommand::Revoke { token } } => {
+            let mut conn = ready_connection(cli.database_url)?;
+            let id = accounts::store::revoke_token(&mut conn, None, &token)?;
+            println!("revoked token {id}");
             Ok(())
         }
         Command::VerifyLog => {

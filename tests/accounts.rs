@@ -155,3 +155,143 @@ on_both_backends!(
         assert_eq!(counts(&db), before, "nothing was written");
     }
 );
+
+fn ohgov_with_stdin(db: &TestDb, args: &[&str], stdin: &str) -> Ran {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ohgov"))
+        .args(args)
+        .args(["--database-url", &db.url])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run ohgov");
+    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
+    let output = child.wait_with_output().expect("ohgov finishes");
+    Ran {
+        ok: output.status.success(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+fn user_count(db: &TestDb) -> i64 {
+    ohgov::db::schema::users::table.count().get_result(&mut db.migrated()).unwrap()
+}
+
+on_both_backends!(
+    users_are_added_with_hashed_passwords_and_unique_emails,
+    db | db | {
+        let provider = ohgov(&db, &["org", "add", "--kind", "provider", "--name", "Northshire OH Service"]).stdout;
+        let provider = provider.trim();
+        let added = ohgov_with_stdin(
+            &db,
+            &[
+                "user",
+                "add",
+                "--email",
+                "Jo.Bloggs@Northshire.nhs.uk",
+                "--name",
+                "Jo Bloggs",
+                "--org",
+                provider,
+                "--role",
+                "manager",
+            ],
+            "a long enough passphrase\n",
+        );
+        assert!(added.ok, "{}", added.stderr);
+        let id: i32 = added.stdout.trim().parse().expect("the id, alone, on stdout");
+        assert!(!added.stdout.contains("password"), "a password given on stdin is never printed");
+
+        use ohgov::db::schema::{memberships, users};
+        let mut conn = db.migrated();
+        let (email, hash): (String, String) =
+            users::table.find(id).select((users::email, users::password_hash)).first(&mut conn).unwrap();
+        assert_eq!(email, "jo.bloggs@northshire.nhs.uk");
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(ohgov::accounts::secrets::verify_password("a long enough passphrase", &hash));
+        let role: String =
+            memberships::table.filter(memberships::user_id.eq(id)).select(memberships::role).first(&mut conn).unwrap();
+        assert_eq!(role, "manager");
+
+        let before = (user_count(&db), counts(&db));
+        for (args, stdin, message) in [
+            (
+                vec!["--email", "JO.BLOGGS@northshire.nhs.uk", "--name", "Jo Again"],
+                "another long passphrase\n",
+                "email: A user with this email address already exists",
+            ),
+            (
+                vec!["--email", "jo@", "--name", "Jo"],
+                "another long passphrase\n",
+                "email: Enter an email address in the correct format",
+            ),
+            (
+                vec!["--email", "short@northshire.nhs.uk", "--name", "Sam"],
+                "short\n",
+                "password: Enter a password of at least 12 characters",
+            ),
+            (
+                vec!["--email", "c@trust.nhs.uk", "--name", "C", "--org", provider, "--role", "commissioner"],
+                "another long passphrase\n",
+                "role: The commissioner role is held in a commissioner, not a provider",
+            ),
+            (
+                vec!["--email", "a@fom.example", "--name", "A", "--org", provider, "--role", "assessor"],
+                "another long passphrase\n",
+                "expires_on: Enter the date an assessor's access ends",
+            ),
+            (
+                vec!["--email", "x@northshire.nhs.uk", "--name", "X", "--org", provider, "--role", "owner"],
+                "another long passphrase\n",
+                "\"owner\" is not a role",
+            ),
+        ] {
+            let ran = ohgov_with_stdin(&db, &[vec!["user", "add"], args].concat(), stdin);
+            assert!(!ran.ok, "refused: {message}");
+            assert!(ran.stderr.contains(message), "{}", ran.stderr);
+        }
+        assert_eq!(
+            (user_count(&db), counts(&db)),
+            before,
+            "nothing was written, not even the user of a refused membership"
+        );
+    }
+);
+
+on_both_backends!(
+    tokens_are_shown_once_stored_hashed_and_revocable,
+    db | db | {
+        ohgov_with_stdin(
+            &db,
+            &["user", "add", "--email", "api@northshire.nhs.uk", "--name", "ESR feed"],
+            "a long enough passphrase\n",
+        );
+        let created = ohgov(&db, &["token", "create", "--user", "API@northshire.nhs.uk"]);
+        assert!(created.ok, "{}", created.stderr);
+        let token = created.stdout.trim().to_string();
+        assert_eq!(created.stdout, format!("{token}\n"), "the token, alone, on stdout");
+        assert!(token.starts_with("ohgov_"));
+
+        use ohgov::db::schema::api_tokens;
+        let mut conn = db.migrated();
+        let stored: String = api_tokens::table.select(api_tokens::token_sha256).first(&mut conn).unwrap();
+        assert_ne!(stored, token, "only a hash is kept");
+        assert!(ohgov::accounts::store::token_user(&mut conn, &token).unwrap().is_some());
+
+        let revoked = ohgov(&db, &["token", "revoke", &token]);
+        assert!(revoked.ok, "{}", revoked.stderr);
+        assert_eq!(
+            ohgov::accounts::store::token_user(&mut conn, &token).unwrap(),
+            None,
+            "a revoked token opens nothing"
+        );
+        let again = ohgov(&db, &["token", "revoke", &token]);
+        assert!(!again.ok && again.stderr.contains("already revoked"), "{}", again.stderr);
+        let unknown = ohgov(&db, &["token", "create", "--user", "nobody@example.org"]);
+        assert!(!unknown.ok && unknown.stderr.contains("There is no user with the email address nobody@example.org"));
+        let verified = ohgov(&db, &["verify-log"]);
+        assert!(verified.ok, "{}", verified.stderr);
+    }
+);

@@ -2,6 +2,7 @@
 //! roles and sign-in build on these.
 
 pub mod model;
+pub mod secrets;
 pub mod store;
 
-pub use model::{FieldErrors, NewContract, NewOrganisation, OrganisationKind};
+pub use model::{FieldErrors, NewContract, NewOrganisation, NewUser, OrganisationKind, Role};

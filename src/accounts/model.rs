@@ -194,6 +194,85 @@ pub fn parse_date(field: &'static str, value: &str) -> Result<NaiveDate, FieldEr
     )
 }
 
+/// What a membership allows. Admin is not a role here: it is a flag on the user, for
+/// organisations, users and contracts only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    Manager,
+    ClinicalDirector,
+    Clinician,
+    Viewer,
+    Commissioner,
+    Assessor,
+}
+
+impl Role {
+    pub const ALL: [Role; 6] =
+        [Role::Manager, Role::ClinicalDirector, Role::Clinician, Role::Viewer, Role::Commissioner, Role::Assessor];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Manager => "manager",
+            Role::ClinicalDirector => "clinical_director",
+            Role::Clinician => "clinician",
+            Role::Viewer => "viewer",
+            Role::Commissioner => "commissioner",
+            Role::Assessor => "assessor",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == value.trim())
+    }
+
+    /// The kind of organisation the role is held in.
+    pub fn organisation_kind(self) -> OrganisationKind {
+        match self {
+            Role::Commissioner => OrganisationKind::Commissioner,
+            _ => OrganisationKind::Provider,
+        }
+    }
+}
+
+/// A new user as submitted.
+#[derive(Debug, Clone, Default, Validate)]
+pub struct UserInput {
+    #[validate(email(message = "Enter an email address in the correct format, like name@example.nhs.uk"))]
+    pub email: String,
+    #[validate(length(min = 1, max = 200, message = "Enter the person's name (at most 200 characters)"))]
+    pub name: String,
+    /// Long passphrases beat complexity rules (NCSC guidance), so length is the only rule.
+    #[validate(length(min = 12, max = 200, message = "Enter a password of at least 12 characters"))]
+    pub password: String,
+    pub is_admin: bool,
+}
+
+/// A checked new user. The email is lower-cased: it is unique whatever its case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUser {
+    pub email: String,
+    pub name: String,
+    pub password: String,
+    pub is_admin: bool,
+}
+
+impl UserInput {
+    pub fn parse(self) -> Result<NewUser, FieldErrors> {
+        let trimmed = UserInput {
+            email: self.email.trim().to_lowercase(),
+            name: self.name.trim().to_string(),
+            password: self.password,
+            is_admin: self.is_admin,
+        };
+        let mut errors = FieldErrors::default();
+        if let Err(found) = trimmed.validate() {
+            errors.absorb(found, &["email", "name", "password"]);
+        }
+        errors.into_result()?;
+        Ok(NewUser { email: trimmed.email, name: trimmed.name, password: trimmed.password, is_admin: trimmed.is_admin })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -248,6 +327,33 @@ mod tests {
         assert!(NewContract::is_current_on(start, Some(end), end));
         assert!(!NewContract::is_current_on(start, Some(end), end.succ_opt().unwrap()));
         assert!(NewContract::is_current_on(start, None, end.succ_opt().unwrap()));
+    }
+
+    #[test]
+    fn users_are_checked_field_by_field_and_emails_lower_cased() {
+        let user = UserInput {
+            email: " Jo.Bloggs@Northshire.NHS.uk ".into(),
+            name: "Jo Bloggs".into(),
+            password: "a long enough passphrase".into(),
+            is_admin: false,
+        }
+        .parse()
+        .unwrap();
+        assert_eq!(user.email, "jo.bloggs@northshire.nhs.uk");
+        let errors = UserInput { email: "jo@".into(), name: " ".into(), password: "short".into(), is_admin: false }
+            .parse()
+            .unwrap_err();
+        assert_eq!(errors.0.keys().copied().collect::<Vec<_>>(), ["email", "name", "password"]);
+    }
+
+    #[test]
+    fn roles_read_their_own_names_and_belong_to_one_kind_of_organisation() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        assert_eq!(Role::parse("admin"), None);
+        assert_eq!(Role::Commissioner.organisation_kind(), OrganisationKind::Commissioner);
+        assert_eq!(Role::Assessor.organisation_kind(), OrganisationKind::Provider);
     }
 
     #[test]

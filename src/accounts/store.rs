@@ -3,8 +3,9 @@
 use chrono::Utc;
 use diesel::prelude::*;
 
-use super::model::{FieldErrors, NewContract, NewOrganisation, OrganisationKind};
-use crate::db::schema::{catalogue_nodes, catalogues, contracts, organisations};
+use super::model::{FieldErrors, NewContract, NewOrganisation, NewUser, OrganisationKind, Role};
+use super::secrets;
+use crate::db::schema::{api_tokens, catalogue_nodes, catalogues, contracts, memberships, organisations, users};
 use crate::db::{self, DbConnection};
 use crate::history::{self, Change, Entry};
 
@@ -15,6 +16,14 @@ pub enum SaveError {
     Invalid(#[from] FieldErrors),
     #[error("database error: {0}")]
     Database(#[from] diesel::result::Error),
+    #[error("password hashing failed: {0}")]
+    Hashing(String),
+}
+
+fn invalid(field: &'static str, message: impl Into<String>) -> SaveError {
+    let mut errors = FieldErrors::default();
+    errors.add(field, message);
+    SaveError::Invalid(errors)
 }
 
 fn json<T: serde::Serialize>(value: T) -> serde_json::Value {
@@ -137,4 +146,185 @@ pub fn create_contract(
         )?;
         Ok(id)
     })
+}
+
+/// A membership to grant with a new user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Grant {
+    pub organisation_id: i32,
+    pub role: Role,
+    /// Required for assessors: the last day their access lasts.
+    pub expires_on: Option<chrono::NaiveDate>,
+}
+
+/// Creates a user (and a membership, if given) in one transaction; returns the user's id. The
+/// password is hashed here and never stored or logged as given.
+pub fn create_user(
+    conn: &mut DbConnection,
+    by: Option<i32>,
+    user: &NewUser,
+    grant: Option<Grant>,
+) -> Result<i32, SaveError> {
+    // Hash before taking the write lock: argon2 is deliberately slow.
+    let password_hash = secrets::hash_password(&user.password).map_err(|e| SaveError::Hashing(e.to_string()))?;
+    db::write_transaction(conn, |conn| {
+        let taken: i64 = users::table.filter(users::email.eq(&user.email)).count().get_result(conn)?;
+        if taken > 0 {
+            return Err(invalid("email", "A user with this email address already exists"));
+        }
+        diesel::insert_into(users::table)
+            .values((
+                users::email.eq(&user.email),
+                users::name.eq(&user.name),
+                users::password_hash.eq(&password_hash),
+                users::is_admin.eq(user.is_admin),
+                users::failed_sign_ins.eq(0),
+                users::session_epoch.eq(0),
+                users::created_at.eq(Utc::now().naive_utc()),
+            ))
+            .execute(conn)?;
+        let id = db::last_insert_id(conn)?;
+        history::store::record(
+            conn,
+            &Entry {
+                user_id: by,
+                organisation_id: grant.map(|g| g.organisation_id),
+                entity: "user".into(),
+                entity_id: id.to_string(),
+                action: "create".into(),
+                changes: created(vec![
+                    ("email", json(&user.email)),
+                    ("name", json(&user.name)),
+                    ("is_admin", json(user.is_admin)),
+                ]),
+            },
+        )?;
+        if let Some(grant) = grant {
+            add_membership(conn, by, id, grant)?;
+        }
+        Ok(id)
+    })
+}
+
+/// Grants a role in an organisation of the kind the role belongs to. Call inside a transaction.
+pub fn add_membership(conn: &mut DbConnection, by: Option<i32>, user_id: i32, grant: Grant) -> Result<i32, SaveError> {
+    let kind: Option<String> =
+        organisations::table.find(grant.organisation_id).select(organisations::kind).first(conn).optional()?;
+    let wanted = grant.role.organisation_kind();
+    match kind.as_deref().and_then(OrganisationKind::parse) {
+        None => return Err(invalid("organisation_id", format!("There is no organisation {}", grant.organisation_id))),
+        Some(kind) if kind != wanted => {
+            return Err(invalid(
+                "role",
+                format!("The {} role is held in a {}, not a {}", grant.role.as_str(), wanted.as_str(), kind.as_str()),
+            ))
+        }
+        Some(_) => {}
+    }
+    if grant.role == Role::Assessor && grant.expires_on.is_none() {
+        return Err(invalid("expires_on", "Enter the date an assessor's access ends"));
+    }
+    diesel::insert_into(memberships::table)
+        .values((
+            memberships::user_id.eq(user_id),
+            memberships::organisation_id.eq(grant.organisation_id),
+            memberships::role.eq(grant.role.as_str()),
+            memberships::expires_on.eq(grant.expires_on),
+            memberships::created_at.eq(Utc::now().naive_utc()),
+        ))
+        .execute(conn)?;
+    let id = db::last_insert_id(conn)?;
+    history::store::record(
+        conn,
+        &Entry {
+            user_id: by,
+            organisation_id: Some(grant.organisation_id),
+            entity: "membership".into(),
+            entity_id: id.to_string(),
+            action: "create".into(),
+            changes: created(vec![
+                ("user_id", json(user_id)),
+                ("role", json(grant.role.as_str())),
+                ("expires_on", json(grant.expires_on)),
+            ]),
+        },
+    )?;
+    Ok(id)
+}
+
+/// Issues an API token for the user with this email; returns the token, which is shown once.
+pub fn create_token(conn: &mut DbConnection, by: Option<i32>, email: &str) -> Result<String, SaveError> {
+    let email = email.trim().to_lowercase();
+    db::write_transaction(conn, |conn| {
+        let user_id: i32 = users::table
+            .filter(users::email.eq(&email))
+            .select(users::id)
+            .first(conn)
+            .optional()?
+            .ok_or_else(|| invalid("user", format!("There is no user with the email address {email}")))?;
+        let (token, stored) = secrets::generate_token();
+        diesel::insert_into(api_tokens::table)
+            .values((
+                api_tokens::user_id.eq(user_id),
+                api_tokens::token_sha256.eq(&stored),
+                api_tokens::created_at.eq(Utc::now().naive_utc()),
+            ))
+            .execute(conn)?;
+        let id = db::last_insert_id(conn)?;
+        history::store::record(
+            conn,
+            &Entry {
+                user_id: by,
+                organisation_id: None,
+                entity: "api_token".into(),
+                entity_id: id.to_string(),
+                action: "create".into(),
+                // The token's hash is not recorded: the trail is readable by more people than the
+                // token's owner.
+                changes: created(vec![("user_id", json(user_id))]),
+            },
+        )?;
+        Ok(token)
+    })
+}
+
+/// Revokes a token given in full; returns its id. A token already revoked, or unknown, is an error.
+pub fn revoke_token(conn: &mut DbConnection, by: Option<i32>, token: &str) -> Result<i32, SaveError> {
+    let stored = secrets::token_sha256(token);
+    db::write_transaction(conn, |conn| {
+        let found: Option<(i32, Option<chrono::NaiveDateTime>)> = api_tokens::table
+            .filter(api_tokens::token_sha256.eq(&stored))
+            .select((api_tokens::id, api_tokens::revoked_at))
+            .first(conn)
+            .optional()?;
+        let id = match found {
+            None => return Err(invalid("token", "No such token")),
+            Some((_, Some(_))) => return Err(invalid("token", "That token is already revoked")),
+            Some((id, None)) => id,
+        };
+        let now = Utc::now().naive_utc();
+        diesel::update(api_tokens::table.find(id)).set(api_tokens::revoked_at.eq(now)).execute(conn)?;
+        history::store::record(
+            conn,
+            &Entry {
+                user_id: by,
+                organisation_id: None,
+                entity: "api_token".into(),
+                entity_id: id.to_string(),
+                action: "revoke".into(),
+                changes: vec![Change { field: "revoked_at".into(), before: serde_json::Value::Null, after: json(now) }],
+            },
+        )?;
+        Ok(id)
+    })
+}
+
+/// The user a live (unrevoked) token belongs to.
+pub fn token_user(conn: &mut DbConnection, token: &str) -> QueryResult<Option<i32>> {
+    api_tokens::table
+        .filter(api_tokens::token_sha256.eq(secrets::token_sha256(token)))
+        .filter(api_tokens::revoked_at.is_null())
+        .select(api_tokens::user_id)
+        .first(conn)
+        .optional()
 }

@@ -115,6 +115,44 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    users (id) {
+        id -> Integer,
+        email -> Text,
+        name -> Text,
+        password_hash -> Text,
+        is_admin -> Bool,
+        failed_sign_ins -> Integer,
+        locked_until -> Nullable<Timestamp>,
+        session_epoch -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    memberships (id) {
+        id -> Integer,
+        user_id -> Integer,
+        organisation_id -> Integer,
+        role -> Text,
+        expires_on -> Nullable<Date>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    api_tokens (id) {
+        id -> Integer,
+        user_id -> Integer,
+        token_sha256 -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(memberships -> users (user_id));
+diesel::joinable!(memberships -> organisations (organisation_id));
+diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(catalogue_nodes -> catalogues (catalogue_id));
 diesel::joinable!(profession_rules -> catalogue_nodes (node_id));
 diesel::joinable!(kpi_definitions -> catalogue_nodes (node_id));
@@ -128,4 +166,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     history,
     organisations,
     contracts,
+    users,
+    memberships,
+    api_tokens,
 );
