@@ -14,6 +14,9 @@ pub struct Settings {
     pub bind: String,
     /// Connections held open by the pool (`OHGOV_DB_POOL`).
     pub pool_size: u32,
+    /// Mark the session cookie Secure (`OHGOV_SECURE_COOKIES=1`): set it whenever the service is
+    /// reached over HTTPS.
+    pub secure_cookies: bool,
 }
 
 impl Settings {
@@ -22,6 +25,7 @@ impl Settings {
         Self {
             database_url: database_url.into(),
             bind: env_or("OHGOV_BIND", DEFAULT_BIND),
+            secure_cookies: std::env::var("OHGOV_SECURE_COOKIES").is_ok_and(|v| v.trim() == "1"),
             pool_size: std::env::var("OHGOV_DB_POOL").ok().and_then(|v| v.parse().ok()).filter(|n| *n > 0).unwrap_or(8),
         }
     }

@@ -29,7 +29,7 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
 pub fn prepare(settings: Settings) -> anyhow::Result<AppState> {
     let target = db::DatabaseTarget::parse(&settings.database_url)?;
     let pool = db::pool(&target, settings.pool_size)?;
-    {
+    let session_key = {
         let mut conn = pool.get()?;
         let applied = db::run_migrations(&mut conn)?;
         if applied > 0 {
@@ -38,9 +38,10 @@ pub fn prepare(settings: Settings) -> anyhow::Result<AppState> {
         if let Some(report) = catalogue::store::load_if_empty(&mut conn, &catalogue::builtin_sources())? {
             tracing::info!(files = report.files.len(), "built-in catalogue loaded into an empty database");
         }
-    }
+        web::session::load_or_create_key(&mut conn)?
+    };
     let templates = web::templates::load()?;
-    Ok(AppState { pool, templates: Arc::new(templates), settings: Arc::new(settings) })
+    Ok(AppState { pool, session_key, templates: Arc::new(templates), settings: Arc::new(settings) })
 }
 
 /// The whole application, for `ohgov serve` and for tests.
@@ -55,9 +56,11 @@ pub fn app(
         InitError = (),
     >,
 > {
+    let sessions = web::session::middleware(state.session_key.clone(), state.settings.secure_cookies);
     App::new()
         .app_data(aw::Data::new(state))
         .wrap(web::error::error_pages())
+        .wrap(sessions)
         .wrap(
             DefaultHeaders::new()
                 .add(("Content-Security-Policy", CONTENT_SECURITY_POLICY))
@@ -70,6 +73,7 @@ pub fn app(
         .route("/healthz", aw::get().to(web::healthz))
         .route("/static/{path:.*}", aw::get().to(web::assets::serve))
         .configure(catalogue::routes::configure)
+        .configure(accounts::routes::configure)
         .default_service(aw::to(web::error::not_found))
 }
 

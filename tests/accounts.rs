@@ -295,3 +295,151 @@ on_both_backends!(
         assert!(verified.ok, "{}", verified.stderr);
     }
 );
+
+fn add_user(db: &TestDb, email: &str, password: &str) -> i32 {
+    let user = ohgov::accounts::model::UserInput {
+        email: email.into(),
+        name: "Jo Bloggs".into(),
+        password: password.into(),
+        is_admin: false,
+    }
+    .parse()
+    .unwrap();
+    ohgov::accounts::store::create_user(&mut db.migrated(), None, &user, None).unwrap()
+}
+
+/// The hidden form token on a page.
+fn form_token(html: &str) -> String {
+    let start = html.find("name=\"csrf_token\" value=\"").expect("the page has a form token") + 25;
+    html[start..].split('"').next().unwrap().to_string()
+}
+
+async fn post_sign_in(app: &support::TestApp, email: &str, password: &str) -> reqwest::Response {
+    let (_, page) = app.get_text("/sign-in").await;
+    let token = form_token(&page);
+    app.client
+        .post(format!("{}/sign-in", app.address))
+        .form(&[("csrf_token", token.as_str()), ("email", email), ("password", password)])
+        .send()
+        .await
+        .unwrap()
+}
+
+on_both_backends!(
+    signing_in_sets_a_strict_http_only_cookie,
+    app | app | {
+        add_user(&app.db, "jo@northshire.nhs.uk", "a long enough passphrase");
+        let response = post_sign_in(&app, "JO@northshire.nhs.uk", "a long enough passphrase").await;
+        assert_eq!(response.status().as_u16(), 303);
+        assert_eq!(response.headers()["location"], "/");
+        let cookie = response.headers()["set-cookie"].to_str().unwrap().to_string();
+        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+        assert!(!cookie.contains("Secure"), "Secure only when OHGOV_SECURE_COOKIES=1");
+        let (_, home) = app.get_text("/").await;
+        assert!(home.contains("Signed in as <strong>Jo Bloggs</strong>"), "{home}");
+    }
+);
+
+on_both_backends!(
+    ten_wrong_passwords_lock_the_account_until_the_lock_ends,
+    app | app | {
+        let id = add_user(&app.db, "jo@northshire.nhs.uk", "a long enough passphrase");
+        for attempt in 1..=10 {
+            let response = post_sign_in(&app, "jo@northshire.nhs.uk", "wrong password!").await;
+            assert_eq!(response.status().as_u16(), 401, "attempt {attempt}");
+            let page = response.text().await.unwrap();
+            if attempt < 10 {
+                assert!(page.contains("Enter a correct email address and password"));
+            } else {
+                assert!(page.contains("This account is locked"), "the tenth failure locks");
+            }
+        }
+        let refused = post_sign_in(&app, "jo@northshire.nhs.uk", "a long enough passphrase").await;
+        assert_eq!(refused.status().as_u16(), 401, "the right password is refused while locked");
+        assert!(refused.text().await.unwrap().contains("This account is locked"));
+
+        // Fifteen minutes later (moved in the database rather than waited for), it is accepted.
+        use ohgov::db::schema::users;
+        let locked_until: Option<chrono::NaiveDateTime> =
+            users::table.find(id).select(users::locked_until).first(&mut app.db.migrated()).unwrap();
+        let until = locked_until.expect("locked");
+        let now = chrono::Utc::now().naive_utc();
+        assert!(until > now + chrono::Duration::minutes(14) && until <= now + chrono::Duration::minutes(15));
+        diesel::update(users::table.find(id))
+            .set(users::locked_until.eq(Some(now - chrono::Duration::seconds(1))))
+            .execute(&mut app.db.migrated())
+            .unwrap();
+        let accepted = post_sign_in(&app, "jo@northshire.nhs.uk", "a long enough passphrase").await;
+        assert_eq!(accepted.status().as_u16(), 303);
+    }
+);
+
+on_both_backends!(
+    a_sign_in_without_the_form_token_is_refused_and_counts_nothing,
+    app | app | {
+        let id = add_user(&app.db, "jo@northshire.nhs.uk", "a long enough passphrase");
+        let response = app
+            .client
+            .post(format!("{}/sign-in", app.address))
+            .form(&[("email", "jo@northshire.nhs.uk"), ("password", "wrong password!")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 403);
+        use ohgov::db::schema::{sign_in_failures, users};
+        let mut conn = app.db.migrated();
+        let failed: i32 = users::table.find(id).select(users::failed_sign_ins).first(&mut conn).unwrap();
+        let by_address: i64 = sign_in_failures::table.count().get_result(&mut conn).unwrap();
+        assert_eq!((failed, by_address), (0, 0), "nothing was written");
+    }
+);
+
+on_both_backends!(
+    signing_out_everywhere_ends_other_sessions,
+    app | app | {
+        add_user(&app.db, "jo@northshire.nhs.uk", "a long enough passphrase");
+        let other = support::TestApp::client_for(&app);
+        for client in [&app.client, &other] {
+            let page = client.get(format!("{}/sign-in", app.address)).send().await.unwrap().text().await.unwrap();
+            let token = form_token(&page);
+            let signed_in = client
+                .post(format!("{}/sign-in", app.address))
+                .form(&[
+                    ("csrf_token", token.as_str()),
+                    ("email", "jo@northshire.nhs.uk"),
+                    ("password", "a long enough passphrase"),
+                ])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(signed_in.status().as_u16(), 303);
+        }
+        let post_everywhere = |client: reqwest::Client| {
+            let address = app.address.clone();
+            async move {
+                let home = client.get(format!("{address}/")).send().await.unwrap().text().await.unwrap();
+                let token = if home.contains("csrf_token") { form_token(&home) } else { String::new() };
+                client
+                    .post(format!("{address}/sign-out-everywhere"))
+                    .form(&[("csrf_token", token)])
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
+        let first = post_everywhere(app.client.clone()).await;
+        assert_eq!(first.headers()["location"], "/sign-in");
+        // The other browser's session is refused now: sent to sign in, and the header no longer
+        // shows anyone signed in after that.
+        let second = post_everywhere(other.clone()).await;
+        assert_eq!(second.status().as_u16(), 303);
+        let home = other.get(format!("{}/", app.address)).send().await.unwrap().text().await.unwrap();
+        assert!(home.contains("Not signed in"), "{home}");
+        let verified = history_rows(&app.db, "sign_out_everywhere");
+        assert_eq!(verified, 1, "the second request ended nothing more");
+    }
+);
+
+fn history_rows(db: &TestDb, action: &str) -> i64 {
+    history::table.filter(history::action.eq(action)).count().get_result(&mut db.migrated()).unwrap()
+}

@@ -273,6 +273,54 @@ impl UserInput {
     }
 }
 
+/// Failed sign-ins in a row that lock an account.
+pub const LOCK_AFTER_FAILURES: i32 = 10;
+/// How long a locked account stays locked.
+pub const LOCK_MINUTES: i64 = 15;
+/// Failed sign-ins from one address, across all accounts, within `LOCK_MINUTES`, before that
+/// address is refused for the rest of the window.
+pub const ADDRESS_FAILURE_LIMIT: i64 = 50;
+
+/// Why a sign-in was refused. The message never says whether the email exists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignInRefusal {
+    BadCredentials,
+    Locked { until: chrono::NaiveDateTime },
+    AddressThrottled,
+}
+
+impl std::fmt::Display for SignInRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SignInRefusal::BadCredentials => write!(f, "Enter a correct email address and password"),
+            SignInRefusal::Locked { until } => write!(
+                f,
+                "This account is locked after too many failed sign-ins. Try again after {} (UTC)",
+                until.format("%H:%M on %-d %b %Y")
+            ),
+            SignInRefusal::AddressThrottled => {
+                write!(f, "Too many failed sign-ins from your network. Wait {LOCK_MINUTES} minutes and try again")
+            }
+        }
+    }
+}
+
+/// Whether an account's lock is still in force at `now`.
+pub fn is_locked(locked_until: Option<chrono::NaiveDateTime>, now: chrono::NaiveDateTime) -> bool {
+    locked_until.is_some_and(|until| now < until)
+}
+
+/// The account's counters after one more failure: the count, and the lock if this failure is the
+/// tenth (the count then starts again).
+pub fn after_failure(failed_before: i32, now: chrono::NaiveDateTime) -> (i32, Option<chrono::NaiveDateTime>) {
+    let failed = failed_before + 1;
+    if failed >= LOCK_AFTER_FAILURES {
+        (0, Some(now + chrono::Duration::minutes(LOCK_MINUTES)))
+    } else {
+        (failed, None)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -354,6 +402,26 @@ mod tests {
         assert_eq!(Role::parse("admin"), None);
         assert_eq!(Role::Commissioner.organisation_kind(), OrganisationKind::Commissioner);
         assert_eq!(Role::Assessor.organisation_kind(), OrganisationKind::Provider);
+    }
+
+    #[test]
+    fn the_tenth_failure_locks_for_fifteen_minutes() {
+        let now = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap().and_hms_opt(9, 0, 0).unwrap();
+        let mut failed = 0;
+        for _ in 0..9 {
+            let (count, lock) = after_failure(failed, now);
+            assert_eq!(lock, None);
+            failed = count;
+        }
+        assert_eq!(failed, 9);
+        let (count, lock) = after_failure(failed, now);
+        assert_eq!(count, 0);
+        let until = lock.expect("locked");
+        assert_eq!(until - now, chrono::Duration::minutes(15));
+        assert!(is_locked(Some(until), now));
+        assert!(is_locked(Some(until), until - chrono::Duration::seconds(1)));
+        assert!(!is_locked(Some(until), until), "the lock ends at its end time");
+        assert!(!is_locked(None, now));
     }
 
     #[test]

@@ -3,9 +3,11 @@
 use chrono::Utc;
 use diesel::prelude::*;
 
-use super::model::{FieldErrors, NewContract, NewOrganisation, NewUser, OrganisationKind, Role};
+use super::model::{self, FieldErrors, NewContract, NewOrganisation, NewUser, OrganisationKind, Role};
 use super::secrets;
-use crate::db::schema::{api_tokens, catalogue_nodes, catalogues, contracts, memberships, organisations, users};
+use crate::db::schema::{
+    api_tokens, catalogue_nodes, catalogues, contracts, memberships, organisations, sign_in_failures, users,
+};
 use crate::db::{self, DbConnection};
 use crate::history::{self, Change, Entry};
 
@@ -327,4 +329,117 @@ pub fn token_user(conn: &mut DbConnection, token: &str) -> QueryResult<Option<i3
         .select(api_tokens::user_id)
         .first(conn)
         .optional()
+}
+
+/// Who signed in: what their session must carry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedIn {
+    pub user_id: i32,
+    pub name: String,
+    pub session_epoch: i32,
+}
+
+/// Checks an email and password from `address` at `now`, applying the account lock and the
+/// per-address throttle, and updates the counters.
+pub fn sign_in(
+    conn: &mut DbConnection,
+    email: &str,
+    password: &str,
+    address: &str,
+    now: chrono::NaiveDateTime,
+) -> Result<Result<SignedIn, model::SignInRefusal>, SaveError> {
+    use model::SignInRefusal;
+    let email = email.trim().to_lowercase();
+    let window_start = now - chrono::Duration::minutes(model::LOCK_MINUTES);
+    let recent: i64 = sign_in_failures::table
+        .filter(sign_in_failures::address.eq(address))
+        .filter(sign_in_failures::failed_at.gt(window_start))
+        .count()
+        .get_result(conn)?;
+    if recent >= model::ADDRESS_FAILURE_LIMIT {
+        return Ok(Err(SignInRefusal::AddressThrottled));
+    }
+    let user: Option<(i32, String, String, i32, Option<chrono::NaiveDateTime>, i32)> = users::table
+        .filter(users::email.eq(&email))
+        .select((
+            users::id,
+            users::name,
+            users::password_hash,
+            users::failed_sign_ins,
+            users::locked_until,
+            users::session_epoch,
+        ))
+        .first(conn)
+        .optional()?;
+    if let Some((_, _, _, _, locked_until, _)) = &user {
+        if model::is_locked(*locked_until, now) {
+            return Ok(Err(SignInRefusal::Locked { until: locked_until.unwrap_or(now) }));
+        }
+    }
+    // Unknown emails cost the same argon2 work as known ones, so timing does not reveal them.
+    let matched = match &user {
+        Some((_, _, hash, _, _, _)) => secrets::verify_password(password, hash),
+        None => {
+            let _ = secrets::verify_password(password, dummy_hash());
+            false
+        }
+    };
+    db::write_transaction(conn, |conn| match (&user, matched) {
+        (Some((id, name, _, _, _, epoch)), true) => {
+            diesel::update(users::table.find(*id))
+                .set((users::failed_sign_ins.eq(0), users::locked_until.eq(None::<chrono::NaiveDateTime>)))
+                .execute(conn)?;
+            Ok(Ok(SignedIn { user_id: *id, name: name.clone(), session_epoch: *epoch }))
+        }
+        _ => {
+            diesel::insert_into(sign_in_failures::table)
+                .values((
+                    sign_in_failures::address.eq(address),
+                    sign_in_failures::email.eq(&email),
+                    sign_in_failures::failed_at.eq(now),
+                ))
+                .execute(conn)?;
+            if let Some((id, _, _, failed, _, _)) = &user {
+                let (count, lock) = model::after_failure(*failed, now);
+                diesel::update(users::table.find(*id))
+                    .set((users::failed_sign_ins.eq(count), users::locked_until.eq(lock)))
+                    .execute(conn)?;
+                if let Some(until) = lock {
+                    return Ok(Err(SignInRefusal::Locked { until }));
+                }
+            }
+            Ok(Err(SignInRefusal::BadCredentials))
+        }
+    })
+}
+
+/// An argon2id hash of a random password, made once, verified against when the email is unknown.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| secrets::hash_password(&secrets::generate_password()).unwrap_or_default())
+}
+
+/// The user's current session epoch and name, or None if the user no longer exists.
+pub fn session_user(conn: &mut DbConnection, user_id: i32) -> QueryResult<Option<(i32, String, bool)>> {
+    users::table.find(user_id).select((users::session_epoch, users::name, users::is_admin)).first(conn).optional()
+}
+
+/// "Sign out everywhere": every session issued before this is refused from now on.
+pub fn end_all_sessions(conn: &mut DbConnection, user_id: i32) -> Result<(), SaveError> {
+    db::write_transaction(conn, |conn| {
+        let epoch: i32 = users::table.find(user_id).select(users::session_epoch).first(conn)?;
+        diesel::update(users::table.find(user_id)).set(users::session_epoch.eq(epoch + 1)).execute(conn)?;
+        history::store::record(
+            conn,
+            &Entry {
+                user_id: Some(user_id),
+                organisation_id: None,
+                entity: "user".into(),
+                entity_id: user_id.to_string(),
+                action: "sign_out_everywhere".into(),
+                changes: vec![Change { field: "session_epoch".into(), before: json(epoch), after: json(epoch + 1) }],
+            },
+        )?;
+        Ok(())
+    })
 }

@@ -150,6 +150,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    instance_secrets (name) {
+        name -> Text,
+        value -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sign_in_failures (id) {
+        id -> Integer,
+        address -> Text,
+        email -> Text,
+        failed_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(memberships -> organisations (organisation_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -169,4 +186,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     memberships,
     api_tokens,
+    instance_secrets,
+    sign_in_failures,
 );

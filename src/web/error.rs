@@ -16,6 +16,9 @@ pub enum AppError {
     NotFound,
     #[error("forbidden")]
     Forbidden,
+    /// No live session: the browser is sent to the sign-in page.
+    #[error("sign-in required")]
+    SignInRequired,
     #[error("service unavailable: {0}")]
     Unavailable(String),
     #[error("database error: {0}")]
@@ -31,6 +34,7 @@ impl ResponseError for AppError {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::SignInRequired => StatusCode::SEE_OTHER,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Database(diesel::result::Error::NotFound) => StatusCode::NOT_FOUND,
             AppError::Database(_) | AppError::Template(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -39,6 +43,9 @@ impl ResponseError for AppError {
 
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
+        if let AppError::SignInRequired = self {
+            return HttpResponse::SeeOther().insert_header((header::LOCATION, "/sign-in")).finish();
+        }
         if status.is_server_error() {
             // The detail goes to the log, never to the browser.
             tracing::error!(error = %self, "request failed");

@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod error;
+pub mod session;
 pub mod templates;
 
 use std::sync::Arc;
@@ -18,6 +19,8 @@ pub use error::AppError;
 #[derive(Clone)]
 pub struct AppState {
     pub pool: DbPool,
+    /// Signs and encrypts session cookies; shared by every instance through the database.
+    pub session_key: actix_web::cookie::Key,
     pub templates: Arc<tera::Tera>,
     pub settings: Arc<Settings>,
 }
@@ -49,7 +52,18 @@ struct NavItem {
 const NAVIGATION: [(&str, &str); 2] = [("/", "Home"), ("/catalogue", "Standards catalogue")];
 
 /// The context every page's layout needs: the product's name, the navigation with the current
-/// page marked, and (from the accounts area on) the signed-in member.
+/// page marked, and the signed-in user with the form token for signing out.
+pub fn page_context(req: &HttpRequest) -> tera::Context {
+    let mut context = layout_context(req.path());
+    if let Some(name) = session::signed_in_name(req) {
+        use actix_session::SessionExt;
+        context.insert("current_user", &name);
+        context.insert("csrf_token", &session::csrf_token(&req.get_session()));
+    }
+    context
+}
+
+/// The layout context without a request (error pages drawn outside a handler, benchmarks).
 pub fn layout_context(path: &str) -> tera::Context {
     let mut context = tera::Context::new();
     let nav: Vec<NavItem> = NAVIGATION
@@ -74,7 +88,7 @@ pub fn render(
     template: &str,
     mut context: tera::Context,
 ) -> Result<HttpResponse, AppError> {
-    context.extend(layout_context(req.path()));
+    context.extend(page_context(req));
     let body = state.templates.render(template, &context)?;
     Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(body))
 }

@@ -162,6 +162,15 @@ impl TestApp {
         TestApp { address: format!("http://{}", addresses[0]), client, db }
     }
 
+    /// A second browser: its own cookies, no redirects followed.
+    pub fn client_for(_app: &TestApp) -> reqwest::Client {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_store(true)
+            .build()
+            .expect("HTTP client")
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client.get(format!("{}{}", self.address, path)).send().await.expect("request is answered")
     }
