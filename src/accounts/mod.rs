@@ -1,6 +1,7 @@
 //! Organisations (providers and commissioners) and the contracts between them. Users, memberships,
 //! roles and sign-in build on these.
 
+pub mod access;
 pub mod model;
 pub mod routes;
 pub mod secrets;

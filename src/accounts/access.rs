@@ -1,0 +1,170 @@
+//! Who may do what with a provider's records: the one access rule every route goes through. Pure.
+
+use chrono::NaiveDate;
+
+use super::model::Role;
+
+/// What a route needs to be allowed to do with one provider's records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Capability {
+    /// See the provider's records.
+    Read,
+    /// See the SEQOHS assessment and evidence (all an external assessor may see).
+    ReadAssessment,
+    /// Change the provider's records.
+    Manage,
+    /// Sign off audit plans and reports.
+    SignOff,
+    /// Add and change one's own CPD and supervision records.
+    EditOwnRecords,
+}
+
+/// One of the user's memberships, as the rule needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Membership {
+    pub organisation_id: i32,
+    pub role: Role,
+    pub expires_on: Option<NaiveDate>,
+}
+
+/// A contract as the rule needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contract {
+    pub commissioner_id: i32,
+    pub provider_id: i32,
+    pub starts_on: NaiveDate,
+    pub ends_on: Option<NaiveDate>,
+}
+
+/// The answer. `Hidden` is shown as 404: whether the provider exists is itself private.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Allowed,
+    Forbidden,
+    Hidden,
+}
+
+fn role_allows(role: Role, capability: Capability) -> bool {
+    use Capability::*;
+    match role {
+        Role::ClinicalDirector => true,
+        Role::Manager => capability != SignOff,
+        Role::Clinician => matches!(capability, Read | ReadAssessment | EditOwnRecords),
+        Role::Viewer | Role::Commissioner => matches!(capability, Read | ReadAssessment),
+        Role::Assessor => capability == ReadAssessment,
+    }
+}
+
+/// Decides one user's access to one provider on `today`. Admins get nothing here unless they are
+/// also members: administering accounts is not reading clinical governance records.
+pub fn decide(
+    memberships: &[Membership],
+    contracts: &[Contract],
+    provider_id: i32,
+    capability: Capability,
+    today: NaiveDate,
+) -> Access {
+    let current = |m: &&Membership| m.expires_on.is_none_or(|last_day| today <= last_day);
+    let mut sees = false;
+    for membership in memberships.iter().filter(current) {
+        let reaches = match membership.role {
+            Role::Commissioner => contracts.iter().any(|c| {
+                c.commissioner_id == membership.organisation_id
+                    && c.provider_id == provider_id
+                    && super::model::NewContract::is_current_on(c.starts_on, c.ends_on, today)
+            }),
+            _ => membership.organisation_id == provider_id,
+        };
+        if !reaches {
+            continue;
+        }
+        if role_allows(membership.role, capability) {
+            return Access::Allowed;
+        }
+        sees |= role_allows(membership.role, Capability::ReadAssessment);
+    }
+    if sees {
+        Access::Forbidden
+    } else {
+        Access::Hidden
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Capability::*;
+
+    fn day(m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, m, d).unwrap()
+    }
+
+    fn member(organisation_id: i32, role: Role) -> Membership {
+        Membership { organisation_id, role, expires_on: None }
+    }
+
+    const PROVIDER: i32 = 1;
+    const OTHER_PROVIDER: i32 = 2;
+    const TRUST: i32 = 10;
+
+    fn contract(ends_on: Option<NaiveDate>) -> Contract {
+        Contract { commissioner_id: TRUST, provider_id: PROVIDER, starts_on: day(4, 1), ends_on }
+    }
+
+    #[test]
+    fn provider_roles_follow_the_table() {
+        let today = day(11, 23);
+        let expect = [
+            (Role::Manager, [Access::Allowed, Access::Allowed, Access::Allowed, Access::Forbidden, Access::Allowed]),
+            (Role::ClinicalDirector, [Access::Allowed; 5]),
+            (
+                Role::Clinician,
+                [Access::Allowed, Access::Allowed, Access::Forbidden, Access::Forbidden, Access::Allowed],
+            ),
+            (Role::Viewer, [Access::Allowed, Access::Allowed, Access::Forbidden, Access::Forbidden, Access::Forbidden]),
+        ];
+        for (role, answers) in expect {
+            for (capability, answer) in [Read, ReadAssessment, Manage, SignOff, EditOwnRecords].into_iter().zip(answers)
+            {
+                assert_eq!(
+                    decide(&[member(PROVIDER, role)], &[], PROVIDER, capability, today),
+                    answer,
+                    "{role:?} {capability:?}"
+                );
+                assert_eq!(decide(&[member(PROVIDER, role)], &[], OTHER_PROVIDER, capability, today), Access::Hidden);
+            }
+        }
+    }
+
+    #[test]
+    fn commissioners_read_only_providers_under_a_current_contract() {
+        let me = [member(TRUST, Role::Commissioner)];
+        let today = day(11, 23);
+        assert_eq!(decide(&me, &[contract(None)], PROVIDER, Read, today), Access::Allowed);
+        assert_eq!(decide(&me, &[contract(None)], PROVIDER, Manage, today), Access::Forbidden, "never writes");
+        assert_eq!(decide(&me, &[contract(None)], OTHER_PROVIDER, Read, today), Access::Hidden);
+        // The contract's last day still counts; the day after it does not; nor before it starts.
+        assert_eq!(decide(&me, &[contract(Some(today))], PROVIDER, Read, today), Access::Allowed);
+        assert_eq!(decide(&me, &[contract(Some(day(11, 22)))], PROVIDER, Read, today), Access::Hidden);
+        assert_eq!(decide(&me, &[contract(None)], PROVIDER, Read, day(3, 31)), Access::Hidden);
+        assert_eq!(decide(&me, &[], PROVIDER, Read, today), Access::Hidden);
+    }
+
+    #[test]
+    fn assessors_read_the_assessment_until_their_access_ends() {
+        let me = [Membership { organisation_id: PROVIDER, role: Role::Assessor, expires_on: Some(day(12, 31)) }];
+        assert_eq!(decide(&me, &[], PROVIDER, ReadAssessment, day(12, 31)), Access::Allowed);
+        assert_eq!(decide(&me, &[], PROVIDER, Read, day(12, 31)), Access::Forbidden);
+        assert_eq!(decide(&me, &[], PROVIDER, Manage, day(12, 31)), Access::Forbidden);
+        assert_eq!(
+            decide(&me, &[], PROVIDER, ReadAssessment, NaiveDate::from_ymd_opt(2027, 1, 1).unwrap()),
+            Access::Hidden
+        );
+    }
+
+    #[test]
+    fn the_strongest_membership_wins() {
+        let me = [member(PROVIDER, Role::Viewer), member(PROVIDER, Role::Manager)];
+        assert_eq!(decide(&me, &[], PROVIDER, Manage, day(11, 23)), Access::Allowed);
+    }
+}
