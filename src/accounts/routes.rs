@@ -5,7 +5,10 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
+use super::access::Capability;
 use super::store;
+use crate::web::access::authorize;
+use crate::web::api::ApiUser;
 use crate::web::session::{self, CurrentUser};
 use crate::web::{render, with_conn, AppError, AppState};
 
@@ -13,7 +16,42 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/sign-in", web::get().to(sign_in_page))
         .route("/sign-in", web::post().to(sign_in))
         .route("/sign-out", web::post().to(sign_out))
-        .route("/sign-out-everywhere", web::post().to(sign_out_everywhere));
+        .route("/sign-out-everywhere", web::post().to(sign_out_everywhere))
+        .route("/providers", web::get().to(providers))
+        .route("/providers/{provider_id}", web::get().to(provider))
+        .route("/api/v1/providers", web::get().to(api_providers));
+}
+
+async fn providers(state: web::Data<AppState>, req: HttpRequest, user: CurrentUser) -> Result<HttpResponse, AppError> {
+    let today = chrono::Utc::now().date_naive();
+    let list = with_conn(&state, move |conn| Ok(store::readable_providers(conn, user.id, today)?)).await?;
+    let mut context = tera::Context::new();
+    context.insert("providers", &list);
+    render(&state, &req, "accounts/providers.html", context)
+}
+
+async fn provider(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    path: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    let provider_id = path.into_inner();
+    authorize(&state, &user, provider_id, Capability::ReadAssessment).await?;
+    let found = with_conn(&state, move |conn| Ok(store::provider(conn, provider_id)?)).await?;
+    let provider = found.ok_or(AppError::NotFound)?;
+    let mut context = tera::Context::new();
+    context.insert("provider", &provider);
+    context.insert("sites", &provider.sites);
+    render(&state, &req, "accounts/provider.html", context)
+}
+
+/// `GET /api/v1/providers`: the providers the caller may read: id, name, code and type.
+async fn api_providers(state: web::Data<AppState>, caller: ApiUser) -> Result<HttpResponse, AppError> {
+    let today = chrono::Utc::now().date_naive();
+    let user_id = caller.0.id;
+    let list = with_conn(&state, move |conn| Ok(store::readable_providers(conn, user_id, today)?)).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "providers": list })))
 }
 
 #[derive(Deserialize)]

@@ -443,3 +443,95 @@ pub fn end_all_sessions(conn: &mut DbConnection, user_id: i32) -> Result<(), Sav
         Ok(())
     })
 }
+
+/// Everything the access rule needs about one user: their memberships, and the contracts of the
+/// commissioners among them. Two queries.
+pub fn access_facts(
+    conn: &mut DbConnection,
+    user_id: i32,
+) -> QueryResult<(Vec<super::access::Membership>, Vec<super::access::Contract>)> {
+    let rows: Vec<(i32, String, Option<chrono::NaiveDate>)> = memberships::table
+        .filter(memberships::user_id.eq(user_id))
+        .select((memberships::organisation_id, memberships::role, memberships::expires_on))
+        .load(conn)?;
+    let held: Vec<super::access::Membership> = rows
+        .into_iter()
+        .filter_map(|(organisation_id, role, expires_on)| {
+            Some(super::access::Membership { organisation_id, role: Role::parse(&role)?, expires_on })
+        })
+        .collect();
+    let commissioners: Vec<i32> =
+        held.iter().filter(|m| m.role == Role::Commissioner).map(|m| m.organisation_id).collect();
+    let contracts: Vec<super::access::Contract> = if commissioners.is_empty() {
+        Vec::new()
+    } else {
+        contracts::table
+            .filter(contracts::commissioner_id.eq_any(&commissioners))
+            .select((contracts::commissioner_id, contracts::provider_id, contracts::starts_on, contracts::ends_on))
+            .load::<(i32, i32, chrono::NaiveDate, Option<chrono::NaiveDate>)>(conn)?
+            .into_iter()
+            .map(|(commissioner_id, provider_id, starts_on, ends_on)| super::access::Contract {
+                commissioner_id,
+                provider_id,
+                starts_on,
+                ends_on,
+            })
+            .collect()
+    };
+    Ok((held, contracts))
+}
+
+/// A provider as lists and the API show it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, Queryable)]
+pub struct ProviderSummary {
+    pub id: i32,
+    pub name: String,
+    pub code: Option<String>,
+    #[serde(rename = "type")]
+    pub organisation_type: Option<String>,
+    #[serde(skip)]
+    pub sites: Option<i32>,
+}
+
+/// The providers a user may see anything of on `today`, by name.
+pub fn readable_providers(
+    conn: &mut DbConnection,
+    user_id: i32,
+    today: chrono::NaiveDate,
+) -> QueryResult<Vec<ProviderSummary>> {
+    let (held, contracts) = access_facts(conn, user_id)?;
+    let providers: Vec<ProviderSummary> = organisations::table
+        .filter(organisations::kind.eq(OrganisationKind::Provider.as_str()))
+        .select((
+            organisations::id,
+            organisations::name,
+            organisations::code,
+            organisations::organisation_type,
+            organisations::sites,
+        ))
+        .order((organisations::name, organisations::id))
+        .load(conn)?;
+    Ok(providers
+        .into_iter()
+        .filter(|p| {
+            super::access::decide(&held, &contracts, p.id, super::access::Capability::ReadAssessment, today)
+                == super::access::Access::Allowed
+        })
+        .collect())
+}
+
+/// One provider, whatever the caller may see (check access first).
+pub fn provider(conn: &mut DbConnection, provider_id: i32) -> QueryResult<Option<ProviderSummary>> {
+    organisations::table
+        .filter(organisations::id.eq(provider_id))
+        .filter(organisations::kind.eq(OrganisationKind::Provider.as_str()))
+        .select((
+            organisations::id,
+            organisations::name,
+            organisations::code,
+            organisations::organisation_type,
+            organisations::sites,
+        ))
+        .first(conn)
+        .optional()
+}

@@ -109,3 +109,75 @@ pub fn verify(conn: &mut DbConnection) -> QueryResult<Result<Verified, ChainBrea
     }
     Ok(Ok(Verified { rows: walk.rows, last_hash: walk.previous_hash }))
 }
+
+/// One line of a provider's history page.
+#[derive(Debug, Clone, serde::Serialize, Queryable)]
+pub struct HistoryLine {
+    pub id: i32,
+    pub recorded_at: chrono::NaiveDateTime,
+    pub user_name: Option<String>,
+    pub entity: String,
+    pub entity_id: String,
+    pub action: String,
+    pub changes: String,
+}
+
+/// A provider's history page: its lines, and the entities and people to filter by.
+#[derive(Debug, Clone)]
+pub struct HistoryPage {
+    pub lines: Vec<HistoryLine>,
+    pub entities: Vec<String>,
+    pub people: Vec<(i32, String)>,
+}
+
+/// Rows shown on one page of a provider's history, newest first.
+pub const PAGE_ROWS: i64 = 200;
+
+/// A provider's history, newest first, optionally only one entity and one user's changes; with the
+/// entities and users there are to filter by. Three queries.
+pub fn for_organisation(
+    conn: &mut DbConnection,
+    organisation_id: i32,
+    entity: Option<&str>,
+    user_id: Option<i32>,
+) -> QueryResult<HistoryPage> {
+    use crate::db::schema::users;
+    let mut query = history::table
+        .left_join(users::table.on(users::id.nullable().eq(history::user_id)))
+        .filter(history::organisation_id.eq(organisation_id))
+        .select((
+            history::id,
+            history::recorded_at,
+            users::name.nullable(),
+            history::entity,
+            history::entity_id,
+            history::action,
+            history::changes,
+        ))
+        .order(history::id.desc())
+        .limit(PAGE_ROWS)
+        .into_boxed();
+    if let Some(entity) = entity {
+        query = query.filter(history::entity.eq(entity.to_string()));
+    }
+    if let Some(user_id) = user_id {
+        query = query.filter(history::user_id.eq(user_id));
+    }
+    let lines = query.load(conn)?;
+    let entities: Vec<String> = history::table
+        .filter(history::organisation_id.eq(organisation_id))
+        .select(history::entity)
+        .distinct()
+        .order(history::entity)
+        .load(conn)?;
+    let people: Vec<(i32, String)> = users::table
+        .filter(
+            users::id
+                .nullable()
+                .eq_any(history::table.filter(history::organisation_id.eq(organisation_id)).select(history::user_id)),
+        )
+        .select((users::id, users::name))
+        .order(users::name)
+        .load(conn)?;
+    Ok(HistoryPage { lines, entities, people })
+}

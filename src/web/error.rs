@@ -16,6 +16,9 @@ pub enum AppError {
     NotFound,
     #[error("forbidden")]
     Forbidden,
+    /// An API call without a live token.
+    #[error("unauthorised")]
+    Unauthorized,
     /// No live session: the browser is sent to the sign-in page.
     #[error("sign-in required")]
     SignInRequired,
@@ -35,6 +38,7 @@ impl ResponseError for AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::SignInRequired => StatusCode::SEE_OTHER,
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Database(diesel::result::Error::NotFound) => StatusCode::NOT_FOUND,
             AppError::Database(_) | AppError::Template(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -45,6 +49,11 @@ impl ResponseError for AppError {
         let status = self.status_code();
         if let AppError::SignInRequired = self {
             return HttpResponse::SeeOther().insert_header((header::LOCATION, "/sign-in")).finish();
+        }
+        if let AppError::Unauthorized = self {
+            return HttpResponse::Unauthorized()
+                .insert_header((header::WWW_AUTHENTICATE, "Bearer"))
+                .json(serde_json::json!({ "error": "a valid API token is required", "status": 401 }));
         }
         if status.is_server_error() {
             // The detail goes to the log, never to the browser.

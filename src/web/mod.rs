@@ -1,6 +1,8 @@
 //! Shared web plumbing: application state, rendering in the layout, errors as pages, security
 //! headers, static files and the health check.
 
+pub mod access;
+pub mod api;
 pub mod assets;
 pub mod error;
 pub mod session;

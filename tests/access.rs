@@ -1,0 +1,227 @@
+//! The access matrix: every route, walked with every role and with no one signed in. A route
+//! found in the source but missing from the table fails the test, so no route escapes the check.
+
+mod support;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use ohgov::accounts::model::{NewContract, OrganisationInput, UserInput};
+use ohgov::accounts::store::{self, Grant};
+use ohgov::accounts::Role;
+
+const PEOPLE: [&str; 8] =
+    ["anonymous", "manager", "clinical_director", "clinician", "viewer", "commissioner", "assessor", "admin"];
+
+/// Every `.route("PATH", web::METHOD()` in the source, as (METHOD, PATH).
+fn routes_in_source() -> BTreeSet<(String, String)> {
+    let mut found = BTreeSet::new();
+    let mut stack = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src"))];
+    while let Some(path) = stack.pop() {
+        if path.is_dir() {
+            stack.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            for piece in text.split(".route(").skip(1) {
+                let Some(rest) = piece.trim_start().strip_prefix('"') else { continue };
+                let (pattern, after) = rest.split_once('"').unwrap();
+                let method = after.split("::").nth(1).and_then(|m| m.split('(').next()).unwrap_or("?");
+                found.insert((method.to_uppercase(), pattern.to_string()));
+            }
+        }
+    }
+    found
+}
+
+struct World {
+    provider: i32,
+    other_provider: i32,
+}
+
+fn build_world(db: &support::TestDb) -> World {
+    let mut conn = db.migrated();
+    let org = |conn: &mut _, kind: &str, name: &str| {
+        let input = OrganisationInput { kind: kind.into(), name: name.into(), ..Default::default() };
+        store::create_organisation(conn, None, &input.parse().unwrap()).unwrap()
+    };
+    let provider = org(&mut conn, "provider", "Northshire OH Service");
+    let other_provider = org(&mut conn, "provider", "Southvale Occupational Health Ltd");
+    let trust = org(&mut conn, "commissioner", "Northshire Teaching Hospitals NHS Trust");
+    let today = chrono::Utc::now().date_naive();
+    let contract = NewContract {
+        commissioner_id: trust,
+        provider_id: provider,
+        starts_on: today - chrono::Duration::days(30),
+        ends_on: None,
+        services: vec![],
+    };
+    store::create_contract(&mut conn, None, &contract).unwrap();
+    for person in &PEOPLE[1..] {
+        let user = UserInput {
+            email: format!("{person}@example.nhs.uk"),
+            name: person.to_string(),
+            password: "a long enough passphrase".into(),
+            is_admin: *person == "admin",
+        };
+        let grant = match *person {
+            "admin" => None,
+            "commissioner" => Some(Grant { organisation_id: trust, role: Role::Commissioner, expires_on: None }),
+            "assessor" => Some(Grant {
+                organisation_id: provider,
+                role: Role::Assessor,
+                expires_on: Some(today + chrono::Duration::days(30)),
+            }),
+            role => Some(Grant { organisation_id: provider, role: Role::parse(role).unwrap(), expires_on: None }),
+        };
+        store::create_user(&mut conn, None, &user.parse().unwrap(), grant).unwrap();
+    }
+    World { provider, other_provider }
+}
+
+fn form_token(html: &str) -> Option<String> {
+    let start = html.find("name=\"csrf_token\" value=\"")? + 25;
+    html[start..].split('"').next().map(str::to_string)
+}
+
+async fn signed_in(app: &support::TestApp, person: &str) -> reqwest::Client {
+    let client = support::TestApp::client_for(app);
+    if person == "anonymous" {
+        return client;
+    }
+    let page = client.get(format!("{}/sign-in", app.address)).send().await.unwrap().text().await.unwrap();
+    let token = form_token(&page).unwrap();
+    let email = format!("{person}@example.nhs.uk");
+    let response = client
+        .post(format!("{}/sign-in", app.address))
+        .form(&[("csrf_token", token.as_str()), ("email", email.as_str()), ("password", "a long enough passphrase")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 303, "{person} signs in");
+    client
+}
+
+on_both_backends!(
+    every_route_answers_every_role_as_the_table_says,
+    app | app | {
+        let world = build_world(&app.db);
+        let (p, q) = (world.provider, world.other_provider);
+
+        // (method, route pattern, concrete path, expected status for each of PEOPLE in order).
+        // POSTs are sent without a form token: they must be refused before doing anything.
+        let table: Vec<(&str, &str, String, [u16; 8])> = vec![
+            ("GET", "/", "/".into(), [200; 8]),
+            ("GET", "/healthz", "/healthz".into(), [200; 8]),
+            ("GET", "/static/{path:.*}", "/static/ohgov.css".into(), [200; 8]),
+            ("GET", "/catalogue", "/catalogue".into(), [200; 8]),
+            ("GET", "/sign-in", "/sign-in".into(), [200; 8]),
+            ("POST", "/sign-in", "/sign-in".into(), [403; 8]),
+            ("POST", "/sign-out", "/sign-out".into(), [403; 8]),
+            ("POST", "/sign-out-everywhere", "/sign-out-everywhere".into(), [303, 403, 403, 403, 403, 403, 403, 403]),
+            ("GET", "/providers", "/providers".into(), [303, 200, 200, 200, 200, 200, 200, 200]),
+            ("GET", "/providers/{provider_id}", format!("/providers/{p}"), [303, 200, 200, 200, 200, 200, 200, 404]),
+            ("GET", "/providers/{provider_id}", format!("/providers/{q}"), [303, 404, 404, 404, 404, 404, 404, 404]),
+            ("GET", "/providers/{provider_id}", "/providers/999999".into(), [303, 404, 404, 404, 404, 404, 404, 404]),
+            (
+                "GET",
+                "/providers/{provider_id}/history",
+                format!("/providers/{p}/history"),
+                [303, 200, 200, 200, 200, 200, 403, 404],
+            ),
+            (
+                "GET",
+                "/providers/{provider_id}/history",
+                format!("/providers/{q}/history"),
+                [303, 404, 404, 404, 404, 404, 404, 404],
+            ),
+            ("GET", "/api/v1/providers", "/api/v1/providers".into(), [401; 8]),
+        ];
+
+        let covered: BTreeSet<(String, String)> =
+            table.iter().map(|(m, r, _, _)| (m.to_string(), r.to_string())).collect();
+        let in_source = routes_in_source();
+        let missing: Vec<_> = in_source.difference(&covered).collect();
+        assert!(missing.is_empty(), "routes with no row in the access table: {missing:?}");
+        let stale: Vec<_> = covered.difference(&in_source).collect();
+        assert!(stale.is_empty(), "rows for routes that no longer exist: {stale:?}");
+
+        let mut failures: BTreeMap<String, String> = BTreeMap::new();
+        for (i, person) in PEOPLE.iter().enumerate() {
+            let client = signed_in(&app, person).await;
+            for (method, _, path, expected) in &table {
+                let url = format!("{}{}", app.address, path);
+                let response = match *method {
+                    "GET" => client.get(&url).send().await.unwrap(),
+                    _ => client.post(&url).form(&[("email", "x")]).send().await.unwrap(),
+                };
+                let status = response.status().as_u16();
+                if status != expected[i] {
+                    failures.insert(format!("{person} {method} {path}"), format!("{status}, expected {}", expected[i]));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{failures:#?}");
+    }
+);
+
+on_both_backends!(
+    the_api_lists_only_what_the_caller_may_read,
+    app | app | {
+        let world = build_world(&app.db);
+        let mut conn = app.db.migrated();
+        for (person, expected) in [
+            ("manager", vec![world.provider]),
+            ("commissioner", vec![world.provider]),
+            ("assessor", vec![world.provider]),
+            ("admin", vec![]),
+        ] {
+            let token = store::create_token(&mut conn, None, &format!("{person}@example.nhs.uk")).unwrap();
+            let response =
+                app.client.get(format!("{}/api/v1/providers", app.address)).bearer_auth(&token).send().await.unwrap();
+            assert_eq!(response.status().as_u16(), 200, "{person}");
+            let body: serde_json::Value = response.json().await.unwrap();
+            let ids: Vec<i64> =
+                body["providers"].as_array().unwrap().iter().map(|p| p["id"].as_i64().unwrap()).collect();
+            assert_eq!(ids, expected.iter().map(|i| *i as i64).collect::<Vec<_>>(), "{person}");
+            if let Some(first) = body["providers"].as_array().unwrap().first() {
+                let keys: BTreeSet<&str> = first.as_object().unwrap().keys().map(String::as_str).collect();
+                assert_eq!(keys, BTreeSet::from(["id", "name", "code", "type"]));
+            }
+            store::revoke_token(&mut conn, None, &token).unwrap();
+            let revoked =
+                app.client.get(format!("{}/api/v1/providers", app.address)).bearer_auth(&token).send().await.unwrap();
+            assert_eq!(revoked.status().as_u16(), 401, "a revoked token is refused");
+        }
+    }
+);
+
+on_both_backends!(
+    the_history_page_filters_by_entity_and_user,
+    app | app | {
+        let world = build_world(&app.db);
+        let client = signed_in(&app, "manager").await;
+        let all = client.get(format!("{}/providers/{}/history", app.address, world.provider)).send().await.unwrap();
+        let all = all.text().await.unwrap();
+        for entity in ["organisation", "contract", "membership"] {
+            assert!(all.contains(&format!("<td>{entity} ")), "{entity} changes are listed");
+        }
+        let only_contracts = client
+            .get(format!("{}/providers/{}/history?entity=contract", app.address, world.provider))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(only_contracts.contains("<td>contract "));
+        assert!(!only_contracts.contains("<td>membership "));
+        let by_nobody = client
+            .get(format!("{}/providers/{}/history?user=12345", app.address, world.provider))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(by_nobody.contains("No changes match."));
+    }
+);
