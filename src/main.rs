@@ -308,9 +308,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let mut conn = db::establish(&target)?;
             db::run_migrations(&mut conn)?;
             let report = catalogue::store::load(&mut conn, &catalogue::builtin_sources())?;
+            let logins = accounts::demo::seed(&mut conn)?;
             drop(conn);
             print!("{report}");
             println!("demo database ready: {}", settings.database_url);
+            println!("demo sign-ins (fictional people; passwords for this demo only):");
+            for login in &logins {
+                println!("  {:<18} {:<38} {}", login.role, login.email, login.password);
+            }
             if no_serve {
                 return Ok(());
             }

@@ -153,7 +153,9 @@ fn verify_log_passes_on_the_demo_and_names_a_row_edited_in_the_sqlite_shell() {
 
     let verified = ohgov(&["verify-log", "--database-url", db.to_str().unwrap()]);
     assert!(verified.status.success(), "{}", String::from_utf8_lossy(&verified.stderr));
-    assert!(String::from_utf8_lossy(&verified.stdout).starts_with("history intact: 6 rows"));
+    let out = String::from_utf8_lossy(&verified.stdout).into_owned();
+    let rows: u64 = out.trim_start_matches("history intact: ").split(' ').next().unwrap().parse().unwrap();
+    assert!(rows > 6, "the catalogue, organisations, contract and people are all in the trail: {out}");
 
     let edited = std::process::Command::new("sqlite3")
         .arg(&db)

@@ -107,7 +107,14 @@ fn demo_builds_its_database_and_serves_the_catalogue() {
         .unwrap();
     assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
     assert!(db.exists(), "the demo database was created where --db said");
-    assert!(String::from_utf8_lossy(&built.stdout).contains("seqohs-2023: loaded"));
+    let out = String::from_utf8_lossy(&built.stdout).into_owned();
+    assert!(out.contains("seqohs-2023: loaded"));
+    for role in ["manager", "clinical_director", "clinician", "viewer", "commissioner", "assessor", "admin"] {
+        assert!(
+            out.lines().any(|l| l.trim_start().starts_with(role) && l.contains("demo-")),
+            "{role} sign-in printed: {out}"
+        );
+    }
 
     // Reused on a second run, then served on a free port whose address is printed.
     let mut child = Command::new(env!("CARGO_BIN_EXE_ohgov"))
