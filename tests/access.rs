@@ -133,6 +133,20 @@ on_both_backends!(
                 format!("/providers/{q}/history"),
                 [303, 404, 404, 404, 404, 404, 404, 404],
             ),
+            (
+                "GET",
+                "/providers/{provider_id}/edit",
+                format!("/providers/{p}/edit"),
+                [303, 200, 200, 403, 403, 403, 403, 404],
+            ),
+            (
+                "GET",
+                "/providers/{provider_id}/edit",
+                format!("/providers/{q}/edit"),
+                [303, 404, 404, 404, 404, 404, 404, 404],
+            ),
+            ("POST", "/providers/{provider_id}", format!("/providers/{p}"), [303, 403, 403, 403, 403, 403, 403, 404]),
+            ("POST", "/providers/{provider_id}", format!("/providers/{q}"), [303, 404, 404, 404, 404, 404, 404, 404]),
             ("GET", "/api/v1/providers", "/api/v1/providers".into(), [401; 8]),
         ];
 
@@ -223,5 +237,97 @@ on_both_backends!(
             .await
             .unwrap();
         assert!(by_nobody.contains("No changes match."));
+    }
+);
+
+async fn post_provider_form(
+    app: &support::TestApp,
+    client: &reqwest::Client,
+    provider: i32,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    // Any page of a signed-in user carries the session's form token (in the sign-out form).
+    let home = client.get(format!("{}/", app.address)).send().await.unwrap().text().await.unwrap();
+    let token = form_token(&home).expect("signed in");
+    let mut form: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
+    form.extend_from_slice(fields);
+    client.post(format!("{}/providers/{provider}", app.address)).form(&form).send().await.unwrap()
+}
+
+fn provider_row(db: &support::TestDb, id: i32) -> (String, Option<String>, Option<i32>) {
+    use diesel::prelude::*;
+    use ohgov::db::schema::organisations;
+    organisations::table
+        .find(id)
+        .select((organisations::name, organisations::code, organisations::sites))
+        .first(&mut db.migrated())
+        .unwrap()
+}
+
+fn history_count(db: &support::TestDb) -> i64 {
+    use diesel::prelude::*;
+    ohgov::db::schema::history::table.count().get_result(&mut db.migrated()).unwrap()
+}
+
+on_both_backends!(
+    a_viewers_post_is_forbidden_and_writes_nothing,
+    app | app | {
+        let world = build_world(&app.db);
+        let before = (provider_row(&app.db, world.provider), history_count(&app.db));
+        let viewer = signed_in(&app, "viewer").await;
+        let response = post_provider_form(&app, &viewer, world.provider, &[("name", "Renamed by a viewer")]).await;
+        assert_eq!(response.status().as_u16(), 403, "a valid form token does not make a viewer a manager");
+        assert_eq!((provider_row(&app.db, world.provider), history_count(&app.db)), before, "nothing was written");
+    }
+);
+
+on_both_backends!(
+    a_manager_changes_details_with_messages_at_each_bad_field,
+    app | app | {
+        let world = build_world(&app.db);
+        let manager = signed_in(&app, "manager").await;
+        let before = (provider_row(&app.db, world.provider), history_count(&app.db));
+
+        let refused =
+            post_provider_form(&app, &manager, world.provider, &[("name", "  "), ("code", "RX-1"), ("sites", "three")])
+                .await;
+        assert_eq!(refused.status().as_u16(), 422);
+        let page = refused.text().await.unwrap();
+        assert!(page.contains("There is a problem"));
+        assert!(
+            page.contains(
+                "id=\"name-error\"><span class=\"visually-hidden\">Error:</span> Enter the organisation&#x27;s name"
+            ),
+            "{page}"
+        );
+        assert!(page.contains("id=\"code-error\""));
+        assert!(page.contains("id=\"sites-error\""));
+        assert!(page.contains("value=\"three\""), "what was typed is kept");
+        assert_eq!((provider_row(&app.db, world.provider), history_count(&app.db)), before, "nothing was written");
+
+        let saved = post_provider_form(
+            &app,
+            &manager,
+            world.provider,
+            &[("name", "Northshire Occupational Health"), ("code", "rx1oh"), ("sites", "3")],
+        )
+        .await;
+        assert_eq!(saved.status().as_u16(), 303);
+        assert_eq!(
+            provider_row(&app.db, world.provider),
+            ("Northshire Occupational Health".into(), Some("RX1OH".into()), Some(3))
+        );
+        use diesel::prelude::*;
+        use ohgov::db::schema::history;
+        let (user, changes): (Option<i32>, String) = history::table
+            .order(history::id.desc())
+            .select((history::user_id, history::changes))
+            .first(&mut app.db.migrated())
+            .unwrap();
+        assert!(user.is_some(), "the change names who made it");
+        assert!(
+            changes.contains(r#""name":{"after":"Northshire Occupational Health","before":"Northshire OH Service"}"#),
+            "{changes}"
+        );
     }
 );

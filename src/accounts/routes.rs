@@ -19,6 +19,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/sign-out-everywhere", web::post().to(sign_out_everywhere))
         .route("/providers", web::get().to(providers))
         .route("/providers/{provider_id}", web::get().to(provider))
+        .route("/providers/{provider_id}/edit", web::get().to(edit_provider_page))
+        .route("/providers/{provider_id}", web::post().to(update_provider))
         .route("/api/v1/providers", web::get().to(api_providers));
 }
 
@@ -142,4 +144,125 @@ async fn sign_out_everywhere(
     .await?;
     session.purge();
     Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, "/sign-in")).finish())
+}
+
+/// The provider details form, as submitted.
+#[derive(Deserialize, Default)]
+pub struct ProviderForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    organisation_type: String,
+    #[serde(default)]
+    sites: String,
+}
+
+fn provider_form_context(
+    session: &Session,
+    provider_id: i32,
+    form: &ProviderForm,
+    errors: &crate::accounts::FieldErrors,
+) -> tera::Context {
+    let mut context = tera::Context::new();
+    context.insert("form_token", &session::csrf_token(session));
+    context.insert("provider_id", &provider_id);
+    context.insert("name", &form.name);
+    context.insert("code", &form.code);
+    context.insert("organisation_type", &form.organisation_type);
+    context.insert("sites", &form.sites);
+    context.insert("types", crate::accounts::OrganisationKind::Provider.types());
+    context.insert("errors", &errors.0);
+    context
+}
+
+async fn edit_provider_page(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: Session,
+    user: CurrentUser,
+    path: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    let provider_id = path.into_inner();
+    authorize(&state, &user, provider_id, Capability::Manage).await?;
+    let current =
+        with_conn(&state, move |conn| Ok(store::provider(conn, provider_id)?)).await?.ok_or(AppError::NotFound)?;
+    let form = ProviderForm {
+        name: current.name,
+        code: current.code.unwrap_or_default(),
+        organisation_type: current.organisation_type.unwrap_or_default(),
+        sites: current.sites.map(|s| s.to_string()).unwrap_or_default(),
+        ..Default::default()
+    };
+    let context = provider_form_context(&session, provider_id, &form, &Default::default());
+    render(&state, &req, "accounts/provider_edit.html", context)
+}
+
+async fn update_provider(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: Session,
+    user: CurrentUser,
+    path: web::Path<i32>,
+    form: web::Form<ProviderForm>,
+) -> Result<HttpResponse, AppError> {
+    let provider_id = path.into_inner();
+    // Authorise first, so a forbidden or hidden provider gives the same answer whatever the token.
+    authorize(&state, &user, provider_id, Capability::Manage).await?;
+    session::check_csrf(&session, &form.csrf_token)?;
+    let form = form.into_inner();
+    let mut errors = crate::accounts::FieldErrors::default();
+    let sites = match form.sites.trim() {
+        "" => None,
+        text => match text.parse::<i32>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                errors.add("sites", "Enter the number of sites as a whole number, like 3");
+                None
+            }
+        },
+    };
+    let parsed = crate::accounts::model::OrganisationInput {
+        kind: "provider".into(),
+        name: form.name.clone(),
+        code: form.code.clone(),
+        organisation_type: form.organisation_type.clone(),
+        sites,
+    }
+    .parse();
+    let details = match parsed {
+        Ok(details) if errors.is_empty() => details,
+        Ok(_) => return show_provider_errors(&state, &req, &session, provider_id, &form, errors),
+        Err(found) => {
+            for (field, message) in found.0 {
+                errors.add(field, message);
+            }
+            return show_provider_errors(&state, &req, &session, provider_id, &form, errors);
+        }
+    };
+    let user_id = user.id;
+    with_conn(&state, move |conn| match store::update_provider(conn, Some(user_id), provider_id, &details) {
+        Ok(_) => Ok(()),
+        Err(store::SaveError::Database(e)) => Err(AppError::Database(e)),
+        Err(other) => Err(AppError::Internal(other.to_string())),
+    })
+    .await?;
+    Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, format!("/providers/{provider_id}"))).finish())
+}
+
+/// The form again, with a message at each bad field: 422, nothing saved.
+fn show_provider_errors(
+    state: &AppState,
+    req: &HttpRequest,
+    session: &Session,
+    provider_id: i32,
+    form: &ProviderForm,
+    errors: crate::accounts::FieldErrors,
+) -> Result<HttpResponse, AppError> {
+    let context = provider_form_context(session, provider_id, form, &errors);
+    let page = render(state, req, "accounts/provider_edit.html", context)?;
+    Ok(HttpResponse::UnprocessableEntity().content_type("text/html; charset=utf-8").body(page.into_body()))
 }

@@ -535,3 +535,50 @@ pub fn provider(conn: &mut DbConnection, provider_id: i32) -> QueryResult<Option
         .first(conn)
         .optional()
 }
+
+/// Changes a provider's details; the history row holds each changed field before and after.
+/// Returns how many fields changed (0 writes nothing).
+pub fn update_provider(
+    conn: &mut DbConnection,
+    by: Option<i32>,
+    provider_id: i32,
+    details: &NewOrganisation,
+) -> Result<usize, SaveError> {
+    db::write_transaction(conn, |conn| {
+        let current = provider(conn, provider_id)?.ok_or(diesel::result::Error::NotFound)?;
+        let mut changes = Vec::new();
+        let mut compare = |field: &str, before: serde_json::Value, after: serde_json::Value| {
+            if before != after {
+                changes.push(Change { field: field.into(), before, after });
+            }
+        };
+        compare("name", json(&current.name), json(&details.name));
+        compare("code", json(&current.code), json(&details.code));
+        compare("organisation_type", json(&current.organisation_type), json(&details.organisation_type));
+        compare("sites", json(current.sites), json(details.sites));
+        if changes.is_empty() {
+            return Ok(0);
+        }
+        diesel::update(organisations::table.find(provider_id))
+            .set((
+                organisations::name.eq(&details.name),
+                organisations::code.eq(&details.code),
+                organisations::organisation_type.eq(&details.organisation_type),
+                organisations::sites.eq(details.sites),
+            ))
+            .execute(conn)?;
+        let count = changes.len();
+        history::store::record(
+            conn,
+            &Entry {
+                user_id: by,
+                organisation_id: Some(provider_id),
+                entity: "organisation".into(),
+                entity_id: provider_id.to_string(),
+                action: "update".into(),
+                changes,
+            },
+        )?;
+        Ok(count)
+    })
+}
