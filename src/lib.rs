@@ -74,6 +74,7 @@ pub fn app(
         .route("/static/{path:.*}", aw::get().to(web::assets::serve))
         .configure(catalogue::routes::configure)
         .configure(accounts::routes::configure)
+        .configure(accounts::admin::configure)
         .configure(history::routes::configure)
         .default_service(aw::to(web::error::not_found))
 }

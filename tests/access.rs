@@ -32,6 +32,11 @@ fn routes_in_source() -> BTreeSet<(String, String)> {
     found
 }
 
+/// Administration pages: only the admin; anonymous visitors are sent to sign in.
+const ADMIN_ONLY: [u16; 8] = [303, 403, 403, 403, 403, 403, 403, 200];
+/// A POST that needs someone signed in, sent without its form token.
+const SIGNED_IN_POST: [u16; 8] = [303, 403, 403, 403, 403, 403, 403, 403];
+
 struct World {
     provider: i32,
     other_provider: i32,
@@ -148,6 +153,13 @@ on_both_backends!(
             ("POST", "/providers/{provider_id}", format!("/providers/{p}"), [303, 403, 403, 403, 403, 403, 403, 404]),
             ("POST", "/providers/{provider_id}", format!("/providers/{q}"), [303, 404, 404, 404, 404, 404, 404, 404]),
             ("GET", "/api/v1/providers", "/api/v1/providers".into(), [401; 8]),
+            ("GET", "/admin", "/admin".into(), ADMIN_ONLY),
+            ("GET", "/admin/organisations/new", "/admin/organisations/new".into(), ADMIN_ONLY),
+            ("GET", "/admin/users/new", "/admin/users/new".into(), ADMIN_ONLY),
+            ("GET", "/admin/contracts/new", "/admin/contracts/new".into(), ADMIN_ONLY),
+            ("POST", "/admin/organisations", "/admin/organisations".into(), SIGNED_IN_POST),
+            ("POST", "/admin/users", "/admin/users".into(), SIGNED_IN_POST),
+            ("POST", "/admin/contracts", "/admin/contracts".into(), SIGNED_IN_POST),
         ];
 
         let covered: BTreeSet<(String, String)> =
@@ -329,5 +341,105 @@ on_both_backends!(
             changes.contains(r#""name":{"after":"Northshire Occupational Health","before":"Northshire OH Service"}"#),
             "{changes}"
         );
+    }
+);
+
+async fn admin_post(
+    app: &support::TestApp,
+    client: &reqwest::Client,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> (u16, String) {
+    let home = client.get(format!("{}/admin", app.address)).send().await.unwrap().text().await.unwrap();
+    let token = form_token(&home).expect("signed in");
+    let mut form: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
+    form.extend_from_slice(fields);
+    let response = client.post(format!("{}{path}", app.address)).form(&form).send().await.unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+fn table_counts(db: &support::TestDb) -> (i64, i64, i64, i64) {
+    use diesel::prelude::*;
+    use ohgov::db::schema::{contracts, history, organisations, users};
+    let mut conn = db.migrated();
+    (
+        organisations::table.count().get_result(&mut conn).unwrap(),
+        users::table.count().get_result(&mut conn).unwrap(),
+        contracts::table.count().get_result(&mut conn).unwrap(),
+        history::table.count().get_result(&mut conn).unwrap(),
+    )
+}
+
+on_both_backends!(
+    admin_forms_name_each_bad_field_and_write_nothing,
+    app | app | {
+        let world = build_world(&app.db);
+        let admin = signed_in(&app, "admin").await;
+        let before = table_counts(&app.db);
+        let trust = {
+            use diesel::prelude::*;
+            use ohgov::db::schema::organisations;
+            organisations::table
+                .filter(organisations::kind.eq("commissioner"))
+                .select(organisations::id)
+                .first::<i32>(&mut app.db.migrated())
+                .unwrap()
+                .to_string()
+        };
+        let provider = world.provider.to_string();
+        let cases: Vec<(&str, Vec<(&str, &str)>, &str, &str)> = vec![
+            (
+                "/admin/organisations",
+                vec![("kind", "provider"), ("name", "   ")],
+                "name",
+                "Enter the organisation&#x27;s name",
+            ),
+            (
+                "/admin/users",
+                vec![("name", "Sam Jones"), ("email", "sam@"), ("password", "a long enough passphrase")],
+                "email",
+                "Enter an email address in the correct format",
+            ),
+            (
+                "/admin/users",
+                vec![
+                    ("name", "Sam Jones"),
+                    ("email", "MANAGER@example.nhs.uk"),
+                    ("password", "a long enough passphrase"),
+                ],
+                "email",
+                "A user with this email address already exists",
+            ),
+            (
+                "/admin/contracts",
+                vec![
+                    ("commissioner_id", trust.as_str()),
+                    ("provider_id", provider.as_str()),
+                    ("starts_on", "2026-04-01"),
+                    ("ends_on", "2026-03-31"),
+                ],
+                "ends_on",
+                "The end date must be the same as or after the start date",
+            ),
+        ];
+        for (path, fields, field, message) in &cases {
+            let (status, page) = admin_post(&app, &admin, path, fields).await;
+            assert_eq!(status, 422, "{path} {field}");
+            let at_field = format!("id=\"{field}-error\"><span class=\"visually-hidden\">Error:</span> {message}");
+            assert!(page.contains(&at_field), "{path}: message at {field}: {page}");
+            assert!(!page.contains("a long enough passphrase"), "the password is not sent back");
+        }
+        assert_eq!(table_counts(&app.db), before, "nothing was written");
+
+        let (status, _) = admin_post(
+            &app,
+            &admin,
+            "/admin/organisations",
+            &[("kind", "commissioner"), ("name", "Northshire and Vale ICB"), ("organisation_type", "icb")],
+        )
+        .await;
+        assert_eq!(status, 303);
+        let after = table_counts(&app.db);
+        assert_eq!((after.0, after.3), (before.0 + 1, before.3 + 1), "one organisation and its history row");
     }
 );

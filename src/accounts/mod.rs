@@ -2,6 +2,7 @@
 //! roles and sign-in build on these.
 
 pub mod access;
+pub mod admin;
 pub mod demo;
 pub mod model;
 pub mod routes;

@@ -582,3 +582,60 @@ pub fn update_provider(
         Ok(count)
     })
 }
+
+/// What the administration page lists: every organisation, user and contract. Three queries.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AdminOverview {
+    pub organisations: Vec<OrganisationLine>,
+    pub users: Vec<UserLine>,
+    pub contracts: Vec<ContractLine>,
+}
+
+#[derive(Debug, Clone, serde::Serialize, Queryable)]
+pub struct OrganisationLine {
+    pub id: i32,
+    pub kind: String,
+    pub name: String,
+    pub code: Option<String>,
+}
+
+#[derive(Debug, Clone, serde::Serialize, Queryable)]
+pub struct UserLine {
+    pub id: i32,
+    pub email: String,
+    pub name: String,
+    pub is_admin: bool,
+    pub locked_until: Option<chrono::NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, serde::Serialize, Queryable)]
+pub struct ContractLine {
+    pub id: i32,
+    pub commissioner_id: i32,
+    pub provider_id: i32,
+    pub starts_on: chrono::NaiveDate,
+    pub ends_on: Option<chrono::NaiveDate>,
+}
+
+pub fn admin_overview(conn: &mut DbConnection) -> QueryResult<AdminOverview> {
+    Ok(AdminOverview {
+        organisations: organisations::table
+            .select((organisations::id, organisations::kind, organisations::name, organisations::code))
+            .order((organisations::kind.desc(), organisations::name))
+            .load(conn)?,
+        users: users::table
+            .select((users::id, users::email, users::name, users::is_admin, users::locked_until))
+            .order(users::name)
+            .load(conn)?,
+        contracts: contracts::table
+            .select((
+                contracts::id,
+                contracts::commissioner_id,
+                contracts::provider_id,
+                contracts::starts_on,
+                contracts::ends_on,
+            ))
+            .order(contracts::id)
+            .load(conn)?,
+    })
+}

@@ -1,0 +1,293 @@
+//! `/admin`: organisations, users and their memberships, and contracts, for system administrators.
+//! Each form shows a message at each bad field and saves nothing until all are right.
+
+use actix_session::Session;
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use super::model::{parse_date, FieldErrors, NewContract, OrganisationInput, UserInput};
+use super::store::{self, Grant, SaveError};
+use super::Role;
+use crate::web::session::{self, CurrentUser};
+use crate::web::{render, with_conn, AppError, AppState};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/admin", web::get().to(overview))
+        .route("/admin/organisations/new", web::get().to(new_organisation))
+        .route("/admin/organisations", web::post().to(create_organisation))
+        .route("/admin/users/new", web::get().to(new_user))
+        .route("/admin/users", web::post().to(create_user))
+        .route("/admin/contracts/new", web::get().to(new_contract))
+        .route("/admin/contracts", web::post().to(create_contract));
+}
+
+fn require_admin(user: &CurrentUser) -> Result<(), AppError> {
+    if user.is_admin {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+async fn overview(state: web::Data<AppState>, req: HttpRequest, user: CurrentUser) -> Result<HttpResponse, AppError> {
+    require_admin(&user)?;
+    let overview = with_conn(&state, |conn| Ok(store::admin_overview(conn)?)).await?;
+    let mut context = tera::Context::new();
+    context.insert("overview", &overview);
+    render(&state, &req, "accounts/admin.html", context)
+}
+
+/// Any admin form as submitted: every field as text, so what was typed can be shown again.
+#[derive(Deserialize, Default, serde::Serialize)]
+pub struct AdminForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    organisation_type: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    organisation_id: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    expires_on: String,
+    #[serde(default)]
+    is_admin: String,
+    #[serde(default)]
+    commissioner_id: String,
+    #[serde(default)]
+    provider_id: String,
+    #[serde(default)]
+    starts_on: String,
+    #[serde(default)]
+    ends_on: String,
+}
+
+/// Draws an admin form, blank or with what was typed and a message at each bad field (422).
+async fn show_form(
+    state: &AppState,
+    req: &HttpRequest,
+    session: &Session,
+    template: &str,
+    form: &AdminForm,
+    errors: &FieldErrors,
+) -> Result<HttpResponse, AppError> {
+    let overview = with_conn(state, |conn| Ok(store::admin_overview(conn)?)).await?;
+    let mut context = tera::Context::new();
+    context.insert("form_token", &session::csrf_token(session));
+    context.insert("form", form);
+    context.insert("errors", &errors.0);
+    let options = |kind: Option<&str>| -> Vec<(String, String)> {
+        overview
+            .organisations
+            .iter()
+            .filter(|o| kind.is_none_or(|k| o.kind == k))
+            .map(|o| (o.id.to_string(), format!("{} ({})", o.name, o.kind)))
+            .collect()
+    };
+    context.insert("organisation_options", &options(None));
+    context.insert("commissioner_options", &options(Some("commissioner")));
+    context.insert("provider_options", &options(Some("provider")));
+    let roles: Vec<(&str, String)> = Role::ALL.iter().map(|r| (r.as_str(), r.as_str().replace('_', " "))).collect();
+    context.insert("role_options", &roles);
+    let kinds =
+        [("provider", "Provider (an OH service)"), ("commissioner", "Commissioner (NHS trust, ICB or other employer)")];
+    context.insert("kind_options", &kinds);
+    let mut types: Vec<(&str, &str)> = super::OrganisationKind::Provider.types().to_vec();
+    types.extend_from_slice(super::OrganisationKind::Commissioner.types());
+    context.insert("type_options", &types);
+    let page = render(state, req, template, context)?;
+    if errors.is_empty() {
+        Ok(page)
+    } else {
+        Ok(HttpResponse::UnprocessableEntity().content_type("text/html; charset=utf-8").body(page.into_body()))
+    }
+}
+
+fn id_field(errors: &mut FieldErrors, field: &'static str, value: &str, message: &str) -> Option<i32> {
+    match value.trim().parse::<i32>() {
+        Ok(id) => Some(id),
+        Err(_) => {
+            errors.add(field, message);
+            None
+        }
+    }
+}
+
+fn merge(errors: &mut FieldErrors, found: FieldErrors) {
+    for (field, message) in found.0 {
+        errors.add(field, message);
+    }
+}
+
+/// Turns a store refusal into field messages; anything else is a server error.
+fn refusal(error: SaveError) -> Result<FieldErrors, AppError> {
+    match error {
+        SaveError::Invalid(errors) => Ok(errors),
+        SaveError::Database(e) => Err(AppError::Database(e)),
+        SaveError::Hashing(e) => Err(AppError::Internal(e)),
+    }
+}
+
+fn done() -> HttpResponse {
+    HttpResponse::SeeOther().insert_header((header::LOCATION, "/admin")).finish()
+}
+
+async fn new_organisation(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: Session,
+    user: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    require_admin(&user)?;
+    show_form(
+        &state,
+        &req,
+        &session,
+        "accounts/admin_organisation.html",
+        &AdminForm::default(),
+        &FieldErrors::default(),
+    )
+    .await
+}
+
+async fn create_organisation(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: Session,
+    user: CurrentUser,
+    form: web::Form<AdminForm>,
+) -> Result<HttpResponse, AppError> {
+    require_admin(&user)?;
+    session::check_csrf(&session, &form.csrf_token)?;
+    let input = OrganisationInput {
+        kind: form.kind.clone(),
+        name: form.name.clone(),
+        code: form.code.clone(),
+        organisation_type: form.organisation_type.clone(),
+        sites: None,
+    };
+    let errors = match input.parse() {
+        Err(errors) => errors,
+        Ok(org) => {
+            let by = user.id;
+            match with_conn(&state, move |conn| Ok(store::create_organisation(conn, Some(by), &org))).await? {
+                Ok(_) => return Ok(done()),
+                Err(error) => refusal(error)?,
+            }
+        }
+    };
+    show_form(&state, &req, &session, "accounts/admin_organisation.html", &form, &errors).await
+}
+
+async fn new_user(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: Session,
+    user: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    require_admin(&user)?;
+    show_form(&state, &req, &session, "accounts/admin_user.html", &AdminForm::default(), &FieldErrors::default()).await
+}
+
+async fn create_user(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: Session,
+    user: CurrentUser,
+    form: web::Form<AdminForm>,
+) -> Result<HttpResponse, AppError> {
+    require_admin(&user)?;
+    session::check_csrf(&session, &form.csrf_token)?;
+    let mut errors = FieldErrors::default();
+    let grant = if form.organisation_id.trim().is_empty() && form.role.trim().is_empty() {
+        None
+    } else {
+        let organisation_id =
+            id_field(&mut errors, "organisation_id", &form.organisation_id, "Choose the organisation for the role");
+        let role = Role::parse(&form.role);
+        if role.is_none() {
+            errors.add("role", "Choose a role");
+        }
+        let expires_on = match form.expires_on.trim() {
+            "" => None,
+            text => parse_date("expires_on", text).map_err(|e| merge(&mut errors, e)).ok(),
+        };
+        match (organisation_id, role) {
+            (Some(organisation_id), Some(role)) => Some(Grant { organisation_id, role, expires_on }),
+            _ => None,
+        }
+    };
+    let input = UserInput {
+        email: form.email.clone(),
+        name: form.name.clone(),
+        password: form.password.clone(),
+        is_admin: form.is_admin == "yes",
+    };
+    match input.parse() {
+        Err(found) => merge(&mut errors, found),
+        Ok(new_user) if errors.is_empty() => {
+            let by = user.id;
+            match with_conn(&state, move |conn| Ok(store::create_user(conn, Some(by), &new_user, grant))).await? {
+                Ok(_) => return Ok(done()),
+                Err(error) => merge(&mut errors, refusal(error)?),
+            }
+        }
+        Ok(_) => {}
+    }
+    // The password is never sent back to the browser.
+    let mut shown = form.into_inner();
+    shown.password.clear();
+    show_form(&state, &req, &session, "accounts/admin_user.html", &shown, &errors).await
+}
+
+async fn new_contract(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: Session,
+    user: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    require_admin(&user)?;
+    show_form(&state, &req, &session, "accounts/admin_contract.html", &AdminForm::default(), &FieldErrors::default())
+        .await
+}
+
+async fn create_contract(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: Session,
+    user: CurrentUser,
+    form: web::Form<AdminForm>,
+) -> Result<HttpResponse, AppError> {
+    require_admin(&user)?;
+    session::check_csrf(&session, &form.csrf_token)?;
+    let mut errors = FieldErrors::default();
+    let commissioner_id = id_field(&mut errors, "commissioner_id", &form.commissioner_id, "Choose the commissioner");
+    let provider_id = id_field(&mut errors, "provider_id", &form.provider_id, "Choose the provider");
+    let starts_on = parse_date("starts_on", &form.starts_on).map_err(|e| merge(&mut errors, e)).ok();
+    let ends_on = match form.ends_on.trim() {
+        "" => Some(None),
+        text => parse_date("ends_on", text).map_err(|e| merge(&mut errors, e)).ok().map(Some),
+    };
+    if let (Some(commissioner_id), Some(provider_id), Some(starts_on), Some(ends_on)) =
+        (commissioner_id, provider_id, starts_on, ends_on)
+    {
+        let contract = NewContract { commissioner_id, provider_id, starts_on, ends_on, services: Vec::new() };
+        let by = user.id;
+        match with_conn(&state, move |conn| Ok(store::create_contract(conn, Some(by), &contract))).await? {
+            Ok(_) => return Ok(done()),
+            Err(error) => merge(&mut errors, refusal(error)?),
+        }
+    }
+    show_form(&state, &req, &session, "accounts/admin_contract.html", &form, &errors).await
+}
