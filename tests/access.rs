@@ -344,6 +344,9 @@ on_both_backends!(
     }
 );
 
+/// (path, form fields, the field that is wrong, the start of its message)
+type FormCase<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a str, &'a str);
+
 async fn admin_post(
     app: &support::TestApp,
     client: &reqwest::Client,
@@ -387,7 +390,7 @@ on_both_backends!(
                 .to_string()
         };
         let provider = world.provider.to_string();
-        let cases: Vec<(&str, Vec<(&str, &str)>, &str, &str)> = vec![
+        let cases: Vec<FormCase> = vec![
             (
                 "/admin/organisations",
                 vec![("kind", "provider"), ("name", "   ")],
