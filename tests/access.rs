@@ -153,6 +153,9 @@ on_both_backends!(
             ("POST", "/providers/{provider_id}", format!("/providers/{p}"), [303, 403, 403, 403, 403, 403, 403, 404]),
             ("POST", "/providers/{provider_id}", format!("/providers/{q}"), [303, 404, 404, 404, 404, 404, 404, 404]),
             ("GET", "/api/v1/providers", "/api/v1/providers".into(), [401; 8]),
+            ("POST", "/membership", "/membership".into(), SIGNED_IN_POST),
+            ("GET", "/account", "/account".into(), [303, 200, 200, 200, 200, 200, 200, 200]),
+            ("POST", "/account/password", "/account/password".into(), SIGNED_IN_POST),
             ("GET", "/admin", "/admin".into(), ADMIN_ONLY),
             ("GET", "/admin/organisations/new", "/admin/organisations/new".into(), ADMIN_ONLY),
             ("GET", "/admin/users/new", "/admin/users/new".into(), ADMIN_ONLY),
@@ -444,5 +447,126 @@ on_both_backends!(
         assert_eq!(status, 303);
         let after = table_counts(&app.db);
         assert_eq!((after.0, after.3), (before.0 + 1, before.3 + 1), "one organisation and its history row");
+    }
+);
+
+on_both_backends!(
+    a_member_of_two_organisations_switches_between_them,
+    app | app | {
+        let world = build_world(&app.db);
+        {
+            let mut conn = app.db.migrated();
+            let user_id: i32 = {
+                use diesel::prelude::*;
+                use ohgov::db::schema::users;
+                users::table
+                    .filter(users::email.eq("manager@example.nhs.uk"))
+                    .select(users::id)
+                    .first(&mut conn)
+                    .unwrap()
+            };
+            let grant = Grant { organisation_id: world.other_provider, role: Role::Viewer, expires_on: None };
+            store::add_membership(&mut conn, None, user_id, grant).unwrap();
+        }
+        let manager = signed_in(&app, "manager").await;
+        let home = manager.get(format!("{}/", app.address)).send().await.unwrap().text().await.unwrap();
+        assert!(
+            home.contains("Northshire OH Service: manager")
+                && home.contains("Southvale Occupational Health Ltd: viewer"),
+            "{home}"
+        );
+        assert!(home.contains("Signed in as <strong>manager</strong>, Northshire OH Service: manager"));
+        let token = form_token(&home).unwrap();
+        let option = |label: &str| {
+            let at = home.find(label).unwrap();
+            let start = home[..at].rfind("value=\"").unwrap() + 7;
+            home[start..].split('"').next().unwrap().to_string()
+        };
+        let southvale = option("Southvale Occupational Health Ltd: viewer");
+        let switched = manager
+            .post(format!("{}/membership", app.address))
+            .form(&[("csrf_token", token.as_str()), ("membership_id", southvale.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(switched.status().as_u16(), 303);
+        let home = manager.get(format!("{}/", app.address)).send().await.unwrap().text().await.unwrap();
+        assert!(home.contains("Signed in as <strong>manager</strong>, Southvale Occupational Health Ltd: viewer"));
+        // Another user's membership cannot be taken on.
+        let someone_elses: i32 = {
+            use diesel::prelude::*;
+            use ohgov::db::schema::{memberships, users};
+            memberships::table
+                .inner_join(users::table)
+                .filter(users::email.eq("commissioner@example.nhs.uk"))
+                .select(memberships::id)
+                .first(&mut app.db.migrated())
+                .unwrap()
+        };
+        let someone_elses = someone_elses.to_string();
+        let refused = manager
+            .post(format!("{}/membership", app.address))
+            .form(&[("csrf_token", token.as_str()), ("membership_id", someone_elses.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status().as_u16(), 403);
+    }
+);
+
+on_both_backends!(
+    changing_a_password_needs_the_current_one_and_ends_other_sessions,
+    app | app | {
+        build_world(&app.db);
+        let here = signed_in(&app, "viewer").await;
+        let elsewhere = signed_in(&app, "viewer").await;
+        let change = |current: &'static str, new: &'static str, again: &'static str| {
+            let here = here.clone();
+            let address = app.address.clone();
+            async move {
+                let page = here.get(format!("{address}/account")).send().await.unwrap().text().await.unwrap();
+                let token = form_token(&page).unwrap();
+                let response = here
+                    .post(format!("{address}/account/password"))
+                    .form(&[
+                        ("csrf_token", token.as_str()),
+                        ("current_password", current),
+                        ("new_password", new),
+                        ("confirm_password", again),
+                    ])
+                    .send()
+                    .await
+                    .unwrap();
+                (response.status().as_u16(), response.text().await.unwrap())
+            }
+        };
+        let (status, page) = change("not my password", "a brand new passphrase", "a brand new passphrase").await;
+        assert_eq!(status, 422);
+        assert!(page.contains("id=\"current_password-error\""), "{page}");
+        let (status, page) =
+            change("a long enough passphrase", "a brand new passphrase", "a different passphrase").await;
+        assert_eq!(status, 422);
+        assert!(page.contains("The new passwords do not match"));
+        let (status, _) = change("a long enough passphrase", "a brand new passphrase", "a brand new passphrase").await;
+        assert_eq!(status, 303);
+
+        let still_here = here.get(format!("{}/account", app.address)).send().await.unwrap();
+        assert_eq!(still_here.status().as_u16(), 200, "the session that changed it goes on");
+        let other = elsewhere.get(format!("{}/account", app.address)).send().await.unwrap();
+        assert_eq!(other.status().as_u16(), 303, "every other session ended");
+        let fresh = support::TestApp::client_for(&app);
+        let page = fresh.get(format!("{}/sign-in", app.address)).send().await.unwrap().text().await.unwrap();
+        let token = form_token(&page).unwrap();
+        let signed = fresh
+            .post(format!("{}/sign-in", app.address))
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("email", "viewer@example.nhs.uk"),
+                ("password", "a brand new passphrase"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(signed.status().as_u16(), 303, "the new password works");
     }
 );

@@ -17,6 +17,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/sign-in", web::post().to(sign_in))
         .route("/sign-out", web::post().to(sign_out))
         .route("/sign-out-everywhere", web::post().to(sign_out_everywhere))
+        .route("/membership", web::post().to(switch_membership))
+        .route("/account", web::get().to(account_page))
+        .route("/account/password", web::post().to(change_password))
         .route("/providers", web::get().to(providers))
         .route("/providers/{provider_id}", web::get().to(provider))
         .route("/providers/{provider_id}/edit", web::get().to(edit_provider_page))
@@ -113,6 +116,10 @@ async fn sign_in(
     match outcome {
         Ok(signed_in) => {
             session::start(&session, signed_in.user_id, &signed_in.name, signed_in.session_epoch)?;
+            let user_id = signed_in.user_id;
+            let today = chrono::Utc::now().date_naive();
+            let held = with_conn(&state, move |conn| Ok(store::membership_labels(conn, user_id, today)?)).await?;
+            session::remember_memberships(&session, &held)?;
             Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, "/")).finish())
         }
         Err(refusal) => {
@@ -264,5 +271,98 @@ fn show_provider_errors(
 ) -> Result<HttpResponse, AppError> {
     let context = provider_form_context(session, provider_id, form, &errors);
     let page = render(state, req, "accounts/provider_edit.html", context)?;
+    Ok(HttpResponse::UnprocessableEntity().content_type("text/html; charset=utf-8").body(page.into_body()))
+}
+
+#[derive(Deserialize)]
+pub struct SwitchForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    membership_id: String,
+}
+
+/// `POST /membership`: the header's switcher. Another user's membership id is refused (403).
+async fn switch_membership(
+    req: HttpRequest,
+    _user: CurrentUser,
+    session: Session,
+    form: web::Form<SwitchForm>,
+) -> Result<HttpResponse, AppError> {
+    session::check_csrf(&session, &form.csrf_token)?;
+    let id = form.membership_id.trim().parse::<i32>().map_err(|_| AppError::Forbidden)?;
+    if !session::switch_membership(&session, id) {
+        return Err(AppError::Forbidden);
+    }
+    // Back to where the switch was made, if that was one of our own pages.
+    let back = req
+        .headers()
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| r.find("://").and_then(|i| r[i + 3..].find('/').map(|j| r[i + 3 + j..].to_string())))
+        .unwrap_or_else(|| "/".into());
+    Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, back)).finish())
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+    #[serde(default)]
+    confirm_password: String,
+}
+
+fn account_context(session: &Session, errors: &crate::accounts::FieldErrors, changed: bool) -> tera::Context {
+    let mut context = tera::Context::new();
+    context.insert("form_token", &session::csrf_token(session));
+    context.insert("errors", &errors.0);
+    context.insert("changed", &changed);
+    context
+}
+
+async fn account_page(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    _user: CurrentUser,
+    session: Session,
+) -> Result<HttpResponse, AppError> {
+    let changed = req.query_string() == "changed=1";
+    render(&state, &req, "accounts/account.html", account_context(&session, &Default::default(), changed))
+}
+
+/// `POST /account/password`: needs the current password; ends every other session.
+async fn change_password(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    session: Session,
+    form: web::Form<PasswordForm>,
+) -> Result<HttpResponse, AppError> {
+    session::check_csrf(&session, &form.csrf_token)?;
+    let form = form.into_inner();
+    let mut errors = crate::accounts::FieldErrors::default();
+    if form.new_password != form.confirm_password {
+        errors.add("confirm_password", "The new passwords do not match");
+    }
+    if errors.is_empty() {
+        let user_id = user.id;
+        let outcome = with_conn(&state, move |conn| {
+            Ok(store::change_password(conn, user_id, &form.current_password, &form.new_password))
+        })
+        .await?;
+        match outcome {
+            Ok(epoch) => {
+                session::set_epoch(&session, epoch)?;
+                return Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, "/account?changed=1")).finish());
+            }
+            Err(store::SaveError::Invalid(found)) => errors = found,
+            Err(other) => return Err(AppError::Internal(other.to_string())),
+        }
+    }
+    let page = render(&state, &req, "accounts/account.html", account_context(&session, &errors, false))?;
     Ok(HttpResponse::UnprocessableEntity().content_type("text/html; charset=utf-8").body(page.into_body()))
 }

@@ -639,3 +639,60 @@ pub fn admin_overview(conn: &mut DbConnection) -> QueryResult<AdminOverview> {
             .load(conn)?,
     })
 }
+
+/// The user's current memberships with a label for the header switcher ("Northshire OH Service:
+/// manager"). One query.
+pub fn membership_labels(
+    conn: &mut DbConnection,
+    user_id: i32,
+    today: chrono::NaiveDate,
+) -> QueryResult<Vec<(i32, String)>> {
+    let rows: Vec<(i32, String, String, Option<chrono::NaiveDate>)> = memberships::table
+        .inner_join(organisations::table)
+        .filter(memberships::user_id.eq(user_id))
+        .select((memberships::id, organisations::name, memberships::role, memberships::expires_on))
+        .order((organisations::name, memberships::role))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter(|(_, _, _, expires_on)| expires_on.is_none_or(|last_day| today <= last_day))
+        .map(|(id, organisation, role, _)| (id, format!("{organisation}: {}", role.replace('_', " "))))
+        .collect())
+}
+
+/// Changes a user's password after checking the current one, and ends their other sessions.
+/// Returns the new session epoch for the session that made the change.
+pub fn change_password(
+    conn: &mut DbConnection,
+    user_id: i32,
+    current_password: &str,
+    new_password: &str,
+) -> Result<i32, SaveError> {
+    let stored: String = users::table.find(user_id).select(users::password_hash).first(conn)?;
+    if !secrets::verify_password(current_password, &stored) {
+        return Err(invalid("current_password", "Your current password is not right"));
+    }
+    if new_password.chars().count() < 12 || new_password.chars().count() > 200 {
+        return Err(invalid("new_password", "Enter a password of at least 12 characters"));
+    }
+    let hash = secrets::hash_password(new_password).map_err(|e| SaveError::Hashing(e.to_string()))?;
+    db::write_transaction(conn, |conn| {
+        let epoch: i32 = users::table.find(user_id).select(users::session_epoch).first(conn)?;
+        diesel::update(users::table.find(user_id))
+            .set((users::password_hash.eq(&hash), users::session_epoch.eq(epoch + 1)))
+            .execute(conn)?;
+        history::store::record(
+            conn,
+            &Entry {
+                user_id: Some(user_id),
+                organisation_id: None,
+                entity: "user".into(),
+                entity_id: user_id.to_string(),
+                action: "change_password".into(),
+                // Never the hashes: only that it changed, and that other sessions ended.
+                changes: vec![Change { field: "session_epoch".into(), before: json(epoch), after: json(epoch + 1) }],
+            },
+        )?;
+        Ok(epoch + 1)
+    })
+}

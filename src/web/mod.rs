@@ -51,7 +51,8 @@ struct NavItem {
     current: bool,
 }
 
-const NAVIGATION: [(&str, &str); 2] = [("/", "Home"), ("/catalogue", "Standards catalogue")];
+const NAVIGATION: [(&str, &str); 4] =
+    [("/", "Home"), ("/providers", "Providers"), ("/catalogue", "Standards catalogue"), ("/account", "Your account")];
 
 /// The context every page's layout needs: the product's name, the navigation with the current
 /// page marked, and the signed-in user with the form token for signing out.
@@ -61,6 +62,11 @@ pub fn page_context(req: &HttpRequest) -> tera::Context {
         use actix_session::SessionExt;
         context.insert("current_user", &name);
         context.insert("csrf_token", &session::csrf_token(&req.get_session()));
+        let (memberships, active) = session::memberships(req);
+        let active_label = memberships.iter().find(|(id, _)| Some(*id) == active).map(|(_, label)| label.clone());
+        context.insert("current_organisation", &active_label);
+        context.insert("memberships", &memberships);
+        context.insert("active_membership", &active.unwrap_or(0));
     }
     context
 }

@@ -23,6 +23,8 @@ const EPOCH: &str = "epoch";
 const LAST_SEEN: &str = "seen";
 const NAME: &str = "name";
 const CSRF: &str = "csrf";
+const MEMBERSHIPS: &str = "memberships";
+const ACTIVE: &str = "active";
 
 /// The cookie middleware: HttpOnly, SameSite=Strict, Secure when asked, renewed on every request.
 pub fn middleware(key: Key, secure: bool) -> SessionMiddleware<CookieSessionStore> {
@@ -109,6 +111,39 @@ pub fn start(session: &Session, user_id: i32, name: &str, epoch: i32) -> Result<
     insert(LAST_SEEN, Utc::now().timestamp().into())?;
     csrf_token(session);
     Ok(())
+}
+
+/// Remembers the user's memberships for the header switcher (read at sign-in, so a role granted
+/// later shows after the next sign-in) and which one is active.
+pub fn remember_memberships(session: &Session, memberships: &[(i32, String)]) -> Result<(), AppError> {
+    session.insert(MEMBERSHIPS, memberships).map_err(|e| AppError::Internal(format!("session: {e}")))?;
+    if let Some((first, _)) = memberships.first() {
+        session.insert(ACTIVE, first).map_err(|e| AppError::Internal(format!("session: {e}")))?;
+    }
+    Ok(())
+}
+
+/// Makes one of the remembered memberships the active one; false if it is not the user's.
+pub fn switch_membership(session: &Session, membership_id: i32) -> bool {
+    let held = session.get::<Vec<(i32, String)>>(MEMBERSHIPS).ok().flatten().unwrap_or_default();
+    if held.iter().any(|(id, _)| *id == membership_id) {
+        session.insert(ACTIVE, membership_id).is_ok()
+    } else {
+        false
+    }
+}
+
+/// The header's view of the session: memberships to switch between, and the active one.
+pub fn memberships(req: &HttpRequest) -> (Vec<(i32, String)>, Option<i32>) {
+    let session = req.get_session();
+    let held = session.get::<Vec<(i32, String)>>(MEMBERSHIPS).ok().flatten().unwrap_or_default();
+    let active = session.get::<i32>(ACTIVE).ok().flatten();
+    (held, active)
+}
+
+/// Keeps a session going after its user changed their password (which ended all the others).
+pub fn set_epoch(session: &Session, epoch: i32) -> Result<(), AppError> {
+    session.insert(EPOCH, epoch).map_err(|e| AppError::Internal(format!("session: {e}")))
 }
 
 /// The name to show in the header, if someone is signed in (no database read).
