@@ -160,6 +160,8 @@ on_both_backends!(
             ("GET", "/admin/organisations/new", "/admin/organisations/new".into(), ADMIN_ONLY),
             ("GET", "/admin/users/new", "/admin/users/new".into(), ADMIN_ONLY),
             ("GET", "/admin/contracts/new", "/admin/contracts/new".into(), ADMIN_ONLY),
+            ("GET", "/admin/memberships/new", "/admin/memberships/new".into(), ADMIN_ONLY),
+            ("POST", "/admin/memberships", "/admin/memberships".into(), SIGNED_IN_POST),
             ("POST", "/admin/organisations", "/admin/organisations".into(), SIGNED_IN_POST),
             ("POST", "/admin/users", "/admin/users".into(), SIGNED_IN_POST),
             ("POST", "/admin/contracts", "/admin/contracts".into(), SIGNED_IN_POST),
@@ -435,7 +437,37 @@ on_both_backends!(
             assert!(page.contains(&at_field), "{path}: message at {field}: {page}");
             assert!(!page.contains("a long enough passphrase"), "the password is not sent back");
         }
+        let viewer_id: i32 = {
+            use diesel::prelude::*;
+            use ohgov::db::schema::users;
+            users::table
+                .filter(users::email.eq("viewer@example.nhs.uk"))
+                .select(users::id)
+                .first(&mut app.db.migrated())
+                .unwrap()
+        };
+        let viewer_id = viewer_id.to_string();
+        let (status, page) = admin_post(
+            &app,
+            &admin,
+            "/admin/memberships",
+            &[("user_id", viewer_id.as_str()), ("organisation_id", provider.as_str()), ("role", "commissioner")],
+        )
+        .await;
+        assert_eq!(status, 422);
+        assert!(page.contains("id=\"role-error\""), "{page}");
         assert_eq!(table_counts(&app.db), before, "nothing was written");
+
+        let other = world.other_provider.to_string();
+        let (status, _) = admin_post(
+            &app,
+            &admin,
+            "/admin/memberships",
+            &[("user_id", viewer_id.as_str()), ("organisation_id", other.as_str()), ("role", "viewer")],
+        )
+        .await;
+        assert_eq!(status, 303, "a valid role is given");
+        let before = table_counts(&app.db);
 
         let (status, _) = admin_post(
             &app,

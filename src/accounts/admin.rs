@@ -18,6 +18,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/admin/organisations", web::post().to(create_organisation))
         .route("/admin/users/new", web::get().to(new_user))
         .route("/admin/users", web::post().to(create_user))
+        .route("/admin/memberships/new", web::get().to(new_membership))
+        .route("/admin/memberships", web::post().to(create_membership))
         .route("/admin/contracts/new", web::get().to(new_contract))
         .route("/admin/contracts", web::post().to(create_contract));
 }
@@ -64,6 +66,8 @@ pub struct AdminForm {
     #[serde(default)]
     is_admin: String,
     #[serde(default)]
+    user_id: String,
+    #[serde(default)]
     commissioner_id: String,
     #[serde(default)]
     provider_id: String,
@@ -96,6 +100,9 @@ async fn show_form(
             .collect()
     };
     context.insert("organisation_options", &options(None));
+    let people: Vec<(String, String)> =
+        overview.users.iter().map(|u| (u.id.to_string(), format!("{} ({})", u.name, u.email))).collect();
+    context.insert("user_options", &people);
     context.insert("commissioner_options", &options(Some("commissioner")));
     context.insert("provider_options", &options(Some("provider")));
     let roles: Vec<(&str, String)> = Role::ALL.iter().map(|r| (r.as_str(), r.as_str().replace('_', " "))).collect();
@@ -290,4 +297,53 @@ async fn create_contract(
         }
     }
     show_form(&state, &req, &session, "accounts/admin_contract.html", &form, &errors).await
+}
+
+async fn new_membership(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: Session,
+    user: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    require_admin(&user)?;
+    show_form(&state, &req, &session, "accounts/admin_membership.html", &AdminForm::default(), &FieldErrors::default())
+        .await
+}
+
+/// Gives an existing user a role in an organisation.
+async fn create_membership(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: Session,
+    user: CurrentUser,
+    form: web::Form<AdminForm>,
+) -> Result<HttpResponse, AppError> {
+    require_admin(&user)?;
+    session::check_csrf(&session, &form.csrf_token)?;
+    let mut errors = FieldErrors::default();
+    let user_id = id_field(&mut errors, "user_id", &form.user_id, "Choose the person");
+    let organisation_id = id_field(&mut errors, "organisation_id", &form.organisation_id, "Choose the organisation");
+    let role = Role::parse(&form.role);
+    if role.is_none() {
+        errors.add("role", "Choose a role");
+    }
+    let expires_on = match form.expires_on.trim() {
+        "" => Some(None),
+        text => parse_date("expires_on", text).map_err(|e| merge(&mut errors, e)).ok().map(Some),
+    };
+    if let (Some(user_id), Some(organisation_id), Some(role), Some(expires_on)) =
+        (user_id, organisation_id, role, expires_on)
+    {
+        let grant = Grant { organisation_id, role, expires_on };
+        let by = user.id;
+        let saved = with_conn(&state, move |conn| {
+            Ok(crate::db::write_transaction(conn, |conn| store::add_membership(conn, Some(by), user_id, grant)))
+        })
+        .await?;
+        match saved {
+            Ok(_) => return Ok(done()),
+            Err(error) => merge(&mut errors, refusal(error)?),
+        }
+    }
+    show_form(&state, &req, &session, "accounts/admin_membership.html", &form, &errors).await
 }
