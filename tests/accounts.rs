@@ -335,6 +335,7 @@ on_both_backends!(
         let cookie = response.headers()["set-cookie"].to_str().unwrap().to_string();
         assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
         assert!(!cookie.contains("Secure"), "Secure only when OHGOV_SECURE_COOKIES=1");
+        assert!(cookie.contains("Max-Age=43200"), "ends after 12 hours unused: {cookie}");
         let (_, home) = app.get_text("/").await;
         assert!(home.contains("Signed in as <strong>Jo Bloggs</strong>"), "{home}");
     }
@@ -442,4 +443,16 @@ on_both_backends!(
 
 fn history_rows(db: &TestDb, action: &str) -> i64 {
     history::table.filter(history::action.eq(action)).count().get_result(&mut db.migrated()).unwrap()
+}
+
+#[actix_web::test]
+async fn the_session_cookie_is_secure_when_asked() {
+    let db = TestDb::sqlite();
+    let mut settings = db.settings();
+    settings.secure_cookies = true;
+    let app = support::TestApp::spawn_with(db, settings).await;
+    add_user(&app.db, "jo@northshire.nhs.uk", "a long enough passphrase");
+    let response = post_sign_in(&app, "jo@northshire.nhs.uk", "a long enough passphrase").await;
+    let cookie = response.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.contains("Secure"), "{cookie}");
 }

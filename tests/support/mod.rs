@@ -151,7 +151,13 @@ pub struct TestApp {
 impl TestApp {
     /// Prepares (migrates, loads the catalogue) and serves the application on `db`.
     pub async fn spawn(db: TestDb) -> Self {
-        let state = ohgov::prepare(db.settings()).expect("application prepares");
+        let settings = db.settings();
+        Self::spawn_with(db, settings).await
+    }
+
+    /// As [`TestApp::spawn`], with settings changed by the test (no process-wide environment).
+    pub async fn spawn_with(db: TestDb, settings: ohgov::config::Settings) -> Self {
+        let state = ohgov::prepare(settings).expect("application prepares");
         let (server, addresses) = ohgov::bind(state, "127.0.0.1:0").expect("bind a free port");
         actix_web::rt::spawn(server);
         let client = reqwest::Client::builder()
