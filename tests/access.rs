@@ -232,6 +232,7 @@ on_both_backends!(
         let client = signed_in(&app, "manager").await;
         let all = client.get(format!("{}/providers/{}/history", app.address, world.provider)).send().await.unwrap();
         let all = all.text().await.unwrap();
+        assert!(all.contains("<li>name: – → Northshire OH Service</li>"), "each change reads before → after");
         for entity in ["organisation", "contract", "membership"] {
             assert!(all.contains(&format!("<td>{entity} ")), "{entity} changes are listed");
         }

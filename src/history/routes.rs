@@ -38,11 +38,50 @@ async fn index(
     .await?;
     let mut context = tera::Context::new();
     context.insert("provider_id", &provider_id);
-    context.insert("lines", &page.lines);
+    let lines: Vec<LineView> = page.lines.into_iter().map(LineView::from).collect();
+    context.insert("lines", &lines);
     context.insert("entities", &page.entities);
     context.insert("people", &page.people);
     context.insert("chosen_entity", &entity.unwrap_or_default());
     context.insert("chosen_user", &by_user.unwrap_or(0));
     context.insert("page_rows", &store::PAGE_ROWS);
     render(&state, &req, "history/index.html", context)
+}
+
+/// A history line for people: each changed field as "before → after" in plain text.
+#[derive(serde::Serialize)]
+struct LineView {
+    recorded_at: chrono::NaiveDateTime,
+    user_name: Option<String>,
+    entity: String,
+    entity_id: String,
+    action: String,
+    changes: Vec<(String, String, String)>,
+}
+
+fn plain(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::Null => "–".into(),
+        serde_json::Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
+impl From<store::HistoryLine> for LineView {
+    fn from(line: store::HistoryLine) -> Self {
+        let parsed: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(&line.changes).unwrap_or_default();
+        let changes = parsed
+            .iter()
+            .map(|(field, change)| (field.replace('_', " "), plain(&change["before"]), plain(&change["after"])))
+            .collect();
+        LineView {
+            recorded_at: line.recorded_at,
+            user_name: line.user_name,
+            entity: line.entity,
+            entity_id: line.entity_id,
+            action: line.action,
+            changes,
+        }
+    }
 }
