@@ -456,3 +456,54 @@ async fn the_session_cookie_is_secure_when_asked() {
     let cookie = response.headers()["set-cookie"].to_str().unwrap().to_string();
     assert!(cookie.contains("Secure"), "{cookie}");
 }
+
+on_both_backends!(
+    one_address_guessing_across_accounts_is_throttled,
+    db | db | {
+        use ohgov::accounts::model::{SignInRefusal, ADDRESS_FAILURE_LIMIT};
+        add_user(&db, "jo@northshire.nhs.uk", "a long enough passphrase");
+        let mut conn = db.migrated();
+        let now = chrono::Utc::now().naive_utc();
+        for n in 0..ADDRESS_FAILURE_LIMIT {
+            // Spread over many made-up accounts, so no account lock comes into it.
+            let outcome = ohgov::accounts::store::sign_in(
+                &mut conn,
+                &format!("guess{n}@example.org"),
+                "wrong",
+                "203.0.113.9",
+                now,
+            )
+            .unwrap();
+            assert_eq!(outcome, Err(SignInRefusal::BadCredentials));
+        }
+        let throttled = ohgov::accounts::store::sign_in(
+            &mut conn,
+            "jo@northshire.nhs.uk",
+            "a long enough passphrase",
+            "203.0.113.9",
+            now,
+        )
+        .unwrap();
+        assert_eq!(throttled, Err(SignInRefusal::AddressThrottled));
+        // Another address is unaffected, and the window passes.
+        let elsewhere = ohgov::accounts::store::sign_in(
+            &mut conn,
+            "jo@northshire.nhs.uk",
+            "a long enough passphrase",
+            "198.51.100.7",
+            now,
+        )
+        .unwrap();
+        assert!(elsewhere.is_ok());
+        let later = now + chrono::Duration::minutes(16);
+        let after_window = ohgov::accounts::store::sign_in(
+            &mut conn,
+            "jo@northshire.nhs.uk",
+            "a long enough passphrase",
+            "203.0.113.9",
+            later,
+        )
+        .unwrap();
+        assert!(after_window.is_ok());
+    }
+);
