@@ -14,13 +14,19 @@ use crate::web::{render, with_conn, AppError, AppState};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin", web::get().to(overview))
-        .route("/admin/organisations/new", web::get().to(new_organisation))
+        .route(
+            "/admin/organisations/new",
+            web::get().to(|s, r, se, u| blank(s, r, se, u, "accounts/admin_organisation.html")),
+        )
         .route("/admin/organisations", web::post().to(create_organisation))
-        .route("/admin/users/new", web::get().to(new_user))
+        .route("/admin/users/new", web::get().to(|s, r, se, u| blank(s, r, se, u, "accounts/admin_user.html")))
         .route("/admin/users", web::post().to(create_user))
-        .route("/admin/memberships/new", web::get().to(new_membership))
+        .route(
+            "/admin/memberships/new",
+            web::get().to(|s, r, se, u| blank(s, r, se, u, "accounts/admin_membership.html")),
+        )
         .route("/admin/memberships", web::post().to(create_membership))
-        .route("/admin/contracts/new", web::get().to(new_contract))
+        .route("/admin/contracts/new", web::get().to(|s, r, se, u| blank(s, r, se, u, "accounts/admin_contract.html")))
         .route("/admin/contracts", web::post().to(create_contract));
 }
 
@@ -121,6 +127,26 @@ async fn show_form(
     }
 }
 
+/// `GET /admin/…/new`: a blank form.
+async fn blank(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    session: Session,
+    user: CurrentUser,
+    template: &'static str,
+) -> Result<HttpResponse, AppError> {
+    require_admin(&user)?;
+    show_form(&state, &req, &session, template, &AdminForm::default(), &FieldErrors::default()).await
+}
+
+/// An optional date field: Some(None) when blank, None (with a message) when not a date.
+fn optional_date(errors: &mut FieldErrors, field: &'static str, value: &str) -> Option<Option<chrono::NaiveDate>> {
+    match value.trim() {
+        "" => Some(None),
+        text => parse_date(field, text).map_err(|e| merge(errors, e)).ok().map(Some),
+    }
+}
+
 fn id_field(errors: &mut FieldErrors, field: &'static str, value: &str, message: &str) -> Option<i32> {
     match value.trim().parse::<i32>() {
         Ok(id) => Some(id),
@@ -148,24 +174,6 @@ fn refusal(error: SaveError) -> Result<FieldErrors, AppError> {
 
 fn done() -> HttpResponse {
     HttpResponse::SeeOther().insert_header((header::LOCATION, "/admin")).finish()
-}
-
-async fn new_organisation(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    session: Session,
-    user: CurrentUser,
-) -> Result<HttpResponse, AppError> {
-    require_admin(&user)?;
-    show_form(
-        &state,
-        &req,
-        &session,
-        "accounts/admin_organisation.html",
-        &AdminForm::default(),
-        &FieldErrors::default(),
-    )
-    .await
 }
 
 async fn create_organisation(
@@ -197,16 +205,6 @@ async fn create_organisation(
     show_form(&state, &req, &session, "accounts/admin_organisation.html", &form, &errors).await
 }
 
-async fn new_user(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    session: Session,
-    user: CurrentUser,
-) -> Result<HttpResponse, AppError> {
-    require_admin(&user)?;
-    show_form(&state, &req, &session, "accounts/admin_user.html", &AdminForm::default(), &FieldErrors::default()).await
-}
-
 async fn create_user(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -226,10 +224,7 @@ async fn create_user(
         if role.is_none() {
             errors.add("role", "Choose a role");
         }
-        let expires_on = match form.expires_on.trim() {
-            "" => None,
-            text => parse_date("expires_on", text).map_err(|e| merge(&mut errors, e)).ok(),
-        };
+        let expires_on = optional_date(&mut errors, "expires_on", &form.expires_on).flatten();
         match (organisation_id, role) {
             (Some(organisation_id), Some(role)) => Some(Grant { organisation_id, role, expires_on }),
             _ => None,
@@ -258,17 +253,6 @@ async fn create_user(
     show_form(&state, &req, &session, "accounts/admin_user.html", &shown, &errors).await
 }
 
-async fn new_contract(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    session: Session,
-    user: CurrentUser,
-) -> Result<HttpResponse, AppError> {
-    require_admin(&user)?;
-    show_form(&state, &req, &session, "accounts/admin_contract.html", &AdminForm::default(), &FieldErrors::default())
-        .await
-}
-
 async fn create_contract(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -282,10 +266,7 @@ async fn create_contract(
     let commissioner_id = id_field(&mut errors, "commissioner_id", &form.commissioner_id, "Choose the commissioner");
     let provider_id = id_field(&mut errors, "provider_id", &form.provider_id, "Choose the provider");
     let starts_on = parse_date("starts_on", &form.starts_on).map_err(|e| merge(&mut errors, e)).ok();
-    let ends_on = match form.ends_on.trim() {
-        "" => Some(None),
-        text => parse_date("ends_on", text).map_err(|e| merge(&mut errors, e)).ok().map(Some),
-    };
+    let ends_on = optional_date(&mut errors, "ends_on", &form.ends_on);
     if let (Some(commissioner_id), Some(provider_id), Some(starts_on), Some(ends_on)) =
         (commissioner_id, provider_id, starts_on, ends_on)
     {
@@ -297,17 +278,6 @@ async fn create_contract(
         }
     }
     show_form(&state, &req, &session, "accounts/admin_contract.html", &form, &errors).await
-}
-
-async fn new_membership(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    session: Session,
-    user: CurrentUser,
-) -> Result<HttpResponse, AppError> {
-    require_admin(&user)?;
-    show_form(&state, &req, &session, "accounts/admin_membership.html", &AdminForm::default(), &FieldErrors::default())
-        .await
 }
 
 /// Gives an existing user a role in an organisation.
@@ -327,10 +297,7 @@ async fn create_membership(
     if role.is_none() {
         errors.add("role", "Choose a role");
     }
-    let expires_on = match form.expires_on.trim() {
-        "" => Some(None),
-        text => parse_date("expires_on", text).map_err(|e| merge(&mut errors, e)).ok().map(Some),
-    };
+    let expires_on = optional_date(&mut errors, "expires_on", &form.expires_on);
     if let (Some(user_id), Some(organisation_id), Some(role), Some(expires_on)) =
         (user_id, organisation_id, role, expires_on)
     {

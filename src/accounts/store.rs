@@ -40,6 +40,28 @@ fn created(fields: Vec<(&str, serde_json::Value)>) -> Vec<Change> {
         .collect()
 }
 
+/// Writes the history row of a newly created record: every field from nothing to its value.
+fn record_created(
+    conn: &mut DbConnection,
+    by: Option<i32>,
+    organisation_id: Option<i32>,
+    entity: &str,
+    id: i32,
+    fields: Vec<(&str, serde_json::Value)>,
+) -> QueryResult<i32> {
+    history::store::record(
+        conn,
+        &Entry {
+            user_id: by,
+            organisation_id,
+            entity: entity.into(),
+            entity_id: id.to_string(),
+            action: "create".into(),
+            changes: created(fields),
+        },
+    )
+}
+
 /// Creates an organisation; returns its id. `user_id` is who did it (None: the operator's command).
 pub fn create_organisation(
     conn: &mut DbConnection,
@@ -58,22 +80,19 @@ pub fn create_organisation(
             ))
             .execute(conn)?;
         let id = db::last_insert_id(conn)?;
-        history::store::record(
+        record_created(
             conn,
-            &Entry {
-                user_id,
-                organisation_id: Some(id),
-                entity: "organisation".into(),
-                entity_id: id.to_string(),
-                action: "create".into(),
-                changes: created(vec![
-                    ("kind", json(org.kind.as_str())),
-                    ("name", json(&org.name)),
-                    ("code", json(&org.code)),
-                    ("organisation_type", json(&org.organisation_type)),
-                    ("sites", json(org.sites)),
-                ]),
-            },
+            user_id,
+            Some(id),
+            "organisation",
+            id,
+            vec![
+                ("kind", json(org.kind.as_str())),
+                ("name", json(&org.name)),
+                ("code", json(&org.code)),
+                ("organisation_type", json(&org.organisation_type)),
+                ("sites", json(org.sites)),
+            ],
         )?;
         Ok(id)
     })
@@ -129,22 +148,19 @@ pub fn create_contract(
             ))
             .execute(conn)?;
         let id = db::last_insert_id(conn)?;
-        history::store::record(
+        record_created(
             conn,
-            &Entry {
-                user_id,
-                organisation_id: Some(contract.provider_id),
-                entity: "contract".into(),
-                entity_id: id.to_string(),
-                action: "create".into(),
-                changes: created(vec![
-                    ("commissioner_id", json(contract.commissioner_id)),
-                    ("provider_id", json(contract.provider_id)),
-                    ("starts_on", json(contract.starts_on)),
-                    ("ends_on", json(contract.ends_on)),
-                    ("services", json(&contract.services)),
-                ]),
-            },
+            user_id,
+            Some(contract.provider_id),
+            "contract",
+            id,
+            vec![
+                ("commissioner_id", json(contract.commissioner_id)),
+                ("provider_id", json(contract.provider_id)),
+                ("starts_on", json(contract.starts_on)),
+                ("ends_on", json(contract.ends_on)),
+                ("services", json(&contract.services)),
+            ],
         )?;
         Ok(id)
     })
@@ -186,20 +202,13 @@ pub fn create_user(
             ))
             .execute(conn)?;
         let id = db::last_insert_id(conn)?;
-        history::store::record(
+        record_created(
             conn,
-            &Entry {
-                user_id: by,
-                organisation_id: grant.map(|g| g.organisation_id),
-                entity: "user".into(),
-                entity_id: id.to_string(),
-                action: "create".into(),
-                changes: created(vec![
-                    ("email", json(&user.email)),
-                    ("name", json(&user.name)),
-                    ("is_admin", json(user.is_admin)),
-                ]),
-            },
+            by,
+            grant.map(|g| g.organisation_id),
+            "user",
+            id,
+            vec![("email", json(&user.email)), ("name", json(&user.name)), ("is_admin", json(user.is_admin))],
         )?;
         if let Some(grant) = grant {
             add_membership(conn, by, id, grant)?;
@@ -236,20 +245,13 @@ pub fn add_membership(conn: &mut DbConnection, by: Option<i32>, user_id: i32, gr
         ))
         .execute(conn)?;
     let id = db::last_insert_id(conn)?;
-    history::store::record(
+    record_created(
         conn,
-        &Entry {
-            user_id: by,
-            organisation_id: Some(grant.organisation_id),
-            entity: "membership".into(),
-            entity_id: id.to_string(),
-            action: "create".into(),
-            changes: created(vec![
-                ("user_id", json(user_id)),
-                ("role", json(grant.role.as_str())),
-                ("expires_on", json(grant.expires_on)),
-            ]),
-        },
+        by,
+        Some(grant.organisation_id),
+        "membership",
+        id,
+        vec![("user_id", json(user_id)), ("role", json(grant.role.as_str())), ("expires_on", json(grant.expires_on))],
     )?;
     Ok(id)
 }
@@ -273,19 +275,7 @@ pub fn create_token(conn: &mut DbConnection, by: Option<i32>, email: &str) -> Re
             ))
             .execute(conn)?;
         let id = db::last_insert_id(conn)?;
-        history::store::record(
-            conn,
-            &Entry {
-                user_id: by,
-                organisation_id: None,
-                entity: "api_token".into(),
-                entity_id: id.to_string(),
-                action: "create".into(),
-                // The token's hash is not recorded: the trail is readable by more people than the
-                // token's owner.
-                changes: created(vec![("user_id", json(user_id))]),
-            },
-        )?;
+        record_created(conn, by, None, "api_token", id, vec![("user_id", json(user_id))])?;
         Ok(token)
     })
 }
