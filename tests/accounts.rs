@@ -507,3 +507,31 @@ on_both_backends!(
         assert!(after_window.is_ok());
     }
 );
+
+#[test]
+fn user_add_at_a_terminal_generates_a_password_and_prints_it_once() {
+    // `script` runs the command with a pseudo-terminal as its standard input.
+    let db = TestDb::sqlite();
+    let command = format!(
+        "{} user add --email term@northshire.nhs.uk --name 'Terry Minal' --database-url {}",
+        env!("CARGO_BIN_EXE_ohgov"),
+        db.url
+    );
+    let Ok(output) = std::process::Command::new("script").args(["-qec", &command, "/dev/null"]).output() else {
+        eprintln!("no `script` command here; the terminal case is not exercised");
+        return;
+    };
+    let out = String::from_utf8_lossy(&output.stdout).replace('\r', "");
+    assert!(output.status.success(), "{out}");
+    let password =
+        out.lines().find_map(|l| l.strip_prefix("password: ")).expect("a generated password is printed").trim();
+    assert_eq!(password.len(), 20);
+    use ohgov::db::schema::users;
+    let hash: String = users::table
+        .filter(users::email.eq("term@northshire.nhs.uk"))
+        .select(users::password_hash)
+        .first(&mut db.migrated())
+        .unwrap();
+    assert!(ohgov::accounts::secrets::verify_password(password, &hash));
+    assert!(!hash.contains(password), "only the hash is kept");
+}
