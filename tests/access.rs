@@ -603,3 +603,15 @@ on_both_backends!(
         assert_eq!(signed.status().as_u16(), 303, "the new password works");
     }
 );
+
+on_both_backends!(
+    only_administrators_see_the_administration_link,
+    app | app | {
+        build_world(&app.db);
+        for (person, shown) in [("admin", true), ("manager", false), ("commissioner", false)] {
+            let client = signed_in(&app, person).await;
+            let home = client.get(format!("{}/", app.address)).send().await.unwrap().text().await.unwrap();
+            assert_eq!(home.contains("href=\"/admin\""), shown, "{person}");
+        }
+    }
+);

@@ -118,8 +118,14 @@ async fn sign_in(
             session::start(&session, signed_in.user_id, &signed_in.name, signed_in.session_epoch)?;
             let user_id = signed_in.user_id;
             let today = chrono::Utc::now().date_naive();
-            let held = with_conn(&state, move |conn| Ok(store::membership_labels(conn, user_id, today)?)).await?;
+            let (held, is_admin) = with_conn(&state, move |conn| {
+                let held = store::membership_labels(conn, user_id, today)?;
+                let is_admin = store::session_user(conn, user_id)?.is_some_and(|(_, _, admin)| admin);
+                Ok((held, is_admin))
+            })
+            .await?;
             session::remember_memberships(&session, &held)?;
+            session::remember_admin(&session, is_admin)?;
             Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, "/")).finish())
         }
         Err(refusal) => {

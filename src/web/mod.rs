@@ -67,6 +67,7 @@ pub fn page_context(req: &HttpRequest) -> tera::Context {
         context.insert("current_organisation", &active_label);
         context.insert("memberships", &memberships);
         context.insert("active_membership", &active.unwrap_or(0));
+        context.insert("show_admin", &session::shows_admin(req));
     }
     context
 }
@@ -83,6 +84,7 @@ pub fn layout_context(path: &str) -> tera::Context {
         })
         .collect();
     context.insert("product_name", "ohgov");
+    context.insert("current_path", path);
     context.insert("nav", &nav);
     context.insert("current_user", &Option::<String>::None);
     context.insert("current_organisation", &Option::<String>::None);

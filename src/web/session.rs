@@ -25,6 +25,7 @@ const NAME: &str = "name";
 const CSRF: &str = "csrf";
 const MEMBERSHIPS: &str = "memberships";
 const ACTIVE: &str = "active";
+const ADMIN: &str = "admin";
 
 /// The cookie middleware: HttpOnly, SameSite=Strict, Secure when asked, renewed on every request.
 pub fn middleware(key: Key, secure: bool) -> SessionMiddleware<CookieSessionStore> {
@@ -121,6 +122,17 @@ pub fn remember_memberships(session: &Session, memberships: &[(i32, String)]) ->
         session.insert(ACTIVE, first).map_err(|e| AppError::Internal(format!("session: {e}")))?;
     }
     Ok(())
+}
+
+/// Remembers whether to show the administration link. Only the link: `/admin` itself checks the
+/// database on every request.
+pub fn remember_admin(session: &Session, is_admin: bool) -> Result<(), AppError> {
+    session.insert(ADMIN, is_admin).map_err(|e| AppError::Internal(format!("session: {e}")))
+}
+
+/// Whether the signed-in user was an administrator at sign-in (for the navigation link).
+pub fn shows_admin(req: &HttpRequest) -> bool {
+    req.get_session().get::<bool>(ADMIN).ok().flatten().unwrap_or(false)
 }
 
 /// Makes one of the remembered memberships the active one; false if it is not the user's.
