@@ -88,7 +88,7 @@ fn form_token(html: &str) -> Option<String> {
 }
 
 async fn signed_in(app: &support::TestApp, person: &str) -> reqwest::Client {
-    let client = support::TestApp::client_for(app);
+    let client = support::TestApp::new_browser();
     if person == "anonymous" {
         return client;
     }
@@ -587,7 +587,7 @@ on_both_backends!(
         assert_eq!(still_here.status().as_u16(), 200, "the session that changed it goes on");
         let other = elsewhere.get(format!("{}/account", app.address)).send().await.unwrap();
         assert_eq!(other.status().as_u16(), 303, "every other session ended");
-        let fresh = support::TestApp::client_for(&app);
+        let fresh = support::TestApp::new_browser();
         let page = fresh.get(format!("{}/sign-in", app.address)).send().await.unwrap().text().await.unwrap();
         let token = form_token(&page).unwrap();
         let signed = fresh

@@ -399,7 +399,7 @@ on_both_backends!(
     signing_out_everywhere_ends_other_sessions,
     app | app | {
         add_user(&app.db, "jo@northshire.nhs.uk", "a long enough passphrase");
-        let other = support::TestApp::client_for(&app);
+        let other = support::TestApp::new_browser();
         for client in [&app.client, &other] {
             let page = client.get(format!("{}/sign-in", app.address)).send().await.unwrap().text().await.unwrap();
             let token = form_token(&page);

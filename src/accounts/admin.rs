@@ -10,23 +10,18 @@ use super::model::{parse_date, FieldErrors, NewContract, OrganisationInput, User
 use super::store::{self, Grant, SaveError};
 use super::Role;
 use crate::web::session::{self, CurrentUser};
-use crate::web::{render, with_conn, AppError, AppState};
+use crate::web::{render, render_status, with_conn, AppError, AppState};
+use actix_web::http::StatusCode;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin", web::get().to(overview))
-        .route(
-            "/admin/organisations/new",
-            web::get().to(|s, r, se, u| blank(s, r, se, u, "accounts/admin_organisation.html")),
-        )
+        .route("/admin/organisations/new", web::get().to(|s, r, u| blank(s, r, u, "accounts/admin_organisation.html")))
         .route("/admin/organisations", web::post().to(create_organisation))
-        .route("/admin/users/new", web::get().to(|s, r, se, u| blank(s, r, se, u, "accounts/admin_user.html")))
+        .route("/admin/users/new", web::get().to(|s, r, u| blank(s, r, u, "accounts/admin_user.html")))
         .route("/admin/users", web::post().to(create_user))
-        .route(
-            "/admin/memberships/new",
-            web::get().to(|s, r, se, u| blank(s, r, se, u, "accounts/admin_membership.html")),
-        )
+        .route("/admin/memberships/new", web::get().to(|s, r, u| blank(s, r, u, "accounts/admin_membership.html")))
         .route("/admin/memberships", web::post().to(create_membership))
-        .route("/admin/contracts/new", web::get().to(|s, r, se, u| blank(s, r, se, u, "accounts/admin_contract.html")))
+        .route("/admin/contracts/new", web::get().to(|s, r, u| blank(s, r, u, "accounts/admin_contract.html")))
         .route("/admin/contracts", web::post().to(create_contract));
 }
 
@@ -87,14 +82,12 @@ pub struct AdminForm {
 async fn show_form(
     state: &AppState,
     req: &HttpRequest,
-    session: &Session,
     template: &str,
     form: &AdminForm,
     errors: &FieldErrors,
 ) -> Result<HttpResponse, AppError> {
     let overview = with_conn(state, |conn| Ok(store::admin_overview(conn)?)).await?;
     let mut context = tera::Context::new();
-    context.insert("form_token", &session::csrf_token(session));
     context.insert("form", form);
     context.insert("errors", &errors.0);
     let options = |kind: Option<&str>| -> Vec<(String, String)> {
@@ -119,24 +112,19 @@ async fn show_form(
     let mut types: Vec<(&str, &str)> = super::OrganisationKind::Provider.types().to_vec();
     types.extend_from_slice(super::OrganisationKind::Commissioner.types());
     context.insert("type_options", &types);
-    let page = render(state, req, template, context)?;
-    if errors.is_empty() {
-        Ok(page)
-    } else {
-        Ok(HttpResponse::UnprocessableEntity().content_type("text/html; charset=utf-8").body(page.into_body()))
-    }
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    render_status(state, req, template, context, status)
 }
 
 /// `GET /admin/…/new`: a blank form.
 async fn blank(
     state: web::Data<AppState>,
     req: HttpRequest,
-    session: Session,
     user: CurrentUser,
     template: &'static str,
 ) -> Result<HttpResponse, AppError> {
     require_admin(&user)?;
-    show_form(&state, &req, &session, template, &AdminForm::default(), &FieldErrors::default()).await
+    show_form(&state, &req, template, &AdminForm::default(), &FieldErrors::default()).await
 }
 
 /// An optional date field: Some(None) when blank, None (with a message) when not a date.
@@ -202,7 +190,7 @@ async fn create_organisation(
             }
         }
     };
-    show_form(&state, &req, &session, "accounts/admin_organisation.html", &form, &errors).await
+    show_form(&state, &req, "accounts/admin_organisation.html", &form, &errors).await
 }
 
 async fn create_user(
@@ -250,7 +238,7 @@ async fn create_user(
     // The password is never sent back to the browser.
     let mut shown = form.into_inner();
     shown.password.clear();
-    show_form(&state, &req, &session, "accounts/admin_user.html", &shown, &errors).await
+    show_form(&state, &req, "accounts/admin_user.html", &shown, &errors).await
 }
 
 async fn create_contract(
@@ -277,7 +265,7 @@ async fn create_contract(
             Err(error) => merge(&mut errors, refusal(error)?),
         }
     }
-    show_form(&state, &req, &session, "accounts/admin_contract.html", &form, &errors).await
+    show_form(&state, &req, "accounts/admin_contract.html", &form, &errors).await
 }
 
 /// Gives an existing user a role in an organisation.
@@ -312,5 +300,5 @@ async fn create_membership(
             Err(error) => merge(&mut errors, refusal(error)?),
         }
     }
-    show_form(&state, &req, &session, "accounts/admin_membership.html", &form, &errors).await
+    show_form(&state, &req, "accounts/admin_membership.html", &form, &errors).await
 }

@@ -10,7 +10,8 @@ use super::store;
 use crate::web::access::authorize;
 use crate::web::api::ApiUser;
 use crate::web::session::{self, CurrentUser};
-use crate::web::{render, with_conn, AppError, AppState};
+use crate::web::{render, render_status, with_conn, AppError, AppState};
+use actix_web::http::StatusCode;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/sign-in", web::get().to(sign_in_page))
@@ -76,20 +77,15 @@ pub struct TokenForm {
     csrf_token: String,
 }
 
-fn sign_in_context(session: &Session, email: &str, error: Option<String>) -> tera::Context {
+fn sign_in_context(email: &str, error: Option<String>) -> tera::Context {
     let mut context = tera::Context::new();
-    context.insert("form_token", &session::csrf_token(session));
     context.insert("email", email);
     context.insert("error", &error);
     context
 }
 
-async fn sign_in_page(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    session: Session,
-) -> Result<HttpResponse, AppError> {
-    render(&state, &req, "accounts/sign_in.html", sign_in_context(&session, "", None))
+async fn sign_in_page(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, AppError> {
+    render(&state, &req, "accounts/sign_in.html", sign_in_context("", None))
 }
 
 /// The client's address for throttling: the peer address. (Behind a proxy every user shares it;
@@ -129,11 +125,8 @@ async fn sign_in(
             Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, "/")).finish())
         }
         Err(refusal) => {
-            let context = sign_in_context(&session, email.trim(), Some(refusal.to_string()));
-            let page = render(&state, &req, "accounts/sign_in.html", context)?;
-            let mut response = HttpResponse::Unauthorized();
-            response.content_type("text/html; charset=utf-8");
-            Ok(response.body(page.into_body()))
+            let context = sign_in_context(email.trim(), Some(refusal.to_string()));
+            render_status(&state, &req, "accounts/sign_in.html", context, StatusCode::UNAUTHORIZED)
         }
     }
 }
@@ -175,13 +168,11 @@ pub struct ProviderForm {
 }
 
 fn provider_form_context(
-    session: &Session,
     provider_id: i32,
     form: &ProviderForm,
     errors: &crate::accounts::FieldErrors,
 ) -> tera::Context {
     let mut context = tera::Context::new();
-    context.insert("form_token", &session::csrf_token(session));
     context.insert("provider_id", &provider_id);
     context.insert("name", &form.name);
     context.insert("code", &form.code);
@@ -195,7 +186,6 @@ fn provider_form_context(
 async fn edit_provider_page(
     state: web::Data<AppState>,
     req: HttpRequest,
-    session: Session,
     user: CurrentUser,
     path: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
@@ -210,7 +200,7 @@ async fn edit_provider_page(
         sites: current.sites.map(|s| s.to_string()).unwrap_or_default(),
         ..Default::default()
     };
-    let context = provider_form_context(&session, provider_id, &form, &Default::default());
+    let context = provider_form_context(provider_id, &form, &Default::default());
     render(&state, &req, "accounts/provider_edit.html", context)
 }
 
@@ -248,12 +238,12 @@ async fn update_provider(
     .parse();
     let details = match parsed {
         Ok(details) if errors.is_empty() => details,
-        Ok(_) => return show_provider_errors(&state, &req, &session, provider_id, &form, errors),
+        Ok(_) => return show_provider_errors(&state, &req, provider_id, &form, errors),
         Err(found) => {
             for (field, message) in found.0 {
                 errors.add(field, message);
             }
-            return show_provider_errors(&state, &req, &session, provider_id, &form, errors);
+            return show_provider_errors(&state, &req, provider_id, &form, errors);
         }
     };
     let user_id = user.id;
@@ -270,14 +260,12 @@ async fn update_provider(
 fn show_provider_errors(
     state: &AppState,
     req: &HttpRequest,
-    session: &Session,
     provider_id: i32,
     form: &ProviderForm,
     errors: crate::accounts::FieldErrors,
 ) -> Result<HttpResponse, AppError> {
-    let context = provider_form_context(session, provider_id, form, &errors);
-    let page = render(state, req, "accounts/provider_edit.html", context)?;
-    Ok(HttpResponse::UnprocessableEntity().content_type("text/html; charset=utf-8").body(page.into_body()))
+    let context = provider_form_context(provider_id, form, &errors);
+    render_status(state, req, "accounts/provider_edit.html", context, StatusCode::UNPROCESSABLE_ENTITY)
 }
 
 #[derive(Deserialize)]
@@ -322,9 +310,8 @@ pub struct PasswordForm {
     confirm_password: String,
 }
 
-fn account_context(session: &Session, errors: &crate::accounts::FieldErrors, changed: bool) -> tera::Context {
+fn account_context(errors: &crate::accounts::FieldErrors, changed: bool) -> tera::Context {
     let mut context = tera::Context::new();
-    context.insert("form_token", &session::csrf_token(session));
     context.insert("errors", &errors.0);
     context.insert("changed", &changed);
     context
@@ -334,10 +321,9 @@ async fn account_page(
     state: web::Data<AppState>,
     req: HttpRequest,
     _user: CurrentUser,
-    session: Session,
 ) -> Result<HttpResponse, AppError> {
     let changed = req.query_string() == "changed=1";
-    render(&state, &req, "accounts/account.html", account_context(&session, &Default::default(), changed))
+    render(&state, &req, "accounts/account.html", account_context(&Default::default(), changed))
 }
 
 /// `POST /account/password`: needs the current password; ends every other session.
@@ -369,6 +355,6 @@ async fn change_password(
             Err(other) => return Err(AppError::Internal(other.to_string())),
         }
     }
-    let page = render(&state, &req, "accounts/account.html", account_context(&session, &errors, false))?;
-    Ok(HttpResponse::UnprocessableEntity().content_type("text/html; charset=utf-8").body(page.into_body()))
+    let context = account_context(&errors, false);
+    render_status(&state, &req, "accounts/account.html", context, StatusCode::UNPROCESSABLE_ENTITY)
 }

@@ -10,6 +10,7 @@ pub mod templates;
 
 use std::sync::Arc;
 
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 
@@ -55,13 +56,13 @@ const NAVIGATION: [(&str, &str); 4] =
     [("/", "Home"), ("/providers", "Providers"), ("/catalogue", "Standards catalogue"), ("/account", "Your account")];
 
 /// The context every page's layout needs: the product's name, the navigation with the current
-/// page marked, and the signed-in user with the form token for signing out.
+/// page marked, the session's form token (for any form on the page), and the signed-in user.
 pub fn page_context(req: &HttpRequest) -> tera::Context {
+    use actix_session::SessionExt;
     let mut context = layout_context(req.path());
+    context.insert("csrf_token", &session::csrf_token(&req.get_session()));
     if let Some(name) = session::signed_in_name(req) {
-        use actix_session::SessionExt;
         context.insert("current_user", &name);
-        context.insert("csrf_token", &session::csrf_token(&req.get_session()));
         let (memberships, active) = session::memberships(req);
         let active_label = memberships.iter().find(|(id, _)| Some(*id) == active).map(|(_, label)| label.clone());
         context.insert("current_organisation", &active_label);
@@ -96,11 +97,23 @@ pub fn render(
     state: &AppState,
     req: &HttpRequest,
     template: &str,
+    context: tera::Context,
+) -> Result<HttpResponse, AppError> {
+    render_status(state, req, template, context, StatusCode::OK)
+}
+
+/// Renders a page with another status: a form shown again with its messages (422), a refused
+/// sign-in (401).
+pub fn render_status(
+    state: &AppState,
+    req: &HttpRequest,
+    template: &str,
     mut context: tera::Context,
+    status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     context.extend(page_context(req));
     let body = state.templates.render(template, &context)?;
-    Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(body))
+    Ok(HttpResponse::build(status).content_type("text/html; charset=utf-8").body(body))
 }
 
 /// `GET /healthz`: 200 when the database answers, 503 when it does not.

@@ -160,16 +160,12 @@ impl TestApp {
         let state = ohgov::prepare(settings).expect("application prepares");
         let (server, addresses) = ohgov::bind(state, "127.0.0.1:0").expect("bind a free port");
         actix_web::rt::spawn(server);
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .cookie_store(true)
-            .build()
-            .expect("HTTP client");
+        let client = Self::new_browser();
         TestApp { address: format!("http://{}", addresses[0]), client, db }
     }
 
-    /// A second browser: its own cookies, no redirects followed.
-    pub fn client_for(_app: &TestApp) -> reqwest::Client {
+    /// A browser of its own: its own cookies, no redirects followed (tests assert on the 303s).
+    pub fn new_browser() -> reqwest::Client {
         reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .cookie_store(true)
