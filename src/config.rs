@@ -17,6 +17,8 @@ pub struct Settings {
     /// Mark the session cookie Secure (`OHGOV_SECURE_COOKIES=1`): set it whenever the service is
     /// reached over HTTPS.
     pub secure_cookies: bool,
+    /// A session unused for this long is over: 12 hours. Tests shorten it.
+    pub session_idle_seconds: i64,
 }
 
 impl Settings {
@@ -25,6 +27,7 @@ impl Settings {
         Self {
             database_url: database_url.into(),
             bind: env_or("OHGOV_BIND", DEFAULT_BIND),
+            session_idle_seconds: crate::web::session::IDLE_SECONDS,
             secure_cookies: std::env::var("OHGOV_SECURE_COOKIES").is_ok_and(|v| v.trim() == "1"),
             pool_size: std::env::var("OHGOV_DB_POOL").ok().and_then(|v| v.parse().ok()).filter(|n| *n > 0).unwrap_or(8),
         }

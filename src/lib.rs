@@ -56,7 +56,11 @@ pub fn app(
         InitError = (),
     >,
 > {
-    let sessions = web::session::middleware(state.session_key.clone(), state.settings.secure_cookies);
+    let sessions = web::session::middleware(
+        state.session_key.clone(),
+        state.settings.secure_cookies,
+        state.settings.session_idle_seconds,
+    );
     App::new()
         .app_data(aw::Data::new(state))
         .wrap(web::error::error_pages())

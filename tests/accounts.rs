@@ -535,3 +535,26 @@ fn user_add_at_a_terminal_generates_a_password_and_prints_it_once() {
     assert!(ohgov::accounts::secrets::verify_password(password, &hash));
     assert!(!hash.contains(password), "only the hash is kept");
 }
+
+#[actix_web::test]
+async fn a_session_unused_for_longer_than_the_idle_limit_is_ended() {
+    let db = TestDb::sqlite();
+    let mut settings = db.settings();
+    settings.session_idle_seconds = 1;
+    let app = support::TestApp::spawn_with(db, settings).await;
+    add_user(&app.db, "jo@northshire.nhs.uk", "a long enough passphrase");
+    let signed_in = post_sign_in(&app, "jo@northshire.nhs.uk", "a long enough passphrase").await;
+    assert_eq!(signed_in.status().as_u16(), 303);
+    // Replay the cookie by hand, as a copied cookie would be: a browser would drop it at its
+    // Max-Age, so only the server's own last-seen check can end it.
+    let cookie = signed_in.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+    let replay = || {
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        client.get(format!("{}/account", app.address)).header("cookie", cookie.clone()).send()
+    };
+    assert_eq!(replay().await.unwrap().status().as_u16(), 200, "in use: still signed in");
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(2_100)).await;
+    let idle = replay().await.unwrap();
+    assert_eq!(idle.status().as_u16(), 303, "idle too long: sent to sign in");
+    assert_eq!(idle.headers()["location"], "/sign-in");
+}

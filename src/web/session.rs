@@ -14,8 +14,8 @@ use super::{AppError, AppState};
 use crate::db::schema::instance_secrets;
 use crate::db::{self, DbConnection};
 
-/// A session unused for this long is over.
-pub const IDLE_HOURS: i64 = 12;
+/// A session unused for this long is over (the default of `Settings::session_idle_seconds`).
+pub const IDLE_SECONDS: i64 = 12 * 3600;
 const COOKIE_NAME: &str = "ohgov_session";
 
 const USER_ID: &str = "uid";
@@ -28,7 +28,7 @@ const ACTIVE: &str = "active";
 const ADMIN: &str = "admin";
 
 /// The cookie middleware: HttpOnly, SameSite=Strict, Secure when asked, renewed on every request.
-pub fn middleware(key: Key, secure: bool) -> SessionMiddleware<CookieSessionStore> {
+pub fn middleware(key: Key, secure: bool, idle_seconds: i64) -> SessionMiddleware<CookieSessionStore> {
     SessionMiddleware::builder(CookieSessionStore::default(), key)
         .cookie_name(COOKIE_NAME.into())
         .cookie_http_only(true)
@@ -36,7 +36,7 @@ pub fn middleware(key: Key, secure: bool) -> SessionMiddleware<CookieSessionStor
         .cookie_secure(secure)
         .session_lifecycle(
             PersistentSession::default()
-                .session_ttl(actix_web::cookie::time::Duration::hours(IDLE_HOURS))
+                .session_ttl(actix_web::cookie::time::Duration::seconds(idle_seconds))
                 .session_ttl_extension_policy(TtlExtensionPolicy::OnEveryRequest),
         )
         .build()
@@ -166,7 +166,8 @@ pub fn signed_in_name(req: &HttpRequest) -> Option<String> {
 }
 
 /// The signed-in user. A request without a live session is sent to sign in; a session older than
-/// "sign out everywhere", or idle for longer than `IDLE_HOURS`, is ended.
+/// "sign out everywhere", or idle for longer than the idle limit, is ended. The cookie's own expiry is only the browser's
+/// side; this check is what a copied cookie meets.
 #[derive(Debug, Clone)]
 pub struct CurrentUser {
     pub id: i32,
@@ -187,7 +188,7 @@ impl FromRequest for CurrentUser {
             let epoch = session.get::<i32>(EPOCH).ok().flatten().unwrap_or(-1);
             let seen = session.get::<i64>(LAST_SEEN).ok().flatten().unwrap_or(0);
             let now = Utc::now().timestamp();
-            if now - seen > IDLE_HOURS * 3600 {
+            if now - seen > state.settings.session_idle_seconds {
                 session.purge();
                 return Err(AppError::SignInRequired);
             }
