@@ -19,7 +19,12 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// A session unused for this long is over: 12 hours. Tests shorten it.
     pub session_idle_seconds: i64,
+    /// The largest evidence file accepted, in megabytes (`OHGOV_MAX_UPLOAD_MB`, default 25).
+    pub max_upload_mb: usize,
 }
+
+/// Evidence files above this many megabytes are refused unless `OHGOV_MAX_UPLOAD_MB` says otherwise.
+pub const DEFAULT_MAX_UPLOAD_MB: usize = 25;
 
 impl Settings {
     /// Settings for a database URL, with every other value from the environment or its default.
@@ -29,6 +34,11 @@ impl Settings {
             bind: env_or("OHGOV_BIND", DEFAULT_BIND),
             session_idle_seconds: crate::web::session::IDLE_SECONDS,
             secure_cookies: std::env::var("OHGOV_SECURE_COOKIES").is_ok_and(|v| v.trim() == "1"),
+            max_upload_mb: std::env::var("OHGOV_MAX_UPLOAD_MB")
+                .ok()
+                .and_then(|v| v.trim().parse().ok())
+                .filter(|n| *n > 0)
+                .unwrap_or(DEFAULT_MAX_UPLOAD_MB),
             pool_size: std::env::var("OHGOV_DB_POOL").ok().and_then(|v| v.parse().ok()).filter(|n| *n > 0).unwrap_or(8),
         }
     }

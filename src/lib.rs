@@ -4,9 +4,11 @@
 //! catalogue, and [`app`] builds the actix application that `main` serves and tests drive.
 
 pub mod accounts;
+pub mod assessment;
 pub mod catalogue;
 pub mod config;
 pub mod db;
+pub mod evidence;
 pub mod history;
 pub mod web;
 
@@ -19,6 +21,45 @@ use actix_web::{web as aw, App, HttpRequest, HttpResponse};
 
 use crate::config::Settings;
 use crate::web::{AppError, AppState};
+
+/// A closed list of the field's own terms: each value has the code stored in the database and sent
+/// in JSON, and the words people read. Generates `ALL`, `as_str`, `label`, `parse` and `options`
+/// (pairs for a form's select).
+#[macro_export]
+macro_rules! vocabulary {
+    ($(#[$meta:meta])* $vis:vis enum $name:ident { $($(#[$vmeta:meta])* $variant:ident => ($code:literal, $label:literal)),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        $vis enum $name { $($(#[$vmeta])* $variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+
+            pub fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),+ }
+            }
+
+            pub fn parse(value: &str) -> Option<Self> {
+                let value = value.trim();
+                Self::ALL.iter().copied().find(|v| v.as_str() == value)
+            }
+
+            pub fn options() -> Vec<(&'static str, &'static str)> {
+                Self::ALL.iter().map(|v| (v.as_str(), v.label())).collect()
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+    };
+}
 
 /// No inline script or style anywhere, and no framing: the pages are plain server-rendered HTML.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
@@ -62,6 +103,9 @@ pub fn app(
         state.settings.session_idle_seconds,
     );
     App::new()
+        // Forms carry narratives of up to 20,000 characters: far past actix's 16 KB default.
+        .app_data(aw::FormConfig::default().limit(1024 * 1024))
+        .app_data(aw::PayloadConfig::default().limit(1024 * 1024))
         .app_data(aw::Data::new(state))
         .wrap(web::error::error_pages())
         .wrap(sessions)
@@ -80,6 +124,8 @@ pub fn app(
         .configure(accounts::routes::configure)
         .configure(accounts::admin::configure)
         .configure(history::routes::configure)
+        .configure(assessment::routes::configure)
+        .configure(evidence::routes::configure)
         .default_service(aw::to(web::error::not_found))
 }
 

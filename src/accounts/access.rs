@@ -17,6 +17,8 @@ pub enum Capability {
     SignOff,
     /// Add and change one's own CPD and supervision records.
     EditOwnRecords,
+    /// Record findings and ask for evidence, as an external assessor or an internal auditor.
+    Assess,
 }
 
 /// One of the user's memberships, as the rule needs it.
@@ -51,7 +53,7 @@ fn role_allows(role: Role, capability: Capability) -> bool {
         Role::Manager => capability != SignOff,
         Role::Clinician => matches!(capability, Read | ReadAssessment | EditOwnRecords),
         Role::Viewer | Role::Commissioner => matches!(capability, Read | ReadAssessment),
-        Role::Assessor => capability == ReadAssessment,
+        Role::Assessor => matches!(capability, ReadAssessment | Assess),
     }
 }
 
@@ -93,6 +95,7 @@ pub fn decide(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use Access::{Allowed, Forbidden};
     use Capability::*;
 
     fn day(m: u32, d: u32) -> NaiveDate {
@@ -115,16 +118,15 @@ mod tests {
     fn provider_roles_follow_the_table() {
         let today = day(11, 23);
         let expect = [
-            (Role::Manager, [Access::Allowed, Access::Allowed, Access::Allowed, Access::Forbidden, Access::Allowed]),
-            (Role::ClinicalDirector, [Access::Allowed; 5]),
-            (
-                Role::Clinician,
-                [Access::Allowed, Access::Allowed, Access::Forbidden, Access::Forbidden, Access::Allowed],
-            ),
-            (Role::Viewer, [Access::Allowed, Access::Allowed, Access::Forbidden, Access::Forbidden, Access::Forbidden]),
+            (Role::Manager, [Allowed, Allowed, Allowed, Forbidden, Allowed, Allowed]),
+            (Role::ClinicalDirector, [Allowed; 6]),
+            (Role::Clinician, [Allowed, Allowed, Forbidden, Forbidden, Allowed, Forbidden]),
+            (Role::Viewer, [Allowed, Allowed, Forbidden, Forbidden, Forbidden, Forbidden]),
+            (Role::Assessor, [Forbidden, Allowed, Forbidden, Forbidden, Forbidden, Allowed]),
         ];
         for (role, answers) in expect {
-            for (capability, answer) in [Read, ReadAssessment, Manage, SignOff, EditOwnRecords].into_iter().zip(answers)
+            for (capability, answer) in
+                [Read, ReadAssessment, Manage, SignOff, EditOwnRecords, Assess].into_iter().zip(answers)
             {
                 assert_eq!(
                     decide(&[member(PROVIDER, role)], &[], PROVIDER, capability, today),
@@ -142,6 +144,7 @@ mod tests {
         let today = day(11, 23);
         assert_eq!(decide(&me, &[contract(None)], PROVIDER, Read, today), Access::Allowed);
         assert_eq!(decide(&me, &[contract(None)], PROVIDER, Manage, today), Access::Forbidden, "never writes");
+        assert_eq!(decide(&me, &[contract(None)], PROVIDER, Assess, today), Access::Forbidden, "never assesses");
         assert_eq!(decide(&me, &[contract(None)], OTHER_PROVIDER, Read, today), Access::Hidden);
         // The contract's last day still counts; the day after it does not; nor before it starts.
         assert_eq!(decide(&me, &[contract(Some(today))], PROVIDER, Read, today), Access::Allowed);

@@ -9,9 +9,10 @@ use crate::db::schema::{
     api_tokens, catalogue_nodes, catalogues, contracts, memberships, organisations, sign_in_failures, users,
 };
 use crate::db::{self, DbConnection};
+use crate::history::store::{json, record_created};
 use crate::history::{self, Change, Entry};
 
-/// Why a save did not happen. Nothing is written in either case.
+/// Why a save did not happen (in any area). Nothing is written in either case.
 #[derive(Debug, thiserror::Error)]
 pub enum SaveError {
     #[error(transparent)]
@@ -22,44 +23,10 @@ pub enum SaveError {
     Hashing(String),
 }
 
-fn invalid(field: &'static str, message: impl Into<String>) -> SaveError {
+pub fn invalid(field: &'static str, message: impl Into<String>) -> SaveError {
     let mut errors = FieldErrors::default();
     errors.add(field, message);
     SaveError::Invalid(errors)
-}
-
-fn json<T: serde::Serialize>(value: T) -> serde_json::Value {
-    serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
-}
-
-/// Changes of a newly created record: every field from nothing to its value.
-fn created(fields: Vec<(&str, serde_json::Value)>) -> Vec<Change> {
-    fields
-        .into_iter()
-        .map(|(field, after)| Change { field: field.into(), before: serde_json::Value::Null, after })
-        .collect()
-}
-
-/// Writes the history row of a newly created record: every field from nothing to its value.
-fn record_created(
-    conn: &mut DbConnection,
-    by: Option<i32>,
-    organisation_id: Option<i32>,
-    entity: &str,
-    id: i32,
-    fields: Vec<(&str, serde_json::Value)>,
-) -> QueryResult<i32> {
-    history::store::record(
-        conn,
-        &Entry {
-            user_id: by,
-            organisation_id,
-            entity: entity.into(),
-            entity_id: id.to_string(),
-            action: "create".into(),
-            changes: created(fields),
-        },
-    )
 }
 
 /// Creates an organisation; returns its id. `user_id` is who did it (None: the operator's command).
@@ -524,6 +491,21 @@ pub fn provider(conn: &mut DbConnection, provider_id: i32) -> QueryResult<Option
         ))
         .first(conn)
         .optional()
+}
+
+/// The provider's own people (not commissioners or assessors), by name: who may own a standard or
+/// a document.
+pub fn provider_people(conn: &mut DbConnection, provider_id: i32) -> QueryResult<Vec<(i32, String)>> {
+    let roles = [Role::Manager, Role::ClinicalDirector, Role::Clinician, Role::Viewer].map(Role::as_str);
+    let mut people: Vec<(i32, String)> = memberships::table
+        .inner_join(users::table)
+        .filter(memberships::organisation_id.eq(provider_id))
+        .filter(memberships::role.eq_any(roles))
+        .select((users::id, users::name))
+        .order((users::name, users::id))
+        .load(conn)?;
+    people.dedup();
+    Ok(people)
 }
 
 /// Changes a provider's details; the history row holds each changed field before and after.

@@ -167,12 +167,147 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    blobs (sha256) {
+        sha256 -> Text,
+        size_bytes -> BigInt,
+        content -> Binary,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    evidence_items (id) {
+        id -> Integer,
+        provider_id -> Integer,
+        series_id -> Integer,
+        version -> Integer,
+        kind -> Text,
+        title -> Text,
+        description -> Text,
+        owner_user_id -> Nullable<Integer>,
+        blob_sha256 -> Nullable<Text>,
+        file_name -> Nullable<Text>,
+        media_type -> Nullable<Text>,
+        link_url -> Nullable<Text>,
+        effective_on -> Nullable<Date>,
+        review_due -> Nullable<Date>,
+        contains_patient_data -> Bool,
+        uploaded_at -> Timestamp,
+        uploaded_by -> Nullable<Integer>,
+        superseded_by -> Nullable<Integer>,
+        superseded_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    evidence_links (series_id, node_id) {
+        series_id -> Integer,
+        node_id -> Integer,
+    }
+}
+
+diesel::table! {
+    accreditations (provider_id) {
+        provider_id -> Integer,
+        status -> Text,
+        status_on -> Nullable<Date>,
+        registered_on -> Nullable<Date>,
+        self_assessment_completed_on -> Nullable<Date>,
+        evidence_submitted_on -> Nullable<Date>,
+        visit_on -> Nullable<Date>,
+        accredited_on -> Nullable<Date>,
+        deferred_actions -> Nullable<Text>,
+        deferred_due -> Nullable<Date>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    assessment_cycles (id) {
+        id -> Integer,
+        provider_id -> Integer,
+        catalogue_id -> Integer,
+        kind -> Text,
+        started_on -> Date,
+        previous_cycle_id -> Nullable<Integer>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    standard_assessments (id) {
+        id -> Integer,
+        cycle_id -> Integer,
+        node_id -> Integer,
+        workflow -> Text,
+        result -> Text,
+        not_applicable_reason -> Nullable<Text>,
+        owner_user_id -> Nullable<Integer>,
+        target_on -> Nullable<Date>,
+        narrative -> Text,
+        carried_over -> Bool,
+        updated_at -> Timestamp,
+        updated_by -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    findings (id) {
+        id -> Integer,
+        provider_id -> Integer,
+        node_id -> Integer,
+        grade -> Text,
+        source -> Text,
+        description -> Text,
+        action_needed -> Text,
+        raised_on -> Date,
+        raised_by -> Nullable<Integer>,
+        closed_on -> Nullable<Date>,
+        closed_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    assessor_requests (id) {
+        id -> Integer,
+        provider_id -> Integer,
+        node_id -> Nullable<Integer>,
+        request_text -> Text,
+        status -> Text,
+        raised_by -> Nullable<Integer>,
+        raised_at -> Timestamp,
+        answer_text -> Nullable<Text>,
+        answered_by -> Nullable<Integer>,
+        answered_at -> Nullable<Timestamp>,
+        decision_comment -> Nullable<Text>,
+        decided_by -> Nullable<Integer>,
+        decided_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    assessor_request_evidence (request_id, evidence_id) {
+        request_id -> Integer,
+        evidence_id -> Integer,
+    }
+}
+
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(memberships -> organisations (organisation_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(catalogue_nodes -> catalogues (catalogue_id));
 diesel::joinable!(profession_rules -> catalogue_nodes (node_id));
 diesel::joinable!(kpi_definitions -> catalogue_nodes (node_id));
+diesel::joinable!(evidence_links -> catalogue_nodes (node_id));
+diesel::joinable!(evidence_items -> blobs (blob_sha256));
+diesel::joinable!(assessor_requests -> catalogue_nodes (node_id));
+diesel::joinable!(assessor_request_evidence -> evidence_items (evidence_id));
+diesel::joinable!(standard_assessments -> catalogue_nodes (node_id));
+diesel::joinable!(standard_assessments -> assessment_cycles (cycle_id));
+diesel::joinable!(findings -> catalogue_nodes (node_id));
+diesel::joinable!(assessment_cycles -> catalogues (catalogue_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     catalogues,
@@ -188,4 +323,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
     instance_secrets,
     sign_in_failures,
+    blobs,
+    evidence_items,
+    evidence_links,
+    accreditations,
+    assessment_cycles,
+    standard_assessments,
+    findings,
+    assessor_requests,
+    assessor_request_evidence,
 );

@@ -3,9 +3,87 @@
 use chrono::Utc;
 use diesel::prelude::*;
 
-use super::rules::{self, ChainBreak, ChainRow, ChainWalk, Entry, GENESIS_HASH};
+use super::rules::{self, Change, ChainBreak, ChainRow, ChainWalk, Entry, GENESIS_HASH};
 use crate::db::schema::history;
 use crate::db::DbConnection;
+
+/// A value as it is written into a history row.
+pub fn json<T: serde::Serialize>(value: T) -> serde_json::Value {
+    serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
+}
+
+/// Changes of a newly created record: every field from nothing to its value.
+pub fn created(fields: Vec<(&str, serde_json::Value)>) -> Vec<Change> {
+    fields
+        .into_iter()
+        .map(|(field, after)| Change { field: field.into(), before: serde_json::Value::Null, after })
+        .collect()
+}
+
+/// Writes the history row of a newly created record: every field from nothing to its value.
+pub fn record_created(
+    conn: &mut DbConnection,
+    by: Option<i32>,
+    organisation_id: Option<i32>,
+    entity: &str,
+    id: i32,
+    fields: Vec<(&str, serde_json::Value)>,
+) -> QueryResult<i32> {
+    record(
+        conn,
+        &Entry {
+            user_id: by,
+            organisation_id,
+            entity: entity.into(),
+            entity_id: id.to_string(),
+            action: "create".into(),
+            changes: created(fields),
+        },
+    )
+}
+
+/// The fields that differ between a record's old and new values, for an update's history row.
+#[derive(Debug, Default)]
+pub struct Diff(pub Vec<Change>);
+
+impl Diff {
+    /// Notes the field when its value changed.
+    pub fn field<B: serde::Serialize, A: serde::Serialize>(&mut self, name: &str, before: B, after: A) -> &mut Self {
+        let (before, after) = (json(before), json(after));
+        if before != after {
+            self.0.push(Change { field: name.into(), before, after });
+        }
+        self
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// Writes the history row of a change to an existing record, with the action in the field's words
+/// ("update", "supersede", "accept").
+pub fn record_action(
+    conn: &mut DbConnection,
+    by: Option<i32>,
+    organisation_id: Option<i32>,
+    entity: &str,
+    id: i32,
+    action: &str,
+    changes: Diff,
+) -> QueryResult<i32> {
+    record(
+        conn,
+        &Entry {
+            user_id: by,
+            organisation_id,
+            entity: entity.into(),
+            entity_id: id.to_string(),
+            action: action.into(),
+            changes: changes.0,
+        },
+    )
+}
 
 /// Rows read at a time while verifying, so a long trail is never held in memory whole.
 const VERIFY_PAGE: i64 = 2_000;

@@ -23,3 +23,27 @@ pub async fn authorize(
         Access::Hidden => Err(AppError::NotFound),
     }
 }
+
+/// What the signed-in user may do with one provider, for showing only the forms they can use.
+#[derive(Debug, Clone, Copy, Default, serde::Serialize)]
+pub struct Permissions {
+    pub read: bool,
+    pub manage: bool,
+    pub assess: bool,
+    pub sign_off: bool,
+}
+
+/// The user's permissions on `provider_id` today. Check access with [`authorize`] first.
+pub async fn permissions(state: &AppState, user: &CurrentUser, provider_id: i32) -> Result<Permissions, AppError> {
+    let user_id = user.id;
+    let (held, contracts) =
+        with_conn(state, move |conn| Ok(crate::accounts::store::access_facts(conn, user_id)?)).await?;
+    let today = Utc::now().date_naive();
+    let allows = |capability| decide(&held, &contracts, provider_id, capability, today) == Access::Allowed;
+    Ok(Permissions {
+        read: allows(Capability::Read),
+        manage: allows(Capability::Manage),
+        assess: allows(Capability::Assess),
+        sign_off: allows(Capability::SignOff),
+    })
+}

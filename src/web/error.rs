@@ -14,6 +14,9 @@ use super::AppState;
 pub enum AppError {
     #[error("not found")]
     NotFound,
+    /// A request our own pages would never send (a broken upload).
+    #[error("bad request: {0}")]
+    BadRequest(String),
     #[error("forbidden")]
     Forbidden,
     /// An API call without a live token.
@@ -32,10 +35,22 @@ pub enum AppError {
     Internal(String),
 }
 
+/// A save refused for bad input is shown on its form by the handler; reaching here means a handler
+/// did not expect it, which is a fault of ours.
+impl From<crate::accounts::store::SaveError> for AppError {
+    fn from(error: crate::accounts::store::SaveError) -> Self {
+        match error {
+            crate::accounts::store::SaveError::Database(e) => AppError::Database(e),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::SignInRequired => StatusCode::SEE_OTHER,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,

@@ -1,0 +1,9 @@
+DROP TABLE assessor_request_evidence;
+DROP TABLE assessor_requests;
+DROP TABLE findings;
+DROP TABLE standard_assessments;
+DROP TABLE assessment_cycles;
+DROP TABLE accreditations;
+DROP TABLE evidence_links;
+DROP TABLE evidence_items;
+DROP TABLE blobs;

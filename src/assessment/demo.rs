@@ -1,0 +1,1 @@
+//! The demo provider's self-assessment: filled in below.

@@ -1,0 +1,829 @@
+//! `/providers/{id}/assessment`, `/accreditation`, `/findings` and `/requests`: the readiness
+//! dashboard, each standard's self-assessment, the accreditation record and cycles, findings and
+//! assessor requests; and `/api/v1/providers/{id}/readiness`.
+
+use actix_session::Session;
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::model::{
+    self, AccreditationInput, AccreditationStatus, AssessmentInput, AssessmentResult, CycleKind, FindingGrade,
+    FindingInput, FindingSource, RequestStatus, Workflow,
+};
+use super::rules::StandardReadiness;
+use super::store;
+use crate::accounts::access::Capability;
+use crate::accounts::model::parse_date;
+use crate::accounts::store::SaveError;
+use crate::accounts::FieldErrors;
+use crate::web::access::{authorize, permissions};
+use crate::web::api::ApiUser;
+use crate::web::session::{self, CurrentUser};
+use crate::web::{render, render_status, with_conn, AppError, AppState, FormPairs};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/providers/{provider_id}/assessment", web::get().to(dashboard))
+        .route("/providers/{provider_id}/assessment/standards", web::get().to(standards))
+        .route("/providers/{provider_id}/assessment/{reference}", web::get().to(standard))
+        .route("/providers/{provider_id}/assessment/{reference}", web::post().to(save_standard))
+        .route("/providers/{provider_id}/assessment/{reference}/findings", web::post().to(add_finding))
+        .route("/providers/{provider_id}/findings", web::get().to(findings))
+        .route("/providers/{provider_id}/findings/{finding_id}/close", web::post().to(close_finding))
+        .route("/providers/{provider_id}/accreditation", web::get().to(accreditation))
+        .route("/providers/{provider_id}/accreditation", web::post().to(change_accreditation))
+        .route("/providers/{provider_id}/accreditation/cycles", web::post().to(start_cycle))
+        .route("/providers/{provider_id}/requests", web::get().to(requests))
+        .route("/providers/{provider_id}/requests", web::post().to(raise_request))
+        .route("/providers/{provider_id}/requests/{request_id}", web::get().to(request))
+        .route("/providers/{provider_id}/requests/{request_id}/answer", web::post().to(answer_request))
+        .route("/providers/{provider_id}/requests/{request_id}/decision", web::post().to(decide_request))
+        .route("/api/v1/providers/{provider_id}/readiness", web::get().to(readiness_json));
+}
+
+fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+fn see_other(location: String) -> HttpResponse {
+    HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish()
+}
+
+/// The context every page of this area shares: the provider, and what the user may do there.
+async fn area_context(
+    state: &AppState,
+    user: &CurrentUser,
+    provider_id: i32,
+) -> Result<(tera::Context, crate::web::access::Permissions), AppError> {
+    let permissions = permissions(state, user, provider_id).await?;
+    let provider =
+        with_conn(state, move |conn| Ok(crate::accounts::store::provider(conn, provider_id)?)).await?.ok_or(AppError::NotFound)?;
+    let mut context = tera::Context::new();
+    context.insert("provider", &provider);
+    context.insert("provider_id", &provider_id);
+    context.insert("can", &permissions);
+    Ok((context, permissions))
+}
+
+/// A line of the standards table, with its owner's name.
+#[derive(Serialize)]
+struct StandardView<'a> {
+    #[serde(flatten)]
+    line: &'a StandardReadiness,
+    owner: Option<&'a String>,
+    must_not_met: bool,
+    lacks_evidence: bool,
+}
+
+/// `GET /providers/{id}/assessment`: the readiness dashboard.
+async fn dashboard(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    path: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    let provider_id = path.into_inner();
+    authorize(&state, &user, provider_id, Capability::ReadAssessment).await?;
+    let (mut context, _) = area_context(&state, &user, provider_id).await?;
+    let report = with_conn(&state, move |conn| Ok(store::readiness(conn, provider_id, today())?)).await?;
+    let owners: Vec<(i32, String, usize)> = report
+        .readiness
+        .busiest_owners
+        .iter()
+        .map(|(id, count)| (*id, report.people.get(id).cloned().unwrap_or_else(|| format!("User {id}")), *count))
+        .collect();
+    context.insert("report", &report);
+    context.insert("owners", &owners);
+    context.insert("results", &AssessmentResult::options());
+    context.insert("workflows", &Workflow::options());
+    render(&state, &req, "assessment/dashboard.html", context)
+}
+
+#[derive(Deserialize, Default)]
+struct StandardFilters {
+    #[serde(default)]
+    domain: String,
+    #[serde(default)]
+    result: String,
+    #[serde(default)]
+    workflow: String,
+    #[serde(default)]
+    owner: String,
+    /// must_not_met, no_evidence, met_without_current_evidence, carried_over, overdue_evidence.
+    #[serde(default)]
+    show: String,
+}
+
+impl StandardFilters {
+    fn keeps(&self, domain: &str, line: &StandardReadiness) -> bool {
+        (self.domain.is_empty() || self.domain == domain)
+            && (self.result.is_empty() || self.result == line.result.as_str())
+            && (self.workflow.is_empty() || self.workflow == line.workflow.as_str())
+            && (self.owner.is_empty()
+                || (self.owner.parse::<i32>().ok() == line.owner_user_id && line.is_open()))
+            && match self.show.as_str() {
+                "must_not_met" => line.is_must_not_met(),
+                "no_evidence" => line.lacks_evidence(),
+                "met_without_current_evidence" => line.met_without_current_evidence,
+                "carried_over" => line.carried_over,
+                "overdue_evidence" => line.overdue_evidence_count > 0,
+                _ => true,
+            }
+    }
+
+    fn describe(&self) -> Vec<String> {
+        let mut said = Vec::new();
+        if !self.domain.is_empty() {
+            said.push(format!("domain {}", self.domain));
+        }
+        if let Some(result) = AssessmentResult::parse(&self.result) {
+            said.push(format!("result: {}", result.label().to_lowercase()));
+        }
+        if let Some(workflow) = Workflow::parse(&self.workflow) {
+            said.push(format!("state: {}", workflow.label().to_lowercase()));
+        }
+        if !self.owner.is_empty() {
+            said.push("open items of one owner".into());
+        }
+        match self.show.as_str() {
+            "must_not_met" => said.push("“must” standards not met".into()),
+            "no_evidence" => said.push("no evidence".into()),
+            "met_without_current_evidence" => said.push("met with no evidence in date".into()),
+            "carried_over" => said.push("carried over, waiting for review".into()),
+            "overdue_evidence" => said.push("evidence past its review date".into()),
+            _ => {}
+        }
+        said
+    }
+}
+
+/// `GET /providers/{id}/assessment/standards`: the standards behind any figure on the dashboard.
+async fn standards(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    path: web::Path<i32>,
+    filters: web::Query<StandardFilters>,
+) -> Result<HttpResponse, AppError> {
+    let provider_id = path.into_inner();
+    authorize(&state, &user, provider_id, Capability::ReadAssessment).await?;
+    let (mut context, _) = area_context(&state, &user, provider_id).await?;
+    let report = with_conn(&state, move |conn| Ok(store::readiness(conn, provider_id, today())?)).await?;
+    let rows: Vec<(String, StandardView)> = report
+        .readiness
+        .domains
+        .iter()
+        .flat_map(|d| d.standards.iter().map(move |s| (d.reference.clone(), s)))
+        .filter(|(domain, line)| filters.keeps(domain, line))
+        .map(|(domain, line)| {
+            (
+                domain,
+                StandardView {
+                    line,
+                    owner: line.owner_user_id.and_then(|o| report.people.get(&o)),
+                    must_not_met: line.is_must_not_met(),
+                    lacks_evidence: line.lacks_evidence(),
+                },
+            )
+        })
+        .collect();
+    context.insert("rows", &rows);
+    context.insert("filters", &filters.describe());
+    context.insert("cycle", &report.cycle);
+    render(&state, &req, "assessment/standards.html", context)
+}
+
+fn people_options(people: &[(i32, String)]) -> Vec<(String, String)> {
+    people.iter().map(|(id, name)| (id.to_string(), name.clone())).collect()
+}
+
+/// Shows a standard's page; `form` and `errors` refill the assessment form after a refusal.
+#[allow(clippy::too_many_arguments)]
+async fn show_standard(
+    state: &AppState,
+    req: &HttpRequest,
+    user: &CurrentUser,
+    provider_id: i32,
+    reference: String,
+    form: Option<AssessmentInput>,
+    finding: Option<FindingInput>,
+    errors: FieldErrors,
+) -> Result<HttpResponse, AppError> {
+    let (mut context, _) = area_context(state, user, provider_id).await?;
+    let (page, people, evidence) = with_conn(state, move |conn| {
+        let Some(page) = store::standard_page(conn, provider_id, &reference)? else { return Err(AppError::NotFound) };
+        let people = crate::accounts::store::provider_people(conn, provider_id)?;
+        let filter = crate::evidence::store::LibraryFilter { node_id: Some(page.node_id), ..Default::default() };
+        let evidence = crate::evidence::store::library(conn, provider_id, &filter, today())?;
+        Ok((page, people, evidence))
+    })
+    .await?;
+    let form = form.unwrap_or_else(|| AssessmentInput {
+        workflow: page.workflow.as_str().into(),
+        result: page.result.as_str().into(),
+        not_applicable_reason: page.not_applicable_reason.clone().unwrap_or_default(),
+        owner_user_id: page.owner_user_id.map(|o| o.to_string()).unwrap_or_default(),
+        target_on: page.target_on.map(|d| d.to_string()).unwrap_or_default(),
+        narrative: page.narrative.clone(),
+    });
+    let finding = finding.unwrap_or_else(|| FindingInput { raised_on: today().to_string(), ..Default::default() });
+    let owner = page.owner_user_id.and_then(|o| people.iter().find(|(id, _)| *id == o).map(|(_, n)| n.clone()));
+    context.insert("page", &page);
+    context.insert("owner", &owner);
+    context.insert("form", &form);
+    context.insert("finding", &finding);
+    context.insert("errors", &errors.0);
+    context.insert("people", &people_options(&people));
+    context.insert("evidence", &evidence);
+    context.insert("workflows", &Workflow::options());
+    context.insert("results", &AssessmentResult::options());
+    context.insert("grades", &FindingGrade::options());
+    context.insert("narrative_limit", &model::NARRATIVE_LIMIT);
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    render_status(state, req, "assessment/standard.html", context, status)
+}
+
+/// `GET /providers/{id}/assessment/{reference}`.
+async fn standard(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    path: web::Path<(i32, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (provider_id, reference) = path.into_inner();
+    authorize(&state, &user, provider_id, Capability::ReadAssessment).await?;
+    show_standard(&state, &req, &user, provider_id, reference, None, None, FieldErrors::default()).await
+}
+
+#[derive(Deserialize)]
+struct AssessmentForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(flatten)]
+    input: AssessmentInput,
+}
+
+/// `POST /providers/{id}/assessment/{reference}`: saves the self-assessment (and so confirms a
+/// carried-over result).
+async fn save_standard(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    session: Session,
+    path: web::Path<(i32, String)>,
+    form: web::Form<AssessmentForm>,
+) -> Result<HttpResponse, AppError> {
+    let (provider_id, reference) = path.into_inner();
+    authorize(&state, &user, provider_id, Capability::Manage).await?;
+    session::check_csrf(&session, &form.csrf_token)?;
+    let input = form.into_inner().input;
+    let errors = match input.parse() {
+        Ok(change) => {
+            let (user_id, wanted) = (user.id, reference.clone());
+            let saved = with_conn(&state, move |conn| {
+                Ok(store::save_assessment(conn, Some(user_id), provider_id, &wanted, &change))
+            })
+            .await?;
+            match saved {
+                Ok(true) => return Ok(see_other(format!("/providers/{provider_id}/assessment/{reference}?saved=1"))),
+                Ok(false) => return Err(AppError::NotFound),
+                Err(SaveError::Invalid(errors)) => errors,
+                Err(other) => return Err(other.into()),
+            }
+        }
+        Err(errors) => errors,
+    };
+    show_standard(&state, &req, &user, provider_id, reference, Some(input), None, errors).await
+}
+
+#[derive(Deserialize)]
+struct FindingForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(flatten)]
+    input: FindingInput,
+}
+
+/// Internal audit when the user manages the service, external assessment otherwise.
+async fn finding_source(state: &AppState, user: &CurrentUser, provider_id: i32) -> Result<FindingSource, AppError> {
+    Ok(if permissions(state, user, provider_id).await?.manage {
+        FindingSource::InternalAudit
+    } else {
+        FindingSource::ExternalAssessment
+    })
+}
+
+/// `POST /providers/{id}/assessment/{reference}/findings`.
+async fn add_finding(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    session: Session,
+    path: web::Path<(i32, String)>,
+    form: web::Form<FindingForm>,
+) -> Result<HttpResponse, AppError> {
+    let (provider_id, reference) = path.into_inner();
+    authorize(&state, &user, provider_id, Capability::Assess).await?;
+    session::check_csrf(&session, &form.csrf_token)?;
+    let input = form.into_inner().input;
+    let source = finding_source(&state, &user, provider_id).await?;
+    let errors = match input.parse(today()) {
+        Ok(finding) => {
+            let (user_id, wanted) = (user.id, reference.clone());
+            let saved = with_conn(&state, move |conn| {
+                Ok(store::record_finding(conn, Some(user_id), provider_id, &wanted, source, &finding))
+            })
+            .await?;
+            match saved {
+                Ok(Some(_)) => return Ok(see_other(format!("/providers/{provider_id}/assessment/{reference}#findings"))),
+                Ok(None) => return Err(AppError::NotFound),
+                Err(SaveError::Invalid(errors)) => errors,
+                Err(other) => return Err(other.into()),
+            }
+        }
+        Err(errors) => errors,
+    };
+    show_standard(&state, &req, &user, provider_id, reference, None, Some(input), errors).await
+}
+
+#[derive(Deserialize)]
+struct FindingsQuery {
+    #[serde(default)]
+    open: String,
+}
+
+/// `GET /providers/{id}/findings`: every finding, open first; `?open=1` for open ones only.
+async fn findings(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    path: web::Path<i32>,
+    query: web::Query<FindingsQuery>,
+) -> Result<HttpResponse, AppError> {
+    let provider_id = path.into_inner();
+    authorize(&state, &user, provider_id, Capability::ReadAssessment).await?;
+    let (mut context, _) = area_context(&state, &user, provider_id).await?;
+    let open_only = query.open == "1";
+    let lines = with_conn(&state, move |conn| Ok(store::findings_list(conn, provider_id, None, open_only)?)).await?;
+    context.insert("findings", &lines);
+    context.insert("open_only", &open_only);
+    context.insert("grades", &FindingGrade::options());
+    context.insert("sources", &FindingSource::options());
+    context.insert("today", &today().to_string());
+    render(&state, &req, "assessment/findings.html", context)
+}
+
+#[derive(Deserialize)]
+struct CloseForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    closed_on: String,
+}
+
+/// `POST /providers/{id}/findings/{finding_id}/close`: the auditor or assessor is satisfied.
+async fn close_finding(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    session: Session,
+    path: web::Path<(i32, i32)>,
+    form: web::Form<CloseForm>,
+) -> Result<HttpResponse, AppError> {
+    let (provider_id, finding_id) = path.into_inner();
+    authorize(&state, &user, provider_id, Capability::Assess).await?;
+    session::check_csrf(&session, &form.csrf_token)?;
+    let closed_on = if form.closed_on.trim().is_empty() { Ok(today()) } else { parse_date("closed_on", &form.closed_on) };
+    let closed_on = match closed_on {
+        Ok(day) if day <= today() => day,
+        _ => return Ok(see_other(format!("/providers/{provider_id}/findings?problem=date"))),
+    };
+    let user_id = user.id;
+    let closed =
+        with_conn(&state, move |conn| Ok(store::close_finding(conn, Some(user_id), provider_id, finding_id, closed_on)))
+            .await?;
+    match closed {
+        Ok(true) => Ok(see_other(format!("/providers/{provider_id}/findings"))),
+        Ok(false) => Err(AppError::NotFound),
+        Err(SaveError::Invalid(_)) => Ok(see_other(format!("/providers/{provider_id}/findings?problem=date"))),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Shows the accreditation page; `form` and `errors` refill a refused form.
+async fn show_accreditation(
+    state: &AppState,
+    req: &HttpRequest,
+    user: &CurrentUser,
+    provider_id: i32,
+    form: Option<AccreditationInput>,
+    cycle_form: Option<CycleForm>,
+    errors: FieldErrors,
+) -> Result<HttpResponse, AppError> {
+    let (mut context, _) = area_context(state, user, provider_id).await?;
+    let (record, cycles, frameworks) = with_conn(state, move |conn| {
+        Ok((
+            store::accreditation(conn, provider_id, today())?,
+            store::cycles(conn, provider_id)?,
+            store::frameworks(conn)?,
+        ))
+    })
+    .await?;
+    let form = form.unwrap_or_else(|| AccreditationInput { status_on: today().to_string(), ..Default::default() });
+    let cycle_form = cycle_form.unwrap_or_else(|| CycleForm {
+        kind: CycleKind::AnnualRenewal.as_str().into(),
+        framework: frameworks.first().map(|f| f.1.clone()).unwrap_or_default(),
+        started_on: today().to_string(),
+        ..Default::default()
+    });
+    let cycle_views: Vec<(String, String, NaiveDate, String)> = cycles
+        .iter()
+        .map(|c| {
+            let kind = CycleKind::parse(&c.kind).map(|k| k.label().to_string()).unwrap_or_else(|| c.kind.clone());
+            (c.id.to_string(), kind, c.started_on, c.framework_title.clone())
+        })
+        .collect();
+    context.insert("record", &record);
+    context.insert("cycles", &cycle_views);
+    context.insert("form", &form);
+    context.insert("cycle_form", &cycle_form);
+    context.insert("errors", &errors.0);
+    context.insert("statuses", &AccreditationStatus::options());
+    context.insert("cycle_kinds", &CycleKind::options());
+    let framework_options: Vec<(String, String)> = frameworks.into_iter().map(|(_, code, title)| (code, title)).collect();
+    context.insert("frameworks", &framework_options);
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    render_status(state, req, "assessment/accreditation.html", context, status)
+}
+
+/// `GET /providers/{id}/accreditation`.
+async fn accreditation(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    path: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    let provider_id = path.into_inner();
+    authorize(&state, &user, provider_id, Capability::ReadAssessment).await?;
+    show_accreditation(&state, &req, &user, provider_id, None, None, FieldErrors::default()).await
+}
+
+#[derive(Deserialize)]
+struct AccreditationForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(flatten)]
+    input: AccreditationInput,
+}
+
+/// `POST /providers/{id}/accreditation`: a step on the pathway, dated.
+async fn change_accreditation(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    session: Session,
+    path: web::Path<i32>,
+    form: web::Form<AccreditationForm>,
+) -> Result<HttpResponse, AppError> {
+    let provider_id = path.into_inner();
+    authorize(&state, &user, provider_id, Capability::Manage).await?;
+    session::check_csrf(&session, &form.csrf_token)?;
+    let input = form.into_inner().input;
+    let errors = match input.parse() {
+        Ok(change) => {
+            let user_id = user.id;
+            let saved =
+                with_conn(&state, move |conn| Ok(store::change_accreditation(conn, Some(user_id), provider_id, &change)))
+                    .await?;
+            match saved {
+                Ok(()) => return Ok(see_other(format!("/providers/{provider_id}/accreditation"))),
+                Err(SaveError::Invalid(errors)) => errors,
+                Err(other) => return Err(other.into()),
+            }
+        }
+        Err(errors) => errors,
+    };
+    show_accreditation(&state, &req, &user, provider_id, Some(input), None, errors).await
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+struct CycleForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    framework: String,
+    #[serde(default)]
+    started_on: String,
+}
+
+/// `POST /providers/{id}/accreditation/cycles`: starts the next cycle, carrying the assessment over.
+async fn start_cycle(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    session: Session,
+    path: web::Path<i32>,
+    form: web::Form<CycleForm>,
+) -> Result<HttpResponse, AppError> {
+    let provider_id = path.into_inner();
+    authorize(&state, &user, provider_id, Capability::Manage).await?;
+    session::check_csrf(&session, &form.csrf_token)?;
+    let form = form.into_inner();
+    let mut errors = FieldErrors::default();
+    let kind = CycleKind::parse(&form.kind);
+    if kind.is_none() {
+        errors.add("kind", "Choose annual renewal or reaccreditation");
+    }
+    let started_on = match parse_date("started_on", &form.started_on) {
+        Ok(day) => Some(day),
+        Err(e) => {
+            e.0.into_iter().for_each(|(f, m)| errors.add(f, m));
+            None
+        }
+    };
+    if let (Some(kind), Some(started_on)) = (kind, started_on) {
+        let (user_id, framework) = (user.id, form.framework.clone());
+        let started = with_conn(&state, move |conn| {
+            Ok(store::start_cycle(conn, Some(user_id), provider_id, kind, &framework, started_on))
+        })
+        .await?;
+        match started {
+            Ok(_) => return Ok(see_other(format!("/providers/{provider_id}/assessment"))),
+            Err(SaveError::Invalid(found)) => errors = found,
+            Err(other) => return Err(other.into()),
+        }
+    }
+    show_accreditation(&state, &req, &user, provider_id, None, Some(form), errors).await
+}
+
+/// Shows the requests page; `text` and `errors` refill a refused request.
+async fn show_requests(
+    state: &AppState,
+    req: &HttpRequest,
+    user: &CurrentUser,
+    provider_id: i32,
+    form: (String, String),
+    errors: FieldErrors,
+) -> Result<HttpResponse, AppError> {
+    let (mut context, _) = area_context(state, user, provider_id).await?;
+    let lines = with_conn(state, move |conn| Ok(store::requests_list(conn, provider_id, None)?)).await?;
+    context.insert("requests", &lines);
+    context.insert("statuses", &RequestStatus::options());
+    context.insert("form_standard", &form.0);
+    context.insert("form_text", &form.1);
+    context.insert("errors", &errors.0);
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    render_status(state, req, "assessment/requests.html", context, status)
+}
+
+/// `GET /providers/{id}/requests`.
+async fn requests(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    path: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    let provider_id = path.into_inner();
+    authorize(&state, &user, provider_id, Capability::ReadAssessment).await?;
+    show_requests(&state, &req, &user, provider_id, Default::default(), FieldErrors::default()).await
+}
+
+#[derive(Deserialize)]
+struct RequestForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    standard: String,
+    #[serde(default)]
+    request_text: String,
+}
+
+/// `POST /providers/{id}/requests`: an assessor asks for evidence.
+async fn raise_request(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    session: Session,
+    path: web::Path<i32>,
+    form: web::Form<RequestForm>,
+) -> Result<HttpResponse, AppError> {
+    let provider_id = path.into_inner();
+    authorize(&state, &user, provider_id, Capability::Assess).await?;
+    session::check_csrf(&session, &form.csrf_token)?;
+    let form = form.into_inner();
+    let reference = form.standard.trim().to_uppercase();
+    let errors = match model::note("request_text", &form.request_text, "Say what evidence you need") {
+        Ok(text) => {
+            let (user_id, wanted) = (user.id, reference.clone());
+            let raised = with_conn(&state, move |conn| {
+                let wanted = (!wanted.is_empty()).then_some(wanted.as_str());
+                Ok(store::raise_request(conn, Some(user_id), provider_id, wanted, &text))
+            })
+            .await?;
+            match raised {
+                Ok(id) => return Ok(see_other(format!("/providers/{provider_id}/requests/{id}"))),
+                Err(SaveError::Invalid(errors)) => errors,
+                Err(other) => return Err(other.into()),
+            }
+        }
+        Err(errors) => errors,
+    };
+    show_requests(&state, &req, &user, provider_id, (form.standard, form.request_text), errors).await
+}
+
+/// Shows one request with its answer form (for the service) and decision form (for the assessor).
+async fn show_request(
+    state: &AppState,
+    req: &HttpRequest,
+    user: &CurrentUser,
+    provider_id: i32,
+    request_id: i32,
+    form: FormPairs,
+    errors: FieldErrors,
+) -> Result<HttpResponse, AppError> {
+    let (mut context, _) = area_context(state, user, provider_id).await?;
+    let (found, library) = with_conn(state, move |conn| {
+        let found = store::request(conn, provider_id, request_id)?;
+        let library = crate::evidence::store::library(conn, provider_id, &Default::default(), today())?;
+        Ok((found, library))
+    })
+    .await?;
+    let (line, attached) = found.ok_or(AppError::NotFound)?;
+    let status = RequestStatus::parse(&line.status);
+    context.insert("request", &line);
+    context.insert("status_label", &status.map(|s| s.label()).unwrap_or("Unknown"));
+    context.insert("awaits_service", &status.is_some_and(RequestStatus::awaits_service));
+    context.insert("awaits_assessor", &(status == Some(RequestStatus::Answered)));
+    context.insert("attached", &attached);
+    context.insert("library", &library);
+    context.insert("chosen", &form.all("evidence"));
+    context.insert("answer_text", form.get("answer_text"));
+    context.insert("decision_comment", form.get("decision_comment"));
+    context.insert("errors", &errors.0);
+    let code = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    render_status(state, req, "assessment/request.html", context, code)
+}
+
+/// `GET /providers/{id}/requests/{request_id}`.
+async fn request(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    path: web::Path<(i32, i32)>,
+) -> Result<HttpResponse, AppError> {
+    let (provider_id, request_id) = path.into_inner();
+    authorize(&state, &user, provider_id, Capability::ReadAssessment).await?;
+    show_request(&state, &req, &user, provider_id, request_id, FormPairs::default(), FieldErrors::default()).await
+}
+
+/// `POST /providers/{id}/requests/{request_id}/answer`: the service answers with evidence.
+async fn answer_request(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    session: Session,
+    path: web::Path<(i32, i32)>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let (provider_id, request_id) = path.into_inner();
+    authorize(&state, &user, provider_id, Capability::Manage).await?;
+    let form = FormPairs::parse(&body);
+    session::check_csrf(&session, form.get("csrf_token"))?;
+    let mut errors = FieldErrors::default();
+    let answer = form.get("answer_text").trim().to_string();
+    if answer.chars().count() > model::NOTE_LIMIT {
+        errors.add("answer_text", format!("The answer must be {} characters or fewer", model::NOTE_LIMIT));
+    }
+    let evidence: Vec<i32> = form.all("evidence").iter().filter_map(|v| v.parse().ok()).collect();
+    if evidence.len() != form.all("evidence").len() {
+        errors.add("evidence", "Attach evidence from this service's own library");
+    }
+    if errors.is_empty() {
+        let user_id = user.id;
+        let answered = with_conn(&state, move |conn| {
+            Ok(store::answer_request(conn, Some(user_id), provider_id, request_id, &answer, &evidence))
+        })
+        .await?;
+        match answered {
+            Ok(true) => return Ok(see_other(format!("/providers/{provider_id}/requests/{request_id}"))),
+            Ok(false) => return Err(AppError::NotFound),
+            Err(SaveError::Invalid(found)) => errors = found,
+            Err(other) => return Err(other.into()),
+        }
+    }
+    show_request(&state, &req, &user, provider_id, request_id, form, errors).await
+}
+
+/// `POST /providers/{id}/requests/{request_id}/decision`: the assessor accepts or returns the answer.
+async fn decide_request(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    session: Session,
+    path: web::Path<(i32, i32)>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let (provider_id, request_id) = path.into_inner();
+    authorize(&state, &user, provider_id, Capability::Assess).await?;
+    let form = FormPairs::parse(&body);
+    session::check_csrf(&session, form.get("csrf_token"))?;
+    let mut errors = FieldErrors::default();
+    let accept = match form.get("decision") {
+        "accept" => Some(true),
+        "return" => Some(false),
+        _ => {
+            errors.add("decision", "Choose to accept the answer or return it");
+            None
+        }
+    };
+    let comment = form.get("decision_comment").trim().to_string();
+    if comment.chars().count() > model::NOTE_LIMIT {
+        errors.add("decision_comment", format!("The comment must be {} characters or fewer", model::NOTE_LIMIT));
+    }
+    if let (Some(accept), true) = (accept, errors.is_empty()) {
+        let user_id = user.id;
+        let decided = with_conn(&state, move |conn| {
+            Ok(store::decide_request(conn, Some(user_id), provider_id, request_id, accept, &comment))
+        })
+        .await?;
+        match decided {
+            Ok(true) => return Ok(see_other(format!("/providers/{provider_id}/requests/{request_id}"))),
+            Ok(false) => return Err(AppError::NotFound),
+            Err(SaveError::Invalid(found)) => errors = found,
+            Err(other) => return Err(other.into()),
+        }
+    }
+    show_request(&state, &req, &user, provider_id, request_id, form, errors).await
+}
+
+/// `GET /api/v1/providers/{id}/readiness`: the accreditation record, the cycle, and every
+/// standard's state and evidence counts.
+async fn readiness_json(
+    state: web::Data<AppState>,
+    user: ApiUser,
+    path: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    let provider_id = path.into_inner();
+    authorize(&state, &user.0, provider_id, Capability::ReadAssessment).await?;
+    let report = with_conn(&state, move |conn| Ok(store::readiness(conn, provider_id, today())?)).await?;
+    let record = &report.accreditation;
+    let domains: Vec<serde_json::Value> = report
+        .readiness
+        .domains
+        .iter()
+        .map(|d| {
+            let standards: Vec<serde_json::Value> = d
+                .standards
+                .iter()
+                .map(|s| {
+                    serde_json::json!({
+                        "reference": s.reference,
+                        "level": s.level,
+                        "workflow_state": s.workflow,
+                        "result": s.result,
+                        "carried_over": s.carried_over,
+                        "evidence_count": s.evidence_count,
+                        "current_evidence_count": s.current_evidence_count,
+                        "overdue_evidence_count": s.overdue_evidence_count,
+                    })
+                })
+                .collect();
+            serde_json::json!({ "reference": d.reference, "title": d.title, "standards": standards })
+        })
+        .collect();
+    let r = &report.readiness;
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "provider_id": provider_id,
+        "accreditation": {
+            "status": record.status,
+            "status_on": record.status_on,
+            "registered_on": record.registered_on,
+            "self_assessment_completed_on": record.self_assessment_completed_on,
+            "evidence_submitted_on": record.evidence_submitted_on,
+            "visit_on": record.visit_on,
+            "accredited_on": record.accredited_on,
+            "expires_on": record.expires_on,
+            "next_renewal_on": record.next_renewal_on,
+            "deferred_due": record.deferred_due,
+            "months_working_towards": record.months_working_towards,
+        },
+        "cycle": report.cycle.as_ref().map(|c| serde_json::json!({
+            "kind": c.kind,
+            "framework": c.framework_code,
+            "started_on": c.started_on,
+        })),
+        "totals": {
+            "standards": r.standard_count,
+            "must_not_met": r.must_not_met,
+            "without_evidence": r.without_evidence,
+            "met_without_current_evidence": r.met_without_current_evidence,
+            "evidence_overdue": r.evidence_overdue,
+            "evidence_due_soon": r.evidence_due_soon,
+            "open_findings": r.open_findings,
+            "open_requests": r.open_requests,
+        },
+        "domains": domains,
+    })))
+}

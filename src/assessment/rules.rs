@@ -1,0 +1,407 @@
+//! Judgements over plain facts: the readiness figures, the dates that follow from the
+//! accreditation record, and how a cycle's assessment carries into the next. Pure.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{Datelike, Months, NaiveDate};
+use serde::Serialize;
+
+use super::model::{AccreditationStatus, AssessmentResult, Workflow};
+
+/// Evidence due for review within this many days is shown as due soon.
+pub const REVIEW_WARNING_DAYS: i64 = 60;
+/// SEQOHS accreditation lasts five years.
+pub const ACCREDITATION_YEARS: u32 = 5;
+/// The self-assessment is to be finished within two years of registering (DOMAIN.md).
+pub const SELF_ASSESSMENT_YEARS: u32 = 2;
+
+/// One standard of the framework being assessed.
+#[derive(Debug, Clone)]
+pub struct Standard {
+    pub node_id: i32,
+    pub reference: String,
+    pub title: String,
+    pub level: String,
+    pub domain_reference: String,
+}
+
+/// One domain, in catalogue order.
+#[derive(Debug, Clone)]
+pub struct Domain {
+    pub reference: String,
+    pub title: String,
+}
+
+/// A standard's assessment as saved. A standard with none is to do and not assessed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assessed {
+    pub workflow: Workflow,
+    pub result: AssessmentResult,
+    pub carried_over: bool,
+    pub owner_user_id: Option<i32>,
+}
+
+impl Default for Assessed {
+    fn default() -> Self {
+        Assessed {
+            workflow: Workflow::ToDo,
+            result: AssessmentResult::NotAssessed,
+            carried_over: false,
+            owner_user_id: None,
+        }
+    }
+}
+
+/// A live (not superseded) evidence item of the provider, with the standards it is linked to.
+#[derive(Debug, Clone)]
+pub struct Evidence {
+    pub review_due: Option<NaiveDate>,
+    pub owner_user_id: Option<i32>,
+    pub node_ids: Vec<i32>,
+}
+
+/// Where an evidence item stands on its review date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewState {
+    Current,
+    DueSoon,
+    Overdue,
+}
+
+/// Past its review date the day after the date; due soon from 60 days before it.
+pub fn review_state(review_due: Option<NaiveDate>, today: NaiveDate) -> ReviewState {
+    match review_due {
+        Some(due) if due < today => ReviewState::Overdue,
+        Some(due) if (due - today).num_days() <= REVIEW_WARNING_DAYS => ReviewState::DueSoon,
+        _ => ReviewState::Current,
+    }
+}
+
+/// Everything the readiness figures are counted from.
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    pub domains: Vec<Domain>,
+    pub standards: Vec<Standard>,
+    pub assessed: HashMap<i32, Assessed>,
+    pub evidence: Vec<Evidence>,
+    /// Open findings by standard.
+    pub open_findings: HashMap<i32, usize>,
+    /// Requests waiting on the service or the assessor, by standard (None: not about one standard).
+    pub open_requests: HashMap<Option<i32>, usize>,
+}
+
+/// One standard's line in the readiness figures and the JSON.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct StandardReadiness {
+    pub node_id: i32,
+    pub reference: String,
+    pub title: String,
+    pub level: String,
+    pub workflow: Workflow,
+    pub result: AssessmentResult,
+    pub carried_over: bool,
+    pub owner_user_id: Option<i32>,
+    pub evidence_count: usize,
+    pub current_evidence_count: usize,
+    pub overdue_evidence_count: usize,
+    pub open_findings: usize,
+    /// Marked met, with no evidence in date: an assessor will ask.
+    pub met_without_current_evidence: bool,
+}
+
+impl StandardReadiness {
+    pub fn is_must_not_met(&self) -> bool {
+        self.level == "must" && !matches!(self.result, AssessmentResult::Met | AssessmentResult::NotApplicable)
+    }
+
+    /// Not applicable standards need no evidence.
+    pub fn lacks_evidence(&self) -> bool {
+        self.evidence_count == 0 && self.result != AssessmentResult::NotApplicable
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.workflow != Workflow::Done
+    }
+}
+
+/// One domain's counts, and its standards.
+#[derive(Debug, Clone, Serialize)]
+pub struct DomainReadiness {
+    pub reference: String,
+    pub title: String,
+    /// Count per result, every result present (zero included), in the vocabulary's order.
+    pub by_result: Vec<(AssessmentResult, usize)>,
+    pub by_workflow: Vec<(Workflow, usize)>,
+    pub standards: Vec<StandardReadiness>,
+}
+
+/// The dashboard's figures.
+#[derive(Debug, Clone, Serialize)]
+pub struct Readiness {
+    pub domains: Vec<DomainReadiness>,
+    pub standard_count: usize,
+    pub must_not_met: usize,
+    pub without_evidence: usize,
+    pub met_without_current_evidence: usize,
+    pub carried_over: usize,
+    pub evidence_items: usize,
+    pub evidence_overdue: usize,
+    pub evidence_due_soon: usize,
+    pub open_findings: usize,
+    pub open_requests: usize,
+    /// Owners with the most open items (standards not done, evidence overdue or due soon), most first.
+    pub busiest_owners: Vec<(i32, usize)>,
+}
+
+/// How many owners the dashboard lists.
+pub const BUSIEST_OWNERS: usize = 5;
+
+/// Counts every figure on the dashboard from the facts, as of `today`.
+pub fn readiness(facts: &Facts, today: NaiveDate) -> Readiness {
+    let mut evidence_by_node: HashMap<i32, (usize, usize, usize)> = HashMap::new();
+    let mut owner_open: BTreeMap<i32, usize> = BTreeMap::new();
+    let (mut evidence_overdue, mut evidence_due_soon) = (0, 0);
+    for item in &facts.evidence {
+        let state = review_state(item.review_due, today);
+        match state {
+            ReviewState::Overdue => evidence_overdue += 1,
+            ReviewState::DueSoon => evidence_due_soon += 1,
+            ReviewState::Current => {}
+        }
+        if state != ReviewState::Current {
+            if let Some(owner) = item.owner_user_id {
+                *owner_open.entry(owner).or_default() += 1;
+            }
+        }
+        for node_id in &item.node_ids {
+            let counts = evidence_by_node.entry(*node_id).or_default();
+            counts.0 += 1;
+            if state == ReviewState::Overdue {
+                counts.2 += 1;
+            } else {
+                counts.1 += 1;
+            }
+        }
+    }
+
+    let unassessed = Assessed::default();
+    let mut domains: Vec<DomainReadiness> = facts
+        .domains
+        .iter()
+        .map(|d| DomainReadiness {
+            reference: d.reference.clone(),
+            title: d.title.clone(),
+            by_result: AssessmentResult::ALL.iter().map(|r| (*r, 0)).collect(),
+            by_workflow: Workflow::ALL.iter().map(|w| (*w, 0)).collect(),
+            standards: Vec::new(),
+        })
+        .collect();
+    for standard in &facts.standards {
+        let Some(domain) = domains.iter_mut().find(|d| d.reference == standard.domain_reference) else { continue };
+        let assessed = facts.assessed.get(&standard.node_id).unwrap_or(&unassessed);
+        let (evidence_count, current, overdue) = evidence_by_node.get(&standard.node_id).copied().unwrap_or_default();
+        let line = StandardReadiness {
+            node_id: standard.node_id,
+            reference: standard.reference.clone(),
+            title: standard.title.clone(),
+            level: standard.level.clone(),
+            workflow: assessed.workflow,
+            result: assessed.result,
+            carried_over: assessed.carried_over,
+            owner_user_id: assessed.owner_user_id,
+            evidence_count,
+            current_evidence_count: current,
+            overdue_evidence_count: overdue,
+            open_findings: facts.open_findings.get(&standard.node_id).copied().unwrap_or(0),
+            met_without_current_evidence: assessed.result == AssessmentResult::Met && current == 0,
+        };
+        if let Some(count) = domain.by_result.iter_mut().find(|(r, _)| *r == line.result) {
+            count.1 += 1;
+        }
+        if let Some(count) = domain.by_workflow.iter_mut().find(|(w, _)| *w == line.workflow) {
+            count.1 += 1;
+        }
+        if let (true, Some(owner)) = (line.is_open(), line.owner_user_id) {
+            *owner_open.entry(owner).or_default() += 1;
+        }
+        domain.standards.push(line);
+    }
+    domains.retain(|d| !d.standards.is_empty());
+
+    let all = || domains.iter().flat_map(|d| d.standards.iter());
+    let mut busiest_owners: Vec<(i32, usize)> = owner_open.into_iter().collect();
+    busiest_owners.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    busiest_owners.truncate(BUSIEST_OWNERS);
+    Readiness {
+        standard_count: all().count(),
+        must_not_met: all().filter(|s| s.is_must_not_met()).count(),
+        without_evidence: all().filter(|s| s.lacks_evidence()).count(),
+        met_without_current_evidence: all().filter(|s| s.met_without_current_evidence).count(),
+        carried_over: all().filter(|s| s.carried_over).count(),
+        evidence_items: facts.evidence.len(),
+        evidence_overdue,
+        evidence_due_soon,
+        open_findings: facts.open_findings.values().sum(),
+        open_requests: facts.open_requests.values().sum(),
+        busiest_owners,
+        domains,
+    }
+}
+
+/// The accreditation record's dates, as the rules need them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pathway {
+    pub status: Option<AccreditationStatus>,
+    pub registered_on: Option<NaiveDate>,
+    pub visit_on: Option<NaiveDate>,
+    pub accredited_on: Option<NaiveDate>,
+    pub deferred_due: Option<NaiveDate>,
+}
+
+/// A date that matters next, and what it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Milestone {
+    pub what: &'static str,
+    pub on: NaiveDate,
+}
+
+/// Five years after accreditation, to the day (29 February falls back to 28 February).
+pub fn expires_on(accredited_on: NaiveDate) -> Option<NaiveDate> {
+    accredited_on.checked_add_months(Months::new(12 * ACCREDITATION_YEARS))
+}
+
+/// The first anniversary of accreditation on or after `today` and before expiry: the annual
+/// renewal assessment is due then.
+pub fn next_renewal(accredited_on: NaiveDate, today: NaiveDate) -> Option<NaiveDate> {
+    let expiry = expires_on(accredited_on)?;
+    (1..ACCREDITATION_YEARS)
+        .filter_map(|years| accredited_on.checked_add_months(Months::new(12 * years)))
+        .find(|anniversary| *anniversary >= today && *anniversary < expiry)
+}
+
+/// Whole months from `from` to `to` (0 when `to` is earlier): how long a service has been working
+/// towards accreditation.
+pub fn months_between(from: NaiveDate, to: NaiveDate) -> u32 {
+    if to < from {
+        return 0;
+    }
+    let months = (to.year() - from.year()) * 12 + to.month() as i32 - from.month() as i32;
+    let months = if to.day() < from.day() { months - 1 } else { months };
+    months.max(0) as u32
+}
+
+/// How long the service has been working towards accreditation: from registering until
+/// accredited, or until today if not yet. None before registering.
+pub fn months_working_towards(pathway: &Pathway, today: NaiveDate) -> Option<u32> {
+    let registered = pathway.registered_on?;
+    let end = match (pathway.status, pathway.accredited_on) {
+        (Some(AccreditationStatus::Accredited), Some(accredited)) => accredited,
+        _ => today,
+    };
+    Some(months_between(registered, end))
+}
+
+/// The next date that matters for the status the service is in.
+pub fn next_milestone(pathway: &Pathway, today: NaiveDate) -> Option<Milestone> {
+    use AccreditationStatus::*;
+    match pathway.status? {
+        WorkingTowards => pathway
+            .registered_on?
+            .checked_add_months(Months::new(12 * SELF_ASSESSMENT_YEARS))
+            .map(|on| Milestone { what: "Self-assessment due (two years from registering)", on }),
+        VisitBooked => pathway.visit_on.map(|on| Milestone { what: "Assessment visit", on }),
+        Deferred => pathway.deferred_due.map(|on| Milestone { what: "Key actions due", on }),
+        Accredited => {
+            let accredited = pathway.accredited_on?;
+            match next_renewal(accredited, today) {
+                Some(on) => Some(Milestone { what: "Annual renewal due", on }),
+                None => expires_on(accredited).map(|on| Milestone { what: "Accreditation expires", on }),
+            }
+        }
+        NotRegistered | SelfAssessmentComplete | EvidenceSubmitted | Unsuccessful | Lapsed => None,
+    }
+}
+
+/// A standard's assessment in the cycle being carried from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Previous {
+    pub node_id: i32,
+    pub workflow: Workflow,
+    pub result: AssessmentResult,
+    pub not_applicable_reason: Option<String>,
+    pub owner_user_id: Option<i32>,
+    pub narrative: String,
+}
+
+/// A standard's assessment as carried into the new cycle, marked for review.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Carried {
+    pub node_id: i32,
+    pub workflow: Workflow,
+    pub result: AssessmentResult,
+    pub not_applicable_reason: Option<String>,
+    pub owner_user_id: Option<i32>,
+    pub narrative: String,
+}
+
+/// How cautious a combined result is: several old standards folded into one new one take the
+/// least assured of their results.
+fn assurance(result: AssessmentResult) -> u8 {
+    match result {
+        AssessmentResult::NotAssessed => 0,
+        AssessmentResult::NotMet => 1,
+        AssessmentResult::PartlyMet => 2,
+        AssessmentResult::Met => 3,
+        AssessmentResult::NotApplicable => 4,
+    }
+}
+
+/// Carries a cycle's assessments forward. `sources` maps each standard of the new framework to
+/// the standards of the old one it takes over (for the same framework, each to itself). A result
+/// is kept but marked carried over; work that was done goes back to review, since someone must
+/// confirm it; several sources combine into the least assured result and their narratives in turn,
+/// each headed by its old reference.
+pub fn carry_over(
+    previous: &[Previous],
+    sources: &[(i32, Vec<(i32, String)>)],
+    narrative_limit: usize,
+) -> Vec<Carried> {
+    let by_node: HashMap<i32, &Previous> = previous.iter().map(|p| (p.node_id, p)).collect();
+    let mut carried = Vec::new();
+    for (node_id, from) in sources {
+        let found: Vec<(&String, &Previous)> =
+            from.iter().filter_map(|(id, reference)| by_node.get(id).map(|p| (reference, *p))).collect();
+        let Some((_, first)) = found.first() else { continue };
+        let result = found.iter().map(|(_, p)| p.result).min_by_key(|r| assurance(*r)).unwrap_or(first.result);
+        let narrative = if found.len() == 1 && from.len() == 1 && from[0].0 == *node_id {
+            first.narrative.clone()
+        } else {
+            found
+                .iter()
+                .filter(|(_, p)| !p.narrative.is_empty())
+                .map(|(reference, p)| format!("Carried from {reference}: {}", p.narrative))
+                .collect::<Vec<_>>()
+                .join("\n\n")
+        };
+        let narrative: String = narrative.chars().take(narrative_limit).collect();
+        let reasons: Vec<&str> = found.iter().filter_map(|(_, p)| p.not_applicable_reason.as_deref()).collect();
+        let workflow = match found.iter().map(|(_, p)| p.workflow).min() {
+            Some(Workflow::ToDo) | None => Workflow::ToDo,
+            Some(Workflow::InProgress) => Workflow::InProgress,
+            Some(_) => Workflow::InReview,
+        };
+        carried.push(Carried {
+            node_id: *node_id,
+            workflow,
+            result,
+            not_applicable_reason: (result == AssessmentResult::NotApplicable).then(|| reasons.join("; ")),
+            owner_user_id: found.iter().find_map(|(_, p)| p.owner_user_id),
+            narrative,
+        });
+    }
+    carried
+}
+
+#[cfg(test)]
+mod tests;

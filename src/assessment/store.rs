@@ -1,0 +1,1147 @@
+//! Loading and saving the assessment: cycles, standard assessments, the accreditation record,
+//! findings and assessor requests. Each write is one transaction with its history row.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use super::model::{
+    AccreditationChange, AccreditationStatus, AssessmentChange, AssessmentResult, CycleKind, FindingSource,
+    NewFinding, RequestStatus, Workflow, NARRATIVE_LIMIT,
+};
+use super::rules::{self, Assessed, Domain, Evidence, Facts, Pathway, Readiness, Standard};
+use crate::accounts::store::{invalid, provider_people, SaveError};
+use crate::db::schema::{
+    accreditations, assessment_cycles, assessor_request_evidence, assessor_requests, catalogue_nodes,
+    catalogue_replaces, catalogues, evidence_items, evidence_links, findings, standard_assessments, users,
+};
+use crate::db::{self, DbConnection};
+use crate::history::store::{json, record, record_action, record_created, Diff};
+use crate::history::Entry;
+
+/// A round of self-assessment, with the framework it is against.
+#[derive(Debug, Clone, Serialize, Queryable)]
+pub struct Cycle {
+    pub id: i32,
+    pub catalogue_id: i32,
+    pub kind: String,
+    pub started_on: NaiveDate,
+    pub previous_cycle_id: Option<i32>,
+    pub framework_code: String,
+    pub framework_title: String,
+}
+
+/// The provider's newest cycle, the one being worked on.
+pub fn current_cycle(conn: &mut DbConnection, provider_id: i32) -> QueryResult<Option<Cycle>> {
+    assessment_cycles::table
+        .inner_join(catalogues::table)
+        .filter(assessment_cycles::provider_id.eq(provider_id))
+        .select((
+            assessment_cycles::id,
+            assessment_cycles::catalogue_id,
+            assessment_cycles::kind,
+            assessment_cycles::started_on,
+            assessment_cycles::previous_cycle_id,
+            catalogues::code,
+            catalogues::title,
+        ))
+        .order(assessment_cycles::id.desc())
+        .first(conn)
+        .optional()
+}
+
+/// Every cycle of the provider, newest first.
+pub fn cycles(conn: &mut DbConnection, provider_id: i32) -> QueryResult<Vec<Cycle>> {
+    assessment_cycles::table
+        .inner_join(catalogues::table)
+        .filter(assessment_cycles::provider_id.eq(provider_id))
+        .select((
+            assessment_cycles::id,
+            assessment_cycles::catalogue_id,
+            assessment_cycles::kind,
+            assessment_cycles::started_on,
+            assessment_cycles::previous_cycle_id,
+            catalogues::code,
+            catalogues::title,
+        ))
+        .order(assessment_cycles::id.desc())
+        .load(conn)
+}
+
+/// The frameworks in the catalogue as (id, code, title), newest first: a framework another
+/// replaces comes after the one replacing it.
+pub fn frameworks(conn: &mut DbConnection) -> QueryResult<Vec<(i32, String, String)>> {
+    let all: Vec<(i32, String, String, Option<String>)> = catalogues::table
+        .filter(catalogues::kind.eq("framework"))
+        .select((catalogues::id, catalogues::code, catalogues::title, catalogues::replaces_code))
+        .order(catalogues::version.desc())
+        .load(conn)?;
+    let replaced: HashSet<&str> = all.iter().filter_map(|(_, _, _, r)| r.as_deref()).collect();
+    let (mut newest, older): (Vec<_>, Vec<_>) = all.iter().partition(|(_, code, _, _)| !replaced.contains(code.as_str()));
+    newest.extend(older);
+    Ok(newest.into_iter().map(|(id, code, title, _)| (*id, code.clone(), title.clone())).collect())
+}
+
+/// The framework a provider is assessed against: its current cycle's, or the newest.
+pub fn framework_id(conn: &mut DbConnection, provider_id: i32) -> QueryResult<Option<i32>> {
+    match current_cycle(conn, provider_id)? {
+        Some(cycle) => Ok(Some(cycle.catalogue_id)),
+        None => Ok(frameworks(conn)?.first().map(|(id, _, _)| *id)),
+    }
+}
+
+/// The provider's current cycle, starting the initial one against the newest framework if there
+/// is none yet. Call inside a write transaction.
+fn ensure_cycle(conn: &mut DbConnection, by: Option<i32>, provider_id: i32) -> Result<Cycle, SaveError> {
+    if let Some(cycle) = current_cycle(conn, provider_id)? {
+        return Ok(cycle);
+    }
+    let Some((catalogue_id, code, _)) = frameworks(conn)?.into_iter().next() else {
+        return Err(invalid("framework", "No SEQOHS framework is loaded: run `ohgov catalogue load`"));
+    };
+    let today = Utc::now().date_naive();
+    insert_cycle(conn, by, provider_id, catalogue_id, &code, CycleKind::Initial, today, None, 0)?;
+    current_cycle(conn, provider_id)?.ok_or(SaveError::Database(diesel::result::Error::NotFound))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn insert_cycle(
+    conn: &mut DbConnection,
+    by: Option<i32>,
+    provider_id: i32,
+    catalogue_id: i32,
+    framework_code: &str,
+    kind: CycleKind,
+    started_on: NaiveDate,
+    previous_cycle_id: Option<i32>,
+    carried: usize,
+) -> QueryResult<i32> {
+    diesel::insert_into(assessment_cycles::table)
+        .values((
+            assessment_cycles::provider_id.eq(provider_id),
+            assessment_cycles::catalogue_id.eq(catalogue_id),
+            assessment_cycles::kind.eq(kind.as_str()),
+            assessment_cycles::started_on.eq(started_on),
+            assessment_cycles::previous_cycle_id.eq(previous_cycle_id),
+            assessment_cycles::created_at.eq(Utc::now().naive_utc()),
+        ))
+        .execute(conn)?;
+    let id = db::last_insert_id(conn)?;
+    record_created(
+        conn,
+        by,
+        Some(provider_id),
+        "assessment_cycle",
+        id,
+        vec![
+            ("kind", json(kind.as_str())),
+            ("framework", json(framework_code)),
+            ("started_on", json(started_on)),
+            ("previous_cycle", json(previous_cycle_id)),
+            ("carried_over", json(carried)),
+        ],
+    )?;
+    Ok(id)
+}
+
+/// A framework's domains and standards, in catalogue order.
+pub fn framework_standards(conn: &mut DbConnection, catalogue_id: i32) -> QueryResult<(Vec<Domain>, Vec<Standard>)> {
+    let nodes: Vec<(i32, String, Option<i32>, String, String, String)> = catalogue_nodes::table
+        .filter(catalogue_nodes::catalogue_id.eq(catalogue_id))
+        .filter(catalogue_nodes::retired.eq(false))
+        .filter(catalogue_nodes::kind.eq_any(["domain", "standard"]))
+        .select((
+            catalogue_nodes::id,
+            catalogue_nodes::reference,
+            catalogue_nodes::parent_id,
+            catalogue_nodes::kind,
+            catalogue_nodes::level,
+            catalogue_nodes::title,
+        ))
+        .order((catalogue_nodes::position, catalogue_nodes::id))
+        .load(conn)?;
+    let domain_refs: HashMap<i32, &str> =
+        nodes.iter().filter(|n| n.3 == "domain").map(|n| (n.0, n.1.as_str())).collect();
+    let domains = nodes
+        .iter()
+        .filter(|n| n.3 == "domain")
+        .map(|n| Domain { reference: n.1.clone(), title: n.5.clone() })
+        .collect();
+    let standards = nodes
+        .iter()
+        .filter(|n| n.3 == "standard")
+        .filter_map(|n| {
+            let domain = domain_refs.get(&n.2?)?;
+            Some(Standard {
+                node_id: n.0,
+                reference: n.1.clone(),
+                title: n.5.clone(),
+                level: n.4.clone(),
+                domain_reference: domain.to_string(),
+            })
+        })
+        .collect();
+    Ok((domains, standards))
+}
+
+/// The provider's live evidence with what each item is linked to. Two queries.
+pub fn live_evidence(conn: &mut DbConnection, provider_id: i32) -> QueryResult<Vec<Evidence>> {
+    let items: Vec<(i32, Option<NaiveDate>, Option<i32>)> = evidence_items::table
+        .filter(evidence_items::provider_id.eq(provider_id))
+        .filter(evidence_items::superseded_by.is_null())
+        .select((evidence_items::series_id, evidence_items::review_due, evidence_items::owner_user_id))
+        .load(conn)?;
+    let links: Vec<(i32, i32)> = evidence_links::table
+        .inner_join(evidence_items::table.on(evidence_items::id.eq(evidence_links::series_id)))
+        .filter(evidence_items::provider_id.eq(provider_id))
+        .select((evidence_links::series_id, evidence_links::node_id))
+        .load(conn)?;
+    let mut by_series: HashMap<i32, Vec<i32>> = HashMap::new();
+    for (series, node) in links {
+        by_series.entry(series).or_default().push(node);
+    }
+    Ok(items
+        .into_iter()
+        .map(|(series, review_due, owner_user_id)| Evidence {
+            review_due,
+            owner_user_id,
+            node_ids: by_series.get(&series).cloned().unwrap_or_default(),
+        })
+        .collect())
+}
+
+fn parse_assessed(workflow: &str, result: &str, carried_over: bool, owner_user_id: Option<i32>) -> Assessed {
+    Assessed {
+        workflow: Workflow::parse(workflow).unwrap_or(Workflow::ToDo),
+        result: AssessmentResult::parse(result).unwrap_or(AssessmentResult::NotAssessed),
+        carried_over,
+        owner_user_id,
+    }
+}
+
+/// Everything the readiness figures are counted from, for the provider's current cycle (or, before
+/// the first, the newest framework with nothing assessed). Eight queries, whatever the size.
+pub fn readiness_facts(conn: &mut DbConnection, provider_id: i32) -> QueryResult<(Option<Cycle>, Facts)> {
+    let cycle = current_cycle(conn, provider_id)?;
+    let Some(catalogue_id) = framework_id(conn, provider_id)? else { return Ok((cycle, Facts::default())) };
+    let (domains, standards) = framework_standards(conn, catalogue_id)?;
+    let assessed = match &cycle {
+        Some(cycle) => standard_assessments::table
+            .filter(standard_assessments::cycle_id.eq(cycle.id))
+            .select((
+                standard_assessments::node_id,
+                standard_assessments::workflow,
+                standard_assessments::result,
+                standard_assessments::carried_over,
+                standard_assessments::owner_user_id,
+            ))
+            .load::<(i32, String, String, bool, Option<i32>)>(conn)?
+            .into_iter()
+            .map(|(node, workflow, result, carried, owner)| (node, parse_assessed(&workflow, &result, carried, owner)))
+            .collect(),
+        None => HashMap::new(),
+    };
+    let evidence = live_evidence(conn, provider_id)?;
+    let mut open_findings: HashMap<i32, usize> = HashMap::new();
+    for node in findings::table
+        .filter(findings::provider_id.eq(provider_id))
+        .filter(findings::closed_on.is_null())
+        .select(findings::node_id)
+        .load::<i32>(conn)?
+    {
+        *open_findings.entry(node).or_default() += 1;
+    }
+    let mut open_requests: HashMap<Option<i32>, usize> = HashMap::new();
+    for node in assessor_requests::table
+        .filter(assessor_requests::provider_id.eq(provider_id))
+        .filter(assessor_requests::status.ne(RequestStatus::Accepted.as_str()))
+        .select(assessor_requests::node_id)
+        .load::<Option<i32>>(conn)?
+    {
+        *open_requests.entry(node).or_default() += 1;
+    }
+    Ok((cycle, Facts { domains, standards, assessed, evidence, open_findings, open_requests }))
+}
+
+/// The accreditation record as pages and the API show it.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct AccreditationRecord {
+    pub status: String,
+    pub status_label: String,
+    pub status_on: Option<NaiveDate>,
+    pub registered_on: Option<NaiveDate>,
+    pub self_assessment_completed_on: Option<NaiveDate>,
+    pub evidence_submitted_on: Option<NaiveDate>,
+    pub visit_on: Option<NaiveDate>,
+    pub accredited_on: Option<NaiveDate>,
+    pub expires_on: Option<NaiveDate>,
+    pub next_renewal_on: Option<NaiveDate>,
+    pub deferred_actions: Option<String>,
+    pub deferred_due: Option<NaiveDate>,
+    pub months_working_towards: Option<u32>,
+    pub next_milestone: Option<rules::Milestone>,
+}
+
+type AccreditationRow = (
+    String,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    Option<String>,
+    Option<NaiveDate>,
+);
+
+fn accreditation_row(conn: &mut DbConnection, provider_id: i32) -> QueryResult<Option<AccreditationRow>> {
+    accreditations::table
+        .find(provider_id)
+        .select((
+            accreditations::status,
+            accreditations::status_on,
+            accreditations::registered_on,
+            accreditations::self_assessment_completed_on,
+            accreditations::evidence_submitted_on,
+            accreditations::visit_on,
+            accreditations::accredited_on,
+            accreditations::deferred_actions,
+            accreditations::deferred_due,
+        ))
+        .first(conn)
+        .optional()
+}
+
+/// The provider's accreditation record with the dates that follow from it; a provider with none
+/// is not registered.
+pub fn accreditation(conn: &mut DbConnection, provider_id: i32, today: NaiveDate) -> QueryResult<AccreditationRecord> {
+    let row = accreditation_row(conn, provider_id)?;
+    let Some((status, status_on, registered_on, self_done, submitted, visit_on, accredited_on, actions, due)) = row
+    else {
+        let status = AccreditationStatus::NotRegistered;
+        return Ok(AccreditationRecord {
+            status: status.as_str().into(),
+            status_label: status.label().into(),
+            ..Default::default()
+        });
+    };
+    let parsed = AccreditationStatus::parse(&status);
+    let pathway = Pathway { status: parsed, registered_on, visit_on, accredited_on, deferred_due: due };
+    let accredited = parsed == Some(AccreditationStatus::Accredited);
+    Ok(AccreditationRecord {
+        status_label: parsed.map(|s| s.label().to_string()).unwrap_or_else(|| status.clone()),
+        status,
+        status_on,
+        registered_on,
+        self_assessment_completed_on: self_done,
+        evidence_submitted_on: submitted,
+        visit_on,
+        accredited_on,
+        expires_on: accredited_on.filter(|_| accredited).and_then(rules::expires_on),
+        next_renewal_on: accredited_on.filter(|_| accredited).and_then(|a| rules::next_renewal(a, today)),
+        deferred_actions: actions,
+        deferred_due: due,
+        months_working_towards: rules::months_working_towards(&pathway, today),
+        next_milestone: rules::next_milestone(&pathway, today),
+    })
+}
+
+/// Moves the provider along the pathway. The date of each step reached is kept, so the record
+/// shows when the service registered, submitted and was accredited.
+pub fn change_accreditation(
+    conn: &mut DbConnection,
+    by: Option<i32>,
+    provider_id: i32,
+    change: &AccreditationChange,
+) -> Result<(), SaveError> {
+    use AccreditationStatus::*;
+    db::write_transaction(conn, |conn| {
+        let before = accreditation_row(conn, provider_id)?;
+        let (_, _, mut registered, mut self_done, mut submitted, mut visit, mut accredited, mut actions, mut due) =
+            before.clone().unwrap_or((NotRegistered.as_str().into(), None, None, None, None, None, None, None, None));
+        let on = Some(change.status_on);
+        match change.status {
+            NotRegistered | Unsuccessful | Lapsed => {}
+            WorkingTowards => registered = on,
+            SelfAssessmentComplete => self_done = on,
+            EvidenceSubmitted => submitted = on,
+            VisitBooked => visit = change.visit_on,
+            Accredited => accredited = on,
+            Deferred => {
+                actions = change.deferred_actions.clone();
+                due = change.deferred_due;
+            }
+        }
+        if change.status == Accredited && registered.is_none() {
+            return Err(invalid("status", "Record when the service registered before recording accreditation"));
+        }
+        let values = (
+            accreditations::status.eq(change.status.as_str()),
+            accreditations::status_on.eq(on),
+            accreditations::registered_on.eq(registered),
+            accreditations::self_assessment_completed_on.eq(self_done),
+            accreditations::evidence_submitted_on.eq(submitted),
+            accreditations::visit_on.eq(visit),
+            accreditations::accredited_on.eq(accredited),
+            accreditations::deferred_actions.eq(&actions),
+            accreditations::deferred_due.eq(due),
+            accreditations::updated_at.eq(Utc::now().naive_utc()),
+        );
+        let mut diff = Diff::default();
+        let old = before.clone().unwrap_or_default();
+        diff.field("status", before.as_ref().map(|b| &b.0), change.status.as_str())
+            .field("status_on", old.1, on)
+            .field("registered_on", old.2, registered)
+            .field("self_assessment_completed_on", old.3, self_done)
+            .field("evidence_submitted_on", old.4, submitted)
+            .field("visit_on", old.5, visit)
+            .field("accredited_on", old.6, accredited)
+            .field("deferred_actions", &old.7, &actions)
+            .field("deferred_due", old.8, due);
+        if diff.is_empty() {
+            return Ok(());
+        }
+        if before.is_some() {
+            diesel::update(accreditations::table.find(provider_id)).set(values).execute(conn)?;
+        } else {
+            diesel::insert_into(accreditations::table)
+                .values((accreditations::provider_id.eq(provider_id), values))
+                .execute(conn)?;
+        }
+        record_action(conn, by, Some(provider_id), "accreditation", provider_id, "update", diff)?;
+        Ok(())
+    })
+}
+
+/// A standard of the provider's framework, by reference.
+fn standard_node(conn: &mut DbConnection, catalogue_id: i32, reference: &str) -> QueryResult<Option<i32>> {
+    catalogue_nodes::table
+        .filter(catalogue_nodes::catalogue_id.eq(catalogue_id))
+        .filter(catalogue_nodes::reference.eq(reference))
+        .filter(catalogue_nodes::kind.eq("standard"))
+        .filter(catalogue_nodes::retired.eq(false))
+        .select(catalogue_nodes::id)
+        .first(conn)
+        .optional()
+}
+
+fn check_owner(conn: &mut DbConnection, provider_id: i32, owner: Option<i32>) -> Result<(), SaveError> {
+    if let Some(owner) = owner {
+        if !provider_people(conn, provider_id)?.iter().any(|(id, _)| *id == owner) {
+            return Err(invalid("owner_user_id", "Choose an owner from the service's own people"));
+        }
+    }
+    Ok(())
+}
+
+/// Saves a standard's self-assessment in the current cycle. Saving confirms a carried-over result.
+/// Returns false when the standard is not in the framework.
+pub fn save_assessment(
+    conn: &mut DbConnection,
+    by: Option<i32>,
+    provider_id: i32,
+    reference: &str,
+    change: &AssessmentChange,
+) -> Result<bool, SaveError> {
+    db::write_transaction(conn, |conn| {
+        let cycle = ensure_cycle(conn, by, provider_id)?;
+        let Some(node_id) = standard_node(conn, cycle.catalogue_id, reference)? else { return Ok(false) };
+        check_owner(conn, provider_id, change.owner_user_id)?;
+        type Row = (i32, String, String, Option<String>, Option<i32>, Option<NaiveDate>, String, bool);
+        let existing: Option<Row> = standard_assessments::table
+            .filter(standard_assessments::cycle_id.eq(cycle.id))
+            .filter(standard_assessments::node_id.eq(node_id))
+            .select((
+                standard_assessments::id,
+                standard_assessments::workflow,
+                standard_assessments::result,
+                standard_assessments::not_applicable_reason,
+                standard_assessments::owner_user_id,
+                standard_assessments::target_on,
+                standard_assessments::narrative,
+                standard_assessments::carried_over,
+            ))
+            .first(conn)
+            .optional()?;
+        let mut diff = Diff::default();
+        let old = existing.clone().unwrap_or((
+            0,
+            Workflow::ToDo.as_str().into(),
+            AssessmentResult::NotAssessed.as_str().into(),
+            None,
+            None,
+            None,
+            String::new(),
+            false,
+        ));
+        diff.field("workflow", &old.1, change.workflow.as_str())
+            .field("result", &old.2, change.result.as_str())
+            .field("not_applicable_reason", &old.3, &change.not_applicable_reason)
+            .field("owner_user_id", old.4, change.owner_user_id)
+            .field("target_on", old.5, change.target_on)
+            .field("narrative", &old.6, &change.narrative)
+            .field("carried_over", old.7, false);
+        if diff.is_empty() {
+            return Ok(true);
+        }
+        let now = Utc::now().naive_utc();
+        let values = (
+            standard_assessments::workflow.eq(change.workflow.as_str()),
+            standard_assessments::result.eq(change.result.as_str()),
+            standard_assessments::not_applicable_reason.eq(&change.not_applicable_reason),
+            standard_assessments::owner_user_id.eq(change.owner_user_id),
+            standard_assessments::target_on.eq(change.target_on),
+            standard_assessments::narrative.eq(&change.narrative),
+            standard_assessments::carried_over.eq(false),
+            standard_assessments::updated_at.eq(now),
+            standard_assessments::updated_by.eq(by),
+        );
+        let action = match existing {
+            Some((id, ..)) => {
+                diesel::update(standard_assessments::table.find(id)).set(values).execute(conn)?;
+                "update"
+            }
+            None => {
+                diesel::insert_into(standard_assessments::table)
+                    .values((
+                        standard_assessments::cycle_id.eq(cycle.id),
+                        standard_assessments::node_id.eq(node_id),
+                        values,
+                    ))
+                    .execute(conn)?;
+                "create"
+            }
+        };
+        record(
+            conn,
+            &Entry {
+                user_id: by,
+                organisation_id: Some(provider_id),
+                entity: "assessment".into(),
+                entity_id: format!("{reference} (cycle {})", cycle.id),
+                action: action.into(),
+                changes: diff.0,
+            },
+        )?;
+        Ok(true)
+    })
+}
+
+/// Starts the next cycle against `framework_code`, carrying the current cycle's assessment forward:
+/// directly for the same framework, through the catalogue's `replaces` mapping for a new one. Each
+/// carried result is marked for review. Returns the new cycle's id and how many were carried.
+pub fn start_cycle(
+    conn: &mut DbConnection,
+    by: Option<i32>,
+    provider_id: i32,
+    kind: CycleKind,
+    framework_code: &str,
+    started_on: NaiveDate,
+) -> Result<(i32, usize), SaveError> {
+    db::write_transaction(conn, |conn| {
+        let framework: Option<(i32, Option<String>)> = catalogues::table
+            .filter(catalogues::code.eq(framework_code))
+            .filter(catalogues::kind.eq("framework"))
+            .select((catalogues::id, catalogues::replaces_code))
+            .first(conn)
+            .optional()?;
+        let Some((catalogue_id, replaces_code)) = framework else {
+            return Err(invalid("framework", format!("There is no framework {framework_code:?} in the catalogue")));
+        };
+        let previous = current_cycle(conn, provider_id)?;
+        if let Some(previous) = &previous {
+            if kind == CycleKind::Initial {
+                return Err(invalid("kind", "The initial cycle has begun; choose annual renewal or reaccreditation"));
+            }
+            if started_on < previous.started_on {
+                return Err(invalid("started_on", "The new cycle cannot start before the current one"));
+            }
+            if previous.catalogue_id != catalogue_id && replaces_code.as_deref() != Some(previous.framework_code.as_str())
+            {
+                return Err(invalid(
+                    "framework",
+                    format!("{framework_code} does not replace {}, so nothing can carry over", previous.framework_code),
+                ));
+            }
+        }
+        let (_, new_standards) = framework_standards(conn, catalogue_id)?;
+        let (carried, sources) = match &previous {
+            None => (Vec::new(), Vec::new()),
+            Some(previous) => {
+                let sources = carry_sources(conn, &new_standards, previous, catalogue_id)?;
+                let before = previous_assessments(conn, previous.id)?;
+                (rules::carry_over(&before, &sources, NARRATIVE_LIMIT), sources)
+            }
+        };
+        let cycle_id = insert_cycle(
+            conn,
+            by,
+            provider_id,
+            catalogue_id,
+            framework_code,
+            kind,
+            started_on,
+            previous.as_ref().map(|p| p.id),
+            carried.len(),
+        )?;
+        let now = Utc::now().naive_utc();
+        let rows: Vec<_> = carried
+            .iter()
+            .map(|c| {
+                (
+                    standard_assessments::cycle_id.eq(cycle_id),
+                    standard_assessments::node_id.eq(c.node_id),
+                    standard_assessments::workflow.eq(c.workflow.as_str()),
+                    standard_assessments::result.eq(c.result.as_str()),
+                    standard_assessments::not_applicable_reason.eq(c.not_applicable_reason.clone()),
+                    standard_assessments::owner_user_id.eq(c.owner_user_id),
+                    standard_assessments::narrative.eq(c.narrative.clone()),
+                    standard_assessments::carried_over.eq(true),
+                    standard_assessments::updated_at.eq(now),
+                    standard_assessments::updated_by.eq(by),
+                )
+            })
+            .collect();
+        for row in rows {
+            diesel::insert_into(standard_assessments::table).values(row).execute(conn)?;
+        }
+        if previous.as_ref().is_some_and(|p| p.catalogue_id != catalogue_id) {
+            carry_links(conn, provider_id, &sources)?;
+        }
+        Ok((cycle_id, carried.len()))
+    })
+}
+
+/// For each standard of a framework, the (id, reference) of the standards it takes over.
+pub type CarrySources = Vec<(i32, Vec<(i32, String)>)>;
+
+/// For each standard of the new framework, the standards of the previous cycle it takes over.
+fn carry_sources(
+    conn: &mut DbConnection,
+    new_standards: &[Standard],
+    previous: &Cycle,
+    catalogue_id: i32,
+) -> QueryResult<CarrySources> {
+    if previous.catalogue_id == catalogue_id {
+        return Ok(new_standards.iter().map(|s| (s.node_id, vec![(s.node_id, s.reference.clone())])).collect());
+    }
+    let replaced = diesel::alias!(catalogue_nodes as replaced);
+    let pairs: Vec<(i32, i32, String)> = catalogue_replaces::table
+        .inner_join(replaced.on(replaced.field(catalogue_nodes::id).eq(catalogue_replaces::replaced_node_id)))
+        .filter(replaced.field(catalogue_nodes::catalogue_id).eq(previous.catalogue_id))
+        .select((catalogue_replaces::node_id, catalogue_replaces::replaced_node_id, replaced.field(catalogue_nodes::reference)))
+        .order((catalogue_replaces::node_id, replaced.field(catalogue_nodes::reference)))
+        .load(conn)?;
+    let mut by_node: HashMap<i32, Vec<(i32, String)>> = HashMap::new();
+    for (node, old, reference) in pairs {
+        by_node.entry(node).or_default().push((old, reference));
+    }
+    Ok(new_standards.iter().filter_map(|s| by_node.remove(&s.node_id).map(|from| (s.node_id, from))).collect())
+}
+
+fn previous_assessments(conn: &mut DbConnection, cycle_id: i32) -> QueryResult<Vec<rules::Previous>> {
+    type Row = (i32, String, String, Option<String>, Option<i32>, String);
+    let rows: Vec<Row> = standard_assessments::table
+        .filter(standard_assessments::cycle_id.eq(cycle_id))
+        .select((
+            standard_assessments::node_id,
+            standard_assessments::workflow,
+            standard_assessments::result,
+            standard_assessments::not_applicable_reason,
+            standard_assessments::owner_user_id,
+            standard_assessments::narrative,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(node_id, workflow, result, reason, owner, narrative)| {
+            let assessed = parse_assessed(&workflow, &result, false, owner);
+            rules::Previous {
+                node_id,
+                workflow: assessed.workflow,
+                result: assessed.result,
+                not_applicable_reason: reason,
+                owner_user_id: owner,
+                narrative,
+            }
+        })
+        .collect())
+}
+
+/// Links each document linked to an old standard to the new standards that replace it.
+fn carry_links(conn: &mut DbConnection, provider_id: i32, sources: &[(i32, Vec<(i32, String)>)]) -> QueryResult<()> {
+    let existing: HashSet<(i32, i32)> = evidence_links::table
+        .inner_join(evidence_items::table.on(evidence_items::id.eq(evidence_links::series_id)))
+        .filter(evidence_items::provider_id.eq(provider_id))
+        .select((evidence_links::series_id, evidence_links::node_id))
+        .load::<(i32, i32)>(conn)?
+        .into_iter()
+        .collect();
+    let mut series_by_old: HashMap<i32, Vec<i32>> = HashMap::new();
+    for (series, node) in &existing {
+        series_by_old.entry(*node).or_default().push(*series);
+    }
+    let mut added: HashSet<(i32, i32)> = HashSet::new();
+    for (new_node, from) in sources {
+        for (old_node, _) in from {
+            for series in series_by_old.get(old_node).into_iter().flatten() {
+                if !existing.contains(&(*series, *new_node)) {
+                    added.insert((*series, *new_node));
+                }
+            }
+        }
+    }
+    for (series, node) in added {
+        crate::evidence::store::insert_links(conn, series, &[node])?;
+    }
+    Ok(())
+}
+
+/// One standard's page: the catalogue text, its assessment, and what bears on it.
+#[derive(Debug, Clone, Serialize)]
+pub struct StandardPage {
+    pub node_id: i32,
+    pub reference: String,
+    pub title: String,
+    pub level: String,
+    pub guidance: String,
+    pub expected_evidence: Vec<String>,
+    pub replaces: Vec<String>,
+    pub domain_reference: String,
+    pub domain_title: String,
+    pub cycle: Option<Cycle>,
+    pub workflow: Workflow,
+    pub result: AssessmentResult,
+    pub not_applicable_reason: Option<String>,
+    pub owner_user_id: Option<i32>,
+    pub target_on: Option<NaiveDate>,
+    pub narrative: String,
+    pub carried_over: bool,
+    pub updated_at: Option<NaiveDateTime>,
+    pub findings: Vec<FindingLine>,
+    pub requests: Vec<RequestLine>,
+}
+
+/// A standard of the provider's framework with its assessment in the current cycle; None when the
+/// framework has no such standard.
+pub fn standard_page(conn: &mut DbConnection, provider_id: i32, reference: &str) -> QueryResult<Option<StandardPage>> {
+    let cycle = current_cycle(conn, provider_id)?;
+    let Some(catalogue_id) = framework_id(conn, provider_id)? else { return Ok(None) };
+    let Some(node_id) = standard_node(conn, catalogue_id, reference)? else { return Ok(None) };
+    let domain = diesel::alias!(catalogue_nodes as domain);
+    let (title, level, guidance, expected, domain_reference, domain_title): (String, String, String, String, String, String) =
+        catalogue_nodes::table
+            .inner_join(domain.on(catalogue_nodes::parent_id.eq(domain.field(catalogue_nodes::id).nullable())))
+            .filter(catalogue_nodes::id.eq(node_id))
+            .select((
+                catalogue_nodes::title,
+                catalogue_nodes::level,
+                catalogue_nodes::guidance,
+                catalogue_nodes::expected_evidence,
+                domain.field(catalogue_nodes::reference),
+                domain.field(catalogue_nodes::title),
+            ))
+            .first(conn)?;
+    let replaced = diesel::alias!(catalogue_nodes as replaced);
+    let replaces: Vec<String> = catalogue_replaces::table
+        .inner_join(replaced.on(replaced.field(catalogue_nodes::id).eq(catalogue_replaces::replaced_node_id)))
+        .filter(catalogue_replaces::node_id.eq(node_id))
+        .select(replaced.field(catalogue_nodes::reference))
+        .order(replaced.field(catalogue_nodes::reference))
+        .load(conn)?;
+    type Row = (String, String, Option<String>, Option<i32>, Option<NaiveDate>, String, bool, NaiveDateTime);
+    let saved: Option<Row> = match &cycle {
+        Some(cycle) => standard_assessments::table
+            .filter(standard_assessments::cycle_id.eq(cycle.id))
+            .filter(standard_assessments::node_id.eq(node_id))
+            .select((
+                standard_assessments::workflow,
+                standard_assessments::result,
+                standard_assessments::not_applicable_reason,
+                standard_assessments::owner_user_id,
+                standard_assessments::target_on,
+                standard_assessments::narrative,
+                standard_assessments::carried_over,
+                standard_assessments::updated_at,
+            ))
+            .first(conn)
+            .optional()?,
+        None => None,
+    };
+    let assessed = saved
+        .as_ref()
+        .map(|s| parse_assessed(&s.0, &s.1, s.6, s.3))
+        .unwrap_or_default();
+    let findings = findings_list(conn, provider_id, Some(node_id), false)?;
+    let requests = requests_list(conn, provider_id, Some(node_id))?;
+    Ok(Some(StandardPage {
+        node_id,
+        reference: reference.to_string(),
+        title,
+        level,
+        guidance,
+        expected_evidence: serde_json::from_str(&expected).unwrap_or_default(),
+        replaces,
+        domain_reference,
+        domain_title,
+        cycle,
+        workflow: assessed.workflow,
+        result: assessed.result,
+        not_applicable_reason: saved.as_ref().and_then(|s| s.2.clone()),
+        owner_user_id: assessed.owner_user_id,
+        target_on: saved.as_ref().and_then(|s| s.4),
+        narrative: saved.as_ref().map(|s| s.5.clone()).unwrap_or_default(),
+        carried_over: assessed.carried_over,
+        updated_at: saved.as_ref().map(|s| s.7),
+        findings,
+        requests,
+    }))
+}
+
+/// A finding as lists show it.
+#[derive(Debug, Clone, Serialize, Queryable)]
+pub struct FindingLine {
+    pub id: i32,
+    pub reference: String,
+    pub grade: String,
+    pub source: String,
+    pub description: String,
+    pub action_needed: String,
+    pub raised_on: NaiveDate,
+    pub raised_by: Option<String>,
+    pub closed_on: Option<NaiveDate>,
+}
+
+/// The provider's findings, open ones first, newest first; optionally for one standard, or only
+/// the open ones.
+pub fn findings_list(
+    conn: &mut DbConnection,
+    provider_id: i32,
+    node_id: Option<i32>,
+    open_only: bool,
+) -> QueryResult<Vec<FindingLine>> {
+    let mut query = findings::table
+        .inner_join(catalogue_nodes::table)
+        .left_join(users::table.on(users::id.nullable().eq(findings::raised_by)))
+        .filter(findings::provider_id.eq(provider_id))
+        .select((
+            findings::id,
+            catalogue_nodes::reference,
+            findings::grade,
+            findings::source,
+            findings::description,
+            findings::action_needed,
+            findings::raised_on,
+            users::name.nullable(),
+            findings::closed_on,
+        ))
+        .into_boxed();
+    if let Some(node_id) = node_id {
+        query = query.filter(findings::node_id.eq(node_id));
+    }
+    if open_only {
+        query = query.filter(findings::closed_on.is_null());
+    }
+    let mut found: Vec<FindingLine> = query.order((findings::raised_on.desc(), findings::id.desc())).load(conn)?;
+    found.sort_by_key(|f| f.closed_on.is_some());
+    Ok(found)
+}
+
+/// Records a finding against a standard of the provider's framework; returns its id, or None when
+/// there is no such standard.
+pub fn record_finding(
+    conn: &mut DbConnection,
+    by: Option<i32>,
+    provider_id: i32,
+    reference: &str,
+    source: FindingSource,
+    finding: &NewFinding,
+) -> Result<Option<i32>, SaveError> {
+    db::write_transaction(conn, |conn| {
+        let Some(catalogue_id) = framework_id(conn, provider_id)? else { return Ok(None) };
+        let Some(node_id) = standard_node(conn, catalogue_id, reference)? else { return Ok(None) };
+        diesel::insert_into(findings::table)
+            .values((
+                findings::provider_id.eq(provider_id),
+                findings::node_id.eq(node_id),
+                findings::grade.eq(finding.grade.as_str()),
+                findings::source.eq(source.as_str()),
+                findings::description.eq(&finding.description),
+                findings::action_needed.eq(&finding.action_needed),
+                findings::raised_on.eq(finding.raised_on),
+                findings::raised_by.eq(by),
+                findings::created_at.eq(Utc::now().naive_utc()),
+            ))
+            .execute(conn)?;
+        let id = db::last_insert_id(conn)?;
+        record_created(
+            conn,
+            by,
+            Some(provider_id),
+            "finding",
+            id,
+            vec![
+                ("standard", json(reference)),
+                ("grade", json(finding.grade.as_str())),
+                ("source", json(source.as_str())),
+                ("description", json(&finding.description)),
+                ("action_needed", json(&finding.action_needed)),
+                ("raised_on", json(finding.raised_on)),
+            ],
+        )?;
+        Ok(Some(id))
+    })
+}
+
+/// Closes an open finding of the provider's. Returns false if there is no such open finding.
+pub fn close_finding(
+    conn: &mut DbConnection,
+    by: Option<i32>,
+    provider_id: i32,
+    finding_id: i32,
+    closed_on: NaiveDate,
+) -> Result<bool, SaveError> {
+    db::write_transaction(conn, |conn| {
+        let raised_on: Option<NaiveDate> = findings::table
+            .filter(findings::id.eq(finding_id))
+            .filter(findings::provider_id.eq(provider_id))
+            .filter(findings::closed_on.is_null())
+            .select(findings::raised_on)
+            .first(conn)
+            .optional()?;
+        let Some(raised_on) = raised_on else { return Ok(false) };
+        if closed_on < raised_on {
+            return Err(invalid("closed_on", "A finding cannot be closed before it was raised"));
+        }
+        diesel::update(findings::table.find(finding_id))
+            .set((findings::closed_on.eq(closed_on), findings::closed_by.eq(by)))
+            .execute(conn)?;
+        let mut diff = Diff::default();
+        diff.field("closed_on", Option::<NaiveDate>::None, closed_on);
+        record_action(conn, by, Some(provider_id), "finding", finding_id, "close", diff)?;
+        Ok(true)
+    })
+}
+
+/// An assessor request as lists show it.
+#[derive(Debug, Clone, Serialize, Queryable)]
+pub struct RequestLine {
+    pub id: i32,
+    pub reference: Option<String>,
+    pub request_text: String,
+    pub status: String,
+    pub raised_by: Option<String>,
+    pub raised_at: NaiveDateTime,
+    pub answer_text: Option<String>,
+    pub answered_at: Option<NaiveDateTime>,
+    pub decision_comment: Option<String>,
+}
+
+/// The provider's requests, newest first; optionally only those about one standard.
+pub fn requests_list(conn: &mut DbConnection, provider_id: i32, node_id: Option<i32>) -> QueryResult<Vec<RequestLine>> {
+    let mut query = assessor_requests::table
+        .left_join(catalogue_nodes::table)
+        .left_join(users::table.on(users::id.nullable().eq(assessor_requests::raised_by)))
+        .filter(assessor_requests::provider_id.eq(provider_id))
+        .select((
+            assessor_requests::id,
+            catalogue_nodes::reference.nullable(),
+            assessor_requests::request_text,
+            assessor_requests::status,
+            users::name.nullable(),
+            assessor_requests::raised_at,
+            assessor_requests::answer_text,
+            assessor_requests::answered_at,
+            assessor_requests::decision_comment,
+        ))
+        .into_boxed();
+    if let Some(node_id) = node_id {
+        query = query.filter(assessor_requests::node_id.eq(node_id));
+    }
+    query.order(assessor_requests::id.desc()).load(conn)
+}
+
+/// An evidence version attached to an answer: (item id, title, version, file name).
+pub type Attached = (i32, String, i32, Option<String>);
+
+/// One request with the evidence attached to its answer.
+pub fn request(
+    conn: &mut DbConnection,
+    provider_id: i32,
+    request_id: i32,
+) -> QueryResult<Option<(RequestLine, Vec<Attached>)>> {
+    let Some(line) = requests_list(conn, provider_id, None)?.into_iter().find(|r| r.id == request_id) else {
+        return Ok(None);
+    };
+    let attached = assessor_request_evidence::table
+        .inner_join(evidence_items::table)
+        .filter(assessor_request_evidence::request_id.eq(request_id))
+        .select((evidence_items::id, evidence_items::title, evidence_items::version, evidence_items::file_name))
+        .order(evidence_items::title)
+        .load(conn)?;
+    Ok(Some((line, attached)))
+}
+
+/// Raises a request, optionally about one standard; returns its id.
+pub fn raise_request(
+    conn: &mut DbConnection,
+    by: Option<i32>,
+    provider_id: i32,
+    reference: Option<&str>,
+    text: &str,
+) -> Result<i32, SaveError> {
+    db::write_transaction(conn, |conn| {
+        let node_id = match reference {
+            Some(reference) => {
+                let catalogue_id = framework_id(conn, provider_id)?.unwrap_or_default();
+                match standard_node(conn, catalogue_id, reference)? {
+                    Some(id) => Some(id),
+                    None => return Err(invalid("standard", format!("There is no standard {reference}"))),
+                }
+            }
+            None => None,
+        };
+        diesel::insert_into(assessor_requests::table)
+            .values((
+                assessor_requests::provider_id.eq(provider_id),
+                assessor_requests::node_id.eq(node_id),
+                assessor_requests::request_text.eq(text),
+                assessor_requests::status.eq(RequestStatus::Open.as_str()),
+                assessor_requests::raised_by.eq(by),
+                assessor_requests::raised_at.eq(Utc::now().naive_utc()),
+            ))
+            .execute(conn)?;
+        let id = db::last_insert_id(conn)?;
+        record_created(
+            conn,
+            by,
+            Some(provider_id),
+            "assessor_request",
+            id,
+            vec![("standard", json(reference)), ("request", json(text)), ("status", json(RequestStatus::Open.as_str()))],
+        )?;
+        Ok(id)
+    })
+}
+
+fn request_status(conn: &mut DbConnection, provider_id: i32, request_id: i32) -> QueryResult<Option<RequestStatus>> {
+    let status: Option<String> = assessor_requests::table
+        .filter(assessor_requests::id.eq(request_id))
+        .filter(assessor_requests::provider_id.eq(provider_id))
+        .select(assessor_requests::status)
+        .first(conn)
+        .optional()?;
+    Ok(status.as_deref().and_then(RequestStatus::parse))
+}
+
+/// The service answers a request with words and evidence from its own library. Returns false if
+/// there is no such request.
+pub fn answer_request(
+    conn: &mut DbConnection,
+    by: Option<i32>,
+    provider_id: i32,
+    request_id: i32,
+    answer: &str,
+    evidence_ids: &[i32],
+) -> Result<bool, SaveError> {
+    db::write_transaction(conn, |conn| {
+        let Some(status) = request_status(conn, provider_id, request_id)? else { return Ok(false) };
+        if !status.awaits_service() {
+            return Err(invalid("answer_text", format!("This request is {} and cannot be answered", status.label().to_lowercase())));
+        }
+        if answer.is_empty() && evidence_ids.is_empty() {
+            return Err(invalid("answer_text", "Write an answer or attach evidence"));
+        }
+        let owned: i64 = evidence_items::table
+            .filter(evidence_items::id.eq_any(evidence_ids))
+            .filter(evidence_items::provider_id.eq(provider_id))
+            .count()
+            .get_result(conn)?;
+        let wanted: HashSet<&i32> = evidence_ids.iter().collect();
+        if owned as usize != wanted.len() {
+            return Err(invalid("evidence", "Attach evidence from this service's own library"));
+        }
+        diesel::delete(assessor_request_evidence::table.filter(assessor_request_evidence::request_id.eq(request_id)))
+            .execute(conn)?;
+        for id in &wanted {
+            diesel::insert_into(assessor_request_evidence::table)
+                .values((
+                    assessor_request_evidence::request_id.eq(request_id),
+                    assessor_request_evidence::evidence_id.eq(**id),
+                ))
+                .execute(conn)?;
+        }
+        diesel::update(assessor_requests::table.find(request_id))
+            .set((
+                assessor_requests::status.eq(RequestStatus::Answered.as_str()),
+                assessor_requests::answer_text.eq(answer),
+                assessor_requests::answered_by.eq(by),
+                assessor_requests::answered_at.eq(Utc::now().naive_utc()),
+            ))
+            .execute(conn)?;
+        let mut sorted: Vec<i32> = wanted.into_iter().copied().collect();
+        sorted.sort_unstable();
+        let mut diff = Diff::default();
+        diff.field("status", status.as_str(), RequestStatus::Answered.as_str())
+            .field("answer", Option::<String>::None, answer)
+            .field("evidence", Option::<String>::None, sorted);
+        record_action(conn, by, Some(provider_id), "assessor_request", request_id, "answer", diff)?;
+        Ok(true)
+    })
+}
+
+/// The assessor accepts an answer, or returns it with a comment. Returns false if there is no such
+/// request.
+pub fn decide_request(
+    conn: &mut DbConnection,
+    by: Option<i32>,
+    provider_id: i32,
+    request_id: i32,
+    accept: bool,
+    comment: &str,
+) -> Result<bool, SaveError> {
+    db::write_transaction(conn, |conn| {
+        let Some(status) = request_status(conn, provider_id, request_id)? else { return Ok(false) };
+        if status != RequestStatus::Answered {
+            return Err(invalid("decision", "Only an answered request can be accepted or returned"));
+        }
+        if !accept && comment.is_empty() {
+            return Err(invalid("decision_comment", "Say what is missing, so the service can answer again"));
+        }
+        let next = if accept { RequestStatus::Accepted } else { RequestStatus::Returned };
+        let comment = (!comment.is_empty()).then_some(comment);
+        diesel::update(assessor_requests::table.find(request_id))
+            .set((
+                assessor_requests::status.eq(next.as_str()),
+                assessor_requests::decision_comment.eq(comment),
+                assessor_requests::decided_by.eq(by),
+                assessor_requests::decided_at.eq(Utc::now().naive_utc()),
+            ))
+            .execute(conn)?;
+        let mut diff = Diff::default();
+        diff.field("status", status.as_str(), next.as_str()).field("comment", Option::<String>::None, comment);
+        record_action(conn, by, Some(provider_id), "assessor_request", request_id, if accept { "accept" } else { "return" }, diff)?;
+        Ok(true)
+    })
+}
+
+/// The readiness figures with the record and names they are shown with.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReadinessReport {
+    pub accreditation: AccreditationRecord,
+    pub cycle: Option<Cycle>,
+    pub readiness: Readiness,
+    /// The names of the owners the figures mention.
+    pub people: HashMap<i32, String>,
+}
+
+/// Everything the dashboard and the API show, as of `today`.
+pub fn readiness(conn: &mut DbConnection, provider_id: i32, today: NaiveDate) -> QueryResult<ReadinessReport> {
+    let accreditation = accreditation(conn, provider_id, today)?;
+    let (cycle, facts) = readiness_facts(conn, provider_id)?;
+    let readiness = rules::readiness(&facts, today);
+    let people = provider_people(conn, provider_id)?.into_iter().collect();
+    Ok(ReadinessReport { accreditation, cycle, readiness, people })
+}

@@ -1,0 +1,1 @@
+//! The demo provider's evidence library: filled in below.

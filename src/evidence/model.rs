@@ -1,0 +1,331 @@
+//! What an evidence item must be before it is saved: its fields, and for a file, a type judged
+//! from its content. Pure.
+
+use chrono::NaiveDate;
+use sha2::{Digest, Sha256};
+
+use crate::accounts::model::parse_date;
+use crate::accounts::FieldErrors;
+
+/// The longest title and description.
+pub const TITLE_LIMIT: usize = 200;
+pub const DESCRIPTION_LIMIT: usize = 20_000;
+
+crate::vocabulary! {
+    /// An item is a file, a link to where the evidence lives, or a note saying what shows it.
+    pub enum EvidenceKind {
+        File => ("file", "File"),
+        Link => ("link", "Link"),
+        Note => ("note", "Note"),
+    }
+}
+
+crate::vocabulary! {
+    /// The file types evidence may be.
+    pub enum FileType {
+        Pdf => ("pdf", "PDF"),
+        Word => ("word", "Word document"),
+        Excel => ("excel", "Excel workbook"),
+        Png => ("png", "PNG image"),
+        Jpeg => ("jpeg", "JPEG image"),
+        Text => ("text", "Plain text"),
+        Csv => ("csv", "CSV"),
+    }
+}
+
+impl FileType {
+    /// The file name endings that claim each type.
+    fn extensions(self) -> &'static [&'static str] {
+        match self {
+            FileType::Pdf => &["pdf"],
+            FileType::Word => &["doc", "docx"],
+            FileType::Excel => &["xls", "xlsx"],
+            FileType::Png => &["png"],
+            FileType::Jpeg => &["jpg", "jpeg"],
+            FileType::Text => &["txt", "text"],
+            FileType::Csv => &["csv"],
+        }
+    }
+}
+
+/// What the content of a file is, and the media type it is served with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identified {
+    pub file_type: FileType,
+    pub media_type: String,
+}
+
+/// Plain text: valid UTF-8 (a byte-order mark allowed) with no control characters but tab, line
+/// ends and form feed.
+fn is_plain_text(bytes: &[u8]) -> bool {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.chars().all(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r' | '\x0c')),
+        Err(_) => false,
+    }
+}
+
+fn extension(file_name: &str) -> Option<String> {
+    file_name.rsplit_once('.').map(|(_, ext)| ext.to_ascii_lowercase())
+}
+
+/// Judges a file's type from its content. The name only separates CSV from plain text (the same
+/// bytes) and is refused when it claims a type the content is not, so a renamed file cannot pass
+/// as another.
+pub fn identify(bytes: &[u8], file_name: &str) -> Result<Identified, String> {
+    let allowed = "Evidence files may be PDF, Word, Excel, PNG, JPEG, plain text or CSV";
+    let claimed = extension(file_name).and_then(|ext| FileType::ALL.iter().copied().find(|t| t.extensions().contains(&ext.as_str())));
+    let detected = infer::get(bytes);
+    let file_type = match detected.map(|t| t.mime_type()) {
+        Some("application/pdf") => FileType::Pdf,
+        Some("application/msword") | Some("application/vnd.openxmlformats-officedocument.wordprocessingml.document") => {
+            FileType::Word
+        }
+        Some("application/vnd.ms-excel") | Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet") => {
+            FileType::Excel
+        }
+        Some("image/png") => FileType::Png,
+        Some("image/jpeg") => FileType::Jpeg,
+        Some(other) => return Err(format!("The file's content is {other}, which is not accepted. {allowed}")),
+        None if is_plain_text(bytes) => {
+            if claimed == Some(FileType::Csv) {
+                FileType::Csv
+            } else {
+                FileType::Text
+            }
+        }
+        None => return Err(format!("The file's content is not a type we accept. {allowed}")),
+    };
+    if let Some(claimed) = claimed {
+        if claimed != file_type {
+            return Err(format!(
+                "The file is named as {} but its content is {}. Check you chose the right file",
+                claimed.label(),
+                file_type.label()
+            ));
+        }
+    }
+    let media_type = match file_type {
+        FileType::Text => "text/plain; charset=utf-8".to_string(),
+        FileType::Csv => "text/csv; charset=utf-8".to_string(),
+        _ => detected.map(|t| t.mime_type().to_string()).unwrap_or_default(),
+    };
+    Ok(Identified { file_type, media_type })
+}
+
+/// The name a file is stored and downloaded under: the last part of what the browser sent
+/// (some send a whole path), with control characters and quotes taken out.
+pub fn clean_file_name(sent: &str) -> String {
+    let last = sent.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String = last.chars().filter(|c| !c.is_control() && *c != '"').take(200).collect();
+    let cleaned = cleaned.trim().trim_start_matches('.').to_string();
+    if cleaned.is_empty() {
+        "evidence".into()
+    } else {
+        cleaned
+    }
+}
+
+/// An uploaded file that passed every check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upload {
+    pub file_name: String,
+    pub media_type: String,
+    pub sha256: String,
+    pub content: Vec<u8>,
+}
+
+/// Checks a file: not empty, within the limit, of an accepted type.
+pub fn check_upload(content: Vec<u8>, sent_name: &str, limit_bytes: usize) -> Result<Upload, String> {
+    if content.is_empty() {
+        return Err("The selected file is empty".into());
+    }
+    if content.len() > limit_bytes {
+        return Err(format!("The selected file must be smaller than {} MB", limit_bytes / (1024 * 1024)));
+    }
+    let file_name = clean_file_name(sent_name);
+    let identified = identify(&content, &file_name)?;
+    let sha256 = hex::encode(Sha256::digest(&content));
+    Ok(Upload { file_name, media_type: identified.media_type, sha256, content })
+}
+
+/// An item's details as submitted.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct EvidenceInput {
+    pub kind: String,
+    pub title: String,
+    pub description: String,
+    pub owner_user_id: String,
+    pub effective_on: String,
+    pub review_due: String,
+    pub contains_patient_data: bool,
+    pub link_url: String,
+    /// Standard references, as typed or ticked.
+    pub standards: Vec<String>,
+}
+
+/// Checked details of an item (the file, if any, is checked apart).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvidenceDetails {
+    pub kind: EvidenceKind,
+    pub title: String,
+    pub description: String,
+    pub owner_user_id: Option<i32>,
+    pub effective_on: Option<NaiveDate>,
+    pub review_due: Option<NaiveDate>,
+    pub contains_patient_data: bool,
+    pub link_url: Option<String>,
+    pub standards: Vec<String>,
+}
+
+fn date(errors: &mut FieldErrors, field: &'static str, value: &str) -> Option<NaiveDate> {
+    if value.trim().is_empty() {
+        return None;
+    }
+    match parse_date(field, value) {
+        Ok(d) => Some(d),
+        Err(e) => {
+            e.0.into_iter().for_each(|(f, m)| errors.add(f, m));
+            None
+        }
+    }
+}
+
+impl EvidenceInput {
+    /// Every bad field at once.
+    pub fn parse(&self) -> Result<EvidenceDetails, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let kind = EvidenceKind::parse(&self.kind);
+        if kind.is_none() {
+            errors.add("kind", "Choose whether this is a file, a link or a note");
+        }
+        let title = self.title.trim().to_string();
+        if title.is_empty() {
+            errors.add("title", "Enter a title");
+        } else if title.chars().count() > TITLE_LIMIT {
+            errors.add("title", format!("The title must be {TITLE_LIMIT} characters or fewer"));
+        }
+        let description = self.description.trim().to_string();
+        if description.chars().count() > DESCRIPTION_LIMIT {
+            errors.add("description", format!("The description must be {DESCRIPTION_LIMIT} characters or fewer"));
+        } else if description.is_empty() && kind == Some(EvidenceKind::Note) {
+            errors.add("description", "Write the note: what shows the standard is met, and where");
+        }
+        let link_url = self.link_url.trim().to_string();
+        let link_url = if kind == Some(EvidenceKind::Link) {
+            let valid = validator::ValidateUrl::validate_url(&link_url)
+                && (link_url.starts_with("https://") || link_url.starts_with("http://"));
+            if !valid {
+                errors.add("link_url", "Enter the address of the evidence, starting https://");
+            }
+            Some(link_url)
+        } else {
+            None
+        };
+        let owner_user_id = match self.owner_user_id.trim() {
+            "" => None,
+            id => id.parse::<i32>().map_err(|_| errors.add("owner_user_id", "Choose someone from the list")).ok(),
+        };
+        let effective_on = date(&mut errors, "effective_on", &self.effective_on);
+        let review_due = date(&mut errors, "review_due", &self.review_due);
+        if let (Some(effective), Some(review)) = (effective_on, review_due) {
+            if review < effective {
+                errors.add("review_due", "The review date cannot be before the document's effective date");
+            }
+        }
+        let mut standards: Vec<String> =
+            self.standards.iter().map(|s| s.trim().to_uppercase()).filter(|s| !s.is_empty()).collect();
+        standards.sort();
+        standards.dedup();
+        match kind {
+            Some(kind) if errors.is_empty() => Ok(EvidenceDetails {
+                kind,
+                title,
+                description,
+                owner_user_id,
+                effective_on,
+                review_due,
+                contains_patient_data: self.contains_patient_data,
+                link_url,
+                standards,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MB: usize = 1024 * 1024;
+
+    #[test]
+    fn types_are_judged_from_content() {
+        let pdf = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n".to_vec();
+        assert_eq!(identify(&pdf, "policy.pdf").unwrap().file_type, FileType::Pdf);
+        assert_eq!(identify(&pdf, "no-extension").unwrap().media_type, "application/pdf");
+        let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+        assert_eq!(identify(&png, "chart.png").unwrap().file_type, FileType::Png);
+        let jpeg = b"\xFF\xD8\xFF\xE0\0\x10JFIF".to_vec();
+        assert_eq!(identify(&jpeg, "photo.JPG").unwrap().file_type, FileType::Jpeg);
+        assert_eq!(identify(b"date,count\n2026-11-23,4\n", "kpis.csv").unwrap().file_type, FileType::Csv);
+        assert_eq!(identify("\u{feff}Minutes\r\n".as_bytes(), "minutes.txt").unwrap().file_type, FileType::Text);
+    }
+
+    #[test]
+    fn a_renamed_or_unlisted_file_is_refused() {
+        let text_as_pdf = identify(b"just words", "policy.pdf").unwrap_err();
+        assert_eq!(text_as_pdf, "The file is named as PDF but its content is Plain text. Check you chose the right file");
+        let exe = identify(b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xFF\xFF", "report.pdf").unwrap_err();
+        assert!(exe.contains("not accepted"), "{exe}");
+        let zip = identify(b"PK\x03\x04\x14\0\0\0\0\0", "archive.zip").unwrap_err();
+        assert!(zip.contains("application/zip"), "{zip}");
+        let binary = identify(&[0u8, 1, 2, 3, 200, 201], "data.txt").unwrap_err();
+        assert!(binary.contains("not a type we accept"));
+    }
+
+    #[test]
+    fn uploads_must_have_content_within_the_limit() {
+        assert_eq!(check_upload(vec![], "a.txt", MB).unwrap_err(), "The selected file is empty");
+        assert_eq!(check_upload(vec![b'a'; MB + 1], "a.txt", MB).unwrap_err(), "The selected file must be smaller than 1 MB");
+        let at_limit = check_upload(vec![b'a'; MB], "C:\\fakepath\\notes.txt", MB).unwrap();
+        assert_eq!(at_limit.file_name, "notes.txt");
+        assert_eq!(at_limit.sha256.len(), 64);
+    }
+
+    #[test]
+    fn file_names_lose_paths_and_control_characters() {
+        assert_eq!(clean_file_name("../../etc/passwd"), "passwd");
+        assert_eq!(clean_file_name("a\"b\r\n.pdf"), "ab.pdf");
+        assert_eq!(clean_file_name("..."), "evidence");
+    }
+
+    fn input(kind: &str) -> EvidenceInput {
+        EvidenceInput { kind: kind.into(), title: "Hand hygiene audit 2026".into(), ..Default::default() }
+    }
+
+    #[test]
+    fn a_review_date_before_the_effective_date_is_refused() {
+        let bad = EvidenceInput { effective_on: "2026-04-01".into(), review_due: "31/03/2026".into(), ..input("file") };
+        assert_eq!(
+            bad.parse().unwrap_err().0["review_due"],
+            "The review date cannot be before the document's effective date"
+        );
+        let same_day = EvidenceInput { review_due: "2026-04-01".into(), ..bad };
+        assert!(same_day.parse().is_ok());
+    }
+
+    #[test]
+    fn links_need_an_address_and_notes_need_words() {
+        assert!(input("link").parse().unwrap_err().0.contains_key("link_url"));
+        let javascript = EvidenceInput { link_url: "javascript:alert(1)".into(), ..input("link") };
+        assert!(javascript.parse().unwrap_err().0.contains_key("link_url"));
+        let link = EvidenceInput { link_url: "https://intranet.example.nhs.uk/oh/policy".into(), ..input("link") };
+        assert!(link.parse().is_ok());
+        assert!(input("note").parse().unwrap_err().0.contains_key("description"));
+        let standards = EvidenceInput { standards: vec![" gf1 ".into(), "GF1".into(), "".into()], ..input("file") };
+        assert_eq!(standards.parse().unwrap().standards, ["GF1"]);
+    }
+}

@@ -1,0 +1,428 @@
+//! `/providers/{id}/evidence`: the library, uploads (new items and new versions), links and
+//! downloads.
+
+use actix_multipart::Multipart;
+use actix_session::Session;
+use actix_web::http::header::{self, Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{NaiveDate, Utc};
+use futures_util::StreamExt;
+use serde::Deserialize;
+
+use super::model::{check_upload, EvidenceInput, EvidenceKind, Upload};
+use super::store::{self, LibraryFilter};
+use crate::accounts::access::Capability;
+use crate::accounts::store::SaveError;
+use crate::accounts::FieldErrors;
+use crate::assessment::rules::ReviewState;
+use crate::web::access::{authorize, permissions};
+use crate::web::session::{self, CurrentUser};
+use crate::web::{render, render_status, with_conn, AppError, AppState, FormPairs};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/providers/{provider_id}/evidence", web::get().to(library))
+        .route("/providers/{provider_id}/evidence", web::post().to(create))
+        .route("/providers/{provider_id}/evidence/new", web::get().to(new_form))
+        .route("/providers/{provider_id}/evidence/{item_id}", web::get().to(item))
+        .route("/providers/{provider_id}/evidence/{item_id}/download", web::get().to(download))
+        .route("/providers/{provider_id}/evidence/{item_id}/replace", web::get().to(replace_form))
+        .route("/providers/{provider_id}/evidence/{item_id}/replace", web::post().to(replace))
+        .route("/providers/{provider_id}/evidence/{item_id}/links", web::post().to(set_links));
+}
+
+fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+fn see_other(location: String) -> HttpResponse {
+    HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish()
+}
+
+/// The longest text field an upload form may carry (the description's 20,000 characters, encoded).
+const TEXT_FIELD_LIMIT: usize = 256 * 1024;
+
+/// An upload form as received: its text fields, and its file if one was chosen.
+#[derive(Default)]
+struct Submitted {
+    fields: FormPairs,
+    file: Option<(String, Vec<u8>)>,
+    /// The file was larger than the limit; it was read to the end and thrown away.
+    too_large: bool,
+    /// The body was not a well-formed upload.
+    malformed: Option<String>,
+}
+
+/// Reads a multipart body. A file over `limit` bytes is drained (so the browser sees our answer,
+/// not a broken connection) and not kept; a text field over its limit marks the body malformed.
+async fn read_upload(mut payload: Multipart, limit: usize) -> Submitted {
+    let mut submitted = Submitted::default();
+    while let Some(field) = payload.next().await {
+        let mut field = match field {
+            Ok(field) => field,
+            Err(error) => {
+                submitted.malformed = Some(error.to_string());
+                return submitted;
+            }
+        };
+        let name = field.name().unwrap_or_default().to_string();
+        let file_name = field.content_disposition().and_then(|d| d.get_filename()).map(str::to_string);
+        let mut bytes = Vec::new();
+        let mut over = false;
+        while let Some(chunk) = field.next().await {
+            match chunk {
+                Ok(chunk) => {
+                    let cap = if file_name.is_some() { limit } else { TEXT_FIELD_LIMIT };
+                    if bytes.len() + chunk.len() > cap {
+                        over = true;
+                    }
+                    if !over {
+                        bytes.extend_from_slice(&chunk);
+                    }
+                }
+                Err(error) => {
+                    submitted.malformed = Some(error.to_string());
+                    return submitted;
+                }
+            }
+        }
+        match file_name {
+            Some(file_name) if name == "file" => {
+                if over {
+                    submitted.too_large = true;
+                } else if !(file_name.is_empty() && bytes.is_empty()) {
+                    submitted.file = Some((file_name, bytes));
+                }
+            }
+            _ if over => submitted.malformed = Some(format!("field {name} is too long")),
+            _ => submitted.fields.0.push((name, String::from_utf8_lossy(&bytes).into_owned())),
+        }
+    }
+    submitted
+}
+
+fn input_from(fields: &FormPairs) -> EvidenceInput {
+    EvidenceInput {
+        kind: fields.get("kind").into(),
+        title: fields.get("title").into(),
+        description: fields.get("description").into(),
+        owner_user_id: fields.get("owner_user_id").into(),
+        effective_on: fields.get("effective_on").into(),
+        review_due: fields.get("review_due").into(),
+        contains_patient_data: matches!(fields.get("contains_patient_data"), "yes" | "on" | "true"),
+        link_url: fields.get("link_url").into(),
+        standards: fields.all("standards"),
+    }
+}
+
+/// Checks a whole upload form: the details and the file, every problem at once.
+fn check_submission(
+    submitted: Submitted,
+    limit_bytes: usize,
+) -> (EvidenceInput, Result<(super::model::EvidenceDetails, Option<Upload>), FieldErrors>) {
+    let input = input_from(&submitted.fields);
+    let mut errors = FieldErrors::default();
+    let details = input.parse().map_err(|e| e.0.into_iter().for_each(|(f, m)| errors.add(f, m))).ok();
+    let wants_file = details.as_ref().is_none_or(|d| d.kind == EvidenceKind::File);
+    let upload = if submitted.too_large {
+        errors.add("file", format!("The selected file must be smaller than {} MB", limit_bytes / (1024 * 1024)));
+        None
+    } else {
+        match submitted.file {
+            Some((name, content)) if wants_file => match check_upload(content, &name, limit_bytes) {
+                Ok(upload) => Some(upload),
+                Err(message) => {
+                    errors.add("file", message);
+                    None
+                }
+            },
+            _ => None,
+        }
+    };
+    if wants_file && upload.is_none() && !errors.0.contains_key("file") && details.is_some() {
+        errors.add("file", "Choose a file to upload");
+    }
+    match details {
+        Some(details) if errors.is_empty() => (input, Ok((details, upload))),
+        _ => (input, Err(errors)),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct LibraryQuery {
+    #[serde(default)]
+    review: String,
+}
+
+/// `GET /providers/{id}/evidence`: live items; `?review=overdue` or `?review=due_soon` narrows it.
+async fn library(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    path: web::Path<i32>,
+    query: web::Query<LibraryQuery>,
+) -> Result<HttpResponse, AppError> {
+    let provider_id = path.into_inner();
+    authorize(&state, &user, provider_id, Capability::ReadAssessment).await?;
+    let can = permissions(&state, &user, provider_id).await?;
+    let review = match query.review.as_str() {
+        "overdue" => Some(ReviewState::Overdue),
+        "due_soon" => Some(ReviewState::DueSoon),
+        _ => None,
+    };
+    let filter = LibraryFilter { review, node_id: None };
+    let (provider, lines) = with_conn(&state, move |conn| {
+        Ok((crate::accounts::store::provider(conn, provider_id)?, store::library(conn, provider_id, &filter, today())?))
+    })
+    .await?;
+    let mut context = tera::Context::new();
+    context.insert("provider", &provider.ok_or(AppError::NotFound)?);
+    context.insert("provider_id", &provider_id);
+    context.insert("can", &can);
+    context.insert("items", &lines);
+    context.insert("review", &query.review);
+    render(&state, &req, "evidence/index.html", context)
+}
+
+/// Shows the upload form, for a new item or (with `replacing`) a new version of one.
+async fn show_form(
+    state: &AppState,
+    req: &HttpRequest,
+    provider_id: i32,
+    replacing: Option<i32>,
+    input: EvidenceInput,
+    errors: FieldErrors,
+) -> Result<HttpResponse, AppError> {
+    let (people, choices) = with_conn(state, move |conn| {
+        Ok((crate::accounts::store::provider_people(conn, provider_id)?, store::link_choices(conn, provider_id)?))
+    })
+    .await?;
+    let mut context = tera::Context::new();
+    context.insert("provider_id", &provider_id);
+    context.insert("replacing", &replacing);
+    context.insert("form", &input);
+    context.insert("errors", &errors.0);
+    let people: Vec<(String, String)> = people.into_iter().map(|(id, name)| (id.to_string(), name)).collect();
+    context.insert("people", &people);
+    context.insert("choices", &choices);
+    context.insert("kinds", &EvidenceKind::options());
+    context.insert("max_upload_mb", &state.settings.max_upload_mb);
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    render_status(state, req, "evidence/form.html", context, status)
+}
+
+#[derive(Deserialize, Default)]
+struct NewQuery {
+    #[serde(default)]
+    standard: String,
+}
+
+/// `GET /providers/{id}/evidence/new`; `?standard=GF1` ticks that standard.
+async fn new_form(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    path: web::Path<i32>,
+    query: web::Query<NewQuery>,
+) -> Result<HttpResponse, AppError> {
+    let provider_id = path.into_inner();
+    authorize(&state, &user, provider_id, Capability::Manage).await?;
+    let input = EvidenceInput {
+        kind: EvidenceKind::File.as_str().into(),
+        effective_on: today().to_string(),
+        standards: (!query.standard.is_empty()).then(|| query.standard.clone()).into_iter().collect(),
+        ..Default::default()
+    };
+    show_form(&state, &req, provider_id, None, input, FieldErrors::default()).await
+}
+
+/// `POST /providers/{id}/evidence`: adds an item. Nothing is stored if anything is wrong.
+async fn create(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    session: Session,
+    path: web::Path<i32>,
+    payload: Multipart,
+) -> Result<HttpResponse, AppError> {
+    let provider_id = path.into_inner();
+    authorize(&state, &user, provider_id, Capability::Manage).await?;
+    let limit = state.settings.max_upload_mb * 1024 * 1024;
+    let submitted = read_upload(payload, limit).await;
+    session::check_csrf(&session, submitted.fields.get("csrf_token"))?;
+    if let Some(problem) = submitted.malformed {
+        return Err(AppError::BadRequest(problem));
+    }
+    let (input, checked) = check_submission(submitted, limit);
+    let errors = match checked {
+        Ok((details, upload)) => {
+            let user_id = user.id;
+            let saved =
+                with_conn(&state, move |conn| Ok(store::add(conn, Some(user_id), provider_id, &details, upload.as_ref())))
+                    .await?;
+            match saved {
+                Ok(id) => return Ok(see_other(format!("/providers/{provider_id}/evidence/{id}"))),
+                Err(SaveError::Invalid(errors)) => errors,
+                Err(other) => return Err(other.into()),
+            }
+        }
+        Err(errors) => errors,
+    };
+    show_form(&state, &req, provider_id, None, input, errors).await
+}
+
+/// `GET /providers/{id}/evidence/{item_id}`: one version, its history of versions and its links.
+async fn item(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    path: web::Path<(i32, i32)>,
+) -> Result<HttpResponse, AppError> {
+    let (provider_id, item_id) = path.into_inner();
+    authorize(&state, &user, provider_id, Capability::ReadAssessment).await?;
+    let can = permissions(&state, &user, provider_id).await?;
+    let (page, choices) = with_conn(&state, move |conn| {
+        Ok((store::item(conn, provider_id, item_id, today())?, store::link_choices(conn, provider_id)?))
+    })
+    .await?;
+    let page = page.ok_or(AppError::NotFound)?;
+    let linked: Vec<&String> = page.links.iter().map(|l| &l.reference).collect();
+    let mut context = tera::Context::new();
+    context.insert("provider_id", &provider_id);
+    context.insert("can", &can);
+    context.insert("linked", &linked);
+    context.insert("page", &page);
+    context.insert("choices", &choices);
+    context.insert("links_saved", &(req.query_string() == "links=saved"));
+    render(&state, &req, "evidence/item.html", context)
+}
+
+/// The download's headers: the original name (with a UTF-8 form for names that need it).
+fn attachment(file_name: &str) -> ContentDisposition {
+    let ascii: String = file_name.chars().map(|c| if c.is_ascii() && !c.is_ascii_control() { c } else { '_' }).collect();
+    ContentDisposition {
+        disposition: DispositionType::Attachment,
+        parameters: vec![
+            DispositionParam::Filename(ascii),
+            DispositionParam::FilenameExt(ExtendedValue {
+                charset: Charset::Ext("UTF-8".into()),
+                language_tag: None,
+                value: file_name.as_bytes().to_vec(),
+            }),
+        ],
+    }
+}
+
+/// `GET /providers/{id}/evidence/{item_id}/download`: the file as uploaded. A file marked as
+/// holding patient-identifiable data goes only to those who manage the service.
+async fn download(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<(i32, i32)>,
+) -> Result<HttpResponse, AppError> {
+    let (provider_id, item_id) = path.into_inner();
+    authorize(&state, &user, provider_id, Capability::ReadAssessment).await?;
+    let file = with_conn(&state, move |conn| Ok(store::download(conn, provider_id, item_id)?)).await?;
+    let file = file.ok_or(AppError::NotFound)?;
+    if file.contains_patient_data {
+        authorize(&state, &user, provider_id, Capability::Manage).await?;
+    }
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, file.media_type))
+        .insert_header(attachment(&file.file_name))
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .body(file.content))
+}
+
+/// `GET /providers/{id}/evidence/{item_id}/replace`: the form for a new version, filled from the
+/// current one.
+async fn replace_form(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    path: web::Path<(i32, i32)>,
+) -> Result<HttpResponse, AppError> {
+    let (provider_id, item_id) = path.into_inner();
+    authorize(&state, &user, provider_id, Capability::Manage).await?;
+    let page = with_conn(&state, move |conn| Ok(store::item(conn, provider_id, item_id, today())?)).await?;
+    let page = page.ok_or(AppError::NotFound)?;
+    if let Some(newer) = page.item.superseded_by {
+        return Ok(see_other(format!("/providers/{provider_id}/evidence/{newer}/replace")));
+    }
+    let item = &page.item;
+    let input = EvidenceInput {
+        kind: item.kind.clone(),
+        title: item.title.clone(),
+        description: item.description.clone(),
+        owner_user_id: item.owner_user_id.map(|o| o.to_string()).unwrap_or_default(),
+        effective_on: today().to_string(),
+        review_due: String::new(),
+        contains_patient_data: item.contains_patient_data,
+        link_url: item.link_url.clone().unwrap_or_default(),
+        standards: page.links.iter().map(|l| l.reference.clone()).collect(),
+    };
+    show_form(&state, &req, provider_id, Some(item_id), input, FieldErrors::default()).await
+}
+
+/// `POST /providers/{id}/evidence/{item_id}/replace`: a new version; the old one is kept.
+async fn replace(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    session: Session,
+    path: web::Path<(i32, i32)>,
+    payload: Multipart,
+) -> Result<HttpResponse, AppError> {
+    let (provider_id, item_id) = path.into_inner();
+    authorize(&state, &user, provider_id, Capability::Manage).await?;
+    let limit = state.settings.max_upload_mb * 1024 * 1024;
+    let submitted = read_upload(payload, limit).await;
+    session::check_csrf(&session, submitted.fields.get("csrf_token"))?;
+    if let Some(problem) = submitted.malformed {
+        return Err(AppError::BadRequest(problem));
+    }
+    let (input, checked) = check_submission(submitted, limit);
+    let errors = match checked {
+        Ok((details, upload)) => {
+            let user_id = user.id;
+            let saved = with_conn(&state, move |conn| {
+                Ok(store::supersede(conn, Some(user_id), provider_id, item_id, &details, upload.as_ref()))
+            })
+            .await?;
+            match saved {
+                Ok(id) => return Ok(see_other(format!("/providers/{provider_id}/evidence/{id}"))),
+                Err(SaveError::Database(diesel::result::Error::NotFound)) => return Err(AppError::NotFound),
+                Err(SaveError::Invalid(errors)) => errors,
+                Err(other) => return Err(other.into()),
+            }
+        }
+        Err(errors) => errors,
+    };
+    show_form(&state, &req, provider_id, Some(item_id), input, errors).await
+}
+
+/// `POST /providers/{id}/evidence/{item_id}/links`: what the document is evidence for.
+async fn set_links(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    session: Session,
+    path: web::Path<(i32, i32)>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let (provider_id, item_id) = path.into_inner();
+    authorize(&state, &user, provider_id, Capability::Manage).await?;
+    let form = FormPairs::parse(&body);
+    session::check_csrf(&session, form.get("csrf_token"))?;
+    let references: Vec<String> = form.all("standards").iter().map(|s| s.trim().to_uppercase()).collect();
+    let user_id = user.id;
+    let saved =
+        with_conn(&state, move |conn| Ok(store::set_links(conn, Some(user_id), provider_id, item_id, &references)))
+            .await?;
+    match saved {
+        Ok(_) => Ok(see_other(format!("/providers/{provider_id}/evidence/{item_id}?links=saved"))),
+        Err(SaveError::Database(diesel::result::Error::NotFound)) => Err(AppError::NotFound),
+        // Only ticked boxes from our own form reach here; anything else names no standard.
+        Err(SaveError::Invalid(errors)) => Err(AppError::BadRequest(errors.to_string())),
+        Err(other) => Err(other.into()),
+    }
+}

@@ -1,0 +1,490 @@
+//! Saving and reading evidence: items and their versions, the files behind them, and their links.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use super::model::{EvidenceDetails, EvidenceKind, Upload};
+use crate::accounts::store::{invalid, provider_people, SaveError};
+use crate::assessment::rules::{review_state, ReviewState};
+use crate::db::schema::{blobs, catalogue_nodes, catalogues, evidence_items, evidence_links, users};
+use crate::db::{self, DbConnection};
+use crate::history::store::{json, record_action, record_created, Diff};
+
+/// The node kinds an item can be linked to: standards of the provider's framework, and the core
+/// services and sub-specialisms.
+const SERVICE_KINDS: [&str; 2] = ["core_service", "subspecialism"];
+
+/// Finds the catalogue nodes for the references given, or names each one that is not there.
+pub fn resolve_targets(conn: &mut DbConnection, provider_id: i32, references: &[String]) -> Result<Vec<i32>, SaveError> {
+    if references.is_empty() {
+        return Ok(Vec::new());
+    }
+    let framework = crate::assessment::store::framework_id(conn, provider_id)?;
+    let found: Vec<(i32, String, String, i32)> = catalogue_nodes::table
+        .filter(catalogue_nodes::reference.eq_any(references))
+        .filter(catalogue_nodes::retired.eq(false))
+        .select((catalogue_nodes::id, catalogue_nodes::reference, catalogue_nodes::kind, catalogue_nodes::catalogue_id))
+        .load(conn)?;
+    let mut ids = Vec::new();
+    let mut unknown = Vec::new();
+    for reference in references {
+        let hit = found.iter().find(|(_, r, kind, catalogue)| {
+            r == reference
+                && ((kind == "standard" && Some(*catalogue) == framework) || SERVICE_KINDS.contains(&kind.as_str()))
+        });
+        match hit {
+            Some((id, ..)) => ids.push(*id),
+            None => unknown.push(reference.as_str()),
+        }
+    }
+    if unknown.is_empty() {
+        Ok(ids)
+    } else {
+        Err(invalid(
+            "standards",
+            format!("There is no standard, core service or sub-specialism {}", unknown.join(", ")),
+        ))
+    }
+}
+
+/// Refuses an owner who is not one of the provider's people.
+fn check_owner(conn: &mut DbConnection, provider_id: i32, owner: Option<i32>) -> Result<(), SaveError> {
+    if let Some(owner) = owner {
+        if !provider_people(conn, provider_id)?.iter().any(|(id, _)| *id == owner) {
+            return Err(invalid("owner_user_id", "Choose an owner from the service's own people"));
+        }
+    }
+    Ok(())
+}
+
+/// Links a series to nodes. One insert each: MultiConnection has no multi-row insert.
+pub(crate) fn insert_links(conn: &mut DbConnection, series_id: i32, node_ids: &[i32]) -> QueryResult<()> {
+    for node_id in node_ids {
+        diesel::insert_into(evidence_links::table)
+            .values((evidence_links::series_id.eq(series_id), evidence_links::node_id.eq(*node_id)))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Stores a file's content unless the same content is already stored.
+fn store_blob(conn: &mut DbConnection, upload: &Upload) -> QueryResult<()> {
+    let stored: i64 = blobs::table.filter(blobs::sha256.eq(&upload.sha256)).count().get_result(conn)?;
+    if stored == 0 {
+        diesel::insert_into(blobs::table)
+            .values((
+                blobs::sha256.eq(&upload.sha256),
+                blobs::size_bytes.eq(upload.content.len() as i64),
+                blobs::content.eq(&upload.content),
+                blobs::created_at.eq(Utc::now().naive_utc()),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+fn check_file(details: &EvidenceDetails, upload: Option<&Upload>) -> Result<(), SaveError> {
+    if details.kind == EvidenceKind::File && upload.is_none() {
+        return Err(invalid("file", "Choose a file to upload"));
+    }
+    Ok(())
+}
+
+/// Inserts one version and writes its history row; returns its id.
+fn insert_version(
+    conn: &mut DbConnection,
+    by: Option<i32>,
+    provider_id: i32,
+    series: Option<(i32, i32)>,
+    details: &EvidenceDetails,
+    upload: Option<&Upload>,
+) -> Result<i32, SaveError> {
+    let upload = upload.filter(|_| details.kind == EvidenceKind::File);
+    if let Some(upload) = upload {
+        store_blob(conn, upload)?;
+    }
+    let (series_id, version) = series.unwrap_or((0, 1));
+    diesel::insert_into(evidence_items::table)
+        .values((
+            evidence_items::provider_id.eq(provider_id),
+            evidence_items::series_id.eq(series_id),
+            evidence_items::version.eq(version),
+            evidence_items::kind.eq(details.kind.as_str()),
+            evidence_items::title.eq(&details.title),
+            evidence_items::description.eq(&details.description),
+            evidence_items::owner_user_id.eq(details.owner_user_id),
+            evidence_items::blob_sha256.eq(upload.map(|u| &u.sha256)),
+            evidence_items::file_name.eq(upload.map(|u| &u.file_name)),
+            evidence_items::media_type.eq(upload.map(|u| &u.media_type)),
+            evidence_items::link_url.eq(&details.link_url),
+            evidence_items::effective_on.eq(details.effective_on),
+            evidence_items::review_due.eq(details.review_due),
+            evidence_items::contains_patient_data.eq(details.contains_patient_data),
+            evidence_items::uploaded_at.eq(Utc::now().naive_utc()),
+            evidence_items::uploaded_by.eq(by),
+        ))
+        .execute(conn)?;
+    let id = db::last_insert_id(conn)?;
+    let series_id = if series.is_none() {
+        diesel::update(evidence_items::table.find(id)).set(evidence_items::series_id.eq(id)).execute(conn)?;
+        id
+    } else {
+        series_id
+    };
+    record_created(
+        conn,
+        by,
+        Some(provider_id),
+        "evidence",
+        id,
+        vec![
+            ("series", json(series_id)),
+            ("version", json(version)),
+            ("kind", json(details.kind.as_str())),
+            ("title", json(&details.title)),
+            ("description", json(&details.description)),
+            ("owner_user_id", json(details.owner_user_id)),
+            ("file_name", json(upload.map(|u| &u.file_name))),
+            ("sha256", json(upload.map(|u| &u.sha256))),
+            ("link_url", json(&details.link_url)),
+            ("effective_on", json(details.effective_on)),
+            ("review_due", json(details.review_due)),
+            ("contains_patient_data", json(details.contains_patient_data)),
+            ("links", json(&details.standards)),
+        ],
+    )?;
+    Ok(id)
+}
+
+/// Adds an item to the provider's library with its links; returns its id. Nothing is written if
+/// any check fails.
+pub fn add(
+    conn: &mut DbConnection,
+    by: Option<i32>,
+    provider_id: i32,
+    details: &EvidenceDetails,
+    upload: Option<&Upload>,
+) -> Result<i32, SaveError> {
+    check_file(details, upload)?;
+    db::write_transaction(conn, |conn| {
+        let node_ids = resolve_targets(conn, provider_id, &details.standards)?;
+        check_owner(conn, provider_id, details.owner_user_id)?;
+        let id = insert_version(conn, by, provider_id, None, details, upload)?;
+        insert_links(conn, id, &node_ids)?;
+        Ok(id)
+    })
+}
+
+/// Replaces a live item with a new version. The old one is kept, marked superseded, and still
+/// downloadable; the links stay with the series. Returns the new version's id.
+pub fn supersede(
+    conn: &mut DbConnection,
+    by: Option<i32>,
+    provider_id: i32,
+    item_id: i32,
+    details: &EvidenceDetails,
+    upload: Option<&Upload>,
+) -> Result<i32, SaveError> {
+    check_file(details, upload)?;
+    db::write_transaction(conn, |conn| {
+        let current: Option<(i32, i32, Option<i32>)> = evidence_items::table
+            .filter(evidence_items::id.eq(item_id))
+            .filter(evidence_items::provider_id.eq(provider_id))
+            .select((evidence_items::series_id, evidence_items::version, evidence_items::superseded_by))
+            .first(conn)
+            .optional()?;
+        let Some((series_id, version, superseded_by)) = current else {
+            return Err(SaveError::Database(diesel::result::Error::NotFound));
+        };
+        if superseded_by.is_some() {
+            return Err(invalid("file", "This version has already been replaced; replace the current one"));
+        }
+        check_owner(conn, provider_id, details.owner_user_id)?;
+        let new_id = insert_version(conn, by, provider_id, Some((series_id, version + 1)), details, upload)?;
+        let now = Utc::now().naive_utc();
+        diesel::update(evidence_items::table.find(item_id))
+            .set((evidence_items::superseded_by.eq(new_id), evidence_items::superseded_at.eq(now)))
+            .execute(conn)?;
+        let mut changes = Diff::default();
+        changes.field("superseded_by", Option::<i32>::None, new_id);
+        record_action(conn, by, Some(provider_id), "evidence", item_id, "supersede", changes)?;
+        Ok(new_id)
+    })
+}
+
+/// Sets what a series is evidence for, replacing its links. Returns whether anything changed.
+pub fn set_links(
+    conn: &mut DbConnection,
+    by: Option<i32>,
+    provider_id: i32,
+    item_id: i32,
+    references: &[String],
+) -> Result<bool, SaveError> {
+    db::write_transaction(conn, |conn| {
+        let series_id: i32 = evidence_items::table
+            .filter(evidence_items::id.eq(item_id))
+            .filter(evidence_items::provider_id.eq(provider_id))
+            .select(evidence_items::series_id)
+            .first(conn)?;
+        let mut wanted = resolve_targets(conn, provider_id, references)?;
+        wanted.sort_unstable();
+        let before = link_references(conn, series_id)?;
+        let mut had: Vec<i32> = before.iter().map(|l| l.node_id).collect();
+        had.sort_unstable();
+        if had == wanted {
+            return Ok(false);
+        }
+        diesel::delete(evidence_links::table.filter(evidence_links::series_id.eq(series_id))).execute(conn)?;
+        insert_links(conn, series_id, &wanted)?;
+        let mut after: Vec<String> = references.to_vec();
+        after.sort();
+        let before: Vec<String> = before.into_iter().map(|l| l.reference).collect();
+        let mut changes = Diff::default();
+        changes.field("links", before, after);
+        record_action(conn, by, Some(provider_id), "evidence", series_id, "link", changes)?;
+        Ok(true)
+    })
+}
+
+/// A link as pages show it.
+#[derive(Debug, Clone, Serialize, Queryable)]
+pub struct LinkLine {
+    pub node_id: i32,
+    pub reference: String,
+    pub title: String,
+    pub kind: String,
+}
+
+fn link_references(conn: &mut DbConnection, series_id: i32) -> QueryResult<Vec<LinkLine>> {
+    evidence_links::table
+        .inner_join(catalogue_nodes::table)
+        .filter(evidence_links::series_id.eq(series_id))
+        .select((catalogue_nodes::id, catalogue_nodes::reference, catalogue_nodes::title, catalogue_nodes::kind))
+        .order(catalogue_nodes::reference)
+        .load(conn)
+}
+
+/// One version of an item, as lists and pages show it.
+#[derive(Debug, Clone, Serialize, Queryable)]
+pub struct ItemLine {
+    pub id: i32,
+    pub series_id: i32,
+    pub version: i32,
+    pub kind: String,
+    pub title: String,
+    pub description: String,
+    pub owner_user_id: Option<i32>,
+    pub file_name: Option<String>,
+    pub media_type: Option<String>,
+    pub size_bytes: Option<i64>,
+    pub sha256: Option<String>,
+    pub link_url: Option<String>,
+    pub effective_on: Option<NaiveDate>,
+    pub review_due: Option<NaiveDate>,
+    pub contains_patient_data: bool,
+    pub uploaded_at: NaiveDateTime,
+    pub superseded_by: Option<i32>,
+    pub superseded_at: Option<NaiveDateTime>,
+}
+
+type ItemColumns = (
+    evidence_items::id,
+    evidence_items::series_id,
+    evidence_items::version,
+    evidence_items::kind,
+    evidence_items::title,
+    evidence_items::description,
+    evidence_items::owner_user_id,
+    evidence_items::file_name,
+    evidence_items::media_type,
+    diesel::dsl::Nullable<blobs::size_bytes>,
+    evidence_items::blob_sha256,
+    evidence_items::link_url,
+    evidence_items::effective_on,
+    evidence_items::review_due,
+    evidence_items::contains_patient_data,
+    evidence_items::uploaded_at,
+    evidence_items::superseded_by,
+    evidence_items::superseded_at,
+);
+
+fn item_columns() -> ItemColumns {
+    (
+    evidence_items::id,
+    evidence_items::series_id,
+    evidence_items::version,
+    evidence_items::kind,
+    evidence_items::title,
+    evidence_items::description,
+    evidence_items::owner_user_id,
+    evidence_items::file_name,
+    evidence_items::media_type,
+    blobs::size_bytes.nullable(),
+    evidence_items::blob_sha256,
+    evidence_items::link_url,
+    evidence_items::effective_on,
+    evidence_items::review_due,
+    evidence_items::contains_patient_data,
+    evidence_items::uploaded_at,
+    evidence_items::superseded_by,
+    evidence_items::superseded_at,
+    )
+}
+
+/// A live item in the library list, with what it is linked to and its review state.
+#[derive(Debug, Clone, Serialize)]
+pub struct LibraryLine {
+    #[serde(flatten)]
+    pub item: ItemLine,
+    pub owner: Option<String>,
+    pub links: Vec<String>,
+    pub review: ReviewState,
+}
+
+/// Which live items the library lists.
+#[derive(Debug, Clone, Default)]
+pub struct LibraryFilter {
+    pub review: Option<ReviewState>,
+    /// Only items linked to this node.
+    pub node_id: Option<i32>,
+}
+
+/// The provider's live items (superseded versions are reached from their item), newest first.
+/// Three queries whatever the library's size.
+pub fn library(
+    conn: &mut DbConnection,
+    provider_id: i32,
+    filter: &LibraryFilter,
+    today: NaiveDate,
+) -> QueryResult<Vec<LibraryLine>> {
+    let items: Vec<ItemLine> = evidence_items::table
+        .left_join(blobs::table)
+        .filter(evidence_items::provider_id.eq(provider_id))
+        .filter(evidence_items::superseded_by.is_null())
+        .select(item_columns())
+        .order((evidence_items::uploaded_at.desc(), evidence_items::id.desc()))
+        .load(conn)?;
+    let links: Vec<(i32, i32, String)> = evidence_links::table
+        .inner_join(catalogue_nodes::table)
+        .inner_join(evidence_items::table.on(evidence_items::id.eq(evidence_links::series_id)))
+        .filter(evidence_items::provider_id.eq(provider_id))
+        .select((evidence_links::series_id, catalogue_nodes::id, catalogue_nodes::reference))
+        .order(catalogue_nodes::reference)
+        .load(conn)?;
+    let mut by_series: HashMap<i32, Vec<(i32, String)>> = HashMap::new();
+    for (series, node, reference) in links {
+        by_series.entry(series).or_default().push((node, reference));
+    }
+    let names: HashMap<i32, String> = provider_people(conn, provider_id)?.into_iter().collect();
+    Ok(items
+        .into_iter()
+        .filter_map(|item| {
+            let linked = by_series.remove(&item.series_id).unwrap_or_default();
+            let review = review_state(item.review_due, today);
+            if filter.review.is_some_and(|wanted| wanted != review) {
+                return None;
+            }
+            if filter.node_id.is_some_and(|node| !linked.iter().any(|(n, _)| *n == node)) {
+                return None;
+            }
+            Some(LibraryLine {
+                owner: item.owner_user_id.and_then(|o| names.get(&o).cloned()),
+                links: linked.into_iter().map(|(_, r)| r).collect(),
+                review,
+                item,
+            })
+        })
+        .collect())
+}
+
+/// An item's page: the version asked for, every version of its series, and its links.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemPage {
+    pub item: ItemLine,
+    pub owner: Option<String>,
+    pub uploaded_by: Option<String>,
+    pub versions: Vec<ItemLine>,
+    pub links: Vec<LinkLine>,
+    pub review: ReviewState,
+}
+
+/// One version of the provider's evidence, or None if it is not the provider's.
+pub fn item(conn: &mut DbConnection, provider_id: i32, item_id: i32, today: NaiveDate) -> QueryResult<Option<ItemPage>> {
+    let found: Option<(ItemLine, Option<i32>)> = evidence_items::table
+        .left_join(blobs::table)
+        .filter(evidence_items::id.eq(item_id))
+        .filter(evidence_items::provider_id.eq(provider_id))
+        .select((item_columns(), evidence_items::uploaded_by))
+        .first(conn)
+        .optional()?;
+    let Some((item, uploaded_by)) = found else { return Ok(None) };
+    let versions: Vec<ItemLine> = evidence_items::table
+        .left_join(blobs::table)
+        .filter(evidence_items::series_id.eq(item.series_id))
+        .select(item_columns())
+        .order(evidence_items::version.desc())
+        .load(conn)?;
+    let links = link_references(conn, item.series_id)?;
+    let name_of = |conn: &mut DbConnection, id: Option<i32>| -> QueryResult<Option<String>> {
+        match id {
+            Some(id) => users::table.find(id).select(users::name).first(conn).optional(),
+            None => Ok(None),
+        }
+    };
+    let owner = name_of(conn, item.owner_user_id)?;
+    let uploaded_by = name_of(conn, uploaded_by)?;
+    let review = review_state(item.review_due, today);
+    Ok(Some(ItemPage { item, owner, uploaded_by, versions, links, review }))
+}
+
+/// A stored file ready to send.
+#[derive(Debug, Clone)]
+pub struct Download {
+    pub file_name: String,
+    pub media_type: String,
+    pub content: Vec<u8>,
+    pub contains_patient_data: bool,
+}
+
+/// The file of one version of the provider's evidence; None if there is none or it is another
+/// provider's.
+pub fn download(conn: &mut DbConnection, provider_id: i32, item_id: i32) -> QueryResult<Option<Download>> {
+    type Row = (Option<String>, Option<String>, Vec<u8>, bool);
+    let found: Option<Row> = evidence_items::table
+        .inner_join(blobs::table)
+        .filter(evidence_items::id.eq(item_id))
+        .filter(evidence_items::provider_id.eq(provider_id))
+        .select((evidence_items::file_name, evidence_items::media_type, blobs::content, evidence_items::contains_patient_data))
+        .first(conn)
+        .optional()?;
+    Ok(found.map(|(file_name, media_type, content, contains_patient_data)| Download {
+        file_name: file_name.unwrap_or_else(|| "evidence".into()),
+        media_type: media_type.unwrap_or_else(|| "application/octet-stream".into()),
+        content,
+        contains_patient_data,
+    }))
+}
+
+/// The link targets offered on the forms: the framework's standards, then the core services and
+/// sub-specialisms, as (reference, title).
+pub fn link_choices(conn: &mut DbConnection, provider_id: i32) -> QueryResult<Vec<(String, String)>> {
+    let framework = crate::assessment::store::framework_id(conn, provider_id)?;
+    let standards: Vec<(String, String)> = catalogue_nodes::table
+        .filter(catalogue_nodes::catalogue_id.nullable().eq(framework))
+        .filter(catalogue_nodes::kind.eq("standard"))
+        .filter(catalogue_nodes::retired.eq(false))
+        .select((catalogue_nodes::reference, catalogue_nodes::title))
+        .order(catalogue_nodes::position)
+        .load(conn)?;
+    let services: Vec<(String, String)> = catalogue_nodes::table
+        .inner_join(catalogues::table)
+        .filter(catalogue_nodes::kind.eq_any(SERVICE_KINDS))
+        .filter(catalogue_nodes::retired.eq(false))
+        .select((catalogue_nodes::reference, catalogue_nodes::title))
+        .order((catalogues::code, catalogue_nodes::position))
+        .load(conn)?;
+    Ok(standards.into_iter().chain(services).collect())
+}
