@@ -40,6 +40,9 @@ const SIGNED_IN_POST: [u16; 8] = [303, 403, 403, 403, 403, 403, 403, 403];
 struct World {
     provider: i32,
     other_provider: i32,
+    /// A file in the provider's evidence library, and an assessor request.
+    evidence: i32,
+    request: i32,
 }
 
 fn build_world(db: &support::TestDb) -> World {
@@ -79,7 +82,20 @@ fn build_world(db: &support::TestDb) -> World {
         };
         store::create_user(&mut conn, None, &user.parse().unwrap(), grant).unwrap();
     }
-    World { provider, other_provider }
+    ohgov::catalogue::store::load_if_empty(&mut conn, &ohgov::catalogue::builtin_sources()).unwrap();
+    let details = ohgov::evidence::model::EvidenceInput {
+        kind: "file".into(),
+        title: "Occupational health policy".into(),
+        standards: vec!["GF1".into()],
+        ..Default::default()
+    }
+    .parse()
+    .unwrap();
+    let upload = ohgov::evidence::model::check_upload(b"Policy text".to_vec(), "policy.txt", 1 << 20).unwrap();
+    let evidence = ohgov::evidence::store::add(&mut conn, None, provider, &details, Some(&upload)).unwrap();
+    let request =
+        ohgov::assessment::store::raise_request(&mut conn, None, provider, Some("GF1"), "The signed policy").unwrap();
+    World { provider, other_provider, evidence, request }
 }
 
 fn form_token(html: &str) -> Option<String> {
@@ -110,6 +126,13 @@ on_both_backends!(
     app | app | {
         let world = build_world(&app.db);
         let (p, q) = (world.provider, world.other_provider);
+        let (e, r) = (world.evidence, world.request);
+        // Who may read the assessment and evidence, who may change it, and the POST refused for want
+        // of its form token once the caller is allowed in.
+        const READS_ASSESSMENT: [u16; 8] = [303, 200, 200, 200, 200, 200, 200, 404];
+        const MANAGES: [u16; 8] = [303, 200, 200, 403, 403, 403, 403, 404];
+        const HIDDEN: [u16; 8] = [303, 404, 404, 404, 404, 404, 404, 404];
+        const PROVIDER_POST: [u16; 8] = [303, 403, 403, 403, 403, 403, 403, 404];
 
         // (method, route pattern, concrete path, expected status for each of PEOPLE in order).
         // POSTs are sent without a form token: they must be refused before doing anything.
@@ -152,6 +175,100 @@ on_both_backends!(
             ),
             ("POST", "/providers/{provider_id}", format!("/providers/{p}"), [303, 403, 403, 403, 403, 403, 403, 404]),
             ("POST", "/providers/{provider_id}", format!("/providers/{q}"), [303, 404, 404, 404, 404, 404, 404, 404]),
+            ("GET", "/providers/{provider_id}/assessment", format!("/providers/{p}/assessment"), READS_ASSESSMENT),
+            ("GET", "/providers/{provider_id}/assessment", format!("/providers/{q}/assessment"), HIDDEN),
+            (
+                "GET",
+                "/providers/{provider_id}/assessment/standards",
+                format!("/providers/{p}/assessment/standards?show=no_evidence"),
+                READS_ASSESSMENT,
+            ),
+            ("GET", "/providers/{provider_id}/assessment/{reference}", format!("/providers/{p}/assessment/GF1"), READS_ASSESSMENT),
+            ("GET", "/providers/{provider_id}/assessment/{reference}", format!("/providers/{q}/assessment/GF1"), HIDDEN),
+            (
+                "GET",
+                "/providers/{provider_id}/assessment/{reference}",
+                format!("/providers/{p}/assessment/NOPE9"),
+                HIDDEN,
+            ),
+            ("POST", "/providers/{provider_id}/assessment/{reference}", format!("/providers/{p}/assessment/GF1"), PROVIDER_POST),
+            ("POST", "/providers/{provider_id}/assessment/{reference}", format!("/providers/{q}/assessment/GF1"), HIDDEN),
+            (
+                "POST",
+                "/providers/{provider_id}/assessment/{reference}/findings",
+                format!("/providers/{p}/assessment/GF1/findings"),
+                PROVIDER_POST,
+            ),
+            ("GET", "/providers/{provider_id}/findings", format!("/providers/{p}/findings"), READS_ASSESSMENT),
+            ("GET", "/providers/{provider_id}/findings", format!("/providers/{q}/findings"), HIDDEN),
+            (
+                "POST",
+                "/providers/{provider_id}/findings/{finding_id}/close",
+                format!("/providers/{p}/findings/1/close"),
+                PROVIDER_POST,
+            ),
+            ("GET", "/providers/{provider_id}/accreditation", format!("/providers/{p}/accreditation"), READS_ASSESSMENT),
+            ("GET", "/providers/{provider_id}/accreditation", format!("/providers/{q}/accreditation"), HIDDEN),
+            ("POST", "/providers/{provider_id}/accreditation", format!("/providers/{p}/accreditation"), PROVIDER_POST),
+            (
+                "POST",
+                "/providers/{provider_id}/accreditation/cycles",
+                format!("/providers/{p}/accreditation/cycles"),
+                PROVIDER_POST,
+            ),
+            ("GET", "/providers/{provider_id}/requests", format!("/providers/{p}/requests"), READS_ASSESSMENT),
+            ("POST", "/providers/{provider_id}/requests", format!("/providers/{p}/requests"), PROVIDER_POST),
+            ("GET", "/providers/{provider_id}/requests/{request_id}", format!("/providers/{p}/requests/{r}"), READS_ASSESSMENT),
+            ("GET", "/providers/{provider_id}/requests/{request_id}", format!("/providers/{q}/requests/{r}"), HIDDEN),
+            (
+                "POST",
+                "/providers/{provider_id}/requests/{request_id}/answer",
+                format!("/providers/{p}/requests/{r}/answer"),
+                PROVIDER_POST,
+            ),
+            (
+                "POST",
+                "/providers/{provider_id}/requests/{request_id}/decision",
+                format!("/providers/{p}/requests/{r}/decision"),
+                PROVIDER_POST,
+            ),
+            ("GET", "/api/v1/providers/{provider_id}/readiness", format!("/api/v1/providers/{p}/readiness"), [401; 8]),
+            ("GET", "/providers/{provider_id}/evidence", format!("/providers/{p}/evidence"), READS_ASSESSMENT),
+            ("GET", "/providers/{provider_id}/evidence", format!("/providers/{q}/evidence"), HIDDEN),
+            ("POST", "/providers/{provider_id}/evidence", format!("/providers/{p}/evidence"), PROVIDER_POST),
+            ("GET", "/providers/{provider_id}/evidence/new", format!("/providers/{p}/evidence/new"), MANAGES),
+            ("GET", "/providers/{provider_id}/evidence/{item_id}", format!("/providers/{p}/evidence/{e}"), READS_ASSESSMENT),
+            ("GET", "/providers/{provider_id}/evidence/{item_id}", format!("/providers/{q}/evidence/{e}"), HIDDEN),
+            (
+                "GET",
+                "/providers/{provider_id}/evidence/{item_id}/download",
+                format!("/providers/{p}/evidence/{e}/download"),
+                READS_ASSESSMENT,
+            ),
+            (
+                "GET",
+                "/providers/{provider_id}/evidence/{item_id}/download",
+                format!("/providers/{q}/evidence/{e}/download"),
+                HIDDEN,
+            ),
+            (
+                "GET",
+                "/providers/{provider_id}/evidence/{item_id}/replace",
+                format!("/providers/{p}/evidence/{e}/replace"),
+                MANAGES,
+            ),
+            (
+                "POST",
+                "/providers/{provider_id}/evidence/{item_id}/replace",
+                format!("/providers/{p}/evidence/{e}/replace"),
+                PROVIDER_POST,
+            ),
+            (
+                "POST",
+                "/providers/{provider_id}/evidence/{item_id}/links",
+                format!("/providers/{p}/evidence/{e}/links"),
+                PROVIDER_POST,
+            ),
             ("GET", "/api/v1/providers", "/api/v1/providers".into(), [401; 8]),
             ("POST", "/membership", "/membership".into(), SIGNED_IN_POST),
             ("GET", "/account", "/account".into(), [303, 200, 200, 200, 200, 200, 200, 200]),
