@@ -234,3 +234,69 @@ macro_rules! on_both_backends {
         }
     };
 }
+
+/// The form token in a page's first form.
+pub fn form_token(html: &str) -> String {
+    let start = html.find("name=\"csrf_token\" value=\"").expect("the page has a form token") + 25;
+    html[start..].split('"').next().unwrap_or_default().to_string()
+}
+
+/// A browser signed in as `email`, and a form token of its session.
+pub async fn browser_signed_in(app: &TestApp, email: &str, password: &str) -> (reqwest::Client, String) {
+    let client = TestApp::new_browser();
+    let page = client.get(format!("{}/sign-in", app.address)).send().await.unwrap().text().await.unwrap();
+    let token = form_token(&page);
+    let response = client
+        .post(format!("{}/sign-in", app.address))
+        .form(&[("csrf_token", token.as_str()), ("email", email), ("password", password)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 303, "{email} signs in");
+    let page = client.get(format!("{}/account", app.address)).send().await.unwrap().text().await.unwrap();
+    let token = form_token(&page);
+    (client, token)
+}
+
+/// A provider with its people, for the assessment and evidence tests: a manager, a clinical
+/// director, a viewer, and an assessor with access until the end of next month.
+pub struct Service {
+    pub provider: i32,
+    pub manager: i32,
+    pub clinical_director: i32,
+    pub viewer: i32,
+    pub assessor: i32,
+}
+
+/// Every test user's password.
+pub const PASSWORD: &str = "a long enough passphrase";
+
+/// Creates a provider called `name` with one user per role, emails `role@<slug>.example`, and
+/// loads the catalogue if it is not there.
+pub fn service(conn: &mut DbConnection, name: &str, slug: &str) -> Service {
+    use ohgov::accounts::model::{OrganisationInput, UserInput};
+    use ohgov::accounts::store::{self, Grant};
+    use ohgov::accounts::Role;
+    ohgov::catalogue::store::load_if_empty(conn, &ohgov::catalogue::builtin_sources()).unwrap();
+    let input = OrganisationInput { kind: "provider".into(), name: name.into(), ..Default::default() };
+    let provider = store::create_organisation(conn, None, &input.parse().unwrap()).unwrap();
+    let today = chrono::Utc::now().date_naive();
+    let mut person = |role: Role, label: &str| {
+        let user = UserInput {
+            email: format!("{}@{slug}.example", role.as_str()),
+            name: format!("{label} of {name}"),
+            password: PASSWORD.into(),
+            is_admin: false,
+        };
+        let expires_on = (role == Role::Assessor).then(|| today + chrono::Duration::days(40));
+        store::create_user(conn, None, &user.parse().unwrap(), Some(Grant { organisation_id: provider, role, expires_on }))
+            .unwrap()
+    };
+    Service {
+        manager: person(Role::Manager, "Manager"),
+        clinical_director: person(Role::ClinicalDirector, "Clinical director"),
+        viewer: person(Role::Viewer, "Viewer"),
+        assessor: person(Role::Assessor, "Assessor"),
+        provider,
+    }
+}

@@ -1,0 +1,432 @@
+//! The self-assessment, the accreditation record and cycles, findings, assessor requests and the
+//! readiness figures, on both backends.
+
+mod support;
+
+use chrono::{Duration, NaiveDate, Utc};
+use diesel::prelude::*;
+use ohgov::assessment::model::{AccreditationInput, AssessmentInput, CycleKind, FindingInput, FindingSource};
+use ohgov::assessment::store;
+use ohgov::db::DbConnection;
+use ohgov::evidence::model::{check_upload, EvidenceInput};
+use support::{browser_signed_in, service, PASSWORD};
+
+fn assess(conn: &mut DbConnection, by: i32, provider: i32, reference: &str, workflow: &str, result: &str, owner: Option<i32>) {
+    let input = AssessmentInput {
+        workflow: workflow.into(),
+        result: result.into(),
+        not_applicable_reason: if result == "not_applicable" { "No private patients".into() } else { String::new() },
+        owner_user_id: owner.map(|o| o.to_string()).unwrap_or_default(),
+        narrative: format!("How the service meets {reference}"),
+        ..Default::default()
+    };
+    let saved = store::save_assessment(conn, Some(by), provider, reference, &input.parse().unwrap()).unwrap();
+    assert!(saved, "{reference} is a standard of the framework");
+}
+
+/// Adds a text file as evidence for `standards`; returns its id.
+fn evidence(
+    conn: &mut DbConnection,
+    provider: i32,
+    title: &str,
+    standards: &[&str],
+    review_due: Option<NaiveDate>,
+    owner: Option<i32>,
+) -> i32 {
+    let details = EvidenceInput {
+        kind: "file".into(),
+        title: title.into(),
+        owner_user_id: owner.map(|o| o.to_string()).unwrap_or_default(),
+        review_due: review_due.map(|d| d.to_string()).unwrap_or_default(),
+        standards: standards.iter().map(|s| s.to_string()).collect(),
+        ..Default::default()
+    }
+    .parse()
+    .unwrap();
+    let upload = check_upload(format!("{title}\n").into_bytes(), "evidence.txt", 1 << 20).unwrap();
+    ohgov::evidence::store::add(conn, None, provider, &details, Some(&upload)).unwrap()
+}
+
+fn finding(conn: &mut DbConnection, by: i32, provider: i32, reference: &str) -> i32 {
+    let input = FindingInput {
+        grade: "minor_nonconformity".into(),
+        description: "Two of ten case notes lacked a consent record".into(),
+        action_needed: "Re-audit consent recording in three months".into(),
+        raised_on: "2026-10-01".into(),
+    };
+    let today = Utc::now().date_naive();
+    let finding = input.parse(today).unwrap();
+    store::record_finding(conn, Some(by), provider, reference, FindingSource::InternalAudit, &finding).unwrap().unwrap()
+}
+
+on_both_backends!(
+    readiness_matches_a_hand_counted_fixture,
+    db | db | {
+        let mut conn = db.migrated();
+        let s = service(&mut conn, "Northshire OH Service", "northshire");
+        let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let (p, m, cd) = (s.provider, s.manager, s.clinical_director);
+        // SEQOHS 2023 has 38 standards, 18 of them "must". GF3, GF5 and RP1 are must; GF1, GF2 and
+        // GF4 should.
+        assess(&mut conn, m, p, "GF1", "done", "met", Some(m));
+        assess(&mut conn, m, p, "GF2", "in_review", "not_met", Some(m));
+        assess(&mut conn, m, p, "GF3", "done", "met", Some(m));
+        assess(&mut conn, m, p, "GF5", "done", "not_applicable", None);
+        assess(&mut conn, cd, p, "RP1", "in_progress", "partly_met", Some(cd));
+        // E1: GF1's only document, a day past review. E2: GF3 and RP1, no review date. E3: RP1, due
+        // in 30 days. E4: GF4, overdue, but replaced by a version with no review date. E5: linked to
+        // nothing, due in 61 days.
+        evidence(&mut conn, p, "E1", &["GF1"], Some(today - Duration::days(1)), Some(m));
+        evidence(&mut conn, p, "E2", &["GF3", "RP1"], None, None);
+        evidence(&mut conn, p, "E3", &["RP1"], Some(today + Duration::days(30)), Some(cd));
+        let e4 = evidence(&mut conn, p, "E4", &["GF4"], Some(today - Duration::days(10)), Some(m));
+        let newer = EvidenceInput { kind: "file".into(), title: "E4".into(), ..Default::default() }.parse().unwrap();
+        let upload = check_upload(b"E4, revised\n".to_vec(), "e4.txt", 1 << 20).unwrap();
+        ohgov::evidence::store::supersede(&mut conn, None, p, e4, &newer, Some(&upload)).unwrap();
+        evidence(&mut conn, p, "E5", &[], Some(today + Duration::days(61)), Some(m));
+        // Findings: two open (GF1, RP1), one closed (GF1). Requests: one open, one accepted.
+        finding(&mut conn, m, p, "GF1");
+        finding(&mut conn, m, p, "RP1");
+        let closed = finding(&mut conn, m, p, "GF1");
+        assert!(store::close_finding(&mut conn, Some(m), p, closed, today).unwrap());
+        store::raise_request(&mut conn, Some(s.assessor), p, Some("GF1"), "The last two consent audits").unwrap();
+        let done = store::raise_request(&mut conn, Some(s.assessor), p, None, "The business plan").unwrap();
+        assert!(store::answer_request(&mut conn, Some(m), p, done, "", &[]).is_err(), "an answer needs evidence or words");
+        assert!(store::answer_request(&mut conn, Some(m), p, done, "See the plan on the intranet", &[]).unwrap());
+        assert!(store::decide_request(&mut conn, Some(s.assessor), p, done, true, "").unwrap());
+
+        let report = store::readiness(&mut conn, p, today).unwrap();
+        let r = &report.readiness;
+        assert_eq!(r.standard_count, 38);
+        assert_eq!(r.must_not_met, 16, "18 musts less GF3 (met) and GF5 (not applicable)");
+        assert_eq!(r.without_evidence, 33, "38 less GF1, GF3, GF4 and RP1, less GF5 which needs none");
+        assert_eq!(r.met_without_current_evidence, 1, "GF1");
+        assert_eq!((r.evidence_items, r.evidence_overdue, r.evidence_due_soon), (5, 1, 1));
+        assert_eq!((r.open_findings, r.open_requests), (2, 1));
+        assert_eq!(r.busiest_owners, vec![(m, 2), (cd, 2)], "GF2 and E1; RP1 and E3");
+        let gf = &r.domains[0];
+        assert_eq!(gf.reference, "GF");
+        let by_result: Vec<(&str, usize)> = gf.by_result.iter().map(|(k, n)| (k.as_str(), *n)).collect();
+        assert_eq!(
+            by_result,
+            [("not_assessed", 2), ("met", 2), ("partly_met", 0), ("not_met", 1), ("not_applicable", 1)]
+        );
+        let by_workflow: Vec<(&str, usize)> = gf.by_workflow.iter().map(|(k, n)| (k.as_str(), *n)).collect();
+        assert_eq!(by_workflow, [("to_do", 2), ("in_progress", 0), ("in_review", 1), ("done", 3)]);
+        let line = |reference: &str| {
+            r.domains.iter().flat_map(|d| d.standards.iter()).find(|s| s.reference == reference).unwrap().clone()
+        };
+        let counts = |reference: &str| {
+            let l = line(reference);
+            (l.evidence_count, l.current_evidence_count, l.overdue_evidence_count)
+        };
+        assert_eq!(counts("GF1"), (1, 0, 1));
+        assert_eq!(counts("GF4"), (1, 1, 0), "only the current version counts");
+        assert_eq!(counts("RP1"), (2, 2, 0));
+        assert_eq!(line("GF1").open_findings, 1);
+    }
+);
+
+on_both_backends!(
+    an_annual_renewal_marks_every_result_as_carried_over,
+    db | db | {
+        let mut conn = db.migrated();
+        let s = service(&mut conn, "Northshire OH Service", "northshire");
+        let (p, m) = (s.provider, s.manager);
+        for (reference, result) in [("GF1", "met"), ("GF2", "partly_met"), ("RP1", "not_met"), ("GF5", "not_applicable")] {
+            assess(&mut conn, m, p, reference, "done", result, Some(m));
+        }
+        let first = store::current_cycle(&mut conn, p).unwrap().unwrap();
+        assert_eq!(first.kind, "initial", "the first save began the initial cycle");
+        let started = NaiveDate::from_ymd_opt(2027, 3, 1).unwrap();
+        let (cycle, carried) =
+            store::start_cycle(&mut conn, Some(m), p, CycleKind::AnnualRenewal, "seqohs-2023", started).unwrap();
+        assert_eq!(carried, 4);
+        use ohgov::db::schema::standard_assessments as sa;
+        let rows: Vec<(String, bool, String)> = sa::table
+            .filter(sa::cycle_id.eq(cycle))
+            .select((sa::result, sa::carried_over, sa::workflow))
+            .order(sa::id)
+            .load(&mut conn)
+            .unwrap();
+        assert_eq!(rows.len(), 4);
+        assert!(rows.iter().all(|(_, carried, _)| *carried), "every result is marked carried over: {rows:?}");
+        assert!(rows.iter().all(|(_, _, workflow)| workflow == "in_review"), "done work goes back to review");
+        let mut results: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+        results.sort_unstable();
+        assert_eq!(results, ["met", "not_applicable", "not_met", "partly_met"], "results are kept");
+        let before: i64 = sa::table.filter(sa::cycle_id.eq(first.id)).count().get_result(&mut conn).unwrap();
+        assert_eq!(before, 4, "the old cycle is left as it was");
+
+        let today = Utc::now().date_naive();
+        assert_eq!(store::readiness(&mut conn, p, today).unwrap().readiness.carried_over, 4);
+        assess(&mut conn, m, p, "GF1", "done", "met", Some(m));
+        assert_eq!(store::readiness(&mut conn, p, today).unwrap().readiness.carried_over, 3, "saving confirms it");
+
+        let refused = store::start_cycle(&mut conn, Some(m), p, CycleKind::Initial, "seqohs-2023", started);
+        assert!(matches!(refused, Err(ohgov::accounts::store::SaveError::Invalid(e)) if e.0.contains_key("kind")));
+        let backwards = store::start_cycle(&mut conn, Some(m), p, CycleKind::Reaccreditation, "seqohs-2015", started);
+        assert!(
+            matches!(backwards, Err(ohgov::accounts::store::SaveError::Invalid(e)) if e.0["framework"].contains("does not replace"))
+        );
+    }
+);
+
+on_both_backends!(
+    a_framework_change_carries_results_narratives_and_evidence_through_the_mapping,
+    db | db | {
+        let mut conn = db.migrated();
+        let s = service(&mut conn, "Northshire OH Service", "northshire");
+        let (p, m) = (s.provider, s.manager);
+        let began = NaiveDate::from_ymd_opt(2022, 4, 1).unwrap();
+        store::start_cycle(&mut conn, Some(m), p, CycleKind::Initial, "seqohs-2015", began).unwrap();
+        assess(&mut conn, m, p, "A1", "done", "met", Some(m));
+        assess(&mut conn, m, p, "A2", "done", "met", Some(m));
+        assess(&mut conn, m, p, "A3", "in_progress", "partly_met", Some(m));
+        let document = evidence(&mut conn, p, "Statement of purpose", &["A1"], None, Some(m));
+
+        let moved = NaiveDate::from_ymd_opt(2024, 4, 1).unwrap();
+        store::start_cycle(&mut conn, Some(m), p, CycleKind::Reaccreditation, "seqohs-2023", moved).unwrap();
+        let today = Utc::now().date_naive();
+        let report = store::readiness(&mut conn, p, today).unwrap();
+        let line = |reference: &str| {
+            report.readiness.domains.iter().flat_map(|d| d.standards.iter()).find(|s| s.reference == reference).unwrap()
+        };
+        // GF1 and GF2 replace A1; GF5 replaces A2 and A3, so takes the less assured of the two.
+        for reference in ["GF1", "GF2"] {
+            assert_eq!((line(reference).result.as_str(), line(reference).carried_over), ("met", true), "{reference}");
+            assert_eq!(line(reference).evidence_count, 1, "{reference} inherits A1's evidence");
+        }
+        assert_eq!(line("GF5").result.as_str(), "partly_met");
+        assert_eq!(line("GF5").workflow.as_str(), "in_progress");
+        assert!(!line("RP1").carried_over, "nothing to carry into RP1");
+        let page = store::standard_page(&mut conn, p, "GF5").unwrap().unwrap();
+        assert_eq!(page.narrative, "Carried from A2: How the service meets A2\n\nCarried from A3: How the service meets A3");
+        let links = ohgov::evidence::store::item(&mut conn, p, document, today).unwrap().unwrap().links;
+        let linked: Vec<&str> = links.iter().map(|l| l.reference.as_str()).collect();
+        assert_eq!(linked, ["A1", "GF1", "GF2"], "the old link is kept beside the new ones");
+    }
+);
+
+async fn post_form(client: &reqwest::Client, url: String, form: &[(&str, &str)]) -> (u16, String) {
+    let response = client.post(url).form(form).send().await.unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+fn count(db: &support::TestDb, table: &str) -> i64 {
+    let mut conn = db.conn();
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}")).get_result::<Count>(&mut conn).unwrap().n
+}
+
+on_both_backends!(
+    bad_assessments_are_refused_at_the_field_and_write_nothing,
+    app | app | {
+        let s = service(&mut app.db.migrated(), "Northshire OH Service", "northshire");
+        let (client, token) = browser_signed_in(&app, "manager@northshire.example", PASSWORD).await;
+        let url = format!("{}/providers/{}/assessment/GF1", app.address, s.provider);
+        let history = count(&app.db, "history");
+        let long = "a".repeat(20_001);
+        let (status, page) = post_form(
+            &client,
+            url.clone(),
+            &[("csrf_token", &token), ("workflow", "in_progress"), ("result", "met"), ("narrative", &long)],
+        )
+        .await;
+        assert_eq!(status, 422);
+        assert!(page.contains("The narrative must be 20000 characters or fewer; it has 20001"), "the message is at the field");
+        assert!(page.contains("aria-invalid=\"true\""));
+        let (status, page) = post_form(
+            &client,
+            url.clone(),
+            &[("csrf_token", &token), ("workflow", "done"), ("result", "not_applicable"), ("narrative", "")],
+        )
+        .await;
+        assert_eq!(status, 422);
+        assert!(page.contains("Say why this standard does not apply to the service"));
+        assert_eq!(count(&app.db, "standard_assessments"), 0, "nothing was written");
+        assert_eq!(count(&app.db, "assessment_cycles"), 0);
+        assert_eq!(count(&app.db, "history"), history);
+
+        let (status, _) = post_form(
+            &client,
+            url.clone(),
+            &[("csrf_token", &token), ("workflow", "done"), ("result", "met"), ("narrative", "Policy signed by the board")],
+        )
+        .await;
+        assert_eq!(status, 303);
+        let page = client.get(&url).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("Policy signed by the board"));
+        assert_eq!(count(&app.db, "standard_assessments"), 1);
+        assert_eq!(count(&app.db, "history"), history + 2, "the new cycle and the assessment");
+
+        let (viewer, viewer_token) = browser_signed_in(&app, "viewer@northshire.example", PASSWORD).await;
+        let (status, _) =
+            post_form(&viewer, url, &[("csrf_token", &viewer_token), ("workflow", "done"), ("result", "not_met")]).await;
+        assert_eq!(status, 403, "a viewer reads but does not assess");
+    }
+);
+
+on_both_backends!(
+    the_accreditation_record_follows_the_pathway,
+    app | app | {
+        let s = service(&mut app.db.migrated(), "Northshire OH Service", "northshire");
+        let (client, token) = browser_signed_in(&app, "manager@northshire.example", PASSWORD).await;
+        let url = format!("{}/providers/{}/accreditation", app.address, s.provider);
+        let step = |status: &'static str, on: &'static str| {
+            let token = token.clone();
+            let client = client.clone();
+            let url = url.clone();
+            async move {
+                post_form(&client, url, &[("csrf_token", token.as_str()), ("status", status), ("status_on", on)]).await
+            }
+        };
+        let (status, page) = step("accredited", "2026-01-10").await;
+        assert_eq!(status, 422, "accreditation needs a registration date first");
+        assert!(page.contains("Record when the service registered"));
+        assert_eq!(step("working_towards", "2023-03-15").await.0, 303);
+        let (status, page) = step("deferred", "2025-06-01").await;
+        assert_eq!(status, 422);
+        assert!(page.contains("Enter the key actions the assessors asked for"));
+        let mut conn = app.db.migrated();
+        let record = store::accreditation(&mut conn, s.provider, NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()).unwrap();
+        assert_eq!(record.status, "working_towards", "the refused step changed nothing");
+        assert_eq!(record.months_working_towards, Some(44));
+        assert_eq!(record.next_milestone.unwrap().on, NaiveDate::from_ymd_opt(2025, 3, 15).unwrap());
+
+        assert_eq!(step("accredited", "2026-01-10").await.0, 303);
+        let record = store::accreditation(&mut conn, s.provider, NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()).unwrap();
+        assert_eq!(record.expires_on, NaiveDate::from_ymd_opt(2031, 1, 10));
+        assert_eq!(record.next_renewal_on, NaiveDate::from_ymd_opt(2027, 1, 10));
+        assert_eq!(record.registered_on, NaiveDate::from_ymd_opt(2023, 3, 15), "earlier steps keep their dates");
+        assert_eq!(record.months_working_towards, Some(33), "registration to accreditation");
+        let page = client.get(&url).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("10 Jan 2031"), "the page shows the expiry");
+
+        let history = count(&app.db, "history");
+        let visit = AccreditationInput {
+            status: "visit_booked".into(),
+            status_on: "2026-11-01".into(),
+            visit_on: "2026-10-01".into(),
+            ..Default::default()
+        };
+        let errors = visit.parse().unwrap_err();
+        assert_eq!(errors.0["visit_on"], "The visit cannot be before the day it was booked");
+        assert_eq!(count(&app.db, "history"), history);
+    }
+);
+
+on_both_backends!(
+    findings_and_requests_pass_between_assessor_and_service,
+    app | app | {
+        let s = service(&mut app.db.migrated(), "Northshire OH Service", "northshire");
+        let other = service(&mut app.db.migrated(), "Southvale Occupational Health Ltd", "southvale");
+        let document = evidence(&mut app.db.migrated(), s.provider, "Consent audit 2026", &["IC1"], None, None);
+        let theirs = evidence(&mut app.db.migrated(), other.provider, "Southvale audit", &[], None, None);
+        let base = format!("{}/providers/{}", app.address, s.provider);
+        let (assessor, a_token) = browser_signed_in(&app, "assessor@northshire.example", PASSWORD).await;
+        let (manager, m_token) = browser_signed_in(&app, "manager@northshire.example", PASSWORD).await;
+
+        let finding = [
+            ("grade", "major_nonconformity"),
+            ("description", "No lone-working policy for home visits"),
+            ("action_needed", ""),
+            ("raised_on", "2026-11-20"),
+        ];
+        let mut form = vec![("csrf_token", a_token.as_str())];
+        form.extend(finding);
+        let (status, page) = post_form(&assessor, format!("{base}/assessment/RP3/findings"), &form).await;
+        assert_eq!(status, 422);
+        assert!(page.contains("Say what the service must do about this nonconformity"));
+        form[3] = ("action_needed", "Write and brief a lone-working policy");
+        assert_eq!(post_form(&assessor, format!("{base}/assessment/RP3/findings"), &form).await.0, 303);
+        form[0] = ("csrf_token", m_token.as_str());
+        form[1] = ("grade", "good_practice");
+        assert_eq!(post_form(&manager, format!("{base}/assessment/RP3/findings"), &form).await.0, 303);
+        let findings = store::findings_list(&mut app.db.migrated(), s.provider, None, true).unwrap();
+        let sources: Vec<&str> = findings.iter().map(|f| f.source.as_str()).collect();
+        assert_eq!(sources.len(), 2);
+        assert!(sources.contains(&"external_assessment") && sources.contains(&"internal_audit"), "{sources:?}");
+
+        let (status, _) = post_form(
+            &assessor,
+            format!("{base}/requests"),
+            &[("csrf_token", &a_token), ("standard", "ic1"), ("request_text", "The last two consent audits")],
+        )
+        .await;
+        assert_eq!(status, 303);
+        let request = store::requests_list(&mut app.db.migrated(), s.provider, None).unwrap()[0].id;
+        let answer = format!("{base}/requests/{request}/answer");
+        let (status, page) = post_form(
+            &manager,
+            answer.clone(),
+            &[("csrf_token", &m_token), ("answer_text", "Attached"), ("evidence", &theirs.to_string())],
+        )
+        .await;
+        assert_eq!(status, 422, "another provider's evidence cannot be attached");
+        assert!(page.contains("Attach evidence from this service&#x27;s own library") || page.contains("own library"));
+        let (status, _) = post_form(
+            &manager,
+            answer.clone(),
+            &[("csrf_token", &m_token), ("answer_text", "The 2026 audit"), ("evidence", &document.to_string())],
+        )
+        .await;
+        assert_eq!(status, 303);
+        let decision = format!("{base}/requests/{request}/decision");
+        let (status, page) = post_form(&assessor, decision.clone(), &[("csrf_token", &a_token), ("decision", "return")]).await;
+        assert_eq!(status, 422);
+        assert!(page.contains("Say what is missing"));
+        let returned = [("csrf_token", a_token.as_str()), ("decision", "return"), ("decision_comment", "We asked for two")];
+        assert_eq!(post_form(&assessor, decision.clone(), &returned).await.0, 303);
+        let (status, _) = post_form(&manager, decision.clone(), &[("csrf_token", &m_token), ("decision", "accept")]).await;
+        assert_eq!(status, 422, "only an answered request can be decided");
+        assert_eq!(
+            post_form(&manager, answer, &[("csrf_token", &m_token), ("answer_text", "Both audits"), ("evidence", &document.to_string())])
+                .await
+                .0,
+            303
+        );
+        assert_eq!(post_form(&assessor, decision, &[("csrf_token", &a_token), ("decision", "accept")]).await.0, 303);
+        let page = assessor.get(format!("{base}/requests/{request}")).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("Accepted") && page.contains("Consent audit 2026"));
+        let (status, _) = post_form(&assessor, format!("{base}/assessment/GF1"), &[("csrf_token", &a_token), ("result", "met")]).await;
+        assert_eq!(status, 403, "an assessor records findings but never the service's own assessment");
+    }
+);
+
+on_both_backends!(
+    the_readiness_api_reports_every_standard,
+    app | app | {
+        let mut conn = app.db.migrated();
+        let s = service(&mut conn, "Northshire OH Service", "northshire");
+        assess(&mut conn, s.manager, s.provider, "GF1", "done", "met", None);
+        evidence(&mut conn, s.provider, "Policy", &["GF1"], Some(Utc::now().date_naive() - Duration::days(3)), None);
+        let token = ohgov::accounts::store::create_token(&mut conn, None, "assessor@northshire.example").unwrap();
+        let url = format!("{}/api/v1/providers/{}/readiness", app.address, s.provider);
+        let response = app.client.get(&url).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["accreditation"]["status"], "not_registered");
+        assert_eq!(body["cycle"]["kind"], "initial");
+        assert_eq!(body["cycle"]["framework"], "seqohs-2023");
+        let domains = body["domains"].as_array().unwrap();
+        assert_eq!(domains.len(), 6);
+        let standards: usize = domains.iter().map(|d| d["standards"].as_array().unwrap().len()).sum();
+        assert_eq!(standards, 38);
+        let gf1 = &domains[0]["standards"][0];
+        assert_eq!(
+            *gf1,
+            serde_json::json!({
+                "reference": "GF1", "level": "should", "workflow_state": "done", "result": "met",
+                "carried_over": false, "evidence_count": 1, "current_evidence_count": 0, "overdue_evidence_count": 1
+            })
+        );
+        let other = service(&mut conn, "Southvale Occupational Health Ltd", "southvale");
+        let theirs = format!("{}/api/v1/providers/{}/readiness", app.address, other.provider);
+        assert_eq!(app.client.get(&theirs).bearer_auth(&token).send().await.unwrap().status().as_u16(), 404);
+    }
+);
