@@ -1,0 +1,192 @@
+//! The evidence library over HTTP: uploads judged by content, files stored once, versions kept,
+//! downloads behind the access rule; on both backends.
+
+mod support;
+
+use diesel::prelude::*;
+use reqwest::multipart::{Form, Part};
+use support::{browser_signed_in, service, TestApp, PASSWORD};
+
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
+
+fn upload(token: &str, title: &str, file: Option<(&str, Vec<u8>)>, extra: &[(&str, &str)]) -> Form {
+    let mut form = Form::new().text("csrf_token", token.to_string()).text("kind", "file").text("title", title.to_string());
+    for (name, value) in extra {
+        form = form.text(name.to_string(), value.to_string());
+    }
+    match file {
+        Some((name, bytes)) => form.part("file", Part::bytes(bytes).file_name(name.to_string())),
+        None => form,
+    }
+}
+
+async fn post(client: &reqwest::Client, url: String, form: Form) -> (u16, String, Option<String>) {
+    let response = client.post(url).multipart(form).send().await.unwrap();
+    let location = response.headers().get("location").map(|l| l.to_str().unwrap().to_string());
+    (response.status().as_u16(), response.text().await.unwrap(), location)
+}
+
+fn counts(db: &support::TestDb) -> (i64, i64, i64) {
+    use ohgov::db::schema::{blobs, evidence_items, history};
+    let mut conn = db.conn();
+    (
+        evidence_items::table.count().get_result(&mut conn).unwrap(),
+        blobs::table.count().get_result(&mut conn).unwrap(),
+        history::table.count().get_result(&mut conn).unwrap(),
+    )
+}
+
+fn item_id(location: &Option<String>) -> i32 {
+    location.as_ref().unwrap().rsplit('/').next().unwrap().parse().unwrap()
+}
+
+on_both_backends!(
+    the_same_file_uploaded_twice_is_stored_once,
+    app | app | {
+        let s = service(&mut app.db.migrated(), "Northshire OH Service", "northshire");
+        let (client, token) = browser_signed_in(&app, "manager@northshire.example", PASSWORD).await;
+        let url = format!("{}/providers/{}/evidence", app.address, s.provider);
+        let first = upload(&token, "OH policy", Some(("policy.pdf", PDF.to_vec())), &[("standards", "GF1")]);
+        let (status, _, first_at) = post(&client, url.clone(), first).await;
+        assert_eq!(status, 303);
+        let again = upload(&token, "OH policy (for GF3)", Some(("policy-copy.pdf", PDF.to_vec())), &[("standards", "GF3")]);
+        let (status, _, second_at) = post(&client, url.clone(), again).await;
+        assert_eq!(status, 303);
+        let (items, blobs, _) = counts(&app.db);
+        assert_eq!((items, blobs), (2, 1), "two items, one stored file");
+        let today = chrono::Utc::now().date_naive();
+        let mut conn = app.db.conn();
+        let a = ohgov::evidence::store::item(&mut conn, s.provider, item_id(&first_at), today).unwrap().unwrap();
+        let b = ohgov::evidence::store::item(&mut conn, s.provider, item_id(&second_at), today).unwrap().unwrap();
+        assert_eq!(a.item.sha256, b.item.sha256);
+        assert_eq!(a.item.media_type.as_deref(), Some("application/pdf"));
+        let page = client.get(format!("{url}/{}", item_id(&first_at))).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains(a.item.sha256.as_deref().unwrap()), "the page states the hash");
+    }
+);
+
+on_both_backends!(
+    superseding_a_document_keeps_both_versions,
+    app | app | {
+        let s = service(&mut app.db.migrated(), "Northshire OH Service", "northshire");
+        let (client, token) = browser_signed_in(&app, "manager@northshire.example", PASSWORD).await;
+        let base = format!("{}/providers/{}/evidence", app.address, s.provider);
+        let form = upload(&token, "Hand hygiene audit", Some(("audit-2025.csv", b"ward,score\nA,92\n".to_vec())), &[("standards", "QI2")]);
+        let (_, _, at) = post(&client, base.clone(), form).await;
+        let old = item_id(&at);
+        let newer = upload(
+            &token,
+            "Hand hygiene audit",
+            Some(("audit-2026.csv", b"ward,score\nA,95\n".to_vec())),
+            &[("review_due", "2027-11-01"), ("effective_on", "2026-11-01")],
+        );
+        let (status, _, at) = post(&client, format!("{base}/{old}/replace"), newer).await;
+        assert_eq!(status, 303);
+        let new = item_id(&at);
+        assert_ne!(old, new);
+        let today = chrono::Utc::now().date_naive();
+        let page = ohgov::evidence::store::item(&mut app.db.conn(), s.provider, new, today).unwrap().unwrap();
+        let versions: Vec<(i32, Option<i32>)> = page.versions.iter().map(|v| (v.version, v.superseded_by)).collect();
+        assert_eq!(versions, [(2, None), (1, Some(new))]);
+        assert_eq!(page.links.iter().map(|l| l.reference.as_str()).collect::<Vec<_>>(), ["QI2"], "links stay with the series");
+        let old_file = client.get(format!("{base}/{old}/download")).send().await.unwrap();
+        assert_eq!(old_file.status().as_u16(), 200, "the old version is still downloadable");
+        assert_eq!(old_file.headers()["content-type"], "text/csv; charset=utf-8");
+        assert!(old_file.headers()["content-disposition"].to_str().unwrap().contains("filename=\"audit-2025.csv\""));
+        assert_eq!(old_file.bytes().await.unwrap().as_ref(), b"ward,score\nA,92\n");
+        let library = client.get(&base).send().await.unwrap().text().await.unwrap();
+        assert_eq!(library.matches("Hand hygiene audit").count(), 1, "the library lists the current version only");
+        let history = client
+            .get(format!("{}/providers/{}/history?entity=evidence", app.address, s.provider))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(history.contains("supersede"), "the replacement is in the history");
+        let again = upload(&token, "Hand hygiene audit", Some(("x.csv", b"a,b\n".to_vec())), &[]);
+        let (status, page, _) = post(&client, format!("{base}/{old}/replace"), again).await;
+        assert_eq!(status, 422, "a superseded version cannot be replaced again");
+        assert!(page.contains("already been replaced"));
+    }
+);
+
+on_both_backends!(
+    an_assessor_for_another_provider_gets_404_on_a_download,
+    app | app | {
+        let mine = service(&mut app.db.migrated(), "Northshire OH Service", "northshire");
+        let _theirs = service(&mut app.db.migrated(), "Southvale Occupational Health Ltd", "southvale");
+        let (manager, token) = browser_signed_in(&app, "manager@northshire.example", PASSWORD).await;
+        let base = format!("{}/providers/{}/evidence", app.address, mine.provider);
+        let (_, _, at) = post(&manager, base.clone(), upload(&token, "Policy", Some(("policy.pdf", PDF.to_vec())), &[])).await;
+        let id = item_id(&at);
+        let (assessor, _) = browser_signed_in(&app, "assessor@southvale.example", PASSWORD).await;
+        let status = assessor.get(format!("{base}/{id}/download")).send().await.unwrap().status().as_u16();
+        assert_eq!(status, 404);
+        let status = assessor.get(format!("{base}/{id}")).send().await.unwrap().status().as_u16();
+        assert_eq!(status, 404);
+        let (own_assessor, _) = browser_signed_in(&app, "assessor@northshire.example", PASSWORD).await;
+        let own = own_assessor.get(format!("{base}/{id}/download")).send().await.unwrap();
+        assert_eq!(own.status().as_u16(), 200, "the provider's own assessor may download it");
+        assert_eq!(own.bytes().await.unwrap().as_ref(), PDF);
+    }
+);
+
+on_both_backends!(
+    patient_identifiable_files_go_only_to_managers,
+    app | app | {
+        let s = service(&mut app.db.migrated(), "Northshire OH Service", "northshire");
+        let (manager, token) = browser_signed_in(&app, "manager@northshire.example", PASSWORD).await;
+        let base = format!("{}/providers/{}/evidence", app.address, s.provider);
+        let form = upload(
+            &token,
+            "Case note sample",
+            Some(("sample ü.txt", b"Patient: J Smith\n".to_vec())),
+            &[("contains_patient_data", "yes")],
+        );
+        let (_, _, at) = post(&manager, base.clone(), form).await;
+        let id = item_id(&at);
+        let download = manager.get(format!("{base}/{id}/download")).send().await.unwrap();
+        assert_eq!(download.status().as_u16(), 200);
+        let disposition = download.headers()["content-disposition"].to_str().unwrap().to_string();
+        assert!(disposition.contains("filename*=UTF-8''sample%20%C3%BC.txt"), "{disposition}");
+        let (viewer, _) = browser_signed_in(&app, "viewer@northshire.example", PASSWORD).await;
+        assert_eq!(viewer.get(format!("{base}/{id}/download")).send().await.unwrap().status().as_u16(), 403);
+        assert_eq!(viewer.get(format!("{base}/{id}")).send().await.unwrap().status().as_u16(), 200, "the entry is visible");
+    }
+);
+
+on_both_backends!(
+    bad_uploads_are_refused_and_write_nothing,
+    app | app | {
+        let db = support::TestDb::fresh(app.db.backend).unwrap();
+        let mut settings = db.settings();
+        settings.max_upload_mb = 1;
+        let app = TestApp::spawn_with(db, settings).await;
+        let s = service(&mut app.db.migrated(), "Northshire OH Service", "northshire");
+        let (client, token) = browser_signed_in(&app, "manager@northshire.example", PASSWORD).await;
+        let url = format!("{}/providers/{}/evidence", app.address, s.provider);
+        let before = counts(&app.db);
+        let cases: Vec<(Form, &str)> = vec![
+            (upload(&token, "Too big", Some(("big.txt", vec![b'a'; 1024 * 1024 + 1])), &[]), "must be smaller than 1 MB"),
+            (upload(&token, "Program", Some(("report.pdf", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00".to_vec())), &[]), "not accepted"),
+            (upload(&token, "Renamed", Some(("report.pdf", b"plain words".to_vec())), &[]), "named as PDF but its content is Plain text"),
+            (upload(&token, "Empty", Some(("empty.pdf", Vec::new())), &[]), "The selected file is empty"),
+            (upload(&token, "No file", None, &[]), "Choose a file to upload"),
+            (
+                upload(&token, "Dates", Some(("a.pdf", PDF.to_vec())), &[("effective_on", "2026-04-01"), ("review_due", "2026-03-31")]),
+                "The review date cannot be before the document&#x27;s effective date",
+            ),
+            (upload(&token, "Unknown", Some(("a.pdf", PDF.to_vec())), &[("standards", "ZZ9")]), "There is no standard, core service or sub-specialism ZZ9"),
+        ];
+        for (form, message) in cases {
+            let (status, page, _) = post(&client, url.clone(), form).await;
+            assert_eq!(status, 422, "{message}");
+            assert!(page.contains(message), "{message} is shown:\n{page}");
+        }
+        assert_eq!(counts(&app.db), before, "nothing was written");
+        let (status, _, _) = post(&client, url, upload(&token, "At the limit", Some(("a.txt", vec![b'a'; 1024 * 1024])), &[])).await;
+        assert_eq!(status, 303, "a file of exactly the limit is accepted");
+    }
+);
