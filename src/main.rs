@@ -78,6 +78,45 @@ enum Command {
         #[command(subcommand)]
         command: CatalogueCommand,
     },
+    /// A provider's evidence library.
+    Evidence {
+        #[command(subcommand)]
+        command: EvidenceCommand,
+    },
+    /// A provider's SEQOHS readiness: the figures of the dashboard, or with --json the document
+    /// `GET /api/v1/providers/{id}/readiness` serves.
+    Readiness {
+        #[arg(long)]
+        provider: i32,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum EvidenceCommand {
+    /// Add a file to a provider's library; prints the new item's id, alone, on stdout.
+    Add {
+        #[arg(long)]
+        provider: i32,
+        #[arg(long)]
+        title: String,
+        #[arg(long, default_value = "")]
+        description: String,
+        /// Standards, core services or sub-specialisms it is evidence for, separated by commas.
+        #[arg(long, value_delimiter = ',')]
+        standards: Vec<String>,
+        /// The document's effective date (YYYY-MM-DD or DD/MM/YYYY).
+        #[arg(long, default_value = "")]
+        effective: String,
+        /// When the document is due for review.
+        #[arg(long, default_value = "")]
+        review_due: String,
+        /// The file holds patient-identifiable data.
+        #[arg(long)]
+        patient_data: bool,
+        file: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -292,6 +331,64 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             print!("{report}");
             Ok(())
         }
+        Command::Evidence {
+            command:
+                EvidenceCommand::Add { provider, title, description, standards, effective, review_due, patient_data, file },
+        } => {
+            let details = ohgov::evidence::model::EvidenceInput {
+                kind: "file".into(),
+                title,
+                description,
+                effective_on: effective,
+                review_due,
+                contains_patient_data: patient_data,
+                standards,
+                ..Default::default()
+            }
+            .parse()?;
+            let settings = Settings::for_database(database_url(cli.database_url.clone()));
+            let content = std::fs::read(&file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let limit = settings.max_upload_mb * 1024 * 1024;
+            let upload = ohgov::evidence::model::check_upload(content, &name, limit)
+                .map_err(|message| anyhow::anyhow!("file: {message}"))?;
+            let mut conn = ready_connection(cli.database_url)?;
+            if accounts::store::provider(&mut conn, provider)?.is_none() {
+                anyhow::bail!("provider: there is no provider {provider}");
+            }
+            let id = ohgov::evidence::store::add(&mut conn, None, provider, &details, Some(&upload))?;
+            println!("{id}");
+            Ok(())
+        }
+        Command::Readiness { provider, json } => {
+            let mut conn = ready_connection(cli.database_url)?;
+            let Some(summary) = accounts::store::provider(&mut conn, provider)? else {
+                anyhow::bail!("provider: there is no provider {provider}");
+            };
+            let today = chrono::Utc::now().date_naive();
+            let report = ohgov::assessment::store::readiness(&mut conn, provider, today)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report.to_json(provider))?);
+                return Ok(());
+            }
+            let r = &report.readiness;
+            println!("{}: {}", summary.name, report.accreditation.status_label);
+            for domain in &r.domains {
+                let met = domain.standards.iter().filter(|s| s.result.as_str() == "met").count();
+                println!(
+                    "  {:<4} {:<48} {met:>2} of {:>2} met",
+                    domain.reference,
+                    domain.title,
+                    domain.standards.len()
+                );
+            }
+            println!("  \"must\" standards not met:           {}", r.must_not_met);
+            println!("  standards with no evidence:          {}", r.without_evidence);
+            println!("  met with no evidence in date:        {}", r.met_without_current_evidence);
+            println!("  documents past review / due soon:    {} / {}", r.evidence_overdue, r.evidence_due_soon);
+            println!("  open findings / assessor requests:   {} / {}", r.open_findings, r.open_requests);
+            Ok(())
+        }
         Command::Demo { db: path, no_serve, bind } => {
             // The demo never falls back to DATABASE_URL: it must not write fictional data into a
             // real service's database.
@@ -309,6 +406,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             db::run_migrations(&mut conn)?;
             let report = catalogue::store::load(&mut conn, &catalogue::builtin_sources())?;
             let logins = accounts::demo::seed(&mut conn)?;
+            ohgov::assessment::demo::seed(&mut conn)?;
+            ohgov::evidence::demo::seed(&mut conn)?;
             drop(conn);
             print!("{report}");
             println!("demo database ready: {}", settings.database_url);

@@ -183,16 +183,36 @@ on_both_backends!(
                 format!("/providers/{p}/assessment/standards?show=no_evidence"),
                 READS_ASSESSMENT,
             ),
-            ("GET", "/providers/{provider_id}/assessment/{reference}", format!("/providers/{p}/assessment/GF1"), READS_ASSESSMENT),
-            ("GET", "/providers/{provider_id}/assessment/{reference}", format!("/providers/{q}/assessment/GF1"), HIDDEN),
+            (
+                "GET",
+                "/providers/{provider_id}/assessment/{reference}",
+                format!("/providers/{p}/assessment/GF1"),
+                READS_ASSESSMENT,
+            ),
+            (
+                "GET",
+                "/providers/{provider_id}/assessment/{reference}",
+                format!("/providers/{q}/assessment/GF1"),
+                HIDDEN,
+            ),
             (
                 "GET",
                 "/providers/{provider_id}/assessment/{reference}",
                 format!("/providers/{p}/assessment/NOPE9"),
                 HIDDEN,
             ),
-            ("POST", "/providers/{provider_id}/assessment/{reference}", format!("/providers/{p}/assessment/GF1"), PROVIDER_POST),
-            ("POST", "/providers/{provider_id}/assessment/{reference}", format!("/providers/{q}/assessment/GF1"), HIDDEN),
+            (
+                "POST",
+                "/providers/{provider_id}/assessment/{reference}",
+                format!("/providers/{p}/assessment/GF1"),
+                PROVIDER_POST,
+            ),
+            (
+                "POST",
+                "/providers/{provider_id}/assessment/{reference}",
+                format!("/providers/{q}/assessment/GF1"),
+                HIDDEN,
+            ),
             (
                 "POST",
                 "/providers/{provider_id}/assessment/{reference}/findings",
@@ -207,7 +227,12 @@ on_both_backends!(
                 format!("/providers/{p}/findings/1/close"),
                 PROVIDER_POST,
             ),
-            ("GET", "/providers/{provider_id}/accreditation", format!("/providers/{p}/accreditation"), READS_ASSESSMENT),
+            (
+                "GET",
+                "/providers/{provider_id}/accreditation",
+                format!("/providers/{p}/accreditation"),
+                READS_ASSESSMENT,
+            ),
             ("GET", "/providers/{provider_id}/accreditation", format!("/providers/{q}/accreditation"), HIDDEN),
             ("POST", "/providers/{provider_id}/accreditation", format!("/providers/{p}/accreditation"), PROVIDER_POST),
             (
@@ -218,7 +243,12 @@ on_both_backends!(
             ),
             ("GET", "/providers/{provider_id}/requests", format!("/providers/{p}/requests"), READS_ASSESSMENT),
             ("POST", "/providers/{provider_id}/requests", format!("/providers/{p}/requests"), PROVIDER_POST),
-            ("GET", "/providers/{provider_id}/requests/{request_id}", format!("/providers/{p}/requests/{r}"), READS_ASSESSMENT),
+            (
+                "GET",
+                "/providers/{provider_id}/requests/{request_id}",
+                format!("/providers/{p}/requests/{r}"),
+                READS_ASSESSMENT,
+            ),
             ("GET", "/providers/{provider_id}/requests/{request_id}", format!("/providers/{q}/requests/{r}"), HIDDEN),
             (
                 "POST",
@@ -237,7 +267,12 @@ on_both_backends!(
             ("GET", "/providers/{provider_id}/evidence", format!("/providers/{q}/evidence"), HIDDEN),
             ("POST", "/providers/{provider_id}/evidence", format!("/providers/{p}/evidence"), PROVIDER_POST),
             ("GET", "/providers/{provider_id}/evidence/new", format!("/providers/{p}/evidence/new"), MANAGES),
-            ("GET", "/providers/{provider_id}/evidence/{item_id}", format!("/providers/{p}/evidence/{e}"), READS_ASSESSMENT),
+            (
+                "GET",
+                "/providers/{provider_id}/evidence/{item_id}",
+                format!("/providers/{p}/evidence/{e}"),
+                READS_ASSESSMENT,
+            ),
             ("GET", "/providers/{provider_id}/evidence/{item_id}", format!("/providers/{q}/evidence/{e}"), HIDDEN),
             (
                 "GET",

@@ -11,7 +11,15 @@ use ohgov::db::DbConnection;
 use ohgov::evidence::model::{check_upload, EvidenceInput};
 use support::{browser_signed_in, service, PASSWORD};
 
-fn assess(conn: &mut DbConnection, by: i32, provider: i32, reference: &str, workflow: &str, result: &str, owner: Option<i32>) {
+fn assess(
+    conn: &mut DbConnection,
+    by: i32,
+    provider: i32,
+    reference: &str,
+    workflow: &str,
+    result: &str,
+    owner: Option<i32>,
+) {
     let input = AssessmentInput {
         workflow: workflow.into(),
         result: result.into(),
@@ -91,7 +99,10 @@ on_both_backends!(
         assert!(store::close_finding(&mut conn, Some(m), p, closed, today).unwrap());
         store::raise_request(&mut conn, Some(s.assessor), p, Some("GF1"), "The last two consent audits").unwrap();
         let done = store::raise_request(&mut conn, Some(s.assessor), p, None, "The business plan").unwrap();
-        assert!(store::answer_request(&mut conn, Some(m), p, done, "", &[]).is_err(), "an answer needs evidence or words");
+        assert!(
+            store::answer_request(&mut conn, Some(m), p, done, "", &[]).is_err(),
+            "an answer needs evidence or words"
+        );
         assert!(store::answer_request(&mut conn, Some(m), p, done, "See the plan on the intranet", &[]).unwrap());
         assert!(store::decide_request(&mut conn, Some(s.assessor), p, done, true, "").unwrap());
 
@@ -129,47 +140,51 @@ on_both_backends!(
 
 on_both_backends!(
     an_annual_renewal_marks_every_result_as_carried_over,
-    db | db | {
-        let mut conn = db.migrated();
-        let s = service(&mut conn, "Northshire OH Service", "northshire");
-        let (p, m) = (s.provider, s.manager);
-        for (reference, result) in [("GF1", "met"), ("GF2", "partly_met"), ("RP1", "not_met"), ("GF5", "not_applicable")] {
-            assess(&mut conn, m, p, reference, "done", result, Some(m));
+    db | db
+        | {
+            let mut conn = db.migrated();
+            let s = service(&mut conn, "Northshire OH Service", "northshire");
+            let (p, m) = (s.provider, s.manager);
+            for (reference, result) in
+                [("GF1", "met"), ("GF2", "partly_met"), ("RP1", "not_met"), ("GF5", "not_applicable")]
+            {
+                assess(&mut conn, m, p, reference, "done", result, Some(m));
+            }
+            let first = store::current_cycle(&mut conn, p).unwrap().unwrap();
+            assert_eq!(first.kind, "initial", "the first save began the initial cycle");
+            let started = NaiveDate::from_ymd_opt(2027, 3, 1).unwrap();
+            let (cycle, carried) =
+                store::start_cycle(&mut conn, Some(m), p, CycleKind::AnnualRenewal, "seqohs-2023", started).unwrap();
+            assert_eq!(carried, 4);
+            use ohgov::db::schema::standard_assessments as sa;
+            let rows: Vec<(String, bool, String)> = sa::table
+                .filter(sa::cycle_id.eq(cycle))
+                .select((sa::result, sa::carried_over, sa::workflow))
+                .order(sa::id)
+                .load(&mut conn)
+                .unwrap();
+            assert_eq!(rows.len(), 4);
+            assert!(rows.iter().all(|(_, carried, _)| *carried), "every result is marked carried over: {rows:?}");
+            assert!(rows.iter().all(|(_, _, workflow)| workflow == "in_review"), "done work goes back to review");
+            let mut results: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+            results.sort_unstable();
+            assert_eq!(results, ["met", "not_applicable", "not_met", "partly_met"], "results are kept");
+            let before: i64 = sa::table.filter(sa::cycle_id.eq(first.id)).count().get_result(&mut conn).unwrap();
+            assert_eq!(before, 4, "the old cycle is left as it was");
+
+            let today = Utc::now().date_naive();
+            assert_eq!(store::readiness(&mut conn, p, today).unwrap().readiness.carried_over, 4);
+            assess(&mut conn, m, p, "GF1", "done", "met", Some(m));
+            assert_eq!(store::readiness(&mut conn, p, today).unwrap().readiness.carried_over, 3, "saving confirms it");
+
+            let refused = store::start_cycle(&mut conn, Some(m), p, CycleKind::Initial, "seqohs-2023", started);
+            assert!(matches!(refused, Err(ohgov::accounts::store::SaveError::Invalid(e)) if e.0.contains_key("kind")));
+            let backwards =
+                store::start_cycle(&mut conn, Some(m), p, CycleKind::Reaccreditation, "seqohs-2015", started);
+            assert!(
+                matches!(backwards, Err(ohgov::accounts::store::SaveError::Invalid(e)) if e.0["framework"].contains("does not replace"))
+            );
         }
-        let first = store::current_cycle(&mut conn, p).unwrap().unwrap();
-        assert_eq!(first.kind, "initial", "the first save began the initial cycle");
-        let started = NaiveDate::from_ymd_opt(2027, 3, 1).unwrap();
-        let (cycle, carried) =
-            store::start_cycle(&mut conn, Some(m), p, CycleKind::AnnualRenewal, "seqohs-2023", started).unwrap();
-        assert_eq!(carried, 4);
-        use ohgov::db::schema::standard_assessments as sa;
-        let rows: Vec<(String, bool, String)> = sa::table
-            .filter(sa::cycle_id.eq(cycle))
-            .select((sa::result, sa::carried_over, sa::workflow))
-            .order(sa::id)
-            .load(&mut conn)
-            .unwrap();
-        assert_eq!(rows.len(), 4);
-        assert!(rows.iter().all(|(_, carried, _)| *carried), "every result is marked carried over: {rows:?}");
-        assert!(rows.iter().all(|(_, _, workflow)| workflow == "in_review"), "done work goes back to review");
-        let mut results: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
-        results.sort_unstable();
-        assert_eq!(results, ["met", "not_applicable", "not_met", "partly_met"], "results are kept");
-        let before: i64 = sa::table.filter(sa::cycle_id.eq(first.id)).count().get_result(&mut conn).unwrap();
-        assert_eq!(before, 4, "the old cycle is left as it was");
-
-        let today = Utc::now().date_naive();
-        assert_eq!(store::readiness(&mut conn, p, today).unwrap().readiness.carried_over, 4);
-        assess(&mut conn, m, p, "GF1", "done", "met", Some(m));
-        assert_eq!(store::readiness(&mut conn, p, today).unwrap().readiness.carried_over, 3, "saving confirms it");
-
-        let refused = store::start_cycle(&mut conn, Some(m), p, CycleKind::Initial, "seqohs-2023", started);
-        assert!(matches!(refused, Err(ohgov::accounts::store::SaveError::Invalid(e)) if e.0.contains_key("kind")));
-        let backwards = store::start_cycle(&mut conn, Some(m), p, CycleKind::Reaccreditation, "seqohs-2015", started);
-        assert!(
-            matches!(backwards, Err(ohgov::accounts::store::SaveError::Invalid(e)) if e.0["framework"].contains("does not replace"))
-        );
-    }
 );
 
 on_both_backends!(
@@ -201,7 +216,10 @@ on_both_backends!(
         assert_eq!(line("GF5").workflow.as_str(), "in_progress");
         assert!(!line("RP1").carried_over, "nothing to carry into RP1");
         let page = store::standard_page(&mut conn, p, "GF5").unwrap().unwrap();
-        assert_eq!(page.narrative, "Carried from A2: How the service meets A2\n\nCarried from A3: How the service meets A3");
+        assert_eq!(
+            page.narrative,
+            "Carried from A2: How the service meets A2\n\nCarried from A3: How the service meets A3"
+        );
         let links = ohgov::evidence::store::item(&mut conn, p, document, today).unwrap().unwrap().links;
         let linked: Vec<&str> = links.iter().map(|l| l.reference.as_str()).collect();
         assert_eq!(linked, ["A1", "GF1", "GF2"], "the old link is kept beside the new ones");
@@ -238,7 +256,10 @@ on_both_backends!(
         )
         .await;
         assert_eq!(status, 422);
-        assert!(page.contains("The narrative must be 20000 characters or fewer; it has 20001"), "the message is at the field");
+        assert!(
+            page.contains("The narrative must be 20000 characters or fewer; it has 20001"),
+            "the message is at the field"
+        );
         assert!(page.contains("aria-invalid=\"true\""));
         let (status, page) = post_form(
             &client,
@@ -255,7 +276,12 @@ on_both_backends!(
         let (status, _) = post_form(
             &client,
             url.clone(),
-            &[("csrf_token", &token), ("workflow", "done"), ("result", "met"), ("narrative", "Policy signed by the board")],
+            &[
+                ("csrf_token", &token),
+                ("workflow", "done"),
+                ("result", "met"),
+                ("narrative", "Policy signed by the board"),
+            ],
         )
         .await;
         assert_eq!(status, 303);
@@ -266,7 +292,8 @@ on_both_backends!(
 
         let (viewer, viewer_token) = browser_signed_in(&app, "viewer@northshire.example", PASSWORD).await;
         let (status, _) =
-            post_form(&viewer, url, &[("csrf_token", &viewer_token), ("workflow", "done"), ("result", "not_met")]).await;
+            post_form(&viewer, url, &[("csrf_token", &viewer_token), ("workflow", "done"), ("result", "not_met")])
+                .await;
         assert_eq!(status, 403, "a viewer reads but does not assess");
     }
 );
@@ -293,13 +320,15 @@ on_both_backends!(
         assert_eq!(status, 422);
         assert!(page.contains("Enter the key actions the assessors asked for"));
         let mut conn = app.db.migrated();
-        let record = store::accreditation(&mut conn, s.provider, NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()).unwrap();
+        let record =
+            store::accreditation(&mut conn, s.provider, NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()).unwrap();
         assert_eq!(record.status, "working_towards", "the refused step changed nothing");
         assert_eq!(record.months_working_towards, Some(44));
         assert_eq!(record.next_milestone.unwrap().on, NaiveDate::from_ymd_opt(2025, 3, 15).unwrap());
 
         assert_eq!(step("accredited", "2026-01-10").await.0, 303);
-        let record = store::accreditation(&mut conn, s.provider, NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()).unwrap();
+        let record =
+            store::accreditation(&mut conn, s.provider, NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()).unwrap();
         assert_eq!(record.expires_on, NaiveDate::from_ymd_opt(2031, 1, 10));
         assert_eq!(record.next_renewal_on, NaiveDate::from_ymd_opt(2027, 1, 10));
         assert_eq!(record.registered_on, NaiveDate::from_ymd_opt(2023, 3, 15), "earlier steps keep their dates");
@@ -377,23 +406,32 @@ on_both_backends!(
         .await;
         assert_eq!(status, 303);
         let decision = format!("{base}/requests/{request}/decision");
-        let (status, page) = post_form(&assessor, decision.clone(), &[("csrf_token", &a_token), ("decision", "return")]).await;
+        let (status, page) =
+            post_form(&assessor, decision.clone(), &[("csrf_token", &a_token), ("decision", "return")]).await;
         assert_eq!(status, 422);
         assert!(page.contains("Say what is missing"));
-        let returned = [("csrf_token", a_token.as_str()), ("decision", "return"), ("decision_comment", "We asked for two")];
+        let returned =
+            [("csrf_token", a_token.as_str()), ("decision", "return"), ("decision_comment", "We asked for two")];
         assert_eq!(post_form(&assessor, decision.clone(), &returned).await.0, 303);
-        let (status, _) = post_form(&manager, decision.clone(), &[("csrf_token", &m_token), ("decision", "accept")]).await;
+        let (status, _) =
+            post_form(&manager, decision.clone(), &[("csrf_token", &m_token), ("decision", "accept")]).await;
         assert_eq!(status, 422, "only an answered request can be decided");
         assert_eq!(
-            post_form(&manager, answer, &[("csrf_token", &m_token), ("answer_text", "Both audits"), ("evidence", &document.to_string())])
-                .await
-                .0,
+            post_form(
+                &manager,
+                answer,
+                &[("csrf_token", &m_token), ("answer_text", "Both audits"), ("evidence", &document.to_string())]
+            )
+            .await
+            .0,
             303
         );
         assert_eq!(post_form(&assessor, decision, &[("csrf_token", &a_token), ("decision", "accept")]).await.0, 303);
         let page = assessor.get(format!("{base}/requests/{request}")).send().await.unwrap().text().await.unwrap();
         assert!(page.contains("Accepted") && page.contains("Consent audit 2026"));
-        let (status, _) = post_form(&assessor, format!("{base}/assessment/GF1"), &[("csrf_token", &a_token), ("result", "met")]).await;
+        let (status, _) =
+            post_form(&assessor, format!("{base}/assessment/GF1"), &[("csrf_token", &a_token), ("result", "met")])
+                .await;
         assert_eq!(status, 403, "an assessor records findings but never the service's own assessment");
     }
 );

@@ -10,7 +10,8 @@ use support::{browser_signed_in, service, TestApp, PASSWORD};
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
 
 fn upload(token: &str, title: &str, file: Option<(&str, Vec<u8>)>, extra: &[(&str, &str)]) -> Form {
-    let mut form = Form::new().text("csrf_token", token.to_string()).text("kind", "file").text("title", title.to_string());
+    let mut form =
+        Form::new().text("csrf_token", token.to_string()).text("kind", "file").text("title", title.to_string());
     for (name, value) in extra {
         form = form.text(name.to_string(), value.to_string());
     }
@@ -49,7 +50,8 @@ on_both_backends!(
         let first = upload(&token, "OH policy", Some(("policy.pdf", PDF.to_vec())), &[("standards", "GF1")]);
         let (status, _, first_at) = post(&client, url.clone(), first).await;
         assert_eq!(status, 303);
-        let again = upload(&token, "OH policy (for GF3)", Some(("policy-copy.pdf", PDF.to_vec())), &[("standards", "GF3")]);
+        let again =
+            upload(&token, "OH policy (for GF3)", Some(("policy-copy.pdf", PDF.to_vec())), &[("standards", "GF3")]);
         let (status, _, second_at) = post(&client, url.clone(), again).await;
         assert_eq!(status, 303);
         let (items, blobs, _) = counts(&app.db);
@@ -71,7 +73,12 @@ on_both_backends!(
         let s = service(&mut app.db.migrated(), "Northshire OH Service", "northshire");
         let (client, token) = browser_signed_in(&app, "manager@northshire.example", PASSWORD).await;
         let base = format!("{}/providers/{}/evidence", app.address, s.provider);
-        let form = upload(&token, "Hand hygiene audit", Some(("audit-2025.csv", b"ward,score\nA,92\n".to_vec())), &[("standards", "QI2")]);
+        let form = upload(
+            &token,
+            "Hand hygiene audit",
+            Some(("audit-2025.csv", b"ward,score\nA,92\n".to_vec())),
+            &[("standards", "QI2")],
+        );
         let (_, _, at) = post(&client, base.clone(), form).await;
         let old = item_id(&at);
         let newer = upload(
@@ -88,7 +95,11 @@ on_both_backends!(
         let page = ohgov::evidence::store::item(&mut app.db.conn(), s.provider, new, today).unwrap().unwrap();
         let versions: Vec<(i32, Option<i32>)> = page.versions.iter().map(|v| (v.version, v.superseded_by)).collect();
         assert_eq!(versions, [(2, None), (1, Some(new))]);
-        assert_eq!(page.links.iter().map(|l| l.reference.as_str()).collect::<Vec<_>>(), ["QI2"], "links stay with the series");
+        assert_eq!(
+            page.links.iter().map(|l| l.reference.as_str()).collect::<Vec<_>>(),
+            ["QI2"],
+            "links stay with the series"
+        );
         let old_file = client.get(format!("{base}/{old}/download")).send().await.unwrap();
         assert_eq!(old_file.status().as_u16(), 200, "the old version is still downloadable");
         assert_eq!(old_file.headers()["content-type"], "text/csv; charset=utf-8");
@@ -119,7 +130,8 @@ on_both_backends!(
         let _theirs = service(&mut app.db.migrated(), "Southvale Occupational Health Ltd", "southvale");
         let (manager, token) = browser_signed_in(&app, "manager@northshire.example", PASSWORD).await;
         let base = format!("{}/providers/{}/evidence", app.address, mine.provider);
-        let (_, _, at) = post(&manager, base.clone(), upload(&token, "Policy", Some(("policy.pdf", PDF.to_vec())), &[])).await;
+        let (_, _, at) =
+            post(&manager, base.clone(), upload(&token, "Policy", Some(("policy.pdf", PDF.to_vec())), &[])).await;
         let id = item_id(&at);
         let (assessor, _) = browser_signed_in(&app, "assessor@southvale.example", PASSWORD).await;
         let status = assessor.get(format!("{base}/{id}/download")).send().await.unwrap().status().as_u16();
@@ -153,7 +165,11 @@ on_both_backends!(
         assert!(disposition.contains("filename*=UTF-8''sample%20%C3%BC.txt"), "{disposition}");
         let (viewer, _) = browser_signed_in(&app, "viewer@northshire.example", PASSWORD).await;
         assert_eq!(viewer.get(format!("{base}/{id}/download")).send().await.unwrap().status().as_u16(), 403);
-        assert_eq!(viewer.get(format!("{base}/{id}")).send().await.unwrap().status().as_u16(), 200, "the entry is visible");
+        assert_eq!(
+            viewer.get(format!("{base}/{id}")).send().await.unwrap().status().as_u16(),
+            200,
+            "the entry is visible"
+        );
     }
 );
 
@@ -169,16 +185,33 @@ on_both_backends!(
         let url = format!("{}/providers/{}/evidence", app.address, s.provider);
         let before = counts(&app.db);
         let cases: Vec<(Form, &str)> = vec![
-            (upload(&token, "Too big", Some(("big.txt", vec![b'a'; 1024 * 1024 + 1])), &[]), "must be smaller than 1 MB"),
-            (upload(&token, "Program", Some(("report.pdf", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00".to_vec())), &[]), "not accepted"),
-            (upload(&token, "Renamed", Some(("report.pdf", b"plain words".to_vec())), &[]), "named as PDF but its content is Plain text"),
+            (
+                upload(&token, "Too big", Some(("big.txt", vec![b'a'; 1024 * 1024 + 1])), &[]),
+                "must be smaller than 1 MB",
+            ),
+            (
+                upload(&token, "Program", Some(("report.pdf", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00".to_vec())), &[]),
+                "not accepted",
+            ),
+            (
+                upload(&token, "Renamed", Some(("report.pdf", b"plain words".to_vec())), &[]),
+                "named as PDF but its content is Plain text",
+            ),
             (upload(&token, "Empty", Some(("empty.pdf", Vec::new())), &[]), "The selected file is empty"),
             (upload(&token, "No file", None, &[]), "Choose a file to upload"),
             (
-                upload(&token, "Dates", Some(("a.pdf", PDF.to_vec())), &[("effective_on", "2026-04-01"), ("review_due", "2026-03-31")]),
+                upload(
+                    &token,
+                    "Dates",
+                    Some(("a.pdf", PDF.to_vec())),
+                    &[("effective_on", "2026-04-01"), ("review_due", "2026-03-31")],
+                ),
                 "The review date cannot be before the document&#x27;s effective date",
             ),
-            (upload(&token, "Unknown", Some(("a.pdf", PDF.to_vec())), &[("standards", "ZZ9")]), "There is no standard, core service or sub-specialism ZZ9"),
+            (
+                upload(&token, "Unknown", Some(("a.pdf", PDF.to_vec())), &[("standards", "ZZ9")]),
+                "There is no standard, core service or sub-specialism ZZ9",
+            ),
         ];
         for (form, message) in cases {
             let (status, page, _) = post(&client, url.clone(), form).await;
@@ -186,7 +219,8 @@ on_both_backends!(
             assert!(page.contains(message), "{message} is shown:\n{page}");
         }
         assert_eq!(counts(&app.db), before, "nothing was written");
-        let (status, _, _) = post(&client, url, upload(&token, "At the limit", Some(("a.txt", vec![b'a'; 1024 * 1024])), &[])).await;
+        let (status, _, _) =
+            post(&client, url, upload(&token, "At the limit", Some(("a.txt", vec![b'a'; 1024 * 1024])), &[])).await;
         assert_eq!(status, 303, "a file of exactly the limit is accepted");
     }
 );

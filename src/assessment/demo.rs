@@ -1,1 +1,178 @@
-//! The demo provider's self-assessment: filled in below.
+//! The demo provider's self-assessment: registered three and a half years ago and still working
+//! towards accreditation (as many NHS services are), about two thirds of the standards met, some
+//! partly met, a few "must" gaps, two findings and an assessor's open request. Fictional.
+
+use chrono::{Duration, Months, NaiveDate, Utc};
+use diesel::prelude::*;
+
+use super::model::{AccreditationStatus, AssessmentInput, FindingInput, FindingSource};
+use super::store;
+use crate::accounts::demo::DEMO_PROVIDER;
+use crate::accounts::store::SaveError;
+use crate::db::schema::{assessment_cycles, catalogue_nodes, organisations, users};
+use crate::db::DbConnection;
+
+/// Standards not (yet) met, and why: (reference, workflow, result, note).
+const NOT_MET: [(&str, &str, &str, &str); 12] = [
+    (
+        "GF4",
+        "in_progress",
+        "partly_met",
+        "The business continuity plan covers staff loss but not loss of the clinic building.",
+    ),
+    (
+        "RP2",
+        "in_progress",
+        "partly_met",
+        "Physiotherapy cover is by arrangement; psychology cover has a gap since the post fell vacant.",
+    ),
+    (
+        "RP4",
+        "in_review",
+        "partly_met",
+        "Monthly supervision runs for case workers; the record of escalations is being moved into ohgov.",
+    ),
+    ("RP7", "in_progress", "not_met", "The vaccine fridge log had gaps in August; a second data logger is on order."),
+    ("OO3", "in_progress", "partly_met", "Return-to-work outcomes are measured for musculoskeletal referrals only."),
+    ("OO5", "to_do", "not_assessed", ""),
+    (
+        "IC5",
+        "in_progress",
+        "partly_met",
+        "Secure email is in place with GP practices; the ESR staff list exchange is still manual.",
+    ),
+    ("QI2", "to_do", "not_assessed", ""),
+    ("QI5", "to_do", "not_assessed", ""),
+    (
+        "SS3",
+        "in_progress",
+        "not_met",
+        "The costing model was last reviewed in 2024; the finance business partner has been asked.",
+    ),
+    ("SS5", "in_review", "partly_met", "Reports meet the SLA at 84%; the target is 90%."),
+    ("SS6", "to_do", "not_assessed", ""),
+];
+
+/// The one standard the demo service judges not to apply.
+const NOT_APPLICABLE: (&str, &str) =
+    ("OO6", "The trust's statutory health surveillance is delivered by a contracted provider under its own SEQOHS accreditation.");
+
+fn id_of(conn: &mut DbConnection, email: &str) -> QueryResult<Option<i32>> {
+    users::table.filter(users::email.eq(email)).select(users::id).first(conn).optional()
+}
+
+/// Seeds the demo provider's assessment unless it has one already.
+pub fn seed(conn: &mut DbConnection) -> Result<(), SaveError> {
+    let provider: Option<i32> = organisations::table
+        .filter(organisations::name.eq(DEMO_PROVIDER))
+        .select(organisations::id)
+        .first(conn)
+        .optional()?;
+    let Some(provider) = provider else { return Ok(()) };
+    let started: i64 =
+        assessment_cycles::table.filter(assessment_cycles::provider_id.eq(provider)).count().get_result(conn)?;
+    if started > 0 {
+        return Ok(());
+    }
+    let manager = id_of(conn, "manager@northshire-oh.example")?;
+    let director = id_of(conn, "director@northshire-oh.example")?;
+    let clinician = id_of(conn, "clinician@northshire-oh.example")?;
+    let assessor = id_of(conn, "assessor@seqohs-assessor.example")?;
+    let today = Utc::now().date_naive();
+    let registered = today.checked_sub_months(Months::new(42)).unwrap_or(today);
+    let change = super::model::AccreditationChange {
+        status: AccreditationStatus::WorkingTowards,
+        status_on: registered,
+        visit_on: None,
+        deferred_actions: None,
+        deferred_due: None,
+    };
+    store::change_accreditation(conn, manager, provider, &change)?;
+
+    let Some(catalogue_id) = store::framework_id(conn, provider)? else { return Ok(()) };
+    let standards: Vec<(String, String)> = catalogue_nodes::table
+        .filter(catalogue_nodes::catalogue_id.eq(catalogue_id))
+        .filter(catalogue_nodes::kind.eq("standard"))
+        .select((catalogue_nodes::reference, catalogue_nodes::expected_evidence))
+        .order(catalogue_nodes::position)
+        .load(conn)?;
+    let owners = [manager, director, clinician];
+    for (i, (reference, expected)) in standards.iter().enumerate() {
+        let expected: Vec<String> = serde_json::from_str(expected).unwrap_or_default();
+        let shown = expected.iter().take(2).map(|e| e.to_lowercase()).collect::<Vec<_>>().join(" and the ");
+        let (workflow, result, narrative, reason) = match NOT_MET.iter().find(|(r, ..)| r == reference) {
+            Some((_, workflow, result, note)) => (*workflow, *result, note.to_string(), String::new()),
+            None if *reference == NOT_APPLICABLE.0 => {
+                ("done", "not_applicable", String::new(), NOT_APPLICABLE.1.to_string())
+            }
+            None => (
+                "done",
+                "met",
+                format!(
+                    "Met and shown by the {shown}. Reviewed at the quarterly clinical governance meeting and \
+                         reported to the trust's people committee."
+                ),
+                String::new(),
+            ),
+        };
+        let owner = owners[i % owners.len()];
+        let target = (result != "met").then(|| today + Duration::days(30 * (1 + (i as i64 % 5))));
+        let input = AssessmentInput {
+            workflow: workflow.into(),
+            result: result.into(),
+            not_applicable_reason: reason,
+            owner_user_id: owner.map(|o| o.to_string()).unwrap_or_default(),
+            target_on: target.map(|d| d.to_string()).unwrap_or_default(),
+            narrative,
+        };
+        let Ok(change) = input.parse() else { continue };
+        store::save_assessment(conn, owner, provider, reference, &change)?;
+    }
+
+    let findings = [
+        (
+            "IC2",
+            FindingSource::InternalAudit,
+            director,
+            FindingInput {
+                grade: "minor_nonconformity".into(),
+                description: "Consent audit (October): 3 of 40 management referral reports had no recorded consent \
+                              to release."
+                    .into(),
+                action_needed: "Add a consent prompt to the report template and re-audit 40 reports in January.".into(),
+                raised_on: (today - Duration::days(35)).to_string(),
+            },
+        ),
+        (
+            "QI3",
+            FindingSource::ExternalAssessment,
+            assessor,
+            FindingInput {
+                grade: "observation".into(),
+                description: "Complaints are answered promptly but themes are not yet reported to the governance \
+                              meeting."
+                    .into(),
+                action_needed: "Consider a quarterly themes report.".into(),
+                raised_on: (today - Duration::days(12)).to_string(),
+            },
+        ),
+    ];
+    for (reference, source, by, input) in findings {
+        if let Ok(finding) = input.parse(today) {
+            store::record_finding(conn, by, provider, reference, source, &finding)?;
+        }
+    }
+    store::raise_request(
+        conn,
+        assessor,
+        provider,
+        Some("OO2"),
+        "Please provide the last two report-quality audits, with the action plans that followed.",
+    )?;
+    Ok(())
+}
+
+/// The demo's reference date for documents: `days` from today (negative for the past).
+pub fn days_from_today(days: i64) -> NaiveDate {
+    Utc::now().date_naive() + Duration::days(days)
+}

@@ -171,7 +171,8 @@ impl AssessmentInput {
         if result.is_none() {
             errors.add("result", "Choose a result: not assessed, met, partly met, not met or not applicable");
         }
-        let reason = limited(&mut errors, "not_applicable_reason", &self.not_applicable_reason, NOTE_LIMIT, "The reason");
+        let reason =
+            limited(&mut errors, "not_applicable_reason", &self.not_applicable_reason, NOTE_LIMIT, "The reason");
         if result == Some(AssessmentResult::NotApplicable) && reason.is_empty() {
             errors.add("not_applicable_reason", "Say why this standard does not apply to the service");
         }
@@ -234,13 +235,18 @@ impl AccreditationInput {
                 }
             }
             Some(AccreditationStatus::Deferred) => {
-                let actions = limited(&mut errors, "deferred_actions", &self.deferred_actions, NOTE_LIMIT, "Key actions");
+                let actions =
+                    limited(&mut errors, "deferred_actions", &self.deferred_actions, NOTE_LIMIT, "Key actions");
                 if actions.is_empty() {
                     errors.add("deferred_actions", "Enter the key actions the assessors asked for");
                 }
                 deferred_actions = Some(actions);
-                deferred_due =
-                    required_date(&mut errors, "deferred_due", &self.deferred_due, "Enter the date the actions are due");
+                deferred_due = required_date(
+                    &mut errors,
+                    "deferred_due",
+                    &self.deferred_due,
+                    "Enter the date the actions are due",
+                );
                 if let (Some(due), Some(deferred)) = (deferred_due, status_on) {
                     if due < deferred {
                         errors.add("deferred_due", "The actions cannot be due before the deferral");
@@ -388,7 +394,8 @@ mod tests {
 
     #[test]
     fn a_booked_visit_needs_its_date() {
-        let input = AccreditationInput { status: "visit_booked".into(), status_on: "2026-06-01".into(), ..Default::default() };
+        let input =
+            AccreditationInput { status: "visit_booked".into(), status_on: "2026-06-01".into(), ..Default::default() };
         assert!(input.parse().unwrap_err().0.contains_key("visit_on"));
         let booked = AccreditationInput { visit_on: "2026-09-14".into(), ..input };
         assert_eq!(booked.parse().unwrap().visit_on, NaiveDate::from_ymd_opt(2026, 9, 14));

@@ -57,8 +57,9 @@ async fn area_context(
     provider_id: i32,
 ) -> Result<(tera::Context, crate::web::access::Permissions), AppError> {
     let permissions = permissions(state, user, provider_id).await?;
-    let provider =
-        with_conn(state, move |conn| Ok(crate::accounts::store::provider(conn, provider_id)?)).await?.ok_or(AppError::NotFound)?;
+    let provider = with_conn(state, move |conn| Ok(crate::accounts::store::provider(conn, provider_id)?))
+        .await?
+        .ok_or(AppError::NotFound)?;
     let mut context = tera::Context::new();
     context.insert("provider", &provider);
     context.insert("provider_id", &provider_id);
@@ -120,8 +121,7 @@ impl StandardFilters {
         (self.domain.is_empty() || self.domain == domain)
             && (self.result.is_empty() || self.result == line.result.as_str())
             && (self.workflow.is_empty() || self.workflow == line.workflow.as_str())
-            && (self.owner.is_empty()
-                || (self.owner.parse::<i32>().ok() == line.owner_user_id && line.is_open()))
+            && (self.owner.is_empty() || (self.owner.parse::<i32>().ok() == line.owner_user_id && line.is_open()))
             && match self.show.as_str() {
                 "must_not_met" => line.is_must_not_met(),
                 "no_evidence" => line.lacks_evidence(),
@@ -336,7 +336,9 @@ async fn add_finding(
             })
             .await?;
             match saved {
-                Ok(Some(_)) => return Ok(see_other(format!("/providers/{provider_id}/assessment/{reference}#findings"))),
+                Ok(Some(_)) => {
+                    return Ok(see_other(format!("/providers/{provider_id}/assessment/{reference}#findings")))
+                }
                 Ok(None) => return Err(AppError::NotFound),
                 Err(SaveError::Invalid(errors)) => errors,
                 Err(other) => return Err(other.into()),
@@ -393,15 +395,17 @@ async fn close_finding(
     let (provider_id, finding_id) = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Assess).await?;
     session::check_csrf(&session, &form.csrf_token)?;
-    let closed_on = if form.closed_on.trim().is_empty() { Ok(today()) } else { parse_date("closed_on", &form.closed_on) };
+    let closed_on =
+        if form.closed_on.trim().is_empty() { Ok(today()) } else { parse_date("closed_on", &form.closed_on) };
     let closed_on = match closed_on {
         Ok(day) if day <= today() => day,
         _ => return Ok(see_other(format!("/providers/{provider_id}/findings?problem=date"))),
     };
     let user_id = user.id;
-    let closed =
-        with_conn(&state, move |conn| Ok(store::close_finding(conn, Some(user_id), provider_id, finding_id, closed_on)))
-            .await?;
+    let closed = with_conn(&state, move |conn| {
+        Ok(store::close_finding(conn, Some(user_id), provider_id, finding_id, closed_on))
+    })
+    .await?;
     match closed {
         Ok(true) => Ok(see_other(format!("/providers/{provider_id}/findings"))),
         Ok(false) => Err(AppError::NotFound),
@@ -450,7 +454,8 @@ async fn show_accreditation(
     context.insert("errors", &errors.0);
     context.insert("statuses", &AccreditationStatus::options());
     context.insert("cycle_kinds", &CycleKind::options());
-    let framework_options: Vec<(String, String)> = frameworks.into_iter().map(|(_, code, title)| (code, title)).collect();
+    let framework_options: Vec<(String, String)> =
+        frameworks.into_iter().map(|(_, code, title)| (code, title)).collect();
     context.insert("frameworks", &framework_options);
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     render_status(state, req, "assessment/accreditation.html", context, status)
@@ -492,9 +497,10 @@ async fn change_accreditation(
     let errors = match input.parse() {
         Ok(change) => {
             let user_id = user.id;
-            let saved =
-                with_conn(&state, move |conn| Ok(store::change_accreditation(conn, Some(user_id), provider_id, &change)))
-                    .await?;
+            let saved = with_conn(&state, move |conn| {
+                Ok(store::change_accreditation(conn, Some(user_id), provider_id, &change))
+            })
+            .await?;
             match saved {
                 Ok(()) => return Ok(see_other(format!("/providers/{provider_id}/accreditation"))),
                 Err(SaveError::Invalid(errors)) => errors,
@@ -768,62 +774,5 @@ async fn readiness_json(
     let provider_id = path.into_inner();
     authorize(&state, &user.0, provider_id, Capability::ReadAssessment).await?;
     let report = with_conn(&state, move |conn| Ok(store::readiness(conn, provider_id, today())?)).await?;
-    let record = &report.accreditation;
-    let domains: Vec<serde_json::Value> = report
-        .readiness
-        .domains
-        .iter()
-        .map(|d| {
-            let standards: Vec<serde_json::Value> = d
-                .standards
-                .iter()
-                .map(|s| {
-                    serde_json::json!({
-                        "reference": s.reference,
-                        "level": s.level,
-                        "workflow_state": s.workflow,
-                        "result": s.result,
-                        "carried_over": s.carried_over,
-                        "evidence_count": s.evidence_count,
-                        "current_evidence_count": s.current_evidence_count,
-                        "overdue_evidence_count": s.overdue_evidence_count,
-                    })
-                })
-                .collect();
-            serde_json::json!({ "reference": d.reference, "title": d.title, "standards": standards })
-        })
-        .collect();
-    let r = &report.readiness;
-    Ok(HttpResponse::Ok().json(serde_json::json!({
-        "provider_id": provider_id,
-        "accreditation": {
-            "status": record.status,
-            "status_on": record.status_on,
-            "registered_on": record.registered_on,
-            "self_assessment_completed_on": record.self_assessment_completed_on,
-            "evidence_submitted_on": record.evidence_submitted_on,
-            "visit_on": record.visit_on,
-            "accredited_on": record.accredited_on,
-            "expires_on": record.expires_on,
-            "next_renewal_on": record.next_renewal_on,
-            "deferred_due": record.deferred_due,
-            "months_working_towards": record.months_working_towards,
-        },
-        "cycle": report.cycle.as_ref().map(|c| serde_json::json!({
-            "kind": c.kind,
-            "framework": c.framework_code,
-            "started_on": c.started_on,
-        })),
-        "totals": {
-            "standards": r.standard_count,
-            "must_not_met": r.must_not_met,
-            "without_evidence": r.without_evidence,
-            "met_without_current_evidence": r.met_without_current_evidence,
-            "evidence_overdue": r.evidence_overdue,
-            "evidence_due_soon": r.evidence_due_soon,
-            "open_findings": r.open_findings,
-            "open_requests": r.open_requests,
-        },
-        "domains": domains,
-    })))
+    Ok(HttpResponse::Ok().json(report.to_json(provider_id)))
 }

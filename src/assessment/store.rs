@@ -8,8 +8,8 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use super::model::{
-    AccreditationChange, AccreditationStatus, AssessmentChange, AssessmentResult, CycleKind, FindingSource,
-    NewFinding, RequestStatus, Workflow, NARRATIVE_LIMIT,
+    AccreditationChange, AccreditationStatus, AssessmentChange, AssessmentResult, CycleKind, FindingSource, NewFinding,
+    RequestStatus, Workflow, NARRATIVE_LIMIT,
 };
 use super::rules::{self, Assessed, Domain, Evidence, Facts, Pathway, Readiness, Standard};
 use crate::accounts::store::{invalid, provider_people, SaveError};
@@ -79,7 +79,8 @@ pub fn frameworks(conn: &mut DbConnection) -> QueryResult<Vec<(i32, String, Stri
         .order(catalogues::version.desc())
         .load(conn)?;
     let replaced: HashSet<&str> = all.iter().filter_map(|(_, _, _, r)| r.as_deref()).collect();
-    let (mut newest, older): (Vec<_>, Vec<_>) = all.iter().partition(|(_, code, _, _)| !replaced.contains(code.as_str()));
+    let (mut newest, older): (Vec<_>, Vec<_>) =
+        all.iter().partition(|(_, code, _, _)| !replaced.contains(code.as_str()));
     newest.extend(older);
     Ok(newest.into_iter().map(|(id, code, title, _)| (*id, code.clone(), title.clone())).collect())
 }
@@ -558,7 +559,8 @@ pub fn start_cycle(
             if started_on < previous.started_on {
                 return Err(invalid("started_on", "The new cycle cannot start before the current one"));
             }
-            if previous.catalogue_id != catalogue_id && replaces_code.as_deref() != Some(previous.framework_code.as_str())
+            if previous.catalogue_id != catalogue_id
+                && replaces_code.as_deref() != Some(previous.framework_code.as_str())
             {
                 return Err(invalid(
                     "framework",
@@ -631,7 +633,11 @@ fn carry_sources(
     let pairs: Vec<(i32, i32, String)> = catalogue_replaces::table
         .inner_join(replaced.on(replaced.field(catalogue_nodes::id).eq(catalogue_replaces::replaced_node_id)))
         .filter(replaced.field(catalogue_nodes::catalogue_id).eq(previous.catalogue_id))
-        .select((catalogue_replaces::node_id, catalogue_replaces::replaced_node_id, replaced.field(catalogue_nodes::reference)))
+        .select((
+            catalogue_replaces::node_id,
+            catalogue_replaces::replaced_node_id,
+            replaced.field(catalogue_nodes::reference),
+        ))
         .order((catalogue_replaces::node_id, replaced.field(catalogue_nodes::reference)))
         .load(conn)?;
     let mut by_node: HashMap<i32, Vec<(i32, String)>> = HashMap::new();
@@ -731,19 +737,25 @@ pub fn standard_page(conn: &mut DbConnection, provider_id: i32, reference: &str)
     let Some(catalogue_id) = framework_id(conn, provider_id)? else { return Ok(None) };
     let Some(node_id) = standard_node(conn, catalogue_id, reference)? else { return Ok(None) };
     let domain = diesel::alias!(catalogue_nodes as domain);
-    let (title, level, guidance, expected, domain_reference, domain_title): (String, String, String, String, String, String) =
-        catalogue_nodes::table
-            .inner_join(domain.on(catalogue_nodes::parent_id.eq(domain.field(catalogue_nodes::id).nullable())))
-            .filter(catalogue_nodes::id.eq(node_id))
-            .select((
-                catalogue_nodes::title,
-                catalogue_nodes::level,
-                catalogue_nodes::guidance,
-                catalogue_nodes::expected_evidence,
-                domain.field(catalogue_nodes::reference),
-                domain.field(catalogue_nodes::title),
-            ))
-            .first(conn)?;
+    let (title, level, guidance, expected, domain_reference, domain_title): (
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+    ) = catalogue_nodes::table
+        .inner_join(domain.on(catalogue_nodes::parent_id.eq(domain.field(catalogue_nodes::id).nullable())))
+        .filter(catalogue_nodes::id.eq(node_id))
+        .select((
+            catalogue_nodes::title,
+            catalogue_nodes::level,
+            catalogue_nodes::guidance,
+            catalogue_nodes::expected_evidence,
+            domain.field(catalogue_nodes::reference),
+            domain.field(catalogue_nodes::title),
+        ))
+        .first(conn)?;
     let replaced = diesel::alias!(catalogue_nodes as replaced);
     let replaces: Vec<String> = catalogue_replaces::table
         .inner_join(replaced.on(replaced.field(catalogue_nodes::id).eq(catalogue_replaces::replaced_node_id)))
@@ -770,10 +782,7 @@ pub fn standard_page(conn: &mut DbConnection, provider_id: i32, reference: &str)
             .optional()?,
         None => None,
     };
-    let assessed = saved
-        .as_ref()
-        .map(|s| parse_assessed(&s.0, &s.1, s.6, s.3))
-        .unwrap_or_default();
+    let assessed = saved.as_ref().map(|s| parse_assessed(&s.0, &s.1, s.6, s.3)).unwrap_or_default();
     let findings = findings_list(conn, provider_id, Some(node_id), false)?;
     let requests = requests_list(conn, provider_id, Some(node_id))?;
     Ok(Some(StandardPage {
@@ -1020,7 +1029,11 @@ pub fn raise_request(
             Some(provider_id),
             "assessor_request",
             id,
-            vec![("standard", json(reference)), ("request", json(text)), ("status", json(RequestStatus::Open.as_str()))],
+            vec![
+                ("standard", json(reference)),
+                ("request", json(text)),
+                ("status", json(RequestStatus::Open.as_str())),
+            ],
         )?;
         Ok(id)
     })
@@ -1049,7 +1062,10 @@ pub fn answer_request(
     db::write_transaction(conn, |conn| {
         let Some(status) = request_status(conn, provider_id, request_id)? else { return Ok(false) };
         if !status.awaits_service() {
-            return Err(invalid("answer_text", format!("This request is {} and cannot be answered", status.label().to_lowercase())));
+            return Err(invalid(
+                "answer_text",
+                format!("This request is {} and cannot be answered", status.label().to_lowercase()),
+            ));
         }
         if answer.is_empty() && evidence_ids.is_empty() {
             return Err(invalid("answer_text", "Write an answer or attach evidence"));
@@ -1122,7 +1138,15 @@ pub fn decide_request(
             .execute(conn)?;
         let mut diff = Diff::default();
         diff.field("status", status.as_str(), next.as_str()).field("comment", Option::<String>::None, comment);
-        record_action(conn, by, Some(provider_id), "assessor_request", request_id, if accept { "accept" } else { "return" }, diff)?;
+        record_action(
+            conn,
+            by,
+            Some(provider_id),
+            "assessor_request",
+            request_id,
+            if accept { "accept" } else { "return" },
+            diff,
+        )?;
         Ok(true)
     })
 }
@@ -1135,6 +1159,71 @@ pub struct ReadinessReport {
     pub readiness: Readiness,
     /// The names of the owners the figures mention.
     pub people: HashMap<i32, String>,
+}
+
+impl ReadinessReport {
+    /// The readiness document the API serves and `ohgov readiness` prints: the accreditation
+    /// record, the cycle, totals, and each domain's standards with their evidence counts.
+    pub fn to_json(&self, provider_id: i32) -> serde_json::Value {
+        let record = &self.accreditation;
+        let domains: Vec<serde_json::Value> = self
+            .readiness
+            .domains
+            .iter()
+            .map(|d| {
+                let standards: Vec<serde_json::Value> = d
+                    .standards
+                    .iter()
+                    .map(|s| {
+                        serde_json::json!({
+                            "reference": s.reference,
+                            "level": s.level,
+                            "workflow_state": s.workflow,
+                            "result": s.result,
+                            "carried_over": s.carried_over,
+                            "evidence_count": s.evidence_count,
+                            "current_evidence_count": s.current_evidence_count,
+                            "overdue_evidence_count": s.overdue_evidence_count,
+                        })
+                    })
+                    .collect();
+                serde_json::json!({ "reference": d.reference, "title": d.title, "standards": standards })
+            })
+            .collect();
+        let r = &self.readiness;
+        serde_json::json!({
+            "provider_id": provider_id,
+            "accreditation": {
+                "status": record.status,
+                "status_on": record.status_on,
+                "registered_on": record.registered_on,
+                "self_assessment_completed_on": record.self_assessment_completed_on,
+                "evidence_submitted_on": record.evidence_submitted_on,
+                "visit_on": record.visit_on,
+                "accredited_on": record.accredited_on,
+                "expires_on": record.expires_on,
+                "next_renewal_on": record.next_renewal_on,
+                "deferred_due": record.deferred_due,
+                "months_working_towards": record.months_working_towards,
+            },
+            "cycle": self.cycle.as_ref().map(|c| serde_json::json!({
+                "kind": c.kind,
+                "framework": c.framework_code,
+                "started_on": c.started_on,
+            })),
+            "totals": {
+                "standards": r.standard_count,
+                "must_not_met": r.must_not_met,
+                "without_evidence": r.without_evidence,
+                "met_without_current_evidence": r.met_without_current_evidence,
+                "evidence_overdue": r.evidence_overdue,
+                "evidence_due_soon": r.evidence_due_soon,
+                "open_findings": r.open_findings,
+                "open_requests": r.open_requests,
+            },
+            "domains": domains,
+        })
+    }
 }
 
 /// Everything the dashboard and the API show, as of `today`.

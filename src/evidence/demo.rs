@@ -1,1 +1,298 @@
-//! The demo provider's evidence library: filled in below.
+//! The demo provider's evidence library: policies, minutes, audits and links of a fictional NHS OH
+//! service, some past their review date and one replaced by a newer version.
+
+use diesel::prelude::*;
+
+use super::model::{check_upload, EvidenceInput};
+use super::store;
+use crate::accounts::demo::DEMO_PROVIDER;
+use crate::accounts::store::SaveError;
+use crate::assessment::demo::days_from_today;
+use crate::db::schema::{evidence_items, organisations, users};
+use crate::db::DbConnection;
+
+/// A demo item: title, kind, file name (for a file), the standards and services it shows, the
+/// effective and review dates as days from today, and its owner's email.
+struct DemoItem {
+    title: &'static str,
+    kind: &'static str,
+    file_name: &'static str,
+    links: &'static [&'static str],
+    effective: i64,
+    review: Option<i64>,
+    owner: &'static str,
+}
+
+const MANAGER: &str = "manager@northshire-oh.example";
+const DIRECTOR: &str = "director@northshire-oh.example";
+const CLINICIAN: &str = "clinician@northshire-oh.example";
+
+const ITEMS: [DemoItem; 18] = [
+    DemoItem {
+        title: "Statement of purpose and service specification",
+        kind: "file",
+        file_name: "statement-of-purpose.pdf",
+        links: &["GF1", "GF2", "SS1"],
+        effective: -300,
+        review: Some(65),
+        owner: MANAGER,
+    },
+    DemoItem {
+        title: "Clinical governance committee terms of reference",
+        kind: "file",
+        file_name: "governance-terms-of-reference.txt",
+        links: &["GF1"],
+        effective: -420,
+        review: Some(-55),
+        owner: DIRECTOR,
+    },
+    DemoItem {
+        title: "Budget statement 2026/27 and indemnity certificates",
+        kind: "file",
+        file_name: "budget-2026-27.csv",
+        links: &["GF3", "SS3"],
+        effective: -230,
+        review: Some(135),
+        owner: MANAGER,
+    },
+    DemoItem {
+        title: "Business plan 2026 to 2029",
+        kind: "file",
+        file_name: "business-plan-2026-2029.txt",
+        links: &["GF4", "SS4"],
+        effective: -200,
+        review: Some(165),
+        owner: MANAGER,
+    },
+    DemoItem {
+        title: "Legal register (data protection, COSHH, IR(ME)R)",
+        kind: "link",
+        file_name: "",
+        links: &["GF5"],
+        effective: -150,
+        review: Some(215),
+        owner: MANAGER,
+    },
+    DemoItem {
+        title: "Service level agreement with Northshire Teaching Hospitals",
+        kind: "file",
+        file_name: "sla-northshire-teaching-hospitals.pdf",
+        links: &["GF6", "SS2", "SS5"],
+        effective: -235,
+        review: Some(40),
+        owner: MANAGER,
+    },
+    DemoItem {
+        title: "Professional registration checks, October",
+        kind: "file",
+        file_name: "registration-checks-october.csv",
+        links: &["RP1"],
+        effective: -40,
+        review: Some(325),
+        owner: MANAGER,
+    },
+    DemoItem {
+        title: "Appraisal and revalidation tracker",
+        kind: "note",
+        file_name: "",
+        links: &["RP3"],
+        effective: -60,
+        review: None,
+        owner: DIRECTOR,
+    },
+    DemoItem {
+        title: "Clinical supervision policy for the tiered model",
+        kind: "file",
+        file_name: "supervision-policy.txt",
+        links: &["RP4"],
+        effective: -700,
+        review: Some(-335),
+        owner: DIRECTOR,
+    },
+    DemoItem {
+        title: "Premises risk assessment, Northshire clinic",
+        kind: "file",
+        file_name: "premises-risk-assessment.txt",
+        links: &["RP5"],
+        effective: -380,
+        review: Some(-15),
+        owner: MANAGER,
+    },
+    DemoItem {
+        title: "Audiometer and spirometer calibration certificates",
+        kind: "file",
+        file_name: "calibration-2026.csv",
+        links: &["RP6", "OO6"],
+        effective: -90,
+        review: Some(275),
+        owner: CLINICIAN,
+    },
+    DemoItem {
+        title: "Safeguarding adults and children policy",
+        kind: "link",
+        file_name: "",
+        links: &["RP8"],
+        effective: -500,
+        review: Some(230),
+        owner: DIRECTOR,
+    },
+    DemoItem {
+        title: "Management referral report audit, spring",
+        kind: "file",
+        file_name: "report-audit-spring.csv",
+        links: &["OO2", "QI1"],
+        effective: -190,
+        review: Some(175),
+        owner: DIRECTOR,
+    },
+    DemoItem {
+        title: "Confidentiality and OH records policy",
+        kind: "file",
+        file_name: "confidentiality-policy.txt",
+        links: &["IC1", "IC3"],
+        effective: -340,
+        review: Some(25),
+        owner: MANAGER,
+    },
+    DemoItem {
+        title: "Consent audit, October",
+        kind: "file",
+        file_name: "consent-audit-october.csv",
+        links: &["IC2", "QI1", "SS6"],
+        effective: -35,
+        review: Some(330),
+        owner: DIRECTOR,
+    },
+    DemoItem {
+        title: "Accessible information: easy-read leaflet and interpreter guide",
+        kind: "file",
+        file_name: "accessible-information.txt",
+        links: &["IC4", "IC6"],
+        effective: -260,
+        review: Some(105),
+        owner: CLINICIAN,
+    },
+    DemoItem {
+        title: "Complaints and incidents log, Q2",
+        kind: "file",
+        file_name: "complaints-incidents-q2.csv",
+        links: &["QI3"],
+        effective: -55,
+        review: Some(310),
+        owner: MANAGER,
+    },
+    DemoItem {
+        title: "Annual quality report 2025/26",
+        kind: "note",
+        file_name: "",
+        links: &["QI4"],
+        effective: -230,
+        review: Some(135),
+        owner: DIRECTOR,
+    },
+];
+
+/// A small but real PDF, so the demo's PDF evidence opens in a viewer.
+fn pdf(title: &str) -> Vec<u8> {
+    let text = title.replace(['(', ')', '\\'], " ");
+    let stream = format!("BT /F1 14 Tf 72 720 Td ({text}) Tj ET");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>"
+            .to_string(),
+        format!("<< /Length {} >>\nstream\n{stream}\nendstream", stream.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
+    ];
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for offset in offsets {
+        out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
+    );
+    out
+}
+
+fn content(item: &DemoItem) -> Vec<u8> {
+    if item.file_name.ends_with(".pdf") {
+        pdf(item.title)
+    } else if item.file_name.ends_with(".csv") {
+        format!("item,date,result\n{},{},recorded\n", item.title.replace(',', ";"), days_from_today(item.effective))
+            .into_bytes()
+    } else {
+        format!("{}\n\nNorthshire OH Service. Fictional demo document.\n", item.title).into_bytes()
+    }
+}
+
+/// Seeds the demo provider's library unless it has evidence already.
+pub fn seed(conn: &mut DbConnection) -> Result<(), SaveError> {
+    let provider: Option<i32> = organisations::table
+        .filter(organisations::name.eq(DEMO_PROVIDER))
+        .select(organisations::id)
+        .first(conn)
+        .optional()?;
+    let Some(provider) = provider else { return Ok(()) };
+    let present: i64 =
+        evidence_items::table.filter(evidence_items::provider_id.eq(provider)).count().get_result(conn)?;
+    if present > 0 {
+        return Ok(());
+    }
+    let manager: Option<i32> =
+        users::table.filter(users::email.eq(MANAGER)).select(users::id).first(conn).optional()?;
+    for item in &ITEMS {
+        let owner: Option<i32> =
+            users::table.filter(users::email.eq(item.owner)).select(users::id).first(conn).optional()?;
+        let input = EvidenceInput {
+            kind: item.kind.into(),
+            title: item.title.into(),
+            description: match item.kind {
+                "note" => format!(
+                    "{} is kept in the trust's HR system; a monthly extract is reviewed by the clinical director.",
+                    item.title
+                ),
+                _ => String::new(),
+            },
+            owner_user_id: owner.map(|o| o.to_string()).unwrap_or_default(),
+            effective_on: days_from_today(item.effective).to_string(),
+            review_due: item.review.map(|d| days_from_today(d).to_string()).unwrap_or_default(),
+            contains_patient_data: false,
+            link_url: if item.kind == "link" {
+                format!(
+                    "https://intranet.northshire-oh.example/policies/{}",
+                    item.title.to_lowercase().replace(' ', "-")
+                )
+            } else {
+                String::new()
+            },
+            standards: item.links.iter().map(|s| s.to_string()).collect(),
+        };
+        let Ok(details) = input.parse() else { continue };
+        let upload =
+            (item.kind == "file").then(|| check_upload(content(item), item.file_name, usize::MAX).ok()).flatten();
+        let id = store::add(conn, manager, provider, &details, upload.as_ref())?;
+        // The supervision policy was rewritten: the old version stays, superseded.
+        if item.file_name == "supervision-policy.txt" {
+            let newer = EvidenceInput {
+                effective_on: days_from_today(-20).to_string(),
+                review_due: days_from_today(345).to_string(),
+                ..input
+            };
+            if let Ok(newer) = newer.parse() {
+                let text =
+                    b"Clinical supervision policy for the tiered model, version 2.\n\nMonthly group supervision \
+                             for case workers; escalation to the clinical tier within two working days.\n";
+                let upload = check_upload(text.to_vec(), "supervision-policy-v2.txt", usize::MAX).ok();
+                store::supersede(conn, manager, provider, id, &newer, upload.as_ref())?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -74,16 +74,15 @@ fn extension(file_name: &str) -> Option<String> {
 /// as another.
 pub fn identify(bytes: &[u8], file_name: &str) -> Result<Identified, String> {
     let allowed = "Evidence files may be PDF, Word, Excel, PNG, JPEG, plain text or CSV";
-    let claimed = extension(file_name).and_then(|ext| FileType::ALL.iter().copied().find(|t| t.extensions().contains(&ext.as_str())));
+    let claimed = extension(file_name)
+        .and_then(|ext| FileType::ALL.iter().copied().find(|t| t.extensions().contains(&ext.as_str())));
     let detected = infer::get(bytes);
     let file_type = match detected.map(|t| t.mime_type()) {
         Some("application/pdf") => FileType::Pdf,
-        Some("application/msword") | Some("application/vnd.openxmlformats-officedocument.wordprocessingml.document") => {
-            FileType::Word
-        }
-        Some("application/vnd.ms-excel") | Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet") => {
-            FileType::Excel
-        }
+        Some("application/msword")
+        | Some("application/vnd.openxmlformats-officedocument.wordprocessingml.document") => FileType::Word,
+        Some("application/vnd.ms-excel")
+        | Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet") => FileType::Excel,
         Some("image/png") => FileType::Png,
         Some("image/jpeg") => FileType::Jpeg,
         Some(other) => return Err(format!("The file's content is {other}, which is not accepted. {allowed}")),
@@ -277,7 +276,10 @@ mod tests {
     #[test]
     fn a_renamed_or_unlisted_file_is_refused() {
         let text_as_pdf = identify(b"just words", "policy.pdf").unwrap_err();
-        assert_eq!(text_as_pdf, "The file is named as PDF but its content is Plain text. Check you chose the right file");
+        assert_eq!(
+            text_as_pdf,
+            "The file is named as PDF but its content is Plain text. Check you chose the right file"
+        );
         let exe = identify(b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xFF\xFF", "report.pdf").unwrap_err();
         assert!(exe.contains("not accepted"), "{exe}");
         let zip = identify(b"PK\x03\x04\x14\0\0\0\0\0", "archive.zip").unwrap_err();
@@ -289,7 +291,10 @@ mod tests {
     #[test]
     fn uploads_must_have_content_within_the_limit() {
         assert_eq!(check_upload(vec![], "a.txt", MB).unwrap_err(), "The selected file is empty");
-        assert_eq!(check_upload(vec![b'a'; MB + 1], "a.txt", MB).unwrap_err(), "The selected file must be smaller than 1 MB");
+        assert_eq!(
+            check_upload(vec![b'a'; MB + 1], "a.txt", MB).unwrap_err(),
+            "The selected file must be smaller than 1 MB"
+        );
         let at_limit = check_upload(vec![b'a'; MB], "C:\\fakepath\\notes.txt", MB).unwrap();
         assert_eq!(at_limit.file_name, "notes.txt");
         assert_eq!(at_limit.sha256.len(), 64);

@@ -257,9 +257,10 @@ async fn create(
     let errors = match checked {
         Ok((details, upload)) => {
             let user_id = user.id;
-            let saved =
-                with_conn(&state, move |conn| Ok(store::add(conn, Some(user_id), provider_id, &details, upload.as_ref())))
-                    .await?;
+            let saved = with_conn(&state, move |conn| {
+                Ok(store::add(conn, Some(user_id), provider_id, &details, upload.as_ref()))
+            })
+            .await?;
             match saved {
                 Ok(id) => return Ok(see_other(format!("/providers/{provider_id}/evidence/{id}"))),
                 Err(SaveError::Invalid(errors)) => errors,
@@ -299,7 +300,8 @@ async fn item(
 
 /// The download's headers: the original name (with a UTF-8 form for names that need it).
 fn attachment(file_name: &str) -> ContentDisposition {
-    let ascii: String = file_name.chars().map(|c| if c.is_ascii() && !c.is_ascii_control() { c } else { '_' }).collect();
+    let ascii: String =
+        file_name.chars().map(|c| if c.is_ascii() && !c.is_ascii_control() { c } else { '_' }).collect();
     ContentDisposition {
         disposition: DispositionType::Attachment,
         parameters: vec![

@@ -18,7 +18,11 @@ use crate::history::store::{json, record_action, record_created, Diff};
 const SERVICE_KINDS: [&str; 2] = ["core_service", "subspecialism"];
 
 /// Finds the catalogue nodes for the references given, or names each one that is not there.
-pub fn resolve_targets(conn: &mut DbConnection, provider_id: i32, references: &[String]) -> Result<Vec<i32>, SaveError> {
+pub fn resolve_targets(
+    conn: &mut DbConnection,
+    provider_id: i32,
+    references: &[String],
+) -> Result<Vec<i32>, SaveError> {
     if references.is_empty() {
         return Ok(Vec::new());
     }
@@ -313,24 +317,24 @@ type ItemColumns = (
 
 fn item_columns() -> ItemColumns {
     (
-    evidence_items::id,
-    evidence_items::series_id,
-    evidence_items::version,
-    evidence_items::kind,
-    evidence_items::title,
-    evidence_items::description,
-    evidence_items::owner_user_id,
-    evidence_items::file_name,
-    evidence_items::media_type,
-    blobs::size_bytes.nullable(),
-    evidence_items::blob_sha256,
-    evidence_items::link_url,
-    evidence_items::effective_on,
-    evidence_items::review_due,
-    evidence_items::contains_patient_data,
-    evidence_items::uploaded_at,
-    evidence_items::superseded_by,
-    evidence_items::superseded_at,
+        evidence_items::id,
+        evidence_items::series_id,
+        evidence_items::version,
+        evidence_items::kind,
+        evidence_items::title,
+        evidence_items::description,
+        evidence_items::owner_user_id,
+        evidence_items::file_name,
+        evidence_items::media_type,
+        blobs::size_bytes.nullable(),
+        evidence_items::blob_sha256,
+        evidence_items::link_url,
+        evidence_items::effective_on,
+        evidence_items::review_due,
+        evidence_items::contains_patient_data,
+        evidence_items::uploaded_at,
+        evidence_items::superseded_by,
+        evidence_items::superseded_at,
     )
 }
 
@@ -412,7 +416,12 @@ pub struct ItemPage {
 }
 
 /// One version of the provider's evidence, or None if it is not the provider's.
-pub fn item(conn: &mut DbConnection, provider_id: i32, item_id: i32, today: NaiveDate) -> QueryResult<Option<ItemPage>> {
+pub fn item(
+    conn: &mut DbConnection,
+    provider_id: i32,
+    item_id: i32,
+    today: NaiveDate,
+) -> QueryResult<Option<ItemPage>> {
     let found: Option<(ItemLine, Option<i32>)> = evidence_items::table
         .left_join(blobs::table)
         .filter(evidence_items::id.eq(item_id))
@@ -457,7 +466,12 @@ pub fn download(conn: &mut DbConnection, provider_id: i32, item_id: i32) -> Quer
         .inner_join(blobs::table)
         .filter(evidence_items::id.eq(item_id))
         .filter(evidence_items::provider_id.eq(provider_id))
-        .select((evidence_items::file_name, evidence_items::media_type, blobs::content, evidence_items::contains_patient_data))
+        .select((
+            evidence_items::file_name,
+            evidence_items::media_type,
+            blobs::content,
+            evidence_items::contains_patient_data,
+        ))
         .first(conn)
         .optional()?;
     Ok(found.map(|(file_name, media_type, content, contains_patient_data)| Download {

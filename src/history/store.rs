@@ -3,7 +3,7 @@
 use chrono::Utc;
 use diesel::prelude::*;
 
-use super::rules::{self, Change, ChainBreak, ChainRow, ChainWalk, Entry, GENESIS_HASH};
+use super::rules::{self, ChainBreak, ChainRow, ChainWalk, Change, Entry, GENESIS_HASH};
 use crate::db::schema::history;
 use crate::db::DbConnection;
 

@@ -289,8 +289,13 @@ pub fn service(conn: &mut DbConnection, name: &str, slug: &str) -> Service {
             is_admin: false,
         };
         let expires_on = (role == Role::Assessor).then(|| today + chrono::Duration::days(40));
-        store::create_user(conn, None, &user.parse().unwrap(), Some(Grant { organisation_id: provider, role, expires_on }))
-            .unwrap()
+        store::create_user(
+            conn,
+            None,
+            &user.parse().unwrap(),
+            Some(Grant { organisation_id: provider, role, expires_on }),
+        )
+        .unwrap()
     };
     Service {
         manager: person(Role::Manager, "Manager"),
