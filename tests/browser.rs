@@ -1,0 +1,151 @@
+//! End to end in a real browser: Debian's chromium, driven through chromedriver over WebDriver,
+//! against the real application on both backends. Where chromedriver is not installed the tests
+//! skip with a notice; under `CI=true` that is a failure (`.ci/run` installs it).
+
+mod support;
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use support::{service, TestApp, PASSWORD};
+
+/// A chromedriver process of this test's own, stopped when dropped.
+struct ChromeDriver {
+    child: Child,
+    url: String,
+}
+
+impl Drop for ChromeDriver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+impl ChromeDriver {
+    fn start() -> Option<Self> {
+        if !Path::new(CHROMEDRIVER).exists() || !Path::new(CHROMIUM).exists() {
+            assert!(
+                !std::env::var("CI").is_ok_and(|v| v == "true"),
+                "chromium and chromium-driver are needed for the browser tests under CI"
+            );
+            support::skip_notice("browser tests skipped: install Debian's chromium and chromium-driver to run them");
+            return None;
+        }
+        let port = TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();
+        let child = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let url = format!("http://127.0.0.1:{port}");
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(started.elapsed() < Duration::from_secs(20), "chromedriver did not start listening");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Some(ChromeDriver { child, url })
+    }
+
+    async fn browser(&self) -> Client {
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({
+                "binary": CHROMIUM,
+                "args": ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,1600"],
+            }),
+        );
+        ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&self.url)
+            .await
+            .expect("a browser session")
+    }
+}
+
+async fn fill(browser: &Client, selector: &str, text: &str) {
+    browser
+        .find(Locator::Css(selector))
+        .await
+        .unwrap_or_else(|e| panic!("{selector}: {e}"))
+        .send_keys(text)
+        .await
+        .unwrap();
+}
+
+async fn click(browser: &Client, selector: &str) {
+    browser.find(Locator::Css(selector)).await.unwrap_or_else(|e| panic!("{selector}: {e}")).click().await.unwrap();
+}
+
+async fn sign_in(browser: &Client, app: &TestApp, email: &str) {
+    browser.goto(&format!("{}/sign-in", app.address)).await.unwrap();
+    fill(browser, "#email", email).await;
+    fill(browser, "#password", PASSWORD).await;
+    click(browser, "main form button[type=submit]").await;
+    browser
+        .wait()
+        .for_element(Locator::XPath("//span[starts-with(normalize-space(.), 'Signed in as')]"))
+        .await
+        .expect("signed in");
+}
+
+on_both_backends!(
+    a_manager_uploads_evidence_in_the_browser_and_the_dashboard_counts_it,
+    app | app | {
+        let Some(driver) = ChromeDriver::start() else { return };
+        let s = service(&mut app.db.migrated(), "Northshire OH Service", "northshire");
+        let browser = driver.browser().await;
+        sign_in(&browser, &app, "manager@northshire.example").await;
+        let base = format!("{}/providers/{}", app.address, s.provider);
+
+        let dir = tempfile::tempdir().unwrap();
+        let policy = dir.path().join("OH policy 2026.pdf");
+        std::fs::write(&policy, b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n").unwrap();
+        let disguised = dir.path().join("minutes.pdf");
+        std::fs::write(&disguised, b"These are plain words, not a PDF.").unwrap();
+
+        // A file whose name claims PDF but whose content is text is refused at the field.
+        browser.goto(&format!("{base}/evidence/new?standard=GF1")).await.unwrap();
+        fill(&browser, "#title", "Governance minutes").await;
+        fill(&browser, "#file", disguised.to_str().unwrap()).await;
+        click(&browser, "main form button[type=submit]").await;
+        let summary = browser.wait().for_element(Locator::Css(".error-summary")).await.unwrap().text().await.unwrap();
+        assert!(summary.contains("named as PDF but its content is Plain text"), "{summary}");
+        let title = browser.find(Locator::Css("#title")).await.unwrap().prop("value").await.unwrap();
+        assert_eq!(title.as_deref(), Some("Governance minutes"), "what was typed is kept");
+
+        // The real file goes in, linked to GF1 (ticked from the standard's own link).
+        browser.goto(&format!("{base}/evidence/new?standard=GF1")).await.unwrap();
+        fill(&browser, "#title", "Occupational health policy").await;
+        fill(&browser, "#file", policy.to_str().unwrap()).await;
+        fill(&browser, "#review_due", "2030-01-31").await;
+        click(&browser, "main form button[type=submit]").await;
+        browser
+            .wait()
+            .for_element(Locator::LinkText("OH policy 2026.pdf"))
+            .await
+            .expect("the item's page links the file");
+        let page = browser.source().await.unwrap();
+        assert!(page.contains("GF1"), "linked to GF1");
+
+        // The dashboard counts it: 38 standards, one of them with evidence now.
+        browser.goto(&format!("{base}/assessment")).await.unwrap();
+        let figure = browser
+            .find(Locator::XPath("//a[contains(., 'standards with no evidence')]/span"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(figure, "37");
+        browser.close().await.unwrap();
+    }
+);
