@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod assessment;
 pub mod catalogue;
 pub mod config;
+pub mod coverage;
 pub mod db;
 pub mod evidence;
 pub mod history;
@@ -126,6 +127,7 @@ pub fn app(
         .configure(history::routes::configure)
         .configure(assessment::routes::configure)
         .configure(evidence::routes::configure)
+        .configure(coverage::routes::configure)
         .default_service(aw::to(web::error::not_found))
 }
 

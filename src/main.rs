@@ -83,6 +83,14 @@ enum Command {
         #[command(subcommand)]
         command: EvidenceCommand,
     },
+    /// A provider's coverage of the six NHS core services and ten sub-specialisms, or with --json
+    /// the document `GET /api/v1/providers/{id}/coverage` serves.
+    Coverage {
+        #[arg(long)]
+        provider: i32,
+        #[arg(long)]
+        json: bool,
+    },
     /// A provider's SEQOHS readiness: the figures of the dashboard, or with --json the document
     /// `GET /api/v1/providers/{id}/readiness` serves.
     Readiness {
@@ -360,6 +368,26 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{id}");
             Ok(())
         }
+        Command::Coverage { provider, json } => {
+            let mut conn = ready_connection(cli.database_url)?;
+            let Some(summary) = accounts::store::provider(&mut conn, provider)? else {
+                anyhow::bail!("provider: there is no provider {provider}");
+            };
+            let rows = ohgov::coverage::store::coverage(&mut conn, provider, chrono::Utc::now().date_naive())?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&ohgov::coverage::store::to_json(provider, &rows))?);
+                return Ok(());
+            }
+            println!("{}: service coverage", summary.name);
+            for row in &rows {
+                let partner = row.partner_name.as_deref().unwrap_or("");
+                let ends = row.ends_on.map(|d| format!("ends {}", d.format("%-d %b %Y"))).unwrap_or_default();
+                println!("  {:<9} {:<48} {:<32} {partner} {ends}", row.reference, row.title, row.state.label());
+            }
+            let totals = ohgov::coverage::store::totals(&rows);
+            println!("  not covered today (gaps and expired arrangements): {}", totals.not_covered);
+            Ok(())
+        }
         Command::Readiness { provider, json } => {
             let mut conn = ready_connection(cli.database_url)?;
             let Some(summary) = accounts::store::provider(&mut conn, provider)? else {
@@ -408,6 +436,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let logins = accounts::demo::seed(&mut conn)?;
             ohgov::assessment::demo::seed(&mut conn)?;
             ohgov::evidence::demo::seed(&mut conn)?;
+            ohgov::coverage::demo::seed(&mut conn)?;
             drop(conn);
             print!("{report}");
             println!("demo database ready: {}", settings.database_url);

@@ -294,6 +294,26 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    service_coverage (id) {
+        id -> Integer,
+        provider_id -> Integer,
+        node_id -> Integer,
+        delivery -> Text,
+        partner_name -> Nullable<Text>,
+        agreement_reference -> Nullable<Text>,
+        partner_contact -> Nullable<Text>,
+        starts_on -> Nullable<Date>,
+        ends_on -> Nullable<Date>,
+        included -> Nullable<Text>,
+        excluded -> Nullable<Text>,
+        lead_name -> Nullable<Text>,
+        notes -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Nullable<Integer>,
+    }
+}
+
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(memberships -> organisations (organisation_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -307,6 +327,7 @@ diesel::joinable!(assessor_request_evidence -> evidence_items (evidence_id));
 diesel::joinable!(standard_assessments -> catalogue_nodes (node_id));
 diesel::joinable!(standard_assessments -> assessment_cycles (cycle_id));
 diesel::joinable!(findings -> catalogue_nodes (node_id));
+diesel::joinable!(service_coverage -> catalogue_nodes (node_id));
 diesel::joinable!(assessment_cycles -> catalogues (catalogue_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -332,4 +353,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     findings,
     assessor_requests,
     assessor_request_evidence,
+    service_coverage,
 );

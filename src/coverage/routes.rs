@@ -1,0 +1,161 @@
+//! `/providers/{id}/coverage`: the sixteen-row coverage table, each row's record, and
+//! `/api/v1/providers/{id}/coverage`.
+
+use actix_session::Session;
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{NaiveDate, Utc};
+use serde::Deserialize;
+
+use super::model::{CoverageInput, Delivery};
+use super::rules::CoverageState;
+use super::store::{self, CoverageRow};
+use crate::accounts::access::Capability;
+use crate::accounts::store::SaveError;
+use crate::accounts::FieldErrors;
+use crate::web::access::{authorize, permissions};
+use crate::web::api::ApiUser;
+use crate::web::session::{self, CurrentUser};
+use crate::web::{render_status, with_conn, AppError, AppState};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/providers/{provider_id}/coverage", web::get().to(table))
+        .route("/providers/{provider_id}/coverage/{reference}", web::get().to(row))
+        .route("/providers/{provider_id}/coverage/{reference}", web::post().to(save))
+        .route("/api/v1/providers/{provider_id}/coverage", web::get().to(coverage_json));
+}
+
+fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+/// `GET /providers/{id}/coverage`.
+async fn table(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    path: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    let provider_id = path.into_inner();
+    authorize(&state, &user, provider_id, Capability::ReadAssessment).await?;
+    let can = permissions(&state, &user, provider_id).await?;
+    let (provider, rows) = with_conn(&state, move |conn| {
+        Ok((crate::accounts::store::provider(conn, provider_id)?, store::coverage(conn, provider_id, today())?))
+    })
+    .await?;
+    let mut context = tera::Context::new();
+    context.insert("provider", &provider.ok_or(AppError::NotFound)?);
+    context.insert("provider_id", &provider_id);
+    context.insert("can", &can);
+    context.insert("totals", &store::totals(&rows));
+    context.insert("rows", &rows);
+    context.insert("states", &CoverageState::options());
+    context.insert("deliveries", &Delivery::options());
+    render_status(&state, &req, "coverage/index.html", context, StatusCode::OK)
+}
+
+async fn show_row(
+    state: &AppState,
+    req: &HttpRequest,
+    user: &CurrentUser,
+    provider_id: i32,
+    reference: String,
+    form: Option<CoverageInput>,
+    errors: FieldErrors,
+) -> Result<HttpResponse, AppError> {
+    let can = permissions(state, user, provider_id).await?;
+    let (provider, row, evidence) = with_conn(state, move |conn| {
+        let provider = crate::accounts::store::provider(conn, provider_id)?;
+        let Some(row) = store::coverage_row(conn, provider_id, &reference, today())? else {
+            return Err(AppError::NotFound);
+        };
+        let filter = crate::evidence::store::LibraryFilter { node_id: Some(row.node_id), ..Default::default() };
+        let evidence = crate::evidence::store::library(conn, provider_id, &filter, today())?;
+        Ok((provider, row, evidence))
+    })
+    .await?;
+    let mut context = tera::Context::new();
+    context.insert("provider", &provider.ok_or(AppError::NotFound)?);
+    context.insert("provider_id", &provider_id);
+    context.insert("can", &can);
+    context.insert("form", &form.unwrap_or_else(|| row.as_input()));
+    let deliveries: Vec<(&str, &str)> =
+        Delivery::allowed_for(row.kind).iter().map(|d| (d.as_str(), d.label())).collect();
+    context.insert("deliveries", &deliveries);
+    context.insert("row", &row);
+    context.insert("evidence", &evidence);
+    context.insert("errors", &errors.0);
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    render_status(state, req, "coverage/row.html", context, status)
+}
+
+/// `GET /providers/{id}/coverage/{reference}`.
+async fn row(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    path: web::Path<(i32, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (provider_id, reference) = path.into_inner();
+    authorize(&state, &user, provider_id, Capability::ReadAssessment).await?;
+    show_row(&state, &req, &user, provider_id, reference, None, FieldErrors::default()).await
+}
+
+#[derive(Deserialize)]
+struct CoverageForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(flatten)]
+    input: CoverageInput,
+}
+
+/// `POST /providers/{id}/coverage/{reference}`.
+async fn save(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    session: Session,
+    path: web::Path<(i32, String)>,
+    form: web::Form<CoverageForm>,
+) -> Result<HttpResponse, AppError> {
+    let (provider_id, reference) = path.into_inner();
+    authorize(&state, &user, provider_id, Capability::Manage).await?;
+    session::check_csrf(&session, &form.csrf_token)?;
+    let input = form.into_inner().input;
+    let wanted = reference.clone();
+    let current = with_conn(&state, move |conn| Ok(store::coverage_row(conn, provider_id, &wanted, today())?)).await?;
+    let current: CoverageRow = current.ok_or(AppError::NotFound)?;
+    let errors = match input.parse(current.kind) {
+        Ok(coverage) => {
+            let (user_id, wanted) = (user.id, reference.clone());
+            let saved =
+                with_conn(&state, move |conn| Ok(store::save(conn, Some(user_id), provider_id, &wanted, &coverage)))
+                    .await?;
+            match saved {
+                Ok(true) => {
+                    return Ok(HttpResponse::SeeOther()
+                        .insert_header((header::LOCATION, format!("/providers/{provider_id}/coverage")))
+                        .finish())
+                }
+                Ok(false) => return Err(AppError::NotFound),
+                Err(SaveError::Invalid(errors)) => errors,
+                Err(other) => return Err(other.into()),
+            }
+        }
+        Err(errors) => errors,
+    };
+    show_row(&state, &req, &user, provider_id, reference, Some(input), errors).await
+}
+
+/// `GET /api/v1/providers/{id}/coverage`: each row's kind, reference, title, state, partner, end
+/// date and lead, with the totals.
+async fn coverage_json(
+    state: web::Data<AppState>,
+    user: ApiUser,
+    path: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    let provider_id = path.into_inner();
+    authorize(&state, &user.0, provider_id, Capability::ReadAssessment).await?;
+    let rows = with_conn(&state, move |conn| Ok(store::coverage(conn, provider_id, today())?)).await?;
+    Ok(HttpResponse::Ok().json(store::to_json(provider_id, &rows)))
+}
