@@ -12,6 +12,7 @@ pub mod db;
 pub mod evidence;
 pub mod history;
 pub mod web;
+pub mod workforce;
 
 use std::sync::Arc;
 
@@ -128,6 +129,7 @@ pub fn app(
         .configure(assessment::routes::configure)
         .configure(evidence::routes::configure)
         .configure(coverage::routes::configure)
+        .configure(workforce::routes::configure)
         .default_service(aw::to(web::error::not_found))
 }
 

@@ -43,6 +43,8 @@ struct World {
     /// A file in the provider's evidence library, and an assessor request.
     evidence: i32,
     request: i32,
+    /// One of the provider's people.
+    person: i32,
 }
 
 fn build_world(db: &support::TestDb) -> World {
@@ -95,7 +97,18 @@ fn build_world(db: &support::TestDb) -> World {
     let evidence = ohgov::evidence::store::add(&mut conn, None, provider, &details, Some(&upload)).unwrap();
     let request =
         ohgov::assessment::store::raise_request(&mut conn, None, provider, Some("GF1"), "The signed policy").unwrap();
-    World { provider, other_provider, evidence, request }
+    let regulations = ohgov::workforce::store::regulations(&mut conn).unwrap();
+    let nurse = ohgov::workforce::model::StaffInput {
+        staff_number: "E1001".into(),
+        full_name: "Grace Okafor".into(),
+        discipline: "oh_nurse".into(),
+        registration_number: "12A3456E".into(),
+        ..Default::default()
+    }
+    .parse(&regulations)
+    .unwrap();
+    let person = ohgov::workforce::store::create_staff(&mut conn, None, provider, &nurse).unwrap();
+    World { provider, other_provider, evidence, request, person }
 }
 
 fn form_token(html: &str) -> Option<String> {
@@ -126,13 +139,14 @@ on_both_backends!(
     app | app | {
         let world = build_world(&app.db);
         let (p, q) = (world.provider, world.other_provider);
-        let (e, r) = (world.evidence, world.request);
+        let (e, r, s) = (world.evidence, world.request, world.person);
         // Who may read the assessment and evidence, who may change it, and the POST refused for want
         // of its form token once the caller is allowed in.
         const READS_ASSESSMENT: [u16; 8] = [303, 200, 200, 200, 200, 200, 200, 404];
         const MANAGES: [u16; 8] = [303, 200, 200, 403, 403, 403, 403, 404];
         const HIDDEN: [u16; 8] = [303, 404, 404, 404, 404, 404, 404, 404];
         const PROVIDER_POST: [u16; 8] = [303, 403, 403, 403, 403, 403, 403, 404];
+        const READS: [u16; 8] = [303, 200, 200, 200, 200, 200, 403, 404];
 
         // (method, route pattern, concrete path, expected status for each of PEOPLE in order).
         // POSTs are sent without a form token: they must be refused before doing anything.
@@ -321,6 +335,70 @@ on_both_backends!(
             ),
             ("POST", "/providers/{provider_id}/coverage/{reference}", format!("/providers/{q}/coverage/REHAB"), HIDDEN),
             ("GET", "/api/v1/providers/{provider_id}/coverage", format!("/api/v1/providers/{p}/coverage"), [401; 8]),
+            ("GET", "/providers/{provider_id}/workforce", format!("/providers/{p}/workforce"), READS),
+            ("GET", "/providers/{provider_id}/workforce", format!("/providers/{q}/workforce"), HIDDEN),
+            (
+                "POST",
+                "/providers/{provider_id}/workforce/staff",
+                format!("/providers/{p}/workforce/staff"),
+                PROVIDER_POST,
+            ),
+            (
+                "GET",
+                "/providers/{provider_id}/workforce/staff/new",
+                format!("/providers/{p}/workforce/staff/new"),
+                MANAGES,
+            ),
+            (
+                "GET",
+                "/providers/{provider_id}/workforce/staff/{staff_id}",
+                format!("/providers/{p}/workforce/staff/{s}"),
+                READS,
+            ),
+            (
+                "GET",
+                "/providers/{provider_id}/workforce/staff/{staff_id}",
+                format!("/providers/{q}/workforce/staff/{s}"),
+                HIDDEN,
+            ),
+            (
+                "POST",
+                "/providers/{provider_id}/workforce/staff/{staff_id}",
+                format!("/providers/{p}/workforce/staff/{s}"),
+                PROVIDER_POST,
+            ),
+            (
+                "POST",
+                "/providers/{provider_id}/workforce/staff/{staff_id}/cpd",
+                format!("/providers/{p}/workforce/staff/{s}/cpd"),
+                PROVIDER_POST,
+            ),
+            (
+                "GET",
+                "/providers/{provider_id}/workforce/supervision",
+                format!("/providers/{p}/workforce/supervision"),
+                READS,
+            ),
+            (
+                "POST",
+                "/providers/{provider_id}/workforce/supervision",
+                format!("/providers/{p}/workforce/supervision"),
+                PROVIDER_POST,
+            ),
+            ("GET", "/providers/{provider_id}/workforce/import", format!("/providers/{p}/workforce/import"), MANAGES),
+            (
+                "POST",
+                "/providers/{provider_id}/workforce/import",
+                format!("/providers/{p}/workforce/import"),
+                PROVIDER_POST,
+            ),
+            (
+                "POST",
+                "/providers/{provider_id}/workforce/import/confirm",
+                format!("/providers/{p}/workforce/import/confirm"),
+                PROVIDER_POST,
+            ),
+            ("GET", "/api/v1/providers/{provider_id}/workforce", format!("/api/v1/providers/{p}/workforce"), [401; 8]),
             ("GET", "/api/v1/providers", "/api/v1/providers".into(), [401; 8]),
             ("POST", "/membership", "/membership".into(), SIGNED_IN_POST),
             ("GET", "/account", "/account".into(), [303, 200, 200, 200, 200, 200, 200, 200]),

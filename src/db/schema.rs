@@ -314,6 +314,73 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    staff (id) {
+        id -> Integer,
+        provider_id -> Integer,
+        staff_number -> Text,
+        full_name -> Text,
+        email -> Nullable<Text>,
+        discipline -> Text,
+        tier -> Text,
+        tier_overridden -> Bool,
+        regulator -> Text,
+        registration_number -> Nullable<Text>,
+        registration_renewal -> Nullable<Date>,
+        revalidation_due -> Nullable<Date>,
+        specialist_route -> Nullable<Text>,
+        last_appraisal -> Nullable<Date>,
+        responsible_officer -> Nullable<Text>,
+        practice_teacher -> Bool,
+        start_date -> Nullable<Date>,
+        leaving_date -> Nullable<Date>,
+        fte -> Nullable<Double>,
+        user_id -> Nullable<Integer>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    cpd_records (id) {
+        id -> Integer,
+        staff_id -> Integer,
+        activity_date -> Date,
+        title -> Text,
+        activity_type -> Text,
+        hours -> Double,
+        participatory -> Bool,
+        reflective -> Bool,
+        evidence_id -> Nullable<Integer>,
+        created_at -> Timestamp,
+        created_by -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    supervision_sessions (id) {
+        id -> Integer,
+        provider_id -> Integer,
+        session_date -> Date,
+        kind -> Text,
+        supervisor_id -> Integer,
+        minutes -> Text,
+        cases_discussed -> Integer,
+        escalated_gp -> Integer,
+        escalated_clinical -> Integer,
+        escalated_specialist -> Integer,
+        created_at -> Timestamp,
+        created_by -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    supervision_attendees (session_id, staff_id) {
+        session_id -> Integer,
+        staff_id -> Integer,
+    }
+}
+
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(memberships -> organisations (organisation_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -328,6 +395,10 @@ diesel::joinable!(standard_assessments -> catalogue_nodes (node_id));
 diesel::joinable!(standard_assessments -> assessment_cycles (cycle_id));
 diesel::joinable!(findings -> catalogue_nodes (node_id));
 diesel::joinable!(service_coverage -> catalogue_nodes (node_id));
+diesel::joinable!(cpd_records -> staff (staff_id));
+diesel::joinable!(supervision_attendees -> staff (staff_id));
+diesel::joinable!(supervision_attendees -> supervision_sessions (session_id));
+diesel::joinable!(supervision_sessions -> staff (supervisor_id));
 diesel::joinable!(assessment_cycles -> catalogues (catalogue_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -354,4 +425,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     assessor_requests,
     assessor_request_evidence,
     service_coverage,
+    staff,
+    cpd_records,
+    supervision_sessions,
+    supervision_attendees,
 );

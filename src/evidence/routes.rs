@@ -7,7 +7,6 @@ use actix_web::http::header::{self, Charset, ContentDisposition, DispositionPara
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{NaiveDate, Utc};
-use futures_util::StreamExt;
 use serde::Deserialize;
 
 use super::model::{check_upload, EvidenceInput, EvidenceKind, Upload};
@@ -18,6 +17,7 @@ use crate::accounts::FieldErrors;
 use crate::assessment::rules::ReviewState;
 use crate::web::access::{authorize, permissions};
 use crate::web::session::{self, CurrentUser};
+use crate::web::upload::{read_upload, Submitted};
 use crate::web::{render, render_status, with_conn, AppError, AppState, FormPairs};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -37,68 +37,6 @@ fn today() -> NaiveDate {
 
 fn see_other(location: String) -> HttpResponse {
     HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish()
-}
-
-/// The longest text field an upload form may carry (the description's 20,000 characters, encoded).
-const TEXT_FIELD_LIMIT: usize = 256 * 1024;
-
-/// An upload form as received: its text fields, and its file if one was chosen.
-#[derive(Default)]
-struct Submitted {
-    fields: FormPairs,
-    file: Option<(String, Vec<u8>)>,
-    /// The file was larger than the limit; it was read to the end and thrown away.
-    too_large: bool,
-    /// The body was not a well-formed upload.
-    malformed: Option<String>,
-}
-
-/// Reads a multipart body. A file over `limit` bytes is drained (so the browser sees our answer,
-/// not a broken connection) and not kept; a text field over its limit marks the body malformed.
-async fn read_upload(mut payload: Multipart, limit: usize) -> Submitted {
-    let mut submitted = Submitted::default();
-    while let Some(field) = payload.next().await {
-        let mut field = match field {
-            Ok(field) => field,
-            Err(error) => {
-                submitted.malformed = Some(error.to_string());
-                return submitted;
-            }
-        };
-        let name = field.name().unwrap_or_default().to_string();
-        let file_name = field.content_disposition().and_then(|d| d.get_filename()).map(str::to_string);
-        let mut bytes = Vec::new();
-        let mut over = false;
-        while let Some(chunk) = field.next().await {
-            match chunk {
-                Ok(chunk) => {
-                    let cap = if file_name.is_some() { limit } else { TEXT_FIELD_LIMIT };
-                    if bytes.len() + chunk.len() > cap {
-                        over = true;
-                    }
-                    if !over {
-                        bytes.extend_from_slice(&chunk);
-                    }
-                }
-                Err(error) => {
-                    submitted.malformed = Some(error.to_string());
-                    return submitted;
-                }
-            }
-        }
-        match file_name {
-            Some(file_name) if name == "file" => {
-                if over {
-                    submitted.too_large = true;
-                } else if !(file_name.is_empty() && bytes.is_empty()) {
-                    submitted.file = Some((file_name, bytes));
-                }
-            }
-            _ if over => submitted.malformed = Some(format!("field {name} is too long")),
-            _ => submitted.fields.0.push((name, String::from_utf8_lossy(&bytes).into_owned())),
-        }
-    }
-    submitted
 }
 
 fn input_from(fields: &FormPairs) -> EvidenceInput {

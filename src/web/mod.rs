@@ -7,6 +7,7 @@ pub mod assets;
 pub mod error;
 pub mod session;
 pub mod templates;
+pub mod upload;
 
 use std::sync::Arc;
 

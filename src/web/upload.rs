@@ -1,0 +1,69 @@
+//! Reading multipart uploads (evidence files, import files) with a size limit, so an oversized
+//! file is refused without being held in memory.
+
+use actix_multipart::Multipart;
+use futures_util::StreamExt;
+
+use super::FormPairs;
+
+/// The longest text field an upload form may carry (the description's 20,000 characters, encoded).
+const TEXT_FIELD_LIMIT: usize = 256 * 1024;
+
+/// An upload form as received: its text fields, and its file if one was chosen.
+#[derive(Default)]
+pub struct Submitted {
+    pub fields: FormPairs,
+    pub file: Option<(String, Vec<u8>)>,
+    /// The file was larger than the limit; it was read to the end and thrown away.
+    pub too_large: bool,
+    /// The body was not a well-formed upload.
+    pub malformed: Option<String>,
+}
+
+/// Reads a multipart body. A file over `limit` bytes is drained (so the browser sees our answer,
+/// not a broken connection) and not kept; a text field over its limit marks the body malformed.
+pub async fn read_upload(mut payload: Multipart, limit: usize) -> Submitted {
+    let mut submitted = Submitted::default();
+    while let Some(field) = payload.next().await {
+        let mut field = match field {
+            Ok(field) => field,
+            Err(error) => {
+                submitted.malformed = Some(error.to_string());
+                return submitted;
+            }
+        };
+        let name = field.name().unwrap_or_default().to_string();
+        let file_name = field.content_disposition().and_then(|d| d.get_filename()).map(str::to_string);
+        let mut bytes = Vec::new();
+        let mut over = false;
+        while let Some(chunk) = field.next().await {
+            match chunk {
+                Ok(chunk) => {
+                    let cap = if file_name.is_some() { limit } else { TEXT_FIELD_LIMIT };
+                    if bytes.len() + chunk.len() > cap {
+                        over = true;
+                    }
+                    if !over {
+                        bytes.extend_from_slice(&chunk);
+                    }
+                }
+                Err(error) => {
+                    submitted.malformed = Some(error.to_string());
+                    return submitted;
+                }
+            }
+        }
+        match file_name {
+            Some(file_name) if name == "file" => {
+                if over {
+                    submitted.too_large = true;
+                } else if !(file_name.is_empty() && bytes.is_empty()) {
+                    submitted.file = Some((file_name, bytes));
+                }
+            }
+            _ if over => submitted.malformed = Some(format!("field {name} is too long")),
+            _ => submitted.fields.0.push((name, String::from_utf8_lossy(&bytes).into_owned())),
+        }
+    }
+    submitted
+}

@@ -1,0 +1,1 @@
+//! The demo provider's workforce: filled below.

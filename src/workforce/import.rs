@@ -1,0 +1,438 @@
+//! CSV imports of staff, CPD and supervision, from the web page and `ohgov import`. A file is read
+//! and checked whole first; a file with any bad row is refused with every bad row listed by line,
+//! and nothing is written. Re-importing staff updates people in place by staff number.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use serde::Serialize;
+
+use super::model::{CpdInput, NewCpd, NewStaff, NewSupervision, StaffInput, SupervisionInput};
+use super::store;
+use crate::accounts::store::SaveError;
+use crate::accounts::FieldErrors;
+use crate::db::schema::cpd_records;
+use crate::db::{self, DbConnection};
+use crate::history::store::json;
+
+crate::vocabulary! {
+    /// What a file holds.
+    pub enum ImportKind {
+        Staff => ("staff", "Staff"),
+        Cpd => ("cpd", "CPD records"),
+        Supervision => ("supervision", "Supervision sessions"),
+    }
+}
+
+impl ImportKind {
+    /// The file's columns, in the order the documentation gives them.
+    pub fn columns(self) -> &'static [&'static str] {
+        match self {
+            ImportKind::Staff => &[
+                "staff_number",
+                "full_name",
+                "email",
+                "discipline",
+                "regulator",
+                "registration_number",
+                "registration_renewal",
+                "revalidation_due",
+                "last_appraisal",
+                "responsible_officer",
+                "start_date",
+                "leaving_date",
+                "fte",
+            ],
+            ImportKind::Cpd => &["staff_number", "date", "title", "hours", "participatory", "reflective"],
+            ImportKind::Supervision => &[
+                "date",
+                "kind",
+                "supervisor_staff_number",
+                "attendee_staff_numbers",
+                "minutes",
+                "cases_discussed",
+                "escalated_gp",
+                "escalated_clinical",
+                "escalated_specialist",
+            ],
+        }
+    }
+}
+
+/// A bad row: its line in the file (the header is line 1) and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RowError {
+    pub line: u64,
+    pub message: String,
+}
+
+impl std::fmt::Display for RowError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}: {}", self.line, self.message)
+    }
+}
+
+fn row_error(line: u64, errors: FieldErrors) -> RowError {
+    let message = errors.0.iter().map(|(field, message)| format!("{field}: {message}")).collect::<Vec<_>>().join("; ");
+    RowError { line, message }
+}
+
+/// Reads a CSV file into rows of values in `columns` order, each with its line. Headers match
+/// without regard to case or surrounding spaces; a byte-order mark and CRLF line ends are accepted;
+/// missing and unknown columns are refused.
+pub fn read_rows(bytes: &[u8], columns: &[&str]) -> Result<Vec<(u64, Vec<String>)>, Vec<RowError>> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if std::str::from_utf8(bytes).is_err() {
+        return Err(vec![RowError { line: 1, message: "the file is not UTF-8 text: save it as CSV UTF-8".into() }]);
+    }
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
+    let headers: Vec<String> = match reader.headers() {
+        Ok(headers) => headers.iter().map(|h| h.trim().to_ascii_lowercase()).collect(),
+        Err(e) => return Err(vec![RowError { line: 1, message: format!("the header row cannot be read: {e}") }]),
+    };
+    let mut problems = Vec::new();
+    let missing: Vec<&str> = columns.iter().filter(|c| !headers.iter().any(|h| h == *c)).copied().collect();
+    if !missing.is_empty() {
+        problems.push(format!("missing column(s) {}", missing.join(", ")));
+    }
+    let unknown: Vec<&str> =
+        headers.iter().filter(|h| !h.is_empty() && !columns.contains(&h.as_str())).map(String::as_str).collect();
+    if !unknown.is_empty() {
+        problems.push(format!("unknown column(s) {}; the columns are {}", unknown.join(", "), columns.join(", ")));
+    }
+    if !problems.is_empty() {
+        return Err(vec![RowError { line: 1, message: problems.join("; ") }]);
+    }
+    let index: Vec<usize> = columns.iter().filter_map(|c| headers.iter().position(|h| h == c)).collect();
+    // Lines are counted from byte offsets: the reader's own line count is not kept per record.
+    let line_starts: Vec<usize> = bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i).collect();
+    let line_of = |byte: u64| line_starts.partition_point(|p| (*p as u64) < byte) as u64 + 1;
+    let mut rows = Vec::new();
+    let mut errors = Vec::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                // The reader's position after a record is just past its last byte (or past its line
+                // end); a quoted value may span lines, so count back over the line ends inside it.
+                let inside: usize = record.iter().map(|v| v.matches('\n').count()).sum();
+                let line = line_of(reader.position().byte().saturating_sub(1)).saturating_sub(inside as u64);
+                if record.iter().all(|v| v.trim().is_empty()) {
+                    continue;
+                }
+                if record.len() != headers.len() {
+                    errors.push(RowError {
+                        line,
+                        message: format!("{} values where the header has {} columns", record.len(), headers.len()),
+                    });
+                    continue;
+                }
+                rows.push((line, index.iter().map(|i| record.get(*i).unwrap_or("").trim().to_string()).collect()));
+            }
+            Err(e) => {
+                let line = line_of(reader.position().byte());
+                errors.push(RowError { line, message: format!("the rest of the file cannot be read: {e}") });
+                break;
+            }
+        }
+    }
+    if rows.is_empty() && errors.is_empty() {
+        errors.push(RowError { line: 2, message: "the file has a header but no rows".into() });
+    }
+    if errors.is_empty() {
+        Ok(rows)
+    } else {
+        Err(errors)
+    }
+}
+
+/// A checked file, ready to write.
+#[derive(Debug, Clone)]
+pub enum Prepared {
+    Staff(Vec<(u64, NewStaff)>),
+    Cpd(Vec<(u64, i32, NewCpd)>),
+    Supervision(Vec<(u64, NewSupervision, i32, Vec<i32>)>),
+}
+
+impl Prepared {
+    pub fn len(&self) -> usize {
+        match self {
+            Prepared::Staff(rows) => rows.len(),
+            Prepared::Cpd(rows) => rows.len(),
+            Prepared::Supervision(rows) => rows.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+fn field<'a>(values: &'a [String], columns: &[&str], name: &str) -> &'a str {
+    columns.iter().position(|c| *c == name).and_then(|i| values.get(i)).map(String::as_str).unwrap_or("")
+}
+
+/// Reads and checks a whole file against the provider's people and the regulators' rules. The
+/// outer error is the database's; the inner one lists every bad row.
+pub fn prepare(
+    conn: &mut DbConnection,
+    provider_id: i32,
+    kind: ImportKind,
+    bytes: &[u8],
+    today: NaiveDate,
+) -> QueryResult<Result<Prepared, Vec<RowError>>> {
+    let columns = kind.columns();
+    let rows = match read_rows(bytes, columns) {
+        Ok(rows) => rows,
+        Err(errors) => return Ok(Err(errors)),
+    };
+    let mut errors = Vec::new();
+    let prepared = match kind {
+        ImportKind::Staff => {
+            let regulations = store::regulations(conn)?;
+            let mut seen: HashMap<String, u64> = HashMap::new();
+            let mut good = Vec::new();
+            for (line, values) in rows {
+                let get = |name| field(&values, columns, name).to_string();
+                let input = StaffInput {
+                    staff_number: get("staff_number"),
+                    full_name: get("full_name"),
+                    email: get("email"),
+                    discipline: get("discipline"),
+                    regulator: get("regulator"),
+                    registration_number: get("registration_number"),
+                    registration_renewal: get("registration_renewal"),
+                    revalidation_due: get("revalidation_due"),
+                    last_appraisal: get("last_appraisal"),
+                    responsible_officer: get("responsible_officer"),
+                    start_date: get("start_date"),
+                    leaving_date: get("leaving_date"),
+                    fte: get("fte"),
+                    ..Default::default()
+                };
+                match input.parse(&regulations) {
+                    Ok(person) => {
+                        if let Some(first) = seen.insert(person.staff_number.clone(), line) {
+                            errors.push(RowError {
+                                line,
+                                message: format!(
+                                    "staff_number: {} appears again (first on line {first})",
+                                    person.staff_number
+                                ),
+                            });
+                        }
+                        good.push((line, person));
+                    }
+                    Err(e) => errors.push(row_error(line, e)),
+                }
+            }
+            Prepared::Staff(good)
+        }
+        ImportKind::Cpd => {
+            let people = store::staff_numbers(conn, provider_id)?;
+            let mut good = Vec::with_capacity(rows.len());
+            for (line, values) in rows {
+                let get = |name| field(&values, columns, name).to_string();
+                let number = get("staff_number");
+                let input = CpdInput {
+                    date: get("date"),
+                    title: get("title"),
+                    activity_type: String::new(),
+                    hours: get("hours"),
+                    participatory: get("participatory"),
+                    reflective: get("reflective"),
+                };
+                let person = people.get(number.trim()).map(|p| p.0);
+                match (input.parse(today), person) {
+                    (Ok(cpd), Some(staff_id)) => good.push((line, staff_id, cpd)),
+                    (parsed, person) => {
+                        let mut e = parsed.err().unwrap_or_default();
+                        if person.is_none() {
+                            e.add("staff_number", format!("there is no one with staff number {:?}", number.trim()));
+                        }
+                        errors.push(row_error(line, e));
+                    }
+                }
+            }
+            Prepared::Cpd(good)
+        }
+        ImportKind::Supervision => {
+            let people = store::staff_numbers(conn, provider_id)?;
+            let mut good = Vec::new();
+            for (line, values) in rows {
+                let get = |name| field(&values, columns, name).to_string();
+                let input = SupervisionInput {
+                    date: get("date"),
+                    kind: get("kind"),
+                    supervisor_staff_number: get("supervisor_staff_number"),
+                    attendee_staff_numbers: get("attendee_staff_numbers"),
+                    minutes: get("minutes"),
+                    cases_discussed: get("cases_discussed"),
+                    escalated_gp: get("escalated_gp"),
+                    escalated_clinical: get("escalated_clinical"),
+                    escalated_specialist: get("escalated_specialist"),
+                };
+                match input
+                    .parse(today)
+                    .and_then(|s| store::resolve_session(&people, &s).map(|(sup, att)| (s, sup, att)))
+                {
+                    Ok((session, supervisor, attendees)) => good.push((line, session, supervisor, attendees)),
+                    Err(e) => errors.push(row_error(line, e)),
+                }
+            }
+            Prepared::Supervision(good)
+        }
+    };
+    if errors.is_empty() {
+        Ok(Ok(prepared))
+    } else {
+        errors.sort_by_key(|e| e.line);
+        Ok(Err(errors))
+    }
+}
+
+/// What an import wrote.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImportReport {
+    pub rows: usize,
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+/// CPD rows written per statement: well under SQLite's limit on bound values.
+const CPD_CHUNK: usize = 1_000;
+
+fn insert_cpd_chunk(conn: &mut DbConnection, by: Option<i32>, chunk: &[(u64, i32, NewCpd)]) -> QueryResult<usize> {
+    let now = chrono::Utc::now().naive_utc();
+    let values: Vec<_> = chunk
+        .iter()
+        .map(|(_, staff_id, cpd)| {
+            (
+                cpd_records::staff_id.eq(*staff_id),
+                cpd_records::activity_date.eq(cpd.date),
+                cpd_records::title.eq(cpd.title.clone()),
+                cpd_records::activity_type.eq(cpd.activity_type.as_str()),
+                cpd_records::hours.eq(cpd.hours),
+                cpd_records::participatory.eq(cpd.participatory),
+                cpd_records::reflective.eq(cpd.reflective),
+                cpd_records::created_at.eq(now),
+                cpd_records::created_by.eq(by),
+            )
+        })
+        .collect();
+    // MultiConnection has no multi-row insert, but each backend's own connection does.
+    match conn {
+        DbConnection::Sqlite(c) => diesel::insert_into(cpd_records::table).values(values).execute(c),
+        DbConnection::Postgres(c) => diesel::insert_into(cpd_records::table).values(values).execute(c),
+    }
+}
+
+/// Writes a checked file in one transaction, with its history: a row per person for staff (each
+/// change before and after), and one row for the file (its SHA-256 and counts) for every kind.
+/// `progress` hears how many rows are done.
+pub fn commit(
+    conn: &mut DbConnection,
+    by: Option<i32>,
+    provider_id: i32,
+    prepared: &Prepared,
+    file_sha256: &str,
+    progress: &mut dyn FnMut(usize),
+) -> Result<ImportReport, SaveError> {
+    db::write_transaction(conn, |conn| {
+        let mut report = ImportReport { rows: prepared.len(), ..Default::default() };
+        let kind = match prepared {
+            Prepared::Staff(rows) => {
+                let existing: HashMap<String, store::StaffRecord> =
+                    store::staff_list(conn, provider_id)?.into_iter().map(|s| (s.staff_number.clone(), s)).collect();
+                for (done, (_, person)) in rows.iter().enumerate() {
+                    match existing.get(&person.staff_number) {
+                        Some(current) => {
+                            if store::update_staff_row(conn, by, provider_id, current, person)? {
+                                report.updated += 1;
+                            } else {
+                                report.unchanged += 1;
+                            }
+                        }
+                        None => {
+                            store::insert_staff(conn, by, provider_id, person)?;
+                            report.created += 1;
+                        }
+                    }
+                    progress(done + 1);
+                }
+                ImportKind::Staff
+            }
+            Prepared::Cpd(rows) => {
+                let mut done = 0;
+                for chunk in rows.chunks(CPD_CHUNK) {
+                    done += insert_cpd_chunk(conn, by, chunk)?;
+                    progress(done);
+                }
+                report.created = done;
+                ImportKind::Cpd
+            }
+            Prepared::Supervision(rows) => {
+                for (done, (_, session, supervisor, attendees)) in rows.iter().enumerate() {
+                    store::insert_session(conn, by, provider_id, session, *supervisor, attendees)?;
+                    progress(done + 1);
+                }
+                report.created = rows.len();
+                ImportKind::Supervision
+            }
+        };
+        crate::history::store::record(
+            conn,
+            &crate::history::Entry {
+                user_id: by,
+                organisation_id: Some(provider_id),
+                entity: "import".into(),
+                entity_id: kind.as_str().into(),
+                action: "import".into(),
+                changes: crate::history::store::created(vec![
+                    ("file_sha256", json(file_sha256)),
+                    ("rows", json(report.rows)),
+                    ("created", json(report.created)),
+                    ("updated", json(report.updated)),
+                    ("unchanged", json(report.unchanged)),
+                ]),
+            },
+        )?;
+        Ok(report)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_match_loosely_and_bad_shapes_name_their_line() {
+        let file = "\u{feff} Staff_Number ,DATE,title,Hours,participatory,reflective\r\nA1,23/11/2026,Course,2,yes,n\r\n\r\nA2,2026-11-20,Reading\r\n";
+        let errors = read_rows(file.as_bytes(), ImportKind::Cpd.columns()).unwrap_err();
+        assert_eq!(errors, vec![RowError { line: 4, message: "3 values where the header has 6 columns".into() }]);
+        let good = "staff_number,date,title,hours,participatory,reflective\nA1,23/11/2026,\"Course, day 1\",2,yes,n\n";
+        let rows = read_rows(good.as_bytes(), ImportKind::Cpd.columns()).unwrap();
+        assert_eq!(
+            rows,
+            vec![(
+                2,
+                vec!["A1", "23/11/2026", "Course, day 1", "2", "yes", "n"].into_iter().map(String::from).collect()
+            )]
+        );
+    }
+
+    #[test]
+    fn missing_and_unknown_columns_are_refused_at_the_header() {
+        let errors = read_rows(b"staff_number,date,titel\nA1,2026-01-01,x\n", ImportKind::Cpd.columns()).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].line, 1);
+        assert!(errors[0].message.contains("missing column(s) title, hours, participatory, reflective"));
+        assert!(errors[0].message.contains("unknown column(s) titel"));
+        let latin1 = read_rows(b"staff_number\n\xe9\n", &["staff_number"]).unwrap_err();
+        assert!(latin1[0].message.contains("not UTF-8"));
+        assert!(read_rows(b"staff_number\n", &["staff_number"]).unwrap_err()[0].message.contains("no rows"));
+    }
+}

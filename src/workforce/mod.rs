@@ -1,0 +1,9 @@
+//! Workforce: staff and their registration, revalidation and appraisal, CPD, clinical supervision,
+//! and the rules that judge each person's compliance.
+
+pub mod demo;
+pub mod import;
+pub mod model;
+pub mod routes;
+pub mod rules;
+pub mod store;

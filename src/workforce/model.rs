@@ -1,0 +1,569 @@
+//! The workforce's vocabulary and the checks a person, a CPD record and a supervision session must
+//! pass, from a form or a CSV row alike. Pure: the regulators' figures come in as [`Regulations`].
+
+use chrono::NaiveDate;
+use regex::Regex;
+
+use super::rules::ProfessionRule;
+use crate::accounts::model::parse_date;
+use crate::accounts::FieldErrors;
+
+crate::vocabulary! {
+    /// Where a person sits in the tiered model of care (seeds/000).
+    pub enum Tier {
+        Specialist => ("specialist", "Specialist"),
+        Clinical => ("clinical", "Clinical"),
+        NonClinical => ("non_clinical", "Non-clinical"),
+    }
+}
+
+impl Tier {
+    /// Only the clinical and specialist tiers may supervise.
+    pub fn may_supervise(self) -> bool {
+        matches!(self, Tier::Specialist | Tier::Clinical)
+    }
+}
+
+crate::vocabulary! {
+    /// The OH disciplines, in the snake_case an import file uses.
+    pub enum Discipline {
+        ConsultantOccupationalPhysician => ("consultant_occupational_physician", "Consultant occupational physician"),
+        OccupationalPhysician => ("occupational_physician", "Occupational physician"),
+        SpecialtyRegistrar => ("specialty_registrar", "Specialty registrar (StR) in occupational medicine"),
+        OhNurseScphn => ("oh_nurse_scphn", "OH nurse on the SCPHN register"),
+        OhNurse => ("oh_nurse", "OH nurse"),
+        OhTechnician => ("oh_technician", "OH technician"),
+        Physiotherapist => ("physiotherapist", "Physiotherapist"),
+        Psychologist => ("psychologist", "Psychologist"),
+        OtherAhp => ("other_ahp", "Other allied health professional"),
+        NonClinicalCaseWorker => ("non_clinical_case_worker", "Non-clinical case worker"),
+        Administrator => ("administrator", "Administrator"),
+    }
+}
+
+impl Discipline {
+    /// The tier a discipline sits in unless a manager says otherwise.
+    pub fn default_tier(self) -> Tier {
+        use Discipline::*;
+        match self {
+            ConsultantOccupationalPhysician => Tier::Specialist,
+            OccupationalPhysician
+            | SpecialtyRegistrar
+            | OhNurseScphn
+            | OhNurse
+            | Physiotherapist
+            | Psychologist
+            | OtherAhp => Tier::Clinical,
+            OhTechnician | NonClinicalCaseWorker | Administrator => Tier::NonClinical,
+        }
+    }
+
+    /// Also accepts the long form of "other AHP" that an ESR export may use.
+    pub fn parse_lenient(value: &str) -> Option<Self> {
+        let value = value.trim().to_ascii_lowercase();
+        match value.as_str() {
+            "other_allied_health_professional" => Some(Discipline::OtherAhp),
+            "specialty_registrar_in_occupational_medicine" | "str" => Some(Discipline::SpecialtyRegistrar),
+            other => Discipline::parse(other),
+        }
+    }
+}
+
+crate::vocabulary! {
+    /// The professional regulators, and none for unregistered roles.
+    pub enum Regulator {
+        Gmc => ("gmc", "GMC"),
+        Nmc => ("nmc", "NMC"),
+        Hcpc => ("hcpc", "HCPC"),
+        None => ("none", "Not registered"),
+    }
+}
+
+impl Regulator {
+    /// The regulator as the catalogue names it (`regulator = "GMC"` in professions.toml).
+    pub fn catalogue_code(self) -> &'static str {
+        match self {
+            Regulator::Gmc => "GMC",
+            Regulator::Nmc => "NMC",
+            Regulator::Hcpc => "HCPC",
+            Regulator::None => "none",
+        }
+    }
+}
+
+crate::vocabulary! {
+    /// How a consultant reached the specialist register.
+    pub enum SpecialistRoute {
+        SpecialistRegister => ("specialist_register", "On the specialist register"),
+        Cct => ("cct", "CCT"),
+        Cesr => ("cesr", "CESR"),
+    }
+}
+
+crate::vocabulary! {
+    /// Kinds of CPD activity.
+    pub enum CpdType {
+        Course => ("course", "Course or study day"),
+        Conference => ("conference", "Conference"),
+        Elearning => ("e_learning", "E-learning"),
+        PeerDiscussion => ("peer_discussion", "Peer discussion or journal club"),
+        Audit => ("audit", "Audit or quality improvement"),
+        Teaching => ("teaching", "Teaching"),
+        Reading => ("reading", "Reading"),
+        Other => ("other", "Other"),
+    }
+}
+
+crate::vocabulary! {
+    /// Kinds of clinical supervision.
+    pub enum SupervisionKind {
+        Individual => ("individual", "Individual"),
+        Group => ("group", "Group"),
+        CaseReview => ("case_review", "Case review"),
+    }
+}
+
+/// One regulator's rules as loaded from the catalogue.
+#[derive(Debug, Clone)]
+pub struct Regulation {
+    pub regulator: Regulator,
+    pub disciplines: Vec<String>,
+    pub number_pattern: Option<Regex>,
+    pub number_example: Option<String>,
+    pub rule: ProfessionRule,
+}
+
+/// Every regulator's rules: what registration numbers look like, who each regulator registers, and
+/// the figures the compliance rules use.
+#[derive(Debug, Clone, Default)]
+pub struct Regulations(pub Vec<Regulation>);
+
+impl Regulations {
+    pub fn get(&self, regulator: Regulator) -> Option<&Regulation> {
+        self.0.iter().find(|r| r.regulator == regulator)
+    }
+
+    /// The regulator the catalogue lists a discipline under.
+    pub fn regulator_of(&self, discipline: Discipline) -> Option<Regulator> {
+        self.0.iter().find(|r| r.disciplines.iter().any(|d| d == discipline.as_str())).map(|r| r.regulator)
+    }
+}
+
+/// Reads yes/no as people write it: yes, no, true, false, y, n, 1, 0 (any case); blank is no.
+pub fn yes_no(field: &'static str, value: &str, errors: &mut FieldErrors) -> bool {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "yes" | "y" | "true" | "1" | "on" => true,
+        "no" | "n" | "false" | "0" | "" => false,
+        other => {
+            errors.add(field, format!("{other:?} is not yes or no (use yes, no, true, false, y, n, 1 or 0)"));
+            false
+        }
+    }
+}
+
+/// A date in ISO or UK form; blank is none.
+pub fn optional_date(field: &'static str, value: &str, errors: &mut FieldErrors) -> Option<NaiveDate> {
+    if value.trim().is_empty() {
+        return None;
+    }
+    match parse_date(field, value) {
+        Ok(day) => Some(day),
+        Err(e) => {
+            e.0.into_iter().for_each(|(f, m)| errors.add(f, m));
+            None
+        }
+    }
+}
+
+fn required_text(field: &'static str, value: &str, limit: usize, missing: &str, errors: &mut FieldErrors) -> String {
+    let value = value.trim();
+    if value.is_empty() {
+        errors.add(field, missing);
+    } else if value.chars().count() > limit {
+        errors.add(field, format!("Must be {limit} characters or fewer"));
+    }
+    value.to_string()
+}
+
+fn optional_text(field: &'static str, value: &str, limit: usize, errors: &mut FieldErrors) -> Option<String> {
+    let value = value.trim();
+    if value.chars().count() > limit {
+        errors.add(field, format!("Must be {limit} characters or fewer"));
+    }
+    (!value.is_empty()).then(|| value.to_string())
+}
+
+/// A person as submitted from the form or a staff CSV row (the columns of the import file, plus
+/// the form's own fields).
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct StaffInput {
+    pub staff_number: String,
+    pub full_name: String,
+    pub email: String,
+    pub discipline: String,
+    pub regulator: String,
+    pub registration_number: String,
+    pub registration_renewal: String,
+    pub revalidation_due: String,
+    pub last_appraisal: String,
+    pub responsible_officer: String,
+    pub start_date: String,
+    pub leaving_date: String,
+    pub fte: String,
+    pub tier: String,
+    pub specialist_route: String,
+    pub practice_teacher: String,
+}
+
+/// A checked person.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewStaff {
+    pub staff_number: String,
+    pub full_name: String,
+    pub email: Option<String>,
+    pub discipline: Discipline,
+    pub tier: Tier,
+    pub tier_overridden: bool,
+    pub regulator: Regulator,
+    pub registration_number: Option<String>,
+    pub registration_renewal: Option<NaiveDate>,
+    pub revalidation_due: Option<NaiveDate>,
+    pub specialist_route: Option<SpecialistRoute>,
+    pub last_appraisal: Option<NaiveDate>,
+    pub responsible_officer: Option<String>,
+    pub practice_teacher: bool,
+    pub start_date: Option<NaiveDate>,
+    pub leaving_date: Option<NaiveDate>,
+    pub fte: Option<f64>,
+}
+
+impl StaffInput {
+    /// Checks every field against the regulators' rules; every problem at once.
+    pub fn parse(&self, regulations: &Regulations) -> Result<NewStaff, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let staff_number = required_text(
+            "staff_number",
+            &self.staff_number,
+            30,
+            "Enter the staff number (the ESR assignment number where there is one)",
+            &mut errors,
+        );
+        let full_name = required_text("full_name", &self.full_name, 200, "Enter the person's full name", &mut errors);
+        let email = optional_text("email", &self.email, 200, &mut errors).map(|e| e.to_lowercase());
+        if let Some(email) = &email {
+            if !validator::ValidateEmail::validate_email(email) {
+                errors.add("email", "Enter an email address in the correct format, like name@example.nhs.uk");
+            }
+        }
+        let discipline = Discipline::parse_lenient(&self.discipline);
+        if discipline.is_none() {
+            let known: Vec<&str> = Discipline::ALL.iter().map(|d| d.as_str()).collect();
+            errors.add(
+                "discipline",
+                format!("{:?} is not a discipline; use one of {}", self.discipline.trim(), known.join(", ")),
+            );
+        }
+        let expected = discipline.and_then(|d| regulations.regulator_of(d));
+        let regulator = if self.regulator.trim().is_empty() {
+            expected
+        } else {
+            match Regulator::parse(&self.regulator.trim().to_ascii_lowercase()) {
+                Some(given) => {
+                    if let (Some(expected), Some(d)) = (expected, discipline) {
+                        if given != expected {
+                            errors.add(
+                                "regulator",
+                                format!(
+                                    "A {} is registered with the {}, not the {}",
+                                    d.label().to_lowercase(),
+                                    expected.label(),
+                                    given.label()
+                                ),
+                            );
+                        }
+                    }
+                    Some(given)
+                }
+                None => {
+                    errors.add(
+                        "regulator",
+                        format!("{:?} is not a regulator; use gmc, nmc, hcpc or none", self.regulator.trim()),
+                    );
+                    None
+                }
+            }
+        };
+        let number: String =
+            self.registration_number.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();
+        let registration_number = match regulator.and_then(|r| regulations.get(r)) {
+            Some(regulation) if regulation.regulator != Regulator::None => {
+                let example = regulation.number_example.as_deref().unwrap_or("");
+                if number.is_empty() {
+                    errors.add(
+                        "registration_number",
+                        format!("Enter the {} registration number, like {example}", regulation.regulator.label()),
+                    );
+                } else if regulation.number_pattern.as_ref().is_some_and(|p| !p.is_match(&number)) {
+                    let shape = match regulation.regulator {
+                        Regulator::Gmc => "7 digits",
+                        Regulator::Nmc => "2 digits, a letter, 4 digits and a letter",
+                        Regulator::Hcpc => "two letters and digits",
+                        Regulator::None => "",
+                    };
+                    errors.add(
+                        "registration_number",
+                        format!(
+                            "{number:?} is not a {} number: they are {shape}, like {example}",
+                            regulation.regulator.label()
+                        ),
+                    );
+                }
+                Some(number)
+            }
+            _ => (!number.is_empty()).then_some(number),
+        };
+        let registration_renewal = optional_date("registration_renewal", &self.registration_renewal, &mut errors);
+        let revalidation_due = optional_date("revalidation_due", &self.revalidation_due, &mut errors);
+        let last_appraisal = optional_date("last_appraisal", &self.last_appraisal, &mut errors);
+        let start_date = optional_date("start_date", &self.start_date, &mut errors);
+        let leaving_date = optional_date("leaving_date", &self.leaving_date, &mut errors);
+        if let (Some(start), Some(leaving)) = (start_date, leaving_date) {
+            if leaving < start {
+                errors.add("leaving_date", "The leaving date cannot be before the start date");
+            }
+        }
+        let responsible_officer = optional_text("responsible_officer", &self.responsible_officer, 200, &mut errors);
+        let fte = match self.fte.trim() {
+            "" => None,
+            text => match text.parse::<f64>() {
+                Ok(fte) if fte > 0.0 && fte <= 1.0 => Some(fte),
+                _ => {
+                    errors.add(
+                        "fte",
+                        format!("{text:?} is not a full-time equivalent: use a number above 0 and at most 1, like 0.6"),
+                    );
+                    None
+                }
+            },
+        };
+        let tier_override = match self.tier.trim() {
+            "" => None,
+            text => match Tier::parse(text) {
+                Some(tier) => Some(tier),
+                None => {
+                    errors.add("tier", "Choose specialist, clinical or non-clinical");
+                    None
+                }
+            },
+        };
+        let specialist_route = match self.specialist_route.trim() {
+            "" => None,
+            text => match SpecialistRoute::parse(text) {
+                Some(route) => Some(route),
+                None => {
+                    errors.add("specialist_route", "Choose specialist register, CCT or CESR");
+                    None
+                }
+            },
+        };
+        let practice_teacher = yes_no("practice_teacher", &self.practice_teacher, &mut errors);
+        match (discipline, regulator) {
+            (Some(discipline), Some(regulator)) if errors.is_empty() => {
+                let tier = tier_override.unwrap_or(discipline.default_tier());
+                Ok(NewStaff {
+                    staff_number,
+                    full_name,
+                    email,
+                    discipline,
+                    tier,
+                    tier_overridden: tier != discipline.default_tier(),
+                    regulator,
+                    registration_number,
+                    registration_renewal,
+                    revalidation_due,
+                    specialist_route,
+                    last_appraisal,
+                    responsible_officer,
+                    practice_teacher,
+                    start_date,
+                    leaving_date,
+                    fte,
+                })
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
+/// A CPD record as submitted.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct CpdInput {
+    pub date: String,
+    pub title: String,
+    pub activity_type: String,
+    pub hours: String,
+    pub participatory: String,
+    pub reflective: String,
+}
+
+/// A checked CPD record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewCpd {
+    pub date: NaiveDate,
+    pub title: String,
+    pub activity_type: CpdType,
+    pub hours: f64,
+    pub participatory: bool,
+    pub reflective: bool,
+}
+
+impl CpdInput {
+    /// `today` bounds the date: CPD is recorded once done.
+    pub fn parse(&self, today: NaiveDate) -> Result<NewCpd, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let date = optional_date("date", &self.date, &mut errors);
+        if self.date.trim().is_empty() {
+            errors.add("date", "Enter the date of the activity");
+        }
+        if date.is_some_and(|d| d > today) {
+            errors.add("date", "CPD cannot be dated in the future");
+        }
+        let title = required_text("title", &self.title, 300, "Enter what the activity was", &mut errors);
+        let activity_type = match self.activity_type.trim() {
+            "" => CpdType::Other,
+            text => CpdType::parse(text).unwrap_or_else(|| {
+                errors.add("activity_type", "Choose the kind of activity");
+                CpdType::Other
+            }),
+        };
+        let hours = match self.hours.trim().parse::<f64>() {
+            Ok(hours) if hours > 0.0 && hours <= 100.0 => hours,
+            _ => {
+                errors.add(
+                    "hours",
+                    format!(
+                        "{:?} is not a number of hours: use a number above 0 and at most 100, like 1.5",
+                        self.hours.trim()
+                    ),
+                );
+                0.0
+            }
+        };
+        let participatory = yes_no("participatory", &self.participatory, &mut errors);
+        let reflective = yes_no("reflective", &self.reflective, &mut errors);
+        match date {
+            Some(date) if errors.is_empty() => {
+                Ok(NewCpd { date, title, activity_type, hours, participatory, reflective })
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
+/// A supervision session as submitted; people are named by staff number.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct SupervisionInput {
+    pub date: String,
+    pub kind: String,
+    pub supervisor_staff_number: String,
+    /// Staff numbers separated by ";" (commas and spaces are accepted too).
+    pub attendee_staff_numbers: String,
+    pub minutes: String,
+    pub cases_discussed: String,
+    pub escalated_gp: String,
+    pub escalated_clinical: String,
+    pub escalated_specialist: String,
+}
+
+/// A checked session, people still by staff number: the store resolves them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSupervision {
+    pub date: NaiveDate,
+    pub kind: SupervisionKind,
+    pub supervisor: String,
+    pub attendees: Vec<String>,
+    pub minutes: String,
+    pub cases_discussed: i32,
+    pub escalated_gp: i32,
+    pub escalated_clinical: i32,
+    pub escalated_specialist: i32,
+}
+
+fn count(field: &'static str, value: &str, errors: &mut FieldErrors) -> i32 {
+    match value.trim() {
+        "" => 0,
+        text => match text.parse::<i32>() {
+            Ok(n) if (0..=10_000).contains(&n) => n,
+            _ => {
+                errors.add(field, format!("{text:?} is not a count: use a whole number, 0 or more"));
+                0
+            }
+        },
+    }
+}
+
+impl SupervisionInput {
+    pub fn parse(&self, today: NaiveDate) -> Result<NewSupervision, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let date = optional_date("date", &self.date, &mut errors);
+        if self.date.trim().is_empty() {
+            errors.add("date", "Enter the date of the session");
+        }
+        if date.is_some_and(|d| d > today) {
+            errors.add("date", "A session cannot be recorded before it happens");
+        }
+        let kind = SupervisionKind::parse(&self.kind.trim().to_ascii_lowercase());
+        if kind.is_none() {
+            errors.add("kind", "Choose individual, group or case review");
+        }
+        let supervisor = required_text(
+            "supervisor_staff_number",
+            &self.supervisor_staff_number,
+            30,
+            "Enter the supervisor's staff number",
+            &mut errors,
+        );
+        let mut attendees: Vec<String> = self
+            .attendee_staff_numbers
+            .split([';', ',', ' ', '\n'])
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
+        attendees.sort();
+        attendees.dedup();
+        if attendees.is_empty() {
+            errors.add("attendee_staff_numbers", "Enter the staff numbers of those supervised, separated by ;");
+        }
+        if attendees.contains(&supervisor) {
+            errors.add("attendee_staff_numbers", "The supervisor cannot also be one of those supervised");
+        }
+        let minutes = optional_text("minutes", &self.minutes, 20_000, &mut errors).unwrap_or_default();
+        let cases_discussed = count("cases_discussed", &self.cases_discussed, &mut errors);
+        let escalated_gp = count("escalated_gp", &self.escalated_gp, &mut errors);
+        let escalated_clinical = count("escalated_clinical", &self.escalated_clinical, &mut errors);
+        let escalated_specialist = count("escalated_specialist", &self.escalated_specialist, &mut errors);
+        if escalated_gp + escalated_clinical + escalated_specialist > cases_discussed {
+            errors.add("cases_discussed", "More cases were escalated than were discussed");
+        }
+        match (date, kind) {
+            (Some(date), Some(kind)) if errors.is_empty() => Ok(NewSupervision {
+                date,
+                kind,
+                supervisor,
+                attendees,
+                minutes,
+                cases_discussed,
+                escalated_gp,
+                escalated_clinical,
+                escalated_specialist,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

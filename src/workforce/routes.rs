@@ -1,0 +1,662 @@
+//! `/providers/{id}/workforce`: people and their compliance, each person's record and CPD,
+//! supervision, CSV imports (upload, preview, confirm); and `/api/v1/providers/{id}/workforce`.
+
+use actix_multipart::Multipart;
+use actix_session::Session;
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{NaiveDate, Utc};
+use serde::Deserialize;
+
+use super::import::{self, ImportKind};
+use super::model::{
+    CpdInput, CpdType, Discipline, SpecialistRoute, StaffInput, SupervisionInput, SupervisionKind, Tier,
+};
+use super::rules::Issue;
+use super::store;
+use crate::accounts::access::Capability;
+use crate::accounts::model::parse_date;
+use crate::accounts::store::SaveError;
+use crate::accounts::FieldErrors;
+use crate::web::access::{authorize, permissions};
+use crate::web::api::ApiUser;
+use crate::web::session::{self, CurrentUser};
+use crate::web::upload::read_upload;
+use crate::web::{render_status, with_conn, AppError, AppState};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/providers/{provider_id}/workforce", web::get().to(index))
+        .route("/providers/{provider_id}/workforce/staff", web::post().to(create_person))
+        .route("/providers/{provider_id}/workforce/staff/new", web::get().to(new_person))
+        .route("/providers/{provider_id}/workforce/staff/{staff_id}", web::get().to(person))
+        .route("/providers/{provider_id}/workforce/staff/{staff_id}", web::post().to(update_person))
+        .route("/providers/{provider_id}/workforce/staff/{staff_id}/cpd", web::post().to(add_cpd))
+        .route("/providers/{provider_id}/workforce/supervision", web::get().to(supervision))
+        .route("/providers/{provider_id}/workforce/supervision", web::post().to(add_supervision))
+        .route("/providers/{provider_id}/workforce/import", web::get().to(import_form))
+        .route("/providers/{provider_id}/workforce/import", web::post().to(import_upload))
+        .route("/providers/{provider_id}/workforce/import/confirm", web::post().to(import_confirm))
+        .route("/api/v1/providers/{provider_id}/workforce", web::get().to(workforce_json));
+}
+
+fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+fn see_other(location: String) -> HttpResponse {
+    HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish()
+}
+
+fn status_for(errors: &FieldErrors) -> StatusCode {
+    if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    }
+}
+
+async fn base_context(state: &AppState, user: &CurrentUser, provider_id: i32) -> Result<tera::Context, AppError> {
+    let can = permissions(state, user, provider_id).await?;
+    let provider = with_conn(state, move |conn| Ok(crate::accounts::store::provider(conn, provider_id)?))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut context = tera::Context::new();
+    context.insert("provider", &provider);
+    context.insert("provider_id", &provider_id);
+    context.insert("can", &can);
+    Ok(context)
+}
+
+#[derive(Deserialize, Default)]
+struct Filters {
+    #[serde(default)]
+    issue: String,
+    #[serde(default)]
+    tier: String,
+    #[serde(default)]
+    discipline: String,
+    #[serde(default)]
+    as_of: String,
+}
+
+/// `GET /providers/{id}/workforce`: counts, supervision of the non-clinical tier, escalations, and
+/// a table of people with their issues; filters narrow the table.
+async fn index(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    path: web::Path<i32>,
+    filters: web::Query<Filters>,
+) -> Result<HttpResponse, AppError> {
+    let provider_id = path.into_inner();
+    authorize(&state, &user, provider_id, Capability::Read).await?;
+    let mut context = base_context(&state, &user, provider_id).await?;
+    let as_of = parse_date("as_of", &filters.as_of).unwrap_or_else(|_| today());
+    let days = store::supervision_days();
+    let mut report = with_conn(&state, move |conn| Ok(store::workforce(conn, provider_id, as_of, days)?)).await?;
+    let wanted_issue = Issue::ALL.iter().copied().find(|i| i.code() == filters.issue);
+    report.people.retain(|line| {
+        wanted_issue.is_none_or(|i| line.issues.contains(&i))
+            && (filters.tier.is_empty() || line.staff.tier == filters.tier)
+            && (filters.discipline.is_empty() || line.staff.discipline == filters.discipline)
+    });
+    let issues: Vec<(&str, &str)> = Issue::ALL.iter().map(|i| (i.code(), i.label())).collect();
+    context.insert("report", &report);
+    context.insert("issues", &issues);
+    context.insert("tiers", &Tier::options());
+    context.insert("disciplines", &Discipline::options());
+    context.insert("chosen_issue", &filters.issue);
+    context.insert("chosen_tier", &filters.tier);
+    context.insert("chosen_discipline", &filters.discipline);
+    context.insert("imported", &req.query_string().starts_with("imported="));
+    render_status(&state, &req, "workforce/index.html", context, StatusCode::OK)
+}
+
+fn staff_form_context(context: &mut tera::Context, form: &StaffInput, errors: &FieldErrors) {
+    context.insert("form", form);
+    context.insert("errors", &errors.0);
+    context.insert("disciplines", &Discipline::options());
+    context.insert("tiers", &Tier::options());
+    context.insert("regulators", &super::model::Regulator::options());
+    context.insert("routes", &SpecialistRoute::options());
+}
+
+/// `GET /providers/{id}/workforce/staff/new`.
+async fn new_person(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    path: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    let provider_id = path.into_inner();
+    authorize(&state, &user, provider_id, Capability::Manage).await?;
+    let mut context = base_context(&state, &user, provider_id).await?;
+    staff_form_context(&mut context, &StaffInput::default(), &FieldErrors::default());
+    render_status(&state, &req, "workforce/staff_form.html", context, StatusCode::OK)
+}
+
+#[derive(Deserialize)]
+struct StaffForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(flatten)]
+    input: StaffInput,
+}
+
+/// `POST /providers/{id}/workforce/staff`: adds a person.
+async fn create_person(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    session: Session,
+    path: web::Path<i32>,
+    form: web::Form<StaffForm>,
+) -> Result<HttpResponse, AppError> {
+    let provider_id = path.into_inner();
+    authorize(&state, &user, provider_id, Capability::Manage).await?;
+    session::check_csrf(&session, &form.csrf_token)?;
+    let input = form.into_inner().input;
+    let user_id = user.id;
+    let checked = input.clone();
+    let outcome = with_conn(&state, move |conn| {
+        let regulations = store::regulations(conn)?;
+        Ok(match checked.parse(&regulations) {
+            Ok(person) => store::create_staff(conn, Some(user_id), provider_id, &person),
+            Err(errors) => Err(SaveError::Invalid(errors)),
+        })
+    })
+    .await?;
+    let errors = match outcome {
+        Ok(id) => return Ok(see_other(format!("/providers/{provider_id}/workforce/staff/{id}"))),
+        Err(SaveError::Invalid(errors)) => errors,
+        Err(other) => return Err(other.into()),
+    };
+    let mut context = base_context(&state, &user, provider_id).await?;
+    staff_form_context(&mut context, &input, &errors);
+    render_status(&state, &req, "workforce/staff_form.html", context, StatusCode::UNPROCESSABLE_ENTITY)
+}
+
+/// Whether the signed-in user is this person: the same email, or linked.
+fn is_self(conn: &mut crate::db::DbConnection, user_id: i32, record: &store::StaffRecord) -> Result<bool, AppError> {
+    use crate::db::schema::users;
+    use diesel::prelude::*;
+    if record.user_id == Some(user_id) {
+        return Ok(true);
+    }
+    let email: Option<String> = users::table.find(user_id).select(users::email).first(conn).optional()?;
+    Ok(email.zip(record.email.as_ref()).is_some_and(|(mine, theirs)| mine.eq_ignore_ascii_case(theirs)))
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn show_person(
+    state: &AppState,
+    req: &HttpRequest,
+    user: &CurrentUser,
+    provider_id: i32,
+    staff_id: i32,
+    form: Option<StaffInput>,
+    cpd_form: Option<CpdInput>,
+    errors: FieldErrors,
+) -> Result<HttpResponse, AppError> {
+    let mut context = base_context(state, user, provider_id).await?;
+    let user_id = user.id;
+    let days = store::supervision_days();
+    let (line, cpd, own, library) = with_conn(state, move |conn| {
+        let report = store::workforce(conn, provider_id, today(), days)?;
+        let line = match report.people.into_iter().find(|l| l.staff.id == staff_id) {
+            Some(line) => line,
+            // Someone who has left, or not yet started, is shown without a verdict.
+            None => match store::staff_member(conn, provider_id, staff_id)? {
+                Some(staff) => store::PersonLine {
+                    discipline_label: staff.discipline_label().to_string(),
+                    staff,
+                    issues: Vec::new(),
+                    last_supervision: None,
+                },
+                None => return Err(AppError::NotFound),
+            },
+        };
+        let cpd = store::cpd_for(conn, staff_id)?;
+        let own = is_self(conn, user_id, &line.staff)?;
+        let library = crate::evidence::store::library(conn, provider_id, &Default::default(), today())?;
+        Ok((line, cpd, own, library))
+    })
+    .await?;
+    let form = form.unwrap_or_else(|| line.staff.as_input());
+    let cpd_form = cpd_form.unwrap_or_else(|| CpdInput { date: today().to_string(), ..Default::default() });
+    let labels: Vec<(&str, &str)> = line.issues.iter().map(|i| (i.code(), i.label())).collect();
+    context.insert("line", &line);
+    context.insert("issue_labels", &labels);
+    context.insert("cpd", &cpd);
+    context.insert("cpd_total", &cpd.iter().map(|c| c.hours).sum::<f64>());
+    context.insert("may_add_cpd", &(own && permissions(state, user, provider_id).await?.read));
+    context.insert("cpd_form", &cpd_form);
+    context.insert("cpd_types", &CpdType::options());
+    let library: Vec<(i32, String)> = library.into_iter().map(|l| (l.item.id, l.item.title)).collect();
+    context.insert("library", &library);
+    staff_form_context(&mut context, &form, &errors);
+    render_status(state, req, "workforce/person.html", context, status_for(&errors))
+}
+
+/// `GET /providers/{id}/workforce/staff/{staff_id}`.
+async fn person(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    path: web::Path<(i32, i32)>,
+) -> Result<HttpResponse, AppError> {
+    let (provider_id, staff_id) = path.into_inner();
+    authorize(&state, &user, provider_id, Capability::Read).await?;
+    show_person(&state, &req, &user, provider_id, staff_id, None, None, FieldErrors::default()).await
+}
+
+/// `POST /providers/{id}/workforce/staff/{staff_id}`: changes a person's record.
+async fn update_person(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    session: Session,
+    path: web::Path<(i32, i32)>,
+    form: web::Form<StaffForm>,
+) -> Result<HttpResponse, AppError> {
+    let (provider_id, staff_id) = path.into_inner();
+    authorize(&state, &user, provider_id, Capability::Manage).await?;
+    session::check_csrf(&session, &form.csrf_token)?;
+    let input = form.into_inner().input;
+    let (user_id, checked) = (user.id, input.clone());
+    let outcome = with_conn(&state, move |conn| {
+        let regulations = store::regulations(conn)?;
+        Ok(match checked.parse(&regulations) {
+            Ok(person) => store::update_staff(conn, Some(user_id), provider_id, staff_id, &person),
+            Err(errors) => Err(SaveError::Invalid(errors)),
+        })
+    })
+    .await?;
+    let errors = match outcome {
+        Ok(true) => return Ok(see_other(format!("/providers/{provider_id}/workforce/staff/{staff_id}"))),
+        Ok(false) => return Err(AppError::NotFound),
+        Err(SaveError::Invalid(errors)) => errors,
+        Err(other) => return Err(other.into()),
+    };
+    show_person(&state, &req, &user, provider_id, staff_id, Some(input), None, errors).await
+}
+
+#[derive(Deserialize)]
+struct CpdForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    evidence_id: String,
+    #[serde(flatten)]
+    input: CpdInput,
+}
+
+/// `POST /providers/{id}/workforce/staff/{staff_id}/cpd`: managers add anyone's CPD; a clinician
+/// adds their own.
+async fn add_cpd(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    session: Session,
+    path: web::Path<(i32, i32)>,
+    form: web::Form<CpdForm>,
+) -> Result<HttpResponse, AppError> {
+    let (provider_id, staff_id) = path.into_inner();
+    authorize(&state, &user, provider_id, Capability::EditOwnRecords).await?;
+    session::check_csrf(&session, &form.csrf_token)?;
+    let manages = permissions(&state, &user, provider_id).await?.manage;
+    let user_id = user.id;
+    let own = with_conn(&state, move |conn| match store::staff_member(conn, provider_id, staff_id)? {
+        Some(record) => Ok(Some(is_self(conn, user_id, &record)?)),
+        None => Ok(None),
+    })
+    .await?;
+    match own {
+        None => return Err(AppError::NotFound),
+        Some(false) if !manages => return Err(AppError::Forbidden),
+        _ => {}
+    }
+    let form = form.into_inner();
+    let mut errors = FieldErrors::default();
+    let evidence_id = match form.evidence_id.trim() {
+        "" => None,
+        text => text.parse::<i32>().map_err(|_| errors.add("evidence_id", "Choose evidence from the library")).ok(),
+    };
+    if errors.is_empty() {
+        match form.input.parse(today()) {
+            Ok(cpd) => {
+                let saved = with_conn(&state, move |conn| {
+                    Ok(store::add_cpd(conn, Some(user_id), provider_id, staff_id, &cpd, evidence_id))
+                })
+                .await?;
+                match saved {
+                    Ok(Some(_)) => {
+                        return Ok(see_other(format!("/providers/{provider_id}/workforce/staff/{staff_id}#cpd")))
+                    }
+                    Ok(None) => return Err(AppError::NotFound),
+                    Err(SaveError::Invalid(found)) => errors = found,
+                    Err(other) => return Err(other.into()),
+                }
+            }
+            Err(found) => errors = found,
+        }
+    }
+    show_person(&state, &req, &user, provider_id, staff_id, None, Some(form.input), errors).await
+}
+
+async fn show_supervision(
+    state: &AppState,
+    req: &HttpRequest,
+    user: &CurrentUser,
+    provider_id: i32,
+    form: SupervisionInput,
+    errors: FieldErrors,
+) -> Result<HttpResponse, AppError> {
+    let mut context = base_context(state, user, provider_id).await?;
+    let (sessions, people) = with_conn(state, move |conn| {
+        Ok((store::sessions(conn, provider_id, 200)?, store::staff_list(conn, provider_id)?))
+    })
+    .await?;
+    let supervisors: Vec<(String, String)> = people
+        .iter()
+        .filter(|p| Tier::parse(&p.tier).is_some_and(Tier::may_supervise))
+        .map(|p| (p.staff_number.clone(), format!("{} ({})", p.full_name, p.staff_number)))
+        .collect();
+    let supervised: Vec<(String, String)> =
+        people.iter().map(|p| (p.staff_number.clone(), format!("{} ({})", p.full_name, p.staff_number))).collect();
+    context.insert("sessions", &sessions);
+    context.insert("supervisors", &supervisors);
+    context.insert("supervised", &supervised);
+    context.insert("kinds", &SupervisionKind::options());
+    let chosen: Vec<&str> = form.attendee_staff_numbers.split(';').map(str::trim).collect();
+    context.insert("chosen_attendees", &chosen);
+    context.insert("form", &form);
+    context.insert("errors", &errors.0);
+    render_status(state, req, "workforce/supervision.html", context, status_for(&errors))
+}
+
+/// `GET /providers/{id}/workforce/supervision`.
+async fn supervision(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    path: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    let provider_id = path.into_inner();
+    authorize(&state, &user, provider_id, Capability::Read).await?;
+    let form = SupervisionInput { date: today().to_string(), kind: "group".into(), ..Default::default() };
+    show_supervision(&state, &req, &user, provider_id, form, FieldErrors::default()).await
+}
+
+/// `POST /providers/{id}/workforce/supervision`: records a session. The attendees field takes staff
+/// numbers separated by ";" and the ticked boxes alike.
+async fn add_supervision(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    session: Session,
+    path: web::Path<i32>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let provider_id = path.into_inner();
+    authorize(&state, &user, provider_id, Capability::Manage).await?;
+    let pairs = crate::web::FormPairs::parse(&body);
+    session::check_csrf(&session, pairs.get("csrf_token"))?;
+    let input = SupervisionInput {
+        date: pairs.get("date").into(),
+        kind: pairs.get("kind").into(),
+        supervisor_staff_number: pairs.get("supervisor_staff_number").into(),
+        attendee_staff_numbers: pairs.all("attendee_staff_numbers").join(";"),
+        minutes: pairs.get("minutes").into(),
+        cases_discussed: pairs.get("cases_discussed").into(),
+        escalated_gp: pairs.get("escalated_gp").into(),
+        escalated_clinical: pairs.get("escalated_clinical").into(),
+        escalated_specialist: pairs.get("escalated_specialist").into(),
+    };
+    let errors = match input.parse(today()) {
+        Ok(checked) => {
+            let user_id = user.id;
+            let saved =
+                with_conn(&state, move |conn| Ok(store::add_supervision(conn, Some(user_id), provider_id, &checked)))
+                    .await?;
+            match saved {
+                Ok(_) => return Ok(see_other(format!("/providers/{provider_id}/workforce/supervision"))),
+                Err(SaveError::Invalid(errors)) => errors,
+                Err(other) => return Err(other.into()),
+            }
+        }
+        Err(errors) => errors,
+    };
+    show_supervision(&state, &req, &user, provider_id, input, errors).await
+}
+
+fn import_context(context: &mut tera::Context, kind: &str) {
+    let kinds: Vec<(&str, &str, String)> =
+        ImportKind::ALL.iter().map(|k| (k.as_str(), k.label(), k.columns().join(", "))).collect();
+    context.insert("kinds", &kinds);
+    context.insert("kind", kind);
+}
+
+/// `GET /providers/{id}/workforce/import`.
+async fn import_form(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    path: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    let provider_id = path.into_inner();
+    authorize(&state, &user, provider_id, Capability::Manage).await?;
+    let mut context = base_context(&state, &user, provider_id).await?;
+    import_context(&mut context, "staff");
+    context.insert("row_errors", &Vec::<import::RowError>::new());
+    context.insert("file_error", "");
+    render_status(&state, &req, "workforce/import.html", context, StatusCode::OK)
+}
+
+/// `POST /providers/{id}/workforce/import`: checks the whole file and shows a preview to confirm,
+/// or every bad row. The file is kept by its SHA-256 until confirmed; nothing else is written.
+async fn import_upload(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    session: Session,
+    path: web::Path<i32>,
+    payload: Multipart,
+) -> Result<HttpResponse, AppError> {
+    let provider_id = path.into_inner();
+    authorize(&state, &user, provider_id, Capability::Manage).await?;
+    let limit = state.settings.max_upload_mb * 1024 * 1024;
+    let submitted = read_upload(payload, limit).await;
+    session::check_csrf(&session, submitted.fields.get("csrf_token"))?;
+    if let Some(problem) = submitted.malformed {
+        return Err(AppError::BadRequest(problem));
+    }
+    let kind_code = submitted.fields.get("kind").to_string();
+    let mut context = base_context(&state, &user, provider_id).await?;
+    import_context(&mut context, &kind_code);
+    let refuse = |mut context: tera::Context, file_error: String, rows: Vec<import::RowError>| {
+        context.insert("file_error", &file_error);
+        context.insert("row_errors", &rows);
+        render_status(&state, &req, "workforce/import.html", context, StatusCode::UNPROCESSABLE_ENTITY)
+    };
+    let Some(kind) = ImportKind::parse(&kind_code) else {
+        return refuse(
+            context,
+            "Choose what the file holds: staff, CPD records or supervision sessions".into(),
+            vec![],
+        );
+    };
+    let content = match submitted.file {
+        _ if submitted.too_large => {
+            return refuse(
+                context,
+                format!("The file must be smaller than {} MB", state.settings.max_upload_mb),
+                vec![],
+            )
+        }
+        Some((_, content)) if !content.is_empty() => content,
+        _ => return refuse(context, "Choose a CSV file to import".into(), vec![]),
+    };
+    let upload = match crate::evidence::model::check_upload(content, "import.csv", limit) {
+        Ok(upload) => upload,
+        Err(message) => return refuse(context, message, vec![]),
+    };
+    let sha256 = upload.sha256.clone();
+    let checked = with_conn(&state, move |conn| {
+        let prepared = import::prepare(conn, provider_id, kind, &upload.content, today())?;
+        if prepared.is_ok() {
+            keep_file(conn, &upload)?;
+        }
+        Ok(prepared)
+    })
+    .await?;
+    match checked {
+        Err(rows) => refuse(context, String::new(), rows),
+        Ok(prepared) => {
+            context.insert("kind_label", kind.label());
+            context.insert("sha256", &sha256);
+            context.insert("rows", &prepared.len());
+            context.insert("preview", &preview(&prepared));
+            render_status(&state, &req, "workforce/preview.html", context, StatusCode::OK)
+        }
+    }
+}
+
+/// Keeps an import file by its hash until it is confirmed: the confirmation names it by hash, so
+/// any instance behind a load balancer can finish the import.
+fn keep_file(conn: &mut crate::db::DbConnection, upload: &crate::evidence::model::Upload) -> Result<(), AppError> {
+    use crate::db::schema::blobs;
+    use diesel::prelude::*;
+    let stored: i64 = blobs::table.filter(blobs::sha256.eq(&upload.sha256)).count().get_result(conn)?;
+    if stored == 0 {
+        diesel::insert_into(blobs::table)
+            .values((
+                blobs::sha256.eq(&upload.sha256),
+                blobs::size_bytes.eq(upload.content.len() as i64),
+                blobs::content.eq(&upload.content),
+                blobs::created_at.eq(Utc::now().naive_utc()),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The first rows of a checked file, as the preview shows them.
+fn preview(prepared: &import::Prepared) -> Vec<(u64, String)> {
+    const SHOWN: usize = 20;
+    match prepared {
+        import::Prepared::Staff(rows) => rows
+            .iter()
+            .take(SHOWN)
+            .map(|(line, p)| {
+                (
+                    *line,
+                    format!("{} {}: {}, {}", p.staff_number, p.full_name, p.discipline.label(), p.regulator.label()),
+                )
+            })
+            .collect(),
+        import::Prepared::Cpd(rows) => rows
+            .iter()
+            .take(SHOWN)
+            .map(|(line, _, c)| (*line, format!("{} {}: {} hours", c.date.format("%-d %b %Y"), c.title, c.hours)))
+            .collect(),
+        import::Prepared::Supervision(rows) => rows
+            .iter()
+            .take(SHOWN)
+            .map(|(line, s, _, a)| {
+                (
+                    *line,
+                    format!(
+                        "{} {} session led by {}, {} attending",
+                        s.date.format("%-d %b %Y"),
+                        s.kind.label(),
+                        s.supervisor,
+                        a.len()
+                    ),
+                )
+            })
+            .collect(),
+    }
+}
+
+#[derive(Deserialize)]
+struct ConfirmForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    sha256: String,
+}
+
+/// `POST /providers/{id}/workforce/import/confirm`: checks the kept file again (the data may have
+/// changed since the preview) and writes it in one transaction.
+async fn import_confirm(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    session: Session,
+    path: web::Path<i32>,
+    form: web::Form<ConfirmForm>,
+) -> Result<HttpResponse, AppError> {
+    let provider_id = path.into_inner();
+    authorize(&state, &user, provider_id, Capability::Manage).await?;
+    session::check_csrf(&session, &form.csrf_token)?;
+    let kind = ImportKind::parse(&form.kind).ok_or(AppError::BadRequest("unknown import kind".into()))?;
+    let (sha256, user_id) = (form.sha256.clone(), user.id);
+    let outcome = with_conn(&state, move |conn| {
+        use crate::db::schema::blobs;
+        use diesel::prelude::*;
+        let content: Option<Vec<u8>> =
+            blobs::table.filter(blobs::sha256.eq(&sha256)).select(blobs::content).first(conn).optional()?;
+        let Some(content) = content else { return Err(AppError::NotFound) };
+        Ok(match import::prepare(conn, provider_id, kind, &content, today())? {
+            Ok(prepared) => Ok(import::commit(conn, Some(user_id), provider_id, &prepared, &sha256, &mut |_| {})?),
+            Err(rows) => Err(rows),
+        })
+    })
+    .await?;
+    match outcome {
+        Ok(report) => Ok(see_other(format!("/providers/{provider_id}/workforce?imported={}", report.rows))),
+        Err(rows) => {
+            let mut context = base_context(&state, &user, provider_id).await?;
+            import_context(&mut context, kind.as_str());
+            context.insert("file_error", "The file no longer passes its checks; nothing was imported");
+            context.insert("row_errors", &rows);
+            render_status(&state, &req, "workforce/import.html", context, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct AsOf {
+    #[serde(default)]
+    as_of: String,
+}
+
+/// `GET /api/v1/providers/{id}/workforce[?as_of=YYYY-MM-DD]`: each person's staff number,
+/// discipline, tier and issue codes, with totals for each code.
+async fn workforce_json(
+    state: web::Data<AppState>,
+    user: ApiUser,
+    path: web::Path<i32>,
+    query: web::Query<AsOf>,
+) -> Result<HttpResponse, AppError> {
+    let provider_id = path.into_inner();
+    authorize(&state, &user.0, provider_id, Capability::Read).await?;
+    let as_of = match query.as_of.trim() {
+        "" => today(),
+        text => match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+            Ok(day) => day,
+            Err(_) => {
+                return Ok(HttpResponse::BadRequest().json(serde_json::json!({
+                    "error": format!("as_of: {text:?} is not a date; use YYYY-MM-DD"),
+                    "status": 400
+                })))
+            }
+        },
+    };
+    let days = store::supervision_days();
+    let report = with_conn(&state, move |conn| Ok(store::workforce(conn, provider_id, as_of, days)?)).await?;
+    Ok(HttpResponse::Ok().json(report.to_json(provider_id)))
+}

@@ -1,0 +1,369 @@
+//! Whether one person's registration, revalidation, appraisal, CPD and clinical supervision hold on
+//! a given day. A person's compliance is the list of everything wrong, not a yes or no, so a
+//! manager sees each thing to put right. Pure: no database, no I/O.
+
+use chrono::{Datelike, Days, Months, NaiveDate};
+use serde::{Serialize, Serializer};
+
+/// The NMC's revalidation cycle, used when the catalogue gives no length: three years.
+const DEFAULT_REVALIDATION_MONTHS: u32 = 36;
+
+/// Hours are summed as decimals, so 350 records of 0.1 hours must still make 35.
+const HOURS_TOLERANCE: f64 = 1e-9;
+
+/// How a regulator's CPD cycle runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CpdCycle {
+    /// The GMC's CPD year, 1 April to 31 March.
+    CpdYear,
+    /// The NMC's three years up to the revalidation date.
+    Revalidation,
+    /// The HCPC's consecutive periods ending today.
+    RollingPeriods,
+}
+
+impl CpdCycle {
+    /// Reads the catalogue's code; an unknown code is None so a typo cannot pass as a cycle.
+    pub fn parse(code: &str) -> Option<Self> {
+        match code {
+            "cpd_year" => Some(CpdCycle::CpdYear),
+            "revalidation" => Some(CpdCycle::Revalidation),
+            "rolling_periods" => Some(CpdCycle::RollingPeriods),
+            _ => None,
+        }
+    }
+}
+
+/// One regulator's figures, as loaded from the catalogue (standards/professions.toml). None = the
+/// rule does not apply, so a profession without a regulator is judged on supervision alone.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ProfessionRule {
+    /// "GMC", "NMC", "HCPC" or "none".
+    pub regulator: String,
+    /// Registration due for renewal within this many days is flagged.
+    pub registration_warning_days: Option<i64>,
+    /// The length of the revalidation cycle, which is also the NMC's CPD cycle.
+    pub revalidation_months: Option<u32>,
+    /// Revalidation due within this many days is flagged.
+    pub revalidation_warning_days: Option<i64>,
+    /// More than this many months since the last appraisal is overdue (GMC only).
+    pub appraisal_overdue_months: Option<u32>,
+    /// Which window CPD is counted over.
+    pub cpd_cycle: Option<CpdCycle>,
+    /// Credits (GMC), hours (NMC) or activities per period (HCPC).
+    pub cpd_required: Option<f64>,
+    /// Participatory hours within the cycle (NMC).
+    pub cpd_participatory_required: Option<f64>,
+    /// Reflective accounts within the cycle (NMC).
+    pub reflective_accounts_required: Option<u32>,
+    /// How many rolling periods must each hold the required activity (HCPC).
+    pub cpd_periods: Option<u32>,
+    /// The length of each rolling period (HCPC).
+    pub cpd_period_months: Option<u32>,
+    /// A CPD cycle ending within this many days is judged; earlier, a shortfall is only progress.
+    pub cpd_warning_days: Option<i64>,
+}
+
+/// The facts about one person the rules need.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Person {
+    pub started_on: Option<NaiveDate>,
+    /// The last day of employment; they are still judged on it.
+    pub left_on: Option<NaiveDate>,
+    /// The day registration must be renewed by; they are still registered on that day.
+    pub registration_renewal: Option<NaiveDate>,
+    pub revalidation_due: Option<NaiveDate>,
+    pub last_appraisal: Option<NaiveDate>,
+    /// True for non-clinical case workers, who must attend clinical supervision.
+    pub needs_supervision: bool,
+    /// The latest clinical supervision they attended.
+    pub last_supervision: Option<NaiveDate>,
+}
+
+/// One CPD record.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CpdActivity {
+    pub date: NaiveDate,
+    /// Hours for the NMC, credits for the GMC; the HCPC counts records instead.
+    pub hours: f64,
+    pub participatory: bool,
+    /// The record is a reflective account (NMC).
+    pub reflective: bool,
+}
+
+/// What is wrong, with stable codes used in JSON and CSV.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Issue {
+    RegistrationExpired,
+    RegistrationDue,
+    RevalidationDue,
+    RevalidationOverdue,
+    AppraisalOverdue,
+    CpdShort,
+    SupervisionOverdue,
+}
+
+impl Issue {
+    /// Every issue, in the order lists, totals and reports show them.
+    pub const ALL: [Issue; 7] = [
+        Issue::RegistrationExpired,
+        Issue::RegistrationDue,
+        Issue::RevalidationDue,
+        Issue::RevalidationOverdue,
+        Issue::AppraisalOverdue,
+        Issue::CpdShort,
+        Issue::SupervisionOverdue,
+    ];
+
+    /// The stable code written to JSON and CSV, so exports keep their meaning when labels change.
+    pub fn code(self) -> &'static str {
+        match self {
+            Issue::RegistrationExpired => "registration_expired",
+            Issue::RegistrationDue => "registration_due",
+            Issue::RevalidationDue => "revalidation_due",
+            Issue::RevalidationOverdue => "revalidation_overdue",
+            Issue::AppraisalOverdue => "appraisal_overdue",
+            Issue::CpdShort => "cpd_short",
+            Issue::SupervisionOverdue => "supervision_overdue",
+        }
+    }
+
+    /// Plain English for people; generic because the figures differ by regulator.
+    pub fn label(self) -> &'static str {
+        match self {
+            Issue::RegistrationExpired => "Registration expired",
+            Issue::RegistrationDue => "Registration due for renewal",
+            Issue::RevalidationDue => "Revalidation due",
+            Issue::RevalidationOverdue => "Revalidation overdue",
+            Issue::AppraisalOverdue => "Appraisal overdue",
+            Issue::CpdShort => "CPD short of the cycle's requirement",
+            Issue::SupervisionOverdue => "Clinical supervision overdue",
+        }
+    }
+
+    /// The position in `ALL`, which the declaration order matches.
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Serialises as its code, so JSON carries the same stable word as CSV.
+impl Serialize for Issue {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.code())
+    }
+}
+
+/// The CPD a person has against the current cycle, for showing next to the verdict.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CpdProgress {
+    pub cycle_start: NaiveDate,
+    pub cycle_end: NaiveDate,
+    /// Hours or credits; for rolling periods, the number of activities.
+    pub total: f64,
+    pub participatory: f64,
+    pub reflective_accounts: u32,
+    pub required: f64,
+}
+
+/// Renewal is due within the warning window and has expired the day after the renewal date, so
+/// a lapse is caught before it stops someone practising.
+pub fn registration(person: &Person, rule: &ProfessionRule, as_of: NaiveDate) -> Option<Issue> {
+    let warning = rule.registration_warning_days?;
+    let renewal = person.registration_renewal?;
+    if as_of > renewal {
+        Some(Issue::RegistrationExpired)
+    } else if (renewal - as_of).num_days() <= warning {
+        Some(Issue::RegistrationDue)
+    } else {
+        None
+    }
+}
+
+/// Revalidation is due within the warning window and overdue the day after its date.
+pub fn revalidation(person: &Person, rule: &ProfessionRule, as_of: NaiveDate) -> Option<Issue> {
+    let warning = rule.revalidation_warning_days?;
+    let due = person.revalidation_due?;
+    if as_of > due {
+        Some(Issue::RevalidationOverdue)
+    } else if (due - as_of).num_days() <= warning {
+        Some(Issue::RevalidationDue)
+    } else {
+        None
+    }
+}
+
+/// More than the allowed months since the last appraisal is overdue. With none recorded the clock
+/// runs from the start date, and with neither known nobody can show one happened, so it is overdue.
+pub fn appraisal(person: &Person, rule: &ProfessionRule, as_of: NaiveDate) -> Option<Issue> {
+    let months = rule.appraisal_overdue_months?;
+    let Some(since) = person.last_appraisal.or(person.started_on) else {
+        return Some(Issue::AppraisalOverdue);
+    };
+    // A limit beyond the calendar's range is never reached.
+    let limit = since.checked_add_months(Months::new(months))?;
+    (as_of > limit).then_some(Issue::AppraisalOverdue)
+}
+
+/// The CPD cycle judged on `as_of`, inclusive bounds, so the screen can show what is counted. For
+/// rolling periods it spans all of them. None when the regulator has no cycle or the facts to
+/// place it are missing (an NMC cycle needs the revalidation date).
+pub fn cpd_cycle(person: &Person, rule: &ProfessionRule, as_of: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
+    match rule.cpd_cycle? {
+        CpdCycle::Revalidation => {
+            let due = person.revalidation_due?;
+            let months = rule.revalidation_months.unwrap_or(DEFAULT_REVALIDATION_MONTHS);
+            Some((day_after(due.checked_sub_months(Months::new(months))?)?, due))
+        }
+        CpdCycle::CpdYear => {
+            let year = if as_of.month() >= 4 { as_of.year() } else { as_of.year() - 1 };
+            Some((NaiveDate::from_ymd_opt(year, 4, 1)?, NaiveDate::from_ymd_opt(year + 1, 3, 31)?))
+        }
+        CpdCycle::RollingPeriods => {
+            let periods = rule.cpd_periods?;
+            let (start, _) = rolling_period(rule, as_of, periods.checked_sub(1)?)?;
+            Some((start, as_of))
+        }
+    }
+}
+
+/// The CPD counted against the current cycle (for rolling periods, the most recent period, with
+/// `total` counting activities). Records after `as_of` are not counted: nobody can rely on CPD not
+/// yet done. None when the cycle cannot be judged.
+pub fn cpd_progress(
+    person: &Person,
+    rule: &ProfessionRule,
+    cpd: &[CpdActivity],
+    as_of: NaiveDate,
+) -> Option<CpdProgress> {
+    let required = rule.cpd_required?;
+    let (cycle_start, cycle_end, rolling) = match rule.cpd_cycle? {
+        CpdCycle::RollingPeriods => {
+            rule.cpd_periods.filter(|periods| *periods > 0)?;
+            let (start, end) = rolling_period(rule, as_of, 0)?;
+            (start, end, true)
+        }
+        _ => {
+            let (start, end) = cpd_cycle(person, rule, as_of)?;
+            (start, end, false)
+        }
+    };
+    let counted: Vec<&CpdActivity> =
+        cpd.iter().filter(|a| a.date >= cycle_start && a.date <= cycle_end && a.date <= as_of).collect();
+    let total = if rolling { counted.len() as f64 } else { counted.iter().map(|a| a.hours).sum() };
+    Some(CpdProgress {
+        cycle_start,
+        cycle_end,
+        total,
+        participatory: counted.iter().filter(|a| a.participatory).map(|a| a.hours).sum(),
+        reflective_accounts: u32::try_from(counted.iter().filter(|a| a.reflective).count()).unwrap_or(u32::MAX),
+        required,
+    })
+}
+
+/// Whether CPD falls short of the cycle's requirement. A fixed cycle is only flagged once it ends
+/// within the warning window (or has ended), so people early in a cycle are not flagged for CPD
+/// they still have time to do; without a window, from its last day. Rolling periods are always
+/// judged, and each one must hold the required number of activities.
+pub fn cpd_short(person: &Person, rule: &ProfessionRule, cpd: &[CpdActivity], as_of: NaiveDate) -> bool {
+    let Some(required) = rule.cpd_required else {
+        return false;
+    };
+    match rule.cpd_cycle {
+        None => false,
+        Some(CpdCycle::RollingPeriods) => {
+            let Some(periods) = rule.cpd_periods else {
+                return false;
+            };
+            (0..periods).any(|k| match rolling_period(rule, as_of, k) {
+                Some((start, end)) => {
+                    let held = cpd.iter().filter(|a| a.date >= start && a.date <= end && a.date <= as_of).count();
+                    (held as f64) < required
+                }
+                None => false,
+            })
+        }
+        Some(CpdCycle::CpdYear | CpdCycle::Revalidation) => {
+            let Some(progress) = cpd_progress(person, rule, cpd, as_of) else {
+                return false;
+            };
+            let warning = rule.cpd_warning_days.unwrap_or(0);
+            if (progress.cycle_end - as_of).num_days() > warning {
+                return false;
+            }
+            let participatory_required = rule.cpd_participatory_required.unwrap_or(0.0);
+            let reflective_required = rule.reflective_accounts_required.unwrap_or(0);
+            progress.total + HOURS_TOLERANCE < required
+                || progress.participatory + HOURS_TOLERANCE < participatory_required
+                || progress.reflective_accounts < reflective_required
+        }
+    }
+}
+
+/// A case worker without clinical supervision in the last `supervision_days` days is overdue: one
+/// exactly that many days ago still counts. A supervision dated after `as_of` has not happened yet,
+/// so it counts as none.
+pub fn supervision_overdue(person: &Person, supervision_days: i64, as_of: NaiveDate) -> bool {
+    if !person.needs_supervision {
+        return false;
+    }
+    match person.last_supervision.filter(|last| *last <= as_of) {
+        Some(last) => (as_of - last).num_days() > supervision_days,
+        None => true,
+    }
+}
+
+/// Everything wrong with one person on `as_of`, in Issue::ALL order. `rule` is None for someone
+/// with no regulator rule. Nobody is judged before they start or after their last day.
+pub fn judge(
+    person: &Person,
+    rule: Option<&ProfessionRule>,
+    cpd: &[CpdActivity],
+    supervision_days: i64,
+    as_of: NaiveDate,
+) -> Vec<Issue> {
+    let not_started = person.started_on.is_some_and(|started| started > as_of);
+    let left = person.left_on.is_some_and(|left| left < as_of);
+    if not_started || left {
+        return Vec::new();
+    }
+    let mut issues = Vec::new();
+    if let Some(rule) = rule {
+        issues.extend(registration(person, rule, as_of));
+        issues.extend(revalidation(person, rule, as_of));
+        issues.extend(appraisal(person, rule, as_of));
+        if cpd_short(person, rule, cpd, as_of) {
+            issues.push(Issue::CpdShort);
+        }
+    }
+    if supervision_overdue(person, supervision_days, as_of) {
+        issues.push(Issue::SupervisionOverdue);
+    }
+    issues
+}
+
+/// Counts of each issue code across many people's lists (every code present, zero included), in
+/// Issue::ALL order, so a summary shows the clear rows as well as the problems.
+pub fn totals<'a>(lists: impl IntoIterator<Item = &'a [Issue]>) -> Vec<(Issue, usize)> {
+    let mut counts = [0usize; Issue::ALL.len()];
+    for issue in lists.into_iter().flatten() {
+        counts[issue.index()] += 1;
+    }
+    Issue::ALL.into_iter().zip(counts).collect()
+}
+
+/// Rolling period `k` (0 = the most recent) ending on `as_of`: each is counted back from `as_of`
+/// itself, so the periods meet without gap or overlap even across month ends.
+fn rolling_period(rule: &ProfessionRule, as_of: NaiveDate, k: u32) -> Option<(NaiveDate, NaiveDate)> {
+    let length = rule.cpd_period_months.filter(|months| *months > 0)?;
+    let end = as_of.checked_sub_months(Months::new(k.checked_mul(length)?))?;
+    let before = as_of.checked_sub_months(Months::new(k.checked_add(1)?.checked_mul(length)?))?;
+    Some((day_after(before)?, end))
+}
+
+fn day_after(date: NaiveDate) -> Option<NaiveDate> {
+    date.checked_add_days(Days::new(1))
+}
+
+#[cfg(test)]
+mod tests;

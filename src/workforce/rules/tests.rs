@@ -1,0 +1,758 @@
+use super::*;
+use Issue::*;
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+fn days(n: u64) -> Days {
+    Days::new(n)
+}
+
+fn gmc() -> ProfessionRule {
+    ProfessionRule {
+        regulator: "GMC".into(),
+        registration_warning_days: Some(60),
+        revalidation_months: Some(60),
+        revalidation_warning_days: Some(90),
+        appraisal_overdue_months: Some(15),
+        cpd_cycle: Some(CpdCycle::CpdYear),
+        cpd_required: Some(50.0),
+        cpd_warning_days: Some(90),
+        ..Default::default()
+    }
+}
+
+fn nmc() -> ProfessionRule {
+    ProfessionRule {
+        regulator: "NMC".into(),
+        registration_warning_days: Some(60),
+        revalidation_months: Some(36),
+        revalidation_warning_days: Some(90),
+        cpd_cycle: Some(CpdCycle::Revalidation),
+        cpd_required: Some(35.0),
+        cpd_participatory_required: Some(20.0),
+        reflective_accounts_required: Some(5),
+        cpd_warning_days: Some(90),
+        ..Default::default()
+    }
+}
+
+fn hcpc() -> ProfessionRule {
+    ProfessionRule {
+        regulator: "HCPC".into(),
+        registration_warning_days: Some(60),
+        cpd_cycle: Some(CpdCycle::RollingPeriods),
+        cpd_required: Some(1.0),
+        cpd_periods: Some(2),
+        cpd_period_months: Some(12),
+        cpd_warning_days: Some(90),
+        ..Default::default()
+    }
+}
+
+fn no_regulator() -> ProfessionRule {
+    ProfessionRule { regulator: "none".into(), ..Default::default() }
+}
+
+fn activity(date: NaiveDate, hours: f64) -> CpdActivity {
+    CpdActivity { date, hours, participatory: false, reflective: false }
+}
+
+fn participatory(date: NaiveDate, hours: f64) -> CpdActivity {
+    CpdActivity { date, hours, participatory: true, reflective: false }
+}
+
+fn reflective(date: NaiveDate) -> CpdActivity {
+    CpdActivity { date, hours: 0.0, participatory: false, reflective: true }
+}
+
+/// A nurse's CPD on one day: `hours` in all, `joint` of them participatory, and `accounts`
+/// reflective accounts carrying no hours.
+fn nurse_cpd(date: NaiveDate, hours: f64, joint: f64, accounts: usize) -> Vec<CpdActivity> {
+    let mut records = vec![participatory(date, joint), activity(date, hours - joint)];
+    records.extend(std::iter::repeat_n(reflective(date), accounts));
+    records
+}
+
+fn registered_until(renewal: NaiveDate) -> Person {
+    Person { registration_renewal: Some(renewal), ..Default::default() }
+}
+
+fn revalidating(due: NaiveDate) -> Person {
+    Person { revalidation_due: Some(due), ..Default::default() }
+}
+
+// ---- vocabulary ----
+
+#[test]
+fn cpd_cycles_parse_from_the_catalogue_codes() {
+    assert_eq!(CpdCycle::parse("cpd_year"), Some(CpdCycle::CpdYear));
+    assert_eq!(CpdCycle::parse("revalidation"), Some(CpdCycle::Revalidation));
+    assert_eq!(CpdCycle::parse("rolling_periods"), Some(CpdCycle::RollingPeriods));
+    assert_eq!(CpdCycle::parse("CPD_YEAR"), None, "codes are exact");
+    assert_eq!(CpdCycle::parse(""), None);
+    assert_eq!(CpdCycle::parse("annual"), None);
+}
+
+#[test]
+fn issues_have_stable_codes_and_plain_labels_in_order() {
+    let codes: Vec<&str> = Issue::ALL.iter().map(|issue| issue.code()).collect();
+    assert_eq!(
+        codes,
+        [
+            "registration_expired",
+            "registration_due",
+            "revalidation_due",
+            "revalidation_overdue",
+            "appraisal_overdue",
+            "cpd_short",
+            "supervision_overdue",
+        ]
+    );
+    let labels: Vec<&str> = Issue::ALL.iter().map(|issue| issue.label()).collect();
+    assert_eq!(
+        labels,
+        [
+            "Registration expired",
+            "Registration due for renewal",
+            "Revalidation due",
+            "Revalidation overdue",
+            "Appraisal overdue",
+            "CPD short of the cycle's requirement",
+            "Clinical supervision overdue",
+        ]
+    );
+    for (position, issue) in Issue::ALL.into_iter().enumerate() {
+        assert_eq!(issue.index(), position, "{issue:?}");
+    }
+}
+
+#[test]
+fn issues_serialise_as_their_codes() {
+    for issue in Issue::ALL {
+        assert_eq!(issue.serialize(CodeOnly), Ok(issue.code().to_string()));
+    }
+}
+
+// ---- registration ----
+
+#[test]
+fn registration_is_due_from_sixty_days_before_renewal_and_expired_the_day_after() {
+    let renewal = day(2027, 3, 31);
+    let person = registered_until(renewal);
+    let rule = nmc();
+    assert_eq!(registration(&person, &rule, renewal - days(61)), None);
+    assert_eq!(registration(&person, &rule, renewal - days(60)), Some(RegistrationDue));
+    assert_eq!(registration(&person, &rule, renewal - days(59)), Some(RegistrationDue));
+    assert_eq!(registration(&person, &rule, renewal - days(1)), Some(RegistrationDue));
+    assert_eq!(registration(&person, &rule, renewal), Some(RegistrationDue), "still registered on the day");
+    assert_eq!(registration(&person, &rule, renewal + days(1)), Some(RegistrationExpired));
+    assert_eq!(registration(&person, &rule, day(2030, 1, 1)), Some(RegistrationExpired));
+}
+
+#[test]
+fn registration_renewed_on_a_leap_day() {
+    let person = registered_until(day(2028, 2, 29));
+    let rule = gmc();
+    assert_eq!(registration(&person, &rule, day(2027, 12, 30)), None, "61 days before");
+    assert_eq!(registration(&person, &rule, day(2027, 12, 31)), Some(RegistrationDue), "60 days before");
+    assert_eq!(registration(&person, &rule, day(2028, 2, 28)), Some(RegistrationDue));
+    assert_eq!(registration(&person, &rule, day(2028, 2, 29)), Some(RegistrationDue));
+    assert_eq!(registration(&person, &rule, day(2028, 3, 1)), Some(RegistrationExpired));
+}
+
+#[test]
+fn registration_without_a_date_or_a_rule_raises_nothing() {
+    let as_of = day(2026, 11, 23);
+    assert_eq!(registration(&Person::default(), &gmc(), as_of), None, "no renewal date recorded");
+    let lapsed = registered_until(day(2020, 1, 1));
+    assert_eq!(registration(&lapsed, &no_regulator(), as_of), None, "no regulator");
+    assert_eq!(registration(&lapsed, &hcpc(), as_of), Some(RegistrationExpired));
+}
+
+// ---- revalidation ----
+
+#[test]
+fn revalidation_is_due_from_ninety_days_before_and_overdue_the_day_after() {
+    let due = day(2027, 6, 30);
+    let person = revalidating(due);
+    for rule in [gmc(), nmc()] {
+        assert_eq!(revalidation(&person, &rule, due - days(91)), None, "{}", rule.regulator);
+        assert_eq!(revalidation(&person, &rule, due - days(90)), Some(RevalidationDue));
+        assert_eq!(revalidation(&person, &rule, due - days(89)), Some(RevalidationDue));
+        assert_eq!(revalidation(&person, &rule, due - days(1)), Some(RevalidationDue));
+        assert_eq!(revalidation(&person, &rule, due), Some(RevalidationDue), "due on the day is not overdue");
+        assert_eq!(revalidation(&person, &rule, due + days(1)), Some(RevalidationOverdue));
+    }
+}
+
+#[test]
+fn revalidation_window_across_a_leap_day() {
+    let person = revalidating(day(2028, 3, 31));
+    assert_eq!(revalidation(&person, &gmc(), day(2027, 12, 31)), None, "91 days before in a leap year");
+    assert_eq!(revalidation(&person, &gmc(), day(2028, 1, 1)), Some(RevalidationDue), "90 days before");
+}
+
+#[test]
+fn revalidation_without_a_date_or_a_rule_raises_nothing() {
+    let as_of = day(2026, 11, 23);
+    assert_eq!(revalidation(&Person::default(), &nmc(), as_of), None);
+    let late = revalidating(day(2020, 1, 1));
+    assert_eq!(revalidation(&late, &hcpc(), as_of), None, "the HCPC does not revalidate");
+    assert_eq!(revalidation(&late, &no_regulator(), as_of), None);
+}
+
+// ---- appraisal ----
+
+#[test]
+fn appraisal_is_overdue_more_than_fifteen_months_after_the_last() {
+    let person = Person { last_appraisal: Some(day(2025, 6, 15)), ..Default::default() };
+    let rule = gmc();
+    assert_eq!(appraisal(&person, &rule, day(2026, 9, 14)), None);
+    assert_eq!(appraisal(&person, &rule, day(2026, 9, 15)), None, "fifteen months exactly is not more");
+    assert_eq!(appraisal(&person, &rule, day(2026, 9, 16)), Some(AppraisalOverdue));
+}
+
+#[test]
+fn appraisal_limits_that_fall_in_february() {
+    let rule = gmc();
+    // 30 Nov 2026 + 15 months lands in the leap February of 2028.
+    let before_leap = Person { last_appraisal: Some(day(2026, 11, 30)), ..Default::default() };
+    assert_eq!(appraisal(&before_leap, &rule, day(2028, 2, 28)), None);
+    assert_eq!(appraisal(&before_leap, &rule, day(2028, 2, 29)), None, "the limit is 29 Feb 2028");
+    assert_eq!(appraisal(&before_leap, &rule, day(2028, 3, 1)), Some(AppraisalOverdue));
+    // 30 Nov 2027 + 15 months lands in the ordinary February of 2029.
+    let after_leap = Person { last_appraisal: Some(day(2027, 11, 30)), ..Default::default() };
+    assert_eq!(appraisal(&after_leap, &rule, day(2029, 2, 27)), None);
+    assert_eq!(appraisal(&after_leap, &rule, day(2029, 2, 28)), None, "the limit is 28 Feb 2029");
+    assert_eq!(appraisal(&after_leap, &rule, day(2029, 3, 1)), Some(AppraisalOverdue));
+    // An appraisal on a leap day itself.
+    let leap_day = Person { last_appraisal: Some(day(2028, 2, 29)), ..Default::default() };
+    assert_eq!(appraisal(&leap_day, &rule, day(2029, 5, 29)), None);
+    assert_eq!(appraisal(&leap_day, &rule, day(2029, 5, 30)), Some(AppraisalOverdue));
+}
+
+#[test]
+fn appraisal_with_none_recorded_runs_from_the_start_date() {
+    let rule = gmc();
+    let new_starter = Person { started_on: Some(day(2026, 1, 31)), ..Default::default() };
+    assert_eq!(appraisal(&new_starter, &rule, day(2027, 4, 30)), None, "31 Jan + 15 months is 30 Apr");
+    assert_eq!(appraisal(&new_starter, &rule, day(2027, 5, 1)), Some(AppraisalOverdue));
+    let appraised = Person { last_appraisal: Some(day(2027, 1, 10)), ..new_starter.clone() };
+    assert_eq!(appraisal(&appraised, &rule, day(2027, 5, 1)), None, "the appraisal wins over the start date");
+    assert_eq!(appraisal(&Person::default(), &rule, day(2026, 11, 23)), Some(AppraisalOverdue), "nothing known");
+}
+
+#[test]
+fn only_doctors_are_judged_on_appraisal() {
+    let as_of = day(2026, 11, 23);
+    for rule in [nmc(), hcpc(), no_regulator()] {
+        assert_eq!(appraisal(&Person::default(), &rule, as_of), None, "{}", rule.regulator);
+    }
+}
+
+// ---- CPD: the GMC's CPD year ----
+
+#[test]
+fn the_cpd_year_runs_from_1_april_to_31_march() {
+    let person = Person::default();
+    let rule = gmc();
+    assert_eq!(cpd_cycle(&person, &rule, day(2027, 3, 31)), Some((day(2026, 4, 1), day(2027, 3, 31))));
+    assert_eq!(cpd_cycle(&person, &rule, day(2027, 4, 1)), Some((day(2027, 4, 1), day(2028, 3, 31))));
+    assert_eq!(cpd_cycle(&person, &rule, day(2027, 1, 1)), Some((day(2026, 4, 1), day(2027, 3, 31))));
+    assert_eq!(cpd_cycle(&person, &rule, day(2026, 12, 31)), Some((day(2026, 4, 1), day(2027, 3, 31))));
+    assert_eq!(cpd_cycle(&person, &rule, day(2028, 2, 29)), Some((day(2027, 4, 1), day(2028, 3, 31))));
+}
+
+#[test]
+fn the_cpd_year_is_judged_from_ninety_days_before_its_end_in_a_non_leap_spring() {
+    let person = Person::default();
+    let rule = gmc();
+    assert!(!cpd_short(&person, &rule, &[], day(2026, 12, 30)), "91 days before 31 Mar 2027");
+    assert!(cpd_short(&person, &rule, &[], day(2026, 12, 31)), "90 days before");
+    assert!(cpd_short(&person, &rule, &[], day(2027, 3, 31)), "the year's last day");
+    assert!(!cpd_short(&person, &rule, &[], day(2027, 4, 1)), "a new year has begun");
+    assert!(!cpd_short(&person, &rule, &[], day(2026, 4, 1)));
+}
+
+#[test]
+fn the_cpd_year_is_judged_from_1_january_in_a_leap_spring() {
+    let person = Person::default();
+    let rule = gmc();
+    assert!(!cpd_short(&person, &rule, &[], day(2027, 12, 31)), "91 days before 31 Mar 2028");
+    assert!(cpd_short(&person, &rule, &[], day(2028, 1, 1)), "90 days before");
+    assert!(cpd_short(&person, &rule, &[], day(2028, 2, 29)));
+    assert!(cpd_short(&person, &rule, &[], day(2028, 3, 31)));
+    assert!(!cpd_short(&person, &rule, &[], day(2028, 4, 1)));
+}
+
+#[test]
+fn fifty_credits_within_the_year_are_needed() {
+    let person = Person::default();
+    let rule = gmc();
+    let as_of = day(2027, 3, 1);
+    assert!(cpd_short(&person, &rule, &[activity(day(2026, 9, 1), 49.5)], as_of));
+    assert!(!cpd_short(&person, &rule, &[activity(day(2026, 9, 1), 50.0)], as_of));
+    assert!(!cpd_short(&person, &rule, &[activity(day(2026, 9, 1), 30.0), activity(day(2027, 2, 1), 20.0)], as_of));
+    assert!(!cpd_short(&person, &rule, &[activity(day(2026, 9, 1), 80.0)], as_of));
+}
+
+#[test]
+fn credits_count_only_inside_the_cpd_year_and_up_to_the_day() {
+    let person = Person::default();
+    let rule = gmc();
+    let as_of = day(2027, 3, 1);
+    let last_year = [activity(day(2026, 3, 31), 50.0)];
+    assert!(cpd_short(&person, &rule, &last_year, as_of), "31 Mar belongs to the year before");
+    let first_day = [activity(day(2026, 4, 1), 50.0)];
+    assert!(!cpd_short(&person, &rule, &first_day, as_of), "1 Apr opens the year");
+    let tomorrow = [activity(day(2027, 3, 2), 50.0)];
+    assert!(cpd_short(&person, &rule, &tomorrow, as_of), "not done yet");
+    let today = [activity(as_of, 50.0)];
+    assert!(!cpd_short(&person, &rule, &today, as_of));
+}
+
+#[test]
+fn cpd_year_progress_shows_what_is_counted() {
+    let person = Person::default();
+    let cpd = [
+        activity(day(2026, 3, 31), 40.0),
+        participatory(day(2026, 4, 1), 12.5),
+        activity(day(2026, 10, 1), 10.0),
+        reflective(day(2026, 11, 1)),
+        activity(day(2027, 1, 1), 99.0),
+    ];
+    assert_eq!(
+        cpd_progress(&person, &gmc(), &cpd, day(2026, 11, 23)),
+        Some(CpdProgress {
+            cycle_start: day(2026, 4, 1),
+            cycle_end: day(2027, 3, 31),
+            total: 22.5,
+            participatory: 12.5,
+            reflective_accounts: 1,
+            required: 50.0,
+        })
+    );
+}
+
+#[test]
+fn hours_summed_from_tenths_still_meet_the_requirement() {
+    let person = Person::default();
+    let cpd = vec![activity(day(2026, 6, 1), 0.1); 500];
+    assert!(!cpd_short(&person, &gmc(), &cpd, day(2027, 3, 31)), "500 × 0.1 makes 50");
+    let cpd = vec![activity(day(2026, 6, 1), 0.1); 499];
+    assert!(cpd_short(&person, &gmc(), &cpd, day(2027, 3, 31)));
+}
+
+// ---- CPD: the NMC's revalidation cycle ----
+
+#[test]
+fn the_nmc_cycle_is_the_three_years_up_to_revalidation() {
+    let rule = nmc();
+    let as_of = day(2026, 11, 23);
+    let person = revalidating(day(2027, 6, 30));
+    assert_eq!(cpd_cycle(&person, &rule, as_of), Some((day(2024, 7, 1), day(2027, 6, 30))));
+    let leap = revalidating(day(2028, 2, 29));
+    assert_eq!(cpd_cycle(&leap, &rule, as_of), Some((day(2025, 3, 1), day(2028, 2, 29))), "28 Feb 2025 + 1 day");
+    let default_length = ProfessionRule { revalidation_months: None, ..nmc() };
+    assert_eq!(cpd_cycle(&person, &default_length, as_of), Some((day(2024, 7, 1), day(2027, 6, 30))));
+    assert_eq!(cpd_cycle(&Person::default(), &rule, as_of), None, "no revalidation date");
+    assert_eq!(cpd_progress(&Person::default(), &rule, &[], as_of), None);
+    assert!(!cpd_short(&Person::default(), &rule, &[], as_of), "not judged without a date");
+}
+
+#[test]
+fn nmc_records_count_from_the_day_after_the_cycle_opens_until_the_day() {
+    let rule = nmc();
+    let due = day(2027, 6, 30);
+    let person = revalidating(due);
+    let as_of = due - days(30);
+    let mut cpd = nurse_cpd(day(2025, 1, 1), 30.0, 20.0, 5);
+    cpd.push(activity(day(2024, 6, 30), 5.0));
+    assert!(cpd_short(&person, &rule, &cpd, as_of), "30 Jun 2024 is 36 months before: outside");
+    cpd.push(activity(day(2024, 7, 1), 5.0));
+    assert!(!cpd_short(&person, &rule, &cpd, as_of), "1 Jul 2024 is inside");
+
+    let mut later = nurse_cpd(day(2025, 1, 1), 30.0, 20.0, 5);
+    later.push(activity(as_of + days(1), 5.0));
+    assert!(cpd_short(&person, &rule, &later, as_of), "a record dated after the day is not counted");
+    assert!(!cpd_short(&person, &rule, &later, as_of + days(1)), "it counts once its day comes");
+}
+
+#[test]
+fn nmc_needs_35_hours_20_participatory_and_5_reflective_accounts() {
+    let rule = nmc();
+    let due = day(2027, 6, 30);
+    let person = revalidating(due);
+    let as_of = due - days(10);
+    let on = day(2026, 1, 15);
+    assert!(!cpd_short(&person, &rule, &nurse_cpd(on, 35.0, 20.0, 5), as_of), "exactly met");
+    assert!(cpd_short(&person, &rule, &nurse_cpd(on, 34.5, 20.0, 5), as_of), "34.5 hours");
+    assert!(cpd_short(&person, &rule, &nurse_cpd(on, 35.0, 19.5, 5), as_of), "19.5 participatory");
+    assert!(cpd_short(&person, &rule, &nurse_cpd(on, 35.0, 20.0, 4), as_of), "4 reflective accounts");
+    assert!(!cpd_short(&person, &rule, &nurse_cpd(on, 50.0, 35.0, 8), as_of), "more than enough");
+    assert!(!cpd_short(&person, &rule, &nurse_cpd(on, 35.0, 35.0, 5), as_of), "all participatory");
+}
+
+#[test]
+fn nmc_shortfall_is_flagged_from_ninety_days_before_revalidation() {
+    let rule = nmc();
+    let due = day(2027, 6, 30);
+    let person = revalidating(due);
+    let short = nurse_cpd(day(2025, 1, 1), 34.0, 20.0, 5);
+    assert!(!cpd_short(&person, &rule, &short, due - days(91)));
+    assert!(cpd_short(&person, &rule, &short, due - days(90)));
+    assert!(cpd_short(&person, &rule, &short, due - days(89)));
+    assert!(cpd_short(&person, &rule, &short, due));
+    assert!(cpd_short(&person, &rule, &short, due + days(1)), "the cycle has ended short");
+    assert!(cpd_short(&person, &rule, &short, due + days(400)), "still short until revalidation is recorded");
+}
+
+#[test]
+fn a_nurse_early_in_the_cycle_is_short_but_not_flagged() {
+    let rule = nmc();
+    let person = revalidating(day(2027, 6, 30));
+    let as_of = day(2025, 6, 1);
+    let cpd = nurse_cpd(day(2025, 2, 1), 6.0, 2.0, 1);
+    assert!(!cpd_short(&person, &rule, &cpd, as_of));
+    assert_eq!(
+        cpd_progress(&person, &rule, &cpd, as_of),
+        Some(CpdProgress {
+            cycle_start: day(2024, 7, 1),
+            cycle_end: day(2027, 6, 30),
+            total: 6.0,
+            participatory: 2.0,
+            reflective_accounts: 1,
+            required: 35.0,
+        })
+    );
+}
+
+// ---- CPD: the HCPC's rolling periods ----
+
+#[test]
+fn hcpc_periods_count_back_from_the_day() {
+    let person = Person::default();
+    let rule = hcpc();
+    let as_of = day(2027, 6, 15);
+    assert_eq!(cpd_cycle(&person, &rule, as_of), Some((day(2025, 6, 16), as_of)), "both periods");
+    let progress = cpd_progress(&person, &rule, &[], as_of).unwrap();
+    assert_eq!((progress.cycle_start, progress.cycle_end), (day(2026, 6, 16), as_of), "the latest period");
+    let leap = day(2028, 2, 29);
+    assert_eq!(cpd_cycle(&person, &rule, leap), Some((day(2026, 3, 1), leap)));
+    let progress = cpd_progress(&person, &rule, &[], leap).unwrap();
+    assert_eq!((progress.cycle_start, progress.cycle_end), (day(2027, 3, 1), leap));
+}
+
+#[test]
+fn hcpc_needs_an_activity_in_each_period() {
+    let person = Person::default();
+    let rule = hcpc();
+    let as_of = day(2027, 6, 15);
+    assert!(cpd_short(&person, &rule, &[], as_of), "none at all");
+    assert!(cpd_short(&person, &rule, &[activity(day(2027, 1, 1), 3.0)], as_of), "only the latest period");
+    assert!(cpd_short(&person, &rule, &[activity(day(2026, 1, 1), 3.0)], as_of), "only the earlier period");
+    let both = [activity(day(2026, 1, 1), 1.0), activity(day(2027, 1, 1), 1.0)];
+    assert!(!cpd_short(&person, &rule, &both, as_of));
+    let zero_hours = [activity(day(2026, 1, 1), 0.0), activity(day(2027, 1, 1), 0.0)];
+    assert!(!cpd_short(&person, &rule, &zero_hours, as_of), "activities are counted, not hours");
+}
+
+#[test]
+fn hcpc_activities_at_the_period_boundaries() {
+    let person = Person::default();
+    let rule = hcpc();
+    let as_of = day(2027, 6, 15);
+    let latest = activity(day(2027, 1, 1), 1.0);
+    let earlier_last_day = [latest, activity(day(2026, 6, 15), 1.0)];
+    assert!(!cpd_short(&person, &rule, &earlier_last_day, as_of), "15 Jun 2026 closes the earlier period");
+    let earlier_first_day = [latest, activity(day(2025, 6, 16), 1.0)];
+    assert!(!cpd_short(&person, &rule, &earlier_first_day, as_of), "16 Jun 2025 opens it");
+    let too_old = [latest, activity(day(2025, 6, 15), 1.0)];
+    assert!(cpd_short(&person, &rule, &too_old, as_of), "15 Jun 2025 is before both periods");
+    let earlier = activity(day(2026, 1, 1), 1.0);
+    assert!(!cpd_short(&person, &rule, &[earlier, activity(day(2026, 6, 16), 1.0)], as_of), "opens the latest");
+    assert!(!cpd_short(&person, &rule, &[earlier, activity(as_of, 1.0)], as_of), "today counts");
+    assert!(cpd_short(&person, &rule, &[earlier, activity(day(2027, 6, 16), 1.0)], as_of), "tomorrow does not");
+    assert!(cpd_short(&person, &rule, &[activity(day(2026, 6, 15), 1.0)], as_of), "one cannot fill both periods");
+    // A record opening the latest period slides into the earlier one the next day.
+    let sliding = [earlier, activity(day(2026, 6, 16), 1.0)];
+    assert!(!cpd_short(&person, &rule, &sliding, as_of));
+    assert!(cpd_short(&person, &rule, &sliding, day(2027, 6, 16)), "both now in the earlier period");
+}
+
+#[test]
+fn hcpc_is_judged_whatever_the_date_and_progress_counts_activities() {
+    let person = Person::default();
+    let rule = hcpc();
+    let as_of = day(2026, 5, 1);
+    assert!(cpd_short(&person, &rule, &[], as_of), "no warning window for rolling periods");
+    let cpd = [
+        participatory(day(2025, 6, 1), 2.0),
+        reflective(day(2025, 9, 1)),
+        activity(day(2026, 4, 30), 7.5),
+        activity(day(2024, 6, 1), 1.0),
+        activity(day(2024, 5, 1), 1.0),
+    ];
+    assert!(!cpd_short(&person, &rule, &cpd, as_of), "1 Jun 2024 fills the earlier period");
+    assert_eq!(
+        cpd_progress(&person, &rule, &cpd, as_of),
+        Some(CpdProgress {
+            cycle_start: day(2025, 5, 2),
+            cycle_end: as_of,
+            total: 3.0,
+            participatory: 2.0,
+            reflective_accounts: 1,
+            required: 1.0,
+        })
+    );
+}
+
+#[test]
+fn no_cpd_rule_means_no_cpd_verdict() {
+    let as_of = day(2026, 11, 23);
+    let person = revalidating(day(2026, 12, 1));
+    let rule = no_regulator();
+    assert_eq!(cpd_cycle(&person, &rule, as_of), None);
+    assert_eq!(cpd_progress(&person, &rule, &[], as_of), None);
+    assert!(!cpd_short(&person, &rule, &[], as_of));
+    let no_requirement = ProfessionRule { cpd_required: None, ..gmc() };
+    assert_eq!(cpd_progress(&person, &no_requirement, &[], day(2027, 3, 31)), None);
+    assert!(!cpd_short(&person, &no_requirement, &[], day(2027, 3, 31)));
+    let no_periods = ProfessionRule { cpd_periods: None, ..hcpc() };
+    assert_eq!(cpd_cycle(&person, &no_periods, as_of), None);
+    assert!(!cpd_short(&person, &no_periods, &[], as_of));
+}
+
+// ---- supervision ----
+
+#[test]
+fn supervision_within_thirty_days_counts() {
+    let as_of = day(2026, 11, 23);
+    let worker =
+        |last: Option<NaiveDate>| Person { needs_supervision: true, last_supervision: last, ..Default::default() };
+    assert!(!supervision_overdue(&worker(Some(as_of)), 30, as_of), "today");
+    assert!(!supervision_overdue(&worker(Some(as_of - days(29))), 30, as_of));
+    assert!(!supervision_overdue(&worker(Some(as_of - days(30))), 30, as_of), "exactly 30 days ago");
+    assert!(supervision_overdue(&worker(Some(as_of - days(31))), 30, as_of), "31 days ago");
+    assert!(supervision_overdue(&worker(None), 30, as_of), "never supervised");
+    assert!(supervision_overdue(&worker(Some(as_of + days(1))), 30, as_of), "not yet happened");
+    assert!(!supervision_overdue(&worker(Some(day(2028, 2, 1))), 30, day(2028, 3, 2)), "30 days across 29 Feb");
+    assert!(supervision_overdue(&worker(Some(day(2028, 1, 30))), 30, day(2028, 3, 1)), "31 days across 29 Feb");
+}
+
+#[test]
+fn only_case_workers_need_supervision() {
+    let as_of = day(2026, 11, 23);
+    assert!(!supervision_overdue(&Person::default(), 30, as_of));
+    let clinician = Person { last_supervision: Some(day(2020, 1, 1)), ..Default::default() };
+    assert!(!supervision_overdue(&clinician, 30, as_of));
+}
+
+// ---- judge ----
+
+/// A doctor with everything wrong on 1 Mar 2027.
+fn troubled_doctor() -> Person {
+    Person {
+        started_on: Some(day(2020, 1, 1)),
+        left_on: None,
+        registration_renewal: Some(day(2027, 2, 1)),
+        revalidation_due: Some(day(2027, 2, 1)),
+        last_appraisal: Some(day(2025, 1, 1)),
+        needs_supervision: true,
+        last_supervision: None,
+    }
+}
+
+#[test]
+fn judge_lists_everything_wrong_in_order() {
+    let as_of = day(2027, 3, 1);
+    assert_eq!(
+        judge(&troubled_doctor(), Some(&gmc()), &[], 30, as_of),
+        [RegistrationExpired, RevalidationOverdue, AppraisalOverdue, CpdShort, SupervisionOverdue]
+    );
+    let nearly = Person {
+        registration_renewal: Some(day(2027, 3, 31)),
+        revalidation_due: Some(day(2027, 3, 31)),
+        ..troubled_doctor()
+    };
+    assert_eq!(
+        judge(&nearly, Some(&gmc()), &[], 30, as_of),
+        [RegistrationDue, RevalidationDue, AppraisalOverdue, CpdShort, SupervisionOverdue]
+    );
+    let judged = judge(&nearly, Some(&gmc()), &[], 30, as_of);
+    let mut sorted = judged.clone();
+    sorted.sort_by_key(|issue| issue.index());
+    assert_eq!(judged, sorted);
+}
+
+#[test]
+fn judge_a_compliant_nurse_and_a_compliant_doctor() {
+    let as_of = day(2026, 11, 23);
+    let nurse = Person {
+        started_on: Some(day(2019, 5, 1)),
+        registration_renewal: Some(day(2027, 5, 31)),
+        revalidation_due: Some(day(2027, 5, 31)),
+        ..Default::default()
+    };
+    assert_eq!(judge(&nurse, Some(&nmc()), &[], 30, as_of), [], "short but early in the cycle");
+    let doctor = Person {
+        started_on: Some(day(2019, 5, 1)),
+        registration_renewal: Some(day(2027, 5, 31)),
+        revalidation_due: Some(day(2029, 5, 31)),
+        last_appraisal: Some(day(2026, 5, 1)),
+        ..Default::default()
+    };
+    assert_eq!(judge(&doctor, Some(&gmc()), &[activity(day(2026, 5, 1), 50.0)], 30, as_of), []);
+}
+
+#[test]
+fn judge_without_a_regulator_rule_checks_supervision_alone() {
+    let as_of = day(2027, 3, 1);
+    assert_eq!(judge(&troubled_doctor(), None, &[], 30, as_of), [SupervisionOverdue]);
+    assert_eq!(judge(&troubled_doctor(), Some(&no_regulator()), &[], 30, as_of), [SupervisionOverdue]);
+    let supervised = Person { last_supervision: Some(day(2027, 2, 20)), ..troubled_doctor() };
+    assert_eq!(judge(&supervised, None, &[], 30, as_of), []);
+}
+
+#[test]
+fn nobody_is_judged_before_starting_or_after_leaving() {
+    let as_of = day(2027, 3, 1);
+    let rule = gmc();
+    let starts_tomorrow = Person { started_on: Some(day(2027, 3, 2)), ..troubled_doctor() };
+    assert_eq!(judge(&starts_tomorrow, Some(&rule), &[], 30, as_of), []);
+    let starts_today = Person { started_on: Some(as_of), ..troubled_doctor() };
+    assert_eq!(judge(&starts_today, Some(&rule), &[], 30, as_of).len(), 5);
+    let left_yesterday = Person { left_on: Some(day(2027, 2, 28)), ..troubled_doctor() };
+    assert_eq!(judge(&left_yesterday, Some(&rule), &[], 30, as_of), []);
+    assert_eq!(judge(&left_yesterday, None, &[], 30, as_of), [], "not even supervision");
+    let leaves_today = Person { left_on: Some(as_of), ..troubled_doctor() };
+    assert_eq!(judge(&leaves_today, Some(&rule), &[], 30, as_of).len(), 5, "still judged on the last day");
+    let leaves_tomorrow = Person { left_on: Some(day(2027, 3, 2)), ..troubled_doctor() };
+    assert_eq!(judge(&leaves_tomorrow, Some(&rule), &[], 30, as_of).len(), 5);
+    let undated = Person { started_on: None, ..troubled_doctor() };
+    assert_eq!(judge(&undated, Some(&rule), &[], 30, as_of).len(), 5, "no start date recorded");
+}
+
+#[test]
+fn judge_passes_the_supervision_allowance_through() {
+    let as_of = day(2027, 3, 1);
+    let worker = Person { needs_supervision: true, last_supervision: Some(day(2027, 1, 29)), ..Default::default() };
+    assert_eq!(judge(&worker, None, &[], 30, as_of), [SupervisionOverdue]);
+    assert_eq!(judge(&worker, None, &[], 31, as_of), []);
+}
+
+// ---- totals ----
+
+#[test]
+fn totals_count_every_code_including_zeros_in_order() {
+    let people: Vec<Vec<Issue>> = vec![
+        vec![RegistrationExpired, CpdShort],
+        vec![],
+        vec![RegistrationDue, RevalidationDue, CpdShort, SupervisionOverdue],
+        vec![CpdShort],
+    ];
+    assert_eq!(
+        totals(people.iter().map(Vec::as_slice)),
+        [
+            (RegistrationExpired, 1),
+            (RegistrationDue, 1),
+            (RevalidationDue, 1),
+            (RevalidationOverdue, 0),
+            (AppraisalOverdue, 0),
+            (CpdShort, 3),
+            (SupervisionOverdue, 1),
+        ]
+    );
+    let nobody: [&[Issue]; 0] = [];
+    assert_eq!(totals(nobody), Issue::ALL.map(|issue| (issue, 0)));
+}
+
+// ---- a serializer that only writes strings, to see what an Issue becomes ----
+
+struct CodeOnly;
+
+#[derive(Debug, PartialEq)]
+struct NotAString;
+
+impl std::fmt::Display for NotAString {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("not a string")
+    }
+}
+
+impl std::error::Error for NotAString {}
+
+impl serde::ser::Error for NotAString {
+    fn custom<T: std::fmt::Display>(_: T) -> Self {
+        NotAString
+    }
+}
+
+macro_rules! refuse {
+    ($($method:ident($($ty:ty),*) -> $ret:ty;)*) => {
+        $(fn $method(self, $(_: $ty),*) -> Result<$ret, NotAString> { Err(NotAString) })*
+    };
+}
+
+impl Serializer for CodeOnly {
+    type Ok = String;
+    type Error = NotAString;
+    type SerializeSeq = serde::ser::Impossible<String, NotAString>;
+    type SerializeTuple = serde::ser::Impossible<String, NotAString>;
+    type SerializeTupleStruct = serde::ser::Impossible<String, NotAString>;
+    type SerializeTupleVariant = serde::ser::Impossible<String, NotAString>;
+    type SerializeMap = serde::ser::Impossible<String, NotAString>;
+    type SerializeStruct = serde::ser::Impossible<String, NotAString>;
+    type SerializeStructVariant = serde::ser::Impossible<String, NotAString>;
+
+    fn serialize_str(self, v: &str) -> Result<String, NotAString> {
+        Ok(v.to_string())
+    }
+
+    fn serialize_some<T: ?Sized + Serialize>(self, _: &T) -> Result<String, NotAString> {
+        Err(NotAString)
+    }
+
+    fn serialize_newtype_struct<T: ?Sized + Serialize>(self, _: &'static str, _: &T) -> Result<String, NotAString> {
+        Err(NotAString)
+    }
+
+    fn serialize_newtype_variant<T: ?Sized + Serialize>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result<String, NotAString> {
+        Err(NotAString)
+    }
+
+    refuse! {
+        serialize_bool(bool) -> String;
+        serialize_i8(i8) -> String;
+        serialize_i16(i16) -> String;
+        serialize_i32(i32) -> String;
+        serialize_i64(i64) -> String;
+        serialize_u8(u8) -> String;
+        serialize_u16(u16) -> String;
+        serialize_u32(u32) -> String;
+        serialize_u64(u64) -> String;
+        serialize_f32(f32) -> String;
+        serialize_f64(f64) -> String;
+        serialize_char(char) -> String;
+        serialize_bytes(&[u8]) -> String;
+        serialize_none() -> String;
+        serialize_unit() -> String;
+        serialize_unit_struct(&'static str) -> String;
+        serialize_unit_variant(&'static str, u32, &'static str) -> String;
+        serialize_seq(Option<usize>) -> Self::SerializeSeq;
+        serialize_tuple(usize) -> Self::SerializeTuple;
+        serialize_tuple_struct(&'static str, usize) -> Self::SerializeTupleStruct;
+        serialize_tuple_variant(&'static str, u32, &'static str, usize) -> Self::SerializeTupleVariant;
+        serialize_map(Option<usize>) -> Self::SerializeMap;
+        serialize_struct(&'static str, usize) -> Self::SerializeStruct;
+        serialize_struct_variant(&'static str, u32, &'static str, usize) -> Self::SerializeStructVariant;
+    }
+}

@@ -1,0 +1,819 @@
+//! Loading and saving people, CPD and supervision, and the workforce figures judged by the rules.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{Datelike, Months, NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use super::model::{
+    Discipline, NewCpd, NewStaff, NewSupervision, Regulation, Regulations, Regulator, SpecialistRoute, Tier,
+};
+use super::rules::{self, CpdActivity, CpdCycle, Issue, Person, ProfessionRule};
+use crate::accounts::store::{invalid, SaveError};
+use crate::accounts::FieldErrors;
+use crate::db::schema::{
+    catalogue_nodes, cpd_records, profession_rules, staff, supervision_attendees, supervision_sessions,
+};
+use crate::db::{self, DbConnection};
+use crate::history::store::{json, record_action, record_created, Diff};
+
+/// Days without clinical supervision after which a case worker is overdue (`OHGOV_SUPERVISION_DAYS`).
+pub const DEFAULT_SUPERVISION_DAYS: i64 = 30;
+
+/// The supervision limit from the environment, or the default.
+pub fn supervision_days() -> i64 {
+    std::env::var("OHGOV_SUPERVISION_DAYS")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .filter(|d| *d > 0)
+        .unwrap_or(DEFAULT_SUPERVISION_DAYS)
+}
+
+type RuleRow = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<i32>,
+    Option<i32>,
+    Option<i32>,
+    Option<i32>,
+    Option<String>,
+    Option<f64>,
+    Option<f64>,
+    Option<i32>,
+    Option<i32>,
+    Option<i32>,
+    Option<i32>,
+);
+
+/// The regulators' rules from the catalogue (standards/professions.toml). One query.
+pub fn regulations(conn: &mut DbConnection) -> QueryResult<Regulations> {
+    let rows: Vec<RuleRow> = profession_rules::table
+        .inner_join(catalogue_nodes::table)
+        .filter(catalogue_nodes::retired.eq(false))
+        .select((
+            profession_rules::regulator,
+            profession_rules::disciplines,
+            profession_rules::registration_number_pattern,
+            profession_rules::registration_number_example,
+            profession_rules::registration_warning_days,
+            profession_rules::revalidation_months,
+            profession_rules::revalidation_warning_days,
+            profession_rules::appraisal_overdue_months,
+            profession_rules::cpd_cycle,
+            profession_rules::cpd_required,
+            profession_rules::cpd_participatory_required,
+            profession_rules::reflective_accounts_required,
+            profession_rules::cpd_periods,
+            profession_rules::cpd_period_months,
+            profession_rules::cpd_warning_days,
+        ))
+        .load(conn)?;
+    let unsigned = |v: Option<i32>| v.and_then(|v| u32::try_from(v).ok());
+    Ok(Regulations(
+        rows.into_iter()
+            .filter_map(|r| {
+                let regulator = Regulator::parse(&r.0.to_ascii_lowercase())?;
+                Some(Regulation {
+                    regulator,
+                    disciplines: serde_json::from_str(&r.1).unwrap_or_default(),
+                    number_pattern: r.2.as_deref().and_then(|p| regex::Regex::new(p).ok()),
+                    number_example: r.3,
+                    rule: ProfessionRule {
+                        regulator: r.0.clone(),
+                        registration_warning_days: r.4.map(i64::from),
+                        revalidation_months: unsigned(r.5),
+                        revalidation_warning_days: r.6.map(i64::from),
+                        appraisal_overdue_months: unsigned(r.7),
+                        cpd_cycle: r.8.as_deref().and_then(CpdCycle::parse),
+                        cpd_required: r.9,
+                        cpd_participatory_required: r.10,
+                        reflective_accounts_required: unsigned(r.11),
+                        cpd_periods: unsigned(r.12),
+                        cpd_period_months: unsigned(r.13),
+                        cpd_warning_days: r.14.map(i64::from),
+                    },
+                })
+            })
+            .collect(),
+    ))
+}
+
+/// A person as pages and the API show them.
+#[derive(Debug, Clone, Serialize, Queryable)]
+pub struct StaffRecord {
+    pub id: i32,
+    pub staff_number: String,
+    pub full_name: String,
+    pub email: Option<String>,
+    pub discipline: String,
+    pub tier: String,
+    pub tier_overridden: bool,
+    pub regulator: String,
+    pub registration_number: Option<String>,
+    pub registration_renewal: Option<NaiveDate>,
+    pub revalidation_due: Option<NaiveDate>,
+    pub specialist_route: Option<String>,
+    pub last_appraisal: Option<NaiveDate>,
+    pub responsible_officer: Option<String>,
+    pub practice_teacher: bool,
+    pub start_date: Option<NaiveDate>,
+    pub leaving_date: Option<NaiveDate>,
+    pub fte: Option<f64>,
+    pub user_id: Option<i32>,
+    pub updated_at: NaiveDateTime,
+}
+
+type StaffColumns = (
+    staff::id,
+    staff::staff_number,
+    staff::full_name,
+    staff::email,
+    staff::discipline,
+    staff::tier,
+    staff::tier_overridden,
+    staff::regulator,
+    staff::registration_number,
+    staff::registration_renewal,
+    staff::revalidation_due,
+    staff::specialist_route,
+    staff::last_appraisal,
+    staff::responsible_officer,
+    staff::practice_teacher,
+    staff::start_date,
+    staff::leaving_date,
+    staff::fte,
+    staff::user_id,
+    staff::updated_at,
+);
+
+const STAFF_COLUMNS: StaffColumns = (
+    staff::id,
+    staff::staff_number,
+    staff::full_name,
+    staff::email,
+    staff::discipline,
+    staff::tier,
+    staff::tier_overridden,
+    staff::regulator,
+    staff::registration_number,
+    staff::registration_renewal,
+    staff::revalidation_due,
+    staff::specialist_route,
+    staff::last_appraisal,
+    staff::responsible_officer,
+    staff::practice_teacher,
+    staff::start_date,
+    staff::leaving_date,
+    staff::fte,
+    staff::user_id,
+    staff::updated_at,
+);
+
+impl StaffRecord {
+    pub fn discipline_label(&self) -> &str {
+        Discipline::parse(&self.discipline).map(|d| d.label()).unwrap_or(&self.discipline)
+    }
+
+    /// The record as the form's starting values.
+    pub fn as_input(&self) -> super::model::StaffInput {
+        let day = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+        super::model::StaffInput {
+            staff_number: self.staff_number.clone(),
+            full_name: self.full_name.clone(),
+            email: self.email.clone().unwrap_or_default(),
+            discipline: self.discipline.clone(),
+            regulator: self.regulator.clone(),
+            registration_number: self.registration_number.clone().unwrap_or_default(),
+            registration_renewal: day(self.registration_renewal),
+            revalidation_due: day(self.revalidation_due),
+            last_appraisal: day(self.last_appraisal),
+            responsible_officer: self.responsible_officer.clone().unwrap_or_default(),
+            start_date: day(self.start_date),
+            leaving_date: day(self.leaving_date),
+            fte: self.fte.map(|f| f.to_string()).unwrap_or_default(),
+            tier: if self.tier_overridden { self.tier.clone() } else { String::new() },
+            specialist_route: self.specialist_route.clone().unwrap_or_default(),
+            practice_teacher: if self.practice_teacher { "yes".into() } else { String::new() },
+        }
+    }
+}
+
+/// The provider's people, by name.
+pub fn staff_list(conn: &mut DbConnection, provider_id: i32) -> QueryResult<Vec<StaffRecord>> {
+    staff::table
+        .filter(staff::provider_id.eq(provider_id))
+        .select(STAFF_COLUMNS)
+        .order((staff::full_name, staff::id))
+        .load(conn)
+}
+
+/// One of the provider's people.
+pub fn staff_member(conn: &mut DbConnection, provider_id: i32, staff_id: i32) -> QueryResult<Option<StaffRecord>> {
+    staff::table
+        .filter(staff::provider_id.eq(provider_id))
+        .filter(staff::id.eq(staff_id))
+        .select(STAFF_COLUMNS)
+        .first(conn)
+        .optional()
+}
+
+/// The fields of a person as the history records them.
+fn staff_fields(person: &NewStaff) -> Vec<(&'static str, serde_json::Value)> {
+    vec![
+        ("staff_number", json(&person.staff_number)),
+        ("full_name", json(&person.full_name)),
+        ("email", json(&person.email)),
+        ("discipline", json(person.discipline.as_str())),
+        ("tier", json(person.tier.as_str())),
+        ("regulator", json(person.regulator.as_str())),
+        ("registration_number", json(&person.registration_number)),
+        ("registration_renewal", json(person.registration_renewal)),
+        ("revalidation_due", json(person.revalidation_due)),
+        ("specialist_route", json(person.specialist_route.map(SpecialistRoute::as_str))),
+        ("last_appraisal", json(person.last_appraisal)),
+        ("responsible_officer", json(&person.responsible_officer)),
+        ("practice_teacher", json(person.practice_teacher)),
+        ("start_date", json(person.start_date)),
+        ("leaving_date", json(person.leaving_date)),
+        ("fte", json(person.fte)),
+    ]
+}
+
+/// Inserts a person (inside a transaction); history row included.
+pub(crate) fn insert_staff(
+    conn: &mut DbConnection,
+    by: Option<i32>,
+    provider_id: i32,
+    person: &NewStaff,
+) -> QueryResult<i32> {
+    let now = Utc::now().naive_utc();
+    diesel::insert_into(staff::table)
+        .values((
+            staff::provider_id.eq(provider_id),
+            staff::staff_number.eq(&person.staff_number),
+            staff::full_name.eq(&person.full_name),
+            staff::email.eq(&person.email),
+            staff::discipline.eq(person.discipline.as_str()),
+            staff::tier.eq(person.tier.as_str()),
+            staff::tier_overridden.eq(person.tier_overridden),
+            staff::regulator.eq(person.regulator.as_str()),
+            staff::registration_number.eq(&person.registration_number),
+            staff::registration_renewal.eq(person.registration_renewal),
+            staff::revalidation_due.eq(person.revalidation_due),
+            staff::specialist_route.eq(person.specialist_route.map(SpecialistRoute::as_str)),
+            staff::last_appraisal.eq(person.last_appraisal),
+            staff::responsible_officer.eq(&person.responsible_officer),
+            staff::practice_teacher.eq(person.practice_teacher),
+            staff::start_date.eq(person.start_date),
+            staff::leaving_date.eq(person.leaving_date),
+            staff::fte.eq(person.fte),
+            staff::created_at.eq(now),
+            staff::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    let id = db::last_insert_id(conn)?;
+    record_created(conn, by, Some(provider_id), "staff", id, staff_fields(person))?;
+    Ok(id)
+}
+
+/// Updates a person in place (inside a transaction); writes nothing when nothing changed. Returns
+/// whether anything did.
+pub(crate) fn update_staff_row(
+    conn: &mut DbConnection,
+    by: Option<i32>,
+    provider_id: i32,
+    current: &StaffRecord,
+    person: &NewStaff,
+) -> QueryResult<bool> {
+    let mut diff = Diff::default();
+    let before = current.as_input();
+    diff.field("staff_number", &current.staff_number, &person.staff_number)
+        .field("full_name", &current.full_name, &person.full_name)
+        .field("email", &current.email, &person.email)
+        .field("discipline", &current.discipline, person.discipline.as_str())
+        .field("tier", &current.tier, person.tier.as_str())
+        .field("regulator", &current.regulator, person.regulator.as_str())
+        .field("registration_number", &current.registration_number, &person.registration_number)
+        .field("registration_renewal", current.registration_renewal, person.registration_renewal)
+        .field("revalidation_due", current.revalidation_due, person.revalidation_due)
+        .field("specialist_route", &current.specialist_route, person.specialist_route.map(SpecialistRoute::as_str))
+        .field("last_appraisal", current.last_appraisal, person.last_appraisal)
+        .field("responsible_officer", &current.responsible_officer, &person.responsible_officer)
+        .field("practice_teacher", current.practice_teacher, person.practice_teacher)
+        .field("start_date", current.start_date, person.start_date)
+        .field("leaving_date", current.leaving_date, person.leaving_date)
+        .field("fte", &before.fte, person.fte.map(|f| f.to_string()).unwrap_or_default());
+    if diff.is_empty() {
+        return Ok(false);
+    }
+    diesel::update(staff::table.find(current.id))
+        .set((
+            staff::staff_number.eq(&person.staff_number),
+            staff::full_name.eq(&person.full_name),
+            staff::email.eq(&person.email),
+            staff::discipline.eq(person.discipline.as_str()),
+            staff::tier.eq(person.tier.as_str()),
+            staff::tier_overridden.eq(person.tier_overridden),
+            staff::regulator.eq(person.regulator.as_str()),
+            staff::registration_number.eq(&person.registration_number),
+            staff::registration_renewal.eq(person.registration_renewal),
+            staff::revalidation_due.eq(person.revalidation_due),
+            staff::specialist_route.eq(person.specialist_route.map(SpecialistRoute::as_str)),
+            staff::last_appraisal.eq(person.last_appraisal),
+            staff::responsible_officer.eq(&person.responsible_officer),
+            staff::practice_teacher.eq(person.practice_teacher),
+            staff::start_date.eq(person.start_date),
+            staff::leaving_date.eq(person.leaving_date),
+            staff::fte.eq(person.fte),
+            staff::updated_at.eq(Utc::now().naive_utc()),
+        ))
+        .execute(conn)?;
+    record_action(conn, by, Some(provider_id), "staff", current.id, "update", diff)?;
+    Ok(true)
+}
+
+fn number_taken(conn: &mut DbConnection, provider_id: i32, number: &str, except: Option<i32>) -> QueryResult<bool> {
+    let holder: Option<i32> = staff::table
+        .filter(staff::provider_id.eq(provider_id))
+        .filter(staff::staff_number.eq(number))
+        .select(staff::id)
+        .first(conn)
+        .optional()?;
+    Ok(holder.is_some_and(|h| Some(h) != except))
+}
+
+/// Adds a person; their staff number must be new to the provider. Returns their id.
+pub fn create_staff(
+    conn: &mut DbConnection,
+    by: Option<i32>,
+    provider_id: i32,
+    person: &NewStaff,
+) -> Result<i32, SaveError> {
+    db::write_transaction(conn, |conn| {
+        if number_taken(conn, provider_id, &person.staff_number, None)? {
+            return Err(invalid("staff_number", format!("Staff number {} is already in use", person.staff_number)));
+        }
+        Ok(insert_staff(conn, by, provider_id, person)?)
+    })
+}
+
+/// Changes a person's record. Returns false when they are not the provider's.
+pub fn update_staff(
+    conn: &mut DbConnection,
+    by: Option<i32>,
+    provider_id: i32,
+    staff_id: i32,
+    person: &NewStaff,
+) -> Result<bool, SaveError> {
+    db::write_transaction(conn, |conn| {
+        let Some(current) = staff_member(conn, provider_id, staff_id)? else { return Ok(false) };
+        if number_taken(conn, provider_id, &person.staff_number, Some(staff_id))? {
+            return Err(invalid("staff_number", format!("Staff number {} is already in use", person.staff_number)));
+        }
+        update_staff_row(conn, by, provider_id, &current, person)?;
+        Ok(true)
+    })
+}
+
+/// Adds a CPD record for one of the provider's people. Returns its id, or None when the person is
+/// not the provider's.
+pub fn add_cpd(
+    conn: &mut DbConnection,
+    by: Option<i32>,
+    provider_id: i32,
+    staff_id: i32,
+    cpd: &NewCpd,
+    evidence_id: Option<i32>,
+) -> Result<Option<i32>, SaveError> {
+    db::write_transaction(conn, |conn| {
+        if staff_member(conn, provider_id, staff_id)?.is_none() {
+            return Ok(None);
+        }
+        if let Some(evidence_id) = evidence_id {
+            use crate::db::schema::evidence_items;
+            let owned: i64 = evidence_items::table
+                .filter(evidence_items::id.eq(evidence_id))
+                .filter(evidence_items::provider_id.eq(provider_id))
+                .count()
+                .get_result(conn)?;
+            if owned == 0 {
+                return Err(invalid("evidence_id", "Choose evidence from this service's own library"));
+            }
+        }
+        diesel::insert_into(cpd_records::table)
+            .values((
+                cpd_records::staff_id.eq(staff_id),
+                cpd_records::activity_date.eq(cpd.date),
+                cpd_records::title.eq(&cpd.title),
+                cpd_records::activity_type.eq(cpd.activity_type.as_str()),
+                cpd_records::hours.eq(cpd.hours),
+                cpd_records::participatory.eq(cpd.participatory),
+                cpd_records::reflective.eq(cpd.reflective),
+                cpd_records::evidence_id.eq(evidence_id),
+                cpd_records::created_at.eq(Utc::now().naive_utc()),
+                cpd_records::created_by.eq(by),
+            ))
+            .execute(conn)?;
+        let id = db::last_insert_id(conn)?;
+        record_created(
+            conn,
+            by,
+            Some(provider_id),
+            "cpd",
+            id,
+            vec![
+                ("staff_id", json(staff_id)),
+                ("date", json(cpd.date)),
+                ("title", json(&cpd.title)),
+                ("type", json(cpd.activity_type.as_str())),
+                ("hours", json(cpd.hours)),
+                ("participatory", json(cpd.participatory)),
+                ("reflective", json(cpd.reflective)),
+                ("evidence_id", json(evidence_id)),
+            ],
+        )?;
+        Ok(Some(id))
+    })
+}
+
+/// The provider's people by staff number, with their id and tier: how import rows and supervision
+/// forms name people.
+pub fn staff_numbers(conn: &mut DbConnection, provider_id: i32) -> QueryResult<HashMap<String, (i32, Tier)>> {
+    let rows: Vec<(String, i32, String)> = staff::table
+        .filter(staff::provider_id.eq(provider_id))
+        .select((staff::staff_number, staff::id, staff::tier))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(number, id, tier)| (number, (id, Tier::parse(&tier).unwrap_or(Tier::NonClinical))))
+        .collect())
+}
+
+/// Who a session names, resolved, or the field problems: unknown people, or a supervisor outside
+/// the clinical and specialist tiers.
+pub fn resolve_session(
+    people: &HashMap<String, (i32, Tier)>,
+    session: &NewSupervision,
+) -> Result<(i32, Vec<i32>), FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let supervisor = match people.get(&session.supervisor) {
+        Some((id, tier)) if tier.may_supervise() => Some(*id),
+        Some(_) => {
+            errors.add(
+                "supervisor_staff_number",
+                format!(
+                    "{} is in the non-clinical tier: a supervisor must be clinical or specialist",
+                    session.supervisor
+                ),
+            );
+            None
+        }
+        None => {
+            errors.add("supervisor_staff_number", format!("There is no one with staff number {}", session.supervisor));
+            None
+        }
+    };
+    let unknown: Vec<&str> =
+        session.attendees.iter().filter(|a| !people.contains_key(*a)).map(String::as_str).collect();
+    if !unknown.is_empty() {
+        errors.add("attendee_staff_numbers", format!("There is no one with staff number {}", unknown.join(", ")));
+    }
+    match supervisor {
+        Some(supervisor) if errors.is_empty() => {
+            Ok((supervisor, session.attendees.iter().filter_map(|a| people.get(a).map(|p| p.0)).collect()))
+        }
+        _ => Err(errors),
+    }
+}
+
+/// Inserts a resolved session and its attendees (inside a transaction). Returns its id.
+pub(crate) fn insert_session(
+    conn: &mut DbConnection,
+    by: Option<i32>,
+    provider_id: i32,
+    session: &NewSupervision,
+    supervisor: i32,
+    attendees: &[i32],
+) -> QueryResult<i32> {
+    diesel::insert_into(supervision_sessions::table)
+        .values((
+            supervision_sessions::provider_id.eq(provider_id),
+            supervision_sessions::session_date.eq(session.date),
+            supervision_sessions::kind.eq(session.kind.as_str()),
+            supervision_sessions::supervisor_id.eq(supervisor),
+            supervision_sessions::minutes.eq(&session.minutes),
+            supervision_sessions::cases_discussed.eq(session.cases_discussed),
+            supervision_sessions::escalated_gp.eq(session.escalated_gp),
+            supervision_sessions::escalated_clinical.eq(session.escalated_clinical),
+            supervision_sessions::escalated_specialist.eq(session.escalated_specialist),
+            supervision_sessions::created_at.eq(Utc::now().naive_utc()),
+            supervision_sessions::created_by.eq(by),
+        ))
+        .execute(conn)?;
+    let id = db::last_insert_id(conn)?;
+    for staff_id in attendees {
+        diesel::insert_into(supervision_attendees::table)
+            .values((supervision_attendees::session_id.eq(id), supervision_attendees::staff_id.eq(*staff_id)))
+            .execute(conn)?;
+    }
+    Ok(id)
+}
+
+/// Records a supervision session. A supervisor outside the clinical and specialist tiers is refused.
+pub fn add_supervision(
+    conn: &mut DbConnection,
+    by: Option<i32>,
+    provider_id: i32,
+    session: &NewSupervision,
+) -> Result<i32, SaveError> {
+    db::write_transaction(conn, |conn| {
+        let people = staff_numbers(conn, provider_id)?;
+        let (supervisor, attendees) = resolve_session(&people, session)?;
+        let id = insert_session(conn, by, provider_id, session, supervisor, &attendees)?;
+        record_created(
+            conn,
+            by,
+            Some(provider_id),
+            "supervision",
+            id,
+            vec![
+                ("date", json(session.date)),
+                ("kind", json(session.kind.as_str())),
+                ("supervisor", json(&session.supervisor)),
+                ("attendees", json(&session.attendees)),
+                ("cases_discussed", json(session.cases_discussed)),
+                ("escalated_gp", json(session.escalated_gp)),
+                ("escalated_clinical", json(session.escalated_clinical)),
+                ("escalated_specialist", json(session.escalated_specialist)),
+            ],
+        )?;
+        Ok(id)
+    })
+}
+
+/// One person's line on the workforce page and in the API.
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonLine {
+    pub staff: StaffRecord,
+    pub discipline_label: String,
+    pub issues: Vec<Issue>,
+    pub last_supervision: Option<NaiveDate>,
+}
+
+/// A month's escalations from supervision, by destination.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Escalations {
+    pub month: String,
+    pub sessions: usize,
+    pub cases_discussed: i64,
+    pub to_gp: i64,
+    pub to_clinical: i64,
+    pub to_specialist: i64,
+}
+
+/// The workforce figures as of a date.
+#[derive(Debug, Clone, Serialize)]
+pub struct WorkforceReport {
+    pub as_of: NaiveDate,
+    pub people: Vec<PersonLine>,
+    pub by_tier: Vec<(Tier, usize)>,
+    pub by_discipline: Vec<(String, String, usize)>,
+    pub consultants: usize,
+    pub specialty_registrars: usize,
+    pub practice_teachers: usize,
+    pub totals: Vec<(Issue, usize)>,
+    /// Non-clinical case workers in post, and how many had supervision within the limit.
+    pub case_workers: usize,
+    pub case_workers_supervised: usize,
+    pub supervision_days: i64,
+    pub escalations: Vec<Escalations>,
+}
+
+/// The earliest CPD date any rule looks at: the NMC cycle reaches three years before a revalidation
+/// date that may itself lie up to three years ahead; HCPC two years back; GMC one.
+fn cpd_window_start(as_of: NaiveDate) -> NaiveDate {
+    as_of.checked_sub_months(Months::new(48)).unwrap_or(as_of)
+}
+
+/// Judges every current person of the provider as of `as_of`. Four queries: people, CPD in the
+/// window, each person's latest supervision, and the sessions of the last twelve months.
+pub fn workforce(
+    conn: &mut DbConnection,
+    provider_id: i32,
+    as_of: NaiveDate,
+    supervision_days: i64,
+) -> QueryResult<WorkforceReport> {
+    let regulations = regulations(conn)?;
+    let people = staff_list(conn, provider_id)?;
+    let window = cpd_window_start(as_of);
+    let records: Vec<(i32, NaiveDate, f64, bool, bool)> = cpd_records::table
+        .inner_join(staff::table)
+        .filter(staff::provider_id.eq(provider_id))
+        .filter(cpd_records::activity_date.ge(window))
+        .filter(cpd_records::activity_date.le(as_of))
+        .select((
+            cpd_records::staff_id,
+            cpd_records::activity_date,
+            cpd_records::hours,
+            cpd_records::participatory,
+            cpd_records::reflective,
+        ))
+        .load(conn)?;
+    let mut cpd: HashMap<i32, Vec<CpdActivity>> = HashMap::new();
+    for (staff_id, date, hours, participatory, reflective) in records {
+        cpd.entry(staff_id).or_default().push(CpdActivity { date, hours, participatory, reflective });
+    }
+    let attended: Vec<(i32, NaiveDate)> = supervision_attendees::table
+        .inner_join(supervision_sessions::table)
+        .filter(supervision_sessions::provider_id.eq(provider_id))
+        .filter(supervision_sessions::session_date.le(as_of))
+        .select((supervision_attendees::staff_id, supervision_sessions::session_date))
+        .load(conn)?;
+    let mut last_supervision: HashMap<i32, NaiveDate> = HashMap::new();
+    for (staff_id, date) in attended {
+        let latest = last_supervision.entry(staff_id).or_insert(date);
+        if date > *latest {
+            *latest = date;
+        }
+    }
+    let year_ago = as_of.checked_sub_months(Months::new(12)).unwrap_or(as_of);
+    let sessions: Vec<(NaiveDate, i32, i32, i32, i32)> = supervision_sessions::table
+        .filter(supervision_sessions::provider_id.eq(provider_id))
+        .filter(supervision_sessions::session_date.gt(year_ago))
+        .filter(supervision_sessions::session_date.le(as_of))
+        .select((
+            supervision_sessions::session_date,
+            supervision_sessions::cases_discussed,
+            supervision_sessions::escalated_gp,
+            supervision_sessions::escalated_clinical,
+            supervision_sessions::escalated_specialist,
+        ))
+        .load(conn)?;
+
+    let empty = Vec::new();
+    let current =
+        |p: &StaffRecord| p.start_date.is_none_or(|s| s <= as_of) && p.leaving_date.is_none_or(|l| l >= as_of);
+    let mut lines = Vec::new();
+    for person in people.into_iter().filter(current) {
+        let regulator = Regulator::parse(&person.regulator).unwrap_or(Regulator::None);
+        let rule = regulations.get(regulator).map(|r| &r.rule);
+        let facts = Person {
+            started_on: person.start_date,
+            left_on: person.leaving_date,
+            registration_renewal: person.registration_renewal,
+            revalidation_due: person.revalidation_due,
+            last_appraisal: person.last_appraisal,
+            needs_supervision: person.discipline == Discipline::NonClinicalCaseWorker.as_str(),
+            last_supervision: last_supervision.get(&person.id).copied(),
+        };
+        let issues = rules::judge(&facts, rule, cpd.get(&person.id).unwrap_or(&empty), supervision_days, as_of);
+        lines.push(PersonLine {
+            discipline_label: person.discipline_label().to_string(),
+            last_supervision: facts.last_supervision,
+            issues,
+            staff: person,
+        });
+    }
+
+    let by_tier = Tier::ALL.iter().map(|t| (*t, lines.iter().filter(|l| l.staff.tier == t.as_str()).count())).collect();
+    let by_discipline = Discipline::ALL
+        .iter()
+        .map(|d| {
+            (
+                d.as_str().to_string(),
+                d.label().to_string(),
+                lines.iter().filter(|l| l.staff.discipline == d.as_str()).count(),
+            )
+        })
+        .collect();
+    let count_discipline = |d: Discipline| lines.iter().filter(|l| l.staff.discipline == d.as_str()).count();
+    let case_workers: Vec<&PersonLine> =
+        lines.iter().filter(|l| l.staff.discipline == Discipline::NonClinicalCaseWorker.as_str()).collect();
+    let mut months: BTreeMap<String, Escalations> = BTreeMap::new();
+    for (date, discussed, gp, clinical, specialist) in sessions {
+        let month = format!("{}-{:02}", date.year(), date.month());
+        let entry = months.entry(month.clone()).or_insert_with(|| Escalations { month, ..Default::default() });
+        entry.sessions += 1;
+        entry.cases_discussed += i64::from(discussed);
+        entry.to_gp += i64::from(gp);
+        entry.to_clinical += i64::from(clinical);
+        entry.to_specialist += i64::from(specialist);
+    }
+    Ok(WorkforceReport {
+        as_of,
+        totals: rules::totals(lines.iter().map(|l| l.issues.as_slice())),
+        by_tier,
+        by_discipline,
+        consultants: count_discipline(Discipline::ConsultantOccupationalPhysician),
+        specialty_registrars: count_discipline(Discipline::SpecialtyRegistrar),
+        practice_teachers: lines.iter().filter(|l| l.staff.practice_teacher).count(),
+        case_workers_supervised: case_workers.iter().filter(|l| !l.issues.contains(&Issue::SupervisionOverdue)).count(),
+        case_workers: case_workers.len(),
+        supervision_days,
+        escalations: months.into_values().collect(),
+        people: lines,
+    })
+}
+
+/// One CPD record as the person's page lists it.
+#[derive(Debug, Clone, Serialize, Queryable)]
+pub struct CpdLine {
+    pub id: i32,
+    pub activity_date: NaiveDate,
+    pub title: String,
+    pub activity_type: String,
+    pub hours: f64,
+    pub participatory: bool,
+    pub reflective: bool,
+    pub evidence_id: Option<i32>,
+}
+
+/// A person's CPD, newest first.
+pub fn cpd_for(conn: &mut DbConnection, staff_id: i32) -> QueryResult<Vec<CpdLine>> {
+    cpd_records::table
+        .filter(cpd_records::staff_id.eq(staff_id))
+        .select((
+            cpd_records::id,
+            cpd_records::activity_date,
+            cpd_records::title,
+            cpd_records::activity_type,
+            cpd_records::hours,
+            cpd_records::participatory,
+            cpd_records::reflective,
+            cpd_records::evidence_id,
+        ))
+        .order((cpd_records::activity_date.desc(), cpd_records::id.desc()))
+        .load(conn)
+}
+
+/// A supervision session as lists show it.
+#[derive(Debug, Clone, Serialize, Queryable)]
+pub struct SessionLine {
+    pub id: i32,
+    pub session_date: NaiveDate,
+    pub kind: String,
+    pub supervisor: String,
+    pub cases_discussed: i32,
+    pub escalated_gp: i32,
+    pub escalated_clinical: i32,
+    pub escalated_specialist: i32,
+    pub minutes: String,
+}
+
+/// The provider's supervision sessions, newest first, with how many attended each.
+pub fn sessions(conn: &mut DbConnection, provider_id: i32, limit: i64) -> QueryResult<Vec<(SessionLine, usize)>> {
+    let lines: Vec<SessionLine> = supervision_sessions::table
+        .inner_join(staff::table)
+        .filter(supervision_sessions::provider_id.eq(provider_id))
+        .select((
+            supervision_sessions::id,
+            supervision_sessions::session_date,
+            supervision_sessions::kind,
+            staff::full_name,
+            supervision_sessions::cases_discussed,
+            supervision_sessions::escalated_gp,
+            supervision_sessions::escalated_clinical,
+            supervision_sessions::escalated_specialist,
+            supervision_sessions::minutes,
+        ))
+        .order((supervision_sessions::session_date.desc(), supervision_sessions::id.desc()))
+        .limit(limit)
+        .load(conn)?;
+    let ids: Vec<i32> = lines.iter().map(|l| l.id).collect();
+    let attendance: Vec<i32> = supervision_attendees::table
+        .filter(supervision_attendees::session_id.eq_any(&ids))
+        .select(supervision_attendees::session_id)
+        .load(conn)?;
+    Ok(lines
+        .into_iter()
+        .map(|l| {
+            let n = attendance.iter().filter(|s| **s == l.id).count();
+            (l, n)
+        })
+        .collect())
+}
+
+impl WorkforceReport {
+    /// The workforce document the API serves: each person's staff number, discipline, tier and
+    /// issue codes, and the totals for each code.
+    pub fn to_json(&self, provider_id: i32) -> serde_json::Value {
+        let people: Vec<serde_json::Value> = self
+            .people
+            .iter()
+            .map(|p| {
+                serde_json::json!({
+                    "staff_number": p.staff.staff_number,
+                    "discipline": p.staff.discipline,
+                    "tier": p.staff.tier,
+                    "issues": p.issues,
+                })
+            })
+            .collect();
+        let totals: serde_json::Map<String, serde_json::Value> =
+            self.totals.iter().map(|(issue, n)| (issue.code().to_string(), serde_json::json!(n))).collect();
+        serde_json::json!({ "provider_id": provider_id, "as_of": self.as_of, "people": people, "totals": totals })
+    }
+}
