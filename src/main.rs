@@ -78,6 +78,17 @@ enum Command {
         #[command(subcommand)]
         command: CatalogueCommand,
     },
+    /// Import a CSV file of staff, CPD records or supervision sessions into a provider's records.
+    /// The whole file is checked first: any bad row refuses the file, listing every bad row by line,
+    /// and nothing is written. Re-importing staff updates people in place by staff number.
+    Import {
+        /// What the file holds: staff, cpd or supervision.
+        #[arg(value_parser = ["staff", "cpd", "supervision"])]
+        kind: String,
+        #[arg(long)]
+        provider: i32,
+        file: PathBuf,
+    },
     /// A provider's evidence library.
     Evidence {
         #[command(subcommand)]
@@ -366,6 +377,53 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let id = ohgov::evidence::store::add(&mut conn, None, provider, &details, Some(&upload))?;
             println!("{id}");
+            Ok(())
+        }
+        Command::Import { kind, provider, file } => {
+            use ohgov::workforce::import::{self, ImportKind};
+            let kind = ImportKind::parse(&kind).ok_or_else(|| anyhow::anyhow!("kind: use staff, cpd or supervision"))?;
+            let content = std::fs::read(&file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&content));
+            let mut conn = ready_connection(cli.database_url)?;
+            if accounts::store::provider(&mut conn, provider)?.is_none() {
+                anyhow::bail!("provider: there is no provider {provider}");
+            }
+            let today = chrono::Utc::now().date_naive();
+            let prepared = match import::prepare(&mut conn, provider, kind, &content, today)? {
+                Ok(prepared) => prepared,
+                Err(rows) => {
+                    for row in &rows {
+                        eprintln!("{}: {row}", file.display());
+                    }
+                    anyhow::bail!("{} bad row(s); nothing was imported", rows.len());
+                }
+            };
+            // Long files get a progress bar; short ones finish before one would be seen.
+            let bar = (prepared.len() > 10_000).then(|| {
+                let bar = indicatif::ProgressBar::new(prepared.len() as u64);
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} rows ({eta} left)")
+                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                );
+                bar
+            });
+            let mut progress = |done: usize| {
+                if let Some(bar) = &bar {
+                    bar.set_position(done as u64);
+                }
+            };
+            let report = import::commit(&mut conn, None, provider, &prepared, &sha256, &mut progress)?;
+            if let Some(bar) = bar {
+                bar.finish_and_clear();
+            }
+            println!(
+                "imported {} row(s) of {}: {} created, {} updated, {} unchanged",
+                report.rows,
+                kind.label().to_lowercase(),
+                report.created,
+                report.updated,
+                report.unchanged
+            );
             Ok(())
         }
         Command::Coverage { provider, json } => {

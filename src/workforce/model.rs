@@ -275,8 +275,8 @@ impl StaffInput {
                             errors.add(
                                 "regulator",
                                 format!(
-                                    "A {} is registered with the {}, not the {}",
-                                    d.label().to_lowercase(),
+                                    "{} staff are registered with the {}, not the {}",
+                                    d.label(),
                                     expected.label(),
                                     given.label()
                                 ),

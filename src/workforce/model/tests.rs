@@ -1,1 +1,142 @@
+use super::*;
 
+fn regulation(regulator: Regulator, disciplines: &[&str], pattern: &str, example: &str) -> Regulation {
+    Regulation {
+        regulator,
+        disciplines: disciplines.iter().map(|d| d.to_string()).collect(),
+        number_pattern: (!pattern.is_empty()).then(|| Regex::new(pattern).unwrap()),
+        number_example: (!example.is_empty()).then(|| example.to_string()),
+        rule: ProfessionRule { regulator: regulator.catalogue_code().into(), ..Default::default() },
+    }
+}
+
+/// The catalogue's registration rules, as standards/professions.toml gives them.
+fn regulations() -> Regulations {
+    Regulations(vec![
+        regulation(
+            Regulator::Gmc,
+            &["consultant_occupational_physician", "occupational_physician", "specialty_registrar"],
+            "^[0-9]{7}$",
+            "1234567",
+        ),
+        regulation(Regulator::Nmc, &["oh_nurse_scphn", "oh_nurse"], "^[0-9]{2}[A-Z][0-9]{4}[A-Z]$", "12A3456E"),
+        regulation(Regulator::Hcpc, &["physiotherapist", "psychologist", "other_ahp"], "^[A-Z]{2}[0-9]{5,6}$", "PH123456"),
+        regulation(Regulator::None, &["oh_technician", "non_clinical_case_worker", "administrator"], "", ""),
+    ])
+}
+
+fn person(discipline: &str, number: &str) -> StaffInput {
+    StaffInput {
+        staff_number: "E1001".into(),
+        full_name: "Grace Okafor".into(),
+        discipline: discipline.into(),
+        registration_number: number.into(),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn registration_numbers_follow_each_regulators_format() {
+    let regs = regulations();
+    assert!(person("occupational_physician", "1234567").parse(&regs).is_ok());
+    for bad in ["123456", "12345678", "123456A"] {
+        let errors = person("occupational_physician", bad).parse(&regs).unwrap_err();
+        assert!(errors.0["registration_number"].contains("they are 7 digits, like 1234567"), "{bad}");
+    }
+    let nurse = person("oh_nurse", " 12a3456e ").parse(&regs).unwrap();
+    assert_eq!(nurse.registration_number.as_deref(), Some("12A3456E"), "spaces go, letters are capitals");
+    assert!(person("oh_nurse", "12A34567").parse(&regs).is_err());
+    assert!(person("physiotherapist", "PH123456").parse(&regs).is_ok());
+    assert!(person("physiotherapist", "PH12345").parse(&regs).is_ok(), "five digits are also issued");
+    assert!(person("physiotherapist", "P1234567").parse(&regs).is_err());
+    let missing = person("oh_nurse", "").parse(&regs).unwrap_err();
+    assert_eq!(missing.0["registration_number"], "Enter the NMC registration number, like 12A3456E");
+    let worker = person("non_clinical_case_worker", "").parse(&regs).unwrap();
+    assert_eq!((worker.regulator, worker.registration_number), (Regulator::None, None));
+}
+
+#[test]
+fn the_regulator_must_be_the_disciplines_own() {
+    let regs = regulations();
+    let wrong = StaffInput { regulator: "gmc".into(), ..person("oh_nurse", "12A3456E") };
+    assert_eq!(wrong.parse(&regs).unwrap_err().0["regulator"], "OH nurse staff are registered with the NMC, not the GMC");
+    let stated = StaffInput { regulator: "NMC".into(), ..person("oh_nurse", "12A3456E") };
+    assert_eq!(stated.parse(&regs).unwrap().regulator, Regulator::Nmc, "case does not matter");
+    let unknown = StaffInput { discipline: "surgeon".into(), ..person("oh_nurse", "12A3456E") };
+    assert!(unknown.parse(&regs).unwrap_err().0["discipline"].contains("is not a discipline"));
+    let long_form = person("other_allied_health_professional", "OT12345");
+    assert_eq!(long_form.parse(&regs).unwrap().discipline, Discipline::OtherAhp);
+}
+
+#[test]
+fn the_tier_follows_the_discipline_unless_overridden() {
+    let regs = regulations();
+    let consultant = person("consultant_occupational_physician", "7654321").parse(&regs).unwrap();
+    assert_eq!((consultant.tier, consultant.tier_overridden), (Tier::Specialist, false));
+    let worker = person("non_clinical_case_worker", "").parse(&regs).unwrap();
+    assert_eq!(worker.tier, Tier::NonClinical);
+    let overridden = StaffInput { tier: "clinical".into(), ..person("oh_technician", "") }.parse(&regs).unwrap();
+    assert_eq!((overridden.tier, overridden.tier_overridden), (Tier::Clinical, true));
+    assert!(!Tier::NonClinical.may_supervise() && Tier::Clinical.may_supervise() && Tier::Specialist.may_supervise());
+}
+
+#[test]
+fn dates_fte_and_yes_no_are_read_as_people_write_them() {
+    let regs = regulations();
+    let input = StaffInput {
+        start_date: "01/04/2024".into(),
+        leaving_date: "2024-03-31".into(),
+        fte: "1.2".into(),
+        practice_teacher: "maybe".into(),
+        ..person("oh_nurse", "12A3456E")
+    };
+    let errors = input.parse(&regs).unwrap_err();
+    assert_eq!(errors.0["leaving_date"], "The leaving date cannot be before the start date");
+    assert!(errors.0["fte"].contains("at most 1"));
+    assert!(errors.0["practice_teacher"].contains("is not yes or no"));
+    let mut e = FieldErrors::default();
+    let answers: Vec<bool> =
+        ["yes", "No", "TRUE", "false", "y", "N", "1", "0", ""].iter().map(|v| yes_no("x", v, &mut e)).collect();
+    assert_eq!(answers, [true, false, true, false, true, false, true, false, false]);
+    assert!(e.is_empty());
+}
+
+#[test]
+fn cpd_needs_a_past_date_and_sensible_hours() {
+    let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+    let input = CpdInput {
+        date: "24/11/2026".into(),
+        title: "".into(),
+        hours: "-1".into(),
+        participatory: "y".into(),
+        ..Default::default()
+    };
+    let errors = input.parse(today).unwrap_err();
+    let fields: Vec<&str> = errors.0.keys().copied().collect();
+    assert_eq!(fields, ["date", "hours", "title"]);
+    let good = CpdInput { date: "23/11/2026".into(), title: "Spirometry update".into(), hours: "3.5".into(), ..input };
+    let cpd = good.parse(today).unwrap();
+    assert_eq!((cpd.hours, cpd.participatory, cpd.reflective), (3.5, true, false));
+}
+
+#[test]
+fn a_session_escalates_no_more_cases_than_it_discussed() {
+    let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+    let input = SupervisionInput {
+        date: "2026-11-20".into(),
+        kind: "Group".into(),
+        supervisor_staff_number: "N1".into(),
+        attendee_staff_numbers: "C1; C2;C1".into(),
+        cases_discussed: "3".into(),
+        escalated_gp: "2".into(),
+        escalated_clinical: "2".into(),
+        ..Default::default()
+    };
+    assert_eq!(input.parse(today).unwrap_err().0["cases_discussed"], "More cases were escalated than were discussed");
+    let good = SupervisionInput { escalated_clinical: "1".into(), ..input };
+    let session = good.parse(today).unwrap();
+    assert_eq!(session.attendees, ["C1", "C2"], "each person once");
+    assert_eq!(session.kind, SupervisionKind::Group);
+    let own = SupervisionInput { attendee_staff_numbers: "N1;C1".into(), ..good };
+    assert!(own.parse(today).unwrap_err().0.contains_key("attendee_staff_numbers"));
+}
