@@ -381,7 +381,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Import { kind, provider, file } => {
             use ohgov::workforce::import::{self, ImportKind};
-            let kind = ImportKind::parse(&kind).ok_or_else(|| anyhow::anyhow!("kind: use staff, cpd or supervision"))?;
+            let kind =
+                ImportKind::parse(&kind).ok_or_else(|| anyhow::anyhow!("kind: use staff, cpd or supervision"))?;
             let content = std::fs::read(&file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
             let sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&content));
             let mut conn = ready_connection(cli.database_url)?;

@@ -20,7 +20,12 @@ fn regulations() -> Regulations {
             "1234567",
         ),
         regulation(Regulator::Nmc, &["oh_nurse_scphn", "oh_nurse"], "^[0-9]{2}[A-Z][0-9]{4}[A-Z]$", "12A3456E"),
-        regulation(Regulator::Hcpc, &["physiotherapist", "psychologist", "other_ahp"], "^[A-Z]{2}[0-9]{5,6}$", "PH123456"),
+        regulation(
+            Regulator::Hcpc,
+            &["physiotherapist", "psychologist", "other_ahp"],
+            "^[A-Z]{2}[0-9]{5,6}$",
+            "PH123456",
+        ),
         regulation(Regulator::None, &["oh_technician", "non_clinical_case_worker", "administrator"], "", ""),
     ])
 }
@@ -59,7 +64,10 @@ fn registration_numbers_follow_each_regulators_format() {
 fn the_regulator_must_be_the_disciplines_own() {
     let regs = regulations();
     let wrong = StaffInput { regulator: "gmc".into(), ..person("oh_nurse", "12A3456E") };
-    assert_eq!(wrong.parse(&regs).unwrap_err().0["regulator"], "OH nurse staff are registered with the NMC, not the GMC");
+    assert_eq!(
+        wrong.parse(&regs).unwrap_err().0["regulator"],
+        "OH nurse staff are registered with the NMC, not the GMC"
+    );
     let stated = StaffInput { regulator: "NMC".into(), ..person("oh_nurse", "12A3456E") };
     assert_eq!(stated.parse(&regs).unwrap().regulator, Regulator::Nmc, "case does not matter");
     let unknown = StaffInput { discipline: "surgeon".into(), ..person("oh_nurse", "12A3456E") };

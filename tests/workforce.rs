@@ -1,0 +1,335 @@
+//! Workforce on both backends: CSV imports (good files, bad rows, re-imports, byte-order marks,
+//! CRLF and UK dates), the web import's preview and confirmation, supervision, CPD, and the API.
+
+mod support;
+
+use chrono::{Duration, NaiveDate, Utc};
+use diesel::prelude::*;
+use ohgov::db::schema::{cpd_records, history, staff};
+use ohgov::db::DbConnection;
+use ohgov::workforce::import::{self, ImportKind, RowError};
+use reqwest::multipart::{Form, Part};
+use support::{browser_signed_in, service, PASSWORD};
+
+const STAFF_HEADER: &str = "staff_number,full_name,email,discipline,regulator,registration_number,registration_renewal,revalidation_due,last_appraisal,responsible_officer,start_date,leaving_date,fte";
+
+/// A staff file: a consultant, a nurse, a physiotherapist, a case worker and an administrator.
+fn staff_file(renewal: &str) -> String {
+    format!(
+        "{STAFF_HEADER}\n\
+         D100,Dr Maya Osei,maya.osei@northshire.example,consultant_occupational_physician,gmc,7654321,{renewal},2029-06-30,2026-02-01,Dr K Patel,2019-09-01,,1\n\
+         N200,Grace Okafor,grace.okafor@northshire.example,oh_nurse_scphn,nmc,12A3456E,{renewal},2027-08-31,,,2021-01-04,,0.8\n\
+         P300,Sam Reid,,physiotherapist,hcpc,PH123456,{renewal},,,,2022-05-01,,0.6\n\
+         C400,Jo Bell,,non_clinical_case_worker,none,,,,,,2023-02-01,,1\n\
+         A500,Alex Kerr,,administrator,,,,,,,2020-10-01,,0.5\n"
+    )
+}
+
+fn run_import(
+    conn: &mut DbConnection,
+    provider: i32,
+    kind: ImportKind,
+    file: &[u8],
+) -> Result<import::ImportReport, Vec<RowError>> {
+    let today = Utc::now().date_naive();
+    let prepared = import::prepare(conn, provider, kind, file, today).unwrap()?;
+    Ok(import::commit(conn, None, provider, &prepared, "test", &mut |_| {}).unwrap())
+}
+
+fn count(conn: &mut DbConnection, table: &str) -> i64 {
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}")).get_result::<Count>(conn).unwrap().n
+}
+
+on_both_backends!(
+    a_good_staff_file_imports_and_a_reimport_updates_in_place,
+    db | db | {
+        let mut conn = db.migrated();
+        let s = service(&mut conn, "Northshire OH Service", "northshire");
+        let report = run_import(&mut conn, s.provider, ImportKind::Staff, staff_file("2027-03-31").as_bytes()).unwrap();
+        assert_eq!((report.rows, report.created, report.updated), (5, 5, 0));
+        let again = run_import(&mut conn, s.provider, ImportKind::Staff, staff_file("2027-03-31").as_bytes()).unwrap();
+        assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 5), "the same file changes nothing");
+        let renewed =
+            run_import(&mut conn, s.provider, ImportKind::Staff, staff_file("2028-03-31").as_bytes()).unwrap();
+        assert_eq!((renewed.created, renewed.updated), (0, 3), "three registered people renewed");
+        let people: i64 = staff::table.count().get_result(&mut conn).unwrap();
+        assert_eq!(people, 5, "no duplicates");
+        let nurse: (String, String, Option<NaiveDate>) = staff::table
+            .filter(staff::staff_number.eq("N200"))
+            .select((staff::tier, staff::regulator, staff::registration_renewal))
+            .first(&mut conn)
+            .unwrap();
+        assert_eq!(nurse, ("clinical".into(), "nmc".into(), NaiveDate::from_ymd_opt(2028, 3, 31)));
+        let admin_regulator: String =
+            staff::table.filter(staff::staff_number.eq("A500")).select(staff::regulator).first(&mut conn).unwrap();
+        assert_eq!(admin_regulator, "none", "a blank regulator follows the discipline");
+        let updates: i64 = history::table
+            .filter(history::entity.eq("staff"))
+            .filter(history::action.eq("update"))
+            .count()
+            .get_result(&mut conn)
+            .unwrap();
+        assert_eq!(updates, 3, "each change is in the history");
+    }
+);
+
+on_both_backends!(
+    three_bad_rows_among_a_thousand_are_all_reported_and_nothing_is_written,
+    db | db | {
+        let mut conn = db.migrated();
+        let s = service(&mut conn, "Northshire OH Service", "northshire");
+        run_import(&mut conn, s.provider, ImportKind::Staff, staff_file("2027-03-31").as_bytes()).unwrap();
+        let history_before: i64 = history::table.count().get_result(&mut conn).unwrap();
+        let mut file = String::from("staff_number,date,title,hours,participatory,reflective\n");
+        for i in 0..1_000 {
+            // Lines are counted from the header (line 1), so row i is on line i + 2.
+            let row = match i {
+                99 => "N200,2026-02-30,Impossible date,1,yes,no".to_string(),
+                499 => "X999,2026-03-01,Nobody,1,yes,no".to_string(),
+                997 => "N200,2026-03-01,Hours wrong,lots,perhaps,no".to_string(),
+                _ => format!(
+                    "N200,2026-0{}-{:02},Update {i},1.5,yes,{}",
+                    1 + i % 9,
+                    1 + i % 28,
+                    if i % 2 == 0 { "y" } else { "n" }
+                ),
+            };
+            file.push_str(&row);
+            file.push('\n');
+        }
+        let errors = run_import(&mut conn, s.provider, ImportKind::Cpd, file.as_bytes()).unwrap_err();
+        let lines: Vec<u64> = errors.iter().map(|e| e.line).collect();
+        assert_eq!(lines, [101, 501, 999]);
+        assert!(errors[0].message.contains("date:"), "{}", errors[0]);
+        assert!(errors[1].message.contains("there is no one with staff number \"X999\""), "{}", errors[1]);
+        assert!(errors[2].message.contains("hours:") && errors[2].message.contains("participatory:"), "{}", errors[2]);
+        assert_eq!(count(&mut conn, "cpd_records"), 0, "nothing was written");
+        let history_after: i64 = history::table.count().get_result(&mut conn).unwrap();
+        assert_eq!(history_after, history_before);
+    }
+);
+
+on_both_backends!(
+    a_byte_order_mark_crlf_and_uk_dates_are_read,
+    db | db
+        | {
+            let mut conn = db.migrated();
+            let s = service(&mut conn, "Northshire OH Service", "northshire");
+            let file = format!("\u{feff}{}", staff_file("31/03/2027").replace('\n', "\r\n"))
+                .replace("STAFF_NUMBER", "staff_number")
+                .replacen("staff_number,full_name", " Staff_Number , FULL_NAME ", 1)
+                .replace("2029-06-30", "30/06/2029");
+            let report = run_import(&mut conn, s.provider, ImportKind::Staff, file.as_bytes()).unwrap();
+            assert_eq!(report.created, 5);
+            let dates: (Option<NaiveDate>, Option<NaiveDate>) = staff::table
+                .filter(staff::staff_number.eq("D100"))
+                .select((staff::registration_renewal, staff::revalidation_due))
+                .first(&mut conn)
+                .unwrap();
+            assert_eq!(dates, (NaiveDate::from_ymd_opt(2027, 3, 31), NaiveDate::from_ymd_opt(2029, 6, 30)));
+            let name: String =
+                staff::table.filter(staff::staff_number.eq("A500")).select(staff::full_name).first(&mut conn).unwrap();
+            assert_eq!(name, "Alex Kerr", "no carriage return is left on the last value");
+            let cpd = "\u{feff}staff_number,date,title,hours,participatory,reflective\r\nN200,23/11/2025,Hearing conservation update,2,Y,1\r\n";
+            assert_eq!(run_import(&mut conn, s.provider, ImportKind::Cpd, cpd.as_bytes()).unwrap().created, 1);
+            let stored: (NaiveDate, bool, bool) = cpd_records::table
+                .select((cpd_records::activity_date, cpd_records::participatory, cpd_records::reflective))
+                .first(&mut conn)
+                .unwrap();
+            assert_eq!(stored, (NaiveDate::from_ymd_opt(2025, 11, 23).unwrap(), true, true));
+        }
+);
+
+on_both_backends!(
+    a_supervisor_outside_the_clinical_tiers_is_refused,
+    db | db
+        | {
+            let mut conn = db.migrated();
+            let s = service(&mut conn, "Northshire OH Service", "northshire");
+            run_import(&mut conn, s.provider, ImportKind::Staff, staff_file("2027-03-31").as_bytes()).unwrap();
+            let header = "date,kind,supervisor_staff_number,attendee_staff_numbers,minutes,cases_discussed,escalated_gp,escalated_clinical,escalated_specialist";
+            let bad = format!("{header}\n2026-11-02,group,A500,C400,Weekly group,6,1,1,0\n");
+            let errors = run_import(&mut conn, s.provider, ImportKind::Supervision, bad.as_bytes()).unwrap_err();
+            assert_eq!(errors.len(), 1);
+            assert!(errors[0].message.contains("A500 is in the non-clinical tier"), "{}", errors[0]);
+            let good = format!("{header}\n2026-11-02,group,N200,C400;A500,Weekly group,6,1,1,0\n");
+            assert_eq!(run_import(&mut conn, s.provider, ImportKind::Supervision, good.as_bytes()).unwrap().created, 1);
+            assert_eq!(count(&mut conn, "supervision_sessions"), 1);
+        }
+);
+
+async fn upload(client: &reqwest::Client, url: &str, token: &str, kind: &str, file: Vec<u8>) -> (u16, String) {
+    let form = Form::new()
+        .text("csrf_token", token.to_string())
+        .text("kind", kind.to_string())
+        .part("file", Part::bytes(file).file_name("export.csv"));
+    let response = client.post(url).multipart(form).send().await.unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+fn hidden(page: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = page.find(&marker).unwrap_or_else(|| panic!("{name} in the page")) + marker.len();
+    page[start..].split('"').next().unwrap().to_string()
+}
+
+on_both_backends!(
+    the_web_import_previews_then_writes_only_when_confirmed,
+    app | app | {
+        let s = service(&mut app.db.migrated(), "Northshire OH Service", "northshire");
+        let (client, token) = browser_signed_in(&app, "manager@northshire.example", PASSWORD).await;
+        let base = format!("{}/providers/{}/workforce", app.address, s.provider);
+        let broken = staff_file("2027-03-31").replace("12A3456E", "12345").replace(",gmc,7654321", ",nmc,7654321");
+        let (status, page) = upload(&client, &format!("{base}/import"), &token, "staff", broken.into_bytes()).await;
+        assert_eq!(status, 422);
+        assert!(page.contains("2 row(s) need correcting"), "{page}");
+        assert!(page.contains("Line 2: registration_number:") && page.contains("registered with the GMC, not the NMC"));
+        assert!(page.contains("Line 3: registration_number:"));
+        let (status, page) =
+            upload(&client, &format!("{base}/import"), &token, "staff", staff_file("2027-03-31").into_bytes()).await;
+        assert_eq!(status, 200);
+        assert!(page.contains("Every one of the 5 rows passed its checks"));
+        assert_eq!(count(&mut app.db.conn(), "staff"), 0, "a preview writes nothing");
+        let sha = hidden(&page, "sha256");
+        let confirm = client
+            .post(format!("{base}/import/confirm"))
+            .form(&[("csrf_token", token.as_str()), ("kind", "staff"), ("sha256", sha.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(confirm.status().as_u16(), 303);
+        assert_eq!(count(&mut app.db.conn(), "staff"), 5);
+        let imports: i64 =
+            history::table.filter(history::entity.eq("import")).count().get_result(&mut app.db.conn()).unwrap();
+        assert_eq!(imports, 1, "the file's own history row");
+        let page = client.get(&base).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("Dr Maya Osei") && page.contains("Clinical supervision overdue"), "Jo Bell has had none");
+    }
+);
+
+on_both_backends!(
+    clinicians_add_their_own_cpd_and_managers_anyones,
+    app | app | {
+        let mut conn = app.db.migrated();
+        let s = service(&mut conn, "Northshire OH Service", "northshire");
+        ohgov::accounts::store::create_user(
+            &mut conn,
+            None,
+            &ohgov::accounts::model::UserInput {
+                email: "grace.okafor@northshire.example".into(),
+                name: "Grace Okafor".into(),
+                password: PASSWORD.into(),
+                is_admin: false,
+            }
+            .parse()
+            .unwrap(),
+            Some(ohgov::accounts::store::Grant {
+                organisation_id: s.provider,
+                role: ohgov::accounts::Role::Clinician,
+                expires_on: None,
+            }),
+        )
+        .unwrap();
+        run_import(&mut conn, s.provider, ImportKind::Staff, staff_file("2027-03-31").as_bytes()).unwrap();
+        let id_of = |conn: &mut DbConnection, number: &str| -> i32 {
+            staff::table.filter(staff::staff_number.eq(number)).select(staff::id).first(conn).unwrap()
+        };
+        let (grace, maya) = (id_of(&mut conn, "N200"), id_of(&mut conn, "D100"));
+        let (client, token) = browser_signed_in(&app, "grace.okafor@northshire.example", PASSWORD).await;
+        let base = format!("{}/providers/{}/workforce/staff", app.address, s.provider);
+        let cpd = |token: &str| {
+            vec![
+                ("csrf_token", token.to_string()),
+                ("date", (Utc::now().date_naive() - Duration::days(3)).to_string()),
+                ("title", "Audiometry refresher".to_string()),
+                ("hours", "3".to_string()),
+                ("participatory", "yes".to_string()),
+            ]
+        };
+        let own = client.post(format!("{base}/{grace}/cpd")).form(&cpd(&token)).send().await.unwrap();
+        assert_eq!(own.status().as_u16(), 303);
+        let theirs = client.post(format!("{base}/{maya}/cpd")).form(&cpd(&token)).send().await.unwrap();
+        assert_eq!(theirs.status().as_u16(), 403, "a clinician adds only their own");
+        let (manager, m_token) = browser_signed_in(&app, "manager@northshire.example", PASSWORD).await;
+        let by_manager = manager.post(format!("{base}/{maya}/cpd")).form(&cpd(&m_token)).send().await.unwrap();
+        assert_eq!(by_manager.status().as_u16(), 303);
+        let mut bad = cpd(&m_token);
+        bad[3] = ("hours", "0".to_string());
+        let refused = manager.post(format!("{base}/{maya}/cpd")).form(&bad).send().await.unwrap();
+        assert_eq!(refused.status().as_u16(), 422);
+        assert_eq!(count(&mut app.db.conn(), "cpd_records"), 2);
+    }
+);
+
+on_both_backends!(
+    the_workforce_api_judges_as_of_any_date,
+    app | app | {
+        let mut conn = app.db.migrated();
+        let s = service(&mut conn, "Northshire OH Service", "northshire");
+        run_import(&mut conn, s.provider, ImportKind::Staff, staff_file("2027-03-31").as_bytes()).unwrap();
+        let token = ohgov::accounts::store::create_token(&mut conn, None, "manager@northshire.example").unwrap();
+        let url = format!("{}/api/v1/providers/{}/workforce", app.address, s.provider);
+        let judged = |as_of: &'static str| {
+            let (client, url, token) = (app.client.clone(), url.clone(), token.clone());
+            async move {
+                let response = client.get(format!("{url}?as_of={as_of}")).bearer_auth(&token).send().await.unwrap();
+                assert_eq!(response.status().as_u16(), 200);
+                response.json::<serde_json::Value>().await.unwrap()
+            }
+        };
+        // 1 Feb 2027: registrations renew on 31 Mar 2027, 58 days on: due for all three registered.
+        let body = judged("2027-02-01").await;
+        assert_eq!(body["totals"]["registration_due"], 3);
+        assert_eq!(body["totals"]["registration_expired"], 0);
+        let maya = body["people"].as_array().unwrap().iter().find(|p| p["staff_number"] == "D100").unwrap();
+        assert_eq!(maya["tier"], "specialist");
+        assert_eq!(maya["discipline"], "consultant_occupational_physician");
+        let codes: Vec<&str> = maya["issues"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
+        assert_eq!(codes, ["registration_due", "cpd_short"], "no CPD with the year ending in 58 days");
+        // The day after renewal: expired.
+        let body = judged("2027-04-01").await;
+        assert_eq!(body["totals"]["registration_expired"], 3);
+        assert_eq!(body["totals"]["supervision_overdue"], 1, "the case worker has had no supervision");
+        let bad = app.client.get(format!("{url}?as_of=01/04/2027")).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(bad.status().as_u16(), 400);
+    }
+);
+
+fn ohgov(db: &support::TestDb, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_ohgov"))
+        .args(args)
+        .args(["--database-url", &db.url])
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("run ohgov")
+}
+
+on_both_backends!(
+    the_import_command_lists_bad_rows_and_writes_nothing,
+    db | db | {
+        let mut conn = db.migrated();
+        let s = service(&mut conn, "Northshire OH Service", "northshire");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("staff.csv");
+        std::fs::write(&path, staff_file("2027-03-31").replace("PH123456", "PH12")).unwrap();
+        let provider = s.provider.to_string();
+        let refused = ohgov(&db, &["import", "staff", "--provider", &provider, path.to_str().unwrap()]);
+        assert!(!refused.status.success());
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert!(stderr.contains("line 4: registration_number:"), "{stderr}");
+        assert!(stderr.contains("1 bad row(s); nothing was imported"));
+        assert_eq!(count(&mut conn, "staff"), 0);
+        std::fs::write(&path, staff_file("2027-03-31")).unwrap();
+        let done = ohgov(&db, &["import", "staff", "--provider", &provider, path.to_str().unwrap()]);
+        assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
+        assert_eq!(
+            String::from_utf8_lossy(&done.stdout).trim(),
+            "imported 5 row(s) of staff: 5 created, 0 updated, 0 unchanged"
+        );
+    }
+);
