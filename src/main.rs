@@ -496,6 +496,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             ohgov::assessment::demo::seed(&mut conn)?;
             ohgov::evidence::demo::seed(&mut conn)?;
             ohgov::coverage::demo::seed(&mut conn)?;
+            ohgov::workforce::demo::seed(&mut conn)?;
             drop(conn);
             print!("{report}");
             println!("demo database ready: {}", settings.database_url);

@@ -1,1 +1,216 @@
-//! The demo provider's workforce: filled below.
+//! The demo provider's workforce: forty fictional people across every tier, a year of CPD and of
+//! monthly group supervision for the case workers, and a handful of people with each kind of issue.
+
+use chrono::{Duration, Months, NaiveDate, Utc};
+use diesel::prelude::*;
+
+use super::import::{self, Prepared};
+use super::model::{CpdType, NewCpd, NewSupervision, StaffInput, SupervisionKind};
+use super::store;
+use crate::accounts::demo::DEMO_PROVIDER;
+use crate::accounts::store::SaveError;
+use crate::db::schema::{organisations, staff};
+use crate::db::DbConnection;
+
+/// (staff number, name, email, discipline, registration number, registration renewal and
+/// revalidation in days from today, last appraisal in months ago, practice teacher).
+type DemoPerson =
+    (&'static str, &'static str, &'static str, &'static str, &'static str, Option<i64>, Option<i64>, Option<u32>, bool);
+
+const PEOPLE: [DemoPerson; 40] = [
+    (
+        "E10001",
+        "Dr Alasdair Finch",
+        "director@northshire-oh.example",
+        "consultant_occupational_physician",
+        "4821937",
+        Some(200),
+        Some(900),
+        Some(4),
+        false,
+    ),
+    (
+        "E10002",
+        "Dr Maya Osei",
+        "",
+        "consultant_occupational_physician",
+        "5190284",
+        Some(140),
+        Some(1200),
+        Some(7),
+        false,
+    ),
+    ("E10003", "Dr Kwame Asante", "", "occupational_physician", "6038471", Some(25), Some(-20), Some(10), false),
+    ("E10004", "Dr Helen Brodie", "", "occupational_physician", "6192835", Some(300), Some(700), Some(17), false),
+    ("E10005", "Dr Priya Nair", "", "occupational_physician", "7204918", Some(180), Some(1500), Some(3), false),
+    ("E10006", "Dr Tom Ellery", "", "specialty_registrar", "7311846", Some(260), Some(1000), Some(5), false),
+    ("E10007", "Dr Aisha Rahman", "", "specialty_registrar", "7428193", Some(90), Some(1300), Some(2), false),
+    (
+        "E10008",
+        "Grace Okafor RN",
+        "clinician@northshire-oh.example",
+        "oh_nurse_scphn",
+        "98A1234E",
+        Some(150),
+        Some(60),
+        None,
+        true,
+    ),
+    ("E10009", "Bernadette Walsh RN", "", "oh_nurse_scphn", "01B2345F", Some(-10), Some(400), None, true),
+    ("E10010", "Carys Morgan RN", "", "oh_nurse_scphn", "03C3456G", Some(210), Some(75), None, false),
+    ("E10011", "Daniel Mensah RN", "", "oh_nurse_scphn", "05D4567H", Some(30), Some(800), None, false),
+    ("E10012", "Eleanor Price RN", "", "oh_nurse_scphn", "07E5678J", Some(240), Some(600), None, true),
+    ("E10013", "Farah Siddiqui RN", "", "oh_nurse_scphn", "09F6789K", Some(120), Some(500), None, false),
+    ("E10014", "Gethin Lloyd RN", "", "oh_nurse_scphn", "11G7890L", Some(330), Some(1000), None, false),
+    ("E10015", "Hannah Kowalski RN", "", "oh_nurse_scphn", "13H8901M", Some(60), Some(900), None, false),
+    ("E10016", "Isla Fraser RN", "", "oh_nurse", "15J9012N", Some(100), Some(300), None, false),
+    ("E10017", "Jacob Adeyemi RN", "", "oh_nurse", "17K0123P", Some(280), Some(700), None, false),
+    ("E10018", "Katie Doyle RN", "", "oh_nurse", "19L1234Q", Some(45), Some(1050), None, false),
+    ("E10019", "Liam O'Connor RN", "", "oh_nurse", "20M2345R", Some(170), Some(350), None, false),
+    ("E10020", "Megan Hughes RN", "", "oh_nurse", "21N3456S", Some(310), Some(950), None, false),
+    ("E10021", "Nadia Petrova RN", "", "oh_nurse", "22P4567T", Some(220), Some(650), None, false),
+    ("E10022", "Owen Griffiths", "", "physiotherapist", "PH204817", Some(400), None, None, false),
+    ("E10023", "Rosa Bianchi", "", "physiotherapist", "PH319264", Some(500), None, None, false),
+    ("E10024", "Dr Simon Hart", "", "psychologist", "PY048213", Some(250), None, None, false),
+    ("E10025", "Tamsin Reed", "", "other_ahp", "OT58203", Some(350), None, None, false),
+    ("E10026", "Umar Farooq", "", "oh_technician", "", None, None, None, false),
+    ("E10027", "Vicky Holt", "", "oh_technician", "", None, None, None, false),
+    ("E10028", "Will Chambers", "", "oh_technician", "", None, None, None, false),
+    ("E10029", "Yasmin Clarke", "", "non_clinical_case_worker", "", None, None, None, false),
+    ("E10030", "Zoe Barker", "", "non_clinical_case_worker", "", None, None, None, false),
+    ("E10031", "Adam Whitfield", "", "non_clinical_case_worker", "", None, None, None, false),
+    ("E10032", "Bethan Rees", "", "non_clinical_case_worker", "", None, None, None, false),
+    ("E10033", "Callum Stewart", "", "non_clinical_case_worker", "", None, None, None, false),
+    ("E10034", "Dina Haddad", "", "non_clinical_case_worker", "", None, None, None, false),
+    ("E10035", "Ethan Moss", "", "non_clinical_case_worker", "", None, None, None, false),
+    ("E10036", "Fiona Gallagher", "", "non_clinical_case_worker", "", None, None, None, false),
+    ("E10037", "Tom Hale", "viewer@northshire-oh.example", "administrator", "", None, None, None, false),
+    ("E10038", "Priya Raman", "manager@northshire-oh.example", "administrator", "", None, None, None, false),
+    ("E10039", "Joanne Pike", "", "administrator", "", None, None, None, false),
+    ("E10040", "Kieran Walsh", "", "administrator", "", None, None, None, false),
+];
+
+/// Case workers who have missed the last two monthly sessions: their supervision is overdue.
+const MISSED_SUPERVISION: [&str; 2] = ["E10033", "E10036"];
+/// People whose CPD is short: a nurse revalidating in 75 days with little logged, and a
+/// physiotherapist with nothing in the earlier of the two HCPC periods.
+const LITTLE_CPD: [&str; 2] = ["E10010", "E10023"];
+
+fn days(n: i64) -> String {
+    (Utc::now().date_naive() + Duration::days(n)).to_string()
+}
+
+/// Seeds the demo workforce unless the provider has people already.
+pub fn seed(conn: &mut DbConnection) -> Result<(), SaveError> {
+    let provider: Option<i32> = organisations::table
+        .filter(organisations::name.eq(DEMO_PROVIDER))
+        .select(organisations::id)
+        .first(conn)
+        .optional()?;
+    let Some(provider) = provider else { return Ok(()) };
+    let present: i64 = staff::table.filter(staff::provider_id.eq(provider)).count().get_result(conn)?;
+    if present > 0 {
+        return Ok(());
+    }
+    let today = Utc::now().date_naive();
+    let regulations = store::regulations(conn)?;
+    let mut people = Vec::new();
+    for (i, (number, name, email, discipline, registration, renewal, revalidation, appraised, teacher)) in
+        PEOPLE.iter().enumerate()
+    {
+        let appraisal = appraised.and_then(|m| today.checked_sub_months(Months::new(m))).map(|d| d.to_string());
+        let input = StaffInput {
+            staff_number: number.to_string(),
+            full_name: name.to_string(),
+            email: email.to_string(),
+            discipline: discipline.to_string(),
+            registration_number: registration.to_string(),
+            registration_renewal: renewal.map(days).unwrap_or_default(),
+            revalidation_due: revalidation.map(days).unwrap_or_default(),
+            last_appraisal: appraisal.unwrap_or_default(),
+            responsible_officer: if discipline.contains("physician") || discipline.contains("registrar") {
+                "Dr Ruth Adebayo, Northshire Teaching Hospitals".into()
+            } else {
+                String::new()
+            },
+            start_date: days(-400 - 97 * i as i64),
+            fte: if i % 4 == 0 { "0.8".into() } else { "1".into() },
+            practice_teacher: if *teacher { "yes".into() } else { String::new() },
+            ..Default::default()
+        };
+        let person = input.parse(&regulations)?;
+        let id = store::create_staff(conn, None, provider, &person)?;
+        people.push((id, *number, *discipline));
+    }
+
+    // A year of CPD for the registered, in one import-sized transaction.
+    let mut cpd = Vec::new();
+    for (id, number, discipline) in &people {
+        let (count, every, hours, unit) = match *discipline {
+            d if d.contains("physician") || d.contains("registrar") => (10, 33, 5.0, "credits"),
+            d if d.starts_with("oh_nurse") => (12, 30, 3.0, "hours"),
+            "physiotherapist" | "psychologist" | "other_ahp" => (8, 90, 2.5, "hours"),
+            _ => continue,
+        };
+        let count = if LITTLE_CPD.contains(number) { 3 } else { count };
+        for k in 0..count {
+            let date = today - Duration::days(12 + k * every);
+            let activity_type = CpdType::ALL[(k as usize) % CpdType::ALL.len()];
+            cpd.push((
+                0,
+                *id,
+                NewCpd {
+                    date,
+                    title: format!("{} ({unit})", DEMO_ACTIVITIES[(k as usize + *id as usize) % DEMO_ACTIVITIES.len()]),
+                    activity_type,
+                    hours,
+                    participatory: k % 3 != 2,
+                    reflective: k % 2 == 0,
+                },
+            ));
+        }
+    }
+    import::commit(conn, None, provider, &Prepared::Cpd(cpd), "demo", &mut |_| {})?;
+
+    // Monthly group supervision for the case workers, led in turn by two SCPHN nurses.
+    let case_workers: Vec<&str> =
+        people.iter().filter(|(_, _, d)| *d == "non_clinical_case_worker").map(|(_, n, _)| *n).collect();
+    let mut sessions = Vec::new();
+    for month in 0..12i64 {
+        let date: NaiveDate = today - Duration::days(10 + 30 * month);
+        let attendees: Vec<String> = case_workers
+            .iter()
+            .filter(|n| month >= 2 || !MISSED_SUPERVISION.contains(n))
+            .map(|n| n.to_string())
+            .collect();
+        let cases = 14 + (month as i32 * 5) % 9;
+        let session = NewSupervision {
+            date,
+            kind: SupervisionKind::Group,
+            supervisor: if month % 2 == 0 { "E10008".into() } else { "E10012".into() },
+            attendees,
+            minutes: "Case reviews of long-term absence; return-to-work plans agreed; two cases discussed for \
+                      adjustments under the Equality Act."
+                .into(),
+            cases_discussed: cases,
+            escalated_gp: (month as i32) % 3,
+            escalated_clinical: 2 + (month as i32) % 2,
+            escalated_specialist: i32::from(month % 4 == 0),
+        };
+        let resolved = store::resolve_session(&store::staff_numbers(conn, provider)?, &session)?;
+        sessions.push((0, session, resolved.0, resolved.1));
+    }
+    import::commit(conn, None, provider, &Prepared::Supervision(sessions), "demo", &mut |_| {})?;
+    Ok(())
+}
+
+const DEMO_ACTIVITIES: [&str; 8] = [
+    "FOM annual scientific meeting",
+    "Fitness for work: mental health update",
+    "Journal club: musculoskeletal return to work",
+    "Hearing conservation and audiometry",
+    "Safeguarding adults level 3",
+    "Case-based discussion with peers",
+    "Spirometry quality assurance",
+    "Report writing audit and feedback",
+];
