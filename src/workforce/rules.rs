@@ -227,6 +227,21 @@ pub fn cpd_cycle(person: &Person, rule: &ProfessionRule, as_of: NaiveDate) -> Op
     }
 }
 
+/// The dates of the CPD records [`cpd_short`] would look at on `as_of`, inclusive; None when the
+/// CPD rule does not judge the person that day (no rule, or too early in the cycle), so a caller
+/// judging many people loads only the records that can change a verdict.
+pub fn cpd_window(person: &Person, rule: &ProfessionRule, as_of: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
+    rule.cpd_required?;
+    let (start, end) = cpd_cycle(person, rule, as_of)?;
+    match rule.cpd_cycle? {
+        CpdCycle::RollingPeriods => Some((start, as_of)),
+        CpdCycle::CpdYear | CpdCycle::Revalidation => {
+            let warning = rule.cpd_warning_days.unwrap_or(0);
+            ((end - as_of).num_days() <= warning).then_some((start, end.min(as_of)))
+        }
+    }
+}
+
 /// The CPD counted against the current cycle (for rolling periods, the most recent period, with
 /// `total` counting activities). Records after `as_of` are not counted: nobody can rely on CPD not
 /// yet done. None when the cycle cannot be judged.

@@ -592,14 +592,9 @@ pub struct WorkforceReport {
     pub escalations: Vec<Escalations>,
 }
 
-/// The earliest CPD date any rule looks at: the NMC cycle reaches three years before a revalidation
-/// date that may itself lie up to three years ahead; HCPC two years back; GMC one.
-fn cpd_window_start(as_of: NaiveDate) -> NaiveDate {
-    as_of.checked_sub_months(Months::new(48)).unwrap_or(as_of)
-}
-
-/// Judges every current person of the provider as of `as_of`. Four queries: people, CPD in the
-/// window, each person's latest supervision, and the sessions of the last twelve months.
+/// Judges every current person of the provider as of `as_of`. Five queries: the rules, people, the
+/// CPD that can change a verdict today, each person's latest supervision, and the sessions of the
+/// last twelve months.
 pub fn workforce(
     conn: &mut DbConnection,
     provider_id: i32,
@@ -608,23 +603,45 @@ pub fn workforce(
 ) -> QueryResult<WorkforceReport> {
     let regulations = regulations(conn)?;
     let people = staff_list(conn, provider_id)?;
-    let window = cpd_window_start(as_of);
-    let records: Vec<(i32, NaiveDate, f64, bool, bool)> = cpd_records::table
-        .inner_join(staff::table)
-        .filter(staff::provider_id.eq(provider_id))
-        .filter(cpd_records::activity_date.ge(window))
-        .filter(cpd_records::activity_date.le(as_of))
-        .select((
-            cpd_records::staff_id,
-            cpd_records::activity_date,
-            cpd_records::hours,
-            cpd_records::participatory,
-            cpd_records::reflective,
-        ))
-        .load(conn)?;
+    // Only the records that can change someone's CPD verdict today are loaded: most people are
+    // early in their cycle on any given day.
+    let facts = |person: &StaffRecord, last_supervision: Option<NaiveDate>| Person {
+        started_on: person.start_date,
+        left_on: person.leaving_date,
+        registration_renewal: person.registration_renewal,
+        revalidation_due: person.revalidation_due,
+        last_appraisal: person.last_appraisal,
+        needs_supervision: person.discipline == Discipline::NonClinicalCaseWorker.as_str(),
+        last_supervision,
+    };
+    let rule_of = |person: &StaffRecord| {
+        let regulator = Regulator::parse(&person.regulator).unwrap_or(Regulator::None);
+        regulations.get(regulator).map(|r| &r.rule)
+    };
+    let windows: Vec<(i32, NaiveDate)> = people
+        .iter()
+        .filter_map(|p| {
+            rule_of(p).and_then(|rule| rules::cpd_window(&facts(p, None), rule, as_of)).map(|w| (p.id, w.0))
+        })
+        .collect();
     let mut cpd: HashMap<i32, Vec<CpdActivity>> = HashMap::new();
-    for (staff_id, date, hours, participatory, reflective) in records {
-        cpd.entry(staff_id).or_default().push(CpdActivity { date, hours, participatory, reflective });
+    if let Some(earliest) = windows.iter().map(|w| w.1).min() {
+        let judged: Vec<i32> = windows.iter().map(|w| w.0).collect();
+        let records: Vec<(i32, NaiveDate, f64, bool, bool)> = cpd_records::table
+            .filter(cpd_records::staff_id.eq_any(&judged))
+            .filter(cpd_records::activity_date.ge(earliest))
+            .filter(cpd_records::activity_date.le(as_of))
+            .select((
+                cpd_records::staff_id,
+                cpd_records::activity_date,
+                cpd_records::hours,
+                cpd_records::participatory,
+                cpd_records::reflective,
+            ))
+            .load(conn)?;
+        for (staff_id, date, hours, participatory, reflective) in records {
+            cpd.entry(staff_id).or_default().push(CpdActivity { date, hours, participatory, reflective });
+        }
     }
     let attended: Vec<(i32, NaiveDate)> = supervision_attendees::table
         .inner_join(supervision_sessions::table)
@@ -657,24 +674,15 @@ pub fn workforce(
     let current =
         |p: &StaffRecord| p.start_date.is_none_or(|s| s <= as_of) && p.leaving_date.is_none_or(|l| l >= as_of);
     let mut lines = Vec::new();
-    for person in people.into_iter().filter(current) {
-        let regulator = Regulator::parse(&person.regulator).unwrap_or(Regulator::None);
-        let rule = regulations.get(regulator).map(|r| &r.rule);
-        let facts = Person {
-            started_on: person.start_date,
-            left_on: person.leaving_date,
-            registration_renewal: person.registration_renewal,
-            revalidation_due: person.revalidation_due,
-            last_appraisal: person.last_appraisal,
-            needs_supervision: person.discipline == Discipline::NonClinicalCaseWorker.as_str(),
-            last_supervision: last_supervision.get(&person.id).copied(),
-        };
-        let issues = rules::judge(&facts, rule, cpd.get(&person.id).unwrap_or(&empty), supervision_days, as_of);
+    for person in people.iter().filter(|p| current(p)) {
+        let facts = facts(person, last_supervision.get(&person.id).copied());
+        let issues =
+            rules::judge(&facts, rule_of(person), cpd.get(&person.id).unwrap_or(&empty), supervision_days, as_of);
         lines.push(PersonLine {
             discipline_label: person.discipline_label().to_string(),
             last_supervision: facts.last_supervision,
             issues,
-            staff: person,
+            staff: person.clone(),
         });
     }
 

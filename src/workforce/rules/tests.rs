@@ -756,3 +756,41 @@ impl Serializer for CodeOnly {
         serialize_struct_variant(&'static str, u32, &'static str, usize) -> Self::SerializeStructVariant;
     }
 }
+
+#[test]
+fn the_cpd_window_holds_every_record_a_verdict_turns_on() {
+    // Records every ten days for six years; whatever the rule and the day, judging only the
+    // records inside the window gives the same verdict as judging them all.
+    let first = NaiveDate::from_ymd_opt(2021, 1, 1).unwrap();
+    let records: Vec<CpdActivity> = (0..220)
+        .map(|k| CpdActivity {
+            date: first + chrono::Duration::days(10 * k),
+            hours: if k % 4 == 0 { 6.0 } else { 0.5 },
+            participatory: k % 3 == 0,
+            reflective: k % 25 == 0,
+        })
+        .collect();
+    let person = Person { revalidation_due: NaiveDate::from_ymd_opt(2026, 12, 31), ..Default::default() };
+    for rule in [gmc(), nmc(), hcpc()] {
+        for offset in (0..800).step_by(7) {
+            let as_of = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap() + chrono::Duration::days(offset);
+            let inside: Vec<CpdActivity> = match cpd_window(&person, &rule, as_of) {
+                Some((start, end)) => records.iter().filter(|r| r.date >= start && r.date <= end).cloned().collect(),
+                None => {
+                    assert!(
+                        !cpd_short(&person, &rule, &records, as_of),
+                        "{} on {as_of}: judged with no window",
+                        rule.regulator
+                    );
+                    continue;
+                }
+            };
+            assert_eq!(
+                cpd_short(&person, &rule, &inside, as_of),
+                cpd_short(&person, &rule, &records, as_of),
+                "{} on {as_of}",
+                rule.regulator
+            );
+        }
+    }
+}
