@@ -3,7 +3,7 @@
 //!
 //! `cargo bench --bench accounts` prints the median and slowest of each, on a fresh SQLite file.
 
-use std::time::{Duration, Instant};
+mod support;
 
 use ohgov::accounts::access::{decide, Capability};
 use ohgov::accounts::model::{OrganisationInput, UserInput};
@@ -11,23 +11,6 @@ use ohgov::accounts::store::{self, Grant};
 use ohgov::accounts::Role;
 use ohgov::db::{self, DatabaseTarget};
 use ohgov::history::{Change, Entry};
-
-fn measure(name: &str, runs: usize, mut work: impl FnMut()) {
-    work();
-    let mut times: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let start = Instant::now();
-            work();
-            start.elapsed()
-        })
-        .collect();
-    times.sort();
-    println!(
-        "{name:<52} median {:>9.3} ms   slowest {:>9.3} ms   ({runs} runs)",
-        times[times.len() / 2].as_secs_f64() * 1000.0,
-        times[times.len() - 1].as_secs_f64() * 1000.0
-    );
-}
 
 fn main() {
     let dir = tempfile::tempdir().expect("temporary folder");
@@ -46,12 +29,12 @@ fn main() {
     let user_id = store::create_user(&mut conn, None, &user.parse().unwrap(), Some(grant)).unwrap();
 
     let now = chrono::Utc::now().naive_utc();
-    measure("sign in with the right password (argon2id verify)", 20, || {
+    support::measure("sign in with the right password (argon2id verify)", 20, || {
         let outcome = store::sign_in(&mut conn, "bench@example.nhs.uk", "a long enough passphrase", "127.0.0.1", now);
         assert!(outcome.unwrap().is_ok());
     });
     let today = now.date();
-    measure("access check: load memberships and contracts, decide", 500, || {
+    support::measure("access check: load memberships and contracts, decide", 500, || {
         let (held, contracts) = store::access_facts(&mut conn, user_id).unwrap();
         assert_eq!(
             decide(&held, &contracts, provider, Capability::Manage, today),
@@ -66,13 +49,13 @@ fn main() {
         action: "update".into(),
         changes: vec![Change { field: "result".into(), before: "not_assessed".into(), after: "met".into() }],
     };
-    measure("append one history row in its own transaction", 200, || {
+    support::measure("append one history row in its own transaction", 200, || {
         db::write_transaction(&mut conn, |c| ohgov::history::store::record(c, &entry)).unwrap();
     });
     for _ in 0..10_000 {
         db::write_transaction(&mut conn, |c| ohgov::history::store::record(c, &entry)).unwrap();
     }
-    measure("verify-log over ~10,200 history rows", 10, || {
+    support::measure("verify-log over ~10,200 history rows", 10, || {
         let verified = ohgov::history::store::verify(&mut conn).unwrap().unwrap();
         assert!(verified.rows > 10_000);
     });

@@ -5,7 +5,9 @@
 //! `cargo bench --bench assessment` prints the median and slowest of each on a fresh SQLite file,
 //! and on PostgreSQL too when OHGOV_BENCH_PG_URL names a scratch database.
 
-use std::time::{Duration, Instant};
+mod support;
+
+use std::time::Instant;
 
 use chrono::Utc;
 use ohgov::accounts::model::{OrganisationInput, UserInput};
@@ -17,23 +19,6 @@ use ohgov::evidence::model::{check_upload, EvidenceInput};
 
 /// Evidence items in the benchmark's library.
 const ITEMS: usize = 2_000;
-
-fn measure(name: &str, runs: usize, mut work: impl FnMut()) {
-    work();
-    let mut times: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let start = Instant::now();
-            work();
-            start.elapsed()
-        })
-        .collect();
-    times.sort();
-    println!(
-        "{name:<60} median {:>9.3} ms   slowest {:>9.3} ms   ({runs} runs)",
-        times[times.len() / 2].as_secs_f64() * 1000.0,
-        times[times.len() - 1].as_secs_f64() * 1000.0
-    );
-}
 
 /// A provider with every standard assessed and `ITEMS` documents, each linked to one to three
 /// standards, a sixth of them past review.
@@ -95,12 +80,12 @@ fn bench_backend(label: &str, target: DatabaseTarget) {
         started.elapsed().as_secs_f64()
     );
     let today = Utc::now().date_naive();
-    measure(&format!("[{label}] readiness: load and count every figure"), 200, || {
+    support::measure(&format!("[{label}] readiness: load and count every figure"), 200, || {
         let report = ohgov::assessment::store::readiness(&mut conn, provider, today).unwrap();
         assert_eq!(report.readiness.evidence_items, ITEMS);
     });
     let templates = ohgov::web::templates::load().expect("templates");
-    measure(&format!("[{label}] readiness dashboard: figures and the rendered page"), 100, || {
+    support::measure(&format!("[{label}] readiness dashboard: figures and the rendered page"), 100, || {
         let report = ohgov::assessment::store::readiness(&mut conn, provider, today).unwrap();
         let mut context = ohgov::web::layout_context("/providers/1/assessment");
         context.insert("report", &report);
@@ -112,21 +97,21 @@ fn bench_backend(label: &str, target: DatabaseTarget) {
         let page = templates.render("assessment/dashboard.html", &context).unwrap();
         assert!(page.contains("Readiness for SEQOHS"));
     });
-    measure(&format!("[{label}] readiness JSON document (the API's body)"), 100, || {
+    support::measure(&format!("[{label}] readiness JSON document (the API's body)"), 100, || {
         let report = ohgov::assessment::store::readiness(&mut conn, provider, today).unwrap();
         let body = serde_json::to_vec(&report.to_json(provider)).unwrap();
         assert!(body.len() > 1000);
     });
-    measure(&format!("[{label}] evidence library: {ITEMS} current items with links"), 50, || {
+    support::measure(&format!("[{label}] evidence library: {ITEMS} current items with links"), 50, || {
         let lines = ohgov::evidence::store::library(&mut conn, provider, &Default::default(), today).unwrap();
         assert_eq!(lines.len(), ITEMS);
     });
-    measure(&format!("[{label}] a standard's page: assessment, findings, requests"), 200, || {
+    support::measure(&format!("[{label}] a standard's page: assessment, findings, requests"), 200, || {
         assert!(ohgov::assessment::store::standard_page(&mut conn, provider, "GF1").unwrap().is_some());
     });
     let megabyte: Vec<u8> = (0..1024 * 1024).map(|i| b"abcdefghij\n"[i % 11]).collect();
     let mut n = 0u32;
-    measure(&format!("[{label}] store a new 1 MB upload (check, hash, blob, item, history)"), 20, || {
+    support::measure(&format!("[{label}] store a new 1 MB upload (check, hash, blob, item, history)"), 20, || {
         n += 1;
         let mut content = megabyte.clone();
         content.extend_from_slice(format!("{n}\n").as_bytes());

@@ -3,33 +3,14 @@
 //! `cargo bench --bench catalogue` prints the median and the slowest of each over repeated runs, on
 //! a fresh SQLite file (and on PostgreSQL too when OHGOV_BENCH_PG_URL names a scratch database).
 
-use std::time::{Duration, Instant};
+mod support;
 
 use ohgov::catalogue::{self, model, store};
 use ohgov::db::{self, DatabaseTarget};
 
-fn measure(name: &str, runs: usize, mut work: impl FnMut()) {
-    work(); // warm up
-    let mut times: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let start = Instant::now();
-            work();
-            start.elapsed()
-        })
-        .collect();
-    times.sort();
-    let median = times[times.len() / 2];
-    let slowest = times[times.len() - 1];
-    println!("{name:<48} median {:>9.3} ms   slowest {:>9.3} ms   ({runs} runs)", ms(median), ms(slowest));
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
 fn bench_backend(label: &str, target: DatabaseTarget, fresh: impl Fn() -> DatabaseTarget) {
     let sources = catalogue::builtin_sources();
-    measure(&format!("{label}: first load into an empty database"), 10, || {
+    support::measure(&format!("{label}: first load into an empty database"), 10, || {
         let mut conn = db::establish(&fresh()).expect("connect");
         db::run_migrations(&mut conn).expect("migrate");
         store::load(&mut conn, &sources).expect("load");
@@ -38,12 +19,12 @@ fn bench_backend(label: &str, target: DatabaseTarget, fresh: impl Fn() -> Databa
     let mut conn = db::establish(&target).expect("connect");
     db::run_migrations(&mut conn).expect("migrate");
     store::load(&mut conn, &sources).expect("load");
-    measure(&format!("{label}: reload, nothing changed"), 50, || {
+    support::measure(&format!("{label}: reload, nothing changed"), 50, || {
         store::load(&mut conn, &sources).expect("reload");
     });
 
     let tera = ohgov::web::templates::load().expect("templates");
-    measure(&format!("{label}: /catalogue query and render"), 50, || {
+    support::measure(&format!("{label}: /catalogue query and render"), 50, || {
         let catalogues = store::overview(&mut conn).expect("overview");
         let mut context = ohgov::web::layout_context("/catalogue");
         let (frameworks, lists): (Vec<_>, Vec<_>) = catalogues.into_iter().partition(|c| c.kind == "framework");
@@ -58,7 +39,7 @@ fn bench_backend(label: &str, target: DatabaseTarget, fresh: impl Fn() -> Databa
 
 fn main() {
     let sources = catalogue::builtin_sources();
-    measure("check the six built-in files (parse + validate)", 200, || {
+    support::measure("check the six built-in files (parse + validate)", 200, || {
         model::check_set(&sources, &model::KnownReferences::new()).expect("valid");
     });
 

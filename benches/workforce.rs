@@ -4,8 +4,9 @@
 //! `cargo bench --bench workforce` prints the median and slowest of each on a fresh SQLite file, and
 //! on PostgreSQL too when OHGOV_BENCH_PG_URL names a scratch database.
 
+mod support;
+
 use std::fmt::Write as _;
-use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use ohgov::accounts::model::OrganisationInput;
@@ -14,23 +15,6 @@ use ohgov::workforce::import::{self, ImportKind};
 
 const STAFF: usize = 500;
 const CPD_IMPORT_ROWS: usize = 100_000;
-
-fn measure(name: &str, runs: usize, mut work: impl FnMut()) {
-    work();
-    let mut times: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let start = Instant::now();
-            work();
-            start.elapsed()
-        })
-        .collect();
-    times.sort();
-    println!(
-        "{name:<64} median {:>9.3} ms   slowest {:>9.3} ms   ({runs} runs)",
-        times[times.len() / 2].as_secs_f64() * 1000.0,
-        times[times.len() - 1].as_secs_f64() * 1000.0
-    );
-}
 
 fn staff_file() -> String {
     let mut file = String::from("staff_number,full_name,email,discipline,regulator,registration_number,registration_renewal,revalidation_due,last_appraisal,responsible_officer,start_date,leaving_date,fte\n");
@@ -87,7 +71,7 @@ fn bench_backend(label: &str, target: DatabaseTarget, reset: &dyn Fn()) {
 
     let big = cpd_file(CPD_IMPORT_ROWS);
     let mut imported = 0;
-    measure(&format!("[{label}] import {CPD_IMPORT_ROWS} CPD rows: read, check, write, history"), 3, || {
+    support::measure(&format!("[{label}] import {CPD_IMPORT_ROWS} CPD rows: read, check, write, history"), 3, || {
         let prepared = import::prepare(&mut conn, provider, ImportKind::Cpd, &big, today).unwrap().unwrap();
         imported += import::commit(&mut conn, None, provider, &prepared, "bench", &mut |_| {}).unwrap().created;
     });
@@ -107,11 +91,11 @@ fn bench_backend(label: &str, target: DatabaseTarget, reset: &dyn Fn()) {
     let prepared = import::prepare(&mut conn, provider, ImportKind::Cpd, &cpd_file(50_000), today).unwrap().unwrap();
     import::commit(&mut conn, None, provider, &prepared, "bench", &mut |_| {}).unwrap();
     let templates = ohgov::web::templates::load().expect("templates");
-    measure(&format!("[{label}] workforce figures: {STAFF} staff, 50,000 CPD records, judged"), 50, || {
+    support::measure(&format!("[{label}] workforce figures: {STAFF} staff, 50,000 CPD records, judged"), 50, || {
         let report = ohgov::workforce::store::workforce(&mut conn, provider, today, 30).unwrap();
         assert_eq!(report.people.len(), STAFF);
     });
-    measure(&format!("[{label}] workforce page: the figures and the rendered page"), 50, || {
+    support::measure(&format!("[{label}] workforce page: the figures and the rendered page"), 50, || {
         let report = ohgov::workforce::store::workforce(&mut conn, provider, today, 30).unwrap();
         let mut context = ohgov::web::layout_context("/providers/1/workforce");
         let issues: Vec<(&str, &str)> =

@@ -14,6 +14,11 @@ use crate::db::DbConnection;
 pub const DEMO_PROVIDER: &str = "Northshire OH Service";
 pub const DEMO_COMMISSIONER: &str = "Northshire Teaching Hospitals NHS Trust";
 
+/// The demo provider's id, once the demo organisations exist: each area seeds its part onto it.
+pub fn demo_provider(conn: &mut DbConnection) -> QueryResult<Option<i32>> {
+    organisations::table.filter(organisations::name.eq(DEMO_PROVIDER)).select(organisations::id).first(conn).optional()
+}
+
 /// One demo sign-in, to print.
 #[derive(Debug, Clone)]
 pub struct DemoLogin {

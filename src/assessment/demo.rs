@@ -7,9 +7,8 @@ use diesel::prelude::*;
 
 use super::model::{AccreditationStatus, AssessmentInput, FindingInput, FindingSource};
 use super::store;
-use crate::accounts::demo::DEMO_PROVIDER;
 use crate::accounts::store::SaveError;
-use crate::db::schema::{assessment_cycles, catalogue_nodes, organisations, users};
+use crate::db::schema::{assessment_cycles, catalogue_nodes, users};
 use crate::db::DbConnection;
 
 /// Standards not (yet) met, and why: (reference, workflow, result, note).
@@ -63,11 +62,7 @@ fn id_of(conn: &mut DbConnection, email: &str) -> QueryResult<Option<i32>> {
 
 /// Seeds the demo provider's assessment unless it has one already.
 pub fn seed(conn: &mut DbConnection) -> Result<(), SaveError> {
-    let provider: Option<i32> = organisations::table
-        .filter(organisations::name.eq(DEMO_PROVIDER))
-        .select(organisations::id)
-        .first(conn)
-        .optional()?;
+    let provider = crate::accounts::demo::demo_provider(conn)?;
     let Some(provider) = provider else { return Ok(()) };
     let started: i64 =
         assessment_cycles::table.filter(assessment_cycles::provider_id.eq(provider)).count().get_result(conn)?;

@@ -3,9 +3,9 @@
 //! assessor requests; and `/api/v1/providers/{id}/readiness`.
 
 use actix_session::Session;
-use actix_web::http::{header, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::model::{
@@ -18,10 +18,10 @@ use crate::accounts::access::Capability;
 use crate::accounts::model::parse_date;
 use crate::accounts::store::SaveError;
 use crate::accounts::FieldErrors;
-use crate::web::access::{authorize, permissions};
+use crate::web::access::{authorize, permissions, provider_context};
 use crate::web::api::ApiUser;
 use crate::web::session::{self, CurrentUser};
-use crate::web::{render, render_status, with_conn, AppError, AppState, FormPairs};
+use crate::web::{render, render_status, see_other, today, with_conn, AppError, AppState, FormPairs};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/providers/{provider_id}/assessment", web::get().to(dashboard))
@@ -40,31 +40,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/providers/{provider_id}/requests/{request_id}/answer", web::post().to(answer_request))
         .route("/providers/{provider_id}/requests/{request_id}/decision", web::post().to(decide_request))
         .route("/api/v1/providers/{provider_id}/readiness", web::get().to(readiness_json));
-}
-
-fn today() -> NaiveDate {
-    Utc::now().date_naive()
-}
-
-fn see_other(location: String) -> HttpResponse {
-    HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish()
-}
-
-/// The context every page of this area shares: the provider, and what the user may do there.
-async fn area_context(
-    state: &AppState,
-    user: &CurrentUser,
-    provider_id: i32,
-) -> Result<(tera::Context, crate::web::access::Permissions), AppError> {
-    let permissions = permissions(state, user, provider_id).await?;
-    let provider = with_conn(state, move |conn| Ok(crate::accounts::store::provider(conn, provider_id)?))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let mut context = tera::Context::new();
-    context.insert("provider", &provider);
-    context.insert("provider_id", &provider_id);
-    context.insert("can", &permissions);
-    Ok((context, permissions))
 }
 
 /// A line of the standards table, with its owner's name.
@@ -86,7 +61,7 @@ async fn dashboard(
 ) -> Result<HttpResponse, AppError> {
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::ReadAssessment).await?;
-    let (mut context, _) = area_context(&state, &user, provider_id).await?;
+    let mut context = provider_context(&state, &user, provider_id).await?;
     let report = with_conn(&state, move |conn| Ok(store::readiness(conn, provider_id, today())?)).await?;
     let owners: Vec<(i32, String, usize)> = report
         .readiness
@@ -168,7 +143,7 @@ async fn standards(
 ) -> Result<HttpResponse, AppError> {
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::ReadAssessment).await?;
-    let (mut context, _) = area_context(&state, &user, provider_id).await?;
+    let mut context = provider_context(&state, &user, provider_id).await?;
     let report = with_conn(&state, move |conn| Ok(store::readiness(conn, provider_id, today())?)).await?;
     let rows: Vec<(String, StandardView)> = report
         .readiness
@@ -210,7 +185,7 @@ async fn show_standard(
     finding: Option<FindingInput>,
     errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
-    let (mut context, _) = area_context(state, user, provider_id).await?;
+    let mut context = provider_context(state, user, provider_id).await?;
     let (page, people, evidence) = with_conn(state, move |conn| {
         let Some(page) = store::standard_page(conn, provider_id, &reference)? else { return Err(AppError::NotFound) };
         let people = crate::accounts::store::provider_people(conn, provider_id)?;
@@ -365,7 +340,7 @@ async fn findings(
 ) -> Result<HttpResponse, AppError> {
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::ReadAssessment).await?;
-    let (mut context, _) = area_context(&state, &user, provider_id).await?;
+    let mut context = provider_context(&state, &user, provider_id).await?;
     let open_only = query.open == "1";
     let lines = with_conn(&state, move |conn| Ok(store::findings_list(conn, provider_id, None, open_only)?)).await?;
     context.insert("findings", &lines);
@@ -424,7 +399,7 @@ async fn show_accreditation(
     cycle_form: Option<CycleForm>,
     errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
-    let (mut context, _) = area_context(state, user, provider_id).await?;
+    let mut context = provider_context(state, user, provider_id).await?;
     let (record, cycles, frameworks) = with_conn(state, move |conn| {
         Ok((
             store::accreditation(conn, provider_id, today())?,
@@ -573,7 +548,7 @@ async fn show_requests(
     form: (String, String),
     errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
-    let (mut context, _) = area_context(state, user, provider_id).await?;
+    let mut context = provider_context(state, user, provider_id).await?;
     let lines = with_conn(state, move |conn| Ok(store::requests_list(conn, provider_id, None)?)).await?;
     context.insert("requests", &lines);
     context.insert("statuses", &RequestStatus::options());
@@ -649,7 +624,7 @@ async fn show_request(
     form: FormPairs,
     errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
-    let (mut context, _) = area_context(state, user, provider_id).await?;
+    let mut context = provider_context(state, user, provider_id).await?;
     let (found, library) = with_conn(state, move |conn| {
         let found = store::request(conn, provider_id, request_id)?;
         let library = crate::evidence::store::library(conn, provider_id, &Default::default(), today())?;

@@ -33,8 +33,9 @@ pub struct Cycle {
     pub framework_title: String,
 }
 
-/// The provider's newest cycle, the one being worked on.
-pub fn current_cycle(conn: &mut DbConnection, provider_id: i32) -> QueryResult<Option<Cycle>> {
+/// The provider's cycles with their frameworks, newest first.
+#[diesel::dsl::auto_type(no_type_alias)]
+fn cycles_query(provider_id: i32) -> _ {
     assessment_cycles::table
         .inner_join(catalogues::table)
         .filter(assessment_cycles::provider_id.eq(provider_id))
@@ -48,26 +49,16 @@ pub fn current_cycle(conn: &mut DbConnection, provider_id: i32) -> QueryResult<O
             catalogues::title,
         ))
         .order(assessment_cycles::id.desc())
-        .first(conn)
-        .optional()
+}
+
+/// The provider's newest cycle, the one being worked on.
+pub fn current_cycle(conn: &mut DbConnection, provider_id: i32) -> QueryResult<Option<Cycle>> {
+    cycles_query(provider_id).first(conn).optional()
 }
 
 /// Every cycle of the provider, newest first.
 pub fn cycles(conn: &mut DbConnection, provider_id: i32) -> QueryResult<Vec<Cycle>> {
-    assessment_cycles::table
-        .inner_join(catalogues::table)
-        .filter(assessment_cycles::provider_id.eq(provider_id))
-        .select((
-            assessment_cycles::id,
-            assessment_cycles::catalogue_id,
-            assessment_cycles::kind,
-            assessment_cycles::started_on,
-            assessment_cycles::previous_cycle_id,
-            catalogues::code,
-            catalogues::title,
-        ))
-        .order(assessment_cycles::id.desc())
-        .load(conn)
+    cycles_query(provider_id).load(conn)
 }
 
 /// The frameworks in the catalogue as (id, code, title), newest first: a framework another
@@ -428,15 +419,6 @@ fn standard_node(conn: &mut DbConnection, catalogue_id: i32, reference: &str) ->
         .optional()
 }
 
-fn check_owner(conn: &mut DbConnection, provider_id: i32, owner: Option<i32>) -> Result<(), SaveError> {
-    if let Some(owner) = owner {
-        if !provider_people(conn, provider_id)?.iter().any(|(id, _)| *id == owner) {
-            return Err(invalid("owner_user_id", "Choose an owner from the service's own people"));
-        }
-    }
-    Ok(())
-}
-
 /// Saves a standard's self-assessment in the current cycle. Saving confirms a carried-over result.
 /// Returns false when the standard is not in the framework.
 pub fn save_assessment(
@@ -449,7 +431,7 @@ pub fn save_assessment(
     db::write_transaction(conn, |conn| {
         let cycle = ensure_cycle(conn, by, provider_id)?;
         let Some(node_id) = standard_node(conn, cycle.catalogue_id, reference)? else { return Ok(false) };
-        check_owner(conn, provider_id, change.owner_user_id)?;
+        crate::evidence::store::check_owner(conn, provider_id, change.owner_user_id)?;
         type Row = (i32, String, String, Option<String>, Option<i32>, Option<NaiveDate>, String, bool);
         let existing: Option<Row> = standard_assessments::table
             .filter(standard_assessments::cycle_id.eq(cycle.id))

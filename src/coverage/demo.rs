@@ -5,10 +5,9 @@ use diesel::prelude::*;
 
 use super::model::{CoverageInput, CoverageKind};
 use super::store;
-use crate::accounts::demo::DEMO_PROVIDER;
 use crate::accounts::store::SaveError;
 use crate::assessment::demo::days_from_today;
-use crate::db::schema::{organisations, service_coverage};
+use crate::db::schema::service_coverage;
 use crate::db::DbConnection;
 
 /// (reference, kind, delivery, lead, partner, agreement reference, contact, start and end as days
@@ -138,11 +137,7 @@ const ROWS: [DemoRow; 16] = {
 
 /// Seeds the demo provider's coverage unless it has some already.
 pub fn seed(conn: &mut DbConnection) -> Result<(), SaveError> {
-    let provider: Option<i32> = organisations::table
-        .filter(organisations::name.eq(DEMO_PROVIDER))
-        .select(organisations::id)
-        .first(conn)
-        .optional()?;
+    let provider = crate::accounts::demo::demo_provider(conn)?;
     let Some(provider) = provider else { return Ok(()) };
     let present: i64 =
         service_coverage::table.filter(service_coverage::provider_id.eq(provider)).count().get_result(conn)?;

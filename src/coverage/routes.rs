@@ -2,9 +2,8 @@
 //! `/api/v1/providers/{id}/coverage`.
 
 use actix_session::Session;
-use actix_web::http::{header, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
 
 use super::model::{CoverageInput, Delivery};
@@ -16,17 +15,13 @@ use crate::accounts::FieldErrors;
 use crate::web::access::{authorize, permissions};
 use crate::web::api::ApiUser;
 use crate::web::session::{self, CurrentUser};
-use crate::web::{render_status, with_conn, AppError, AppState};
+use crate::web::{render_status, see_other, today, with_conn, AppError, AppState};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/providers/{provider_id}/coverage", web::get().to(table))
         .route("/providers/{provider_id}/coverage/{reference}", web::get().to(row))
         .route("/providers/{provider_id}/coverage/{reference}", web::post().to(save))
         .route("/api/v1/providers/{provider_id}/coverage", web::get().to(coverage_json));
-}
-
-fn today() -> NaiveDate {
-    Utc::now().date_naive()
 }
 
 /// `GET /providers/{id}/coverage`.
@@ -132,11 +127,7 @@ async fn save(
                 with_conn(&state, move |conn| Ok(store::save(conn, Some(user_id), provider_id, &wanted, &coverage)))
                     .await?;
             match saved {
-                Ok(true) => {
-                    return Ok(HttpResponse::SeeOther()
-                        .insert_header((header::LOCATION, format!("/providers/{provider_id}/coverage")))
-                        .finish())
-                }
+                Ok(true) => return Ok(see_other(format!("/providers/{provider_id}/coverage"))),
                 Ok(false) => return Err(AppError::NotFound),
                 Err(SaveError::Invalid(errors)) => errors,
                 Err(other) => return Err(other.into()),

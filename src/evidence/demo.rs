@@ -5,10 +5,9 @@ use diesel::prelude::*;
 
 use super::model::{check_upload, EvidenceInput};
 use super::store;
-use crate::accounts::demo::DEMO_PROVIDER;
 use crate::accounts::store::SaveError;
 use crate::assessment::demo::days_from_today;
-use crate::db::schema::{evidence_items, organisations, users};
+use crate::db::schema::{evidence_items, users};
 use crate::db::DbConnection;
 
 /// A demo item: title, kind, file name (for a file), the standards and services it shows, the
@@ -234,11 +233,7 @@ fn content(item: &DemoItem) -> Vec<u8> {
 
 /// Seeds the demo provider's library unless it has evidence already.
 pub fn seed(conn: &mut DbConnection) -> Result<(), SaveError> {
-    let provider: Option<i32> = organisations::table
-        .filter(organisations::name.eq(DEMO_PROVIDER))
-        .select(organisations::id)
-        .first(conn)
-        .optional()?;
+    let provider = crate::accounts::demo::demo_provider(conn)?;
     let Some(provider) = provider else { return Ok(()) };
     let present: i64 =
         evidence_items::table.filter(evidence_items::provider_id.eq(provider)).count().get_result(conn)?;

@@ -6,7 +6,6 @@ use actix_session::Session;
 use actix_web::http::header::{self, Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
 
 use super::model::{check_upload, EvidenceInput, EvidenceKind, Upload};
@@ -18,7 +17,7 @@ use crate::assessment::rules::ReviewState;
 use crate::web::access::{authorize, permissions};
 use crate::web::session::{self, CurrentUser};
 use crate::web::upload::{read_upload, Submitted};
-use crate::web::{render, render_status, with_conn, AppError, AppState, FormPairs};
+use crate::web::{render, render_status, see_other, today, with_conn, AppError, AppState, FormPairs};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/providers/{provider_id}/evidence", web::get().to(library))
@@ -29,14 +28,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/providers/{provider_id}/evidence/{item_id}/replace", web::get().to(replace_form))
         .route("/providers/{provider_id}/evidence/{item_id}/replace", web::post().to(replace))
         .route("/providers/{provider_id}/evidence/{item_id}/links", web::post().to(set_links));
-}
-
-fn today() -> NaiveDate {
-    Utc::now().date_naive()
-}
-
-fn see_other(location: String) -> HttpResponse {
-    HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish()
 }
 
 fn input_from(fields: &FormPairs) -> EvidenceInput {

@@ -55,7 +55,7 @@ pub fn resolve_targets(
 }
 
 /// Refuses an owner who is not one of the provider's people.
-fn check_owner(conn: &mut DbConnection, provider_id: i32, owner: Option<i32>) -> Result<(), SaveError> {
+pub(crate) fn check_owner(conn: &mut DbConnection, provider_id: i32, owner: Option<i32>) -> Result<(), SaveError> {
     if let Some(owner) = owner {
         if !provider_people(conn, provider_id)?.iter().any(|(id, _)| *id == owner) {
             return Err(invalid("owner_user_id", "Choose an owner from the service's own people"));

@@ -47,3 +47,21 @@ pub async fn permissions(state: &AppState, user: &CurrentUser, provider_id: i32)
         sign_off: allows(Capability::SignOff),
     })
 }
+
+/// The context every provider page starts from: the provider, its id, and what the user may do
+/// there (`can.manage`, `can.assess`, ...), so templates show only the forms the user can use.
+pub async fn provider_context(
+    state: &AppState,
+    user: &CurrentUser,
+    provider_id: i32,
+) -> Result<tera::Context, AppError> {
+    let can = permissions(state, user, provider_id).await?;
+    let provider = with_conn(state, move |conn| Ok(crate::accounts::store::provider(conn, provider_id)?))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut context = tera::Context::new();
+    context.insert("provider", &provider);
+    context.insert("provider_id", &provider_id);
+    context.insert("can", &can);
+    Ok(context)
+}

@@ -71,6 +71,16 @@ impl FormPairs {
     }
 }
 
+/// Today in UTC: the day the rules judge by and forms start from.
+pub fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+/// The answer to a POST that worked: go and look (post/redirect/get).
+pub fn see_other(location: impl Into<String>) -> HttpResponse {
+    HttpResponse::SeeOther().insert_header((actix_web::http::header::LOCATION, location.into())).finish()
+}
+
 /// One entry of the header navigation.
 #[derive(Serialize)]
 struct NavItem {

@@ -7,9 +7,8 @@ use diesel::prelude::*;
 use super::import::{self, Prepared};
 use super::model::{CpdType, NewCpd, NewSupervision, StaffInput, SupervisionKind};
 use super::store;
-use crate::accounts::demo::DEMO_PROVIDER;
 use crate::accounts::store::SaveError;
-use crate::db::schema::{organisations, staff};
+use crate::db::schema::staff;
 use crate::db::DbConnection;
 
 /// (staff number, name, email, discipline, registration number, registration renewal and
@@ -102,11 +101,7 @@ fn days(n: i64) -> String {
 
 /// Seeds the demo workforce unless the provider has people already.
 pub fn seed(conn: &mut DbConnection) -> Result<(), SaveError> {
-    let provider: Option<i32> = organisations::table
-        .filter(organisations::name.eq(DEMO_PROVIDER))
-        .select(organisations::id)
-        .first(conn)
-        .optional()?;
+    let provider = crate::accounts::demo::demo_provider(conn)?;
     let Some(provider) = provider else { return Ok(()) };
     let present: i64 = staff::table.filter(staff::provider_id.eq(provider)).count().get_result(conn)?;
     if present > 0 {

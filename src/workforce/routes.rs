@@ -3,7 +3,7 @@
 
 use actix_multipart::Multipart;
 use actix_session::Session;
-use actix_web::http::{header, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
@@ -18,11 +18,11 @@ use crate::accounts::access::Capability;
 use crate::accounts::model::parse_date;
 use crate::accounts::store::SaveError;
 use crate::accounts::FieldErrors;
-use crate::web::access::{authorize, permissions};
+use crate::web::access::{authorize, permissions, provider_context};
 use crate::web::api::ApiUser;
 use crate::web::session::{self, CurrentUser};
 use crate::web::upload::read_upload;
-use crate::web::{render_status, with_conn, AppError, AppState};
+use crate::web::{render_status, see_other, today, with_conn, AppError, AppState};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/providers/{provider_id}/workforce", web::get().to(index))
@@ -39,32 +39,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/api/v1/providers/{provider_id}/workforce", web::get().to(workforce_json));
 }
 
-fn today() -> NaiveDate {
-    Utc::now().date_naive()
-}
-
-fn see_other(location: String) -> HttpResponse {
-    HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish()
-}
-
 fn status_for(errors: &FieldErrors) -> StatusCode {
     if errors.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     }
-}
-
-async fn base_context(state: &AppState, user: &CurrentUser, provider_id: i32) -> Result<tera::Context, AppError> {
-    let can = permissions(state, user, provider_id).await?;
-    let provider = with_conn(state, move |conn| Ok(crate::accounts::store::provider(conn, provider_id)?))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let mut context = tera::Context::new();
-    context.insert("provider", &provider);
-    context.insert("provider_id", &provider_id);
-    context.insert("can", &can);
-    Ok(context)
 }
 
 #[derive(Deserialize, Default)]
@@ -90,7 +70,7 @@ async fn index(
 ) -> Result<HttpResponse, AppError> {
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Read).await?;
-    let mut context = base_context(&state, &user, provider_id).await?;
+    let mut context = provider_context(&state, &user, provider_id).await?;
     let as_of = parse_date("as_of", &filters.as_of).unwrap_or_else(|_| today());
     let days = store::supervision_days();
     let mut report = with_conn(&state, move |conn| Ok(store::workforce(conn, provider_id, as_of, days)?)).await?;
@@ -130,7 +110,7 @@ async fn new_person(
 ) -> Result<HttpResponse, AppError> {
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Manage).await?;
-    let mut context = base_context(&state, &user, provider_id).await?;
+    let mut context = provider_context(&state, &user, provider_id).await?;
     staff_form_context(&mut context, &StaffInput::default(), &FieldErrors::default());
     render_status(&state, &req, "workforce/staff_form.html", context, StatusCode::OK)
 }
@@ -171,7 +151,7 @@ async fn create_person(
         Err(SaveError::Invalid(errors)) => errors,
         Err(other) => return Err(other.into()),
     };
-    let mut context = base_context(&state, &user, provider_id).await?;
+    let mut context = provider_context(&state, &user, provider_id).await?;
     staff_form_context(&mut context, &input, &errors);
     render_status(&state, &req, "workforce/staff_form.html", context, StatusCode::UNPROCESSABLE_ENTITY)
 }
@@ -198,7 +178,7 @@ async fn show_person(
     cpd_form: Option<CpdInput>,
     errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
-    let mut context = base_context(state, user, provider_id).await?;
+    let mut context = provider_context(state, user, provider_id).await?;
     let user_id = user.id;
     let days = store::supervision_days();
     let (line, cpd, own, library) = with_conn(state, move |conn| {
@@ -352,7 +332,7 @@ async fn show_supervision(
     form: SupervisionInput,
     errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
-    let mut context = base_context(state, user, provider_id).await?;
+    let mut context = provider_context(state, user, provider_id).await?;
     let (sessions, people) = with_conn(state, move |conn| {
         Ok((store::sessions(conn, provider_id, 200)?, store::staff_list(conn, provider_id)?))
     })
@@ -446,7 +426,7 @@ async fn import_form(
 ) -> Result<HttpResponse, AppError> {
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Manage).await?;
-    let mut context = base_context(&state, &user, provider_id).await?;
+    let mut context = provider_context(&state, &user, provider_id).await?;
     import_context(&mut context, "staff");
     context.insert("row_errors", &Vec::<import::RowError>::new());
     context.insert("file_error", "");
@@ -472,7 +452,7 @@ async fn import_upload(
         return Err(AppError::BadRequest(problem));
     }
     let kind_code = submitted.fields.get("kind").to_string();
-    let mut context = base_context(&state, &user, provider_id).await?;
+    let mut context = provider_context(&state, &user, provider_id).await?;
     import_context(&mut context, &kind_code);
     let refuse = |mut context: tera::Context, file_error: String, rows: Vec<import::RowError>| {
         context.insert("file_error", &file_error);
@@ -619,7 +599,7 @@ async fn import_confirm(
     match outcome {
         Ok(report) => Ok(see_other(format!("/providers/{provider_id}/workforce?imported={}", report.rows))),
         Err(rows) => {
-            let mut context = base_context(&state, &user, provider_id).await?;
+            let mut context = provider_context(&state, &user, provider_id).await?;
             import_context(&mut context, kind.as_str());
             context.insert("file_error", "The file no longer passes its checks; nothing was imported");
             context.insert("row_errors", &rows);
