@@ -80,6 +80,21 @@ on_both_backends!(
     a_bad_arrangement_is_refused_at_the_field_and_changes_are_in_the_history,
     app | app | {
         let s = service(&mut app.db.migrated(), "Northshire OH Service", "northshire");
+        let mut conn = app.db.migrated();
+        let regulations = ohgov::workforce::store::regulations(&mut conn).unwrap();
+        for (number, name, discipline, registration) in
+            [("N1", "Grace Okafor", "oh_nurse", "12A3456E"), ("A1", "Alex Kerr", "administrator", "")]
+        {
+            let input = ohgov::workforce::model::StaffInput {
+                staff_number: number.into(),
+                full_name: name.into(),
+                discipline: discipline.into(),
+                registration_number: registration.into(),
+                ..Default::default()
+            };
+            ohgov::workforce::store::create_staff(&mut conn, None, s.provider, &input.parse(&regulations).unwrap())
+                .unwrap();
+        }
         let (client, token) = browser_signed_in(&app, "manager@northshire.example", PASSWORD).await;
         let url = format!("{}/providers/{}/coverage/REHAB", app.address, s.provider);
         let (status, page) = post(
@@ -97,8 +112,9 @@ on_both_backends!(
         assert_eq!(status, 422);
         assert!(page.contains("Enter the name of the provider the arrangement is with"));
         assert!(page.contains("The end date (the last day covered) cannot be before the start date"));
+        assert!(page.contains("<option value=\"Grace Okafor\">"), "leads are picked from the clinical staff");
+        assert!(!page.contains("<option value=\"Alex Kerr\">"), "but not from the non-clinical tier");
         let today = Utc::now().date_naive();
-        let mut conn = app.db.migrated();
         assert_eq!(store::coverage_row(&mut conn, s.provider, "REHAB", today).unwrap().unwrap().updated_at, None);
 
         let ends = (today + Duration::days(30)).to_string();

@@ -66,9 +66,17 @@ async fn show_row(
         };
         let filter = crate::evidence::store::LibraryFilter { node_id: Some(row.node_id), ..Default::default() };
         let evidence = crate::evidence::store::library(conn, provider_id, &filter, today())?;
-        Ok((provider, row, evidence))
+        // Leads are picked from the clinical and specialist staff, or typed where they are not listed.
+        let clinicians: Vec<String> = crate::workforce::store::staff_list(conn, provider_id)?
+            .into_iter()
+            .filter(|p| p.tier != crate::workforce::model::Tier::NonClinical.as_str())
+            .filter(|p| p.leaving_date.is_none_or(|l| l >= today()))
+            .map(|p| p.full_name)
+            .collect();
+        Ok((provider, row, (evidence, clinicians)))
     })
     .await?;
+    let (evidence, clinicians) = evidence;
     let mut context = tera::Context::new();
     context.insert("provider", &provider.ok_or(AppError::NotFound)?);
     context.insert("provider_id", &provider_id);
@@ -79,6 +87,7 @@ async fn show_row(
     context.insert("deliveries", &deliveries);
     context.insert("row", &row);
     context.insert("evidence", &evidence);
+    context.insert("clinicians", &clinicians);
     context.insert("errors", &errors.0);
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     render_status(state, req, "coverage/row.html", context, status)
