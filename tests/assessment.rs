@@ -325,6 +325,7 @@ on_both_backends!(
         assert_eq!(record.status, "working_towards", "the refused step changed nothing");
         assert_eq!(record.months_working_towards, Some(44));
         assert_eq!(record.next_milestone.unwrap().on, NaiveDate::from_ymd_opt(2025, 3, 15).unwrap());
+        assert!(record.milestone_overdue, "the two years to self-assess ran out in March 2025");
 
         assert_eq!(step("accredited", "2026-01-10").await.0, 303);
         let record =

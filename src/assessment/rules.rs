@@ -266,6 +266,13 @@ pub struct Milestone {
     pub on: NaiveDate,
 }
 
+impl Milestone {
+    /// The date has passed: a self-assessment, visit or key action that should already be done.
+    pub fn is_past(&self, today: NaiveDate) -> bool {
+        self.on < today
+    }
+}
+
 /// Five years after accreditation, to the day (29 February falls back to 28 February).
 pub fn expires_on(accredited_on: NaiveDate) -> Option<NaiveDate> {
     accredited_on.checked_add_months(Months::new(12 * ACCREDITATION_YEARS))

@@ -274,6 +274,8 @@ pub struct AccreditationRecord {
     pub deferred_due: Option<NaiveDate>,
     pub months_working_towards: Option<u32>,
     pub next_milestone: Option<rules::Milestone>,
+    /// The next date has passed without the step being recorded.
+    pub milestone_overdue: bool,
 }
 
 type AccreditationRow = (
@@ -336,6 +338,7 @@ pub fn accreditation(conn: &mut DbConnection, provider_id: i32, today: NaiveDate
         deferred_actions: actions,
         deferred_due: due,
         months_working_towards: rules::months_working_towards(&pathway, today),
+        milestone_overdue: rules::next_milestone(&pathway, today).is_some_and(|m| m.is_past(today)),
         next_milestone: rules::next_milestone(&pathway, today),
     })
 }

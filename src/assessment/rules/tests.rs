@@ -50,6 +50,8 @@ fn working_towards_is_counted_in_whole_months_until_today() {
         next_milestone(&pathway, day(2026, 11, 15)),
         Some(Milestone { what: "Self-assessment due (two years from registering)", on: day(2025, 3, 15) })
     );
+    let due = next_milestone(&pathway, day(2026, 11, 15)).unwrap();
+    assert!(due.is_past(day(2026, 11, 15)) && !due.is_past(day(2025, 3, 15)), "due on the day, past the day after");
     assert_eq!(months_between(day(2026, 1, 31), day(2026, 2, 28)), 0);
     assert_eq!(months_between(day(2026, 1, 31), day(2026, 1, 1)), 0, "never negative");
 }
