@@ -149,3 +149,42 @@ on_both_backends!(
         browser.close().await.unwrap();
     }
 );
+
+on_both_backends!(
+    a_manager_imports_staff_in_the_browser_after_a_preview,
+    app | app | {
+        let Some(driver) = ChromeDriver::start() else { return };
+        let s = service(&mut app.db.migrated(), "Northshire OH Service", "northshire");
+        let browser = driver.browser().await;
+        sign_in(&browser, &app, "manager@northshire.example").await;
+        let base = format!("{}/providers/{}/workforce", app.address, s.provider);
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("esr-export.csv");
+        std::fs::write(
+            &file,
+            "\u{feff}Staff_Number,Full_Name,Email,Discipline,Regulator,Registration_Number,Registration_Renewal,\
+             Revalidation_Due,Last_Appraisal,Responsible_Officer,Start_Date,Leaving_Date,FTE\r\n\
+             N200,Grace Okafor,,oh_nurse_scphn,nmc,12A3456E,31/03/2027,31/08/2027,,,04/01/2021,,0.8\r\n\
+             C400,Jo Bell,,non_clinical_case_worker,,,,,,,01/02/2023,,1\r\n",
+        )
+        .unwrap();
+
+        browser.goto(&format!("{base}/import")).await.unwrap();
+        click(&browser, "input[name=kind][value=staff]").await;
+        fill(&browser, "#file", file.to_str().unwrap()).await;
+        click(&browser, "main form button[type=submit]").await;
+        let lead = browser.wait().for_element(Locator::Css("p.lead")).await.unwrap().text().await.unwrap();
+        assert!(lead.contains("Every one of the 2 rows passed its checks"), "{lead}");
+        let staff_before: i64 = {
+            use diesel::prelude::*;
+            ohgov::db::schema::staff::table.count().get_result(&mut app.db.conn()).unwrap()
+        };
+        assert_eq!(staff_before, 0, "the preview wrote nothing");
+        click(&browser, "main form button[type=submit]").await;
+        browser.wait().for_element(Locator::LinkText("Grace Okafor")).await.expect("the people are listed");
+        let page = browser.source().await.unwrap();
+        assert!(page.contains("The file was imported."));
+        assert!(page.contains("Jo Bell") && page.contains("Clinical supervision overdue"));
+        browser.close().await.unwrap();
+    }
+);
