@@ -182,3 +182,32 @@ on_both_backends!(
         assert_eq!(app.client.get(&url).send().await.unwrap().status().as_u16(), 401);
     }
 );
+
+on_both_backends!(
+    the_coverage_command_prints_sixteen_rows_and_ends_quietly_into_a_closed_pipe,
+    db | db | {
+        let mut conn = db.migrated();
+        let s = service(&mut conn, "Northshire OH Service", "northshire");
+        let run = |extra: &[&str]| {
+            let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_ohgov"));
+            command.args(["coverage", "--provider", &s.provider.to_string()]).args(extra);
+            command.args(["--database-url", &db.url]).env_remove("DATABASE_URL");
+            command
+        };
+        let whole = run(&[]).output().unwrap();
+        assert!(whole.status.success());
+        let text = String::from_utf8_lossy(&whole.stdout);
+        assert_eq!(text.lines().filter(|l| l.contains(" Gap")).count(), 16, "nothing recorded: sixteen gaps\n{text}");
+        // Like `ohgov coverage | head -0`: the reader has gone before the first line is written.
+        let mut child =
+            run(&[]).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
+        drop(child.stdout.take());
+        let output = child.wait_with_output().unwrap();
+        assert!(!String::from_utf8_lossy(&output.stderr).contains("panicked"), "no panic on a closed pipe");
+        #[cfg(unix)]
+        {
+            use std::os::unix::process::ExitStatusExt;
+            assert_eq!(output.status.signal(), Some(libc::SIGPIPE), "ended by SIGPIPE, as `head` expects");
+        }
+    }
+);
