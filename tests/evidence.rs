@@ -224,3 +224,24 @@ on_both_backends!(
         assert_eq!(status, 303, "a file of exactly the limit is accepted");
     }
 );
+
+on_both_backends!(
+    only_the_forms_own_file_is_kept_and_text_is_bounded,
+    app | app | {
+        let s = service(&mut app.db.migrated(), "Northshire OH Service", "northshire");
+        let (client, token) = browser_signed_in(&app, "manager@northshire.example", PASSWORD).await;
+        let url = format!("{}/providers/{}/evidence", app.address, s.provider);
+        let form = upload(&token, "Policy", Some(("policy.pdf", PDF.to_vec())), &[])
+            .part("other", Part::bytes(vec![b'x'; 2 * 1024 * 1024]).file_name("smuggled.txt"));
+        let (status, _, _) = post(&client, url.clone(), form).await;
+        assert_eq!(status, 303);
+        let (items, blobs, _) = counts(&app.db);
+        assert_eq!((items, blobs), (1, 1), "the extra file part was read through and dropped");
+        let long = "d".repeat(300 * 1024);
+        let form =
+            upload(&token, "Too much text", Some(("policy.pdf", PDF.to_vec())), &[("description", long.as_str())]);
+        let (status, _, _) = post(&client, url, form).await;
+        assert_eq!(status, 400, "a text field no form of ours sends is refused");
+        assert_eq!(counts(&app.db).0, 1, "and nothing is written");
+    }
+);

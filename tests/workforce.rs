@@ -196,6 +196,15 @@ on_both_backends!(
         assert!(page.contains("Every one of the 5 rows passed its checks"));
         assert_eq!(count(&mut app.db.conn(), "staff"), 0, "a preview writes nothing");
         let sha = hidden(&page, "sha256");
+        let (other_manager, other_token) = browser_signed_in(&app, "manager@northshire.example", PASSWORD).await;
+        let elsewhere = other_manager
+            .post(format!("{base}/import/confirm"))
+            .form(&[("csrf_token", other_token.as_str()), ("kind", "staff"), ("sha256", sha.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(elsewhere.status().as_u16(), 409, "only the session that saw the preview can confirm it");
+        assert_eq!(count(&mut app.db.conn(), "staff"), 0);
         let confirm = client
             .post(format!("{base}/import/confirm"))
             .form(&[("csrf_token", token.as_str()), ("kind", "staff"), ("sha256", sha.as_str())])
@@ -204,6 +213,13 @@ on_both_backends!(
             .unwrap();
         assert_eq!(confirm.status().as_u16(), 303);
         assert_eq!(count(&mut app.db.conn(), "staff"), 5);
+        let twice = client
+            .post(format!("{base}/import/confirm"))
+            .form(&[("csrf_token", token.as_str()), ("kind", "staff"), ("sha256", sha.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(twice.status().as_u16(), 409, "a confirmation is used once");
         let imports: i64 =
             history::table.filter(history::entity.eq("import")).count().get_result(&mut app.db.conn()).unwrap();
         assert_eq!(imports, 1, "the file's own history row");

@@ -8,6 +8,8 @@ use super::FormPairs;
 
 /// The longest text field an upload form may carry (the description's 20,000 characters, encoded).
 const TEXT_FIELD_LIMIT: usize = 256 * 1024;
+/// All the text fields of one form together: no form of ours comes near it.
+const TEXT_TOTAL_LIMIT: usize = 1024 * 1024;
 
 /// An upload form as received: its text fields, and its file if one was chosen.
 #[derive(Default)]
@@ -34,12 +36,23 @@ pub async fn read_upload(mut payload: Multipart, limit: usize) -> Submitted {
         };
         let name = field.name().unwrap_or_default().to_string();
         let file_name = field.content_disposition().and_then(|d| d.get_filename()).map(str::to_string);
+        // Only the one file part our forms send is kept; any other is read through and dropped.
+        let keep = match &file_name {
+            Some(_) => name == "file" && submitted.file.is_none() && !submitted.too_large,
+            None => true,
+        };
+        let text_so_far: usize = submitted.fields.0.iter().map(|(k, v)| k.len() + v.len()).sum();
         let mut bytes = Vec::new();
         let mut over = false;
         while let Some(chunk) = field.next().await {
             match chunk {
+                Ok(chunk) if !keep => drop(chunk),
                 Ok(chunk) => {
-                    let cap = if file_name.is_some() { limit } else { TEXT_FIELD_LIMIT };
+                    let cap = if file_name.is_some() {
+                        limit
+                    } else {
+                        TEXT_FIELD_LIMIT.min(TEXT_TOTAL_LIMIT.saturating_sub(text_so_far))
+                    };
                     if bytes.len() + chunk.len() > cap {
                         over = true;
                     }
@@ -54,6 +67,7 @@ pub async fn read_upload(mut payload: Multipart, limit: usize) -> Submitted {
             }
         }
         match file_name {
+            Some(_) if !keep => {}
             Some(file_name) if name == "file" => {
                 if over {
                     submitted.too_large = true;
@@ -61,8 +75,9 @@ pub async fn read_upload(mut payload: Multipart, limit: usize) -> Submitted {
                     submitted.file = Some((file_name, bytes));
                 }
             }
-            _ if over => submitted.malformed = Some(format!("field {name} is too long")),
-            _ => submitted.fields.0.push((name, String::from_utf8_lossy(&bytes).into_owned())),
+            Some(_) => {}
+            None if over => submitted.malformed = Some(format!("field {name} is too long")),
+            None => submitted.fields.0.push((name, String::from_utf8_lossy(&bytes).into_owned())),
         }
     }
     submitted

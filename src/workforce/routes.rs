@@ -493,6 +493,10 @@ async fn import_upload(
     match checked {
         Err(rows) => refuse(context, String::new(), rows),
         Ok(prepared) => {
+            // Only the file this session previewed can be confirmed, and only for this provider.
+            session
+                .insert(PENDING_IMPORT, pending_import(provider_id, kind, &sha256))
+                .map_err(|e| AppError::Internal(e.to_string()))?;
             context.insert("kind_label", kind.label());
             context.insert("sha256", &sha256);
             context.insert("rows", &prepared.len());
@@ -559,6 +563,13 @@ fn preview(prepared: &import::Prepared) -> Vec<(u64, String)> {
     }
 }
 
+/// The session's record of the import it previewed.
+const PENDING_IMPORT: &str = "pending_import";
+
+fn pending_import(provider_id: i32, kind: ImportKind, sha256: &str) -> String {
+    format!("{provider_id}:{}:{sha256}", kind.as_str())
+}
+
 #[derive(Deserialize)]
 struct ConfirmForm {
     #[serde(default)]
@@ -583,6 +594,14 @@ async fn import_confirm(
     authorize(&state, &user, provider_id, Capability::Manage).await?;
     session::check_csrf(&session, &form.csrf_token)?;
     let kind = ImportKind::parse(&form.kind).ok_or(AppError::BadRequest("unknown import kind".into()))?;
+    let previewed = session.get::<String>(PENDING_IMPORT).ok().flatten();
+    if previewed.as_deref() != Some(pending_import(provider_id, kind, &form.sha256).as_str()) {
+        let mut context = provider_context(&state, &user, provider_id).await?;
+        import_context(&mut context, kind.as_str());
+        context.insert("file_error", "This file was not checked in this session: upload it again to see its preview");
+        context.insert("row_errors", &Vec::<import::RowError>::new());
+        return render_status(&state, &req, "workforce/import.html", context, StatusCode::CONFLICT);
+    }
     let (sha256, user_id) = (form.sha256.clone(), user.id);
     let outcome = with_conn(&state, move |conn| {
         use crate::db::schema::blobs;
@@ -597,7 +616,10 @@ async fn import_confirm(
     })
     .await?;
     match outcome {
-        Ok(report) => Ok(see_other(format!("/providers/{provider_id}/workforce?imported={}", report.rows))),
+        Ok(report) => {
+            session.remove(PENDING_IMPORT);
+            Ok(see_other(format!("/providers/{provider_id}/workforce?imported={}", report.rows)))
+        }
         Err(rows) => {
             let mut context = provider_context(&state, &user, provider_id).await?;
             import_context(&mut context, kind.as_str());
