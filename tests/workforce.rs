@@ -269,6 +269,10 @@ on_both_backends!(
         };
         let own = client.post(format!("{base}/{grace}/cpd")).form(&cpd(&token)).send().await.unwrap();
         assert_eq!(own.status().as_u16(), 303);
+        let page = client.get(format!("{base}/{grace}")).send().await.unwrap().text().await.unwrap();
+        let standing: String = page.split("Recorded so far").nth(1).unwrap_or("").chars().take(60).collect();
+        assert!(standing.contains("3 of 35 hours"), "her page shows the cycle's count: {standing}");
+        assert!(page.contains("0 of 5"), "and the reflective accounts still needed");
         let theirs = client.post(format!("{base}/{maya}/cpd")).form(&cpd(&token)).send().await.unwrap();
         assert_eq!(theirs.status().as_u16(), 403, "a clinician adds only their own");
         let (manager, m_token) = browser_signed_in(&app, "manager@northshire.example", PASSWORD).await;

@@ -197,17 +197,20 @@ async fn show_person(
             },
         };
         let cpd = store::cpd_for(conn, staff_id)?;
+        let standing = store::cpd_standing(conn, &line.staff, &cpd, today())?;
         let own = is_self(conn, user_id, &line.staff)?;
         let library = crate::evidence::store::library(conn, provider_id, &Default::default(), today())?;
-        Ok((line, cpd, own, library))
+        Ok((line, (cpd, standing), own, library))
     })
     .await?;
+    let (cpd, standing) = cpd;
     let form = form.unwrap_or_else(|| line.staff.as_input());
     let cpd_form = cpd_form.unwrap_or_else(|| CpdInput { date: today().to_string(), ..Default::default() });
     let labels: Vec<(&str, &str)> = line.issues.iter().map(|i| (i.code(), i.label())).collect();
     context.insert("line", &line);
     context.insert("issue_labels", &labels);
     context.insert("cpd", &cpd);
+    context.insert("standing", &standing);
     context.insert("cpd_total", &cpd.iter().map(|c| c.hours).sum::<f64>());
     context.insert("may_add_cpd", &(own && permissions(state, user, provider_id).await?.read));
     context.insert("cpd_form", &cpd_form);

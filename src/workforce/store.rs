@@ -592,6 +592,59 @@ pub struct WorkforceReport {
     pub escalations: Vec<Escalations>,
 }
 
+/// The facts about one person the rules judge.
+pub fn person_facts(person: &StaffRecord, last_supervision: Option<NaiveDate>) -> Person {
+    Person {
+        started_on: person.start_date,
+        left_on: person.leaving_date,
+        registration_renewal: person.registration_renewal,
+        revalidation_due: person.revalidation_due,
+        last_appraisal: person.last_appraisal,
+        needs_supervision: person.discipline == Discipline::NonClinicalCaseWorker.as_str(),
+        last_supervision,
+    }
+}
+
+/// Where a person stands against their regulator's CPD requirement on `as_of`.
+#[derive(Debug, Clone, Serialize)]
+pub struct CpdStanding {
+    pub progress: rules::CpdProgress,
+    pub unit: &'static str,
+    pub participatory_required: Option<f64>,
+    pub reflective_required: Option<u32>,
+}
+
+/// A person's CPD standing, for their page; None when their regulator sets no CPD rule.
+pub fn cpd_standing(
+    conn: &mut DbConnection,
+    person: &StaffRecord,
+    cpd: &[CpdLine],
+    as_of: NaiveDate,
+) -> QueryResult<Option<CpdStanding>> {
+    let regulations = regulations(conn)?;
+    let regulator = Regulator::parse(&person.regulator).unwrap_or(Regulator::None);
+    let Some(rule) = regulations.get(regulator).map(|r| &r.rule) else { return Ok(None) };
+    let activities: Vec<CpdActivity> = cpd
+        .iter()
+        .map(|c| CpdActivity {
+            date: c.activity_date,
+            hours: c.hours,
+            participatory: c.participatory,
+            reflective: c.reflective,
+        })
+        .collect();
+    Ok(rules::cpd_progress(&person_facts(person, None), rule, &activities, as_of).map(|progress| CpdStanding {
+        progress,
+        unit: match rule.cpd_cycle {
+            Some(CpdCycle::CpdYear) => "credits",
+            Some(CpdCycle::RollingPeriods) => "activities",
+            _ => "hours",
+        },
+        participatory_required: rule.cpd_participatory_required,
+        reflective_required: rule.reflective_accounts_required,
+    }))
+}
+
 /// Judges every current person of the provider as of `as_of`. Five queries: the rules, people, the
 /// CPD that can change a verdict today, each person's latest supervision, and the sessions of the
 /// last twelve months.
@@ -605,15 +658,7 @@ pub fn workforce(
     let people = staff_list(conn, provider_id)?;
     // Only the records that can change someone's CPD verdict today are loaded: most people are
     // early in their cycle on any given day.
-    let facts = |person: &StaffRecord, last_supervision: Option<NaiveDate>| Person {
-        started_on: person.start_date,
-        left_on: person.leaving_date,
-        registration_renewal: person.registration_renewal,
-        revalidation_due: person.revalidation_due,
-        last_appraisal: person.last_appraisal,
-        needs_supervision: person.discipline == Discipline::NonClinicalCaseWorker.as_str(),
-        last_supervision,
-    };
+    let facts = person_facts;
     let rule_of = |person: &StaffRecord| {
         let regulator = Regulator::parse(&person.regulator).unwrap_or(Regulator::None);
         regulations.get(regulator).map(|r| &r.rule)
