@@ -23,6 +23,7 @@ use crate::web::api::ApiUser;
 use crate::web::session::{self, CurrentUser};
 use crate::web::{render, render_status, see_other, today, with_conn, AppError, AppState, FormPairs};
 
+/// The assessment pages and the readiness API, for `lib::app`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/providers/{provider_id}/assessment", web::get().to(dashboard))
         .route("/providers/{provider_id}/assessment/standards", web::get().to(standards))

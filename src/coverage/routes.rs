@@ -17,6 +17,7 @@ use crate::web::api::ApiUser;
 use crate::web::session::{self, CurrentUser};
 use crate::web::{render_status, see_other, today, with_conn, AppError, AppState};
 
+/// The coverage pages and API, for `lib::app`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/providers/{provider_id}/coverage", web::get().to(table))
         .route("/providers/{provider_id}/coverage/{reference}", web::get().to(row))

@@ -62,6 +62,7 @@ pub struct Totals {
     pub not_covered: usize,
 }
 
+/// Counts the rows' states for the page's figures and the API.
 pub fn totals(states: impl IntoIterator<Item = CoverageState>) -> Totals {
     let mut totals = Totals::default();
     for state in states {

@@ -7,8 +7,9 @@ use sha2::{Digest, Sha256};
 use crate::accounts::model::parse_date;
 use crate::accounts::FieldErrors;
 
-/// The longest title and description.
+/// The longest title: it has to fit a line of the evidence pack's index.
 pub const TITLE_LIMIT: usize = 200;
+/// The longest description, the same as a standard's narrative.
 pub const DESCRIPTION_LIMIT: usize = 20_000;
 
 crate::vocabulary! {

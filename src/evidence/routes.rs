@@ -19,6 +19,7 @@ use crate::web::session::{self, CurrentUser};
 use crate::web::upload::{read_upload, Submitted};
 use crate::web::{render, render_status, see_other, today, with_conn, AppError, AppState, FormPairs};
 
+/// The evidence library's pages, for `lib::app`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/providers/{provider_id}/evidence", web::get().to(library))
         .route("/providers/{provider_id}/evidence", web::post().to(create))

@@ -24,6 +24,7 @@ use crate::web::session::{self, CurrentUser};
 use crate::web::upload::read_upload;
 use crate::web::{render_status, see_other, today, with_conn, AppError, AppState};
 
+/// The workforce pages, imports and API, for `lib::app`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/providers/{provider_id}/workforce", web::get().to(index))
         .route("/providers/{provider_id}/workforce/staff", web::post().to(create_person))
