@@ -469,3 +469,33 @@ on_both_backends!(
         assert_eq!(app.client.get(&theirs).bearer_auth(&token).send().await.unwrap().status().as_u16(), 404);
     }
 );
+
+on_both_backends!(
+    an_assessor_closes_a_finding_on_a_real_date,
+    app | app | {
+        let mut conn = app.db.migrated();
+        let s = service(&mut conn, "Northshire OH Service", "northshire");
+        let id = finding(&mut conn, s.manager, s.provider, "IC2");
+        let (assessor, token) = browser_signed_in(&app, "assessor@northshire.example", PASSWORD).await;
+        let url = format!("{}/providers/{}/findings/{id}/close", app.address, s.provider);
+        let tomorrow = (Utc::now().date_naive() + Duration::days(1)).to_string();
+        let refused = assessor
+            .post(url.clone())
+            .form(&[("csrf_token", token.as_str()), ("closed_on", &tomorrow)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status().as_u16(), 303, "sent back to the findings with the reason");
+        let back = refused.headers()["location"].to_str().unwrap().to_string();
+        assert!(back.ends_with("/findings?problem=date"), "{back}");
+        let page = assessor.get(format!("{}{back}", app.address)).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("The finding was not closed"), "{page}");
+        let open = store::findings_list(&mut app.db.migrated(), s.provider, None, true).unwrap();
+        assert_eq!(open.len(), 1, "still open");
+        let (status, _) = post_form(&assessor, url, &[("csrf_token", &token), ("closed_on", "")]).await;
+        assert_eq!(status, 303, "closed today, then the list");
+        assert!(store::findings_list(&mut app.db.migrated(), s.provider, None, true).unwrap().is_empty());
+        let closed = store::findings_list(&mut app.db.migrated(), s.provider, None, false).unwrap();
+        assert_eq!(closed[0].closed_on, Some(Utc::now().date_naive()));
+    }
+);

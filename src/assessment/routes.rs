@@ -329,6 +329,9 @@ async fn add_finding(
 struct FindingsQuery {
     #[serde(default)]
     open: String,
+    /// Set when a finding could not be closed on the date given.
+    #[serde(default)]
+    problem: String,
 }
 
 /// `GET /providers/{id}/findings`: every finding, open first; `?open=1` for open ones only.
@@ -346,6 +349,7 @@ async fn findings(
     let lines = with_conn(&state, move |conn| Ok(store::findings_list(conn, provider_id, None, open_only)?)).await?;
     context.insert("findings", &lines);
     context.insert("open_only", &open_only);
+    context.insert("date_problem", &(query.problem == "date"));
     context.insert("grades", &FindingGrade::options());
     context.insert("sources", &FindingSource::options());
     context.insert("today", &today().to_string());
