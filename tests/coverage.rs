@@ -131,6 +131,15 @@ on_both_backends!(
         let table = table.text().await.unwrap();
         assert!(table.contains("Arrangement ends within 90 days"));
         assert!(table.contains("Northshire Physiotherapy Partners LLP"));
+        let overview = client.get(format!("{}/providers/{}", app.address, s.provider)).send().await.unwrap();
+        let overview = overview.text().await.unwrap();
+        assert!(overview.contains("1 of 16 core services and sub-specialisms covered"), "{overview}");
+        assert!(overview.contains("0 of 2 people need attention"));
+        let (assessor, _) = browser_signed_in(&app, "assessor@northshire.example", PASSWORD).await;
+        let seen = assessor.get(format!("{}/providers/{}", app.address, s.provider)).send().await.unwrap();
+        let seen = seen.text().await.unwrap();
+        assert!(seen.contains("core services and sub-specialisms covered"));
+        assert!(!seen.contains("people need attention"), "an assessor does not see the workforce");
         let history = client
             .get(format!("{}/providers/{}/history?entity=coverage", app.address, s.provider))
             .send()

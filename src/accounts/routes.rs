@@ -44,11 +44,32 @@ async fn provider(
 ) -> Result<HttpResponse, AppError> {
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::ReadAssessment).await?;
-    let found = with_conn(&state, move |conn| Ok(store::provider(conn, provider_id)?)).await?;
+    let can = crate::web::access::permissions(&state, &user, provider_id).await?;
+    // At a glance: the figures a manager or a commissioner looks for first. Workforce figures go
+    // only to those who may read the provider's records (not to an assessor).
+    let today = crate::web::today();
+    let days = crate::workforce::store::supervision_days();
+    let (found, readiness, coverage, workforce) = with_conn(&state, move |conn| {
+        let readiness = crate::assessment::store::readiness(conn, provider_id, today)?;
+        let coverage = crate::coverage::store::totals(&crate::coverage::store::coverage(conn, provider_id, today)?);
+        let workforce = if can.read {
+            let report = crate::workforce::store::workforce(conn, provider_id, today, days)?;
+            let flagged = report.people.iter().filter(|p| !p.issues.is_empty()).count();
+            Some((report.people.len(), flagged))
+        } else {
+            None
+        };
+        Ok((store::provider(conn, provider_id)?, readiness, coverage, workforce))
+    })
+    .await?;
     let provider = found.ok_or(AppError::NotFound)?;
     let mut context = tera::Context::new();
     context.insert("provider", &provider);
     context.insert("sites", &provider.sites);
+    context.insert("accreditation", &readiness.accreditation);
+    context.insert("readiness", &readiness.readiness);
+    context.insert("coverage", &coverage);
+    context.insert("workforce", &workforce);
     render(&state, &req, "accounts/provider.html", context)
 }
 
