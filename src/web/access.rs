@@ -7,6 +7,19 @@ use super::session::CurrentUser;
 use super::{with_conn, AppError, AppState};
 use crate::accounts::access::{decide, Access, Capability};
 
+/// The user's memberships and contracts: loaded once a request, however many checks it makes.
+async fn access_facts(
+    state: &AppState,
+    user: &CurrentUser,
+) -> Result<(Vec<crate::accounts::access::Membership>, Vec<crate::accounts::access::Contract>), AppError> {
+    if let Some(facts) = user.access.get() {
+        return Ok(facts.clone());
+    }
+    let user_id = user.id;
+    let facts = with_conn(state, move |conn| Ok(crate::accounts::store::access_facts(conn, user_id)?)).await?;
+    Ok(user.access.get_or_init(|| facts).clone())
+}
+
 /// Succeeds when `user` may do `capability` with `provider_id` today.
 pub async fn authorize(
     state: &AppState,
@@ -14,9 +27,7 @@ pub async fn authorize(
     provider_id: i32,
     capability: Capability,
 ) -> Result<(), AppError> {
-    let user_id = user.id;
-    let (held, contracts) =
-        with_conn(state, move |conn| Ok(crate::accounts::store::access_facts(conn, user_id)?)).await?;
+    let (held, contracts) = access_facts(state, user).await?;
     match decide(&held, &contracts, provider_id, capability, Utc::now().date_naive()) {
         Access::Allowed => Ok(()),
         Access::Forbidden => Err(AppError::Forbidden),
@@ -35,9 +46,7 @@ pub struct Permissions {
 
 /// The user's permissions on `provider_id` today. Check access with [`authorize`] first.
 pub async fn permissions(state: &AppState, user: &CurrentUser, provider_id: i32) -> Result<Permissions, AppError> {
-    let user_id = user.id;
-    let (held, contracts) =
-        with_conn(state, move |conn| Ok(crate::accounts::store::access_facts(conn, user_id)?)).await?;
+    let (held, contracts) = access_facts(state, user).await?;
     let today = Utc::now().date_naive();
     let allows = |capability| decide(&held, &contracts, provider_id, capability, today) == Access::Allowed;
     Ok(Permissions {

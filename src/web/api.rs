@@ -33,7 +33,7 @@ impl FromRequest for ApiUser {
             })
             .await?;
             let (id, name, is_admin) = found.ok_or(AppError::Unauthorized)?;
-            Ok(ApiUser(CurrentUser { id, name, is_admin }))
+            Ok(ApiUser(CurrentUser::new(id, name, is_admin)))
         })
     }
 }

@@ -173,6 +173,20 @@ pub struct CurrentUser {
     pub id: i32,
     pub name: String,
     pub is_admin: bool,
+    /// The user's memberships and their organisations' contracts, loaded by the first access check
+    /// of the request and kept for the rest of it (`web::access`).
+    pub access: AccessFacts,
+}
+
+/// A request's cache of what the access rule needs about the user.
+pub type AccessFacts = std::sync::Arc<
+    std::sync::OnceLock<(Vec<crate::accounts::access::Membership>, Vec<crate::accounts::access::Contract>)>,
+>;
+
+impl CurrentUser {
+    pub fn new(id: i32, name: String, is_admin: bool) -> Self {
+        CurrentUser { id, name, is_admin, access: AccessFacts::default() }
+    }
 }
 
 impl FromRequest for CurrentUser {
@@ -197,7 +211,7 @@ impl FromRequest for CurrentUser {
             match found {
                 Some((current_epoch, name, is_admin)) if current_epoch == epoch => {
                     let _ = session.insert(LAST_SEEN, now);
-                    Ok(CurrentUser { id: user_id, name, is_admin })
+                    Ok(CurrentUser::new(user_id, name, is_admin))
                 }
                 _ => {
                     session.purge();
