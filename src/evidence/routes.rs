@@ -16,7 +16,7 @@ use crate::accounts::FieldErrors;
 use crate::assessment::rules::ReviewState;
 use crate::web::access::{authorize, permissions};
 use crate::web::session::{self, CurrentUser};
-use crate::web::upload::{read_upload, Submitted};
+use crate::web::upload::{read_form, Submitted};
 use crate::web::{render, render_status, see_other, today, with_conn, AppError, AppState, FormPairs};
 
 /// The evidence library's pages, for `lib::app`.
@@ -177,12 +177,7 @@ async fn create(
 ) -> Result<HttpResponse, AppError> {
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Manage).await?;
-    let limit = state.settings.max_upload_mb * 1024 * 1024;
-    let submitted = read_upload(payload, limit).await;
-    session::check_csrf(&session, submitted.fields.get("csrf_token"))?;
-    if let Some(problem) = submitted.malformed {
-        return Err(AppError::BadRequest(problem));
-    }
+    let (submitted, limit) = read_form(&state, &session, payload).await?;
     let (input, checked) = check_submission(submitted, limit);
     let errors = match checked {
         Ok((details, upload)) => {
@@ -307,12 +302,7 @@ async fn replace(
 ) -> Result<HttpResponse, AppError> {
     let (provider_id, item_id) = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Manage).await?;
-    let limit = state.settings.max_upload_mb * 1024 * 1024;
-    let submitted = read_upload(payload, limit).await;
-    session::check_csrf(&session, submitted.fields.get("csrf_token"))?;
-    if let Some(problem) = submitted.malformed {
-        return Err(AppError::BadRequest(problem));
-    }
+    let (submitted, limit) = read_form(&state, &session, payload).await?;
     let (input, checked) = check_submission(submitted, limit);
     let errors = match checked {
         Ok((details, upload)) => {

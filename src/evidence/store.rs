@@ -75,7 +75,7 @@ pub(crate) fn insert_links(conn: &mut DbConnection, series_id: i32, node_ids: &[
 }
 
 /// Stores a file's content unless the same content is already stored.
-fn store_blob(conn: &mut DbConnection, upload: &Upload) -> QueryResult<()> {
+pub(crate) fn store_blob(conn: &mut DbConnection, upload: &Upload) -> QueryResult<()> {
     let stored: i64 = blobs::table.filter(blobs::sha256.eq(&upload.sha256)).count().get_result(conn)?;
     if stored == 0 {
         diesel::insert_into(blobs::table)
@@ -88,6 +88,11 @@ fn store_blob(conn: &mut DbConnection, upload: &Upload) -> QueryResult<()> {
             .execute(conn)?;
     }
     Ok(())
+}
+
+/// A stored file's content by its SHA-256.
+pub(crate) fn blob_content(conn: &mut DbConnection, sha256: &str) -> QueryResult<Option<Vec<u8>>> {
+    blobs::table.filter(blobs::sha256.eq(sha256)).select(blobs::content).first(conn).optional()
 }
 
 fn check_file(details: &EvidenceDetails, upload: Option<&Upload>) -> Result<(), SaveError> {

@@ -4,7 +4,9 @@
 use actix_multipart::Multipart;
 use futures_util::StreamExt;
 
-use super::FormPairs;
+use actix_session::Session;
+
+use super::{AppError, AppState, FormPairs};
 
 /// The longest text field an upload form may carry (the description's 20,000 characters, encoded).
 const TEXT_FIELD_LIMIT: usize = 256 * 1024;
@@ -81,4 +83,21 @@ pub async fn read_upload(mut payload: Multipart, limit: usize) -> Submitted {
         }
     }
     submitted
+}
+
+/// Reads an upload form from a signed-in page: the file within the service's size limit, the form
+/// token checked, and a body our pages would never send refused. Returns the form and the limit in
+/// bytes it was read against.
+pub async fn read_form(
+    state: &AppState,
+    session: &Session,
+    payload: Multipart,
+) -> Result<(Submitted, usize), AppError> {
+    let limit = state.settings.max_upload_mb * 1024 * 1024;
+    let submitted = read_upload(payload, limit).await;
+    super::session::check_csrf(session, submitted.fields.get("csrf_token"))?;
+    if let Some(problem) = submitted.malformed {
+        return Err(AppError::BadRequest(problem));
+    }
+    Ok((submitted, limit))
 }

@@ -5,7 +5,7 @@ use actix_multipart::Multipart;
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::import::{self, ImportKind};
@@ -21,7 +21,7 @@ use crate::accounts::FieldErrors;
 use crate::web::access::{authorize, permissions, provider_context};
 use crate::web::api::ApiUser;
 use crate::web::session::{self, CurrentUser};
-use crate::web::upload::read_upload;
+use crate::web::upload::read_form;
 use crate::web::{render_status, see_other, today, with_conn, AppError, AppState};
 
 /// The workforce pages, imports and API, for `lib::app`.
@@ -157,17 +157,6 @@ async fn create_person(
     render_status(&state, &req, "workforce/staff_form.html", context, StatusCode::UNPROCESSABLE_ENTITY)
 }
 
-/// Whether the signed-in user is this person: the same email, or linked.
-fn is_self(conn: &mut crate::db::DbConnection, user_id: i32, record: &store::StaffRecord) -> Result<bool, AppError> {
-    use crate::db::schema::users;
-    use diesel::prelude::*;
-    if record.user_id == Some(user_id) {
-        return Ok(true);
-    }
-    let email: Option<String> = users::table.find(user_id).select(users::email).first(conn).optional()?;
-    Ok(email.zip(record.email.as_ref()).is_some_and(|(mine, theirs)| mine.eq_ignore_ascii_case(theirs)))
-}
-
 #[allow(clippy::too_many_arguments)]
 async fn show_person(
     state: &AppState,
@@ -199,7 +188,7 @@ async fn show_person(
         };
         let cpd = store::cpd_for(conn, staff_id)?;
         let standing = store::cpd_standing(conn, &line.staff, &cpd, today())?;
-        let own = is_self(conn, user_id, &line.staff)?;
+        let own = store::is_self(conn, user_id, &line.staff)?;
         let library = crate::evidence::store::library(conn, provider_id, &Default::default(), today())?;
         Ok((line, (cpd, standing), own, library))
     })
@@ -291,7 +280,7 @@ async fn add_cpd(
     let manages = permissions(&state, &user, provider_id).await?.manage;
     let user_id = user.id;
     let own = with_conn(&state, move |conn| match store::staff_member(conn, provider_id, staff_id)? {
-        Some(record) => Ok(Some(is_self(conn, user_id, &record)?)),
+        Some(record) => Ok(Some(store::is_self(conn, user_id, &record)?)),
         None => Ok(None),
     })
     .await?;
@@ -449,12 +438,7 @@ async fn import_upload(
 ) -> Result<HttpResponse, AppError> {
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Manage).await?;
-    let limit = state.settings.max_upload_mb * 1024 * 1024;
-    let submitted = read_upload(payload, limit).await;
-    session::check_csrf(&session, submitted.fields.get("csrf_token"))?;
-    if let Some(problem) = submitted.malformed {
-        return Err(AppError::BadRequest(problem));
-    }
+    let (submitted, limit) = read_form(&state, &session, payload).await?;
     let kind_code = submitted.fields.get("kind").to_string();
     let mut context = provider_context(&state, &user, provider_id).await?;
     import_context(&mut context, &kind_code);
@@ -489,7 +473,8 @@ async fn import_upload(
     let checked = with_conn(&state, move |conn| {
         let prepared = import::prepare(conn, provider_id, kind, &upload.content, today())?;
         if prepared.is_ok() {
-            keep_file(conn, &upload)?;
+            // Kept by its hash until confirmed, so any instance behind a load balancer can finish it.
+            crate::evidence::store::store_blob(conn, &upload)?;
         }
         Ok(prepared)
     })
@@ -508,25 +493,6 @@ async fn import_upload(
             render_status(&state, &req, "workforce/preview.html", context, StatusCode::OK)
         }
     }
-}
-
-/// Keeps an import file by its hash until it is confirmed: the confirmation names it by hash, so
-/// any instance behind a load balancer can finish the import.
-fn keep_file(conn: &mut crate::db::DbConnection, upload: &crate::evidence::model::Upload) -> Result<(), AppError> {
-    use crate::db::schema::blobs;
-    use diesel::prelude::*;
-    let stored: i64 = blobs::table.filter(blobs::sha256.eq(&upload.sha256)).count().get_result(conn)?;
-    if stored == 0 {
-        diesel::insert_into(blobs::table)
-            .values((
-                blobs::sha256.eq(&upload.sha256),
-                blobs::size_bytes.eq(upload.content.len() as i64),
-                blobs::content.eq(&upload.content),
-                blobs::created_at.eq(Utc::now().naive_utc()),
-            ))
-            .execute(conn)?;
-    }
-    Ok(())
 }
 
 /// The first rows of a checked file, as the preview shows them.
@@ -608,11 +574,9 @@ async fn import_confirm(
     }
     let (sha256, user_id) = (form.sha256.clone(), user.id);
     let outcome = with_conn(&state, move |conn| {
-        use crate::db::schema::blobs;
-        use diesel::prelude::*;
-        let content: Option<Vec<u8>> =
-            blobs::table.filter(blobs::sha256.eq(&sha256)).select(blobs::content).first(conn).optional()?;
-        let Some(content) = content else { return Err(AppError::NotFound) };
+        let Some(content) = crate::evidence::store::blob_content(conn, &sha256)? else {
+            return Err(AppError::NotFound);
+        };
         Ok(match import::prepare(conn, provider_id, kind, &content, today())? {
             Ok(prepared) => Ok(import::commit(conn, Some(user_id), provider_id, &prepared, &sha256, &mut |_| {})?),
             Err(rows) => Err(rows),

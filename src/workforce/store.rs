@@ -201,6 +201,16 @@ impl StaffRecord {
     }
 }
 
+/// Whether a user is this person: linked to the record, or signed in with the record's email.
+pub fn is_self(conn: &mut DbConnection, user_id: i32, record: &StaffRecord) -> QueryResult<bool> {
+    use crate::db::schema::users;
+    if record.user_id == Some(user_id) {
+        return Ok(true);
+    }
+    let email: Option<String> = users::table.find(user_id).select(users::email).first(conn).optional()?;
+    Ok(email.zip(record.email.as_ref()).is_some_and(|(mine, theirs)| mine.eq_ignore_ascii_case(theirs)))
+}
+
 /// The provider's people, by name.
 pub fn staff_list(conn: &mut DbConnection, provider_id: i32) -> QueryResult<Vec<StaffRecord>> {
     staff::table
