@@ -182,6 +182,21 @@ impl NewContract {
     }
 }
 
+/// A date field that may be left blank: None when blank, and when bad, with the problem added to
+/// `errors` so every field is reported at once.
+pub fn optional_date(errors: &mut FieldErrors, field: &'static str, value: &str) -> Option<NaiveDate> {
+    if value.trim().is_empty() {
+        return None;
+    }
+    match parse_date(field, value) {
+        Ok(day) => Some(day),
+        Err(bad) => {
+            bad.0.into_iter().for_each(|(f, m)| errors.add(f, m));
+            None
+        }
+    }
+}
+
 /// Reads a UK or ISO date from a form or a command line.
 pub fn parse_date(field: &'static str, value: &str) -> Result<NaiveDate, FieldErrors> {
     let value = value.trim();

@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 
-use crate::accounts::model::parse_date;
+use crate::accounts::model::optional_date;
 use crate::accounts::FieldErrors;
 
 /// The longest narrative a standard may carry: enough for a full account, short enough to print.
@@ -97,13 +97,6 @@ impl FindingGrade {
     pub fn needs_action(self) -> bool {
         matches!(self, FindingGrade::MajorNonconformity | FindingGrade::MinorNonconformity)
     }
-}
-
-fn optional_date(errors: &mut FieldErrors, field: &'static str, value: &str) -> Option<NaiveDate> {
-    if value.trim().is_empty() {
-        return None;
-    }
-    parse_date(field, value).map_err(|e| e.0.into_iter().for_each(|(f, m)| errors.add(f, m))).ok()
 }
 
 fn required_date(errors: &mut FieldErrors, field: &'static str, value: &str, missing: &str) -> Option<NaiveDate> {

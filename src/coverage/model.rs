@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 
-use crate::accounts::model::parse_date;
+use crate::accounts::model::optional_date;
 use crate::accounts::FieldErrors;
 
 /// The longest free text on a coverage record.
@@ -77,19 +77,6 @@ fn text(errors: &mut FieldErrors, field: &'static str, value: &str) -> Option<St
     (!value.is_empty()).then(|| value.to_string())
 }
 
-fn date(errors: &mut FieldErrors, field: &'static str, value: &str) -> Option<NaiveDate> {
-    if value.trim().is_empty() {
-        return None;
-    }
-    match parse_date(field, value) {
-        Ok(day) => Some(day),
-        Err(e) => {
-            e.0.into_iter().for_each(|(f, m)| errors.add(f, m));
-            None
-        }
-    }
-}
-
 impl CoverageInput {
     /// Checks the record for a row of `kind`; every bad field at once.
     pub fn parse(&self, kind: CoverageKind) -> Result<Coverage, FieldErrors> {
@@ -113,8 +100,8 @@ impl CoverageInput {
                 }
                 coverage.agreement_reference = text(&mut errors, "agreement_reference", &self.agreement_reference);
                 coverage.partner_contact = text(&mut errors, "partner_contact", &self.partner_contact);
-                coverage.starts_on = date(&mut errors, "starts_on", &self.starts_on);
-                coverage.ends_on = date(&mut errors, "ends_on", &self.ends_on);
+                coverage.starts_on = optional_date(&mut errors, "starts_on", &self.starts_on);
+                coverage.ends_on = optional_date(&mut errors, "ends_on", &self.ends_on);
                 if let (Some(starts), Some(ends)) = (coverage.starts_on, coverage.ends_on) {
                     if ends < starts {
                         errors.add("ends_on", "The end date (the last day covered) cannot be before the start date");

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 
-use crate::accounts::model::parse_date;
+use crate::accounts::model::optional_date;
 use crate::accounts::FieldErrors;
 
 /// The longest title: it has to fit a line of the evidence pack's index.
@@ -179,19 +179,6 @@ pub struct EvidenceDetails {
     pub standards: Vec<String>,
 }
 
-fn date(errors: &mut FieldErrors, field: &'static str, value: &str) -> Option<NaiveDate> {
-    if value.trim().is_empty() {
-        return None;
-    }
-    match parse_date(field, value) {
-        Ok(d) => Some(d),
-        Err(e) => {
-            e.0.into_iter().for_each(|(f, m)| errors.add(f, m));
-            None
-        }
-    }
-}
-
 impl EvidenceInput {
     /// Every bad field at once.
     pub fn parse(&self) -> Result<EvidenceDetails, FieldErrors> {
@@ -227,8 +214,8 @@ impl EvidenceInput {
             "" => None,
             id => id.parse::<i32>().map_err(|_| errors.add("owner_user_id", "Choose someone from the list")).ok(),
         };
-        let effective_on = date(&mut errors, "effective_on", &self.effective_on);
-        let review_due = date(&mut errors, "review_due", &self.review_due);
+        let effective_on = optional_date(&mut errors, "effective_on", &self.effective_on);
+        let review_due = optional_date(&mut errors, "review_due", &self.review_due);
         if let (Some(effective), Some(review)) = (effective_on, review_due) {
             if review < effective {
                 errors.add("review_due", "The review date cannot be before the document's effective date");

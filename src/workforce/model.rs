@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use regex::Regex;
 
 use super::rules::ProfessionRule;
-use crate::accounts::model::parse_date;
+use crate::accounts::model::optional_date;
 use crate::accounts::FieldErrors;
 
 crate::vocabulary! {
@@ -161,20 +161,6 @@ pub fn yes_no(field: &'static str, value: &str, errors: &mut FieldErrors) -> boo
     }
 }
 
-/// A date in ISO or UK form; blank is none.
-pub fn optional_date(field: &'static str, value: &str, errors: &mut FieldErrors) -> Option<NaiveDate> {
-    if value.trim().is_empty() {
-        return None;
-    }
-    match parse_date(field, value) {
-        Ok(day) => Some(day),
-        Err(e) => {
-            e.0.into_iter().for_each(|(f, m)| errors.add(f, m));
-            None
-        }
-    }
-}
-
 fn required_text(field: &'static str, value: &str, limit: usize, missing: &str, errors: &mut FieldErrors) -> String {
     let value = value.trim();
     if value.is_empty() {
@@ -323,11 +309,11 @@ impl StaffInput {
             }
             _ => (!number.is_empty()).then_some(number),
         };
-        let registration_renewal = optional_date("registration_renewal", &self.registration_renewal, &mut errors);
-        let revalidation_due = optional_date("revalidation_due", &self.revalidation_due, &mut errors);
-        let last_appraisal = optional_date("last_appraisal", &self.last_appraisal, &mut errors);
-        let start_date = optional_date("start_date", &self.start_date, &mut errors);
-        let leaving_date = optional_date("leaving_date", &self.leaving_date, &mut errors);
+        let registration_renewal = optional_date(&mut errors, "registration_renewal", &self.registration_renewal);
+        let revalidation_due = optional_date(&mut errors, "revalidation_due", &self.revalidation_due);
+        let last_appraisal = optional_date(&mut errors, "last_appraisal", &self.last_appraisal);
+        let start_date = optional_date(&mut errors, "start_date", &self.start_date);
+        let leaving_date = optional_date(&mut errors, "leaving_date", &self.leaving_date);
         if let (Some(start), Some(leaving)) = (start_date, leaving_date) {
             if leaving < start {
                 errors.add("leaving_date", "The leaving date cannot be before the start date");
@@ -423,7 +409,7 @@ impl CpdInput {
     /// `today` bounds the date: CPD is recorded once done.
     pub fn parse(&self, today: NaiveDate) -> Result<NewCpd, FieldErrors> {
         let mut errors = FieldErrors::default();
-        let date = optional_date("date", &self.date, &mut errors);
+        let date = optional_date(&mut errors, "date", &self.date);
         if self.date.trim().is_empty() {
             errors.add("date", "Enter the date of the activity");
         }
@@ -508,7 +494,7 @@ fn count(field: &'static str, value: &str, errors: &mut FieldErrors) -> i32 {
 impl SupervisionInput {
     pub fn parse(&self, today: NaiveDate) -> Result<NewSupervision, FieldErrors> {
         let mut errors = FieldErrors::default();
-        let date = optional_date("date", &self.date, &mut errors);
+        let date = optional_date(&mut errors, "date", &self.date);
         if self.date.trim().is_empty() {
             errors.add("date", "Enter the date of the session");
         }
