@@ -78,7 +78,13 @@ pub fn frameworks(conn: &mut DbConnection) -> QueryResult<Vec<(i32, String, Stri
 
 /// The framework a provider is assessed against: its current cycle's, or the newest.
 pub fn framework_id(conn: &mut DbConnection, provider_id: i32) -> QueryResult<Option<i32>> {
-    match current_cycle(conn, provider_id)? {
+    let cycle = current_cycle(conn, provider_id)?;
+    framework_of(conn, cycle.as_ref())
+}
+
+/// The framework of a cycle already loaded, or the newest before the first cycle.
+fn framework_of(conn: &mut DbConnection, cycle: Option<&Cycle>) -> QueryResult<Option<i32>> {
+    match cycle {
         Some(cycle) => Ok(Some(cycle.catalogue_id)),
         None => Ok(frameworks(conn)?.first().map(|(id, _, _)| *id)),
     }
@@ -214,10 +220,10 @@ fn parse_assessed(workflow: &str, result: &str, carried_over: bool, owner_user_i
 }
 
 /// Everything the readiness figures are counted from, for the provider's current cycle (or, before
-/// the first, the newest framework with nothing assessed). Eight queries, whatever the size.
+/// the first, the newest framework with nothing assessed). Seven queries, whatever the size.
 pub fn readiness_facts(conn: &mut DbConnection, provider_id: i32) -> QueryResult<(Option<Cycle>, Facts)> {
     let cycle = current_cycle(conn, provider_id)?;
-    let Some(catalogue_id) = framework_id(conn, provider_id)? else { return Ok((cycle, Facts::default())) };
+    let Some(catalogue_id) = framework_of(conn, cycle.as_ref())? else { return Ok((cycle, Facts::default())) };
     let (domains, standards) = framework_standards(conn, catalogue_id)?;
     let assessed = match &cycle {
         Some(cycle) => standard_assessments::table
@@ -324,6 +330,7 @@ pub fn accreditation(conn: &mut DbConnection, provider_id: i32, today: NaiveDate
     let parsed = AccreditationStatus::parse(&status);
     let pathway = Pathway { status: parsed, registered_on, visit_on, accredited_on, deferred_due: due };
     let accredited = parsed == Some(AccreditationStatus::Accredited);
+    let next_milestone = rules::next_milestone(&pathway, today);
     Ok(AccreditationRecord {
         status_label: parsed.map(|s| s.label().to_string()).unwrap_or_else(|| status.clone()),
         status,
@@ -338,8 +345,8 @@ pub fn accreditation(conn: &mut DbConnection, provider_id: i32, today: NaiveDate
         deferred_actions: actions,
         deferred_due: due,
         months_working_towards: rules::months_working_towards(&pathway, today),
-        milestone_overdue: rules::next_milestone(&pathway, today).is_some_and(|m| m.is_past(today)),
-        next_milestone: rules::next_milestone(&pathway, today),
+        milestone_overdue: next_milestone.as_ref().is_some_and(|m| m.is_past(today)),
+        next_milestone,
     })
 }
 
@@ -719,7 +726,7 @@ pub struct StandardPage {
 /// framework has no such standard.
 pub fn standard_page(conn: &mut DbConnection, provider_id: i32, reference: &str) -> QueryResult<Option<StandardPage>> {
     let cycle = current_cycle(conn, provider_id)?;
-    let Some(catalogue_id) = framework_id(conn, provider_id)? else { return Ok(None) };
+    let Some(catalogue_id) = framework_of(conn, cycle.as_ref())? else { return Ok(None) };
     let Some(node_id) = standard_node(conn, catalogue_id, reference)? else { return Ok(None) };
     let domain = diesel::alias!(catalogue_nodes as domain);
     let (title, level, guidance, expected, domain_reference, domain_title): (

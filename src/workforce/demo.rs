@@ -170,6 +170,7 @@ pub fn seed(conn: &mut DbConnection) -> Result<(), SaveError> {
     // Monthly group supervision for the case workers, led in turn by two SCPHN nurses.
     let case_workers: Vec<&str> =
         people.iter().filter(|(_, _, d)| *d == "non_clinical_case_worker").map(|(_, n, _)| *n).collect();
+    let numbers = store::staff_numbers(conn, provider)?;
     let mut sessions = Vec::new();
     for month in 0..12i64 {
         let date: NaiveDate = today - Duration::days(10 + 30 * month);
@@ -192,7 +193,7 @@ pub fn seed(conn: &mut DbConnection) -> Result<(), SaveError> {
             escalated_clinical: 2 + (month as i32) % 2,
             escalated_specialist: i32::from(month % 4 == 0),
         };
-        let resolved = store::resolve_session(&store::staff_numbers(conn, provider)?, &session)?;
+        let resolved = store::resolve_session(&numbers, &session)?;
         sessions.push((0, session, resolved.0, resolved.1));
     }
     import::commit(conn, None, provider, &Prepared::Supervision(sessions), "demo", &mut |_| {})?;
