@@ -172,20 +172,7 @@ async fn show_person(
     let user_id = user.id;
     let days = store::supervision_days();
     let (line, cpd, own, library) = with_conn(state, move |conn| {
-        let report = store::workforce(conn, provider_id, today(), days)?;
-        let line = match report.people.into_iter().find(|l| l.staff.id == staff_id) {
-            Some(line) => line,
-            // Someone who has left, or not yet started, is shown without a verdict.
-            None => match store::staff_member(conn, provider_id, staff_id)? {
-                Some(staff) => store::PersonLine {
-                    discipline_label: staff.discipline_label().to_string(),
-                    staff,
-                    issues: Vec::new(),
-                    last_supervision: None,
-                },
-                None => return Err(AppError::NotFound),
-            },
-        };
+        let line = store::person_line(conn, provider_id, staff_id, today(), days)?.ok_or(AppError::NotFound)?;
         let cpd = store::cpd_for(conn, staff_id)?;
         let standing = store::cpd_standing(conn, &line.staff, &cpd, today())?;
         let own = store::is_self(conn, user_id, &line.staff)?;

@@ -655,20 +655,16 @@ pub fn cpd_standing(
     }))
 }
 
-/// Judges every current person of the provider as of `as_of`. Five queries: the rules, people, the
-/// CPD that can change a verdict today, each person's latest supervision, and the sessions of the
-/// last twelve months.
-pub fn workforce(
+/// Judges each of `people` as of `as_of`. Three queries however many people: the rules, the CPD
+/// that can change a verdict that day (most people are early in their cycle on any given day), and
+/// each person's latest supervision.
+fn judge_people(
     conn: &mut DbConnection,
-    provider_id: i32,
+    people: &[StaffRecord],
     as_of: NaiveDate,
     supervision_days: i64,
-) -> QueryResult<WorkforceReport> {
+) -> QueryResult<Vec<PersonLine>> {
     let regulations = regulations(conn)?;
-    let people = staff_list(conn, provider_id)?;
-    // Only the records that can change someone's CPD verdict today are loaded: most people are
-    // early in their cycle on any given day.
-    let facts = person_facts;
     let rule_of = |person: &StaffRecord| {
         let regulator = Regulator::parse(&person.regulator).unwrap_or(Regulator::None);
         regulations.get(regulator).map(|r| &r.rule)
@@ -676,7 +672,7 @@ pub fn workforce(
     let windows: Vec<(i32, NaiveDate)> = people
         .iter()
         .filter_map(|p| {
-            rule_of(p).and_then(|rule| rules::cpd_window(&facts(p, None), rule, as_of)).map(|w| (p.id, w.0))
+            rule_of(p).and_then(|rule| rules::cpd_window(&person_facts(p, None), rule, as_of)).map(|w| (p.id, w.0))
         })
         .collect();
     let mut cpd: HashMap<i32, Vec<CpdActivity>> = HashMap::new();
@@ -698,19 +694,62 @@ pub fn workforce(
             cpd.entry(staff_id).or_default().push(CpdActivity { date, hours, participatory, reflective });
         }
     }
-    let attended: Vec<(i32, NaiveDate)> = supervision_attendees::table
+    let ids: Vec<i32> = people.iter().map(|p| p.id).collect();
+    let last_supervision: HashMap<i32, NaiveDate> = supervision_attendees::table
         .inner_join(supervision_sessions::table)
-        .filter(supervision_sessions::provider_id.eq(provider_id))
+        .filter(supervision_attendees::staff_id.eq_any(&ids))
         .filter(supervision_sessions::session_date.le(as_of))
-        .select((supervision_attendees::staff_id, supervision_sessions::session_date))
-        .load(conn)?;
-    let mut last_supervision: HashMap<i32, NaiveDate> = HashMap::new();
-    for (staff_id, date) in attended {
-        let latest = last_supervision.entry(staff_id).or_insert(date);
-        if date > *latest {
-            *latest = date;
-        }
+        .group_by(supervision_attendees::staff_id)
+        .select((supervision_attendees::staff_id, diesel::dsl::max(supervision_sessions::session_date)))
+        .load::<(i32, Option<NaiveDate>)>(conn)?
+        .into_iter()
+        .filter_map(|(staff_id, latest)| latest.map(|d| (staff_id, d)))
+        .collect();
+    let empty = Vec::new();
+    Ok(people
+        .iter()
+        .map(|person| {
+            let facts = person_facts(person, last_supervision.get(&person.id).copied());
+            let issues =
+                rules::judge(&facts, rule_of(person), cpd.get(&person.id).unwrap_or(&empty), supervision_days, as_of);
+            PersonLine {
+                discipline_label: person.discipline_label().to_string(),
+                last_supervision: facts.last_supervision,
+                issues,
+                staff: person.clone(),
+            }
+        })
+        .collect())
+}
+
+/// One of the provider's people judged as of `as_of`, for their own page; someone not yet started
+/// or already gone has no issues.
+pub fn person_line(
+    conn: &mut DbConnection,
+    provider_id: i32,
+    staff_id: i32,
+    as_of: NaiveDate,
+    supervision_days: i64,
+) -> QueryResult<Option<PersonLine>> {
+    match staff_member(conn, provider_id, staff_id)? {
+        Some(person) => Ok(judge_people(conn, &[person], as_of, supervision_days)?.pop()),
+        None => Ok(None),
     }
+}
+
+/// Judges every current person of the provider as of `as_of`. Five queries: people, the three of
+/// [`judge_people`], and the sessions of the last twelve months.
+pub fn workforce(
+    conn: &mut DbConnection,
+    provider_id: i32,
+    as_of: NaiveDate,
+    supervision_days: i64,
+) -> QueryResult<WorkforceReport> {
+    let people = staff_list(conn, provider_id)?;
+    let current =
+        |p: &StaffRecord| p.start_date.is_none_or(|s| s <= as_of) && p.leaving_date.is_none_or(|l| l >= as_of);
+    let current: Vec<StaffRecord> = people.into_iter().filter(current).collect();
+    let lines = judge_people(conn, &current, as_of, supervision_days)?;
     let year_ago = as_of.checked_sub_months(Months::new(12)).unwrap_or(as_of);
     let sessions: Vec<(NaiveDate, i32, i32, i32, i32)> = supervision_sessions::table
         .filter(supervision_sessions::provider_id.eq(provider_id))
@@ -724,22 +763,6 @@ pub fn workforce(
             supervision_sessions::escalated_specialist,
         ))
         .load(conn)?;
-
-    let empty = Vec::new();
-    let current =
-        |p: &StaffRecord| p.start_date.is_none_or(|s| s <= as_of) && p.leaving_date.is_none_or(|l| l >= as_of);
-    let mut lines = Vec::new();
-    for person in people.iter().filter(|p| current(p)) {
-        let facts = facts(person, last_supervision.get(&person.id).copied());
-        let issues =
-            rules::judge(&facts, rule_of(person), cpd.get(&person.id).unwrap_or(&empty), supervision_days, as_of);
-        lines.push(PersonLine {
-            discipline_label: person.discipline_label().to_string(),
-            last_supervision: facts.last_supervision,
-            issues,
-            staff: person.clone(),
-        });
-    }
 
     let by_tier = Tier::ALL.iter().map(|t| (*t, lines.iter().filter(|l| l.staff.tier == t.as_str()).count())).collect();
     let by_discipline = Discipline::ALL
