@@ -160,6 +160,18 @@ on_both_backends!(
             let good = format!("{header}\n2026-11-02,group,N200,C400;A500,Weekly group,6,1,1,0\n");
             assert_eq!(run_import(&mut conn, s.provider, ImportKind::Supervision, good.as_bytes()).unwrap().created, 1);
             assert_eq!(count(&mut conn, "supervision_sessions"), 1);
+            let overdue = |conn: &mut DbConnection, as_of: NaiveDate| -> bool {
+                let report = ohgov::workforce::store::workforce(conn, s.provider, as_of, 30).unwrap();
+                let jo = report.people.iter().find(|p| p.staff.staff_number == "C400").unwrap();
+                jo.issues.contains(&ohgov::workforce::rules::Issue::SupervisionOverdue)
+            };
+            let day = |d| NaiveDate::from_ymd_opt(2026, 12, d).unwrap();
+            assert!(!overdue(&mut conn, day(2)), "supervised 30 days before");
+            assert!(overdue(&mut conn, day(3)), "31 days without supervision");
+            assert!(
+                overdue(&mut conn, NaiveDate::from_ymd_opt(2026, 11, 1).unwrap()),
+                "a later session does not count"
+            );
         }
 );
 
