@@ -107,6 +107,7 @@ fn demo_builds_its_database_and_serves_the_catalogue() {
         .unwrap();
     assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
     assert!(db.exists(), "the demo database was created where --db said");
+    demo_has_what_each_area_promises(&db);
     let out = String::from_utf8_lossy(&built.stdout).into_owned();
     assert!(out.contains("seqohs-2023: loaded"));
     for role in ["manager", "clinical_director", "clinician", "viewer", "commissioner", "assessor", "admin"] {
@@ -140,6 +141,35 @@ fn demo_builds_its_database_and_serves_the_catalogue() {
     let page = page.expect("the demo serves the catalogue");
     assert!(page.contains("HTTP/1.1 200"), "{page}");
     assert!(page.contains("Governance and finance"));
+}
+
+/// The fictional service each issue asked for: a partial self-assessment with must gaps, evidence
+/// past review, two findings and an open request; one arrangement ending within 90 days and a
+/// sub-specialism gap; forty staff with a handful of each kind of issue.
+fn demo_has_what_each_area_promises(db: &std::path::Path) {
+    let target = ohgov::db::DatabaseTarget::Sqlite(db.to_path_buf());
+    let mut conn = ohgov::db::establish(&target).unwrap();
+    let provider = ohgov::accounts::demo::demo_provider(&mut conn).unwrap().expect("the demo provider");
+    let today = chrono::Utc::now().date_naive();
+    let report = ohgov::assessment::store::readiness(&mut conn, provider, today).unwrap();
+    let r = &report.readiness;
+    let met: usize = r.domains.iter().flat_map(|d| d.standards.iter()).filter(|s| s.result.as_str() == "met").count();
+    assert!((20..=30).contains(&met), "about two thirds of 38 met: {met}");
+    assert!(r.must_not_met >= 2, "a few must gaps");
+    assert!(r.evidence_overdue >= 1, "some evidence past review");
+    assert_eq!((r.open_findings, r.open_requests), (2, 1));
+
+    let rows = ohgov::coverage::store::coverage(&mut conn, provider, today).unwrap();
+    let totals = ohgov::coverage::store::totals(&rows);
+    assert_eq!(totals.expiring, 1, "one arrangement ends within 90 days");
+    let gaps: Vec<&str> = rows.iter().filter(|r| !r.state.is_covered()).map(|r| r.reference.as_str()).collect();
+    assert_eq!(gaps, ["RESEARCH"], "one sub-specialism is a gap");
+
+    let workforce = ohgov::workforce::store::workforce(&mut conn, provider, today, 30).unwrap();
+    assert_eq!(workforce.people.len(), 40);
+    for (issue, count) in &workforce.totals {
+        assert!(*count >= 1, "someone shows {}", issue.code());
+    }
 }
 
 /// A plain HTTP/1.1 GET, so this test needs no async runtime.
