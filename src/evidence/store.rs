@@ -276,8 +276,10 @@ fn link_references(conn: &mut DbConnection, series_id: i32) -> QueryResult<Vec<L
         .load(conn)
 }
 
-/// One version of an item, as lists and pages show it.
-#[derive(Debug, Clone, Serialize, Queryable)]
+/// One version of an item, as lists and pages show it (selected over `evidence_items` left-joined
+/// to `blobs`).
+#[derive(Debug, Clone, Serialize, Queryable, Selectable)]
+#[diesel(table_name = evidence_items)]
 pub struct ItemLine {
     pub id: i32,
     pub series_id: i32,
@@ -288,7 +290,10 @@ pub struct ItemLine {
     pub owner_user_id: Option<i32>,
     pub file_name: Option<String>,
     pub media_type: Option<String>,
+    #[diesel(select_expression = blobs::size_bytes.nullable())]
+    #[diesel(select_expression_type = diesel::dsl::Nullable<blobs::size_bytes>)]
     pub size_bytes: Option<i64>,
+    #[diesel(column_name = blob_sha256)]
     pub sha256: Option<String>,
     pub link_url: Option<String>,
     pub effective_on: Option<NaiveDate>,
@@ -297,50 +302,6 @@ pub struct ItemLine {
     pub uploaded_at: NaiveDateTime,
     pub superseded_by: Option<i32>,
     pub superseded_at: Option<NaiveDateTime>,
-}
-
-type ItemColumns = (
-    evidence_items::id,
-    evidence_items::series_id,
-    evidence_items::version,
-    evidence_items::kind,
-    evidence_items::title,
-    evidence_items::description,
-    evidence_items::owner_user_id,
-    evidence_items::file_name,
-    evidence_items::media_type,
-    diesel::dsl::Nullable<blobs::size_bytes>,
-    evidence_items::blob_sha256,
-    evidence_items::link_url,
-    evidence_items::effective_on,
-    evidence_items::review_due,
-    evidence_items::contains_patient_data,
-    evidence_items::uploaded_at,
-    evidence_items::superseded_by,
-    evidence_items::superseded_at,
-);
-
-fn item_columns() -> ItemColumns {
-    (
-        evidence_items::id,
-        evidence_items::series_id,
-        evidence_items::version,
-        evidence_items::kind,
-        evidence_items::title,
-        evidence_items::description,
-        evidence_items::owner_user_id,
-        evidence_items::file_name,
-        evidence_items::media_type,
-        blobs::size_bytes.nullable(),
-        evidence_items::blob_sha256,
-        evidence_items::link_url,
-        evidence_items::effective_on,
-        evidence_items::review_due,
-        evidence_items::contains_patient_data,
-        evidence_items::uploaded_at,
-        evidence_items::superseded_by,
-        evidence_items::superseded_at,
-    )
 }
 
 /// A live item in the library list, with what it is linked to and its review state.
@@ -373,7 +334,7 @@ pub fn library(
         .left_join(blobs::table)
         .filter(evidence_items::provider_id.eq(provider_id))
         .filter(evidence_items::superseded_by.is_null())
-        .select(item_columns())
+        .select(ItemLine::as_select())
         .order((evidence_items::uploaded_at.desc(), evidence_items::id.desc()))
         .load(conn)?;
     let links: Vec<(i32, i32, String)> = evidence_links::table
@@ -431,14 +392,14 @@ pub fn item(
         .left_join(blobs::table)
         .filter(evidence_items::id.eq(item_id))
         .filter(evidence_items::provider_id.eq(provider_id))
-        .select((item_columns(), evidence_items::uploaded_by))
+        .select((ItemLine::as_select(), evidence_items::uploaded_by))
         .first(conn)
         .optional()?;
     let Some((item, uploaded_by)) = found else { return Ok(None) };
     let versions: Vec<ItemLine> = evidence_items::table
         .left_join(blobs::table)
         .filter(evidence_items::series_id.eq(item.series_id))
-        .select(item_columns())
+        .select(ItemLine::as_select())
         .order(evidence_items::version.desc())
         .load(conn)?;
     let links = link_references(conn, item.series_id)?;

@@ -102,7 +102,8 @@ pub fn regulations(conn: &mut DbConnection) -> QueryResult<Regulations> {
 }
 
 /// A person as pages and the API show them.
-#[derive(Debug, Clone, Serialize, Queryable)]
+#[derive(Debug, Clone, Serialize, Queryable, Selectable)]
+#[diesel(table_name = staff)]
 pub struct StaffRecord {
     pub id: i32,
     pub staff_number: String,
@@ -125,52 +126,6 @@ pub struct StaffRecord {
     pub user_id: Option<i32>,
     pub updated_at: NaiveDateTime,
 }
-
-type StaffColumns = (
-    staff::id,
-    staff::staff_number,
-    staff::full_name,
-    staff::email,
-    staff::discipline,
-    staff::tier,
-    staff::tier_overridden,
-    staff::regulator,
-    staff::registration_number,
-    staff::registration_renewal,
-    staff::revalidation_due,
-    staff::specialist_route,
-    staff::last_appraisal,
-    staff::responsible_officer,
-    staff::practice_teacher,
-    staff::start_date,
-    staff::leaving_date,
-    staff::fte,
-    staff::user_id,
-    staff::updated_at,
-);
-
-const STAFF_COLUMNS: StaffColumns = (
-    staff::id,
-    staff::staff_number,
-    staff::full_name,
-    staff::email,
-    staff::discipline,
-    staff::tier,
-    staff::tier_overridden,
-    staff::regulator,
-    staff::registration_number,
-    staff::registration_renewal,
-    staff::revalidation_due,
-    staff::specialist_route,
-    staff::last_appraisal,
-    staff::responsible_officer,
-    staff::practice_teacher,
-    staff::start_date,
-    staff::leaving_date,
-    staff::fte,
-    staff::user_id,
-    staff::updated_at,
-);
 
 impl StaffRecord {
     pub fn discipline_label(&self) -> &str {
@@ -215,7 +170,7 @@ pub fn is_self(conn: &mut DbConnection, user_id: i32, record: &StaffRecord) -> Q
 pub fn staff_list(conn: &mut DbConnection, provider_id: i32) -> QueryResult<Vec<StaffRecord>> {
     staff::table
         .filter(staff::provider_id.eq(provider_id))
-        .select(STAFF_COLUMNS)
+        .select(StaffRecord::as_select())
         .order((staff::full_name, staff::id))
         .load(conn)
 }
@@ -225,7 +180,7 @@ pub fn staff_member(conn: &mut DbConnection, provider_id: i32, staff_id: i32) ->
     staff::table
         .filter(staff::provider_id.eq(provider_id))
         .filter(staff::id.eq(staff_id))
-        .select(STAFF_COLUMNS)
+        .select(StaffRecord::as_select())
         .first(conn)
         .optional()
 }
