@@ -12,7 +12,7 @@ use super::store::{self, CoverageRow};
 use crate::accounts::access::Capability;
 use crate::accounts::store::SaveError;
 use crate::accounts::FieldErrors;
-use crate::web::access::{authorize, permissions};
+use crate::web::access::{authorize, provider_context};
 use crate::web::api::ApiUser;
 use crate::web::session::{self, CurrentUser};
 use crate::web::{render_status, see_other, today, with_conn, AppError, AppState};
@@ -34,15 +34,8 @@ async fn table(
 ) -> Result<HttpResponse, AppError> {
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::ReadAssessment).await?;
-    let can = permissions(&state, &user, provider_id).await?;
-    let (provider, rows) = with_conn(&state, move |conn| {
-        Ok((crate::accounts::store::provider(conn, provider_id)?, store::coverage(conn, provider_id, today())?))
-    })
-    .await?;
-    let mut context = tera::Context::new();
-    context.insert("provider", &provider.ok_or(AppError::NotFound)?);
-    context.insert("provider_id", &provider_id);
-    context.insert("can", &can);
+    let mut context = provider_context(&state, &user, provider_id).await?;
+    let rows = with_conn(&state, move |conn| Ok(store::coverage(conn, provider_id, today())?)).await?;
     context.insert("totals", &store::totals(&rows));
     context.insert("rows", &rows);
     context.insert("states", &CoverageState::options());
@@ -59,29 +52,18 @@ async fn show_row(
     form: Option<CoverageInput>,
     errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
-    let can = permissions(state, user, provider_id).await?;
-    let (provider, row, evidence) = with_conn(state, move |conn| {
-        let provider = crate::accounts::store::provider(conn, provider_id)?;
+    let mut context = provider_context(state, user, provider_id).await?;
+    let (row, evidence, clinicians) = with_conn(state, move |conn| {
         let Some(row) = store::coverage_row(conn, provider_id, &reference, today())? else {
             return Err(AppError::NotFound);
         };
         let filter = crate::evidence::store::LibraryFilter { node_id: Some(row.node_id), ..Default::default() };
         let evidence = crate::evidence::store::library(conn, provider_id, &filter, today())?;
         // Leads are picked from the clinical and specialist staff, or typed where they are not listed.
-        let clinicians: Vec<String> = crate::workforce::store::staff_list(conn, provider_id)?
-            .into_iter()
-            .filter(|p| p.tier != crate::workforce::model::Tier::NonClinical.as_str())
-            .filter(|p| p.leaving_date.is_none_or(|l| l >= today()))
-            .map(|p| p.full_name)
-            .collect();
-        Ok((provider, row, (evidence, clinicians)))
+        let clinicians = crate::workforce::store::clinicians(conn, provider_id, today())?;
+        Ok((row, evidence, clinicians))
     })
     .await?;
-    let (evidence, clinicians) = evidence;
-    let mut context = tera::Context::new();
-    context.insert("provider", &provider.ok_or(AppError::NotFound)?);
-    context.insert("provider_id", &provider_id);
-    context.insert("can", &can);
     context.insert("form", &form.unwrap_or_else(|| row.as_input()));
     let deliveries: Vec<(&str, &str)> =
         Delivery::allowed_for(row.kind).iter().map(|d| (d.as_str(), d.label())).collect();

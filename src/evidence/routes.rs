@@ -14,7 +14,7 @@ use crate::accounts::access::Capability;
 use crate::accounts::store::SaveError;
 use crate::accounts::FieldErrors;
 use crate::assessment::rules::ReviewState;
-use crate::web::access::{authorize, permissions};
+use crate::web::access::{authorize, permissions, provider_context};
 use crate::web::session::{self, CurrentUser};
 use crate::web::upload::{read_form, Submitted};
 use crate::web::{render, render_status, see_other, today, with_conn, AppError, AppState, FormPairs};
@@ -94,21 +94,14 @@ async fn library(
 ) -> Result<HttpResponse, AppError> {
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::ReadAssessment).await?;
-    let can = permissions(&state, &user, provider_id).await?;
+    let mut context = provider_context(&state, &user, provider_id).await?;
     let review = match query.review.as_str() {
         "overdue" => Some(ReviewState::Overdue),
         "due_soon" => Some(ReviewState::DueSoon),
         _ => None,
     };
     let filter = LibraryFilter { review, node_id: None };
-    let (provider, lines) = with_conn(&state, move |conn| {
-        Ok((crate::accounts::store::provider(conn, provider_id)?, store::library(conn, provider_id, &filter, today())?))
-    })
-    .await?;
-    let mut context = tera::Context::new();
-    context.insert("provider", &provider.ok_or(AppError::NotFound)?);
-    context.insert("provider_id", &provider_id);
-    context.insert("can", &can);
+    let lines = with_conn(&state, move |conn| Ok(store::library(conn, provider_id, &filter, today())?)).await?;
     context.insert("items", &lines);
     context.insert("review", &query.review);
     render(&state, &req, "evidence/index.html", context)

@@ -175,6 +175,18 @@ pub fn staff_list(conn: &mut DbConnection, provider_id: i32) -> QueryResult<Vec<
         .load(conn)
 }
 
+/// The names of the provider's clinical and specialist staff in post on `today`: who may lead a
+/// service or hold a sub-specialism's expertise.
+pub fn clinicians(conn: &mut DbConnection, provider_id: i32, today: NaiveDate) -> QueryResult<Vec<String>> {
+    staff::table
+        .filter(staff::provider_id.eq(provider_id))
+        .filter(staff::tier.ne(Tier::NonClinical.as_str()))
+        .filter(staff::leaving_date.is_null().or(staff::leaving_date.ge(today)))
+        .select(staff::full_name)
+        .order(staff::full_name)
+        .load(conn)
+}
+
 /// One of the provider's people.
 pub fn staff_member(conn: &mut DbConnection, provider_id: i32, staff_id: i32) -> QueryResult<Option<StaffRecord>> {
     staff::table
