@@ -20,6 +20,7 @@ use crate::accounts::store::SaveError;
 use crate::accounts::FieldErrors;
 use crate::web::access::{authorize, permissions, provider_context};
 use crate::web::api::ApiUser;
+use crate::web::error::Refusal;
 use crate::web::session::{self, CurrentUser};
 use crate::web::{render, render_status, see_other, today, with_conn, AppError, AppState, FormPairs};
 
@@ -261,11 +262,10 @@ async fn save_standard(
                 Ok(store::save_assessment(conn, Some(user_id), provider_id, &wanted, &change))
             })
             .await?;
-            match saved {
+            match saved.refusal()? {
                 Ok(true) => return Ok(see_other(format!("/providers/{provider_id}/assessment/{reference}?saved=1"))),
                 Ok(false) => return Err(AppError::NotFound),
-                Err(SaveError::Invalid(errors)) => errors,
-                Err(other) => return Err(other.into()),
+                Err(errors) => errors,
             }
         }
         Err(errors) => errors,
@@ -311,13 +311,12 @@ async fn add_finding(
                 Ok(store::record_finding(conn, Some(user_id), provider_id, &wanted, source, &finding))
             })
             .await?;
-            match saved {
+            match saved.refusal()? {
                 Ok(Some(_)) => {
                     return Ok(see_other(format!("/providers/{provider_id}/assessment/{reference}#findings")))
                 }
                 Ok(None) => return Err(AppError::NotFound),
-                Err(SaveError::Invalid(errors)) => errors,
-                Err(other) => return Err(other.into()),
+                Err(errors) => errors,
             }
         }
         Err(errors) => errors,
@@ -481,10 +480,9 @@ async fn change_accreditation(
                 Ok(store::change_accreditation(conn, Some(user_id), provider_id, &change))
             })
             .await?;
-            match saved {
+            match saved.refusal()? {
                 Ok(()) => return Ok(see_other(format!("/providers/{provider_id}/accreditation"))),
-                Err(SaveError::Invalid(errors)) => errors,
-                Err(other) => return Err(other.into()),
+                Err(errors) => errors,
             }
         }
         Err(errors) => errors,
@@ -535,10 +533,9 @@ async fn start_cycle(
             Ok(store::start_cycle(conn, Some(user_id), provider_id, kind, &framework, started_on))
         })
         .await?;
-        match started {
+        match started.refusal()? {
             Ok(_) => return Ok(see_other(format!("/providers/{provider_id}/assessment"))),
-            Err(SaveError::Invalid(found)) => errors = found,
-            Err(other) => return Err(other.into()),
+            Err(found) => errors = found,
         }
     }
     show_accreditation(&state, &req, &user, provider_id, None, Some(form), errors).await
@@ -608,10 +605,9 @@ async fn raise_request(
                 Ok(store::raise_request(conn, Some(user_id), provider_id, wanted, &text))
             })
             .await?;
-            match raised {
+            match raised.refusal()? {
                 Ok(id) => return Ok(see_other(format!("/providers/{provider_id}/requests/{id}"))),
-                Err(SaveError::Invalid(errors)) => errors,
-                Err(other) => return Err(other.into()),
+                Err(errors) => errors,
             }
         }
         Err(errors) => errors,
@@ -692,11 +688,10 @@ async fn answer_request(
             Ok(store::answer_request(conn, Some(user_id), provider_id, request_id, &answer, &evidence))
         })
         .await?;
-        match answered {
+        match answered.refusal()? {
             Ok(true) => return Ok(see_other(format!("/providers/{provider_id}/requests/{request_id}"))),
             Ok(false) => return Err(AppError::NotFound),
-            Err(SaveError::Invalid(found)) => errors = found,
-            Err(other) => return Err(other.into()),
+            Err(found) => errors = found,
         }
     }
     show_request(&state, &req, &user, provider_id, request_id, form, errors).await
@@ -734,11 +729,10 @@ async fn decide_request(
             Ok(store::decide_request(conn, Some(user_id), provider_id, request_id, accept, &comment))
         })
         .await?;
-        match decided {
+        match decided.refusal()? {
             Ok(true) => return Ok(see_other(format!("/providers/{provider_id}/requests/{request_id}"))),
             Ok(false) => return Err(AppError::NotFound),
-            Err(SaveError::Invalid(found)) => errors = found,
-            Err(other) => return Err(other.into()),
+            Err(found) => errors = found,
         }
     }
     show_request(&state, &req, &user, provider_id, request_id, form, errors).await

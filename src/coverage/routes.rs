@@ -10,10 +10,10 @@ use super::model::{CoverageInput, Delivery};
 use super::rules::CoverageState;
 use super::store::{self, CoverageRow};
 use crate::accounts::access::Capability;
-use crate::accounts::store::SaveError;
 use crate::accounts::FieldErrors;
 use crate::web::access::{authorize, provider_context};
 use crate::web::api::ApiUser;
+use crate::web::error::Refusal;
 use crate::web::session::{self, CurrentUser};
 use crate::web::{render_status, see_other, today, with_conn, AppError, AppState};
 
@@ -118,11 +118,10 @@ async fn save(
             let saved =
                 with_conn(&state, move |conn| Ok(store::save(conn, Some(user_id), provider_id, &wanted, &coverage)))
                     .await?;
-            match saved {
+            match saved.refusal()? {
                 Ok(true) => return Ok(see_other(format!("/providers/{provider_id}/coverage"))),
                 Ok(false) => return Err(AppError::NotFound),
-                Err(SaveError::Invalid(errors)) => errors,
-                Err(other) => return Err(other.into()),
+                Err(errors) => errors,
             }
         }
         Err(errors) => errors,

@@ -15,6 +15,7 @@ use crate::accounts::store::SaveError;
 use crate::accounts::FieldErrors;
 use crate::assessment::rules::ReviewState;
 use crate::web::access::{authorize, permissions, provider_context};
+use crate::web::error::Refusal;
 use crate::web::session::{self, CurrentUser};
 use crate::web::upload::{read_form, Submitted};
 use crate::web::{render, render_status, see_other, today, with_conn, AppError, AppState, FormPairs};
@@ -179,10 +180,9 @@ async fn create(
                 Ok(store::add(conn, Some(user_id), provider_id, &details, upload.as_ref()))
             })
             .await?;
-            match saved {
+            match saved.refusal()? {
                 Ok(id) => return Ok(see_other(format!("/providers/{provider_id}/evidence/{id}"))),
-                Err(SaveError::Invalid(errors)) => errors,
-                Err(other) => return Err(other.into()),
+                Err(errors) => errors,
             }
         }
         Err(errors) => errors,

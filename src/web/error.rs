@@ -46,6 +46,22 @@ impl From<crate::accounts::store::SaveError> for AppError {
     }
 }
 
+/// What a form handler makes of a save: the value when it worked, or the field problems to show the
+/// form again with; anything else fails the request.
+pub trait Refusal<T> {
+    fn refusal(self) -> Result<Result<T, crate::accounts::FieldErrors>, AppError>;
+}
+
+impl<T> Refusal<T> for Result<T, crate::accounts::store::SaveError> {
+    fn refusal(self) -> Result<Result<T, crate::accounts::FieldErrors>, AppError> {
+        match self {
+            Ok(value) => Ok(Ok(value)),
+            Err(crate::accounts::store::SaveError::Invalid(errors)) => Ok(Err(errors)),
+            Err(other) => Err(other.into()),
+        }
+    }
+}
+
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {

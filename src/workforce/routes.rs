@@ -20,6 +20,7 @@ use crate::accounts::store::SaveError;
 use crate::accounts::FieldErrors;
 use crate::web::access::{authorize, permissions, provider_context};
 use crate::web::api::ApiUser;
+use crate::web::error::Refusal;
 use crate::web::session::{self, CurrentUser};
 use crate::web::upload::read_form;
 use crate::web::{render_status, see_other, today, with_conn, AppError, AppState};
@@ -147,10 +148,9 @@ async fn create_person(
         })
     })
     .await?;
-    let errors = match outcome {
+    let errors = match outcome.refusal()? {
         Ok(id) => return Ok(see_other(format!("/providers/{provider_id}/workforce/staff/{id}"))),
-        Err(SaveError::Invalid(errors)) => errors,
-        Err(other) => return Err(other.into()),
+        Err(errors) => errors,
     };
     let mut context = provider_context(&state, &user, provider_id).await?;
     staff_form_context(&mut context, &input, &errors);
@@ -232,11 +232,10 @@ async fn update_person(
         })
     })
     .await?;
-    let errors = match outcome {
+    let errors = match outcome.refusal()? {
         Ok(true) => return Ok(see_other(format!("/providers/{provider_id}/workforce/staff/{staff_id}"))),
         Ok(false) => return Err(AppError::NotFound),
-        Err(SaveError::Invalid(errors)) => errors,
-        Err(other) => return Err(other.into()),
+        Err(errors) => errors,
     };
     show_person(&state, &req, &user, provider_id, staff_id, Some(input), None, errors).await
 }
@@ -289,13 +288,12 @@ async fn add_cpd(
                     Ok(store::add_cpd(conn, Some(user_id), provider_id, staff_id, &cpd, evidence_id))
                 })
                 .await?;
-                match saved {
+                match saved.refusal()? {
                     Ok(Some(_)) => {
                         return Ok(see_other(format!("/providers/{provider_id}/workforce/staff/{staff_id}#cpd")))
                     }
                     Ok(None) => return Err(AppError::NotFound),
-                    Err(SaveError::Invalid(found)) => errors = found,
-                    Err(other) => return Err(other.into()),
+                    Err(found) => errors = found,
                 }
             }
             Err(found) => errors = found,
@@ -379,10 +377,9 @@ async fn add_supervision(
             let saved =
                 with_conn(&state, move |conn| Ok(store::add_supervision(conn, Some(user_id), provider_id, &checked)))
                     .await?;
-            match saved {
+            match saved.refusal()? {
                 Ok(_) => return Ok(see_other(format!("/providers/{provider_id}/workforce/supervision"))),
-                Err(SaveError::Invalid(errors)) => errors,
-                Err(other) => return Err(other.into()),
+                Err(errors) => errors,
             }
         }
         Err(errors) => errors,
