@@ -21,7 +21,13 @@ pub struct Settings {
     pub session_idle_seconds: i64,
     /// The largest evidence file accepted, in megabytes (`OHGOV_MAX_UPLOAD_MB`, default 25).
     pub max_upload_mb: usize,
+    /// Days without clinical supervision after which a case worker is overdue
+    /// (`OHGOV_SUPERVISION_DAYS`, default 30).
+    pub supervision_days: i64,
 }
+
+/// A non-clinical case worker unsupervised for longer than this many days is overdue.
+pub const DEFAULT_SUPERVISION_DAYS: i64 = 30;
 
 /// Evidence files above this many megabytes are refused unless `OHGOV_MAX_UPLOAD_MB` says otherwise.
 pub const DEFAULT_MAX_UPLOAD_MB: usize = 25;
@@ -39,6 +45,11 @@ impl Settings {
                 .and_then(|v| v.trim().parse().ok())
                 .filter(|n| *n > 0)
                 .unwrap_or(DEFAULT_MAX_UPLOAD_MB),
+            supervision_days: std::env::var("OHGOV_SUPERVISION_DAYS")
+                .ok()
+                .and_then(|v| v.trim().parse().ok())
+                .filter(|d| *d > 0)
+                .unwrap_or(DEFAULT_SUPERVISION_DAYS),
             pool_size: std::env::var("OHGOV_DB_POOL").ok().and_then(|v| v.parse().ok()).filter(|n| *n > 0).unwrap_or(8),
         }
     }

@@ -365,3 +365,33 @@ on_both_backends!(
         );
     }
 );
+
+on_both_backends!(
+    the_supervision_limit_is_a_setting,
+    app | app
+        | {
+            let header = "date,kind,supervisor_staff_number,attendee_staff_numbers,minutes,cases_discussed,escalated_gp,escalated_clinical,escalated_specialist";
+            let session = format!("{header}\n2026-11-02,group,N200,C400,Weekly group,4,0,1,0\n");
+            let overdue_on_10_december = |app: &support::TestApp| {
+                let mut conn = app.db.migrated();
+                let s = service(&mut conn, "Northshire OH Service", "northshire");
+                run_import(&mut conn, s.provider, ImportKind::Staff, staff_file("2027-03-31").as_bytes()).unwrap();
+                run_import(&mut conn, s.provider, ImportKind::Supervision, session.as_bytes()).unwrap();
+                let token =
+                    ohgov::accounts::store::create_token(&mut conn, None, "manager@northshire.example").unwrap();
+                let url = format!("{}/api/v1/providers/{}/workforce?as_of=2026-12-10", app.address, s.provider);
+                let (client, token) = (app.client.clone(), token);
+                async move {
+                    let body: serde_json::Value =
+                        client.get(url).bearer_auth(token).send().await.unwrap().json().await.unwrap();
+                    body["totals"]["supervision_overdue"].as_i64().unwrap()
+                }
+            };
+            assert_eq!(overdue_on_10_december(&app).await, 1, "38 days is past the default 30");
+            let db = support::TestDb::fresh(app.db.backend).unwrap();
+            let mut settings = db.settings();
+            settings.supervision_days = 45;
+            let lenient = support::TestApp::spawn_with(db, settings).await;
+            assert_eq!(overdue_on_10_december(&lenient).await, 0, "within a 45-day limit");
+        }
+);

@@ -48,7 +48,7 @@ async fn provider(
     // At a glance: the figures a manager or a commissioner looks for first. Workforce figures go
     // only to those who may read the provider's records (not to an assessor).
     let today = crate::web::today();
-    let days = crate::workforce::store::supervision_days();
+    let days = state.settings.supervision_days;
     let (found, readiness, coverage, workforce) = with_conn(&state, move |conn| {
         let readiness = crate::assessment::store::readiness(conn, provider_id, today)?;
         let coverage = crate::coverage::store::totals(&crate::coverage::store::coverage(conn, provider_id, today)?);

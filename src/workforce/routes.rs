@@ -74,7 +74,7 @@ async fn index(
     authorize(&state, &user, provider_id, Capability::Read).await?;
     let mut context = provider_context(&state, &user, provider_id).await?;
     let as_of = parse_date("as_of", &filters.as_of).unwrap_or_else(|_| today());
-    let days = store::supervision_days();
+    let days = state.settings.supervision_days;
     let mut report = with_conn(&state, move |conn| Ok(store::workforce(conn, provider_id, as_of, days)?)).await?;
     let wanted_issue = Issue::ALL.iter().copied().find(|i| i.code() == filters.issue);
     report.people.retain(|line| {
@@ -170,7 +170,7 @@ async fn show_person(
 ) -> Result<HttpResponse, AppError> {
     let mut context = provider_context(state, user, provider_id).await?;
     let user_id = user.id;
-    let days = store::supervision_days();
+    let days = state.settings.supervision_days;
     let (line, cpd, own, library) = with_conn(state, move |conn| {
         let line = store::person_line(conn, provider_id, staff_id, today(), days)?.ok_or(AppError::NotFound)?;
         let cpd = store::cpd_for(conn, staff_id)?;
@@ -610,7 +610,7 @@ async fn workforce_json(
             }
         },
     };
-    let days = store::supervision_days();
+    let days = state.settings.supervision_days;
     let report = with_conn(&state, move |conn| Ok(store::workforce(conn, provider_id, as_of, days)?)).await?;
     Ok(HttpResponse::Ok().json(report.to_json(provider_id)))
 }

@@ -18,18 +18,6 @@ use crate::db::schema::{
 use crate::db::{self, DbConnection};
 use crate::history::store::{json, record_action, record_created, Diff};
 
-/// Days without clinical supervision after which a case worker is overdue (`OHGOV_SUPERVISION_DAYS`).
-pub const DEFAULT_SUPERVISION_DAYS: i64 = 30;
-
-/// The supervision limit from the environment, or the default.
-pub fn supervision_days() -> i64 {
-    std::env::var("OHGOV_SUPERVISION_DAYS")
-        .ok()
-        .and_then(|v| v.trim().parse().ok())
-        .filter(|d| *d > 0)
-        .unwrap_or(DEFAULT_SUPERVISION_DAYS)
-}
-
 type RuleRow = (
     String,
     String,
