@@ -75,6 +75,15 @@ on_both_backends!(
             .get_result(&mut conn)
             .unwrap();
         assert_eq!(updates, 3, "each change is in the history");
+        let cleared = staff_file("2028-03-31").replace("2029-06-30", "");
+        let report = run_import(&mut conn, s.provider, ImportKind::Staff, cleared.as_bytes()).unwrap();
+        assert_eq!(report.updated, 1);
+        let revalidation: Option<NaiveDate> = staff::table
+            .filter(staff::staff_number.eq("D100"))
+            .select(staff::revalidation_due)
+            .first(&mut conn)
+            .unwrap();
+        assert_eq!(revalidation, None, "a date emptied in the file is emptied in the record");
     }
 );
 

@@ -207,6 +207,54 @@ fn staff_fields(person: &NewStaff) -> Vec<(&'static str, serde_json::Value)> {
     ]
 }
 
+/// A person's own fields as columns: the same values whether they are inserted or updated (a field
+/// emptied on the form is set to NULL, not left as it was).
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = staff, treat_none_as_null = true)]
+struct StaffValues<'a> {
+    staff_number: &'a str,
+    full_name: &'a str,
+    email: Option<&'a str>,
+    discipline: &'a str,
+    tier: &'a str,
+    tier_overridden: bool,
+    regulator: &'a str,
+    registration_number: Option<&'a str>,
+    registration_renewal: Option<NaiveDate>,
+    revalidation_due: Option<NaiveDate>,
+    specialist_route: Option<&'a str>,
+    last_appraisal: Option<NaiveDate>,
+    responsible_officer: Option<&'a str>,
+    practice_teacher: bool,
+    start_date: Option<NaiveDate>,
+    leaving_date: Option<NaiveDate>,
+    fte: Option<f64>,
+}
+
+impl<'a> From<&'a NewStaff> for StaffValues<'a> {
+    fn from(person: &'a NewStaff) -> Self {
+        StaffValues {
+            staff_number: &person.staff_number,
+            full_name: &person.full_name,
+            email: person.email.as_deref(),
+            discipline: person.discipline.as_str(),
+            tier: person.tier.as_str(),
+            tier_overridden: person.tier_overridden,
+            regulator: person.regulator.as_str(),
+            registration_number: person.registration_number.as_deref(),
+            registration_renewal: person.registration_renewal,
+            revalidation_due: person.revalidation_due,
+            specialist_route: person.specialist_route.map(SpecialistRoute::as_str),
+            last_appraisal: person.last_appraisal,
+            responsible_officer: person.responsible_officer.as_deref(),
+            practice_teacher: person.practice_teacher,
+            start_date: person.start_date,
+            leaving_date: person.leaving_date,
+            fte: person.fte,
+        }
+    }
+}
+
 /// Inserts a person (inside a transaction); history row included.
 pub(crate) fn insert_staff(
     conn: &mut DbConnection,
@@ -218,23 +266,7 @@ pub(crate) fn insert_staff(
     diesel::insert_into(staff::table)
         .values((
             staff::provider_id.eq(provider_id),
-            staff::staff_number.eq(&person.staff_number),
-            staff::full_name.eq(&person.full_name),
-            staff::email.eq(&person.email),
-            staff::discipline.eq(person.discipline.as_str()),
-            staff::tier.eq(person.tier.as_str()),
-            staff::tier_overridden.eq(person.tier_overridden),
-            staff::regulator.eq(person.regulator.as_str()),
-            staff::registration_number.eq(&person.registration_number),
-            staff::registration_renewal.eq(person.registration_renewal),
-            staff::revalidation_due.eq(person.revalidation_due),
-            staff::specialist_route.eq(person.specialist_route.map(SpecialistRoute::as_str)),
-            staff::last_appraisal.eq(person.last_appraisal),
-            staff::responsible_officer.eq(&person.responsible_officer),
-            staff::practice_teacher.eq(person.practice_teacher),
-            staff::start_date.eq(person.start_date),
-            staff::leaving_date.eq(person.leaving_date),
-            staff::fte.eq(person.fte),
+            StaffValues::from(person),
             staff::created_at.eq(now),
             staff::updated_at.eq(now),
         ))
@@ -275,26 +307,7 @@ pub(crate) fn update_staff_row(
         return Ok(false);
     }
     diesel::update(staff::table.find(current.id))
-        .set((
-            staff::staff_number.eq(&person.staff_number),
-            staff::full_name.eq(&person.full_name),
-            staff::email.eq(&person.email),
-            staff::discipline.eq(person.discipline.as_str()),
-            staff::tier.eq(person.tier.as_str()),
-            staff::tier_overridden.eq(person.tier_overridden),
-            staff::regulator.eq(person.regulator.as_str()),
-            staff::registration_number.eq(&person.registration_number),
-            staff::registration_renewal.eq(person.registration_renewal),
-            staff::revalidation_due.eq(person.revalidation_due),
-            staff::specialist_route.eq(person.specialist_route.map(SpecialistRoute::as_str)),
-            staff::last_appraisal.eq(person.last_appraisal),
-            staff::responsible_officer.eq(&person.responsible_officer),
-            staff::practice_teacher.eq(person.practice_teacher),
-            staff::start_date.eq(person.start_date),
-            staff::leaving_date.eq(person.leaving_date),
-            staff::fte.eq(person.fte),
-            staff::updated_at.eq(Utc::now().naive_utc()),
-        ))
+        .set((StaffValues::from(person), staff::updated_at.eq(Utc::now().naive_utc())))
         .execute(conn)?;
     record_action(conn, by, Some(provider_id), "staff", current.id, "update", diff)?;
     Ok(true)
