@@ -46,8 +46,15 @@ fn populate(conn: &mut DbConnection) -> (i32, Vec<String>) {
             narrative: "How the service meets the standard, and where it is shown. ".repeat(20),
             ..Default::default()
         };
-        ohgov::assessment::store::save_assessment(conn, Some(manager), provider, reference, &input.parse().unwrap())
-            .unwrap();
+        ohgov::assessment::store::save_assessment(
+            conn,
+            Some(manager),
+            provider,
+            reference,
+            &input.parse().unwrap(),
+            chrono::Utc::now().date_naive(),
+        )
+        .unwrap();
     }
     let today = Utc::now().date_naive();
     for i in 0..ITEMS {
@@ -65,7 +72,11 @@ fn populate(conn: &mut DbConnection) -> (i32, Vec<String>) {
         .parse()
         .unwrap();
         let upload = check_upload(format!("document {i}\n").into_bytes(), "document.txt", 1 << 20).unwrap();
-        ohgov::evidence::store::add(conn, Some(manager), provider, &details, Some(&upload)).unwrap();
+        {
+            let framework = ohgov::assessment::store::framework_id(conn, provider).unwrap();
+            ohgov::evidence::store::add(conn, Some(manager), provider, framework, &details, Some(&upload))
+        }
+        .unwrap();
     }
     (provider, references)
 }
@@ -117,7 +128,11 @@ fn bench_backend(label: &str, target: DatabaseTarget) {
         content.extend_from_slice(format!("{n}\n").as_bytes());
         let upload = check_upload(content, "minutes.txt", 25 << 20).unwrap();
         let details = EvidenceInput { kind: "file".into(), title: format!("Minutes {n}"), ..Default::default() };
-        ohgov::evidence::store::add(&mut conn, None, provider, &details.parse().unwrap(), Some(&upload)).unwrap();
+        {
+            let framework = ohgov::assessment::store::framework_id(&mut conn, provider).unwrap();
+            ohgov::evidence::store::add(&mut conn, None, provider, framework, &details.parse().unwrap(), Some(&upload))
+        }
+        .unwrap();
     });
 }
 

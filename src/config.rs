@@ -24,7 +24,12 @@ pub struct Settings {
     /// Days without clinical supervision after which a case worker is overdue
     /// (`OHGOV_SUPERVISION_DAYS`, default 30).
     pub supervision_days: i64,
+    /// The time the product goes by: the system's, unless a test sets it.
+    pub clock: crate::clock::Clock,
 }
+
+/// A session unused for this long is over: 12 hours.
+pub const DEFAULT_SESSION_IDLE_SECONDS: i64 = 12 * 3600;
 
 /// A non-clinical case worker unsupervised for longer than this many days is overdue.
 pub const DEFAULT_SUPERVISION_DAYS: i64 = 30;
@@ -38,7 +43,7 @@ impl Settings {
         Self {
             database_url: database_url.into(),
             bind: env_or("OHGOV_BIND", DEFAULT_BIND),
-            session_idle_seconds: crate::web::session::IDLE_SECONDS,
+            session_idle_seconds: DEFAULT_SESSION_IDLE_SECONDS,
             secure_cookies: std::env::var("OHGOV_SECURE_COOKIES").is_ok_and(|v| v.trim() == "1"),
             max_upload_mb: std::env::var("OHGOV_MAX_UPLOAD_MB")
                 .ok()
@@ -50,6 +55,7 @@ impl Settings {
                 .and_then(|v| v.trim().parse().ok())
                 .filter(|d| *d > 0)
                 .unwrap_or(DEFAULT_SUPERVISION_DAYS),
+            clock: crate::clock::Clock::system(),
             pool_size: std::env::var("OHGOV_DB_POOL").ok().and_then(|v| v.parse().ok()).filter(|n| *n > 0).unwrap_or(8),
         }
     }

@@ -6,11 +6,15 @@
 pub mod accounts;
 pub mod assessment;
 pub mod catalogue;
+pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod coverage;
 pub mod db;
 pub mod evidence;
+pub mod form;
 pub mod history;
+pub mod providers;
 pub mod web;
 pub mod workforce;
 
@@ -125,7 +129,7 @@ pub fn app(
         .configure(catalogue::routes::configure)
         .configure(accounts::routes::configure)
         .configure(accounts::admin::configure)
-        .configure(history::routes::configure)
+        .configure(providers::routes::configure)
         .configure(assessment::routes::configure)
         .configure(evidence::routes::configure)
         .configure(coverage::routes::configure)

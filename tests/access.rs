@@ -94,7 +94,8 @@ fn build_world(db: &support::TestDb) -> World {
     .parse()
     .unwrap();
     let upload = ohgov::evidence::model::check_upload(b"Policy text".to_vec(), "policy.txt", 1 << 20).unwrap();
-    let evidence = ohgov::evidence::store::add(&mut conn, None, provider, &details, Some(&upload)).unwrap();
+    let framework = support::framework(&mut conn, provider);
+    let evidence = ohgov::evidence::store::add(&mut conn, None, provider, framework, &details, Some(&upload)).unwrap();
     let request =
         ohgov::assessment::store::raise_request(&mut conn, None, provider, Some("GF1"), "The signed policy").unwrap();
     let regulations = ohgov::workforce::store::regulations(&mut conn).unwrap();

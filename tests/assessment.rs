@@ -28,7 +28,8 @@ fn assess(
         narrative: format!("How the service meets {reference}"),
         ..Default::default()
     };
-    let saved = store::save_assessment(conn, Some(by), provider, reference, &input.parse().unwrap()).unwrap();
+    let saved =
+        store::save_assessment(conn, Some(by), provider, reference, &input.parse().unwrap(), support::today()).unwrap();
     assert!(saved, "{reference} is a standard of the framework");
 }
 
@@ -52,7 +53,8 @@ fn evidence(
     .parse()
     .unwrap();
     let upload = check_upload(format!("{title}\n").into_bytes(), "evidence.txt", 1 << 20).unwrap();
-    ohgov::evidence::store::add(conn, None, provider, &details, Some(&upload)).unwrap()
+    let framework = support::framework(conn, provider);
+    ohgov::evidence::store::add(conn, None, provider, framework, &details, Some(&upload)).unwrap()
 }
 
 fn finding(conn: &mut DbConnection, by: i32, provider: i32, reference: &str) -> i32 {
@@ -140,51 +142,49 @@ on_both_backends!(
 
 on_both_backends!(
     an_annual_renewal_marks_every_result_as_carried_over,
-    db | db
-        | {
-            let mut conn = db.migrated();
-            let s = service(&mut conn, "Northshire OH Service", "northshire");
-            let (p, m) = (s.provider, s.manager);
-            for (reference, result) in
-                [("GF1", "met"), ("GF2", "partly_met"), ("RP1", "not_met"), ("GF5", "not_applicable")]
-            {
-                assess(&mut conn, m, p, reference, "done", result, Some(m));
-            }
-            let first = store::current_cycle(&mut conn, p).unwrap().unwrap();
-            assert_eq!(first.kind, "initial", "the first save began the initial cycle");
-            let started = NaiveDate::from_ymd_opt(2027, 3, 1).unwrap();
-            let (cycle, carried) =
-                store::start_cycle(&mut conn, Some(m), p, CycleKind::AnnualRenewal, "seqohs-2023", started).unwrap();
-            assert_eq!(carried, 4);
-            use ohgov::db::schema::standard_assessments as sa;
-            let rows: Vec<(String, bool, String)> = sa::table
-                .filter(sa::cycle_id.eq(cycle))
-                .select((sa::result, sa::carried_over, sa::workflow))
-                .order(sa::id)
-                .load(&mut conn)
-                .unwrap();
-            assert_eq!(rows.len(), 4);
-            assert!(rows.iter().all(|(_, carried, _)| *carried), "every result is marked carried over: {rows:?}");
-            assert!(rows.iter().all(|(_, _, workflow)| workflow == "in_review"), "done work goes back to review");
-            let mut results: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
-            results.sort_unstable();
-            assert_eq!(results, ["met", "not_applicable", "not_met", "partly_met"], "results are kept");
-            let before: i64 = sa::table.filter(sa::cycle_id.eq(first.id)).count().get_result(&mut conn).unwrap();
-            assert_eq!(before, 4, "the old cycle is left as it was");
-
-            let today = Utc::now().date_naive();
-            assert_eq!(store::readiness(&mut conn, p, today).unwrap().readiness.carried_over, 4);
-            assess(&mut conn, m, p, "GF1", "done", "met", Some(m));
-            assert_eq!(store::readiness(&mut conn, p, today).unwrap().readiness.carried_over, 3, "saving confirms it");
-
-            let refused = store::start_cycle(&mut conn, Some(m), p, CycleKind::Initial, "seqohs-2023", started);
-            assert!(matches!(refused, Err(ohgov::accounts::store::SaveError::Invalid(e)) if e.0.contains_key("kind")));
-            let backwards =
-                store::start_cycle(&mut conn, Some(m), p, CycleKind::Reaccreditation, "seqohs-2015", started);
-            assert!(
-                matches!(backwards, Err(ohgov::accounts::store::SaveError::Invalid(e)) if e.0["framework"].contains("does not replace"))
-            );
+    db | db | {
+        let mut conn = db.migrated();
+        let s = service(&mut conn, "Northshire OH Service", "northshire");
+        let (p, m) = (s.provider, s.manager);
+        for (reference, result) in
+            [("GF1", "met"), ("GF2", "partly_met"), ("RP1", "not_met"), ("GF5", "not_applicable")]
+        {
+            assess(&mut conn, m, p, reference, "done", result, Some(m));
         }
+        let first = store::current_cycle(&mut conn, p).unwrap().unwrap();
+        assert_eq!(first.kind, "initial", "the first save began the initial cycle");
+        let started = NaiveDate::from_ymd_opt(2027, 3, 1).unwrap();
+        let (cycle, carried) =
+            store::start_cycle(&mut conn, Some(m), p, CycleKind::AnnualRenewal, "seqohs-2023", started).unwrap();
+        assert_eq!(carried, 4);
+        use ohgov::db::schema::standard_assessments as sa;
+        let rows: Vec<(String, bool, String)> = sa::table
+            .filter(sa::cycle_id.eq(cycle))
+            .select((sa::result, sa::carried_over, sa::workflow))
+            .order(sa::id)
+            .load(&mut conn)
+            .unwrap();
+        assert_eq!(rows.len(), 4);
+        assert!(rows.iter().all(|(_, carried, _)| *carried), "every result is marked carried over: {rows:?}");
+        assert!(rows.iter().all(|(_, _, workflow)| workflow == "in_review"), "done work goes back to review");
+        let mut results: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+        results.sort_unstable();
+        assert_eq!(results, ["met", "not_applicable", "not_met", "partly_met"], "results are kept");
+        let before: i64 = sa::table.filter(sa::cycle_id.eq(first.id)).count().get_result(&mut conn).unwrap();
+        assert_eq!(before, 4, "the old cycle is left as it was");
+
+        let today = Utc::now().date_naive();
+        assert_eq!(store::readiness(&mut conn, p, today).unwrap().readiness.carried_over, 4);
+        assess(&mut conn, m, p, "GF1", "done", "met", Some(m));
+        assert_eq!(store::readiness(&mut conn, p, today).unwrap().readiness.carried_over, 3, "saving confirms it");
+
+        let refused = store::start_cycle(&mut conn, Some(m), p, CycleKind::Initial, "seqohs-2023", started);
+        assert!(matches!(refused, Err(ohgov::db::StoreError::Invalid(e)) if e.0.contains_key("kind")));
+        let backwards = store::start_cycle(&mut conn, Some(m), p, CycleKind::Reaccreditation, "seqohs-2015", started);
+        assert!(
+            matches!(backwards, Err(ohgov::db::StoreError::Invalid(e)) if e.0["framework"].contains("does not replace"))
+        );
+    }
 );
 
 on_both_backends!(

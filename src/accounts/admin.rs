@@ -6,10 +6,13 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::model::{parse_date, FieldErrors, NewContract, OrganisationInput, UserInput};
-use super::store::{self, Grant, SaveError};
+use super::model::{NewContract, OrganisationInput, UserInput};
+use super::store::{self, Grant};
 use super::Role;
-use crate::web::session::{self, CurrentUser};
+use crate::accounts::session::CurrentUser;
+use crate::db::StoreError;
+use crate::form::{parse_date, FieldErrors};
+use crate::web::session;
 use crate::web::{render, render_status, with_conn, AppError, AppState};
 use actix_web::http::StatusCode;
 
@@ -152,11 +155,10 @@ fn merge(errors: &mut FieldErrors, found: FieldErrors) {
 }
 
 /// Turns a store refusal into field messages; anything else is a server error.
-fn refusal(error: SaveError) -> Result<FieldErrors, AppError> {
+fn refusal(error: StoreError) -> Result<FieldErrors, AppError> {
     match error {
-        SaveError::Invalid(errors) => Ok(errors),
-        SaveError::Database(e) => Err(AppError::Database(e)),
-        SaveError::Hashing(e) => Err(AppError::Internal(e)),
+        StoreError::Invalid(errors) => Ok(errors),
+        other => Err(other.into()),
     }
 }
 

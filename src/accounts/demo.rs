@@ -2,14 +2,15 @@
 //! trust that commissions the first, and one person in each role. Passwords are fixed and printed:
 //! this is fictional data on a demo database only.
 
-use chrono::{Datelike, Utc};
+use chrono::{Datelike, NaiveDate};
 use diesel::prelude::*;
 
 use super::model::{NewContract, OrganisationInput, UserInput};
-use super::store::{self, Grant, SaveError};
+use super::store::{self, Grant};
 use super::Role;
 use crate::db::schema::organisations;
 use crate::db::DbConnection;
+use crate::db::StoreError;
 
 pub const DEMO_PROVIDER: &str = "Northshire OH Service";
 pub const DEMO_COMMISSIONER: &str = "Northshire Teaching Hospitals NHS Trust";
@@ -39,7 +40,7 @@ const PEOPLE: [(&str, &str, &str, &str); 7] = [
 ];
 
 /// Adds the demo organisations and people unless they are there already; returns the sign-ins.
-pub fn seed(conn: &mut DbConnection) -> Result<Vec<DemoLogin>, SaveError> {
+pub fn seed(conn: &mut DbConnection, today: NaiveDate) -> Result<Vec<DemoLogin>, StoreError> {
     let logins = PEOPLE.iter().map(|(role, _, email, password)| DemoLogin { role, email, password }).collect();
     let present: i64 = organisations::table.filter(organisations::name.eq(DEMO_PROVIDER)).count().get_result(conn)?;
     if present > 0 {
@@ -60,7 +61,6 @@ pub fn seed(conn: &mut DbConnection) -> Result<Vec<DemoLogin>, SaveError> {
     let trust = organisation(conn, "commissioner", DEMO_COMMISSIONER, "RX1", "nhs_trust", Some(4))?;
 
     // The current NHS financial year, April to March.
-    let today = Utc::now().date_naive();
     let year = if today.month() >= 4 { today.year() } else { today.year() - 1 };
     let starts_on = chrono::NaiveDate::from_ymd_opt(year, 4, 1).unwrap_or(today);
     let ends_on = chrono::NaiveDate::from_ymd_opt(year + 2, 3, 31);

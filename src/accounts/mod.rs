@@ -3,10 +3,13 @@
 
 pub mod access;
 pub mod admin;
+pub mod api;
 pub mod demo;
+pub mod guard;
 pub mod model;
 pub mod routes;
 pub mod secrets;
+pub mod session;
 pub mod store;
 
-pub use model::{FieldErrors, NewContract, NewOrganisation, NewUser, OrganisationKind, Role};
+pub use model::{NewContract, NewOrganisation, NewUser, OrganisationKind, Role};

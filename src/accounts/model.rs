@@ -1,52 +1,9 @@
 //! The shapes of organisations and contracts, and the checks a new one must pass. Pure.
 
-use std::collections::BTreeMap;
-
 use chrono::NaiveDate;
 use validator::Validate;
 
-/// Problems with submitted input, by field, in words a form or a command can show as they are.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FieldErrors(pub BTreeMap<&'static str, String>);
-
-impl FieldErrors {
-    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
-        self.0.entry(field).or_insert_with(|| message.into());
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// Takes validator's findings, keeping the messages written on each rule.
-    fn absorb(&mut self, errors: validator::ValidationErrors, fields: &[&'static str]) {
-        for (field, problems) in errors.field_errors() {
-            let Some(name) = fields.iter().find(|f| **f == field.as_ref()) else { continue };
-            if let Some(problem) = problems.first() {
-                let message =
-                    problem.message.as_ref().map(|m| m.to_string()).unwrap_or_else(|| format!("{field} is not valid"));
-                self.add(name, message);
-            }
-        }
-    }
-
-    fn into_result(self) -> Result<(), FieldErrors> {
-        if self.is_empty() {
-            Ok(())
-        } else {
-            Err(self)
-        }
-    }
-}
-
-impl std::fmt::Display for FieldErrors {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let lines: Vec<String> = self.0.iter().map(|(field, message)| format!("{field}: {message}")).collect();
-        write!(f, "{}", lines.join("; "))
-    }
-}
-
-impl std::error::Error for FieldErrors {}
+use crate::form::FieldErrors;
 
 /// Providers are the OH services; commissioners pay them and may read what they contract for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -182,33 +139,6 @@ impl NewContract {
     }
 }
 
-/// A date field that may be left blank: None when blank, and when bad, with the problem added to
-/// `errors` so every field is reported at once.
-pub fn optional_date(errors: &mut FieldErrors, field: &'static str, value: &str) -> Option<NaiveDate> {
-    if value.trim().is_empty() {
-        return None;
-    }
-    match parse_date(field, value) {
-        Ok(day) => Some(day),
-        Err(bad) => {
-            bad.0.into_iter().for_each(|(f, m)| errors.add(f, m));
-            None
-        }
-    }
-}
-
-/// Reads a UK or ISO date from a form or a command line.
-pub fn parse_date(field: &'static str, value: &str) -> Result<NaiveDate, FieldErrors> {
-    let value = value.trim();
-    NaiveDate::parse_from_str(value, "%Y-%m-%d").or_else(|_| NaiveDate::parse_from_str(value, "%d/%m/%Y")).map_err(
-        |_| {
-            let mut errors = FieldErrors::default();
-            errors.add(field, format!("{value:?} is not a date: use YYYY-MM-DD, for example 2026-04-01"));
-            errors
-        },
-    )
-}
-
 /// What a membership allows. Admin is not a role here: it is a flag on the user, for
 /// organisations, users and contracts only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -339,6 +269,7 @@ pub fn after_failure(failed_before: i32, now: chrono::NaiveDateTime) -> (i32, Op
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::form::parse_date;
 
     fn input(kind: &str, name: &str, code: &str) -> OrganisationInput {
         OrganisationInput { kind: kind.into(), name: name.into(), code: code.into(), ..Default::default() }

@@ -7,9 +7,11 @@ use serde::Deserialize;
 
 use super::access::Capability;
 use super::store;
-use crate::web::access::authorize;
-use crate::web::api::ApiUser;
-use crate::web::session::{self, CurrentUser};
+use crate::accounts::api::ApiUser;
+use crate::accounts::guard::authorize;
+use crate::accounts::session::CurrentUser;
+use crate::db::StoreError;
+use crate::web::session;
 use crate::web::{render, render_status, with_conn, AppError, AppState};
 use actix_web::http::StatusCode;
 
@@ -22,60 +24,22 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/account", web::get().to(account_page))
         .route("/account/password", web::post().to(change_password))
         .route("/providers", web::get().to(providers))
-        .route("/providers/{provider_id}", web::get().to(provider))
         .route("/providers/{provider_id}/edit", web::get().to(edit_provider_page))
         .route("/providers/{provider_id}", web::post().to(update_provider))
         .route("/api/v1/providers", web::get().to(api_providers));
 }
 
 async fn providers(state: web::Data<AppState>, req: HttpRequest, user: CurrentUser) -> Result<HttpResponse, AppError> {
-    let today = chrono::Utc::now().date_naive();
+    let today = state.today();
     let list = with_conn(&state, move |conn| Ok(store::readable_providers(conn, user.id, today)?)).await?;
     let mut context = tera::Context::new();
     context.insert("providers", &list);
     render(&state, &req, "accounts/providers.html", context)
 }
 
-async fn provider(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    user: CurrentUser,
-    path: web::Path<i32>,
-) -> Result<HttpResponse, AppError> {
-    let provider_id = path.into_inner();
-    authorize(&state, &user, provider_id, Capability::ReadAssessment).await?;
-    let can = crate::web::access::permissions(&state, &user, provider_id).await?;
-    // At a glance: the figures a manager or a commissioner looks for first. Workforce figures go
-    // only to those who may read the provider's records (not to an assessor).
-    let today = crate::web::today();
-    let days = state.settings.supervision_days;
-    let (found, readiness, coverage, workforce) = with_conn(&state, move |conn| {
-        let readiness = crate::assessment::store::readiness(conn, provider_id, today)?;
-        let coverage = crate::coverage::store::totals(&crate::coverage::store::coverage(conn, provider_id, today)?);
-        let workforce = if can.read {
-            let report = crate::workforce::store::workforce(conn, provider_id, today, days)?;
-            let flagged = report.people.iter().filter(|p| !p.issues.is_empty()).count();
-            Some((report.people.len(), flagged))
-        } else {
-            None
-        };
-        Ok((store::provider(conn, provider_id)?, readiness, coverage, workforce))
-    })
-    .await?;
-    let provider = found.ok_or(AppError::NotFound)?;
-    let mut context = tera::Context::new();
-    context.insert("provider", &provider);
-    context.insert("sites", &provider.sites);
-    context.insert("accreditation", &readiness.accreditation);
-    context.insert("readiness", &readiness.readiness);
-    context.insert("coverage", &coverage);
-    context.insert("workforce", &workforce);
-    render(&state, &req, "accounts/provider.html", context)
-}
-
 /// `GET /api/v1/providers`: the providers the caller may read: id, name, code and type.
 async fn api_providers(state: web::Data<AppState>, caller: ApiUser) -> Result<HttpResponse, AppError> {
-    let today = chrono::Utc::now().date_naive();
+    let today = state.today();
     let user_id = caller.0.id;
     let list = with_conn(&state, move |conn| Ok(store::readable_providers(conn, user_id, today)?)).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "providers": list })))
@@ -121,6 +85,7 @@ async fn sign_in(
     session: Session,
     form: web::Form<SignInForm>,
 ) -> Result<HttpResponse, AppError> {
+    let today = state.today();
     session::check_csrf(&session, &form.csrf_token)?;
     let form = form.into_inner();
     let address = client_address(&req);
@@ -134,7 +99,6 @@ async fn sign_in(
         Ok(signed_in) => {
             session::start(&session, signed_in.user_id, &signed_in.name, signed_in.session_epoch)?;
             let user_id = signed_in.user_id;
-            let today = chrono::Utc::now().date_naive();
             let (held, is_admin) = with_conn(&state, move |conn| {
                 let held = store::membership_labels(conn, user_id, today)?;
                 let is_admin = store::session_user(conn, user_id)?.is_some_and(|(_, _, admin)| admin);
@@ -188,11 +152,7 @@ pub struct ProviderForm {
     sites: String,
 }
 
-fn provider_form_context(
-    provider_id: i32,
-    form: &ProviderForm,
-    errors: &crate::accounts::FieldErrors,
-) -> tera::Context {
+fn provider_form_context(provider_id: i32, form: &ProviderForm, errors: &crate::form::FieldErrors) -> tera::Context {
     let mut context = tera::Context::new();
     context.insert("provider_id", &provider_id);
     context.insert("name", &form.name);
@@ -238,7 +198,7 @@ async fn update_provider(
     authorize(&state, &user, provider_id, Capability::Manage).await?;
     session::check_csrf(&session, &form.csrf_token)?;
     let form = form.into_inner();
-    let mut errors = crate::accounts::FieldErrors::default();
+    let mut errors = crate::form::FieldErrors::default();
     let sites = match form.sites.trim() {
         "" => None,
         text => match text.parse::<i32>() {
@@ -270,7 +230,7 @@ async fn update_provider(
     let user_id = user.id;
     with_conn(&state, move |conn| match store::update_provider(conn, Some(user_id), provider_id, &details) {
         Ok(_) => Ok(()),
-        Err(store::SaveError::Database(e)) => Err(AppError::Database(e)),
+        Err(StoreError::Database(e)) => Err(AppError::Database(e)),
         Err(other) => Err(AppError::Internal(other.to_string())),
     })
     .await?;
@@ -283,7 +243,7 @@ fn show_provider_errors(
     req: &HttpRequest,
     provider_id: i32,
     form: &ProviderForm,
-    errors: crate::accounts::FieldErrors,
+    errors: crate::form::FieldErrors,
 ) -> Result<HttpResponse, AppError> {
     let context = provider_form_context(provider_id, form, &errors);
     render_status(state, req, "accounts/provider_edit.html", context, StatusCode::UNPROCESSABLE_ENTITY)
@@ -331,7 +291,7 @@ pub struct PasswordForm {
     confirm_password: String,
 }
 
-fn account_context(errors: &crate::accounts::FieldErrors, changed: bool) -> tera::Context {
+fn account_context(errors: &crate::form::FieldErrors, changed: bool) -> tera::Context {
     let mut context = tera::Context::new();
     context.insert("errors", &errors.0);
     context.insert("changed", &changed);
@@ -357,7 +317,7 @@ async fn change_password(
 ) -> Result<HttpResponse, AppError> {
     session::check_csrf(&session, &form.csrf_token)?;
     let form = form.into_inner();
-    let mut errors = crate::accounts::FieldErrors::default();
+    let mut errors = crate::form::FieldErrors::default();
     if form.new_password != form.confirm_password {
         errors.add("confirm_password", "The new passwords do not match");
     }
@@ -372,7 +332,7 @@ async fn change_password(
                 session::set_epoch(&session, epoch)?;
                 return Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, "/account?changed=1")).finish());
             }
-            Err(store::SaveError::Invalid(found)) => errors = found,
+            Err(StoreError::Invalid(found)) => errors = found,
             Err(other) => return Err(AppError::Internal(other.to_string())),
         }
     }

@@ -3,38 +3,22 @@
 use chrono::Utc;
 use diesel::prelude::*;
 
-use super::model::{self, FieldErrors, NewContract, NewOrganisation, NewUser, OrganisationKind, Role};
+use super::model::{self, NewContract, NewOrganisation, NewUser, OrganisationKind, Role};
 use super::secrets;
 use crate::db::schema::{
     api_tokens, catalogue_nodes, catalogues, contracts, memberships, organisations, sign_in_failures, users,
 };
-use crate::db::{self, DbConnection};
+use crate::db::{self, DbConnection, StoreError};
+use crate::form::FieldErrors;
 use crate::history::store::{json, record_created};
 use crate::history::{self, Change, Entry};
-
-/// Why a save did not happen (in any area). Nothing is written in either case.
-#[derive(Debug, thiserror::Error)]
-pub enum SaveError {
-    #[error(transparent)]
-    Invalid(#[from] FieldErrors),
-    #[error("database error: {0}")]
-    Database(#[from] diesel::result::Error),
-    #[error("password hashing failed: {0}")]
-    Hashing(String),
-}
-
-pub fn invalid(field: &'static str, message: impl Into<String>) -> SaveError {
-    let mut errors = FieldErrors::default();
-    errors.add(field, message);
-    SaveError::Invalid(errors)
-}
 
 /// Creates an organisation; returns its id. `user_id` is who did it (None: the operator's command).
 pub fn create_organisation(
     conn: &mut DbConnection,
     user_id: Option<i32>,
     org: &NewOrganisation,
-) -> Result<i32, SaveError> {
+) -> Result<i32, StoreError> {
     db::write_transaction(conn, |conn| {
         diesel::insert_into(organisations::table)
             .values((
@@ -71,7 +55,7 @@ pub fn create_contract(
     conn: &mut DbConnection,
     user_id: Option<i32>,
     contract: &NewContract,
-) -> Result<i32, SaveError> {
+) -> Result<i32, StoreError> {
     contract.check()?;
     db::write_transaction(conn, |conn| {
         let kinds: Vec<(i32, String)> = organisations::table
@@ -101,7 +85,7 @@ pub fn create_contract(
             }
         }
         if !errors.is_empty() {
-            return Err(SaveError::Invalid(errors));
+            return Err(StoreError::Invalid(errors));
         }
 
         diesel::insert_into(contracts::table)
@@ -149,13 +133,14 @@ pub fn create_user(
     by: Option<i32>,
     user: &NewUser,
     grant: Option<Grant>,
-) -> Result<i32, SaveError> {
+) -> Result<i32, StoreError> {
     // Hash before taking the write lock: argon2 is deliberately slow.
-    let password_hash = secrets::hash_password(&user.password).map_err(|e| SaveError::Hashing(e.to_string()))?;
+    let password_hash = secrets::hash_password(&user.password)
+        .map_err(|e| StoreError::invalid("password", format!("The password could not be stored: {e}")))?;
     db::write_transaction(conn, |conn| {
         let taken: i64 = users::table.filter(users::email.eq(&user.email)).count().get_result(conn)?;
         if taken > 0 {
-            return Err(invalid("email", "A user with this email address already exists"));
+            return Err(StoreError::invalid("email", "A user with this email address already exists"));
         }
         diesel::insert_into(users::table)
             .values((
@@ -185,14 +170,19 @@ pub fn create_user(
 }
 
 /// Grants a role in an organisation of the kind the role belongs to. Call inside a transaction.
-pub fn add_membership(conn: &mut DbConnection, by: Option<i32>, user_id: i32, grant: Grant) -> Result<i32, SaveError> {
+pub fn add_membership(conn: &mut DbConnection, by: Option<i32>, user_id: i32, grant: Grant) -> Result<i32, StoreError> {
     let kind: Option<String> =
         organisations::table.find(grant.organisation_id).select(organisations::kind).first(conn).optional()?;
     let wanted = grant.role.organisation_kind();
     match kind.as_deref().and_then(OrganisationKind::parse) {
-        None => return Err(invalid("organisation_id", format!("There is no organisation {}", grant.organisation_id))),
+        None => {
+            return Err(StoreError::invalid(
+                "organisation_id",
+                format!("There is no organisation {}", grant.organisation_id),
+            ))
+        }
         Some(kind) if kind != wanted => {
-            return Err(invalid(
+            return Err(StoreError::invalid(
                 "role",
                 format!("The {} role is held in a {}, not a {}", grant.role.as_str(), wanted.as_str(), kind.as_str()),
             ))
@@ -200,7 +190,7 @@ pub fn add_membership(conn: &mut DbConnection, by: Option<i32>, user_id: i32, gr
         Some(_) => {}
     }
     if grant.role == Role::Assessor && grant.expires_on.is_none() {
-        return Err(invalid("expires_on", "Enter the date an assessor's access ends"));
+        return Err(StoreError::invalid("expires_on", "Enter the date an assessor's access ends"));
     }
     diesel::insert_into(memberships::table)
         .values((
@@ -224,15 +214,13 @@ pub fn add_membership(conn: &mut DbConnection, by: Option<i32>, user_id: i32, gr
 }
 
 /// Issues an API token for the user with this email; returns the token, which is shown once.
-pub fn create_token(conn: &mut DbConnection, by: Option<i32>, email: &str) -> Result<String, SaveError> {
+pub fn create_token(conn: &mut DbConnection, by: Option<i32>, email: &str) -> Result<String, StoreError> {
     let email = email.trim().to_lowercase();
     db::write_transaction(conn, |conn| {
-        let user_id: i32 = users::table
-            .filter(users::email.eq(&email))
-            .select(users::id)
-            .first(conn)
-            .optional()?
-            .ok_or_else(|| invalid("user", format!("There is no user with the email address {email}")))?;
+        let user_id: i32 =
+            users::table.filter(users::email.eq(&email)).select(users::id).first(conn).optional()?.ok_or_else(
+                || StoreError::invalid("user", format!("There is no user with the email address {email}")),
+            )?;
         let (token, stored) = secrets::generate_token();
         diesel::insert_into(api_tokens::table)
             .values((
@@ -248,7 +236,7 @@ pub fn create_token(conn: &mut DbConnection, by: Option<i32>, email: &str) -> Re
 }
 
 /// Revokes a token given in full; returns its id. A token already revoked, or unknown, is an error.
-pub fn revoke_token(conn: &mut DbConnection, by: Option<i32>, token: &str) -> Result<i32, SaveError> {
+pub fn revoke_token(conn: &mut DbConnection, by: Option<i32>, token: &str) -> Result<i32, StoreError> {
     let stored = secrets::token_sha256(token);
     db::write_transaction(conn, |conn| {
         let found: Option<(i32, Option<chrono::NaiveDateTime>)> = api_tokens::table
@@ -257,8 +245,8 @@ pub fn revoke_token(conn: &mut DbConnection, by: Option<i32>, token: &str) -> Re
             .first(conn)
             .optional()?;
         let id = match found {
-            None => return Err(invalid("token", "No such token")),
-            Some((_, Some(_))) => return Err(invalid("token", "That token is already revoked")),
+            None => return Err(StoreError::invalid("token", "No such token")),
+            Some((_, Some(_))) => return Err(StoreError::invalid("token", "That token is already revoked")),
             Some((id, None)) => id,
         };
         let now = Utc::now().naive_utc();
@@ -304,7 +292,7 @@ pub fn sign_in(
     password: &str,
     address: &str,
     now: chrono::NaiveDateTime,
-) -> Result<Result<SignedIn, model::SignInRefusal>, SaveError> {
+) -> Result<Result<SignedIn, model::SignInRefusal>, StoreError> {
     use model::SignInRefusal;
     let email = email.trim().to_lowercase();
     let window_start = now - chrono::Duration::minutes(model::LOCK_MINUTES);
@@ -382,7 +370,7 @@ pub fn session_user(conn: &mut DbConnection, user_id: i32) -> QueryResult<Option
 }
 
 /// "Sign out everywhere": every session issued before this is refused from now on.
-pub fn end_all_sessions(conn: &mut DbConnection, user_id: i32) -> Result<(), SaveError> {
+pub fn end_all_sessions(conn: &mut DbConnection, user_id: i32) -> Result<(), StoreError> {
     db::write_transaction(conn, |conn| {
         let epoch: i32 = users::table.find(user_id).select(users::session_epoch).first(conn)?;
         diesel::update(users::table.find(user_id)).set(users::session_epoch.eq(epoch + 1)).execute(conn)?;
@@ -515,9 +503,9 @@ pub fn update_provider(
     by: Option<i32>,
     provider_id: i32,
     details: &NewOrganisation,
-) -> Result<usize, SaveError> {
+) -> Result<usize, StoreError> {
     db::write_transaction(conn, |conn| {
-        let current = provider(conn, provider_id)?.ok_or(diesel::result::Error::NotFound)?;
+        let current = provider(conn, provider_id)?.ok_or(StoreError::NotFound)?;
         let mut changes = Vec::new();
         let mut compare = |field: &str, before: serde_json::Value, after: serde_json::Value| {
             if before != after {
@@ -639,15 +627,16 @@ pub fn change_password(
     user_id: i32,
     current_password: &str,
     new_password: &str,
-) -> Result<i32, SaveError> {
+) -> Result<i32, StoreError> {
     let stored: String = users::table.find(user_id).select(users::password_hash).first(conn)?;
     if !secrets::verify_password(current_password, &stored) {
-        return Err(invalid("current_password", "Your current password is not right"));
+        return Err(StoreError::invalid("current_password", "Your current password is not right"));
     }
     if new_password.chars().count() < 12 || new_password.chars().count() > 200 {
-        return Err(invalid("new_password", "Enter a password of at least 12 characters"));
+        return Err(StoreError::invalid("new_password", "Enter a password of at least 12 characters"));
     }
-    let hash = secrets::hash_password(new_password).map_err(|e| SaveError::Hashing(e.to_string()))?;
+    let hash = secrets::hash_password(new_password)
+        .map_err(|e| StoreError::invalid("password", format!("The password could not be stored: {e}")))?;
     db::write_transaction(conn, |conn| {
         let epoch: i32 = users::table.find(user_id).select(users::session_epoch).first(conn)?;
         diesel::update(users::table.find(user_id))

@@ -2,14 +2,14 @@
 //! towards accreditation (as many NHS services are), about two thirds of the standards met, some
 //! partly met, a few "must" gaps, two findings and an assessor's open request. Fictional.
 
-use chrono::{Duration, Months, NaiveDate, Utc};
+use chrono::{Duration, Months, NaiveDate};
 use diesel::prelude::*;
 
 use super::model::{AccreditationStatus, AssessmentInput, FindingInput, FindingSource};
 use super::store;
-use crate::accounts::store::SaveError;
 use crate::db::schema::{assessment_cycles, catalogue_nodes, users};
 use crate::db::DbConnection;
+use crate::db::StoreError;
 
 /// Standards not (yet) met, and why: (reference, workflow, result, note).
 const NOT_MET: [(&str, &str, &str, &str); 12] = [
@@ -61,7 +61,7 @@ fn id_of(conn: &mut DbConnection, email: &str) -> QueryResult<Option<i32>> {
 }
 
 /// Seeds the demo provider's assessment unless it has one already.
-pub fn seed(conn: &mut DbConnection) -> Result<(), SaveError> {
+pub fn seed(conn: &mut DbConnection, today: NaiveDate) -> Result<(), StoreError> {
     let provider = crate::accounts::demo::demo_provider(conn)?;
     let Some(provider) = provider else { return Ok(()) };
     let started: i64 =
@@ -73,7 +73,6 @@ pub fn seed(conn: &mut DbConnection) -> Result<(), SaveError> {
     let director = id_of(conn, "director@northshire-oh.example")?;
     let clinician = id_of(conn, "clinician@northshire-oh.example")?;
     let assessor = id_of(conn, "assessor@seqohs-assessor.example")?;
-    let today = Utc::now().date_naive();
     let registered = today.checked_sub_months(Months::new(42)).unwrap_or(today);
     let change = super::model::AccreditationChange {
         status: AccreditationStatus::WorkingTowards,
@@ -121,7 +120,7 @@ pub fn seed(conn: &mut DbConnection) -> Result<(), SaveError> {
             narrative,
         };
         let Ok(change) = input.parse() else { continue };
-        store::save_assessment(conn, owner, provider, reference, &change)?;
+        store::save_assessment(conn, owner, provider, reference, &change, today)?;
     }
 
     let findings = [
@@ -165,9 +164,4 @@ pub fn seed(conn: &mut DbConnection) -> Result<(), SaveError> {
         "Please provide the last two report-quality audits, with the action plans that followed.",
     )?;
     Ok(())
-}
-
-/// The demo's reference date for documents: `days` from today (negative for the past).
-pub fn days_from_today(days: i64) -> NaiveDate {
-    Utc::now().date_naive() + Duration::days(days)
 }

@@ -2,8 +2,8 @@
 
 use chrono::NaiveDate;
 
-use crate::accounts::model::optional_date;
-use crate::accounts::FieldErrors;
+use crate::form::optional_date;
+use crate::form::FieldErrors;
 
 /// The longest narrative a standard may carry: enough for a full account, short enough to print.
 pub const NARRATIVE_LIMIT: usize = 20_000;

@@ -15,14 +15,15 @@ use super::model::{
 use super::rules::StandardReadiness;
 use super::store;
 use crate::accounts::access::Capability;
-use crate::accounts::model::parse_date;
-use crate::accounts::store::SaveError;
-use crate::accounts::FieldErrors;
-use crate::web::access::{authorize, permissions, provider_context};
-use crate::web::api::ApiUser;
+use crate::accounts::api::ApiUser;
+use crate::accounts::guard::{authorize, permissions, provider_context};
+use crate::accounts::session::CurrentUser;
+use crate::db::StoreError;
+use crate::form::parse_date;
+use crate::form::FieldErrors;
 use crate::web::error::Refusal;
-use crate::web::session::{self, CurrentUser};
-use crate::web::{render, render_status, see_other, today, with_conn, AppError, AppState, FormPairs};
+use crate::web::session;
+use crate::web::{render, render_status, see_other, with_conn, AppError, AppState, FormPairs};
 
 /// The assessment pages and the readiness API, for `lib::app`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -61,10 +62,11 @@ async fn dashboard(
     user: CurrentUser,
     path: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
+    let today = state.today();
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::ReadAssessment).await?;
     let mut context = provider_context(&state, &user, provider_id).await?;
-    let report = with_conn(&state, move |conn| Ok(store::readiness(conn, provider_id, today())?)).await?;
+    let report = with_conn(&state, move |conn| Ok(store::readiness(conn, provider_id, today)?)).await?;
     let owners: Vec<(i32, String, usize)> = report
         .readiness
         .busiest_owners
@@ -143,10 +145,11 @@ async fn standards(
     path: web::Path<i32>,
     filters: web::Query<StandardFilters>,
 ) -> Result<HttpResponse, AppError> {
+    let today = state.today();
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::ReadAssessment).await?;
     let mut context = provider_context(&state, &user, provider_id).await?;
-    let report = with_conn(&state, move |conn| Ok(store::readiness(conn, provider_id, today())?)).await?;
+    let report = with_conn(&state, move |conn| Ok(store::readiness(conn, provider_id, today)?)).await?;
     let rows: Vec<(String, StandardView)> = report
         .readiness
         .domains
@@ -187,12 +190,13 @@ async fn show_standard(
     finding: Option<FindingInput>,
     errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
+    let today = state.today();
     let mut context = provider_context(state, user, provider_id).await?;
     let (page, people, evidence) = with_conn(state, move |conn| {
         let Some(page) = store::standard_page(conn, provider_id, &reference)? else { return Err(AppError::NotFound) };
         let people = crate::accounts::store::provider_people(conn, provider_id)?;
         let filter = crate::evidence::store::LibraryFilter { node_id: Some(page.node_id), ..Default::default() };
-        let evidence = crate::evidence::store::library(conn, provider_id, &filter, today())?;
+        let evidence = crate::evidence::store::library(conn, provider_id, &filter, today)?;
         Ok((page, people, evidence))
     })
     .await?;
@@ -204,7 +208,7 @@ async fn show_standard(
         target_on: page.target_on.map(|d| d.to_string()).unwrap_or_default(),
         narrative: page.narrative.clone(),
     });
-    let finding = finding.unwrap_or_else(|| FindingInput { raised_on: today().to_string(), ..Default::default() });
+    let finding = finding.unwrap_or_else(|| FindingInput { raised_on: today.to_string(), ..Default::default() });
     let owner = page.owner_user_id.and_then(|o| people.iter().find(|(id, _)| *id == o).map(|(_, n)| n.clone()));
     context.insert("page", &page);
     context.insert("owner", &owner);
@@ -255,11 +259,12 @@ async fn save_standard(
     authorize(&state, &user, provider_id, Capability::Manage).await?;
     session::check_csrf(&session, &form.csrf_token)?;
     let input = form.into_inner().input;
+    let today = state.today();
     let errors = match input.parse() {
         Ok(change) => {
             let (user_id, wanted) = (user.id, reference.clone());
             let saved = with_conn(&state, move |conn| {
-                Ok(store::save_assessment(conn, Some(user_id), provider_id, &wanted, &change))
+                Ok(store::save_assessment(conn, Some(user_id), provider_id, &wanted, &change, today))
             })
             .await?;
             match saved.refusal()? {
@@ -299,12 +304,13 @@ async fn add_finding(
     path: web::Path<(i32, String)>,
     form: web::Form<FindingForm>,
 ) -> Result<HttpResponse, AppError> {
+    let today = state.today();
     let (provider_id, reference) = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Assess).await?;
     session::check_csrf(&session, &form.csrf_token)?;
     let input = form.into_inner().input;
     let source = finding_source(&state, &user, provider_id).await?;
-    let errors = match input.parse(today()) {
+    let errors = match input.parse(today) {
         Ok(finding) => {
             let (user_id, wanted) = (user.id, reference.clone());
             let saved = with_conn(&state, move |conn| {
@@ -341,6 +347,7 @@ async fn findings(
     path: web::Path<i32>,
     query: web::Query<FindingsQuery>,
 ) -> Result<HttpResponse, AppError> {
+    let today = state.today();
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::ReadAssessment).await?;
     let mut context = provider_context(&state, &user, provider_id).await?;
@@ -351,7 +358,7 @@ async fn findings(
     context.insert("date_problem", &(query.problem == "date"));
     context.insert("grades", &FindingGrade::options());
     context.insert("sources", &FindingSource::options());
-    context.insert("today", &today().to_string());
+    context.insert("today", &today.to_string());
     render(&state, &req, "assessment/findings.html", context)
 }
 
@@ -371,13 +378,13 @@ async fn close_finding(
     path: web::Path<(i32, i32)>,
     form: web::Form<CloseForm>,
 ) -> Result<HttpResponse, AppError> {
+    let today = state.today();
     let (provider_id, finding_id) = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Assess).await?;
     session::check_csrf(&session, &form.csrf_token)?;
-    let closed_on =
-        if form.closed_on.trim().is_empty() { Ok(today()) } else { parse_date("closed_on", &form.closed_on) };
+    let closed_on = if form.closed_on.trim().is_empty() { Ok(today) } else { parse_date("closed_on", &form.closed_on) };
     let closed_on = match closed_on {
-        Ok(day) if day <= today() => day,
+        Ok(day) if day <= today => day,
         _ => return Ok(see_other(format!("/providers/{provider_id}/findings?problem=date"))),
     };
     let user_id = user.id;
@@ -388,7 +395,7 @@ async fn close_finding(
     match closed {
         Ok(true) => Ok(see_other(format!("/providers/{provider_id}/findings"))),
         Ok(false) => Err(AppError::NotFound),
-        Err(SaveError::Invalid(_)) => Ok(see_other(format!("/providers/{provider_id}/findings?problem=date"))),
+        Err(StoreError::Invalid(_)) => Ok(see_other(format!("/providers/{provider_id}/findings?problem=date"))),
         Err(other) => Err(other.into()),
     }
 }
@@ -403,20 +410,21 @@ async fn show_accreditation(
     cycle_form: Option<CycleForm>,
     errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
+    let today = state.today();
     let mut context = provider_context(state, user, provider_id).await?;
     let (record, cycles, frameworks) = with_conn(state, move |conn| {
         Ok((
-            store::accreditation(conn, provider_id, today())?,
+            store::accreditation(conn, provider_id, today)?,
             store::cycles(conn, provider_id)?,
             store::frameworks(conn)?,
         ))
     })
     .await?;
-    let form = form.unwrap_or_else(|| AccreditationInput { status_on: today().to_string(), ..Default::default() });
+    let form = form.unwrap_or_else(|| AccreditationInput { status_on: today.to_string(), ..Default::default() });
     let cycle_form = cycle_form.unwrap_or_else(|| CycleForm {
         kind: CycleKind::AnnualRenewal.as_str().into(),
         framework: frameworks.first().map(|f| f.1.clone()).unwrap_or_default(),
-        started_on: today().to_string(),
+        started_on: today.to_string(),
         ..Default::default()
     });
     let cycle_views: Vec<(String, String, NaiveDate, String)> = cycles
@@ -625,10 +633,11 @@ async fn show_request(
     form: FormPairs,
     errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
+    let today = state.today();
     let mut context = provider_context(state, user, provider_id).await?;
     let (found, library) = with_conn(state, move |conn| {
         let found = store::request(conn, provider_id, request_id)?;
-        let library = crate::evidence::store::library(conn, provider_id, &Default::default(), today())?;
+        let library = crate::evidence::store::library(conn, provider_id, &Default::default(), today)?;
         Ok((found, library))
     })
     .await?;
@@ -745,8 +754,9 @@ async fn readiness_json(
     user: ApiUser,
     path: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
+    let today = state.today();
     let provider_id = path.into_inner();
     authorize(&state, &user.0, provider_id, Capability::ReadAssessment).await?;
-    let report = with_conn(&state, move |conn| Ok(store::readiness(conn, provider_id, today())?)).await?;
+    let report = with_conn(&state, move |conn| Ok(store::readiness(conn, provider_id, today)?)).await?;
     Ok(HttpResponse::Ok().json(report.to_json(provider_id)))
 }

@@ -6,10 +6,10 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{Datelike, Months, NaiveDate};
 use serde::Serialize;
 
+use crate::evidence::rules::{review_state, ReviewState};
+
 use super::model::{AccreditationStatus, AssessmentResult, Workflow};
 
-/// Evidence due for review within this many days is shown as due soon.
-pub const REVIEW_WARNING_DAYS: i64 = 60;
 /// SEQOHS accreditation lasts five years.
 pub const ACCREDITATION_YEARS: u32 = 5;
 /// The self-assessment is to be finished within two years of registering (DOMAIN.md).
@@ -58,24 +58,6 @@ pub struct Evidence {
     pub review_due: Option<NaiveDate>,
     pub owner_user_id: Option<i32>,
     pub node_ids: Vec<i32>,
-}
-
-/// Where an evidence item stands on its review date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ReviewState {
-    Current,
-    DueSoon,
-    Overdue,
-}
-
-/// Past its review date the day after the date; due soon from 60 days before it.
-pub fn review_state(review_due: Option<NaiveDate>, today: NaiveDate) -> ReviewState {
-    match review_due {
-        Some(due) if due < today => ReviewState::Overdue,
-        Some(due) if (due - today).num_days() <= REVIEW_WARNING_DAYS => ReviewState::DueSoon,
-        _ => ReviewState::Current,
-    }
 }
 
 /// Everything the readiness figures are counted from.

@@ -12,11 +12,12 @@ use super::model::{
     RequestStatus, Workflow, NARRATIVE_LIMIT,
 };
 use super::rules::{self, Assessed, Domain, Evidence, Facts, Pathway, Readiness, Standard};
-use crate::accounts::store::{invalid, provider_people, SaveError};
+use crate::accounts::store::provider_people;
 use crate::db::schema::{
     accreditations, assessment_cycles, assessor_request_evidence, assessor_requests, catalogue_nodes,
-    catalogue_replaces, catalogues, evidence_items, evidence_links, findings, standard_assessments, users,
+    catalogue_replaces, catalogues, findings, standard_assessments, users,
 };
+use crate::db::StoreError;
 use crate::db::{self, DbConnection};
 use crate::history::store::{json, record, record_action, record_created, Diff};
 use crate::history::Entry;
@@ -92,16 +93,20 @@ fn framework_of(conn: &mut DbConnection, cycle: Option<&Cycle>) -> QueryResult<O
 
 /// The provider's current cycle, starting the initial one against the newest framework if there
 /// is none yet. Call inside a write transaction.
-fn ensure_cycle(conn: &mut DbConnection, by: Option<i32>, provider_id: i32) -> Result<Cycle, SaveError> {
+fn ensure_cycle(
+    conn: &mut DbConnection,
+    by: Option<i32>,
+    provider_id: i32,
+    today: NaiveDate,
+) -> Result<Cycle, StoreError> {
     if let Some(cycle) = current_cycle(conn, provider_id)? {
         return Ok(cycle);
     }
     let Some((catalogue_id, code, _)) = frameworks(conn)?.into_iter().next() else {
-        return Err(invalid("framework", "No SEQOHS framework is loaded: run `ohgov catalogue load`"));
+        return Err(StoreError::invalid("framework", "No SEQOHS framework is loaded: run `ohgov catalogue load`"));
     };
-    let today = Utc::now().date_naive();
     insert_cycle(conn, by, provider_id, catalogue_id, &code, CycleKind::Initial, today, None, 0)?;
-    current_cycle(conn, provider_id)?.ok_or(SaveError::Database(diesel::result::Error::NotFound))
+    current_cycle(conn, provider_id)?.ok_or(StoreError::Database(diesel::result::Error::NotFound))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -184,28 +189,14 @@ pub fn framework_standards(conn: &mut DbConnection, catalogue_id: i32) -> QueryR
     Ok((domains, standards))
 }
 
-/// The provider's live evidence with what each item is linked to. Two queries.
+/// The provider's live evidence as the readiness rules count it (from the evidence store).
 pub fn live_evidence(conn: &mut DbConnection, provider_id: i32) -> QueryResult<Vec<Evidence>> {
-    let items: Vec<(i32, Option<NaiveDate>, Option<i32>)> = evidence_items::table
-        .filter(evidence_items::provider_id.eq(provider_id))
-        .filter(evidence_items::superseded_by.is_null())
-        .select((evidence_items::series_id, evidence_items::review_due, evidence_items::owner_user_id))
-        .load(conn)?;
-    let links: Vec<(i32, i32)> = evidence_links::table
-        .inner_join(evidence_items::table.on(evidence_items::id.eq(evidence_links::series_id)))
-        .filter(evidence_items::provider_id.eq(provider_id))
-        .select((evidence_links::series_id, evidence_links::node_id))
-        .load(conn)?;
-    let mut by_series: HashMap<i32, Vec<i32>> = HashMap::new();
-    for (series, node) in links {
-        by_series.entry(series).or_default().push(node);
-    }
-    Ok(items
+    Ok(crate::evidence::store::live_items(conn, provider_id)?
         .into_iter()
-        .map(|(series, review_due, owner_user_id)| Evidence {
-            review_due,
-            owner_user_id,
-            node_ids: by_series.get(&series).cloned().unwrap_or_default(),
+        .map(|item| Evidence {
+            review_due: item.review_due,
+            owner_user_id: item.owner_user_id,
+            node_ids: item.node_ids,
         })
         .collect())
 }
@@ -357,7 +348,7 @@ pub fn change_accreditation(
     by: Option<i32>,
     provider_id: i32,
     change: &AccreditationChange,
-) -> Result<(), SaveError> {
+) -> Result<(), StoreError> {
     use AccreditationStatus::*;
     db::write_transaction(conn, |conn| {
         let before = accreditation_row(conn, provider_id)?;
@@ -377,7 +368,10 @@ pub fn change_accreditation(
             }
         }
         if change.status == Accredited && registered.is_none() {
-            return Err(invalid("status", "Record when the service registered before recording accreditation"));
+            return Err(StoreError::invalid(
+                "status",
+                "Record when the service registered before recording accreditation",
+            ));
         }
         let values = (
             accreditations::status.eq(change.status.as_str()),
@@ -437,9 +431,10 @@ pub fn save_assessment(
     provider_id: i32,
     reference: &str,
     change: &AssessmentChange,
-) -> Result<bool, SaveError> {
+    today: NaiveDate,
+) -> Result<bool, StoreError> {
     db::write_transaction(conn, |conn| {
-        let cycle = ensure_cycle(conn, by, provider_id)?;
+        let cycle = ensure_cycle(conn, by, provider_id, today)?;
         let Some(node_id) = standard_node(conn, cycle.catalogue_id, reference)? else { return Ok(false) };
         crate::evidence::store::check_owner(conn, provider_id, change.owner_user_id)?;
         type Row = (i32, String, String, Option<String>, Option<i32>, Option<NaiveDate>, String, bool);
@@ -532,7 +527,7 @@ pub fn start_cycle(
     kind: CycleKind,
     framework_code: &str,
     started_on: NaiveDate,
-) -> Result<(i32, usize), SaveError> {
+) -> Result<(i32, usize), StoreError> {
     db::write_transaction(conn, |conn| {
         let framework: Option<(i32, Option<String>)> = catalogues::table
             .filter(catalogues::code.eq(framework_code))
@@ -541,20 +536,26 @@ pub fn start_cycle(
             .first(conn)
             .optional()?;
         let Some((catalogue_id, replaces_code)) = framework else {
-            return Err(invalid("framework", format!("There is no framework {framework_code:?} in the catalogue")));
+            return Err(StoreError::invalid(
+                "framework",
+                format!("There is no framework {framework_code:?} in the catalogue"),
+            ));
         };
         let previous = current_cycle(conn, provider_id)?;
         if let Some(previous) = &previous {
             if kind == CycleKind::Initial {
-                return Err(invalid("kind", "The initial cycle has begun; choose annual renewal or reaccreditation"));
+                return Err(StoreError::invalid(
+                    "kind",
+                    "The initial cycle has begun; choose annual renewal or reaccreditation",
+                ));
             }
             if started_on < previous.started_on {
-                return Err(invalid("started_on", "The new cycle cannot start before the current one"));
+                return Err(StoreError::invalid("started_on", "The new cycle cannot start before the current one"));
             }
             if previous.catalogue_id != catalogue_id
                 && replaces_code.as_deref() != Some(previous.framework_code.as_str())
             {
-                return Err(invalid(
+                return Err(StoreError::invalid(
                     "framework",
                     format!("{framework_code} does not replace {}, so nothing can carry over", previous.framework_code),
                 ));
@@ -670,13 +671,7 @@ fn previous_assessments(conn: &mut DbConnection, cycle_id: i32) -> QueryResult<V
 
 /// Links each document linked to an old standard to the new standards that replace it.
 fn carry_links(conn: &mut DbConnection, provider_id: i32, sources: &[(i32, Vec<(i32, String)>)]) -> QueryResult<()> {
-    let existing: HashSet<(i32, i32)> = evidence_links::table
-        .inner_join(evidence_items::table.on(evidence_items::id.eq(evidence_links::series_id)))
-        .filter(evidence_items::provider_id.eq(provider_id))
-        .select((evidence_links::series_id, evidence_links::node_id))
-        .load::<(i32, i32)>(conn)?
-        .into_iter()
-        .collect();
+    let existing = crate::evidence::store::links(conn, provider_id)?;
     let mut series_by_old: HashMap<i32, Vec<i32>> = HashMap::new();
     for (series, node) in &existing {
         series_by_old.entry(*node).or_default().push(*series);
@@ -859,7 +854,7 @@ pub fn record_finding(
     reference: &str,
     source: FindingSource,
     finding: &NewFinding,
-) -> Result<Option<i32>, SaveError> {
+) -> Result<Option<i32>, StoreError> {
     db::write_transaction(conn, |conn| {
         let Some(catalogue_id) = framework_id(conn, provider_id)? else { return Ok(None) };
         let Some(node_id) = standard_node(conn, catalogue_id, reference)? else { return Ok(None) };
@@ -903,7 +898,7 @@ pub fn close_finding(
     provider_id: i32,
     finding_id: i32,
     closed_on: NaiveDate,
-) -> Result<bool, SaveError> {
+) -> Result<bool, StoreError> {
     db::write_transaction(conn, |conn| {
         let raised_on: Option<NaiveDate> = findings::table
             .filter(findings::id.eq(finding_id))
@@ -914,7 +909,7 @@ pub fn close_finding(
             .optional()?;
         let Some(raised_on) = raised_on else { return Ok(false) };
         if closed_on < raised_on {
-            return Err(invalid("closed_on", "A finding cannot be closed before it was raised"));
+            return Err(StoreError::invalid("closed_on", "A finding cannot be closed before it was raised"));
         }
         diesel::update(findings::table.find(finding_id))
             .set((findings::closed_on.eq(closed_on), findings::closed_by.eq(by)))
@@ -965,7 +960,7 @@ pub fn requests_list(conn: &mut DbConnection, provider_id: i32, node_id: Option<
 }
 
 /// An evidence version attached to an answer: (item id, title, version, file name).
-pub type Attached = (i32, String, i32, Option<String>);
+pub use crate::evidence::store::Attached;
 
 /// One request with the evidence attached to its answer.
 pub fn request(
@@ -976,12 +971,11 @@ pub fn request(
     let Some(line) = requests_list(conn, provider_id, None)?.into_iter().find(|r| r.id == request_id) else {
         return Ok(None);
     };
-    let attached = assessor_request_evidence::table
-        .inner_join(evidence_items::table)
+    let attached_ids: Vec<i32> = assessor_request_evidence::table
         .filter(assessor_request_evidence::request_id.eq(request_id))
-        .select((evidence_items::id, evidence_items::title, evidence_items::version, evidence_items::file_name))
-        .order(evidence_items::title)
+        .select(assessor_request_evidence::evidence_id)
         .load(conn)?;
+    let attached = crate::evidence::store::attached(conn, &attached_ids)?;
     Ok(Some((line, attached)))
 }
 
@@ -992,14 +986,14 @@ pub fn raise_request(
     provider_id: i32,
     reference: Option<&str>,
     text: &str,
-) -> Result<i32, SaveError> {
+) -> Result<i32, StoreError> {
     db::write_transaction(conn, |conn| {
         let node_id = match reference {
             Some(reference) => {
                 let catalogue_id = framework_id(conn, provider_id)?.unwrap_or_default();
                 match standard_node(conn, catalogue_id, reference)? {
                     Some(id) => Some(id),
-                    None => return Err(invalid("standard", format!("There is no standard {reference}"))),
+                    None => return Err(StoreError::invalid("standard", format!("There is no standard {reference}"))),
                 }
             }
             None => None,
@@ -1050,26 +1044,21 @@ pub fn answer_request(
     request_id: i32,
     answer: &str,
     evidence_ids: &[i32],
-) -> Result<bool, SaveError> {
+) -> Result<bool, StoreError> {
     db::write_transaction(conn, |conn| {
         let Some(status) = request_status(conn, provider_id, request_id)? else { return Ok(false) };
         if !status.awaits_service() {
-            return Err(invalid(
+            return Err(StoreError::invalid(
                 "answer_text",
                 format!("This request is {} and cannot be answered", status.label().to_lowercase()),
             ));
         }
         if answer.is_empty() && evidence_ids.is_empty() {
-            return Err(invalid("answer_text", "Write an answer or attach evidence"));
+            return Err(StoreError::invalid("answer_text", "Write an answer or attach evidence"));
         }
-        let owned: i64 = evidence_items::table
-            .filter(evidence_items::id.eq_any(evidence_ids))
-            .filter(evidence_items::provider_id.eq(provider_id))
-            .count()
-            .get_result(conn)?;
         let wanted: HashSet<&i32> = evidence_ids.iter().collect();
-        if owned as usize != wanted.len() {
-            return Err(invalid("evidence", "Attach evidence from this service's own library"));
+        if !crate::evidence::store::all_belong_to(conn, provider_id, evidence_ids)? {
+            return Err(StoreError::invalid("evidence", "Attach evidence from this service's own library"));
         }
         diesel::delete(assessor_request_evidence::table.filter(assessor_request_evidence::request_id.eq(request_id)))
             .execute(conn)?;
@@ -1109,14 +1098,17 @@ pub fn decide_request(
     request_id: i32,
     accept: bool,
     comment: &str,
-) -> Result<bool, SaveError> {
+) -> Result<bool, StoreError> {
     db::write_transaction(conn, |conn| {
         let Some(status) = request_status(conn, provider_id, request_id)? else { return Ok(false) };
         if status != RequestStatus::Answered {
-            return Err(invalid("decision", "Only an answered request can be accepted or returned"));
+            return Err(StoreError::invalid("decision", "Only an answered request can be accepted or returned"));
         }
         if !accept && comment.is_empty() {
-            return Err(invalid("decision_comment", "Say what is missing, so the service can answer again"));
+            return Err(StoreError::invalid(
+                "decision_comment",
+                "Say what is missing, so the service can answer again",
+            ));
         }
         let next = if accept { RequestStatus::Accepted } else { RequestStatus::Returned };
         let comment = (!comment.is_empty()).then_some(comment);

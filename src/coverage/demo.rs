@@ -1,14 +1,14 @@
 //! The demo provider's coverage: most rows covered, the physiotherapy arrangement ending within
 //! 90 days, health and wellbeing partly delivered, and no arrangement for research. Fictional.
 
+use chrono::{Duration, NaiveDate};
 use diesel::prelude::*;
 
 use super::model::{CoverageInput, CoverageKind};
 use super::store;
-use crate::accounts::store::SaveError;
-use crate::assessment::demo::days_from_today;
 use crate::db::schema::service_coverage;
 use crate::db::DbConnection;
+use crate::db::StoreError;
 
 /// (reference, kind, delivery, lead, partner, agreement reference, contact, start and end as days
 /// from today, included, excluded).
@@ -136,7 +136,7 @@ const ROWS: [DemoRow; 16] = {
 };
 
 /// Seeds the demo provider's coverage unless it has some already.
-pub fn seed(conn: &mut DbConnection) -> Result<(), SaveError> {
+pub fn seed(conn: &mut DbConnection, today: NaiveDate) -> Result<(), StoreError> {
     let provider = crate::accounts::demo::demo_provider(conn)?;
     let Some(provider) = provider else { return Ok(()) };
     let present: i64 =
@@ -150,8 +150,8 @@ pub fn seed(conn: &mut DbConnection) -> Result<(), SaveError> {
             partner_name: partner.into(),
             agreement_reference: agreement.into(),
             partner_contact: contact.into(),
-            starts_on: term.map(|(s, _)| days_from_today(s).to_string()).unwrap_or_default(),
-            ends_on: term.map(|(_, e)| days_from_today(e).to_string()).unwrap_or_default(),
+            starts_on: term.map(|(s, _)| (today + Duration::days(s)).to_string()).unwrap_or_default(),
+            ends_on: term.map(|(_, e)| (today + Duration::days(e)).to_string()).unwrap_or_default(),
             included: included.into(),
             excluded: excluded.into(),
             lead_name: lead.into(),
@@ -164,7 +164,7 @@ pub fn seed(conn: &mut DbConnection) -> Result<(), SaveError> {
             },
         };
         let Ok(coverage) = input.parse(kind) else { continue };
-        store::save(conn, None, provider, reference, &coverage)?;
+        store::save(conn, None, provider, reference, &coverage, today)?;
     }
     Ok(())
 }

@@ -2,8 +2,8 @@
 
 use chrono::NaiveDate;
 
-use crate::accounts::model::optional_date;
-use crate::accounts::FieldErrors;
+use crate::form::optional_date;
+use crate::form::FieldErrors;
 
 /// The longest free text on a coverage record.
 pub const TEXT_LIMIT: usize = 2_000;

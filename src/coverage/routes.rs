@@ -10,12 +10,13 @@ use super::model::{CoverageInput, Delivery};
 use super::rules::CoverageState;
 use super::store::{self, CoverageRow};
 use crate::accounts::access::Capability;
-use crate::accounts::FieldErrors;
-use crate::web::access::{authorize, provider_context};
-use crate::web::api::ApiUser;
+use crate::accounts::api::ApiUser;
+use crate::accounts::guard::{authorize, provider_context};
+use crate::accounts::session::CurrentUser;
+use crate::form::FieldErrors;
 use crate::web::error::Refusal;
-use crate::web::session::{self, CurrentUser};
-use crate::web::{render_status, see_other, today, with_conn, AppError, AppState};
+use crate::web::session;
+use crate::web::{render_status, see_other, with_conn, AppError, AppState};
 
 /// The coverage pages and API, for `lib::app`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -32,10 +33,11 @@ async fn table(
     user: CurrentUser,
     path: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
+    let today = state.today();
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::ReadAssessment).await?;
     let mut context = provider_context(&state, &user, provider_id).await?;
-    let rows = with_conn(&state, move |conn| Ok(store::coverage(conn, provider_id, today())?)).await?;
+    let rows = with_conn(&state, move |conn| Ok(store::coverage(conn, provider_id, today)?)).await?;
     context.insert("totals", &store::totals(&rows));
     context.insert("rows", &rows);
     context.insert("states", &CoverageState::options());
@@ -52,15 +54,16 @@ async fn show_row(
     form: Option<CoverageInput>,
     errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
+    let today = state.today();
     let mut context = provider_context(state, user, provider_id).await?;
     let (row, evidence, clinicians) = with_conn(state, move |conn| {
-        let Some(row) = store::coverage_row(conn, provider_id, &reference, today())? else {
+        let Some(row) = store::coverage_row(conn, provider_id, &reference, today)? else {
             return Err(AppError::NotFound);
         };
         let filter = crate::evidence::store::LibraryFilter { node_id: Some(row.node_id), ..Default::default() };
-        let evidence = crate::evidence::store::library(conn, provider_id, &filter, today())?;
+        let evidence = crate::evidence::store::library(conn, provider_id, &filter, today)?;
         // Leads are picked from the clinical and specialist staff, or typed where they are not listed.
-        let clinicians = crate::workforce::store::clinicians(conn, provider_id, today())?;
+        let clinicians = crate::workforce::store::clinicians(conn, provider_id, today)?;
         Ok((row, evidence, clinicians))
     })
     .await?;
@@ -105,19 +108,21 @@ async fn save(
     path: web::Path<(i32, String)>,
     form: web::Form<CoverageForm>,
 ) -> Result<HttpResponse, AppError> {
+    let today = state.today();
     let (provider_id, reference) = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Manage).await?;
     session::check_csrf(&session, &form.csrf_token)?;
     let input = form.into_inner().input;
     let wanted = reference.clone();
-    let current = with_conn(&state, move |conn| Ok(store::coverage_row(conn, provider_id, &wanted, today())?)).await?;
+    let current = with_conn(&state, move |conn| Ok(store::coverage_row(conn, provider_id, &wanted, today)?)).await?;
     let current: CoverageRow = current.ok_or(AppError::NotFound)?;
     let errors = match input.parse(current.kind) {
         Ok(coverage) => {
             let (user_id, wanted) = (user.id, reference.clone());
-            let saved =
-                with_conn(&state, move |conn| Ok(store::save(conn, Some(user_id), provider_id, &wanted, &coverage)))
-                    .await?;
+            let saved = with_conn(&state, move |conn| {
+                Ok(store::save(conn, Some(user_id), provider_id, &wanted, &coverage, today))
+            })
+            .await?;
             match saved.refusal()? {
                 Ok(true) => return Ok(see_other(format!("/providers/{provider_id}/coverage"))),
                 Ok(false) => return Err(AppError::NotFound),
@@ -136,8 +141,9 @@ async fn coverage_json(
     user: ApiUser,
     path: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
+    let today = state.today();
     let provider_id = path.into_inner();
     authorize(&state, &user.0, provider_id, Capability::ReadAssessment).await?;
-    let rows = with_conn(&state, move |conn| Ok(store::coverage(conn, provider_id, today())?)).await?;
+    let rows = with_conn(&state, move |conn| Ok(store::coverage(conn, provider_id, today)?)).await?;
     Ok(HttpResponse::Ok().json(store::to_json(provider_id, &rows)))
 }

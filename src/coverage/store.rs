@@ -8,8 +8,8 @@ use serde::Serialize;
 
 use super::model::{Coverage, CoverageKind, Delivery};
 use super::rules::{self, CoverageState, Totals};
-use crate::accounts::store::SaveError;
 use crate::db::schema::{catalogue_nodes, catalogues, service_coverage, users};
+use crate::db::StoreError;
 use crate::db::{self, DbConnection};
 use crate::history::store::{record, Diff};
 use crate::history::Entry;
@@ -157,9 +157,9 @@ pub fn save(
     provider_id: i32,
     reference: &str,
     coverage: &Coverage,
-) -> Result<bool, SaveError> {
+    today: NaiveDate,
+) -> Result<bool, StoreError> {
     db::write_transaction(conn, |conn| {
-        let today = Utc::now().date_naive();
         let Some(current) = coverage_row(conn, provider_id, reference, today)? else { return Ok(false) };
         let mut diff = Diff::default();
         diff.field("delivery", current.delivery.map(Delivery::as_str), coverage.delivery.map(Delivery::as_str))

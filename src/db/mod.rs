@@ -3,7 +3,10 @@
 //! The backend is chosen from the URL's scheme, never by trial: a mistyped PostgreSQL URL must fail
 //! loudly rather than quietly create an SQLite file named after it.
 
+pub mod error;
 pub mod schema;
+
+pub use error::{StoreError, StoreResult};
 
 use std::path::PathBuf;
 use std::time::Duration;

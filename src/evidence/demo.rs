@@ -1,14 +1,14 @@
 //! The demo provider's evidence library: policies, minutes, audits and links of a fictional NHS OH
 //! service, some past their review date and one replaced by a newer version.
 
+use chrono::{Duration, NaiveDate};
 use diesel::prelude::*;
 
 use super::model::{check_upload, EvidenceInput};
 use super::store;
-use crate::accounts::store::SaveError;
-use crate::assessment::demo::days_from_today;
 use crate::db::schema::{evidence_items, users};
 use crate::db::DbConnection;
+use crate::db::StoreError;
 
 /// A demo item: title, kind, file name (for a file), the standards and services it shows, the
 /// effective and review dates as days from today, and its owner's email.
@@ -220,21 +220,26 @@ fn pdf(title: &str) -> Vec<u8> {
     out
 }
 
-fn content(item: &DemoItem) -> Vec<u8> {
+fn content(item: &DemoItem, today: NaiveDate) -> Vec<u8> {
     if item.file_name.ends_with(".pdf") {
         pdf(item.title)
     } else if item.file_name.ends_with(".csv") {
-        format!("item,date,result\n{},{},recorded\n", item.title.replace(',', ";"), days_from_today(item.effective))
-            .into_bytes()
+        format!(
+            "item,date,result\n{},{},recorded\n",
+            item.title.replace(',', ";"),
+            (today + Duration::days(item.effective))
+        )
+        .into_bytes()
     } else {
         format!("{}\n\nNorthshire OH Service. Fictional demo document.\n", item.title).into_bytes()
     }
 }
 
 /// Seeds the demo provider's library unless it has evidence already.
-pub fn seed(conn: &mut DbConnection) -> Result<(), SaveError> {
+pub fn seed(conn: &mut DbConnection, today: NaiveDate) -> Result<(), StoreError> {
     let provider = crate::accounts::demo::demo_provider(conn)?;
     let Some(provider) = provider else { return Ok(()) };
+    let framework = crate::assessment::store::framework_id(conn, provider)?;
     let present: i64 =
         evidence_items::table.filter(evidence_items::provider_id.eq(provider)).count().get_result(conn)?;
     if present > 0 {
@@ -256,8 +261,8 @@ pub fn seed(conn: &mut DbConnection) -> Result<(), SaveError> {
                 _ => String::new(),
             },
             owner_user_id: owner.map(|o| o.to_string()).unwrap_or_default(),
-            effective_on: days_from_today(item.effective).to_string(),
-            review_due: item.review.map(|d| days_from_today(d).to_string()).unwrap_or_default(),
+            effective_on: (today + Duration::days(item.effective)).to_string(),
+            review_due: item.review.map(|d| (today + Duration::days(d)).to_string()).unwrap_or_default(),
             contains_patient_data: false,
             link_url: if item.kind == "link" {
                 format!(
@@ -270,14 +275,15 @@ pub fn seed(conn: &mut DbConnection) -> Result<(), SaveError> {
             standards: item.links.iter().map(|s| s.to_string()).collect(),
         };
         let Ok(details) = input.parse() else { continue };
-        let upload =
-            (item.kind == "file").then(|| check_upload(content(item), item.file_name, usize::MAX).ok()).flatten();
-        let id = store::add(conn, manager, provider, &details, upload.as_ref())?;
+        let upload = (item.kind == "file")
+            .then(|| check_upload(content(item, today), item.file_name, usize::MAX).ok())
+            .flatten();
+        let id = store::add(conn, manager, provider, framework, &details, upload.as_ref())?;
         // The supervision policy was rewritten: the old version stays, superseded.
         if item.file_name == "supervision-policy.txt" {
             let newer = EvidenceInput {
-                effective_on: days_from_today(-20).to_string(),
-                review_due: days_from_today(345).to_string(),
+                effective_on: (today + Duration::days(-20)).to_string(),
+                review_due: (today + Duration::days(345)).to_string(),
                 ..input
             };
             if let Ok(newer) = newer.parse() {

@@ -4,4 +4,5 @@
 pub mod demo;
 pub mod model;
 pub mod routes;
+pub mod rules;
 pub mod store;

@@ -4,8 +4,8 @@
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 
-use crate::accounts::model::optional_date;
-use crate::accounts::FieldErrors;
+use crate::form::optional_date;
+use crate::form::FieldErrors;
 
 /// The longest title: it has to fit a line of the evidence pack's index.
 pub const TITLE_LIMIT: usize = 200;

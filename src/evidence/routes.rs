@@ -9,16 +9,18 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use super::model::{check_upload, EvidenceInput, EvidenceKind, Upload};
+use super::rules::ReviewState;
 use super::store::{self, LibraryFilter};
 use crate::accounts::access::Capability;
-use crate::accounts::store::SaveError;
-use crate::accounts::FieldErrors;
-use crate::assessment::rules::ReviewState;
-use crate::web::access::{authorize, permissions, provider_context};
+use crate::accounts::guard::{authorize, permissions, provider_context};
+use crate::accounts::session::CurrentUser;
+use crate::assessment::store::framework_id;
+use crate::db::StoreError;
+use crate::form::FieldErrors;
 use crate::web::error::Refusal;
-use crate::web::session::{self, CurrentUser};
+use crate::web::session;
 use crate::web::upload::{read_form, Submitted};
-use crate::web::{render, render_status, see_other, today, with_conn, AppError, AppState, FormPairs};
+use crate::web::{render, render_status, see_other, with_conn, AppError, AppState, FormPairs};
 
 /// The evidence library's pages, for `lib::app`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -93,6 +95,7 @@ async fn library(
     path: web::Path<i32>,
     query: web::Query<LibraryQuery>,
 ) -> Result<HttpResponse, AppError> {
+    let today = state.today();
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::ReadAssessment).await?;
     let mut context = provider_context(&state, &user, provider_id).await?;
@@ -102,7 +105,7 @@ async fn library(
         _ => None,
     };
     let filter = LibraryFilter { review, node_id: None };
-    let lines = with_conn(&state, move |conn| Ok(store::library(conn, provider_id, &filter, today())?)).await?;
+    let lines = with_conn(&state, move |conn| Ok(store::library(conn, provider_id, &filter, today)?)).await?;
     context.insert("items", &lines);
     context.insert("review", &query.review);
     render(&state, &req, "evidence/index.html", context)
@@ -118,7 +121,10 @@ async fn show_form(
     errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
     let (people, choices) = with_conn(state, move |conn| {
-        Ok((crate::accounts::store::provider_people(conn, provider_id)?, store::link_choices(conn, provider_id)?))
+        Ok((crate::accounts::store::provider_people(conn, provider_id)?, {
+            let framework = framework_id(conn, provider_id)?;
+            store::link_choices(conn, framework)?
+        }))
     })
     .await?;
     let mut context = tera::Context::new();
@@ -149,11 +155,12 @@ async fn new_form(
     path: web::Path<i32>,
     query: web::Query<NewQuery>,
 ) -> Result<HttpResponse, AppError> {
+    let today = state.today();
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Manage).await?;
     let input = EvidenceInput {
         kind: EvidenceKind::File.as_str().into(),
-        effective_on: today().to_string(),
+        effective_on: today.to_string(),
         standards: (!query.standard.is_empty()).then(|| query.standard.clone()).into_iter().collect(),
         ..Default::default()
     };
@@ -177,7 +184,8 @@ async fn create(
         Ok((details, upload)) => {
             let user_id = user.id;
             let saved = with_conn(&state, move |conn| {
-                Ok(store::add(conn, Some(user_id), provider_id, &details, upload.as_ref()))
+                let framework = framework_id(conn, provider_id)?;
+                Ok(store::add(conn, Some(user_id), provider_id, framework, &details, upload.as_ref()))
             })
             .await?;
             match saved.refusal()? {
@@ -197,11 +205,15 @@ async fn item(
     user: CurrentUser,
     path: web::Path<(i32, i32)>,
 ) -> Result<HttpResponse, AppError> {
+    let today = state.today();
     let (provider_id, item_id) = path.into_inner();
     authorize(&state, &user, provider_id, Capability::ReadAssessment).await?;
     let can = permissions(&state, &user, provider_id).await?;
     let (page, choices) = with_conn(&state, move |conn| {
-        Ok((store::item(conn, provider_id, item_id, today())?, store::link_choices(conn, provider_id)?))
+        Ok((store::item(conn, provider_id, item_id, today)?, {
+            let framework = framework_id(conn, provider_id)?;
+            store::link_choices(conn, framework)?
+        }))
     })
     .await?;
     let page = page.ok_or(AppError::NotFound)?;
@@ -262,9 +274,10 @@ async fn replace_form(
     user: CurrentUser,
     path: web::Path<(i32, i32)>,
 ) -> Result<HttpResponse, AppError> {
+    let today = state.today();
     let (provider_id, item_id) = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Manage).await?;
-    let page = with_conn(&state, move |conn| Ok(store::item(conn, provider_id, item_id, today())?)).await?;
+    let page = with_conn(&state, move |conn| Ok(store::item(conn, provider_id, item_id, today)?)).await?;
     let page = page.ok_or(AppError::NotFound)?;
     if let Some(newer) = page.item.superseded_by {
         return Ok(see_other(format!("/providers/{provider_id}/evidence/{newer}/replace")));
@@ -275,7 +288,7 @@ async fn replace_form(
         title: item.title.clone(),
         description: item.description.clone(),
         owner_user_id: item.owner_user_id.map(|o| o.to_string()).unwrap_or_default(),
-        effective_on: today().to_string(),
+        effective_on: today.to_string(),
         review_due: String::new(),
         contains_patient_data: item.contains_patient_data,
         link_url: item.link_url.clone().unwrap_or_default(),
@@ -306,8 +319,8 @@ async fn replace(
             .await?;
             match saved {
                 Ok(id) => return Ok(see_other(format!("/providers/{provider_id}/evidence/{id}"))),
-                Err(SaveError::Database(diesel::result::Error::NotFound)) => return Err(AppError::NotFound),
-                Err(SaveError::Invalid(errors)) => errors,
+                Err(StoreError::NotFound) => return Err(AppError::NotFound),
+                Err(StoreError::Invalid(errors)) => errors,
                 Err(other) => return Err(other.into()),
             }
         }
@@ -330,14 +343,16 @@ async fn set_links(
     session::check_csrf(&session, form.get("csrf_token"))?;
     let references: Vec<String> = form.all("standards").iter().map(|s| s.trim().to_uppercase()).collect();
     let user_id = user.id;
-    let saved =
-        with_conn(&state, move |conn| Ok(store::set_links(conn, Some(user_id), provider_id, item_id, &references)))
-            .await?;
+    let saved = with_conn(&state, move |conn| {
+        let framework = framework_id(conn, provider_id)?;
+        Ok(store::set_links(conn, Some(user_id), provider_id, framework, item_id, &references))
+    })
+    .await?;
     match saved {
         Ok(_) => Ok(see_other(format!("/providers/{provider_id}/evidence/{item_id}?links=saved"))),
-        Err(SaveError::Database(diesel::result::Error::NotFound)) => Err(AppError::NotFound),
+        Err(StoreError::NotFound) => Err(AppError::NotFound),
         // Only ticked boxes from our own form reach here; anything else names no standard.
-        Err(SaveError::Invalid(errors)) => Err(AppError::BadRequest(errors.to_string())),
+        Err(StoreError::Invalid(errors)) => Err(AppError::BadRequest(errors.to_string())),
         Err(other) => Err(other.into()),
     }
 }

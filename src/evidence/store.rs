@@ -1,15 +1,16 @@
 //! Saving and reading evidence: items and their versions, the files behind them, and their links.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 
 use super::model::{EvidenceDetails, EvidenceKind, Upload};
-use crate::accounts::store::{invalid, provider_people, SaveError};
-use crate::assessment::rules::{review_state, ReviewState};
+use super::rules::{review_state, ReviewState};
+use crate::accounts::store::provider_people;
 use crate::db::schema::{blobs, catalogue_nodes, catalogues, evidence_items, evidence_links, users};
+use crate::db::StoreError;
 use crate::db::{self, DbConnection};
 use crate::history::store::{json, record_action, record_created, Diff};
 
@@ -18,15 +19,15 @@ use crate::history::store::{json, record_action, record_created, Diff};
 const SERVICE_KINDS: [&str; 2] = ["core_service", "subspecialism"];
 
 /// Finds the catalogue nodes for the references given, or names each one that is not there.
+/// `framework` is the one the provider assesses against (the assessment area knows which).
 pub fn resolve_targets(
     conn: &mut DbConnection,
-    provider_id: i32,
+    framework: Option<i32>,
     references: &[String],
-) -> Result<Vec<i32>, SaveError> {
+) -> Result<Vec<i32>, StoreError> {
     if references.is_empty() {
         return Ok(Vec::new());
     }
-    let framework = crate::assessment::store::framework_id(conn, provider_id)?;
     let found: Vec<(i32, String, String, i32)> = catalogue_nodes::table
         .filter(catalogue_nodes::reference.eq_any(references))
         .filter(catalogue_nodes::retired.eq(false))
@@ -47,7 +48,7 @@ pub fn resolve_targets(
     if unknown.is_empty() {
         Ok(ids)
     } else {
-        Err(invalid(
+        Err(StoreError::invalid(
             "standards",
             format!("There is no standard, core service or sub-specialism {}", unknown.join(", ")),
         ))
@@ -55,13 +56,77 @@ pub fn resolve_targets(
 }
 
 /// Refuses an owner who is not one of the provider's people.
-pub(crate) fn check_owner(conn: &mut DbConnection, provider_id: i32, owner: Option<i32>) -> Result<(), SaveError> {
+pub(crate) fn check_owner(conn: &mut DbConnection, provider_id: i32, owner: Option<i32>) -> Result<(), StoreError> {
     if let Some(owner) = owner {
         if !provider_people(conn, provider_id)?.iter().any(|(id, _)| *id == owner) {
-            return Err(invalid("owner_user_id", "Choose an owner from the service's own people"));
+            return Err(StoreError::invalid("owner_user_id", "Choose an owner from the service's own people"));
         }
     }
     Ok(())
+}
+
+/// A live (not superseded) item as the readiness figures count it.
+#[derive(Debug, Clone)]
+pub struct LiveItem {
+    pub review_due: Option<NaiveDate>,
+    pub owner_user_id: Option<i32>,
+    /// The catalogue nodes its series is linked to.
+    pub node_ids: Vec<i32>,
+}
+
+/// The provider's live evidence with what each item is linked to. Two queries.
+pub fn live_items(conn: &mut DbConnection, provider_id: i32) -> QueryResult<Vec<LiveItem>> {
+    let items: Vec<(i32, Option<NaiveDate>, Option<i32>)> = evidence_items::table
+        .filter(evidence_items::provider_id.eq(provider_id))
+        .filter(evidence_items::superseded_by.is_null())
+        .select((evidence_items::series_id, evidence_items::review_due, evidence_items::owner_user_id))
+        .load(conn)?;
+    let mut by_series: HashMap<i32, Vec<i32>> = HashMap::new();
+    for (series, node) in links(conn, provider_id)? {
+        by_series.entry(series).or_default().push(node);
+    }
+    Ok(items
+        .into_iter()
+        .map(|(series, review_due, owner_user_id)| LiveItem {
+            review_due,
+            owner_user_id,
+            node_ids: by_series.remove(&series).unwrap_or_default(),
+        })
+        .collect())
+}
+
+/// Every link of the provider's library, as (series, node).
+pub fn links(conn: &mut DbConnection, provider_id: i32) -> QueryResult<HashSet<(i32, i32)>> {
+    Ok(evidence_links::table
+        .inner_join(evidence_items::table.on(evidence_items::id.eq(evidence_links::series_id)))
+        .filter(evidence_items::provider_id.eq(provider_id))
+        .select((evidence_links::series_id, evidence_links::node_id))
+        .load::<(i32, i32)>(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// An item as a list of attachments shows it: id, title, version and file name.
+pub type Attached = (i32, String, i32, Option<String>);
+
+/// The items named, by title, as attachments are listed.
+pub fn attached(conn: &mut DbConnection, item_ids: &[i32]) -> QueryResult<Vec<Attached>> {
+    evidence_items::table
+        .filter(evidence_items::id.eq_any(item_ids))
+        .select((evidence_items::id, evidence_items::title, evidence_items::version, evidence_items::file_name))
+        .order(evidence_items::title)
+        .load(conn)
+}
+
+/// Whether every item named is in the provider's own library (an empty list is).
+pub fn all_belong_to(conn: &mut DbConnection, provider_id: i32, item_ids: &[i32]) -> QueryResult<bool> {
+    let wanted: HashSet<&i32> = item_ids.iter().collect();
+    let owned: i64 = evidence_items::table
+        .filter(evidence_items::id.eq_any(item_ids))
+        .filter(evidence_items::provider_id.eq(provider_id))
+        .count()
+        .get_result(conn)?;
+    Ok(owned as usize == wanted.len())
 }
 
 /// Links a series to nodes. One insert each: MultiConnection has no multi-row insert.
@@ -95,9 +160,9 @@ pub(crate) fn blob_content(conn: &mut DbConnection, sha256: &str) -> QueryResult
     blobs::table.filter(blobs::sha256.eq(sha256)).select(blobs::content).first(conn).optional()
 }
 
-fn check_file(details: &EvidenceDetails, upload: Option<&Upload>) -> Result<(), SaveError> {
+fn check_file(details: &EvidenceDetails, upload: Option<&Upload>) -> Result<(), StoreError> {
     if details.kind == EvidenceKind::File && upload.is_none() {
-        return Err(invalid("file", "Choose a file to upload"));
+        return Err(StoreError::invalid("file", "Choose a file to upload"));
     }
     Ok(())
 }
@@ -110,7 +175,7 @@ fn insert_version(
     series: Option<(i32, i32)>,
     details: &EvidenceDetails,
     upload: Option<&Upload>,
-) -> Result<i32, SaveError> {
+) -> Result<i32, StoreError> {
     let upload = upload.filter(|_| details.kind == EvidenceKind::File);
     if let Some(upload) = upload {
         store_blob(conn, upload)?;
@@ -174,12 +239,13 @@ pub fn add(
     conn: &mut DbConnection,
     by: Option<i32>,
     provider_id: i32,
+    framework: Option<i32>,
     details: &EvidenceDetails,
     upload: Option<&Upload>,
-) -> Result<i32, SaveError> {
+) -> Result<i32, StoreError> {
     check_file(details, upload)?;
     db::write_transaction(conn, |conn| {
-        let node_ids = resolve_targets(conn, provider_id, &details.standards)?;
+        let node_ids = resolve_targets(conn, framework, &details.standards)?;
         check_owner(conn, provider_id, details.owner_user_id)?;
         let id = insert_version(conn, by, provider_id, None, details, upload)?;
         insert_links(conn, id, &node_ids)?;
@@ -196,7 +262,7 @@ pub fn supersede(
     item_id: i32,
     details: &EvidenceDetails,
     upload: Option<&Upload>,
-) -> Result<i32, SaveError> {
+) -> Result<i32, StoreError> {
     check_file(details, upload)?;
     db::write_transaction(conn, |conn| {
         let current: Option<(i32, i32, Option<i32>)> = evidence_items::table
@@ -206,10 +272,10 @@ pub fn supersede(
             .first(conn)
             .optional()?;
         let Some((series_id, version, superseded_by)) = current else {
-            return Err(SaveError::Database(diesel::result::Error::NotFound));
+            return Err(StoreError::NotFound);
         };
         if superseded_by.is_some() {
-            return Err(invalid("file", "This version has already been replaced; replace the current one"));
+            return Err(StoreError::invalid("file", "This version has already been replaced; replace the current one"));
         }
         check_owner(conn, provider_id, details.owner_user_id)?;
         let new_id = insert_version(conn, by, provider_id, Some((series_id, version + 1)), details, upload)?;
@@ -229,16 +295,19 @@ pub fn set_links(
     conn: &mut DbConnection,
     by: Option<i32>,
     provider_id: i32,
+    framework: Option<i32>,
     item_id: i32,
     references: &[String],
-) -> Result<bool, SaveError> {
+) -> Result<bool, StoreError> {
     db::write_transaction(conn, |conn| {
         let series_id: i32 = evidence_items::table
             .filter(evidence_items::id.eq(item_id))
             .filter(evidence_items::provider_id.eq(provider_id))
             .select(evidence_items::series_id)
-            .first(conn)?;
-        let mut wanted = resolve_targets(conn, provider_id, references)?;
+            .first(conn)
+            .optional()?
+            .ok_or(StoreError::NotFound)?;
+        let mut wanted = resolve_targets(conn, framework, references)?;
         wanted.sort_unstable();
         let before = link_references(conn, series_id)?;
         let mut had: Vec<i32> = before.iter().map(|l| l.node_id).collect();
@@ -450,8 +519,7 @@ pub fn download(conn: &mut DbConnection, provider_id: i32, item_id: i32) -> Quer
 
 /// The link targets offered on the forms: the framework's standards, then the core services and
 /// sub-specialisms, as (reference, title).
-pub fn link_choices(conn: &mut DbConnection, provider_id: i32) -> QueryResult<Vec<(String, String)>> {
-    let framework = crate::assessment::store::framework_id(conn, provider_id)?;
+pub fn link_choices(conn: &mut DbConnection, framework: Option<i32>) -> QueryResult<Vec<(String, String)>> {
     let standards: Vec<(String, String)> = catalogue_nodes::table
         .filter(catalogue_nodes::catalogue_id.nullable().eq(framework))
         .filter(catalogue_nodes::kind.eq("standard"))

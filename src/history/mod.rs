@@ -2,7 +2,6 @@
 //! transaction, whose hash covers its contents and the row before it. Editing or removing a row
 //! breaks the chain, and `ohgov verify-log` finds the first break.
 
-pub mod routes;
 pub mod rules;
 pub mod store;
 

@@ -7,6 +7,8 @@ use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
 use actix_web::{web, HttpResponse, ResponseError};
 
 use super::AppState;
+use crate::db::StoreError;
+use crate::form::FieldErrors;
 
 /// Everything a handler can fail with. Each maps to one status; the page is drawn by
 /// [`error_pages`], so a handler never builds an error page itself.
@@ -25,6 +27,9 @@ pub enum AppError {
     /// No live session: the browser is sent to the sign-in page.
     #[error("sign-in required")]
     SignInRequired,
+    /// The change cannot be made in the record's present state; the words say why.
+    #[error("{0}")]
+    Conflict(String),
     #[error("service unavailable: {0}")]
     Unavailable(String),
     #[error("database error: {0}")]
@@ -35,13 +40,15 @@ pub enum AppError {
     Internal(String),
 }
 
-/// A save refused for bad input is shown on its form by the handler; reaching here means a handler
-/// did not expect it, which is a fault of ours.
-impl From<crate::accounts::store::SaveError> for AppError {
-    fn from(error: crate::accounts::store::SaveError) -> Self {
+/// A store's refusal as a request's answer. A refusal for bad input is shown on its form by the
+/// handler ([`Refusal`]); reaching here means a handler did not expect it, which is a fault of ours.
+impl From<StoreError> for AppError {
+    fn from(error: StoreError) -> Self {
         match error {
-            crate::accounts::store::SaveError::Database(e) => AppError::Database(e),
-            other => AppError::Internal(other.to_string()),
+            StoreError::NotFound => AppError::NotFound,
+            StoreError::Conflict(why) => AppError::Conflict(why),
+            StoreError::Database(e) => AppError::Database(e),
+            StoreError::Invalid(errors) => AppError::Internal(format!("unexpected refusal: {errors}")),
         }
     }
 }
@@ -49,14 +56,14 @@ impl From<crate::accounts::store::SaveError> for AppError {
 /// What a form handler makes of a save: the value when it worked, or the field problems to show the
 /// form again with; anything else fails the request.
 pub trait Refusal<T> {
-    fn refusal(self) -> Result<Result<T, crate::accounts::FieldErrors>, AppError>;
+    fn refusal(self) -> Result<Result<T, FieldErrors>, AppError>;
 }
 
-impl<T> Refusal<T> for Result<T, crate::accounts::store::SaveError> {
-    fn refusal(self) -> Result<Result<T, crate::accounts::FieldErrors>, AppError> {
+impl<T> Refusal<T> for Result<T, StoreError> {
+    fn refusal(self) -> Result<Result<T, FieldErrors>, AppError> {
         match self {
             Ok(value) => Ok(Ok(value)),
-            Err(crate::accounts::store::SaveError::Invalid(errors)) => Ok(Err(errors)),
+            Err(StoreError::Invalid(errors)) => Ok(Err(errors)),
             Err(other) => Err(other.into()),
         }
     }
@@ -71,7 +78,9 @@ impl ResponseError for AppError {
             AppError::SignInRequired => StatusCode::SEE_OTHER,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::Database(diesel::result::Error::NotFound) => StatusCode::NOT_FOUND,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            // A missing record is `NotFound`, said on purpose; a query that unexpectedly found
+            // nothing is a fault of ours, not the visitor's 404.
             AppError::Database(_) | AppError::Template(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -1,8 +1,6 @@
 //! Shared web plumbing: application state, rendering in the layout, errors as pages, security
 //! headers, static files and the health check.
 
-pub mod access;
-pub mod api;
 pub mod assets;
 pub mod error;
 pub mod session;
@@ -71,9 +69,16 @@ impl FormPairs {
     }
 }
 
-/// Today in UTC: the day the rules judge by and forms start from.
-pub fn today() -> chrono::NaiveDate {
-    chrono::Utc::now().date_naive()
+impl AppState {
+    /// Today in Europe/London, from the one clock: the day the rules judge by and forms start from.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.settings.clock.today()
+    }
+
+    /// The instant now, from the same clock, for timestamps.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.settings.clock.now()
+    }
 }
 
 /// The answer to a POST that worked: go and look (post/redirect/get).

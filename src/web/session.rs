@@ -1,21 +1,20 @@
-//! Sessions in signed, encrypted cookies (no server-side state), the signed-in user extractor,
-//! and the CSRF token every form carries.
+//! Sessions in signed, encrypted cookies (no server-side state) and the CSRF token every form
+//! carries. Plumbing: it reads and writes the cookie's keys and never asks who the user is; the
+//! signed-in user extractor lives with identity, in `accounts::session`.
 
 use actix_session::config::{PersistentSession, TtlExtensionPolicy};
 use actix_session::storage::CookieSessionStore;
 use actix_session::{Session, SessionExt, SessionMiddleware};
 use actix_web::cookie::{Key, SameSite};
-use actix_web::dev::Payload;
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::HttpRequest;
+use argon2::password_hash::rand_core::{OsRng, RngCore};
 use chrono::Utc;
 use diesel::prelude::*;
 
-use super::{AppError, AppState};
+use super::AppError;
 use crate::db::schema::instance_secrets;
 use crate::db::{self, DbConnection};
 
-/// A session unused for this long is over (the default of `Settings::session_idle_seconds`).
-pub const IDLE_SECONDS: i64 = 12 * 3600;
 const COOKIE_NAME: &str = "ohgov_session";
 
 const USER_ID: &str = "uid";
@@ -80,8 +79,9 @@ pub fn csrf_token(session: &Session) -> String {
     if let Ok(Some(token)) = session.get::<String>(CSRF) {
         return token;
     }
-    let (token, _) = crate::accounts::secrets::generate_token();
-    let token = token.trim_start_matches(crate::accounts::secrets::TOKEN_PREFIX).to_string();
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    let token = hex::encode(bytes);
     let _ = session.insert(CSRF, &token);
     token
 }
@@ -165,59 +165,16 @@ pub fn signed_in_name(req: &HttpRequest) -> Option<String> {
     session.get::<String>(NAME).ok().flatten()
 }
 
-/// The signed-in user. A request without a live session is sent to sign in; a session older than
-/// "sign out everywhere", or idle for longer than the idle limit, is ended. The cookie's own expiry is only the browser's
-/// side; this check is what a copied cookie meets.
-#[derive(Debug, Clone)]
-pub struct CurrentUser {
-    pub id: i32,
-    pub name: String,
-    pub is_admin: bool,
-    /// The user's memberships and their organisations' contracts, loaded by the first access check
-    /// of the request and kept for the rest of it (`web::access`).
-    pub access: AccessFacts,
+/// What the cookie says of who signed in: the user, the "sign out everywhere" epoch they signed in
+/// under, and when the session was last used (Unix seconds). None when no one is signed in.
+pub fn signed_in(session: &Session) -> Option<(i32, i32, i64)> {
+    let user_id = session.get::<i32>(USER_ID).ok().flatten()?;
+    let epoch = session.get::<i32>(EPOCH).ok().flatten().unwrap_or(-1);
+    let seen = session.get::<i64>(LAST_SEEN).ok().flatten().unwrap_or(0);
+    Some((user_id, epoch, seen))
 }
 
-/// A request's cache of what the access rule needs about the user.
-pub type AccessFacts = std::sync::Arc<
-    std::sync::OnceLock<(Vec<crate::accounts::access::Membership>, Vec<crate::accounts::access::Contract>)>,
->;
-
-impl CurrentUser {
-    pub fn new(id: i32, name: String, is_admin: bool) -> Self {
-        CurrentUser { id, name, is_admin, access: AccessFacts::default() }
-    }
-}
-
-impl FromRequest for CurrentUser {
-    type Error = AppError;
-    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Self, AppError>>>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let session = req.get_session();
-        let state = req.app_data::<web::Data<AppState>>().cloned();
-        Box::pin(async move {
-            let state = state.ok_or_else(|| AppError::Internal("no application state".into()))?;
-            let user_id = session.get::<i32>(USER_ID).ok().flatten().ok_or(AppError::SignInRequired)?;
-            let epoch = session.get::<i32>(EPOCH).ok().flatten().unwrap_or(-1);
-            let seen = session.get::<i64>(LAST_SEEN).ok().flatten().unwrap_or(0);
-            let now = Utc::now().timestamp();
-            if now - seen > state.settings.session_idle_seconds {
-                session.purge();
-                return Err(AppError::SignInRequired);
-            }
-            let found =
-                super::with_conn(&state, move |conn| Ok(crate::accounts::store::session_user(conn, user_id)?)).await?;
-            match found {
-                Some((current_epoch, name, is_admin)) if current_epoch == epoch => {
-                    let _ = session.insert(LAST_SEEN, now);
-                    Ok(CurrentUser::new(user_id, name, is_admin))
-                }
-                _ => {
-                    session.purge();
-                    Err(AppError::SignInRequired)
-                }
-            }
-        })
-    }
+/// Notes that the session was used now, for the idle limit.
+pub fn touch(session: &Session, now: i64) {
+    let _ = session.insert(LAST_SEEN, now);
 }

@@ -1,15 +1,15 @@
 //! The demo provider's workforce: forty fictional people across every tier, a year of CPD and of
 //! monthly group supervision for the case workers, and a handful of people with each kind of issue.
 
-use chrono::{Duration, Months, NaiveDate, Utc};
+use chrono::{Duration, Months, NaiveDate};
 use diesel::prelude::*;
 
 use super::import::{self, Prepared};
 use super::model::{CpdType, NewCpd, NewSupervision, StaffInput, SupervisionKind};
 use super::store;
-use crate::accounts::store::SaveError;
 use crate::db::schema::staff;
 use crate::db::DbConnection;
+use crate::db::StoreError;
 
 /// (staff number, name, email, discipline, registration number, registration renewal and
 /// revalidation in days from today, last appraisal in months ago, practice teacher).
@@ -95,19 +95,18 @@ const MISSED_SUPERVISION: [&str; 2] = ["E10033", "E10036"];
 /// physiotherapist with nothing in the earlier of the two HCPC periods.
 const LITTLE_CPD: [&str; 2] = ["E10010", "E10023"];
 
-fn days(n: i64) -> String {
-    (Utc::now().date_naive() + Duration::days(n)).to_string()
+fn days(today: NaiveDate, n: i64) -> String {
+    (today + Duration::days(n)).to_string()
 }
 
 /// Seeds the demo workforce unless the provider has people already.
-pub fn seed(conn: &mut DbConnection) -> Result<(), SaveError> {
+pub fn seed(conn: &mut DbConnection, today: NaiveDate) -> Result<(), StoreError> {
     let provider = crate::accounts::demo::demo_provider(conn)?;
     let Some(provider) = provider else { return Ok(()) };
     let present: i64 = staff::table.filter(staff::provider_id.eq(provider)).count().get_result(conn)?;
     if present > 0 {
         return Ok(());
     }
-    let today = Utc::now().date_naive();
     let regulations = store::regulations(conn)?;
     let mut people = Vec::new();
     for (i, (number, name, email, discipline, registration, renewal, revalidation, appraised, teacher)) in
@@ -120,15 +119,15 @@ pub fn seed(conn: &mut DbConnection) -> Result<(), SaveError> {
             email: email.to_string(),
             discipline: discipline.to_string(),
             registration_number: registration.to_string(),
-            registration_renewal: renewal.map(days).unwrap_or_default(),
-            revalidation_due: revalidation.map(days).unwrap_or_default(),
+            registration_renewal: renewal.map(|n| days(today, n)).unwrap_or_default(),
+            revalidation_due: revalidation.map(|n| days(today, n)).unwrap_or_default(),
             last_appraisal: appraisal.unwrap_or_default(),
             responsible_officer: if discipline.contains("physician") || discipline.contains("registrar") {
                 "Dr Ruth Adebayo, Northshire Teaching Hospitals".into()
             } else {
                 String::new()
             },
-            start_date: days(-400 - 97 * i as i64),
+            start_date: days(today, -400 - 97 * i as i64),
             fte: if i % 4 == 0 { "0.8".into() } else { "1".into() },
             practice_teacher: if *teacher { "yes".into() } else { String::new() },
             ..Default::default()

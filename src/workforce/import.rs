@@ -10,10 +10,10 @@ use serde::Serialize;
 
 use super::model::{CpdInput, NewCpd, NewStaff, NewSupervision, StaffInput, SupervisionInput};
 use super::store;
-use crate::accounts::store::SaveError;
-use crate::accounts::FieldErrors;
 use crate::db::schema::cpd_records;
+use crate::db::StoreError;
 use crate::db::{self, DbConnection};
+use crate::form::FieldErrors;
 use crate::history::store::json;
 
 crate::vocabulary! {
@@ -340,7 +340,7 @@ pub fn commit(
     prepared: &Prepared,
     file_sha256: &str,
     progress: &mut dyn FnMut(usize),
-) -> Result<ImportReport, SaveError> {
+) -> Result<ImportReport, StoreError> {
     db::write_transaction(conn, |conn| {
         let mut report = ImportReport { rows: prepared.len(), ..Default::default() };
         let kind = match prepared {

@@ -5,8 +5,8 @@ use chrono::NaiveDate;
 use regex::Regex;
 
 use super::rules::ProfessionRule;
-use crate::accounts::model::optional_date;
-use crate::accounts::FieldErrors;
+use crate::form::optional_date;
+use crate::form::FieldErrors;
 
 crate::vocabulary! {
     /// Where a person sits in the tiered model of care (seeds/000).

@@ -15,15 +15,16 @@ use super::model::{
 use super::rules::Issue;
 use super::store;
 use crate::accounts::access::Capability;
-use crate::accounts::model::parse_date;
-use crate::accounts::store::SaveError;
-use crate::accounts::FieldErrors;
-use crate::web::access::{authorize, permissions, provider_context};
-use crate::web::api::ApiUser;
+use crate::accounts::api::ApiUser;
+use crate::accounts::guard::{authorize, permissions, provider_context};
+use crate::accounts::session::CurrentUser;
+use crate::db::StoreError;
+use crate::form::parse_date;
+use crate::form::FieldErrors;
 use crate::web::error::Refusal;
-use crate::web::session::{self, CurrentUser};
+use crate::web::session;
 use crate::web::upload::read_form;
-use crate::web::{render_status, see_other, today, with_conn, AppError, AppState};
+use crate::web::{render_status, see_other, with_conn, AppError, AppState};
 
 /// The workforce pages, imports and API, for `lib::app`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -70,10 +71,11 @@ async fn index(
     path: web::Path<i32>,
     filters: web::Query<Filters>,
 ) -> Result<HttpResponse, AppError> {
+    let today = state.today();
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Read).await?;
     let mut context = provider_context(&state, &user, provider_id).await?;
-    let as_of = parse_date("as_of", &filters.as_of).unwrap_or_else(|_| today());
+    let as_of = parse_date("as_of", &filters.as_of).unwrap_or_else(|_| today);
     let days = state.settings.supervision_days;
     let mut report = with_conn(&state, move |conn| Ok(store::workforce(conn, provider_id, as_of, days)?)).await?;
     let wanted_issue = Issue::ALL.iter().copied().find(|i| i.code() == filters.issue);
@@ -144,7 +146,7 @@ async fn create_person(
         let regulations = store::regulations(conn)?;
         Ok(match checked.parse(&regulations) {
             Ok(person) => store::create_staff(conn, Some(user_id), provider_id, &person),
-            Err(errors) => Err(SaveError::Invalid(errors)),
+            Err(errors) => Err(StoreError::Invalid(errors)),
         })
     })
     .await?;
@@ -168,21 +170,22 @@ async fn show_person(
     cpd_form: Option<CpdInput>,
     errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
+    let today = state.today();
     let mut context = provider_context(state, user, provider_id).await?;
     let user_id = user.id;
     let days = state.settings.supervision_days;
     let (line, cpd, own, library) = with_conn(state, move |conn| {
-        let line = store::person_line(conn, provider_id, staff_id, today(), days)?.ok_or(AppError::NotFound)?;
+        let line = store::person_line(conn, provider_id, staff_id, today, days)?.ok_or(AppError::NotFound)?;
         let cpd = store::cpd_for(conn, staff_id)?;
-        let standing = store::cpd_standing(conn, &line.staff, &cpd, today())?;
+        let standing = store::cpd_standing(conn, &line.staff, &cpd, today)?;
         let own = store::is_self(conn, user_id, &line.staff)?;
-        let library = crate::evidence::store::library(conn, provider_id, &Default::default(), today())?;
+        let library = crate::evidence::store::library(conn, provider_id, &Default::default(), today)?;
         Ok((line, (cpd, standing), own, library))
     })
     .await?;
     let (cpd, standing) = cpd;
     let form = form.unwrap_or_else(|| line.staff.as_input());
-    let cpd_form = cpd_form.unwrap_or_else(|| CpdInput { date: today().to_string(), ..Default::default() });
+    let cpd_form = cpd_form.unwrap_or_else(|| CpdInput { date: today.to_string(), ..Default::default() });
     let labels: Vec<(&str, &str)> = line.issues.iter().map(|i| (i.code(), i.label())).collect();
     context.insert("line", &line);
     context.insert("issue_labels", &labels);
@@ -228,7 +231,7 @@ async fn update_person(
         let regulations = store::regulations(conn)?;
         Ok(match checked.parse(&regulations) {
             Ok(person) => store::update_staff(conn, Some(user_id), provider_id, staff_id, &person),
-            Err(errors) => Err(SaveError::Invalid(errors)),
+            Err(errors) => Err(StoreError::Invalid(errors)),
         })
     })
     .await?;
@@ -260,6 +263,7 @@ async fn add_cpd(
     path: web::Path<(i32, i32)>,
     form: web::Form<CpdForm>,
 ) -> Result<HttpResponse, AppError> {
+    let today = state.today();
     let (provider_id, staff_id) = path.into_inner();
     authorize(&state, &user, provider_id, Capability::EditOwnRecords).await?;
     session::check_csrf(&session, &form.csrf_token)?;
@@ -282,7 +286,7 @@ async fn add_cpd(
         text => text.parse::<i32>().map_err(|_| errors.add("evidence_id", "Choose evidence from the library")).ok(),
     };
     if errors.is_empty() {
-        match form.input.parse(today()) {
+        match form.input.parse(today) {
             Ok(cpd) => {
                 let saved = with_conn(&state, move |conn| {
                     Ok(store::add_cpd(conn, Some(user_id), provider_id, staff_id, &cpd, evidence_id))
@@ -340,9 +344,10 @@ async fn supervision(
     user: CurrentUser,
     path: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
+    let today = state.today();
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Read).await?;
-    let form = SupervisionInput { date: today().to_string(), kind: "group".into(), ..Default::default() };
+    let form = SupervisionInput { date: today.to_string(), kind: "group".into(), ..Default::default() };
     show_supervision(&state, &req, &user, provider_id, form, FieldErrors::default()).await
 }
 
@@ -356,6 +361,7 @@ async fn add_supervision(
     path: web::Path<i32>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
+    let today = state.today();
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Manage).await?;
     let pairs = crate::web::FormPairs::parse(&body);
@@ -371,7 +377,7 @@ async fn add_supervision(
         escalated_clinical: pairs.get("escalated_clinical").into(),
         escalated_specialist: pairs.get("escalated_specialist").into(),
     };
-    let errors = match input.parse(today()) {
+    let errors = match input.parse(today) {
         Ok(checked) => {
             let user_id = user.id;
             let saved =
@@ -420,6 +426,7 @@ async fn import_upload(
     path: web::Path<i32>,
     payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
+    let today = state.today();
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Manage).await?;
     let (submitted, limit) = read_form(&state, &session, payload).await?;
@@ -455,7 +462,7 @@ async fn import_upload(
     };
     let sha256 = upload.sha256.clone();
     let checked = with_conn(&state, move |conn| {
-        let prepared = import::prepare(conn, provider_id, kind, &upload.content, today())?;
+        let prepared = import::prepare(conn, provider_id, kind, &upload.content, today)?;
         if prepared.is_ok() {
             // Kept by its hash until confirmed, so any instance behind a load balancer can finish it.
             crate::evidence::store::store_blob(conn, &upload)?;
@@ -544,6 +551,7 @@ async fn import_confirm(
     path: web::Path<i32>,
     form: web::Form<ConfirmForm>,
 ) -> Result<HttpResponse, AppError> {
+    let today = state.today();
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Manage).await?;
     session::check_csrf(&session, &form.csrf_token)?;
@@ -561,7 +569,7 @@ async fn import_confirm(
         let Some(content) = crate::evidence::store::blob_content(conn, &sha256)? else {
             return Err(AppError::NotFound);
         };
-        Ok(match import::prepare(conn, provider_id, kind, &content, today())? {
+        Ok(match import::prepare(conn, provider_id, kind, &content, today)? {
             Ok(prepared) => Ok(import::commit(conn, Some(user_id), provider_id, &prepared, &sha256, &mut |_| {})?),
             Err(rows) => Err(rows),
         })
@@ -596,10 +604,11 @@ async fn workforce_json(
     path: web::Path<i32>,
     query: web::Query<AsOf>,
 ) -> Result<HttpResponse, AppError> {
+    let today = state.today();
     let provider_id = path.into_inner();
     authorize(&state, &user.0, provider_id, Capability::Read).await?;
     let as_of = match query.as_of.trim() {
-        "" => today(),
+        "" => today,
         text => match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
             Ok(day) => day,
             Err(_) => {

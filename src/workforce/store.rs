@@ -10,12 +10,12 @@ use super::model::{
     Discipline, NewCpd, NewStaff, NewSupervision, Regulation, Regulations, Regulator, SpecialistRoute, Tier,
 };
 use super::rules::{self, CpdActivity, CpdCycle, Issue, Person, ProfessionRule};
-use crate::accounts::store::{invalid, SaveError};
-use crate::accounts::FieldErrors;
 use crate::db::schema::{
     catalogue_nodes, cpd_records, profession_rules, staff, supervision_attendees, supervision_sessions,
 };
+use crate::db::StoreError;
 use crate::db::{self, DbConnection};
+use crate::form::FieldErrors;
 use crate::history::store::{json, record_action, record_created, Diff};
 
 type RuleRow = (
@@ -329,10 +329,13 @@ pub fn create_staff(
     by: Option<i32>,
     provider_id: i32,
     person: &NewStaff,
-) -> Result<i32, SaveError> {
+) -> Result<i32, StoreError> {
     db::write_transaction(conn, |conn| {
         if number_taken(conn, provider_id, &person.staff_number, None)? {
-            return Err(invalid("staff_number", format!("Staff number {} is already in use", person.staff_number)));
+            return Err(StoreError::invalid(
+                "staff_number",
+                format!("Staff number {} is already in use", person.staff_number),
+            ));
         }
         Ok(insert_staff(conn, by, provider_id, person)?)
     })
@@ -345,11 +348,14 @@ pub fn update_staff(
     provider_id: i32,
     staff_id: i32,
     person: &NewStaff,
-) -> Result<bool, SaveError> {
+) -> Result<bool, StoreError> {
     db::write_transaction(conn, |conn| {
         let Some(current) = staff_member(conn, provider_id, staff_id)? else { return Ok(false) };
         if number_taken(conn, provider_id, &person.staff_number, Some(staff_id))? {
-            return Err(invalid("staff_number", format!("Staff number {} is already in use", person.staff_number)));
+            return Err(StoreError::invalid(
+                "staff_number",
+                format!("Staff number {} is already in use", person.staff_number),
+            ));
         }
         update_staff_row(conn, by, provider_id, &current, person)?;
         Ok(true)
@@ -365,20 +371,14 @@ pub fn add_cpd(
     staff_id: i32,
     cpd: &NewCpd,
     evidence_id: Option<i32>,
-) -> Result<Option<i32>, SaveError> {
+) -> Result<Option<i32>, StoreError> {
     db::write_transaction(conn, |conn| {
         if staff_member(conn, provider_id, staff_id)?.is_none() {
             return Ok(None);
         }
         if let Some(evidence_id) = evidence_id {
-            use crate::db::schema::evidence_items;
-            let owned: i64 = evidence_items::table
-                .filter(evidence_items::id.eq(evidence_id))
-                .filter(evidence_items::provider_id.eq(provider_id))
-                .count()
-                .get_result(conn)?;
-            if owned == 0 {
-                return Err(invalid("evidence_id", "Choose evidence from this service's own library"));
+            if !crate::evidence::store::all_belong_to(conn, provider_id, &[evidence_id])? {
+                return Err(StoreError::invalid("evidence_id", "Choose evidence from this service's own library"));
             }
         }
         diesel::insert_into(cpd_records::table)
@@ -506,7 +506,7 @@ pub fn add_supervision(
     by: Option<i32>,
     provider_id: i32,
     session: &NewSupervision,
-) -> Result<i32, SaveError> {
+) -> Result<i32, StoreError> {
     db::write_transaction(conn, |conn| {
         let people = staff_numbers(conn, provider_id)?;
         let (supervisor, attendees) = resolve_session(&people, session)?;

@@ -316,3 +316,13 @@ pub fn skip_notice(message: &'static str) {
         let _ = writeln!(std::io::stderr(), "notice: {message}");
     }
 }
+
+/// Today as the product sees it: the date in Europe/London.
+pub fn today() -> chrono::NaiveDate {
+    ohgov::clock::Clock::system().today()
+}
+
+/// The framework a provider assesses against, which the evidence store is given.
+pub fn framework(conn: &mut DbConnection, provider: i32) -> Option<i32> {
+    ohgov::assessment::store::framework_id(conn, provider).expect("framework in use")
+}

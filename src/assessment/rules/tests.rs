@@ -7,16 +7,6 @@ fn day(y: i32, m: u32, d: u32) -> NaiveDate {
 }
 
 #[test]
-fn review_dates_turn_due_soon_at_sixty_days_and_overdue_the_day_after() {
-    let today = day(2026, 11, 23);
-    assert_eq!(review_state(None, today), ReviewState::Current);
-    assert_eq!(review_state(Some(today + chrono::Duration::days(61)), today), ReviewState::Current);
-    assert_eq!(review_state(Some(today + chrono::Duration::days(60)), today), ReviewState::DueSoon);
-    assert_eq!(review_state(Some(today), today), ReviewState::DueSoon, "due today is not yet overdue");
-    assert_eq!(review_state(Some(day(2026, 11, 22)), today), ReviewState::Overdue);
-}
-
-#[test]
 fn accreditation_lasts_five_years_with_a_renewal_each_anniversary() {
     let accredited = day(2024, 2, 29);
     assert_eq!(expires_on(accredited), Some(day(2029, 2, 28)), "a leap day falls back");

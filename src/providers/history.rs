@@ -3,23 +3,20 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::store;
 use crate::accounts::access::Capability;
-use crate::web::access::authorize;
-use crate::web::session::CurrentUser;
+use crate::accounts::guard::authorize;
+use crate::accounts::session::CurrentUser;
+use crate::history::store;
 use crate::web::{render, with_conn, AppError, AppState};
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/providers/{provider_id}/history", web::get().to(index));
-}
-
 #[derive(Deserialize)]
-struct Filters {
+pub(super) struct Filters {
     entity: Option<String>,
     user: Option<String>,
 }
 
-async fn index(
+/// `GET /providers/{id}/history`.
+pub(super) async fn index(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
@@ -45,7 +42,7 @@ async fn index(
     context.insert("chosen_entity", &entity.unwrap_or_default());
     context.insert("chosen_user", &by_user.unwrap_or(0));
     context.insert("page_rows", &store::PAGE_ROWS);
-    render(&state, &req, "history/index.html", context)
+    render(&state, &req, "providers/history.html", context)
 }
 
 /// A history line for people: each changed field as "before → after" in plain text.

@@ -6,7 +6,7 @@ use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
 
 use super::session::CurrentUser;
-use super::{with_conn, AppError, AppState};
+use crate::web::{with_conn, AppError, AppState};
 
 /// The user an `Authorization: Bearer TOKEN` header names, as a [`CurrentUser`].
 pub struct ApiUser(pub CurrentUser);
@@ -27,9 +27,8 @@ impl FromRequest for ApiUser {
             let state = state.ok_or_else(|| AppError::Internal("no application state".into()))?;
             let token = token.filter(|t| !t.is_empty()).ok_or(AppError::Unauthorized)?;
             let found = with_conn(&state, move |conn| {
-                let Some(user_id) = crate::accounts::store::token_user(conn, &token)? else { return Ok(None) };
-                Ok(crate::accounts::store::session_user(conn, user_id)?
-                    .map(|(_, name, is_admin)| (user_id, name, is_admin)))
+                let Some(user_id) = super::store::token_user(conn, &token)? else { return Ok(None) };
+                Ok(super::store::session_user(conn, user_id)?.map(|(_, name, is_admin)| (user_id, name, is_admin)))
             })
             .await?;
             let (id, name, is_admin) = found.ok_or(AppError::Unauthorized)?;

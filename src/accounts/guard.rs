@@ -1,22 +1,17 @@
 //! Applies the access rule (`accounts::access`) to a request: 404 where the provider is not the
-//! user's to see, 403 where they see it but may not do this.
+//! user's to see, 403 where they see it but may not do this. Every area's handlers call these.
 
-use chrono::Utc;
-
+use super::access::{decide, Access, Capability, Contract, Membership};
 use super::session::CurrentUser;
-use super::{with_conn, AppError, AppState};
-use crate::accounts::access::{decide, Access, Capability};
+use crate::web::{with_conn, AppError, AppState};
 
 /// The user's memberships and contracts: loaded once a request, however many checks it makes.
-async fn access_facts(
-    state: &AppState,
-    user: &CurrentUser,
-) -> Result<(Vec<crate::accounts::access::Membership>, Vec<crate::accounts::access::Contract>), AppError> {
+async fn access_facts(state: &AppState, user: &CurrentUser) -> Result<(Vec<Membership>, Vec<Contract>), AppError> {
     if let Some(facts) = user.access.get() {
         return Ok(facts.clone());
     }
     let user_id = user.id;
-    let facts = with_conn(state, move |conn| Ok(crate::accounts::store::access_facts(conn, user_id)?)).await?;
+    let facts = with_conn(state, move |conn| Ok(super::store::access_facts(conn, user_id)?)).await?;
     Ok(user.access.get_or_init(|| facts).clone())
 }
 
@@ -27,8 +22,9 @@ pub async fn authorize(
     provider_id: i32,
     capability: Capability,
 ) -> Result<(), AppError> {
+    let today = state.today();
     let (held, contracts) = access_facts(state, user).await?;
-    match decide(&held, &contracts, provider_id, capability, Utc::now().date_naive()) {
+    match decide(&held, &contracts, provider_id, capability, today) {
         Access::Allowed => Ok(()),
         Access::Forbidden => Err(AppError::Forbidden),
         Access::Hidden => Err(AppError::NotFound),
@@ -46,8 +42,8 @@ pub struct Permissions {
 
 /// The user's permissions on `provider_id` today. Check access with [`authorize`] first.
 pub async fn permissions(state: &AppState, user: &CurrentUser, provider_id: i32) -> Result<Permissions, AppError> {
+    let today = state.today();
     let (held, contracts) = access_facts(state, user).await?;
-    let today = Utc::now().date_naive();
     let allows = |capability| decide(&held, &contracts, provider_id, capability, today) == Access::Allowed;
     Ok(Permissions {
         read: allows(Capability::Read),
@@ -65,7 +61,7 @@ pub async fn provider_context(
     provider_id: i32,
 ) -> Result<tera::Context, AppError> {
     let can = permissions(state, user, provider_id).await?;
-    let provider = with_conn(state, move |conn| Ok(crate::accounts::store::provider(conn, provider_id)?))
+    let provider = with_conn(state, move |conn| Ok(super::store::provider(conn, provider_id)?))
         .await?
         .ok_or(AppError::NotFound)?;
     let mut context = tera::Context::new();

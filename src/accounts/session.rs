@@ -1,0 +1,62 @@
+//! The signed-in user: who the session cookie names, checked against the accounts store on every
+//! request, so a password change or "sign out everywhere" ends copied cookies too.
+
+use actix_session::SessionExt;
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpRequest};
+use chrono::Utc;
+
+use crate::web::{session, with_conn, AppError, AppState};
+
+/// The signed-in user. A request without a live session is sent to sign in; a session older than
+/// "sign out everywhere", or idle for longer than the idle limit, is ended. The cookie's own expiry is only the browser's
+/// side; this check is what a copied cookie meets.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub id: i32,
+    pub name: String,
+    pub is_admin: bool,
+    /// The user's memberships and their organisations' contracts, loaded by the first access check
+    /// of the request and kept for the rest of it (`accounts::guard`).
+    pub access: AccessFacts,
+}
+
+/// A request's cache of what the access rule needs about the user.
+pub type AccessFacts =
+    std::sync::Arc<std::sync::OnceLock<(Vec<super::access::Membership>, Vec<super::access::Contract>)>>;
+
+impl CurrentUser {
+    pub fn new(id: i32, name: String, is_admin: bool) -> Self {
+        CurrentUser { id, name, is_admin, access: AccessFacts::default() }
+    }
+}
+
+impl FromRequest for CurrentUser {
+    type Error = AppError;
+    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let session = req.get_session();
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        Box::pin(async move {
+            let state = state.ok_or_else(|| AppError::Internal("no application state".into()))?;
+            let (user_id, epoch, seen) = session::signed_in(&session).ok_or(AppError::SignInRequired)?;
+            let now = Utc::now().timestamp();
+            if now - seen > state.settings.session_idle_seconds {
+                session.purge();
+                return Err(AppError::SignInRequired);
+            }
+            let found = with_conn(&state, move |conn| Ok(super::store::session_user(conn, user_id)?)).await?;
+            match found {
+                Some((current_epoch, name, is_admin)) if current_epoch == epoch => {
+                    session::touch(&session, now);
+                    Ok(CurrentUser::new(user_id, name, is_admin))
+                }
+                _ => {
+                    session.purge();
+                    Err(AppError::SignInRequired)
+                }
+            }
+        })
+    }
+}

@@ -1,0 +1,63 @@
+//! `ohgov import staff|cpd|supervision`: the whole file checked first, then written in one go.
+
+use std::path::PathBuf;
+
+use crate::workforce::import::{self, ImportKind};
+
+#[derive(clap::Args)]
+pub struct ImportArgs {
+    /// What the file holds: staff, cpd or supervision.
+    #[arg(value_parser = ["staff", "cpd", "supervision"])]
+    pub kind: String,
+    #[arg(long)]
+    pub provider: i32,
+    pub file: PathBuf,
+}
+
+/// Files longer than this show a progress bar; shorter ones finish before one would be seen.
+const PROGRESS_FROM_ROWS: usize = 10_000;
+
+pub fn run(database_url: Option<String>, args: ImportArgs) -> anyhow::Result<()> {
+    let ImportArgs { kind, provider, file } = args;
+    let kind = ImportKind::parse(&kind).ok_or_else(|| anyhow::anyhow!("kind: use staff, cpd or supervision"))?;
+    let content = std::fs::read(&file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&content));
+    let mut conn = super::ready_connection(database_url)?;
+    super::provider(&mut conn, provider)?;
+    let today = super::clock().today();
+    let prepared = match import::prepare(&mut conn, provider, kind, &content, today)? {
+        Ok(prepared) => prepared,
+        Err(rows) => {
+            for row in &rows {
+                eprintln!("{}: {row}", file.display());
+            }
+            anyhow::bail!("{} bad row(s); nothing was imported", rows.len());
+        }
+    };
+    let bar = (prepared.len() > PROGRESS_FROM_ROWS).then(|| {
+        let bar = indicatif::ProgressBar::new(prepared.len() as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} rows ({eta} left)")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let mut progress = |done: usize| {
+        if let Some(bar) = &bar {
+            bar.set_position(done as u64);
+        }
+    };
+    let report = import::commit(&mut conn, None, provider, &prepared, &sha256, &mut progress)?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    println!(
+        "imported {} row(s) of {}: {} created, {} updated, {} unchanged",
+        report.rows,
+        kind.label().to_lowercase(),
+        report.created,
+        report.updated,
+        report.unchanged
+    );
+    Ok(())
+}

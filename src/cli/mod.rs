@@ -1,0 +1,138 @@
+//! The `ohgov` command line: one file per command, each with its arguments and its work. `main.rs`
+//! only parses and dispatches. Commands sit above every area: they call the stores and rules that
+//! the web pages call, so a command and a page cannot disagree.
+
+pub mod catalogue;
+pub mod contract;
+pub mod coverage;
+pub mod demo;
+pub mod evidence;
+pub mod import;
+pub mod org;
+pub mod readiness;
+pub mod serve;
+pub mod token;
+pub mod user;
+pub mod verify_log;
+
+use clap::{Parser, Subcommand};
+
+use crate::accounts::store::ProviderSummary;
+use crate::clock::Clock;
+use crate::config;
+use crate::db::{self, DbConnection};
+
+#[derive(Parser)]
+#[command(
+    name = "ohgov",
+    version,
+    about = "SEQOHS accreditation and clinical governance for occupational health services"
+)]
+pub struct Cli {
+    /// Database to use: a file path or sqlite://PATH for SQLite, postgres://… for PostgreSQL.
+    /// Overrides DATABASE_URL; the default is ./ohgov.db.
+    #[arg(long, global = true, value_name = "URL")]
+    pub database_url: Option<String>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Serve the web application.
+    Serve(serve::ServeArgs),
+    /// Apply any pending database migrations, then exit.
+    Migrate,
+    /// Create (or reuse) a demo database with the catalogue and fictional data, and serve it.
+    Demo(demo::DemoArgs),
+    /// Organisations: providers and commissioners.
+    Org {
+        #[command(subcommand)]
+        command: org::OrgCommand,
+    },
+    /// Commissioning contracts between a commissioner and a provider.
+    Contract {
+        #[command(subcommand)]
+        command: contract::ContractCommand,
+    },
+    /// People who sign in.
+    User {
+        #[command(subcommand)]
+        command: user::UserCommand,
+    },
+    /// API tokens for other systems (`Authorization: Bearer TOKEN`).
+    Token {
+        #[command(subcommand)]
+        command: token::TokenCommand,
+    },
+    /// Walk the audit trail and prove no row was altered or removed; exits non-zero at the first
+    /// broken link.
+    VerifyLog,
+    /// The standards catalogue.
+    Catalogue {
+        #[command(subcommand)]
+        command: catalogue::CatalogueCommand,
+    },
+    /// Import a CSV file of staff, CPD records or supervision sessions into a provider's records.
+    /// The whole file is checked first: any bad row refuses the file, listing every bad row by line,
+    /// and nothing is written. Re-importing staff updates people in place by staff number.
+    Import(import::ImportArgs),
+    /// A provider's evidence library.
+    Evidence {
+        #[command(subcommand)]
+        command: evidence::EvidenceCommand,
+    },
+    /// A provider's coverage of the six NHS core services and ten sub-specialisms, or with --json
+    /// the document `GET /api/v1/providers/{id}/coverage` serves.
+    Coverage(ProviderReport),
+    /// A provider's SEQOHS readiness: the figures of the dashboard, or with --json the document
+    /// `GET /api/v1/providers/{id}/readiness` serves.
+    Readiness(ProviderReport),
+}
+
+/// The arguments of a report on one provider: which, and whether as the API's JSON.
+#[derive(clap::Args)]
+pub struct ProviderReport {
+    #[arg(long)]
+    pub provider: i32,
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The database URL for ordinary commands: the flag, then DATABASE_URL, then ./ohgov.db.
+pub fn database_url(flag: Option<String>) -> String {
+    flag.unwrap_or_else(|| config::env_or("DATABASE_URL", config::DEFAULT_DATABASE_URL))
+}
+
+/// A connection to the chosen database, as it is (no migration).
+pub fn connection(flag: Option<String>) -> anyhow::Result<DbConnection> {
+    let target = db::DatabaseTarget::parse(&database_url(flag))?;
+    Ok(db::establish(&target)?)
+}
+
+/// A connection to the chosen database with every migration applied.
+pub fn migrated_connection(flag: Option<String>) -> anyhow::Result<DbConnection> {
+    let mut conn = connection(flag)?;
+    db::run_migrations(&mut conn)?;
+    Ok(conn)
+}
+
+/// A migrated connection whose database holds a catalogue (the built-in one if it had none), as
+/// `serve` would leave it.
+pub fn ready_connection(flag: Option<String>) -> anyhow::Result<DbConnection> {
+    let mut conn = migrated_connection(flag)?;
+    crate::catalogue::store::load_if_empty(&mut conn, &crate::catalogue::builtin_sources())?;
+    Ok(conn)
+}
+
+/// The provider a command names, or the error every command gives when there is none.
+pub fn provider(conn: &mut DbConnection, provider_id: i32) -> anyhow::Result<ProviderSummary> {
+    crate::accounts::store::provider(conn, provider_id)?
+        .ok_or_else(|| anyhow::anyhow!("provider: there is no provider {provider_id}"))
+}
+
+/// The clock commands go by: the system's.
+pub fn clock() -> Clock {
+    Clock::system()
+}

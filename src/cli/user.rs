@@ -1,0 +1,62 @@
+//! `ohgov user add`.
+
+use std::io::IsTerminal;
+
+use crate::accounts::model::UserInput;
+use crate::accounts::store::Grant;
+use crate::accounts::{secrets, Role};
+use crate::form::parse_date;
+
+#[derive(clap::Subcommand)]
+pub enum UserCommand {
+    /// Add a user and print their id. The password is read from standard input when it is not a
+    /// terminal; otherwise one is generated and printed once.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// Organisation to give the user a role in (with --role).
+        #[arg(long, requires = "role")]
+        org: Option<i32>,
+        /// manager, clinical_director, clinician, viewer, commissioner or assessor.
+        #[arg(long, requires = "org")]
+        role: Option<String>,
+        /// For assessors: the last day their access lasts (YYYY-MM-DD).
+        #[arg(long, requires = "role")]
+        expires: Option<String>,
+        /// A system administrator: organisations, users and contracts.
+        #[arg(long)]
+        admin: bool,
+    },
+}
+
+pub fn run(database_url: Option<String>, command: UserCommand) -> anyhow::Result<()> {
+    let UserCommand::Add { email, name, org, role, expires, admin } = command;
+    let grant = match (org, role) {
+        (Some(organisation_id), Some(role)) => {
+            let role = Role::parse(&role).ok_or_else(|| {
+                let names: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+                anyhow::anyhow!("role: {role:?} is not a role; use one of {}", names.join(", "))
+            })?;
+            let expires_on = expires.as_deref().map(|e| parse_date("expires", e)).transpose()?;
+            Some(Grant { organisation_id, role, expires_on })
+        }
+        _ => None,
+    };
+    let (password, generated) = if std::io::stdin().is_terminal() {
+        (secrets::generate_password(), true)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        (line.trim_end_matches(['\n', '\r']).to_string(), false)
+    };
+    let user = UserInput { email, name, password: password.clone(), is_admin: admin }.parse()?;
+    let mut conn = super::ready_connection(database_url)?;
+    let id = crate::accounts::store::create_user(&mut conn, None, &user, grant)?;
+    println!("{id}");
+    if generated {
+        println!("password: {password}");
+    }
+    Ok(())
+}

@@ -1,0 +1,44 @@
+//! When a document needs review. Pure, so the library and the readiness figures judge alike.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+/// Evidence due for review within this many days is shown as due soon.
+pub const REVIEW_WARNING_DAYS: i64 = 60;
+
+/// Where an evidence item stands on its review date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewState {
+    Current,
+    DueSoon,
+    Overdue,
+}
+
+/// Past its review date the day after the date; due soon from 60 days before it.
+pub fn review_state(review_due: Option<NaiveDate>, today: NaiveDate) -> ReviewState {
+    match review_due {
+        Some(due) if due < today => ReviewState::Overdue,
+        Some(due) if (due - today).num_days() <= REVIEW_WARNING_DAYS => ReviewState::DueSoon,
+        _ => ReviewState::Current,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn review_dates_turn_due_soon_at_sixty_days_and_overdue_the_day_after() {
+        let today = day(2026, 11, 23);
+        assert_eq!(review_state(None, today), ReviewState::Current);
+        assert_eq!(review_state(Some(today + chrono::Duration::days(61)), today), ReviewState::Current);
+        assert_eq!(review_state(Some(today + chrono::Duration::days(60)), today), ReviewState::DueSoon);
+        assert_eq!(review_state(Some(today), today), ReviewState::DueSoon, "due today is not yet overdue");
+        assert_eq!(review_state(Some(day(2026, 11, 22)), today), ReviewState::Overdue);
+    }
+}

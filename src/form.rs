@@ -1,0 +1,169 @@
+//! What every form and every import shares: problems kept by field, and the readers of dates and
+//! bounded text that turn what a person typed into a typed value or a message at that field.
+//!
+//! Plumbing: it knows nothing of any area, so every area (and the command line) reads input the
+//! same way and says the same words when it is wrong.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+/// Problems with submitted input, by field, in words a form or a command can show as they are.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldErrors(pub BTreeMap<&'static str, String>);
+
+impl FieldErrors {
+    /// Keeps the first problem found for a field: it is the one to fix first.
+    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
+        self.0.entry(field).or_insert_with(|| message.into());
+    }
+
+    /// One problem at one field, for a refusal found outside a form's own checks.
+    pub fn one(field: &'static str, message: impl Into<String>) -> Self {
+        let mut errors = FieldErrors::default();
+        errors.add(field, message);
+        errors
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The message at a field, if any.
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.get(field).map(String::as_str)
+    }
+
+    /// Adds every problem of another check, keeping any already found at the same field.
+    pub fn merge(&mut self, other: FieldErrors) {
+        other.0.into_iter().for_each(|(field, message)| self.add(field, message));
+    }
+
+    /// Takes validator's findings for the named fields, keeping the message written on each rule.
+    pub fn absorb(&mut self, errors: validator::ValidationErrors, fields: &[&'static str]) {
+        for (field, problems) in errors.field_errors() {
+            let Some(name) = fields.iter().find(|f| **f == field.as_ref()) else { continue };
+            if let Some(problem) = problems.first() {
+                let message =
+                    problem.message.as_ref().map(|m| m.to_string()).unwrap_or_else(|| format!("{field} is not valid"));
+                self.add(name, message);
+            }
+        }
+    }
+
+    /// Ok when nothing was found, so a parse can end with `errors.into_result()?`.
+    pub fn into_result(self) -> Result<(), FieldErrors> {
+        if self.is_empty() {
+            Ok(())
+        } else {
+            Err(self)
+        }
+    }
+}
+
+impl std::fmt::Display for FieldErrors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let lines: Vec<String> = self.0.iter().map(|(field, message)| format!("{field}: {message}")).collect();
+        write!(f, "{}", lines.join("; "))
+    }
+}
+
+impl std::error::Error for FieldErrors {}
+
+/// Reads a UK or ISO date from a form, a file or a command line.
+pub fn parse_date(field: &'static str, value: &str) -> Result<NaiveDate, FieldErrors> {
+    let value = value.trim();
+    NaiveDate::parse_from_str(value, "%Y-%m-%d").or_else(|_| NaiveDate::parse_from_str(value, "%d/%m/%Y")).map_err(
+        |_| FieldErrors::one(field, format!("{value:?} is not a date: use YYYY-MM-DD, for example 2026-04-01")),
+    )
+}
+
+/// A date field that may be left blank: None when blank, and when bad, with the problem added to
+/// `errors` so every field is reported at once.
+pub fn optional_date(errors: &mut FieldErrors, field: &'static str, value: &str) -> Option<NaiveDate> {
+    if value.trim().is_empty() {
+        return None;
+    }
+    match parse_date(field, value) {
+        Ok(day) => Some(day),
+        Err(bad) => {
+            errors.merge(bad);
+            None
+        }
+    }
+}
+
+/// A date that must be given: `missing` is said when it is blank.
+pub fn required_date(errors: &mut FieldErrors, field: &'static str, value: &str, missing: &str) -> Option<NaiveDate> {
+    if value.trim().is_empty() {
+        errors.add(field, missing);
+        return None;
+    }
+    optional_date(errors, field, value)
+}
+
+/// Text that must be given and fit its limit (counted in characters, not bytes); trimmed.
+pub fn required_text(
+    errors: &mut FieldErrors,
+    field: &'static str,
+    value: &str,
+    limit: usize,
+    missing: &str,
+) -> String {
+    let value = value.trim();
+    if value.is_empty() {
+        errors.add(field, missing);
+    } else if value.chars().count() > limit {
+        errors.add(field, format!("Must be {limit} characters or fewer"));
+    }
+    value.to_string()
+}
+
+/// Text that may be left blank (None) and must fit its limit when given; trimmed.
+pub fn optional_text(errors: &mut FieldErrors, field: &'static str, value: &str, limit: usize) -> Option<String> {
+    let value = value.trim();
+    if value.chars().count() > limit {
+        errors.add(field, format!("Must be {limit} characters or fewer"));
+    }
+    (!value.is_empty()).then(|| value.to_string())
+}
+
+/// Long text (a narrative, a note) that says how far over its limit it is, since a person has to
+/// cut it; trimmed. `what` names it in the message ("The narrative").
+pub fn limited_text(errors: &mut FieldErrors, field: &'static str, value: &str, limit: usize, what: &str) -> String {
+    let count = value.chars().count();
+    if count > limit {
+        errors.add(field, format!("{what} must be {limit} characters or fewer; it has {count}"));
+    }
+    value.trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_read_in_iso_and_uk_forms() {
+        let day = NaiveDate::from_ymd_opt(2026, 4, 1).unwrap();
+        assert_eq!(parse_date("d", "2026-04-01").unwrap(), day);
+        assert_eq!(parse_date("d", " 01/04/2026 ").unwrap(), day);
+        assert!(parse_date("d", "1 April").unwrap_err().get("d").unwrap().contains("is not a date"));
+    }
+
+    #[test]
+    fn text_limits_count_characters_not_bytes() {
+        let mut errors = FieldErrors::default();
+        assert_eq!(optional_text(&mut errors, "name", " Siân ", 4), Some("Siân".into()));
+        assert!(errors.is_empty(), "four characters, five bytes");
+        assert_eq!(optional_text(&mut errors, "notes", "   ", 4), None);
+        required_text(&mut errors, "title", "", 10, "Enter a title");
+        assert_eq!(errors.get("title"), Some("Enter a title"));
+    }
+
+    #[test]
+    fn the_first_problem_at_a_field_is_kept() {
+        let mut errors = FieldErrors::one("date", "first");
+        errors.merge(FieldErrors::one("date", "second"));
+        assert_eq!(errors.get("date"), Some("first"));
+    }
+}

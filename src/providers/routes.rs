@@ -1,0 +1,53 @@
+//! `/providers/{id}`: a provider's overview, which reads every area's figures, and its audit trail.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+
+use super::history;
+use crate::accounts::access::Capability;
+use crate::accounts::guard::{authorize, permissions};
+use crate::accounts::session::CurrentUser;
+use crate::web::{render, with_conn, AppError, AppState};
+
+/// The overview and the history pages, for `lib::app`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/providers/{provider_id}", web::get().to(overview))
+        .route("/providers/{provider_id}/history", web::get().to(history::index));
+}
+
+/// `GET /providers/{id}`: the figures a manager or a commissioner looks for first.
+pub(super) async fn overview(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    path: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    let today = state.today();
+    let provider_id = path.into_inner();
+    authorize(&state, &user, provider_id, Capability::ReadAssessment).await?;
+    let can = permissions(&state, &user, provider_id).await?;
+    // At a glance: the figures a manager or a commissioner looks for first. Workforce figures go
+    // only to those who may read the provider's records (not to an assessor).
+    let days = state.settings.supervision_days;
+    let (found, readiness, coverage, workforce) = with_conn(&state, move |conn| {
+        let readiness = crate::assessment::store::readiness(conn, provider_id, today)?;
+        let coverage = crate::coverage::store::totals(&crate::coverage::store::coverage(conn, provider_id, today)?);
+        let workforce = if can.read {
+            let report = crate::workforce::store::workforce(conn, provider_id, today, days)?;
+            let flagged = report.people.iter().filter(|p| !p.issues.is_empty()).count();
+            Some((report.people.len(), flagged))
+        } else {
+            None
+        };
+        Ok((crate::accounts::store::provider(conn, provider_id)?, readiness, coverage, workforce))
+    })
+    .await?;
+    let provider = found.ok_or(AppError::NotFound)?;
+    let mut context = tera::Context::new();
+    context.insert("provider", &provider);
+    context.insert("sites", &provider.sites);
+    context.insert("accreditation", &readiness.accreditation);
+    context.insert("readiness", &readiness.readiness);
+    context.insert("coverage", &coverage);
+    context.insert("workforce", &workforce);
+    render(&state, &req, "providers/overview.html", context)
+}
