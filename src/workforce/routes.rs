@@ -75,7 +75,7 @@ async fn index(
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Read).await?;
     let mut context = provider_context(&state, &user, provider_id).await?;
-    let as_of = parse_date("as_of", &filters.as_of).unwrap_or_else(|_| today);
+    let as_of = parse_date("as_of", &filters.as_of).unwrap_or(today);
     let days = state.settings.supervision_days;
     let mut report = with_conn(&state, move |conn| Ok(store::workforce(conn, provider_id, as_of, days)?)).await?;
     let wanted_issue = Issue::ALL.iter().copied().find(|i| i.code() == filters.issue);
