@@ -23,7 +23,8 @@ fn arrangement(partner: &str, starts_on: NaiveDate, ends_on: Option<NaiveDate>) 
 
 fn save(conn: &mut DbConnection, provider: i32, reference: &str, kind: CoverageKind, input: CoverageInput) {
     let coverage = input.parse(kind).unwrap();
-    assert!(store::save(conn, None, provider, reference, &coverage, support::today()).unwrap(), "{reference} is a row");
+    store::save(conn, None, provider, reference, &coverage, support::today())
+        .unwrap_or_else(|e| panic!("{reference} is a row: {e}"));
 }
 
 fn state_of(conn: &mut DbConnection, provider: i32, reference: &str, today: NaiveDate) -> CoverageState {

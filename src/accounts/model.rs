@@ -3,7 +3,9 @@
 use chrono::NaiveDate;
 use validator::Validate;
 
-use crate::form::FieldErrors;
+use serde::{Deserialize, Serialize};
+
+use crate::form::{optional_date, parse_date, FieldErrors};
 
 /// Providers are the OH services; commissioners pay them and may read what they contract for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -264,6 +266,175 @@ pub fn after_failure(failed_before: i32, now: chrono::NaiveDateTime) -> (i32, Op
     } else {
         (failed, None)
     }
+}
+
+/// A provider's own details as its manager submits them.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct ProviderDetailsInput {
+    pub name: String,
+    pub code: String,
+    pub organisation_type: String,
+    pub sites: String,
+}
+
+impl ProviderDetailsInput {
+    pub fn parse(&self) -> Result<NewOrganisation, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let sites = match self.sites.trim() {
+            "" => None,
+            text => text
+                .parse::<i32>()
+                .map_err(|_| errors.add("sites", "Enter the number of sites as a whole number, like 3"))
+                .ok(),
+        };
+        let parsed = OrganisationInput {
+            kind: OrganisationKind::Provider.as_str().into(),
+            name: self.name.clone(),
+            code: self.code.clone(),
+            organisation_type: self.organisation_type.clone(),
+            sites,
+        }
+        .parse();
+        match parsed {
+            Ok(details) if errors.is_empty() => Ok(details),
+            Ok(_) => Err(errors),
+            Err(found) => {
+                errors.merge(found);
+                Err(errors)
+            }
+        }
+    }
+}
+
+/// A password change as submitted. The store checks the current password and the new one's
+/// length; the form checks that it was typed the same twice.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct PasswordInput {
+    pub current_password: String,
+    pub new_password: String,
+    pub confirm_password: String,
+}
+
+impl PasswordInput {
+    pub fn check(&self) -> Result<(), FieldErrors> {
+        if self.new_password != self.confirm_password {
+            return Err(FieldErrors::one("confirm_password", "The new passwords do not match"));
+        }
+        Ok(())
+    }
+}
+
+/// A membership to grant with a new user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Grant {
+    pub organisation_id: i32,
+    pub role: Role,
+    /// Required for assessors: the last day their access lasts.
+    pub expires_on: Option<chrono::NaiveDate>,
+}
+
+/// Any admin form as submitted: every field as text, so what was typed can be shown again.
+#[derive(Debug, Clone, Deserialize, Default, Serialize)]
+#[serde(default)]
+pub struct AdminForm {
+    pub kind: String,
+    pub name: String,
+    pub code: String,
+    pub organisation_type: String,
+    pub email: String,
+    pub password: String,
+    pub organisation_id: String,
+    pub role: String,
+    pub expires_on: String,
+    pub is_admin: String,
+    pub user_id: String,
+    pub commissioner_id: String,
+    pub provider_id: String,
+    pub starts_on: String,
+    pub ends_on: String,
+}
+
+impl AdminForm {
+    /// A new organisation (sites are not asked for here).
+    pub fn organisation(&self) -> Result<NewOrganisation, FieldErrors> {
+        OrganisationInput {
+            kind: self.kind.clone(),
+            name: self.name.clone(),
+            code: self.code.clone(),
+            organisation_type: self.organisation_type.clone(),
+            sites: None,
+        }
+        .parse()
+    }
+
+    /// The role asked for; `missing` is said when no organisation was chosen.
+    fn grant(&self, errors: &mut FieldErrors, missing: &str) -> Option<Grant> {
+        let organisation_id = id_field(errors, "organisation_id", &self.organisation_id, missing);
+        let role = Role::parse(&self.role);
+        if role.is_none() {
+            errors.add("role", "Choose a role");
+        }
+        let expires_on = optional_date(errors, "expires_on", &self.expires_on);
+        Some(Grant { organisation_id: organisation_id?, role: role?, expires_on })
+    }
+
+    /// A new user, and the role to give them if one was chosen.
+    pub fn user(&self) -> Result<(NewUser, Option<Grant>), FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let grant = if self.organisation_id.trim().is_empty() && self.role.trim().is_empty() {
+            None
+        } else {
+            self.grant(&mut errors, "Choose the organisation for the role")
+        };
+        let input = UserInput {
+            email: self.email.clone(),
+            name: self.name.clone(),
+            password: self.password.clone(),
+            is_admin: self.is_admin == "yes",
+        };
+        match input.parse() {
+            Ok(user) if errors.is_empty() => Ok((user, grant)),
+            Ok(_) => Err(errors),
+            Err(found) => {
+                errors.merge(found);
+                Err(errors)
+            }
+        }
+    }
+
+    /// A role for an existing user: who, and the grant.
+    pub fn membership(&self) -> Result<(i32, Grant), FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let user_id = id_field(&mut errors, "user_id", &self.user_id, "Choose the person");
+        let grant = self.grant(&mut errors, "Choose the organisation");
+        match (user_id, grant) {
+            (Some(user_id), Some(grant)) if errors.is_empty() => Ok((user_id, grant)),
+            _ => Err(errors),
+        }
+    }
+
+    /// A contract between a commissioner and a provider (services are added by command).
+    pub fn contract(&self) -> Result<NewContract, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let commissioner_id =
+            id_field(&mut errors, "commissioner_id", &self.commissioner_id, "Choose the commissioner");
+        let provider_id = id_field(&mut errors, "provider_id", &self.provider_id, "Choose the provider");
+        let starts_on = parse_date("starts_on", &self.starts_on).map_err(|e| errors.merge(e)).ok();
+        let ends_on = optional_date(&mut errors, "ends_on", &self.ends_on);
+        match (commissioner_id, provider_id, starts_on) {
+            (Some(commissioner_id), Some(provider_id), Some(starts_on)) if errors.is_empty() => {
+                Ok(NewContract { commissioner_id, provider_id, starts_on, ends_on, services: Vec::new() })
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
+/// An id chosen from a list; `message` when none was.
+fn id_field(errors: &mut FieldErrors, field: &'static str, value: &str, message: &str) -> Option<i32> {
+    value.trim().parse::<i32>().map_err(|_| errors.add(field, message)).ok()
 }
 
 #[cfg(test)]

@@ -1,18 +1,21 @@
 //! `/sign-in`, `/sign-out`, `/sign-out-everywhere`.
 
+use std::future::ready;
+
 use actix_session::Session;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use super::access::Capability;
+use super::model::{PasswordInput, ProviderDetailsInput};
 use super::store;
 use crate::accounts::api::ApiUser;
 use crate::accounts::guard::authorize;
 use crate::accounts::session::CurrentUser;
-use crate::db::StoreError;
+use crate::web::form::{save_then, Form, NoFields};
 use crate::web::session;
-use crate::web::{render, render_status, with_conn, AppError, AppState};
+use crate::web::{render, render_status, see_other, with_conn, AppError, AppState};
 use actix_web::http::StatusCode;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -48,18 +51,9 @@ async fn api_providers(state: web::Data<AppState>, caller: ApiUser) -> Result<Ht
 #[derive(Deserialize)]
 pub struct SignInForm {
     #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
     email: String,
     #[serde(default)]
     password: String,
-}
-
-/// A form that carries only its token.
-#[derive(Deserialize)]
-pub struct TokenForm {
-    #[serde(default)]
-    csrf_token: String,
 }
 
 fn sign_in_context(email: &str, error: Option<String>) -> tera::Context {
@@ -83,16 +77,14 @@ async fn sign_in(
     state: web::Data<AppState>,
     req: HttpRequest,
     session: Session,
-    form: web::Form<SignInForm>,
+    form: Form<SignInForm>,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
-    session::check_csrf(&session, &form.csrf_token)?;
     let form = form.into_inner();
-    let address = client_address(&req);
+    let (address, now) = (client_address(&req), state.now().naive_utc());
     let email = form.email.clone();
     let outcome = with_conn(&state, move |conn| {
-        store::sign_in(conn, &form.email, &form.password, &address, chrono::Utc::now().naive_utc())
-            .map_err(|e| AppError::Internal(e.to_string()))
+        store::sign_in(conn, &form.email, &form.password, &address, now).map_err(|e| AppError::Internal(e.to_string()))
     })
     .await?;
     match outcome {
@@ -116,8 +108,7 @@ async fn sign_in(
     }
 }
 
-async fn sign_out(session: Session, form: web::Form<TokenForm>) -> Result<HttpResponse, AppError> {
-    session::check_csrf(&session, &form.csrf_token)?;
+async fn sign_out(session: Session, _: Form<NoFields>) -> Result<HttpResponse, AppError> {
     session.purge();
     Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, "/sign-in")).finish())
 }
@@ -126,9 +117,8 @@ async fn sign_out_everywhere(
     state: web::Data<AppState>,
     user: CurrentUser,
     session: Session,
-    form: web::Form<TokenForm>,
+    _: Form<NoFields>,
 ) -> Result<HttpResponse, AppError> {
-    session::check_csrf(&session, &form.csrf_token)?;
     with_conn(&state, move |conn| {
         store::end_all_sessions(conn, user.id).map_err(|e| AppError::Internal(e.to_string()))
     })
@@ -137,22 +127,11 @@ async fn sign_out_everywhere(
     Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, "/sign-in")).finish())
 }
 
-/// The provider details form, as submitted.
-#[derive(Deserialize, Default)]
-pub struct ProviderForm {
-    #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    code: String,
-    #[serde(default)]
-    organisation_type: String,
-    #[serde(default)]
-    sites: String,
-}
-
-fn provider_form_context(provider_id: i32, form: &ProviderForm, errors: &crate::form::FieldErrors) -> tera::Context {
+fn provider_form_context(
+    provider_id: i32,
+    form: &ProviderDetailsInput,
+    errors: &crate::form::FieldErrors,
+) -> tera::Context {
     let mut context = tera::Context::new();
     context.insert("provider_id", &provider_id);
     context.insert("name", &form.name);
@@ -174,85 +153,41 @@ async fn edit_provider_page(
     authorize(&state, &user, provider_id, Capability::Manage).await?;
     let current =
         with_conn(&state, move |conn| Ok(store::provider(conn, provider_id)?)).await?.ok_or(AppError::NotFound)?;
-    let form = ProviderForm {
+    let form = ProviderDetailsInput {
         name: current.name,
         code: current.code.unwrap_or_default(),
         organisation_type: current.organisation_type.unwrap_or_default(),
         sites: current.sites.map(|s| s.to_string()).unwrap_or_default(),
-        ..Default::default()
     };
     let context = provider_form_context(provider_id, &form, &Default::default());
     render(&state, &req, "accounts/provider_edit.html", context)
 }
 
+/// `POST /providers/{id}`: the provider's own details.
 async fn update_provider(
     state: web::Data<AppState>,
     req: HttpRequest,
-    session: Session,
     user: CurrentUser,
     path: web::Path<i32>,
-    form: web::Form<ProviderForm>,
+    Form(form): Form<ProviderDetailsInput>,
 ) -> Result<HttpResponse, AppError> {
     let provider_id = path.into_inner();
-    // Authorise first, so a forbidden or hidden provider gives the same answer whatever the token.
     authorize(&state, &user, provider_id, Capability::Manage).await?;
-    session::check_csrf(&session, &form.csrf_token)?;
-    let form = form.into_inner();
-    let mut errors = crate::form::FieldErrors::default();
-    let sites = match form.sites.trim() {
-        "" => None,
-        text => match text.parse::<i32>() {
-            Ok(n) => Some(n),
-            Err(_) => {
-                errors.add("sites", "Enter the number of sites as a whole number, like 3");
-                None
-            }
+    let (by, submitted) = (user.id, form.clone());
+    save_then(
+        &state,
+        move |conn| store::update_provider(conn, Some(by), provider_id, &submitted.parse()?),
+        |_| see_other(format!("/providers/{provider_id}")),
+        |errors| {
+            let context = provider_form_context(provider_id, &form, &errors);
+            ready(render_status(&state, &req, "accounts/provider_edit.html", context, StatusCode::UNPROCESSABLE_ENTITY))
         },
-    };
-    let parsed = crate::accounts::model::OrganisationInput {
-        kind: "provider".into(),
-        name: form.name.clone(),
-        code: form.code.clone(),
-        organisation_type: form.organisation_type.clone(),
-        sites,
-    }
-    .parse();
-    let details = match parsed {
-        Ok(details) if errors.is_empty() => details,
-        Ok(_) => return show_provider_errors(&state, &req, provider_id, &form, errors),
-        Err(found) => {
-            for (field, message) in found.0 {
-                errors.add(field, message);
-            }
-            return show_provider_errors(&state, &req, provider_id, &form, errors);
-        }
-    };
-    let user_id = user.id;
-    with_conn(&state, move |conn| match store::update_provider(conn, Some(user_id), provider_id, &details) {
-        Ok(_) => Ok(()),
-        Err(StoreError::Database(e)) => Err(AppError::Database(e)),
-        Err(other) => Err(AppError::Internal(other.to_string())),
-    })
-    .await?;
-    Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, format!("/providers/{provider_id}"))).finish())
-}
-
-/// The form again, with a message at each bad field: 422, nothing saved.
-fn show_provider_errors(
-    state: &AppState,
-    req: &HttpRequest,
-    provider_id: i32,
-    form: &ProviderForm,
-    errors: crate::form::FieldErrors,
-) -> Result<HttpResponse, AppError> {
-    let context = provider_form_context(provider_id, form, &errors);
-    render_status(state, req, "accounts/provider_edit.html", context, StatusCode::UNPROCESSABLE_ENTITY)
+    )
+    .await
 }
 
 #[derive(Deserialize)]
 pub struct SwitchForm {
-    #[serde(default)]
-    csrf_token: String,
     #[serde(default)]
     membership_id: String,
 }
@@ -262,9 +197,8 @@ async fn switch_membership(
     req: HttpRequest,
     _user: CurrentUser,
     session: Session,
-    form: web::Form<SwitchForm>,
+    form: Form<SwitchForm>,
 ) -> Result<HttpResponse, AppError> {
-    session::check_csrf(&session, &form.csrf_token)?;
     let id = form.membership_id.trim().parse::<i32>().map_err(|_| AppError::Forbidden)?;
     if !session::switch_membership(&session, id) {
         return Err(AppError::Forbidden);
@@ -277,18 +211,6 @@ async fn switch_membership(
         .and_then(|r| r.find("://").and_then(|i| r[i + 3..].find('/').map(|j| r[i + 3 + j..].to_string())))
         .unwrap_or_else(|| "/".into());
     Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, back)).finish())
-}
-
-#[derive(Deserialize)]
-pub struct PasswordForm {
-    #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
-    current_password: String,
-    #[serde(default)]
-    new_password: String,
-    #[serde(default)]
-    confirm_password: String,
 }
 
 fn account_context(errors: &crate::form::FieldErrors, changed: bool) -> tera::Context {
@@ -313,29 +235,27 @@ async fn change_password(
     req: HttpRequest,
     user: CurrentUser,
     session: Session,
-    form: web::Form<PasswordForm>,
+    Form(form): Form<PasswordInput>,
 ) -> Result<HttpResponse, AppError> {
-    session::check_csrf(&session, &form.csrf_token)?;
-    let form = form.into_inner();
-    let mut errors = crate::form::FieldErrors::default();
-    if form.new_password != form.confirm_password {
-        errors.add("confirm_password", "The new passwords do not match");
-    }
-    if errors.is_empty() {
-        let user_id = user.id;
-        let outcome = with_conn(&state, move |conn| {
-            Ok(store::change_password(conn, user_id, &form.current_password, &form.new_password))
-        })
-        .await?;
-        match outcome {
-            Ok(epoch) => {
-                session::set_epoch(&session, epoch)?;
-                return Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, "/account?changed=1")).finish());
+    let user_id = user.id;
+    save_then(
+        &state,
+        move |conn| {
+            form.check()?;
+            store::change_password(conn, user_id, &form.current_password, &form.new_password)
+        },
+        |epoch| {
+            // Without the new epoch this session ends at its next request, like every other one:
+            // safe, so a failure to write it only costs a sign-in.
+            if let Err(error) = session::set_epoch(&session, epoch) {
+                tracing::warn!(%error, "the session could not keep up with the password change");
             }
-            Err(StoreError::Invalid(found)) => errors = found,
-            Err(other) => return Err(AppError::Internal(other.to_string())),
-        }
-    }
-    let context = account_context(&errors, false);
-    render_status(&state, &req, "accounts/account.html", context, StatusCode::UNPROCESSABLE_ENTITY)
+            see_other("/account?changed=1")
+        },
+        |errors| {
+            let context = account_context(&errors, false);
+            ready(render_status(&state, &req, "accounts/account.html", context, StatusCode::UNPROCESSABLE_ENTITY))
+        },
+    )
+    .await
 }

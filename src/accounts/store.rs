@@ -3,6 +3,7 @@
 use chrono::Utc;
 use diesel::prelude::*;
 
+pub use super::model::Grant;
 use super::model::{self, NewContract, NewOrganisation, NewUser, OrganisationKind, Role};
 use super::secrets;
 use crate::db::schema::{
@@ -115,15 +116,6 @@ pub fn create_contract(
         )?;
         Ok(id)
     })
-}
-
-/// A membership to grant with a new user.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Grant {
-    pub organisation_id: i32,
-    pub role: Role,
-    /// Required for assessors: the last day their access lasts.
-    pub expires_on: Option<chrono::NaiveDate>,
 }
 
 /// Creates a user (and a membership, if given) in one transaction; returns the user's id. The

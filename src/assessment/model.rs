@@ -2,8 +2,8 @@
 
 use chrono::NaiveDate;
 
-use crate::form::optional_date;
 use crate::form::FieldErrors;
+use crate::form::{limited_text, optional_date, parse_date, required_date};
 
 /// The longest narrative a standard may carry: enough for a full account, short enough to print.
 pub const NARRATIVE_LIMIT: usize = 20_000;
@@ -99,22 +99,6 @@ impl FindingGrade {
     }
 }
 
-fn required_date(errors: &mut FieldErrors, field: &'static str, value: &str, missing: &str) -> Option<NaiveDate> {
-    if value.trim().is_empty() {
-        errors.add(field, missing);
-        return None;
-    }
-    optional_date(errors, field, value)
-}
-
-fn limited(errors: &mut FieldErrors, field: &'static str, value: &str, limit: usize, what: &str) -> String {
-    let count = value.chars().count();
-    if count > limit {
-        errors.add(field, format!("{what} must be {limit} characters or fewer; it has {count}"));
-    }
-    value.trim().to_string()
-}
-
 fn optional_id(errors: &mut FieldErrors, field: &'static str, value: &str) -> Option<i32> {
     let value = value.trim();
     if value.is_empty() {
@@ -165,11 +149,11 @@ impl AssessmentInput {
             errors.add("result", "Choose a result: not assessed, met, partly met, not met or not applicable");
         }
         let reason =
-            limited(&mut errors, "not_applicable_reason", &self.not_applicable_reason, NOTE_LIMIT, "The reason");
+            limited_text(&mut errors, "not_applicable_reason", &self.not_applicable_reason, NOTE_LIMIT, "The reason");
         if result == Some(AssessmentResult::NotApplicable) && reason.is_empty() {
             errors.add("not_applicable_reason", "Say why this standard does not apply to the service");
         }
-        let narrative = limited(&mut errors, "narrative", &self.narrative, NARRATIVE_LIMIT, "The narrative");
+        let narrative = limited_text(&mut errors, "narrative", &self.narrative, NARRATIVE_LIMIT, "The narrative");
         let owner_user_id = optional_id(&mut errors, "owner_user_id", &self.owner_user_id);
         let target_on = optional_date(&mut errors, "target_on", &self.target_on);
         match (workflow, result) {
@@ -229,7 +213,7 @@ impl AccreditationInput {
             }
             Some(AccreditationStatus::Deferred) => {
                 let actions =
-                    limited(&mut errors, "deferred_actions", &self.deferred_actions, NOTE_LIMIT, "Key actions");
+                    limited_text(&mut errors, "deferred_actions", &self.deferred_actions, NOTE_LIMIT, "Key actions");
                 if actions.is_empty() {
                     errors.add("deferred_actions", "Enter the key actions the assessors asked for");
                 }
@@ -284,11 +268,11 @@ impl FindingInput {
         if grade.is_none() {
             errors.add("grade", "Choose a grade, from major nonconformity to good practice");
         }
-        let description = limited(&mut errors, "description", &self.description, NOTE_LIMIT, "The finding");
+        let description = limited_text(&mut errors, "description", &self.description, NOTE_LIMIT, "The finding");
         if description.is_empty() {
             errors.add("description", "Describe what was found");
         }
-        let action_needed = limited(&mut errors, "action_needed", &self.action_needed, NOTE_LIMIT, "The action");
+        let action_needed = limited_text(&mut errors, "action_needed", &self.action_needed, NOTE_LIMIT, "The action");
         if action_needed.is_empty() && grade.is_some_and(FindingGrade::needs_action) {
             errors.add("action_needed", "Say what the service must do about this nonconformity");
         }
@@ -308,7 +292,7 @@ impl FindingInput {
 /// Checks a request's, answer's or comment's text: required, and no longer than a note may be.
 pub fn note(field: &'static str, value: &str, missing: &str) -> Result<String, FieldErrors> {
     let mut errors = FieldErrors::default();
-    let text = limited(&mut errors, field, value, NOTE_LIMIT, "The text");
+    let text = limited_text(&mut errors, field, value, NOTE_LIMIT, "The text");
     if text.is_empty() {
         errors.add(field, missing);
     }
@@ -316,6 +300,164 @@ pub fn note(field: &'static str, value: &str, missing: &str) -> Result<String, F
         Ok(text)
     } else {
         Err(errors)
+    }
+}
+
+/// The next cycle as asked for on the accreditation page.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct CycleInput {
+    pub kind: String,
+    /// The framework's code; the store refuses one that does not follow the current framework.
+    pub framework: String,
+    pub started_on: String,
+}
+
+/// A checked request for the next cycle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NextCycle {
+    pub kind: CycleKind,
+    pub framework: String,
+    pub started_on: NaiveDate,
+}
+
+impl CycleInput {
+    pub fn parse(&self) -> Result<NextCycle, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let kind = CycleKind::parse(&self.kind);
+        if kind.is_none() {
+            errors.add("kind", "Choose annual renewal or reaccreditation");
+        }
+        let started_on = parse_date("started_on", &self.started_on).map_err(|bad| errors.merge(bad)).ok();
+        match (kind, started_on) {
+            (Some(kind), Some(started_on)) if errors.is_empty() => {
+                Ok(NextCycle { kind, framework: self.framework.trim().to_string(), started_on })
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
+/// An assessor's request for evidence, as submitted.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct RequestInput {
+    /// The standard it is about, if any.
+    pub standard: String,
+    pub request_text: String,
+}
+
+/// A checked request: the standard's reference (upper case) if one was named, and the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRequest {
+    pub standard: Option<String>,
+    pub text: String,
+}
+
+impl RequestInput {
+    pub fn parse(&self) -> Result<NewRequest, FieldErrors> {
+        let text = note("request_text", &self.request_text, "Say what evidence you need")?;
+        let standard = self.standard.trim().to_uppercase();
+        Ok(NewRequest { standard: (!standard.is_empty()).then_some(standard), text })
+    }
+}
+
+/// The service's answer to a request, as submitted: words, evidence from its library, or both.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct AnswerInput {
+    pub answer_text: String,
+    /// Ticked items; a value may also list several ids, separated by commas or spaces.
+    pub evidence: Vec<String>,
+}
+
+/// A checked answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    pub text: String,
+    pub evidence: Vec<i32>,
+}
+
+impl AnswerInput {
+    /// The ticked ids, each value split where it lists several.
+    pub fn chosen(&self) -> Vec<String> {
+        self.evidence
+            .iter()
+            .flat_map(|v| v.split(|c: char| c == ',' || c.is_whitespace()).map(str::to_string))
+            .filter(|v| !v.is_empty())
+            .collect()
+    }
+
+    pub fn parse(&self) -> Result<Answer, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let text = self.answer_text.trim().to_string();
+        if text.chars().count() > NOTE_LIMIT {
+            errors.add("answer_text", format!("The answer must be {NOTE_LIMIT} characters or fewer"));
+        }
+        let chosen = self.chosen();
+        let evidence: Vec<i32> = chosen.iter().filter_map(|v| v.parse().ok()).collect();
+        if evidence.len() != chosen.len() {
+            errors.add("evidence", "Attach evidence from this service's own library");
+        }
+        errors.into_result()?;
+        Ok(Answer { text, evidence })
+    }
+}
+
+/// An assessor's decision on an answer, as submitted.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct DecisionInput {
+    /// `accept` or `return`.
+    pub decision: String,
+    pub decision_comment: String,
+}
+
+/// A checked decision: accepted or returned, with the assessor's comment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    pub accept: bool,
+    pub comment: String,
+}
+
+impl DecisionInput {
+    pub fn parse(&self) -> Result<Decision, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let accept = match self.decision.as_str() {
+            "accept" => Some(true),
+            "return" => Some(false),
+            _ => {
+                errors.add("decision", "Choose to accept the answer or return it");
+                None
+            }
+        };
+        let comment = self.decision_comment.trim().to_string();
+        if comment.chars().count() > NOTE_LIMIT {
+            errors.add("decision_comment", format!("The comment must be {NOTE_LIMIT} characters or fewer"));
+        }
+        match accept {
+            Some(accept) if errors.is_empty() => Ok(Decision { accept, comment }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// The date a finding is closed on, as submitted: blank means today.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct CloseInput {
+    pub closed_on: String,
+}
+
+impl CloseInput {
+    /// `today` bounds the date: a finding cannot be closed in the future.
+    pub fn parse(&self, today: NaiveDate) -> Result<NaiveDate, FieldErrors> {
+        let closed_on =
+            if self.closed_on.trim().is_empty() { today } else { parse_date("closed_on", &self.closed_on)? };
+        if closed_on > today {
+            return Err(FieldErrors::one("closed_on", "A finding cannot be closed in the future"));
+        }
+        Ok(closed_on)
     }
 }
 

@@ -2,15 +2,15 @@
 //! dashboard, each standard's self-assessment, the accreditation record and cycles, findings and
 //! assessor requests; and `/api/v1/providers/{id}/readiness`.
 
-use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::model::{
-    self, AccreditationInput, AccreditationStatus, AssessmentInput, AssessmentResult, CycleKind, FindingGrade,
-    FindingInput, FindingSource, RequestStatus, Workflow,
+    self, AccreditationInput, AccreditationStatus, AnswerInput, AssessmentInput, AssessmentResult, CloseInput,
+    CycleInput, CycleKind, DecisionInput, FindingGrade, FindingInput, FindingSource, RequestInput, RequestStatus,
+    Workflow,
 };
 use super::rules::StandardReadiness;
 use super::store;
@@ -18,12 +18,9 @@ use crate::accounts::access::Capability;
 use crate::accounts::api::ApiUser;
 use crate::accounts::guard::{authorize, permissions, provider_context};
 use crate::accounts::session::CurrentUser;
-use crate::db::StoreError;
-use crate::form::parse_date;
 use crate::form::FieldErrors;
-use crate::web::error::Refusal;
-use crate::web::session;
-use crate::web::{render, render_status, see_other, with_conn, AppError, AppState, FormPairs};
+use crate::web::form::{save_then, Form};
+use crate::web::{render, render_status, see_other, with_conn, AppError, AppState};
 
 /// The assessment pages and the readiness API, for `lib::app`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -237,53 +234,25 @@ async fn standard(
     show_standard(&state, &req, &user, provider_id, reference, None, None, FieldErrors::default()).await
 }
 
-#[derive(Deserialize)]
-struct AssessmentForm {
-    #[serde(default)]
-    csrf_token: String,
-    #[serde(flatten)]
-    input: AssessmentInput,
-}
-
 /// `POST /providers/{id}/assessment/{reference}`: saves the self-assessment (and so confirms a
 /// carried-over result).
 async fn save_standard(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    session: Session,
     path: web::Path<(i32, String)>,
-    form: web::Form<AssessmentForm>,
+    Form(input): Form<AssessmentInput>,
 ) -> Result<HttpResponse, AppError> {
     let (provider_id, reference) = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Manage).await?;
-    session::check_csrf(&session, &form.csrf_token)?;
-    let input = form.into_inner().input;
-    let today = state.today();
-    let errors = match input.parse() {
-        Ok(change) => {
-            let (user_id, wanted) = (user.id, reference.clone());
-            let saved = with_conn(&state, move |conn| {
-                Ok(store::save_assessment(conn, Some(user_id), provider_id, &wanted, &change, today))
-            })
-            .await?;
-            match saved.refusal()? {
-                Ok(true) => return Ok(see_other(format!("/providers/{provider_id}/assessment/{reference}?saved=1"))),
-                Ok(false) => return Err(AppError::NotFound),
-                Err(errors) => errors,
-            }
-        }
-        Err(errors) => errors,
-    };
-    show_standard(&state, &req, &user, provider_id, reference, Some(input), None, errors).await
-}
-
-#[derive(Deserialize)]
-struct FindingForm {
-    #[serde(default)]
-    csrf_token: String,
-    #[serde(flatten)]
-    input: FindingInput,
+    let (by, today, wanted, submitted) = (user.id, state.today(), reference.clone(), input.clone());
+    save_then(
+        &state,
+        move |conn| store::save_assessment(conn, Some(by), provider_id, &wanted, &submitted.parse()?, today),
+        |()| see_other(format!("/providers/{provider_id}/assessment/{reference}?saved=1")),
+        |errors| show_standard(&state, &req, &user, provider_id, reference.clone(), Some(input), None, errors),
+    )
+    .await
 }
 
 /// Internal audit when the user manages the service, external assessment otherwise.
@@ -300,34 +269,20 @@ async fn add_finding(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    session: Session,
     path: web::Path<(i32, String)>,
-    form: web::Form<FindingForm>,
+    Form(input): Form<FindingInput>,
 ) -> Result<HttpResponse, AppError> {
-    let today = state.today();
     let (provider_id, reference) = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Assess).await?;
-    session::check_csrf(&session, &form.csrf_token)?;
-    let input = form.into_inner().input;
     let source = finding_source(&state, &user, provider_id).await?;
-    let errors = match input.parse(today) {
-        Ok(finding) => {
-            let (user_id, wanted) = (user.id, reference.clone());
-            let saved = with_conn(&state, move |conn| {
-                Ok(store::record_finding(conn, Some(user_id), provider_id, &wanted, source, &finding))
-            })
-            .await?;
-            match saved.refusal()? {
-                Ok(Some(_)) => {
-                    return Ok(see_other(format!("/providers/{provider_id}/assessment/{reference}#findings")))
-                }
-                Ok(None) => return Err(AppError::NotFound),
-                Err(errors) => errors,
-            }
-        }
-        Err(errors) => errors,
-    };
-    show_standard(&state, &req, &user, provider_id, reference, None, Some(input), errors).await
+    let (by, today, wanted, submitted) = (user.id, state.today(), reference.clone(), input.clone());
+    save_then(
+        &state,
+        move |conn| store::record_finding(conn, Some(by), provider_id, &wanted, source, &submitted.parse(today)?),
+        |_| see_other(format!("/providers/{provider_id}/assessment/{reference}#findings")),
+        |errors| show_standard(&state, &req, &user, provider_id, reference.clone(), None, Some(input), errors),
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -362,42 +317,24 @@ async fn findings(
     render(&state, &req, "assessment/findings.html", context)
 }
 
-#[derive(Deserialize)]
-struct CloseForm {
-    #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
-    closed_on: String,
-}
-
-/// `POST /providers/{id}/findings/{finding_id}/close`: the auditor or assessor is satisfied.
+/// `POST /providers/{id}/findings/{finding_id}/close`: the auditor or assessor is satisfied. A
+/// refused date is explained on the findings page, where the form is.
 async fn close_finding(
     state: web::Data<AppState>,
     user: CurrentUser,
-    session: Session,
     path: web::Path<(i32, i32)>,
-    form: web::Form<CloseForm>,
+    Form(input): Form<CloseInput>,
 ) -> Result<HttpResponse, AppError> {
-    let today = state.today();
     let (provider_id, finding_id) = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Assess).await?;
-    session::check_csrf(&session, &form.csrf_token)?;
-    let closed_on = if form.closed_on.trim().is_empty() { Ok(today) } else { parse_date("closed_on", &form.closed_on) };
-    let closed_on = match closed_on {
-        Ok(day) if day <= today => day,
-        _ => return Ok(see_other(format!("/providers/{provider_id}/findings?problem=date"))),
-    };
-    let user_id = user.id;
-    let closed = with_conn(&state, move |conn| {
-        Ok(store::close_finding(conn, Some(user_id), provider_id, finding_id, closed_on))
-    })
-    .await?;
-    match closed {
-        Ok(true) => Ok(see_other(format!("/providers/{provider_id}/findings"))),
-        Ok(false) => Err(AppError::NotFound),
-        Err(StoreError::Invalid(_)) => Ok(see_other(format!("/providers/{provider_id}/findings?problem=date"))),
-        Err(other) => Err(other.into()),
-    }
+    let (by, today) = (user.id, state.today());
+    save_then(
+        &state,
+        move |conn| store::close_finding(conn, Some(by), provider_id, finding_id, input.parse(today)?),
+        |()| see_other(format!("/providers/{provider_id}/findings")),
+        |_| async move { Ok(see_other(format!("/providers/{provider_id}/findings?problem=date"))) },
+    )
+    .await
 }
 
 /// Shows the accreditation page; `form` and `errors` refill a refused form.
@@ -407,7 +344,7 @@ async fn show_accreditation(
     user: &CurrentUser,
     provider_id: i32,
     form: Option<AccreditationInput>,
-    cycle_form: Option<CycleForm>,
+    cycle_form: Option<CycleInput>,
     errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
@@ -421,11 +358,10 @@ async fn show_accreditation(
     })
     .await?;
     let form = form.unwrap_or_else(|| AccreditationInput { status_on: today.to_string(), ..Default::default() });
-    let cycle_form = cycle_form.unwrap_or_else(|| CycleForm {
+    let cycle_form = cycle_form.unwrap_or_else(|| CycleInput {
         kind: CycleKind::AnnualRenewal.as_str().into(),
         framework: frameworks.first().map(|f| f.1.clone()).unwrap_or_default(),
         started_on: today.to_string(),
-        ..Default::default()
     });
     let cycle_views: Vec<(String, String, NaiveDate, String)> = cycles
         .iter()
@@ -460,54 +396,24 @@ async fn accreditation(
     show_accreditation(&state, &req, &user, provider_id, None, None, FieldErrors::default()).await
 }
 
-#[derive(Deserialize)]
-struct AccreditationForm {
-    #[serde(default)]
-    csrf_token: String,
-    #[serde(flatten)]
-    input: AccreditationInput,
-}
-
 /// `POST /providers/{id}/accreditation`: a step on the pathway, dated.
 async fn change_accreditation(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    session: Session,
     path: web::Path<i32>,
-    form: web::Form<AccreditationForm>,
+    Form(input): Form<AccreditationInput>,
 ) -> Result<HttpResponse, AppError> {
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Manage).await?;
-    session::check_csrf(&session, &form.csrf_token)?;
-    let input = form.into_inner().input;
-    let errors = match input.parse() {
-        Ok(change) => {
-            let user_id = user.id;
-            let saved = with_conn(&state, move |conn| {
-                Ok(store::change_accreditation(conn, Some(user_id), provider_id, &change))
-            })
-            .await?;
-            match saved.refusal()? {
-                Ok(()) => return Ok(see_other(format!("/providers/{provider_id}/accreditation"))),
-                Err(errors) => errors,
-            }
-        }
-        Err(errors) => errors,
-    };
-    show_accreditation(&state, &req, &user, provider_id, Some(input), None, errors).await
-}
-
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-struct CycleForm {
-    #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
-    kind: String,
-    #[serde(default)]
-    framework: String,
-    #[serde(default)]
-    started_on: String,
+    let (by, submitted) = (user.id, input.clone());
+    save_then(
+        &state,
+        move |conn| store::change_accreditation(conn, Some(by), provider_id, &submitted.parse()?),
+        |()| see_other(format!("/providers/{provider_id}/accreditation")),
+        |errors| show_accreditation(&state, &req, &user, provider_id, Some(input), None, errors),
+    )
+    .await
 }
 
 /// `POST /providers/{id}/accreditation/cycles`: starts the next cycle, carrying the assessment over.
@@ -515,38 +421,22 @@ async fn start_cycle(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    session: Session,
     path: web::Path<i32>,
-    form: web::Form<CycleForm>,
+    Form(input): Form<CycleInput>,
 ) -> Result<HttpResponse, AppError> {
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Manage).await?;
-    session::check_csrf(&session, &form.csrf_token)?;
-    let form = form.into_inner();
-    let mut errors = FieldErrors::default();
-    let kind = CycleKind::parse(&form.kind);
-    if kind.is_none() {
-        errors.add("kind", "Choose annual renewal or reaccreditation");
-    }
-    let started_on = match parse_date("started_on", &form.started_on) {
-        Ok(day) => Some(day),
-        Err(e) => {
-            e.0.into_iter().for_each(|(f, m)| errors.add(f, m));
-            None
-        }
-    };
-    if let (Some(kind), Some(started_on)) = (kind, started_on) {
-        let (user_id, framework) = (user.id, form.framework.clone());
-        let started = with_conn(&state, move |conn| {
-            Ok(store::start_cycle(conn, Some(user_id), provider_id, kind, &framework, started_on))
-        })
-        .await?;
-        match started.refusal()? {
-            Ok(_) => return Ok(see_other(format!("/providers/{provider_id}/assessment"))),
-            Err(found) => errors = found,
-        }
-    }
-    show_accreditation(&state, &req, &user, provider_id, None, Some(form), errors).await
+    let (by, submitted) = (user.id, input.clone());
+    save_then(
+        &state,
+        move |conn| {
+            let next = submitted.parse()?;
+            store::start_cycle(conn, Some(by), provider_id, next.kind, &next.framework, next.started_on)
+        },
+        |_| see_other(format!("/providers/{provider_id}/assessment")),
+        |errors| show_accreditation(&state, &req, &user, provider_id, None, Some(input), errors),
+    )
+    .await
 }
 
 /// Shows the requests page; `text` and `errors` refill a refused request.
@@ -555,15 +445,15 @@ async fn show_requests(
     req: &HttpRequest,
     user: &CurrentUser,
     provider_id: i32,
-    form: (String, String),
+    form: RequestInput,
     errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
     let mut context = provider_context(state, user, provider_id).await?;
     let lines = with_conn(state, move |conn| Ok(store::requests_list(conn, provider_id, None)?)).await?;
     context.insert("requests", &lines);
     context.insert("statuses", &RequestStatus::options());
-    context.insert("form_standard", &form.0);
-    context.insert("form_text", &form.1);
+    context.insert("form_standard", &form.standard);
+    context.insert("form_text", &form.request_text);
     context.insert("errors", &errors.0);
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     render_status(state, req, "assessment/requests.html", context, status)
@@ -581,46 +471,27 @@ async fn requests(
     show_requests(&state, &req, &user, provider_id, Default::default(), FieldErrors::default()).await
 }
 
-#[derive(Deserialize)]
-struct RequestForm {
-    #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
-    standard: String,
-    #[serde(default)]
-    request_text: String,
-}
-
 /// `POST /providers/{id}/requests`: an assessor asks for evidence.
 async fn raise_request(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    session: Session,
     path: web::Path<i32>,
-    form: web::Form<RequestForm>,
+    Form(input): Form<RequestInput>,
 ) -> Result<HttpResponse, AppError> {
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Assess).await?;
-    session::check_csrf(&session, &form.csrf_token)?;
-    let form = form.into_inner();
-    let reference = form.standard.trim().to_uppercase();
-    let errors = match model::note("request_text", &form.request_text, "Say what evidence you need") {
-        Ok(text) => {
-            let (user_id, wanted) = (user.id, reference.clone());
-            let raised = with_conn(&state, move |conn| {
-                let wanted = (!wanted.is_empty()).then_some(wanted.as_str());
-                Ok(store::raise_request(conn, Some(user_id), provider_id, wanted, &text))
-            })
-            .await?;
-            match raised.refusal()? {
-                Ok(id) => return Ok(see_other(format!("/providers/{provider_id}/requests/{id}"))),
-                Err(errors) => errors,
-            }
-        }
-        Err(errors) => errors,
-    };
-    show_requests(&state, &req, &user, provider_id, (form.standard, form.request_text), errors).await
+    let (by, submitted) = (user.id, input.clone());
+    save_then(
+        &state,
+        move |conn| {
+            let request = submitted.parse()?;
+            store::raise_request(conn, Some(by), provider_id, request.standard.as_deref(), &request.text)
+        },
+        |id| see_other(format!("/providers/{provider_id}/requests/{id}")),
+        |errors| show_requests(&state, &req, &user, provider_id, input, errors),
+    )
+    .await
 }
 
 /// Shows one request with its answer form (for the service) and decision form (for the assessor).
@@ -630,7 +501,7 @@ async fn show_request(
     user: &CurrentUser,
     provider_id: i32,
     request_id: i32,
-    form: FormPairs,
+    (answer, decision): (AnswerInput, DecisionInput),
     errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
@@ -649,9 +520,9 @@ async fn show_request(
     context.insert("awaits_assessor", &(status == Some(RequestStatus::Answered)));
     context.insert("attached", &attached);
     context.insert("library", &library);
-    context.insert("chosen", &form.all("evidence"));
-    context.insert("answer_text", form.get("answer_text"));
-    context.insert("decision_comment", form.get("decision_comment"));
+    context.insert("chosen", &answer.chosen());
+    context.insert("answer_text", &answer.answer_text);
+    context.insert("decision_comment", &decision.decision_comment);
     context.insert("errors", &errors.0);
     let code = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     render_status(state, req, "assessment/request.html", context, code)
@@ -666,7 +537,7 @@ async fn request(
 ) -> Result<HttpResponse, AppError> {
     let (provider_id, request_id) = path.into_inner();
     authorize(&state, &user, provider_id, Capability::ReadAssessment).await?;
-    show_request(&state, &req, &user, provider_id, request_id, FormPairs::default(), FieldErrors::default()).await
+    show_request(&state, &req, &user, provider_id, request_id, Default::default(), FieldErrors::default()).await
 }
 
 /// `POST /providers/{id}/requests/{request_id}/answer`: the service answers with evidence.
@@ -674,36 +545,22 @@ async fn answer_request(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    session: Session,
     path: web::Path<(i32, i32)>,
-    body: web::Bytes,
+    Form(input): Form<AnswerInput>,
 ) -> Result<HttpResponse, AppError> {
     let (provider_id, request_id) = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Manage).await?;
-    let form = FormPairs::parse(&body);
-    session::check_csrf(&session, form.get("csrf_token"))?;
-    let mut errors = FieldErrors::default();
-    let answer = form.get("answer_text").trim().to_string();
-    if answer.chars().count() > model::NOTE_LIMIT {
-        errors.add("answer_text", format!("The answer must be {} characters or fewer", model::NOTE_LIMIT));
-    }
-    let evidence: Vec<i32> = form.all("evidence").iter().filter_map(|v| v.parse().ok()).collect();
-    if evidence.len() != form.all("evidence").len() {
-        errors.add("evidence", "Attach evidence from this service's own library");
-    }
-    if errors.is_empty() {
-        let user_id = user.id;
-        let answered = with_conn(&state, move |conn| {
-            Ok(store::answer_request(conn, Some(user_id), provider_id, request_id, &answer, &evidence))
-        })
-        .await?;
-        match answered.refusal()? {
-            Ok(true) => return Ok(see_other(format!("/providers/{provider_id}/requests/{request_id}"))),
-            Ok(false) => return Err(AppError::NotFound),
-            Err(found) => errors = found,
-        }
-    }
-    show_request(&state, &req, &user, provider_id, request_id, form, errors).await
+    let (by, submitted) = (user.id, input.clone());
+    save_then(
+        &state,
+        move |conn| {
+            let answer = submitted.parse()?;
+            store::answer_request(conn, Some(by), provider_id, request_id, &answer.text, &answer.evidence)
+        },
+        |()| see_other(format!("/providers/{provider_id}/requests/{request_id}")),
+        |errors| show_request(&state, &req, &user, provider_id, request_id, (input, DecisionInput::default()), errors),
+    )
+    .await
 }
 
 /// `POST /providers/{id}/requests/{request_id}/decision`: the assessor accepts or returns the answer.
@@ -711,40 +568,22 @@ async fn decide_request(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    session: Session,
     path: web::Path<(i32, i32)>,
-    body: web::Bytes,
+    Form(input): Form<DecisionInput>,
 ) -> Result<HttpResponse, AppError> {
     let (provider_id, request_id) = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Assess).await?;
-    let form = FormPairs::parse(&body);
-    session::check_csrf(&session, form.get("csrf_token"))?;
-    let mut errors = FieldErrors::default();
-    let accept = match form.get("decision") {
-        "accept" => Some(true),
-        "return" => Some(false),
-        _ => {
-            errors.add("decision", "Choose to accept the answer or return it");
-            None
-        }
-    };
-    let comment = form.get("decision_comment").trim().to_string();
-    if comment.chars().count() > model::NOTE_LIMIT {
-        errors.add("decision_comment", format!("The comment must be {} characters or fewer", model::NOTE_LIMIT));
-    }
-    if let (Some(accept), true) = (accept, errors.is_empty()) {
-        let user_id = user.id;
-        let decided = with_conn(&state, move |conn| {
-            Ok(store::decide_request(conn, Some(user_id), provider_id, request_id, accept, &comment))
-        })
-        .await?;
-        match decided.refusal()? {
-            Ok(true) => return Ok(see_other(format!("/providers/{provider_id}/requests/{request_id}"))),
-            Ok(false) => return Err(AppError::NotFound),
-            Err(found) => errors = found,
-        }
-    }
-    show_request(&state, &req, &user, provider_id, request_id, form, errors).await
+    let (by, submitted) = (user.id, input.clone());
+    save_then(
+        &state,
+        move |conn| {
+            let decision = submitted.parse()?;
+            store::decide_request(conn, Some(by), provider_id, request_id, decision.accept, &decision.comment)
+        },
+        |()| see_other(format!("/providers/{provider_id}/requests/{request_id}")),
+        |errors| show_request(&state, &req, &user, provider_id, request_id, (AnswerInput::default(), input), errors),
+    )
+    .await
 }
 
 /// `GET /api/v1/providers/{id}/readiness`: the accreditation record, the cycle, and every

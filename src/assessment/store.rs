@@ -432,10 +432,12 @@ pub fn save_assessment(
     reference: &str,
     change: &AssessmentChange,
     today: NaiveDate,
-) -> Result<bool, StoreError> {
+) -> Result<(), StoreError> {
     db::write_transaction(conn, |conn| {
         let cycle = ensure_cycle(conn, by, provider_id, today)?;
-        let Some(node_id) = standard_node(conn, cycle.catalogue_id, reference)? else { return Ok(false) };
+        let Some(node_id) = standard_node(conn, cycle.catalogue_id, reference)? else {
+            return Err(StoreError::NotFound);
+        };
         crate::evidence::store::check_owner(conn, provider_id, change.owner_user_id)?;
         type Row = (i32, String, String, Option<String>, Option<i32>, Option<NaiveDate>, String, bool);
         let existing: Option<Row> = standard_assessments::table
@@ -472,7 +474,7 @@ pub fn save_assessment(
             .field("narrative", &old.6, &change.narrative)
             .field("carried_over", old.7, false);
         if diff.is_empty() {
-            return Ok(true);
+            return Ok(());
         }
         let now = Utc::now().naive_utc();
         let values = (
@@ -513,7 +515,7 @@ pub fn save_assessment(
                 changes: diff.0,
             },
         )?;
-        Ok(true)
+        Ok(())
     })
 }
 
@@ -854,10 +856,10 @@ pub fn record_finding(
     reference: &str,
     source: FindingSource,
     finding: &NewFinding,
-) -> Result<Option<i32>, StoreError> {
+) -> Result<i32, StoreError> {
     db::write_transaction(conn, |conn| {
-        let Some(catalogue_id) = framework_id(conn, provider_id)? else { return Ok(None) };
-        let Some(node_id) = standard_node(conn, catalogue_id, reference)? else { return Ok(None) };
+        let Some(catalogue_id) = framework_id(conn, provider_id)? else { return Err(StoreError::NotFound) };
+        let Some(node_id) = standard_node(conn, catalogue_id, reference)? else { return Err(StoreError::NotFound) };
         diesel::insert_into(findings::table)
             .values((
                 findings::provider_id.eq(provider_id),
@@ -887,7 +889,7 @@ pub fn record_finding(
                 ("raised_on", json(finding.raised_on)),
             ],
         )?;
-        Ok(Some(id))
+        Ok(id)
     })
 }
 
@@ -898,7 +900,7 @@ pub fn close_finding(
     provider_id: i32,
     finding_id: i32,
     closed_on: NaiveDate,
-) -> Result<bool, StoreError> {
+) -> Result<(), StoreError> {
     db::write_transaction(conn, |conn| {
         let raised_on: Option<NaiveDate> = findings::table
             .filter(findings::id.eq(finding_id))
@@ -907,7 +909,7 @@ pub fn close_finding(
             .select(findings::raised_on)
             .first(conn)
             .optional()?;
-        let Some(raised_on) = raised_on else { return Ok(false) };
+        let Some(raised_on) = raised_on else { return Err(StoreError::NotFound) };
         if closed_on < raised_on {
             return Err(StoreError::invalid("closed_on", "A finding cannot be closed before it was raised"));
         }
@@ -917,7 +919,7 @@ pub fn close_finding(
         let mut diff = Diff::default();
         diff.field("closed_on", Option::<NaiveDate>::None, closed_on);
         record_action(conn, by, Some(provider_id), "finding", finding_id, "close", diff)?;
-        Ok(true)
+        Ok(())
     })
 }
 
@@ -1044,9 +1046,9 @@ pub fn answer_request(
     request_id: i32,
     answer: &str,
     evidence_ids: &[i32],
-) -> Result<bool, StoreError> {
+) -> Result<(), StoreError> {
     db::write_transaction(conn, |conn| {
-        let Some(status) = request_status(conn, provider_id, request_id)? else { return Ok(false) };
+        let Some(status) = request_status(conn, provider_id, request_id)? else { return Err(StoreError::NotFound) };
         if !status.awaits_service() {
             return Err(StoreError::invalid(
                 "answer_text",
@@ -1085,7 +1087,7 @@ pub fn answer_request(
             .field("answer", Option::<String>::None, answer)
             .field("evidence", Option::<String>::None, sorted);
         record_action(conn, by, Some(provider_id), "assessor_request", request_id, "answer", diff)?;
-        Ok(true)
+        Ok(())
     })
 }
 
@@ -1098,9 +1100,9 @@ pub fn decide_request(
     request_id: i32,
     accept: bool,
     comment: &str,
-) -> Result<bool, StoreError> {
+) -> Result<(), StoreError> {
     db::write_transaction(conn, |conn| {
-        let Some(status) = request_status(conn, provider_id, request_id)? else { return Ok(false) };
+        let Some(status) = request_status(conn, provider_id, request_id)? else { return Err(StoreError::NotFound) };
         if status != RequestStatus::Answered {
             return Err(StoreError::invalid("decision", "Only an answered request can be accepted or returned"));
         }
@@ -1131,7 +1133,7 @@ pub fn decide_request(
             if accept { "accept" } else { "return" },
             diff,
         )?;
-        Ok(true)
+        Ok(())
     })
 }
 

@@ -1,21 +1,19 @@
 //! `/providers/{id}/coverage`: the sixteen-row coverage table, each row's record, and
 //! `/api/v1/providers/{id}/coverage`.
 
-use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Deserialize;
 
 use super::model::{CoverageInput, Delivery};
 use super::rules::CoverageState;
-use super::store::{self, CoverageRow};
+use super::store;
 use crate::accounts::access::Capability;
 use crate::accounts::api::ApiUser;
 use crate::accounts::guard::{authorize, provider_context};
 use crate::accounts::session::CurrentUser;
+use crate::db::StoreError;
 use crate::form::FieldErrors;
-use crate::web::error::Refusal;
-use crate::web::session;
+use crate::web::form::{save_then, Form};
 use crate::web::{render_status, see_other, with_conn, AppError, AppState};
 
 /// The coverage pages and API, for `lib::app`.
@@ -91,47 +89,28 @@ async fn row(
     show_row(&state, &req, &user, provider_id, reference, None, FieldErrors::default()).await
 }
 
-#[derive(Deserialize)]
-struct CoverageForm {
-    #[serde(default)]
-    csrf_token: String,
-    #[serde(flatten)]
-    input: CoverageInput,
-}
-
 /// `POST /providers/{id}/coverage/{reference}`.
 async fn save(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    session: Session,
     path: web::Path<(i32, String)>,
-    form: web::Form<CoverageForm>,
+    Form(input): Form<CoverageInput>,
 ) -> Result<HttpResponse, AppError> {
-    let today = state.today();
     let (provider_id, reference) = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Manage).await?;
-    session::check_csrf(&session, &form.csrf_token)?;
-    let input = form.into_inner().input;
-    let wanted = reference.clone();
-    let current = with_conn(&state, move |conn| Ok(store::coverage_row(conn, provider_id, &wanted, today)?)).await?;
-    let current: CoverageRow = current.ok_or(AppError::NotFound)?;
-    let errors = match input.parse(current.kind) {
-        Ok(coverage) => {
-            let (user_id, wanted) = (user.id, reference.clone());
-            let saved = with_conn(&state, move |conn| {
-                Ok(store::save(conn, Some(user_id), provider_id, &wanted, &coverage, today))
-            })
-            .await?;
-            match saved.refusal()? {
-                Ok(true) => return Ok(see_other(format!("/providers/{provider_id}/coverage"))),
-                Ok(false) => return Err(AppError::NotFound),
-                Err(errors) => errors,
-            }
-        }
-        Err(errors) => errors,
-    };
-    show_row(&state, &req, &user, provider_id, reference, Some(input), errors).await
+    let (by, today, wanted, submitted) = (user.id, state.today(), reference.clone(), input.clone());
+    save_then(
+        &state,
+        move |conn| {
+            // What may be recorded depends on the row: a sub-specialism cannot be partly delivered.
+            let row = store::coverage_row(conn, provider_id, &wanted, today)?.ok_or(StoreError::NotFound)?;
+            store::save(conn, Some(by), provider_id, &wanted, &submitted.parse(row.kind)?, today)
+        },
+        |_| see_other(format!("/providers/{provider_id}/coverage")),
+        |errors| show_row(&state, &req, &user, provider_id, reference, Some(input), errors),
+    )
+    .await
 }
 
 /// `GET /api/v1/providers/{id}/coverage`: each row's kind, reference, title, state, partner, end

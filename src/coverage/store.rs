@@ -158,9 +158,11 @@ pub fn save(
     reference: &str,
     coverage: &Coverage,
     today: NaiveDate,
-) -> Result<bool, StoreError> {
+) -> Result<(), StoreError> {
     db::write_transaction(conn, |conn| {
-        let Some(current) = coverage_row(conn, provider_id, reference, today)? else { return Ok(false) };
+        let Some(current) = coverage_row(conn, provider_id, reference, today)? else {
+            return Err(StoreError::NotFound);
+        };
         let mut diff = Diff::default();
         diff.field("delivery", current.delivery.map(Delivery::as_str), coverage.delivery.map(Delivery::as_str))
             .field("partner_name", &current.partner_name, &coverage.partner_name)
@@ -173,7 +175,7 @@ pub fn save(
             .field("lead_name", &current.lead_name, &coverage.lead_name)
             .field("notes", &current.notes, &coverage.notes);
         if diff.is_empty() {
-            return Ok(true);
+            return Ok(());
         }
         let values = (
             service_coverage::delivery.eq(coverage.delivery.map(Delivery::as_str).unwrap_or("not_available")),
@@ -219,7 +221,7 @@ pub fn save(
                 changes: diff.0,
             },
         )?;
-        Ok(true)
+        Ok(())
     })
 }
 

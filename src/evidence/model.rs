@@ -165,6 +165,81 @@ pub struct EvidenceInput {
     pub standards: Vec<String>,
 }
 
+/// The evidence form as the page sends it: a tick box for patient data, and standards ticked one
+/// by one (or typed, several to a box).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct EvidenceForm {
+    pub kind: String,
+    pub title: String,
+    pub description: String,
+    pub owner_user_id: String,
+    pub effective_on: String,
+    pub review_due: String,
+    pub contains_patient_data: String,
+    pub link_url: String,
+    pub standards: Vec<String>,
+}
+
+/// Values of a repeated field, each split where it lists several (commas or spaces).
+pub fn listed(values: &[String]) -> Vec<String> {
+    values
+        .iter()
+        .flat_map(|v| v.split(|c: char| c == ',' || c.is_whitespace()).map(str::to_string))
+        .filter(|v| !v.is_empty())
+        .collect()
+}
+
+impl From<EvidenceForm> for EvidenceInput {
+    fn from(form: EvidenceForm) -> Self {
+        EvidenceInput {
+            kind: form.kind,
+            title: form.title,
+            description: form.description,
+            owner_user_id: form.owner_user_id,
+            effective_on: form.effective_on,
+            review_due: form.review_due,
+            contains_patient_data: matches!(form.contains_patient_data.as_str(), "yes" | "on" | "true"),
+            link_url: form.link_url,
+            standards: listed(&form.standards),
+        }
+    }
+}
+
+/// Checks a whole upload form: the details and the file, every problem at once.
+pub fn check_submission(
+    input: &EvidenceInput,
+    file: Option<(String, Vec<u8>)>,
+    too_large: bool,
+    limit_bytes: usize,
+) -> Result<(EvidenceDetails, Option<Upload>), FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let details = input.parse().map_err(|e| e.0.into_iter().for_each(|(f, m)| errors.add(f, m))).ok();
+    let wants_file = details.as_ref().is_none_or(|d| d.kind == EvidenceKind::File);
+    let upload = if too_large {
+        errors.add("file", format!("The selected file must be smaller than {} MB", limit_bytes / (1024 * 1024)));
+        None
+    } else {
+        match file {
+            Some((name, content)) if wants_file => match check_upload(content, &name, limit_bytes) {
+                Ok(upload) => Some(upload),
+                Err(message) => {
+                    errors.add("file", message);
+                    None
+                }
+            },
+            _ => None,
+        }
+    };
+    if wants_file && upload.is_none() && !errors.0.contains_key("file") && details.is_some() {
+        errors.add("file", "Choose a file to upload");
+    }
+    match details {
+        Some(details) if errors.is_empty() => Ok((details, upload)),
+        _ => Err(errors),
+    }
+}
+
 /// Checked details of an item (the file, if any, is checked apart).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EvidenceDetails {

@@ -1,26 +1,21 @@
 //! `/providers/{id}/evidence`: the library, uploads (new items and new versions), links and
 //! downloads.
 
-use actix_multipart::Multipart;
-use actix_session::Session;
 use actix_web::http::header::{self, Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::model::{check_upload, EvidenceInput, EvidenceKind, Upload};
+use super::model::{check_submission, listed, EvidenceForm, EvidenceInput, EvidenceKind};
 use super::rules::ReviewState;
 use super::store::{self, LibraryFilter};
 use crate::accounts::access::Capability;
 use crate::accounts::guard::{authorize, permissions, provider_context};
 use crate::accounts::session::CurrentUser;
 use crate::assessment::store::framework_id;
-use crate::db::StoreError;
 use crate::form::FieldErrors;
-use crate::web::error::Refusal;
-use crate::web::session;
-use crate::web::upload::{read_form, Submitted};
-use crate::web::{render, render_status, see_other, with_conn, AppError, AppState, FormPairs};
+use crate::web::form::{save_then, Form, UploadForm};
+use crate::web::{render, render_status, see_other, with_conn, AppError, AppState};
 
 /// The evidence library's pages, for `lib::app`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -32,53 +27,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/providers/{provider_id}/evidence/{item_id}/replace", web::get().to(replace_form))
         .route("/providers/{provider_id}/evidence/{item_id}/replace", web::post().to(replace))
         .route("/providers/{provider_id}/evidence/{item_id}/links", web::post().to(set_links));
-}
-
-fn input_from(fields: &FormPairs) -> EvidenceInput {
-    EvidenceInput {
-        kind: fields.get("kind").into(),
-        title: fields.get("title").into(),
-        description: fields.get("description").into(),
-        owner_user_id: fields.get("owner_user_id").into(),
-        effective_on: fields.get("effective_on").into(),
-        review_due: fields.get("review_due").into(),
-        contains_patient_data: matches!(fields.get("contains_patient_data"), "yes" | "on" | "true"),
-        link_url: fields.get("link_url").into(),
-        standards: fields.all("standards"),
-    }
-}
-
-/// Checks a whole upload form: the details and the file, every problem at once.
-fn check_submission(
-    submitted: Submitted,
-    limit_bytes: usize,
-) -> (EvidenceInput, Result<(super::model::EvidenceDetails, Option<Upload>), FieldErrors>) {
-    let input = input_from(&submitted.fields);
-    let mut errors = FieldErrors::default();
-    let details = input.parse().map_err(|e| e.0.into_iter().for_each(|(f, m)| errors.add(f, m))).ok();
-    let wants_file = details.as_ref().is_none_or(|d| d.kind == EvidenceKind::File);
-    let upload = if submitted.too_large {
-        errors.add("file", format!("The selected file must be smaller than {} MB", limit_bytes / (1024 * 1024)));
-        None
-    } else {
-        match submitted.file {
-            Some((name, content)) if wants_file => match check_upload(content, &name, limit_bytes) {
-                Ok(upload) => Some(upload),
-                Err(message) => {
-                    errors.add("file", message);
-                    None
-                }
-            },
-            _ => None,
-        }
-    };
-    if wants_file && upload.is_none() && !errors.0.contains_key("file") && details.is_some() {
-        errors.add("file", "Choose a file to upload");
-    }
-    match details {
-        Some(details) if errors.is_empty() => (input, Ok((details, upload))),
-        _ => (input, Err(errors)),
-    }
 }
 
 #[derive(Deserialize, Default)]
@@ -172,30 +120,25 @@ async fn create(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    session: Session,
     path: web::Path<i32>,
-    payload: Multipart,
+    upload: UploadForm<EvidenceForm>,
 ) -> Result<HttpResponse, AppError> {
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Manage).await?;
-    let (submitted, limit) = read_form(&state, &session, payload).await?;
-    let (input, checked) = check_submission(submitted, limit);
-    let errors = match checked {
-        Ok((details, upload)) => {
-            let user_id = user.id;
-            let saved = with_conn(&state, move |conn| {
-                let framework = framework_id(conn, provider_id)?;
-                Ok(store::add(conn, Some(user_id), provider_id, framework, &details, upload.as_ref()))
-            })
-            .await?;
-            match saved.refusal()? {
-                Ok(id) => return Ok(see_other(format!("/providers/{provider_id}/evidence/{id}"))),
-                Err(errors) => errors,
-            }
-        }
-        Err(errors) => errors,
-    };
-    show_form(&state, &req, provider_id, None, input, errors).await
+    let input = EvidenceInput::from(upload.fields);
+    let checked = check_submission(&input, upload.file, upload.too_large, upload.limit);
+    let by = user.id;
+    save_then(
+        &state,
+        move |conn| {
+            let (details, file) = checked?;
+            let framework = framework_id(conn, provider_id)?;
+            store::add(conn, Some(by), provider_id, framework, &details, file.as_ref())
+        },
+        |id| see_other(format!("/providers/{provider_id}/evidence/{id}")),
+        |errors| show_form(&state, &req, provider_id, None, input, errors),
+    )
+    .await
 }
 
 /// `GET /providers/{id}/evidence/{item_id}`: one version, its history of versions and its links.
@@ -302,57 +245,53 @@ async fn replace(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    session: Session,
     path: web::Path<(i32, i32)>,
-    payload: Multipart,
+    upload: UploadForm<EvidenceForm>,
 ) -> Result<HttpResponse, AppError> {
     let (provider_id, item_id) = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Manage).await?;
-    let (submitted, limit) = read_form(&state, &session, payload).await?;
-    let (input, checked) = check_submission(submitted, limit);
-    let errors = match checked {
-        Ok((details, upload)) => {
-            let user_id = user.id;
-            let saved = with_conn(&state, move |conn| {
-                Ok(store::supersede(conn, Some(user_id), provider_id, item_id, &details, upload.as_ref()))
-            })
-            .await?;
-            match saved {
-                Ok(id) => return Ok(see_other(format!("/providers/{provider_id}/evidence/{id}"))),
-                Err(StoreError::NotFound) => return Err(AppError::NotFound),
-                Err(StoreError::Invalid(errors)) => errors,
-                Err(other) => return Err(other.into()),
-            }
-        }
-        Err(errors) => errors,
-    };
-    show_form(&state, &req, provider_id, Some(item_id), input, errors).await
+    let input = EvidenceInput::from(upload.fields);
+    let checked = check_submission(&input, upload.file, upload.too_large, upload.limit);
+    let by = user.id;
+    save_then(
+        &state,
+        move |conn| {
+            let (details, file) = checked?;
+            store::supersede(conn, Some(by), provider_id, item_id, &details, file.as_ref())
+        },
+        |id| see_other(format!("/providers/{provider_id}/evidence/{id}")),
+        |errors| show_form(&state, &req, provider_id, Some(item_id), input, errors),
+    )
+    .await
+}
+
+/// The links form: the standards, services and sub-specialisms ticked.
+#[derive(Deserialize)]
+struct LinksForm {
+    #[serde(default)]
+    standards: Vec<String>,
 }
 
 /// `POST /providers/{id}/evidence/{item_id}/links`: what the document is evidence for.
 async fn set_links(
     state: web::Data<AppState>,
     user: CurrentUser,
-    session: Session,
     path: web::Path<(i32, i32)>,
-    body: web::Bytes,
+    Form(form): Form<LinksForm>,
 ) -> Result<HttpResponse, AppError> {
     let (provider_id, item_id) = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Manage).await?;
-    let form = FormPairs::parse(&body);
-    session::check_csrf(&session, form.get("csrf_token"))?;
-    let references: Vec<String> = form.all("standards").iter().map(|s| s.trim().to_uppercase()).collect();
-    let user_id = user.id;
-    let saved = with_conn(&state, move |conn| {
-        let framework = framework_id(conn, provider_id)?;
-        Ok(store::set_links(conn, Some(user_id), provider_id, framework, item_id, &references))
-    })
-    .await?;
-    match saved {
-        Ok(_) => Ok(see_other(format!("/providers/{provider_id}/evidence/{item_id}?links=saved"))),
-        Err(StoreError::NotFound) => Err(AppError::NotFound),
+    let references: Vec<String> = listed(&form.standards).iter().map(|s| s.trim().to_uppercase()).collect();
+    let by = user.id;
+    save_then(
+        &state,
+        move |conn| {
+            let framework = framework_id(conn, provider_id)?;
+            store::set_links(conn, Some(by), provider_id, framework, item_id, &references)
+        },
+        |_| see_other(format!("/providers/{provider_id}/evidence/{item_id}?links=saved")),
         // Only ticked boxes from our own form reach here; anything else names no standard.
-        Err(StoreError::Invalid(errors)) => Err(AppError::BadRequest(errors.to_string())),
-        Err(other) => Err(other.into()),
-    }
+        |errors| async move { Err(AppError::BadRequest(errors.to_string())) },
+    )
+    .await
 }

@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod error;
+pub mod form;
 pub mod session;
 pub mod templates;
 pub mod upload;
@@ -41,32 +42,6 @@ where
     })
     .await
     .map_err(|e| AppError::Internal(format!("blocking task failed: {e}")))?
-}
-
-/// A submitted form as its name and value pairs, for forms whose fields repeat (ticked boxes),
-/// which serde's urlencoded forms cannot hold.
-#[derive(Debug, Clone, Default)]
-pub struct FormPairs(pub Vec<(String, String)>);
-
-impl FormPairs {
-    pub fn parse(body: &[u8]) -> Self {
-        FormPairs(form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
-    }
-
-    /// The first value of a field, or "" when it was not sent.
-    pub fn get(&self, name: &str) -> &str {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
-    }
-
-    /// Every value of a repeated field; values may also list several, separated by commas or spaces.
-    pub fn all(&self, name: &str) -> Vec<String> {
-        self.0
-            .iter()
-            .filter(|(k, _)| k == name)
-            .flat_map(|(_, v)| v.split(|c: char| c == ',' || c.is_whitespace()).map(str::to_string))
-            .filter(|v| !v.is_empty())
-            .collect()
-    }
 }
 
 impl AppState {

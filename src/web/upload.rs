@@ -1,12 +1,8 @@
 //! Reading multipart uploads (evidence files, import files) with a size limit, so an oversized
-//! file is refused without being held in memory.
+//! file is refused without being held in memory. `web::form::UploadForm` is its one user.
 
 use actix_multipart::Multipart;
 use futures_util::StreamExt;
-
-use actix_session::Session;
-
-use super::{AppError, AppState, FormPairs};
 
 /// The longest text field an upload form may carry (the description's 20,000 characters, encoded).
 const TEXT_FIELD_LIMIT: usize = 256 * 1024;
@@ -16,7 +12,8 @@ const TEXT_TOTAL_LIMIT: usize = 1024 * 1024;
 /// An upload form as received: its text fields, and its file if one was chosen.
 #[derive(Default)]
 pub struct Submitted {
-    pub fields: FormPairs,
+    /// The text fields, by name, in the order sent.
+    pub fields: Vec<(String, String)>,
     pub file: Option<(String, Vec<u8>)>,
     /// The file was larger than the limit; it was read to the end and thrown away.
     pub too_large: bool,
@@ -43,7 +40,7 @@ pub async fn read_upload(mut payload: Multipart, limit: usize) -> Submitted {
             Some(_) => name == "file" && submitted.file.is_none() && !submitted.too_large,
             None => true,
         };
-        let text_so_far: usize = submitted.fields.0.iter().map(|(k, v)| k.len() + v.len()).sum();
+        let text_so_far: usize = submitted.fields.iter().map(|(k, v)| k.len() + v.len()).sum();
         let mut bytes = Vec::new();
         let mut over = false;
         while let Some(chunk) = field.next().await {
@@ -79,25 +76,8 @@ pub async fn read_upload(mut payload: Multipart, limit: usize) -> Submitted {
             }
             Some(_) => {}
             None if over => submitted.malformed = Some(format!("field {name} is too long")),
-            None => submitted.fields.0.push((name, String::from_utf8_lossy(&bytes).into_owned())),
+            None => submitted.fields.push((name, String::from_utf8_lossy(&bytes).into_owned())),
         }
     }
     submitted
-}
-
-/// Reads an upload form from a signed-in page: the file within the service's size limit, the form
-/// token checked, and a body our pages would never send refused. Returns the form and the limit in
-/// bytes it was read against.
-pub async fn read_form(
-    state: &AppState,
-    session: &Session,
-    payload: Multipart,
-) -> Result<(Submitted, usize), AppError> {
-    let limit = state.settings.max_upload_mb * 1024 * 1024;
-    let submitted = read_upload(payload, limit).await;
-    super::session::check_csrf(session, submitted.fields.get("csrf_token"))?;
-    if let Some(problem) = submitted.malformed {
-        return Err(AppError::BadRequest(problem));
-    }
-    Ok((submitted, limit))
 }

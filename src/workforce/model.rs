@@ -464,6 +464,66 @@ pub struct SupervisionInput {
     pub escalated_specialist: String,
 }
 
+/// The supervision form as the page sends it: attendees ticked one by one (or typed, several to a
+/// box), the rest as in a CSV row.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct SupervisionForm {
+    pub date: String,
+    pub kind: String,
+    pub supervisor_staff_number: String,
+    pub attendee_staff_numbers: Vec<String>,
+    pub minutes: String,
+    pub cases_discussed: String,
+    pub escalated_gp: String,
+    pub escalated_clinical: String,
+    pub escalated_specialist: String,
+}
+
+impl From<SupervisionForm> for SupervisionInput {
+    fn from(form: SupervisionForm) -> Self {
+        let attendees: Vec<&str> = form
+            .attendee_staff_numbers
+            .iter()
+            .flat_map(|v| v.split(|c: char| c == ',' || c.is_whitespace()))
+            .filter(|v| !v.is_empty())
+            .collect();
+        SupervisionInput {
+            date: form.date,
+            kind: form.kind,
+            supervisor_staff_number: form.supervisor_staff_number,
+            attendee_staff_numbers: attendees.join(";"),
+            minutes: form.minutes,
+            cases_discussed: form.cases_discussed,
+            escalated_gp: form.escalated_gp,
+            escalated_clinical: form.escalated_clinical,
+            escalated_specialist: form.escalated_specialist,
+        }
+    }
+}
+
+/// A CPD record as added from a person's page: the record, and evidence from the library.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct CpdEntryInput {
+    pub evidence_id: String,
+    #[serde(flatten)]
+    pub cpd: CpdInput,
+}
+
+impl CpdEntryInput {
+    /// The record, and the library item it links to if one was chosen.
+    pub fn parse(&self, today: NaiveDate) -> Result<(NewCpd, Option<i32>), FieldErrors> {
+        let evidence_id = match self.evidence_id.trim() {
+            "" => None,
+            text => Some(
+                text.parse::<i32>().map_err(|_| FieldErrors::one("evidence_id", "Choose evidence from the library"))?,
+            ),
+        };
+        Ok((self.cpd.parse(today)?, evidence_id))
+    }
+}
+
 /// A checked session, people still by staff number: the store resolves them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewSupervision {

@@ -1,7 +1,6 @@
 //! `/providers/{id}/workforce`: people and their compliance, each person's record and CPD,
 //! supervision, CSV imports (upload, preview, confirm); and `/api/v1/providers/{id}/workforce`.
 
-use actix_multipart::Multipart;
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -10,7 +9,8 @@ use serde::Deserialize;
 
 use super::import::{self, ImportKind};
 use super::model::{
-    CpdInput, CpdType, Discipline, SpecialistRoute, StaffInput, SupervisionInput, SupervisionKind, Tier,
+    CpdEntryInput, CpdInput, CpdType, Discipline, SpecialistRoute, StaffInput, SupervisionForm, SupervisionInput,
+    SupervisionKind, Tier,
 };
 use super::rules::Issue;
 use super::store;
@@ -18,12 +18,9 @@ use crate::accounts::access::Capability;
 use crate::accounts::api::ApiUser;
 use crate::accounts::guard::{authorize, permissions, provider_context};
 use crate::accounts::session::CurrentUser;
-use crate::db::StoreError;
 use crate::form::parse_date;
 use crate::form::FieldErrors;
-use crate::web::error::Refusal;
-use crate::web::session;
-use crate::web::upload::read_form;
+use crate::web::form::{save_then, Form, UploadForm};
 use crate::web::{render_status, see_other, with_conn, AppError, AppState};
 
 /// The workforce pages, imports and API, for `lib::app`.
@@ -114,17 +111,21 @@ async fn new_person(
 ) -> Result<HttpResponse, AppError> {
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Manage).await?;
-    let mut context = provider_context(&state, &user, provider_id).await?;
-    staff_form_context(&mut context, &StaffInput::default(), &FieldErrors::default());
-    render_status(&state, &req, "workforce/staff_form.html", context, StatusCode::OK)
+    show_new_person(&state, &req, &user, provider_id, StaffInput::default(), FieldErrors::default()).await
 }
 
-#[derive(Deserialize)]
-struct StaffForm {
-    #[serde(default)]
-    csrf_token: String,
-    #[serde(flatten)]
-    input: StaffInput,
+/// The form for a new person; `errors` (422) when a submission was refused.
+async fn show_new_person(
+    state: &AppState,
+    req: &HttpRequest,
+    user: &CurrentUser,
+    provider_id: i32,
+    form: StaffInput,
+    errors: FieldErrors,
+) -> Result<HttpResponse, AppError> {
+    let mut context = provider_context(state, user, provider_id).await?;
+    staff_form_context(&mut context, &form, &errors);
+    render_status(state, req, "workforce/staff_form.html", context, status_for(&errors))
 }
 
 /// `POST /providers/{id}/workforce/staff`: adds a person.
@@ -132,31 +133,22 @@ async fn create_person(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    session: Session,
     path: web::Path<i32>,
-    form: web::Form<StaffForm>,
+    Form(input): Form<StaffInput>,
 ) -> Result<HttpResponse, AppError> {
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Manage).await?;
-    session::check_csrf(&session, &form.csrf_token)?;
-    let input = form.into_inner().input;
-    let user_id = user.id;
-    let checked = input.clone();
-    let outcome = with_conn(&state, move |conn| {
-        let regulations = store::regulations(conn)?;
-        Ok(match checked.parse(&regulations) {
-            Ok(person) => store::create_staff(conn, Some(user_id), provider_id, &person),
-            Err(errors) => Err(StoreError::Invalid(errors)),
-        })
-    })
-    .await?;
-    let errors = match outcome.refusal()? {
-        Ok(id) => return Ok(see_other(format!("/providers/{provider_id}/workforce/staff/{id}"))),
-        Err(errors) => errors,
-    };
-    let mut context = provider_context(&state, &user, provider_id).await?;
-    staff_form_context(&mut context, &input, &errors);
-    render_status(&state, &req, "workforce/staff_form.html", context, StatusCode::UNPROCESSABLE_ENTITY)
+    let (by, submitted) = (user.id, input.clone());
+    save_then(
+        &state,
+        move |conn| {
+            let regulations = store::regulations(conn)?;
+            store::create_staff(conn, Some(by), provider_id, &submitted.parse(&regulations)?)
+        },
+        |id| see_other(format!("/providers/{provider_id}/workforce/staff/{id}")),
+        |errors| show_new_person(&state, &req, &user, provider_id, input, errors),
+    )
+    .await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -218,39 +210,22 @@ async fn update_person(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    session: Session,
     path: web::Path<(i32, i32)>,
-    form: web::Form<StaffForm>,
+    Form(input): Form<StaffInput>,
 ) -> Result<HttpResponse, AppError> {
     let (provider_id, staff_id) = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Manage).await?;
-    session::check_csrf(&session, &form.csrf_token)?;
-    let input = form.into_inner().input;
-    let (user_id, checked) = (user.id, input.clone());
-    let outcome = with_conn(&state, move |conn| {
-        let regulations = store::regulations(conn)?;
-        Ok(match checked.parse(&regulations) {
-            Ok(person) => store::update_staff(conn, Some(user_id), provider_id, staff_id, &person),
-            Err(errors) => Err(StoreError::Invalid(errors)),
-        })
-    })
-    .await?;
-    let errors = match outcome.refusal()? {
-        Ok(true) => return Ok(see_other(format!("/providers/{provider_id}/workforce/staff/{staff_id}"))),
-        Ok(false) => return Err(AppError::NotFound),
-        Err(errors) => errors,
-    };
-    show_person(&state, &req, &user, provider_id, staff_id, Some(input), None, errors).await
-}
-
-#[derive(Deserialize)]
-struct CpdForm {
-    #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
-    evidence_id: String,
-    #[serde(flatten)]
-    input: CpdInput,
+    let (by, submitted) = (user.id, input.clone());
+    save_then(
+        &state,
+        move |conn| {
+            let regulations = store::regulations(conn)?;
+            store::update_staff(conn, Some(by), provider_id, staff_id, &submitted.parse(&regulations)?)
+        },
+        |()| see_other(format!("/providers/{provider_id}/workforce/staff/{staff_id}")),
+        |errors| show_person(&state, &req, &user, provider_id, staff_id, Some(input), None, errors),
+    )
+    .await
 }
 
 /// `POST /providers/{id}/workforce/staff/{staff_id}/cpd`: managers add anyone's CPD; a clinician
@@ -259,14 +234,11 @@ async fn add_cpd(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    session: Session,
     path: web::Path<(i32, i32)>,
-    form: web::Form<CpdForm>,
+    Form(input): Form<CpdEntryInput>,
 ) -> Result<HttpResponse, AppError> {
-    let today = state.today();
     let (provider_id, staff_id) = path.into_inner();
     authorize(&state, &user, provider_id, Capability::EditOwnRecords).await?;
-    session::check_csrf(&session, &form.csrf_token)?;
     let manages = permissions(&state, &user, provider_id).await?.manage;
     let user_id = user.id;
     let own = with_conn(&state, move |conn| match store::staff_member(conn, provider_id, staff_id)? {
@@ -279,31 +251,17 @@ async fn add_cpd(
         Some(false) if !manages => return Err(AppError::Forbidden),
         _ => {}
     }
-    let form = form.into_inner();
-    let mut errors = FieldErrors::default();
-    let evidence_id = match form.evidence_id.trim() {
-        "" => None,
-        text => text.parse::<i32>().map_err(|_| errors.add("evidence_id", "Choose evidence from the library")).ok(),
-    };
-    if errors.is_empty() {
-        match form.input.parse(today) {
-            Ok(cpd) => {
-                let saved = with_conn(&state, move |conn| {
-                    Ok(store::add_cpd(conn, Some(user_id), provider_id, staff_id, &cpd, evidence_id))
-                })
-                .await?;
-                match saved.refusal()? {
-                    Ok(Some(_)) => {
-                        return Ok(see_other(format!("/providers/{provider_id}/workforce/staff/{staff_id}#cpd")))
-                    }
-                    Ok(None) => return Err(AppError::NotFound),
-                    Err(found) => errors = found,
-                }
-            }
-            Err(found) => errors = found,
-        }
-    }
-    show_person(&state, &req, &user, provider_id, staff_id, None, Some(form.input), errors).await
+    let (today, submitted) = (state.today(), input.clone());
+    save_then(
+        &state,
+        move |conn| {
+            let (cpd, evidence_id) = submitted.parse(today)?;
+            store::add_cpd(conn, Some(user_id), provider_id, staff_id, &cpd, evidence_id)
+        },
+        |_| see_other(format!("/providers/{provider_id}/workforce/staff/{staff_id}#cpd")),
+        |errors| show_person(&state, &req, &user, provider_id, staff_id, None, Some(input.cpd), errors),
+    )
+    .await
 }
 
 async fn show_supervision(
@@ -357,40 +315,20 @@ async fn add_supervision(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    session: Session,
     path: web::Path<i32>,
-    body: web::Bytes,
+    Form(form): Form<SupervisionForm>,
 ) -> Result<HttpResponse, AppError> {
-    let today = state.today();
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Manage).await?;
-    let pairs = crate::web::FormPairs::parse(&body);
-    session::check_csrf(&session, pairs.get("csrf_token"))?;
-    let input = SupervisionInput {
-        date: pairs.get("date").into(),
-        kind: pairs.get("kind").into(),
-        supervisor_staff_number: pairs.get("supervisor_staff_number").into(),
-        attendee_staff_numbers: pairs.all("attendee_staff_numbers").join(";"),
-        minutes: pairs.get("minutes").into(),
-        cases_discussed: pairs.get("cases_discussed").into(),
-        escalated_gp: pairs.get("escalated_gp").into(),
-        escalated_clinical: pairs.get("escalated_clinical").into(),
-        escalated_specialist: pairs.get("escalated_specialist").into(),
-    };
-    let errors = match input.parse(today) {
-        Ok(checked) => {
-            let user_id = user.id;
-            let saved =
-                with_conn(&state, move |conn| Ok(store::add_supervision(conn, Some(user_id), provider_id, &checked)))
-                    .await?;
-            match saved.refusal()? {
-                Ok(_) => return Ok(see_other(format!("/providers/{provider_id}/workforce/supervision"))),
-                Err(errors) => errors,
-            }
-        }
-        Err(errors) => errors,
-    };
-    show_supervision(&state, &req, &user, provider_id, input, errors).await
+    let input = SupervisionInput::from(form);
+    let (by, today, submitted) = (user.id, state.today(), input.clone());
+    save_then(
+        &state,
+        move |conn| store::add_supervision(conn, Some(by), provider_id, &submitted.parse(today)?),
+        |_| see_other(format!("/providers/{provider_id}/workforce/supervision")),
+        |errors| show_supervision(&state, &req, &user, provider_id, input, errors),
+    )
+    .await
 }
 
 fn import_context(context: &mut tera::Context, kind: &str) {
@@ -416,6 +354,13 @@ async fn import_form(
     render_status(&state, &req, "workforce/import.html", context, StatusCode::OK)
 }
 
+/// What the import form says the file holds.
+#[derive(Deserialize)]
+struct ImportChoice {
+    #[serde(default)]
+    kind: String,
+}
+
 /// `POST /providers/{id}/workforce/import`: checks the whole file and shows a preview to confirm,
 /// or every bad row. The file is kept by its SHA-256 until confirmed; nothing else is written.
 async fn import_upload(
@@ -424,13 +369,12 @@ async fn import_upload(
     user: CurrentUser,
     session: Session,
     path: web::Path<i32>,
-    payload: Multipart,
+    upload: UploadForm<ImportChoice>,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Manage).await?;
-    let (submitted, limit) = read_form(&state, &session, payload).await?;
-    let kind_code = submitted.fields.get("kind").to_string();
+    let (kind_code, limit) = (upload.fields.kind.clone(), upload.limit);
     let mut context = provider_context(&state, &user, provider_id).await?;
     import_context(&mut context, &kind_code);
     let refuse = |mut context: tera::Context, file_error: String, rows: Vec<import::RowError>| {
@@ -445,8 +389,8 @@ async fn import_upload(
             vec![],
         );
     };
-    let content = match submitted.file {
-        _ if submitted.too_large => {
+    let content = match upload.file {
+        _ if upload.too_large => {
             return refuse(
                 context,
                 format!("The file must be smaller than {} MB", state.settings.max_upload_mb),
@@ -534,8 +478,6 @@ fn pending_import(provider_id: i32, kind: ImportKind, sha256: &str) -> String {
 #[derive(Deserialize)]
 struct ConfirmForm {
     #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
     kind: String,
     #[serde(default)]
     sha256: String,
@@ -549,12 +491,11 @@ async fn import_confirm(
     user: CurrentUser,
     session: Session,
     path: web::Path<i32>,
-    form: web::Form<ConfirmForm>,
+    form: Form<ConfirmForm>,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Manage).await?;
-    session::check_csrf(&session, &form.csrf_token)?;
     let kind = ImportKind::parse(&form.kind).ok_or(AppError::BadRequest("unknown import kind".into()))?;
     let previewed = session.get::<String>(PENDING_IMPORT).ok().flatten();
     if previewed.as_deref() != Some(pending_import(provider_id, kind, &form.sha256).as_str()) {

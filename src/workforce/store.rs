@@ -348,9 +348,9 @@ pub fn update_staff(
     provider_id: i32,
     staff_id: i32,
     person: &NewStaff,
-) -> Result<bool, StoreError> {
+) -> Result<(), StoreError> {
     db::write_transaction(conn, |conn| {
-        let Some(current) = staff_member(conn, provider_id, staff_id)? else { return Ok(false) };
+        let Some(current) = staff_member(conn, provider_id, staff_id)? else { return Err(StoreError::NotFound) };
         if number_taken(conn, provider_id, &person.staff_number, Some(staff_id))? {
             return Err(StoreError::invalid(
                 "staff_number",
@@ -358,7 +358,7 @@ pub fn update_staff(
             ));
         }
         update_staff_row(conn, by, provider_id, &current, person)?;
-        Ok(true)
+        Ok(())
     })
 }
 
@@ -371,10 +371,10 @@ pub fn add_cpd(
     staff_id: i32,
     cpd: &NewCpd,
     evidence_id: Option<i32>,
-) -> Result<Option<i32>, StoreError> {
+) -> Result<i32, StoreError> {
     db::write_transaction(conn, |conn| {
         if staff_member(conn, provider_id, staff_id)?.is_none() {
-            return Ok(None);
+            return Err(StoreError::NotFound);
         }
         if let Some(evidence_id) = evidence_id {
             if !crate::evidence::store::all_belong_to(conn, provider_id, &[evidence_id])? {
@@ -413,7 +413,7 @@ pub fn add_cpd(
                 ("evidence_id", json(evidence_id)),
             ],
         )?;
-        Ok(Some(id))
+        Ok(id)
     })
 }
 
