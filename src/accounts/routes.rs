@@ -45,7 +45,7 @@ async fn api_providers(state: web::Data<AppState>, caller: ApiUser) -> Result<Ht
     let today = state.today();
     let user_id = caller.0.id;
     let list = with_conn(&state, move |conn| Ok(store::readable_providers(conn, user_id, today)?)).await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "providers": list })))
+    Ok(HttpResponse::Ok().json(super::api::ProvidersDocument { providers: list }))
 }
 
 #[derive(Deserialize)]

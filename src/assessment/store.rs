@@ -349,30 +349,34 @@ pub fn change_accreditation(
     provider_id: i32,
     change: &AccreditationChange,
 ) -> Result<(), StoreError> {
-    use AccreditationStatus::*;
     db::write_transaction(conn, |conn| {
         let before = accreditation_row(conn, provider_id)?;
-        let (_, _, mut registered, mut self_done, mut submitted, mut visit, mut accredited, mut actions, mut due) =
-            before.clone().unwrap_or((NotRegistered.as_str().into(), None, None, None, None, None, None, None, None));
-        let on = Some(change.status_on);
-        match change.status {
-            NotRegistered | Unsuccessful | Lapsed => {}
-            WorkingTowards => registered = on,
-            SelfAssessmentComplete => self_done = on,
-            EvidenceSubmitted => submitted = on,
-            VisitBooked => visit = change.visit_on,
-            Accredited => accredited = on,
-            Deferred => {
-                actions = change.deferred_actions.clone();
-                due = change.deferred_due;
-            }
-        }
-        if change.status == Accredited && registered.is_none() {
-            return Err(StoreError::invalid(
-                "status",
-                "Record when the service registered before recording accreditation",
-            ));
-        }
+        let recorded = before.clone().map(
+            |(status, status_on, registered, self_done, submitted, visit, accredited, actions, due)| {
+                rules::PathwayRecord {
+                    status: AccreditationStatus::parse(&status).unwrap_or(AccreditationStatus::NotRegistered),
+                    status_on,
+                    registered_on: registered,
+                    self_assessment_completed_on: self_done,
+                    evidence_submitted_on: submitted,
+                    visit_on: visit,
+                    accredited_on: accredited,
+                    deferred_actions: actions,
+                    deferred_due: due,
+                }
+            },
+        );
+        let after = rules::take_step(&recorded.unwrap_or_default(), change)?;
+        let on = after.status_on;
+        let (registered, self_done, submitted, visit, accredited, actions, due) = (
+            after.registered_on,
+            after.self_assessment_completed_on,
+            after.evidence_submitted_on,
+            after.visit_on,
+            after.accredited_on,
+            after.deferred_actions.clone(),
+            after.deferred_due,
+        );
         let values = (
             accreditations::status.eq(change.status.as_str()),
             accreditations::status_on.eq(on),
@@ -1049,15 +1053,7 @@ pub fn answer_request(
 ) -> Result<(), StoreError> {
     db::write_transaction(conn, |conn| {
         let Some(status) = request_status(conn, provider_id, request_id)? else { return Err(StoreError::NotFound) };
-        if !status.awaits_service() {
-            return Err(StoreError::invalid(
-                "answer_text",
-                format!("This request is {} and cannot be answered", status.label().to_lowercase()),
-            ));
-        }
-        if answer.is_empty() && evidence_ids.is_empty() {
-            return Err(StoreError::invalid("answer_text", "Write an answer or attach evidence"));
-        }
+        rules::may_answer(status, answer, evidence_ids)?;
         let wanted: HashSet<&i32> = evidence_ids.iter().collect();
         if !crate::evidence::store::all_belong_to(conn, provider_id, evidence_ids)? {
             return Err(StoreError::invalid("evidence", "Attach evidence from this service's own library"));
@@ -1103,16 +1099,7 @@ pub fn decide_request(
 ) -> Result<(), StoreError> {
     db::write_transaction(conn, |conn| {
         let Some(status) = request_status(conn, provider_id, request_id)? else { return Err(StoreError::NotFound) };
-        if status != RequestStatus::Answered {
-            return Err(StoreError::invalid("decision", "Only an answered request can be accepted or returned"));
-        }
-        if !accept && comment.is_empty() {
-            return Err(StoreError::invalid(
-                "decision_comment",
-                "Say what is missing, so the service can answer again",
-            ));
-        }
-        let next = if accept { RequestStatus::Accepted } else { RequestStatus::Returned };
+        let next = rules::decided(status, accept, comment)?;
         let comment = (!comment.is_empty()).then_some(comment);
         diesel::update(assessor_requests::table.find(request_id))
             .set((
@@ -1145,71 +1132,6 @@ pub struct ReadinessReport {
     pub readiness: Readiness,
     /// The names of the owners the figures mention.
     pub people: HashMap<i32, String>,
-}
-
-impl ReadinessReport {
-    /// The readiness document the API serves and `ohgov readiness` prints: the accreditation
-    /// record, the cycle, totals, and each domain's standards with their evidence counts.
-    pub fn to_json(&self, provider_id: i32) -> serde_json::Value {
-        let record = &self.accreditation;
-        let domains: Vec<serde_json::Value> = self
-            .readiness
-            .domains
-            .iter()
-            .map(|d| {
-                let standards: Vec<serde_json::Value> = d
-                    .standards
-                    .iter()
-                    .map(|s| {
-                        serde_json::json!({
-                            "reference": s.reference,
-                            "level": s.level,
-                            "workflow_state": s.workflow,
-                            "result": s.result,
-                            "carried_over": s.carried_over,
-                            "evidence_count": s.evidence_count,
-                            "current_evidence_count": s.current_evidence_count,
-                            "overdue_evidence_count": s.overdue_evidence_count,
-                        })
-                    })
-                    .collect();
-                serde_json::json!({ "reference": d.reference, "title": d.title, "standards": standards })
-            })
-            .collect();
-        let r = &self.readiness;
-        serde_json::json!({
-            "provider_id": provider_id,
-            "accreditation": {
-                "status": record.status,
-                "status_on": record.status_on,
-                "registered_on": record.registered_on,
-                "self_assessment_completed_on": record.self_assessment_completed_on,
-                "evidence_submitted_on": record.evidence_submitted_on,
-                "visit_on": record.visit_on,
-                "accredited_on": record.accredited_on,
-                "expires_on": record.expires_on,
-                "next_renewal_on": record.next_renewal_on,
-                "deferred_due": record.deferred_due,
-                "months_working_towards": record.months_working_towards,
-            },
-            "cycle": self.cycle.as_ref().map(|c| serde_json::json!({
-                "kind": c.kind,
-                "framework": c.framework_code,
-                "started_on": c.started_on,
-            })),
-            "totals": {
-                "standards": r.standard_count,
-                "must_not_met": r.must_not_met,
-                "without_evidence": r.without_evidence,
-                "met_without_current_evidence": r.met_without_current_evidence,
-                "evidence_overdue": r.evidence_overdue,
-                "evidence_due_soon": r.evidence_due_soon,
-                "open_findings": r.open_findings,
-                "open_requests": r.open_requests,
-            },
-            "domains": domains,
-        })
-    }
 }
 
 /// Everything the dashboard and the API show, as of `today`.

@@ -124,5 +124,5 @@ async fn coverage_json(
     let provider_id = path.into_inner();
     authorize(&state, &user.0, provider_id, Capability::ReadAssessment).await?;
     let rows = with_conn(&state, move |conn| Ok(store::coverage(conn, provider_id, today)?)).await?;
-    Ok(HttpResponse::Ok().json(store::to_json(provider_id, &rows)))
+    Ok(HttpResponse::Ok().json(super::api::to_json(provider_id, &rows)))
 }

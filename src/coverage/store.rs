@@ -234,23 +234,3 @@ pub fn coverage_row(
 ) -> QueryResult<Option<CoverageRow>> {
     Ok(coverage(conn, provider_id, today)?.into_iter().find(|r| r.reference == reference))
 }
-
-/// The coverage document the API serves and `ohgov coverage --json` prints.
-pub fn to_json(provider_id: i32, rows: &[CoverageRow]) -> serde_json::Value {
-    let lines: Vec<serde_json::Value> = rows
-        .iter()
-        .map(|r| {
-            serde_json::json!({
-                "kind": r.kind,
-                "reference": r.reference,
-                "title": r.title,
-                "state": r.state,
-                "partial": r.delivery == Some(Delivery::Partial),
-                "partner": r.partner_name,
-                "ends_on": r.ends_on,
-                "lead": r.lead_name,
-            })
-        })
-        .collect();
-    serde_json::json!({ "provider_id": provider_id, "totals": totals(rows), "rows": lines })
-}

@@ -5,6 +5,8 @@
 use chrono::{Datelike, Days, Months, NaiveDate};
 use serde::{Serialize, Serializer};
 
+use super::model::{Discipline, Tier};
+
 /// The NMC's revalidation cycle, used when the catalogue gives no length: three years.
 const DEFAULT_REVALIDATION_MONTHS: u32 = 36;
 
@@ -365,6 +367,83 @@ pub fn totals<'a>(lists: impl IntoIterator<Item = &'a [Issue]>) -> Vec<(Issue, u
         counts[issue.index()] += 1;
     }
     Issue::ALL.into_iter().zip(counts).collect()
+}
+
+/// What the workforce figures count of one person in post.
+#[derive(Debug, Clone, Copy)]
+pub struct Counted<'a> {
+    pub discipline: Option<Discipline>,
+    pub tier: Option<Tier>,
+    pub practice_teacher: bool,
+    pub issues: &'a [Issue],
+}
+
+/// One supervision session's figures, for the escalations by month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionFigures {
+    pub date: NaiveDate,
+    pub cases_discussed: i32,
+    pub escalated_gp: i32,
+    pub escalated_clinical: i32,
+    pub escalated_specialist: i32,
+}
+
+/// A month's escalations from supervision, by destination.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Escalations {
+    /// `2026-11`.
+    pub month: String,
+    pub sessions: usize,
+    pub cases_discussed: i64,
+    pub to_gp: i64,
+    pub to_clinical: i64,
+    pub to_specialist: i64,
+}
+
+/// The counts the workforce page shows at a glance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    /// Every tier, zero included.
+    pub by_tier: Vec<(Tier, usize)>,
+    /// Every discipline, zero included.
+    pub by_discipline: Vec<(Discipline, usize)>,
+    pub consultants: usize,
+    pub specialty_registrars: usize,
+    pub practice_teachers: usize,
+    /// Non-clinical case workers in post, and how many are not overdue for supervision.
+    pub case_workers: usize,
+    pub case_workers_supervised: usize,
+    /// Each issue code's count, zero included.
+    pub totals: Vec<(Issue, usize)>,
+    /// By month, oldest first.
+    pub escalations: Vec<Escalations>,
+}
+
+/// Counts the people in post and the sessions of the last year into the page's figures.
+pub fn summarise(people: &[Counted], sessions: &[SessionFigures]) -> Summary {
+    let count = |wanted: &dyn Fn(&Counted) -> bool| people.iter().filter(|p| wanted(p)).count();
+    let case_worker = |p: &Counted| p.discipline == Some(Discipline::NonClinicalCaseWorker);
+    let mut months: std::collections::BTreeMap<String, Escalations> = std::collections::BTreeMap::new();
+    for session in sessions {
+        let month = format!("{}-{:02}", session.date.year(), session.date.month());
+        let entry = months.entry(month.clone()).or_insert_with(|| Escalations { month, ..Default::default() });
+        entry.sessions += 1;
+        entry.cases_discussed += i64::from(session.cases_discussed);
+        entry.to_gp += i64::from(session.escalated_gp);
+        entry.to_clinical += i64::from(session.escalated_clinical);
+        entry.to_specialist += i64::from(session.escalated_specialist);
+    }
+    Summary {
+        by_tier: Tier::ALL.iter().map(|t| (*t, count(&|p| p.tier == Some(*t)))).collect(),
+        by_discipline: Discipline::ALL.iter().map(|d| (*d, count(&|p| p.discipline == Some(*d)))).collect(),
+        consultants: count(&|p| p.discipline == Some(Discipline::ConsultantOccupationalPhysician)),
+        specialty_registrars: count(&|p| p.discipline == Some(Discipline::SpecialtyRegistrar)),
+        practice_teachers: count(&|p| p.practice_teacher),
+        case_workers: count(&case_worker),
+        case_workers_supervised: count(&|p| case_worker(p) && !p.issues.contains(&Issue::SupervisionOverdue)),
+        totals: totals(people.iter().map(|p| p.issues)),
+        escalations: months.into_values().collect(),
+    }
 }
 
 /// Rolling period `k` (0 = the most recent) ending on `as_of`: each is counted back from `as_of`

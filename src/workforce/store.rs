@@ -1,15 +1,16 @@
 //! Loading and saving people, CPD and supervision, and the workforce figures judged by the rules.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
-use chrono::{Datelike, Months, NaiveDate, NaiveDateTime, Utc};
+use chrono::{Months, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 
 use super::model::{
     Discipline, NewCpd, NewStaff, NewSupervision, Regulation, Regulations, Regulator, SpecialistRoute, Tier,
 };
-use super::rules::{self, CpdActivity, CpdCycle, Issue, Person, ProfessionRule};
+pub use super::rules::Escalations;
+use super::rules::{self, CpdActivity, CpdCycle, Issue, Person, ProfessionRule, SessionFigures};
 use crate::db::schema::{
     catalogue_nodes, cpd_records, profession_rules, staff, supervision_attendees, supervision_sessions,
 };
@@ -541,17 +542,6 @@ pub struct PersonLine {
     pub last_supervision: Option<NaiveDate>,
 }
 
-/// A month's escalations from supervision, by destination.
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
-pub struct Escalations {
-    pub month: String,
-    pub sessions: usize,
-    pub cases_discussed: i64,
-    pub to_gp: i64,
-    pub to_clinical: i64,
-    pub to_specialist: i64,
-}
-
 /// The workforce figures as of a date.
 #[derive(Debug, Clone, Serialize)]
 pub struct WorkforceReport {
@@ -731,43 +721,42 @@ pub fn workforce(
             supervision_sessions::escalated_specialist,
         ))
         .load(conn)?;
-
-    let by_tier = Tier::ALL.iter().map(|t| (*t, lines.iter().filter(|l| l.staff.tier == t.as_str()).count())).collect();
-    let by_discipline = Discipline::ALL
-        .iter()
-        .map(|d| {
-            (
-                d.as_str().to_string(),
-                d.label().to_string(),
-                lines.iter().filter(|l| l.staff.discipline == d.as_str()).count(),
-            )
+    let sessions: Vec<SessionFigures> = sessions
+        .into_iter()
+        .map(|(date, cases_discussed, escalated_gp, escalated_clinical, escalated_specialist)| SessionFigures {
+            date,
+            cases_discussed,
+            escalated_gp,
+            escalated_clinical,
+            escalated_specialist,
         })
         .collect();
-    let count_discipline = |d: Discipline| lines.iter().filter(|l| l.staff.discipline == d.as_str()).count();
-    let case_workers: Vec<&PersonLine> =
-        lines.iter().filter(|l| l.staff.discipline == Discipline::NonClinicalCaseWorker.as_str()).collect();
-    let mut months: BTreeMap<String, Escalations> = BTreeMap::new();
-    for (date, discussed, gp, clinical, specialist) in sessions {
-        let month = format!("{}-{:02}", date.year(), date.month());
-        let entry = months.entry(month.clone()).or_insert_with(|| Escalations { month, ..Default::default() });
-        entry.sessions += 1;
-        entry.cases_discussed += i64::from(discussed);
-        entry.to_gp += i64::from(gp);
-        entry.to_clinical += i64::from(clinical);
-        entry.to_specialist += i64::from(specialist);
-    }
+    let counted: Vec<rules::Counted> = lines
+        .iter()
+        .map(|l| rules::Counted {
+            discipline: Discipline::parse(&l.staff.discipline),
+            tier: Tier::parse(&l.staff.tier),
+            practice_teacher: l.staff.practice_teacher,
+            issues: &l.issues,
+        })
+        .collect();
+    let summary = rules::summarise(&counted, &sessions);
     Ok(WorkforceReport {
         as_of,
-        totals: rules::totals(lines.iter().map(|l| l.issues.as_slice())),
-        by_tier,
-        by_discipline,
-        consultants: count_discipline(Discipline::ConsultantOccupationalPhysician),
-        specialty_registrars: count_discipline(Discipline::SpecialtyRegistrar),
-        practice_teachers: lines.iter().filter(|l| l.staff.practice_teacher).count(),
-        case_workers_supervised: case_workers.iter().filter(|l| !l.issues.contains(&Issue::SupervisionOverdue)).count(),
-        case_workers: case_workers.len(),
+        totals: summary.totals,
+        by_tier: summary.by_tier,
+        by_discipline: summary
+            .by_discipline
+            .iter()
+            .map(|(d, n)| (d.as_str().to_string(), d.label().to_string(), *n))
+            .collect(),
+        consultants: summary.consultants,
+        specialty_registrars: summary.specialty_registrars,
+        practice_teachers: summary.practice_teachers,
+        case_workers_supervised: summary.case_workers_supervised,
+        case_workers: summary.case_workers,
         supervision_days,
-        escalations: months.into_values().collect(),
+        escalations: summary.escalations,
         people: lines,
     })
 }
@@ -848,26 +837,4 @@ pub fn sessions(conn: &mut DbConnection, provider_id: i32, limit: i64) -> QueryR
             (l, n)
         })
         .collect())
-}
-
-impl WorkforceReport {
-    /// The workforce document the API serves: each person's staff number, discipline, tier and
-    /// issue codes, and the totals for each code.
-    pub fn to_json(&self, provider_id: i32) -> serde_json::Value {
-        let people: Vec<serde_json::Value> = self
-            .people
-            .iter()
-            .map(|p| {
-                serde_json::json!({
-                    "staff_number": p.staff.staff_number,
-                    "discipline": p.staff.discipline,
-                    "tier": p.staff.tier,
-                    "issues": p.issues,
-                })
-            })
-            .collect();
-        let totals: serde_json::Map<String, serde_json::Value> =
-            self.totals.iter().map(|(issue, n)| (issue.code().to_string(), serde_json::json!(n))).collect();
-        serde_json::json!({ "provider_id": provider_id, "as_of": self.as_of, "people": people, "totals": totals })
-    }
 }

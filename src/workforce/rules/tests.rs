@@ -794,3 +794,53 @@ fn the_cpd_window_holds_every_record_a_verdict_turns_on() {
         }
     }
 }
+
+#[test]
+fn the_summary_counts_every_tier_and_discipline_and_supervised_case_workers() {
+    use crate::workforce::model::{Discipline::*, Tier};
+    let overdue = [Issue::SupervisionOverdue];
+    let people = [
+        Counted {
+            discipline: Some(ConsultantOccupationalPhysician),
+            tier: Some(Tier::Specialist),
+            practice_teacher: false,
+            issues: &[],
+        },
+        Counted { discipline: Some(OhNurse), tier: Some(Tier::Clinical), practice_teacher: true, issues: &[] },
+        Counted {
+            discipline: Some(NonClinicalCaseWorker),
+            tier: Some(Tier::NonClinical),
+            practice_teacher: false,
+            issues: &overdue,
+        },
+        Counted {
+            discipline: Some(NonClinicalCaseWorker),
+            tier: Some(Tier::NonClinical),
+            practice_teacher: false,
+            issues: &[],
+        },
+    ];
+    let session = |y, m, d, cases, gp| SessionFigures {
+        date: NaiveDate::from_ymd_opt(y, m, d).unwrap(),
+        cases_discussed: cases,
+        escalated_gp: gp,
+        escalated_clinical: 1,
+        escalated_specialist: 0,
+    };
+    let summary =
+        summarise(&people, &[session(2026, 10, 30, 6, 1), session(2026, 11, 2, 4, 0), session(2026, 11, 27, 5, 2)]);
+    assert_eq!(summary.by_tier, vec![(Tier::Specialist, 1), (Tier::Clinical, 1), (Tier::NonClinical, 2)]);
+    assert_eq!(summary.by_discipline.iter().filter(|(_, n)| *n == 0).count(), Discipline::ALL.len() - 3, "zeros kept");
+    assert_eq!((summary.consultants, summary.specialty_registrars, summary.practice_teachers), (1, 0, 1));
+    assert_eq!((summary.case_workers, summary.case_workers_supervised), (2, 1));
+    assert_eq!(
+        summary.totals.iter().find(|(i, _)| *i == Issue::SupervisionOverdue),
+        Some(&(Issue::SupervisionOverdue, 1))
+    );
+    let months: Vec<(&str, usize, i64, i64, i64)> = summary
+        .escalations
+        .iter()
+        .map(|e| (e.month.as_str(), e.sessions, e.cases_discussed, e.to_gp, e.to_clinical))
+        .collect();
+    assert_eq!(months, vec![("2026-10", 1, 6, 1, 1), ("2026-11", 2, 9, 2, 2)]);
+}
