@@ -184,3 +184,23 @@ fn fetch(url: &str) -> std::io::Result<String> {
     stream.read_to_string(&mut response)?;
     Ok(response)
 }
+
+on_both_backends!(
+    late_on_30_june_utc_the_product_s_today_is_1_july,
+    db | db | {
+        actix_web::rt::System::new().block_on(async move {
+            use chrono::TimeZone;
+            let mut settings = db.settings();
+            settings.clock =
+                ohgov::clock::Clock::fixed_at(chrono::Utc.with_ymd_and_hms(2026, 6, 30, 23, 30, 0).unwrap());
+            let app = support::TestApp::spawn_with(db, settings).await;
+            let mut conn = app.db.conn();
+            let s = support::service(&mut conn, "Northshire OH", "northshire");
+            let token = ohgov::accounts::store::create_token(&mut conn, None, "manager@northshire.example").unwrap();
+            let url = format!("{}/api/v1/providers/{}/workforce", app.address, s.provider);
+            let body: serde_json::Value =
+                app.client.get(url).bearer_auth(token).send().await.unwrap().json().await.unwrap();
+            assert_eq!(body["as_of"], "2026-07-01", "the workforce is judged as of London's date, not UTC's");
+        })
+    }
+);

@@ -89,7 +89,13 @@ async fn sign_in(
     .await?;
     match outcome {
         Ok(signed_in) => {
-            session::start(&session, signed_in.user_id, &signed_in.name, signed_in.session_epoch)?;
+            session::start(
+                &session,
+                signed_in.user_id,
+                &signed_in.name,
+                signed_in.session_epoch,
+                now.and_utc().timestamp(),
+            )?;
             let user_id = signed_in.user_id;
             let (held, is_admin) = with_conn(&state, move |conn| {
                 let held = store::membership_labels(conn, user_id, today)?;

@@ -4,7 +4,6 @@
 use actix_session::SessionExt;
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
-use chrono::Utc;
 
 use crate::web::{session, with_conn, AppError, AppState};
 
@@ -41,7 +40,7 @@ impl FromRequest for CurrentUser {
         Box::pin(async move {
             let state = state.ok_or_else(|| AppError::Internal("no application state".into()))?;
             let (user_id, epoch, seen) = session::signed_in(&session).ok_or(AppError::SignInRequired)?;
-            let now = Utc::now().timestamp();
+            let now = state.now().timestamp();
             if now - seen > state.settings.session_idle_seconds {
                 session.purge();
                 return Err(AppError::SignInRequired);
