@@ -5,8 +5,8 @@ use chrono::NaiveDate;
 use regex::Regex;
 
 use super::rules::ProfessionRule;
-use crate::form::optional_date;
 use crate::form::FieldErrors;
+use crate::form::{optional_date, optional_text, required_text};
 
 crate::vocabulary! {
     /// Where a person sits in the tiered model of care (seeds/000).
@@ -161,24 +161,6 @@ pub fn yes_no(field: &'static str, value: &str, errors: &mut FieldErrors) -> boo
     }
 }
 
-fn required_text(field: &'static str, value: &str, limit: usize, missing: &str, errors: &mut FieldErrors) -> String {
-    let value = value.trim();
-    if value.is_empty() {
-        errors.add(field, missing);
-    } else if value.chars().count() > limit {
-        errors.add(field, format!("Must be {limit} characters or fewer"));
-    }
-    value.to_string()
-}
-
-fn optional_text(field: &'static str, value: &str, limit: usize, errors: &mut FieldErrors) -> Option<String> {
-    let value = value.trim();
-    if value.chars().count() > limit {
-        errors.add(field, format!("Must be {limit} characters or fewer"));
-    }
-    (!value.is_empty()).then(|| value.to_string())
-}
-
 /// A person as submitted from the form or a staff CSV row (the columns of the import file, plus
 /// the form's own fields).
 #[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
@@ -229,14 +211,14 @@ impl StaffInput {
     pub fn parse(&self, regulations: &Regulations) -> Result<NewStaff, FieldErrors> {
         let mut errors = FieldErrors::default();
         let staff_number = required_text(
+            &mut errors,
             "staff_number",
             &self.staff_number,
             30,
             "Enter the staff number (the ESR assignment number where there is one)",
-            &mut errors,
         );
-        let full_name = required_text("full_name", &self.full_name, 200, "Enter the person's full name", &mut errors);
-        let email = optional_text("email", &self.email, 200, &mut errors).map(|e| e.to_lowercase());
+        let full_name = required_text(&mut errors, "full_name", &self.full_name, 200, "Enter the person's full name");
+        let email = optional_text(&mut errors, "email", &self.email, 200).map(|e| e.to_lowercase());
         if let Some(email) = &email {
             if !validator::ValidateEmail::validate_email(email) {
                 errors.add("email", "Enter an email address in the correct format, like name@example.nhs.uk");
@@ -319,7 +301,7 @@ impl StaffInput {
                 errors.add("leaving_date", "The leaving date cannot be before the start date");
             }
         }
-        let responsible_officer = optional_text("responsible_officer", &self.responsible_officer, 200, &mut errors);
+        let responsible_officer = optional_text(&mut errors, "responsible_officer", &self.responsible_officer, 200);
         let fte = match self.fte.trim() {
             "" => None,
             text => match text.parse::<f64>() {
@@ -416,7 +398,7 @@ impl CpdInput {
         if date.is_some_and(|d| d > today) {
             errors.add("date", "CPD cannot be dated in the future");
         }
-        let title = required_text("title", &self.title, 300, "Enter what the activity was", &mut errors);
+        let title = required_text(&mut errors, "title", &self.title, 300, "Enter what the activity was");
         let activity_type = match self.activity_type.trim() {
             "" => CpdType::Other,
             text => CpdType::parse(text).unwrap_or_else(|| {
@@ -566,11 +548,11 @@ impl SupervisionInput {
             errors.add("kind", "Choose individual, group or case review");
         }
         let supervisor = required_text(
+            &mut errors,
             "supervisor_staff_number",
             &self.supervisor_staff_number,
             30,
             "Enter the supervisor's staff number",
-            &mut errors,
         );
         let mut attendees: Vec<String> = self
             .attendee_staff_numbers
@@ -586,7 +568,7 @@ impl SupervisionInput {
         if attendees.contains(&supervisor) {
             errors.add("attendee_staff_numbers", "The supervisor cannot also be one of those supervised");
         }
-        let minutes = optional_text("minutes", &self.minutes, 20_000, &mut errors).unwrap_or_default();
+        let minutes = optional_text(&mut errors, "minutes", &self.minutes, 20_000).unwrap_or_default();
         let cases_discussed = count("cases_discussed", &self.cases_discussed, &mut errors);
         let escalated_gp = count("escalated_gp", &self.escalated_gp, &mut errors);
         let escalated_clinical = count("escalated_clinical", &self.escalated_clinical, &mut errors);
