@@ -446,6 +446,24 @@ pub struct SupervisionInput {
     pub escalated_specialist: String,
 }
 
+/// The API's `?as_of=YYYY-MM-DD`: the day to judge the workforce on (today when left out).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct AsOfQuery {
+    pub as_of: String,
+}
+
+impl AsOfQuery {
+    /// ISO dates only: other systems send them, and a UK date here would be ambiguous to them.
+    pub fn parse(&self, today: NaiveDate) -> Result<NaiveDate, FieldErrors> {
+        match self.as_of.trim() {
+            "" => Ok(today),
+            text => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .map_err(|_| FieldErrors::one("as_of", format!("{text:?} is not a date; use YYYY-MM-DD"))),
+        }
+    }
+}
+
 /// The supervision form as the page sends it: attendees ticked one by one (or typed, several to a
 /// box), the rest as in a CSV row.
 #[derive(Debug, Clone, Default, serde::Deserialize)]

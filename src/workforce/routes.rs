@@ -4,13 +4,12 @@
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::import::{self, ImportKind};
 use super::model::{
-    CpdEntryInput, CpdInput, CpdType, Discipline, SpecialistRoute, StaffInput, SupervisionForm, SupervisionInput,
-    SupervisionKind, Tier,
+    AsOfQuery, CpdEntryInput, CpdInput, CpdType, Discipline, SpecialistRoute, StaffInput, SupervisionForm,
+    SupervisionInput, SupervisionKind, Tier,
 };
 use super::rules::Issue;
 use super::store;
@@ -531,35 +530,18 @@ async fn import_confirm(
     }
 }
 
-#[derive(Deserialize, Default)]
-struct AsOf {
-    #[serde(default)]
-    as_of: String,
-}
-
 /// `GET /api/v1/providers/{id}/workforce[?as_of=YYYY-MM-DD]`: each person's staff number,
 /// discipline, tier and issue codes, with totals for each code.
 async fn workforce_json(
     state: web::Data<AppState>,
     user: ApiUser,
     path: web::Path<i32>,
-    query: web::Query<AsOf>,
+    query: web::Query<AsOfQuery>,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
     let provider_id = path.into_inner();
     authorize(&state, &user.0, provider_id, Capability::Read).await?;
-    let as_of = match query.as_of.trim() {
-        "" => today,
-        text => match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-            Ok(day) => day,
-            Err(_) => {
-                return Ok(HttpResponse::BadRequest().json(serde_json::json!({
-                    "error": format!("as_of: {text:?} is not a date; use YYYY-MM-DD"),
-                    "status": 400
-                })))
-            }
-        },
-    };
+    let as_of = query.parse(today).map_err(AppError::BadInput)?;
     let days = state.settings.supervision_days;
     let report = with_conn(&state, move |conn| Ok(store::workforce(conn, provider_id, as_of, days)?)).await?;
     Ok(HttpResponse::Ok().json(report.to_json(provider_id)))
