@@ -14,6 +14,7 @@ crate::vocabulary! {
         CoreService => ("core_service", "Core service"),
         Subspecialism => ("subspecialism", "Sub-specialism"),
     }
+    name = "coverage kind", stored_in = [];
 }
 
 crate::vocabulary! {
@@ -24,6 +25,7 @@ crate::vocabulary! {
         Partial => ("partial", "Partly"),
         NotAvailable => ("not_available", "Not available"),
     }
+    name = "delivery", stored_in = [service_coverage.delivery];
 }
 
 impl Delivery {

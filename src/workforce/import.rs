@@ -23,6 +23,7 @@ crate::vocabulary! {
         Cpd => ("cpd", "CPD records"),
         Supervision => ("supervision", "Supervision sessions"),
     }
+    name = "import kind", stored_in = [];
 }
 
 impl ImportKind {

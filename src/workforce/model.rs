@@ -15,6 +15,7 @@ crate::vocabulary! {
         Clinical => ("clinical", "Clinical"),
         NonClinical => ("non_clinical", "Non-clinical"),
     }
+    name = "tier", stored_in = [staff.tier];
 }
 
 impl Tier {
@@ -39,6 +40,7 @@ crate::vocabulary! {
         NonClinicalCaseWorker => ("non_clinical_case_worker", "Non-clinical case worker"),
         Administrator => ("administrator", "Administrator"),
     }
+    name = "discipline", stored_in = [staff.discipline];
 }
 
 impl Discipline {
@@ -77,6 +79,7 @@ crate::vocabulary! {
         Hcpc => ("hcpc", "HCPC"),
         None => ("none", "Not registered"),
     }
+    name = "regulator", stored_in = [staff.regulator];
 }
 
 impl Regulator {
@@ -98,6 +101,7 @@ crate::vocabulary! {
         Cct => ("cct", "CCT"),
         Cesr => ("cesr", "CESR"),
     }
+    name = "specialist route", stored_in = [staff.specialist_route];
 }
 
 crate::vocabulary! {
@@ -112,6 +116,7 @@ crate::vocabulary! {
         Reading => ("reading", "Reading"),
         Other => ("other", "Other"),
     }
+    name = "CPD activity type", stored_in = [cpd_records.activity_type];
 }
 
 crate::vocabulary! {
@@ -121,6 +126,7 @@ crate::vocabulary! {
         Group => ("group", "Group"),
         CaseReview => ("case_review", "Case review"),
     }
+    name = "supervision kind", stored_in = [supervision_sessions.kind];
 }
 
 /// One regulator's rules as loaded from the catalogue.
