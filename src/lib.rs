@@ -110,6 +110,19 @@ macro_rules! vocabulary {
             }
         }
 
+        impl $crate::db::codes::Vocabulary for $name {
+            const LIST: &'static str = $list;
+            const CODES: &'static [&'static str] = &[$($code),+];
+
+            fn from_code(code: &str) -> Result<Self, $crate::db::codes::UnknownCode> {
+                $name::from_code(code)
+            }
+
+            fn as_str(self) -> &'static str {
+                $name::as_str(self)
+            }
+        }
+
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())

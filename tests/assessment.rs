@@ -152,7 +152,7 @@ on_both_backends!(
             assess(&mut conn, m, p, reference, "done", result, Some(m));
         }
         let first = store::current_cycle(&mut conn, p).unwrap().unwrap();
-        assert_eq!(first.kind, "initial", "the first save began the initial cycle");
+        assert_eq!(first.kind.as_str(), "initial", "the first save began the initial cycle");
         let started = NaiveDate::from_ymd_opt(2027, 3, 1).unwrap();
         let (cycle, carried) =
             store::start_cycle(&mut conn, Some(m), p, CycleKind::AnnualRenewal, "seqohs-2023", started).unwrap();
@@ -322,7 +322,7 @@ on_both_backends!(
         let mut conn = app.db.migrated();
         let record =
             store::accreditation(&mut conn, s.provider, NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()).unwrap();
-        assert_eq!(record.status, "working_towards", "the refused step changed nothing");
+        assert_eq!(record.status.as_str(), "working_towards", "the refused step changed nothing");
         assert_eq!(record.months_working_towards, Some(44));
         assert_eq!(record.next_milestone.unwrap().on, NaiveDate::from_ymd_opt(2025, 3, 15).unwrap());
         assert!(record.milestone_overdue, "the two years to self-assess ran out in March 2025");

@@ -5,30 +5,44 @@ use validator::Validate;
 
 use crate::form::FieldErrors;
 
-/// Providers are the OH services; commissioners pay them and may read what they contract for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OrganisationKind {
-    Provider,
-    Commissioner,
+crate::vocabulary! {
+    /// Providers are the OH services; commissioners pay them and may read what they contract for.
+    pub enum OrganisationKind {
+        Provider => ("provider", "Provider"),
+        Commissioner => ("commissioner", "Commissioner"),
+    }
+    name = "organisation kind", stored_in = [organisations.kind];
+}
+
+crate::vocabulary! {
+    /// What sort of provider or commissioner an organisation is; each kind has its own three.
+    pub enum OrganisationType {
+        NhsInHouse => ("nhs_in_house", "NHS in-house"),
+        NhsHosting => ("nhs_hosting", "NHS, hosting other organisations"),
+        Independent => ("independent", "Independent"),
+        NhsTrust => ("nhs_trust", "NHS trust"),
+        Icb => ("icb", "Integrated care board"),
+        OtherEmployer => ("other_employer", "Other employer"),
+    }
+    name = "organisation type", stored_in = [organisations.organisation_type];
+}
+
+impl OrganisationType {
+    /// The kind of organisation a type belongs to.
+    pub fn kind(self) -> OrganisationKind {
+        match self {
+            OrganisationType::NhsInHouse | OrganisationType::NhsHosting | OrganisationType::Independent => {
+                OrganisationKind::Provider
+            }
+            OrganisationType::NhsTrust | OrganisationType::Icb | OrganisationType::OtherEmployer => {
+                OrganisationKind::Commissioner
+            }
+        }
+    }
 }
 
 impl OrganisationKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OrganisationKind::Provider => "provider",
-            OrganisationKind::Commissioner => "commissioner",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        match value.trim() {
-            "provider" => Some(OrganisationKind::Provider),
-            "commissioner" => Some(OrganisationKind::Commissioner),
-            _ => None,
-        }
-    }
-
-    /// The types each kind may have.
+    /// The types each kind may have, as code and label pairs for a form's select.
     pub fn types(self) -> &'static [(&'static str, &'static str)] {
         match self {
             OrganisationKind::Provider => &[
@@ -63,7 +77,7 @@ pub struct NewOrganisation {
     pub kind: OrganisationKind,
     pub name: String,
     pub code: Option<String>,
-    pub organisation_type: Option<String>,
+    pub organisation_type: Option<OrganisationType>,
     pub sites: Option<i32>,
 }
 
@@ -85,10 +99,14 @@ impl OrganisationInput {
             errors.add("code", "The code may hold only letters and digits (an ODS code such as RX1 or 8HV48)");
         }
         let kind = OrganisationKind::parse(&trimmed.kind);
+        let organisation_type = match trimmed.organisation_type.as_str() {
+            "" => None,
+            given => OrganisationType::parse(given),
+        };
         match kind {
             None => errors.add("kind", "Choose provider or commissioner"),
             Some(kind) => {
-                let known = kind.types().iter().any(|(t, _)| *t == trimmed.organisation_type);
+                let known = organisation_type.is_some_and(|t| t.kind() == kind);
                 if !trimmed.organisation_type.is_empty() && !known {
                     let names: Vec<&str> = kind.types().iter().map(|(t, _)| *t).collect();
                     errors.add("organisation_type", format!("Choose one of {}", names.join(", ")));
@@ -102,7 +120,7 @@ impl OrganisationInput {
             kind,
             name: trimmed.name,
             code: optional(trimmed.code),
-            organisation_type: optional(trimmed.organisation_type),
+            organisation_type,
             sites: trimmed.sites,
         })
     }
@@ -139,37 +157,21 @@ impl NewContract {
     }
 }
 
-/// What a membership allows. Admin is not a role here: it is a flag on the user, for
-/// organisations, users and contracts only.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Role {
-    Manager,
-    ClinicalDirector,
-    Clinician,
-    Viewer,
-    Commissioner,
-    Assessor,
+crate::vocabulary! {
+    /// What a membership allows. Admin is not a role here: it is a flag on the user, for
+    /// organisations, users and contracts only.
+    pub enum Role {
+        Manager => ("manager", "Manager"),
+        ClinicalDirector => ("clinical_director", "Clinical director"),
+        Clinician => ("clinician", "Clinician"),
+        Viewer => ("viewer", "Viewer"),
+        Commissioner => ("commissioner", "Commissioner"),
+        Assessor => ("assessor", "Assessor"),
+    }
+    name = "role", stored_in = [memberships.role];
 }
 
 impl Role {
-    pub const ALL: [Role; 6] =
-        [Role::Manager, Role::ClinicalDirector, Role::Clinician, Role::Viewer, Role::Commissioner, Role::Assessor];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Manager => "manager",
-            Role::ClinicalDirector => "clinical_director",
-            Role::Clinician => "clinician",
-            Role::Viewer => "viewer",
-            Role::Commissioner => "commissioner",
-            Role::Assessor => "assessor",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.as_str() == value.trim())
-    }
-
     /// The kind of organisation the role is held in.
     pub fn organisation_kind(self) -> OrganisationKind {
         match self {
@@ -299,7 +301,7 @@ mod tests {
         assert!(bad.parse().unwrap_err().0.contains_key("organisation_type"));
         let mut good = input("commissioner", "B", "");
         good.organisation_type = "icb".into();
-        assert_eq!(good.parse().unwrap().organisation_type.as_deref(), Some("icb"));
+        assert_eq!(good.parse().unwrap().organisation_type, Some(OrganisationType::Icb));
     }
 
     #[test]
@@ -343,9 +345,14 @@ mod tests {
     #[test]
     fn roles_read_their_own_names_and_belong_to_one_kind_of_organisation() {
         for role in Role::ALL {
-            assert_eq!(Role::parse(role.as_str()), Some(role));
+            assert_eq!(Role::parse(role.as_str()), Some(*role));
         }
         assert_eq!(Role::parse("admin"), None);
+        for kind in OrganisationKind::ALL {
+            let of_kind: Vec<(&str, &str)> =
+                OrganisationType::ALL.iter().filter(|t| t.kind() == *kind).map(|t| (t.as_str(), t.label())).collect();
+            assert_eq!(kind.types(), of_kind.as_slice(), "the form's types are the stored list's");
+        }
         assert_eq!(Role::Commissioner.organisation_kind(), OrganisationKind::Commissioner);
         assert_eq!(Role::Assessor.organisation_kind(), OrganisationKind::Provider);
     }

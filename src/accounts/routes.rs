@@ -177,7 +177,7 @@ async fn edit_provider_page(
     let form = ProviderForm {
         name: current.name,
         code: current.code.unwrap_or_default(),
-        organisation_type: current.organisation_type.unwrap_or_default(),
+        organisation_type: current.organisation_type.map(|t| t.as_str().to_string()).unwrap_or_default(),
         sites: current.sites.map(|s| s.to_string()).unwrap_or_default(),
         ..Default::default()
     };

@@ -3,8 +3,9 @@
 use chrono::Utc;
 use diesel::prelude::*;
 
-use super::model::{self, NewContract, NewOrganisation, NewUser, OrganisationKind, Role};
+use super::model::{self, NewContract, NewOrganisation, NewUser, OrganisationKind, OrganisationType, Role};
 use super::secrets;
+use crate::catalogue::model::CatalogueKind;
 use crate::db::schema::{
     api_tokens, catalogue_nodes, catalogues, contracts, memberships, organisations, sign_in_failures, users,
 };
@@ -22,10 +23,10 @@ pub fn create_organisation(
     db::write_transaction(conn, |conn| {
         diesel::insert_into(organisations::table)
             .values((
-                organisations::kind.eq(org.kind.as_str()),
+                organisations::kind.eq(org.kind),
                 organisations::name.eq(&org.name),
                 organisations::code.eq(&org.code),
-                organisations::organisation_type.eq(&org.organisation_type),
+                organisations::organisation_type.eq(org.organisation_type),
                 organisations::sites.eq(org.sites),
                 organisations::created_at.eq(Utc::now().naive_utc()),
             ))
@@ -41,7 +42,7 @@ pub fn create_organisation(
                 ("kind", json(org.kind.as_str())),
                 ("name", json(&org.name)),
                 ("code", json(&org.code)),
-                ("organisation_type", json(&org.organisation_type)),
+                ("organisation_type", json(org.organisation_type)),
                 ("sites", json(org.sites)),
             ],
         )?;
@@ -58,12 +59,11 @@ pub fn create_contract(
 ) -> Result<i32, StoreError> {
     contract.check()?;
     db::write_transaction(conn, |conn| {
-        let kinds: Vec<(i32, String)> = organisations::table
+        let kinds: Vec<(i32, OrganisationKind)> = organisations::table
             .filter(organisations::id.eq_any([contract.commissioner_id, contract.provider_id]))
             .select((organisations::id, organisations::kind))
             .load(conn)?;
-        let kind_of =
-            |id: i32| kinds.iter().find(|(k, _)| *k == id).and_then(|(_, kind)| OrganisationKind::parse(kind));
+        let kind_of = |id: i32| kinds.iter().find(|(k, _)| *k == id).map(|(_, kind)| *kind);
         let mut errors = FieldErrors::default();
         if kind_of(contract.commissioner_id) != Some(OrganisationKind::Commissioner) {
             errors.add("commissioner_id", format!("Organisation {} is not a commissioner", contract.commissioner_id));
@@ -74,7 +74,7 @@ pub fn create_contract(
         if !contract.services.is_empty() {
             let known: Vec<String> = catalogue_nodes::table
                 .inner_join(catalogues::table)
-                .filter(catalogues::kind.eq("core_services"))
+                .filter(catalogues::kind.eq(CatalogueKind::CoreServices))
                 .filter(catalogue_nodes::retired.eq(false))
                 .select(catalogue_nodes::reference)
                 .load(conn)?;
@@ -171,10 +171,10 @@ pub fn create_user(
 
 /// Grants a role in an organisation of the kind the role belongs to. Call inside a transaction.
 pub fn add_membership(conn: &mut DbConnection, by: Option<i32>, user_id: i32, grant: Grant) -> Result<i32, StoreError> {
-    let kind: Option<String> =
+    let kind: Option<OrganisationKind> =
         organisations::table.find(grant.organisation_id).select(organisations::kind).first(conn).optional()?;
     let wanted = grant.role.organisation_kind();
-    match kind.as_deref().and_then(OrganisationKind::parse) {
+    match kind {
         None => {
             return Err(StoreError::invalid(
                 "organisation_id",
@@ -196,7 +196,7 @@ pub fn add_membership(conn: &mut DbConnection, by: Option<i32>, user_id: i32, gr
         .values((
             memberships::user_id.eq(user_id),
             memberships::organisation_id.eq(grant.organisation_id),
-            memberships::role.eq(grant.role.as_str()),
+            memberships::role.eq(grant.role),
             memberships::expires_on.eq(grant.expires_on),
             memberships::created_at.eq(Utc::now().naive_utc()),
         ))
@@ -395,15 +395,13 @@ pub fn access_facts(
     conn: &mut DbConnection,
     user_id: i32,
 ) -> QueryResult<(Vec<super::access::Membership>, Vec<super::access::Contract>)> {
-    let rows: Vec<(i32, String, Option<chrono::NaiveDate>)> = memberships::table
+    let rows: Vec<(i32, Role, Option<chrono::NaiveDate>)> = memberships::table
         .filter(memberships::user_id.eq(user_id))
         .select((memberships::organisation_id, memberships::role, memberships::expires_on))
         .load(conn)?;
     let held: Vec<super::access::Membership> = rows
         .into_iter()
-        .filter_map(|(organisation_id, role, expires_on)| {
-            Some(super::access::Membership { organisation_id, role: Role::parse(&role)?, expires_on })
-        })
+        .map(|(organisation_id, role, expires_on)| super::access::Membership { organisation_id, role, expires_on })
         .collect();
     let commissioners: Vec<i32> =
         held.iter().filter(|m| m.role == Role::Commissioner).map(|m| m.organisation_id).collect();
@@ -433,7 +431,7 @@ pub struct ProviderSummary {
     pub name: String,
     pub code: Option<String>,
     #[serde(rename = "type")]
-    pub organisation_type: Option<String>,
+    pub organisation_type: Option<OrganisationType>,
     #[serde(skip)]
     pub sites: Option<i32>,
 }
@@ -446,7 +444,7 @@ pub fn readable_providers(
 ) -> QueryResult<Vec<ProviderSummary>> {
     let (held, contracts) = access_facts(conn, user_id)?;
     let providers: Vec<ProviderSummary> = organisations::table
-        .filter(organisations::kind.eq(OrganisationKind::Provider.as_str()))
+        .filter(organisations::kind.eq(OrganisationKind::Provider))
         .select((
             organisations::id,
             organisations::name,
@@ -469,7 +467,7 @@ pub fn readable_providers(
 pub fn provider(conn: &mut DbConnection, provider_id: i32) -> QueryResult<Option<ProviderSummary>> {
     organisations::table
         .filter(organisations::id.eq(provider_id))
-        .filter(organisations::kind.eq(OrganisationKind::Provider.as_str()))
+        .filter(organisations::kind.eq(OrganisationKind::Provider))
         .select((
             organisations::id,
             organisations::name,
@@ -484,7 +482,7 @@ pub fn provider(conn: &mut DbConnection, provider_id: i32) -> QueryResult<Option
 /// The provider's own people (not commissioners or assessors), by name: who may own a standard or
 /// a document.
 pub fn provider_people(conn: &mut DbConnection, provider_id: i32) -> QueryResult<Vec<(i32, String)>> {
-    let roles = [Role::Manager, Role::ClinicalDirector, Role::Clinician, Role::Viewer].map(Role::as_str);
+    let roles = [Role::Manager, Role::ClinicalDirector, Role::Clinician, Role::Viewer];
     let mut people: Vec<(i32, String)> = memberships::table
         .inner_join(users::table)
         .filter(memberships::organisation_id.eq(provider_id))
@@ -514,7 +512,7 @@ pub fn update_provider(
         };
         compare("name", json(&current.name), json(&details.name));
         compare("code", json(&current.code), json(&details.code));
-        compare("organisation_type", json(&current.organisation_type), json(&details.organisation_type));
+        compare("organisation_type", json(current.organisation_type), json(details.organisation_type));
         compare("sites", json(current.sites), json(details.sites));
         if changes.is_empty() {
             return Ok(0);
@@ -523,7 +521,7 @@ pub fn update_provider(
             .set((
                 organisations::name.eq(&details.name),
                 organisations::code.eq(&details.code),
-                organisations::organisation_type.eq(&details.organisation_type),
+                organisations::organisation_type.eq(details.organisation_type),
                 organisations::sites.eq(details.sites),
             ))
             .execute(conn)?;
@@ -554,7 +552,7 @@ pub struct AdminOverview {
 #[derive(Debug, Clone, serde::Serialize, Queryable)]
 pub struct OrganisationLine {
     pub id: i32,
-    pub kind: String,
+    pub kind: OrganisationKind,
     pub name: String,
     pub code: Option<String>,
 }
@@ -607,7 +605,7 @@ pub fn membership_labels(
     user_id: i32,
     today: chrono::NaiveDate,
 ) -> QueryResult<Vec<(i32, String)>> {
-    let rows: Vec<(i32, String, String, Option<chrono::NaiveDate>)> = memberships::table
+    let rows: Vec<(i32, String, Role, Option<chrono::NaiveDate>)> = memberships::table
         .inner_join(organisations::table)
         .filter(memberships::user_id.eq(user_id))
         .select((memberships::id, organisations::name, memberships::role, memberships::expires_on))
@@ -616,7 +614,7 @@ pub fn membership_labels(
     Ok(rows
         .into_iter()
         .filter(|(_, _, _, expires_on)| expires_on.is_none_or(|last_day| today <= last_day))
-        .map(|(id, organisation, role, _)| (id, format!("{organisation}: {}", role.replace('_', " "))))
+        .map(|(id, organisation, role, _)| (id, format!("{organisation}: {}", role.as_str().replace('_', " "))))
         .collect())
 }
 

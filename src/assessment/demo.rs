@@ -86,7 +86,7 @@ pub fn seed(conn: &mut DbConnection, today: NaiveDate) -> Result<(), StoreError>
     let Some(catalogue_id) = store::framework_id(conn, provider)? else { return Ok(()) };
     let standards: Vec<(String, String)> = catalogue_nodes::table
         .filter(catalogue_nodes::catalogue_id.eq(catalogue_id))
-        .filter(catalogue_nodes::kind.eq("standard"))
+        .filter(catalogue_nodes::kind.eq(crate::catalogue::model::NodeKind::Standard))
         .select((catalogue_nodes::reference, catalogue_nodes::expected_evidence))
         .order(catalogue_nodes::position)
         .load(conn)?;

@@ -13,7 +13,9 @@ pub const NOTE_LIMIT: usize = 5_000;
 crate::vocabulary! {
     /// Where a provider stands on the SEQOHS pathway (DOMAIN.md: register, work towards, assess,
     /// submit, visit, outcome).
+    #[derive(Default)]
     pub enum AccreditationStatus {
+        #[default]
         NotRegistered => ("not_registered", "Not registered"),
         WorkingTowards => ("working_towards", "Working towards accreditation"),
         SelfAssessmentComplete => ("self_assessment_complete", "Self-assessment complete"),

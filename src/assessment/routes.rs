@@ -429,10 +429,7 @@ async fn show_accreditation(
     });
     let cycle_views: Vec<(String, String, NaiveDate, String)> = cycles
         .iter()
-        .map(|c| {
-            let kind = CycleKind::parse(&c.kind).map(|k| k.label().to_string()).unwrap_or_else(|| c.kind.clone());
-            (c.id.to_string(), kind, c.started_on, c.framework_title.clone())
-        })
+        .map(|c| (c.id.to_string(), c.kind.label().to_string(), c.started_on, c.framework_title.clone()))
         .collect();
     context.insert("record", &record);
     context.insert("cycles", &cycle_views);
@@ -642,11 +639,11 @@ async fn show_request(
     })
     .await?;
     let (line, attached) = found.ok_or(AppError::NotFound)?;
-    let status = RequestStatus::parse(&line.status);
+    let status = line.status;
     context.insert("request", &line);
-    context.insert("status_label", &status.map(|s| s.label()).unwrap_or("Unknown"));
-    context.insert("awaits_service", &status.is_some_and(RequestStatus::awaits_service));
-    context.insert("awaits_assessor", &(status == Some(RequestStatus::Answered)));
+    context.insert("status_label", status.label());
+    context.insert("awaits_service", &status.awaits_service());
+    context.insert("awaits_assessor", &(status == RequestStatus::Answered));
     context.insert("attached", &attached);
     context.insert("library", &library);
     context.insert("chosen", &form.all("evidence"));

@@ -8,11 +8,12 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use super::model::{
-    AccreditationChange, AccreditationStatus, AssessmentChange, AssessmentResult, CycleKind, FindingSource, NewFinding,
-    RequestStatus, Workflow, NARRATIVE_LIMIT,
+    AccreditationChange, AccreditationStatus, AssessmentChange, AssessmentResult, CycleKind, FindingGrade,
+    FindingSource, NewFinding, RequestStatus, Workflow, NARRATIVE_LIMIT,
 };
 use super::rules::{self, Assessed, Domain, Evidence, Facts, Pathway, Readiness, Standard};
 use crate::accounts::store::provider_people;
+use crate::catalogue::model::{CatalogueKind, Level, NodeKind};
 use crate::db::schema::{
     accreditations, assessment_cycles, assessor_request_evidence, assessor_requests, catalogue_nodes,
     catalogue_replaces, catalogues, findings, standard_assessments, users,
@@ -27,7 +28,7 @@ use crate::history::Entry;
 pub struct Cycle {
     pub id: i32,
     pub catalogue_id: i32,
-    pub kind: String,
+    pub kind: CycleKind,
     pub started_on: NaiveDate,
     pub previous_cycle_id: Option<i32>,
     pub framework_code: String,
@@ -66,7 +67,7 @@ pub fn cycles(conn: &mut DbConnection, provider_id: i32) -> QueryResult<Vec<Cycl
 /// replaces comes after the one replacing it.
 pub fn frameworks(conn: &mut DbConnection) -> QueryResult<Vec<(i32, String, String)>> {
     let all: Vec<(i32, String, String, Option<String>)> = catalogues::table
-        .filter(catalogues::kind.eq("framework"))
+        .filter(catalogues::kind.eq(CatalogueKind::Framework))
         .select((catalogues::id, catalogues::code, catalogues::title, catalogues::replaces_code))
         .order(catalogues::version.desc())
         .load(conn)?;
@@ -125,7 +126,7 @@ fn insert_cycle(
         .values((
             assessment_cycles::provider_id.eq(provider_id),
             assessment_cycles::catalogue_id.eq(catalogue_id),
-            assessment_cycles::kind.eq(kind.as_str()),
+            assessment_cycles::kind.eq(kind),
             assessment_cycles::started_on.eq(started_on),
             assessment_cycles::previous_cycle_id.eq(previous_cycle_id),
             assessment_cycles::created_at.eq(Utc::now().naive_utc()),
@@ -151,10 +152,10 @@ fn insert_cycle(
 
 /// A framework's domains and standards, in catalogue order.
 pub fn framework_standards(conn: &mut DbConnection, catalogue_id: i32) -> QueryResult<(Vec<Domain>, Vec<Standard>)> {
-    let nodes: Vec<(i32, String, Option<i32>, String, String, String)> = catalogue_nodes::table
+    let nodes: Vec<(i32, String, Option<i32>, NodeKind, Level, String)> = catalogue_nodes::table
         .filter(catalogue_nodes::catalogue_id.eq(catalogue_id))
         .filter(catalogue_nodes::retired.eq(false))
-        .filter(catalogue_nodes::kind.eq_any(["domain", "standard"]))
+        .filter(catalogue_nodes::kind.eq_any([NodeKind::Domain, NodeKind::Standard]))
         .select((
             catalogue_nodes::id,
             catalogue_nodes::reference,
@@ -166,22 +167,22 @@ pub fn framework_standards(conn: &mut DbConnection, catalogue_id: i32) -> QueryR
         .order((catalogue_nodes::position, catalogue_nodes::id))
         .load(conn)?;
     let domain_refs: HashMap<i32, &str> =
-        nodes.iter().filter(|n| n.3 == "domain").map(|n| (n.0, n.1.as_str())).collect();
+        nodes.iter().filter(|n| n.3 == NodeKind::Domain).map(|n| (n.0, n.1.as_str())).collect();
     let domains = nodes
         .iter()
-        .filter(|n| n.3 == "domain")
+        .filter(|n| n.3 == NodeKind::Domain)
         .map(|n| Domain { reference: n.1.clone(), title: n.5.clone() })
         .collect();
     let standards = nodes
         .iter()
-        .filter(|n| n.3 == "standard")
+        .filter(|n| n.3 == NodeKind::Standard)
         .filter_map(|n| {
             let domain = domain_refs.get(&n.2?)?;
             Some(Standard {
                 node_id: n.0,
                 reference: n.1.clone(),
                 title: n.5.clone(),
-                level: n.4.clone(),
+                level: n.4,
                 domain_reference: domain.to_string(),
             })
         })
@@ -201,15 +202,6 @@ pub fn live_evidence(conn: &mut DbConnection, provider_id: i32) -> QueryResult<V
         .collect())
 }
 
-fn parse_assessed(workflow: &str, result: &str, carried_over: bool, owner_user_id: Option<i32>) -> Assessed {
-    Assessed {
-        workflow: Workflow::parse(workflow).unwrap_or(Workflow::ToDo),
-        result: AssessmentResult::parse(result).unwrap_or(AssessmentResult::NotAssessed),
-        carried_over,
-        owner_user_id,
-    }
-}
-
 /// Everything the readiness figures are counted from, for the provider's current cycle (or, before
 /// the first, the newest framework with nothing assessed). Seven queries, whatever the size.
 pub fn readiness_facts(conn: &mut DbConnection, provider_id: i32) -> QueryResult<(Option<Cycle>, Facts)> {
@@ -226,9 +218,11 @@ pub fn readiness_facts(conn: &mut DbConnection, provider_id: i32) -> QueryResult
                 standard_assessments::carried_over,
                 standard_assessments::owner_user_id,
             ))
-            .load::<(i32, String, String, bool, Option<i32>)>(conn)?
+            .load::<(i32, Workflow, AssessmentResult, bool, Option<i32>)>(conn)?
             .into_iter()
-            .map(|(node, workflow, result, carried, owner)| (node, parse_assessed(&workflow, &result, carried, owner)))
+            .map(|(node, workflow, result, carried_over, owner_user_id)| {
+                (node, Assessed { workflow, result, carried_over, owner_user_id })
+            })
             .collect(),
         None => HashMap::new(),
     };
@@ -245,7 +239,7 @@ pub fn readiness_facts(conn: &mut DbConnection, provider_id: i32) -> QueryResult
     let mut open_requests: HashMap<Option<i32>, usize> = HashMap::new();
     for node in assessor_requests::table
         .filter(assessor_requests::provider_id.eq(provider_id))
-        .filter(assessor_requests::status.ne(RequestStatus::Accepted.as_str()))
+        .filter(assessor_requests::status.ne(RequestStatus::Accepted))
         .select(assessor_requests::node_id)
         .load::<Option<i32>>(conn)?
     {
@@ -257,7 +251,7 @@ pub fn readiness_facts(conn: &mut DbConnection, provider_id: i32) -> QueryResult
 /// The accreditation record as pages and the API show it.
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct AccreditationRecord {
-    pub status: String,
+    pub status: AccreditationStatus,
     pub status_label: String,
     pub status_on: Option<NaiveDate>,
     pub registered_on: Option<NaiveDate>,
@@ -276,7 +270,7 @@ pub struct AccreditationRecord {
 }
 
 type AccreditationRow = (
-    String,
+    AccreditationStatus,
     Option<NaiveDate>,
     Option<NaiveDate>,
     Option<NaiveDate>,
@@ -312,18 +306,13 @@ pub fn accreditation(conn: &mut DbConnection, provider_id: i32, today: NaiveDate
     let Some((status, status_on, registered_on, self_done, submitted, visit_on, accredited_on, actions, due)) = row
     else {
         let status = AccreditationStatus::NotRegistered;
-        return Ok(AccreditationRecord {
-            status: status.as_str().into(),
-            status_label: status.label().into(),
-            ..Default::default()
-        });
+        return Ok(AccreditationRecord { status, status_label: status.label().into(), ..Default::default() });
     };
-    let parsed = AccreditationStatus::parse(&status);
-    let pathway = Pathway { status: parsed, registered_on, visit_on, accredited_on, deferred_due: due };
-    let accredited = parsed == Some(AccreditationStatus::Accredited);
+    let pathway = Pathway { status: Some(status), registered_on, visit_on, accredited_on, deferred_due: due };
+    let accredited = status == AccreditationStatus::Accredited;
     let next_milestone = rules::next_milestone(&pathway, today);
     Ok(AccreditationRecord {
-        status_label: parsed.map(|s| s.label().to_string()).unwrap_or_else(|| status.clone()),
+        status_label: status.label().to_string(),
         status,
         status_on,
         registered_on,
@@ -353,7 +342,7 @@ pub fn change_accreditation(
     db::write_transaction(conn, |conn| {
         let before = accreditation_row(conn, provider_id)?;
         let (_, _, mut registered, mut self_done, mut submitted, mut visit, mut accredited, mut actions, mut due) =
-            before.clone().unwrap_or((NotRegistered.as_str().into(), None, None, None, None, None, None, None, None));
+            before.clone().unwrap_or((NotRegistered, None, None, None, None, None, None, None, None));
         let on = Some(change.status_on);
         match change.status {
             NotRegistered | Unsuccessful | Lapsed => {}
@@ -374,7 +363,7 @@ pub fn change_accreditation(
             ));
         }
         let values = (
-            accreditations::status.eq(change.status.as_str()),
+            accreditations::status.eq(change.status),
             accreditations::status_on.eq(on),
             accreditations::registered_on.eq(registered),
             accreditations::self_assessment_completed_on.eq(self_done),
@@ -386,8 +375,8 @@ pub fn change_accreditation(
             accreditations::updated_at.eq(Utc::now().naive_utc()),
         );
         let mut diff = Diff::default();
-        let old = before.clone().unwrap_or_default();
-        diff.field("status", before.as_ref().map(|b| &b.0), change.status.as_str())
+        let old = before.clone().unwrap_or((NotRegistered, None, None, None, None, None, None, None, None));
+        diff.field("status", before.as_ref().map(|b| b.0), change.status)
             .field("status_on", old.1, on)
             .field("registered_on", old.2, registered)
             .field("self_assessment_completed_on", old.3, self_done)
@@ -416,7 +405,7 @@ fn standard_node(conn: &mut DbConnection, catalogue_id: i32, reference: &str) ->
     catalogue_nodes::table
         .filter(catalogue_nodes::catalogue_id.eq(catalogue_id))
         .filter(catalogue_nodes::reference.eq(reference))
-        .filter(catalogue_nodes::kind.eq("standard"))
+        .filter(catalogue_nodes::kind.eq(NodeKind::Standard))
         .filter(catalogue_nodes::retired.eq(false))
         .select(catalogue_nodes::id)
         .first(conn)
@@ -437,7 +426,7 @@ pub fn save_assessment(
         let cycle = ensure_cycle(conn, by, provider_id, today)?;
         let Some(node_id) = standard_node(conn, cycle.catalogue_id, reference)? else { return Ok(false) };
         crate::evidence::store::check_owner(conn, provider_id, change.owner_user_id)?;
-        type Row = (i32, String, String, Option<String>, Option<i32>, Option<NaiveDate>, String, bool);
+        type Row = (i32, Workflow, AssessmentResult, Option<String>, Option<i32>, Option<NaiveDate>, String, bool);
         let existing: Option<Row> = standard_assessments::table
             .filter(standard_assessments::cycle_id.eq(cycle.id))
             .filter(standard_assessments::node_id.eq(node_id))
@@ -456,16 +445,16 @@ pub fn save_assessment(
         let mut diff = Diff::default();
         let old = existing.clone().unwrap_or((
             0,
-            Workflow::ToDo.as_str().into(),
-            AssessmentResult::NotAssessed.as_str().into(),
+            Workflow::ToDo,
+            AssessmentResult::NotAssessed,
             None,
             None,
             None,
             String::new(),
             false,
         ));
-        diff.field("workflow", &old.1, change.workflow.as_str())
-            .field("result", &old.2, change.result.as_str())
+        diff.field("workflow", old.1, change.workflow)
+            .field("result", old.2, change.result)
             .field("not_applicable_reason", &old.3, &change.not_applicable_reason)
             .field("owner_user_id", old.4, change.owner_user_id)
             .field("target_on", old.5, change.target_on)
@@ -476,8 +465,8 @@ pub fn save_assessment(
         }
         let now = Utc::now().naive_utc();
         let values = (
-            standard_assessments::workflow.eq(change.workflow.as_str()),
-            standard_assessments::result.eq(change.result.as_str()),
+            standard_assessments::workflow.eq(change.workflow),
+            standard_assessments::result.eq(change.result),
             standard_assessments::not_applicable_reason.eq(&change.not_applicable_reason),
             standard_assessments::owner_user_id.eq(change.owner_user_id),
             standard_assessments::target_on.eq(change.target_on),
@@ -531,7 +520,7 @@ pub fn start_cycle(
     db::write_transaction(conn, |conn| {
         let framework: Option<(i32, Option<String>)> = catalogues::table
             .filter(catalogues::code.eq(framework_code))
-            .filter(catalogues::kind.eq("framework"))
+            .filter(catalogues::kind.eq(CatalogueKind::Framework))
             .select((catalogues::id, catalogues::replaces_code))
             .first(conn)
             .optional()?;
@@ -588,8 +577,8 @@ pub fn start_cycle(
                 (
                     standard_assessments::cycle_id.eq(cycle_id),
                     standard_assessments::node_id.eq(c.node_id),
-                    standard_assessments::workflow.eq(c.workflow.as_str()),
-                    standard_assessments::result.eq(c.result.as_str()),
+                    standard_assessments::workflow.eq(c.workflow),
+                    standard_assessments::result.eq(c.result),
                     standard_assessments::not_applicable_reason.eq(c.not_applicable_reason.clone()),
                     standard_assessments::owner_user_id.eq(c.owner_user_id),
                     standard_assessments::narrative.eq(c.narrative.clone()),
@@ -641,7 +630,7 @@ fn carry_sources(
 }
 
 fn previous_assessments(conn: &mut DbConnection, cycle_id: i32) -> QueryResult<Vec<rules::Previous>> {
-    type Row = (i32, String, String, Option<String>, Option<i32>, String);
+    type Row = (i32, Workflow, AssessmentResult, Option<String>, Option<i32>, String);
     let rows: Vec<Row> = standard_assessments::table
         .filter(standard_assessments::cycle_id.eq(cycle_id))
         .select((
@@ -655,16 +644,13 @@ fn previous_assessments(conn: &mut DbConnection, cycle_id: i32) -> QueryResult<V
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(node_id, workflow, result, reason, owner, narrative)| {
-            let assessed = parse_assessed(&workflow, &result, false, owner);
-            rules::Previous {
-                node_id,
-                workflow: assessed.workflow,
-                result: assessed.result,
-                not_applicable_reason: reason,
-                owner_user_id: owner,
-                narrative,
-            }
+        .map(|(node_id, workflow, result, reason, owner, narrative)| rules::Previous {
+            node_id,
+            workflow,
+            result,
+            not_applicable_reason: reason,
+            owner_user_id: owner,
+            narrative,
         })
         .collect())
 }
@@ -698,7 +684,7 @@ pub struct StandardPage {
     pub node_id: i32,
     pub reference: String,
     pub title: String,
-    pub level: String,
+    pub level: Level,
     pub guidance: String,
     pub expected_evidence: Vec<String>,
     pub replaces: Vec<String>,
@@ -726,7 +712,7 @@ pub fn standard_page(conn: &mut DbConnection, provider_id: i32, reference: &str)
     let domain = diesel::alias!(catalogue_nodes as domain);
     let (title, level, guidance, expected, domain_reference, domain_title): (
         String,
-        String,
+        Level,
         String,
         String,
         String,
@@ -750,7 +736,8 @@ pub fn standard_page(conn: &mut DbConnection, provider_id: i32, reference: &str)
         .select(replaced.field(catalogue_nodes::reference))
         .order(replaced.field(catalogue_nodes::reference))
         .load(conn)?;
-    type Row = (String, String, Option<String>, Option<i32>, Option<NaiveDate>, String, bool, NaiveDateTime);
+    type Row =
+        (Workflow, AssessmentResult, Option<String>, Option<i32>, Option<NaiveDate>, String, bool, NaiveDateTime);
     let saved: Option<Row> = match &cycle {
         Some(cycle) => standard_assessments::table
             .filter(standard_assessments::cycle_id.eq(cycle.id))
@@ -769,7 +756,10 @@ pub fn standard_page(conn: &mut DbConnection, provider_id: i32, reference: &str)
             .optional()?,
         None => None,
     };
-    let assessed = saved.as_ref().map(|s| parse_assessed(&s.0, &s.1, s.6, s.3)).unwrap_or_default();
+    let assessed = saved
+        .as_ref()
+        .map(|s| Assessed { workflow: s.0, result: s.1, carried_over: s.6, owner_user_id: s.3 })
+        .unwrap_or_default();
     let findings = findings_list(conn, provider_id, Some(node_id), false)?;
     let requests = requests_list(conn, provider_id, Some(node_id))?;
     Ok(Some(StandardPage {
@@ -801,8 +791,8 @@ pub fn standard_page(conn: &mut DbConnection, provider_id: i32, reference: &str)
 pub struct FindingLine {
     pub id: i32,
     pub reference: String,
-    pub grade: String,
-    pub source: String,
+    pub grade: FindingGrade,
+    pub source: FindingSource,
     pub description: String,
     pub action_needed: String,
     pub raised_on: NaiveDate,
@@ -862,8 +852,8 @@ pub fn record_finding(
             .values((
                 findings::provider_id.eq(provider_id),
                 findings::node_id.eq(node_id),
-                findings::grade.eq(finding.grade.as_str()),
-                findings::source.eq(source.as_str()),
+                findings::grade.eq(finding.grade),
+                findings::source.eq(source),
                 findings::description.eq(&finding.description),
                 findings::action_needed.eq(&finding.action_needed),
                 findings::raised_on.eq(finding.raised_on),
@@ -927,7 +917,7 @@ pub struct RequestLine {
     pub id: i32,
     pub reference: Option<String>,
     pub request_text: String,
-    pub status: String,
+    pub status: RequestStatus,
     pub raised_by: Option<String>,
     pub raised_at: NaiveDateTime,
     pub answer_text: Option<String>,
@@ -1003,7 +993,7 @@ pub fn raise_request(
                 assessor_requests::provider_id.eq(provider_id),
                 assessor_requests::node_id.eq(node_id),
                 assessor_requests::request_text.eq(text),
-                assessor_requests::status.eq(RequestStatus::Open.as_str()),
+                assessor_requests::status.eq(RequestStatus::Open),
                 assessor_requests::raised_by.eq(by),
                 assessor_requests::raised_at.eq(Utc::now().naive_utc()),
             ))
@@ -1026,13 +1016,12 @@ pub fn raise_request(
 }
 
 fn request_status(conn: &mut DbConnection, provider_id: i32, request_id: i32) -> QueryResult<Option<RequestStatus>> {
-    let status: Option<String> = assessor_requests::table
+    assessor_requests::table
         .filter(assessor_requests::id.eq(request_id))
         .filter(assessor_requests::provider_id.eq(provider_id))
         .select(assessor_requests::status)
         .first(conn)
-        .optional()?;
-    Ok(status.as_deref().and_then(RequestStatus::parse))
+        .optional()
 }
 
 /// The service answers a request with words and evidence from its own library. Returns false if
@@ -1072,7 +1061,7 @@ pub fn answer_request(
         }
         diesel::update(assessor_requests::table.find(request_id))
             .set((
-                assessor_requests::status.eq(RequestStatus::Answered.as_str()),
+                assessor_requests::status.eq(RequestStatus::Answered),
                 assessor_requests::answer_text.eq(answer),
                 assessor_requests::answered_by.eq(by),
                 assessor_requests::answered_at.eq(Utc::now().naive_utc()),
@@ -1114,7 +1103,7 @@ pub fn decide_request(
         let comment = (!comment.is_empty()).then_some(comment);
         diesel::update(assessor_requests::table.find(request_id))
             .set((
-                assessor_requests::status.eq(next.as_str()),
+                assessor_requests::status.eq(next),
                 assessor_requests::decision_comment.eq(comment),
                 assessor_requests::decided_by.eq(by),
                 assessor_requests::decided_at.eq(Utc::now().naive_utc()),

@@ -2,6 +2,7 @@
 
 use chrono::NaiveDate;
 
+use crate::catalogue::model::NodeKind;
 use crate::form::optional_date;
 use crate::form::FieldErrors;
 
@@ -15,6 +16,17 @@ crate::vocabulary! {
         Subspecialism => ("subspecialism", "Sub-specialism"),
     }
     name = "coverage kind", stored_in = [];
+}
+
+impl CoverageKind {
+    /// The coverage row a catalogue entry of this kind is; None for entries that are neither.
+    pub fn of_node(kind: NodeKind) -> Option<Self> {
+        match kind {
+            NodeKind::CoreService => Some(CoverageKind::CoreService),
+            NodeKind::Subspecialism => Some(CoverageKind::Subspecialism),
+            _ => None,
+        }
+    }
 }
 
 crate::vocabulary! {

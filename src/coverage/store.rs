@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::model::{Coverage, CoverageKind, Delivery};
 use super::rules::{self, CoverageState, Totals};
+use crate::catalogue::model::NodeKind;
 use crate::db::schema::{catalogue_nodes, catalogues, service_coverage, users};
 use crate::db::StoreError;
 use crate::db::{self, DbConnection};
@@ -59,7 +60,7 @@ impl CoverageRow {
 
 type Saved = (
     i32,
-    String,
+    Delivery,
     Option<String>,
     Option<String>,
     Option<String>,
@@ -75,11 +76,9 @@ type Saved = (
 
 /// The provider's sixteen rows, core services first, each judged as of `today`. Two queries.
 pub fn coverage(conn: &mut DbConnection, provider_id: i32, today: NaiveDate) -> QueryResult<Vec<CoverageRow>> {
-    let nodes: Vec<(i32, String, String, String, String)> = catalogue_nodes::table
+    let nodes: Vec<(i32, NodeKind, String, String, String)> = catalogue_nodes::table
         .inner_join(catalogues::table)
-        .filter(
-            catalogue_nodes::kind.eq_any([CoverageKind::CoreService.as_str(), CoverageKind::Subspecialism.as_str()]),
-        )
+        .filter(catalogue_nodes::kind.eq_any([NodeKind::CoreService, NodeKind::Subspecialism]))
         .filter(catalogue_nodes::retired.eq(false))
         .select((
             catalogue_nodes::id,
@@ -115,9 +114,9 @@ pub fn coverage(conn: &mut DbConnection, provider_id: i32, today: NaiveDate) -> 
     Ok(nodes
         .into_iter()
         .filter_map(|(node_id, kind, reference, title, guidance)| {
-            let kind = CoverageKind::parse(&kind)?;
+            let kind = CoverageKind::of_node(kind)?;
             let row = saved.get(&node_id).cloned();
-            let delivery = row.as_ref().and_then(|r| Delivery::parse(&r.1));
+            let delivery = row.as_ref().map(|r| r.1);
             let starts_on = row.as_ref().and_then(|r| r.5);
             let ends_on = row.as_ref().and_then(|r| r.6);
             Some(CoverageRow {
@@ -176,7 +175,7 @@ pub fn save(
             return Ok(true);
         }
         let values = (
-            service_coverage::delivery.eq(coverage.delivery.map(Delivery::as_str).unwrap_or("not_available")),
+            service_coverage::delivery.eq(coverage.delivery.unwrap_or(Delivery::NotAvailable)),
             service_coverage::partner_name.eq(&coverage.partner_name),
             service_coverage::agreement_reference.eq(&coverage.agreement_reference),
             service_coverage::partner_contact.eq(&coverage.partner_contact),

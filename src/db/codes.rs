@@ -9,6 +9,18 @@ use diesel::sql_types::Text;
 
 use super::DbConnection;
 
+/// What every `vocabulary!` type is, for code that reads any closed list the same way (the
+/// catalogue's loader checks each of its lists with one function).
+pub trait Vocabulary: Sized + Copy + 'static {
+    /// The list's name in messages.
+    const LIST: &'static str;
+    /// Every code, in the list's order.
+    const CODES: &'static [&'static str];
+    /// A code exactly as written, or the error naming the list and the value.
+    fn from_code(code: &str) -> Result<Self, UnknownCode>;
+    fn as_str(self) -> &'static str;
+}
+
 /// A column that stores a closed list's codes, and the key column that names its rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StoredIn {

@@ -284,7 +284,7 @@ async fn replace_form(
     }
     let item = &page.item;
     let input = EvidenceInput {
-        kind: item.kind.clone(),
+        kind: item.kind.as_str().to_string(),
         title: item.title.clone(),
         description: item.description.clone(),
         owner_user_id: item.owner_user_id.map(|o| o.to_string()).unwrap_or_default(),

@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::model::{EvidenceDetails, EvidenceKind, Upload};
 use super::rules::{review_state, ReviewState};
 use crate::accounts::store::provider_people;
+use crate::catalogue::model::NodeKind;
 use crate::db::schema::{blobs, catalogue_nodes, catalogues, evidence_items, evidence_links, users};
 use crate::db::StoreError;
 use crate::db::{self, DbConnection};
@@ -16,7 +17,7 @@ use crate::history::store::{json, record_action, record_created, Diff};
 
 /// The node kinds an item can be linked to: standards of the provider's framework, and the core
 /// services and sub-specialisms.
-const SERVICE_KINDS: [&str; 2] = ["core_service", "subspecialism"];
+const SERVICE_KINDS: [NodeKind; 2] = [NodeKind::CoreService, NodeKind::Subspecialism];
 
 /// Finds the catalogue nodes for the references given, or names each one that is not there.
 /// `framework` is the one the provider assesses against (the assessment area knows which).
@@ -28,7 +29,7 @@ pub fn resolve_targets(
     if references.is_empty() {
         return Ok(Vec::new());
     }
-    let found: Vec<(i32, String, String, i32)> = catalogue_nodes::table
+    let found: Vec<(i32, String, NodeKind, i32)> = catalogue_nodes::table
         .filter(catalogue_nodes::reference.eq_any(references))
         .filter(catalogue_nodes::retired.eq(false))
         .select((catalogue_nodes::id, catalogue_nodes::reference, catalogue_nodes::kind, catalogue_nodes::catalogue_id))
@@ -38,7 +39,7 @@ pub fn resolve_targets(
     for reference in references {
         let hit = found.iter().find(|(_, r, kind, catalogue)| {
             r == reference
-                && ((kind == "standard" && Some(*catalogue) == framework) || SERVICE_KINDS.contains(&kind.as_str()))
+                && ((*kind == NodeKind::Standard && Some(*catalogue) == framework) || SERVICE_KINDS.contains(kind))
         });
         match hit {
             Some((id, ..)) => ids.push(*id),
@@ -186,7 +187,7 @@ fn insert_version(
             evidence_items::provider_id.eq(provider_id),
             evidence_items::series_id.eq(series_id),
             evidence_items::version.eq(version),
-            evidence_items::kind.eq(details.kind.as_str()),
+            evidence_items::kind.eq(details.kind),
             evidence_items::title.eq(&details.title),
             evidence_items::description.eq(&details.description),
             evidence_items::owner_user_id.eq(details.owner_user_id),
@@ -333,7 +334,7 @@ pub struct LinkLine {
     pub node_id: i32,
     pub reference: String,
     pub title: String,
-    pub kind: String,
+    pub kind: NodeKind,
 }
 
 fn link_references(conn: &mut DbConnection, series_id: i32) -> QueryResult<Vec<LinkLine>> {
@@ -353,7 +354,7 @@ pub struct ItemLine {
     pub id: i32,
     pub series_id: i32,
     pub version: i32,
-    pub kind: String,
+    pub kind: EvidenceKind,
     pub title: String,
     pub description: String,
     pub owner_user_id: Option<i32>,
@@ -522,7 +523,7 @@ pub fn download(conn: &mut DbConnection, provider_id: i32, item_id: i32) -> Quer
 pub fn link_choices(conn: &mut DbConnection, framework: Option<i32>) -> QueryResult<Vec<(String, String)>> {
     let standards: Vec<(String, String)> = catalogue_nodes::table
         .filter(catalogue_nodes::catalogue_id.nullable().eq(framework))
-        .filter(catalogue_nodes::kind.eq("standard"))
+        .filter(catalogue_nodes::kind.eq(NodeKind::Standard))
         .filter(catalogue_nodes::retired.eq(false))
         .select((catalogue_nodes::reference, catalogue_nodes::title))
         .order(catalogue_nodes::position)

@@ -315,7 +315,7 @@ fn insert_cpd_chunk(conn: &mut DbConnection, by: Option<i32>, chunk: &[(u64, i32
                 cpd_records::staff_id.eq(*staff_id),
                 cpd_records::activity_date.eq(cpd.date),
                 cpd_records::title.eq(cpd.title.clone()),
-                cpd_records::activity_type.eq(cpd.activity_type.as_str()),
+                cpd_records::activity_type.eq(cpd.activity_type),
                 cpd_records::hours.eq(cpd.hours),
                 cpd_records::participatory.eq(cpd.participatory),
                 cpd_records::reflective.eq(cpd.reflective),

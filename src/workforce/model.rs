@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use regex::Regex;
 
-use super::rules::ProfessionRule;
+use crate::catalogue::model::{ProfessionRule, Regulator as CatalogueRegulator};
 use crate::form::optional_date;
 use crate::form::FieldErrors;
 
@@ -84,12 +84,22 @@ crate::vocabulary! {
 
 impl Regulator {
     /// The regulator as the catalogue names it (`regulator = "GMC"` in professions.toml).
-    pub fn catalogue_code(self) -> &'static str {
+    pub fn in_catalogue(self) -> CatalogueRegulator {
         match self {
-            Regulator::Gmc => "GMC",
-            Regulator::Nmc => "NMC",
-            Regulator::Hcpc => "HCPC",
-            Regulator::None => "none",
+            Regulator::Gmc => CatalogueRegulator::Gmc,
+            Regulator::Nmc => CatalogueRegulator::Nmc,
+            Regulator::Hcpc => CatalogueRegulator::Hcpc,
+            Regulator::None => CatalogueRegulator::None,
+        }
+    }
+
+    /// The regulator a staff record names for the catalogue's.
+    pub fn from_catalogue(regulator: CatalogueRegulator) -> Self {
+        match regulator {
+            CatalogueRegulator::Gmc => Regulator::Gmc,
+            CatalogueRegulator::Nmc => Regulator::Nmc,
+            CatalogueRegulator::Hcpc => Regulator::Hcpc,
+            CatalogueRegulator::None => Regulator::None,
         }
     }
 }

@@ -81,8 +81,8 @@ async fn index(
     let wanted_issue = Issue::ALL.iter().copied().find(|i| i.code() == filters.issue);
     report.people.retain(|line| {
         wanted_issue.is_none_or(|i| line.issues.contains(&i))
-            && (filters.tier.is_empty() || line.staff.tier == filters.tier)
-            && (filters.discipline.is_empty() || line.staff.discipline == filters.discipline)
+            && (filters.tier.is_empty() || line.staff.tier.as_str() == filters.tier)
+            && (filters.discipline.is_empty() || line.staff.discipline.as_str() == filters.discipline)
     });
     let issues: Vec<(&str, &str)> = Issue::ALL.iter().map(|i| (i.code(), i.label())).collect();
     context.insert("report", &report);
@@ -321,7 +321,7 @@ async fn show_supervision(
     .await?;
     let supervisors: Vec<(String, String)> = people
         .iter()
-        .filter(|p| Tier::parse(&p.tier).is_some_and(Tier::may_supervise))
+        .filter(|p| p.tier.may_supervise())
         .map(|p| (p.staff_number.clone(), format!("{} ({})", p.full_name, p.staff_number)))
         .collect();
     let supervised: Vec<(String, String)> =

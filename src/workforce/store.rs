@@ -6,84 +6,31 @@ use chrono::{Datelike, Months, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 
+use super::model::{CpdType, SupervisionKind};
 use super::model::{
     Discipline, NewCpd, NewStaff, NewSupervision, Regulation, Regulations, Regulator, SpecialistRoute, Tier,
 };
-use super::rules::{self, CpdActivity, CpdCycle, Issue, Person, ProfessionRule};
-use crate::db::schema::{
-    catalogue_nodes, cpd_records, profession_rules, staff, supervision_attendees, supervision_sessions,
-};
+use super::rules::{self, CpdActivity, CpdCycle, Issue, Person};
+use crate::db::schema::{cpd_records, staff, supervision_attendees, supervision_sessions};
 use crate::db::StoreError;
 use crate::db::{self, DbConnection};
 use crate::form::FieldErrors;
 use crate::history::store::{json, record_action, record_created, Diff};
 
-type RuleRow = (
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<i32>,
-    Option<i32>,
-    Option<i32>,
-    Option<i32>,
-    Option<String>,
-    Option<f64>,
-    Option<f64>,
-    Option<i32>,
-    Option<i32>,
-    Option<i32>,
-    Option<i32>,
-);
-
-/// The regulators' rules from the catalogue (standards/professions.toml). One query.
+/// The regulators' rules from the catalogue (standards/professions.toml), each with its number
+/// pattern compiled. One query.
 pub fn regulations(conn: &mut DbConnection) -> QueryResult<Regulations> {
-    let rows: Vec<RuleRow> = profession_rules::table
-        .inner_join(catalogue_nodes::table)
-        .filter(catalogue_nodes::retired.eq(false))
-        .select((
-            profession_rules::regulator,
-            profession_rules::disciplines,
-            profession_rules::registration_number_pattern,
-            profession_rules::registration_number_example,
-            profession_rules::registration_warning_days,
-            profession_rules::revalidation_months,
-            profession_rules::revalidation_warning_days,
-            profession_rules::appraisal_overdue_months,
-            profession_rules::cpd_cycle,
-            profession_rules::cpd_required,
-            profession_rules::cpd_participatory_required,
-            profession_rules::reflective_accounts_required,
-            profession_rules::cpd_periods,
-            profession_rules::cpd_period_months,
-            profession_rules::cpd_warning_days,
-        ))
-        .load(conn)?;
-    let unsigned = |v: Option<i32>| v.and_then(|v| u32::try_from(v).ok());
+    let rules = crate::catalogue::store::profession_rules(conn)?;
     Ok(Regulations(
-        rows.into_iter()
-            .filter_map(|r| {
-                let regulator = Regulator::parse(&r.0.to_ascii_lowercase())?;
-                Some(Regulation {
-                    regulator,
-                    disciplines: serde_json::from_str(&r.1).unwrap_or_default(),
-                    number_pattern: r.2.as_deref().and_then(|p| regex::Regex::new(p).ok()),
-                    number_example: r.3,
-                    rule: ProfessionRule {
-                        regulator: r.0.clone(),
-                        registration_warning_days: r.4.map(i64::from),
-                        revalidation_months: unsigned(r.5),
-                        revalidation_warning_days: r.6.map(i64::from),
-                        appraisal_overdue_months: unsigned(r.7),
-                        cpd_cycle: r.8.as_deref().and_then(CpdCycle::parse),
-                        cpd_required: r.9,
-                        cpd_participatory_required: r.10,
-                        reflective_accounts_required: unsigned(r.11),
-                        cpd_periods: unsigned(r.12),
-                        cpd_period_months: unsigned(r.13),
-                        cpd_warning_days: r.14.map(i64::from),
-                    },
-                })
+        rules
+            .into_iter()
+            .map(|rule| Regulation {
+                regulator: Regulator::from_catalogue(rule.regulator),
+                disciplines: rule.disciplines.clone(),
+                // The loader refused any pattern that does not compile.
+                number_pattern: rule.registration_number_pattern.as_deref().and_then(|p| regex::Regex::new(p).ok()),
+                number_example: rule.registration_number_example.clone(),
+                rule,
             })
             .collect(),
     ))
@@ -97,14 +44,14 @@ pub struct StaffRecord {
     pub staff_number: String,
     pub full_name: String,
     pub email: Option<String>,
-    pub discipline: String,
-    pub tier: String,
+    pub discipline: Discipline,
+    pub tier: Tier,
     pub tier_overridden: bool,
-    pub regulator: String,
+    pub regulator: Regulator,
     pub registration_number: Option<String>,
     pub registration_renewal: Option<NaiveDate>,
     pub revalidation_due: Option<NaiveDate>,
-    pub specialist_route: Option<String>,
+    pub specialist_route: Option<SpecialistRoute>,
     pub last_appraisal: Option<NaiveDate>,
     pub responsible_officer: Option<String>,
     pub practice_teacher: bool,
@@ -117,7 +64,7 @@ pub struct StaffRecord {
 
 impl StaffRecord {
     pub fn discipline_label(&self) -> &str {
-        Discipline::parse(&self.discipline).map(|d| d.label()).unwrap_or(&self.discipline)
+        self.discipline.label()
     }
 
     /// The record as the form's starting values.
@@ -127,8 +74,8 @@ impl StaffRecord {
             staff_number: self.staff_number.clone(),
             full_name: self.full_name.clone(),
             email: self.email.clone().unwrap_or_default(),
-            discipline: self.discipline.clone(),
-            regulator: self.regulator.clone(),
+            discipline: self.discipline.as_str().to_string(),
+            regulator: self.regulator.as_str().to_string(),
             registration_number: self.registration_number.clone().unwrap_or_default(),
             registration_renewal: day(self.registration_renewal),
             revalidation_due: day(self.revalidation_due),
@@ -137,8 +84,8 @@ impl StaffRecord {
             start_date: day(self.start_date),
             leaving_date: day(self.leaving_date),
             fte: self.fte.map(|f| f.to_string()).unwrap_or_default(),
-            tier: if self.tier_overridden { self.tier.clone() } else { String::new() },
-            specialist_route: self.specialist_route.clone().unwrap_or_default(),
+            tier: if self.tier_overridden { self.tier.as_str().to_string() } else { String::new() },
+            specialist_route: self.specialist_route.map(|r| r.as_str().to_string()).unwrap_or_default(),
             practice_teacher: if self.practice_teacher { "yes".into() } else { String::new() },
         }
     }
@@ -168,7 +115,7 @@ pub fn staff_list(conn: &mut DbConnection, provider_id: i32) -> QueryResult<Vec<
 pub fn clinicians(conn: &mut DbConnection, provider_id: i32, today: NaiveDate) -> QueryResult<Vec<String>> {
     staff::table
         .filter(staff::provider_id.eq(provider_id))
-        .filter(staff::tier.ne(Tier::NonClinical.as_str()))
+        .filter(staff::tier.ne(Tier::NonClinical))
         .filter(staff::leaving_date.is_null().or(staff::leaving_date.ge(today)))
         .select(staff::full_name)
         .order(staff::full_name)
@@ -215,14 +162,14 @@ struct StaffValues<'a> {
     staff_number: &'a str,
     full_name: &'a str,
     email: Option<&'a str>,
-    discipline: &'a str,
-    tier: &'a str,
+    discipline: Discipline,
+    tier: Tier,
     tier_overridden: bool,
-    regulator: &'a str,
+    regulator: Regulator,
     registration_number: Option<&'a str>,
     registration_renewal: Option<NaiveDate>,
     revalidation_due: Option<NaiveDate>,
-    specialist_route: Option<&'a str>,
+    specialist_route: Option<SpecialistRoute>,
     last_appraisal: Option<NaiveDate>,
     responsible_officer: Option<&'a str>,
     practice_teacher: bool,
@@ -237,14 +184,14 @@ impl<'a> From<&'a NewStaff> for StaffValues<'a> {
             staff_number: &person.staff_number,
             full_name: &person.full_name,
             email: person.email.as_deref(),
-            discipline: person.discipline.as_str(),
-            tier: person.tier.as_str(),
+            discipline: person.discipline,
+            tier: person.tier,
             tier_overridden: person.tier_overridden,
-            regulator: person.regulator.as_str(),
+            regulator: person.regulator,
             registration_number: person.registration_number.as_deref(),
             registration_renewal: person.registration_renewal,
             revalidation_due: person.revalidation_due,
-            specialist_route: person.specialist_route.map(SpecialistRoute::as_str),
+            specialist_route: person.specialist_route,
             last_appraisal: person.last_appraisal,
             responsible_officer: person.responsible_officer.as_deref(),
             practice_teacher: person.practice_teacher,
@@ -290,13 +237,13 @@ pub(crate) fn update_staff_row(
     diff.field("staff_number", &current.staff_number, &person.staff_number)
         .field("full_name", &current.full_name, &person.full_name)
         .field("email", &current.email, &person.email)
-        .field("discipline", &current.discipline, person.discipline.as_str())
-        .field("tier", &current.tier, person.tier.as_str())
-        .field("regulator", &current.regulator, person.regulator.as_str())
+        .field("discipline", current.discipline, person.discipline)
+        .field("tier", current.tier, person.tier)
+        .field("regulator", current.regulator, person.regulator)
         .field("registration_number", &current.registration_number, &person.registration_number)
         .field("registration_renewal", current.registration_renewal, person.registration_renewal)
         .field("revalidation_due", current.revalidation_due, person.revalidation_due)
-        .field("specialist_route", &current.specialist_route, person.specialist_route.map(SpecialistRoute::as_str))
+        .field("specialist_route", current.specialist_route, person.specialist_route)
         .field("last_appraisal", current.last_appraisal, person.last_appraisal)
         .field("responsible_officer", &current.responsible_officer, &person.responsible_officer)
         .field("practice_teacher", current.practice_teacher, person.practice_teacher)
@@ -386,7 +333,7 @@ pub fn add_cpd(
                 cpd_records::staff_id.eq(staff_id),
                 cpd_records::activity_date.eq(cpd.date),
                 cpd_records::title.eq(&cpd.title),
-                cpd_records::activity_type.eq(cpd.activity_type.as_str()),
+                cpd_records::activity_type.eq(cpd.activity_type),
                 cpd_records::hours.eq(cpd.hours),
                 cpd_records::participatory.eq(cpd.participatory),
                 cpd_records::reflective.eq(cpd.reflective),
@@ -420,14 +367,11 @@ pub fn add_cpd(
 /// The provider's people by staff number, with their id and tier: how import rows and supervision
 /// forms name people.
 pub fn staff_numbers(conn: &mut DbConnection, provider_id: i32) -> QueryResult<HashMap<String, (i32, Tier)>> {
-    let rows: Vec<(String, i32, String)> = staff::table
+    let rows: Vec<(String, i32, Tier)> = staff::table
         .filter(staff::provider_id.eq(provider_id))
         .select((staff::staff_number, staff::id, staff::tier))
         .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(number, id, tier)| (number, (id, Tier::parse(&tier).unwrap_or(Tier::NonClinical))))
-        .collect())
+    Ok(rows.into_iter().map(|(number, id, tier)| (number, (id, tier))).collect())
 }
 
 /// Who a session names, resolved, or the field problems: unknown people, or a supervisor outside
@@ -480,7 +424,7 @@ pub(crate) fn insert_session(
         .values((
             supervision_sessions::provider_id.eq(provider_id),
             supervision_sessions::session_date.eq(session.date),
-            supervision_sessions::kind.eq(session.kind.as_str()),
+            supervision_sessions::kind.eq(session.kind),
             supervision_sessions::supervisor_id.eq(supervisor),
             supervision_sessions::minutes.eq(&session.minutes),
             supervision_sessions::cases_discussed.eq(session.cases_discussed),
@@ -578,7 +522,7 @@ pub fn person_facts(person: &StaffRecord, last_supervision: Option<NaiveDate>) -
         registration_renewal: person.registration_renewal,
         revalidation_due: person.revalidation_due,
         last_appraisal: person.last_appraisal,
-        needs_supervision: person.discipline == Discipline::NonClinicalCaseWorker.as_str(),
+        needs_supervision: person.discipline == Discipline::NonClinicalCaseWorker,
         last_supervision,
     }
 }
@@ -600,8 +544,7 @@ pub fn cpd_standing(
     as_of: NaiveDate,
 ) -> QueryResult<Option<CpdStanding>> {
     let regulations = regulations(conn)?;
-    let regulator = Regulator::parse(&person.regulator).unwrap_or(Regulator::None);
-    let Some(rule) = regulations.get(regulator).map(|r| &r.rule) else { return Ok(None) };
+    let Some(rule) = regulations.get(person.regulator).map(|r| &r.rule) else { return Ok(None) };
     let activities: Vec<CpdActivity> = cpd
         .iter()
         .map(|c| CpdActivity {
@@ -633,10 +576,7 @@ fn judge_people(
     supervision_days: i64,
 ) -> QueryResult<Vec<PersonLine>> {
     let regulations = regulations(conn)?;
-    let rule_of = |person: &StaffRecord| {
-        let regulator = Regulator::parse(&person.regulator).unwrap_or(Regulator::None);
-        regulations.get(regulator).map(|r| &r.rule)
-    };
+    let rule_of = |person: &StaffRecord| regulations.get(person.regulator).map(|r| &r.rule);
     let windows: Vec<(i32, NaiveDate)> = people
         .iter()
         .filter_map(|p| {
@@ -732,20 +672,16 @@ pub fn workforce(
         ))
         .load(conn)?;
 
-    let by_tier = Tier::ALL.iter().map(|t| (*t, lines.iter().filter(|l| l.staff.tier == t.as_str()).count())).collect();
+    let by_tier = Tier::ALL.iter().map(|t| (*t, lines.iter().filter(|l| l.staff.tier == *t).count())).collect();
     let by_discipline = Discipline::ALL
         .iter()
         .map(|d| {
-            (
-                d.as_str().to_string(),
-                d.label().to_string(),
-                lines.iter().filter(|l| l.staff.discipline == d.as_str()).count(),
-            )
+            (d.as_str().to_string(), d.label().to_string(), lines.iter().filter(|l| l.staff.discipline == *d).count())
         })
         .collect();
-    let count_discipline = |d: Discipline| lines.iter().filter(|l| l.staff.discipline == d.as_str()).count();
+    let count_discipline = |d: Discipline| lines.iter().filter(|l| l.staff.discipline == d).count();
     let case_workers: Vec<&PersonLine> =
-        lines.iter().filter(|l| l.staff.discipline == Discipline::NonClinicalCaseWorker.as_str()).collect();
+        lines.iter().filter(|l| l.staff.discipline == Discipline::NonClinicalCaseWorker).collect();
     let mut months: BTreeMap<String, Escalations> = BTreeMap::new();
     for (date, discussed, gp, clinical, specialist) in sessions {
         let month = format!("{}-{:02}", date.year(), date.month());
@@ -778,7 +714,7 @@ pub struct CpdLine {
     pub id: i32,
     pub activity_date: NaiveDate,
     pub title: String,
-    pub activity_type: String,
+    pub activity_type: CpdType,
     pub hours: f64,
     pub participatory: bool,
     pub reflective: bool,
@@ -808,7 +744,7 @@ pub fn cpd_for(conn: &mut DbConnection, staff_id: i32) -> QueryResult<Vec<CpdLin
 pub struct SessionLine {
     pub id: i32,
     pub session_date: NaiveDate,
-    pub kind: String,
+    pub kind: SupervisionKind,
     pub supervisor: String,
     pub cases_discussed: i32,
     pub escalated_gp: i32,
