@@ -78,3 +78,80 @@ on_both_backends!(
         assert!(codes::explain(&mut conn, &error).is_none(), "no stored row holds it: nothing to name");
     }
 );
+
+/// A person with a regulator outside the list, written past any CHECK constraint: what a
+/// hand-edited database or a bad restore leaves. Returns the person's id.
+fn person_with_unknown_regulator(db: &support::TestDb, conn: &mut ohgov::db::DbConnection, provider: i32) -> i32 {
+    let now = chrono::Utc::now().naive_utc();
+    diesel::insert_into(staff::table)
+        .values((
+            staff::provider_id.eq(provider),
+            staff::staff_number.eq("D100"),
+            staff::full_name.eq("Dr Maya Osei"),
+            staff::discipline.eq(Discipline::ConsultantOccupationalPhysician),
+            staff::tier.eq(Tier::Specialist),
+            staff::tier_overridden.eq(false),
+            staff::regulator.eq(Regulator::Gmc),
+            staff::registration_number.eq("7654321"),
+            // Lapsed a month ago: with its regulator read, a registration issue.
+            staff::registration_renewal.eq(support::today() - chrono::Duration::days(30)),
+            staff::practice_teacher.eq(false),
+            staff::created_at.eq(now),
+            staff::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .unwrap();
+    let id = ohgov::db::last_insert_id(conn).unwrap();
+    let update = format!("UPDATE staff SET regulator = 'gmx' WHERE id = {id}");
+    // Whether or not the closed-list CHECK constraints exist, the bad value goes in.
+    let sql = match db.backend {
+        support::Backend::Sqlite => {
+            format!("PRAGMA ignore_check_constraints = ON; {update}; PRAGMA ignore_check_constraints = OFF;")
+        }
+        support::Backend::Postgres => {
+            format!("ALTER TABLE staff DROP CONSTRAINT IF EXISTS staff_regulator_check; {update};")
+        }
+    };
+    use diesel::connection::SimpleConnection;
+    conn.batch_execute(&sql).unwrap();
+    id
+}
+
+on_both_backends!(
+    an_unknown_regulator_is_an_error_naming_the_table_row_and_value_not_an_all_clear,
+    app | app | {
+        let mut conn = app.db.conn();
+        let s = service(&mut conn, "Northshire OH Service", "northshire");
+        let id = person_with_unknown_regulator(&app.db, &mut conn, s.provider);
+
+        // (a) The store fails: no report, so no false "all clear".
+        let error = ohgov::workforce::store::workforce(&mut conn, s.provider, support::today(), 90)
+            .expect_err("an unknown regulator fails the read");
+        let found = codes::explain(&mut conn, &error).expect("the failure is traced to its rows");
+        assert_eq!(
+            found.rows,
+            vec![codes::BadRow {
+                table: "staff",
+                key: "id",
+                column: "regulator",
+                id: id.to_string(),
+                value: "gmx".into(),
+            }]
+        );
+        let message = found.to_string();
+        for part in ["table staff", &format!("row id = {id}"), "regulator is \"gmx\"", "gmc, nmc, hcpc, none"] {
+            assert!(message.contains(part), "{message:?} names {part:?}");
+        }
+        // The command line says the same.
+        let said = ohgov::cli::traced(Some(app.db.url.clone()), anyhow::Error::from(error)).to_string();
+        assert_eq!(said, message);
+
+        // (b) The page fails too, rather than showing nobody with an issue.
+        let (browser, _) = support::browser_signed_in(&app, "manager@northshire.example", support::PASSWORD).await;
+        let page = browser.get(format!("{}/providers/{}/workforce", app.address, s.provider)).send().await.unwrap();
+        assert_eq!(page.status().as_u16(), 500);
+        let person =
+            browser.get(format!("{}/providers/{}/workforce/staff/{id}", app.address, s.provider)).send().await.unwrap();
+        assert_eq!(person.status().as_u16(), 500);
+    }
+);

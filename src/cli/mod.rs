@@ -132,6 +132,20 @@ pub fn provider(conn: &mut DbConnection, provider_id: i32) -> anyhow::Result<Pro
         .ok_or_else(|| anyhow::anyhow!("provider: there is no provider {provider_id}"))
 }
 
+/// A failed command's error. When a stored code outside its closed list caused it, the table, rows
+/// and value instead (`db::codes::explain`, over a fresh connection: the command's is gone), so the
+/// operator knows what to correct.
+pub fn traced(database_url: Option<String>, error: anyhow::Error) -> anyhow::Error {
+    let cause: &(dyn std::error::Error + 'static) = error.as_ref();
+    if db::codes::unknown_code(cause).is_none() {
+        return error;
+    }
+    match connection(database_url).ok().and_then(|mut conn| db::codes::explain(&mut conn, cause)) {
+        Some(found) => anyhow::Error::new(found),
+        None => error,
+    }
+}
+
 /// The clock commands go by: the system's.
 pub fn clock() -> Clock {
     Clock::system()
