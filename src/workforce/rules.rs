@@ -2,10 +2,11 @@
 //! a given day. A person's compliance is the list of everything wrong, not a yes or no, so a
 //! manager sees each thing to put right. Pure: no database, no I/O.
 
-use chrono::{Datelike, Days, Months, NaiveDate};
+use chrono::{Days, Months, NaiveDate};
 use serde::Serialize;
 
 pub use crate::catalogue::model::{CpdCycle, ProfessionRule};
+use crate::clock::FinancialYear;
 
 /// The NMC's revalidation cycle, used when the catalogue gives no length: three years.
 const DEFAULT_REVALIDATION_MONTHS: u32 = 36;
@@ -130,8 +131,8 @@ pub fn cpd_cycle(person: &Person, rule: &ProfessionRule, as_of: NaiveDate) -> Op
             Some((day_after(due.checked_sub_months(Months::new(months))?)?, due))
         }
         CpdCycle::CpdYear => {
-            let year = if as_of.month() >= 4 { as_of.year() } else { as_of.year() - 1 };
-            Some((NaiveDate::from_ymd_opt(year, 4, 1)?, NaiveDate::from_ymd_opt(year + 1, 3, 31)?))
+            let year = FinancialYear::containing(as_of);
+            Some((year.starts_on(), year.ends_on()))
         }
         CpdCycle::RollingPeriods => {
             let periods = rule.cpd_periods?;
