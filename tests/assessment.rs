@@ -7,18 +7,18 @@ use chrono::{Duration, NaiveDate, Utc};
 use diesel::prelude::*;
 use ohgov::assessment::model::{AccreditationInput, AssessmentInput, CycleKind, FindingInput, FindingSource};
 use ohgov::assessment::store;
-use ohgov::db::DbConnection;
+use ohgov::db::{DbConnection, ProviderId, UserId};
 use ohgov::evidence::model::{check_upload, EvidenceInput};
 use support::{browser_signed_in, service, PASSWORD};
 
 fn assess(
     conn: &mut DbConnection,
-    by: i32,
-    provider: i32,
+    by: UserId,
+    provider: ProviderId,
     reference: &str,
     workflow: &str,
     result: &str,
-    owner: Option<i32>,
+    owner: Option<UserId>,
 ) {
     let input = AssessmentInput {
         workflow: workflow.into(),
@@ -36,11 +36,11 @@ fn assess(
 /// Adds a text file as evidence for `standards`; returns its id.
 fn evidence(
     conn: &mut DbConnection,
-    provider: i32,
+    provider: ProviderId,
     title: &str,
     standards: &[&str],
     review_due: Option<NaiveDate>,
-    owner: Option<i32>,
+    owner: Option<UserId>,
 ) -> i32 {
     let details = EvidenceInput {
         kind: "file".into(),
@@ -57,7 +57,7 @@ fn evidence(
     ohgov::evidence::store::add(conn, None, provider, framework, &details, Some(&upload)).unwrap()
 }
 
-fn finding(conn: &mut DbConnection, by: i32, provider: i32, reference: &str) -> i32 {
+fn finding(conn: &mut DbConnection, by: UserId, provider: ProviderId, reference: &str) -> i32 {
     let input = FindingInput {
         grade: "minor_nonconformity".into(),
         description: "Two of ten case notes lacked a consent record".into(),
@@ -116,7 +116,7 @@ on_both_backends!(
         assert_eq!(r.met_without_current_evidence, 1, "GF1");
         assert_eq!((r.evidence_items, r.evidence_overdue, r.evidence_due_soon), (5, 1, 1));
         assert_eq!((r.open_findings, r.open_requests), (2, 1));
-        assert_eq!(r.busiest_owners, vec![(m, 2), (cd, 2)], "GF2 and E1; RP1 and E3");
+        assert_eq!(r.busiest_owners, vec![(m.0, 2), (cd.0, 2)], "GF2 and E1; RP1 and E3");
         let gf = &r.domains[0];
         assert_eq!(gf.reference, "GF");
         let by_result: Vec<(&str, usize)> = gf.by_result.iter().map(|(k, n)| (k.as_str(), *n)).collect();

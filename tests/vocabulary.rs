@@ -1,6 +1,6 @@
-//! Closed lists stay typed down to the database, on both backends: a `vocabulary!` value is
-//! written and read back as itself, and a stored code outside its list is an error that names the
-//! table, the row and the value, never a silent default.
+//! Closed lists and ids stay typed down to the database, on both backends: a `vocabulary!` value
+//! or an id is written and read back as itself, and a stored code outside its list is an error that
+//! names the table, the row and the value, never a silent default.
 
 mod support;
 
@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Nullable, Text};
 use ohgov::db::codes::{self, UnknownCode};
 use ohgov::db::schema::staff;
+use ohgov::db::ProviderId;
 use ohgov::workforce::model::{Discipline, Regulator, SpecialistRoute, Tier};
 use support::service;
 
@@ -81,7 +82,11 @@ on_both_backends!(
 
 /// A person with a regulator outside the list, written past any CHECK constraint: what a
 /// hand-edited database or a bad restore leaves. Returns the person's id.
-fn person_with_unknown_regulator(db: &support::TestDb, conn: &mut ohgov::db::DbConnection, provider: i32) -> i32 {
+fn person_with_unknown_regulator(
+    db: &support::TestDb,
+    conn: &mut ohgov::db::DbConnection,
+    provider: ProviderId,
+) -> i32 {
     let now = chrono::Utc::now().naive_utc();
     diesel::insert_into(staff::table)
         .values((
@@ -153,5 +158,30 @@ on_both_backends!(
         let person =
             browser.get(format!("{}/providers/{}/workforce/staff/{id}", app.address, s.provider)).send().await.unwrap();
         assert_eq!(person.status().as_u16(), 500);
+    }
+);
+
+on_both_backends!(
+    ids_round_trip_as_the_plain_integers_they_are,
+    db | db | {
+        use diesel::sql_types::Integer;
+        use ohgov::db::{StaffId, UserId};
+        let mut conn = db.migrated();
+        let back: StaffId = diesel::select(StaffId(41).into_sql::<Integer>()).get_result(&mut conn).unwrap();
+        assert_eq!(back, StaffId(41));
+        let none: Option<UserId> =
+            diesel::select(None::<UserId>.into_sql::<Nullable<Integer>>()).get_result(&mut conn).unwrap();
+        assert_eq!(none, None);
+        let s = service(&mut conn, "Northshire OH Service", "northshire");
+        let stored: i32 = ohgov::db::schema::organisations::table
+            .filter(ohgov::db::schema::organisations::id.eq(s.provider))
+            .select(ohgov::db::schema::organisations::id)
+            .first(&mut conn)
+            .unwrap();
+        assert_eq!(ProviderId(stored), s.provider);
+        // JSON and URLs carry the number itself.
+        assert_eq!(serde_json::to_string(&s.provider).unwrap(), stored.to_string());
+        assert_eq!(serde_json::from_str::<ProviderId>(&stored.to_string()).unwrap(), s.provider);
+        assert_eq!(format!("/providers/{}", s.provider), format!("/providers/{stored}"));
     }
 );

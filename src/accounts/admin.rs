@@ -10,7 +10,9 @@ use super::model::{NewContract, OrganisationInput, UserInput};
 use super::store::{self, Grant};
 use super::Role;
 use crate::accounts::session::CurrentUser;
+use crate::db::ProviderId;
 use crate::db::StoreError;
+use crate::db::UserId;
 use crate::form::{parse_date, FieldErrors};
 use crate::web::session;
 use crate::web::{render, render_status, with_conn, AppError, AppState};
@@ -260,6 +262,7 @@ async fn create_contract(
     if let (Some(commissioner_id), Some(provider_id), Some(starts_on), Some(ends_on)) =
         (commissioner_id, provider_id, starts_on, ends_on)
     {
+        let provider_id = ProviderId(provider_id);
         let contract = NewContract { commissioner_id, provider_id, starts_on, ends_on, services: Vec::new() };
         let by = user.id;
         match with_conn(&state, move |conn| Ok(store::create_contract(conn, Some(by), &contract))).await? {
@@ -294,7 +297,7 @@ async fn create_membership(
         let grant = Grant { organisation_id, role, expires_on };
         let by = user.id;
         let saved = with_conn(&state, move |conn| {
-            Ok(crate::db::write_transaction(conn, |conn| store::add_membership(conn, Some(by), user_id, grant)))
+            Ok(crate::db::write_transaction(conn, |conn| store::add_membership(conn, Some(by), UserId(user_id), grant)))
         })
         .await?;
         match saved {

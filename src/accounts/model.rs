@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 use validator::Validate;
 
+use crate::db::ProviderId;
 use crate::form::FieldErrors;
 
 crate::vocabulary! {
@@ -131,7 +132,7 @@ impl OrganisationInput {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewContract {
     pub commissioner_id: i32,
-    pub provider_id: i32,
+    pub provider_id: ProviderId,
     pub starts_on: NaiveDate,
     /// The last day covered; None while open-ended.
     pub ends_on: Option<NaiveDate>,
@@ -145,7 +146,7 @@ impl NewContract {
         if self.ends_on.is_some_and(|end| end < self.starts_on) {
             errors.add("ends_on", "The end date must be the same as or after the start date");
         }
-        if self.commissioner_id == self.provider_id {
+        if self.commissioner_id == self.provider_id.0 {
             errors.add("provider_id", "A contract links two different organisations");
         }
         errors.into_result()
@@ -307,8 +308,13 @@ mod tests {
     #[test]
     fn a_contract_may_not_end_before_it_starts_but_may_end_the_day_it_starts() {
         let day = NaiveDate::from_ymd_opt(2026, 4, 1).unwrap();
-        let contract =
-            |end| NewContract { commissioner_id: 1, provider_id: 2, starts_on: day, ends_on: end, services: vec![] };
+        let contract = |end| NewContract {
+            commissioner_id: 1,
+            provider_id: ProviderId(2),
+            starts_on: day,
+            ends_on: end,
+            services: vec![],
+        };
         assert!(contract(day.pred_opt()).check().unwrap_err().0.contains_key("ends_on"));
         assert!(contract(Some(day)).check().is_ok());
         assert!(contract(None).check().is_ok());

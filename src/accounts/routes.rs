@@ -10,6 +10,7 @@ use super::store;
 use crate::accounts::api::ApiUser;
 use crate::accounts::guard::authorize;
 use crate::accounts::session::CurrentUser;
+use crate::db::ProviderId;
 use crate::db::StoreError;
 use crate::web::session;
 use crate::web::{render, render_status, with_conn, AppError, AppState};
@@ -97,7 +98,7 @@ async fn sign_in(
     .await?;
     match outcome {
         Ok(signed_in) => {
-            session::start(&session, signed_in.user_id, &signed_in.name, signed_in.session_epoch)?;
+            session::start(&session, signed_in.user_id.0, &signed_in.name, signed_in.session_epoch)?;
             let user_id = signed_in.user_id;
             let (held, is_admin) = with_conn(&state, move |conn| {
                 let held = store::membership_labels(conn, user_id, today)?;
@@ -152,7 +153,11 @@ pub struct ProviderForm {
     sites: String,
 }
 
-fn provider_form_context(provider_id: i32, form: &ProviderForm, errors: &crate::form::FieldErrors) -> tera::Context {
+fn provider_form_context(
+    provider_id: ProviderId,
+    form: &ProviderForm,
+    errors: &crate::form::FieldErrors,
+) -> tera::Context {
     let mut context = tera::Context::new();
     context.insert("provider_id", &provider_id);
     context.insert("name", &form.name);
@@ -168,7 +173,7 @@ async fn edit_provider_page(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
 ) -> Result<HttpResponse, AppError> {
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Manage).await?;
@@ -190,7 +195,7 @@ async fn update_provider(
     req: HttpRequest,
     session: Session,
     user: CurrentUser,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
     form: web::Form<ProviderForm>,
 ) -> Result<HttpResponse, AppError> {
     let provider_id = path.into_inner();
@@ -241,7 +246,7 @@ async fn update_provider(
 fn show_provider_errors(
     state: &AppState,
     req: &HttpRequest,
-    provider_id: i32,
+    provider_id: ProviderId,
     form: &ProviderForm,
     errors: crate::form::FieldErrors,
 ) -> Result<HttpResponse, AppError> {

@@ -18,6 +18,7 @@ use crate::accounts::access::Capability;
 use crate::accounts::api::ApiUser;
 use crate::accounts::guard::{authorize, permissions, provider_context};
 use crate::accounts::session::CurrentUser;
+use crate::db::ProviderId;
 use crate::db::StoreError;
 use crate::form::parse_date;
 use crate::form::FieldErrors;
@@ -60,7 +61,7 @@ async fn dashboard(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
     let provider_id = path.into_inner();
@@ -142,7 +143,7 @@ async fn standards(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
     filters: web::Query<StandardFilters>,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
@@ -184,7 +185,7 @@ async fn show_standard(
     state: &AppState,
     req: &HttpRequest,
     user: &CurrentUser,
-    provider_id: i32,
+    provider_id: ProviderId,
     reference: String,
     form: Option<AssessmentInput>,
     finding: Option<FindingInput>,
@@ -230,7 +231,7 @@ async fn standard(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<(i32, String)>,
+    path: web::Path<(ProviderId, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (provider_id, reference) = path.into_inner();
     authorize(&state, &user, provider_id, Capability::ReadAssessment).await?;
@@ -252,7 +253,7 @@ async fn save_standard(
     req: HttpRequest,
     user: CurrentUser,
     session: Session,
-    path: web::Path<(i32, String)>,
+    path: web::Path<(ProviderId, String)>,
     form: web::Form<AssessmentForm>,
 ) -> Result<HttpResponse, AppError> {
     let (provider_id, reference) = path.into_inner();
@@ -287,7 +288,11 @@ struct FindingForm {
 }
 
 /// Internal audit when the user manages the service, external assessment otherwise.
-async fn finding_source(state: &AppState, user: &CurrentUser, provider_id: i32) -> Result<FindingSource, AppError> {
+async fn finding_source(
+    state: &AppState,
+    user: &CurrentUser,
+    provider_id: ProviderId,
+) -> Result<FindingSource, AppError> {
     Ok(if permissions(state, user, provider_id).await?.manage {
         FindingSource::InternalAudit
     } else {
@@ -301,7 +306,7 @@ async fn add_finding(
     req: HttpRequest,
     user: CurrentUser,
     session: Session,
-    path: web::Path<(i32, String)>,
+    path: web::Path<(ProviderId, String)>,
     form: web::Form<FindingForm>,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
@@ -344,7 +349,7 @@ async fn findings(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
     query: web::Query<FindingsQuery>,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
@@ -375,7 +380,7 @@ async fn close_finding(
     state: web::Data<AppState>,
     user: CurrentUser,
     session: Session,
-    path: web::Path<(i32, i32)>,
+    path: web::Path<(ProviderId, i32)>,
     form: web::Form<CloseForm>,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
@@ -405,7 +410,7 @@ async fn show_accreditation(
     state: &AppState,
     req: &HttpRequest,
     user: &CurrentUser,
-    provider_id: i32,
+    provider_id: ProviderId,
     form: Option<AccreditationInput>,
     cycle_form: Option<CycleForm>,
     errors: FieldErrors,
@@ -450,7 +455,7 @@ async fn accreditation(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
 ) -> Result<HttpResponse, AppError> {
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::ReadAssessment).await?;
@@ -471,7 +476,7 @@ async fn change_accreditation(
     req: HttpRequest,
     user: CurrentUser,
     session: Session,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
     form: web::Form<AccreditationForm>,
 ) -> Result<HttpResponse, AppError> {
     let provider_id = path.into_inner();
@@ -513,7 +518,7 @@ async fn start_cycle(
     req: HttpRequest,
     user: CurrentUser,
     session: Session,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
     form: web::Form<CycleForm>,
 ) -> Result<HttpResponse, AppError> {
     let provider_id = path.into_inner();
@@ -551,7 +556,7 @@ async fn show_requests(
     state: &AppState,
     req: &HttpRequest,
     user: &CurrentUser,
-    provider_id: i32,
+    provider_id: ProviderId,
     form: (String, String),
     errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
@@ -571,7 +576,7 @@ async fn requests(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
 ) -> Result<HttpResponse, AppError> {
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::ReadAssessment).await?;
@@ -594,7 +599,7 @@ async fn raise_request(
     req: HttpRequest,
     user: CurrentUser,
     session: Session,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
     form: web::Form<RequestForm>,
 ) -> Result<HttpResponse, AppError> {
     let provider_id = path.into_inner();
@@ -625,7 +630,7 @@ async fn show_request(
     state: &AppState,
     req: &HttpRequest,
     user: &CurrentUser,
-    provider_id: i32,
+    provider_id: ProviderId,
     request_id: i32,
     form: FormPairs,
     errors: FieldErrors,
@@ -659,7 +664,7 @@ async fn request(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<(i32, i32)>,
+    path: web::Path<(ProviderId, i32)>,
 ) -> Result<HttpResponse, AppError> {
     let (provider_id, request_id) = path.into_inner();
     authorize(&state, &user, provider_id, Capability::ReadAssessment).await?;
@@ -672,7 +677,7 @@ async fn answer_request(
     req: HttpRequest,
     user: CurrentUser,
     session: Session,
-    path: web::Path<(i32, i32)>,
+    path: web::Path<(ProviderId, i32)>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let (provider_id, request_id) = path.into_inner();
@@ -709,7 +714,7 @@ async fn decide_request(
     req: HttpRequest,
     user: CurrentUser,
     session: Session,
-    path: web::Path<(i32, i32)>,
+    path: web::Path<(ProviderId, i32)>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let (provider_id, request_id) = path.into_inner();
@@ -749,7 +754,7 @@ async fn decide_request(
 async fn readiness_json(
     state: web::Data<AppState>,
     user: ApiUser,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
     let provider_id = path.into_inner();

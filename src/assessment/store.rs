@@ -18,7 +18,9 @@ use crate::db::schema::{
     accreditations, assessment_cycles, assessor_request_evidence, assessor_requests, catalogue_nodes,
     catalogue_replaces, catalogues, findings, standard_assessments, users,
 };
+use crate::db::ProviderId;
 use crate::db::StoreError;
+use crate::db::UserId;
 use crate::db::{self, DbConnection};
 use crate::history::store::{json, record, record_action, record_created, Diff};
 use crate::history::Entry;
@@ -37,7 +39,7 @@ pub struct Cycle {
 
 /// The provider's cycles with their frameworks, newest first.
 #[diesel::dsl::auto_type(no_type_alias)]
-fn cycles_query(provider_id: i32) -> _ {
+fn cycles_query(provider_id: ProviderId) -> _ {
     assessment_cycles::table
         .inner_join(catalogues::table)
         .filter(assessment_cycles::provider_id.eq(provider_id))
@@ -54,12 +56,12 @@ fn cycles_query(provider_id: i32) -> _ {
 }
 
 /// The provider's newest cycle, the one being worked on.
-pub fn current_cycle(conn: &mut DbConnection, provider_id: i32) -> QueryResult<Option<Cycle>> {
+pub fn current_cycle(conn: &mut DbConnection, provider_id: ProviderId) -> QueryResult<Option<Cycle>> {
     cycles_query(provider_id).first(conn).optional()
 }
 
 /// Every cycle of the provider, newest first.
-pub fn cycles(conn: &mut DbConnection, provider_id: i32) -> QueryResult<Vec<Cycle>> {
+pub fn cycles(conn: &mut DbConnection, provider_id: ProviderId) -> QueryResult<Vec<Cycle>> {
     cycles_query(provider_id).load(conn)
 }
 
@@ -79,7 +81,7 @@ pub fn frameworks(conn: &mut DbConnection) -> QueryResult<Vec<(i32, String, Stri
 }
 
 /// The framework a provider is assessed against: its current cycle's, or the newest.
-pub fn framework_id(conn: &mut DbConnection, provider_id: i32) -> QueryResult<Option<i32>> {
+pub fn framework_id(conn: &mut DbConnection, provider_id: ProviderId) -> QueryResult<Option<i32>> {
     let cycle = current_cycle(conn, provider_id)?;
     framework_of(conn, cycle.as_ref())
 }
@@ -96,8 +98,8 @@ fn framework_of(conn: &mut DbConnection, cycle: Option<&Cycle>) -> QueryResult<O
 /// is none yet. Call inside a write transaction.
 fn ensure_cycle(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
     today: NaiveDate,
 ) -> Result<Cycle, StoreError> {
     if let Some(cycle) = current_cycle(conn, provider_id)? {
@@ -113,8 +115,8 @@ fn ensure_cycle(
 #[allow(clippy::too_many_arguments)]
 fn insert_cycle(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
     catalogue_id: i32,
     framework_code: &str,
     kind: CycleKind,
@@ -136,7 +138,7 @@ fn insert_cycle(
     record_created(
         conn,
         by,
-        Some(provider_id),
+        Some(provider_id.0),
         "assessment_cycle",
         id,
         vec![
@@ -191,7 +193,7 @@ pub fn framework_standards(conn: &mut DbConnection, catalogue_id: i32) -> QueryR
 }
 
 /// The provider's live evidence as the readiness rules count it (from the evidence store).
-pub fn live_evidence(conn: &mut DbConnection, provider_id: i32) -> QueryResult<Vec<Evidence>> {
+pub fn live_evidence(conn: &mut DbConnection, provider_id: ProviderId) -> QueryResult<Vec<Evidence>> {
     Ok(crate::evidence::store::live_items(conn, provider_id)?
         .into_iter()
         .map(|item| Evidence {
@@ -204,7 +206,7 @@ pub fn live_evidence(conn: &mut DbConnection, provider_id: i32) -> QueryResult<V
 
 /// Everything the readiness figures are counted from, for the provider's current cycle (or, before
 /// the first, the newest framework with nothing assessed). Seven queries, whatever the size.
-pub fn readiness_facts(conn: &mut DbConnection, provider_id: i32) -> QueryResult<(Option<Cycle>, Facts)> {
+pub fn readiness_facts(conn: &mut DbConnection, provider_id: ProviderId) -> QueryResult<(Option<Cycle>, Facts)> {
     let cycle = current_cycle(conn, provider_id)?;
     let Some(catalogue_id) = framework_of(conn, cycle.as_ref())? else { return Ok((cycle, Facts::default())) };
     let (domains, standards) = framework_standards(conn, catalogue_id)?;
@@ -281,7 +283,7 @@ type AccreditationRow = (
     Option<NaiveDate>,
 );
 
-fn accreditation_row(conn: &mut DbConnection, provider_id: i32) -> QueryResult<Option<AccreditationRow>> {
+fn accreditation_row(conn: &mut DbConnection, provider_id: ProviderId) -> QueryResult<Option<AccreditationRow>> {
     accreditations::table
         .find(provider_id)
         .select((
@@ -301,7 +303,11 @@ fn accreditation_row(conn: &mut DbConnection, provider_id: i32) -> QueryResult<O
 
 /// The provider's accreditation record with the dates that follow from it; a provider with none
 /// is not registered.
-pub fn accreditation(conn: &mut DbConnection, provider_id: i32, today: NaiveDate) -> QueryResult<AccreditationRecord> {
+pub fn accreditation(
+    conn: &mut DbConnection,
+    provider_id: ProviderId,
+    today: NaiveDate,
+) -> QueryResult<AccreditationRecord> {
     let row = accreditation_row(conn, provider_id)?;
     let Some((status, status_on, registered_on, self_done, submitted, visit_on, accredited_on, actions, due)) = row
     else {
@@ -334,8 +340,8 @@ pub fn accreditation(conn: &mut DbConnection, provider_id: i32, today: NaiveDate
 /// shows when the service registered, submitted and was accredited.
 pub fn change_accreditation(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
     change: &AccreditationChange,
 ) -> Result<(), StoreError> {
     use AccreditationStatus::*;
@@ -395,7 +401,7 @@ pub fn change_accreditation(
                 .values((accreditations::provider_id.eq(provider_id), values))
                 .execute(conn)?;
         }
-        record_action(conn, by, Some(provider_id), "accreditation", provider_id, "update", diff)?;
+        record_action(conn, by, Some(provider_id.0), "accreditation", provider_id.0, "update", diff)?;
         Ok(())
     })
 }
@@ -416,8 +422,8 @@ fn standard_node(conn: &mut DbConnection, catalogue_id: i32, reference: &str) ->
 /// Returns false when the standard is not in the framework.
 pub fn save_assessment(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
     reference: &str,
     change: &AssessmentChange,
     today: NaiveDate,
@@ -495,7 +501,7 @@ pub fn save_assessment(
             conn,
             &Entry {
                 user_id: by,
-                organisation_id: Some(provider_id),
+                organisation_id: Some(provider_id.0),
                 entity: "assessment".into(),
                 entity_id: format!("{reference} (cycle {})", cycle.id),
                 action: action.into(),
@@ -511,8 +517,8 @@ pub fn save_assessment(
 /// carried result is marked for review. Returns the new cycle's id and how many were carried.
 pub fn start_cycle(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
     kind: CycleKind,
     framework_code: &str,
     started_on: NaiveDate,
@@ -656,7 +662,11 @@ fn previous_assessments(conn: &mut DbConnection, cycle_id: i32) -> QueryResult<V
 }
 
 /// Links each document linked to an old standard to the new standards that replace it.
-fn carry_links(conn: &mut DbConnection, provider_id: i32, sources: &[(i32, Vec<(i32, String)>)]) -> QueryResult<()> {
+fn carry_links(
+    conn: &mut DbConnection,
+    provider_id: ProviderId,
+    sources: &[(i32, Vec<(i32, String)>)],
+) -> QueryResult<()> {
     let existing = crate::evidence::store::links(conn, provider_id)?;
     let mut series_by_old: HashMap<i32, Vec<i32>> = HashMap::new();
     for (series, node) in &existing {
@@ -705,7 +715,11 @@ pub struct StandardPage {
 
 /// A standard of the provider's framework with its assessment in the current cycle; None when the
 /// framework has no such standard.
-pub fn standard_page(conn: &mut DbConnection, provider_id: i32, reference: &str) -> QueryResult<Option<StandardPage>> {
+pub fn standard_page(
+    conn: &mut DbConnection,
+    provider_id: ProviderId,
+    reference: &str,
+) -> QueryResult<Option<StandardPage>> {
     let cycle = current_cycle(conn, provider_id)?;
     let Some(catalogue_id) = framework_of(conn, cycle.as_ref())? else { return Ok(None) };
     let Some(node_id) = standard_node(conn, catalogue_id, reference)? else { return Ok(None) };
@@ -804,7 +818,7 @@ pub struct FindingLine {
 /// the open ones.
 pub fn findings_list(
     conn: &mut DbConnection,
-    provider_id: i32,
+    provider_id: ProviderId,
     node_id: Option<i32>,
     open_only: bool,
 ) -> QueryResult<Vec<FindingLine>> {
@@ -839,8 +853,8 @@ pub fn findings_list(
 /// there is no such standard.
 pub fn record_finding(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
     reference: &str,
     source: FindingSource,
     finding: &NewFinding,
@@ -865,7 +879,7 @@ pub fn record_finding(
         record_created(
             conn,
             by,
-            Some(provider_id),
+            Some(provider_id.0),
             "finding",
             id,
             vec![
@@ -884,8 +898,8 @@ pub fn record_finding(
 /// Closes an open finding of the provider's. Returns false if there is no such open finding.
 pub fn close_finding(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
     finding_id: i32,
     closed_on: NaiveDate,
 ) -> Result<bool, StoreError> {
@@ -906,7 +920,7 @@ pub fn close_finding(
             .execute(conn)?;
         let mut diff = Diff::default();
         diff.field("closed_on", Option::<NaiveDate>::None, closed_on);
-        record_action(conn, by, Some(provider_id), "finding", finding_id, "close", diff)?;
+        record_action(conn, by, Some(provider_id.0), "finding", finding_id, "close", diff)?;
         Ok(true)
     })
 }
@@ -926,7 +940,11 @@ pub struct RequestLine {
 }
 
 /// The provider's requests, newest first; optionally only those about one standard.
-pub fn requests_list(conn: &mut DbConnection, provider_id: i32, node_id: Option<i32>) -> QueryResult<Vec<RequestLine>> {
+pub fn requests_list(
+    conn: &mut DbConnection,
+    provider_id: ProviderId,
+    node_id: Option<i32>,
+) -> QueryResult<Vec<RequestLine>> {
     let mut query = assessor_requests::table
         .left_join(catalogue_nodes::table)
         .left_join(users::table.on(users::id.nullable().eq(assessor_requests::raised_by)))
@@ -955,7 +973,7 @@ pub use crate::evidence::store::Attached;
 /// One request with the evidence attached to its answer.
 pub fn request(
     conn: &mut DbConnection,
-    provider_id: i32,
+    provider_id: ProviderId,
     request_id: i32,
 ) -> QueryResult<Option<(RequestLine, Vec<Attached>)>> {
     let Some(line) = requests_list(conn, provider_id, None)?.into_iter().find(|r| r.id == request_id) else {
@@ -972,8 +990,8 @@ pub fn request(
 /// Raises a request, optionally about one standard; returns its id.
 pub fn raise_request(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
     reference: Option<&str>,
     text: &str,
 ) -> Result<i32, StoreError> {
@@ -1002,7 +1020,7 @@ pub fn raise_request(
         record_created(
             conn,
             by,
-            Some(provider_id),
+            Some(provider_id.0),
             "assessor_request",
             id,
             vec![
@@ -1015,7 +1033,11 @@ pub fn raise_request(
     })
 }
 
-fn request_status(conn: &mut DbConnection, provider_id: i32, request_id: i32) -> QueryResult<Option<RequestStatus>> {
+fn request_status(
+    conn: &mut DbConnection,
+    provider_id: ProviderId,
+    request_id: i32,
+) -> QueryResult<Option<RequestStatus>> {
     assessor_requests::table
         .filter(assessor_requests::id.eq(request_id))
         .filter(assessor_requests::provider_id.eq(provider_id))
@@ -1028,8 +1050,8 @@ fn request_status(conn: &mut DbConnection, provider_id: i32, request_id: i32) ->
 /// there is no such request.
 pub fn answer_request(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
     request_id: i32,
     answer: &str,
     evidence_ids: &[i32],
@@ -1073,7 +1095,7 @@ pub fn answer_request(
         diff.field("status", status.as_str(), RequestStatus::Answered.as_str())
             .field("answer", Option::<String>::None, answer)
             .field("evidence", Option::<String>::None, sorted);
-        record_action(conn, by, Some(provider_id), "assessor_request", request_id, "answer", diff)?;
+        record_action(conn, by, Some(provider_id.0), "assessor_request", request_id, "answer", diff)?;
         Ok(true)
     })
 }
@@ -1082,8 +1104,8 @@ pub fn answer_request(
 /// request.
 pub fn decide_request(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
     request_id: i32,
     accept: bool,
     comment: &str,
@@ -1114,7 +1136,7 @@ pub fn decide_request(
         record_action(
             conn,
             by,
-            Some(provider_id),
+            Some(provider_id.0),
             "assessor_request",
             request_id,
             if accept { "accept" } else { "return" },
@@ -1137,7 +1159,7 @@ pub struct ReadinessReport {
 impl ReadinessReport {
     /// The readiness document the API serves and `ohgov readiness` prints: the accreditation
     /// record, the cycle, totals, and each domain's standards with their evidence counts.
-    pub fn to_json(&self, provider_id: i32) -> serde_json::Value {
+    pub fn to_json(&self, provider_id: ProviderId) -> serde_json::Value {
         let record = &self.accreditation;
         let domains: Vec<serde_json::Value> = self
             .readiness
@@ -1200,7 +1222,7 @@ impl ReadinessReport {
 }
 
 /// Everything the dashboard and the API show, as of `today`.
-pub fn readiness(conn: &mut DbConnection, provider_id: i32, today: NaiveDate) -> QueryResult<ReadinessReport> {
+pub fn readiness(conn: &mut DbConnection, provider_id: ProviderId, today: NaiveDate) -> QueryResult<ReadinessReport> {
     let accreditation = accreditation(conn, provider_id, today)?;
     let (cycle, facts) = readiness_facts(conn, provider_id)?;
     let readiness = rules::readiness(&facts, today);

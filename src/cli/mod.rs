@@ -20,6 +20,7 @@ use clap::{Parser, Subcommand};
 use crate::accounts::store::ProviderSummary;
 use crate::clock::Clock;
 use crate::config;
+use crate::db::ProviderId;
 use crate::db::{self, DbConnection};
 
 #[derive(Parser)]
@@ -95,7 +96,7 @@ pub enum Command {
 #[derive(clap::Args)]
 pub struct ProviderReport {
     #[arg(long)]
-    pub provider: i32,
+    pub provider: ProviderId,
     #[arg(long)]
     pub json: bool,
 }
@@ -127,7 +128,7 @@ pub fn ready_connection(flag: Option<String>) -> anyhow::Result<DbConnection> {
 }
 
 /// The provider a command names, or the error every command gives when there is none.
-pub fn provider(conn: &mut DbConnection, provider_id: i32) -> anyhow::Result<ProviderSummary> {
+pub fn provider(conn: &mut DbConnection, provider_id: ProviderId) -> anyhow::Result<ProviderSummary> {
     crate::accounts::store::provider(conn, provider_id)?
         .ok_or_else(|| anyhow::anyhow!("provider: there is no provider {provider_id}"))
 }

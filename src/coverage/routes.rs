@@ -13,6 +13,7 @@ use crate::accounts::access::Capability;
 use crate::accounts::api::ApiUser;
 use crate::accounts::guard::{authorize, provider_context};
 use crate::accounts::session::CurrentUser;
+use crate::db::ProviderId;
 use crate::form::FieldErrors;
 use crate::web::error::Refusal;
 use crate::web::session;
@@ -31,7 +32,7 @@ async fn table(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
     let provider_id = path.into_inner();
@@ -49,7 +50,7 @@ async fn show_row(
     state: &AppState,
     req: &HttpRequest,
     user: &CurrentUser,
-    provider_id: i32,
+    provider_id: ProviderId,
     reference: String,
     form: Option<CoverageInput>,
     errors: FieldErrors,
@@ -84,7 +85,7 @@ async fn row(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<(i32, String)>,
+    path: web::Path<(ProviderId, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (provider_id, reference) = path.into_inner();
     authorize(&state, &user, provider_id, Capability::ReadAssessment).await?;
@@ -105,7 +106,7 @@ async fn save(
     req: HttpRequest,
     user: CurrentUser,
     session: Session,
-    path: web::Path<(i32, String)>,
+    path: web::Path<(ProviderId, String)>,
     form: web::Form<CoverageForm>,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
@@ -139,7 +140,7 @@ async fn save(
 async fn coverage_json(
     state: web::Data<AppState>,
     user: ApiUser,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
     let provider_id = path.into_inner();

@@ -10,7 +10,9 @@ use super::model::{Coverage, CoverageKind, Delivery};
 use super::rules::{self, CoverageState, Totals};
 use crate::catalogue::model::NodeKind;
 use crate::db::schema::{catalogue_nodes, catalogues, service_coverage, users};
+use crate::db::ProviderId;
 use crate::db::StoreError;
+use crate::db::UserId;
 use crate::db::{self, DbConnection};
 use crate::history::store::{record, Diff};
 use crate::history::Entry;
@@ -75,7 +77,7 @@ type Saved = (
 );
 
 /// The provider's sixteen rows, core services first, each judged as of `today`. Two queries.
-pub fn coverage(conn: &mut DbConnection, provider_id: i32, today: NaiveDate) -> QueryResult<Vec<CoverageRow>> {
+pub fn coverage(conn: &mut DbConnection, provider_id: ProviderId, today: NaiveDate) -> QueryResult<Vec<CoverageRow>> {
     let nodes: Vec<(i32, NodeKind, String, String, String)> = catalogue_nodes::table
         .inner_join(catalogues::table)
         .filter(catalogue_nodes::kind.eq_any([NodeKind::CoreService, NodeKind::Subspecialism]))
@@ -152,8 +154,8 @@ pub fn totals(rows: &[CoverageRow]) -> Totals {
 /// neither.
 pub fn save(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
     reference: &str,
     coverage: &Coverage,
     today: NaiveDate,
@@ -211,7 +213,7 @@ pub fn save(
             conn,
             &Entry {
                 user_id: by,
-                organisation_id: Some(provider_id),
+                organisation_id: Some(provider_id.0),
                 entity: "coverage".into(),
                 entity_id: reference.to_string(),
                 action: action.into(),
@@ -225,7 +227,7 @@ pub fn save(
 /// One row by reference, or None when it is neither a core service nor a sub-specialism.
 pub fn coverage_row(
     conn: &mut DbConnection,
-    provider_id: i32,
+    provider_id: ProviderId,
     reference: &str,
     today: NaiveDate,
 ) -> QueryResult<Option<CoverageRow>> {
@@ -233,7 +235,7 @@ pub fn coverage_row(
 }
 
 /// The coverage document the API serves and `ohgov coverage --json` prints.
-pub fn to_json(provider_id: i32, rows: &[CoverageRow]) -> serde_json::Value {
+pub fn to_json(provider_id: ProviderId, rows: &[CoverageRow]) -> serde_json::Value {
     let lines: Vec<serde_json::Value> = rows
         .iter()
         .map(|r| {

@@ -5,9 +5,11 @@
 
 pub mod codes;
 pub mod error;
+pub mod ids;
 pub mod schema;
 
 pub use error::{StoreError, StoreResult};
+pub use ids::{ProviderId, StaffId, UserId};
 
 use std::path::PathBuf;
 use std::time::Duration;

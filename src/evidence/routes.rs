@@ -15,6 +15,7 @@ use crate::accounts::access::Capability;
 use crate::accounts::guard::{authorize, permissions, provider_context};
 use crate::accounts::session::CurrentUser;
 use crate::assessment::store::framework_id;
+use crate::db::ProviderId;
 use crate::db::StoreError;
 use crate::form::FieldErrors;
 use crate::web::error::Refusal;
@@ -92,7 +93,7 @@ async fn library(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
     query: web::Query<LibraryQuery>,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
@@ -115,7 +116,7 @@ async fn library(
 async fn show_form(
     state: &AppState,
     req: &HttpRequest,
-    provider_id: i32,
+    provider_id: ProviderId,
     replacing: Option<i32>,
     input: EvidenceInput,
     errors: FieldErrors,
@@ -152,7 +153,7 @@ async fn new_form(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
     query: web::Query<NewQuery>,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
@@ -173,7 +174,7 @@ async fn create(
     req: HttpRequest,
     user: CurrentUser,
     session: Session,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
     payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
     let provider_id = path.into_inner();
@@ -203,7 +204,7 @@ async fn item(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<(i32, i32)>,
+    path: web::Path<(ProviderId, i32)>,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
     let (provider_id, item_id) = path.into_inner();
@@ -250,7 +251,7 @@ fn attachment(file_name: &str) -> ContentDisposition {
 async fn download(
     state: web::Data<AppState>,
     user: CurrentUser,
-    path: web::Path<(i32, i32)>,
+    path: web::Path<(ProviderId, i32)>,
 ) -> Result<HttpResponse, AppError> {
     let (provider_id, item_id) = path.into_inner();
     authorize(&state, &user, provider_id, Capability::ReadAssessment).await?;
@@ -272,7 +273,7 @@ async fn replace_form(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<(i32, i32)>,
+    path: web::Path<(ProviderId, i32)>,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
     let (provider_id, item_id) = path.into_inner();
@@ -303,7 +304,7 @@ async fn replace(
     req: HttpRequest,
     user: CurrentUser,
     session: Session,
-    path: web::Path<(i32, i32)>,
+    path: web::Path<(ProviderId, i32)>,
     payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
     let (provider_id, item_id) = path.into_inner();
@@ -334,7 +335,7 @@ async fn set_links(
     state: web::Data<AppState>,
     user: CurrentUser,
     session: Session,
-    path: web::Path<(i32, i32)>,
+    path: web::Path<(ProviderId, i32)>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let (provider_id, item_id) = path.into_inner();

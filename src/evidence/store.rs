@@ -11,7 +11,9 @@ use super::rules::{review_state, ReviewState};
 use crate::accounts::store::provider_people;
 use crate::catalogue::model::NodeKind;
 use crate::db::schema::{blobs, catalogue_nodes, catalogues, evidence_items, evidence_links, users};
+use crate::db::ProviderId;
 use crate::db::StoreError;
+use crate::db::UserId;
 use crate::db::{self, DbConnection};
 use crate::history::store::{json, record_action, record_created, Diff};
 
@@ -57,7 +59,11 @@ pub fn resolve_targets(
 }
 
 /// Refuses an owner who is not one of the provider's people.
-pub(crate) fn check_owner(conn: &mut DbConnection, provider_id: i32, owner: Option<i32>) -> Result<(), StoreError> {
+pub(crate) fn check_owner(
+    conn: &mut DbConnection,
+    provider_id: ProviderId,
+    owner: Option<i32>,
+) -> Result<(), StoreError> {
     if let Some(owner) = owner {
         if !provider_people(conn, provider_id)?.iter().any(|(id, _)| *id == owner) {
             return Err(StoreError::invalid("owner_user_id", "Choose an owner from the service's own people"));
@@ -76,7 +82,7 @@ pub struct LiveItem {
 }
 
 /// The provider's live evidence with what each item is linked to. Two queries.
-pub fn live_items(conn: &mut DbConnection, provider_id: i32) -> QueryResult<Vec<LiveItem>> {
+pub fn live_items(conn: &mut DbConnection, provider_id: ProviderId) -> QueryResult<Vec<LiveItem>> {
     let items: Vec<(i32, Option<NaiveDate>, Option<i32>)> = evidence_items::table
         .filter(evidence_items::provider_id.eq(provider_id))
         .filter(evidence_items::superseded_by.is_null())
@@ -97,7 +103,7 @@ pub fn live_items(conn: &mut DbConnection, provider_id: i32) -> QueryResult<Vec<
 }
 
 /// Every link of the provider's library, as (series, node).
-pub fn links(conn: &mut DbConnection, provider_id: i32) -> QueryResult<HashSet<(i32, i32)>> {
+pub fn links(conn: &mut DbConnection, provider_id: ProviderId) -> QueryResult<HashSet<(i32, i32)>> {
     Ok(evidence_links::table
         .inner_join(evidence_items::table.on(evidence_items::id.eq(evidence_links::series_id)))
         .filter(evidence_items::provider_id.eq(provider_id))
@@ -120,7 +126,7 @@ pub fn attached(conn: &mut DbConnection, item_ids: &[i32]) -> QueryResult<Vec<At
 }
 
 /// Whether every item named is in the provider's own library (an empty list is).
-pub fn all_belong_to(conn: &mut DbConnection, provider_id: i32, item_ids: &[i32]) -> QueryResult<bool> {
+pub fn all_belong_to(conn: &mut DbConnection, provider_id: ProviderId, item_ids: &[i32]) -> QueryResult<bool> {
     let wanted: HashSet<&i32> = item_ids.iter().collect();
     let owned: i64 = evidence_items::table
         .filter(evidence_items::id.eq_any(item_ids))
@@ -171,8 +177,8 @@ fn check_file(details: &EvidenceDetails, upload: Option<&Upload>) -> Result<(), 
 /// Inserts one version and writes its history row; returns its id.
 fn insert_version(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
     series: Option<(i32, i32)>,
     details: &EvidenceDetails,
     upload: Option<&Upload>,
@@ -212,7 +218,7 @@ fn insert_version(
     record_created(
         conn,
         by,
-        Some(provider_id),
+        Some(provider_id.0),
         "evidence",
         id,
         vec![
@@ -238,8 +244,8 @@ fn insert_version(
 /// any check fails.
 pub fn add(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
     framework: Option<i32>,
     details: &EvidenceDetails,
     upload: Option<&Upload>,
@@ -258,8 +264,8 @@ pub fn add(
 /// downloadable; the links stay with the series. Returns the new version's id.
 pub fn supersede(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
     item_id: i32,
     details: &EvidenceDetails,
     upload: Option<&Upload>,
@@ -286,7 +292,7 @@ pub fn supersede(
             .execute(conn)?;
         let mut changes = Diff::default();
         changes.field("superseded_by", Option::<i32>::None, new_id);
-        record_action(conn, by, Some(provider_id), "evidence", item_id, "supersede", changes)?;
+        record_action(conn, by, Some(provider_id.0), "evidence", item_id, "supersede", changes)?;
         Ok(new_id)
     })
 }
@@ -294,8 +300,8 @@ pub fn supersede(
 /// Sets what a series is evidence for, replacing its links. Returns whether anything changed.
 pub fn set_links(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
     framework: Option<i32>,
     item_id: i32,
     references: &[String],
@@ -323,7 +329,7 @@ pub fn set_links(
         let before: Vec<String> = before.into_iter().map(|l| l.reference).collect();
         let mut changes = Diff::default();
         changes.field("links", before, after);
-        record_action(conn, by, Some(provider_id), "evidence", series_id, "link", changes)?;
+        record_action(conn, by, Some(provider_id.0), "evidence", series_id, "link", changes)?;
         Ok(true)
     })
 }
@@ -396,7 +402,7 @@ pub struct LibraryFilter {
 /// Three queries whatever the library's size.
 pub fn library(
     conn: &mut DbConnection,
-    provider_id: i32,
+    provider_id: ProviderId,
     filter: &LibraryFilter,
     today: NaiveDate,
 ) -> QueryResult<Vec<LibraryLine>> {
@@ -454,7 +460,7 @@ pub struct ItemPage {
 /// One version of the provider's evidence, or None if it is not the provider's.
 pub fn item(
     conn: &mut DbConnection,
-    provider_id: i32,
+    provider_id: ProviderId,
     item_id: i32,
     today: NaiveDate,
 ) -> QueryResult<Option<ItemPage>> {
@@ -496,7 +502,7 @@ pub struct Download {
 
 /// The file of one version of the provider's evidence; None if there is none or it is another
 /// provider's.
-pub fn download(conn: &mut DbConnection, provider_id: i32, item_id: i32) -> QueryResult<Option<Download>> {
+pub fn download(conn: &mut DbConnection, provider_id: ProviderId, item_id: i32) -> QueryResult<Option<Download>> {
     type Row = (Option<String>, Option<String>, Vec<u8>, bool);
     let found: Option<Row> = evidence_items::table
         .inner_join(blobs::table)

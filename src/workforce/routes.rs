@@ -18,6 +18,8 @@ use crate::accounts::access::Capability;
 use crate::accounts::api::ApiUser;
 use crate::accounts::guard::{authorize, permissions, provider_context};
 use crate::accounts::session::CurrentUser;
+use crate::db::ProviderId;
+use crate::db::StaffId;
 use crate::db::StoreError;
 use crate::form::parse_date;
 use crate::form::FieldErrors;
@@ -68,7 +70,7 @@ async fn index(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
     filters: web::Query<Filters>,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
@@ -110,7 +112,7 @@ async fn new_person(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
 ) -> Result<HttpResponse, AppError> {
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Manage).await?;
@@ -133,7 +135,7 @@ async fn create_person(
     req: HttpRequest,
     user: CurrentUser,
     session: Session,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
     form: web::Form<StaffForm>,
 ) -> Result<HttpResponse, AppError> {
     let provider_id = path.into_inner();
@@ -164,8 +166,8 @@ async fn show_person(
     state: &AppState,
     req: &HttpRequest,
     user: &CurrentUser,
-    provider_id: i32,
-    staff_id: i32,
+    provider_id: ProviderId,
+    staff_id: StaffId,
     form: Option<StaffInput>,
     cpd_form: Option<CpdInput>,
     errors: FieldErrors,
@@ -206,7 +208,7 @@ async fn person(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<(i32, i32)>,
+    path: web::Path<(ProviderId, StaffId)>,
 ) -> Result<HttpResponse, AppError> {
     let (provider_id, staff_id) = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Read).await?;
@@ -219,7 +221,7 @@ async fn update_person(
     req: HttpRequest,
     user: CurrentUser,
     session: Session,
-    path: web::Path<(i32, i32)>,
+    path: web::Path<(ProviderId, StaffId)>,
     form: web::Form<StaffForm>,
 ) -> Result<HttpResponse, AppError> {
     let (provider_id, staff_id) = path.into_inner();
@@ -260,7 +262,7 @@ async fn add_cpd(
     req: HttpRequest,
     user: CurrentUser,
     session: Session,
-    path: web::Path<(i32, i32)>,
+    path: web::Path<(ProviderId, StaffId)>,
     form: web::Form<CpdForm>,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
@@ -310,7 +312,7 @@ async fn show_supervision(
     state: &AppState,
     req: &HttpRequest,
     user: &CurrentUser,
-    provider_id: i32,
+    provider_id: ProviderId,
     form: SupervisionInput,
     errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
@@ -342,7 +344,7 @@ async fn supervision(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
     let provider_id = path.into_inner();
@@ -358,7 +360,7 @@ async fn add_supervision(
     req: HttpRequest,
     user: CurrentUser,
     session: Session,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
@@ -405,7 +407,7 @@ async fn import_form(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
 ) -> Result<HttpResponse, AppError> {
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Manage).await?;
@@ -423,7 +425,7 @@ async fn import_upload(
     req: HttpRequest,
     user: CurrentUser,
     session: Session,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
     payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
@@ -527,7 +529,7 @@ fn preview(prepared: &import::Prepared) -> Vec<(u64, String)> {
 /// The session's record of the import it previewed.
 const PENDING_IMPORT: &str = "pending_import";
 
-fn pending_import(provider_id: i32, kind: ImportKind, sha256: &str) -> String {
+fn pending_import(provider_id: ProviderId, kind: ImportKind, sha256: &str) -> String {
     format!("{provider_id}:{}:{sha256}", kind.as_str())
 }
 
@@ -548,7 +550,7 @@ async fn import_confirm(
     req: HttpRequest,
     user: CurrentUser,
     session: Session,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
     form: web::Form<ConfirmForm>,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
@@ -601,7 +603,7 @@ struct AsOf {
 async fn workforce_json(
     state: web::Data<AppState>,
     user: ApiUser,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
     query: web::Query<AsOf>,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();

@@ -12,7 +12,10 @@ use super::model::{
 };
 use super::rules::{self, CpdActivity, CpdCycle, Issue, Person};
 use crate::db::schema::{cpd_records, staff, supervision_attendees, supervision_sessions};
+use crate::db::ProviderId;
+use crate::db::StaffId;
 use crate::db::StoreError;
+use crate::db::UserId;
 use crate::db::{self, DbConnection};
 use crate::form::FieldErrors;
 use crate::history::store::{json, record_action, record_created, Diff};
@@ -40,7 +43,7 @@ pub fn regulations(conn: &mut DbConnection) -> QueryResult<Regulations> {
 #[derive(Debug, Clone, Serialize, Queryable, Selectable)]
 #[diesel(table_name = staff)]
 pub struct StaffRecord {
-    pub id: i32,
+    pub id: StaffId,
     pub staff_number: String,
     pub full_name: String,
     pub email: Option<String>,
@@ -58,7 +61,7 @@ pub struct StaffRecord {
     pub start_date: Option<NaiveDate>,
     pub leaving_date: Option<NaiveDate>,
     pub fte: Option<f64>,
-    pub user_id: Option<i32>,
+    pub user_id: Option<UserId>,
     pub updated_at: NaiveDateTime,
 }
 
@@ -92,7 +95,7 @@ impl StaffRecord {
 }
 
 /// Whether a user is this person: linked to the record, or signed in with the record's email.
-pub fn is_self(conn: &mut DbConnection, user_id: i32, record: &StaffRecord) -> QueryResult<bool> {
+pub fn is_self(conn: &mut DbConnection, user_id: UserId, record: &StaffRecord) -> QueryResult<bool> {
     use crate::db::schema::users;
     if record.user_id == Some(user_id) {
         return Ok(true);
@@ -102,7 +105,7 @@ pub fn is_self(conn: &mut DbConnection, user_id: i32, record: &StaffRecord) -> Q
 }
 
 /// The provider's people, by name.
-pub fn staff_list(conn: &mut DbConnection, provider_id: i32) -> QueryResult<Vec<StaffRecord>> {
+pub fn staff_list(conn: &mut DbConnection, provider_id: ProviderId) -> QueryResult<Vec<StaffRecord>> {
     staff::table
         .filter(staff::provider_id.eq(provider_id))
         .select(StaffRecord::as_select())
@@ -112,7 +115,7 @@ pub fn staff_list(conn: &mut DbConnection, provider_id: i32) -> QueryResult<Vec<
 
 /// The names of the provider's clinical and specialist staff in post on `today`: who may lead a
 /// service or hold a sub-specialism's expertise.
-pub fn clinicians(conn: &mut DbConnection, provider_id: i32, today: NaiveDate) -> QueryResult<Vec<String>> {
+pub fn clinicians(conn: &mut DbConnection, provider_id: ProviderId, today: NaiveDate) -> QueryResult<Vec<String>> {
     staff::table
         .filter(staff::provider_id.eq(provider_id))
         .filter(staff::tier.ne(Tier::NonClinical))
@@ -123,7 +126,11 @@ pub fn clinicians(conn: &mut DbConnection, provider_id: i32, today: NaiveDate) -
 }
 
 /// One of the provider's people.
-pub fn staff_member(conn: &mut DbConnection, provider_id: i32, staff_id: i32) -> QueryResult<Option<StaffRecord>> {
+pub fn staff_member(
+    conn: &mut DbConnection,
+    provider_id: ProviderId,
+    staff_id: StaffId,
+) -> QueryResult<Option<StaffRecord>> {
     staff::table
         .filter(staff::provider_id.eq(provider_id))
         .filter(staff::id.eq(staff_id))
@@ -205,10 +212,10 @@ impl<'a> From<&'a NewStaff> for StaffValues<'a> {
 /// Inserts a person (inside a transaction); history row included.
 pub(crate) fn insert_staff(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
     person: &NewStaff,
-) -> QueryResult<i32> {
+) -> QueryResult<StaffId> {
     let now = Utc::now().naive_utc();
     diesel::insert_into(staff::table)
         .values((
@@ -219,16 +226,16 @@ pub(crate) fn insert_staff(
         ))
         .execute(conn)?;
     let id = db::last_insert_id(conn)?;
-    record_created(conn, by, Some(provider_id), "staff", id, staff_fields(person))?;
-    Ok(id)
+    record_created(conn, by, Some(provider_id.0), "staff", id, staff_fields(person))?;
+    Ok(StaffId(id))
 }
 
 /// Updates a person in place (inside a transaction); writes nothing when nothing changed. Returns
 /// whether anything did.
 pub(crate) fn update_staff_row(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
     current: &StaffRecord,
     person: &NewStaff,
 ) -> QueryResult<bool> {
@@ -256,12 +263,17 @@ pub(crate) fn update_staff_row(
     diesel::update(staff::table.find(current.id))
         .set((StaffValues::from(person), staff::updated_at.eq(Utc::now().naive_utc())))
         .execute(conn)?;
-    record_action(conn, by, Some(provider_id), "staff", current.id, "update", diff)?;
+    record_action(conn, by, Some(provider_id.0), "staff", current.id.0, "update", diff)?;
     Ok(true)
 }
 
-fn number_taken(conn: &mut DbConnection, provider_id: i32, number: &str, except: Option<i32>) -> QueryResult<bool> {
-    let holder: Option<i32> = staff::table
+fn number_taken(
+    conn: &mut DbConnection,
+    provider_id: ProviderId,
+    number: &str,
+    except: Option<StaffId>,
+) -> QueryResult<bool> {
+    let holder: Option<StaffId> = staff::table
         .filter(staff::provider_id.eq(provider_id))
         .filter(staff::staff_number.eq(number))
         .select(staff::id)
@@ -273,10 +285,10 @@ fn number_taken(conn: &mut DbConnection, provider_id: i32, number: &str, except:
 /// Adds a person; their staff number must be new to the provider. Returns their id.
 pub fn create_staff(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
     person: &NewStaff,
-) -> Result<i32, StoreError> {
+) -> Result<StaffId, StoreError> {
     db::write_transaction(conn, |conn| {
         if number_taken(conn, provider_id, &person.staff_number, None)? {
             return Err(StoreError::invalid(
@@ -291,9 +303,9 @@ pub fn create_staff(
 /// Changes a person's record. Returns false when they are not the provider's.
 pub fn update_staff(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
-    staff_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
+    staff_id: StaffId,
     person: &NewStaff,
 ) -> Result<bool, StoreError> {
     db::write_transaction(conn, |conn| {
@@ -313,9 +325,9 @@ pub fn update_staff(
 /// not the provider's.
 pub fn add_cpd(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
-    staff_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
+    staff_id: StaffId,
     cpd: &NewCpd,
     evidence_id: Option<i32>,
 ) -> Result<Option<i32>, StoreError> {
@@ -346,7 +358,7 @@ pub fn add_cpd(
         record_created(
             conn,
             by,
-            Some(provider_id),
+            Some(provider_id.0),
             "cpd",
             id,
             vec![
@@ -366,8 +378,11 @@ pub fn add_cpd(
 
 /// The provider's people by staff number, with their id and tier: how import rows and supervision
 /// forms name people.
-pub fn staff_numbers(conn: &mut DbConnection, provider_id: i32) -> QueryResult<HashMap<String, (i32, Tier)>> {
-    let rows: Vec<(String, i32, Tier)> = staff::table
+pub fn staff_numbers(
+    conn: &mut DbConnection,
+    provider_id: ProviderId,
+) -> QueryResult<HashMap<String, (StaffId, Tier)>> {
+    let rows: Vec<(String, StaffId, Tier)> = staff::table
         .filter(staff::provider_id.eq(provider_id))
         .select((staff::staff_number, staff::id, staff::tier))
         .load(conn)?;
@@ -377,9 +392,9 @@ pub fn staff_numbers(conn: &mut DbConnection, provider_id: i32) -> QueryResult<H
 /// Who a session names, resolved, or the field problems: unknown people, or a supervisor outside
 /// the clinical and specialist tiers.
 pub fn resolve_session(
-    people: &HashMap<String, (i32, Tier)>,
+    people: &HashMap<String, (StaffId, Tier)>,
     session: &NewSupervision,
-) -> Result<(i32, Vec<i32>), FieldErrors> {
+) -> Result<(StaffId, Vec<StaffId>), FieldErrors> {
     let mut errors = FieldErrors::default();
     let supervisor = match people.get(&session.supervisor) {
         Some((id, tier)) if tier.may_supervise() => Some(*id),
@@ -414,11 +429,11 @@ pub fn resolve_session(
 /// Inserts a resolved session and its attendees (inside a transaction). Returns its id.
 pub(crate) fn insert_session(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
     session: &NewSupervision,
-    supervisor: i32,
-    attendees: &[i32],
+    supervisor: StaffId,
+    attendees: &[StaffId],
 ) -> QueryResult<i32> {
     diesel::insert_into(supervision_sessions::table)
         .values((
@@ -447,8 +462,8 @@ pub(crate) fn insert_session(
 /// Records a supervision session. A supervisor outside the clinical and specialist tiers is refused.
 pub fn add_supervision(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
     session: &NewSupervision,
 ) -> Result<i32, StoreError> {
     db::write_transaction(conn, |conn| {
@@ -458,7 +473,7 @@ pub fn add_supervision(
         record_created(
             conn,
             by,
-            Some(provider_id),
+            Some(provider_id.0),
             "supervision",
             id,
             vec![
@@ -577,16 +592,16 @@ fn judge_people(
 ) -> QueryResult<Vec<PersonLine>> {
     let regulations = regulations(conn)?;
     let rule_of = |person: &StaffRecord| regulations.get(person.regulator).map(|r| &r.rule);
-    let windows: Vec<(i32, NaiveDate)> = people
+    let windows: Vec<(StaffId, NaiveDate)> = people
         .iter()
         .filter_map(|p| {
             rule_of(p).and_then(|rule| rules::cpd_window(&person_facts(p, None), rule, as_of)).map(|w| (p.id, w.0))
         })
         .collect();
-    let mut cpd: HashMap<i32, Vec<CpdActivity>> = HashMap::new();
+    let mut cpd: HashMap<StaffId, Vec<CpdActivity>> = HashMap::new();
     if let Some(earliest) = windows.iter().map(|w| w.1).min() {
-        let judged: Vec<i32> = windows.iter().map(|w| w.0).collect();
-        let records: Vec<(i32, NaiveDate, f64, bool, bool)> = cpd_records::table
+        let judged: Vec<StaffId> = windows.iter().map(|w| w.0).collect();
+        let records: Vec<(StaffId, NaiveDate, f64, bool, bool)> = cpd_records::table
             .filter(cpd_records::staff_id.eq_any(&judged))
             .filter(cpd_records::activity_date.ge(earliest))
             .filter(cpd_records::activity_date.le(as_of))
@@ -602,14 +617,14 @@ fn judge_people(
             cpd.entry(staff_id).or_default().push(CpdActivity { date, hours, participatory, reflective });
         }
     }
-    let ids: Vec<i32> = people.iter().map(|p| p.id).collect();
-    let last_supervision: HashMap<i32, NaiveDate> = supervision_attendees::table
+    let ids: Vec<StaffId> = people.iter().map(|p| p.id).collect();
+    let last_supervision: HashMap<StaffId, NaiveDate> = supervision_attendees::table
         .inner_join(supervision_sessions::table)
         .filter(supervision_attendees::staff_id.eq_any(&ids))
         .filter(supervision_sessions::session_date.le(as_of))
         .group_by(supervision_attendees::staff_id)
         .select((supervision_attendees::staff_id, diesel::dsl::max(supervision_sessions::session_date)))
-        .load::<(i32, Option<NaiveDate>)>(conn)?
+        .load::<(StaffId, Option<NaiveDate>)>(conn)?
         .into_iter()
         .filter_map(|(staff_id, latest)| latest.map(|d| (staff_id, d)))
         .collect();
@@ -634,8 +649,8 @@ fn judge_people(
 /// or already gone has no issues.
 pub fn person_line(
     conn: &mut DbConnection,
-    provider_id: i32,
-    staff_id: i32,
+    provider_id: ProviderId,
+    staff_id: StaffId,
     as_of: NaiveDate,
     supervision_days: i64,
 ) -> QueryResult<Option<PersonLine>> {
@@ -649,7 +664,7 @@ pub fn person_line(
 /// [`judge_people`], and the sessions of the last twelve months.
 pub fn workforce(
     conn: &mut DbConnection,
-    provider_id: i32,
+    provider_id: ProviderId,
     as_of: NaiveDate,
     supervision_days: i64,
 ) -> QueryResult<WorkforceReport> {
@@ -722,7 +737,7 @@ pub struct CpdLine {
 }
 
 /// A person's CPD, newest first.
-pub fn cpd_for(conn: &mut DbConnection, staff_id: i32) -> QueryResult<Vec<CpdLine>> {
+pub fn cpd_for(conn: &mut DbConnection, staff_id: StaffId) -> QueryResult<Vec<CpdLine>> {
     cpd_records::table
         .filter(cpd_records::staff_id.eq(staff_id))
         .select((
@@ -754,7 +769,11 @@ pub struct SessionLine {
 }
 
 /// The provider's supervision sessions, newest first, with how many attended each.
-pub fn sessions(conn: &mut DbConnection, provider_id: i32, limit: i64) -> QueryResult<Vec<(SessionLine, usize)>> {
+pub fn sessions(
+    conn: &mut DbConnection,
+    provider_id: ProviderId,
+    limit: i64,
+) -> QueryResult<Vec<(SessionLine, usize)>> {
     let lines: Vec<SessionLine> = supervision_sessions::table
         .inner_join(staff::table)
         .filter(supervision_sessions::provider_id.eq(provider_id))
@@ -789,7 +808,7 @@ pub fn sessions(conn: &mut DbConnection, provider_id: i32, limit: i64) -> QueryR
 impl WorkforceReport {
     /// The workforce document the API serves: each person's staff number, discipline, tier and
     /// issue codes, and the totals for each code.
-    pub fn to_json(&self, provider_id: i32) -> serde_json::Value {
+    pub fn to_json(&self, provider_id: ProviderId) -> serde_json::Value {
         let people: Vec<serde_json::Value> = self
             .people
             .iter()
