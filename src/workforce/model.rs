@@ -83,6 +83,11 @@ crate::vocabulary! {
 }
 
 impl Regulator {
+    /// The catalogue's code for the regulator ("GMC" in professions.toml).
+    pub fn catalogue_code(self) -> &'static str {
+        self.in_catalogue().as_str()
+    }
+
     /// The regulator as the catalogue names it (`regulator = "GMC"` in professions.toml).
     pub fn in_catalogue(self) -> CatalogueRegulator {
         match self {
