@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use ohgov::accounts::model::{NewContract, OrganisationInput, UserInput};
 use ohgov::accounts::store::{self, Grant};
 use ohgov::accounts::Role;
+use ohgov::db::{ProviderId, UserId};
 
 const PEOPLE: [&str; 8] =
     ["anonymous", "manager", "clinical_director", "clinician", "viewer", "commissioner", "assessor", "admin"];
@@ -59,7 +60,7 @@ fn build_world(db: &support::TestDb) -> World {
     let today = chrono::Utc::now().date_naive();
     let contract = NewContract {
         commissioner_id: trust,
-        provider_id: provider,
+        provider_id: ProviderId(provider),
         starts_on: today - chrono::Duration::days(30),
         ends_on: None,
         services: vec![],
@@ -94,10 +95,13 @@ fn build_world(db: &support::TestDb) -> World {
     .parse()
     .unwrap();
     let upload = ohgov::evidence::model::check_upload(b"Policy text".to_vec(), "policy.txt", 1 << 20).unwrap();
-    let framework = support::framework(&mut conn, provider);
-    let evidence = ohgov::evidence::store::add(&mut conn, None, provider, framework, &details, Some(&upload)).unwrap();
+    let provider_id = ProviderId(provider);
+    let framework = support::framework(&mut conn, provider_id);
+    let evidence =
+        ohgov::evidence::store::add(&mut conn, None, provider_id, framework, &details, Some(&upload)).unwrap();
     let request =
-        ohgov::assessment::store::raise_request(&mut conn, None, provider, Some("GF1"), "The signed policy").unwrap();
+        ohgov::assessment::store::raise_request(&mut conn, None, provider_id, Some("GF1"), "The signed policy")
+            .unwrap();
     let regulations = ohgov::workforce::store::regulations(&mut conn).unwrap();
     let nurse = ohgov::workforce::model::StaffInput {
         staff_number: "E1001".into(),
@@ -108,7 +112,7 @@ fn build_world(db: &support::TestDb) -> World {
     }
     .parse(&regulations)
     .unwrap();
-    let person = ohgov::workforce::store::create_staff(&mut conn, None, provider, &nurse).unwrap();
+    let person = ohgov::workforce::store::create_staff(&mut conn, None, provider_id, &nurse).unwrap().0;
     World { provider, other_provider, evidence, request, person }
 }
 
@@ -747,7 +751,7 @@ on_both_backends!(
                     .unwrap()
             };
             let grant = Grant { organisation_id: world.other_provider, role: Role::Viewer, expires_on: None };
-            store::add_membership(&mut conn, None, user_id, grant).unwrap();
+            store::add_membership(&mut conn, None, UserId(user_id), grant).unwrap();
         }
         let manager = signed_in(&app, "manager").await;
         let home = manager.get(format!("{}/", app.address)).send().await.unwrap().text().await.unwrap();

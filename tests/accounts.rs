@@ -296,7 +296,7 @@ on_both_backends!(
     }
 );
 
-fn add_user(db: &TestDb, email: &str, password: &str) -> i32 {
+fn add_user(db: &TestDb, email: &str, password: &str) -> ohgov::db::UserId {
     let user = ohgov::accounts::model::UserInput {
         email: email.into(),
         name: "Jo Bloggs".into(),

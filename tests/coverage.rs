@@ -7,7 +7,7 @@ use chrono::{Duration, NaiveDate, Utc};
 use ohgov::coverage::model::{CoverageInput, CoverageKind};
 use ohgov::coverage::rules::CoverageState;
 use ohgov::coverage::store;
-use ohgov::db::DbConnection;
+use ohgov::db::{DbConnection, ProviderId};
 use support::{browser_signed_in, service, PASSWORD};
 
 fn arrangement(partner: &str, starts_on: NaiveDate, ends_on: Option<NaiveDate>) -> CoverageInput {
@@ -21,13 +21,13 @@ fn arrangement(partner: &str, starts_on: NaiveDate, ends_on: Option<NaiveDate>) 
     }
 }
 
-fn save(conn: &mut DbConnection, provider: i32, reference: &str, kind: CoverageKind, input: CoverageInput) {
+fn save(conn: &mut DbConnection, provider: ProviderId, reference: &str, kind: CoverageKind, input: CoverageInput) {
     let coverage = input.parse(kind).unwrap();
     store::save(conn, None, provider, reference, &coverage, support::today())
         .unwrap_or_else(|e| panic!("{reference} is a row: {e}"));
 }
 
-fn state_of(conn: &mut DbConnection, provider: i32, reference: &str, today: NaiveDate) -> CoverageState {
+fn state_of(conn: &mut DbConnection, provider: ProviderId, reference: &str, today: NaiveDate) -> CoverageState {
     store::coverage_row(conn, provider, reference, today).unwrap().unwrap().state
 }
 

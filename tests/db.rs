@@ -711,7 +711,7 @@ on_both_backends!(
         // The catalogue's own lists (its file checks hold them): regulators as professions.toml names
         // them, CPD cycles and units, KPI units and sources.
         let expected: BTreeMap<(&str, &str), BTreeSet<String>> = [
-            (("catalogues", "kind"), codes(&catalogue::CatalogueKind::ALL, catalogue::CatalogueKind::as_str)),
+            (("catalogues", "kind"), codes(catalogue::CatalogueKind::ALL, catalogue::CatalogueKind::as_str)),
             (("catalogue_nodes", "kind"), node_kinds),
             (("catalogue_nodes", "level"), levels),
             (("profession_rules", "regulator"), codes(workforce::Regulator::ALL, workforce::Regulator::catalogue_code)),
@@ -720,7 +720,7 @@ on_both_backends!(
             (("kpi_definitions", "unit"), strings(&["working_days", "days", "minutes", "percent", "score"])),
             (("kpi_definitions", "source"), strings(&["MoHaWK", "service"])),
             (("organisations", "kind"), codes(&organisation_kinds, OrganisationKind::as_str)),
-            (("memberships", "role"), codes(&Role::ALL, Role::as_str)),
+            (("memberships", "role"), codes(Role::ALL, Role::as_str)),
             (("evidence_items", "kind"), codes(EvidenceKind::ALL, EvidenceKind::as_str)),
             (("accreditations", "status"), codes(assessment::AccreditationStatus::ALL, |v| v.as_str())),
             (("assessment_cycles", "kind"), codes(assessment::CycleKind::ALL, |v| v.as_str())),

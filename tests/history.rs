@@ -9,7 +9,7 @@ use ohgov::history::{rules, store, ChainBreak, Change, Entry};
 
 fn entry(n: usize) -> Entry {
     Entry {
-        user_id: Some(7),
+        user_id: Some(db::UserId(7)),
         organisation_id: Some(3),
         entity: "assessment".into(),
         entity_id: format!("GF{n}"),

@@ -6,7 +6,7 @@ mod support;
 use chrono::{Duration, NaiveDate, Utc};
 use diesel::prelude::*;
 use ohgov::db::schema::{cpd_records, history, staff};
-use ohgov::db::DbConnection;
+use ohgov::db::{DbConnection, ProviderId};
 use ohgov::workforce::import::{self, ImportKind, RowError};
 use reqwest::multipart::{Form, Part};
 use support::{browser_signed_in, service, PASSWORD};
@@ -27,7 +27,7 @@ fn staff_file(renewal: &str) -> String {
 
 fn run_import(
     conn: &mut DbConnection,
-    provider: i32,
+    provider: ProviderId,
     kind: ImportKind,
     file: &[u8],
 ) -> Result<import::ImportReport, Vec<RowError>> {
@@ -266,7 +266,7 @@ on_both_backends!(
             .parse()
             .unwrap(),
             Some(ohgov::accounts::store::Grant {
-                organisation_id: s.provider,
+                organisation_id: s.provider.0,
                 role: ohgov::accounts::Role::Clinician,
                 expires_on: None,
             }),

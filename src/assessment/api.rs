@@ -7,13 +7,14 @@ use serde::Serialize;
 
 use super::model::{AssessmentResult, Workflow};
 use super::store::ReadinessReport;
+use crate::db::ProviderId;
 
 #[derive(Debug, Serialize)]
 pub struct ReadinessDocument<'a> {
     pub accreditation: AccreditationDocument<'a>,
     pub cycle: Option<CycleDocument<'a>>,
     pub domains: Vec<DomainDocument<'a>>,
-    pub provider_id: i32,
+    pub provider_id: ProviderId,
     pub totals: Totals,
 }
 
@@ -74,7 +75,7 @@ pub struct StandardDocument<'a> {
 impl ReadinessReport {
     /// The readiness document: the accreditation record, the cycle, totals, and each domain's
     /// standards with their evidence counts.
-    pub fn to_json(&self, provider_id: i32) -> ReadinessDocument<'_> {
+    pub fn to_json(&self, provider_id: ProviderId) -> ReadinessDocument<'_> {
         let record = &self.accreditation;
         let r = &self.readiness;
         ReadinessDocument {

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{Datelike, Months, NaiveDate};
 use serde::Serialize;
 
+use crate::catalogue::model::Level;
 use crate::evidence::rules::{review_state, ReviewState};
 
 use super::model::{AccreditationChange, AccreditationStatus, AssessmentResult, RequestStatus, Workflow};
@@ -22,7 +23,7 @@ pub struct Standard {
     pub node_id: i32,
     pub reference: String,
     pub title: String,
-    pub level: String,
+    pub level: Level,
     pub domain_reference: String,
 }
 
@@ -80,7 +81,7 @@ pub struct StandardReadiness {
     pub node_id: i32,
     pub reference: String,
     pub title: String,
-    pub level: String,
+    pub level: Level,
     pub workflow: Workflow,
     pub result: AssessmentResult,
     pub carried_over: bool,
@@ -95,7 +96,7 @@ pub struct StandardReadiness {
 
 impl StandardReadiness {
     pub fn is_must_not_met(&self) -> bool {
-        self.level == "must" && !matches!(self.result, AssessmentResult::Met | AssessmentResult::NotApplicable)
+        self.level == Level::Must && !matches!(self.result, AssessmentResult::Met | AssessmentResult::NotApplicable)
     }
 
     /// Not applicable standards need no evidence.
@@ -188,7 +189,7 @@ pub fn readiness(facts: &Facts, today: NaiveDate) -> Readiness {
             node_id: standard.node_id,
             reference: standard.reference.clone(),
             title: standard.title.clone(),
-            level: standard.level.clone(),
+            level: standard.level,
             workflow: assessed.workflow,
             result: assessed.result,
             carried_over: assessed.carried_over,

@@ -7,10 +7,11 @@ use serde::Serialize;
 use super::model::{CoverageKind, Delivery};
 use super::rules::{CoverageState, Totals};
 use super::store::{totals, CoverageRow};
+use crate::db::ProviderId;
 
 #[derive(Debug, Serialize)]
 pub struct CoverageDocument<'a> {
-    pub provider_id: i32,
+    pub provider_id: ProviderId,
     pub rows: Vec<RowDocument<'a>>,
     pub totals: Totals,
 }
@@ -30,7 +31,7 @@ pub struct RowDocument<'a> {
 }
 
 /// The coverage document for a provider's sixteen rows.
-pub fn to_json(provider_id: i32, rows: &[CoverageRow]) -> CoverageDocument<'_> {
+pub fn to_json(provider_id: ProviderId, rows: &[CoverageRow]) -> CoverageDocument<'_> {
     CoverageDocument {
         provider_id,
         rows: rows

@@ -2,6 +2,7 @@
 
 use chrono::NaiveDate;
 
+use crate::catalogue::model::NodeKind;
 use crate::form::FieldErrors;
 use crate::form::{optional_date, optional_text};
 
@@ -14,6 +15,18 @@ crate::vocabulary! {
         CoreService => ("core_service", "Core service"),
         Subspecialism => ("subspecialism", "Sub-specialism"),
     }
+    name = "coverage kind", stored_in = [];
+}
+
+impl CoverageKind {
+    /// The coverage row a catalogue entry of this kind is; None for entries that are neither.
+    pub fn of_node(kind: NodeKind) -> Option<Self> {
+        match kind {
+            NodeKind::CoreService => Some(CoverageKind::CoreService),
+            NodeKind::Subspecialism => Some(CoverageKind::Subspecialism),
+            _ => None,
+        }
+    }
 }
 
 crate::vocabulary! {
@@ -24,6 +37,7 @@ crate::vocabulary! {
         Partial => ("partial", "Partly"),
         NotAvailable => ("not_available", "Not available"),
     }
+    name = "delivery", stored_in = [service_coverage.delivery];
 }
 
 impl Delivery {

@@ -8,12 +8,13 @@ use serde::Serialize;
 
 use super::rules::Issue;
 use super::store::WorkforceReport;
+use crate::db::ProviderId;
 
 #[derive(Debug, Serialize)]
 pub struct WorkforceDocument<'a> {
     pub as_of: NaiveDate,
     pub people: Vec<PersonDocument<'a>>,
-    pub provider_id: i32,
+    pub provider_id: ProviderId,
     /// Each issue code's count, zero included.
     pub totals: BTreeMap<&'static str, usize>,
 }
@@ -29,7 +30,7 @@ pub struct PersonDocument<'a> {
 impl WorkforceReport {
     /// The workforce document: each person's staff number, discipline, tier and issue codes, and
     /// the totals for each code.
-    pub fn to_json(&self, provider_id: i32) -> WorkforceDocument<'_> {
+    pub fn to_json(&self, provider_id: ProviderId) -> WorkforceDocument<'_> {
         WorkforceDocument {
             as_of: self.as_of,
             people: self

@@ -11,7 +11,10 @@ use serde::Serialize;
 use super::model::{CpdInput, NewCpd, NewStaff, NewSupervision, StaffInput, SupervisionInput};
 use super::store;
 use crate::db::schema::cpd_records;
+use crate::db::ProviderId;
+use crate::db::StaffId;
 use crate::db::StoreError;
+use crate::db::UserId;
 use crate::db::{self, DbConnection};
 use crate::form::FieldErrors;
 use crate::history::store::json;
@@ -23,6 +26,7 @@ crate::vocabulary! {
         Cpd => ("cpd", "CPD records"),
         Supervision => ("supervision", "Supervision sessions"),
     }
+    name = "import kind", stored_in = [];
 }
 
 impl ImportKind {
@@ -152,8 +156,8 @@ pub fn read_rows(bytes: &[u8], columns: &[&str]) -> Result<Vec<(u64, Vec<String>
 #[derive(Debug, Clone)]
 pub enum Prepared {
     Staff(Vec<(u64, NewStaff)>),
-    Cpd(Vec<(u64, i32, NewCpd)>),
-    Supervision(Vec<(u64, NewSupervision, i32, Vec<i32>)>),
+    Cpd(Vec<(u64, StaffId, NewCpd)>),
+    Supervision(Vec<(u64, NewSupervision, StaffId, Vec<StaffId>)>),
 }
 
 impl Prepared {
@@ -178,7 +182,7 @@ fn field<'a>(values: &'a [String], columns: &[&str], name: &str) -> &'a str {
 /// outer error is the database's; the inner one lists every bad row.
 pub fn prepare(
     conn: &mut DbConnection,
-    provider_id: i32,
+    provider_id: ProviderId,
     kind: ImportKind,
     bytes: &[u8],
     today: NaiveDate,
@@ -305,7 +309,11 @@ pub struct ImportReport {
 /// CPD rows written per statement: well under SQLite's limit on bound values.
 const CPD_CHUNK: usize = 1_000;
 
-fn insert_cpd_chunk(conn: &mut DbConnection, by: Option<i32>, chunk: &[(u64, i32, NewCpd)]) -> QueryResult<usize> {
+fn insert_cpd_chunk(
+    conn: &mut DbConnection,
+    by: Option<UserId>,
+    chunk: &[(u64, StaffId, NewCpd)],
+) -> QueryResult<usize> {
     let now = chrono::Utc::now().naive_utc();
     let values: Vec<_> = chunk
         .iter()
@@ -314,7 +322,7 @@ fn insert_cpd_chunk(conn: &mut DbConnection, by: Option<i32>, chunk: &[(u64, i32
                 cpd_records::staff_id.eq(*staff_id),
                 cpd_records::activity_date.eq(cpd.date),
                 cpd_records::title.eq(cpd.title.clone()),
-                cpd_records::activity_type.eq(cpd.activity_type.as_str()),
+                cpd_records::activity_type.eq(cpd.activity_type),
                 cpd_records::hours.eq(cpd.hours),
                 cpd_records::participatory.eq(cpd.participatory),
                 cpd_records::reflective.eq(cpd.reflective),
@@ -335,8 +343,8 @@ fn insert_cpd_chunk(conn: &mut DbConnection, by: Option<i32>, chunk: &[(u64, i32
 /// `progress` hears how many rows are done.
 pub fn commit(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
     prepared: &Prepared,
     file_sha256: &str,
     progress: &mut dyn FnMut(usize),
@@ -387,7 +395,7 @@ pub fn commit(
             conn,
             &crate::history::Entry {
                 user_id: by,
-                organisation_id: Some(provider_id),
+                organisation_id: Some(provider_id.0),
                 entity: "import".into(),
                 entity_id: kind.as_str().into(),
                 action: "import".into(),

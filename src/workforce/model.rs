@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use regex::Regex;
 
-use super::rules::ProfessionRule;
+use crate::catalogue::model::{ProfessionRule, Regulator as CatalogueRegulator};
 use crate::form::FieldErrors;
 use crate::form::{optional_date, optional_text, required_text};
 
@@ -15,6 +15,7 @@ crate::vocabulary! {
         Clinical => ("clinical", "Clinical"),
         NonClinical => ("non_clinical", "Non-clinical"),
     }
+    name = "tier", stored_in = [staff.tier];
 }
 
 impl Tier {
@@ -39,6 +40,7 @@ crate::vocabulary! {
         NonClinicalCaseWorker => ("non_clinical_case_worker", "Non-clinical case worker"),
         Administrator => ("administrator", "Administrator"),
     }
+    name = "discipline", stored_in = [staff.discipline];
 }
 
 impl Discipline {
@@ -77,16 +79,32 @@ crate::vocabulary! {
         Hcpc => ("hcpc", "HCPC"),
         None => ("none", "Not registered"),
     }
+    name = "regulator", stored_in = [staff.regulator];
 }
 
 impl Regulator {
-    /// The regulator as the catalogue names it (`regulator = "GMC"` in professions.toml).
+    /// The catalogue's code for the regulator ("GMC" in professions.toml).
     pub fn catalogue_code(self) -> &'static str {
+        self.in_catalogue().as_str()
+    }
+
+    /// The regulator as the catalogue names it (`regulator = "GMC"` in professions.toml).
+    pub fn in_catalogue(self) -> CatalogueRegulator {
         match self {
-            Regulator::Gmc => "GMC",
-            Regulator::Nmc => "NMC",
-            Regulator::Hcpc => "HCPC",
-            Regulator::None => "none",
+            Regulator::Gmc => CatalogueRegulator::Gmc,
+            Regulator::Nmc => CatalogueRegulator::Nmc,
+            Regulator::Hcpc => CatalogueRegulator::Hcpc,
+            Regulator::None => CatalogueRegulator::None,
+        }
+    }
+
+    /// The regulator a staff record names for the catalogue's.
+    pub fn from_catalogue(regulator: CatalogueRegulator) -> Self {
+        match regulator {
+            CatalogueRegulator::Gmc => Regulator::Gmc,
+            CatalogueRegulator::Nmc => Regulator::Nmc,
+            CatalogueRegulator::Hcpc => Regulator::Hcpc,
+            CatalogueRegulator::None => Regulator::None,
         }
     }
 }
@@ -98,6 +116,7 @@ crate::vocabulary! {
         Cct => ("cct", "CCT"),
         Cesr => ("cesr", "CESR"),
     }
+    name = "specialist route", stored_in = [staff.specialist_route];
 }
 
 crate::vocabulary! {
@@ -112,6 +131,7 @@ crate::vocabulary! {
         Reading => ("reading", "Reading"),
         Other => ("other", "Other"),
     }
+    name = "CPD activity type", stored_in = [cpd_records.activity_type];
 }
 
 crate::vocabulary! {
@@ -121,6 +141,7 @@ crate::vocabulary! {
         Group => ("group", "Group"),
         CaseReview => ("case_review", "Case review"),
     }
+    name = "supervision kind", stored_in = [supervision_sessions.kind];
 }
 
 /// One regulator's rules as loaded from the catalogue.

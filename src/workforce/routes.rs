@@ -17,6 +17,7 @@ use crate::accounts::access::Capability;
 use crate::accounts::api::ApiUser;
 use crate::accounts::guard::{authorize, permissions, provider_context};
 use crate::accounts::session::CurrentUser;
+use crate::db::{ProviderId, StaffId};
 use crate::form::parse_date;
 use crate::form::FieldErrors;
 use crate::web::form::{save_then, Form, UploadForm};
@@ -64,7 +65,7 @@ async fn index(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
     filters: web::Query<Filters>,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
@@ -77,8 +78,8 @@ async fn index(
     let wanted_issue = Issue::ALL.iter().copied().find(|i| i.code() == filters.issue);
     report.people.retain(|line| {
         wanted_issue.is_none_or(|i| line.issues.contains(&i))
-            && (filters.tier.is_empty() || line.staff.tier == filters.tier)
-            && (filters.discipline.is_empty() || line.staff.discipline == filters.discipline)
+            && (filters.tier.is_empty() || line.staff.tier.as_str() == filters.tier)
+            && (filters.discipline.is_empty() || line.staff.discipline.as_str() == filters.discipline)
     });
     let issues: Vec<(&str, &str)> = Issue::ALL.iter().map(|i| (i.code(), i.label())).collect();
     context.insert("report", &report);
@@ -106,7 +107,7 @@ async fn new_person(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
 ) -> Result<HttpResponse, AppError> {
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Manage).await?;
@@ -118,7 +119,7 @@ async fn show_new_person(
     state: &AppState,
     req: &HttpRequest,
     user: &CurrentUser,
-    provider_id: i32,
+    provider_id: ProviderId,
     form: StaffInput,
     errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
@@ -132,7 +133,7 @@ async fn create_person(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
     Form(input): Form<StaffInput>,
 ) -> Result<HttpResponse, AppError> {
     let provider_id = path.into_inner();
@@ -155,8 +156,8 @@ async fn show_person(
     state: &AppState,
     req: &HttpRequest,
     user: &CurrentUser,
-    provider_id: i32,
-    staff_id: i32,
+    provider_id: ProviderId,
+    staff_id: StaffId,
     form: Option<StaffInput>,
     cpd_form: Option<CpdInput>,
     errors: FieldErrors,
@@ -197,7 +198,7 @@ async fn person(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<(i32, i32)>,
+    path: web::Path<(ProviderId, StaffId)>,
 ) -> Result<HttpResponse, AppError> {
     let (provider_id, staff_id) = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Read).await?;
@@ -209,7 +210,7 @@ async fn update_person(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<(i32, i32)>,
+    path: web::Path<(ProviderId, StaffId)>,
     Form(input): Form<StaffInput>,
 ) -> Result<HttpResponse, AppError> {
     let (provider_id, staff_id) = path.into_inner();
@@ -233,7 +234,7 @@ async fn add_cpd(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<(i32, i32)>,
+    path: web::Path<(ProviderId, StaffId)>,
     Form(input): Form<CpdEntryInput>,
 ) -> Result<HttpResponse, AppError> {
     let (provider_id, staff_id) = path.into_inner();
@@ -267,7 +268,7 @@ async fn show_supervision(
     state: &AppState,
     req: &HttpRequest,
     user: &CurrentUser,
-    provider_id: i32,
+    provider_id: ProviderId,
     form: SupervisionInput,
     errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
@@ -278,7 +279,7 @@ async fn show_supervision(
     .await?;
     let supervisors: Vec<(String, String)> = people
         .iter()
-        .filter(|p| Tier::parse(&p.tier).is_some_and(Tier::may_supervise))
+        .filter(|p| p.tier.may_supervise())
         .map(|p| (p.staff_number.clone(), format!("{} ({})", p.full_name, p.staff_number)))
         .collect();
     let supervised: Vec<(String, String)> =
@@ -299,7 +300,7 @@ async fn supervision(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
     let provider_id = path.into_inner();
@@ -314,7 +315,7 @@ async fn add_supervision(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
     Form(form): Form<SupervisionForm>,
 ) -> Result<HttpResponse, AppError> {
     let provider_id = path.into_inner();
@@ -342,7 +343,7 @@ async fn import_form(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
 ) -> Result<HttpResponse, AppError> {
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Manage).await?;
@@ -367,7 +368,7 @@ async fn import_upload(
     req: HttpRequest,
     user: CurrentUser,
     session: Session,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
     upload: UploadForm<ImportChoice>,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
@@ -470,7 +471,7 @@ fn preview(prepared: &import::Prepared) -> Vec<(u64, String)> {
 /// The session's record of the import it previewed.
 const PENDING_IMPORT: &str = "pending_import";
 
-fn pending_import(provider_id: i32, kind: ImportKind, sha256: &str) -> String {
+fn pending_import(provider_id: ProviderId, kind: ImportKind, sha256: &str) -> String {
     format!("{provider_id}:{}:{sha256}", kind.as_str())
 }
 
@@ -489,7 +490,7 @@ async fn import_confirm(
     req: HttpRequest,
     user: CurrentUser,
     session: Session,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
     form: Form<ConfirmForm>,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
@@ -535,7 +536,7 @@ async fn import_confirm(
 async fn workforce_json(
     state: web::Data<AppState>,
     user: ApiUser,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
     query: web::Query<AsOfQuery>,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();

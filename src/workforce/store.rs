@@ -6,85 +6,35 @@ use chrono::{Months, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 
+use super::model::{CpdType, SupervisionKind};
 use super::model::{
     Discipline, NewCpd, NewStaff, NewSupervision, Regulation, Regulations, Regulator, SpecialistRoute, Tier,
 };
 pub use super::rules::Escalations;
-use super::rules::{self, CpdActivity, CpdCycle, Issue, Person, ProfessionRule, SessionFigures};
-use crate::db::schema::{
-    catalogue_nodes, cpd_records, profession_rules, staff, supervision_attendees, supervision_sessions,
-};
+use super::rules::{self, CpdActivity, CpdCycle, Issue, Person, SessionFigures};
+use crate::db::schema::{cpd_records, staff, supervision_attendees, supervision_sessions};
+use crate::db::ProviderId;
+use crate::db::StaffId;
 use crate::db::StoreError;
+use crate::db::UserId;
 use crate::db::{self, DbConnection};
 use crate::form::FieldErrors;
 use crate::history::store::{json, record_action, record_created, Diff};
 
-type RuleRow = (
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<i32>,
-    Option<i32>,
-    Option<i32>,
-    Option<i32>,
-    Option<String>,
-    Option<f64>,
-    Option<f64>,
-    Option<i32>,
-    Option<i32>,
-    Option<i32>,
-    Option<i32>,
-);
-
-/// The regulators' rules from the catalogue (standards/professions.toml). One query.
+/// The regulators' rules from the catalogue (standards/professions.toml), each with its number
+/// pattern compiled. One query.
 pub fn regulations(conn: &mut DbConnection) -> QueryResult<Regulations> {
-    let rows: Vec<RuleRow> = profession_rules::table
-        .inner_join(catalogue_nodes::table)
-        .filter(catalogue_nodes::retired.eq(false))
-        .select((
-            profession_rules::regulator,
-            profession_rules::disciplines,
-            profession_rules::registration_number_pattern,
-            profession_rules::registration_number_example,
-            profession_rules::registration_warning_days,
-            profession_rules::revalidation_months,
-            profession_rules::revalidation_warning_days,
-            profession_rules::appraisal_overdue_months,
-            profession_rules::cpd_cycle,
-            profession_rules::cpd_required,
-            profession_rules::cpd_participatory_required,
-            profession_rules::reflective_accounts_required,
-            profession_rules::cpd_periods,
-            profession_rules::cpd_period_months,
-            profession_rules::cpd_warning_days,
-        ))
-        .load(conn)?;
-    let unsigned = |v: Option<i32>| v.and_then(|v| u32::try_from(v).ok());
+    let rules = crate::catalogue::store::profession_rules(conn)?;
     Ok(Regulations(
-        rows.into_iter()
-            .filter_map(|r| {
-                let regulator = Regulator::parse(&r.0.to_ascii_lowercase())?;
-                Some(Regulation {
-                    regulator,
-                    disciplines: serde_json::from_str(&r.1).unwrap_or_default(),
-                    number_pattern: r.2.as_deref().and_then(|p| regex::Regex::new(p).ok()),
-                    number_example: r.3,
-                    rule: ProfessionRule {
-                        regulator: r.0.clone(),
-                        registration_warning_days: r.4.map(i64::from),
-                        revalidation_months: unsigned(r.5),
-                        revalidation_warning_days: r.6.map(i64::from),
-                        appraisal_overdue_months: unsigned(r.7),
-                        cpd_cycle: r.8.as_deref().and_then(CpdCycle::parse),
-                        cpd_required: r.9,
-                        cpd_participatory_required: r.10,
-                        reflective_accounts_required: unsigned(r.11),
-                        cpd_periods: unsigned(r.12),
-                        cpd_period_months: unsigned(r.13),
-                        cpd_warning_days: r.14.map(i64::from),
-                    },
-                })
+        rules
+            .into_iter()
+            .map(|rule| Regulation {
+                regulator: Regulator::from_catalogue(rule.regulator),
+                disciplines: rule.disciplines.clone(),
+                // The loader refused any pattern that does not compile.
+                number_pattern: rule.registration_number_pattern.as_deref().and_then(|p| regex::Regex::new(p).ok()),
+                number_example: rule.registration_number_example.clone(),
+                rule,
             })
             .collect(),
     ))
@@ -94,31 +44,31 @@ pub fn regulations(conn: &mut DbConnection) -> QueryResult<Regulations> {
 #[derive(Debug, Clone, Serialize, Queryable, Selectable)]
 #[diesel(table_name = staff)]
 pub struct StaffRecord {
-    pub id: i32,
+    pub id: StaffId,
     pub staff_number: String,
     pub full_name: String,
     pub email: Option<String>,
-    pub discipline: String,
-    pub tier: String,
+    pub discipline: Discipline,
+    pub tier: Tier,
     pub tier_overridden: bool,
-    pub regulator: String,
+    pub regulator: Regulator,
     pub registration_number: Option<String>,
     pub registration_renewal: Option<NaiveDate>,
     pub revalidation_due: Option<NaiveDate>,
-    pub specialist_route: Option<String>,
+    pub specialist_route: Option<SpecialistRoute>,
     pub last_appraisal: Option<NaiveDate>,
     pub responsible_officer: Option<String>,
     pub practice_teacher: bool,
     pub start_date: Option<NaiveDate>,
     pub leaving_date: Option<NaiveDate>,
     pub fte: Option<f64>,
-    pub user_id: Option<i32>,
+    pub user_id: Option<UserId>,
     pub updated_at: NaiveDateTime,
 }
 
 impl StaffRecord {
     pub fn discipline_label(&self) -> &str {
-        Discipline::parse(&self.discipline).map(|d| d.label()).unwrap_or(&self.discipline)
+        self.discipline.label()
     }
 
     /// The record as the form's starting values.
@@ -128,8 +78,8 @@ impl StaffRecord {
             staff_number: self.staff_number.clone(),
             full_name: self.full_name.clone(),
             email: self.email.clone().unwrap_or_default(),
-            discipline: self.discipline.clone(),
-            regulator: self.regulator.clone(),
+            discipline: self.discipline.as_str().to_string(),
+            regulator: self.regulator.as_str().to_string(),
             registration_number: self.registration_number.clone().unwrap_or_default(),
             registration_renewal: day(self.registration_renewal),
             revalidation_due: day(self.revalidation_due),
@@ -138,15 +88,15 @@ impl StaffRecord {
             start_date: day(self.start_date),
             leaving_date: day(self.leaving_date),
             fte: self.fte.map(|f| f.to_string()).unwrap_or_default(),
-            tier: if self.tier_overridden { self.tier.clone() } else { String::new() },
-            specialist_route: self.specialist_route.clone().unwrap_or_default(),
+            tier: if self.tier_overridden { self.tier.as_str().to_string() } else { String::new() },
+            specialist_route: self.specialist_route.map(|r| r.as_str().to_string()).unwrap_or_default(),
             practice_teacher: if self.practice_teacher { "yes".into() } else { String::new() },
         }
     }
 }
 
 /// Whether a user is this person: linked to the record, or signed in with the record's email.
-pub fn is_self(conn: &mut DbConnection, user_id: i32, record: &StaffRecord) -> QueryResult<bool> {
+pub fn is_self(conn: &mut DbConnection, user_id: UserId, record: &StaffRecord) -> QueryResult<bool> {
     use crate::db::schema::users;
     if record.user_id == Some(user_id) {
         return Ok(true);
@@ -156,7 +106,7 @@ pub fn is_self(conn: &mut DbConnection, user_id: i32, record: &StaffRecord) -> Q
 }
 
 /// The provider's people, by name.
-pub fn staff_list(conn: &mut DbConnection, provider_id: i32) -> QueryResult<Vec<StaffRecord>> {
+pub fn staff_list(conn: &mut DbConnection, provider_id: ProviderId) -> QueryResult<Vec<StaffRecord>> {
     staff::table
         .filter(staff::provider_id.eq(provider_id))
         .select(StaffRecord::as_select())
@@ -166,10 +116,10 @@ pub fn staff_list(conn: &mut DbConnection, provider_id: i32) -> QueryResult<Vec<
 
 /// The names of the provider's clinical and specialist staff in post on `today`: who may lead a
 /// service or hold a sub-specialism's expertise.
-pub fn clinicians(conn: &mut DbConnection, provider_id: i32, today: NaiveDate) -> QueryResult<Vec<String>> {
+pub fn clinicians(conn: &mut DbConnection, provider_id: ProviderId, today: NaiveDate) -> QueryResult<Vec<String>> {
     staff::table
         .filter(staff::provider_id.eq(provider_id))
-        .filter(staff::tier.ne(Tier::NonClinical.as_str()))
+        .filter(staff::tier.ne(Tier::NonClinical))
         .filter(staff::leaving_date.is_null().or(staff::leaving_date.ge(today)))
         .select(staff::full_name)
         .order(staff::full_name)
@@ -177,7 +127,11 @@ pub fn clinicians(conn: &mut DbConnection, provider_id: i32, today: NaiveDate) -
 }
 
 /// One of the provider's people.
-pub fn staff_member(conn: &mut DbConnection, provider_id: i32, staff_id: i32) -> QueryResult<Option<StaffRecord>> {
+pub fn staff_member(
+    conn: &mut DbConnection,
+    provider_id: ProviderId,
+    staff_id: StaffId,
+) -> QueryResult<Option<StaffRecord>> {
     staff::table
         .filter(staff::provider_id.eq(provider_id))
         .filter(staff::id.eq(staff_id))
@@ -216,14 +170,14 @@ struct StaffValues<'a> {
     staff_number: &'a str,
     full_name: &'a str,
     email: Option<&'a str>,
-    discipline: &'a str,
-    tier: &'a str,
+    discipline: Discipline,
+    tier: Tier,
     tier_overridden: bool,
-    regulator: &'a str,
+    regulator: Regulator,
     registration_number: Option<&'a str>,
     registration_renewal: Option<NaiveDate>,
     revalidation_due: Option<NaiveDate>,
-    specialist_route: Option<&'a str>,
+    specialist_route: Option<SpecialistRoute>,
     last_appraisal: Option<NaiveDate>,
     responsible_officer: Option<&'a str>,
     practice_teacher: bool,
@@ -238,14 +192,14 @@ impl<'a> From<&'a NewStaff> for StaffValues<'a> {
             staff_number: &person.staff_number,
             full_name: &person.full_name,
             email: person.email.as_deref(),
-            discipline: person.discipline.as_str(),
-            tier: person.tier.as_str(),
+            discipline: person.discipline,
+            tier: person.tier,
             tier_overridden: person.tier_overridden,
-            regulator: person.regulator.as_str(),
+            regulator: person.regulator,
             registration_number: person.registration_number.as_deref(),
             registration_renewal: person.registration_renewal,
             revalidation_due: person.revalidation_due,
-            specialist_route: person.specialist_route.map(SpecialistRoute::as_str),
+            specialist_route: person.specialist_route,
             last_appraisal: person.last_appraisal,
             responsible_officer: person.responsible_officer.as_deref(),
             practice_teacher: person.practice_teacher,
@@ -259,10 +213,10 @@ impl<'a> From<&'a NewStaff> for StaffValues<'a> {
 /// Inserts a person (inside a transaction); history row included.
 pub(crate) fn insert_staff(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
     person: &NewStaff,
-) -> QueryResult<i32> {
+) -> QueryResult<StaffId> {
     let now = Utc::now().naive_utc();
     diesel::insert_into(staff::table)
         .values((
@@ -273,16 +227,16 @@ pub(crate) fn insert_staff(
         ))
         .execute(conn)?;
     let id = db::last_insert_id(conn)?;
-    record_created(conn, by, Some(provider_id), "staff", id, staff_fields(person))?;
-    Ok(id)
+    record_created(conn, by, Some(provider_id.0), "staff", id, staff_fields(person))?;
+    Ok(StaffId(id))
 }
 
 /// Updates a person in place (inside a transaction); writes nothing when nothing changed. Returns
 /// whether anything did.
 pub(crate) fn update_staff_row(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
     current: &StaffRecord,
     person: &NewStaff,
 ) -> QueryResult<bool> {
@@ -291,13 +245,13 @@ pub(crate) fn update_staff_row(
     diff.field("staff_number", &current.staff_number, &person.staff_number)
         .field("full_name", &current.full_name, &person.full_name)
         .field("email", &current.email, &person.email)
-        .field("discipline", &current.discipline, person.discipline.as_str())
-        .field("tier", &current.tier, person.tier.as_str())
-        .field("regulator", &current.regulator, person.regulator.as_str())
+        .field("discipline", current.discipline, person.discipline)
+        .field("tier", current.tier, person.tier)
+        .field("regulator", current.regulator, person.regulator)
         .field("registration_number", &current.registration_number, &person.registration_number)
         .field("registration_renewal", current.registration_renewal, person.registration_renewal)
         .field("revalidation_due", current.revalidation_due, person.revalidation_due)
-        .field("specialist_route", &current.specialist_route, person.specialist_route.map(SpecialistRoute::as_str))
+        .field("specialist_route", current.specialist_route, person.specialist_route)
         .field("last_appraisal", current.last_appraisal, person.last_appraisal)
         .field("responsible_officer", &current.responsible_officer, &person.responsible_officer)
         .field("practice_teacher", current.practice_teacher, person.practice_teacher)
@@ -310,12 +264,17 @@ pub(crate) fn update_staff_row(
     diesel::update(staff::table.find(current.id))
         .set((StaffValues::from(person), staff::updated_at.eq(Utc::now().naive_utc())))
         .execute(conn)?;
-    record_action(conn, by, Some(provider_id), "staff", current.id, "update", diff)?;
+    record_action(conn, by, Some(provider_id.0), "staff", current.id.0, "update", diff)?;
     Ok(true)
 }
 
-fn number_taken(conn: &mut DbConnection, provider_id: i32, number: &str, except: Option<i32>) -> QueryResult<bool> {
-    let holder: Option<i32> = staff::table
+fn number_taken(
+    conn: &mut DbConnection,
+    provider_id: ProviderId,
+    number: &str,
+    except: Option<StaffId>,
+) -> QueryResult<bool> {
+    let holder: Option<StaffId> = staff::table
         .filter(staff::provider_id.eq(provider_id))
         .filter(staff::staff_number.eq(number))
         .select(staff::id)
@@ -327,10 +286,10 @@ fn number_taken(conn: &mut DbConnection, provider_id: i32, number: &str, except:
 /// Adds a person; their staff number must be new to the provider. Returns their id.
 pub fn create_staff(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
     person: &NewStaff,
-) -> Result<i32, StoreError> {
+) -> Result<StaffId, StoreError> {
     db::write_transaction(conn, |conn| {
         if number_taken(conn, provider_id, &person.staff_number, None)? {
             return Err(StoreError::invalid(
@@ -345,9 +304,9 @@ pub fn create_staff(
 /// Changes a person's record. Returns false when they are not the provider's.
 pub fn update_staff(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
-    staff_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
+    staff_id: StaffId,
     person: &NewStaff,
 ) -> Result<(), StoreError> {
     db::write_transaction(conn, |conn| {
@@ -367,9 +326,9 @@ pub fn update_staff(
 /// not the provider's.
 pub fn add_cpd(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
-    staff_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
+    staff_id: StaffId,
     cpd: &NewCpd,
     evidence_id: Option<i32>,
 ) -> Result<i32, StoreError> {
@@ -387,7 +346,7 @@ pub fn add_cpd(
                 cpd_records::staff_id.eq(staff_id),
                 cpd_records::activity_date.eq(cpd.date),
                 cpd_records::title.eq(&cpd.title),
-                cpd_records::activity_type.eq(cpd.activity_type.as_str()),
+                cpd_records::activity_type.eq(cpd.activity_type),
                 cpd_records::hours.eq(cpd.hours),
                 cpd_records::participatory.eq(cpd.participatory),
                 cpd_records::reflective.eq(cpd.reflective),
@@ -400,7 +359,7 @@ pub fn add_cpd(
         record_created(
             conn,
             by,
-            Some(provider_id),
+            Some(provider_id.0),
             "cpd",
             id,
             vec![
@@ -420,23 +379,23 @@ pub fn add_cpd(
 
 /// The provider's people by staff number, with their id and tier: how import rows and supervision
 /// forms name people.
-pub fn staff_numbers(conn: &mut DbConnection, provider_id: i32) -> QueryResult<HashMap<String, (i32, Tier)>> {
-    let rows: Vec<(String, i32, String)> = staff::table
+pub fn staff_numbers(
+    conn: &mut DbConnection,
+    provider_id: ProviderId,
+) -> QueryResult<HashMap<String, (StaffId, Tier)>> {
+    let rows: Vec<(String, StaffId, Tier)> = staff::table
         .filter(staff::provider_id.eq(provider_id))
         .select((staff::staff_number, staff::id, staff::tier))
         .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(number, id, tier)| (number, (id, Tier::parse(&tier).unwrap_or(Tier::NonClinical))))
-        .collect())
+    Ok(rows.into_iter().map(|(number, id, tier)| (number, (id, tier))).collect())
 }
 
 /// Who a session names, resolved, or the field problems: unknown people, or a supervisor outside
 /// the clinical and specialist tiers.
 pub fn resolve_session(
-    people: &HashMap<String, (i32, Tier)>,
+    people: &HashMap<String, (StaffId, Tier)>,
     session: &NewSupervision,
-) -> Result<(i32, Vec<i32>), FieldErrors> {
+) -> Result<(StaffId, Vec<StaffId>), FieldErrors> {
     let mut errors = FieldErrors::default();
     let supervisor = match people.get(&session.supervisor) {
         Some((id, tier)) if tier.may_supervise() => Some(*id),
@@ -471,17 +430,17 @@ pub fn resolve_session(
 /// Inserts a resolved session and its attendees (inside a transaction). Returns its id.
 pub(crate) fn insert_session(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
     session: &NewSupervision,
-    supervisor: i32,
-    attendees: &[i32],
+    supervisor: StaffId,
+    attendees: &[StaffId],
 ) -> QueryResult<i32> {
     diesel::insert_into(supervision_sessions::table)
         .values((
             supervision_sessions::provider_id.eq(provider_id),
             supervision_sessions::session_date.eq(session.date),
-            supervision_sessions::kind.eq(session.kind.as_str()),
+            supervision_sessions::kind.eq(session.kind),
             supervision_sessions::supervisor_id.eq(supervisor),
             supervision_sessions::minutes.eq(&session.minutes),
             supervision_sessions::cases_discussed.eq(session.cases_discussed),
@@ -504,8 +463,8 @@ pub(crate) fn insert_session(
 /// Records a supervision session. A supervisor outside the clinical and specialist tiers is refused.
 pub fn add_supervision(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
     session: &NewSupervision,
 ) -> Result<i32, StoreError> {
     db::write_transaction(conn, |conn| {
@@ -515,7 +474,7 @@ pub fn add_supervision(
         record_created(
             conn,
             by,
-            Some(provider_id),
+            Some(provider_id.0),
             "supervision",
             id,
             vec![
@@ -568,7 +527,7 @@ pub fn person_facts(person: &StaffRecord, last_supervision: Option<NaiveDate>) -
         registration_renewal: person.registration_renewal,
         revalidation_due: person.revalidation_due,
         last_appraisal: person.last_appraisal,
-        needs_supervision: person.discipline == Discipline::NonClinicalCaseWorker.as_str(),
+        needs_supervision: person.discipline == Discipline::NonClinicalCaseWorker,
         last_supervision,
     }
 }
@@ -590,8 +549,7 @@ pub fn cpd_standing(
     as_of: NaiveDate,
 ) -> QueryResult<Option<CpdStanding>> {
     let regulations = regulations(conn)?;
-    let regulator = Regulator::parse(&person.regulator).unwrap_or(Regulator::None);
-    let Some(rule) = regulations.get(regulator).map(|r| &r.rule) else { return Ok(None) };
+    let Some(rule) = regulations.get(person.regulator).map(|r| &r.rule) else { return Ok(None) };
     let activities: Vec<CpdActivity> = cpd
         .iter()
         .map(|c| CpdActivity {
@@ -623,20 +581,17 @@ fn judge_people(
     supervision_days: i64,
 ) -> QueryResult<Vec<PersonLine>> {
     let regulations = regulations(conn)?;
-    let rule_of = |person: &StaffRecord| {
-        let regulator = Regulator::parse(&person.regulator).unwrap_or(Regulator::None);
-        regulations.get(regulator).map(|r| &r.rule)
-    };
-    let windows: Vec<(i32, NaiveDate)> = people
+    let rule_of = |person: &StaffRecord| regulations.get(person.regulator).map(|r| &r.rule);
+    let windows: Vec<(StaffId, NaiveDate)> = people
         .iter()
         .filter_map(|p| {
             rule_of(p).and_then(|rule| rules::cpd_window(&person_facts(p, None), rule, as_of)).map(|w| (p.id, w.0))
         })
         .collect();
-    let mut cpd: HashMap<i32, Vec<CpdActivity>> = HashMap::new();
+    let mut cpd: HashMap<StaffId, Vec<CpdActivity>> = HashMap::new();
     if let Some(earliest) = windows.iter().map(|w| w.1).min() {
-        let judged: Vec<i32> = windows.iter().map(|w| w.0).collect();
-        let records: Vec<(i32, NaiveDate, f64, bool, bool)> = cpd_records::table
+        let judged: Vec<StaffId> = windows.iter().map(|w| w.0).collect();
+        let records: Vec<(StaffId, NaiveDate, f64, bool, bool)> = cpd_records::table
             .filter(cpd_records::staff_id.eq_any(&judged))
             .filter(cpd_records::activity_date.ge(earliest))
             .filter(cpd_records::activity_date.le(as_of))
@@ -652,14 +607,14 @@ fn judge_people(
             cpd.entry(staff_id).or_default().push(CpdActivity { date, hours, participatory, reflective });
         }
     }
-    let ids: Vec<i32> = people.iter().map(|p| p.id).collect();
-    let last_supervision: HashMap<i32, NaiveDate> = supervision_attendees::table
+    let ids: Vec<StaffId> = people.iter().map(|p| p.id).collect();
+    let last_supervision: HashMap<StaffId, NaiveDate> = supervision_attendees::table
         .inner_join(supervision_sessions::table)
         .filter(supervision_attendees::staff_id.eq_any(&ids))
         .filter(supervision_sessions::session_date.le(as_of))
         .group_by(supervision_attendees::staff_id)
         .select((supervision_attendees::staff_id, diesel::dsl::max(supervision_sessions::session_date)))
-        .load::<(i32, Option<NaiveDate>)>(conn)?
+        .load::<(StaffId, Option<NaiveDate>)>(conn)?
         .into_iter()
         .filter_map(|(staff_id, latest)| latest.map(|d| (staff_id, d)))
         .collect();
@@ -684,8 +639,8 @@ fn judge_people(
 /// or already gone has no issues.
 pub fn person_line(
     conn: &mut DbConnection,
-    provider_id: i32,
-    staff_id: i32,
+    provider_id: ProviderId,
+    staff_id: StaffId,
     as_of: NaiveDate,
     supervision_days: i64,
 ) -> QueryResult<Option<PersonLine>> {
@@ -699,7 +654,7 @@ pub fn person_line(
 /// [`judge_people`], and the sessions of the last twelve months.
 pub fn workforce(
     conn: &mut DbConnection,
-    provider_id: i32,
+    provider_id: ProviderId,
     as_of: NaiveDate,
     supervision_days: i64,
 ) -> QueryResult<WorkforceReport> {
@@ -734,8 +689,8 @@ pub fn workforce(
     let counted: Vec<rules::Counted> = lines
         .iter()
         .map(|l| rules::Counted {
-            discipline: Discipline::parse(&l.staff.discipline),
-            tier: Tier::parse(&l.staff.tier),
+            discipline: l.staff.discipline,
+            tier: l.staff.tier,
             practice_teacher: l.staff.practice_teacher,
             issues: &l.issues,
         })
@@ -767,7 +722,7 @@ pub struct CpdLine {
     pub id: i32,
     pub activity_date: NaiveDate,
     pub title: String,
-    pub activity_type: String,
+    pub activity_type: CpdType,
     pub hours: f64,
     pub participatory: bool,
     pub reflective: bool,
@@ -775,7 +730,7 @@ pub struct CpdLine {
 }
 
 /// A person's CPD, newest first.
-pub fn cpd_for(conn: &mut DbConnection, staff_id: i32) -> QueryResult<Vec<CpdLine>> {
+pub fn cpd_for(conn: &mut DbConnection, staff_id: StaffId) -> QueryResult<Vec<CpdLine>> {
     cpd_records::table
         .filter(cpd_records::staff_id.eq(staff_id))
         .select((
@@ -797,7 +752,7 @@ pub fn cpd_for(conn: &mut DbConnection, staff_id: i32) -> QueryResult<Vec<CpdLin
 pub struct SessionLine {
     pub id: i32,
     pub session_date: NaiveDate,
-    pub kind: String,
+    pub kind: SupervisionKind,
     pub supervisor: String,
     pub cases_discussed: i32,
     pub escalated_gp: i32,
@@ -807,7 +762,11 @@ pub struct SessionLine {
 }
 
 /// The provider's supervision sessions, newest first, with how many attended each.
-pub fn sessions(conn: &mut DbConnection, provider_id: i32, limit: i64) -> QueryResult<Vec<(SessionLine, usize)>> {
+pub fn sessions(
+    conn: &mut DbConnection,
+    provider_id: ProviderId,
+    limit: i64,
+) -> QueryResult<Vec<(SessionLine, usize)>> {
     let lines: Vec<SessionLine> = supervision_sessions::table
         .inner_join(staff::table)
         .filter(supervision_sessions::provider_id.eq(provider_id))

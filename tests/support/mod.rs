@@ -11,7 +11,7 @@ use std::sync::Once;
 use diesel::connection::SimpleConnection;
 use diesel::Connection;
 use ohgov::config::Settings;
-use ohgov::db::{self, DatabaseTarget, DbConnection};
+use ohgov::db::{self, DatabaseTarget, DbConnection, ProviderId, UserId};
 
 /// Which backend a test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -261,11 +261,11 @@ pub async fn browser_signed_in(app: &TestApp, email: &str, password: &str) -> (r
 /// A provider with its people, for the assessment and evidence tests: a manager, a clinical
 /// director, a viewer, and an assessor with access until the end of next month.
 pub struct Service {
-    pub provider: i32,
-    pub manager: i32,
-    pub clinical_director: i32,
-    pub viewer: i32,
-    pub assessor: i32,
+    pub provider: ProviderId,
+    pub manager: UserId,
+    pub clinical_director: UserId,
+    pub viewer: UserId,
+    pub assessor: UserId,
 }
 
 /// Every test user's password.
@@ -279,7 +279,7 @@ pub fn service(conn: &mut DbConnection, name: &str, slug: &str) -> Service {
     use ohgov::accounts::Role;
     ohgov::catalogue::store::load_if_empty(conn, &ohgov::catalogue::builtin_sources()).unwrap();
     let input = OrganisationInput { kind: "provider".into(), name: name.into(), ..Default::default() };
-    let provider = store::create_organisation(conn, None, &input.parse().unwrap()).unwrap();
+    let provider = ProviderId(store::create_organisation(conn, None, &input.parse().unwrap()).unwrap());
     let today = chrono::Utc::now().date_naive();
     let mut person = |role: Role, label: &str| {
         let user = UserInput {
@@ -293,7 +293,7 @@ pub fn service(conn: &mut DbConnection, name: &str, slug: &str) -> Service {
             conn,
             None,
             &user.parse().unwrap(),
-            Some(Grant { organisation_id: provider, role, expires_on }),
+            Some(Grant { organisation_id: provider.0, role, expires_on }),
         )
         .unwrap()
     };
@@ -323,6 +323,6 @@ pub fn today() -> chrono::NaiveDate {
 }
 
 /// The framework a provider assesses against, which the evidence store is given.
-pub fn framework(conn: &mut DbConnection, provider: i32) -> Option<i32> {
+pub fn framework(conn: &mut DbConnection, provider: ProviderId) -> Option<i32> {
     ohgov::assessment::store::framework_id(conn, provider).expect("framework in use")
 }

@@ -51,7 +51,7 @@ fn standard(node_id: i32, reference: &str, level: &str, domain: &str) -> Standar
         node_id,
         reference: reference.into(),
         title: format!("Standard {reference}"),
-        level: level.into(),
+        level: Level::parse(level).expect("must or should"),
         domain_reference: domain.into(),
     }
 }
