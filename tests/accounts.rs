@@ -447,7 +447,7 @@ fn history_rows(db: &TestDb, action: &str) -> i64 {
 
 #[actix_web::test]
 async fn the_session_cookie_is_secure_when_asked() {
-    let db = TestDb::sqlite();
+    let db = TestDb::sqlite_with(support::Seed::Catalogue);
     let mut settings = db.settings();
     settings.secure_cookies = true;
     let app = support::TestApp::spawn_with(db, settings).await;
@@ -511,7 +511,7 @@ on_both_backends!(
 #[test]
 fn user_add_at_a_terminal_generates_a_password_and_prints_it_once() {
     // `script` runs the command with a pseudo-terminal as its standard input.
-    let db = TestDb::sqlite();
+    let db = TestDb::sqlite_with(support::Seed::Migrated);
     let command = format!(
         "{} user add --email term@northshire.nhs.uk --name 'Terry Minal' --database-url {}",
         env!("CARGO_BIN_EXE_ohgov"),
@@ -538,7 +538,7 @@ fn user_add_at_a_terminal_generates_a_password_and_prints_it_once() {
 
 #[actix_web::test]
 async fn a_session_unused_for_longer_than_the_idle_limit_is_ended() {
-    let db = TestDb::sqlite();
+    let db = TestDb::sqlite_with(support::Seed::Catalogue);
     let mut settings = db.settings();
     settings.session_idle_seconds = 1;
     let app = support::TestApp::spawn_with(db, settings).await;

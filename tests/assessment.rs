@@ -70,7 +70,7 @@ fn finding(conn: &mut DbConnection, by: UserId, provider: ProviderId, reference:
 
 on_both_backends!(
     readiness_matches_a_hand_counted_fixture,
-    db | db | {
+    catalogue_db | db | {
         let mut conn = db.migrated();
         let s = service(&mut conn, "Northshire OH Service", "northshire");
         let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
@@ -141,7 +141,7 @@ on_both_backends!(
 
 on_both_backends!(
     an_annual_renewal_marks_every_result_as_carried_over,
-    db | db | {
+    catalogue_db | db | {
         let mut conn = db.migrated();
         let s = service(&mut conn, "Northshire OH Service", "northshire");
         let (p, m) = (s.provider, s.manager);
@@ -188,7 +188,7 @@ on_both_backends!(
 
 on_both_backends!(
     a_framework_change_carries_results_narratives_and_evidence_through_the_mapping,
-    db | db | {
+    catalogue_db | db | {
         let mut conn = db.migrated();
         let s = service(&mut conn, "Northshire OH Service", "northshire");
         let (p, m) = (s.provider, s.manager);

@@ -217,7 +217,7 @@ on_both_backends!(
 
 #[test]
 fn the_load_command_reports_and_refuses_bad_files() {
-    let db = support::TestDb::sqlite();
+    let db = support::TestDb::sqlite_with(support::Seed::Migrated);
     let run = |args: &[&str]| {
         std::process::Command::new(env!("CARGO_BIN_EXE_ohgov"))
             .args(args)

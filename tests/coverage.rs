@@ -33,7 +33,7 @@ fn state_of(conn: &mut DbConnection, provider: ProviderId, reference: &str, toda
 
 on_both_backends!(
     every_state_including_the_last_day_and_the_day_after,
-    db | db | {
+    catalogue_db | db | {
         let mut conn = db.migrated();
         let s = service(&mut conn, "Northshire OH Service", "northshire");
         let p = s.provider;
@@ -195,7 +195,7 @@ on_both_backends!(
 
 on_both_backends!(
     the_coverage_command_prints_sixteen_rows_and_ends_quietly_into_a_closed_pipe,
-    db | db | {
+    catalogue_db | db | {
         let mut conn = db.migrated();
         let s = service(&mut conn, "Northshire OH Service", "northshire");
         let run = |extra: &[&str]| {

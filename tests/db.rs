@@ -924,7 +924,7 @@ diesel::table! {
 
 on_both_backends!(
     write_transactions_commit_whole_or_not_at_all,
-    db | db | {
+    empty_db | db | {
         let mut conn = db.migrated();
         let create = match db.backend {
             Backend::Sqlite => "CREATE TABLE probe (id INTEGER PRIMARY KEY AUTOINCREMENT, label TEXT NOT NULL)",

@@ -35,7 +35,7 @@ on_both_backends!(
 
 #[actix_web::test]
 async fn healthz_answers_503_when_the_database_cannot_be_reached() {
-    let state = ohgov::prepare(support::TestDb::sqlite().settings()).unwrap();
+    let state = ohgov::prepare(support::TestDb::sqlite_with(support::Seed::Catalogue).settings()).unwrap();
     // A pool whose every connection attempt fails: the file's folder does not exist.
     let unreachable = ohgov::db::DatabaseTarget::Sqlite("/nonexistent-folder/ohgov.db".into());
     let pool = r2d2::Pool::builder()

@@ -47,7 +47,7 @@ fn count(conn: &mut DbConnection, table: &str) -> i64 {
 
 on_both_backends!(
     a_good_staff_file_imports_and_a_reimport_updates_in_place,
-    db | db | {
+    catalogue_db | db | {
         let mut conn = db.migrated();
         let s = service(&mut conn, "Northshire OH Service", "northshire");
         let report = run_import(&mut conn, s.provider, ImportKind::Staff, staff_file("2027-03-31").as_bytes()).unwrap();
@@ -89,7 +89,7 @@ on_both_backends!(
 
 on_both_backends!(
     three_bad_rows_among_a_thousand_are_all_reported_and_nothing_is_written,
-    db | db | {
+    catalogue_db | db | {
         let mut conn = db.migrated();
         let s = service(&mut conn, "Northshire OH Service", "northshire");
         run_import(&mut conn, s.provider, ImportKind::Staff, staff_file("2027-03-31").as_bytes()).unwrap();
@@ -125,7 +125,8 @@ on_both_backends!(
 
 on_both_backends!(
     a_byte_order_mark_crlf_and_uk_dates_are_read,
-    db | db
+    catalogue_db
+        | db
         | {
             let mut conn = db.migrated();
             let s = service(&mut conn, "Northshire OH Service", "northshire");
@@ -156,7 +157,8 @@ on_both_backends!(
 
 on_both_backends!(
     a_supervisor_outside_the_clinical_tiers_is_refused,
-    db | db
+    catalogue_db
+        | db
         | {
             let mut conn = db.migrated();
             let s = service(&mut conn, "Northshire OH Service", "northshire");
@@ -352,7 +354,7 @@ fn ohgov(db: &support::TestDb, args: &[&str]) -> std::process::Output {
 
 on_both_backends!(
     the_import_command_lists_bad_rows_and_writes_nothing,
-    db | db | {
+    catalogue_db | db | {
         let mut conn = db.migrated();
         let s = service(&mut conn, "Northshire OH Service", "northshire");
         let dir = tempfile::tempdir().unwrap();
@@ -397,7 +399,7 @@ on_both_backends!(
                 }
             };
             assert_eq!(overdue_on_10_december(&app).await, 1, "38 days is past the default 30");
-            let db = support::TestDb::fresh(app.db.backend).unwrap();
+            let db = support::TestDb::with(app.db.backend, support::Seed::Catalogue).unwrap();
             let mut settings = db.settings();
             settings.supervision_days = 45;
             let lenient = support::TestApp::spawn_with(db, settings).await;
