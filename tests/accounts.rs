@@ -447,6 +447,9 @@ fn history_rows(db: &TestDb, action: &str) -> i64 {
 
 #[actix_web::test]
 async fn the_session_cookie_is_secure_when_asked() {
+    if !support::selected(support::Backend::Sqlite) {
+        return;
+    }
     let db = TestDb::sqlite_with(support::Seed::Catalogue);
     let mut settings = db.settings();
     settings.secure_cookies = true;
@@ -510,6 +513,9 @@ on_both_backends!(
 
 #[test]
 fn user_add_at_a_terminal_generates_a_password_and_prints_it_once() {
+    if !support::selected(support::Backend::Sqlite) {
+        return;
+    }
     // `script` runs the command with a pseudo-terminal as its standard input.
     let db = TestDb::sqlite_with(support::Seed::Migrated);
     let command = format!(
@@ -538,6 +544,9 @@ fn user_add_at_a_terminal_generates_a_password_and_prints_it_once() {
 
 #[actix_web::test]
 async fn a_session_unused_for_longer_than_the_idle_limit_is_ended() {
+    if !support::selected(support::Backend::Sqlite) {
+        return;
+    }
     let db = TestDb::sqlite_with(support::Seed::Catalogue);
     let mut settings = db.settings();
     settings.session_idle_seconds = 1;

@@ -906,6 +906,9 @@ fn pragma(conn: &mut DbConnection, name: &str) -> String {
 
 #[test]
 fn sqlite_opens_with_wal_foreign_keys_busy_timeout_and_full_sync() {
+    if !support::selected(support::Backend::Sqlite) {
+        return;
+    }
     let db = TestDb::sqlite();
     let pool = db::pool(&db.target(), 2).expect("pool");
     let mut conn = pool.get().expect("connection");
@@ -959,6 +962,9 @@ on_both_backends!(
 
 #[test]
 fn concurrent_sqlite_writers_wait_instead_of_failing() {
+    if !support::selected(support::Backend::Sqlite) {
+        return;
+    }
     let db = TestDb::sqlite();
     let mut setup = db.migrated();
     diesel::sql_query("CREATE TABLE probe (id INTEGER PRIMARY KEY AUTOINCREMENT, label TEXT NOT NULL)")
@@ -991,6 +997,9 @@ fn concurrent_sqlite_writers_wait_instead_of_failing() {
 
 #[test]
 fn a_mistyped_postgres_url_is_refused_not_turned_into_a_file() {
+    if !support::selected(support::Backend::Sqlite) {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_ohgov"))
         .current_dir(dir.path())
@@ -1004,6 +1013,9 @@ fn a_mistyped_postgres_url_is_refused_not_turned_into_a_file() {
 
 #[test]
 fn test_database_urls_keep_their_options() {
+    if !support::selected(support::Backend::Sqlite) {
+        return;
+    }
     assert_eq!(support::with_database("postgres://u@h:5432/postgres", "t1"), "postgres://u@h:5432/t1");
     assert_eq!(support::with_database("postgres://u@h:5432", "t1"), "postgres://u@h:5432/t1");
     assert_eq!(support::with_database("postgres://u@h/db?sslmode=disable", "t1"), "postgres://u@h/t1?sslmode=disable");

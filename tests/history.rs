@@ -144,6 +144,9 @@ on_both_backends!(
 
 #[test]
 fn verify_log_passes_on_the_demo_and_names_a_row_edited_in_the_sqlite_shell() {
+    if !support::selected(support::Backend::Sqlite) {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("demo.db");
     let ohgov =

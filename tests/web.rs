@@ -35,6 +35,9 @@ on_both_backends!(
 
 #[actix_web::test]
 async fn healthz_answers_503_when_the_database_cannot_be_reached() {
+    if !support::selected(support::Backend::Sqlite) {
+        return;
+    }
     let state = ohgov::prepare(support::TestDb::sqlite_with(support::Seed::Catalogue).settings()).unwrap();
     // A pool whose every connection attempt fails: the file's folder does not exist.
     let unreachable = ohgov::db::DatabaseTarget::Sqlite("/nonexistent-folder/ohgov.db".into());
@@ -98,6 +101,9 @@ on_both_backends!(
 
 #[test]
 fn demo_builds_its_database_and_serves_the_catalogue() {
+    if !support::selected(support::Backend::Sqlite) {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("demo.db");
     let built = Command::new(env!("CARGO_BIN_EXE_ohgov"))

@@ -20,6 +20,43 @@ pub enum Backend {
     Postgres,
 }
 
+impl Backend {
+    fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// Whether this run includes the cases of `backend`. `OHGOV_TEST_BACKENDS` (a comma-separated
+/// list: `sqlite`, `postgres`) narrows the run; unset, both are included (PostgreSQL still needs
+/// `OHGOV_TEST_PG_URL`). `.ci/run` runs its second pass with `OHGOV_TEST_BACKENDS=postgres`, so
+/// the SQLite cases, which the first pass ran, are not run again.
+///
+/// A test that uses no PostgreSQL counts as a SQLite case: a plain `#[test]` that works on SQLite
+/// only, or on no database at all, starts with `if !support::selected(Backend::Sqlite) { return; }`.
+/// A test comparing the two backends needs PostgreSQL and runs when [`TestDb::postgres`] gives one.
+pub fn selected(backend: Backend) -> bool {
+    let Ok(list) = std::env::var("OHGOV_TEST_BACKENDS") else { return true };
+    if list.trim().is_empty() {
+        return true;
+    }
+    let names: Vec<&str> = list.split(',').map(str::trim).filter(|n| !n.is_empty()).collect();
+    if let Some(unknown) = names.iter().find(|n| !["sqlite", "postgres"].contains(n)) {
+        panic!("OHGOV_TEST_BACKENDS names {unknown:?}; the backends are sqlite and postgres");
+    }
+    let chosen = names.contains(&backend.name());
+    if !chosen {
+        let message: &'static str = match backend {
+            Backend::Sqlite => "OHGOV_TEST_BACKENDS leaves out sqlite: the SQLite cases are skipped",
+            Backend::Postgres => "OHGOV_TEST_BACKENDS leaves out postgres: the PostgreSQL cases are skipped",
+        };
+        skip_notice(message);
+    }
+    chosen
+}
+
 /// What a new test database holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Seed {
@@ -69,7 +106,8 @@ impl TestDb {
     }
 
     /// An empty PostgreSQL database on the server named by OHGOV_TEST_PG_URL, or None (with a
-    /// notice) when that is unset. Under CI=true an unset URL or an unreachable server fails.
+    /// notice) when that is unset or `OHGOV_TEST_BACKENDS` leaves PostgreSQL out. Under CI=true an
+    /// unset URL or an unreachable server fails.
     pub fn postgres() -> Option<Self> {
         Self::postgres_with(Seed::Empty)
     }
@@ -77,6 +115,9 @@ impl TestDb {
     /// As [`TestDb::postgres`], holding `seed`: a copy of this process's template database.
     pub fn postgres_with(seed: Seed) -> Option<Self> {
         process_setup();
+        if !selected(Backend::Postgres) {
+            return None;
+        }
         let admin_url = match std::env::var("OHGOV_TEST_PG_URL") {
             Ok(url) if !url.trim().is_empty() => url,
             _ => {
@@ -405,8 +446,10 @@ macro_rules! on_both_backends {
 
             #[actix_web::test]
             async fn sqlite() {
-                let db = $crate::support::TestDb::sqlite_with($crate::support::Seed::Catalogue);
-                run($crate::support::TestApp::spawn(db).await).await
+                if $crate::support::selected($crate::support::Backend::Sqlite) {
+                    let db = $crate::support::TestDb::sqlite_with($crate::support::Seed::Catalogue);
+                    run($crate::support::TestApp::spawn(db).await).await
+                }
             }
 
             #[actix_web::test]
@@ -435,7 +478,9 @@ macro_rules! on_both_backends {
 
             #[test]
             fn sqlite() {
-                run($crate::support::TestDb::sqlite_with($seed))
+                if $crate::support::selected($crate::support::Backend::Sqlite) {
+                    run($crate::support::TestDb::sqlite_with($seed))
+                }
             }
 
             #[test]
