@@ -348,10 +348,11 @@ fn drop_at_exit(admin_url: &str, name: &str) {
     });
 }
 
-/// Drops the databases (server URL, name), several at a time so that they share checkpoints; at
-/// most eight connections at once, since the server is shared.
+/// Drops the databases (server URL, name) all at once, so that they share one checkpoint: a test
+/// process's dozen take half a second together, and seconds in rounds of a few. At most 32
+/// connections at a time, since the server is shared.
 fn drop_together(databases: &[(String, String)]) {
-    for batch in databases.chunks(8) {
+    for batch in databases.chunks(32) {
         std::thread::scope(|scope| {
             for (admin_url, name) in batch {
                 scope.spawn(move || {
