@@ -354,12 +354,21 @@ fn drop_at_exit(admin_url: &str, name: &str) {
 fn drop_together(databases: &[(String, String)]) {
     for batch in databases.chunks(32) {
         std::thread::scope(|scope| {
-            for (admin_url, name) in batch {
-                scope.spawn(move || {
-                    if let Ok(mut admin) = diesel::PgConnection::establish(admin_url) {
-                        let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
-                    }
-                });
+            let threads: Vec<_> = batch
+                .iter()
+                .map(|(admin_url, name)| {
+                    scope.spawn(move || {
+                        if let Ok(mut admin) = diesel::PgConnection::establish(admin_url) {
+                            let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+                        }
+                    })
+                })
+                .collect();
+            // Joined by hand: a join waits until the thread has wholly ended, its thread-local
+            // destructors included, where the scope's own wait does not. At exit, OpenSSL's
+            // cleanup (libpq's TLS) runs next and crashed on a thread still deregistering.
+            for thread in threads {
+                let _ = thread.join();
             }
         });
     }
