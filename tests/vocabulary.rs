@@ -14,7 +14,7 @@ use support::service;
 
 on_both_backends!(
     a_vocabulary_value_round_trips,
-    db | db | {
+    catalogue_db | db | {
         let mut conn = db.migrated();
         for regulator in Regulator::ALL {
             let back: Regulator = diesel::select(regulator.into_sql::<Text>()).get_result(&mut conn).unwrap();
@@ -163,7 +163,7 @@ on_both_backends!(
 
 on_both_backends!(
     ids_round_trip_as_the_plain_integers_they_are,
-    db | db | {
+    catalogue_db | db | {
         use diesel::sql_types::Integer;
         use ohgov::db::{StaffId, UserId};
         let mut conn = db.migrated();
