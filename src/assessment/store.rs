@@ -601,9 +601,7 @@ pub fn start_cycle(
                 )
             })
             .collect();
-        for row in rows {
-            diesel::insert_into(standard_assessments::table).values(row).execute(conn)?;
-        }
+        db::insert_batch(conn, standard_assessments::table, &rows)?;
         if previous.as_ref().is_some_and(|p| p.catalogue_id != catalogue_id) {
             carry_links(conn, provider_id, &sources)?;
         }
@@ -688,10 +686,7 @@ fn carry_links(conn: &mut DbConnection, provider_id: i32, sources: &[(i32, Vec<(
             }
         }
     }
-    for (series, node) in added {
-        crate::evidence::store::insert_links(conn, series, &[node])?;
-    }
-    Ok(())
+    crate::evidence::store::insert_links(conn, &added.into_iter().collect::<Vec<_>>())
 }
 
 /// One standard's page: the catalogue text, its assessment, and what bears on it.
@@ -1064,14 +1059,13 @@ pub fn answer_request(
         }
         diesel::delete(assessor_request_evidence::table.filter(assessor_request_evidence::request_id.eq(request_id)))
             .execute(conn)?;
-        for id in &wanted {
-            diesel::insert_into(assessor_request_evidence::table)
-                .values((
-                    assessor_request_evidence::request_id.eq(request_id),
-                    assessor_request_evidence::evidence_id.eq(**id),
-                ))
-                .execute(conn)?;
-        }
+        let rows: Vec<_> = wanted
+            .iter()
+            .map(|id| {
+                (assessor_request_evidence::request_id.eq(request_id), assessor_request_evidence::evidence_id.eq(**id))
+            })
+            .collect();
+        db::insert_batch(conn, assessor_request_evidence::table, &rows)?;
         diesel::update(assessor_requests::table.find(request_id))
             .set((
                 assessor_requests::status.eq(RequestStatus::Answered.as_str()),

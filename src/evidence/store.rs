@@ -129,13 +129,13 @@ pub fn all_belong_to(conn: &mut DbConnection, provider_id: i32, item_ids: &[i32]
     Ok(owned as usize == wanted.len())
 }
 
-/// Links a series to nodes. One insert each: MultiConnection has no multi-row insert.
-pub(crate) fn insert_links(conn: &mut DbConnection, series_id: i32, node_ids: &[i32]) -> QueryResult<()> {
-    for node_id in node_ids {
-        diesel::insert_into(evidence_links::table)
-            .values((evidence_links::series_id.eq(series_id), evidence_links::node_id.eq(*node_id)))
-            .execute(conn)?;
-    }
+/// Writes links, each (series, node), in one statement.
+pub(crate) fn insert_links(conn: &mut DbConnection, links: &[(i32, i32)]) -> QueryResult<()> {
+    let rows: Vec<_> = links
+        .iter()
+        .map(|(series, node)| (evidence_links::series_id.eq(*series), evidence_links::node_id.eq(*node)))
+        .collect();
+    db::insert_batch(conn, evidence_links::table, &rows)?;
     Ok(())
 }
 
@@ -248,7 +248,7 @@ pub fn add(
         let node_ids = resolve_targets(conn, framework, &details.standards)?;
         check_owner(conn, provider_id, details.owner_user_id)?;
         let id = insert_version(conn, by, provider_id, None, details, upload)?;
-        insert_links(conn, id, &node_ids)?;
+        insert_links(conn, &node_ids.iter().map(|node| (id, *node)).collect::<Vec<_>>())?;
         Ok(id)
     })
 }
@@ -316,7 +316,7 @@ pub fn set_links(
             return Ok(false);
         }
         diesel::delete(evidence_links::table.filter(evidence_links::series_id.eq(series_id))).execute(conn)?;
-        insert_links(conn, series_id, &wanted)?;
+        insert_links(conn, &wanted.iter().map(|node| (series_id, *node)).collect::<Vec<_>>())?;
         let mut after: Vec<String> = references.to_vec();
         after.sort();
         let before: Vec<String> = before.into_iter().map(|l| l.reference).collect();

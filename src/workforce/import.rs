@@ -302,18 +302,19 @@ pub struct ImportReport {
     pub unchanged: usize,
 }
 
-/// CPD rows written per statement: well under SQLite's limit on bound values.
-const CPD_CHUNK: usize = 1_000;
+/// CPD rows handed to the database between progress reports; `db::insert_batch` splits them into
+/// statements under the bound-value limit.
+const CPD_PROGRESS_STEP: usize = 10_000;
 
-fn insert_cpd_chunk(conn: &mut DbConnection, by: Option<i32>, chunk: &[(u64, i32, NewCpd)]) -> QueryResult<usize> {
+fn insert_cpd(conn: &mut DbConnection, by: Option<i32>, rows: &[(u64, i32, NewCpd)]) -> QueryResult<usize> {
     let now = chrono::Utc::now().naive_utc();
-    let values: Vec<_> = chunk
+    let values: Vec<_> = rows
         .iter()
         .map(|(_, staff_id, cpd)| {
             (
                 cpd_records::staff_id.eq(*staff_id),
                 cpd_records::activity_date.eq(cpd.date),
-                cpd_records::title.eq(cpd.title.clone()),
+                cpd_records::title.eq(cpd.title.as_str()),
                 cpd_records::activity_type.eq(cpd.activity_type.as_str()),
                 cpd_records::hours.eq(cpd.hours),
                 cpd_records::participatory.eq(cpd.participatory),
@@ -323,11 +324,7 @@ fn insert_cpd_chunk(conn: &mut DbConnection, by: Option<i32>, chunk: &[(u64, i32
             )
         })
         .collect();
-    // MultiConnection has no multi-row insert, but each backend's own connection does.
-    match conn {
-        DbConnection::Sqlite(c) => diesel::insert_into(cpd_records::table).values(values).execute(c),
-        DbConnection::Postgres(c) => diesel::insert_into(cpd_records::table).values(values).execute(c),
-    }
+    db::insert_batch(conn, cpd_records::table, &values)
 }
 
 /// Writes a checked file in one transaction, with its history: a row per person for staff (each
@@ -367,8 +364,8 @@ pub fn commit(
             }
             Prepared::Cpd(rows) => {
                 let mut done = 0;
-                for chunk in rows.chunks(CPD_CHUNK) {
-                    done += insert_cpd_chunk(conn, by, chunk)?;
+                for step in rows.chunks(CPD_PROGRESS_STEP) {
+                    done += insert_cpd(conn, by, step)?;
                     progress(done);
                 }
                 report.created = done;

@@ -492,11 +492,11 @@ pub(crate) fn insert_session(
         ))
         .execute(conn)?;
     let id = db::last_insert_id(conn)?;
-    for staff_id in attendees {
-        diesel::insert_into(supervision_attendees::table)
-            .values((supervision_attendees::session_id.eq(id), supervision_attendees::staff_id.eq(*staff_id)))
-            .execute(conn)?;
-    }
+    let rows: Vec<_> = attendees
+        .iter()
+        .map(|staff_id| (supervision_attendees::session_id.eq(id), supervision_attendees::staff_id.eq(*staff_id)))
+        .collect();
+    db::insert_batch(conn, supervision_attendees::table, &rows)?;
     Ok(id)
 }
 
