@@ -404,3 +404,24 @@ on_both_backends!(
             assert_eq!(overdue_on_10_december(&lenient).await, 0, "within a 45-day limit");
         }
 );
+
+on_both_backends!(
+    each_session_lists_how_many_attended,
+    db | db
+        | {
+            let mut conn = db.migrated();
+            let s = service(&mut conn, "Northshire OH Service", "northshire");
+            run_import(&mut conn, s.provider, ImportKind::Staff, staff_file("2027-03-31").as_bytes()).unwrap();
+            let header = "date,kind,supervisor_staff_number,attendee_staff_numbers,minutes,cases_discussed,escalated_gp,escalated_clinical,escalated_specialist";
+            let file = format!(
+                "{header}\n2026-11-02,group,N200,C400;A500;P300,Weekly group,6,1,1,0\n\
+             2026-11-09,individual,D100,C400,Case review,2,0,0,0\n"
+            );
+            run_import(&mut conn, s.provider, ImportKind::Supervision, file.as_bytes()).unwrap();
+            let sessions = ohgov::workforce::store::sessions(&mut conn, s.provider, 200).unwrap();
+            let counted: Vec<(String, usize)> =
+                sessions.iter().map(|(l, n)| (l.session_date.to_string(), *n)).collect();
+            assert_eq!(counted, vec![("2026-11-09".to_string(), 1), ("2026-11-02".to_string(), 3)]);
+            assert_eq!(count(&mut conn, "supervision_attendees"), 4);
+        }
+);

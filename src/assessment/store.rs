@@ -932,9 +932,10 @@ pub struct RequestLine {
     pub decision_comment: Option<String>,
 }
 
-/// The provider's requests, newest first; optionally only those about one standard.
-pub fn requests_list(conn: &mut DbConnection, provider_id: i32, node_id: Option<i32>) -> QueryResult<Vec<RequestLine>> {
-    let mut query = assessor_requests::table
+/// The provider's requests as lists show them, before any narrowing.
+#[diesel::dsl::auto_type(no_type_alias)]
+fn requests_query(provider_id: i32) -> _ {
+    assessor_requests::table
         .left_join(catalogue_nodes::table)
         .left_join(users::table.on(users::id.nullable().eq(assessor_requests::raised_by)))
         .filter(assessor_requests::provider_id.eq(provider_id))
@@ -949,7 +950,11 @@ pub fn requests_list(conn: &mut DbConnection, provider_id: i32, node_id: Option<
             assessor_requests::answered_at,
             assessor_requests::decision_comment,
         ))
-        .into_boxed();
+}
+
+/// The provider's requests, newest first; optionally only those about one standard.
+pub fn requests_list(conn: &mut DbConnection, provider_id: i32, node_id: Option<i32>) -> QueryResult<Vec<RequestLine>> {
+    let mut query = requests_query(provider_id).into_boxed();
     if let Some(node_id) = node_id {
         query = query.filter(assessor_requests::node_id.eq(node_id));
     }
@@ -965,9 +970,9 @@ pub fn request(
     provider_id: i32,
     request_id: i32,
 ) -> QueryResult<Option<(RequestLine, Vec<Attached>)>> {
-    let Some(line) = requests_list(conn, provider_id, None)?.into_iter().find(|r| r.id == request_id) else {
-        return Ok(None);
-    };
+    let found: Option<RequestLine> =
+        requests_query(provider_id).filter(assessor_requests::id.eq(request_id)).first(conn).optional()?;
+    let Some(line) = found else { return Ok(None) };
     let attached_ids: Vec<i32> = assessor_request_evidence::table
         .filter(assessor_request_evidence::request_id.eq(request_id))
         .select(assessor_request_evidence::evidence_id)

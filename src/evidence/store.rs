@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::model::{EvidenceDetails, EvidenceKind, Upload};
 use super::rules::{review_state, ReviewState};
-use crate::accounts::store::provider_people;
+use crate::accounts::store::{is_provider_person, provider_people};
 use crate::db::schema::{blobs, catalogue_nodes, catalogues, evidence_items, evidence_links, users};
 use crate::db::StoreError;
 use crate::db::{self, DbConnection};
@@ -58,7 +58,7 @@ pub fn resolve_targets(
 /// Refuses an owner who is not one of the provider's people.
 pub(crate) fn check_owner(conn: &mut DbConnection, provider_id: i32, owner: Option<i32>) -> Result<(), StoreError> {
     if let Some(owner) = owner {
-        if !provider_people(conn, provider_id)?.iter().any(|(id, _)| *id == owner) {
+        if !is_provider_person(conn, provider_id, owner)? {
             return Err(StoreError::invalid("owner_user_id", "Choose an owner from the service's own people"));
         }
     }
@@ -392,27 +392,40 @@ pub struct LibraryFilter {
 }
 
 /// The provider's live items (superseded versions are reached from their item), newest first.
-/// Three queries whatever the library's size.
+/// Three queries whatever the library's size; a node filter narrows the first two in SQL, so one
+/// standard's page reads only that standard's evidence.
 pub fn library(
     conn: &mut DbConnection,
     provider_id: i32,
     filter: &LibraryFilter,
     today: NaiveDate,
 ) -> QueryResult<Vec<LibraryLine>> {
-    let items: Vec<ItemLine> = evidence_items::table
+    let mut items = evidence_items::table
         .left_join(blobs::table)
         .filter(evidence_items::provider_id.eq(provider_id))
         .filter(evidence_items::superseded_by.is_null())
         .select(ItemLine::as_select())
         .order((evidence_items::uploaded_at.desc(), evidence_items::id.desc()))
-        .load(conn)?;
-    let links: Vec<(i32, i32, String)> = evidence_links::table
+        .into_boxed();
+    let mut links = evidence_links::table
         .inner_join(catalogue_nodes::table)
         .inner_join(evidence_items::table.on(evidence_items::id.eq(evidence_links::series_id)))
         .filter(evidence_items::provider_id.eq(provider_id))
         .select((evidence_links::series_id, catalogue_nodes::id, catalogue_nodes::reference))
         .order(catalogue_nodes::reference)
-        .load(conn)?;
+        .into_boxed();
+    if let Some(node_id) = filter.node_id {
+        let node_links = diesel::alias!(evidence_links as node_links);
+        let linked = || {
+            node_links
+                .filter(node_links.field(evidence_links::node_id).eq(node_id))
+                .select(node_links.field(evidence_links::series_id))
+        };
+        items = items.filter(evidence_items::series_id.eq_any(linked()));
+        links = links.filter(evidence_links::series_id.eq_any(linked()));
+    }
+    let items: Vec<ItemLine> = items.load(conn)?;
+    let links: Vec<(i32, i32, String)> = links.load(conn)?;
     let mut by_series: HashMap<i32, Vec<(i32, String)>> = HashMap::new();
     for (series, node, reference) in links {
         by_series.entry(series).or_default().push((node, reference));
@@ -424,9 +437,6 @@ pub fn library(
             let linked = by_series.remove(&item.series_id).unwrap_or_default();
             let review = review_state(item.review_due, today);
             if filter.review.is_some_and(|wanted| wanted != review) {
-                return None;
-            }
-            if filter.node_id.is_some_and(|node| !linked.iter().any(|(n, _)| *n == node)) {
                 return None;
             }
             Some(LibraryLine {

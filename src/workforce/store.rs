@@ -163,6 +163,18 @@ pub fn staff_list(conn: &mut DbConnection, provider_id: i32) -> QueryResult<Vec<
         .load(conn)
 }
 
+/// The provider's people in post on `as_of` (started, or no start given; not yet left), by name.
+/// The leaving day itself still counts, as the rules judge it.
+pub fn current_staff(conn: &mut DbConnection, provider_id: i32, as_of: NaiveDate) -> QueryResult<Vec<StaffRecord>> {
+    staff::table
+        .filter(staff::provider_id.eq(provider_id))
+        .filter(staff::start_date.is_null().or(staff::start_date.le(as_of)))
+        .filter(staff::leaving_date.is_null().or(staff::leaving_date.ge(as_of)))
+        .select(StaffRecord::as_select())
+        .order((staff::full_name, staff::id))
+        .load(conn)
+}
+
 /// The names of the provider's clinical and specialist staff in post on `today`: who may lead a
 /// service or hold a sub-specialism's expertise.
 pub fn clinicians(conn: &mut DbConnection, provider_id: i32, today: NaiveDate) -> QueryResult<Vec<String>> {
@@ -713,10 +725,7 @@ pub fn workforce(
     as_of: NaiveDate,
     supervision_days: i64,
 ) -> QueryResult<WorkforceReport> {
-    let people = staff_list(conn, provider_id)?;
-    let current =
-        |p: &StaffRecord| p.start_date.is_none_or(|s| s <= as_of) && p.leaving_date.is_none_or(|l| l >= as_of);
-    let current: Vec<StaffRecord> = people.into_iter().filter(current).collect();
+    let current = current_staff(conn, provider_id, as_of)?;
     let lines = judge_people(conn, &current, as_of, supervision_days)?;
     let year_ago = as_of.checked_sub_months(Months::new(12)).unwrap_or(as_of);
     let sessions: Vec<(NaiveDate, i32, i32, i32, i32)> = supervision_sessions::table
@@ -817,7 +826,8 @@ pub struct SessionLine {
     pub minutes: String,
 }
 
-/// The provider's supervision sessions, newest first, with how many attended each.
+/// The provider's supervision sessions, newest first, with how many attended each (counted by the
+/// database).
 pub fn sessions(conn: &mut DbConnection, provider_id: i32, limit: i64) -> QueryResult<Vec<(SessionLine, usize)>> {
     let lines: Vec<SessionLine> = supervision_sessions::table
         .inner_join(staff::table)
@@ -837,14 +847,17 @@ pub fn sessions(conn: &mut DbConnection, provider_id: i32, limit: i64) -> QueryR
         .limit(limit)
         .load(conn)?;
     let ids: Vec<i32> = lines.iter().map(|l| l.id).collect();
-    let attendance: Vec<i32> = supervision_attendees::table
+    let attendance: HashMap<i32, i64> = supervision_attendees::table
         .filter(supervision_attendees::session_id.eq_any(&ids))
-        .select(supervision_attendees::session_id)
-        .load(conn)?;
+        .group_by(supervision_attendees::session_id)
+        .select((supervision_attendees::session_id, diesel::dsl::count_star()))
+        .load::<(i32, i64)>(conn)?
+        .into_iter()
+        .collect();
     Ok(lines
         .into_iter()
         .map(|l| {
-            let n = attendance.iter().filter(|s| **s == l.id).count();
+            let n = attendance.get(&l.id).map_or(0, |n| usize::try_from(*n).unwrap_or(0));
             (l, n)
         })
         .collect())
