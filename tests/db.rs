@@ -692,6 +692,7 @@ on_both_backends!(
         use ohgov::catalogue::model as catalogue;
         use ohgov::coverage::model::Delivery;
         use ohgov::evidence::model::EvidenceKind;
+        use ohgov::workforce::import::ImportKind;
         use ohgov::workforce::model as workforce;
 
         let node_kinds = strings(&[
@@ -736,6 +737,7 @@ on_both_backends!(
             (("staff", "specialist_route"), codes(workforce::SpecialistRoute::ALL, |v| v.as_str())),
             (("cpd_records", "activity_type"), codes(workforce::CpdType::ALL, |v| v.as_str())),
             (("supervision_sessions", "kind"), codes(workforce::SupervisionKind::ALL, |v| v.as_str())),
+            (("pending_imports", "kind"), codes(ImportKind::ALL, |v| v.as_str())),
         ]
         .into_iter()
         .collect();

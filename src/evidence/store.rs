@@ -155,6 +155,27 @@ pub(crate) fn store_blob(conn: &mut DbConnection, upload: &Upload) -> QueryResul
     Ok(())
 }
 
+/// Stored files deleted per statement, well under the bound-value limit.
+const DELETE_CHUNK: usize = 1_000;
+
+/// Deletes every stored file that no evidence item holds and that is not in `wanted` (files other
+/// areas still need, such as imports awaiting confirmation); returns how many went. A file an
+/// evidence item holds is never deleted, whatever `wanted` says: the foreign key would refuse it
+/// too. Call inside a transaction.
+pub fn delete_unreferenced_blobs(conn: &mut DbConnection, wanted: &HashSet<String>) -> QueryResult<usize> {
+    let unreferenced: Vec<String> = blobs::table
+        .left_join(evidence_items::table)
+        .filter(evidence_items::id.nullable().is_null())
+        .select(blobs::sha256)
+        .load(conn)?;
+    let doomed: Vec<String> = unreferenced.into_iter().filter(|sha| !wanted.contains(sha)).collect();
+    let mut deleted = 0;
+    for chunk in doomed.chunks(DELETE_CHUNK) {
+        deleted += diesel::delete(blobs::table.filter(blobs::sha256.eq_any(chunk))).execute(conn)?;
+    }
+    Ok(deleted)
+}
+
 /// A stored file's content by its SHA-256.
 pub(crate) fn blob_content(conn: &mut DbConnection, sha256: &str) -> QueryResult<Option<Vec<u8>>> {
     blobs::table.filter(blobs::sha256.eq(sha256)).select(blobs::content).first(conn).optional()
