@@ -37,7 +37,7 @@ fn main() {
     support::measure("access check: load memberships and contracts, decide", 500, || {
         let (held, contracts) = store::access_facts(&mut conn, user_id).unwrap();
         assert_eq!(
-            decide(&held, &contracts, provider, Capability::Manage, today),
+            decide(&held, &contracts, ohgov::db::ProviderId(provider), Capability::Manage, today),
             ohgov::accounts::access::Access::Allowed
         );
     });

@@ -22,7 +22,7 @@ const ITEMS: usize = 2_000;
 
 /// A provider with every standard assessed and `ITEMS` documents, each linked to one to three
 /// standards, a sixth of them past review.
-fn populate(conn: &mut DbConnection) -> (i32, Vec<String>) {
+fn populate(conn: &mut DbConnection) -> (ohgov::db::ProviderId, Vec<String>) {
     ohgov::catalogue::store::load_if_empty(conn, &ohgov::catalogue::builtin_sources()).expect("catalogue");
     let provider = OrganisationInput { kind: "provider".into(), name: "Bench OH".into(), ..Default::default() };
     let provider = store::create_organisation(conn, None, &provider.parse().unwrap()).unwrap();
@@ -34,6 +34,7 @@ fn populate(conn: &mut DbConnection) -> (i32, Vec<String>) {
     };
     let grant = Grant { organisation_id: provider, role: Role::Manager, expires_on: None };
     let manager = store::create_user(conn, None, &user.parse().unwrap(), Some(grant)).unwrap();
+    let provider = ohgov::db::ProviderId(provider);
     let framework = ohgov::assessment::store::framework_id(conn, provider).unwrap().unwrap();
     let (_, standards) = ohgov::assessment::store::framework_standards(conn, framework).unwrap();
     let references: Vec<String> = standards.iter().map(|s| s.reference.clone()).collect();

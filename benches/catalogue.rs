@@ -27,10 +27,11 @@ fn bench_backend(label: &str, target: DatabaseTarget, fresh: impl Fn() -> Databa
     support::measure(&format!("{label}: /catalogue query and render"), 50, || {
         let catalogues = store::overview(&mut conn).expect("overview");
         let mut context = ohgov::web::layout_context("/catalogue");
-        let (frameworks, lists): (Vec<_>, Vec<_>) = catalogues.into_iter().partition(|c| c.kind == "framework");
+        let (frameworks, lists): (Vec<_>, Vec<_>) =
+            catalogues.into_iter().partition(|c| c.kind.as_str() == "framework");
         context.insert("frameworks", &frameworks);
         for kind in ["core_services", "subspecialisms", "professions", "kpis"] {
-            context.insert(kind, &lists.iter().find(|c| c.kind == kind));
+            context.insert(kind, &lists.iter().find(|c| c.kind.as_str() == kind));
         }
         let page = tera.render("catalogue/index.html", &context).expect("render");
         assert!(page.len() > 10_000);

@@ -62,8 +62,9 @@ fn bench_backend(label: &str, target: DatabaseTarget, reset: &dyn Fn()) {
     db::run_migrations(&mut conn).expect("migrate");
     ohgov::catalogue::store::load_if_empty(&mut conn, &ohgov::catalogue::builtin_sources()).expect("catalogue");
     let input = OrganisationInput { kind: "provider".into(), name: "Bench OH".into(), ..Default::default() };
-    let provider =
-        ohgov::accounts::store::create_organisation(&mut conn, None, &input.clone().parse().unwrap()).unwrap();
+    let provider = ohgov::db::ProviderId(
+        ohgov::accounts::store::create_organisation(&mut conn, None, &input.clone().parse().unwrap()).unwrap(),
+    );
     let today = Utc::now().date_naive();
     let prepared =
         import::prepare(&mut conn, provider, ImportKind::Staff, staff_file().as_bytes(), today).unwrap().unwrap();
@@ -83,8 +84,9 @@ fn bench_backend(label: &str, target: DatabaseTarget, reset: &dyn Fn()) {
     let mut conn: DbConnection = db::establish(&target).expect("connect");
     db::run_migrations(&mut conn).expect("migrate");
     ohgov::catalogue::store::load_if_empty(&mut conn, &ohgov::catalogue::builtin_sources()).expect("catalogue");
-    let provider =
-        ohgov::accounts::store::create_organisation(&mut conn, None, &input.clone().parse().unwrap()).unwrap();
+    let provider = ohgov::db::ProviderId(
+        ohgov::accounts::store::create_organisation(&mut conn, None, &input.clone().parse().unwrap()).unwrap(),
+    );
     let prepared =
         import::prepare(&mut conn, provider, ImportKind::Staff, staff_file().as_bytes(), today).unwrap().unwrap();
     import::commit(&mut conn, None, provider, &prepared, "bench", &mut |_| {}).unwrap();

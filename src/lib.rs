@@ -30,16 +30,56 @@ use crate::web::{AppError, AppState};
 
 /// A closed list of the field's own terms: each value has the code stored in the database and sent
 /// in JSON, and the words people read. Generates `ALL`, `as_str`, `label`, `parse` and `options`
-/// (pairs for a form's select).
+/// (pairs for a form's select), and diesel's `Text` conversions on both backends, so a row struct
+/// holds the enum itself and never a string that might be anything.
+///
+/// After the variants, `name` is the list's name in messages and `stored_in` the columns that hold
+/// its codes (`table.column`, or `table(key).column` when the table's key is not `id`): a stored
+/// code outside the list fails the read with [`db::codes::UnknownCode`], which
+/// [`db::codes::explain`] traces to those columns' rows. Nothing becomes a silent default.
+///
+/// ```ignore
+/// ohgov::vocabulary! {
+///     /// The professional regulators.
+///     pub enum Regulator { Gmc => ("gmc", "GMC"), None => ("none", "Not registered") }
+///     name = "regulator", stored_in = [staff.regulator];
+/// }
+/// ```
 #[macro_export]
 macro_rules! vocabulary {
-    ($(#[$meta:meta])* $vis:vis enum $name:ident { $($(#[$vmeta:meta])* $variant:ident => ($code:literal, $label:literal)),+ $(,)? }) => {
+    (@key) => { "id" };
+    (@key $key:ident) => { stringify!($key) };
+    (
+        $(#[$meta:meta])* $vis:vis enum $name:ident {
+            $($(#[$vmeta:meta])* $variant:ident => ($code:literal, $label:literal)),+ $(,)?
+        }
+        name = $list:literal, stored_in = [$($table:ident $(($key:ident))? . $column:ident),* $(,)?] $(;)?
+    ) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
+            diesel::expression::AsExpression, diesel::deserialize::FromSqlRow,
+        )]
+        #[diesel(sql_type = diesel::sql_types::Text)]
         $vis enum $name { $($(#[$vmeta])* $variant),+ }
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The list's name, as messages about a stored code outside it say it.
+            pub const LIST: &'static str = $list;
+
+            /// Every code, in the order of `ALL`.
+            pub const CODES: &'static [&'static str] = &[$($code),+];
+
+            /// The columns that store these codes, for tracing a bad one to its rows.
+            pub const STORED_IN: &'static [$crate::db::codes::StoredIn] = &[$(
+                $crate::db::codes::StoredIn {
+                    table: stringify!($table),
+                    key: $crate::vocabulary!(@key $($key)?),
+                    column: stringify!($column),
+                }
+            ),*];
 
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $code),+ }
@@ -57,11 +97,91 @@ macro_rules! vocabulary {
             pub fn options() -> Vec<(&'static str, &'static str)> {
                 Self::ALL.iter().map(|v| (v.as_str(), v.label())).collect()
             }
+
+            /// A code exactly as stored; anything else is the error that names the list and the
+            /// value (the database's CHECK constraints hold the same list).
+            pub fn from_code(code: &str) -> Result<Self, $crate::db::codes::UnknownCode> {
+                Self::ALL.iter().copied().find(|v| v.as_str() == code).ok_or_else(|| $crate::db::codes::UnknownCode {
+                    list: $list,
+                    value: code.to_string(),
+                    codes: Self::CODES,
+                    stored_in: Self::STORED_IN,
+                })
+            }
+        }
+
+        impl $crate::db::codes::Vocabulary for $name {
+            const LIST: &'static str = $list;
+            const CODES: &'static [&'static str] = &[$($code),+];
+
+            fn from_code(code: &str) -> Result<Self, $crate::db::codes::UnknownCode> {
+                $name::from_code(code)
+            }
+
+            fn as_str(self) -> &'static str {
+                $name::as_str(self)
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                self.as_str()
+            }
         }
 
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl diesel::deserialize::FromSql<diesel::sql_types::Text, diesel::sqlite::Sqlite> for $name {
+            fn from_sql(value: diesel::sqlite::SqliteValue<'_, '_, '_>) -> diesel::deserialize::Result<Self> {
+                let code = <String as diesel::deserialize::FromSql<diesel::sql_types::Text, diesel::sqlite::Sqlite>>::from_sql(value)?;
+                Ok(Self::from_code(&code)?)
+            }
+        }
+
+        impl diesel::deserialize::FromSql<diesel::sql_types::Text, diesel::pg::Pg> for $name {
+            fn from_sql(value: diesel::pg::PgValue<'_>) -> diesel::deserialize::Result<Self> {
+                let code = <String as diesel::deserialize::FromSql<diesel::sql_types::Text, diesel::pg::Pg>>::from_sql(value)?;
+                Ok(Self::from_code(&code)?)
+            }
+        }
+
+        impl diesel::deserialize::FromSql<diesel::sql_types::Text, $crate::db::MultiBackend> for $name {
+            fn from_sql(
+                value: <$crate::db::MultiBackend as diesel::backend::Backend>::RawValue<'_>,
+            ) -> diesel::deserialize::Result<Self> {
+                value.from_sql::<Self, diesel::sql_types::Text>()
+            }
+        }
+
+        impl diesel::serialize::ToSql<diesel::sql_types::Text, diesel::sqlite::Sqlite> for $name {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut diesel::serialize::Output<'b, '_, diesel::sqlite::Sqlite>,
+            ) -> diesel::serialize::Result {
+                <str as diesel::serialize::ToSql<diesel::sql_types::Text, diesel::sqlite::Sqlite>>::to_sql(self.as_str(), out)
+            }
+        }
+
+        impl diesel::serialize::ToSql<diesel::sql_types::Text, diesel::pg::Pg> for $name {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut diesel::serialize::Output<'b, '_, diesel::pg::Pg>,
+            ) -> diesel::serialize::Result {
+                <str as diesel::serialize::ToSql<diesel::sql_types::Text, diesel::pg::Pg>>::to_sql(self.as_str(), out)
+            }
+        }
+
+        impl diesel::serialize::ToSql<diesel::sql_types::Text, $crate::db::MultiBackend> for $name {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut diesel::serialize::Output<'b, '_, $crate::db::MultiBackend>,
+            ) -> diesel::serialize::Result {
+                out.set_value((diesel::sql_types::Text, self.as_str()));
+                Ok(diesel::serialize::IsNull::No)
             }
         }
     };

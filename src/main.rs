@@ -14,9 +14,12 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    match run(Cli::parse()) {
+    let cli = Cli::parse();
+    let database_url = cli.database_url.clone();
+    match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
+            let error = cli::traced(database_url, error);
             eprintln!("error: {error:#}");
             ExitCode::FAILURE
         }

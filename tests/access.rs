@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use ohgov::accounts::model::{NewContract, OrganisationInput, UserInput};
 use ohgov::accounts::store::{self, Grant};
 use ohgov::accounts::Role;
+use ohgov::db::{ProviderId, UserId};
 
 const PEOPLE: [&str; 8] =
     ["anonymous", "manager", "clinical_director", "clinician", "viewer", "commissioner", "assessor", "admin"];
@@ -32,17 +33,37 @@ fn routes_in_source() -> BTreeSet<(String, String)> {
     found
 }
 
+/// Routes whose handlers read a multipart upload: their POSTs are sent as multipart forms.
+const MULTIPART: [&str; 3] = [
+    "/providers/{provider_id}/evidence",
+    "/providers/{provider_id}/evidence/{item_id}/replace",
+    "/providers/{provider_id}/workforce/import",
+];
+/// POSTs that need no one signed in.
+const OPEN_POSTS: [&str; 2] = ["/sign-in", "/sign-out"];
+/// Routes that end the session (every session of the user, for the second): the walk signs in
+/// again after them.
+const ENDS_SESSION: [&str; 2] = ["/sign-out", "/sign-out-everywhere"];
+
+/// Minimal bodies for the POSTs whose empty body would change what later rows see: closing the
+/// finding with a date before it was raised is refused (303 back to the findings with the problem)
+/// after the finding is found, and writes nothing.
+const MINIMAL_BODIES: [(&str, &str, &str); 1] =
+    [("/providers/{provider_id}/findings/{finding_id}/close", "closed_on", "2000-01-01")];
+
 /// Administration pages: only the admin; anonymous visitors are sent to sign in.
 const ADMIN_ONLY: [u16; 8] = [303, 403, 403, 403, 403, 403, 403, 200];
-/// A POST that needs someone signed in, sent without its form token.
-const SIGNED_IN_POST: [u16; 8] = [303, 403, 403, 403, 403, 403, 403, 403];
+/// An administration form, sent empty: the admin's is refused at its fields, anyone else's is
+/// forbidden.
+const ADMIN_POST: [u16; 8] = [303, 403, 403, 403, 403, 403, 403, 422];
 
 struct World {
     provider: i32,
     other_provider: i32,
-    /// A file in the provider's evidence library, and an assessor request.
+    /// A file in the provider's evidence library, an assessor request, and an open finding.
     evidence: i32,
     request: i32,
+    finding: i32,
     /// One of the provider's people.
     person: i32,
 }
@@ -59,7 +80,7 @@ fn build_world(db: &support::TestDb) -> World {
     let today = chrono::Utc::now().date_naive();
     let contract = NewContract {
         commissioner_id: trust,
-        provider_id: provider,
+        provider_id: ProviderId(provider),
         starts_on: today - chrono::Duration::days(30),
         ends_on: None,
         services: vec![],
@@ -94,10 +115,24 @@ fn build_world(db: &support::TestDb) -> World {
     .parse()
     .unwrap();
     let upload = ohgov::evidence::model::check_upload(b"Policy text".to_vec(), "policy.txt", 1 << 20).unwrap();
-    let framework = support::framework(&mut conn, provider);
-    let evidence = ohgov::evidence::store::add(&mut conn, None, provider, framework, &details, Some(&upload)).unwrap();
+    let provider_id = ProviderId(provider);
+    let framework = support::framework(&mut conn, provider_id);
+    let evidence =
+        ohgov::evidence::store::add(&mut conn, None, provider_id, framework, &details, Some(&upload)).unwrap();
     let request =
-        ohgov::assessment::store::raise_request(&mut conn, None, provider, Some("GF1"), "The signed policy").unwrap();
+        ohgov::assessment::store::raise_request(&mut conn, None, provider_id, Some("GF1"), "The signed policy")
+            .unwrap();
+    let finding = ohgov::assessment::model::FindingInput {
+        grade: "minor_nonconformity".into(),
+        description: "The policy is not signed".into(),
+        action_needed: "Sign the policy".into(),
+        raised_on: today.to_string(),
+    }
+    .parse(today)
+    .unwrap();
+    let source = ohgov::assessment::model::FindingSource::InternalAudit;
+    let finding =
+        ohgov::assessment::store::record_finding(&mut conn, None, provider_id, "GF1", source, &finding).unwrap();
     let regulations = ohgov::workforce::store::regulations(&mut conn).unwrap();
     let nurse = ohgov::workforce::model::StaffInput {
         staff_number: "E1001".into(),
@@ -108,13 +143,23 @@ fn build_world(db: &support::TestDb) -> World {
     }
     .parse(&regulations)
     .unwrap();
-    let person = ohgov::workforce::store::create_staff(&mut conn, None, provider, &nurse).unwrap();
-    World { provider, other_provider, evidence, request, person }
+    let person = ohgov::workforce::store::create_staff(&mut conn, None, provider_id, &nurse).unwrap().0;
+    World { provider, other_provider, evidence, request, finding, person }
 }
 
 fn form_token(html: &str) -> Option<String> {
     let start = html.find("name=\"csrf_token\" value=\"")? + 25;
     html[start..].split('"').next().map(str::to_string)
+}
+
+/// A browser for `person` (signed in unless anonymous) and its session's form token, from the
+/// sign-in page for an anonymous visitor and from the home page's sign-out form otherwise.
+async fn session_with_token(app: &support::TestApp, person: &str) -> (reqwest::Client, String) {
+    let client = signed_in(app, person).await;
+    let page = if person == "anonymous" { "/sign-in" } else { "/" };
+    let html = client.get(format!("{}{page}", app.address)).send().await.unwrap().text().await.unwrap();
+    let token = form_token(&html).unwrap_or_else(|| panic!("{person}: {page} carries the form token"));
+    (client, token)
 }
 
 async fn signed_in(app: &support::TestApp, person: &str) -> reqwest::Client {
@@ -141,25 +186,33 @@ on_both_backends!(
         let world = build_world(&app.db);
         let (p, q) = (world.provider, world.other_provider);
         let (e, r, s) = (world.evidence, world.request, world.person);
-        // Who may read the assessment and evidence, who may change it, and the POST refused for want
-        // of its form token once the caller is allowed in.
+        let f = world.finding;
+        // Who may read the assessment and evidence, who may change it (its POST, sent empty, is
+        // refused at its fields: 422), and who may assess (record findings, ask for evidence).
         const READS_ASSESSMENT: [u16; 8] = [303, 200, 200, 200, 200, 200, 200, 404];
         const MANAGES: [u16; 8] = [303, 200, 200, 403, 403, 403, 403, 404];
         const HIDDEN: [u16; 8] = [303, 404, 404, 404, 404, 404, 404, 404];
-        const PROVIDER_POST: [u16; 8] = [303, 403, 403, 403, 403, 403, 403, 404];
+        const MANAGES_POST: [u16; 8] = [303, 422, 422, 403, 403, 403, 403, 404];
+        const ASSESSES_POST: [u16; 8] = [303, 422, 422, 403, 403, 403, 422, 404];
         const READS: [u16; 8] = [303, 200, 200, 200, 200, 200, 403, 404];
 
         // (method, route pattern, concrete path, expected status for each of PEOPLE in order).
-        // POSTs are sent without a form token: they must be refused before doing anything.
+        // Each POST is sent twice. First without a form token: it is refused before anything is
+        // done, 403 whatever the provider (the form reader checks the token before the handler
+        // asks who may see the provider, so the answer says nothing about it); anonymous callers
+        // are sent to sign in unless the route is open. Then with the session's valid token and an empty body (a minimal one
+        // where MINIMAL_BODIES says): the table's answer, where an allowed caller gets the form's
+        // own answer (422, 303, 200) and a forbidden one 403 or 404.
         let table: Vec<(&str, &str, String, [u16; 8])> = vec![
             ("GET", "/", "/".into(), [200; 8]),
             ("GET", "/healthz", "/healthz".into(), [200; 8]),
             ("GET", "/static/{path:.*}", "/static/ohgov.css".into(), [200; 8]),
             ("GET", "/catalogue", "/catalogue".into(), [200; 8]),
             ("GET", "/sign-in", "/sign-in".into(), [200; 8]),
-            ("POST", "/sign-in", "/sign-in".into(), [403; 8]),
-            ("POST", "/sign-out", "/sign-out".into(), [403; 8]),
-            ("POST", "/sign-out-everywhere", "/sign-out-everywhere".into(), [303, 403, 403, 403, 403, 403, 403, 403]),
+            // Anyone may try to sign in; with no email or password the page is shown again with 401.
+            ("POST", "/sign-in", "/sign-in".into(), [401; 8]),
+            ("POST", "/sign-out", "/sign-out".into(), [303; 8]),
+            ("POST", "/sign-out-everywhere", "/sign-out-everywhere".into(), [303; 8]),
             ("GET", "/providers", "/providers".into(), [303, 200, 200, 200, 200, 200, 200, 200]),
             ("GET", "/providers/{provider_id}", format!("/providers/{p}"), [303, 200, 200, 200, 200, 200, 200, 404]),
             ("GET", "/providers/{provider_id}", format!("/providers/{q}"), [303, 404, 404, 404, 404, 404, 404, 404]),
@@ -188,7 +241,7 @@ on_both_backends!(
                 format!("/providers/{q}/edit"),
                 [303, 404, 404, 404, 404, 404, 404, 404],
             ),
-            ("POST", "/providers/{provider_id}", format!("/providers/{p}"), [303, 403, 403, 403, 403, 403, 403, 404]),
+            ("POST", "/providers/{provider_id}", format!("/providers/{p}"), MANAGES_POST),
             ("POST", "/providers/{provider_id}", format!("/providers/{q}"), [303, 404, 404, 404, 404, 404, 404, 404]),
             ("GET", "/providers/{provider_id}/assessment", format!("/providers/{p}/assessment"), READS_ASSESSMENT),
             ("GET", "/providers/{provider_id}/assessment", format!("/providers/{q}/assessment"), HIDDEN),
@@ -220,7 +273,7 @@ on_both_backends!(
                 "POST",
                 "/providers/{provider_id}/assessment/{reference}",
                 format!("/providers/{p}/assessment/GF1"),
-                PROVIDER_POST,
+                MANAGES_POST,
             ),
             (
                 "POST",
@@ -232,15 +285,15 @@ on_both_backends!(
                 "POST",
                 "/providers/{provider_id}/assessment/{reference}/findings",
                 format!("/providers/{p}/assessment/GF1/findings"),
-                PROVIDER_POST,
+                ASSESSES_POST,
             ),
             ("GET", "/providers/{provider_id}/findings", format!("/providers/{p}/findings"), READS_ASSESSMENT),
             ("GET", "/providers/{provider_id}/findings", format!("/providers/{q}/findings"), HIDDEN),
             (
                 "POST",
                 "/providers/{provider_id}/findings/{finding_id}/close",
-                format!("/providers/{p}/findings/1/close"),
-                PROVIDER_POST,
+                format!("/providers/{p}/findings/{f}/close"),
+                [303, 303, 303, 403, 403, 403, 303, 404],
             ),
             (
                 "GET",
@@ -249,15 +302,15 @@ on_both_backends!(
                 READS_ASSESSMENT,
             ),
             ("GET", "/providers/{provider_id}/accreditation", format!("/providers/{q}/accreditation"), HIDDEN),
-            ("POST", "/providers/{provider_id}/accreditation", format!("/providers/{p}/accreditation"), PROVIDER_POST),
+            ("POST", "/providers/{provider_id}/accreditation", format!("/providers/{p}/accreditation"), MANAGES_POST),
             (
                 "POST",
                 "/providers/{provider_id}/accreditation/cycles",
                 format!("/providers/{p}/accreditation/cycles"),
-                PROVIDER_POST,
+                MANAGES_POST,
             ),
             ("GET", "/providers/{provider_id}/requests", format!("/providers/{p}/requests"), READS_ASSESSMENT),
-            ("POST", "/providers/{provider_id}/requests", format!("/providers/{p}/requests"), PROVIDER_POST),
+            ("POST", "/providers/{provider_id}/requests", format!("/providers/{p}/requests"), ASSESSES_POST),
             (
                 "GET",
                 "/providers/{provider_id}/requests/{request_id}",
@@ -269,18 +322,18 @@ on_both_backends!(
                 "POST",
                 "/providers/{provider_id}/requests/{request_id}/answer",
                 format!("/providers/{p}/requests/{r}/answer"),
-                PROVIDER_POST,
+                MANAGES_POST,
             ),
             (
                 "POST",
                 "/providers/{provider_id}/requests/{request_id}/decision",
                 format!("/providers/{p}/requests/{r}/decision"),
-                PROVIDER_POST,
+                ASSESSES_POST,
             ),
             ("GET", "/api/v1/providers/{provider_id}/readiness", format!("/api/v1/providers/{p}/readiness"), [401; 8]),
             ("GET", "/providers/{provider_id}/evidence", format!("/providers/{p}/evidence"), READS_ASSESSMENT),
             ("GET", "/providers/{provider_id}/evidence", format!("/providers/{q}/evidence"), HIDDEN),
-            ("POST", "/providers/{provider_id}/evidence", format!("/providers/{p}/evidence"), PROVIDER_POST),
+            ("POST", "/providers/{provider_id}/evidence", format!("/providers/{p}/evidence"), MANAGES_POST),
             ("GET", "/providers/{provider_id}/evidence/new", format!("/providers/{p}/evidence/new"), MANAGES),
             (
                 "GET",
@@ -311,13 +364,14 @@ on_both_backends!(
                 "POST",
                 "/providers/{provider_id}/evidence/{item_id}/replace",
                 format!("/providers/{p}/evidence/{e}/replace"),
-                PROVIDER_POST,
+                MANAGES_POST,
             ),
             (
                 "POST",
                 "/providers/{provider_id}/evidence/{item_id}/links",
                 format!("/providers/{p}/evidence/{e}/links"),
-                PROVIDER_POST,
+                // No standards ticked is a valid answer: the links are saved (as none).
+                [303, 303, 303, 403, 403, 403, 403, 404],
             ),
             ("GET", "/providers/{provider_id}/coverage", format!("/providers/{p}/coverage"), READS_ASSESSMENT),
             ("GET", "/providers/{provider_id}/coverage", format!("/providers/{q}/coverage"), HIDDEN),
@@ -332,7 +386,7 @@ on_both_backends!(
                 "POST",
                 "/providers/{provider_id}/coverage/{reference}",
                 format!("/providers/{p}/coverage/REHAB"),
-                PROVIDER_POST,
+                MANAGES_POST,
             ),
             ("POST", "/providers/{provider_id}/coverage/{reference}", format!("/providers/{q}/coverage/REHAB"), HIDDEN),
             ("GET", "/api/v1/providers/{provider_id}/coverage", format!("/api/v1/providers/{p}/coverage"), [401; 8]),
@@ -342,7 +396,7 @@ on_both_backends!(
                 "POST",
                 "/providers/{provider_id}/workforce/staff",
                 format!("/providers/{p}/workforce/staff"),
-                PROVIDER_POST,
+                MANAGES_POST,
             ),
             (
                 "GET",
@@ -366,13 +420,13 @@ on_both_backends!(
                 "POST",
                 "/providers/{provider_id}/workforce/staff/{staff_id}",
                 format!("/providers/{p}/workforce/staff/{s}"),
-                PROVIDER_POST,
+                MANAGES_POST,
             ),
             (
                 "POST",
                 "/providers/{provider_id}/workforce/staff/{staff_id}/cpd",
                 format!("/providers/{p}/workforce/staff/{s}/cpd"),
-                PROVIDER_POST,
+                MANAGES_POST,
             ),
             (
                 "GET",
@@ -384,35 +438,40 @@ on_both_backends!(
                 "POST",
                 "/providers/{provider_id}/workforce/supervision",
                 format!("/providers/{p}/workforce/supervision"),
-                PROVIDER_POST,
+                MANAGES_POST,
             ),
             ("GET", "/providers/{provider_id}/workforce/import", format!("/providers/{p}/workforce/import"), MANAGES),
             (
                 "POST",
                 "/providers/{provider_id}/workforce/import",
                 format!("/providers/{p}/workforce/import"),
-                PROVIDER_POST,
+                MANAGES_POST,
             ),
             (
                 "POST",
                 "/providers/{provider_id}/workforce/import/confirm",
                 format!("/providers/{p}/workforce/import/confirm"),
-                PROVIDER_POST,
+                // The confirm form is the preview's hidden fields (kind, sha256): a body without
+                // them is one no page sends, a bad request (400) once the caller is allowed in.
+                [303, 400, 400, 403, 403, 403, 403, 404],
             ),
             ("GET", "/api/v1/providers/{provider_id}/workforce", format!("/api/v1/providers/{p}/workforce"), [401; 8]),
             ("GET", "/api/v1/providers", "/api/v1/providers".into(), [401; 8]),
-            ("POST", "/membership", "/membership".into(), SIGNED_IN_POST),
+            // Product bug, reported: a switch with no membership_id is answered 403, as another
+            // user's membership is, where it should be a bad request. Every signed-in user may
+            // switch among their own memberships (tested below).
+            ("POST", "/membership", "/membership".into(), [303, 403, 403, 403, 403, 403, 403, 403]),
             ("GET", "/account", "/account".into(), [303, 200, 200, 200, 200, 200, 200, 200]),
-            ("POST", "/account/password", "/account/password".into(), SIGNED_IN_POST),
+            ("POST", "/account/password", "/account/password".into(), [303, 422, 422, 422, 422, 422, 422, 422]),
             ("GET", "/admin", "/admin".into(), ADMIN_ONLY),
             ("GET", "/admin/organisations/new", "/admin/organisations/new".into(), ADMIN_ONLY),
             ("GET", "/admin/users/new", "/admin/users/new".into(), ADMIN_ONLY),
             ("GET", "/admin/contracts/new", "/admin/contracts/new".into(), ADMIN_ONLY),
             ("GET", "/admin/memberships/new", "/admin/memberships/new".into(), ADMIN_ONLY),
-            ("POST", "/admin/memberships", "/admin/memberships".into(), SIGNED_IN_POST),
-            ("POST", "/admin/organisations", "/admin/organisations".into(), SIGNED_IN_POST),
-            ("POST", "/admin/users", "/admin/users".into(), SIGNED_IN_POST),
-            ("POST", "/admin/contracts", "/admin/contracts".into(), SIGNED_IN_POST),
+            ("POST", "/admin/memberships", "/admin/memberships".into(), ADMIN_POST),
+            ("POST", "/admin/organisations", "/admin/organisations".into(), ADMIN_POST),
+            ("POST", "/admin/users", "/admin/users".into(), ADMIN_POST),
+            ("POST", "/admin/contracts", "/admin/contracts".into(), ADMIN_POST),
         ];
 
         let covered: BTreeSet<(String, String)> =
@@ -425,16 +484,52 @@ on_both_backends!(
 
         let mut failures: BTreeMap<String, String> = BTreeMap::new();
         for (i, person) in PEOPLE.iter().enumerate() {
-            let client = signed_in(&app, person).await;
-            for (method, _, path, expected) in &table {
+            let (mut client, mut token) = session_with_token(&app, person).await;
+            for (method, route, path, expected) in &table {
                 let url = format!("{}{}", app.address, path);
+                // The body: the form token if given, and any minimal fields; multipart where the
+                // route reads an upload.
+                let post = |token: Option<&str>| {
+                    let mut fields: Vec<(&str, &str)> = token.map(|t| ("csrf_token", t)).into_iter().collect();
+                    fields.extend(MINIMAL_BODIES.iter().filter(|b| b.0 == *route).map(|b| (b.1, b.2)));
+                    if MULTIPART.contains(route) {
+                        let form = fields
+                            .into_iter()
+                            .fold(reqwest::multipart::Form::new(), |form, (k, v)| form.text(k, v.to_string()));
+                        client.post(&url).multipart(form).send()
+                    } else {
+                        client.post(&url).form(&fields).send()
+                    }
+                };
+                if *method == "POST" {
+                    let refused = match *person {
+                        "anonymous" if OPEN_POSTS.contains(route) => 403,
+                        "anonymous" => 303,
+                        _ => 403,
+                    };
+                    let status = post(None).await.unwrap().status().as_u16();
+                    if status != refused {
+                        failures.insert(format!("{person} {method} {path} without a token"), format!("{status}"));
+                    }
+                }
                 let response = match *method {
                     "GET" => client.get(&url).send().await.unwrap(),
-                    _ => client.post(&url).form(&[("email", "x")]).send().await.unwrap(),
+                    _ => post(Some(&token)).await.unwrap(),
                 };
                 let status = response.status().as_u16();
                 if status != expected[i] {
                     failures.insert(format!("{person} {method} {path}"), format!("{status}, expected {}", expected[i]));
+                }
+                // A 303 to the sign-in page is the answer to an anonymous caller (and to signing
+                // out), never an allowed caller's form answer.
+                let location = response.headers().get("location").and_then(|l| l.to_str().ok()).unwrap_or_default();
+                let to_sign_in = status == 303 && location.starts_with("/sign-in");
+                let sent_to_sign_in = status == 303 && (*person == "anonymous" || ENDS_SESSION.contains(route));
+                if to_sign_in != sent_to_sign_in {
+                    failures.insert(format!("{person} {method} {path} location"), format!("303 to {location:?}"));
+                }
+                if ENDS_SESSION.contains(route) {
+                    (client, token) = session_with_token(&app, person).await;
                 }
             }
         }
@@ -747,7 +842,7 @@ on_both_backends!(
                     .unwrap()
             };
             let grant = Grant { organisation_id: world.other_provider, role: Role::Viewer, expires_on: None };
-            store::add_membership(&mut conn, None, user_id, grant).unwrap();
+            store::add_membership(&mut conn, None, UserId(user_id), grant).unwrap();
         }
         let manager = signed_in(&app, "manager").await;
         let home = manager.get(format!("{}/", app.address)).send().await.unwrap().text().await.unwrap();

@@ -217,7 +217,10 @@ on_both_backends!(
 
 #[test]
 fn the_load_command_reports_and_refuses_bad_files() {
-    let db = support::TestDb::sqlite();
+    if !support::selected(support::Backend::Sqlite) {
+        return;
+    }
+    let db = support::TestDb::sqlite_with(support::Seed::Migrated);
     let run = |args: &[&str]| {
         std::process::Command::new(env!("CARGO_BIN_EXE_ohgov"))
             .args(args)

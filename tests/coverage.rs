@@ -7,7 +7,7 @@ use chrono::{Duration, NaiveDate, Utc};
 use ohgov::coverage::model::{CoverageInput, CoverageKind};
 use ohgov::coverage::rules::CoverageState;
 use ohgov::coverage::store;
-use ohgov::db::DbConnection;
+use ohgov::db::{DbConnection, ProviderId};
 use support::{browser_signed_in, service, PASSWORD};
 
 fn arrangement(partner: &str, starts_on: NaiveDate, ends_on: Option<NaiveDate>) -> CoverageInput {
@@ -21,19 +21,19 @@ fn arrangement(partner: &str, starts_on: NaiveDate, ends_on: Option<NaiveDate>) 
     }
 }
 
-fn save(conn: &mut DbConnection, provider: i32, reference: &str, kind: CoverageKind, input: CoverageInput) {
+fn save(conn: &mut DbConnection, provider: ProviderId, reference: &str, kind: CoverageKind, input: CoverageInput) {
     let coverage = input.parse(kind).unwrap();
     store::save(conn, None, provider, reference, &coverage, support::today())
         .unwrap_or_else(|e| panic!("{reference} is a row: {e}"));
 }
 
-fn state_of(conn: &mut DbConnection, provider: i32, reference: &str, today: NaiveDate) -> CoverageState {
+fn state_of(conn: &mut DbConnection, provider: ProviderId, reference: &str, today: NaiveDate) -> CoverageState {
     store::coverage_row(conn, provider, reference, today).unwrap().unwrap().state
 }
 
 on_both_backends!(
     every_state_including_the_last_day_and_the_day_after,
-    db | db | {
+    catalogue_db | db | {
         let mut conn = db.migrated();
         let s = service(&mut conn, "Northshire OH Service", "northshire");
         let p = s.provider;
@@ -195,7 +195,7 @@ on_both_backends!(
 
 on_both_backends!(
     the_coverage_command_prints_sixteen_rows_and_ends_quietly_into_a_closed_pipe,
-    db | db | {
+    catalogue_db | db | {
         let mut conn = db.migrated();
         let s = service(&mut conn, "Northshire OH Service", "northshire");
         let run = |extra: &[&str]| {

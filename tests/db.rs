@@ -339,6 +339,9 @@ fn sqlite_checks(create_table: &str) -> Vec<(String, Vec<Token>)> {
 
 #[test]
 fn a_check_reads_the_same_as_sqlite_keeps_it_and_as_postgresql_prints_it() {
+    if !support::selected(support::Backend::Sqlite) {
+        return;
+    }
     let list = |column: &str, values: &[&str]| Check::ClosedList { column: column.into(), values: strings(values) };
     let table =
         "CREATE TABLE \"t\" (\n    a TEXT CHECK (a IN ('x', 'it''s')), -- a note (with a bracket\n    b INTEGER,\n    \
@@ -686,7 +689,7 @@ fn strings(values: &[&str]) -> BTreeSet<String> {
 
 on_both_backends!(
     every_closed_list_column_allows_exactly_its_vocabulary,
-    db | db | {
+    empty_db | db | {
         use ohgov::accounts::{OrganisationKind, Role};
         use ohgov::assessment::model as assessment;
         use ohgov::catalogue::model as catalogue;
@@ -712,7 +715,7 @@ on_both_backends!(
         // The catalogue's own lists (its file checks hold them): regulators as professions.toml names
         // them, CPD cycles and units, KPI units and sources.
         let expected: BTreeMap<(&str, &str), BTreeSet<String>> = [
-            (("catalogues", "kind"), codes(&catalogue::CatalogueKind::ALL, catalogue::CatalogueKind::as_str)),
+            (("catalogues", "kind"), codes(catalogue::CatalogueKind::ALL, catalogue::CatalogueKind::as_str)),
             (("catalogue_nodes", "kind"), node_kinds),
             (("catalogue_nodes", "level"), levels),
             (("profession_rules", "regulator"), codes(workforce::Regulator::ALL, workforce::Regulator::catalogue_code)),
@@ -721,7 +724,7 @@ on_both_backends!(
             (("kpi_definitions", "unit"), strings(&["working_days", "days", "minutes", "percent", "score"])),
             (("kpi_definitions", "source"), strings(&["MoHaWK", "service"])),
             (("organisations", "kind"), codes(&organisation_kinds, OrganisationKind::as_str)),
-            (("memberships", "role"), codes(&Role::ALL, Role::as_str)),
+            (("memberships", "role"), codes(Role::ALL, Role::as_str)),
             (("evidence_items", "kind"), codes(EvidenceKind::ALL, EvidenceKind::as_str)),
             (("accreditations", "status"), codes(assessment::AccreditationStatus::ALL, |v| v.as_str())),
             (("assessment_cycles", "kind"), codes(assessment::CycleKind::ALL, |v| v.as_str())),
@@ -802,7 +805,8 @@ fn refused_then_accepted(conn: &mut DbConnection, table: &str, constraint: &str,
 
 on_both_backends!(
     a_value_outside_a_closed_list_is_refused_by_the_database,
-    db | db
+    catalogue_db
+        | db
         | {
             let mut conn = db.migrated();
             let service = support::service(&mut conn, "Closed Lists OH", "closed-lists");
@@ -908,6 +912,9 @@ fn pragma(conn: &mut DbConnection, name: &str) -> String {
 
 #[test]
 fn sqlite_opens_with_wal_foreign_keys_busy_timeout_and_full_sync() {
+    if !support::selected(support::Backend::Sqlite) {
+        return;
+    }
     let db = TestDb::sqlite();
     let pool = db::pool(&db.target(), 2).expect("pool");
     let mut conn = pool.get().expect("connection");
@@ -926,7 +933,7 @@ diesel::table! {
 
 on_both_backends!(
     write_transactions_commit_whole_or_not_at_all,
-    db | db | {
+    empty_db | db | {
         let mut conn = db.migrated();
         let create = match db.backend {
             Backend::Sqlite => "CREATE TABLE probe (id INTEGER PRIMARY KEY AUTOINCREMENT, label TEXT NOT NULL)",
@@ -961,6 +968,9 @@ on_both_backends!(
 
 #[test]
 fn concurrent_sqlite_writers_wait_instead_of_failing() {
+    if !support::selected(support::Backend::Sqlite) {
+        return;
+    }
     let db = TestDb::sqlite();
     let mut setup = db.migrated();
     diesel::sql_query("CREATE TABLE probe (id INTEGER PRIMARY KEY AUTOINCREMENT, label TEXT NOT NULL)")
@@ -993,6 +1003,9 @@ fn concurrent_sqlite_writers_wait_instead_of_failing() {
 
 #[test]
 fn a_mistyped_postgres_url_is_refused_not_turned_into_a_file() {
+    if !support::selected(support::Backend::Sqlite) {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_ohgov"))
         .current_dir(dir.path())
@@ -1006,6 +1019,9 @@ fn a_mistyped_postgres_url_is_refused_not_turned_into_a_file() {
 
 #[test]
 fn test_database_urls_keep_their_options() {
+    if !support::selected(support::Backend::Sqlite) {
+        return;
+    }
     assert_eq!(support::with_database("postgres://u@h:5432/postgres", "t1"), "postgres://u@h:5432/t1");
     assert_eq!(support::with_database("postgres://u@h:5432", "t1"), "postgres://u@h:5432/t1");
     assert_eq!(support::with_database("postgres://u@h/db?sslmode=disable", "t1"), "postgres://u@h/t1?sslmode=disable");

@@ -176,7 +176,7 @@ on_both_backends!(
 on_both_backends!(
     bad_uploads_are_refused_and_write_nothing,
     app | app | {
-        let db = support::TestDb::fresh(app.db.backend).unwrap();
+        let db = support::TestDb::with(app.db.backend, support::Seed::Catalogue).unwrap();
         let mut settings = db.settings();
         settings.max_upload_mb = 1;
         let app = TestApp::spawn_with(db, settings).await;

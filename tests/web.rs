@@ -35,7 +35,10 @@ on_both_backends!(
 
 #[actix_web::test]
 async fn healthz_answers_503_when_the_database_cannot_be_reached() {
-    let state = ohgov::prepare(support::TestDb::sqlite().settings()).unwrap();
+    if !support::selected(support::Backend::Sqlite) {
+        return;
+    }
+    let state = ohgov::prepare(support::TestDb::sqlite_with(support::Seed::Catalogue).settings()).unwrap();
     // A pool whose every connection attempt fails: the file's folder does not exist.
     let unreachable = ohgov::db::DatabaseTarget::Sqlite("/nonexistent-folder/ohgov.db".into());
     let pool = r2d2::Pool::builder()
@@ -98,6 +101,9 @@ on_both_backends!(
 
 #[test]
 fn demo_builds_its_database_and_serves_the_catalogue() {
+    if !support::selected(support::Backend::Sqlite) {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("demo.db");
     let built = Command::new(env!("CARGO_BIN_EXE_ohgov"))
@@ -184,3 +190,23 @@ fn fetch(url: &str) -> std::io::Result<String> {
     stream.read_to_string(&mut response)?;
     Ok(response)
 }
+
+on_both_backends!(
+    late_on_30_june_utc_the_product_s_today_is_1_july,
+    db | db | {
+        actix_web::rt::System::new().block_on(async move {
+            use chrono::TimeZone;
+            let mut settings = db.settings();
+            settings.clock =
+                ohgov::clock::Clock::fixed_at(chrono::Utc.with_ymd_and_hms(2026, 6, 30, 23, 30, 0).unwrap());
+            let app = support::TestApp::spawn_with(db, settings).await;
+            let mut conn = app.db.conn();
+            let s = support::service(&mut conn, "Northshire OH", "northshire");
+            let token = ohgov::accounts::store::create_token(&mut conn, None, "manager@northshire.example").unwrap();
+            let url = format!("{}/api/v1/providers/{}/workforce", app.address, s.provider);
+            let body: serde_json::Value =
+                app.client.get(url).bearer_auth(token).send().await.unwrap().json().await.unwrap();
+            assert_eq!(body["as_of"], "2026-07-01", "the workforce is judged as of London's date, not UTC's");
+        })
+    }
+);

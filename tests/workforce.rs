@@ -6,7 +6,7 @@ mod support;
 use chrono::{Duration, NaiveDate, Utc};
 use diesel::prelude::*;
 use ohgov::db::schema::{cpd_records, history, staff};
-use ohgov::db::DbConnection;
+use ohgov::db::{DbConnection, ProviderId};
 use ohgov::workforce::import::{self, ImportKind, RowError};
 use reqwest::multipart::{Form, Part};
 use support::{browser_signed_in, service, PASSWORD};
@@ -27,7 +27,7 @@ fn staff_file(renewal: &str) -> String {
 
 fn run_import(
     conn: &mut DbConnection,
-    provider: i32,
+    provider: ProviderId,
     kind: ImportKind,
     file: &[u8],
 ) -> Result<import::ImportReport, Vec<RowError>> {
@@ -47,7 +47,7 @@ fn count(conn: &mut DbConnection, table: &str) -> i64 {
 
 on_both_backends!(
     a_good_staff_file_imports_and_a_reimport_updates_in_place,
-    db | db | {
+    catalogue_db | db | {
         let mut conn = db.migrated();
         let s = service(&mut conn, "Northshire OH Service", "northshire");
         let report = run_import(&mut conn, s.provider, ImportKind::Staff, staff_file("2027-03-31").as_bytes()).unwrap();
@@ -89,7 +89,7 @@ on_both_backends!(
 
 on_both_backends!(
     three_bad_rows_among_a_thousand_are_all_reported_and_nothing_is_written,
-    db | db | {
+    catalogue_db | db | {
         let mut conn = db.migrated();
         let s = service(&mut conn, "Northshire OH Service", "northshire");
         run_import(&mut conn, s.provider, ImportKind::Staff, staff_file("2027-03-31").as_bytes()).unwrap();
@@ -125,7 +125,8 @@ on_both_backends!(
 
 on_both_backends!(
     a_byte_order_mark_crlf_and_uk_dates_are_read,
-    db | db
+    catalogue_db
+        | db
         | {
             let mut conn = db.migrated();
             let s = service(&mut conn, "Northshire OH Service", "northshire");
@@ -156,7 +157,8 @@ on_both_backends!(
 
 on_both_backends!(
     a_supervisor_outside_the_clinical_tiers_is_refused,
-    db | db
+    catalogue_db
+        | db
         | {
             let mut conn = db.migrated();
             let s = service(&mut conn, "Northshire OH Service", "northshire");
@@ -266,7 +268,7 @@ on_both_backends!(
             .parse()
             .unwrap(),
             Some(ohgov::accounts::store::Grant {
-                organisation_id: s.provider,
+                organisation_id: s.provider.0,
                 role: ohgov::accounts::Role::Clinician,
                 expires_on: None,
             }),
@@ -352,7 +354,7 @@ fn ohgov(db: &support::TestDb, args: &[&str]) -> std::process::Output {
 
 on_both_backends!(
     the_import_command_lists_bad_rows_and_writes_nothing,
-    db | db | {
+    catalogue_db | db | {
         let mut conn = db.migrated();
         let s = service(&mut conn, "Northshire OH Service", "northshire");
         let dir = tempfile::tempdir().unwrap();
@@ -397,7 +399,7 @@ on_both_backends!(
                 }
             };
             assert_eq!(overdue_on_10_december(&app).await, 1, "38 days is past the default 30");
-            let db = support::TestDb::fresh(app.db.backend).unwrap();
+            let db = support::TestDb::with(app.db.backend, support::Seed::Catalogue).unwrap();
             let mut settings = db.settings();
             settings.supervision_days = 45;
             let lenient = support::TestApp::spawn_with(db, settings).await;
@@ -533,6 +535,8 @@ on_both_backends!(
         let start = Utc::now();
         let mut settings = db.settings();
         settings.clock = ohgov::clock::Clock::fixed_at(start);
+        // The session outlives the preview, so the preview's own expiry is what refuses.
+        settings.session_idle_seconds = 2 * 24 * 60 * 60;
         let clock = settings.clock.clone();
         let s = service(&mut db.migrated(), "Northshire OH Service", "northshire");
         let app = support::TestApp::spawn_with(db, settings.clone()).await;

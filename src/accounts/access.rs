@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 
 use super::model::Role;
+use crate::db::ProviderId;
 
 /// What a route needs to be allowed to do with one provider's records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -33,7 +34,7 @@ pub struct Membership {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Contract {
     pub commissioner_id: i32,
-    pub provider_id: i32,
+    pub provider_id: ProviderId,
     pub starts_on: NaiveDate,
     pub ends_on: Option<NaiveDate>,
 }
@@ -62,7 +63,7 @@ fn role_allows(role: Role, capability: Capability) -> bool {
 pub fn decide(
     memberships: &[Membership],
     contracts: &[Contract],
-    provider_id: i32,
+    provider_id: ProviderId,
     capability: Capability,
     today: NaiveDate,
 ) -> Access {
@@ -75,7 +76,7 @@ pub fn decide(
                     && c.provider_id == provider_id
                     && super::model::NewContract::is_current_on(c.starts_on, c.ends_on, today)
             }),
-            _ => membership.organisation_id == provider_id,
+            _ => membership.organisation_id == provider_id.0,
         };
         if !reaches {
             continue;
@@ -106,8 +107,8 @@ mod tests {
         Membership { organisation_id, role, expires_on: None }
     }
 
-    const PROVIDER: i32 = 1;
-    const OTHER_PROVIDER: i32 = 2;
+    const PROVIDER: ProviderId = ProviderId(1);
+    const OTHER_PROVIDER: ProviderId = ProviderId(2);
     const TRUST: i32 = 10;
 
     fn contract(ends_on: Option<NaiveDate>) -> Contract {
@@ -129,11 +130,11 @@ mod tests {
                 [Read, ReadAssessment, Manage, SignOff, EditOwnRecords, Assess].into_iter().zip(answers)
             {
                 assert_eq!(
-                    decide(&[member(PROVIDER, role)], &[], PROVIDER, capability, today),
+                    decide(&[member(PROVIDER.0, role)], &[], PROVIDER, capability, today),
                     answer,
                     "{role:?} {capability:?}"
                 );
-                assert_eq!(decide(&[member(PROVIDER, role)], &[], OTHER_PROVIDER, capability, today), Access::Hidden);
+                assert_eq!(decide(&[member(PROVIDER.0, role)], &[], OTHER_PROVIDER, capability, today), Access::Hidden);
             }
         }
     }
@@ -155,7 +156,7 @@ mod tests {
 
     #[test]
     fn assessors_read_the_assessment_until_their_access_ends() {
-        let me = [Membership { organisation_id: PROVIDER, role: Role::Assessor, expires_on: Some(day(12, 31)) }];
+        let me = [Membership { organisation_id: PROVIDER.0, role: Role::Assessor, expires_on: Some(day(12, 31)) }];
         assert_eq!(decide(&me, &[], PROVIDER, ReadAssessment, day(12, 31)), Access::Allowed);
         assert_eq!(decide(&me, &[], PROVIDER, Read, day(12, 31)), Access::Forbidden);
         assert_eq!(decide(&me, &[], PROVIDER, Manage, day(12, 31)), Access::Forbidden);
@@ -167,7 +168,7 @@ mod tests {
 
     #[test]
     fn the_strongest_membership_wins() {
-        let me = [member(PROVIDER, Role::Viewer), member(PROVIDER, Role::Manager)];
+        let me = [member(PROVIDER.0, Role::Viewer), member(PROVIDER.0, Role::Manager)];
         assert_eq!(decide(&me, &[], PROVIDER, Manage, day(11, 23)), Access::Allowed);
     }
 }

@@ -56,8 +56,8 @@ async fn show_form(
         overview
             .organisations
             .iter()
-            .filter(|o| kind.is_none_or(|k| o.kind == k))
-            .map(|o| (o.id.to_string(), format!("{} ({})", o.name, o.kind)))
+            .filter(|o| kind.is_none_or(|k| o.kind.as_str() == k))
+            .map(|o| (o.id.to_string(), format!("{} ({})", o.name, o.kind.as_str())))
             .collect()
     };
     context.insert("organisation_options", &options(None));

@@ -1,5 +1,5 @@
-//! The JSON API's caller: a bearer token, checked by hash, that stands for its user in the same
-//! access rule the pages use.
+//! The JSON API's caller (a bearer token, checked by hash, that stands for its user in the same
+//! access rule the pages use) and the accounts area's one document, the providers list.
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
@@ -35,4 +35,10 @@ impl FromRequest for ApiUser {
             Ok(ApiUser(CurrentUser::new(id, name, is_admin)))
         })
     }
+}
+
+/// `GET /api/v1/providers`: the providers the caller may read.
+#[derive(Debug, serde::Serialize)]
+pub struct ProvidersDocument {
+    pub providers: Vec<super::store::ProviderSummary>,
 }

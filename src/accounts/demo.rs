@@ -10,13 +10,14 @@ use super::store::{self, Grant};
 use super::Role;
 use crate::db::schema::organisations;
 use crate::db::DbConnection;
+use crate::db::ProviderId;
 use crate::db::StoreError;
 
 pub const DEMO_PROVIDER: &str = "Northshire OH Service";
 pub const DEMO_COMMISSIONER: &str = "Northshire Teaching Hospitals NHS Trust";
 
 /// The demo provider's id, once the demo organisations exist: each area seeds its part onto it.
-pub fn demo_provider(conn: &mut DbConnection) -> QueryResult<Option<i32>> {
+pub fn demo_provider(conn: &mut DbConnection) -> QueryResult<Option<ProviderId>> {
     organisations::table.filter(organisations::name.eq(DEMO_PROVIDER)).select(organisations::id).first(conn).optional()
 }
 
@@ -66,7 +67,7 @@ pub fn seed(conn: &mut DbConnection, today: NaiveDate) -> Result<Vec<DemoLogin>,
     let ends_on = chrono::NaiveDate::from_ymd_opt(year + 2, 3, 31);
     let contract = NewContract {
         commissioner_id: trust,
-        provider_id: provider,
+        provider_id: ProviderId(provider),
         starts_on,
         ends_on,
         services: ["PREV", "TIME", "REHAB", "HAW", "HWB", "TT"].map(String::from).to_vec(),

@@ -3,6 +3,7 @@
 
 use super::access::{decide, Access, Capability, Contract, Membership};
 use super::session::CurrentUser;
+use crate::db::ProviderId;
 use crate::web::{with_conn, AppError, AppState};
 
 /// The user's memberships and contracts: loaded once a request, however many checks it makes.
@@ -19,7 +20,7 @@ async fn access_facts(state: &AppState, user: &CurrentUser) -> Result<(Vec<Membe
 pub async fn authorize(
     state: &AppState,
     user: &CurrentUser,
-    provider_id: i32,
+    provider_id: ProviderId,
     capability: Capability,
 ) -> Result<(), AppError> {
     let today = state.today();
@@ -41,7 +42,11 @@ pub struct Permissions {
 }
 
 /// The user's permissions on `provider_id` today. Check access with [`authorize`] first.
-pub async fn permissions(state: &AppState, user: &CurrentUser, provider_id: i32) -> Result<Permissions, AppError> {
+pub async fn permissions(
+    state: &AppState,
+    user: &CurrentUser,
+    provider_id: ProviderId,
+) -> Result<Permissions, AppError> {
     let today = state.today();
     let (held, contracts) = access_facts(state, user).await?;
     let allows = |capability| decide(&held, &contracts, provider_id, capability, today) == Access::Allowed;
@@ -58,7 +63,7 @@ pub async fn permissions(state: &AppState, user: &CurrentUser, provider_id: i32)
 pub async fn provider_context(
     state: &AppState,
     user: &CurrentUser,
-    provider_id: i32,
+    provider_id: ProviderId,
 ) -> Result<tera::Context, AppError> {
     let can = permissions(state, user, provider_id).await?;
     let provider = with_conn(state, move |conn| Ok(super::store::provider(conn, provider_id)?))

@@ -5,32 +5,47 @@ use validator::Validate;
 
 use serde::{Deserialize, Serialize};
 
+use crate::db::{ProviderId, UserId};
 use crate::form::{optional_date, parse_date, FieldErrors};
 
-/// Providers are the OH services; commissioners pay them and may read what they contract for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OrganisationKind {
-    Provider,
-    Commissioner,
+crate::vocabulary! {
+    /// Providers are the OH services; commissioners pay them and may read what they contract for.
+    pub enum OrganisationKind {
+        Provider => ("provider", "Provider"),
+        Commissioner => ("commissioner", "Commissioner"),
+    }
+    name = "organisation kind", stored_in = [organisations.kind];
+}
+
+crate::vocabulary! {
+    /// What sort of provider or commissioner an organisation is; each kind has its own three.
+    pub enum OrganisationType {
+        NhsInHouse => ("nhs_in_house", "NHS in-house"),
+        NhsHosting => ("nhs_hosting", "NHS, hosting other organisations"),
+        Independent => ("independent", "Independent"),
+        NhsTrust => ("nhs_trust", "NHS trust"),
+        Icb => ("icb", "Integrated care board"),
+        OtherEmployer => ("other_employer", "Other employer"),
+    }
+    name = "organisation type", stored_in = [organisations.organisation_type];
+}
+
+impl OrganisationType {
+    /// The kind of organisation a type belongs to.
+    pub fn kind(self) -> OrganisationKind {
+        match self {
+            OrganisationType::NhsInHouse | OrganisationType::NhsHosting | OrganisationType::Independent => {
+                OrganisationKind::Provider
+            }
+            OrganisationType::NhsTrust | OrganisationType::Icb | OrganisationType::OtherEmployer => {
+                OrganisationKind::Commissioner
+            }
+        }
+    }
 }
 
 impl OrganisationKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OrganisationKind::Provider => "provider",
-            OrganisationKind::Commissioner => "commissioner",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        match value.trim() {
-            "provider" => Some(OrganisationKind::Provider),
-            "commissioner" => Some(OrganisationKind::Commissioner),
-            _ => None,
-        }
-    }
-
-    /// The types each kind may have.
+    /// The types each kind may have, as code and label pairs for a form's select.
     pub fn types(self) -> &'static [(&'static str, &'static str)] {
         match self {
             OrganisationKind::Provider => &[
@@ -65,7 +80,7 @@ pub struct NewOrganisation {
     pub kind: OrganisationKind,
     pub name: String,
     pub code: Option<String>,
-    pub organisation_type: Option<String>,
+    pub organisation_type: Option<OrganisationType>,
     pub sites: Option<i32>,
 }
 
@@ -87,10 +102,14 @@ impl OrganisationInput {
             errors.add("code", "The code may hold only letters and digits (an ODS code such as RX1 or 8HV48)");
         }
         let kind = OrganisationKind::parse(&trimmed.kind);
+        let organisation_type = match trimmed.organisation_type.as_str() {
+            "" => None,
+            given => OrganisationType::parse(given),
+        };
         match kind {
             None => errors.add("kind", "Choose provider or commissioner"),
             Some(kind) => {
-                let known = kind.types().iter().any(|(t, _)| *t == trimmed.organisation_type);
+                let known = organisation_type.is_some_and(|t| t.kind() == kind);
                 if !trimmed.organisation_type.is_empty() && !known {
                     let names: Vec<&str> = kind.types().iter().map(|(t, _)| *t).collect();
                     errors.add("organisation_type", format!("Choose one of {}", names.join(", ")));
@@ -104,7 +123,7 @@ impl OrganisationInput {
             kind,
             name: trimmed.name,
             code: optional(trimmed.code),
-            organisation_type: optional(trimmed.organisation_type),
+            organisation_type,
             sites: trimmed.sites,
         })
     }
@@ -115,7 +134,7 @@ impl OrganisationInput {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewContract {
     pub commissioner_id: i32,
-    pub provider_id: i32,
+    pub provider_id: ProviderId,
     pub starts_on: NaiveDate,
     /// The last day covered; None while open-ended.
     pub ends_on: Option<NaiveDate>,
@@ -129,7 +148,7 @@ impl NewContract {
         if self.ends_on.is_some_and(|end| end < self.starts_on) {
             errors.add("ends_on", "The end date must be the same as or after the start date");
         }
-        if self.commissioner_id == self.provider_id {
+        if self.commissioner_id == self.provider_id.0 {
             errors.add("provider_id", "A contract links two different organisations");
         }
         errors.into_result()
@@ -141,37 +160,21 @@ impl NewContract {
     }
 }
 
-/// What a membership allows. Admin is not a role here: it is a flag on the user, for
-/// organisations, users and contracts only.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Role {
-    Manager,
-    ClinicalDirector,
-    Clinician,
-    Viewer,
-    Commissioner,
-    Assessor,
+crate::vocabulary! {
+    /// What a membership allows. Admin is not a role here: it is a flag on the user, for
+    /// organisations, users and contracts only.
+    pub enum Role {
+        Manager => ("manager", "Manager"),
+        ClinicalDirector => ("clinical_director", "Clinical director"),
+        Clinician => ("clinician", "Clinician"),
+        Viewer => ("viewer", "Viewer"),
+        Commissioner => ("commissioner", "Commissioner"),
+        Assessor => ("assessor", "Assessor"),
+    }
+    name = "role", stored_in = [memberships.role];
 }
 
 impl Role {
-    pub const ALL: [Role; 6] =
-        [Role::Manager, Role::ClinicalDirector, Role::Clinician, Role::Viewer, Role::Commissioner, Role::Assessor];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Manager => "manager",
-            Role::ClinicalDirector => "clinical_director",
-            Role::Clinician => "clinician",
-            Role::Viewer => "viewer",
-            Role::Commissioner => "commissioner",
-            Role::Assessor => "assessor",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.as_str() == value.trim())
-    }
-
     /// The kind of organisation the role is held in.
     pub fn organisation_kind(self) -> OrganisationKind {
         match self {
@@ -405,12 +408,12 @@ impl AdminForm {
     }
 
     /// A role for an existing user: who, and the grant.
-    pub fn membership(&self) -> Result<(i32, Grant), FieldErrors> {
+    pub fn membership(&self) -> Result<(UserId, Grant), FieldErrors> {
         let mut errors = FieldErrors::default();
         let user_id = id_field(&mut errors, "user_id", &self.user_id, "Choose the person");
         let grant = self.grant(&mut errors, "Choose the organisation");
         match (user_id, grant) {
-            (Some(user_id), Some(grant)) if errors.is_empty() => Ok((user_id, grant)),
+            (Some(user_id), Some(grant)) if errors.is_empty() => Ok((UserId(user_id), grant)),
             _ => Err(errors),
         }
     }
@@ -424,9 +427,13 @@ impl AdminForm {
         let starts_on = parse_date("starts_on", &self.starts_on).map_err(|e| errors.merge(e)).ok();
         let ends_on = optional_date(&mut errors, "ends_on", &self.ends_on);
         match (commissioner_id, provider_id, starts_on) {
-            (Some(commissioner_id), Some(provider_id), Some(starts_on)) if errors.is_empty() => {
-                Ok(NewContract { commissioner_id, provider_id, starts_on, ends_on, services: Vec::new() })
-            }
+            (Some(commissioner_id), Some(provider_id), Some(starts_on)) if errors.is_empty() => Ok(NewContract {
+                commissioner_id,
+                provider_id: ProviderId(provider_id),
+                starts_on,
+                ends_on,
+                services: Vec::new(),
+            }),
             _ => Err(errors),
         }
     }
@@ -470,14 +477,19 @@ mod tests {
         assert!(bad.parse().unwrap_err().0.contains_key("organisation_type"));
         let mut good = input("commissioner", "B", "");
         good.organisation_type = "icb".into();
-        assert_eq!(good.parse().unwrap().organisation_type.as_deref(), Some("icb"));
+        assert_eq!(good.parse().unwrap().organisation_type, Some(OrganisationType::Icb));
     }
 
     #[test]
     fn a_contract_may_not_end_before_it_starts_but_may_end_the_day_it_starts() {
         let day = NaiveDate::from_ymd_opt(2026, 4, 1).unwrap();
-        let contract =
-            |end| NewContract { commissioner_id: 1, provider_id: 2, starts_on: day, ends_on: end, services: vec![] };
+        let contract = |end| NewContract {
+            commissioner_id: 1,
+            provider_id: ProviderId(2),
+            starts_on: day,
+            ends_on: end,
+            services: vec![],
+        };
         assert!(contract(day.pred_opt()).check().unwrap_err().0.contains_key("ends_on"));
         assert!(contract(Some(day)).check().is_ok());
         assert!(contract(None).check().is_ok());
@@ -514,9 +526,14 @@ mod tests {
     #[test]
     fn roles_read_their_own_names_and_belong_to_one_kind_of_organisation() {
         for role in Role::ALL {
-            assert_eq!(Role::parse(role.as_str()), Some(role));
+            assert_eq!(Role::parse(role.as_str()), Some(*role));
         }
         assert_eq!(Role::parse("admin"), None);
+        for kind in OrganisationKind::ALL {
+            let of_kind: Vec<(&str, &str)> =
+                OrganisationType::ALL.iter().filter(|t| t.kind() == *kind).map(|t| (t.as_str(), t.label())).collect();
+            assert_eq!(kind.types(), of_kind.as_slice(), "the form's types are the stored list's");
+        }
         assert_eq!(Role::Commissioner.organisation_kind(), OrganisationKind::Commissioner);
         assert_eq!(Role::Assessor.organisation_kind(), OrganisationKind::Provider);
     }

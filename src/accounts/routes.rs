@@ -13,6 +13,7 @@ use super::store;
 use crate::accounts::api::ApiUser;
 use crate::accounts::guard::authorize;
 use crate::accounts::session::CurrentUser;
+use crate::db::ProviderId;
 use crate::web::form::{save_then, Form, NoFields};
 use crate::web::session;
 use crate::web::{render, render_status, see_other, with_conn, AppError, AppState};
@@ -45,7 +46,7 @@ async fn api_providers(state: web::Data<AppState>, caller: ApiUser) -> Result<Ht
     let today = state.today();
     let user_id = caller.0.id;
     let list = with_conn(&state, move |conn| Ok(store::readable_providers(conn, user_id, today)?)).await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "providers": list })))
+    Ok(HttpResponse::Ok().json(super::api::ProvidersDocument { providers: list }))
 }
 
 #[derive(Deserialize)]
@@ -89,7 +90,13 @@ async fn sign_in(
     .await?;
     match outcome {
         Ok(signed_in) => {
-            session::start(&session, signed_in.user_id, &signed_in.name, signed_in.session_epoch)?;
+            session::start(
+                &session,
+                signed_in.user_id.0,
+                &signed_in.name,
+                signed_in.session_epoch,
+                now.and_utc().timestamp(),
+            )?;
             let user_id = signed_in.user_id;
             let (held, is_admin) = with_conn(&state, move |conn| {
                 let held = store::membership_labels(conn, user_id, today)?;
@@ -128,7 +135,7 @@ async fn sign_out_everywhere(
 }
 
 fn provider_form_context(
-    provider_id: i32,
+    provider_id: ProviderId,
     form: &ProviderDetailsInput,
     errors: &crate::form::FieldErrors,
 ) -> tera::Context {
@@ -147,7 +154,7 @@ async fn edit_provider_page(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
 ) -> Result<HttpResponse, AppError> {
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Manage).await?;
@@ -156,7 +163,7 @@ async fn edit_provider_page(
     let form = ProviderDetailsInput {
         name: current.name,
         code: current.code.unwrap_or_default(),
-        organisation_type: current.organisation_type.unwrap_or_default(),
+        organisation_type: current.organisation_type.map(|t| t.as_str().to_string()).unwrap_or_default(),
         sites: current.sites.map(|s| s.to_string()).unwrap_or_default(),
     };
     let context = provider_form_context(provider_id, &form, &Default::default());
@@ -168,7 +175,7 @@ async fn update_provider(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
     Form(form): Form<ProviderDetailsInput>,
 ) -> Result<HttpResponse, AppError> {
     let provider_id = path.into_inner();

@@ -3,16 +3,41 @@
 
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
+use argon2::{Algorithm, Argon2, Params, Version};
 use sha2::{Digest, Sha256};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// What every API token starts with, so a leaked one is recognisable in logs and scanners.
 pub const TOKEN_PREFIX: &str = "ohgov_";
 
+/// Set once by [`use_test_hashing_cost`]; never set by the program itself.
+static TEST_HASHING_COST: AtomicBool = AtomicBool::new(false);
+
+/// For tests and benchmarks only: every later [`hash_password`] in this process uses argon2's
+/// cheapest parameters (8 KiB, one pass) instead of the default. Such hashes are worthless against
+/// guessing, so the program never calls this; a test suite that creates hundreds of users does.
+/// Hashes made either way verify, since verification reads the parameters from the stored hash.
+pub fn use_test_hashing_cost() {
+    TEST_HASHING_COST.store(true, Ordering::Relaxed);
+}
+
+/// The hasher for new passwords: `Argon2::default()` (argon2id, 19 MiB, two passes), or the
+/// cheapest argon2id when `cheap`.
+fn hasher(cheap: bool) -> Argon2<'static> {
+    if cheap {
+        let params = Params::new(Params::MIN_M_COST, Params::MIN_T_COST, Params::MIN_P_COST, None)
+            .expect("argon2's minimum parameters are valid");
+        Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+    } else {
+        Argon2::default()
+    }
+}
+
 /// Hashes a password with argon2id and a fresh salt (PHC string form).
 pub fn hash_password(password: &str) -> Result<String, argon2::password_hash::Error> {
     let salt = SaltString::generate(&mut OsRng);
-    Ok(Argon2::default().hash_password(password.as_bytes(), &salt)?.to_string())
+    let hasher = hasher(TEST_HASHING_COST.load(Ordering::Relaxed));
+    Ok(hasher.hash_password(password.as_bytes(), &salt)?.to_string())
 }
 
 /// Whether a password matches a stored hash. A malformed stored hash never matches.
@@ -56,6 +81,17 @@ mod tests {
         assert!(!verify_password("Correct horse battery staple", &hash));
         assert!(!verify_password("anything", "not a hash"));
         assert_ne!(hash, hash_password("correct horse battery staple").unwrap(), "salted");
+    }
+
+    #[test]
+    fn the_default_cost_is_argon2s_and_the_test_cost_still_verifies() {
+        let salt = SaltString::generate(&mut OsRng);
+        let normal = hasher(false).hash_password(b"a long enough passphrase", &salt).unwrap().to_string();
+        assert!(normal.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{normal}");
+        let cheap = hasher(true).hash_password(b"a long enough passphrase", &salt).unwrap().to_string();
+        assert!(cheap.starts_with("$argon2id$v=19$m=8,t=1,p=1$"), "{cheap}");
+        assert!(verify_password("a long enough passphrase", &cheap));
+        assert!(!verify_password("another passphrase", &cheap));
     }
 
     #[test]

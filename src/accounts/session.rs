@@ -4,8 +4,8 @@
 use actix_session::SessionExt;
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
-use chrono::Utc;
 
+use crate::db::UserId;
 use crate::web::{session, with_conn, AppError, AppState};
 
 /// The signed-in user. A request without a live session is sent to sign in; a session older than
@@ -13,7 +13,7 @@ use crate::web::{session, with_conn, AppError, AppState};
 /// side; this check is what a copied cookie meets.
 #[derive(Debug, Clone)]
 pub struct CurrentUser {
-    pub id: i32,
+    pub id: UserId,
     pub name: String,
     pub is_admin: bool,
     /// The user's memberships and their organisations' contracts, loaded by the first access check
@@ -26,7 +26,7 @@ pub type AccessFacts =
     std::sync::Arc<std::sync::OnceLock<(Vec<super::access::Membership>, Vec<super::access::Contract>)>>;
 
 impl CurrentUser {
-    pub fn new(id: i32, name: String, is_admin: bool) -> Self {
+    pub fn new(id: UserId, name: String, is_admin: bool) -> Self {
         CurrentUser { id, name, is_admin, access: AccessFacts::default() }
     }
 }
@@ -41,7 +41,8 @@ impl FromRequest for CurrentUser {
         Box::pin(async move {
             let state = state.ok_or_else(|| AppError::Internal("no application state".into()))?;
             let (user_id, epoch, seen) = session::signed_in(&session).ok_or(AppError::SignInRequired)?;
-            let now = Utc::now().timestamp();
+            let user_id = UserId(user_id);
+            let now = state.now().timestamp();
             if now - seen > state.settings.session_idle_seconds {
                 session.purge();
                 return Err(AppError::SignInRequired);

@@ -4,11 +4,14 @@ use chrono::Utc;
 use diesel::prelude::*;
 
 pub use super::model::Grant;
-use super::model::{self, NewContract, NewOrganisation, NewUser, OrganisationKind, Role};
+use super::model::{self, NewContract, NewOrganisation, NewUser, OrganisationKind, OrganisationType, Role};
 use super::secrets;
+use crate::catalogue::model::CatalogueKind;
 use crate::db::schema::{
     api_tokens, catalogue_nodes, catalogues, contracts, memberships, organisations, sign_in_failures, users,
 };
+use crate::db::ProviderId;
+use crate::db::UserId;
 use crate::db::{self, DbConnection, StoreError};
 use crate::form::FieldErrors;
 use crate::history::store::{json, record_created};
@@ -17,16 +20,16 @@ use crate::history::{self, Change, Entry};
 /// Creates an organisation; returns its id. `user_id` is who did it (None: the operator's command).
 pub fn create_organisation(
     conn: &mut DbConnection,
-    user_id: Option<i32>,
+    user_id: Option<UserId>,
     org: &NewOrganisation,
 ) -> Result<i32, StoreError> {
     db::write_transaction(conn, |conn| {
         diesel::insert_into(organisations::table)
             .values((
-                organisations::kind.eq(org.kind.as_str()),
+                organisations::kind.eq(org.kind),
                 organisations::name.eq(&org.name),
                 organisations::code.eq(&org.code),
-                organisations::organisation_type.eq(&org.organisation_type),
+                organisations::organisation_type.eq(org.organisation_type),
                 organisations::sites.eq(org.sites),
                 organisations::created_at.eq(Utc::now().naive_utc()),
             ))
@@ -42,7 +45,7 @@ pub fn create_organisation(
                 ("kind", json(org.kind.as_str())),
                 ("name", json(&org.name)),
                 ("code", json(&org.code)),
-                ("organisation_type", json(&org.organisation_type)),
+                ("organisation_type", json(org.organisation_type)),
                 ("sites", json(org.sites)),
             ],
         )?;
@@ -54,28 +57,27 @@ pub fn create_organisation(
 /// and that every service named is a core service in the catalogue. Returns its id.
 pub fn create_contract(
     conn: &mut DbConnection,
-    user_id: Option<i32>,
+    user_id: Option<UserId>,
     contract: &NewContract,
 ) -> Result<i32, StoreError> {
     contract.check()?;
     db::write_transaction(conn, |conn| {
-        let kinds: Vec<(i32, String)> = organisations::table
-            .filter(organisations::id.eq_any([contract.commissioner_id, contract.provider_id]))
+        let kinds: Vec<(i32, OrganisationKind)> = organisations::table
+            .filter(organisations::id.eq_any([contract.commissioner_id, contract.provider_id.0]))
             .select((organisations::id, organisations::kind))
             .load(conn)?;
-        let kind_of =
-            |id: i32| kinds.iter().find(|(k, _)| *k == id).and_then(|(_, kind)| OrganisationKind::parse(kind));
+        let kind_of = |id: i32| kinds.iter().find(|(k, _)| *k == id).map(|(_, kind)| *kind);
         let mut errors = FieldErrors::default();
         if kind_of(contract.commissioner_id) != Some(OrganisationKind::Commissioner) {
             errors.add("commissioner_id", format!("Organisation {} is not a commissioner", contract.commissioner_id));
         }
-        if kind_of(contract.provider_id) != Some(OrganisationKind::Provider) {
+        if kind_of(contract.provider_id.0) != Some(OrganisationKind::Provider) {
             errors.add("provider_id", format!("Organisation {} is not a provider", contract.provider_id));
         }
         if !contract.services.is_empty() {
             let known: Vec<String> = catalogue_nodes::table
                 .inner_join(catalogues::table)
-                .filter(catalogues::kind.eq("core_services"))
+                .filter(catalogues::kind.eq(CatalogueKind::CoreServices))
                 .filter(catalogue_nodes::retired.eq(false))
                 .select(catalogue_nodes::reference)
                 .load(conn)?;
@@ -103,7 +105,7 @@ pub fn create_contract(
         record_created(
             conn,
             user_id,
-            Some(contract.provider_id),
+            Some(contract.provider_id.0),
             "contract",
             id,
             vec![
@@ -122,10 +124,10 @@ pub fn create_contract(
 /// password is hashed here and never stored or logged as given.
 pub fn create_user(
     conn: &mut DbConnection,
-    by: Option<i32>,
+    by: Option<UserId>,
     user: &NewUser,
     grant: Option<Grant>,
-) -> Result<i32, StoreError> {
+) -> Result<UserId, StoreError> {
     // Hash before taking the write lock: argon2 is deliberately slow.
     let password_hash = secrets::hash_password(&user.password)
         .map_err(|e| StoreError::invalid("password", format!("The password could not be stored: {e}")))?;
@@ -155,18 +157,23 @@ pub fn create_user(
             vec![("email", json(&user.email)), ("name", json(&user.name)), ("is_admin", json(user.is_admin))],
         )?;
         if let Some(grant) = grant {
-            add_membership(conn, by, id, grant)?;
+            add_membership(conn, by, UserId(id), grant)?;
         }
-        Ok(id)
+        Ok(UserId(id))
     })
 }
 
 /// Grants a role in an organisation of the kind the role belongs to. Call inside a transaction.
-pub fn add_membership(conn: &mut DbConnection, by: Option<i32>, user_id: i32, grant: Grant) -> Result<i32, StoreError> {
-    let kind: Option<String> =
+pub fn add_membership(
+    conn: &mut DbConnection,
+    by: Option<UserId>,
+    user_id: UserId,
+    grant: Grant,
+) -> Result<i32, StoreError> {
+    let kind: Option<OrganisationKind> =
         organisations::table.find(grant.organisation_id).select(organisations::kind).first(conn).optional()?;
     let wanted = grant.role.organisation_kind();
-    match kind.as_deref().and_then(OrganisationKind::parse) {
+    match kind {
         None => {
             return Err(StoreError::invalid(
                 "organisation_id",
@@ -188,7 +195,7 @@ pub fn add_membership(conn: &mut DbConnection, by: Option<i32>, user_id: i32, gr
         .values((
             memberships::user_id.eq(user_id),
             memberships::organisation_id.eq(grant.organisation_id),
-            memberships::role.eq(grant.role.as_str()),
+            memberships::role.eq(grant.role),
             memberships::expires_on.eq(grant.expires_on),
             memberships::created_at.eq(Utc::now().naive_utc()),
         ))
@@ -206,7 +213,7 @@ pub fn add_membership(conn: &mut DbConnection, by: Option<i32>, user_id: i32, gr
 }
 
 /// Issues an API token for the user with this email; returns the token, which is shown once.
-pub fn create_token(conn: &mut DbConnection, by: Option<i32>, email: &str) -> Result<String, StoreError> {
+pub fn create_token(conn: &mut DbConnection, by: Option<UserId>, email: &str) -> Result<String, StoreError> {
     let email = email.trim().to_lowercase();
     db::write_transaction(conn, |conn| {
         let user_id: i32 =
@@ -228,7 +235,7 @@ pub fn create_token(conn: &mut DbConnection, by: Option<i32>, email: &str) -> Re
 }
 
 /// Revokes a token given in full; returns its id. A token already revoked, or unknown, is an error.
-pub fn revoke_token(conn: &mut DbConnection, by: Option<i32>, token: &str) -> Result<i32, StoreError> {
+pub fn revoke_token(conn: &mut DbConnection, by: Option<UserId>, token: &str) -> Result<i32, StoreError> {
     let stored = secrets::token_sha256(token);
     db::write_transaction(conn, |conn| {
         let found: Option<(i32, Option<chrono::NaiveDateTime>)> = api_tokens::table
@@ -259,7 +266,7 @@ pub fn revoke_token(conn: &mut DbConnection, by: Option<i32>, token: &str) -> Re
 }
 
 /// The user a live (unrevoked) token belongs to.
-pub fn token_user(conn: &mut DbConnection, token: &str) -> QueryResult<Option<i32>> {
+pub fn token_user(conn: &mut DbConnection, token: &str) -> QueryResult<Option<UserId>> {
     api_tokens::table
         .filter(api_tokens::token_sha256.eq(secrets::token_sha256(token)))
         .filter(api_tokens::revoked_at.is_null())
@@ -271,7 +278,7 @@ pub fn token_user(conn: &mut DbConnection, token: &str) -> QueryResult<Option<i3
 /// Who signed in: what their session must carry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedIn {
-    pub user_id: i32,
+    pub user_id: UserId,
     pub name: String,
     pub session_epoch: i32,
 }
@@ -326,7 +333,7 @@ pub fn sign_in(
             diesel::update(users::table.find(*id))
                 .set((users::failed_sign_ins.eq(0), users::locked_until.eq(None::<chrono::NaiveDateTime>)))
                 .execute(conn)?;
-            Ok(Ok(SignedIn { user_id: *id, name: name.clone(), session_epoch: *epoch }))
+            Ok(Ok(SignedIn { user_id: UserId(*id), name: name.clone(), session_epoch: *epoch }))
         }
         _ => {
             diesel::insert_into(sign_in_failures::table)
@@ -357,12 +364,12 @@ fn dummy_hash() -> &'static str {
 }
 
 /// The user's current session epoch and name, or None if the user no longer exists.
-pub fn session_user(conn: &mut DbConnection, user_id: i32) -> QueryResult<Option<(i32, String, bool)>> {
+pub fn session_user(conn: &mut DbConnection, user_id: UserId) -> QueryResult<Option<(i32, String, bool)>> {
     users::table.find(user_id).select((users::session_epoch, users::name, users::is_admin)).first(conn).optional()
 }
 
 /// "Sign out everywhere": every session issued before this is refused from now on.
-pub fn end_all_sessions(conn: &mut DbConnection, user_id: i32) -> Result<(), StoreError> {
+pub fn end_all_sessions(conn: &mut DbConnection, user_id: UserId) -> Result<(), StoreError> {
     db::write_transaction(conn, |conn| {
         let epoch: i32 = users::table.find(user_id).select(users::session_epoch).first(conn)?;
         diesel::update(users::table.find(user_id)).set(users::session_epoch.eq(epoch + 1)).execute(conn)?;
@@ -385,17 +392,15 @@ pub fn end_all_sessions(conn: &mut DbConnection, user_id: i32) -> Result<(), Sto
 /// commissioners among them. Two queries.
 pub fn access_facts(
     conn: &mut DbConnection,
-    user_id: i32,
+    user_id: UserId,
 ) -> QueryResult<(Vec<super::access::Membership>, Vec<super::access::Contract>)> {
-    let rows: Vec<(i32, String, Option<chrono::NaiveDate>)> = memberships::table
+    let rows: Vec<(i32, Role, Option<chrono::NaiveDate>)> = memberships::table
         .filter(memberships::user_id.eq(user_id))
         .select((memberships::organisation_id, memberships::role, memberships::expires_on))
         .load(conn)?;
     let held: Vec<super::access::Membership> = rows
         .into_iter()
-        .filter_map(|(organisation_id, role, expires_on)| {
-            Some(super::access::Membership { organisation_id, role: Role::parse(&role)?, expires_on })
-        })
+        .map(|(organisation_id, role, expires_on)| super::access::Membership { organisation_id, role, expires_on })
         .collect();
     let commissioners: Vec<i32> =
         held.iter().filter(|m| m.role == Role::Commissioner).map(|m| m.organisation_id).collect();
@@ -405,7 +410,7 @@ pub fn access_facts(
         contracts::table
             .filter(contracts::commissioner_id.eq_any(&commissioners))
             .select((contracts::commissioner_id, contracts::provider_id, contracts::starts_on, contracts::ends_on))
-            .load::<(i32, i32, chrono::NaiveDate, Option<chrono::NaiveDate>)>(conn)?
+            .load::<(i32, ProviderId, chrono::NaiveDate, Option<chrono::NaiveDate>)>(conn)?
             .into_iter()
             .map(|(commissioner_id, provider_id, starts_on, ends_on)| super::access::Contract {
                 commissioner_id,
@@ -421,11 +426,11 @@ pub fn access_facts(
 /// A provider as lists and the API show it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, Queryable)]
 pub struct ProviderSummary {
-    pub id: i32,
+    pub id: ProviderId,
     pub name: String,
     pub code: Option<String>,
     #[serde(rename = "type")]
-    pub organisation_type: Option<String>,
+    pub organisation_type: Option<OrganisationType>,
     #[serde(skip)]
     pub sites: Option<i32>,
 }
@@ -435,13 +440,13 @@ pub struct ProviderSummary {
 /// judged (by the one access rule, `access::decide`) and only the readable ones are read.
 pub fn readable_providers(
     conn: &mut DbConnection,
-    user_id: i32,
+    user_id: UserId,
     today: chrono::NaiveDate,
 ) -> QueryResult<Vec<ProviderSummary>> {
     use super::access::{decide, Access, Capability};
     let (held, contracts) = access_facts(conn, user_id)?;
-    let mut readable: Vec<i32> =
-        held.iter().map(|m| m.organisation_id).chain(contracts.iter().map(|c| c.provider_id)).collect();
+    let mut readable: Vec<ProviderId> =
+        held.iter().map(|m| ProviderId(m.organisation_id)).chain(contracts.iter().map(|c| c.provider_id)).collect();
     readable.sort_unstable();
     readable.dedup();
     readable.retain(|id| decide(&held, &contracts, *id, Capability::ReadAssessment, today) == Access::Allowed);
@@ -449,7 +454,7 @@ pub fn readable_providers(
         return Ok(Vec::new());
     }
     organisations::table
-        .filter(organisations::kind.eq(OrganisationKind::Provider.as_str()))
+        .filter(organisations::kind.eq(OrganisationKind::Provider))
         .filter(organisations::id.eq_any(&readable))
         .select((
             organisations::id,
@@ -463,10 +468,10 @@ pub fn readable_providers(
 }
 
 /// One provider, whatever the caller may see (check access first).
-pub fn provider(conn: &mut DbConnection, provider_id: i32) -> QueryResult<Option<ProviderSummary>> {
+pub fn provider(conn: &mut DbConnection, provider_id: ProviderId) -> QueryResult<Option<ProviderSummary>> {
     organisations::table
         .filter(organisations::id.eq(provider_id))
-        .filter(organisations::kind.eq(OrganisationKind::Provider.as_str()))
+        .filter(organisations::kind.eq(OrganisationKind::Provider))
         .select((
             organisations::id,
             organisations::name,
@@ -483,8 +488,8 @@ const PROVIDER_PEOPLE: [Role; 4] = [Role::Manager, Role::ClinicalDirector, Role:
 
 /// The provider's own people (not commissioners or assessors), by name: who may own a standard or
 /// a document.
-pub fn provider_people(conn: &mut DbConnection, provider_id: i32) -> QueryResult<Vec<(i32, String)>> {
-    let roles = PROVIDER_PEOPLE.map(Role::as_str);
+pub fn provider_people(conn: &mut DbConnection, provider_id: ProviderId) -> QueryResult<Vec<(i32, String)>> {
+    let roles = PROVIDER_PEOPLE;
     let mut people: Vec<(i32, String)> = memberships::table
         .inner_join(users::table)
         .filter(memberships::organisation_id.eq(provider_id))
@@ -498,11 +503,11 @@ pub fn provider_people(conn: &mut DbConnection, provider_id: i32) -> QueryResult
 
 /// Whether a user is one of the provider's own people (see [`provider_people`]), asked of the
 /// database rather than by listing them all.
-pub fn is_provider_person(conn: &mut DbConnection, provider_id: i32, user_id: i32) -> QueryResult<bool> {
+pub fn is_provider_person(conn: &mut DbConnection, provider_id: ProviderId, user_id: i32) -> QueryResult<bool> {
     let held: i64 = memberships::table
         .filter(memberships::organisation_id.eq(provider_id))
         .filter(memberships::user_id.eq(user_id))
-        .filter(memberships::role.eq_any(PROVIDER_PEOPLE.map(Role::as_str)))
+        .filter(memberships::role.eq_any(PROVIDER_PEOPLE))
         .count()
         .get_result(conn)?;
     Ok(held > 0)
@@ -512,8 +517,8 @@ pub fn is_provider_person(conn: &mut DbConnection, provider_id: i32, user_id: i3
 /// Returns how many fields changed (0 writes nothing).
 pub fn update_provider(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
     details: &NewOrganisation,
 ) -> Result<usize, StoreError> {
     db::write_transaction(conn, |conn| {
@@ -526,7 +531,7 @@ pub fn update_provider(
         };
         compare("name", json(&current.name), json(&details.name));
         compare("code", json(&current.code), json(&details.code));
-        compare("organisation_type", json(&current.organisation_type), json(&details.organisation_type));
+        compare("organisation_type", json(current.organisation_type), json(details.organisation_type));
         compare("sites", json(current.sites), json(details.sites));
         if changes.is_empty() {
             return Ok(0);
@@ -535,7 +540,7 @@ pub fn update_provider(
             .set((
                 organisations::name.eq(&details.name),
                 organisations::code.eq(&details.code),
-                organisations::organisation_type.eq(&details.organisation_type),
+                organisations::organisation_type.eq(details.organisation_type),
                 organisations::sites.eq(details.sites),
             ))
             .execute(conn)?;
@@ -544,7 +549,7 @@ pub fn update_provider(
             conn,
             &Entry {
                 user_id: by,
-                organisation_id: Some(provider_id),
+                organisation_id: Some(provider_id.0),
                 entity: "organisation".into(),
                 entity_id: provider_id.to_string(),
                 action: "update".into(),
@@ -566,7 +571,7 @@ pub struct AdminOverview {
 #[derive(Debug, Clone, serde::Serialize, Queryable)]
 pub struct OrganisationLine {
     pub id: i32,
-    pub kind: String,
+    pub kind: OrganisationKind,
     pub name: String,
     pub code: Option<String>,
 }
@@ -584,7 +589,7 @@ pub struct UserLine {
 pub struct ContractLine {
     pub id: i32,
     pub commissioner_id: i32,
-    pub provider_id: i32,
+    pub provider_id: ProviderId,
     pub starts_on: chrono::NaiveDate,
     pub ends_on: Option<chrono::NaiveDate>,
 }
@@ -616,10 +621,10 @@ pub fn admin_overview(conn: &mut DbConnection) -> QueryResult<AdminOverview> {
 /// manager"). One query.
 pub fn membership_labels(
     conn: &mut DbConnection,
-    user_id: i32,
+    user_id: UserId,
     today: chrono::NaiveDate,
 ) -> QueryResult<Vec<(i32, String)>> {
-    let rows: Vec<(i32, String, String, Option<chrono::NaiveDate>)> = memberships::table
+    let rows: Vec<(i32, String, Role, Option<chrono::NaiveDate>)> = memberships::table
         .inner_join(organisations::table)
         .filter(memberships::user_id.eq(user_id))
         .select((memberships::id, organisations::name, memberships::role, memberships::expires_on))
@@ -628,7 +633,7 @@ pub fn membership_labels(
     Ok(rows
         .into_iter()
         .filter(|(_, _, _, expires_on)| expires_on.is_none_or(|last_day| today <= last_day))
-        .map(|(id, organisation, role, _)| (id, format!("{organisation}: {}", role.replace('_', " "))))
+        .map(|(id, organisation, role, _)| (id, format!("{organisation}: {}", role.as_str().replace('_', " "))))
         .collect())
 }
 
@@ -636,7 +641,7 @@ pub fn membership_labels(
 /// Returns the new session epoch for the session that made the change.
 pub fn change_password(
     conn: &mut DbConnection,
-    user_id: i32,
+    user_id: UserId,
     current_password: &str,
     new_password: &str,
 ) -> Result<i32, StoreError> {

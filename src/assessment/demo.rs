@@ -10,6 +10,7 @@ use super::store;
 use crate::db::schema::{assessment_cycles, catalogue_nodes, users};
 use crate::db::DbConnection;
 use crate::db::StoreError;
+use crate::db::UserId;
 
 /// Standards not (yet) met, and why: (reference, workflow, result, note).
 const NOT_MET: [(&str, &str, &str, &str); 12] = [
@@ -56,7 +57,7 @@ const NOT_MET: [(&str, &str, &str, &str); 12] = [
 const NOT_APPLICABLE: (&str, &str) =
     ("OO6", "The trust's statutory health surveillance is delivered by a contracted provider under its own SEQOHS accreditation.");
 
-fn id_of(conn: &mut DbConnection, email: &str) -> QueryResult<Option<i32>> {
+fn id_of(conn: &mut DbConnection, email: &str) -> QueryResult<Option<UserId>> {
     users::table.filter(users::email.eq(email)).select(users::id).first(conn).optional()
 }
 
@@ -86,7 +87,7 @@ pub fn seed(conn: &mut DbConnection, today: NaiveDate) -> Result<(), StoreError>
     let Some(catalogue_id) = store::framework_id(conn, provider)? else { return Ok(()) };
     let standards: Vec<(String, String)> = catalogue_nodes::table
         .filter(catalogue_nodes::catalogue_id.eq(catalogue_id))
-        .filter(catalogue_nodes::kind.eq("standard"))
+        .filter(catalogue_nodes::kind.eq(crate::catalogue::model::NodeKind::Standard))
         .select((catalogue_nodes::reference, catalogue_nodes::expected_evidence))
         .order(catalogue_nodes::position)
         .load(conn)?;

@@ -13,7 +13,9 @@ pub const NOTE_LIMIT: usize = 5_000;
 crate::vocabulary! {
     /// Where a provider stands on the SEQOHS pathway (DOMAIN.md: register, work towards, assess,
     /// submit, visit, outcome).
+    #[derive(Default)]
     pub enum AccreditationStatus {
+        #[default]
         NotRegistered => ("not_registered", "Not registered"),
         WorkingTowards => ("working_towards", "Working towards accreditation"),
         SelfAssessmentComplete => ("self_assessment_complete", "Self-assessment complete"),
@@ -24,6 +26,7 @@ crate::vocabulary! {
         Unsuccessful => ("unsuccessful", "Unsuccessful"),
         Lapsed => ("lapsed", "Lapsed"),
     }
+    name = "accreditation status", stored_in = [accreditations(provider_id).status];
 }
 
 crate::vocabulary! {
@@ -33,6 +36,7 @@ crate::vocabulary! {
         AnnualRenewal => ("annual_renewal", "Annual renewal"),
         Reaccreditation => ("reaccreditation", "Reaccreditation"),
     }
+    name = "cycle kind", stored_in = [assessment_cycles.kind];
 }
 
 crate::vocabulary! {
@@ -43,6 +47,7 @@ crate::vocabulary! {
         InReview => ("in_review", "In review"),
         Done => ("done", "Done"),
     }
+    name = "workflow state", stored_in = [standard_assessments.workflow];
 }
 
 crate::vocabulary! {
@@ -54,6 +59,7 @@ crate::vocabulary! {
         NotMet => ("not_met", "Not met"),
         NotApplicable => ("not_applicable", "Not applicable"),
     }
+    name = "result", stored_in = [standard_assessments.result];
 }
 
 crate::vocabulary! {
@@ -65,6 +71,7 @@ crate::vocabulary! {
         OpportunityForImprovement => ("opportunity_for_improvement", "Opportunity for improvement"),
         GoodPractice => ("good_practice", "Good practice"),
     }
+    name = "finding grade", stored_in = [findings.grade];
 }
 
 crate::vocabulary! {
@@ -73,6 +80,7 @@ crate::vocabulary! {
         InternalAudit => ("internal_audit", "Internal audit"),
         ExternalAssessment => ("external_assessment", "External assessment"),
     }
+    name = "finding source", stored_in = [findings.source];
 }
 
 crate::vocabulary! {
@@ -83,6 +91,7 @@ crate::vocabulary! {
         Accepted => ("accepted", "Accepted"),
         Returned => ("returned", "Returned with a comment"),
     }
+    name = "request status", stored_in = [assessor_requests.status];
 }
 
 impl RequestStatus {

@@ -18,6 +18,7 @@ use crate::accounts::access::Capability;
 use crate::accounts::api::ApiUser;
 use crate::accounts::guard::{authorize, permissions, provider_context};
 use crate::accounts::session::CurrentUser;
+use crate::db::ProviderId;
 use crate::form::FieldErrors;
 use crate::web::form::{save_then, Form};
 use crate::web::{render, render_status, see_other, with_conn, AppError, AppState};
@@ -57,7 +58,7 @@ async fn dashboard(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
     let provider_id = path.into_inner();
@@ -139,7 +140,7 @@ async fn standards(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
     filters: web::Query<StandardFilters>,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
@@ -181,7 +182,7 @@ async fn show_standard(
     state: &AppState,
     req: &HttpRequest,
     user: &CurrentUser,
-    provider_id: i32,
+    provider_id: ProviderId,
     reference: String,
     form: Option<AssessmentInput>,
     finding: Option<FindingInput>,
@@ -227,7 +228,7 @@ async fn standard(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<(i32, String)>,
+    path: web::Path<(ProviderId, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (provider_id, reference) = path.into_inner();
     authorize(&state, &user, provider_id, Capability::ReadAssessment).await?;
@@ -240,7 +241,7 @@ async fn save_standard(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<(i32, String)>,
+    path: web::Path<(ProviderId, String)>,
     Form(input): Form<AssessmentInput>,
 ) -> Result<HttpResponse, AppError> {
     let (provider_id, reference) = path.into_inner();
@@ -256,7 +257,11 @@ async fn save_standard(
 }
 
 /// Internal audit when the user manages the service, external assessment otherwise.
-async fn finding_source(state: &AppState, user: &CurrentUser, provider_id: i32) -> Result<FindingSource, AppError> {
+async fn finding_source(
+    state: &AppState,
+    user: &CurrentUser,
+    provider_id: ProviderId,
+) -> Result<FindingSource, AppError> {
     Ok(if permissions(state, user, provider_id).await?.manage {
         FindingSource::InternalAudit
     } else {
@@ -269,7 +274,7 @@ async fn add_finding(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<(i32, String)>,
+    path: web::Path<(ProviderId, String)>,
     Form(input): Form<FindingInput>,
 ) -> Result<HttpResponse, AppError> {
     let (provider_id, reference) = path.into_inner();
@@ -299,7 +304,7 @@ async fn findings(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
     query: web::Query<FindingsQuery>,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
@@ -322,7 +327,7 @@ async fn findings(
 async fn close_finding(
     state: web::Data<AppState>,
     user: CurrentUser,
-    path: web::Path<(i32, i32)>,
+    path: web::Path<(ProviderId, i32)>,
     Form(input): Form<CloseInput>,
 ) -> Result<HttpResponse, AppError> {
     let (provider_id, finding_id) = path.into_inner();
@@ -342,7 +347,7 @@ async fn show_accreditation(
     state: &AppState,
     req: &HttpRequest,
     user: &CurrentUser,
-    provider_id: i32,
+    provider_id: ProviderId,
     form: Option<AccreditationInput>,
     cycle_form: Option<CycleInput>,
     errors: FieldErrors,
@@ -365,10 +370,7 @@ async fn show_accreditation(
     });
     let cycle_views: Vec<(String, String, NaiveDate, String)> = cycles
         .iter()
-        .map(|c| {
-            let kind = CycleKind::parse(&c.kind).map(|k| k.label().to_string()).unwrap_or_else(|| c.kind.clone());
-            (c.id.to_string(), kind, c.started_on, c.framework_title.clone())
-        })
+        .map(|c| (c.id.to_string(), c.kind.label().to_string(), c.started_on, c.framework_title.clone()))
         .collect();
     context.insert("record", &record);
     context.insert("cycles", &cycle_views);
@@ -389,7 +391,7 @@ async fn accreditation(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
 ) -> Result<HttpResponse, AppError> {
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::ReadAssessment).await?;
@@ -401,7 +403,7 @@ async fn change_accreditation(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
     Form(input): Form<AccreditationInput>,
 ) -> Result<HttpResponse, AppError> {
     let provider_id = path.into_inner();
@@ -421,7 +423,7 @@ async fn start_cycle(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
     Form(input): Form<CycleInput>,
 ) -> Result<HttpResponse, AppError> {
     let provider_id = path.into_inner();
@@ -444,7 +446,7 @@ async fn show_requests(
     state: &AppState,
     req: &HttpRequest,
     user: &CurrentUser,
-    provider_id: i32,
+    provider_id: ProviderId,
     form: RequestInput,
     errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
@@ -464,7 +466,7 @@ async fn requests(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
 ) -> Result<HttpResponse, AppError> {
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::ReadAssessment).await?;
@@ -476,7 +478,7 @@ async fn raise_request(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
     Form(input): Form<RequestInput>,
 ) -> Result<HttpResponse, AppError> {
     let provider_id = path.into_inner();
@@ -499,7 +501,7 @@ async fn show_request(
     state: &AppState,
     req: &HttpRequest,
     user: &CurrentUser,
-    provider_id: i32,
+    provider_id: ProviderId,
     request_id: i32,
     (answer, decision): (AnswerInput, DecisionInput),
     errors: FieldErrors,
@@ -513,11 +515,11 @@ async fn show_request(
     })
     .await?;
     let (line, attached) = found.ok_or(AppError::NotFound)?;
-    let status = RequestStatus::parse(&line.status);
+    let status = line.status;
     context.insert("request", &line);
-    context.insert("status_label", &status.map(|s| s.label()).unwrap_or("Unknown"));
-    context.insert("awaits_service", &status.is_some_and(RequestStatus::awaits_service));
-    context.insert("awaits_assessor", &(status == Some(RequestStatus::Answered)));
+    context.insert("status_label", status.label());
+    context.insert("awaits_service", &status.awaits_service());
+    context.insert("awaits_assessor", &(status == RequestStatus::Answered));
     context.insert("attached", &attached);
     context.insert("library", &library);
     context.insert("chosen", &answer.chosen());
@@ -533,7 +535,7 @@ async fn request(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<(i32, i32)>,
+    path: web::Path<(ProviderId, i32)>,
 ) -> Result<HttpResponse, AppError> {
     let (provider_id, request_id) = path.into_inner();
     authorize(&state, &user, provider_id, Capability::ReadAssessment).await?;
@@ -545,7 +547,7 @@ async fn answer_request(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<(i32, i32)>,
+    path: web::Path<(ProviderId, i32)>,
     Form(input): Form<AnswerInput>,
 ) -> Result<HttpResponse, AppError> {
     let (provider_id, request_id) = path.into_inner();
@@ -568,7 +570,7 @@ async fn decide_request(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<(i32, i32)>,
+    path: web::Path<(ProviderId, i32)>,
     Form(input): Form<DecisionInput>,
 ) -> Result<HttpResponse, AppError> {
     let (provider_id, request_id) = path.into_inner();
@@ -591,7 +593,7 @@ async fn decide_request(
 async fn readiness_json(
     state: web::Data<AppState>,
     user: ApiUser,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
     let provider_id = path.into_inner();

@@ -6,9 +6,11 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{Datelike, Months, NaiveDate};
 use serde::Serialize;
 
+use crate::catalogue::model::Level;
 use crate::evidence::rules::{review_state, ReviewState};
 
-use super::model::{AccreditationStatus, AssessmentResult, Workflow};
+use super::model::{AccreditationChange, AccreditationStatus, AssessmentResult, RequestStatus, Workflow};
+use crate::form::FieldErrors;
 
 /// SEQOHS accreditation lasts five years.
 pub const ACCREDITATION_YEARS: u32 = 5;
@@ -21,7 +23,7 @@ pub struct Standard {
     pub node_id: i32,
     pub reference: String,
     pub title: String,
-    pub level: String,
+    pub level: Level,
     pub domain_reference: String,
 }
 
@@ -79,7 +81,7 @@ pub struct StandardReadiness {
     pub node_id: i32,
     pub reference: String,
     pub title: String,
-    pub level: String,
+    pub level: Level,
     pub workflow: Workflow,
     pub result: AssessmentResult,
     pub carried_over: bool,
@@ -94,7 +96,7 @@ pub struct StandardReadiness {
 
 impl StandardReadiness {
     pub fn is_must_not_met(&self) -> bool {
-        self.level == "must" && !matches!(self.result, AssessmentResult::Met | AssessmentResult::NotApplicable)
+        self.level == Level::Must && !matches!(self.result, AssessmentResult::Met | AssessmentResult::NotApplicable)
     }
 
     /// Not applicable standards need no evidence.
@@ -187,7 +189,7 @@ pub fn readiness(facts: &Facts, today: NaiveDate) -> Readiness {
             node_id: standard.node_id,
             reference: standard.reference.clone(),
             title: standard.title.clone(),
-            level: standard.level.clone(),
+            level: standard.level,
             workflow: assessed.workflow,
             result: assessed.result,
             carried_over: assessed.carried_over,
@@ -390,6 +392,85 @@ pub fn carry_over(
         });
     }
     carried
+}
+
+/// What the accreditation record keeps of the pathway: the step the service is at, and the date
+/// of each step reached, so the record shows when it registered, submitted and was accredited.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathwayRecord {
+    pub status: AccreditationStatus,
+    pub status_on: Option<NaiveDate>,
+    pub registered_on: Option<NaiveDate>,
+    pub self_assessment_completed_on: Option<NaiveDate>,
+    pub evidence_submitted_on: Option<NaiveDate>,
+    pub visit_on: Option<NaiveDate>,
+    pub accredited_on: Option<NaiveDate>,
+    pub deferred_actions: Option<String>,
+    pub deferred_due: Option<NaiveDate>,
+}
+
+impl Default for PathwayRecord {
+    fn default() -> Self {
+        PathwayRecord {
+            status: AccreditationStatus::NotRegistered,
+            status_on: None,
+            registered_on: None,
+            self_assessment_completed_on: None,
+            evidence_submitted_on: None,
+            visit_on: None,
+            accredited_on: None,
+            deferred_actions: None,
+            deferred_due: None,
+        }
+    }
+}
+
+/// The record after a step. Each step keeps its own date, and the dates of the steps before stay;
+/// accreditation cannot be recorded before the service's registration is.
+pub fn take_step(before: &PathwayRecord, change: &AccreditationChange) -> Result<PathwayRecord, FieldErrors> {
+    use AccreditationStatus::*;
+    let on = Some(change.status_on);
+    let mut after = PathwayRecord { status: change.status, status_on: on, ..before.clone() };
+    match change.status {
+        NotRegistered | Unsuccessful | Lapsed => {}
+        WorkingTowards => after.registered_on = on,
+        SelfAssessmentComplete => after.self_assessment_completed_on = on,
+        EvidenceSubmitted => after.evidence_submitted_on = on,
+        VisitBooked => after.visit_on = change.visit_on,
+        Accredited => after.accredited_on = on,
+        Deferred => {
+            after.deferred_actions = change.deferred_actions.clone();
+            after.deferred_due = change.deferred_due;
+        }
+    }
+    if change.status == Accredited && after.registered_on.is_none() {
+        return Err(FieldErrors::one("status", "Record when the service registered before recording accreditation"));
+    }
+    Ok(after)
+}
+
+/// Whether the service may answer a request in this state: open and returned requests wait on it.
+pub fn may_answer(status: RequestStatus, text: &str, evidence: &[i32]) -> Result<(), FieldErrors> {
+    if !status.awaits_service() {
+        let message = format!("This request is {} and cannot be answered", status.label().to_lowercase());
+        return Err(FieldErrors::one("answer_text", message));
+    }
+    if text.is_empty() && evidence.is_empty() {
+        return Err(FieldErrors::one("answer_text", "Write an answer or attach evidence"));
+    }
+    Ok(())
+}
+
+/// The state an assessor's decision moves a request to: only an answered request can be accepted
+/// or returned, and a returned one needs a comment saying what is missing.
+pub fn decided(status: RequestStatus, accept: bool, comment: &str) -> Result<RequestStatus, FieldErrors> {
+    if status != RequestStatus::Answered {
+        return Err(FieldErrors::one("decision", "Only an answered request can be accepted or returned"));
+    }
+    if !accept && comment.is_empty() {
+        return Err(FieldErrors::one("decision_comment", "Say what is missing, so the service can answer again"));
+    }
+    Ok(if accept { RequestStatus::Accepted } else { RequestStatus::Returned })
 }
 
 #[cfg(test)]

@@ -8,16 +8,19 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use super::model::{
-    AccreditationChange, AccreditationStatus, AssessmentChange, AssessmentResult, CycleKind, FindingSource, NewFinding,
-    RequestStatus, Workflow, NARRATIVE_LIMIT,
+    AccreditationChange, AccreditationStatus, AssessmentChange, AssessmentResult, CycleKind, FindingGrade,
+    FindingSource, NewFinding, RequestStatus, Workflow, NARRATIVE_LIMIT,
 };
 use super::rules::{self, Assessed, Domain, Evidence, Facts, Pathway, Readiness, Standard};
 use crate::accounts::store::provider_people;
+use crate::catalogue::model::{CatalogueKind, Level, NodeKind};
 use crate::db::schema::{
     accreditations, assessment_cycles, assessor_request_evidence, assessor_requests, catalogue_nodes,
     catalogue_replaces, catalogues, findings, standard_assessments, users,
 };
+use crate::db::ProviderId;
 use crate::db::StoreError;
+use crate::db::UserId;
 use crate::db::{self, DbConnection};
 use crate::history::store::{json, record, record_action, record_created, Diff};
 use crate::history::Entry;
@@ -27,7 +30,7 @@ use crate::history::Entry;
 pub struct Cycle {
     pub id: i32,
     pub catalogue_id: i32,
-    pub kind: String,
+    pub kind: CycleKind,
     pub started_on: NaiveDate,
     pub previous_cycle_id: Option<i32>,
     pub framework_code: String,
@@ -36,7 +39,7 @@ pub struct Cycle {
 
 /// The provider's cycles with their frameworks, newest first.
 #[diesel::dsl::auto_type(no_type_alias)]
-fn cycles_query(provider_id: i32) -> _ {
+fn cycles_query(provider_id: ProviderId) -> _ {
     assessment_cycles::table
         .inner_join(catalogues::table)
         .filter(assessment_cycles::provider_id.eq(provider_id))
@@ -53,12 +56,12 @@ fn cycles_query(provider_id: i32) -> _ {
 }
 
 /// The provider's newest cycle, the one being worked on.
-pub fn current_cycle(conn: &mut DbConnection, provider_id: i32) -> QueryResult<Option<Cycle>> {
+pub fn current_cycle(conn: &mut DbConnection, provider_id: ProviderId) -> QueryResult<Option<Cycle>> {
     cycles_query(provider_id).first(conn).optional()
 }
 
 /// Every cycle of the provider, newest first.
-pub fn cycles(conn: &mut DbConnection, provider_id: i32) -> QueryResult<Vec<Cycle>> {
+pub fn cycles(conn: &mut DbConnection, provider_id: ProviderId) -> QueryResult<Vec<Cycle>> {
     cycles_query(provider_id).load(conn)
 }
 
@@ -66,7 +69,7 @@ pub fn cycles(conn: &mut DbConnection, provider_id: i32) -> QueryResult<Vec<Cycl
 /// replaces comes after the one replacing it.
 pub fn frameworks(conn: &mut DbConnection) -> QueryResult<Vec<(i32, String, String)>> {
     let all: Vec<(i32, String, String, Option<String>)> = catalogues::table
-        .filter(catalogues::kind.eq("framework"))
+        .filter(catalogues::kind.eq(CatalogueKind::Framework))
         .select((catalogues::id, catalogues::code, catalogues::title, catalogues::replaces_code))
         .order(catalogues::version.desc())
         .load(conn)?;
@@ -78,7 +81,7 @@ pub fn frameworks(conn: &mut DbConnection) -> QueryResult<Vec<(i32, String, Stri
 }
 
 /// The framework a provider is assessed against: its current cycle's, or the newest.
-pub fn framework_id(conn: &mut DbConnection, provider_id: i32) -> QueryResult<Option<i32>> {
+pub fn framework_id(conn: &mut DbConnection, provider_id: ProviderId) -> QueryResult<Option<i32>> {
     let cycle = current_cycle(conn, provider_id)?;
     framework_of(conn, cycle.as_ref())
 }
@@ -95,8 +98,8 @@ fn framework_of(conn: &mut DbConnection, cycle: Option<&Cycle>) -> QueryResult<O
 /// is none yet. Call inside a write transaction.
 fn ensure_cycle(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
     today: NaiveDate,
 ) -> Result<Cycle, StoreError> {
     if let Some(cycle) = current_cycle(conn, provider_id)? {
@@ -112,8 +115,8 @@ fn ensure_cycle(
 #[allow(clippy::too_many_arguments)]
 fn insert_cycle(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
     catalogue_id: i32,
     framework_code: &str,
     kind: CycleKind,
@@ -125,7 +128,7 @@ fn insert_cycle(
         .values((
             assessment_cycles::provider_id.eq(provider_id),
             assessment_cycles::catalogue_id.eq(catalogue_id),
-            assessment_cycles::kind.eq(kind.as_str()),
+            assessment_cycles::kind.eq(kind),
             assessment_cycles::started_on.eq(started_on),
             assessment_cycles::previous_cycle_id.eq(previous_cycle_id),
             assessment_cycles::created_at.eq(Utc::now().naive_utc()),
@@ -135,7 +138,7 @@ fn insert_cycle(
     record_created(
         conn,
         by,
-        Some(provider_id),
+        Some(provider_id.0),
         "assessment_cycle",
         id,
         vec![
@@ -151,10 +154,10 @@ fn insert_cycle(
 
 /// A framework's domains and standards, in catalogue order.
 pub fn framework_standards(conn: &mut DbConnection, catalogue_id: i32) -> QueryResult<(Vec<Domain>, Vec<Standard>)> {
-    let nodes: Vec<(i32, String, Option<i32>, String, String, String)> = catalogue_nodes::table
+    let nodes: Vec<(i32, String, Option<i32>, NodeKind, Level, String)> = catalogue_nodes::table
         .filter(catalogue_nodes::catalogue_id.eq(catalogue_id))
         .filter(catalogue_nodes::retired.eq(false))
-        .filter(catalogue_nodes::kind.eq_any(["domain", "standard"]))
+        .filter(catalogue_nodes::kind.eq_any([NodeKind::Domain, NodeKind::Standard]))
         .select((
             catalogue_nodes::id,
             catalogue_nodes::reference,
@@ -166,22 +169,22 @@ pub fn framework_standards(conn: &mut DbConnection, catalogue_id: i32) -> QueryR
         .order((catalogue_nodes::position, catalogue_nodes::id))
         .load(conn)?;
     let domain_refs: HashMap<i32, &str> =
-        nodes.iter().filter(|n| n.3 == "domain").map(|n| (n.0, n.1.as_str())).collect();
+        nodes.iter().filter(|n| n.3 == NodeKind::Domain).map(|n| (n.0, n.1.as_str())).collect();
     let domains = nodes
         .iter()
-        .filter(|n| n.3 == "domain")
+        .filter(|n| n.3 == NodeKind::Domain)
         .map(|n| Domain { reference: n.1.clone(), title: n.5.clone() })
         .collect();
     let standards = nodes
         .iter()
-        .filter(|n| n.3 == "standard")
+        .filter(|n| n.3 == NodeKind::Standard)
         .filter_map(|n| {
             let domain = domain_refs.get(&n.2?)?;
             Some(Standard {
                 node_id: n.0,
                 reference: n.1.clone(),
                 title: n.5.clone(),
-                level: n.4.clone(),
+                level: n.4,
                 domain_reference: domain.to_string(),
             })
         })
@@ -190,7 +193,7 @@ pub fn framework_standards(conn: &mut DbConnection, catalogue_id: i32) -> QueryR
 }
 
 /// The provider's live evidence as the readiness rules count it (from the evidence store).
-pub fn live_evidence(conn: &mut DbConnection, provider_id: i32) -> QueryResult<Vec<Evidence>> {
+pub fn live_evidence(conn: &mut DbConnection, provider_id: ProviderId) -> QueryResult<Vec<Evidence>> {
     Ok(crate::evidence::store::live_items(conn, provider_id)?
         .into_iter()
         .map(|item| Evidence {
@@ -201,18 +204,9 @@ pub fn live_evidence(conn: &mut DbConnection, provider_id: i32) -> QueryResult<V
         .collect())
 }
 
-fn parse_assessed(workflow: &str, result: &str, carried_over: bool, owner_user_id: Option<i32>) -> Assessed {
-    Assessed {
-        workflow: Workflow::parse(workflow).unwrap_or(Workflow::ToDo),
-        result: AssessmentResult::parse(result).unwrap_or(AssessmentResult::NotAssessed),
-        carried_over,
-        owner_user_id,
-    }
-}
-
 /// Everything the readiness figures are counted from, for the provider's current cycle (or, before
 /// the first, the newest framework with nothing assessed). Seven queries, whatever the size.
-pub fn readiness_facts(conn: &mut DbConnection, provider_id: i32) -> QueryResult<(Option<Cycle>, Facts)> {
+pub fn readiness_facts(conn: &mut DbConnection, provider_id: ProviderId) -> QueryResult<(Option<Cycle>, Facts)> {
     let cycle = current_cycle(conn, provider_id)?;
     let Some(catalogue_id) = framework_of(conn, cycle.as_ref())? else { return Ok((cycle, Facts::default())) };
     let (domains, standards) = framework_standards(conn, catalogue_id)?;
@@ -226,9 +220,11 @@ pub fn readiness_facts(conn: &mut DbConnection, provider_id: i32) -> QueryResult
                 standard_assessments::carried_over,
                 standard_assessments::owner_user_id,
             ))
-            .load::<(i32, String, String, bool, Option<i32>)>(conn)?
+            .load::<(i32, Workflow, AssessmentResult, bool, Option<i32>)>(conn)?
             .into_iter()
-            .map(|(node, workflow, result, carried, owner)| (node, parse_assessed(&workflow, &result, carried, owner)))
+            .map(|(node, workflow, result, carried_over, owner_user_id)| {
+                (node, Assessed { workflow, result, carried_over, owner_user_id })
+            })
             .collect(),
         None => HashMap::new(),
     };
@@ -245,7 +241,7 @@ pub fn readiness_facts(conn: &mut DbConnection, provider_id: i32) -> QueryResult
     let mut open_requests: HashMap<Option<i32>, usize> = HashMap::new();
     for node in assessor_requests::table
         .filter(assessor_requests::provider_id.eq(provider_id))
-        .filter(assessor_requests::status.ne(RequestStatus::Accepted.as_str()))
+        .filter(assessor_requests::status.ne(RequestStatus::Accepted))
         .select(assessor_requests::node_id)
         .load::<Option<i32>>(conn)?
     {
@@ -257,7 +253,7 @@ pub fn readiness_facts(conn: &mut DbConnection, provider_id: i32) -> QueryResult
 /// The accreditation record as pages and the API show it.
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct AccreditationRecord {
-    pub status: String,
+    pub status: AccreditationStatus,
     pub status_label: String,
     pub status_on: Option<NaiveDate>,
     pub registered_on: Option<NaiveDate>,
@@ -276,7 +272,7 @@ pub struct AccreditationRecord {
 }
 
 type AccreditationRow = (
-    String,
+    AccreditationStatus,
     Option<NaiveDate>,
     Option<NaiveDate>,
     Option<NaiveDate>,
@@ -287,7 +283,7 @@ type AccreditationRow = (
     Option<NaiveDate>,
 );
 
-fn accreditation_row(conn: &mut DbConnection, provider_id: i32) -> QueryResult<Option<AccreditationRow>> {
+fn accreditation_row(conn: &mut DbConnection, provider_id: ProviderId) -> QueryResult<Option<AccreditationRow>> {
     accreditations::table
         .find(provider_id)
         .select((
@@ -307,23 +303,22 @@ fn accreditation_row(conn: &mut DbConnection, provider_id: i32) -> QueryResult<O
 
 /// The provider's accreditation record with the dates that follow from it; a provider with none
 /// is not registered.
-pub fn accreditation(conn: &mut DbConnection, provider_id: i32, today: NaiveDate) -> QueryResult<AccreditationRecord> {
+pub fn accreditation(
+    conn: &mut DbConnection,
+    provider_id: ProviderId,
+    today: NaiveDate,
+) -> QueryResult<AccreditationRecord> {
     let row = accreditation_row(conn, provider_id)?;
     let Some((status, status_on, registered_on, self_done, submitted, visit_on, accredited_on, actions, due)) = row
     else {
         let status = AccreditationStatus::NotRegistered;
-        return Ok(AccreditationRecord {
-            status: status.as_str().into(),
-            status_label: status.label().into(),
-            ..Default::default()
-        });
+        return Ok(AccreditationRecord { status, status_label: status.label().into(), ..Default::default() });
     };
-    let parsed = AccreditationStatus::parse(&status);
-    let pathway = Pathway { status: parsed, registered_on, visit_on, accredited_on, deferred_due: due };
-    let accredited = parsed == Some(AccreditationStatus::Accredited);
+    let pathway = Pathway { status: Some(status), registered_on, visit_on, accredited_on, deferred_due: due };
+    let accredited = status == AccreditationStatus::Accredited;
     let next_milestone = rules::next_milestone(&pathway, today);
     Ok(AccreditationRecord {
-        status_label: parsed.map(|s| s.label().to_string()).unwrap_or_else(|| status.clone()),
+        status_label: status.label().to_string(),
         status,
         status_on,
         registered_on,
@@ -345,36 +340,40 @@ pub fn accreditation(conn: &mut DbConnection, provider_id: i32, today: NaiveDate
 /// shows when the service registered, submitted and was accredited.
 pub fn change_accreditation(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
     change: &AccreditationChange,
 ) -> Result<(), StoreError> {
-    use AccreditationStatus::*;
     db::write_transaction(conn, |conn| {
         let before = accreditation_row(conn, provider_id)?;
-        let (_, _, mut registered, mut self_done, mut submitted, mut visit, mut accredited, mut actions, mut due) =
-            before.clone().unwrap_or((NotRegistered.as_str().into(), None, None, None, None, None, None, None, None));
-        let on = Some(change.status_on);
-        match change.status {
-            NotRegistered | Unsuccessful | Lapsed => {}
-            WorkingTowards => registered = on,
-            SelfAssessmentComplete => self_done = on,
-            EvidenceSubmitted => submitted = on,
-            VisitBooked => visit = change.visit_on,
-            Accredited => accredited = on,
-            Deferred => {
-                actions = change.deferred_actions.clone();
-                due = change.deferred_due;
-            }
-        }
-        if change.status == Accredited && registered.is_none() {
-            return Err(StoreError::invalid(
-                "status",
-                "Record when the service registered before recording accreditation",
-            ));
-        }
+        let recorded = before.clone().map(
+            |(status, status_on, registered, self_done, submitted, visit, accredited, actions, due)| {
+                rules::PathwayRecord {
+                    status,
+                    status_on,
+                    registered_on: registered,
+                    self_assessment_completed_on: self_done,
+                    evidence_submitted_on: submitted,
+                    visit_on: visit,
+                    accredited_on: accredited,
+                    deferred_actions: actions,
+                    deferred_due: due,
+                }
+            },
+        );
+        let after = rules::take_step(&recorded.unwrap_or_default(), change)?;
+        let on = after.status_on;
+        let (registered, self_done, submitted, visit, accredited, actions, due) = (
+            after.registered_on,
+            after.self_assessment_completed_on,
+            after.evidence_submitted_on,
+            after.visit_on,
+            after.accredited_on,
+            after.deferred_actions.clone(),
+            after.deferred_due,
+        );
         let values = (
-            accreditations::status.eq(change.status.as_str()),
+            accreditations::status.eq(change.status),
             accreditations::status_on.eq(on),
             accreditations::registered_on.eq(registered),
             accreditations::self_assessment_completed_on.eq(self_done),
@@ -386,8 +385,18 @@ pub fn change_accreditation(
             accreditations::updated_at.eq(Utc::now().naive_utc()),
         );
         let mut diff = Diff::default();
-        let old = before.clone().unwrap_or_default();
-        diff.field("status", before.as_ref().map(|b| &b.0), change.status.as_str())
+        let old = before.clone().unwrap_or((
+            AccreditationStatus::NotRegistered,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+        ));
+        diff.field("status", before.as_ref().map(|b| b.0), change.status)
             .field("status_on", old.1, on)
             .field("registered_on", old.2, registered)
             .field("self_assessment_completed_on", old.3, self_done)
@@ -406,7 +415,7 @@ pub fn change_accreditation(
                 .values((accreditations::provider_id.eq(provider_id), values))
                 .execute(conn)?;
         }
-        record_action(conn, by, Some(provider_id), "accreditation", provider_id, "update", diff)?;
+        record_action(conn, by, Some(provider_id.0), "accreditation", provider_id.0, "update", diff)?;
         Ok(())
     })
 }
@@ -416,7 +425,7 @@ fn standard_node(conn: &mut DbConnection, catalogue_id: i32, reference: &str) ->
     catalogue_nodes::table
         .filter(catalogue_nodes::catalogue_id.eq(catalogue_id))
         .filter(catalogue_nodes::reference.eq(reference))
-        .filter(catalogue_nodes::kind.eq("standard"))
+        .filter(catalogue_nodes::kind.eq(NodeKind::Standard))
         .filter(catalogue_nodes::retired.eq(false))
         .select(catalogue_nodes::id)
         .first(conn)
@@ -427,8 +436,8 @@ fn standard_node(conn: &mut DbConnection, catalogue_id: i32, reference: &str) ->
 /// Returns false when the standard is not in the framework.
 pub fn save_assessment(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
     reference: &str,
     change: &AssessmentChange,
     today: NaiveDate,
@@ -439,7 +448,7 @@ pub fn save_assessment(
             return Err(StoreError::NotFound);
         };
         crate::evidence::store::check_owner(conn, provider_id, change.owner_user_id)?;
-        type Row = (i32, String, String, Option<String>, Option<i32>, Option<NaiveDate>, String, bool);
+        type Row = (i32, Workflow, AssessmentResult, Option<String>, Option<i32>, Option<NaiveDate>, String, bool);
         let existing: Option<Row> = standard_assessments::table
             .filter(standard_assessments::cycle_id.eq(cycle.id))
             .filter(standard_assessments::node_id.eq(node_id))
@@ -458,16 +467,16 @@ pub fn save_assessment(
         let mut diff = Diff::default();
         let old = existing.clone().unwrap_or((
             0,
-            Workflow::ToDo.as_str().into(),
-            AssessmentResult::NotAssessed.as_str().into(),
+            Workflow::ToDo,
+            AssessmentResult::NotAssessed,
             None,
             None,
             None,
             String::new(),
             false,
         ));
-        diff.field("workflow", &old.1, change.workflow.as_str())
-            .field("result", &old.2, change.result.as_str())
+        diff.field("workflow", old.1, change.workflow)
+            .field("result", old.2, change.result)
             .field("not_applicable_reason", &old.3, &change.not_applicable_reason)
             .field("owner_user_id", old.4, change.owner_user_id)
             .field("target_on", old.5, change.target_on)
@@ -478,8 +487,8 @@ pub fn save_assessment(
         }
         let now = Utc::now().naive_utc();
         let values = (
-            standard_assessments::workflow.eq(change.workflow.as_str()),
-            standard_assessments::result.eq(change.result.as_str()),
+            standard_assessments::workflow.eq(change.workflow),
+            standard_assessments::result.eq(change.result),
             standard_assessments::not_applicable_reason.eq(&change.not_applicable_reason),
             standard_assessments::owner_user_id.eq(change.owner_user_id),
             standard_assessments::target_on.eq(change.target_on),
@@ -508,7 +517,7 @@ pub fn save_assessment(
             conn,
             &Entry {
                 user_id: by,
-                organisation_id: Some(provider_id),
+                organisation_id: Some(provider_id.0),
                 entity: "assessment".into(),
                 entity_id: format!("{reference} (cycle {})", cycle.id),
                 action: action.into(),
@@ -524,8 +533,8 @@ pub fn save_assessment(
 /// carried result is marked for review. Returns the new cycle's id and how many were carried.
 pub fn start_cycle(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
     kind: CycleKind,
     framework_code: &str,
     started_on: NaiveDate,
@@ -533,7 +542,7 @@ pub fn start_cycle(
     db::write_transaction(conn, |conn| {
         let framework: Option<(i32, Option<String>)> = catalogues::table
             .filter(catalogues::code.eq(framework_code))
-            .filter(catalogues::kind.eq("framework"))
+            .filter(catalogues::kind.eq(CatalogueKind::Framework))
             .select((catalogues::id, catalogues::replaces_code))
             .first(conn)
             .optional()?;
@@ -590,8 +599,8 @@ pub fn start_cycle(
                 (
                     standard_assessments::cycle_id.eq(cycle_id),
                     standard_assessments::node_id.eq(c.node_id),
-                    standard_assessments::workflow.eq(c.workflow.as_str()),
-                    standard_assessments::result.eq(c.result.as_str()),
+                    standard_assessments::workflow.eq(c.workflow),
+                    standard_assessments::result.eq(c.result),
                     standard_assessments::not_applicable_reason.eq(c.not_applicable_reason.clone()),
                     standard_assessments::owner_user_id.eq(c.owner_user_id),
                     standard_assessments::narrative.eq(c.narrative.clone()),
@@ -641,7 +650,7 @@ fn carry_sources(
 }
 
 fn previous_assessments(conn: &mut DbConnection, cycle_id: i32) -> QueryResult<Vec<rules::Previous>> {
-    type Row = (i32, String, String, Option<String>, Option<i32>, String);
+    type Row = (i32, Workflow, AssessmentResult, Option<String>, Option<i32>, String);
     let rows: Vec<Row> = standard_assessments::table
         .filter(standard_assessments::cycle_id.eq(cycle_id))
         .select((
@@ -655,22 +664,23 @@ fn previous_assessments(conn: &mut DbConnection, cycle_id: i32) -> QueryResult<V
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(node_id, workflow, result, reason, owner, narrative)| {
-            let assessed = parse_assessed(&workflow, &result, false, owner);
-            rules::Previous {
-                node_id,
-                workflow: assessed.workflow,
-                result: assessed.result,
-                not_applicable_reason: reason,
-                owner_user_id: owner,
-                narrative,
-            }
+        .map(|(node_id, workflow, result, reason, owner, narrative)| rules::Previous {
+            node_id,
+            workflow,
+            result,
+            not_applicable_reason: reason,
+            owner_user_id: owner,
+            narrative,
         })
         .collect())
 }
 
 /// Links each document linked to an old standard to the new standards that replace it.
-fn carry_links(conn: &mut DbConnection, provider_id: i32, sources: &[(i32, Vec<(i32, String)>)]) -> QueryResult<()> {
+fn carry_links(
+    conn: &mut DbConnection,
+    provider_id: ProviderId,
+    sources: &[(i32, Vec<(i32, String)>)],
+) -> QueryResult<()> {
     let existing = crate::evidence::store::links(conn, provider_id)?;
     let mut series_by_old: HashMap<i32, Vec<i32>> = HashMap::new();
     for (series, node) in &existing {
@@ -695,7 +705,7 @@ pub struct StandardPage {
     pub node_id: i32,
     pub reference: String,
     pub title: String,
-    pub level: String,
+    pub level: Level,
     pub guidance: String,
     pub expected_evidence: Vec<String>,
     pub replaces: Vec<String>,
@@ -716,14 +726,18 @@ pub struct StandardPage {
 
 /// A standard of the provider's framework with its assessment in the current cycle; None when the
 /// framework has no such standard.
-pub fn standard_page(conn: &mut DbConnection, provider_id: i32, reference: &str) -> QueryResult<Option<StandardPage>> {
+pub fn standard_page(
+    conn: &mut DbConnection,
+    provider_id: ProviderId,
+    reference: &str,
+) -> QueryResult<Option<StandardPage>> {
     let cycle = current_cycle(conn, provider_id)?;
     let Some(catalogue_id) = framework_of(conn, cycle.as_ref())? else { return Ok(None) };
     let Some(node_id) = standard_node(conn, catalogue_id, reference)? else { return Ok(None) };
     let domain = diesel::alias!(catalogue_nodes as domain);
     let (title, level, guidance, expected, domain_reference, domain_title): (
         String,
-        String,
+        Level,
         String,
         String,
         String,
@@ -747,7 +761,8 @@ pub fn standard_page(conn: &mut DbConnection, provider_id: i32, reference: &str)
         .select(replaced.field(catalogue_nodes::reference))
         .order(replaced.field(catalogue_nodes::reference))
         .load(conn)?;
-    type Row = (String, String, Option<String>, Option<i32>, Option<NaiveDate>, String, bool, NaiveDateTime);
+    type Row =
+        (Workflow, AssessmentResult, Option<String>, Option<i32>, Option<NaiveDate>, String, bool, NaiveDateTime);
     let saved: Option<Row> = match &cycle {
         Some(cycle) => standard_assessments::table
             .filter(standard_assessments::cycle_id.eq(cycle.id))
@@ -766,7 +781,10 @@ pub fn standard_page(conn: &mut DbConnection, provider_id: i32, reference: &str)
             .optional()?,
         None => None,
     };
-    let assessed = saved.as_ref().map(|s| parse_assessed(&s.0, &s.1, s.6, s.3)).unwrap_or_default();
+    let assessed = saved
+        .as_ref()
+        .map(|s| Assessed { workflow: s.0, result: s.1, carried_over: s.6, owner_user_id: s.3 })
+        .unwrap_or_default();
     let findings = findings_list(conn, provider_id, Some(node_id), false)?;
     let requests = requests_list(conn, provider_id, Some(node_id))?;
     Ok(Some(StandardPage {
@@ -798,8 +816,8 @@ pub fn standard_page(conn: &mut DbConnection, provider_id: i32, reference: &str)
 pub struct FindingLine {
     pub id: i32,
     pub reference: String,
-    pub grade: String,
-    pub source: String,
+    pub grade: FindingGrade,
+    pub source: FindingSource,
     pub description: String,
     pub action_needed: String,
     pub raised_on: NaiveDate,
@@ -811,7 +829,7 @@ pub struct FindingLine {
 /// the open ones.
 pub fn findings_list(
     conn: &mut DbConnection,
-    provider_id: i32,
+    provider_id: ProviderId,
     node_id: Option<i32>,
     open_only: bool,
 ) -> QueryResult<Vec<FindingLine>> {
@@ -846,8 +864,8 @@ pub fn findings_list(
 /// there is no such standard.
 pub fn record_finding(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
     reference: &str,
     source: FindingSource,
     finding: &NewFinding,
@@ -859,8 +877,8 @@ pub fn record_finding(
             .values((
                 findings::provider_id.eq(provider_id),
                 findings::node_id.eq(node_id),
-                findings::grade.eq(finding.grade.as_str()),
-                findings::source.eq(source.as_str()),
+                findings::grade.eq(finding.grade),
+                findings::source.eq(source),
                 findings::description.eq(&finding.description),
                 findings::action_needed.eq(&finding.action_needed),
                 findings::raised_on.eq(finding.raised_on),
@@ -872,7 +890,7 @@ pub fn record_finding(
         record_created(
             conn,
             by,
-            Some(provider_id),
+            Some(provider_id.0),
             "finding",
             id,
             vec![
@@ -891,8 +909,8 @@ pub fn record_finding(
 /// Closes an open finding of the provider's. Returns false if there is no such open finding.
 pub fn close_finding(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
     finding_id: i32,
     closed_on: NaiveDate,
 ) -> Result<(), StoreError> {
@@ -913,7 +931,7 @@ pub fn close_finding(
             .execute(conn)?;
         let mut diff = Diff::default();
         diff.field("closed_on", Option::<NaiveDate>::None, closed_on);
-        record_action(conn, by, Some(provider_id), "finding", finding_id, "close", diff)?;
+        record_action(conn, by, Some(provider_id.0), "finding", finding_id, "close", diff)?;
         Ok(())
     })
 }
@@ -924,7 +942,7 @@ pub struct RequestLine {
     pub id: i32,
     pub reference: Option<String>,
     pub request_text: String,
-    pub status: String,
+    pub status: RequestStatus,
     pub raised_by: Option<String>,
     pub raised_at: NaiveDateTime,
     pub answer_text: Option<String>,
@@ -934,7 +952,7 @@ pub struct RequestLine {
 
 /// The provider's requests as lists show them, before any narrowing.
 #[diesel::dsl::auto_type(no_type_alias)]
-fn requests_query(provider_id: i32) -> _ {
+fn requests_query(provider_id: ProviderId) -> _ {
     assessor_requests::table
         .left_join(catalogue_nodes::table)
         .left_join(users::table.on(users::id.nullable().eq(assessor_requests::raised_by)))
@@ -953,7 +971,11 @@ fn requests_query(provider_id: i32) -> _ {
 }
 
 /// The provider's requests, newest first; optionally only those about one standard.
-pub fn requests_list(conn: &mut DbConnection, provider_id: i32, node_id: Option<i32>) -> QueryResult<Vec<RequestLine>> {
+pub fn requests_list(
+    conn: &mut DbConnection,
+    provider_id: ProviderId,
+    node_id: Option<i32>,
+) -> QueryResult<Vec<RequestLine>> {
     let mut query = requests_query(provider_id).into_boxed();
     if let Some(node_id) = node_id {
         query = query.filter(assessor_requests::node_id.eq(node_id));
@@ -967,7 +989,7 @@ pub use crate::evidence::store::Attached;
 /// One request with the evidence attached to its answer.
 pub fn request(
     conn: &mut DbConnection,
-    provider_id: i32,
+    provider_id: ProviderId,
     request_id: i32,
 ) -> QueryResult<Option<(RequestLine, Vec<Attached>)>> {
     let found: Option<RequestLine> =
@@ -984,8 +1006,8 @@ pub fn request(
 /// Raises a request, optionally about one standard; returns its id.
 pub fn raise_request(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
     reference: Option<&str>,
     text: &str,
 ) -> Result<i32, StoreError> {
@@ -1005,7 +1027,7 @@ pub fn raise_request(
                 assessor_requests::provider_id.eq(provider_id),
                 assessor_requests::node_id.eq(node_id),
                 assessor_requests::request_text.eq(text),
-                assessor_requests::status.eq(RequestStatus::Open.as_str()),
+                assessor_requests::status.eq(RequestStatus::Open),
                 assessor_requests::raised_by.eq(by),
                 assessor_requests::raised_at.eq(Utc::now().naive_utc()),
             ))
@@ -1014,7 +1036,7 @@ pub fn raise_request(
         record_created(
             conn,
             by,
-            Some(provider_id),
+            Some(provider_id.0),
             "assessor_request",
             id,
             vec![
@@ -1027,37 +1049,32 @@ pub fn raise_request(
     })
 }
 
-fn request_status(conn: &mut DbConnection, provider_id: i32, request_id: i32) -> QueryResult<Option<RequestStatus>> {
-    let status: Option<String> = assessor_requests::table
+fn request_status(
+    conn: &mut DbConnection,
+    provider_id: ProviderId,
+    request_id: i32,
+) -> QueryResult<Option<RequestStatus>> {
+    assessor_requests::table
         .filter(assessor_requests::id.eq(request_id))
         .filter(assessor_requests::provider_id.eq(provider_id))
         .select(assessor_requests::status)
         .first(conn)
-        .optional()?;
-    Ok(status.as_deref().and_then(RequestStatus::parse))
+        .optional()
 }
 
 /// The service answers a request with words and evidence from its own library. Returns false if
 /// there is no such request.
 pub fn answer_request(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
     request_id: i32,
     answer: &str,
     evidence_ids: &[i32],
 ) -> Result<(), StoreError> {
     db::write_transaction(conn, |conn| {
         let Some(status) = request_status(conn, provider_id, request_id)? else { return Err(StoreError::NotFound) };
-        if !status.awaits_service() {
-            return Err(StoreError::invalid(
-                "answer_text",
-                format!("This request is {} and cannot be answered", status.label().to_lowercase()),
-            ));
-        }
-        if answer.is_empty() && evidence_ids.is_empty() {
-            return Err(StoreError::invalid("answer_text", "Write an answer or attach evidence"));
-        }
+        rules::may_answer(status, answer, evidence_ids)?;
         let wanted: HashSet<&i32> = evidence_ids.iter().collect();
         if !crate::evidence::store::all_belong_to(conn, provider_id, evidence_ids)? {
             return Err(StoreError::invalid("evidence", "Attach evidence from this service's own library"));
@@ -1073,7 +1090,7 @@ pub fn answer_request(
         db::insert_batch(conn, assessor_request_evidence::table, &rows)?;
         diesel::update(assessor_requests::table.find(request_id))
             .set((
-                assessor_requests::status.eq(RequestStatus::Answered.as_str()),
+                assessor_requests::status.eq(RequestStatus::Answered),
                 assessor_requests::answer_text.eq(answer),
                 assessor_requests::answered_by.eq(by),
                 assessor_requests::answered_at.eq(Utc::now().naive_utc()),
@@ -1085,7 +1102,7 @@ pub fn answer_request(
         diff.field("status", status.as_str(), RequestStatus::Answered.as_str())
             .field("answer", Option::<String>::None, answer)
             .field("evidence", Option::<String>::None, sorted);
-        record_action(conn, by, Some(provider_id), "assessor_request", request_id, "answer", diff)?;
+        record_action(conn, by, Some(provider_id.0), "assessor_request", request_id, "answer", diff)?;
         Ok(())
     })
 }
@@ -1094,28 +1111,19 @@ pub fn answer_request(
 /// request.
 pub fn decide_request(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
     request_id: i32,
     accept: bool,
     comment: &str,
 ) -> Result<(), StoreError> {
     db::write_transaction(conn, |conn| {
         let Some(status) = request_status(conn, provider_id, request_id)? else { return Err(StoreError::NotFound) };
-        if status != RequestStatus::Answered {
-            return Err(StoreError::invalid("decision", "Only an answered request can be accepted or returned"));
-        }
-        if !accept && comment.is_empty() {
-            return Err(StoreError::invalid(
-                "decision_comment",
-                "Say what is missing, so the service can answer again",
-            ));
-        }
-        let next = if accept { RequestStatus::Accepted } else { RequestStatus::Returned };
+        let next = rules::decided(status, accept, comment)?;
         let comment = (!comment.is_empty()).then_some(comment);
         diesel::update(assessor_requests::table.find(request_id))
             .set((
-                assessor_requests::status.eq(next.as_str()),
+                assessor_requests::status.eq(next),
                 assessor_requests::decision_comment.eq(comment),
                 assessor_requests::decided_by.eq(by),
                 assessor_requests::decided_at.eq(Utc::now().naive_utc()),
@@ -1126,7 +1134,7 @@ pub fn decide_request(
         record_action(
             conn,
             by,
-            Some(provider_id),
+            Some(provider_id.0),
             "assessor_request",
             request_id,
             if accept { "accept" } else { "return" },
@@ -1146,73 +1154,8 @@ pub struct ReadinessReport {
     pub people: HashMap<i32, String>,
 }
 
-impl ReadinessReport {
-    /// The readiness document the API serves and `ohgov readiness` prints: the accreditation
-    /// record, the cycle, totals, and each domain's standards with their evidence counts.
-    pub fn to_json(&self, provider_id: i32) -> serde_json::Value {
-        let record = &self.accreditation;
-        let domains: Vec<serde_json::Value> = self
-            .readiness
-            .domains
-            .iter()
-            .map(|d| {
-                let standards: Vec<serde_json::Value> = d
-                    .standards
-                    .iter()
-                    .map(|s| {
-                        serde_json::json!({
-                            "reference": s.reference,
-                            "level": s.level,
-                            "workflow_state": s.workflow,
-                            "result": s.result,
-                            "carried_over": s.carried_over,
-                            "evidence_count": s.evidence_count,
-                            "current_evidence_count": s.current_evidence_count,
-                            "overdue_evidence_count": s.overdue_evidence_count,
-                        })
-                    })
-                    .collect();
-                serde_json::json!({ "reference": d.reference, "title": d.title, "standards": standards })
-            })
-            .collect();
-        let r = &self.readiness;
-        serde_json::json!({
-            "provider_id": provider_id,
-            "accreditation": {
-                "status": record.status,
-                "status_on": record.status_on,
-                "registered_on": record.registered_on,
-                "self_assessment_completed_on": record.self_assessment_completed_on,
-                "evidence_submitted_on": record.evidence_submitted_on,
-                "visit_on": record.visit_on,
-                "accredited_on": record.accredited_on,
-                "expires_on": record.expires_on,
-                "next_renewal_on": record.next_renewal_on,
-                "deferred_due": record.deferred_due,
-                "months_working_towards": record.months_working_towards,
-            },
-            "cycle": self.cycle.as_ref().map(|c| serde_json::json!({
-                "kind": c.kind,
-                "framework": c.framework_code,
-                "started_on": c.started_on,
-            })),
-            "totals": {
-                "standards": r.standard_count,
-                "must_not_met": r.must_not_met,
-                "without_evidence": r.without_evidence,
-                "met_without_current_evidence": r.met_without_current_evidence,
-                "evidence_overdue": r.evidence_overdue,
-                "evidence_due_soon": r.evidence_due_soon,
-                "open_findings": r.open_findings,
-                "open_requests": r.open_requests,
-            },
-            "domains": domains,
-        })
-    }
-}
-
 /// Everything the dashboard and the API show, as of `today`.
-pub fn readiness(conn: &mut DbConnection, provider_id: i32, today: NaiveDate) -> QueryResult<ReadinessReport> {
+pub fn readiness(conn: &mut DbConnection, provider_id: ProviderId, today: NaiveDate) -> QueryResult<ReadinessReport> {
     let accreditation = accreditation(conn, provider_id, today)?;
     let (cycle, facts) = readiness_facts(conn, provider_id)?;
     let readiness = rules::readiness(&facts, today);

@@ -10,6 +10,8 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use toml::Spanned;
 
+use crate::db::codes::Vocabulary;
+
 /// One catalogue file's text and the name it is reported under.
 #[derive(Debug, Clone)]
 pub struct Source {
@@ -17,39 +19,19 @@ pub struct Source {
     pub text: String,
 }
 
-/// What a file describes; decides which node kinds it may hold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum CatalogueKind {
-    Framework,
-    CoreServices,
-    Subspecialisms,
-    Professions,
-    Kpis,
+crate::vocabulary! {
+    /// What a file describes; decides which node kinds it may hold.
+    pub enum CatalogueKind {
+        Framework => ("framework", "Framework of standards"),
+        CoreServices => ("core_services", "NHS core services"),
+        Subspecialisms => ("subspecialisms", "Sub-specialisms"),
+        Professions => ("professions", "Professional rules"),
+        Kpis => ("kpis", "Key performance indicators"),
+    }
+    name = "catalogue kind", stored_in = [catalogues.kind];
 }
 
 impl CatalogueKind {
-    pub const ALL: [CatalogueKind; 5] = [
-        CatalogueKind::Framework,
-        CatalogueKind::CoreServices,
-        CatalogueKind::Subspecialisms,
-        CatalogueKind::Professions,
-        CatalogueKind::Kpis,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CatalogueKind::Framework => "framework",
-            CatalogueKind::CoreServices => "core_services",
-            CatalogueKind::Subspecialisms => "subspecialisms",
-            CatalogueKind::Professions => "professions",
-            CatalogueKind::Kpis => "kpis",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == value)
-    }
-
     /// The node kinds this file may hold, each with the kind its parent must be (None: top level).
     fn node_kinds(self) -> &'static [(NodeKind, &'static [Option<NodeKind>])] {
         use NodeKind::*;
@@ -65,110 +47,142 @@ impl CatalogueKind {
     }
 }
 
-/// A node's place in its catalogue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum NodeKind {
-    Domain,
-    Standard,
-    Criterion,
-    CoreService,
-    Subspecialism,
-    Profession,
-    KpiGroup,
-    Kpi,
+crate::vocabulary! {
+    /// A node's place in its catalogue.
+    pub enum NodeKind {
+        Domain => ("domain", "Domain"),
+        Standard => ("standard", "Standard"),
+        Criterion => ("criterion", "Criterion"),
+        CoreService => ("core_service", "Core service"),
+        Subspecialism => ("subspecialism", "Sub-specialism"),
+        Profession => ("profession", "Profession"),
+        KpiGroup => ("kpi_group", "KPI group"),
+        Kpi => ("kpi", "KPI"),
+    }
+    name = "node kind", stored_in = [catalogue_nodes.kind];
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 8] = [
-        NodeKind::Domain,
-        NodeKind::Standard,
-        NodeKind::Criterion,
-        NodeKind::CoreService,
-        NodeKind::Subspecialism,
-        NodeKind::Profession,
-        NodeKind::KpiGroup,
-        NodeKind::Kpi,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            NodeKind::Domain => "domain",
-            NodeKind::Standard => "standard",
-            NodeKind::Criterion => "criterion",
-            NodeKind::CoreService => "core_service",
-            NodeKind::Subspecialism => "subspecialism",
-            NodeKind::Profession => "profession",
-            NodeKind::KpiGroup => "kpi_group",
-            NodeKind::Kpi => "kpi",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == value)
-    }
-
     /// Groupings may list no expected evidence; everything an assessor judges must list some.
     fn is_grouping(self) -> bool {
         matches!(self, NodeKind::Domain | NodeKind::KpiGroup)
     }
 }
 
-/// SEQOHS 2023 marks legal requirements "must" and the rest "should".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Level {
-    Must,
-    Should,
+crate::vocabulary! {
+    /// SEQOHS 2023 marks legal requirements "must" and the rest "should".
+    pub enum Level {
+        Must => ("must", "Must"),
+        Should => ("should", "Should"),
+    }
+    name = "level", stored_in = [catalogue_nodes.level];
 }
 
-impl Level {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::Must => "must",
-            Level::Should => "should",
-        }
+crate::vocabulary! {
+    /// The regulators as the catalogue names them (`regulator = "GMC"` in professions.toml); "none"
+    /// for professions without one.
+    #[derive(Default)]
+    pub enum Regulator {
+        Gmc => ("GMC", "General Medical Council"),
+        Nmc => ("NMC", "Nursing and Midwifery Council"),
+        Hcpc => ("HCPC", "Health and Care Professions Council"),
+        #[default]
+        None => ("none", "No regulator"),
     }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "must" => Some(Level::Must),
-            "should" => Some(Level::Should),
-            _ => None,
-        }
-    }
+    name = "catalogue regulator", stored_in = [profession_rules(node_id).regulator];
 }
 
-/// Registration, revalidation, appraisal and CPD rules of one regulator, as data.
+crate::vocabulary! {
+    /// How a regulator's CPD cycle runs.
+    pub enum CpdCycle {
+        /// The GMC's CPD year, 1 April to 31 March.
+        CpdYear => ("cpd_year", "CPD year, April to March"),
+        /// The NMC's three years up to the revalidation date.
+        Revalidation => ("revalidation", "The revalidation cycle"),
+        /// The HCPC's consecutive periods ending today.
+        RollingPeriods => ("rolling_periods", "Rolling periods"),
+    }
+    name = "CPD cycle", stored_in = [profession_rules(node_id).cpd_cycle];
+}
+
+crate::vocabulary! {
+    /// What a regulator counts CPD in.
+    pub enum CpdUnit {
+        Credits => ("credits", "credits"),
+        Hours => ("hours", "hours"),
+        Activities => ("activities", "activities"),
+    }
+    name = "CPD unit", stored_in = [profession_rules(node_id).cpd_unit];
+}
+
+crate::vocabulary! {
+    /// What a KPI is measured in.
+    pub enum KpiUnit {
+        WorkingDays => ("working_days", "working days"),
+        Days => ("days", "days"),
+        Minutes => ("minutes", "minutes"),
+        Percent => ("percent", "percent"),
+        Score => ("score", "score"),
+    }
+    name = "KPI unit", stored_in = [kpi_definitions(node_id).unit];
+}
+
+crate::vocabulary! {
+    /// Where a KPI's definition comes from: MoHaWK's benchmark, or the service's own.
+    pub enum KpiSource {
+        Mohawk => ("MoHaWK", "MoHaWK"),
+        Service => ("service", "The service's own"),
+    }
+    name = "KPI source", stored_in = [kpi_definitions(node_id).source];
+}
+
+/// Registration, revalidation, appraisal and CPD rules of one regulator, as data: read from
+/// professions.toml, stored, and read back for the workforce rules, which judge people by it. None
+/// = the rule does not apply, so a profession without a regulator is judged on supervision alone.
+/// Whole numbers are positive (the loader refuses anything else).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProfessionRule {
-    pub regulator: String,
+    pub regulator: Regulator,
+    /// The disciplines (workforce codes) the regulator registers.
     pub disciplines: Vec<String>,
     pub registration_number_pattern: Option<String>,
     pub registration_number_example: Option<String>,
-    pub registration_renewal_months: Option<i32>,
-    pub registration_warning_days: Option<i32>,
-    pub revalidation_months: Option<i32>,
-    pub revalidation_warning_days: Option<i32>,
-    pub appraisal_overdue_months: Option<i32>,
-    pub cpd_cycle: Option<String>,
-    pub cpd_unit: Option<String>,
+    pub registration_renewal_months: Option<u32>,
+    /// Registration due for renewal within this many days is flagged.
+    pub registration_warning_days: Option<u32>,
+    /// The length of the revalidation cycle, which is also the NMC's CPD cycle.
+    pub revalidation_months: Option<u32>,
+    /// Revalidation due within this many days is flagged.
+    pub revalidation_warning_days: Option<u32>,
+    /// More than this many months since the last appraisal is overdue (GMC only).
+    pub appraisal_overdue_months: Option<u32>,
+    /// Which window CPD is counted over.
+    pub cpd_cycle: Option<CpdCycle>,
+    pub cpd_unit: Option<CpdUnit>,
+    /// Credits (GMC), hours (NMC) or activities per period (HCPC).
     pub cpd_required: Option<f64>,
+    /// Participatory hours within the cycle (NMC).
     pub cpd_participatory_required: Option<f64>,
-    pub reflective_accounts_required: Option<i32>,
-    pub practice_hours_required: Option<i32>,
-    pub feedback_required: Option<i32>,
-    pub cpd_periods: Option<i32>,
-    pub cpd_period_months: Option<i32>,
-    pub cpd_warning_days: Option<i32>,
+    /// Reflective accounts within the cycle (NMC).
+    pub reflective_accounts_required: Option<u32>,
+    pub practice_hours_required: Option<u32>,
+    pub feedback_required: Option<u32>,
+    /// How many rolling periods must each hold the required activity (HCPC).
+    pub cpd_periods: Option<u32>,
+    /// The length of each rolling period (HCPC).
+    pub cpd_period_months: Option<u32>,
+    /// A CPD cycle ending within this many days is judged; earlier, a shortfall is only progress.
+    pub cpd_warning_days: Option<u32>,
     pub cpd_audit_sample_percent: Option<f64>,
 }
 
 /// How a KPI is measured and judged.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KpiDefinition {
-    pub unit: String,
+    pub unit: KpiUnit,
     pub higher_is_better: bool,
     pub default_target: f64,
-    pub source: String,
+    pub source: KpiSource,
 }
 
 /// One checked entry of a catalogue file.
@@ -369,12 +383,6 @@ impl RawNode {
     }
 }
 
-const REGULATORS: [&str; 4] = ["GMC", "NMC", "HCPC", "none"];
-const CPD_CYCLES: [&str; 3] = ["cpd_year", "revalidation", "rolling_periods"];
-const CPD_UNITS: [&str; 3] = ["credits", "hours", "activities"];
-const KPI_UNITS: [&str; 5] = ["working_days", "days", "minutes", "percent", "score"];
-const KPI_SOURCES: [&str; 2] = ["MoHaWK", "service"];
-
 /// Turns byte offsets into 1-based line numbers.
 struct LineIndex {
     starts: Vec<usize>,
@@ -521,7 +529,7 @@ pub fn check_file(source: &Source) -> Result<CatalogueFile, Vec<CatalogueError>>
             None
         }
         Some(kind) => {
-            let parsed = CatalogueKind::parse(kind.get_ref());
+            let parsed = CatalogueKind::from_code(kind.get_ref()).ok();
             if parsed.is_none() {
                 let allowed: Vec<&str> = CatalogueKind::ALL.iter().map(|k| k.as_str()).collect();
                 check.at(
@@ -638,7 +646,7 @@ fn check_node(
             None
         }
         Some(kind) => {
-            let parsed = NodeKind::parse(kind.get_ref());
+            let parsed = NodeKind::from_code(kind.get_ref()).ok();
             let allowed = file_kind.map(|f| f.node_kinds()).unwrap_or(&[]);
             match parsed {
                 Some(k) if file_kind.is_none() || allowed.iter().any(|(a, _)| *a == k) => Some(k),
@@ -664,7 +672,7 @@ fn check_node(
             None
         }
         Some(level) => {
-            let parsed = Level::parse(level.get_ref());
+            let parsed = Level::from_code(level.get_ref()).ok();
             if parsed.is_none() {
                 check.at(Some(level.span().start), here, Problem::UnknownLevel { level: level.get_ref().clone() });
             }
@@ -776,24 +784,24 @@ fn check_node(
     })
 }
 
-fn one_of(
+fn one_of<T: Vocabulary>(
     check: &mut FileCheck<'_>,
     value: Option<&String>,
     field: &'static str,
-    allowed: &[&str],
     reference: &str,
     at: Option<usize>,
-) -> Option<String> {
+) -> Option<T> {
     let value = value?;
-    if allowed.contains(&value.as_str()) {
-        Some(value.clone())
-    } else {
-        check.at(
-            at,
-            Some(reference),
-            Problem::InvalidValue { field, message: format!("is {value:?}; use one of {}", allowed.join(", ")) },
-        );
-        None
+    match T::from_code(value) {
+        Ok(code) => Some(code),
+        Err(_) => {
+            check.at(
+                at,
+                Some(reference),
+                Problem::InvalidValue { field, message: format!("is {value:?}; use one of {}", T::CODES.join(", ")) },
+            );
+            None
+        }
     }
 }
 
@@ -803,10 +811,11 @@ fn positive(
     field: &'static str,
     reference: &str,
     at: Option<usize>,
-) -> Option<i32> {
+) -> Option<u32> {
     let value = value?;
+    // Stored as a database integer: positive and within its range.
     match i32::try_from(value) {
-        Ok(v) if v > 0 => Some(v),
+        Ok(v) if v > 0 => u32::try_from(v).ok(),
         _ => {
             check.at(
                 at,
@@ -850,7 +859,7 @@ fn check_profession(
             check.at(at, here, Problem::MissingField("regulator"));
             None
         }
-        Some(r) => one_of(check, Some(r), "regulator", &REGULATORS, reference, at),
+        Some(r) => one_of::<Regulator>(check, Some(r), "regulator", reference, at),
     };
     let disciplines: Vec<String> = raw.disciplines.clone().unwrap_or_default();
     if disciplines.is_empty() || disciplines.iter().any(|d| d.trim().is_empty()) {
@@ -879,19 +888,18 @@ fn check_profession(
                 _ => {}
             },
         }
-    } else if regulator.as_deref().is_some_and(|r| r != "none") {
+    } else if regulator.is_some_and(|r| r != Regulator::None) {
         check.at(at, here, Problem::MissingField("registration_number_pattern"));
     }
-    let cpd_cycle = one_of(check, raw.cpd_cycle.as_ref(), "cpd_cycle", &CPD_CYCLES, reference, at);
-    let cpd_unit = one_of(check, raw.cpd_unit.as_ref(), "cpd_unit", &CPD_UNITS, reference, at);
+    let cpd_cycle = one_of::<CpdCycle>(check, raw.cpd_cycle.as_ref(), "cpd_cycle", reference, at);
+    let cpd_unit = one_of::<CpdUnit>(check, raw.cpd_unit.as_ref(), "cpd_unit", reference, at);
     if cpd_cycle.is_some() && (raw.cpd_unit.is_none() || raw.cpd_required.is_none()) {
         check.at(at, here, Problem::MissingField("cpd_required"));
     }
-    if cpd_cycle.as_deref() == Some("rolling_periods") && (raw.cpd_periods.is_none() || raw.cpd_period_months.is_none())
-    {
+    if cpd_cycle == Some(CpdCycle::RollingPeriods) && (raw.cpd_periods.is_none() || raw.cpd_period_months.is_none()) {
         check.at(at, here, Problem::MissingField("cpd_periods"));
     }
-    if cpd_cycle.as_deref() == Some("revalidation") && raw.revalidation_months.is_none() {
+    if cpd_cycle == Some(CpdCycle::Revalidation) && raw.revalidation_months.is_none() {
         check.at(at, here, Problem::MissingField("revalidation_months"));
     }
     let percent = raw.cpd_audit_sample_percent;
@@ -977,8 +985,8 @@ fn check_kpi(check: &mut FileCheck<'_>, raw: &RawNode, reference: &str, at: Opti
             check.at(at, here, Problem::MissingField(field));
         }
     }
-    let unit = one_of(check, raw.unit.as_ref(), "unit", &KPI_UNITS, reference, at);
-    let source = one_of(check, raw.source.as_ref(), "source", &KPI_SOURCES, reference, at);
+    let unit = one_of::<KpiUnit>(check, raw.unit.as_ref(), "unit", reference, at);
+    let source = one_of::<KpiSource>(check, raw.source.as_ref(), "source", reference, at);
     let default_target = raw.default_target.filter(|t| t.is_finite() && *t >= 0.0);
     if raw.default_target.is_some() && default_target.is_none() {
         check.at(
@@ -987,7 +995,7 @@ fn check_kpi(check: &mut FileCheck<'_>, raw: &RawNode, reference: &str, at: Opti
             Problem::InvalidValue { field: "default_target", message: "must be a number of 0 or more".into() },
         );
     }
-    if unit.as_deref() == Some("percent") && default_target.is_some_and(|t| t > 100.0) {
+    if unit == Some(KpiUnit::Percent) && default_target.is_some_and(|t| t > 100.0) {
         check.at(
             at,
             here,

@@ -3,6 +3,7 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 
+use super::model::CatalogueKind;
 use super::store;
 use crate::web::{render, with_conn, AppError, AppState};
 
@@ -12,13 +13,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 async fn index(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, AppError> {
     let catalogues = with_conn(&state, |conn| Ok(store::overview(conn)?)).await?;
-    let (frameworks, lists): (Vec<_>, Vec<_>) = catalogues.into_iter().partition(|c| c.kind == "framework");
-    let list = |kind: &str| lists.iter().find(|c| c.kind == kind).cloned();
+    let (frameworks, lists): (Vec<_>, Vec<_>) =
+        catalogues.into_iter().partition(|c| c.kind == CatalogueKind::Framework);
+    let list = |kind: CatalogueKind| lists.iter().find(|c| c.kind == kind).cloned();
     let mut context = tera::Context::new();
     context.insert("frameworks", &frameworks);
-    context.insert("core_services", &list("core_services"));
-    context.insert("subspecialisms", &list("subspecialisms"));
-    context.insert("professions", &list("professions"));
-    context.insert("kpis", &list("kpis"));
+    context.insert("core_services", &list(CatalogueKind::CoreServices));
+    context.insert("subspecialisms", &list(CatalogueKind::Subspecialisms));
+    context.insert("professions", &list(CatalogueKind::Professions));
+    context.insert("kpis", &list(CatalogueKind::Kpis));
     render(&state, &req, "catalogue/index.html", context)
 }

@@ -5,7 +5,10 @@ use std::collections::{HashMap, HashSet};
 use chrono::Utc;
 use diesel::prelude::*;
 
-use super::model::{self, CatalogueErrors, CatalogueFile, KnownReferences, Node, Source};
+use super::model::{
+    self, CatalogueErrors, CatalogueFile, CatalogueKind, CpdCycle, CpdUnit, KnownReferences, KpiSource, KpiUnit, Level,
+    Node, NodeKind, ProfessionRule, Regulator, Source,
+};
 use crate::db::schema::{catalogue_nodes, catalogue_replaces, catalogues, kpi_definitions, profession_rules};
 use crate::db::{self, DbConnection};
 use crate::history;
@@ -52,7 +55,7 @@ impl std::fmt::Display for LoadReport {
 #[diesel(table_name = catalogues, treat_none_as_null = true)]
 struct CatalogueRow<'a> {
     code: &'a str,
-    kind: &'a str,
+    kind: CatalogueKind,
     title: &'a str,
     version: &'a str,
     note: Option<&'a str>,
@@ -67,8 +70,8 @@ struct CatalogueRow<'a> {
 struct NodeRow {
     catalogue_id: i32,
     reference: String,
-    kind: String,
-    level: String,
+    kind: NodeKind,
+    level: Level,
     position: i32,
     title: String,
     guidance: String,
@@ -80,7 +83,7 @@ struct NodeRow {
 #[diesel(table_name = profession_rules)]
 struct ProfessionRow<'a> {
     node_id: i32,
-    regulator: &'a str,
+    regulator: Regulator,
     disciplines: String,
     registration_number_pattern: Option<&'a str>,
     registration_number_example: Option<&'a str>,
@@ -89,8 +92,8 @@ struct ProfessionRow<'a> {
     revalidation_months: Option<i32>,
     revalidation_warning_days: Option<i32>,
     appraisal_overdue_months: Option<i32>,
-    cpd_cycle: Option<&'a str>,
-    cpd_unit: Option<&'a str>,
+    cpd_cycle: Option<CpdCycle>,
+    cpd_unit: Option<CpdUnit>,
     cpd_required: Option<f64>,
     cpd_participatory_required: Option<f64>,
     reflective_accounts_required: Option<i32>,
@@ -104,12 +107,12 @@ struct ProfessionRow<'a> {
 
 #[derive(Insertable)]
 #[diesel(table_name = kpi_definitions)]
-struct KpiRow<'a> {
+struct KpiRow {
     node_id: i32,
-    unit: &'a str,
+    unit: KpiUnit,
     higher_is_better: bool,
     default_target: f64,
-    source: &'a str,
+    source: KpiSource,
 }
 
 /// The references already stored, by catalogue code, for checking `replaces` across loads.
@@ -161,8 +164,8 @@ fn node_row(catalogue_id: i32, node: &Node) -> NodeRow {
     NodeRow {
         catalogue_id,
         reference: node.reference.clone(),
-        kind: node.kind.as_str().to_string(),
-        level: node.level.as_str().to_string(),
+        kind: node.kind,
+        level: node.level,
         position: node.position,
         title: node.title.clone(),
         guidance: node.guidance.clone(),
@@ -214,7 +217,7 @@ fn save_file(conn: &mut DbConnection, file: &CatalogueFile) -> Result<(FileOutco
 
     let row = CatalogueRow {
         code: &file.code,
-        kind: file.kind.as_str(),
+        kind: file.kind,
         title: &file.title,
         version: &file.version,
         note: file.note.as_deref(),
@@ -305,25 +308,25 @@ fn save_rules(conn: &mut DbConnection, file: &CatalogueFile, ids: &HashMap<&str,
         if let Some(rule) = &node.profession {
             let row = ProfessionRow {
                 node_id,
-                regulator: &rule.regulator,
+                regulator: rule.regulator,
                 disciplines: serde_json::to_string(&rule.disciplines).unwrap_or_else(|_| "[]".into()),
                 registration_number_pattern: rule.registration_number_pattern.as_deref(),
                 registration_number_example: rule.registration_number_example.as_deref(),
-                registration_renewal_months: rule.registration_renewal_months,
-                registration_warning_days: rule.registration_warning_days,
-                revalidation_months: rule.revalidation_months,
-                revalidation_warning_days: rule.revalidation_warning_days,
-                appraisal_overdue_months: rule.appraisal_overdue_months,
-                cpd_cycle: rule.cpd_cycle.as_deref(),
-                cpd_unit: rule.cpd_unit.as_deref(),
+                registration_renewal_months: whole(rule.registration_renewal_months),
+                registration_warning_days: whole(rule.registration_warning_days),
+                revalidation_months: whole(rule.revalidation_months),
+                revalidation_warning_days: whole(rule.revalidation_warning_days),
+                appraisal_overdue_months: whole(rule.appraisal_overdue_months),
+                cpd_cycle: rule.cpd_cycle,
+                cpd_unit: rule.cpd_unit,
                 cpd_required: rule.cpd_required,
                 cpd_participatory_required: rule.cpd_participatory_required,
-                reflective_accounts_required: rule.reflective_accounts_required,
-                practice_hours_required: rule.practice_hours_required,
-                feedback_required: rule.feedback_required,
-                cpd_periods: rule.cpd_periods,
-                cpd_period_months: rule.cpd_period_months,
-                cpd_warning_days: rule.cpd_warning_days,
+                reflective_accounts_required: whole(rule.reflective_accounts_required),
+                practice_hours_required: whole(rule.practice_hours_required),
+                feedback_required: whole(rule.feedback_required),
+                cpd_periods: whole(rule.cpd_periods),
+                cpd_period_months: whole(rule.cpd_period_months),
+                cpd_warning_days: whole(rule.cpd_warning_days),
                 cpd_audit_sample_percent: rule.cpd_audit_sample_percent,
             };
             professions.push(row);
@@ -331,10 +334,10 @@ fn save_rules(conn: &mut DbConnection, file: &CatalogueFile, ids: &HashMap<&str,
         if let Some(kpi) = &node.kpi {
             let row = KpiRow {
                 node_id,
-                unit: &kpi.unit,
+                unit: kpi.unit,
                 higher_is_better: kpi.higher_is_better,
                 default_target: kpi.default_target,
-                source: &kpi.source,
+                source: kpi.source,
             };
             kpis.push(row);
         }
@@ -342,6 +345,88 @@ fn save_rules(conn: &mut DbConnection, file: &CatalogueFile, ids: &HashMap<&str,
     db::insert_batch(conn, profession_rules::table, &professions)?;
     db::insert_batch(conn, kpi_definitions::table, &kpis)?;
     Ok(())
+}
+
+/// A positive whole number as the database stores it; the loader keeps every one within range.
+fn whole(value: Option<u32>) -> Option<i32> {
+    value.and_then(|v| i32::try_from(v).ok())
+}
+
+/// A stored count or length as the rules read it; a negative one (never loaded) counts as none.
+fn count(value: Option<i32>) -> Option<u32> {
+    value.and_then(|v| u32::try_from(v).ok())
+}
+
+/// Every regulator's rules in force (their catalogue entry not retired), for the workforce rules.
+/// One query.
+pub fn profession_rules(conn: &mut DbConnection) -> QueryResult<Vec<ProfessionRule>> {
+    type Row = (
+        (Regulator, String, Option<String>, Option<String>),
+        (Option<i32>, Option<i32>, Option<i32>, Option<i32>, Option<i32>),
+        (Option<CpdCycle>, Option<CpdUnit>, Option<f64>, Option<f64>),
+        (Option<i32>, Option<i32>, Option<i32>, Option<i32>, Option<i32>, Option<i32>, Option<f64>),
+    );
+    let rows: Vec<Row> = profession_rules::table
+        .inner_join(catalogue_nodes::table)
+        .filter(catalogue_nodes::retired.eq(false))
+        .select((
+            (
+                profession_rules::regulator,
+                profession_rules::disciplines,
+                profession_rules::registration_number_pattern,
+                profession_rules::registration_number_example,
+            ),
+            (
+                profession_rules::registration_renewal_months,
+                profession_rules::registration_warning_days,
+                profession_rules::revalidation_months,
+                profession_rules::revalidation_warning_days,
+                profession_rules::appraisal_overdue_months,
+            ),
+            (
+                profession_rules::cpd_cycle,
+                profession_rules::cpd_unit,
+                profession_rules::cpd_required,
+                profession_rules::cpd_participatory_required,
+            ),
+            (
+                profession_rules::reflective_accounts_required,
+                profession_rules::practice_hours_required,
+                profession_rules::feedback_required,
+                profession_rules::cpd_periods,
+                profession_rules::cpd_period_months,
+                profession_rules::cpd_warning_days,
+                profession_rules::cpd_audit_sample_percent,
+            ),
+        ))
+        .order(catalogue_nodes::position)
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(names, registration, cpd, counts)| ProfessionRule {
+            regulator: names.0,
+            // Written by the loader from a list of strings.
+            disciplines: serde_json::from_str(&names.1).unwrap_or_default(),
+            registration_number_pattern: names.2,
+            registration_number_example: names.3,
+            registration_renewal_months: count(registration.0),
+            registration_warning_days: count(registration.1),
+            revalidation_months: count(registration.2),
+            revalidation_warning_days: count(registration.3),
+            appraisal_overdue_months: count(registration.4),
+            cpd_cycle: cpd.0,
+            cpd_unit: cpd.1,
+            cpd_required: cpd.2,
+            cpd_participatory_required: cpd.3,
+            reflective_accounts_required: count(counts.0),
+            practice_hours_required: count(counts.1),
+            feedback_required: count(counts.2),
+            cpd_periods: count(counts.3),
+            cpd_period_months: count(counts.4),
+            cpd_warning_days: count(counts.5),
+            cpd_audit_sample_percent: counts.6,
+        })
+        .collect())
 }
 
 /// Links each node to the older framework's nodes it carries results over from.
@@ -385,7 +470,7 @@ fn save_replaces(conn: &mut DbConnection, file: &CatalogueFile) -> QueryResult<(
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct CatalogueView {
     pub code: String,
-    pub kind: String,
+    pub kind: CatalogueKind,
     pub title: String,
     pub version: String,
     pub note: Option<String>,
@@ -398,8 +483,8 @@ pub struct CatalogueView {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct EntryView {
     pub reference: String,
-    pub kind: String,
-    pub level: String,
+    pub kind: NodeKind,
+    pub level: Level,
     pub title: String,
     pub guidance: String,
     pub expected_evidence: Vec<String>,
@@ -411,14 +496,14 @@ pub struct EntryView {
 
 #[derive(Debug, Clone, serde::Serialize, Queryable)]
 pub struct ProfessionView {
-    pub regulator: String,
+    pub regulator: Regulator,
     pub disciplines: String,
     pub registration_number_example: Option<String>,
     pub registration_renewal_months: Option<i32>,
     pub revalidation_months: Option<i32>,
     pub appraisal_overdue_months: Option<i32>,
-    pub cpd_cycle: Option<String>,
-    pub cpd_unit: Option<String>,
+    pub cpd_cycle: Option<CpdCycle>,
+    pub cpd_unit: Option<CpdUnit>,
     pub cpd_required: Option<f64>,
     pub cpd_participatory_required: Option<f64>,
     pub reflective_accounts_required: Option<i32>,
@@ -428,10 +513,10 @@ pub struct ProfessionView {
 
 #[derive(Debug, Clone, serde::Serialize, Queryable)]
 pub struct KpiView {
-    pub unit: String,
+    pub unit: KpiUnit,
     pub higher_is_better: bool,
     pub default_target: f64,
-    pub source: String,
+    pub source: KpiSource,
 }
 
 #[derive(Queryable)]
@@ -440,8 +525,8 @@ struct StoredNode {
     catalogue_id: i32,
     reference: String,
     parent_id: Option<i32>,
-    kind: String,
-    level: String,
+    kind: NodeKind,
+    level: Level,
     title: String,
     guidance: String,
     expected_evidence: String,
@@ -450,7 +535,7 @@ struct StoredNode {
 #[derive(Queryable)]
 struct CatalogueHeader {
     code: String,
-    kind: String,
+    kind: CatalogueKind,
     title: String,
     version: String,
     note: Option<String>,
@@ -574,8 +659,8 @@ impl TreeContext<'_> {
         let kids: Vec<&StoredNode> = self.children.get(&Some(node.id)).cloned().unwrap_or_default();
         EntryView {
             reference: node.reference.clone(),
-            kind: node.kind.clone(),
-            level: node.level.clone(),
+            kind: node.kind,
+            level: node.level,
             title: node.title.clone(),
             guidance: node.guidance.clone(),
             expected_evidence: serde_json::from_str(&node.expected_evidence).unwrap_or_default(),

@@ -1,6 +1,7 @@
 //! `ohgov contract add`.
 
 use crate::accounts::NewContract;
+use crate::db::ProviderId;
 use crate::form::parse_date;
 
 #[derive(clap::Subcommand)]
@@ -10,7 +11,7 @@ pub enum ContractCommand {
         #[arg(long)]
         commissioner: i32,
         #[arg(long)]
-        provider: i32,
+        provider: ProviderId,
         /// First day covered (YYYY-MM-DD).
         #[arg(long)]
         start: String,

@@ -8,7 +8,7 @@ pub fn run(database_url: Option<String>, args: ProviderReport) -> anyhow::Result
     let summary = super::provider(&mut conn, args.provider)?;
     let rows = store::coverage(&mut conn, args.provider, super::clock().today())?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&store::to_json(args.provider, &rows))?);
+        println!("{}", serde_json::to_string_pretty(&crate::coverage::api::to_json(args.provider, &rows))?);
         return Ok(());
     }
     println!("{}: service coverage", summary.name);

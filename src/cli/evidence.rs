@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use crate::config::Settings;
+use crate::db::ProviderId;
 use crate::evidence::model::{check_upload, EvidenceInput};
 
 #[derive(clap::Subcommand)]
@@ -10,7 +11,7 @@ pub enum EvidenceCommand {
     /// Add a file to a provider's library; prints the new item's id, alone, on stdout.
     Add {
         #[arg(long)]
-        provider: i32,
+        provider: ProviderId,
         #[arg(long)]
         title: String,
         #[arg(long, default_value = "")]

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use crate::db::ProviderId;
 use crate::workforce::import::{self, ImportKind};
 
 #[derive(clap::Args)]
@@ -10,7 +11,7 @@ pub struct ImportArgs {
     #[arg(value_parser = ["staff", "cpd", "supervision"])]
     pub kind: String,
     #[arg(long)]
-    pub provider: i32,
+    pub provider: ProviderId,
     pub file: PathBuf,
 }
 

@@ -20,6 +20,7 @@ use clap::{Parser, Subcommand};
 use crate::accounts::store::ProviderSummary;
 use crate::clock::Clock;
 use crate::config;
+use crate::db::ProviderId;
 use crate::db::{self, DbConnection};
 
 #[derive(Parser)]
@@ -95,7 +96,7 @@ pub enum Command {
 #[derive(clap::Args)]
 pub struct ProviderReport {
     #[arg(long)]
-    pub provider: i32,
+    pub provider: ProviderId,
     #[arg(long)]
     pub json: bool,
 }
@@ -127,9 +128,23 @@ pub fn ready_connection(flag: Option<String>) -> anyhow::Result<DbConnection> {
 }
 
 /// The provider a command names, or the error every command gives when there is none.
-pub fn provider(conn: &mut DbConnection, provider_id: i32) -> anyhow::Result<ProviderSummary> {
+pub fn provider(conn: &mut DbConnection, provider_id: ProviderId) -> anyhow::Result<ProviderSummary> {
     crate::accounts::store::provider(conn, provider_id)?
         .ok_or_else(|| anyhow::anyhow!("provider: there is no provider {provider_id}"))
+}
+
+/// A failed command's error. When a stored code outside its closed list caused it, the table, rows
+/// and value instead (`db::codes::explain`, over a fresh connection: the command's is gone), so the
+/// operator knows what to correct.
+pub fn traced(database_url: Option<String>, error: anyhow::Error) -> anyhow::Error {
+    let cause: &(dyn std::error::Error + 'static) = error.as_ref();
+    if db::codes::unknown_code(cause).is_none() {
+        return error;
+    }
+    match connection(database_url).ok().and_then(|mut conn| db::codes::explain(&mut conn, cause)) {
+        Some(found) => anyhow::Error::new(found),
+        None => error,
+    }
 }
 
 /// The clock commands go by: the system's.

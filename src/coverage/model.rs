@@ -2,8 +2,9 @@
 
 use chrono::NaiveDate;
 
-use crate::form::optional_date;
+use crate::catalogue::model::NodeKind;
 use crate::form::FieldErrors;
+use crate::form::{optional_date, optional_text};
 
 /// The longest free text on a coverage record.
 pub const TEXT_LIMIT: usize = 2_000;
@@ -13,6 +14,18 @@ crate::vocabulary! {
     pub enum CoverageKind {
         CoreService => ("core_service", "Core service"),
         Subspecialism => ("subspecialism", "Sub-specialism"),
+    }
+    name = "coverage kind", stored_in = [];
+}
+
+impl CoverageKind {
+    /// The coverage row a catalogue entry of this kind is; None for entries that are neither.
+    pub fn of_node(kind: NodeKind) -> Option<Self> {
+        match kind {
+            NodeKind::CoreService => Some(CoverageKind::CoreService),
+            NodeKind::Subspecialism => Some(CoverageKind::Subspecialism),
+            _ => None,
+        }
     }
 }
 
@@ -24,6 +37,7 @@ crate::vocabulary! {
         Partial => ("partial", "Partly"),
         NotAvailable => ("not_available", "Not available"),
     }
+    name = "delivery", stored_in = [service_coverage.delivery];
 }
 
 impl Delivery {
@@ -69,14 +83,6 @@ pub struct Coverage {
     pub notes: String,
 }
 
-fn text(errors: &mut FieldErrors, field: &'static str, value: &str) -> Option<String> {
-    let value = value.trim();
-    if value.chars().count() > TEXT_LIMIT {
-        errors.add(field, format!("Must be {TEXT_LIMIT} characters or fewer"));
-    }
-    (!value.is_empty()).then(|| value.to_string())
-}
-
 impl CoverageInput {
     /// Checks the record for a row of `kind`; every bad field at once.
     pub fn parse(&self, kind: CoverageKind) -> Result<Coverage, FieldErrors> {
@@ -89,17 +95,19 @@ impl CoverageInput {
             };
             errors.add("delivery", message);
         }
-        let notes = text(&mut errors, "notes", &self.notes).unwrap_or_default();
-        let lead_name = text(&mut errors, "lead_name", &self.lead_name);
+        let notes = optional_text(&mut errors, "notes", &self.notes, TEXT_LIMIT).unwrap_or_default();
+        let lead_name = optional_text(&mut errors, "lead_name", &self.lead_name, TEXT_LIMIT);
         let mut coverage = Coverage { delivery, lead_name, notes, ..Default::default() };
         match delivery {
             Some(Delivery::Arrangement) => {
-                coverage.partner_name = text(&mut errors, "partner_name", &self.partner_name);
+                coverage.partner_name = optional_text(&mut errors, "partner_name", &self.partner_name, TEXT_LIMIT);
                 if coverage.partner_name.is_none() {
                     errors.add("partner_name", "Enter the name of the provider the arrangement is with");
                 }
-                coverage.agreement_reference = text(&mut errors, "agreement_reference", &self.agreement_reference);
-                coverage.partner_contact = text(&mut errors, "partner_contact", &self.partner_contact);
+                coverage.agreement_reference =
+                    optional_text(&mut errors, "agreement_reference", &self.agreement_reference, TEXT_LIMIT);
+                coverage.partner_contact =
+                    optional_text(&mut errors, "partner_contact", &self.partner_contact, TEXT_LIMIT);
                 coverage.starts_on = optional_date(&mut errors, "starts_on", &self.starts_on);
                 coverage.ends_on = optional_date(&mut errors, "ends_on", &self.ends_on);
                 if let (Some(starts), Some(ends)) = (coverage.starts_on, coverage.ends_on) {
@@ -109,8 +117,8 @@ impl CoverageInput {
                 }
             }
             Some(Delivery::Partial) => {
-                coverage.included = text(&mut errors, "included", &self.included);
-                coverage.excluded = text(&mut errors, "excluded", &self.excluded);
+                coverage.included = optional_text(&mut errors, "included", &self.included, TEXT_LIMIT);
+                coverage.excluded = optional_text(&mut errors, "excluded", &self.excluded, TEXT_LIMIT);
                 if coverage.included.is_none() {
                     errors.add("included", "Say what part of the service is delivered");
                 }

@@ -11,6 +11,7 @@ use crate::accounts::access::Capability;
 use crate::accounts::api::ApiUser;
 use crate::accounts::guard::{authorize, provider_context};
 use crate::accounts::session::CurrentUser;
+use crate::db::ProviderId;
 use crate::db::StoreError;
 use crate::form::FieldErrors;
 use crate::web::form::{save_then, Form};
@@ -29,7 +30,7 @@ async fn table(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
     let provider_id = path.into_inner();
@@ -47,7 +48,7 @@ async fn show_row(
     state: &AppState,
     req: &HttpRequest,
     user: &CurrentUser,
-    provider_id: i32,
+    provider_id: ProviderId,
     reference: String,
     form: Option<CoverageInput>,
     errors: FieldErrors,
@@ -82,7 +83,7 @@ async fn row(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<(i32, String)>,
+    path: web::Path<(ProviderId, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (provider_id, reference) = path.into_inner();
     authorize(&state, &user, provider_id, Capability::ReadAssessment).await?;
@@ -94,7 +95,7 @@ async fn save(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<(i32, String)>,
+    path: web::Path<(ProviderId, String)>,
     Form(input): Form<CoverageInput>,
 ) -> Result<HttpResponse, AppError> {
     let (provider_id, reference) = path.into_inner();
@@ -118,11 +119,11 @@ async fn save(
 async fn coverage_json(
     state: web::Data<AppState>,
     user: ApiUser,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
     let provider_id = path.into_inner();
     authorize(&state, &user.0, provider_id, Capability::ReadAssessment).await?;
     let rows = with_conn(&state, move |conn| Ok(store::coverage(conn, provider_id, today)?)).await?;
-    Ok(HttpResponse::Ok().json(store::to_json(provider_id, &rows)))
+    Ok(HttpResponse::Ok().json(super::api::to_json(provider_id, &rows)))
 }

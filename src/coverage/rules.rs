@@ -17,6 +17,7 @@ crate::vocabulary! {
         Expired => ("expired", "Arrangement expired"),
         Gap => ("gap", "Gap"),
     }
+    name = "coverage state", stored_in = [];
 }
 
 impl CoverageState {

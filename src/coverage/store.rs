@@ -8,8 +8,11 @@ use serde::Serialize;
 
 use super::model::{Coverage, CoverageKind, Delivery};
 use super::rules::{self, CoverageState, Totals};
+use crate::catalogue::model::NodeKind;
 use crate::db::schema::{catalogue_nodes, catalogues, service_coverage, users};
+use crate::db::ProviderId;
 use crate::db::StoreError;
+use crate::db::UserId;
 use crate::db::{self, DbConnection};
 use crate::history::store::{record, Diff};
 use crate::history::Entry;
@@ -59,7 +62,7 @@ impl CoverageRow {
 
 type Saved = (
     i32,
-    String,
+    Delivery,
     Option<String>,
     Option<String>,
     Option<String>,
@@ -74,12 +77,10 @@ type Saved = (
 );
 
 /// The provider's sixteen rows, core services first, each judged as of `today`. Two queries.
-pub fn coverage(conn: &mut DbConnection, provider_id: i32, today: NaiveDate) -> QueryResult<Vec<CoverageRow>> {
-    let nodes: Vec<(i32, String, String, String, String)> = catalogue_nodes::table
+pub fn coverage(conn: &mut DbConnection, provider_id: ProviderId, today: NaiveDate) -> QueryResult<Vec<CoverageRow>> {
+    let nodes: Vec<(i32, NodeKind, String, String, String)> = catalogue_nodes::table
         .inner_join(catalogues::table)
-        .filter(
-            catalogue_nodes::kind.eq_any([CoverageKind::CoreService.as_str(), CoverageKind::Subspecialism.as_str()]),
-        )
+        .filter(catalogue_nodes::kind.eq_any([NodeKind::CoreService, NodeKind::Subspecialism]))
         .filter(catalogue_nodes::retired.eq(false))
         .select((
             catalogue_nodes::id,
@@ -115,9 +116,9 @@ pub fn coverage(conn: &mut DbConnection, provider_id: i32, today: NaiveDate) -> 
     Ok(nodes
         .into_iter()
         .filter_map(|(node_id, kind, reference, title, guidance)| {
-            let kind = CoverageKind::parse(&kind)?;
+            let kind = CoverageKind::of_node(kind)?;
             let row = saved.get(&node_id).cloned();
-            let delivery = row.as_ref().and_then(|r| Delivery::parse(&r.1));
+            let delivery = row.as_ref().map(|r| r.1);
             let starts_on = row.as_ref().and_then(|r| r.5);
             let ends_on = row.as_ref().and_then(|r| r.6);
             Some(CoverageRow {
@@ -153,8 +154,8 @@ pub fn totals(rows: &[CoverageRow]) -> Totals {
 /// neither.
 pub fn save(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
     reference: &str,
     coverage: &Coverage,
     today: NaiveDate,
@@ -178,7 +179,7 @@ pub fn save(
             return Ok(());
         }
         let values = (
-            service_coverage::delivery.eq(coverage.delivery.map(Delivery::as_str).unwrap_or("not_available")),
+            service_coverage::delivery.eq(coverage.delivery.unwrap_or(Delivery::NotAvailable)),
             service_coverage::partner_name.eq(&coverage.partner_name),
             service_coverage::agreement_reference.eq(&coverage.agreement_reference),
             service_coverage::partner_contact.eq(&coverage.partner_contact),
@@ -214,7 +215,7 @@ pub fn save(
             conn,
             &Entry {
                 user_id: by,
-                organisation_id: Some(provider_id),
+                organisation_id: Some(provider_id.0),
                 entity: "coverage".into(),
                 entity_id: reference.to_string(),
                 action: action.into(),
@@ -228,29 +229,9 @@ pub fn save(
 /// One row by reference, or None when it is neither a core service nor a sub-specialism.
 pub fn coverage_row(
     conn: &mut DbConnection,
-    provider_id: i32,
+    provider_id: ProviderId,
     reference: &str,
     today: NaiveDate,
 ) -> QueryResult<Option<CoverageRow>> {
     Ok(coverage(conn, provider_id, today)?.into_iter().find(|r| r.reference == reference))
-}
-
-/// The coverage document the API serves and `ohgov coverage --json` prints.
-pub fn to_json(provider_id: i32, rows: &[CoverageRow]) -> serde_json::Value {
-    let lines: Vec<serde_json::Value> = rows
-        .iter()
-        .map(|r| {
-            serde_json::json!({
-                "kind": r.kind,
-                "reference": r.reference,
-                "title": r.title,
-                "state": r.state,
-                "partial": r.delivery == Some(Delivery::Partial),
-                "partner": r.partner_name,
-                "ends_on": r.ends_on,
-                "lead": r.lead_name,
-            })
-        })
-        .collect();
-    serde_json::json!({ "provider_id": provider_id, "totals": totals(rows), "rows": lines })
 }

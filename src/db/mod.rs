@@ -3,10 +3,13 @@
 //! The backend is chosen from the URL's scheme, never by trial: a mistyped PostgreSQL URL must fail
 //! loudly rather than quietly create an SQLite file named after it.
 
+pub mod codes;
 pub mod error;
+pub mod ids;
 pub mod schema;
 
 pub use error::{StoreError, StoreResult};
+pub use ids::{ProviderId, StaffId, UserId};
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -25,7 +28,9 @@ const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/po
 /// How long an SQLite writer waits for another writer before giving up.
 const SQLITE_BUSY_TIMEOUT_MS: u32 = 10_000;
 
-/// A connection to either backend; everything above `db/` works through this type only.
+/// A connection to either backend; everything above `db/` works through this type only. The derive
+/// also makes `MultiBackend`, its backend, which a type implements `FromSql` and `ToSql` for to be
+/// read and written through it (see `vocabulary!`).
 #[derive(diesel::MultiConnection)]
 pub enum DbConnection {
     Postgres(diesel::PgConnection),

@@ -9,6 +9,7 @@ use super::store;
 use crate::db::schema::{evidence_items, users};
 use crate::db::DbConnection;
 use crate::db::StoreError;
+use crate::db::UserId;
 
 /// A demo item: title, kind, file name (for a file), the standards and services it shows, the
 /// effective and review dates as days from today, and its owner's email.
@@ -245,7 +246,7 @@ pub fn seed(conn: &mut DbConnection, today: NaiveDate) -> Result<(), StoreError>
     if present > 0 {
         return Ok(());
     }
-    let manager: Option<i32> =
+    let manager: Option<UserId> =
         users::table.filter(users::email.eq(MANAGER)).select(users::id).first(conn).optional()?;
     for item in &ITEMS {
         let owner: Option<i32> =

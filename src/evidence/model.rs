@@ -19,6 +19,7 @@ crate::vocabulary! {
         Link => ("link", "Link"),
         Note => ("note", "Note"),
     }
+    name = "evidence kind", stored_in = [evidence_items.kind];
 }
 
 crate::vocabulary! {
@@ -32,6 +33,7 @@ crate::vocabulary! {
         Text => ("text", "Plain text"),
         Csv => ("csv", "CSV"),
     }
+    name = "file type", stored_in = [];
 }
 
 impl FileType {

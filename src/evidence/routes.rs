@@ -13,6 +13,7 @@ use crate::accounts::access::Capability;
 use crate::accounts::guard::{authorize, permissions, provider_context};
 use crate::accounts::session::CurrentUser;
 use crate::assessment::store::framework_id;
+use crate::db::ProviderId;
 use crate::form::FieldErrors;
 use crate::web::form::{save_then, Form, UploadForm};
 use crate::web::{render, render_status, see_other, with_conn, AppError, AppState};
@@ -40,7 +41,7 @@ async fn library(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
     query: web::Query<LibraryQuery>,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
@@ -63,7 +64,7 @@ async fn library(
 async fn show_form(
     state: &AppState,
     req: &HttpRequest,
-    provider_id: i32,
+    provider_id: ProviderId,
     replacing: Option<i32>,
     input: EvidenceInput,
     errors: FieldErrors,
@@ -100,7 +101,7 @@ async fn new_form(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
     query: web::Query<NewQuery>,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
@@ -120,7 +121,7 @@ async fn create(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
     upload: UploadForm<EvidenceForm>,
 ) -> Result<HttpResponse, AppError> {
     let provider_id = path.into_inner();
@@ -146,7 +147,7 @@ async fn item(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<(i32, i32)>,
+    path: web::Path<(ProviderId, i32)>,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
     let (provider_id, item_id) = path.into_inner();
@@ -193,7 +194,7 @@ fn attachment(file_name: &str) -> ContentDisposition {
 async fn download(
     state: web::Data<AppState>,
     user: CurrentUser,
-    path: web::Path<(i32, i32)>,
+    path: web::Path<(ProviderId, i32)>,
 ) -> Result<HttpResponse, AppError> {
     let (provider_id, item_id) = path.into_inner();
     authorize(&state, &user, provider_id, Capability::ReadAssessment).await?;
@@ -215,7 +216,7 @@ async fn replace_form(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<(i32, i32)>,
+    path: web::Path<(ProviderId, i32)>,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
     let (provider_id, item_id) = path.into_inner();
@@ -227,7 +228,7 @@ async fn replace_form(
     }
     let item = &page.item;
     let input = EvidenceInput {
-        kind: item.kind.clone(),
+        kind: item.kind.as_str().to_string(),
         title: item.title.clone(),
         description: item.description.clone(),
         owner_user_id: item.owner_user_id.map(|o| o.to_string()).unwrap_or_default(),
@@ -245,7 +246,7 @@ async fn replace(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<(i32, i32)>,
+    path: web::Path<(ProviderId, i32)>,
     upload: UploadForm<EvidenceForm>,
 ) -> Result<HttpResponse, AppError> {
     let (provider_id, item_id) = path.into_inner();
@@ -276,7 +277,7 @@ struct LinksForm {
 async fn set_links(
     state: web::Data<AppState>,
     user: CurrentUser,
-    path: web::Path<(i32, i32)>,
+    path: web::Path<(ProviderId, i32)>,
     Form(form): Form<LinksForm>,
 ) -> Result<HttpResponse, AppError> {
     let (provider_id, item_id) = path.into_inner();

@@ -9,14 +9,17 @@ use serde::Serialize;
 use super::model::{EvidenceDetails, EvidenceKind, Upload};
 use super::rules::{review_state, ReviewState};
 use crate::accounts::store::{is_provider_person, provider_people};
+use crate::catalogue::model::NodeKind;
 use crate::db::schema::{blobs, catalogue_nodes, catalogues, evidence_items, evidence_links, users};
+use crate::db::ProviderId;
 use crate::db::StoreError;
+use crate::db::UserId;
 use crate::db::{self, DbConnection};
 use crate::history::store::{json, record_action, record_created, Diff};
 
 /// The node kinds an item can be linked to: standards of the provider's framework, and the core
 /// services and sub-specialisms.
-const SERVICE_KINDS: [&str; 2] = ["core_service", "subspecialism"];
+const SERVICE_KINDS: [NodeKind; 2] = [NodeKind::CoreService, NodeKind::Subspecialism];
 
 /// Finds the catalogue nodes for the references given, or names each one that is not there.
 /// `framework` is the one the provider assesses against (the assessment area knows which).
@@ -28,7 +31,7 @@ pub fn resolve_targets(
     if references.is_empty() {
         return Ok(Vec::new());
     }
-    let found: Vec<(i32, String, String, i32)> = catalogue_nodes::table
+    let found: Vec<(i32, String, NodeKind, i32)> = catalogue_nodes::table
         .filter(catalogue_nodes::reference.eq_any(references))
         .filter(catalogue_nodes::retired.eq(false))
         .select((catalogue_nodes::id, catalogue_nodes::reference, catalogue_nodes::kind, catalogue_nodes::catalogue_id))
@@ -38,7 +41,7 @@ pub fn resolve_targets(
     for reference in references {
         let hit = found.iter().find(|(_, r, kind, catalogue)| {
             r == reference
-                && ((kind == "standard" && Some(*catalogue) == framework) || SERVICE_KINDS.contains(&kind.as_str()))
+                && ((*kind == NodeKind::Standard && Some(*catalogue) == framework) || SERVICE_KINDS.contains(kind))
         });
         match hit {
             Some((id, ..)) => ids.push(*id),
@@ -56,7 +59,11 @@ pub fn resolve_targets(
 }
 
 /// Refuses an owner who is not one of the provider's people.
-pub(crate) fn check_owner(conn: &mut DbConnection, provider_id: i32, owner: Option<i32>) -> Result<(), StoreError> {
+pub(crate) fn check_owner(
+    conn: &mut DbConnection,
+    provider_id: ProviderId,
+    owner: Option<i32>,
+) -> Result<(), StoreError> {
     if let Some(owner) = owner {
         if !is_provider_person(conn, provider_id, owner)? {
             return Err(StoreError::invalid("owner_user_id", "Choose an owner from the service's own people"));
@@ -75,7 +82,7 @@ pub struct LiveItem {
 }
 
 /// The provider's live evidence with what each item is linked to. Two queries.
-pub fn live_items(conn: &mut DbConnection, provider_id: i32) -> QueryResult<Vec<LiveItem>> {
+pub fn live_items(conn: &mut DbConnection, provider_id: ProviderId) -> QueryResult<Vec<LiveItem>> {
     let items: Vec<(i32, Option<NaiveDate>, Option<i32>)> = evidence_items::table
         .filter(evidence_items::provider_id.eq(provider_id))
         .filter(evidence_items::superseded_by.is_null())
@@ -96,7 +103,7 @@ pub fn live_items(conn: &mut DbConnection, provider_id: i32) -> QueryResult<Vec<
 }
 
 /// Every link of the provider's library, as (series, node).
-pub fn links(conn: &mut DbConnection, provider_id: i32) -> QueryResult<HashSet<(i32, i32)>> {
+pub fn links(conn: &mut DbConnection, provider_id: ProviderId) -> QueryResult<HashSet<(i32, i32)>> {
     Ok(evidence_links::table
         .inner_join(evidence_items::table.on(evidence_items::id.eq(evidence_links::series_id)))
         .filter(evidence_items::provider_id.eq(provider_id))
@@ -119,7 +126,7 @@ pub fn attached(conn: &mut DbConnection, item_ids: &[i32]) -> QueryResult<Vec<At
 }
 
 /// Whether every item named is in the provider's own library (an empty list is).
-pub fn all_belong_to(conn: &mut DbConnection, provider_id: i32, item_ids: &[i32]) -> QueryResult<bool> {
+pub fn all_belong_to(conn: &mut DbConnection, provider_id: ProviderId, item_ids: &[i32]) -> QueryResult<bool> {
     let wanted: HashSet<&i32> = item_ids.iter().collect();
     let owned: i64 = evidence_items::table
         .filter(evidence_items::id.eq_any(item_ids))
@@ -191,8 +198,8 @@ fn check_file(details: &EvidenceDetails, upload: Option<&Upload>) -> Result<(), 
 /// Inserts one version and writes its history row; returns its id.
 fn insert_version(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
     series: Option<(i32, i32)>,
     details: &EvidenceDetails,
     upload: Option<&Upload>,
@@ -207,7 +214,7 @@ fn insert_version(
             evidence_items::provider_id.eq(provider_id),
             evidence_items::series_id.eq(series_id),
             evidence_items::version.eq(version),
-            evidence_items::kind.eq(details.kind.as_str()),
+            evidence_items::kind.eq(details.kind),
             evidence_items::title.eq(&details.title),
             evidence_items::description.eq(&details.description),
             evidence_items::owner_user_id.eq(details.owner_user_id),
@@ -232,7 +239,7 @@ fn insert_version(
     record_created(
         conn,
         by,
-        Some(provider_id),
+        Some(provider_id.0),
         "evidence",
         id,
         vec![
@@ -258,8 +265,8 @@ fn insert_version(
 /// any check fails.
 pub fn add(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
     framework: Option<i32>,
     details: &EvidenceDetails,
     upload: Option<&Upload>,
@@ -278,8 +285,8 @@ pub fn add(
 /// downloadable; the links stay with the series. Returns the new version's id.
 pub fn supersede(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
     item_id: i32,
     details: &EvidenceDetails,
     upload: Option<&Upload>,
@@ -306,7 +313,7 @@ pub fn supersede(
             .execute(conn)?;
         let mut changes = Diff::default();
         changes.field("superseded_by", Option::<i32>::None, new_id);
-        record_action(conn, by, Some(provider_id), "evidence", item_id, "supersede", changes)?;
+        record_action(conn, by, Some(provider_id.0), "evidence", item_id, "supersede", changes)?;
         Ok(new_id)
     })
 }
@@ -314,8 +321,8 @@ pub fn supersede(
 /// Sets what a series is evidence for, replacing its links. Returns whether anything changed.
 pub fn set_links(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
     framework: Option<i32>,
     item_id: i32,
     references: &[String],
@@ -343,7 +350,7 @@ pub fn set_links(
         let before: Vec<String> = before.into_iter().map(|l| l.reference).collect();
         let mut changes = Diff::default();
         changes.field("links", before, after);
-        record_action(conn, by, Some(provider_id), "evidence", series_id, "link", changes)?;
+        record_action(conn, by, Some(provider_id.0), "evidence", series_id, "link", changes)?;
         Ok(true)
     })
 }
@@ -354,7 +361,7 @@ pub struct LinkLine {
     pub node_id: i32,
     pub reference: String,
     pub title: String,
-    pub kind: String,
+    pub kind: NodeKind,
 }
 
 fn link_references(conn: &mut DbConnection, series_id: i32) -> QueryResult<Vec<LinkLine>> {
@@ -374,7 +381,7 @@ pub struct ItemLine {
     pub id: i32,
     pub series_id: i32,
     pub version: i32,
-    pub kind: String,
+    pub kind: EvidenceKind,
     pub title: String,
     pub description: String,
     pub owner_user_id: Option<i32>,
@@ -417,7 +424,7 @@ pub struct LibraryFilter {
 /// standard's page reads only that standard's evidence.
 pub fn library(
     conn: &mut DbConnection,
-    provider_id: i32,
+    provider_id: ProviderId,
     filter: &LibraryFilter,
     today: NaiveDate,
 ) -> QueryResult<Vec<LibraryLine>> {
@@ -484,7 +491,7 @@ pub struct ItemPage {
 /// One version of the provider's evidence, or None if it is not the provider's.
 pub fn item(
     conn: &mut DbConnection,
-    provider_id: i32,
+    provider_id: ProviderId,
     item_id: i32,
     today: NaiveDate,
 ) -> QueryResult<Option<ItemPage>> {
@@ -526,7 +533,7 @@ pub struct Download {
 
 /// The file of one version of the provider's evidence; None if there is none or it is another
 /// provider's.
-pub fn download(conn: &mut DbConnection, provider_id: i32, item_id: i32) -> QueryResult<Option<Download>> {
+pub fn download(conn: &mut DbConnection, provider_id: ProviderId, item_id: i32) -> QueryResult<Option<Download>> {
     type Row = (Option<String>, Option<String>, Vec<u8>, bool);
     let found: Option<Row> = evidence_items::table
         .inner_join(blobs::table)
@@ -553,7 +560,7 @@ pub fn download(conn: &mut DbConnection, provider_id: i32, item_id: i32) -> Quer
 pub fn link_choices(conn: &mut DbConnection, framework: Option<i32>) -> QueryResult<Vec<(String, String)>> {
     let standards: Vec<(String, String)> = catalogue_nodes::table
         .filter(catalogue_nodes::catalogue_id.nullable().eq(framework))
-        .filter(catalogue_nodes::kind.eq("standard"))
+        .filter(catalogue_nodes::kind.eq(NodeKind::Standard))
         .filter(catalogue_nodes::retired.eq(false))
         .select((catalogue_nodes::reference, catalogue_nodes::title))
         .order(catalogue_nodes::position)

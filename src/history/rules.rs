@@ -4,6 +4,8 @@ use chrono::NaiveDateTime;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::db::UserId;
+
 /// The `previous_hash` of the first row.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -19,7 +21,7 @@ pub struct Change {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
     /// Who made the change; None for the system itself (start-up, a command run by the operator).
-    pub user_id: Option<i32>,
+    pub user_id: Option<UserId>,
     /// Whose data it is; None for shared data such as the catalogue.
     pub organisation_id: Option<i32>,
     pub entity: String,

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use super::rules::{self, ChainBreak, ChainRow, ChainWalk, Change, Entry, GENESIS_HASH};
 use crate::db::schema::history;
 use crate::db::DbConnection;
+use crate::db::UserId;
 
 /// A value as it is written into a history row.
 pub fn json<T: serde::Serialize>(value: T) -> serde_json::Value {
@@ -23,7 +24,7 @@ pub fn created(fields: Vec<(&str, serde_json::Value)>) -> Vec<Change> {
 /// Writes the history row of a newly created record: every field from nothing to its value.
 pub fn record_created(
     conn: &mut DbConnection,
-    by: Option<i32>,
+    by: Option<UserId>,
     organisation_id: Option<i32>,
     entity: &str,
     id: i32,
@@ -65,7 +66,7 @@ impl Diff {
 /// ("update", "supersede", "accept").
 pub fn record_action(
     conn: &mut DbConnection,
-    by: Option<i32>,
+    by: Option<UserId>,
     organisation_id: Option<i32>,
     entity: &str,
     id: i32,
@@ -120,7 +121,7 @@ pub fn record(conn: &mut DbConnection, entry: &Entry) -> QueryResult<i32> {
     let row_hash = rules::row_hash(
         id,
         recorded_at,
-        entry.user_id,
+        entry.user_id.map(|u| u.0),
         entry.organisation_id,
         &entry.entity,
         &entry.entity_id,

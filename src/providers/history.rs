@@ -6,6 +6,7 @@ use serde::Deserialize;
 use crate::accounts::access::Capability;
 use crate::accounts::guard::authorize;
 use crate::accounts::session::CurrentUser;
+use crate::db::ProviderId;
 use crate::history::store;
 use crate::web::{render, with_conn, AppError, AppState};
 
@@ -20,7 +21,7 @@ pub(super) async fn index(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
     filters: web::Query<Filters>,
 ) -> Result<HttpResponse, AppError> {
     let provider_id = path.into_inner();
@@ -30,7 +31,7 @@ pub(super) async fn index(
     let by_user = filters.user.as_deref().filter(|u| !u.is_empty()).map(|u| u.parse::<i32>().unwrap_or(-1));
     let entity_filter = entity.clone();
     let page = with_conn(&state, move |conn| {
-        Ok(store::for_organisation(conn, provider_id, entity_filter.as_deref(), by_user)?)
+        Ok(store::for_organisation(conn, provider_id.0, entity_filter.as_deref(), by_user)?)
     })
     .await?;
     let mut context = tera::Context::new();

@@ -6,6 +6,7 @@ use super::history;
 use crate::accounts::access::Capability;
 use crate::accounts::guard::{authorize, permissions};
 use crate::accounts::session::CurrentUser;
+use crate::db::ProviderId;
 use crate::web::{render, with_conn, AppError, AppState};
 
 /// The overview and the history pages, for `lib::app`.
@@ -19,7 +20,7 @@ pub(super) async fn overview(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
     let provider_id = path.into_inner();

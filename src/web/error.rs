@@ -19,6 +19,9 @@ pub enum AppError {
     /// A request our own pages would never send (a broken upload).
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// An API call's parameters, refused by field; the caller gets the words.
+    #[error("{0}")]
+    BadInput(FieldErrors),
     #[error("forbidden")]
     Forbidden,
     /// An API call without a live token.
@@ -73,7 +76,7 @@ impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::BadRequest(_) | AppError::BadInput(_) => StatusCode::BAD_REQUEST,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::SignInRequired => StatusCode::SEE_OTHER,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
@@ -95,6 +98,9 @@ impl ResponseError for AppError {
                 .insert_header((header::WWW_AUTHENTICATE, "Bearer"))
                 .json(serde_json::json!({ "error": "a valid API token is required", "status": 401 }));
         }
+        if let AppError::BadInput(errors) = self {
+            return HttpResponse::BadRequest().json(ErrorBody { error: errors.to_string(), status: status.as_u16() });
+        }
         if status.is_server_error() {
             // The detail goes to the log, never to the browser.
             tracing::error!(error = %self, "request failed");
@@ -103,6 +109,13 @@ impl ResponseError for AppError {
             .content_type("text/plain; charset=utf-8")
             .body(status.canonical_reason().unwrap_or("error"))
     }
+}
+
+/// An API error's body.
+#[derive(serde::Serialize)]
+struct ErrorBody {
+    error: String,
+    status: u16,
 }
 
 /// `default_service`: any URL no route claims.

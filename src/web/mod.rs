@@ -29,7 +29,8 @@ pub struct AppState {
 }
 
 /// Runs blocking diesel work on the blocking thread pool with a pooled connection, so the async
-/// workers keep serving other requests.
+/// workers keep serving other requests. A failure caused by a stored code outside its closed list
+/// comes back naming the table, the rows and the value ([`traced`]).
 pub async fn with_conn<T, F>(state: &AppState, work: F) -> Result<T, AppError>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
@@ -38,10 +39,19 @@ where
     let pool = state.pool.clone();
     web::block(move || {
         let mut conn = pool.get().map_err(|e| AppError::Unavailable(e.to_string()))?;
-        work(&mut conn)
+        work(&mut conn).map_err(|error| traced(&mut conn, error))
     })
     .await
     .map_err(|e| AppError::Internal(format!("blocking task failed: {e}")))?
+}
+
+/// A request's failure, with a stored code outside its closed list traced to the rows that hold it
+/// (`db::codes::explain`): still a 500, and the log says which table, row and value to correct.
+fn traced(conn: &mut DbConnection, error: AppError) -> AppError {
+    match crate::db::codes::explain(conn, &error) {
+        Some(found) => AppError::Database(diesel::result::Error::DeserializationError(Box::new(found))),
+        None => error,
+    }
 }
 
 impl AppState {

@@ -114,7 +114,7 @@ pub fn check_csrf(session: &Session, submitted: &str) -> Result<(), AppError> {
 }
 
 /// Starts a signed-in session: a new cookie (so a planted one is useless) and a new form token.
-pub fn start(session: &Session, user_id: i32, name: &str, epoch: i32) -> Result<(), AppError> {
+pub fn start(session: &Session, user_id: i32, name: &str, epoch: i32, now: i64) -> Result<(), AppError> {
     session.renew();
     session.clear();
     let insert = |key: &str, value: serde_json::Value| {
@@ -123,7 +123,7 @@ pub fn start(session: &Session, user_id: i32, name: &str, epoch: i32) -> Result<
     insert(USER_ID, user_id.into())?;
     insert(EPOCH, epoch.into())?;
     insert(NAME, name.into())?;
-    insert(LAST_SEEN, Utc::now().timestamp().into())?;
+    insert(LAST_SEEN, now.into())?;
     csrf_token(session);
     Ok(())
 }

@@ -155,7 +155,10 @@ pub fn seed(conn: &mut DbConnection, today: NaiveDate) -> Result<(), StoreError>
                 *id,
                 NewCpd {
                     date,
-                    title: format!("{} ({unit})", DEMO_ACTIVITIES[(k as usize + *id as usize) % DEMO_ACTIVITIES.len()]),
+                    title: format!(
+                        "{} ({unit})",
+                        DEMO_ACTIVITIES[(k as usize + id.0 as usize) % DEMO_ACTIVITIES.len()]
+                    ),
                     activity_type,
                     hours,
                     participatory: k % 3 != 2,

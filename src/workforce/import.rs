@@ -11,7 +11,10 @@ use serde::Serialize;
 use super::model::{CpdInput, NewCpd, NewStaff, NewSupervision, StaffInput, SupervisionInput};
 use super::store;
 use crate::db::schema::{cpd_records, pending_imports};
+use crate::db::ProviderId;
+use crate::db::StaffId;
 use crate::db::StoreError;
+use crate::db::UserId;
 use crate::db::{self, DbConnection};
 use crate::evidence::model::Upload;
 use crate::form::FieldErrors;
@@ -24,6 +27,7 @@ crate::vocabulary! {
         Cpd => ("cpd", "CPD records"),
         Supervision => ("supervision", "Supervision sessions"),
     }
+    name = "import kind", stored_in = [pending_imports.kind];
 }
 
 impl ImportKind {
@@ -153,8 +157,8 @@ pub fn read_rows(bytes: &[u8], columns: &[&str]) -> Result<Vec<(u64, Vec<String>
 #[derive(Debug, Clone)]
 pub enum Prepared {
     Staff(Vec<(u64, NewStaff)>),
-    Cpd(Vec<(u64, i32, NewCpd)>),
-    Supervision(Vec<(u64, NewSupervision, i32, Vec<i32>)>),
+    Cpd(Vec<(u64, StaffId, NewCpd)>),
+    Supervision(Vec<(u64, NewSupervision, StaffId, Vec<StaffId>)>),
 }
 
 impl Prepared {
@@ -179,7 +183,7 @@ fn field<'a>(values: &'a [String], columns: &[&str], name: &str) -> &'a str {
 /// outer error is the database's; the inner one lists every bad row.
 pub fn prepare(
     conn: &mut DbConnection,
-    provider_id: i32,
+    provider_id: ProviderId,
     kind: ImportKind,
     bytes: &[u8],
     today: NaiveDate,
@@ -307,7 +311,7 @@ pub struct ImportReport {
 /// statements under the bound-value limit.
 const CPD_PROGRESS_STEP: usize = 10_000;
 
-fn insert_cpd(conn: &mut DbConnection, by: Option<i32>, rows: &[(u64, i32, NewCpd)]) -> QueryResult<usize> {
+fn insert_cpd(conn: &mut DbConnection, by: Option<UserId>, rows: &[(u64, StaffId, NewCpd)]) -> QueryResult<usize> {
     let now = chrono::Utc::now().naive_utc();
     let values: Vec<_> = rows
         .iter()
@@ -316,7 +320,7 @@ fn insert_cpd(conn: &mut DbConnection, by: Option<i32>, rows: &[(u64, i32, NewCp
                 cpd_records::staff_id.eq(*staff_id),
                 cpd_records::activity_date.eq(cpd.date),
                 cpd_records::title.eq(cpd.title.as_str()),
-                cpd_records::activity_type.eq(cpd.activity_type.as_str()),
+                cpd_records::activity_type.eq(cpd.activity_type),
                 cpd_records::hours.eq(cpd.hours),
                 cpd_records::participatory.eq(cpd.participatory),
                 cpd_records::reflective.eq(cpd.reflective),
@@ -333,8 +337,8 @@ fn insert_cpd(conn: &mut DbConnection, by: Option<i32>, rows: &[(u64, i32, NewCp
 /// `progress` hears how many rows are done.
 pub fn commit(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
     prepared: &Prepared,
     file_sha256: &str,
     progress: &mut dyn FnMut(usize),
@@ -345,8 +349,8 @@ pub fn commit(
 /// The writing of [`commit`], inside a transaction the caller holds.
 fn write(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
     prepared: &Prepared,
     file_sha256: &str,
     progress: &mut dyn FnMut(usize),
@@ -396,7 +400,7 @@ fn write(
         conn,
         &crate::history::Entry {
             user_id: by,
-            organisation_id: Some(provider_id),
+            organisation_id: Some(provider_id.0),
             entity: "import".into(),
             entity_id: kind.as_str().into(),
             action: "import".into(),
@@ -434,7 +438,7 @@ fn session_key(session_token: &str) -> String {
 /// row are written together.
 pub fn hold(
     conn: &mut DbConnection,
-    provider_id: i32,
+    provider_id: ProviderId,
     session_token: &str,
     kind: ImportKind,
     upload: &Upload,
@@ -450,7 +454,7 @@ pub fn hold(
             .values((
                 pending_imports::provider_id.eq(provider_id),
                 pending_imports::session_token_sha256.eq(&session),
-                pending_imports::kind.eq(kind.as_str()),
+                pending_imports::kind.eq(kind),
                 pending_imports::sha256.eq(&upload.sha256),
                 pending_imports::created_at.eq(now),
                 pending_imports::expires_at.eq(now + chrono::Duration::hours(PENDING_HOURS)),
@@ -467,8 +471,8 @@ pub fn hold(
 #[allow(clippy::too_many_arguments)]
 pub fn confirm(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
     session_token: &str,
     kind: ImportKind,
     sha256: &str,
@@ -480,7 +484,7 @@ pub fn confirm(
         let pending: Option<(i32, NaiveDateTime)> = pending_imports::table
             .filter(pending_imports::session_token_sha256.eq(&session))
             .filter(pending_imports::provider_id.eq(provider_id))
-            .filter(pending_imports::kind.eq(kind.as_str()))
+            .filter(pending_imports::kind.eq(kind))
             .filter(pending_imports::sha256.eq(sha256))
             .select((pending_imports::id, pending_imports::expires_at))
             .first(conn)

@@ -1,6 +1,7 @@
 //! Workforce: staff and their registration, revalidation and appraisal, CPD, clinical supervision,
 //! and the rules that judge each person's compliance.
 
+pub mod api;
 pub mod demo;
 pub mod import;
 pub mod model;

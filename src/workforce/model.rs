@@ -4,9 +4,9 @@
 use chrono::NaiveDate;
 use regex::Regex;
 
-use super::rules::ProfessionRule;
-use crate::form::optional_date;
+use crate::catalogue::model::{ProfessionRule, Regulator as CatalogueRegulator};
 use crate::form::FieldErrors;
+use crate::form::{optional_date, optional_text, required_text};
 
 crate::vocabulary! {
     /// Where a person sits in the tiered model of care (seeds/000).
@@ -15,6 +15,7 @@ crate::vocabulary! {
         Clinical => ("clinical", "Clinical"),
         NonClinical => ("non_clinical", "Non-clinical"),
     }
+    name = "tier", stored_in = [staff.tier];
 }
 
 impl Tier {
@@ -39,6 +40,7 @@ crate::vocabulary! {
         NonClinicalCaseWorker => ("non_clinical_case_worker", "Non-clinical case worker"),
         Administrator => ("administrator", "Administrator"),
     }
+    name = "discipline", stored_in = [staff.discipline];
 }
 
 impl Discipline {
@@ -77,16 +79,32 @@ crate::vocabulary! {
         Hcpc => ("hcpc", "HCPC"),
         None => ("none", "Not registered"),
     }
+    name = "regulator", stored_in = [staff.regulator];
 }
 
 impl Regulator {
-    /// The regulator as the catalogue names it (`regulator = "GMC"` in professions.toml).
+    /// The catalogue's code for the regulator ("GMC" in professions.toml).
     pub fn catalogue_code(self) -> &'static str {
+        self.in_catalogue().as_str()
+    }
+
+    /// The regulator as the catalogue names it (`regulator = "GMC"` in professions.toml).
+    pub fn in_catalogue(self) -> CatalogueRegulator {
         match self {
-            Regulator::Gmc => "GMC",
-            Regulator::Nmc => "NMC",
-            Regulator::Hcpc => "HCPC",
-            Regulator::None => "none",
+            Regulator::Gmc => CatalogueRegulator::Gmc,
+            Regulator::Nmc => CatalogueRegulator::Nmc,
+            Regulator::Hcpc => CatalogueRegulator::Hcpc,
+            Regulator::None => CatalogueRegulator::None,
+        }
+    }
+
+    /// The regulator a staff record names for the catalogue's.
+    pub fn from_catalogue(regulator: CatalogueRegulator) -> Self {
+        match regulator {
+            CatalogueRegulator::Gmc => Regulator::Gmc,
+            CatalogueRegulator::Nmc => Regulator::Nmc,
+            CatalogueRegulator::Hcpc => Regulator::Hcpc,
+            CatalogueRegulator::None => Regulator::None,
         }
     }
 }
@@ -98,6 +116,7 @@ crate::vocabulary! {
         Cct => ("cct", "CCT"),
         Cesr => ("cesr", "CESR"),
     }
+    name = "specialist route", stored_in = [staff.specialist_route];
 }
 
 crate::vocabulary! {
@@ -112,6 +131,7 @@ crate::vocabulary! {
         Reading => ("reading", "Reading"),
         Other => ("other", "Other"),
     }
+    name = "CPD activity type", stored_in = [cpd_records.activity_type];
 }
 
 crate::vocabulary! {
@@ -121,6 +141,7 @@ crate::vocabulary! {
         Group => ("group", "Group"),
         CaseReview => ("case_review", "Case review"),
     }
+    name = "supervision kind", stored_in = [supervision_sessions.kind];
 }
 
 /// One regulator's rules as loaded from the catalogue.
@@ -159,24 +180,6 @@ pub fn yes_no(field: &'static str, value: &str, errors: &mut FieldErrors) -> boo
             false
         }
     }
-}
-
-fn required_text(field: &'static str, value: &str, limit: usize, missing: &str, errors: &mut FieldErrors) -> String {
-    let value = value.trim();
-    if value.is_empty() {
-        errors.add(field, missing);
-    } else if value.chars().count() > limit {
-        errors.add(field, format!("Must be {limit} characters or fewer"));
-    }
-    value.to_string()
-}
-
-fn optional_text(field: &'static str, value: &str, limit: usize, errors: &mut FieldErrors) -> Option<String> {
-    let value = value.trim();
-    if value.chars().count() > limit {
-        errors.add(field, format!("Must be {limit} characters or fewer"));
-    }
-    (!value.is_empty()).then(|| value.to_string())
 }
 
 /// A person as submitted from the form or a staff CSV row (the columns of the import file, plus
@@ -229,14 +232,14 @@ impl StaffInput {
     pub fn parse(&self, regulations: &Regulations) -> Result<NewStaff, FieldErrors> {
         let mut errors = FieldErrors::default();
         let staff_number = required_text(
+            &mut errors,
             "staff_number",
             &self.staff_number,
             30,
             "Enter the staff number (the ESR assignment number where there is one)",
-            &mut errors,
         );
-        let full_name = required_text("full_name", &self.full_name, 200, "Enter the person's full name", &mut errors);
-        let email = optional_text("email", &self.email, 200, &mut errors).map(|e| e.to_lowercase());
+        let full_name = required_text(&mut errors, "full_name", &self.full_name, 200, "Enter the person's full name");
+        let email = optional_text(&mut errors, "email", &self.email, 200).map(|e| e.to_lowercase());
         if let Some(email) = &email {
             if !validator::ValidateEmail::validate_email(email) {
                 errors.add("email", "Enter an email address in the correct format, like name@example.nhs.uk");
@@ -319,7 +322,7 @@ impl StaffInput {
                 errors.add("leaving_date", "The leaving date cannot be before the start date");
             }
         }
-        let responsible_officer = optional_text("responsible_officer", &self.responsible_officer, 200, &mut errors);
+        let responsible_officer = optional_text(&mut errors, "responsible_officer", &self.responsible_officer, 200);
         let fte = match self.fte.trim() {
             "" => None,
             text => match text.parse::<f64>() {
@@ -416,7 +419,7 @@ impl CpdInput {
         if date.is_some_and(|d| d > today) {
             errors.add("date", "CPD cannot be dated in the future");
         }
-        let title = required_text("title", &self.title, 300, "Enter what the activity was", &mut errors);
+        let title = required_text(&mut errors, "title", &self.title, 300, "Enter what the activity was");
         let activity_type = match self.activity_type.trim() {
             "" => CpdType::Other,
             text => CpdType::parse(text).unwrap_or_else(|| {
@@ -462,6 +465,24 @@ pub struct SupervisionInput {
     pub escalated_gp: String,
     pub escalated_clinical: String,
     pub escalated_specialist: String,
+}
+
+/// The API's `?as_of=YYYY-MM-DD`: the day to judge the workforce on (today when left out).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct AsOfQuery {
+    pub as_of: String,
+}
+
+impl AsOfQuery {
+    /// ISO dates only: other systems send them, and a UK date here would be ambiguous to them.
+    pub fn parse(&self, today: NaiveDate) -> Result<NaiveDate, FieldErrors> {
+        match self.as_of.trim() {
+            "" => Ok(today),
+            text => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .map_err(|_| FieldErrors::one("as_of", format!("{text:?} is not a date; use YYYY-MM-DD"))),
+        }
+    }
 }
 
 /// The supervision form as the page sends it: attendees ticked one by one (or typed, several to a
@@ -566,11 +587,11 @@ impl SupervisionInput {
             errors.add("kind", "Choose individual, group or case review");
         }
         let supervisor = required_text(
+            &mut errors,
             "supervisor_staff_number",
             &self.supervisor_staff_number,
             30,
             "Enter the supervisor's staff number",
-            &mut errors,
         );
         let mut attendees: Vec<String> = self
             .attendee_staff_numbers
@@ -586,7 +607,7 @@ impl SupervisionInput {
         if attendees.contains(&supervisor) {
             errors.add("attendee_staff_numbers", "The supervisor cannot also be one of those supervised");
         }
-        let minutes = optional_text("minutes", &self.minutes, 20_000, &mut errors).unwrap_or_default();
+        let minutes = optional_text(&mut errors, "minutes", &self.minutes, 20_000).unwrap_or_default();
         let cases_discussed = count("cases_discussed", &self.cases_discussed, &mut errors);
         let escalated_gp = count("escalated_gp", &self.escalated_gp, &mut errors);
         let escalated_clinical = count("escalated_clinical", &self.escalated_clinical, &mut errors);

@@ -4,13 +4,12 @@
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::import::{self, ImportKind};
 use super::model::{
-    CpdEntryInput, CpdInput, CpdType, Discipline, SpecialistRoute, StaffInput, SupervisionForm, SupervisionInput,
-    SupervisionKind, Tier,
+    AsOfQuery, CpdEntryInput, CpdInput, CpdType, Discipline, SpecialistRoute, StaffInput, SupervisionForm,
+    SupervisionInput, SupervisionKind, Tier,
 };
 use super::rules::Issue;
 use super::store;
@@ -19,6 +18,7 @@ use crate::accounts::api::ApiUser;
 use crate::accounts::guard::{authorize, permissions, provider_context};
 use crate::accounts::session::CurrentUser;
 use crate::db::StoreError;
+use crate::db::{ProviderId, StaffId};
 use crate::form::parse_date;
 use crate::form::FieldErrors;
 use crate::web::form::{save_then, Form, UploadForm};
@@ -67,7 +67,7 @@ async fn index(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
     filters: web::Query<Filters>,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
@@ -80,8 +80,8 @@ async fn index(
     let wanted_issue = Issue::ALL.iter().copied().find(|i| i.code() == filters.issue);
     report.people.retain(|line| {
         wanted_issue.is_none_or(|i| line.issues.contains(&i))
-            && (filters.tier.is_empty() || line.staff.tier == filters.tier)
-            && (filters.discipline.is_empty() || line.staff.discipline == filters.discipline)
+            && (filters.tier.is_empty() || line.staff.tier.as_str() == filters.tier)
+            && (filters.discipline.is_empty() || line.staff.discipline.as_str() == filters.discipline)
     });
     let issues: Vec<(&str, &str)> = Issue::ALL.iter().map(|i| (i.code(), i.label())).collect();
     context.insert("report", &report);
@@ -109,7 +109,7 @@ async fn new_person(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
 ) -> Result<HttpResponse, AppError> {
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Manage).await?;
@@ -121,7 +121,7 @@ async fn show_new_person(
     state: &AppState,
     req: &HttpRequest,
     user: &CurrentUser,
-    provider_id: i32,
+    provider_id: ProviderId,
     form: StaffInput,
     errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
@@ -135,7 +135,7 @@ async fn create_person(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
     Form(input): Form<StaffInput>,
 ) -> Result<HttpResponse, AppError> {
     let provider_id = path.into_inner();
@@ -158,8 +158,8 @@ async fn show_person(
     state: &AppState,
     req: &HttpRequest,
     user: &CurrentUser,
-    provider_id: i32,
-    staff_id: i32,
+    provider_id: ProviderId,
+    staff_id: StaffId,
     form: Option<StaffInput>,
     cpd_form: Option<CpdInput>,
     errors: FieldErrors,
@@ -200,7 +200,7 @@ async fn person(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<(i32, i32)>,
+    path: web::Path<(ProviderId, StaffId)>,
 ) -> Result<HttpResponse, AppError> {
     let (provider_id, staff_id) = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Read).await?;
@@ -212,7 +212,7 @@ async fn update_person(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<(i32, i32)>,
+    path: web::Path<(ProviderId, StaffId)>,
     Form(input): Form<StaffInput>,
 ) -> Result<HttpResponse, AppError> {
     let (provider_id, staff_id) = path.into_inner();
@@ -236,7 +236,7 @@ async fn add_cpd(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<(i32, i32)>,
+    path: web::Path<(ProviderId, StaffId)>,
     Form(input): Form<CpdEntryInput>,
 ) -> Result<HttpResponse, AppError> {
     let (provider_id, staff_id) = path.into_inner();
@@ -270,7 +270,7 @@ async fn show_supervision(
     state: &AppState,
     req: &HttpRequest,
     user: &CurrentUser,
-    provider_id: i32,
+    provider_id: ProviderId,
     form: SupervisionInput,
     errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
@@ -281,7 +281,7 @@ async fn show_supervision(
     .await?;
     let supervisors: Vec<(String, String)> = people
         .iter()
-        .filter(|p| Tier::parse(&p.tier).is_some_and(Tier::may_supervise))
+        .filter(|p| p.tier.may_supervise())
         .map(|p| (p.staff_number.clone(), format!("{} ({})", p.full_name, p.staff_number)))
         .collect();
     let supervised: Vec<(String, String)> =
@@ -302,7 +302,7 @@ async fn supervision(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
     let provider_id = path.into_inner();
@@ -317,7 +317,7 @@ async fn add_supervision(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
     Form(form): Form<SupervisionForm>,
 ) -> Result<HttpResponse, AppError> {
     let provider_id = path.into_inner();
@@ -345,7 +345,7 @@ async fn import_form(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
 ) -> Result<HttpResponse, AppError> {
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Manage).await?;
@@ -371,7 +371,7 @@ async fn import_upload(
     req: HttpRequest,
     user: CurrentUser,
     session: Session,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
     upload: UploadForm<ImportChoice>,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
@@ -488,7 +488,7 @@ async fn import_confirm(
     req: HttpRequest,
     user: CurrentUser,
     session: Session,
-    path: web::Path<i32>,
+    path: web::Path<ProviderId>,
     form: Form<ConfirmForm>,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
@@ -522,35 +522,18 @@ async fn import_confirm(
     }
 }
 
-#[derive(Deserialize, Default)]
-struct AsOf {
-    #[serde(default)]
-    as_of: String,
-}
-
 /// `GET /api/v1/providers/{id}/workforce[?as_of=YYYY-MM-DD]`: each person's staff number,
 /// discipline, tier and issue codes, with totals for each code.
 async fn workforce_json(
     state: web::Data<AppState>,
     user: ApiUser,
-    path: web::Path<i32>,
-    query: web::Query<AsOf>,
+    path: web::Path<ProviderId>,
+    query: web::Query<AsOfQuery>,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
     let provider_id = path.into_inner();
     authorize(&state, &user.0, provider_id, Capability::Read).await?;
-    let as_of = match query.as_of.trim() {
-        "" => today,
-        text => match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-            Ok(day) => day,
-            Err(_) => {
-                return Ok(HttpResponse::BadRequest().json(serde_json::json!({
-                    "error": format!("as_of: {text:?} is not a date; use YYYY-MM-DD"),
-                    "status": 400
-                })))
-            }
-        },
-    };
+    let as_of = query.parse(today).map_err(AppError::BadInput)?;
     let days = state.settings.supervision_days;
     let report = with_conn(&state, move |conn| Ok(store::workforce(conn, provider_id, as_of, days)?)).await?;
     Ok(HttpResponse::Ok().json(report.to_json(provider_id)))

@@ -3,66 +3,18 @@
 //! manager sees each thing to put right. Pure: no database, no I/O.
 
 use chrono::{Datelike, Days, Months, NaiveDate};
-use serde::{Serialize, Serializer};
+use serde::Serialize;
+
+pub use crate::catalogue::model::{CpdCycle, ProfessionRule};
+use crate::clock::FinancialYear;
+
+use super::model::{Discipline, Tier};
 
 /// The NMC's revalidation cycle, used when the catalogue gives no length: three years.
 const DEFAULT_REVALIDATION_MONTHS: u32 = 36;
 
 /// Hours are summed as decimals, so 350 records of 0.1 hours must still make 35.
 const HOURS_TOLERANCE: f64 = 1e-9;
-
-/// How a regulator's CPD cycle runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum CpdCycle {
-    /// The GMC's CPD year, 1 April to 31 March.
-    CpdYear,
-    /// The NMC's three years up to the revalidation date.
-    Revalidation,
-    /// The HCPC's consecutive periods ending today.
-    RollingPeriods,
-}
-
-impl CpdCycle {
-    /// Reads the catalogue's code; an unknown code is None so a typo cannot pass as a cycle.
-    pub fn parse(code: &str) -> Option<Self> {
-        match code {
-            "cpd_year" => Some(CpdCycle::CpdYear),
-            "revalidation" => Some(CpdCycle::Revalidation),
-            "rolling_periods" => Some(CpdCycle::RollingPeriods),
-            _ => None,
-        }
-    }
-}
-
-/// One regulator's figures, as loaded from the catalogue (standards/professions.toml). None = the
-/// rule does not apply, so a profession without a regulator is judged on supervision alone.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct ProfessionRule {
-    /// "GMC", "NMC", "HCPC" or "none".
-    pub regulator: String,
-    /// Registration due for renewal within this many days is flagged.
-    pub registration_warning_days: Option<i64>,
-    /// The length of the revalidation cycle, which is also the NMC's CPD cycle.
-    pub revalidation_months: Option<u32>,
-    /// Revalidation due within this many days is flagged.
-    pub revalidation_warning_days: Option<i64>,
-    /// More than this many months since the last appraisal is overdue (GMC only).
-    pub appraisal_overdue_months: Option<u32>,
-    /// Which window CPD is counted over.
-    pub cpd_cycle: Option<CpdCycle>,
-    /// Credits (GMC), hours (NMC) or activities per period (HCPC).
-    pub cpd_required: Option<f64>,
-    /// Participatory hours within the cycle (NMC).
-    pub cpd_participatory_required: Option<f64>,
-    /// Reflective accounts within the cycle (NMC).
-    pub reflective_accounts_required: Option<u32>,
-    /// How many rolling periods must each hold the required activity (HCPC).
-    pub cpd_periods: Option<u32>,
-    /// The length of each rolling period (HCPC).
-    pub cpd_period_months: Option<u32>,
-    /// A CPD cycle ending within this many days is judged; earlier, a shortfall is only progress.
-    pub cpd_warning_days: Option<i64>,
-}
 
 /// The facts about one person the rules need.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -91,66 +43,31 @@ pub struct CpdActivity {
     pub reflective: bool,
 }
 
-/// What is wrong, with stable codes used in JSON and CSV.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Issue {
-    RegistrationExpired,
-    RegistrationDue,
-    RevalidationDue,
-    RevalidationOverdue,
-    AppraisalOverdue,
-    CpdShort,
-    SupervisionOverdue,
+crate::vocabulary! {
+    /// What is wrong, with stable codes used in JSON and CSV, so exports keep their meaning when
+    /// labels change. Labels are generic because the figures differ by regulator. Declared in the
+    /// order lists, totals and reports show them.
+    pub enum Issue {
+        RegistrationExpired => ("registration_expired", "Registration expired"),
+        RegistrationDue => ("registration_due", "Registration due for renewal"),
+        RevalidationDue => ("revalidation_due", "Revalidation due"),
+        RevalidationOverdue => ("revalidation_overdue", "Revalidation overdue"),
+        AppraisalOverdue => ("appraisal_overdue", "Appraisal overdue"),
+        CpdShort => ("cpd_short", "CPD short of the cycle's requirement"),
+        SupervisionOverdue => ("supervision_overdue", "Clinical supervision overdue"),
+    }
+    name = "workforce issue", stored_in = [];
 }
 
 impl Issue {
-    /// Every issue, in the order lists, totals and reports show them.
-    pub const ALL: [Issue; 7] = [
-        Issue::RegistrationExpired,
-        Issue::RegistrationDue,
-        Issue::RevalidationDue,
-        Issue::RevalidationOverdue,
-        Issue::AppraisalOverdue,
-        Issue::CpdShort,
-        Issue::SupervisionOverdue,
-    ];
-
-    /// The stable code written to JSON and CSV, so exports keep their meaning when labels change.
+    /// The stable code written to JSON and CSV (the list's code).
     pub fn code(self) -> &'static str {
-        match self {
-            Issue::RegistrationExpired => "registration_expired",
-            Issue::RegistrationDue => "registration_due",
-            Issue::RevalidationDue => "revalidation_due",
-            Issue::RevalidationOverdue => "revalidation_overdue",
-            Issue::AppraisalOverdue => "appraisal_overdue",
-            Issue::CpdShort => "cpd_short",
-            Issue::SupervisionOverdue => "supervision_overdue",
-        }
-    }
-
-    /// Plain English for people; generic because the figures differ by regulator.
-    pub fn label(self) -> &'static str {
-        match self {
-            Issue::RegistrationExpired => "Registration expired",
-            Issue::RegistrationDue => "Registration due for renewal",
-            Issue::RevalidationDue => "Revalidation due",
-            Issue::RevalidationOverdue => "Revalidation overdue",
-            Issue::AppraisalOverdue => "Appraisal overdue",
-            Issue::CpdShort => "CPD short of the cycle's requirement",
-            Issue::SupervisionOverdue => "Clinical supervision overdue",
-        }
+        self.as_str()
     }
 
     /// The position in `ALL`, which the declaration order matches.
     fn index(self) -> usize {
         self as usize
-    }
-}
-
-/// Serialises as its code, so JSON carries the same stable word as CSV.
-impl Serialize for Issue {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.code())
     }
 }
 
@@ -169,7 +86,7 @@ pub struct CpdProgress {
 /// Renewal is due within the warning window and has expired the day after the renewal date, so
 /// a lapse is caught before it stops someone practising.
 pub fn registration(person: &Person, rule: &ProfessionRule, as_of: NaiveDate) -> Option<Issue> {
-    let warning = rule.registration_warning_days?;
+    let warning = i64::from(rule.registration_warning_days?);
     let renewal = person.registration_renewal?;
     if as_of > renewal {
         Some(Issue::RegistrationExpired)
@@ -182,7 +99,7 @@ pub fn registration(person: &Person, rule: &ProfessionRule, as_of: NaiveDate) ->
 
 /// Revalidation is due within the warning window and overdue the day after its date.
 pub fn revalidation(person: &Person, rule: &ProfessionRule, as_of: NaiveDate) -> Option<Issue> {
-    let warning = rule.revalidation_warning_days?;
+    let warning = i64::from(rule.revalidation_warning_days?);
     let due = person.revalidation_due?;
     if as_of > due {
         Some(Issue::RevalidationOverdue)
@@ -216,8 +133,8 @@ pub fn cpd_cycle(person: &Person, rule: &ProfessionRule, as_of: NaiveDate) -> Op
             Some((day_after(due.checked_sub_months(Months::new(months))?)?, due))
         }
         CpdCycle::CpdYear => {
-            let year = if as_of.month() >= 4 { as_of.year() } else { as_of.year() - 1 };
-            Some((NaiveDate::from_ymd_opt(year, 4, 1)?, NaiveDate::from_ymd_opt(year + 1, 3, 31)?))
+            let year = FinancialYear::containing(as_of);
+            Some((year.starts_on(), year.ends_on()))
         }
         CpdCycle::RollingPeriods => {
             let periods = rule.cpd_periods?;
@@ -236,7 +153,7 @@ pub fn cpd_window(person: &Person, rule: &ProfessionRule, as_of: NaiveDate) -> O
     match rule.cpd_cycle? {
         CpdCycle::RollingPeriods => Some((start, as_of)),
         CpdCycle::CpdYear | CpdCycle::Revalidation => {
-            let warning = rule.cpd_warning_days.unwrap_or(0);
+            let warning = rule.cpd_warning_days.map_or(0, i64::from);
             ((end - as_of).num_days() <= warning).then_some((start, end.min(as_of)))
         }
     }
@@ -302,7 +219,7 @@ pub fn cpd_short(person: &Person, rule: &ProfessionRule, cpd: &[CpdActivity], as
             let Some(progress) = cpd_progress(person, rule, cpd, as_of) else {
                 return false;
             };
-            let warning = rule.cpd_warning_days.unwrap_or(0);
+            let warning = rule.cpd_warning_days.map_or(0, i64::from);
             if (progress.cycle_end - as_of).num_days() > warning {
                 return false;
             }
@@ -364,7 +281,84 @@ pub fn totals<'a>(lists: impl IntoIterator<Item = &'a [Issue]>) -> Vec<(Issue, u
     for issue in lists.into_iter().flatten() {
         counts[issue.index()] += 1;
     }
-    Issue::ALL.into_iter().zip(counts).collect()
+    Issue::ALL.iter().copied().zip(counts).collect()
+}
+
+/// What the workforce figures count of one person in post.
+#[derive(Debug, Clone, Copy)]
+pub struct Counted<'a> {
+    pub discipline: Discipline,
+    pub tier: Tier,
+    pub practice_teacher: bool,
+    pub issues: &'a [Issue],
+}
+
+/// One supervision session's figures, for the escalations by month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionFigures {
+    pub date: NaiveDate,
+    pub cases_discussed: i32,
+    pub escalated_gp: i32,
+    pub escalated_clinical: i32,
+    pub escalated_specialist: i32,
+}
+
+/// A month's escalations from supervision, by destination.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Escalations {
+    /// `2026-11`.
+    pub month: String,
+    pub sessions: usize,
+    pub cases_discussed: i64,
+    pub to_gp: i64,
+    pub to_clinical: i64,
+    pub to_specialist: i64,
+}
+
+/// The counts the workforce page shows at a glance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    /// Every tier, zero included.
+    pub by_tier: Vec<(Tier, usize)>,
+    /// Every discipline, zero included.
+    pub by_discipline: Vec<(Discipline, usize)>,
+    pub consultants: usize,
+    pub specialty_registrars: usize,
+    pub practice_teachers: usize,
+    /// Non-clinical case workers in post, and how many are not overdue for supervision.
+    pub case_workers: usize,
+    pub case_workers_supervised: usize,
+    /// Each issue code's count, zero included.
+    pub totals: Vec<(Issue, usize)>,
+    /// By month, oldest first.
+    pub escalations: Vec<Escalations>,
+}
+
+/// Counts the people in post and the sessions of the last year into the page's figures.
+pub fn summarise(people: &[Counted], sessions: &[SessionFigures]) -> Summary {
+    let count = |wanted: &dyn Fn(&Counted) -> bool| people.iter().filter(|p| wanted(p)).count();
+    let case_worker = |p: &Counted| p.discipline == Discipline::NonClinicalCaseWorker;
+    let mut months: std::collections::BTreeMap<String, Escalations> = std::collections::BTreeMap::new();
+    for session in sessions {
+        let month = format!("{}-{:02}", session.date.year(), session.date.month());
+        let entry = months.entry(month.clone()).or_insert_with(|| Escalations { month, ..Default::default() });
+        entry.sessions += 1;
+        entry.cases_discussed += i64::from(session.cases_discussed);
+        entry.to_gp += i64::from(session.escalated_gp);
+        entry.to_clinical += i64::from(session.escalated_clinical);
+        entry.to_specialist += i64::from(session.escalated_specialist);
+    }
+    Summary {
+        by_tier: Tier::ALL.iter().map(|t| (*t, count(&|p| p.tier == *t))).collect(),
+        by_discipline: Discipline::ALL.iter().map(|d| (*d, count(&|p| p.discipline == *d))).collect(),
+        consultants: count(&|p| p.discipline == Discipline::ConsultantOccupationalPhysician),
+        specialty_registrars: count(&|p| p.discipline == Discipline::SpecialtyRegistrar),
+        practice_teachers: count(&|p| p.practice_teacher),
+        case_workers: count(&case_worker),
+        case_workers_supervised: count(&|p| case_worker(p) && !p.issues.contains(&Issue::SupervisionOverdue)),
+        totals: totals(people.iter().map(|p| p.issues)),
+        escalations: months.into_values().collect(),
+    }
 }
 
 /// Rolling period `k` (0 = the most recent) ending on `as_of`: each is counted back from `as_of`

@@ -1,89 +1,40 @@
 //! Loading and saving people, CPD and supervision, and the workforce figures judged by the rules.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
-use chrono::{Datelike, Months, NaiveDate, NaiveDateTime, Utc};
+use chrono::{Months, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 
+use super::model::{CpdType, SupervisionKind};
 use super::model::{
     Discipline, NewCpd, NewStaff, NewSupervision, Regulation, Regulations, Regulator, SpecialistRoute, Tier,
 };
-use super::rules::{self, CpdActivity, CpdCycle, Issue, Person, ProfessionRule};
-use crate::db::schema::{
-    catalogue_nodes, cpd_records, profession_rules, staff, supervision_attendees, supervision_sessions,
-};
+pub use super::rules::Escalations;
+use super::rules::{self, CpdActivity, CpdCycle, Issue, Person, SessionFigures};
+use crate::db::schema::{cpd_records, staff, supervision_attendees, supervision_sessions};
+use crate::db::ProviderId;
+use crate::db::StaffId;
 use crate::db::StoreError;
+use crate::db::UserId;
 use crate::db::{self, DbConnection};
 use crate::form::FieldErrors;
 use crate::history::store::{json, record_action, record_created, Diff};
 
-type RuleRow = (
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<i32>,
-    Option<i32>,
-    Option<i32>,
-    Option<i32>,
-    Option<String>,
-    Option<f64>,
-    Option<f64>,
-    Option<i32>,
-    Option<i32>,
-    Option<i32>,
-    Option<i32>,
-);
-
-/// The regulators' rules from the catalogue (standards/professions.toml). One query.
+/// The regulators' rules from the catalogue (standards/professions.toml), each with its number
+/// pattern compiled. One query.
 pub fn regulations(conn: &mut DbConnection) -> QueryResult<Regulations> {
-    let rows: Vec<RuleRow> = profession_rules::table
-        .inner_join(catalogue_nodes::table)
-        .filter(catalogue_nodes::retired.eq(false))
-        .select((
-            profession_rules::regulator,
-            profession_rules::disciplines,
-            profession_rules::registration_number_pattern,
-            profession_rules::registration_number_example,
-            profession_rules::registration_warning_days,
-            profession_rules::revalidation_months,
-            profession_rules::revalidation_warning_days,
-            profession_rules::appraisal_overdue_months,
-            profession_rules::cpd_cycle,
-            profession_rules::cpd_required,
-            profession_rules::cpd_participatory_required,
-            profession_rules::reflective_accounts_required,
-            profession_rules::cpd_periods,
-            profession_rules::cpd_period_months,
-            profession_rules::cpd_warning_days,
-        ))
-        .load(conn)?;
-    let unsigned = |v: Option<i32>| v.and_then(|v| u32::try_from(v).ok());
+    let rules = crate::catalogue::store::profession_rules(conn)?;
     Ok(Regulations(
-        rows.into_iter()
-            .filter_map(|r| {
-                let regulator = Regulator::parse(&r.0.to_ascii_lowercase())?;
-                Some(Regulation {
-                    regulator,
-                    disciplines: serde_json::from_str(&r.1).unwrap_or_default(),
-                    number_pattern: r.2.as_deref().and_then(|p| regex::Regex::new(p).ok()),
-                    number_example: r.3,
-                    rule: ProfessionRule {
-                        regulator: r.0.clone(),
-                        registration_warning_days: r.4.map(i64::from),
-                        revalidation_months: unsigned(r.5),
-                        revalidation_warning_days: r.6.map(i64::from),
-                        appraisal_overdue_months: unsigned(r.7),
-                        cpd_cycle: r.8.as_deref().and_then(CpdCycle::parse),
-                        cpd_required: r.9,
-                        cpd_participatory_required: r.10,
-                        reflective_accounts_required: unsigned(r.11),
-                        cpd_periods: unsigned(r.12),
-                        cpd_period_months: unsigned(r.13),
-                        cpd_warning_days: r.14.map(i64::from),
-                    },
-                })
+        rules
+            .into_iter()
+            .map(|rule| Regulation {
+                regulator: Regulator::from_catalogue(rule.regulator),
+                disciplines: rule.disciplines.clone(),
+                // The loader refused any pattern that does not compile.
+                number_pattern: rule.registration_number_pattern.as_deref().and_then(|p| regex::Regex::new(p).ok()),
+                number_example: rule.registration_number_example.clone(),
+                rule,
             })
             .collect(),
     ))
@@ -93,31 +44,31 @@ pub fn regulations(conn: &mut DbConnection) -> QueryResult<Regulations> {
 #[derive(Debug, Clone, Serialize, Queryable, Selectable)]
 #[diesel(table_name = staff)]
 pub struct StaffRecord {
-    pub id: i32,
+    pub id: StaffId,
     pub staff_number: String,
     pub full_name: String,
     pub email: Option<String>,
-    pub discipline: String,
-    pub tier: String,
+    pub discipline: Discipline,
+    pub tier: Tier,
     pub tier_overridden: bool,
-    pub regulator: String,
+    pub regulator: Regulator,
     pub registration_number: Option<String>,
     pub registration_renewal: Option<NaiveDate>,
     pub revalidation_due: Option<NaiveDate>,
-    pub specialist_route: Option<String>,
+    pub specialist_route: Option<SpecialistRoute>,
     pub last_appraisal: Option<NaiveDate>,
     pub responsible_officer: Option<String>,
     pub practice_teacher: bool,
     pub start_date: Option<NaiveDate>,
     pub leaving_date: Option<NaiveDate>,
     pub fte: Option<f64>,
-    pub user_id: Option<i32>,
+    pub user_id: Option<UserId>,
     pub updated_at: NaiveDateTime,
 }
 
 impl StaffRecord {
     pub fn discipline_label(&self) -> &str {
-        Discipline::parse(&self.discipline).map(|d| d.label()).unwrap_or(&self.discipline)
+        self.discipline.label()
     }
 
     /// The record as the form's starting values.
@@ -127,8 +78,8 @@ impl StaffRecord {
             staff_number: self.staff_number.clone(),
             full_name: self.full_name.clone(),
             email: self.email.clone().unwrap_or_default(),
-            discipline: self.discipline.clone(),
-            regulator: self.regulator.clone(),
+            discipline: self.discipline.as_str().to_string(),
+            regulator: self.regulator.as_str().to_string(),
             registration_number: self.registration_number.clone().unwrap_or_default(),
             registration_renewal: day(self.registration_renewal),
             revalidation_due: day(self.revalidation_due),
@@ -137,15 +88,15 @@ impl StaffRecord {
             start_date: day(self.start_date),
             leaving_date: day(self.leaving_date),
             fte: self.fte.map(|f| f.to_string()).unwrap_or_default(),
-            tier: if self.tier_overridden { self.tier.clone() } else { String::new() },
-            specialist_route: self.specialist_route.clone().unwrap_or_default(),
+            tier: if self.tier_overridden { self.tier.as_str().to_string() } else { String::new() },
+            specialist_route: self.specialist_route.map(|r| r.as_str().to_string()).unwrap_or_default(),
             practice_teacher: if self.practice_teacher { "yes".into() } else { String::new() },
         }
     }
 }
 
 /// Whether a user is this person: linked to the record, or signed in with the record's email.
-pub fn is_self(conn: &mut DbConnection, user_id: i32, record: &StaffRecord) -> QueryResult<bool> {
+pub fn is_self(conn: &mut DbConnection, user_id: UserId, record: &StaffRecord) -> QueryResult<bool> {
     use crate::db::schema::users;
     if record.user_id == Some(user_id) {
         return Ok(true);
@@ -155,7 +106,7 @@ pub fn is_self(conn: &mut DbConnection, user_id: i32, record: &StaffRecord) -> Q
 }
 
 /// The provider's people, by name.
-pub fn staff_list(conn: &mut DbConnection, provider_id: i32) -> QueryResult<Vec<StaffRecord>> {
+pub fn staff_list(conn: &mut DbConnection, provider_id: ProviderId) -> QueryResult<Vec<StaffRecord>> {
     staff::table
         .filter(staff::provider_id.eq(provider_id))
         .select(StaffRecord::as_select())
@@ -165,7 +116,11 @@ pub fn staff_list(conn: &mut DbConnection, provider_id: i32) -> QueryResult<Vec<
 
 /// The provider's people in post on `as_of` (started, or no start given; not yet left), by name.
 /// The leaving day itself still counts, as the rules judge it.
-pub fn current_staff(conn: &mut DbConnection, provider_id: i32, as_of: NaiveDate) -> QueryResult<Vec<StaffRecord>> {
+pub fn current_staff(
+    conn: &mut DbConnection,
+    provider_id: ProviderId,
+    as_of: NaiveDate,
+) -> QueryResult<Vec<StaffRecord>> {
     staff::table
         .filter(staff::provider_id.eq(provider_id))
         .filter(staff::start_date.is_null().or(staff::start_date.le(as_of)))
@@ -177,10 +132,10 @@ pub fn current_staff(conn: &mut DbConnection, provider_id: i32, as_of: NaiveDate
 
 /// The names of the provider's clinical and specialist staff in post on `today`: who may lead a
 /// service or hold a sub-specialism's expertise.
-pub fn clinicians(conn: &mut DbConnection, provider_id: i32, today: NaiveDate) -> QueryResult<Vec<String>> {
+pub fn clinicians(conn: &mut DbConnection, provider_id: ProviderId, today: NaiveDate) -> QueryResult<Vec<String>> {
     staff::table
         .filter(staff::provider_id.eq(provider_id))
-        .filter(staff::tier.ne(Tier::NonClinical.as_str()))
+        .filter(staff::tier.ne(Tier::NonClinical))
         .filter(staff::leaving_date.is_null().or(staff::leaving_date.ge(today)))
         .select(staff::full_name)
         .order(staff::full_name)
@@ -188,7 +143,11 @@ pub fn clinicians(conn: &mut DbConnection, provider_id: i32, today: NaiveDate) -
 }
 
 /// One of the provider's people.
-pub fn staff_member(conn: &mut DbConnection, provider_id: i32, staff_id: i32) -> QueryResult<Option<StaffRecord>> {
+pub fn staff_member(
+    conn: &mut DbConnection,
+    provider_id: ProviderId,
+    staff_id: StaffId,
+) -> QueryResult<Option<StaffRecord>> {
     staff::table
         .filter(staff::provider_id.eq(provider_id))
         .filter(staff::id.eq(staff_id))
@@ -227,14 +186,14 @@ struct StaffValues<'a> {
     staff_number: &'a str,
     full_name: &'a str,
     email: Option<&'a str>,
-    discipline: &'a str,
-    tier: &'a str,
+    discipline: Discipline,
+    tier: Tier,
     tier_overridden: bool,
-    regulator: &'a str,
+    regulator: Regulator,
     registration_number: Option<&'a str>,
     registration_renewal: Option<NaiveDate>,
     revalidation_due: Option<NaiveDate>,
-    specialist_route: Option<&'a str>,
+    specialist_route: Option<SpecialistRoute>,
     last_appraisal: Option<NaiveDate>,
     responsible_officer: Option<&'a str>,
     practice_teacher: bool,
@@ -249,14 +208,14 @@ impl<'a> From<&'a NewStaff> for StaffValues<'a> {
             staff_number: &person.staff_number,
             full_name: &person.full_name,
             email: person.email.as_deref(),
-            discipline: person.discipline.as_str(),
-            tier: person.tier.as_str(),
+            discipline: person.discipline,
+            tier: person.tier,
             tier_overridden: person.tier_overridden,
-            regulator: person.regulator.as_str(),
+            regulator: person.regulator,
             registration_number: person.registration_number.as_deref(),
             registration_renewal: person.registration_renewal,
             revalidation_due: person.revalidation_due,
-            specialist_route: person.specialist_route.map(SpecialistRoute::as_str),
+            specialist_route: person.specialist_route,
             last_appraisal: person.last_appraisal,
             responsible_officer: person.responsible_officer.as_deref(),
             practice_teacher: person.practice_teacher,
@@ -270,10 +229,10 @@ impl<'a> From<&'a NewStaff> for StaffValues<'a> {
 /// Inserts a person (inside a transaction); history row included.
 pub(crate) fn insert_staff(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
     person: &NewStaff,
-) -> QueryResult<i32> {
+) -> QueryResult<StaffId> {
     let now = Utc::now().naive_utc();
     diesel::insert_into(staff::table)
         .values((
@@ -284,16 +243,16 @@ pub(crate) fn insert_staff(
         ))
         .execute(conn)?;
     let id = db::last_insert_id(conn)?;
-    record_created(conn, by, Some(provider_id), "staff", id, staff_fields(person))?;
-    Ok(id)
+    record_created(conn, by, Some(provider_id.0), "staff", id, staff_fields(person))?;
+    Ok(StaffId(id))
 }
 
 /// Updates a person in place (inside a transaction); writes nothing when nothing changed. Returns
 /// whether anything did.
 pub(crate) fn update_staff_row(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
     current: &StaffRecord,
     person: &NewStaff,
 ) -> QueryResult<bool> {
@@ -302,13 +261,13 @@ pub(crate) fn update_staff_row(
     diff.field("staff_number", &current.staff_number, &person.staff_number)
         .field("full_name", &current.full_name, &person.full_name)
         .field("email", &current.email, &person.email)
-        .field("discipline", &current.discipline, person.discipline.as_str())
-        .field("tier", &current.tier, person.tier.as_str())
-        .field("regulator", &current.regulator, person.regulator.as_str())
+        .field("discipline", current.discipline, person.discipline)
+        .field("tier", current.tier, person.tier)
+        .field("regulator", current.regulator, person.regulator)
         .field("registration_number", &current.registration_number, &person.registration_number)
         .field("registration_renewal", current.registration_renewal, person.registration_renewal)
         .field("revalidation_due", current.revalidation_due, person.revalidation_due)
-        .field("specialist_route", &current.specialist_route, person.specialist_route.map(SpecialistRoute::as_str))
+        .field("specialist_route", current.specialist_route, person.specialist_route)
         .field("last_appraisal", current.last_appraisal, person.last_appraisal)
         .field("responsible_officer", &current.responsible_officer, &person.responsible_officer)
         .field("practice_teacher", current.practice_teacher, person.practice_teacher)
@@ -321,12 +280,17 @@ pub(crate) fn update_staff_row(
     diesel::update(staff::table.find(current.id))
         .set((StaffValues::from(person), staff::updated_at.eq(Utc::now().naive_utc())))
         .execute(conn)?;
-    record_action(conn, by, Some(provider_id), "staff", current.id, "update", diff)?;
+    record_action(conn, by, Some(provider_id.0), "staff", current.id.0, "update", diff)?;
     Ok(true)
 }
 
-fn number_taken(conn: &mut DbConnection, provider_id: i32, number: &str, except: Option<i32>) -> QueryResult<bool> {
-    let holder: Option<i32> = staff::table
+fn number_taken(
+    conn: &mut DbConnection,
+    provider_id: ProviderId,
+    number: &str,
+    except: Option<StaffId>,
+) -> QueryResult<bool> {
+    let holder: Option<StaffId> = staff::table
         .filter(staff::provider_id.eq(provider_id))
         .filter(staff::staff_number.eq(number))
         .select(staff::id)
@@ -338,10 +302,10 @@ fn number_taken(conn: &mut DbConnection, provider_id: i32, number: &str, except:
 /// Adds a person; their staff number must be new to the provider. Returns their id.
 pub fn create_staff(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
     person: &NewStaff,
-) -> Result<i32, StoreError> {
+) -> Result<StaffId, StoreError> {
     db::write_transaction(conn, |conn| {
         if number_taken(conn, provider_id, &person.staff_number, None)? {
             return Err(StoreError::invalid(
@@ -356,9 +320,9 @@ pub fn create_staff(
 /// Changes a person's record. Returns false when they are not the provider's.
 pub fn update_staff(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
-    staff_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
+    staff_id: StaffId,
     person: &NewStaff,
 ) -> Result<(), StoreError> {
     db::write_transaction(conn, |conn| {
@@ -378,9 +342,9 @@ pub fn update_staff(
 /// not the provider's.
 pub fn add_cpd(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
-    staff_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
+    staff_id: StaffId,
     cpd: &NewCpd,
     evidence_id: Option<i32>,
 ) -> Result<i32, StoreError> {
@@ -398,7 +362,7 @@ pub fn add_cpd(
                 cpd_records::staff_id.eq(staff_id),
                 cpd_records::activity_date.eq(cpd.date),
                 cpd_records::title.eq(&cpd.title),
-                cpd_records::activity_type.eq(cpd.activity_type.as_str()),
+                cpd_records::activity_type.eq(cpd.activity_type),
                 cpd_records::hours.eq(cpd.hours),
                 cpd_records::participatory.eq(cpd.participatory),
                 cpd_records::reflective.eq(cpd.reflective),
@@ -411,7 +375,7 @@ pub fn add_cpd(
         record_created(
             conn,
             by,
-            Some(provider_id),
+            Some(provider_id.0),
             "cpd",
             id,
             vec![
@@ -431,23 +395,23 @@ pub fn add_cpd(
 
 /// The provider's people by staff number, with their id and tier: how import rows and supervision
 /// forms name people.
-pub fn staff_numbers(conn: &mut DbConnection, provider_id: i32) -> QueryResult<HashMap<String, (i32, Tier)>> {
-    let rows: Vec<(String, i32, String)> = staff::table
+pub fn staff_numbers(
+    conn: &mut DbConnection,
+    provider_id: ProviderId,
+) -> QueryResult<HashMap<String, (StaffId, Tier)>> {
+    let rows: Vec<(String, StaffId, Tier)> = staff::table
         .filter(staff::provider_id.eq(provider_id))
         .select((staff::staff_number, staff::id, staff::tier))
         .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(number, id, tier)| (number, (id, Tier::parse(&tier).unwrap_or(Tier::NonClinical))))
-        .collect())
+    Ok(rows.into_iter().map(|(number, id, tier)| (number, (id, tier))).collect())
 }
 
 /// Who a session names, resolved, or the field problems: unknown people, or a supervisor outside
 /// the clinical and specialist tiers.
 pub fn resolve_session(
-    people: &HashMap<String, (i32, Tier)>,
+    people: &HashMap<String, (StaffId, Tier)>,
     session: &NewSupervision,
-) -> Result<(i32, Vec<i32>), FieldErrors> {
+) -> Result<(StaffId, Vec<StaffId>), FieldErrors> {
     let mut errors = FieldErrors::default();
     let supervisor = match people.get(&session.supervisor) {
         Some((id, tier)) if tier.may_supervise() => Some(*id),
@@ -482,17 +446,17 @@ pub fn resolve_session(
 /// Inserts a resolved session and its attendees (inside a transaction). Returns its id.
 pub(crate) fn insert_session(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
     session: &NewSupervision,
-    supervisor: i32,
-    attendees: &[i32],
+    supervisor: StaffId,
+    attendees: &[StaffId],
 ) -> QueryResult<i32> {
     diesel::insert_into(supervision_sessions::table)
         .values((
             supervision_sessions::provider_id.eq(provider_id),
             supervision_sessions::session_date.eq(session.date),
-            supervision_sessions::kind.eq(session.kind.as_str()),
+            supervision_sessions::kind.eq(session.kind),
             supervision_sessions::supervisor_id.eq(supervisor),
             supervision_sessions::minutes.eq(&session.minutes),
             supervision_sessions::cases_discussed.eq(session.cases_discussed),
@@ -515,8 +479,8 @@ pub(crate) fn insert_session(
 /// Records a supervision session. A supervisor outside the clinical and specialist tiers is refused.
 pub fn add_supervision(
     conn: &mut DbConnection,
-    by: Option<i32>,
-    provider_id: i32,
+    by: Option<UserId>,
+    provider_id: ProviderId,
     session: &NewSupervision,
 ) -> Result<i32, StoreError> {
     db::write_transaction(conn, |conn| {
@@ -526,7 +490,7 @@ pub fn add_supervision(
         record_created(
             conn,
             by,
-            Some(provider_id),
+            Some(provider_id.0),
             "supervision",
             id,
             vec![
@@ -551,17 +515,6 @@ pub struct PersonLine {
     pub discipline_label: String,
     pub issues: Vec<Issue>,
     pub last_supervision: Option<NaiveDate>,
-}
-
-/// A month's escalations from supervision, by destination.
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
-pub struct Escalations {
-    pub month: String,
-    pub sessions: usize,
-    pub cases_discussed: i64,
-    pub to_gp: i64,
-    pub to_clinical: i64,
-    pub to_specialist: i64,
 }
 
 /// The workforce figures as of a date.
@@ -590,7 +543,7 @@ pub fn person_facts(person: &StaffRecord, last_supervision: Option<NaiveDate>) -
         registration_renewal: person.registration_renewal,
         revalidation_due: person.revalidation_due,
         last_appraisal: person.last_appraisal,
-        needs_supervision: person.discipline == Discipline::NonClinicalCaseWorker.as_str(),
+        needs_supervision: person.discipline == Discipline::NonClinicalCaseWorker,
         last_supervision,
     }
 }
@@ -612,8 +565,7 @@ pub fn cpd_standing(
     as_of: NaiveDate,
 ) -> QueryResult<Option<CpdStanding>> {
     let regulations = regulations(conn)?;
-    let regulator = Regulator::parse(&person.regulator).unwrap_or(Regulator::None);
-    let Some(rule) = regulations.get(regulator).map(|r| &r.rule) else { return Ok(None) };
+    let Some(rule) = regulations.get(person.regulator).map(|r| &r.rule) else { return Ok(None) };
     let activities: Vec<CpdActivity> = cpd
         .iter()
         .map(|c| CpdActivity {
@@ -645,20 +597,17 @@ fn judge_people(
     supervision_days: i64,
 ) -> QueryResult<Vec<PersonLine>> {
     let regulations = regulations(conn)?;
-    let rule_of = |person: &StaffRecord| {
-        let regulator = Regulator::parse(&person.regulator).unwrap_or(Regulator::None);
-        regulations.get(regulator).map(|r| &r.rule)
-    };
-    let windows: Vec<(i32, NaiveDate)> = people
+    let rule_of = |person: &StaffRecord| regulations.get(person.regulator).map(|r| &r.rule);
+    let windows: Vec<(StaffId, NaiveDate)> = people
         .iter()
         .filter_map(|p| {
             rule_of(p).and_then(|rule| rules::cpd_window(&person_facts(p, None), rule, as_of)).map(|w| (p.id, w.0))
         })
         .collect();
-    let mut cpd: HashMap<i32, Vec<CpdActivity>> = HashMap::new();
+    let mut cpd: HashMap<StaffId, Vec<CpdActivity>> = HashMap::new();
     if let Some(earliest) = windows.iter().map(|w| w.1).min() {
-        let judged: Vec<i32> = windows.iter().map(|w| w.0).collect();
-        let records: Vec<(i32, NaiveDate, f64, bool, bool)> = cpd_records::table
+        let judged: Vec<StaffId> = windows.iter().map(|w| w.0).collect();
+        let records: Vec<(StaffId, NaiveDate, f64, bool, bool)> = cpd_records::table
             .filter(cpd_records::staff_id.eq_any(&judged))
             .filter(cpd_records::activity_date.ge(earliest))
             .filter(cpd_records::activity_date.le(as_of))
@@ -674,14 +623,14 @@ fn judge_people(
             cpd.entry(staff_id).or_default().push(CpdActivity { date, hours, participatory, reflective });
         }
     }
-    let ids: Vec<i32> = people.iter().map(|p| p.id).collect();
-    let last_supervision: HashMap<i32, NaiveDate> = supervision_attendees::table
+    let ids: Vec<StaffId> = people.iter().map(|p| p.id).collect();
+    let last_supervision: HashMap<StaffId, NaiveDate> = supervision_attendees::table
         .inner_join(supervision_sessions::table)
         .filter(supervision_attendees::staff_id.eq_any(&ids))
         .filter(supervision_sessions::session_date.le(as_of))
         .group_by(supervision_attendees::staff_id)
         .select((supervision_attendees::staff_id, diesel::dsl::max(supervision_sessions::session_date)))
-        .load::<(i32, Option<NaiveDate>)>(conn)?
+        .load::<(StaffId, Option<NaiveDate>)>(conn)?
         .into_iter()
         .filter_map(|(staff_id, latest)| latest.map(|d| (staff_id, d)))
         .collect();
@@ -706,8 +655,8 @@ fn judge_people(
 /// or already gone has no issues.
 pub fn person_line(
     conn: &mut DbConnection,
-    provider_id: i32,
-    staff_id: i32,
+    provider_id: ProviderId,
+    staff_id: StaffId,
     as_of: NaiveDate,
     supervision_days: i64,
 ) -> QueryResult<Option<PersonLine>> {
@@ -721,7 +670,7 @@ pub fn person_line(
 /// [`judge_people`], and the sessions of the last twelve months.
 pub fn workforce(
     conn: &mut DbConnection,
-    provider_id: i32,
+    provider_id: ProviderId,
     as_of: NaiveDate,
     supervision_days: i64,
 ) -> QueryResult<WorkforceReport> {
@@ -740,43 +689,42 @@ pub fn workforce(
             supervision_sessions::escalated_specialist,
         ))
         .load(conn)?;
-
-    let by_tier = Tier::ALL.iter().map(|t| (*t, lines.iter().filter(|l| l.staff.tier == t.as_str()).count())).collect();
-    let by_discipline = Discipline::ALL
-        .iter()
-        .map(|d| {
-            (
-                d.as_str().to_string(),
-                d.label().to_string(),
-                lines.iter().filter(|l| l.staff.discipline == d.as_str()).count(),
-            )
+    let sessions: Vec<SessionFigures> = sessions
+        .into_iter()
+        .map(|(date, cases_discussed, escalated_gp, escalated_clinical, escalated_specialist)| SessionFigures {
+            date,
+            cases_discussed,
+            escalated_gp,
+            escalated_clinical,
+            escalated_specialist,
         })
         .collect();
-    let count_discipline = |d: Discipline| lines.iter().filter(|l| l.staff.discipline == d.as_str()).count();
-    let case_workers: Vec<&PersonLine> =
-        lines.iter().filter(|l| l.staff.discipline == Discipline::NonClinicalCaseWorker.as_str()).collect();
-    let mut months: BTreeMap<String, Escalations> = BTreeMap::new();
-    for (date, discussed, gp, clinical, specialist) in sessions {
-        let month = format!("{}-{:02}", date.year(), date.month());
-        let entry = months.entry(month.clone()).or_insert_with(|| Escalations { month, ..Default::default() });
-        entry.sessions += 1;
-        entry.cases_discussed += i64::from(discussed);
-        entry.to_gp += i64::from(gp);
-        entry.to_clinical += i64::from(clinical);
-        entry.to_specialist += i64::from(specialist);
-    }
+    let counted: Vec<rules::Counted> = lines
+        .iter()
+        .map(|l| rules::Counted {
+            discipline: l.staff.discipline,
+            tier: l.staff.tier,
+            practice_teacher: l.staff.practice_teacher,
+            issues: &l.issues,
+        })
+        .collect();
+    let summary = rules::summarise(&counted, &sessions);
     Ok(WorkforceReport {
         as_of,
-        totals: rules::totals(lines.iter().map(|l| l.issues.as_slice())),
-        by_tier,
-        by_discipline,
-        consultants: count_discipline(Discipline::ConsultantOccupationalPhysician),
-        specialty_registrars: count_discipline(Discipline::SpecialtyRegistrar),
-        practice_teachers: lines.iter().filter(|l| l.staff.practice_teacher).count(),
-        case_workers_supervised: case_workers.iter().filter(|l| !l.issues.contains(&Issue::SupervisionOverdue)).count(),
-        case_workers: case_workers.len(),
+        totals: summary.totals,
+        by_tier: summary.by_tier,
+        by_discipline: summary
+            .by_discipline
+            .iter()
+            .map(|(d, n)| (d.as_str().to_string(), d.label().to_string(), *n))
+            .collect(),
+        consultants: summary.consultants,
+        specialty_registrars: summary.specialty_registrars,
+        practice_teachers: summary.practice_teachers,
+        case_workers_supervised: summary.case_workers_supervised,
+        case_workers: summary.case_workers,
         supervision_days,
-        escalations: months.into_values().collect(),
+        escalations: summary.escalations,
         people: lines,
     })
 }
@@ -787,7 +735,7 @@ pub struct CpdLine {
     pub id: i32,
     pub activity_date: NaiveDate,
     pub title: String,
-    pub activity_type: String,
+    pub activity_type: CpdType,
     pub hours: f64,
     pub participatory: bool,
     pub reflective: bool,
@@ -795,7 +743,7 @@ pub struct CpdLine {
 }
 
 /// A person's CPD, newest first.
-pub fn cpd_for(conn: &mut DbConnection, staff_id: i32) -> QueryResult<Vec<CpdLine>> {
+pub fn cpd_for(conn: &mut DbConnection, staff_id: StaffId) -> QueryResult<Vec<CpdLine>> {
     cpd_records::table
         .filter(cpd_records::staff_id.eq(staff_id))
         .select((
@@ -817,7 +765,7 @@ pub fn cpd_for(conn: &mut DbConnection, staff_id: i32) -> QueryResult<Vec<CpdLin
 pub struct SessionLine {
     pub id: i32,
     pub session_date: NaiveDate,
-    pub kind: String,
+    pub kind: SupervisionKind,
     pub supervisor: String,
     pub cases_discussed: i32,
     pub escalated_gp: i32,
@@ -828,7 +776,11 @@ pub struct SessionLine {
 
 /// The provider's supervision sessions, newest first, with how many attended each (counted by the
 /// database).
-pub fn sessions(conn: &mut DbConnection, provider_id: i32, limit: i64) -> QueryResult<Vec<(SessionLine, usize)>> {
+pub fn sessions(
+    conn: &mut DbConnection,
+    provider_id: ProviderId,
+    limit: i64,
+) -> QueryResult<Vec<(SessionLine, usize)>> {
     let lines: Vec<SessionLine> = supervision_sessions::table
         .inner_join(staff::table)
         .filter(supervision_sessions::provider_id.eq(provider_id))
@@ -861,26 +813,4 @@ pub fn sessions(conn: &mut DbConnection, provider_id: i32, limit: i64) -> QueryR
             (l, n)
         })
         .collect())
-}
-
-impl WorkforceReport {
-    /// The workforce document the API serves: each person's staff number, discipline, tier and
-    /// issue codes, and the totals for each code.
-    pub fn to_json(&self, provider_id: i32) -> serde_json::Value {
-        let people: Vec<serde_json::Value> = self
-            .people
-            .iter()
-            .map(|p| {
-                serde_json::json!({
-                    "staff_number": p.staff.staff_number,
-                    "discipline": p.staff.discipline,
-                    "tier": p.staff.tier,
-                    "issues": p.issues,
-                })
-            })
-            .collect();
-        let totals: serde_json::Map<String, serde_json::Value> =
-            self.totals.iter().map(|(issue, n)| (issue.code().to_string(), serde_json::json!(n))).collect();
-        serde_json::json!({ "provider_id": provider_id, "as_of": self.as_of, "people": people, "totals": totals })
-    }
 }

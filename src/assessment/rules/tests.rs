@@ -51,7 +51,7 @@ fn standard(node_id: i32, reference: &str, level: &str, domain: &str) -> Standar
         node_id,
         reference: reference.into(),
         title: format!("Standard {reference}"),
-        level: level.into(),
+        level: Level::parse(level).expect("must or should"),
         domain_reference: domain.into(),
     }
 }
@@ -158,4 +158,74 @@ fn a_framework_change_folds_old_standards_into_the_least_assured_result() {
     assert_eq!(carried[1].not_applicable_reason.as_deref(), Some("No sea-going staff"));
     let short = carry_over(&before, &mapping, 10);
     assert_eq!(short[0].narrative.chars().count(), 10, "never longer than a narrative may be");
+}
+
+fn step(status: AccreditationStatus, on: NaiveDate) -> super::super::model::AccreditationChange {
+    super::super::model::AccreditationChange {
+        status,
+        status_on: on,
+        visit_on: None,
+        deferred_actions: None,
+        deferred_due: None,
+    }
+}
+
+#[test]
+fn each_step_keeps_its_own_date_and_the_dates_before_it() {
+    use AccreditationStatus::*;
+    let registered = take_step(&PathwayRecord::default(), &step(WorkingTowards, day(2023, 5, 2))).unwrap();
+    assert_eq!(registered.registered_on, Some(day(2023, 5, 2)));
+    let submitted = take_step(&registered, &step(EvidenceSubmitted, day(2026, 9, 1))).unwrap();
+    assert_eq!((submitted.status, submitted.evidence_submitted_on), (EvidenceSubmitted, Some(day(2026, 9, 1))));
+    assert_eq!(submitted.registered_on, Some(day(2023, 5, 2)), "registration is kept");
+    let lapsed = take_step(&submitted, &step(Lapsed, day(2026, 10, 1))).unwrap();
+    assert_eq!((lapsed.status_on, lapsed.evidence_submitted_on), (Some(day(2026, 10, 1)), Some(day(2026, 9, 1))));
+}
+
+#[test]
+fn accreditation_needs_a_registration_date_first() {
+    use AccreditationStatus::*;
+    let refused = take_step(&PathwayRecord::default(), &step(Accredited, day(2026, 11, 1))).unwrap_err();
+    assert!(refused.get("status").unwrap().contains("registered"));
+    let registered = take_step(&PathwayRecord::default(), &step(WorkingTowards, day(2024, 1, 8))).unwrap();
+    let accredited = take_step(&registered, &step(Accredited, day(2026, 11, 1))).unwrap();
+    assert_eq!(accredited.accredited_on, Some(day(2026, 11, 1)));
+}
+
+#[test]
+fn a_deferral_records_its_actions_and_due_date() {
+    let change = super::super::model::AccreditationChange {
+        deferred_actions: Some("Evidence of clinical audit".into()),
+        deferred_due: Some(day(2027, 2, 1)),
+        ..step(AccreditationStatus::Deferred, day(2026, 11, 2))
+    };
+    let deferred = take_step(&PathwayRecord::default(), &change).unwrap();
+    assert_eq!(deferred.deferred_actions.as_deref(), Some("Evidence of clinical audit"));
+    assert_eq!(deferred.deferred_due, Some(day(2027, 2, 1)));
+}
+
+#[test]
+fn only_open_and_returned_requests_can_be_answered_and_only_with_something() {
+    use RequestStatus::*;
+    assert!(may_answer(Open, "See the policy", &[]).is_ok());
+    assert!(may_answer(Returned, "", &[4]).is_ok());
+    assert!(may_answer(Open, "", &[]).unwrap_err().get("answer_text").unwrap().contains("Write an answer"));
+    for closed in [Answered, Accepted] {
+        assert!(may_answer(closed, "More", &[])
+            .unwrap_err()
+            .get("answer_text")
+            .unwrap()
+            .contains("cannot be answered"));
+    }
+}
+
+#[test]
+fn only_an_answered_request_is_decided_and_a_return_says_why() {
+    use RequestStatus::*;
+    assert_eq!(decided(Answered, true, ""), Ok(Accepted));
+    assert_eq!(decided(Answered, false, "The audit is from 2019"), Ok(Returned));
+    assert!(decided(Answered, false, "").unwrap_err().get("decision_comment").is_some());
+    for other in [Open, Returned, Accepted] {
+        assert!(decided(other, true, "").unwrap_err().get("decision").is_some());
+    }
 }

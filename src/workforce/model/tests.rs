@@ -6,7 +6,7 @@ fn regulation(regulator: Regulator, disciplines: &[&str], pattern: &str, example
         disciplines: disciplines.iter().map(|d| d.to_string()).collect(),
         number_pattern: (!pattern.is_empty()).then(|| Regex::new(pattern).unwrap()),
         number_example: (!example.is_empty()).then(|| example.to_string()),
-        rule: ProfessionRule { regulator: regulator.catalogue_code().into(), ..Default::default() },
+        rule: ProfessionRule { regulator: regulator.in_catalogue(), ..Default::default() },
     }
 }
 

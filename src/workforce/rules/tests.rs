@@ -1,4 +1,6 @@
 use super::*;
+use crate::catalogue::model::Regulator;
+use serde::Serializer;
 use Issue::*;
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -11,7 +13,7 @@ fn days(n: u64) -> Days {
 
 fn gmc() -> ProfessionRule {
     ProfessionRule {
-        regulator: "GMC".into(),
+        regulator: Regulator::Gmc,
         registration_warning_days: Some(60),
         revalidation_months: Some(60),
         revalidation_warning_days: Some(90),
@@ -25,7 +27,7 @@ fn gmc() -> ProfessionRule {
 
 fn nmc() -> ProfessionRule {
     ProfessionRule {
-        regulator: "NMC".into(),
+        regulator: Regulator::Nmc,
         registration_warning_days: Some(60),
         revalidation_months: Some(36),
         revalidation_warning_days: Some(90),
@@ -40,7 +42,7 @@ fn nmc() -> ProfessionRule {
 
 fn hcpc() -> ProfessionRule {
     ProfessionRule {
-        regulator: "HCPC".into(),
+        regulator: Regulator::Hcpc,
         registration_warning_days: Some(60),
         cpd_cycle: Some(CpdCycle::RollingPeriods),
         cpd_required: Some(1.0),
@@ -52,7 +54,7 @@ fn hcpc() -> ProfessionRule {
 }
 
 fn no_regulator() -> ProfessionRule {
-    ProfessionRule { regulator: "none".into(), ..Default::default() }
+    ProfessionRule { regulator: Regulator::None, ..Default::default() }
 }
 
 fn activity(date: NaiveDate, hours: f64) -> CpdActivity {
@@ -87,12 +89,12 @@ fn revalidating(due: NaiveDate) -> Person {
 
 #[test]
 fn cpd_cycles_parse_from_the_catalogue_codes() {
-    assert_eq!(CpdCycle::parse("cpd_year"), Some(CpdCycle::CpdYear));
-    assert_eq!(CpdCycle::parse("revalidation"), Some(CpdCycle::Revalidation));
-    assert_eq!(CpdCycle::parse("rolling_periods"), Some(CpdCycle::RollingPeriods));
-    assert_eq!(CpdCycle::parse("CPD_YEAR"), None, "codes are exact");
-    assert_eq!(CpdCycle::parse(""), None);
-    assert_eq!(CpdCycle::parse("annual"), None);
+    assert_eq!(CpdCycle::from_code("cpd_year").ok(), Some(CpdCycle::CpdYear));
+    assert_eq!(CpdCycle::from_code("revalidation").ok(), Some(CpdCycle::Revalidation));
+    assert_eq!(CpdCycle::from_code("rolling_periods").ok(), Some(CpdCycle::RollingPeriods));
+    assert_eq!(CpdCycle::from_code("CPD_YEAR").ok(), None, "codes are exact");
+    assert_eq!(CpdCycle::from_code("").ok(), None);
+    assert_eq!(CpdCycle::from_code("annual").ok(), None);
 }
 
 #[test]
@@ -123,7 +125,7 @@ fn issues_have_stable_codes_and_plain_labels_in_order() {
             "Clinical supervision overdue",
         ]
     );
-    for (position, issue) in Issue::ALL.into_iter().enumerate() {
+    for (position, issue) in Issue::ALL.iter().enumerate() {
         assert_eq!(issue.index(), position, "{issue:?}");
     }
 }
@@ -178,7 +180,7 @@ fn revalidation_is_due_from_ninety_days_before_and_overdue_the_day_after() {
     let due = day(2027, 6, 30);
     let person = revalidating(due);
     for rule in [gmc(), nmc()] {
-        assert_eq!(revalidation(&person, &rule, due - days(91)), None, "{}", rule.regulator);
+        assert_eq!(revalidation(&person, &rule, due - days(91)), None, "{}", rule.regulator.as_str());
         assert_eq!(revalidation(&person, &rule, due - days(90)), Some(RevalidationDue));
         assert_eq!(revalidation(&person, &rule, due - days(89)), Some(RevalidationDue));
         assert_eq!(revalidation(&person, &rule, due - days(1)), Some(RevalidationDue));
@@ -248,7 +250,7 @@ fn appraisal_with_none_recorded_runs_from_the_start_date() {
 fn only_doctors_are_judged_on_appraisal() {
     let as_of = day(2026, 11, 23);
     for rule in [nmc(), hcpc(), no_regulator()] {
-        assert_eq!(appraisal(&Person::default(), &rule, as_of), None, "{}", rule.regulator);
+        assert_eq!(appraisal(&Person::default(), &rule, as_of), None, "{}", rule.regulator.as_str());
     }
 }
 
@@ -666,7 +668,7 @@ fn totals_count_every_code_including_zeros_in_order() {
         ]
     );
     let nobody: [&[Issue]; 0] = [];
-    assert_eq!(totals(nobody), Issue::ALL.map(|issue| (issue, 0)));
+    assert_eq!(totals(nobody), Issue::ALL.iter().map(|issue| (*issue, 0)).collect::<Vec<_>>());
 }
 
 // ---- a serializer that only writes strings, to see what an Issue becomes ----
@@ -780,7 +782,7 @@ fn the_cpd_window_holds_every_record_a_verdict_turns_on() {
                     assert!(
                         !cpd_short(&person, &rule, &records, as_of),
                         "{} on {as_of}: judged with no window",
-                        rule.regulator
+                        rule.regulator.as_str()
                     );
                     continue;
                 }
@@ -789,8 +791,53 @@ fn the_cpd_window_holds_every_record_a_verdict_turns_on() {
                 cpd_short(&person, &rule, &inside, as_of),
                 cpd_short(&person, &rule, &records, as_of),
                 "{} on {as_of}",
-                rule.regulator
+                rule.regulator.as_str()
             );
         }
     }
+}
+
+#[test]
+fn the_summary_counts_every_tier_and_discipline_and_supervised_case_workers() {
+    use crate::workforce::model::{Discipline::*, Tier};
+    let overdue = [Issue::SupervisionOverdue];
+    let people = [
+        Counted {
+            discipline: ConsultantOccupationalPhysician,
+            tier: Tier::Specialist,
+            practice_teacher: false,
+            issues: &[],
+        },
+        Counted { discipline: OhNurse, tier: Tier::Clinical, practice_teacher: true, issues: &[] },
+        Counted {
+            discipline: NonClinicalCaseWorker,
+            tier: Tier::NonClinical,
+            practice_teacher: false,
+            issues: &overdue,
+        },
+        Counted { discipline: NonClinicalCaseWorker, tier: Tier::NonClinical, practice_teacher: false, issues: &[] },
+    ];
+    let session = |y, m, d, cases, gp| SessionFigures {
+        date: NaiveDate::from_ymd_opt(y, m, d).unwrap(),
+        cases_discussed: cases,
+        escalated_gp: gp,
+        escalated_clinical: 1,
+        escalated_specialist: 0,
+    };
+    let summary =
+        summarise(&people, &[session(2026, 10, 30, 6, 1), session(2026, 11, 2, 4, 0), session(2026, 11, 27, 5, 2)]);
+    assert_eq!(summary.by_tier, vec![(Tier::Specialist, 1), (Tier::Clinical, 1), (Tier::NonClinical, 2)]);
+    assert_eq!(summary.by_discipline.iter().filter(|(_, n)| *n == 0).count(), Discipline::ALL.len() - 3, "zeros kept");
+    assert_eq!((summary.consultants, summary.specialty_registrars, summary.practice_teachers), (1, 0, 1));
+    assert_eq!((summary.case_workers, summary.case_workers_supervised), (2, 1));
+    assert_eq!(
+        summary.totals.iter().find(|(i, _)| *i == Issue::SupervisionOverdue),
+        Some(&(Issue::SupervisionOverdue, 1))
+    );
+    let months: Vec<(&str, usize, i64, i64, i64)> = summary
+        .escalations
+        .iter()
+        .map(|e| (e.month.as_str(), e.sessions, e.cases_discussed, e.to_gp, e.to_clinical))
+        .collect();
+    assert_eq!(months, vec![("2026-10", 1, 6, 1, 1), ("2026-11", 2, 9, 2, 2)]);
 }
