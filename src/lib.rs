@@ -205,6 +205,7 @@ pub fn prepare(settings: Settings) -> anyhow::Result<AppState> {
         if let Some(report) = catalogue::store::load_if_empty(&mut conn, &catalogue::builtin_sources())? {
             tracing::info!(files = report.files.len(), "built-in catalogue loaded into an empty database");
         }
+        sweep(&mut conn, &settings.clock);
         web::session::load_or_create_key(&mut conn)?
     };
     let templates = web::templates::load()?;
@@ -262,9 +263,43 @@ async fn home(state: aw::Data<AppState>, req: HttpRequest) -> Result<HttpRespons
 }
 
 /// Binds the application to an address; returns the server to await and the addresses it took
-/// (port 0 picks a free port, which the caller then reports).
+/// (port 0 picks a free port, which the caller then reports). Also starts the daily sweep.
 pub fn bind(state: AppState, address: &str) -> std::io::Result<(actix_web::dev::Server, Vec<std::net::SocketAddr>)> {
+    actix_web::rt::spawn(sweep_daily(state.clone()));
     let server = actix_web::HttpServer::new(move || app(state.clone())).bind(address)?;
     let addresses = server.addrs();
     Ok((server.run(), addresses))
+}
+
+/// How often a running server sweeps, after the sweep [`prepare`] does at start-up.
+const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
+
+/// Deletes what is held past its use: import previews never confirmed within their day, and the
+/// stored files nothing refers to any more (`workforce::import::sweep`). A failure is logged and
+/// tried again at the next sweep; it never stops the application.
+fn sweep(conn: &mut db::DbConnection, clock: &clock::Clock) {
+    match workforce::import::sweep(conn, clock.now()) {
+        Ok(swept) if swept != Default::default() => {
+            tracing::info!(pending_imports = swept.pending_imports, files = swept.files, "expired previews swept")
+        }
+        Ok(_) => {}
+        Err(error) => tracing::warn!(%error, "the sweep of expired previews failed; it will run again"),
+    }
+}
+
+/// Sweeps once a day while serving, on the blocking pool so no request waits for it.
+async fn sweep_daily(state: AppState) {
+    loop {
+        actix_web::rt::time::sleep(SWEEP_EVERY).await;
+        let pool = state.pool.clone();
+        let clock = state.settings.clock.clone();
+        let done = aw::block(move || match pool.get() {
+            Ok(mut conn) => sweep(&mut conn, &clock),
+            Err(error) => tracing::warn!(%error, "no connection for the daily sweep; it will run again"),
+        })
+        .await;
+        if let Err(error) = done {
+            tracing::warn!(%error, "the daily sweep did not run; it will run again");
+        }
+    }
 }

@@ -571,3 +571,128 @@ async fn a_session_unused_for_longer_than_the_idle_limit_is_ended() {
     assert_eq!(idle.status().as_u16(), 303, "idle too long: sent to sign in");
     assert_eq!(idle.headers()["location"], "/sign-in");
 }
+
+/// The readable providers as they were found before the query asked for them: every provider,
+/// each judged by the access rule.
+fn readable_by_judging_every_provider(
+    conn: &mut ohgov::db::DbConnection,
+    user_id: ohgov::db::UserId,
+    today: chrono::NaiveDate,
+) -> Vec<ohgov::accounts::store::ProviderSummary> {
+    use ohgov::accounts::access::{decide, Access, Capability};
+    let (held, contracts) = ohgov::accounts::store::access_facts(conn, user_id).unwrap();
+    let providers: Vec<ohgov::accounts::store::ProviderSummary> = organisations::table
+        .filter(organisations::kind.eq(ohgov::accounts::OrganisationKind::Provider))
+        .select((
+            organisations::id,
+            organisations::name,
+            organisations::code,
+            organisations::organisation_type,
+            organisations::sites,
+        ))
+        .order((organisations::name, organisations::id))
+        .load(conn)
+        .unwrap();
+    providers
+        .into_iter()
+        .filter(|p| decide(&held, &contracts, p.id, Capability::ReadAssessment, today) == Access::Allowed)
+        .collect()
+}
+
+on_both_backends!(
+    readable_providers_are_those_the_access_rule_allows_for_every_role,
+    db | db | {
+        use ohgov::accounts::model::{OrganisationInput, UserInput};
+        use ohgov::accounts::store::{self, Grant};
+        use ohgov::accounts::{NewContract, Role};
+        use ohgov::db::ProviderId;
+        let mut conn = db.migrated();
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let days = |n: i64| today + chrono::Duration::days(n);
+        let mut organisation = |kind: &str, name: &str| {
+            let input = OrganisationInput { kind: kind.into(), name: name.into(), ..Default::default() };
+            store::create_organisation(&mut conn, None, &input.parse().unwrap()).unwrap()
+        };
+        let [north, south, east, west] =
+            ["North OH", "South OH", "East OH", "West OH"].map(|n| organisation("provider", n));
+        let trust = organisation("commissioner", "Riverside Trust");
+        let other_trust = organisation("commissioner", "Hillside ICB");
+        let contract = |conn: &mut ohgov::db::DbConnection, commissioner_id, provider_id, starts_on, ends_on| {
+            let c = NewContract {
+                commissioner_id,
+                provider_id: ProviderId(provider_id),
+                starts_on,
+                ends_on,
+                services: vec![],
+            };
+            store::create_contract(conn, None, &c).unwrap();
+        };
+        contract(&mut conn, trust, north, days(-100), None);
+        contract(&mut conn, trust, south, days(-400), Some(days(-1)));
+        contract(&mut conn, trust, east, days(1), None);
+        contract(&mut conn, trust, west, days(-30), Some(today));
+        contract(&mut conn, other_trust, south, days(-10), None);
+        let mut n = 0;
+        let mut user = |conn: &mut ohgov::db::DbConnection, grants: &[(i32, Role, Option<chrono::NaiveDate>)]| {
+            n += 1;
+            let input = UserInput {
+                email: format!("user{n}@example.nhs.uk"),
+                name: format!("User {n}"),
+                password: "a long enough passphrase".into(),
+                is_admin: n == 1,
+            };
+            let id = store::create_user(conn, None, &input.parse().unwrap(), None).unwrap();
+            for (organisation_id, role, expires_on) in grants {
+                store::add_membership(
+                    conn,
+                    None,
+                    id,
+                    Grant { organisation_id: *organisation_id, role: *role, expires_on: *expires_on },
+                )
+                .unwrap();
+            }
+            id
+        };
+        let people = [
+            ("an administrator with no membership", user(&mut conn, &[]), vec![]),
+            ("a manager", user(&mut conn, &[(north, Role::Manager, None)]), vec![north]),
+            ("a clinical director", user(&mut conn, &[(south, Role::ClinicalDirector, None)]), vec![south]),
+            (
+                "a clinician of two",
+                user(&mut conn, &[(north, Role::Clinician, None), (east, Role::Clinician, None)]),
+                vec![north, east],
+            ),
+            ("a viewer", user(&mut conn, &[(west, Role::Viewer, None)]), vec![west]),
+            (
+                "a commissioner: current, ended, not yet begun, and last-day contracts",
+                user(&mut conn, &[(trust, Role::Commissioner, None)]),
+                vec![north, west],
+            ),
+            (
+                "a commissioner of two trusts",
+                user(&mut conn, &[(trust, Role::Commissioner, None), (other_trust, Role::Commissioner, None)]),
+                vec![north, south, west],
+            ),
+            ("an assessor on their last day", user(&mut conn, &[(east, Role::Assessor, Some(today))]), vec![east]),
+            ("an expired assessor", user(&mut conn, &[(west, Role::Assessor, Some(days(-1)))]), vec![]),
+            (
+                "an expired assessor who is also a viewer elsewhere",
+                user(&mut conn, &[(west, Role::Assessor, Some(days(-1))), (south, Role::Viewer, None)]),
+                vec![south],
+            ),
+        ];
+        for (who, user_id, expected) in people {
+            let found = store::readable_providers(&mut conn, user_id, today).unwrap();
+            assert_eq!(
+                found,
+                readable_by_judging_every_provider(&mut conn, user_id, today),
+                "{who}: the same as before"
+            );
+            let mut ids: Vec<i32> = found.iter().map(|p| p.id.0).collect();
+            let mut expected = expected;
+            ids.sort_unstable();
+            expected.sort_unstable();
+            assert_eq!(ids, expected, "{who}");
+        }
+    }
+);

@@ -498,3 +498,40 @@ on_both_backends!(
         assert_eq!(closed[0].closed_on, Some(Utc::now().date_naive()));
     }
 );
+
+on_both_backends!(
+    one_standards_evidence_is_the_library_narrowed_to_it,
+    db | db | {
+        use ohgov::evidence::store::{library, LibraryFilter};
+        let mut conn = db.migrated();
+        let s = service(&mut conn, "Northshire OH Service", "northshire");
+        let p = s.provider;
+        let today = support::today();
+        evidence(&mut conn, p, "Both", &["GF1", "GF2"], None, None);
+        evidence(&mut conn, p, "Second only", &["GF2"], Some(today - Duration::days(1)), None);
+        evidence(&mut conn, p, "Neither", &["GF3"], None, None);
+        evidence(&mut conn, p, "Unlinked", &[], None, None);
+        let framework = support::framework(&mut conn, p);
+        let everything = library(&mut conn, p, &LibraryFilter::default(), today).unwrap();
+        for reference in ["GF1", "GF2", "GF4"] {
+            use ohgov::db::schema::catalogue_nodes;
+            let node_id: i32 = catalogue_nodes::table
+                .filter(catalogue_nodes::catalogue_id.nullable().eq(framework))
+                .filter(catalogue_nodes::reference.eq(reference))
+                .select(catalogue_nodes::id)
+                .first(&mut conn)
+                .unwrap();
+            let narrowed =
+                library(&mut conn, p, &LibraryFilter { node_id: Some(node_id), ..Default::default() }, today).unwrap();
+            let titles = |lines: &[ohgov::evidence::store::LibraryLine]| -> Vec<(String, Vec<String>)> {
+                lines.iter().map(|l| (l.item.title.clone(), l.links.clone())).collect()
+            };
+            let expected: Vec<_> =
+                everything.iter().filter(|l| l.links.iter().any(|r| r == reference)).cloned().collect();
+            assert_eq!(titles(&narrowed), titles(&expected), "{reference}: each item with all its links");
+        }
+        let gf2: Vec<String> =
+            everything.iter().filter(|l| l.links.contains(&"GF2".to_string())).map(|l| l.item.title.clone()).collect();
+        assert_eq!(gf2, vec!["Second only".to_string(), "Both".to_string()], "newest first");
+    }
+);

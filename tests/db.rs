@@ -695,6 +695,7 @@ on_both_backends!(
         use ohgov::catalogue::model as catalogue;
         use ohgov::coverage::model::Delivery;
         use ohgov::evidence::model::EvidenceKind;
+        use ohgov::workforce::import::ImportKind;
         use ohgov::workforce::model as workforce;
 
         let node_kinds = strings(&[
@@ -739,6 +740,7 @@ on_both_backends!(
             (("staff", "specialist_route"), codes(workforce::SpecialistRoute::ALL, |v| v.as_str())),
             (("cpd_records", "activity_type"), codes(workforce::CpdType::ALL, |v| v.as_str())),
             (("supervision_sessions", "kind"), codes(workforce::SupervisionKind::ALL, |v| v.as_str())),
+            (("pending_imports", "kind"), codes(ImportKind::ALL, |v| v.as_str())),
         ]
         .into_iter()
         .collect();
@@ -1024,3 +1026,38 @@ fn test_database_urls_keep_their_options() {
     assert_eq!(support::with_database("postgres://u@h:5432", "t1"), "postgres://u@h:5432/t1");
     assert_eq!(support::with_database("postgres://u@h/db?sslmode=disable", "t1"), "postgres://u@h/t1?sslmode=disable");
 }
+
+on_both_backends!(
+    one_batch_insert_writes_more_rows_than_one_statement_may_bind,
+    db | db | {
+        use ohgov::db::schema::sign_in_failures;
+        let mut conn = db.migrated();
+        // Three values a row: 40,000 rows bind 120,000 values, past both backends' limit for one
+        // statement, so the helper must split them.
+        let at = chrono::Utc::now().naive_utc();
+        let rows: Vec<_> = (0..40_000)
+            .map(|n| {
+                (
+                    sign_in_failures::address.eq(format!("10.0.{}.{}", n / 256, n % 256)),
+                    sign_in_failures::email.eq(format!("person{n}@example.nhs.uk")),
+                    sign_in_failures::failed_at.eq(at),
+                )
+            })
+            .collect();
+        assert_eq!(
+            db::insert_batch(&mut conn, sign_in_failures::table, &rows[..0]).unwrap(),
+            0,
+            "no rows, no statement"
+        );
+        let written =
+            db::write_transaction(&mut conn, |c| db::insert_batch(c, sign_in_failures::table, &rows)).unwrap();
+        assert_eq!(written, 40_000);
+        assert_eq!(count(&mut conn, "sign_in_failures"), 40_000);
+        let last: String = sign_in_failures::table
+            .filter(sign_in_failures::email.eq("person39999@example.nhs.uk"))
+            .select(sign_in_failures::address)
+            .first(&mut conn)
+            .unwrap();
+        assert_eq!(last, "10.0.156.63", "each row keeps its own values");
+    }
+);

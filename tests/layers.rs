@@ -53,7 +53,7 @@ const OWNERS: &[(&str, &[&str])] = &[
         ],
     ),
     ("coverage", &["service_coverage"]),
-    ("workforce", &["staff", "cpd_records", "supervision_sessions", "supervision_attendees"]),
+    ("workforce", &["staff", "cpd_records", "supervision_sessions", "supervision_attendees", "pending_imports"]),
 ];
 
 fn rust_files(dir: &Path, found: &mut Vec<PathBuf>) {

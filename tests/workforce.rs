@@ -406,3 +406,165 @@ on_both_backends!(
             assert_eq!(overdue_on_10_december(&lenient).await, 0, "within a 45-day limit");
         }
 );
+
+on_both_backends!(
+    each_session_lists_how_many_attended,
+    db | db
+        | {
+            let mut conn = db.migrated();
+            let s = service(&mut conn, "Northshire OH Service", "northshire");
+            run_import(&mut conn, s.provider, ImportKind::Staff, staff_file("2027-03-31").as_bytes()).unwrap();
+            let header = "date,kind,supervisor_staff_number,attendee_staff_numbers,minutes,cases_discussed,escalated_gp,escalated_clinical,escalated_specialist";
+            let file = format!(
+                "{header}\n2026-11-02,group,N200,C400;A500;P300,Weekly group,6,1,1,0\n\
+             2026-11-09,individual,D100,C400,Case review,2,0,0,0\n"
+            );
+            run_import(&mut conn, s.provider, ImportKind::Supervision, file.as_bytes()).unwrap();
+            let sessions = ohgov::workforce::store::sessions(&mut conn, s.provider, 200).unwrap();
+            let counted: Vec<(String, usize)> =
+                sessions.iter().map(|(l, n)| (l.session_date.to_string(), *n)).collect();
+            assert_eq!(counted, vec![("2026-11-09".to_string(), 1), ("2026-11-02".to_string(), 3)]);
+            assert_eq!(count(&mut conn, "supervision_attendees"), 4);
+        }
+);
+
+/// The files stored, by SHA-256.
+fn stored_files(conn: &mut DbConnection) -> std::collections::BTreeSet<String> {
+    use ohgov::db::schema::blobs;
+    blobs::table.select(blobs::sha256).load::<String>(conn).unwrap().into_iter().collect()
+}
+
+fn csv_upload(text: &str) -> ohgov::evidence::model::Upload {
+    ohgov::evidence::model::check_upload(text.as_bytes().to_vec(), "export.csv", 1024 * 1024).unwrap()
+}
+
+on_both_backends!(
+    previews_not_confirmed_within_a_day_are_swept_with_their_files_and_nothing_else_is,
+    db | db | {
+        use ohgov::db::StoreError;
+        let mut conn = db.migrated();
+        let s = service(&mut conn, "Northshire OH Service", "northshire");
+        let start = Utc::now();
+        let today = start.date_naive();
+        let hours = |n: i64| start + Duration::hours(n);
+        // An evidence document, stored as a file nothing else refers to.
+        let document = csv_upload("policy,version\nlone working,3\n");
+        let details = ohgov::evidence::model::EvidenceDetails {
+            kind: ohgov::evidence::model::EvidenceKind::File,
+            title: "Lone working policy".into(),
+            description: String::new(),
+            owner_user_id: None,
+            effective_on: None,
+            review_due: None,
+            contains_patient_data: false,
+            link_url: None,
+            standards: Vec::new(),
+        };
+        ohgov::evidence::store::add(&mut conn, None, s.provider, None, &details, Some(&document)).unwrap();
+        // A preview left a day and more, one made an hour before the sweep, and one confirmed.
+        let stale = csv_upload(&staff_file("2027-03-31"));
+        import::hold(&mut conn, s.provider, "stale session", ImportKind::Staff, &stale, start).unwrap();
+        let fresh = csv_upload(&staff_file("2028-03-31"));
+        import::hold(&mut conn, s.provider, "fresh session", ImportKind::Staff, &fresh, hours(24)).unwrap();
+        let confirmed = csv_upload(&staff_file("2029-03-31"));
+        import::hold(&mut conn, s.provider, "busy session", ImportKind::Staff, &confirmed, start).unwrap();
+        let report = import::confirm(
+            &mut conn,
+            None,
+            s.provider,
+            "busy session",
+            ImportKind::Staff,
+            &confirmed.sha256,
+            today,
+            hours(1),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(report.created, 5);
+        assert_eq!(count(&mut conn, "pending_imports"), 2, "a confirmation deletes its pending row");
+
+        // Nothing has expired a moment before the day is out.
+        let before = stored_files(&mut conn);
+        assert_eq!(import::sweep(&mut conn, hours(24) - Duration::seconds(1)).unwrap(), import::Swept::default());
+        assert_eq!(stored_files(&mut conn), before);
+
+        let swept = import::sweep(&mut conn, hours(25)).unwrap();
+        assert_eq!(swept, import::Swept { pending_imports: 1, files: 1 });
+        let after = stored_files(&mut conn);
+        assert!(!after.contains(&stale.sha256), "the unconfirmed file is deleted");
+        assert!(after.contains(&fresh.sha256), "a preview still within its day stays");
+        assert!(after.contains(&confirmed.sha256), "an imported file stays: the history names it");
+        assert!(after.contains(&document.sha256), "evidence stays");
+        assert_eq!(count(&mut conn, "pending_imports"), 1);
+        let refused = import::confirm(
+            &mut conn,
+            None,
+            s.provider,
+            "stale session",
+            ImportKind::Staff,
+            &stale.sha256,
+            today,
+            hours(25),
+        );
+        assert!(matches!(refused, Err(StoreError::Conflict(_))), "a swept preview cannot be confirmed");
+        assert_eq!(
+            import::sweep(&mut conn, hours(26)).unwrap(),
+            import::Swept::default(),
+            "a second sweep finds nothing"
+        );
+
+        // Not asked to keep it, the blob sweep still never deletes a file evidence holds; and the
+        // database refuses to delete it too.
+        let wanted: std::collections::HashSet<String> = [fresh.sha256.clone(), confirmed.sha256.clone()].into();
+        ohgov::db::write_transaction(&mut conn, |conn| {
+            ohgov::evidence::store::delete_unreferenced_blobs(conn, &wanted)
+        })
+        .unwrap();
+        assert!(stored_files(&mut conn).contains(&document.sha256));
+        use ohgov::db::schema::blobs;
+        let forced = diesel::delete(blobs::table.filter(blobs::sha256.eq(&document.sha256))).execute(&mut conn);
+        assert!(forced.is_err(), "the foreign key protects evidence files");
+    }
+);
+
+on_both_backends!(
+    a_confirmation_after_the_preview_expired_is_refused_and_writes_nothing,
+    app | app | {
+        // A server of its own, on a clock the test moves.
+        let db = support::TestDb::fresh(app.db.backend).unwrap();
+        let start = Utc::now();
+        let mut settings = db.settings();
+        settings.clock = ohgov::clock::Clock::fixed_at(start);
+        // The session outlives the preview, so the preview's own expiry is what refuses.
+        settings.session_idle_seconds = 2 * 24 * 60 * 60;
+        let clock = settings.clock.clone();
+        let s = service(&mut db.migrated(), "Northshire OH Service", "northshire");
+        let app = support::TestApp::spawn_with(db, settings.clone()).await;
+        let (client, token) = browser_signed_in(&app, "manager@northshire.example", PASSWORD).await;
+        let base = format!("{}/providers/{}/workforce", app.address, s.provider);
+        let file = staff_file("2027-03-31");
+        let (status, page) =
+            upload(&client, &format!("{base}/import"), &token, "staff", file.clone().into_bytes()).await;
+        assert_eq!(status, 200);
+        let sha = hidden(&page, "sha256");
+        clock.set(start + Duration::hours(24));
+        let late = client
+            .post(format!("{base}/import/confirm"))
+            .form(&[("csrf_token", token.as_str()), ("kind", "staff"), ("sha256", sha.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(late.status().as_u16(), 409);
+        let page = late.text().await.unwrap();
+        assert!(page.contains("This preview has expired"), "{page}");
+        let mut conn = app.db.conn();
+        assert_eq!(count(&mut conn, "staff"), 0, "nothing was imported");
+        let imports: i64 = history::table.filter(history::entity.eq("import")).count().get_result(&mut conn).unwrap();
+        assert_eq!(imports, 0);
+        assert!(stored_files(&mut conn).contains(&sha), "kept until the sweep");
+        // The next start sweeps it.
+        ohgov::prepare(settings).unwrap();
+        assert!(!stored_files(&mut conn).contains(&sha), "swept at start-up");
+        assert_eq!(count(&mut conn, "pending_imports"), 0);
+    }
+);

@@ -435,15 +435,27 @@ pub struct ProviderSummary {
     pub sites: Option<i32>,
 }
 
-/// The providers a user may see anything of on `today`, by name.
+/// The providers a user may see anything of on `today`, by name. Only the organisations the
+/// user's memberships and their commissioners' contracts name can be readable, so only those are
+/// judged (by the one access rule, `access::decide`) and only the readable ones are read.
 pub fn readable_providers(
     conn: &mut DbConnection,
     user_id: UserId,
     today: chrono::NaiveDate,
 ) -> QueryResult<Vec<ProviderSummary>> {
+    use super::access::{decide, Access, Capability};
     let (held, contracts) = access_facts(conn, user_id)?;
-    let providers: Vec<ProviderSummary> = organisations::table
+    let mut readable: Vec<ProviderId> =
+        held.iter().map(|m| ProviderId(m.organisation_id)).chain(contracts.iter().map(|c| c.provider_id)).collect();
+    readable.sort_unstable();
+    readable.dedup();
+    readable.retain(|id| decide(&held, &contracts, *id, Capability::ReadAssessment, today) == Access::Allowed);
+    if readable.is_empty() {
+        return Ok(Vec::new());
+    }
+    organisations::table
         .filter(organisations::kind.eq(OrganisationKind::Provider))
+        .filter(organisations::id.eq_any(&readable))
         .select((
             organisations::id,
             organisations::name,
@@ -452,14 +464,7 @@ pub fn readable_providers(
             organisations::sites,
         ))
         .order((organisations::name, organisations::id))
-        .load(conn)?;
-    Ok(providers
-        .into_iter()
-        .filter(|p| {
-            super::access::decide(&held, &contracts, p.id, super::access::Capability::ReadAssessment, today)
-                == super::access::Access::Allowed
-        })
-        .collect())
+        .load(conn)
 }
 
 /// One provider, whatever the caller may see (check access first).
@@ -478,10 +483,13 @@ pub fn provider(conn: &mut DbConnection, provider_id: ProviderId) -> QueryResult
         .optional()
 }
 
+/// The roles of a provider's own people (not commissioners or assessors).
+const PROVIDER_PEOPLE: [Role; 4] = [Role::Manager, Role::ClinicalDirector, Role::Clinician, Role::Viewer];
+
 /// The provider's own people (not commissioners or assessors), by name: who may own a standard or
 /// a document.
 pub fn provider_people(conn: &mut DbConnection, provider_id: ProviderId) -> QueryResult<Vec<(i32, String)>> {
-    let roles = [Role::Manager, Role::ClinicalDirector, Role::Clinician, Role::Viewer];
+    let roles = PROVIDER_PEOPLE;
     let mut people: Vec<(i32, String)> = memberships::table
         .inner_join(users::table)
         .filter(memberships::organisation_id.eq(provider_id))
@@ -491,6 +499,18 @@ pub fn provider_people(conn: &mut DbConnection, provider_id: ProviderId) -> Quer
         .load(conn)?;
     people.dedup();
     Ok(people)
+}
+
+/// Whether a user is one of the provider's own people (see [`provider_people`]), asked of the
+/// database rather than by listing them all.
+pub fn is_provider_person(conn: &mut DbConnection, provider_id: ProviderId, user_id: i32) -> QueryResult<bool> {
+    let held: i64 = memberships::table
+        .filter(memberships::organisation_id.eq(provider_id))
+        .filter(memberships::user_id.eq(user_id))
+        .filter(memberships::role.eq_any(PROVIDER_PEOPLE))
+        .count()
+        .get_result(conn)?;
+    Ok(held > 0)
 }
 
 /// Changes a provider's details; the history row holds each changed field before and after.

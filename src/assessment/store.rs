@@ -610,9 +610,7 @@ pub fn start_cycle(
                 )
             })
             .collect();
-        for row in rows {
-            diesel::insert_into(standard_assessments::table).values(row).execute(conn)?;
-        }
+        db::insert_batch(conn, standard_assessments::table, &rows)?;
         if previous.as_ref().is_some_and(|p| p.catalogue_id != catalogue_id) {
             carry_links(conn, provider_id, &sources)?;
         }
@@ -698,10 +696,7 @@ fn carry_links(
             }
         }
     }
-    for (series, node) in added {
-        crate::evidence::store::insert_links(conn, series, &[node])?;
-    }
-    Ok(())
+    crate::evidence::store::insert_links(conn, &added.into_iter().collect::<Vec<_>>())
 }
 
 /// One standard's page: the catalogue text, its assessment, and what bears on it.
@@ -955,13 +950,10 @@ pub struct RequestLine {
     pub decision_comment: Option<String>,
 }
 
-/// The provider's requests, newest first; optionally only those about one standard.
-pub fn requests_list(
-    conn: &mut DbConnection,
-    provider_id: ProviderId,
-    node_id: Option<i32>,
-) -> QueryResult<Vec<RequestLine>> {
-    let mut query = assessor_requests::table
+/// The provider's requests as lists show them, before any narrowing.
+#[diesel::dsl::auto_type(no_type_alias)]
+fn requests_query(provider_id: ProviderId) -> _ {
+    assessor_requests::table
         .left_join(catalogue_nodes::table)
         .left_join(users::table.on(users::id.nullable().eq(assessor_requests::raised_by)))
         .filter(assessor_requests::provider_id.eq(provider_id))
@@ -976,7 +968,15 @@ pub fn requests_list(
             assessor_requests::answered_at,
             assessor_requests::decision_comment,
         ))
-        .into_boxed();
+}
+
+/// The provider's requests, newest first; optionally only those about one standard.
+pub fn requests_list(
+    conn: &mut DbConnection,
+    provider_id: ProviderId,
+    node_id: Option<i32>,
+) -> QueryResult<Vec<RequestLine>> {
+    let mut query = requests_query(provider_id).into_boxed();
     if let Some(node_id) = node_id {
         query = query.filter(assessor_requests::node_id.eq(node_id));
     }
@@ -992,9 +992,9 @@ pub fn request(
     provider_id: ProviderId,
     request_id: i32,
 ) -> QueryResult<Option<(RequestLine, Vec<Attached>)>> {
-    let Some(line) = requests_list(conn, provider_id, None)?.into_iter().find(|r| r.id == request_id) else {
-        return Ok(None);
-    };
+    let found: Option<RequestLine> =
+        requests_query(provider_id).filter(assessor_requests::id.eq(request_id)).first(conn).optional()?;
+    let Some(line) = found else { return Ok(None) };
     let attached_ids: Vec<i32> = assessor_request_evidence::table
         .filter(assessor_request_evidence::request_id.eq(request_id))
         .select(assessor_request_evidence::evidence_id)
@@ -1081,14 +1081,13 @@ pub fn answer_request(
         }
         diesel::delete(assessor_request_evidence::table.filter(assessor_request_evidence::request_id.eq(request_id)))
             .execute(conn)?;
-        for id in &wanted {
-            diesel::insert_into(assessor_request_evidence::table)
-                .values((
-                    assessor_request_evidence::request_id.eq(request_id),
-                    assessor_request_evidence::evidence_id.eq(**id),
-                ))
-                .execute(conn)?;
-        }
+        let rows: Vec<_> = wanted
+            .iter()
+            .map(|id| {
+                (assessor_request_evidence::request_id.eq(request_id), assessor_request_evidence::evidence_id.eq(**id))
+            })
+            .collect();
+        db::insert_batch(conn, assessor_request_evidence::table, &rows)?;
         diesel::update(assessor_requests::table.find(request_id))
             .set((
                 assessor_requests::status.eq(RequestStatus::Answered),

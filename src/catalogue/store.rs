@@ -302,6 +302,7 @@ fn save_rules(conn: &mut DbConnection, file: &CatalogueFile, ids: &HashMap<&str,
     let node_ids: Vec<i32> = ids.values().copied().collect();
     diesel::delete(profession_rules::table.filter(profession_rules::node_id.eq_any(&node_ids))).execute(conn)?;
     diesel::delete(kpi_definitions::table.filter(kpi_definitions::node_id.eq_any(&node_ids))).execute(conn)?;
+    let (mut professions, mut kpis) = (Vec::new(), Vec::new());
     for node in &file.nodes {
         let node_id = ids[node.reference.as_str()];
         if let Some(rule) = &node.profession {
@@ -328,7 +329,7 @@ fn save_rules(conn: &mut DbConnection, file: &CatalogueFile, ids: &HashMap<&str,
                 cpd_warning_days: whole(rule.cpd_warning_days),
                 cpd_audit_sample_percent: rule.cpd_audit_sample_percent,
             };
-            diesel::insert_into(profession_rules::table).values(&row).execute(conn)?;
+            professions.push(row);
         }
         if let Some(kpi) = &node.kpi {
             let row = KpiRow {
@@ -338,9 +339,11 @@ fn save_rules(conn: &mut DbConnection, file: &CatalogueFile, ids: &HashMap<&str,
                 default_target: kpi.default_target,
                 source: kpi.source,
             };
-            diesel::insert_into(kpi_definitions::table).values(&row).execute(conn)?;
+            kpis.push(row);
         }
     }
+    db::insert_batch(conn, profession_rules::table, &professions)?;
+    db::insert_batch(conn, kpi_definitions::table, &kpis)?;
     Ok(())
 }
 
@@ -446,20 +449,20 @@ fn save_replaces(conn: &mut DbConnection, file: &CatalogueFile) -> QueryResult<(
         .load(conn)?;
     let targets: HashMap<String, i32> = targets.into_iter().collect();
     let mut seen = HashSet::new();
+    let mut rows = Vec::new();
     for node in &file.nodes {
         for target in &node.replaces {
             if let (Some(&node_id), Some(&replaced_node_id)) = (own.get(&node.reference), targets.get(target)) {
                 if seen.insert((node_id, replaced_node_id)) {
-                    diesel::insert_into(catalogue_replaces::table)
-                        .values((
-                            catalogue_replaces::node_id.eq(node_id),
-                            catalogue_replaces::replaced_node_id.eq(replaced_node_id),
-                        ))
-                        .execute(conn)?;
+                    rows.push((
+                        catalogue_replaces::node_id.eq(node_id),
+                        catalogue_replaces::replaced_node_id.eq(replaced_node_id),
+                    ));
                 }
             }
         }
     }
+    db::insert_batch(conn, catalogue_replaces::table, &rows)?;
     Ok(())
 }
 

@@ -15,7 +15,11 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::insertable::Insertable;
+use diesel::pg::Pg;
 use diesel::prelude::*;
+use diesel::query_builder::{InsertStatement, QueryFragment};
+use diesel::query_dsl::methods::ExecuteDsl;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
@@ -203,6 +207,72 @@ pub fn last_insert_id(conn: &mut DbConnection) -> QueryResult<i32> {
         DbConnection::Postgres(c) => diesel::select(lastval()).get_result(c)?,
     };
     i32::try_from(id).map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))
+}
+
+/// The most values one statement may bind on either backend: SQLite's limit (32,766 by default
+/// since 3.32, and the bundled library keeps the default) is below PostgreSQL's 65,535.
+pub const MAX_BOUND_VALUES: usize = 32_766;
+
+/// Inserts `rows` into `table` with as few statements as the bound-value limit allows; returns how
+/// many rows were written. Every insert of several rows goes through here.
+///
+/// diesel 2.3's `MultiConnection` cannot run a multi-row insert: its derived backend refuses SQLite's
+/// batch insert (`insert_into(t).values(&rows)` does not compile for `DbConnection`). Each backend's
+/// own connection can, so each chunk is handed to the connection underneath ([`BatchRow`]).
+pub fn insert_batch<T: Copy, R: BatchRow<T>>(conn: &mut DbConnection, table: T, rows: &[R]) -> QueryResult<usize> {
+    let Some(first) = rows.first() else { return Ok(0) };
+    let per_statement = (MAX_BOUND_VALUES / R::columns(table, first).max(1)).max(1);
+    let mut written = 0;
+    for chunk in rows.chunks(per_statement) {
+        written += R::insert_chunk(conn, table, chunk)?;
+    }
+    Ok(written)
+}
+
+/// A row [`insert_batch`] can write to table `T` on both backends: any tuple of `column.eq(value)`
+/// or `Insertable` struct diesel can insert many at a time on SQLite and on PostgreSQL.
+///
+/// (A trait rather than bounds on `insert_batch` itself: bounds on `&[R]` there send the compiler
+/// round diesel's `Insertable` impls before it knows `R`, and it gives up.)
+pub trait BatchRow<T>: Sized {
+    /// Writes `rows` in one statement on the connection underneath.
+    fn insert_chunk(conn: &mut DbConnection, table: T, rows: &[Self]) -> QueryResult<usize>;
+
+    /// How many values one row binds at most: the columns its insert names.
+    fn columns(table: T, row: &Self) -> usize;
+}
+
+impl<T, R> BatchRow<T> for R
+where
+    T: Table + Copy,
+    for<'a> &'a [R]: Insertable<T>,
+    for<'a> InsertStatement<T, <&'a [R] as Insertable<T>>::Values>:
+        ExecuteDsl<diesel::SqliteConnection> + ExecuteDsl<diesel::PgConnection> + QueryFragment<Pg>,
+{
+    fn insert_chunk(conn: &mut DbConnection, table: T, rows: &[R]) -> QueryResult<usize> {
+        let statement = diesel::insert_into(table).values(rows);
+        match conn {
+            DbConnection::Sqlite(c) => statement.execute(c),
+            DbConnection::Postgres(c) => statement.execute(c),
+        }
+    }
+
+    fn columns(table: T, row: &R) -> usize {
+        columns_of(&diesel::insert_into(table).values(std::slice::from_ref(row)))
+    }
+}
+
+/// How many columns a one-row insert names: at most one bound value each. Read from the statement's
+/// SQL, because diesel does not expose the count; a statement it cannot read is taken to be as wide
+/// as a wide table, so the chunks stay under the limit either way.
+fn columns_of<Q: QueryFragment<Pg>>(statement: &Q) -> usize {
+    const WIDE: usize = 64;
+    let sql = diesel::debug_query::<Pg, _>(statement).to_string();
+    let head = sql.split(" VALUES ").next().unwrap_or_default();
+    match head.rfind('(') {
+        Some(open) => head[open..].matches(',').count() + 1,
+        None => WIDE,
+    }
 }
 
 /// Which backend a live connection talks to, for messages and the health check.

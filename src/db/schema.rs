@@ -381,6 +381,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    pending_imports (id) {
+        id -> Integer,
+        provider_id -> Integer,
+        session_token_sha256 -> Text,
+        kind -> Text,
+        sha256 -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(memberships -> organisations (organisation_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -429,4 +441,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     cpd_records,
     supervision_sessions,
     supervision_attendees,
+    pending_imports,
 );

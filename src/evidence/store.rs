@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::model::{EvidenceDetails, EvidenceKind, Upload};
 use super::rules::{review_state, ReviewState};
-use crate::accounts::store::provider_people;
+use crate::accounts::store::{is_provider_person, provider_people};
 use crate::catalogue::model::NodeKind;
 use crate::db::schema::{blobs, catalogue_nodes, catalogues, evidence_items, evidence_links, users};
 use crate::db::ProviderId;
@@ -65,7 +65,7 @@ pub(crate) fn check_owner(
     owner: Option<i32>,
 ) -> Result<(), StoreError> {
     if let Some(owner) = owner {
-        if !provider_people(conn, provider_id)?.iter().any(|(id, _)| *id == owner) {
+        if !is_provider_person(conn, provider_id, owner)? {
             return Err(StoreError::invalid("owner_user_id", "Choose an owner from the service's own people"));
         }
     }
@@ -136,13 +136,13 @@ pub fn all_belong_to(conn: &mut DbConnection, provider_id: ProviderId, item_ids:
     Ok(owned as usize == wanted.len())
 }
 
-/// Links a series to nodes. One insert each: MultiConnection has no multi-row insert.
-pub(crate) fn insert_links(conn: &mut DbConnection, series_id: i32, node_ids: &[i32]) -> QueryResult<()> {
-    for node_id in node_ids {
-        diesel::insert_into(evidence_links::table)
-            .values((evidence_links::series_id.eq(series_id), evidence_links::node_id.eq(*node_id)))
-            .execute(conn)?;
-    }
+/// Writes links, each (series, node), in one statement.
+pub(crate) fn insert_links(conn: &mut DbConnection, links: &[(i32, i32)]) -> QueryResult<()> {
+    let rows: Vec<_> = links
+        .iter()
+        .map(|(series, node)| (evidence_links::series_id.eq(*series), evidence_links::node_id.eq(*node)))
+        .collect();
+    db::insert_batch(conn, evidence_links::table, &rows)?;
     Ok(())
 }
 
@@ -160,6 +160,27 @@ pub(crate) fn store_blob(conn: &mut DbConnection, upload: &Upload) -> QueryResul
             .execute(conn)?;
     }
     Ok(())
+}
+
+/// Stored files deleted per statement, well under the bound-value limit.
+const DELETE_CHUNK: usize = 1_000;
+
+/// Deletes every stored file that no evidence item holds and that is not in `wanted` (files other
+/// areas still need, such as imports awaiting confirmation); returns how many went. A file an
+/// evidence item holds is never deleted, whatever `wanted` says: the foreign key would refuse it
+/// too. Call inside a transaction.
+pub fn delete_unreferenced_blobs(conn: &mut DbConnection, wanted: &HashSet<String>) -> QueryResult<usize> {
+    let unreferenced: Vec<String> = blobs::table
+        .left_join(evidence_items::table)
+        .filter(evidence_items::id.nullable().is_null())
+        .select(blobs::sha256)
+        .load(conn)?;
+    let doomed: Vec<String> = unreferenced.into_iter().filter(|sha| !wanted.contains(sha)).collect();
+    let mut deleted = 0;
+    for chunk in doomed.chunks(DELETE_CHUNK) {
+        deleted += diesel::delete(blobs::table.filter(blobs::sha256.eq_any(chunk))).execute(conn)?;
+    }
+    Ok(deleted)
 }
 
 /// A stored file's content by its SHA-256.
@@ -255,7 +276,7 @@ pub fn add(
         let node_ids = resolve_targets(conn, framework, &details.standards)?;
         check_owner(conn, provider_id, details.owner_user_id)?;
         let id = insert_version(conn, by, provider_id, None, details, upload)?;
-        insert_links(conn, id, &node_ids)?;
+        insert_links(conn, &node_ids.iter().map(|node| (id, *node)).collect::<Vec<_>>())?;
         Ok(id)
     })
 }
@@ -323,7 +344,7 @@ pub fn set_links(
             return Ok(false);
         }
         diesel::delete(evidence_links::table.filter(evidence_links::series_id.eq(series_id))).execute(conn)?;
-        insert_links(conn, series_id, &wanted)?;
+        insert_links(conn, &wanted.iter().map(|node| (series_id, *node)).collect::<Vec<_>>())?;
         let mut after: Vec<String> = references.to_vec();
         after.sort();
         let before: Vec<String> = before.into_iter().map(|l| l.reference).collect();
@@ -399,27 +420,40 @@ pub struct LibraryFilter {
 }
 
 /// The provider's live items (superseded versions are reached from their item), newest first.
-/// Three queries whatever the library's size.
+/// Three queries whatever the library's size; a node filter narrows the first two in SQL, so one
+/// standard's page reads only that standard's evidence.
 pub fn library(
     conn: &mut DbConnection,
     provider_id: ProviderId,
     filter: &LibraryFilter,
     today: NaiveDate,
 ) -> QueryResult<Vec<LibraryLine>> {
-    let items: Vec<ItemLine> = evidence_items::table
+    let mut items = evidence_items::table
         .left_join(blobs::table)
         .filter(evidence_items::provider_id.eq(provider_id))
         .filter(evidence_items::superseded_by.is_null())
         .select(ItemLine::as_select())
         .order((evidence_items::uploaded_at.desc(), evidence_items::id.desc()))
-        .load(conn)?;
-    let links: Vec<(i32, i32, String)> = evidence_links::table
+        .into_boxed();
+    let mut links = evidence_links::table
         .inner_join(catalogue_nodes::table)
         .inner_join(evidence_items::table.on(evidence_items::id.eq(evidence_links::series_id)))
         .filter(evidence_items::provider_id.eq(provider_id))
         .select((evidence_links::series_id, catalogue_nodes::id, catalogue_nodes::reference))
         .order(catalogue_nodes::reference)
-        .load(conn)?;
+        .into_boxed();
+    if let Some(node_id) = filter.node_id {
+        let node_links = diesel::alias!(evidence_links as node_links);
+        let linked = || {
+            node_links
+                .filter(node_links.field(evidence_links::node_id).eq(node_id))
+                .select(node_links.field(evidence_links::series_id))
+        };
+        items = items.filter(evidence_items::series_id.eq_any(linked()));
+        links = links.filter(evidence_links::series_id.eq_any(linked()));
+    }
+    let items: Vec<ItemLine> = items.load(conn)?;
+    let links: Vec<(i32, i32, String)> = links.load(conn)?;
     let mut by_series: HashMap<i32, Vec<(i32, String)>> = HashMap::new();
     for (series, node, reference) in links {
         by_series.entry(series).or_default().push((node, reference));
@@ -431,9 +465,6 @@ pub fn library(
             let linked = by_series.remove(&item.series_id).unwrap_or_default();
             let review = review_state(item.review_due, today);
             if filter.review.is_some_and(|wanted| wanted != review) {
-                return None;
-            }
-            if filter.node_id.is_some_and(|node| !linked.iter().any(|(n, _)| *n == node)) {
                 return None;
             }
             Some(LibraryLine {

@@ -86,6 +86,20 @@ pub fn csrf_token(session: &Session) -> String {
     token
 }
 
+/// A random token kept under `key` in this session, made on first use: how a record in the database
+/// (such as an import awaiting confirmation) names the browser session it belongs to without
+/// holding the cookie.
+pub fn session_token(session: &Session, key: &str) -> Result<String, AppError> {
+    if let Ok(Some(token)) = session.get::<String>(key) {
+        return Ok(token);
+    }
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    let token = hex::encode(bytes);
+    session.insert(key, &token).map_err(|e| AppError::Internal(format!("session: {e}")))?;
+    Ok(token)
+}
+
 /// Refuses a form whose token is missing or is not this session's. Compared in constant time.
 pub fn check_csrf(session: &Session, submitted: &str) -> Result<(), AppError> {
     let expected = session.get::<String>(CSRF).ok().flatten().unwrap_or_default();

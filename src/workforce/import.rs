@@ -2,20 +2,21 @@
 //! and checked whole first; a file with any bad row is refused with every bad row listed by line,
 //! and nothing is written. Re-importing staff updates people in place by staff number.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 
 use super::model::{CpdInput, NewCpd, NewStaff, NewSupervision, StaffInput, SupervisionInput};
 use super::store;
-use crate::db::schema::cpd_records;
+use crate::db::schema::{cpd_records, pending_imports};
 use crate::db::ProviderId;
 use crate::db::StaffId;
 use crate::db::StoreError;
 use crate::db::UserId;
 use crate::db::{self, DbConnection};
+use crate::evidence::model::Upload;
 use crate::form::FieldErrors;
 use crate::history::store::json;
 
@@ -26,7 +27,7 @@ crate::vocabulary! {
         Cpd => ("cpd", "CPD records"),
         Supervision => ("supervision", "Supervision sessions"),
     }
-    name = "import kind", stored_in = [];
+    name = "import kind", stored_in = [pending_imports.kind];
 }
 
 impl ImportKind {
@@ -306,22 +307,19 @@ pub struct ImportReport {
     pub unchanged: usize,
 }
 
-/// CPD rows written per statement: well under SQLite's limit on bound values.
-const CPD_CHUNK: usize = 1_000;
+/// CPD rows handed to the database between progress reports; `db::insert_batch` splits them into
+/// statements under the bound-value limit.
+const CPD_PROGRESS_STEP: usize = 10_000;
 
-fn insert_cpd_chunk(
-    conn: &mut DbConnection,
-    by: Option<UserId>,
-    chunk: &[(u64, StaffId, NewCpd)],
-) -> QueryResult<usize> {
+fn insert_cpd(conn: &mut DbConnection, by: Option<UserId>, rows: &[(u64, StaffId, NewCpd)]) -> QueryResult<usize> {
     let now = chrono::Utc::now().naive_utc();
-    let values: Vec<_> = chunk
+    let values: Vec<_> = rows
         .iter()
         .map(|(_, staff_id, cpd)| {
             (
                 cpd_records::staff_id.eq(*staff_id),
                 cpd_records::activity_date.eq(cpd.date),
-                cpd_records::title.eq(cpd.title.clone()),
+                cpd_records::title.eq(cpd.title.as_str()),
                 cpd_records::activity_type.eq(cpd.activity_type),
                 cpd_records::hours.eq(cpd.hours),
                 cpd_records::participatory.eq(cpd.participatory),
@@ -331,11 +329,7 @@ fn insert_cpd_chunk(
             )
         })
         .collect();
-    // MultiConnection has no multi-row insert, but each backend's own connection does.
-    match conn {
-        DbConnection::Sqlite(c) => diesel::insert_into(cpd_records::table).values(values).execute(c),
-        DbConnection::Postgres(c) => diesel::insert_into(cpd_records::table).values(values).execute(c),
-    }
+    db::insert_batch(conn, cpd_records::table, &values)
 }
 
 /// Writes a checked file in one transaction, with its history: a row per person for staff (each
@@ -349,66 +343,197 @@ pub fn commit(
     file_sha256: &str,
     progress: &mut dyn FnMut(usize),
 ) -> Result<ImportReport, StoreError> {
-    db::write_transaction(conn, |conn| {
-        let mut report = ImportReport { rows: prepared.len(), ..Default::default() };
-        let kind = match prepared {
-            Prepared::Staff(rows) => {
-                let existing: HashMap<String, store::StaffRecord> =
-                    store::staff_list(conn, provider_id)?.into_iter().map(|s| (s.staff_number.clone(), s)).collect();
-                for (done, (_, person)) in rows.iter().enumerate() {
-                    match existing.get(&person.staff_number) {
-                        Some(current) => {
-                            if store::update_staff_row(conn, by, provider_id, current, person)? {
-                                report.updated += 1;
-                            } else {
-                                report.unchanged += 1;
-                            }
-                        }
-                        None => {
-                            store::insert_staff(conn, by, provider_id, person)?;
-                            report.created += 1;
+    db::write_transaction(conn, |conn| write(conn, by, provider_id, prepared, file_sha256, progress))
+}
+
+/// The writing of [`commit`], inside a transaction the caller holds.
+fn write(
+    conn: &mut DbConnection,
+    by: Option<UserId>,
+    provider_id: ProviderId,
+    prepared: &Prepared,
+    file_sha256: &str,
+    progress: &mut dyn FnMut(usize),
+) -> Result<ImportReport, StoreError> {
+    let mut report = ImportReport { rows: prepared.len(), ..Default::default() };
+    let kind = match prepared {
+        Prepared::Staff(rows) => {
+            let existing: HashMap<String, store::StaffRecord> =
+                store::staff_list(conn, provider_id)?.into_iter().map(|s| (s.staff_number.clone(), s)).collect();
+            for (done, (_, person)) in rows.iter().enumerate() {
+                match existing.get(&person.staff_number) {
+                    Some(current) => {
+                        if store::update_staff_row(conn, by, provider_id, current, person)? {
+                            report.updated += 1;
+                        } else {
+                            report.unchanged += 1;
                         }
                     }
-                    progress(done + 1);
+                    None => {
+                        store::insert_staff(conn, by, provider_id, person)?;
+                        report.created += 1;
+                    }
                 }
-                ImportKind::Staff
+                progress(done + 1);
             }
-            Prepared::Cpd(rows) => {
-                let mut done = 0;
-                for chunk in rows.chunks(CPD_CHUNK) {
-                    done += insert_cpd_chunk(conn, by, chunk)?;
-                    progress(done);
-                }
-                report.created = done;
-                ImportKind::Cpd
+            ImportKind::Staff
+        }
+        Prepared::Cpd(rows) => {
+            let mut done = 0;
+            for step in rows.chunks(CPD_PROGRESS_STEP) {
+                done += insert_cpd(conn, by, step)?;
+                progress(done);
             }
-            Prepared::Supervision(rows) => {
-                for (done, (_, session, supervisor, attendees)) in rows.iter().enumerate() {
-                    store::insert_session(conn, by, provider_id, session, *supervisor, attendees)?;
-                    progress(done + 1);
-                }
-                report.created = rows.len();
-                ImportKind::Supervision
+            report.created = done;
+            ImportKind::Cpd
+        }
+        Prepared::Supervision(rows) => {
+            for (done, (_, session, supervisor, attendees)) in rows.iter().enumerate() {
+                store::insert_session(conn, by, provider_id, session, *supervisor, attendees)?;
+                progress(done + 1);
             }
+            report.created = rows.len();
+            ImportKind::Supervision
+        }
+    };
+    crate::history::store::record(
+        conn,
+        &crate::history::Entry {
+            user_id: by,
+            organisation_id: Some(provider_id.0),
+            entity: "import".into(),
+            entity_id: kind.as_str().into(),
+            action: "import".into(),
+            changes: crate::history::store::created(vec![
+                ("file_sha256", json(file_sha256)),
+                ("rows", json(report.rows)),
+                ("created", json(report.created)),
+                ("updated", json(report.updated)),
+                ("unchanged", json(report.unchanged)),
+            ]),
+        },
+    )?;
+    Ok(report)
+}
+
+/// How long a previewed file waits for its confirmation. After that it cannot be confirmed, and
+/// the sweep deletes it: it holds people's names, emails and registration numbers.
+pub const PENDING_HOURS: i64 = 24;
+
+/// What a confirmation that cannot be used says: the preview was another session's, or replaced,
+/// or already confirmed.
+pub const NOT_PREVIEWED: &str = "This file was not checked in this session: upload it again to see its preview";
+
+/// What a confirmation says after the preview expired.
+pub const PREVIEW_EXPIRED: &str =
+    "This preview has expired (previews are kept for 24 hours): upload the file again to see its preview";
+
+/// The stored form of a session's import token: the database alone cannot confirm anyone's preview.
+fn session_key(session_token: &str) -> String {
+    hex::encode(<sha2::Sha256 as sha2::Digest>::digest(session_token.as_bytes()))
+}
+
+/// Keeps a checked file for the session that previewed it until `now` + [`PENDING_HOURS`],
+/// replacing that session's earlier preview: the file (stored once by its hash) and the pending
+/// row are written together.
+pub fn hold(
+    conn: &mut DbConnection,
+    provider_id: ProviderId,
+    session_token: &str,
+    kind: ImportKind,
+    upload: &Upload,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let session = session_key(session_token);
+    let now = now.naive_utc();
+    db::write_transaction(conn, |conn| {
+        crate::evidence::store::store_blob(conn, upload)?;
+        diesel::delete(pending_imports::table.filter(pending_imports::session_token_sha256.eq(&session)))
+            .execute(conn)?;
+        diesel::insert_into(pending_imports::table)
+            .values((
+                pending_imports::provider_id.eq(provider_id),
+                pending_imports::session_token_sha256.eq(&session),
+                pending_imports::kind.eq(kind),
+                pending_imports::sha256.eq(&upload.sha256),
+                pending_imports::created_at.eq(now),
+                pending_imports::expires_at.eq(now + chrono::Duration::hours(PENDING_HOURS)),
+            ))
+            .execute(conn)?;
+        Ok(())
+    })
+}
+
+/// Confirms the session's previewed file: checks it again (the data may have changed since the
+/// preview) and writes it, deleting the pending row in the same transaction, so a confirmation is
+/// used once. A file this session did not preview (for this provider, as this kind), or whose
+/// preview expired, is refused as a conflict and nothing is written.
+#[allow(clippy::too_many_arguments)]
+pub fn confirm(
+    conn: &mut DbConnection,
+    by: Option<UserId>,
+    provider_id: ProviderId,
+    session_token: &str,
+    kind: ImportKind,
+    sha256: &str,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<Result<ImportReport, Vec<RowError>>, StoreError> {
+    let session = session_key(session_token);
+    db::write_transaction(conn, |conn| {
+        let pending: Option<(i32, NaiveDateTime)> = pending_imports::table
+            .filter(pending_imports::session_token_sha256.eq(&session))
+            .filter(pending_imports::provider_id.eq(provider_id))
+            .filter(pending_imports::kind.eq(kind))
+            .filter(pending_imports::sha256.eq(sha256))
+            .select((pending_imports::id, pending_imports::expires_at))
+            .first(conn)
+            .optional()?;
+        let Some((id, expires_at)) = pending else { return Err(StoreError::Conflict(NOT_PREVIEWED.into())) };
+        if expires_at <= now.naive_utc() {
+            return Err(StoreError::Conflict(PREVIEW_EXPIRED.into()));
+        }
+        let Some(content) = crate::evidence::store::blob_content(conn, sha256)? else {
+            return Err(StoreError::NotFound);
         };
-        crate::history::store::record(
-            conn,
-            &crate::history::Entry {
-                user_id: by,
-                organisation_id: Some(provider_id.0),
-                entity: "import".into(),
-                entity_id: kind.as_str().into(),
-                action: "import".into(),
-                changes: crate::history::store::created(vec![
-                    ("file_sha256", json(file_sha256)),
-                    ("rows", json(report.rows)),
-                    ("created", json(report.created)),
-                    ("updated", json(report.updated)),
-                    ("unchanged", json(report.unchanged)),
-                ]),
-            },
-        )?;
-        Ok(report)
+        let prepared = match prepare(conn, provider_id, kind, &content, today)? {
+            Ok(prepared) => prepared,
+            Err(rows) => return Ok(Err(rows)),
+        };
+        let report = write(conn, by, provider_id, &prepared, sha256, &mut |_| {})?;
+        diesel::delete(pending_imports::table.find(id)).execute(conn)?;
+        Ok(Ok(report))
+    })
+}
+
+/// What a sweep deleted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Swept {
+    pub pending_imports: usize,
+    pub files: usize,
+}
+
+/// Deletes the previews that expired by `now`, then every stored file nothing refers to any more:
+/// not an evidence item, not a preview still pending, and not a confirmed import (the history
+/// names each import's file by its SHA-256, and the file is the proof of what was imported).
+pub fn sweep(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<Swept, StoreError> {
+    db::write_transaction(conn, |conn| {
+        let pending_imports =
+            diesel::delete(pending_imports::table.filter(pending_imports::expires_at.le(now.naive_utc())))
+                .execute(conn)?;
+        let mut wanted: HashSet<String> = pending_imports::table
+            .select(pending_imports::sha256)
+            .distinct()
+            .load::<String>(conn)?
+            .into_iter()
+            .collect();
+        wanted.extend(
+            crate::history::store::recorded_values(conn, "import", "file_sha256")?
+                .into_iter()
+                .filter_map(|value| value.as_str().map(str::to_string)),
+        );
+        let files = crate::evidence::store::delete_unreferenced_blobs(conn, &wanted)?;
+        Ok(Swept { pending_imports, files })
     })
 }
 

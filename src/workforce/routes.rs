@@ -17,10 +17,12 @@ use crate::accounts::access::Capability;
 use crate::accounts::api::ApiUser;
 use crate::accounts::guard::{authorize, permissions, provider_context};
 use crate::accounts::session::CurrentUser;
+use crate::db::StoreError;
 use crate::db::{ProviderId, StaffId};
 use crate::form::parse_date;
 use crate::form::FieldErrors;
 use crate::web::form::{save_then, Form, UploadForm};
+use crate::web::session::session_token;
 use crate::web::{render_status, see_other, with_conn, AppError, AppState};
 
 /// The workforce pages, imports and API, for `lib::app`.
@@ -362,7 +364,8 @@ struct ImportChoice {
 }
 
 /// `POST /providers/{id}/workforce/import`: checks the whole file and shows a preview to confirm,
-/// or every bad row. The file is kept by its SHA-256 until confirmed; nothing else is written.
+/// or every bad row. The file is kept by its SHA-256, for this session to confirm within 24 hours;
+/// nothing else is written.
 async fn import_upload(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -405,11 +408,13 @@ async fn import_upload(
         Err(message) => return refuse(context, message, vec![]),
     };
     let sha256 = upload.sha256.clone();
+    let (token, now) = (session_token(&session, IMPORT_SESSION)?, state.now());
     let checked = with_conn(&state, move |conn| {
         let prepared = import::prepare(conn, provider_id, kind, &upload.content, today)?;
         if prepared.is_ok() {
-            // Kept by its hash until confirmed, so any instance behind a load balancer can finish it.
-            crate::evidence::store::store_blob(conn, &upload)?;
+            // Kept in the database until confirmed, so any instance behind a load balancer can
+            // finish it; only this session can, for this provider, within the day.
+            import::hold(conn, provider_id, &token, kind, &upload, now)?;
         }
         Ok(prepared)
     })
@@ -417,10 +422,6 @@ async fn import_upload(
     match checked {
         Err(rows) => refuse(context, String::new(), rows),
         Ok(prepared) => {
-            // Only the file this session previewed can be confirmed, and only for this provider.
-            session
-                .insert(PENDING_IMPORT, pending_import(provider_id, kind, &sha256))
-                .map_err(|e| AppError::Internal(e.to_string()))?;
             context.insert("kind_label", kind.label());
             context.insert("sha256", &sha256);
             context.insert("rows", &prepared.len());
@@ -468,12 +469,8 @@ fn preview(prepared: &import::Prepared) -> Vec<(u64, String)> {
     }
 }
 
-/// The session's record of the import it previewed.
-const PENDING_IMPORT: &str = "pending_import";
-
-fn pending_import(provider_id: ProviderId, kind: ImportKind, sha256: &str) -> String {
-    format!("{provider_id}:{}:{sha256}", kind.as_str())
-}
+/// The session key of the token naming this browser's previews (`import::hold`).
+const IMPORT_SESSION: &str = "import_session";
 
 #[derive(Deserialize)]
 struct ConfirmForm {
@@ -484,7 +481,8 @@ struct ConfirmForm {
 }
 
 /// `POST /providers/{id}/workforce/import/confirm`: checks the kept file again (the data may have
-/// changed since the preview) and writes it in one transaction.
+/// changed since the preview) and writes it in one transaction; a file this session did not
+/// preview, or whose preview expired, is refused (409).
 async fn import_confirm(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -497,36 +495,29 @@ async fn import_confirm(
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Manage).await?;
     let kind = ImportKind::parse(&form.kind).ok_or(AppError::BadRequest("unknown import kind".into()))?;
-    let previewed = session.get::<String>(PENDING_IMPORT).ok().flatten();
-    if previewed.as_deref() != Some(pending_import(provider_id, kind, &form.sha256).as_str()) {
-        let mut context = provider_context(&state, &user, provider_id).await?;
-        import_context(&mut context, kind.as_str());
-        context.insert("file_error", "This file was not checked in this session: upload it again to see its preview");
-        context.insert("row_errors", &Vec::<import::RowError>::new());
-        return render_status(&state, &req, "workforce/import.html", context, StatusCode::CONFLICT);
-    }
-    let (sha256, user_id) = (form.sha256.clone(), user.id);
+    let (token, now, sha256, user_id) =
+        (session_token(&session, IMPORT_SESSION)?, state.now(), form.sha256.clone(), user.id);
     let outcome = with_conn(&state, move |conn| {
-        let Some(content) = crate::evidence::store::blob_content(conn, &sha256)? else {
-            return Err(AppError::NotFound);
-        };
-        Ok(match import::prepare(conn, provider_id, kind, &content, today)? {
-            Ok(prepared) => Ok(import::commit(conn, Some(user_id), provider_id, &prepared, &sha256, &mut |_| {})?),
-            Err(rows) => Err(rows),
-        })
+        match import::confirm(conn, Some(user_id), provider_id, &token, kind, &sha256, today, now) {
+            Err(StoreError::Conflict(why)) => Ok(Err((StatusCode::CONFLICT, why, Vec::new()))),
+            Err(other) => Err(other.into()),
+            Ok(Err(rows)) => Ok(Err((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "The file no longer passes its checks; nothing was imported".to_string(),
+                rows,
+            ))),
+            Ok(Ok(report)) => Ok(Ok(report)),
+        }
     })
     .await?;
     match outcome {
-        Ok(report) => {
-            session.remove(PENDING_IMPORT);
-            Ok(see_other(format!("/providers/{provider_id}/workforce?imported={}", report.rows)))
-        }
-        Err(rows) => {
+        Ok(report) => Ok(see_other(format!("/providers/{provider_id}/workforce?imported={}", report.rows))),
+        Err((status, file_error, rows)) => {
             let mut context = provider_context(&state, &user, provider_id).await?;
             import_context(&mut context, kind.as_str());
-            context.insert("file_error", "The file no longer passes its checks; nothing was imported");
+            context.insert("file_error", &file_error);
             context.insert("row_errors", &rows);
-            render_status(&state, &req, "workforce/import.html", context, StatusCode::UNPROCESSABLE_ENTITY)
+            render_status(&state, &req, "workforce/import.html", context, status)
         }
     }
 }

@@ -114,6 +114,22 @@ pub fn staff_list(conn: &mut DbConnection, provider_id: ProviderId) -> QueryResu
         .load(conn)
 }
 
+/// The provider's people in post on `as_of` (started, or no start given; not yet left), by name.
+/// The leaving day itself still counts, as the rules judge it.
+pub fn current_staff(
+    conn: &mut DbConnection,
+    provider_id: ProviderId,
+    as_of: NaiveDate,
+) -> QueryResult<Vec<StaffRecord>> {
+    staff::table
+        .filter(staff::provider_id.eq(provider_id))
+        .filter(staff::start_date.is_null().or(staff::start_date.le(as_of)))
+        .filter(staff::leaving_date.is_null().or(staff::leaving_date.ge(as_of)))
+        .select(StaffRecord::as_select())
+        .order((staff::full_name, staff::id))
+        .load(conn)
+}
+
 /// The names of the provider's clinical and specialist staff in post on `today`: who may lead a
 /// service or hold a sub-specialism's expertise.
 pub fn clinicians(conn: &mut DbConnection, provider_id: ProviderId, today: NaiveDate) -> QueryResult<Vec<String>> {
@@ -452,11 +468,11 @@ pub(crate) fn insert_session(
         ))
         .execute(conn)?;
     let id = db::last_insert_id(conn)?;
-    for staff_id in attendees {
-        diesel::insert_into(supervision_attendees::table)
-            .values((supervision_attendees::session_id.eq(id), supervision_attendees::staff_id.eq(*staff_id)))
-            .execute(conn)?;
-    }
+    let rows: Vec<_> = attendees
+        .iter()
+        .map(|staff_id| (supervision_attendees::session_id.eq(id), supervision_attendees::staff_id.eq(*staff_id)))
+        .collect();
+    db::insert_batch(conn, supervision_attendees::table, &rows)?;
     Ok(id)
 }
 
@@ -658,10 +674,7 @@ pub fn workforce(
     as_of: NaiveDate,
     supervision_days: i64,
 ) -> QueryResult<WorkforceReport> {
-    let people = staff_list(conn, provider_id)?;
-    let current =
-        |p: &StaffRecord| p.start_date.is_none_or(|s| s <= as_of) && p.leaving_date.is_none_or(|l| l >= as_of);
-    let current: Vec<StaffRecord> = people.into_iter().filter(current).collect();
+    let current = current_staff(conn, provider_id, as_of)?;
     let lines = judge_people(conn, &current, as_of, supervision_days)?;
     let year_ago = as_of.checked_sub_months(Months::new(12)).unwrap_or(as_of);
     let sessions: Vec<(NaiveDate, i32, i32, i32, i32)> = supervision_sessions::table
@@ -761,7 +774,8 @@ pub struct SessionLine {
     pub minutes: String,
 }
 
-/// The provider's supervision sessions, newest first, with how many attended each.
+/// The provider's supervision sessions, newest first, with how many attended each (counted by the
+/// database).
 pub fn sessions(
     conn: &mut DbConnection,
     provider_id: ProviderId,
@@ -785,14 +799,17 @@ pub fn sessions(
         .limit(limit)
         .load(conn)?;
     let ids: Vec<i32> = lines.iter().map(|l| l.id).collect();
-    let attendance: Vec<i32> = supervision_attendees::table
+    let attendance: HashMap<i32, i64> = supervision_attendees::table
         .filter(supervision_attendees::session_id.eq_any(&ids))
-        .select(supervision_attendees::session_id)
-        .load(conn)?;
+        .group_by(supervision_attendees::session_id)
+        .select((supervision_attendees::session_id, diesel::dsl::count_star()))
+        .load::<(i32, i64)>(conn)?
+        .into_iter()
+        .collect();
     Ok(lines
         .into_iter()
         .map(|l| {
-            let n = attendance.iter().filter(|s| **s == l.id).count();
+            let n = attendance.get(&l.id).map_or(0, |n| usize::try_from(*n).unwrap_or(0));
             (l, n)
         })
         .collect())
