@@ -86,23 +86,6 @@ pub fn record_action(
     )
 }
 
-/// The values `field` was given by every row about `entity` (each change's "after"), oldest first:
-/// what the trail says was recorded, for a rule that keeps what the trail names (the file of each
-/// confirmed import). A row whose changes cannot be read is an error, never skipped.
-pub fn recorded_values(conn: &mut DbConnection, entity: &str, field: &str) -> QueryResult<Vec<serde_json::Value>> {
-    let rows: Vec<String> =
-        history::table.filter(history::entity.eq(entity)).select(history::changes).order(history::id).load(conn)?;
-    let mut values = Vec::new();
-    for changes in rows {
-        let changes: serde_json::Value =
-            serde_json::from_str(&changes).map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))?;
-        if let Some(after) = changes.get(field).and_then(|change| change.get("after")) {
-            values.push(after.clone());
-        }
-    }
-    Ok(values)
-}
-
 /// Rows read at a time while verifying, so a long trail is never held in memory whole.
 const VERIFY_PAGE: i64 = 2_000;
 

@@ -502,6 +502,9 @@ pub fn confirm(
         };
         let report = write(conn, by, provider_id, &prepared, sha256, &mut |_| {})?;
         diesel::delete(pending_imports::table.find(id)).execute(conn)?;
+        // The rows are in the records now, and the history keeps the file's hash: the file itself,
+        // names and registration numbers, is not kept.
+        delete_unwanted_files(conn)?;
         Ok(Ok(report))
     })
 }
@@ -514,27 +517,23 @@ pub struct Swept {
 }
 
 /// Deletes the previews that expired by `now`, then every stored file nothing refers to any more:
-/// not an evidence item, not a preview still pending, and not a confirmed import (the history
-/// names each import's file by its SHA-256, and the file is the proof of what was imported).
+/// not an evidence item and not a preview still pending. An import file holds names, emails and
+/// registration numbers; once imported or abandoned it is not kept.
 pub fn sweep(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<Swept, StoreError> {
     db::write_transaction(conn, |conn| {
         let pending_imports =
             diesel::delete(pending_imports::table.filter(pending_imports::expires_at.le(now.naive_utc())))
                 .execute(conn)?;
-        let mut wanted: HashSet<String> = pending_imports::table
-            .select(pending_imports::sha256)
-            .distinct()
-            .load::<String>(conn)?
-            .into_iter()
-            .collect();
-        wanted.extend(
-            crate::history::store::recorded_values(conn, "import", "file_sha256")?
-                .into_iter()
-                .filter_map(|value| value.as_str().map(str::to_string)),
-        );
-        let files = crate::evidence::store::delete_unreferenced_blobs(conn, &wanted)?;
+        let files = delete_unwanted_files(conn)?;
         Ok(Swept { pending_imports, files })
     })
+}
+
+/// Deletes the stored files that neither evidence nor a pending preview refers to.
+fn delete_unwanted_files(conn: &mut DbConnection) -> QueryResult<usize> {
+    let wanted: HashSet<String> =
+        pending_imports::table.select(pending_imports::sha256).distinct().load::<String>(conn)?.into_iter().collect();
+    crate::evidence::store::delete_unreferenced_blobs(conn, &wanted)
 }
 
 #[cfg(test)]
