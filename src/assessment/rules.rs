@@ -233,16 +233,6 @@ pub fn readiness(facts: &Facts, today: NaiveDate) -> Readiness {
     }
 }
 
-/// The accreditation record's dates, as the rules need them.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Pathway {
-    pub status: Option<AccreditationStatus>,
-    pub registered_on: Option<NaiveDate>,
-    pub visit_on: Option<NaiveDate>,
-    pub accredited_on: Option<NaiveDate>,
-    pub deferred_due: Option<NaiveDate>,
-}
-
 /// A date that matters next, and what it is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Milestone {
@@ -287,7 +277,7 @@ pub fn months_between(from: NaiveDate, to: NaiveDate) -> u32 {
 pub fn months_working_towards(pathway: &Pathway, today: NaiveDate) -> Option<u32> {
     let registered = pathway.registered_on?;
     let end = match (pathway.status, pathway.accredited_on) {
-        (Some(AccreditationStatus::Accredited), Some(accredited)) => accredited,
+        (AccreditationStatus::Accredited, Some(accredited)) => accredited,
         _ => today,
     };
     Some(months_between(registered, end))
@@ -296,7 +286,7 @@ pub fn months_working_towards(pathway: &Pathway, today: NaiveDate) -> Option<u32
 /// The next date that matters for the status the service is in.
 pub fn next_milestone(pathway: &Pathway, today: NaiveDate) -> Option<Milestone> {
     use AccreditationStatus::*;
-    match pathway.status? {
+    match pathway.status {
         WorkingTowards => pathway
             .registered_on?
             .checked_add_months(Months::new(12 * SELF_ASSESSMENT_YEARS))
@@ -395,9 +385,10 @@ pub fn carry_over(
 }
 
 /// What the accreditation record keeps of the pathway: the step the service is at, and the date
-/// of each step reached, so the record shows when it registered, submitted and was accredited.
+/// of each step reached, so the record shows when it registered, submitted and was accredited. The
+/// rules judge the months working towards and the next date that matters from it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PathwayRecord {
+pub struct Pathway {
     pub status: AccreditationStatus,
     pub status_on: Option<NaiveDate>,
     pub registered_on: Option<NaiveDate>,
@@ -409,9 +400,9 @@ pub struct PathwayRecord {
     pub deferred_due: Option<NaiveDate>,
 }
 
-impl Default for PathwayRecord {
+impl Default for Pathway {
     fn default() -> Self {
-        PathwayRecord {
+        Pathway {
             status: AccreditationStatus::NotRegistered,
             status_on: None,
             registered_on: None,
@@ -427,10 +418,10 @@ impl Default for PathwayRecord {
 
 /// The record after a step. Each step keeps its own date, and the dates of the steps before stay;
 /// accreditation cannot be recorded before the service's registration is.
-pub fn take_step(before: &PathwayRecord, change: &AccreditationChange) -> Result<PathwayRecord, FieldErrors> {
+pub fn take_step(before: &Pathway, change: &AccreditationChange) -> Result<Pathway, FieldErrors> {
     use AccreditationStatus::*;
     let on = Some(change.status_on);
-    let mut after = PathwayRecord { status: change.status, status_on: on, ..before.clone() };
+    let mut after = Pathway { status: change.status, status_on: on, ..before.clone() };
     match change.status {
         NotRegistered | Unsuccessful | Lapsed => {}
         WorkingTowards => after.registered_on = on,

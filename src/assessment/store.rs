@@ -314,7 +314,17 @@ pub fn accreditation(
         let status = AccreditationStatus::NotRegistered;
         return Ok(AccreditationRecord { status, status_label: status.label().into(), ..Default::default() });
     };
-    let pathway = Pathway { status: Some(status), registered_on, visit_on, accredited_on, deferred_due: due };
+    let pathway = Pathway {
+        status,
+        status_on,
+        registered_on,
+        self_assessment_completed_on: self_done,
+        evidence_submitted_on: submitted,
+        visit_on,
+        accredited_on,
+        deferred_actions: actions.clone(),
+        deferred_due: due,
+    };
     let accredited = status == AccreditationStatus::Accredited;
     let next_milestone = rules::next_milestone(&pathway, today);
     Ok(AccreditationRecord {
@@ -347,18 +357,16 @@ pub fn change_accreditation(
     db::write_transaction(conn, |conn| {
         let before = accreditation_row(conn, provider_id)?;
         let recorded = before.clone().map(
-            |(status, status_on, registered, self_done, submitted, visit, accredited, actions, due)| {
-                rules::PathwayRecord {
-                    status,
-                    status_on,
-                    registered_on: registered,
-                    self_assessment_completed_on: self_done,
-                    evidence_submitted_on: submitted,
-                    visit_on: visit,
-                    accredited_on: accredited,
-                    deferred_actions: actions,
-                    deferred_due: due,
-                }
+            |(status, status_on, registered, self_done, submitted, visit, accredited, actions, due)| rules::Pathway {
+                status,
+                status_on,
+                registered_on: registered,
+                self_assessment_completed_on: self_done,
+                evidence_submitted_on: submitted,
+                visit_on: visit,
+                accredited_on: accredited,
+                deferred_actions: actions,
+                deferred_due: due,
             },
         );
         let after = rules::take_step(&recorded.unwrap_or_default(), change)?;

@@ -14,7 +14,7 @@ fn accreditation_lasts_five_years_with_a_renewal_each_anniversary() {
     assert_eq!(next_renewal(accredited, day(2028, 2, 29)), Some(day(2028, 2, 29)), "the anniversary itself");
     assert_eq!(next_renewal(accredited, day(2028, 3, 1)), None, "after the fourth renewal, only expiry is left");
     let pathway = Pathway {
-        status: Some(AccreditationStatus::Accredited),
+        status: AccreditationStatus::Accredited,
         registered_on: Some(day(2021, 5, 10)),
         accredited_on: Some(accredited),
         ..Default::default()
@@ -29,7 +29,7 @@ fn accreditation_lasts_five_years_with_a_renewal_each_anniversary() {
 #[test]
 fn working_towards_is_counted_in_whole_months_until_today() {
     let pathway = Pathway {
-        status: Some(AccreditationStatus::WorkingTowards),
+        status: AccreditationStatus::WorkingTowards,
         registered_on: Some(day(2023, 3, 15)),
         ..Default::default()
     };
@@ -173,7 +173,7 @@ fn step(status: AccreditationStatus, on: NaiveDate) -> super::super::model::Accr
 #[test]
 fn each_step_keeps_its_own_date_and_the_dates_before_it() {
     use AccreditationStatus::*;
-    let registered = take_step(&PathwayRecord::default(), &step(WorkingTowards, day(2023, 5, 2))).unwrap();
+    let registered = take_step(&Pathway::default(), &step(WorkingTowards, day(2023, 5, 2))).unwrap();
     assert_eq!(registered.registered_on, Some(day(2023, 5, 2)));
     let submitted = take_step(&registered, &step(EvidenceSubmitted, day(2026, 9, 1))).unwrap();
     assert_eq!((submitted.status, submitted.evidence_submitted_on), (EvidenceSubmitted, Some(day(2026, 9, 1))));
@@ -185,9 +185,9 @@ fn each_step_keeps_its_own_date_and_the_dates_before_it() {
 #[test]
 fn accreditation_needs_a_registration_date_first() {
     use AccreditationStatus::*;
-    let refused = take_step(&PathwayRecord::default(), &step(Accredited, day(2026, 11, 1))).unwrap_err();
+    let refused = take_step(&Pathway::default(), &step(Accredited, day(2026, 11, 1))).unwrap_err();
     assert!(refused.get("status").unwrap().contains("registered"));
-    let registered = take_step(&PathwayRecord::default(), &step(WorkingTowards, day(2024, 1, 8))).unwrap();
+    let registered = take_step(&Pathway::default(), &step(WorkingTowards, day(2024, 1, 8))).unwrap();
     let accredited = take_step(&registered, &step(Accredited, day(2026, 11, 1))).unwrap();
     assert_eq!(accredited.accredited_on, Some(day(2026, 11, 1)));
 }
@@ -199,7 +199,7 @@ fn a_deferral_records_its_actions_and_due_date() {
         deferred_due: Some(day(2027, 2, 1)),
         ..step(AccreditationStatus::Deferred, day(2026, 11, 2))
     };
-    let deferred = take_step(&PathwayRecord::default(), &change).unwrap();
+    let deferred = take_step(&Pathway::default(), &change).unwrap();
     assert_eq!(deferred.deferred_actions.as_deref(), Some("Evidence of clinical audit"));
     assert_eq!(deferred.deferred_due, Some(day(2027, 2, 1)));
 }
