@@ -245,3 +245,29 @@ on_both_backends!(
         assert_eq!(counts(&app.db).0, 1, "and nothing is written");
     }
 );
+
+on_both_backends!(
+    a_text_file_named_as_a_web_page_is_kept_and_served_as_text,
+    app | app | {
+        let s = service(&mut app.db.migrated(), "Northshire OH Service", "northshire");
+        let (manager, token) = browser_signed_in(&app, "manager@northshire.example", PASSWORD).await;
+        let base = format!("{}/providers/{}/evidence", app.address, s.provider);
+        let body = b"Notes <b>here</b>; alert(document.cookie)\n".to_vec();
+        let form = upload(&token, "Web page", Some(("page\u{202E}lmth.html", body.clone())), &[]);
+        let (status, _, at) = post(&manager, base.clone(), form).await;
+        assert_eq!(status, 303);
+        let id = item_id(&at);
+        let today = chrono::Utc::now().date_naive();
+        let stored = {
+            let mut conn = app.db.conn();
+            ohgov::evidence::store::item(&mut conn, s.provider, id, today).unwrap().unwrap()
+        };
+        assert_eq!(stored.item.file_name.as_deref(), Some("pagelmth.txt"));
+        let download = manager.get(format!("{base}/{id}/download")).send().await.unwrap();
+        assert_eq!(download.status().as_u16(), 200);
+        let disposition = download.headers()["content-disposition"].to_str().unwrap().to_string();
+        assert!(!disposition.to_ascii_lowercase().contains(".htm"), "{disposition}");
+        assert!(disposition.contains("pagelmth.txt"), "{disposition}");
+        assert!(download.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
+    }
+);

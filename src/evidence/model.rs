@@ -115,17 +115,53 @@ pub fn identify(bytes: &[u8], file_name: &str) -> Result<Identified, String> {
     Ok(Identified { file_type, media_type })
 }
 
+/// Unicode's bidirectional marks, embeddings, overrides and isolates (U+200E/F, U+202A–U+202E,
+/// U+2066–U+2069): they can make `txt.exe` display as `exe.txt`, so names lose them.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
 /// The name a file is stored and downloaded under: the last part of what the browser sent
-/// (some send a whole path), with control characters and quotes taken out.
+/// (some send a whole path), with control characters, bidirectional controls and quotes taken
+/// out (cleaned, not refused: the name is only a label; the content was judged on its own).
 pub fn clean_file_name(sent: &str) -> String {
     let last = sent.rsplit(['/', '\\']).next().unwrap_or("");
-    let cleaned: String = last.chars().filter(|c| !c.is_control() && *c != '"').take(200).collect();
+    let cleaned: String =
+        last.chars().filter(|c| !c.is_control() && !is_bidi_control(*c) && *c != '"').take(200).collect();
     let cleaned = cleaned.trim().trim_start_matches('.').to_string();
     if cleaned.is_empty() {
         "evidence".into()
     } else {
         cleaned
     }
+}
+
+/// The name with an extension of the type the content is, so a file is never kept or served
+/// under a name that runs when opened (`page.html` holding text is kept as `page.txt`). A name
+/// ending in the type's own extension is kept as it is; any other ending (`.html`, `.js`, `.hta`,
+/// none at all) gives way to the type's extension. A name claiming another accepted type never
+/// gets here: [`identify`] refuses it.
+pub fn with_own_extension(file_name: &str, file_type: FileType, content: &[u8]) -> String {
+    if extension(file_name).is_some_and(|ext| file_type.extensions().contains(&ext.as_str())) {
+        return file_name.to_string();
+    }
+    let own = match file_type {
+        FileType::Text => "txt",
+        FileType::Csv => "csv",
+        FileType::Pdf => "pdf",
+        FileType::Png => "png",
+        FileType::Jpeg => "jpg",
+        // Old and new Office formats each have their own ending; the content says which.
+        FileType::Word | FileType::Excel => match infer::get(content).map(|t| t.extension()) {
+            Some(ext) if file_type.extensions().contains(&ext) => ext,
+            _ => file_type.extensions()[1],
+        },
+    };
+    let stem = match file_name.rsplit_once('.') {
+        Some((stem, _)) if !stem.is_empty() => stem,
+        _ => file_name,
+    };
+    format!("{}.{own}", stem.trim_end_matches('.'))
 }
 
 /// An uploaded file that passed every check.
@@ -147,6 +183,7 @@ pub fn check_upload(content: Vec<u8>, sent_name: &str, limit_bytes: usize) -> Re
     }
     let file_name = clean_file_name(sent_name);
     let identified = identify(&content, &file_name)?;
+    let file_name = with_own_extension(&file_name, identified.file_type, &content);
     let sha256 = hex::encode(Sha256::digest(&content));
     Ok(Upload { file_name, media_type: identified.media_type, sha256, content })
 }
@@ -370,6 +407,34 @@ mod tests {
         assert_eq!(clean_file_name("../../etc/passwd"), "passwd");
         assert_eq!(clean_file_name("a\"b\r\n.pdf"), "ab.pdf");
         assert_eq!(clean_file_name("..."), "evidence");
+    }
+
+    #[test]
+    fn file_names_lose_bidirectional_controls() {
+        assert_eq!(clean_file_name("report\u{202E}fdp.exe"), "reportfdp.exe");
+        assert_eq!(clean_file_name("a\u{200E}\u{200F}\u{202A}\u{202B}\u{202C}\u{202D}b.txt"), "ab.txt");
+        assert_eq!(clean_file_name("\u{2066}\u{2067}c\u{2068}\u{2069}.txt"), "c.txt");
+        assert_eq!(clean_file_name("tab\there\u{7f}.txt"), "tabhere.txt");
+    }
+
+    #[test]
+    fn files_are_kept_only_under_their_own_types_extension() {
+        for name in ["page.html", "page.htm", "page.js", "page.hta", "page.HTML", "page"] {
+            let kept = check_upload(b"alert(document.cookie)\n".to_vec(), name, MB).unwrap();
+            assert_eq!(kept.file_name, "page.txt", "{name}");
+            assert_eq!(kept.media_type, "text/plain; charset=utf-8");
+        }
+        assert_eq!(check_upload(b"a,b\n".to_vec(), "kpis.csv", MB).unwrap().file_name, "kpis.csv");
+        assert_eq!(check_upload(b"words".to_vec(), "notes.text", MB).unwrap().file_name, "notes.text");
+        assert_eq!(check_upload(b"words".to_vec(), "v1.2 notes.svg", MB).unwrap().file_name, "v1.2 notes.txt");
+        let pdf = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n".to_vec();
+        assert_eq!(check_upload(pdf.clone(), "policy.PDF", MB).unwrap().file_name, "policy.PDF");
+        assert_eq!(check_upload(pdf.clone(), "policy.html", MB).unwrap().file_name, "policy.pdf");
+        assert_eq!(check_upload(pdf, "policy", MB).unwrap().file_name, "policy.pdf");
+        let jpeg = b"\xFF\xD8\xFF\xE0\0\x10JFIF".to_vec();
+        assert_eq!(check_upload(jpeg.clone(), "photo.jpeg", MB).unwrap().file_name, "photo.jpeg");
+        assert_eq!(check_upload(jpeg, "photo.hta", MB).unwrap().file_name, "photo.jpg");
+        assert_eq!(check_upload(b"words".to_vec(), ".html", MB).unwrap().file_name, "html.txt");
     }
 
     fn input(kind: &str) -> EvidenceInput {
