@@ -958,3 +958,47 @@ on_both_backends!(
         }
     }
 );
+
+on_both_backends!(
+    a_common_or_guessable_new_password_is_refused_and_the_old_one_still_works,
+    app | app | {
+        build_world(&app.db);
+        let here = signed_in(&app, "viewer").await;
+        for guessable in
+            ["aaaaaaaaaaaa", "Password1234", "abcabcabcabc", "northshire oh service", "VIEWER@example.nhs.uk"]
+        {
+            let page = here.get(format!("{}/account", app.address)).send().await.unwrap().text().await.unwrap();
+            let token = form_token(&page).unwrap();
+            let response = here
+                .post(format!("{}/account/password", app.address))
+                .form(&[
+                    ("csrf_token", token.as_str()),
+                    ("current_password", "a long enough passphrase"),
+                    ("new_password", guessable),
+                    ("confirm_password", guessable),
+                ])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status().as_u16(), 422, "{guessable}");
+            let page = response.text().await.unwrap();
+            assert!(page.contains("id=\"new_password-error\""), "{guessable}: {page}");
+            assert!(page.contains("too common or easy to guess"), "{guessable}");
+            assert!(page.contains("three random words"), "{guessable}");
+        }
+        let fresh = support::TestApp::new_browser();
+        let page = fresh.get(format!("{}/sign-in", app.address)).send().await.unwrap().text().await.unwrap();
+        let token = form_token(&page).unwrap();
+        let signed = fresh
+            .post(format!("{}/sign-in", app.address))
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("email", "viewer@example.nhs.uk"),
+                ("password", "a long enough passphrase"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(signed.status().as_u16(), 303, "the old password still works");
+    }
+);

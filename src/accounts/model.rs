@@ -218,9 +218,63 @@ impl UserInput {
         if let Err(found) = trimmed.validate() {
             errors.absorb(found, &["email", "name", "password"]);
         }
+        if !errors.0.contains_key("password")
+            && is_guessable(&trimmed.password, &own_words(&trimmed.email, &trimmed.name))
+        {
+            errors.add("password", GUESSABLE_PASSWORD);
+        }
         errors.into_result()?;
         Ok(NewUser { email: trimmed.email, name: trimmed.name, password: trimmed.password, is_admin: trimmed.is_admin })
     }
+}
+
+/// Passwords on every attacker's list, compared with case and spaces ignored. Short on purpose:
+/// with the length rule and the repeat rule below, these are the ones that would still get in.
+const COMMON_PASSWORDS: &[&str] = &[
+    "password1234",
+    "passwordpassword",
+    "password123456",
+    "123456789012",
+    "1234567890123",
+    "qwertyuiopas",
+    "qwerty123456",
+    "1q2w3e4r5t6y",
+    "letmeinletmein",
+    "iloveyouiloveyou",
+    "welcome12345",
+    "changeme1234",
+    "administrator",
+    "trustno1trustno1",
+];
+
+/// What a refused password is told, at the password field.
+pub const GUESSABLE_PASSWORD: &str =
+    "This password is too common or easy to guess. Try three random words, like 'copper kettle meadow'";
+
+fn squashed(text: &str) -> Vec<char> {
+    text.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect()
+}
+
+/// Whether a password is one an attacker tries first (NCSC guidance): on the common list, one
+/// character or one run of characters repeated (`aaaaaaaaaaaa`, `abcabcabcabc`), or the same, case
+/// and spaces ignored, as any of `own`: the person's email, name, or organisation's name.
+pub fn is_guessable(password: &str, own: &[&str]) -> bool {
+    let typed = squashed(password);
+    if typed.is_empty() {
+        return false;
+    }
+    let text: String = typed.iter().collect();
+    let repeated = (1..=typed.len() / 2)
+        .any(|run| typed.len().is_multiple_of(run) && typed.chunks(run).all(|chunk| chunk == &typed[..run]));
+    repeated
+        || COMMON_PASSWORDS.contains(&text.as_str())
+        || own.iter().map(|o| squashed(o)).any(|o| !o.is_empty() && o == typed)
+}
+
+/// The names a person's password must not be: their email, its part before the @, and their name.
+pub fn own_words<'a>(email: &'a str, name: &'a str) -> Vec<&'a str> {
+    let local = email.split('@').next().unwrap_or("");
+    vec![email, local, name]
 }
 
 /// Failed sign-ins in a row that lock an account.
@@ -521,6 +575,43 @@ mod tests {
             .parse()
             .unwrap_err();
         assert_eq!(errors.0.keys().copied().collect::<Vec<_>>(), ["email", "name", "password"]);
+    }
+
+    #[test]
+    fn common_repeated_and_own_name_passwords_are_refused() {
+        for common in
+            ["aaaaaaaaaaaa", "password1234", "Password 1234", "123456789012", "qwertyuiopas", "LetMeInLetMeIn"]
+        {
+            assert!(is_guessable(common, &[]), "{common}");
+        }
+        for repeated in ["zzzzzzzzzzzzzzzz", "abcabcabcabc", "ab ab ab ab ab ab", "horsehorsehorse"] {
+            assert!(is_guessable(repeated, &[]), "{repeated}");
+        }
+        let own = own_words("jo.bloggs@northshire.nhs.uk", "Jo Bloggs-Smithson");
+        assert!(is_guessable("JO BLOGGS-SMITHSON", &own));
+        assert!(is_guessable("jo.bloggs@northshire.nhs.uk", &own));
+        assert!(is_guessable("Northshire OH Service", &["Northshire OH Service"]));
+        assert!(is_guessable("northshireohservice", &["Northshire OH Service"]));
+        for fine in ["a long enough passphrase", "copper kettle meadow", "password1234 is not it", "abcabcabcabd"] {
+            assert!(!is_guessable(fine, &own), "{fine}");
+        }
+        assert!(!is_guessable("anything at all", &["", " "]), "an empty name matches nothing");
+    }
+
+    #[test]
+    fn a_new_users_password_may_not_be_guessable() {
+        let user = |password: &str| UserInput {
+            email: "jo@northshire.nhs.uk".into(),
+            name: "Jo Bloggs Northshire".into(),
+            password: password.into(),
+            is_admin: false,
+        };
+        for bad in ["aaaaaaaaaaaa", "password1234", "Jo Bloggs Northshire", "JO@NORTHSHIRE.NHS.UK"] {
+            let errors = user(bad).parse().unwrap_err();
+            assert_eq!(errors.get("password"), Some(GUESSABLE_PASSWORD), "{bad}");
+            assert!(GUESSABLE_PASSWORD.contains("three random words"));
+        }
+        assert!(user("a long enough passphrase").parse().is_ok());
     }
 
     #[test]

@@ -652,6 +652,17 @@ pub fn change_password(
     if new_password.chars().count() < 12 || new_password.chars().count() > 200 {
         return Err(StoreError::invalid("new_password", "Enter a password of at least 12 characters"));
     }
+    let (email, name): (String, String) = users::table.find(user_id).select((users::email, users::name)).first(conn)?;
+    let organisations: Vec<String> = memberships::table
+        .inner_join(organisations::table)
+        .filter(memberships::user_id.eq(user_id))
+        .select(organisations::name)
+        .load(conn)?;
+    let mut own = model::own_words(&email, &name);
+    own.extend(organisations.iter().map(String::as_str));
+    if model::is_guessable(new_password, &own) {
+        return Err(StoreError::invalid("new_password", model::GUESSABLE_PASSWORD));
+    }
     let hash = secrets::hash_password(new_password)
         .map_err(|e| StoreError::invalid("password", format!("The password could not be stored: {e}")))?;
     db::write_transaction(conn, |conn| {
