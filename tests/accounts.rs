@@ -251,6 +251,21 @@ on_both_backends!(
                 "another long passphrase\n",
                 "\"owner\" is not a role",
             ),
+            (
+                vec!["--email", "p@northshire.nhs.uk", "--name", "P"],
+                "Password1234\n",
+                "password: This password is too common or easy to guess. Try three random words",
+            ),
+            (
+                vec!["--email", "r@northshire.nhs.uk", "--name", "R"],
+                "aaaaaaaaaaaaaaaa\n",
+                "password: This password is too common or easy to guess",
+            ),
+            (
+                vec!["--email", "n@northshire.nhs.uk", "--name", "N", "--org", provider, "--role", "manager"],
+                "northshire oh service\n",
+                "password: This password is too common or easy to guess",
+            ),
         ] {
             let ran = ohgov_with_stdin(&db, &[vec!["user", "add"], args].concat(), stdin);
             assert!(!ran.ok, "refused: {message}");

@@ -128,6 +128,15 @@ pub fn create_user(
     user: &NewUser,
     grant: Option<Grant>,
 ) -> Result<UserId, StoreError> {
+    // The person's own email and name were judged with the input; their organisation's name is
+    // known only here.
+    if let Some(grant) = grant {
+        let organisation: Option<String> =
+            organisations::table.find(grant.organisation_id).select(organisations::name).first(conn).optional()?;
+        if organisation.is_some_and(|name| model::is_guessable(&user.password, &[&name])) {
+            return Err(StoreError::invalid("password", model::GUESSABLE_PASSWORD));
+        }
+    }
     // Hash before taking the write lock: argon2 is deliberately slow.
     let password_hash = secrets::hash_password(&user.password)
         .map_err(|e| StoreError::invalid("password", format!("The password could not be stored: {e}")))?;
