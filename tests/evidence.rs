@@ -271,3 +271,27 @@ on_both_backends!(
         assert!(download.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
     }
 );
+
+on_both_backends!(
+    ohgov_evidence_add_keeps_a_web_page_named_text_file_as_text,
+    db | db | {
+        let s = service(&mut db.migrated(), "Northshire OH Service", "northshire");
+        let dir = std::env::temp_dir().join(format!("ohgov-evidence-add-{}-{:?}", std::process::id(), db.backend));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("page.hta");
+        std::fs::write(&file, "Notes, in plain words\n").unwrap();
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_ohgov"))
+            .args(["evidence", "add", "--provider", &s.provider.to_string(), "--title", "Notes"])
+            .arg(&file)
+            .args(["--database-url", &db.url])
+            .env_remove("DATABASE_URL")
+            .output()
+            .unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let id: i32 = String::from_utf8_lossy(&output.stdout).trim().parse().unwrap();
+        let today = chrono::Utc::now().date_naive();
+        let stored = ohgov::evidence::store::item(&mut db.conn(), s.provider, id, today).unwrap().unwrap();
+        assert_eq!(stored.item.file_name.as_deref(), Some("page.txt"));
+    }
+);
