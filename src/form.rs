@@ -70,12 +70,33 @@ impl std::fmt::Display for FieldErrors {
 
 impl std::error::Error for FieldErrors {}
 
-/// Reads a UK or ISO date from a form, a file or a command line.
+/// The first and last years a date may have. Beyond them a date is a typing mistake (`+10000`,
+/// `-0001`), and one the pages could not draw.
+pub const FIRST_YEAR: i32 = 1900;
+pub const LAST_YEAR: i32 = 2100;
+
+/// What is said of a date outside [`FIRST_YEAR`]..=[`LAST_YEAR`].
+pub const YEAR_RANGE_MESSAGE: &str = "Enter a year from 1900 to 2100";
+
+/// `date`, if its year is from [`FIRST_YEAR`] to [`LAST_YEAR`]; else the field's error.
+pub fn in_year_range(field: &'static str, date: NaiveDate) -> Result<NaiveDate, FieldErrors> {
+    use chrono::Datelike;
+    if (FIRST_YEAR..=LAST_YEAR).contains(&date.year()) {
+        Ok(date)
+    } else {
+        Err(FieldErrors::one(field, YEAR_RANGE_MESSAGE))
+    }
+}
+
+/// Reads a UK or ISO date from a form, a file or a command line, in the years 1900 to 2100.
 pub fn parse_date(field: &'static str, value: &str) -> Result<NaiveDate, FieldErrors> {
     let value = value.trim();
-    NaiveDate::parse_from_str(value, "%Y-%m-%d").or_else(|_| NaiveDate::parse_from_str(value, "%d/%m/%Y")).map_err(
-        |_| FieldErrors::one(field, format!("{value:?} is not a date: use YYYY-MM-DD, for example 2026-04-01")),
-    )
+    let date = NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(value, "%d/%m/%Y"))
+        .map_err(|_| {
+        FieldErrors::one(field, format!("{value:?} is not a date: use YYYY-MM-DD, for example 2026-04-01"))
+    })?;
+    in_year_range(field, date)
 }
 
 /// A date field that may be left blank: None when blank, and when bad, with the problem added to
@@ -148,6 +169,19 @@ mod tests {
         assert_eq!(parse_date("d", "2026-04-01").unwrap(), day);
         assert_eq!(parse_date("d", " 01/04/2026 ").unwrap(), day);
         assert!(parse_date("d", "1 April").unwrap_err().get("d").unwrap().contains("is not a date"));
+    }
+
+    #[test]
+    fn dates_are_accepted_only_from_1900_to_2100() {
+        for accepted in ["1900-01-01", "2100-12-31", "01/01/1900", "31/12/2100"] {
+            assert!(parse_date("d", accepted).is_ok(), "{accepted}");
+        }
+        for refused in
+            ["1899-12-31", "2101-01-01", "+10000-01-01", "+262142-12-31", "-0001-01-01", "31/12/1899", "01/01/2101"]
+        {
+            let errors = parse_date("d", refused).expect_err(refused);
+            assert_eq!(errors.get("d"), Some(YEAR_RANGE_MESSAGE), "{refused}");
+        }
     }
 
     #[test]

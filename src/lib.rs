@@ -212,6 +212,9 @@ pub fn prepare(settings: Settings) -> anyhow::Result<AppState> {
     Ok(AppState { pool, session_key, templates: Arc::new(templates), settings: Arc::new(settings) })
 }
 
+/// HSTS, sent when the service is behind TLS (`OHGOV_SECURE_COOKIES=1`): a year, subdomains too.
+const STRICT_TRANSPORT: &str = "max-age=31536000; includeSubDomains";
+
 /// The whole application, for `ohgov serve` and for tests.
 pub fn app(
     state: AppState,
@@ -229,6 +232,7 @@ pub fn app(
         state.settings.secure_cookies,
         state.settings.session_idle_seconds,
     );
+    let secure = state.settings.secure_cookies;
     App::new()
         // Forms carry narratives of up to 20,000 characters: far past actix's 16 KB default.
         .app_data(aw::FormConfig::default().limit(1024 * 1024))
@@ -243,6 +247,25 @@ pub fn app(
                 .add(("Referrer-Policy", "same-origin"))
                 .add(("X-Frame-Options", "DENY")),
         )
+        .wrap_fn(move |req, service| {
+            use actix_web::dev::Service as _;
+            use actix_web::http::header::{HeaderValue, CACHE_CONTROL, STRICT_TRANSPORT_SECURITY};
+            let asset = req.path().starts_with("/static/");
+            let response = service.call(req);
+            async move {
+                let mut response = response.await?;
+                let headers = response.headers_mut();
+                // Every page and API answer may carry someone's data: none is kept by a browser
+                // or a proxy. Only the static assets (which set their own) are cached.
+                if !asset {
+                    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+                }
+                if secure {
+                    headers.insert(STRICT_TRANSPORT_SECURITY, HeaderValue::from_static(STRICT_TRANSPORT));
+                }
+                Ok(response)
+            }
+        })
         .wrap(Logger::new("%r %s %Dms"))
         .route("/", aw::get().to(home))
         .route("/healthz", aw::get().to(web::healthz))

@@ -868,6 +868,26 @@ on_both_backends!(
         assert_eq!(switched.status().as_u16(), 303);
         let home = manager.get(format!("{}/", app.address)).send().await.unwrap().text().await.unwrap();
         assert!(home.contains("Signed in as <strong>manager</strong>, Southvale Occupational Health Ltd: viewer"));
+        // The switch returns to the page it was made on, and only ever to a local path.
+        let host = app.address.trim_start_matches("http://").to_string();
+        for (referer, expected) in [
+            (format!("{}/standards?tab=1", app.address), "/standards?tab=1"),
+            (format!("{}//evil.example/x", app.address), "/"),
+            (format!("{}/\\evil.example/x", app.address), "/"),
+            ("//evil.example/x".to_string(), "/"),
+            ("http://evil.example/x".to_string(), "/"),
+            (format!("http://{host}.evil.example/x"), "/"),
+        ] {
+            let back = manager
+                .post(format!("{}/membership", app.address))
+                .header("Referer", referer.as_str())
+                .form(&[("csrf_token", token.as_str()), ("membership_id", southvale.as_str())])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(back.status().as_u16(), 303, "{referer}");
+            assert_eq!(back.headers()["location"].to_str().unwrap(), expected, "{referer}");
+        }
         // Another user's membership cannot be taken on.
         let someone_elses: i32 = {
             use diesel::prelude::*;

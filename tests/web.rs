@@ -210,3 +210,50 @@ on_both_backends!(
         })
     }
 );
+
+on_both_backends!(
+    signed_in_pages_and_the_api_are_not_cached_but_static_assets_are,
+    app | app | {
+        let s = {
+            let mut conn = app.db.conn();
+            support::service(&mut conn, "Northshire OH", "northshire")
+        };
+        let token =
+            ohgov::accounts::store::create_token(&mut app.db.conn(), None, "manager@northshire.example").unwrap();
+        let (browser, _) = support::browser_signed_in(&app, "manager@northshire.example", support::PASSWORD).await;
+        let cache = |response: &reqwest::Response| {
+            response.headers().get("cache-control").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
+        };
+        for path in ["/account".to_string(), format!("/providers/{}/workforce", s.provider), "/".into()] {
+            let response = browser.get(format!("{}{path}", app.address)).send().await.unwrap();
+            assert_eq!(response.status().as_u16(), 200, "{path}");
+            assert_eq!(cache(&response), "no-store", "{path}");
+        }
+        let api = format!("{}/api/v1/providers/{}/workforce", app.address, s.provider);
+        let response = app.client.get(&api).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+        assert_eq!(cache(&response), "no-store", "an API answer");
+        let refused = app.client.get(&api).send().await.unwrap();
+        assert_eq!(refused.status().as_u16(), 401);
+        assert_eq!(cache(&refused), "no-store", "an API refusal");
+        let asset = app.get("/static/ohgov.css").await;
+        assert_eq!(cache(&asset), "public, max-age=3600", "static assets are cached");
+        assert!(app.get("/healthz").await.headers().get("strict-transport-security").is_none(), "no HSTS by default");
+    }
+);
+
+on_both_backends!(
+    secure_cookies_turn_on_hsts,
+    db | db | {
+        actix_web::rt::System::new().block_on(async move {
+            let mut settings = db.settings();
+            settings.secure_cookies = true;
+            let app = support::TestApp::spawn_with(db, settings).await;
+            for path in ["/healthz", "/sign-in", "/missing"] {
+                let response = app.get(path).await;
+                let hsts = response.headers().get("strict-transport-security").and_then(|v| v.to_str().ok());
+                assert_eq!(hsts, Some("max-age=31536000; includeSubDomains"), "{path}");
+            }
+        })
+    }
+);

@@ -571,3 +571,60 @@ on_both_backends!(
         assert_eq!(count(&mut conn, "pending_imports"), 0);
     }
 );
+
+on_both_backends!(
+    dates_outside_1900_to_2100_are_refused_everywhere_and_a_stored_one_still_draws,
+    app | app | {
+        let mut conn = app.db.migrated();
+        let s = service(&mut conn, "Northshire OH Service", "northshire");
+        // A CSV import refuses the row at its date.
+        let refused = run_import(&mut conn, s.provider, ImportKind::Staff, staff_file("+10000-01-01").as_bytes())
+            .expect_err("a year past 2100 is refused");
+        assert!(format!("{refused:?}").contains("Enter a year from 1900 to 2100"), "{refused:?}");
+        assert_eq!(count(&mut conn, "staff"), 0, "nothing imported");
+        run_import(&mut conn, s.provider, ImportKind::Staff, staff_file("2027-03-31").as_bytes()).unwrap();
+        let before = (count(&mut conn, "staff"), count(&mut conn, "history"));
+        // A form refuses it at its field, and writes nothing.
+        let (client, token) = browser_signed_in(&app, "manager@northshire.example", PASSWORD).await;
+        let base = format!("{}/providers/{}/workforce", app.address, s.provider);
+        for date in ["+10000-01-01", "-0001-01-01", "1899-12-31", "2101-01-01"] {
+            let response = client
+                .post(format!("{base}/staff"))
+                .form(&[
+                    ("csrf_token", token.as_str()),
+                    ("staff_number", "Z900"),
+                    ("full_name", "Pat Lee"),
+                    ("discipline", "physiotherapist"),
+                    ("regulator", "hcpc"),
+                    ("registration_number", "PH654321"),
+                    ("registration_renewal", date),
+                    ("start_date", "2024-01-01"),
+                    ("fte", "1"),
+                ])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status().as_u16(), 422, "{date}");
+            let page = response.text().await.unwrap();
+            let at_field = page.split("registration_renewal-error").nth(1).unwrap_or_default();
+            assert!(at_field.contains("Enter a year from 1900 to 2100"), "{date}: {page}");
+            assert_eq!((count(&mut conn, "staff"), count(&mut conn, "history")), before, "{date}: nothing written");
+        }
+        // The API's as_of.
+        let api = ohgov::accounts::store::create_token(&mut conn, None, "manager@northshire.example").unwrap();
+        for as_of in ["%2B10000-01-01", "1899-12-31", "2101-01-01"] {
+            let url = format!("{}/api/v1/providers/{}/workforce?as_of={as_of}", app.address, s.provider);
+            let response = app.client.get(url).bearer_auth(&api).send().await.unwrap();
+            assert_eq!(response.status().as_u16(), 400, "{as_of}");
+        }
+        // A date written before the check (by hand, in the database) is shown as written.
+        let odd = if app.db.sqlite_path().is_some() { "'+10000-01-01'" } else { "DATE '10000-01-01'" };
+        diesel::sql_query(format!("UPDATE staff SET registration_renewal = {odd} WHERE staff_number = 'P300'"))
+            .execute(&mut conn)
+            .unwrap();
+        let response = client.get(&base).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 200, "the page still draws");
+        let page = response.text().await.unwrap();
+        assert!(page.contains("+10000-01-01"), "{page}");
+    }
+);

@@ -211,13 +211,34 @@ async fn switch_membership(
         return Err(AppError::Forbidden);
     }
     // Back to where the switch was made, if that was one of our own pages.
+    let host = req.connection_info().host().to_string();
     let back = req
         .headers()
         .get(header::REFERER)
         .and_then(|v| v.to_str().ok())
-        .and_then(|r| r.find("://").and_then(|i| r[i + 3..].find('/').map(|j| r[i + 3 + j..].to_string())))
+        .and_then(|r| local_return(r, &host))
         .unwrap_or_else(|| "/".into());
     Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, back)).finish())
+}
+
+/// The local path of `referer` to return to, if it is one of our own pages: an absolute `http` or
+/// `https` address on `host`, whose path starts with a single `/` (not `//` or `/\`, which a
+/// browser reads as another host). Anything else is `None`, and the caller goes to `/`.
+fn local_return(referer: &str, host: &str) -> Option<String> {
+    let rest = referer.strip_prefix("https://").or_else(|| referer.strip_prefix("http://"))?;
+    let end = rest.find(['/', '?', '#', '\\']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(end);
+    if !authority.eq_ignore_ascii_case(host) {
+        return None;
+    }
+    if path.is_empty() {
+        return Some("/".into());
+    }
+    let local = path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.starts_with("/\\")
+        && !path.chars().any(|c| c.is_control() || c.is_whitespace());
+    local.then(|| path.to_string())
 }
 
 fn account_context(errors: &crate::form::FieldErrors, changed: bool) -> tera::Context {
@@ -265,4 +286,29 @@ async fn change_password(
         },
     )
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_return;
+
+    #[test]
+    fn only_a_local_path_on_this_host_is_returned_to() {
+        let host = "ohgov.example:8080";
+        assert_eq!(local_return("http://ohgov.example:8080/standards?x=1", host).as_deref(), Some("/standards?x=1"));
+        assert_eq!(local_return("https://ohgov.example:8080", host).as_deref(), Some("/"));
+        for refused in [
+            "//evil.example/x",
+            "http://ohgov.example:8080//evil.example/x",
+            "http://ohgov.example:8080/\\evil.example/x",
+            "http://evil.example/x",
+            "http://ohgov.example:8080.evil.example/x",
+            "http://ohgov.example:8080?next=//evil",
+            "javascript:alert(1)",
+            "/relative",
+            "http://ohgov.example:8080/a\nLocation: x",
+        ] {
+            assert_eq!(local_return(refused, host), None, "{refused}");
+        }
+    }
 }

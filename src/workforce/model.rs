@@ -480,7 +480,8 @@ impl AsOfQuery {
         match self.as_of.trim() {
             "" => Ok(today),
             text => NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                .map_err(|_| FieldErrors::one("as_of", format!("{text:?} is not a date; use YYYY-MM-DD"))),
+                .map_err(|_| FieldErrors::one("as_of", format!("{text:?} is not a date; use YYYY-MM-DD")))
+                .and_then(|date| crate::form::in_year_range("as_of", date)),
         }
     }
 }

@@ -148,3 +148,16 @@ fn a_session_escalates_no_more_cases_than_it_discussed() {
     let own = SupervisionInput { attendee_staff_numbers: "N1;C1".into(), ..good };
     assert!(own.parse(today).unwrap_err().0.contains_key("attendee_staff_numbers"));
 }
+
+#[test]
+fn as_of_takes_years_from_1900_to_2100_only() {
+    let today = NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+    let as_of = |text: &str| AsOfQuery { as_of: text.into() }.parse(today);
+    assert_eq!(as_of("").unwrap(), today);
+    assert_eq!(as_of("1900-01-01").unwrap(), NaiveDate::from_ymd_opt(1900, 1, 1).unwrap());
+    assert_eq!(as_of("2100-12-31").unwrap(), NaiveDate::from_ymd_opt(2100, 12, 31).unwrap());
+    for refused in ["1899-12-31", "2101-01-01", "+10000-01-01", "-0001-01-01"] {
+        let errors = as_of(refused).expect_err(refused);
+        assert_eq!(errors.get("as_of"), Some(crate::form::YEAR_RANGE_MESSAGE), "{refused}");
+    }
+}
