@@ -368,15 +368,12 @@ on_both_backends!(
             let response = post_sign_in(&app, "jo@northshire.nhs.uk", "wrong password!").await;
             assert_eq!(response.status().as_u16(), 401, "attempt {attempt}");
             let page = response.text().await.unwrap();
-            if attempt < 10 {
-                assert!(page.contains("Enter a correct email address and password"));
-            } else {
-                assert!(page.contains("This account is locked"), "the tenth failure locks");
-            }
+            assert!(page.contains("Enter a correct email address and password"), "attempt {attempt}");
+            assert!(!page.contains("locked"), "the answer does not say the account is locked");
         }
         let refused = post_sign_in(&app, "jo@northshire.nhs.uk", "a long enough passphrase").await;
         assert_eq!(refused.status().as_u16(), 401, "the right password is refused while locked");
-        assert!(refused.text().await.unwrap().contains("This account is locked"));
+        assert!(refused.text().await.unwrap().contains("Enter a correct email address and password"));
 
         // Fifteen minutes later (moved in the database rather than waited for), it is accepted.
         use ohgov::db::schema::users;
@@ -457,6 +454,100 @@ on_both_backends!(
         assert!(home.contains("Not signed in"), "{home}");
         let verified = history_rows(&app.db, "sign_out_everywhere");
         assert_eq!(verified, 1, "the second request ended nothing more");
+    }
+);
+
+/// The sign-in page's error message, from a refused sign-in's page.
+async fn refusal_message(response: reqwest::Response) -> String {
+    assert_eq!(response.status().as_u16(), 401);
+    let page = response.text().await.unwrap();
+    let start = page.find("Enter a correct").or_else(|| page.find("locked")).expect("a refusal message");
+    page[start..].split('<').next().unwrap().to_string()
+}
+
+on_both_backends!(
+    locked_unknown_and_wrong_are_answered_alike_and_each_leaves_a_history_row,
+    app | app | {
+        let id = add_user(&app.db, "jo@northshire.nhs.uk", "a long enough passphrase");
+        add_user(&app.db, "sam@northshire.nhs.uk", "a long enough passphrase");
+        let signed_in = post_sign_in(&app, "sam@northshire.nhs.uk", "a long enough passphrase").await;
+        assert_eq!(signed_in.status().as_u16(), 303);
+        assert_eq!(history_rows(&app.db, "sign_in"), 1, "a sign-in is in the trail");
+
+        let wrong = refusal_message(post_sign_in(&app, "jo@northshire.nhs.uk", "wrong password!").await).await;
+        assert_eq!(history_rows(&app.db, "sign_in_failed"), 1, "a failure is in the trail");
+        let unknown = refusal_message(post_sign_in(&app, "nobody@northshire.nhs.uk", "wrong password!").await).await;
+        assert_eq!(history_rows(&app.db, "sign_in_failed"), 2, "a failure for an unknown email too");
+        for _ in 2..=10 {
+            post_sign_in(&app, "jo@northshire.nhs.uk", "wrong password!").await;
+        }
+        assert_eq!(history_rows(&app.db, "lock"), 1, "the lockout is in the trail");
+        let locked =
+            refusal_message(post_sign_in(&app, "jo@northshire.nhs.uk", "a long enough passphrase").await).await;
+        assert_eq!(wrong, "Enter a correct email address and password");
+        assert_eq!(unknown, wrong, "an unknown email is answered as a wrong password is");
+        assert_eq!(locked, wrong, "a locked account is answered as a wrong password is");
+
+        let mut conn = app.db.migrated();
+        let unknown_row: (Option<i32>, String) = history::table
+            .filter(history::action.eq("sign_in_failed"))
+            .order(history::id)
+            .offset(1)
+            .select((history::user_id, history::changes))
+            .first(&mut conn)
+            .unwrap();
+        assert_eq!(unknown_row.0, None, "an unknown email's failure has no user");
+        assert!(unknown_row.1.contains("nobody@northshire.nhs.uk"), "{}", unknown_row.1);
+        let all: Vec<String> = history::table.select(history::changes).load(&mut conn).unwrap();
+        assert!(all.iter().all(|c| !c.contains("wrong password!") && !c.contains("long enough")), "no password");
+
+        // The lock ends; the next sign-in unlocks, and says so in the trail.
+        use ohgov::db::schema::users;
+        diesel::update(users::table.find(id))
+            .set(users::locked_until.eq(Some(chrono::Utc::now().naive_utc() - chrono::Duration::seconds(1))))
+            .execute(&mut conn)
+            .unwrap();
+        let accepted = post_sign_in(&app, "jo@northshire.nhs.uk", "a long enough passphrase").await;
+        assert_eq!(accepted.status().as_u16(), 303);
+        assert_eq!(history_rows(&app.db, "unlock"), 1);
+        assert!(ohgov(&app.db, &["verify-log"]).ok);
+    }
+);
+
+on_both_backends!(
+    wrong_current_passwords_on_the_change_password_form_lock_the_account,
+    app | app | {
+        use ohgov::db::schema::users;
+        let id = add_user(&app.db, "jo@northshire.nhs.uk", "a long enough passphrase");
+        assert_eq!(post_sign_in(&app, "jo@northshire.nhs.uk", "a long enough passphrase").await.status().as_u16(), 303);
+        let change = |current: &'static str| {
+            let (client, address) = (app.client.clone(), app.address.clone());
+            async move {
+                let page = client.get(format!("{address}/account")).send().await.unwrap().text().await.unwrap();
+                let token = form_token(&page);
+                client
+                    .post(format!("{address}/account/password"))
+                    .form(&[
+                        ("csrf_token", token.as_str()),
+                        ("current_password", current),
+                        ("new_password", "another long passphrase"),
+                        ("confirm_password", "another long passphrase"),
+                    ])
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
+        for attempt in 1..=10 {
+            assert_eq!(change("wrong password!").await.status().as_u16(), 422, "attempt {attempt}");
+        }
+        let locked_until: Option<chrono::NaiveDateTime> =
+            users::table.find(id).select(users::locked_until).first(&mut app.db.migrated()).unwrap();
+        assert!(locked_until.is_some(), "the tenth wrong current password locks the account");
+        assert_eq!(history_rows(&app.db, "lock"), 1);
+        assert_eq!(change("a long enough passphrase").await.status().as_u16(), 422, "the lock blocks the change");
+        let hash: String = users::table.find(id).select(users::password_hash).first(&mut app.db.migrated()).unwrap();
+        assert!(ohgov::accounts::secrets::verify_password("a long enough passphrase", &hash), "unchanged");
     }
 );
 

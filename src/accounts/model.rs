@@ -296,12 +296,11 @@ pub enum SignInRefusal {
 impl std::fmt::Display for SignInRefusal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            SignInRefusal::BadCredentials => write!(f, "Enter a correct email address and password"),
-            SignInRefusal::Locked { until } => write!(
-                f,
-                "This account is locked after too many failed sign-ins. Try again after {} (UTC)",
-                until.format("%H:%M on %-d %b %Y")
-            ),
+            // A locked account is answered as a wrong password is, so the answer does not tell
+            // which emails exist; the lock still blocks.
+            SignInRefusal::BadCredentials | SignInRefusal::Locked { .. } => {
+                write!(f, "Enter a correct email address and password")
+            }
             SignInRefusal::AddressThrottled => {
                 write!(f, "Too many failed sign-ins from your network. Wait {LOCK_MINUTES} minutes and try again")
             }

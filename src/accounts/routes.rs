@@ -265,12 +265,12 @@ async fn change_password(
     session: Session,
     Form(form): Form<PasswordInput>,
 ) -> Result<HttpResponse, AppError> {
-    let user_id = user.id;
+    let (user_id, now) = (user.id, state.now().naive_utc());
     save_then(
         &state,
         move |conn| {
             form.check()?;
-            store::change_password(conn, user_id, &form.current_password, &form.new_password)
+            store::change_password(conn, user_id, &form.current_password, &form.new_password, now)
         },
         |epoch| {
             // Without the new epoch this session ends at its next request, like every other one:

@@ -324,24 +324,35 @@ pub fn sign_in(
         ))
         .first(conn)
         .optional()?;
-    if let Some((_, _, _, _, locked_until, _)) = &user {
-        if model::is_locked(*locked_until, now) {
-            return Ok(Err(SignInRefusal::Locked { until: locked_until.unwrap_or(now) }));
-        }
-    }
-    // Unknown emails cost the same argon2 work as known ones, so timing does not reveal them.
+    let locked = user.as_ref().is_some_and(|(_, _, _, _, locked_until, _)| model::is_locked(*locked_until, now));
+    // Every answer pays the same argon2 work: an unknown email and a locked account are checked
+    // against a dummy hash, so neither timing nor wording tells which emails exist.
     let matched = match &user {
-        Some((_, _, hash, _, _, _)) => secrets::verify_password(password, hash),
-        None => {
+        Some((_, _, hash, _, _, _)) if !locked => secrets::verify_password(password, hash),
+        _ => {
             let _ = secrets::verify_password(password, dummy_hash());
             false
         }
     };
     db::write_transaction(conn, |conn| match (&user, matched) {
-        (Some((id, name, _, _, _, epoch)), true) => {
+        (Some((id, name, _, _, locked_until, epoch)), true) => {
             diesel::update(users::table.find(*id))
                 .set((users::failed_sign_ins.eq(0), users::locked_until.eq(None::<chrono::NaiveDateTime>)))
                 .execute(conn)?;
+            if let Some(until) = locked_until {
+                let mut changes = history::store::Diff::default();
+                changes.field("locked_until", until, None::<chrono::NaiveDateTime>);
+                history::store::record_action(conn, Some(UserId(*id)), None, "user", *id, "unlock", changes)?;
+            }
+            history::store::record_action(
+                conn,
+                Some(UserId(*id)),
+                None,
+                "user",
+                *id,
+                "sign_in",
+                history::store::Diff::default(),
+            )?;
             Ok(Ok(SignedIn { user_id: UserId(*id), name: name.clone(), session_epoch: *epoch }))
         }
         _ => {
@@ -352,18 +363,55 @@ pub fn sign_in(
                     sign_in_failures::failed_at.eq(now),
                 ))
                 .execute(conn)?;
-            if let Some((id, _, _, failed, _, _)) = &user {
-                let (count, lock) = model::after_failure(*failed, now);
-                diesel::update(users::table.find(*id))
-                    .set((users::failed_sign_ins.eq(count), users::locked_until.eq(lock)))
-                    .execute(conn)?;
-                if let Some(until) = lock {
-                    return Ok(Err(SignInRefusal::Locked { until }));
+            // The trail says who failed (by user when the email is known, by the email when it is
+            // not) and never what password was tried.
+            history::store::record(
+                conn,
+                &Entry {
+                    user_id: user.as_ref().map(|u| UserId(u.0)),
+                    organisation_id: None,
+                    entity: "user".into(),
+                    entity_id: user.as_ref().map(|u| u.0.to_string()).unwrap_or_default(),
+                    action: "sign_in_failed".into(),
+                    changes: vec![Change { field: "email".into(), before: json(None::<String>), after: json(&email) }],
+                },
+            )?;
+            match &user {
+                Some((_, _, _, _, locked_until, _)) if locked => {
+                    // The lock still blocks, and the failure is not counted again.
+                    return Ok(Err(SignInRefusal::Locked { until: locked_until.unwrap_or(now) }));
                 }
+                Some((id, _, _, failed, _, _)) => {
+                    if let Some(until) = count_failure(conn, UserId(*id), *failed, now)? {
+                        return Ok(Err(SignInRefusal::Locked { until }));
+                    }
+                }
+                None => {}
             }
             Ok(Err(SignInRefusal::BadCredentials))
         }
     })
+}
+
+/// Counts one more wrong password for the user (at sign-in or on the change-password form) and
+/// locks the account at the threshold, with a history row for the lockout. Returns the lock's end
+/// when this failure locked it.
+fn count_failure(
+    conn: &mut DbConnection,
+    user_id: UserId,
+    failed_before: i32,
+    now: chrono::NaiveDateTime,
+) -> QueryResult<Option<chrono::NaiveDateTime>> {
+    let (count, lock) = model::after_failure(failed_before, now);
+    diesel::update(users::table.find(user_id))
+        .set((users::failed_sign_ins.eq(count), users::locked_until.eq(lock)))
+        .execute(conn)?;
+    if let Some(until) = lock {
+        let mut changes = history::store::Diff::default();
+        changes.field("locked_until", None::<chrono::NaiveDateTime>, until);
+        history::store::record_action(conn, Some(user_id), None, "user", user_id.0, "lock", changes)?;
+    }
+    Ok(lock)
 }
 
 /// An argon2id hash of a random password, made once, verified against when the email is unknown.
@@ -653,9 +701,36 @@ pub fn change_password(
     user_id: UserId,
     current_password: &str,
     new_password: &str,
+    now: chrono::NaiveDateTime,
 ) -> Result<i32, StoreError> {
-    let stored: String = users::table.find(user_id).select(users::password_hash).first(conn)?;
-    if !secrets::verify_password(current_password, &stored) {
+    let (stored, failed, locked_until): (String, i32, Option<chrono::NaiveDateTime>) = users::table
+        .find(user_id)
+        .select((users::password_hash, users::failed_sign_ins, users::locked_until))
+        .first(conn)?;
+    // Wrong current passwords count towards the same lock as wrong sign-ins, and a locked account
+    // is answered as a wrong password is, after the same work.
+    let locked = model::is_locked(locked_until, now);
+    let matched = if locked {
+        let _ = secrets::verify_password(current_password, dummy_hash());
+        false
+    } else {
+        secrets::verify_password(current_password, &stored)
+    };
+    if !matched {
+        if !locked {
+            db::write_transaction(conn, |conn| {
+                history::store::record_action(
+                    conn,
+                    Some(user_id),
+                    None,
+                    "user",
+                    user_id.0,
+                    "change_password_failed",
+                    history::store::Diff::default(),
+                )?;
+                count_failure(conn, user_id, failed, now)
+            })?;
+        }
         return Err(StoreError::invalid("current_password", "Your current password is not right"));
     }
     if new_password.chars().count() < 12 || new_password.chars().count() > 200 {
@@ -677,7 +752,7 @@ pub fn change_password(
     db::write_transaction(conn, |conn| {
         let epoch: i32 = users::table.find(user_id).select(users::session_epoch).first(conn)?;
         diesel::update(users::table.find(user_id))
-            .set((users::password_hash.eq(&hash), users::session_epoch.eq(epoch + 1)))
+            .set((users::password_hash.eq(&hash), users::session_epoch.eq(epoch + 1), users::failed_sign_ins.eq(0)))
             .execute(conn)?;
         history::store::record(
             conn,
