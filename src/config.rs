@@ -19,6 +19,9 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// A session unused for this long is over: 12 hours. Tests shorten it.
     pub session_idle_seconds: i64,
+    /// A session is over this many days after sign-in, however much it is used
+    /// (`OHGOV_SESSION_DAYS`, default 7).
+    pub session_days: i64,
     /// The largest evidence file accepted, in megabytes (`OHGOV_MAX_UPLOAD_MB`, default 25).
     pub max_upload_mb: usize,
     /// Days without clinical supervision after which a case worker is overdue
@@ -30,6 +33,9 @@ pub struct Settings {
 
 /// A session unused for this long is over: 12 hours.
 pub const DEFAULT_SESSION_IDLE_SECONDS: i64 = 12 * 3600;
+
+/// A session's absolute lifetime, in days, unless `OHGOV_SESSION_DAYS` says otherwise.
+pub const DEFAULT_SESSION_DAYS: i64 = 7;
 
 /// A non-clinical case worker unsupervised for longer than this many days is overdue.
 pub const DEFAULT_SUPERVISION_DAYS: i64 = 30;
@@ -44,6 +50,11 @@ impl Settings {
             database_url: database_url.into(),
             bind: env_or("OHGOV_BIND", DEFAULT_BIND),
             session_idle_seconds: DEFAULT_SESSION_IDLE_SECONDS,
+            session_days: std::env::var("OHGOV_SESSION_DAYS")
+                .ok()
+                .and_then(|v| v.trim().parse().ok())
+                .filter(|d| *d > 0)
+                .unwrap_or(DEFAULT_SESSION_DAYS),
             secure_cookies: std::env::var("OHGOV_SECURE_COOKIES").is_ok_and(|v| v.trim() == "1"),
             max_upload_mb: std::env::var("OHGOV_MAX_UPLOAD_MB")
                 .ok()

@@ -454,6 +454,73 @@ on_both_backends!(
         assert!(home.contains("Not signed in"), "{home}");
         let verified = history_rows(&app.db, "sign_out_everywhere");
         assert_eq!(verified, 1, "the second request ended nothing more");
+        let rows: i64 = ohgov::db::schema::sessions::table.count().get_result(&mut app.db.migrated()).unwrap();
+        assert_eq!(rows, 0, "every session row of the user is gone");
+    }
+);
+
+/// The session cookie a response set, as a `cookie` header would send it back.
+fn session_cookie(response: &reqwest::Response) -> String {
+    response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string()
+}
+
+/// A request to `path` carrying `cookie` by hand, as a copied cookie would be sent.
+async fn replay(app: &support::TestApp, path: &str, cookie: &str) -> reqwest::Response {
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    client.get(format!("{}{path}", app.address)).header("cookie", cookie).send().await.unwrap()
+}
+
+on_both_backends!(
+    a_cookie_copied_before_signing_out_is_refused_after_it,
+    app | app | {
+        add_user(&app.db, "jo@northshire.nhs.uk", "a long enough passphrase");
+        let signed_in = post_sign_in(&app, "jo@northshire.nhs.uk", "a long enough passphrase").await;
+        assert_eq!(signed_in.status().as_u16(), 303);
+        let copied = session_cookie(&signed_in);
+        assert_eq!(replay(&app, "/account", &copied).await.status().as_u16(), 200, "the copy works while signed in");
+        let (_, page) = app.get_text("/account").await;
+        let token = form_token(&page);
+        let out = app
+            .client
+            .post(format!("{}/sign-out", app.address))
+            .form(&[("csrf_token", token.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(out.headers()["location"], "/sign-in");
+        let refused = replay(&app, "/account", &copied).await;
+        assert_eq!(refused.status().as_u16(), 303, "signed out: the copied cookie is refused");
+        assert_eq!(refused.headers()["location"], "/sign-in");
+        let rows: i64 = ohgov::db::schema::sessions::table.count().get_result(&mut app.db.migrated()).unwrap();
+        assert_eq!(rows, 0, "signing out deleted the session's row");
+    }
+);
+
+on_both_backends!(
+    a_session_ends_seven_days_after_signing_in_however_recently_used,
+    catalogue_db | db | {
+        actix_web::rt::System::new().block_on(async move {
+            let start = chrono::Utc::now();
+            let mut settings = db.settings();
+            settings.clock = ohgov::clock::Clock::fixed_at(start);
+            let clock = settings.clock.clone();
+            let app = support::TestApp::spawn_with(db, settings).await;
+            add_user(&app.db, "jo@northshire.nhs.uk", "a long enough passphrase");
+            let signed_in = post_sign_in(&app, "jo@northshire.nhs.uk", "a long enough passphrase").await;
+            assert_eq!(signed_in.status().as_u16(), 303);
+            // Used every eleven hours, within the twelve-hour idle limit, for seven days.
+            let mut hours = 0;
+            while hours + 11 <= 7 * 24 {
+                hours += 11;
+                clock.set(start + chrono::Duration::hours(hours));
+                let (status, _) = app.get_text("/account").await;
+                assert_eq!(status, 200, "still within seven days at {hours} hours");
+            }
+            clock.set(start + chrono::Duration::days(7) + chrono::Duration::minutes(1));
+            let refused = app.client.get(format!("{}/account", app.address)).send().await.unwrap();
+            assert_eq!(refused.status().as_u16(), 303, "seven days after signing in the session is over");
+            assert_eq!(refused.headers()["location"], "/sign-in");
+        });
     }
 );
 

@@ -39,7 +39,7 @@ const OWNERS: &[(&str, &[&str])] = &[
     ("web", &["instance_secrets"]),
     ("history", &["history"]),
     ("catalogue", &["catalogues", "catalogue_nodes", "catalogue_replaces", "profession_rules", "kpi_definitions"]),
-    ("accounts", &["organisations", "contracts", "users", "memberships", "api_tokens", "sign_in_failures"]),
+    ("accounts", &["organisations", "contracts", "users", "memberships", "api_tokens", "sign_in_failures", "sessions"]),
     ("evidence", &["blobs", "evidence_items", "evidence_links"]),
     (
         "assessment",

@@ -90,14 +90,16 @@ async fn sign_in(
     .await?;
     match outcome {
         Ok(signed_in) => {
+            let user_id = signed_in.user_id;
+            let session_id = with_conn(&state, move |conn| Ok(store::start_session(conn, user_id, now)?)).await?;
             session::start(
                 &session,
                 signed_in.user_id.0,
                 &signed_in.name,
                 signed_in.session_epoch,
+                &session_id,
                 now.and_utc().timestamp(),
             )?;
-            let user_id = signed_in.user_id;
             let (held, is_admin) = with_conn(&state, move |conn| {
                 let held = store::membership_labels(conn, user_id, today)?;
                 let is_admin = store::session_user(conn, user_id)?.is_some_and(|(_, _, admin)| admin);
@@ -115,7 +117,11 @@ async fn sign_in(
     }
 }
 
-async fn sign_out(session: Session, _: Form<NoFields>) -> Result<HttpResponse, AppError> {
+/// `POST /sign-out`: deletes the session's row, so a copy of the cookie opens nothing afterwards.
+async fn sign_out(state: web::Data<AppState>, session: Session, _: Form<NoFields>) -> Result<HttpResponse, AppError> {
+    if let Some(token) = session::session_id(&session) {
+        with_conn(&state, move |conn| Ok(store::end_session(conn, &token)?)).await?;
+    }
     session.purge();
     Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, "/sign-in")).finish())
 }
@@ -266,11 +272,12 @@ async fn change_password(
     Form(form): Form<PasswordInput>,
 ) -> Result<HttpResponse, AppError> {
     let (user_id, now) = (user.id, state.now().naive_utc());
+    let current = session::session_id(&session);
     save_then(
         &state,
         move |conn| {
             form.check()?;
-            store::change_password(conn, user_id, &form.current_password, &form.new_password, now)
+            store::change_password(conn, user_id, &form.current_password, &form.new_password, now, current.as_deref())
         },
         |epoch| {
             // Without the new epoch this session ends at its next request, like every other one:

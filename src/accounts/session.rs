@@ -1,5 +1,6 @@
-//! The signed-in user: who the session cookie names, checked against the accounts store on every
-//! request, so a password change or "sign out everywhere" ends copied cookies too.
+//! The signed-in user: who the session cookie names, checked against the accounts store and the
+//! server-side `sessions` row on every request, so signing out, a password change or "sign out
+//! everywhere" ends copied cookies too.
 
 use actix_session::SessionExt;
 use actix_web::dev::Payload;
@@ -42,12 +43,25 @@ impl FromRequest for CurrentUser {
             let state = state.ok_or_else(|| AppError::Internal("no application state".into()))?;
             let (user_id, epoch, seen) = session::signed_in(&session).ok_or(AppError::SignInRequired)?;
             let user_id = UserId(user_id);
-            let now = state.now().timestamp();
-            if now - seen > state.settings.session_idle_seconds {
+            let now = state.now();
+            if now.timestamp() - seen > state.settings.session_idle_seconds {
                 session.purge();
                 return Err(AppError::SignInRequired);
             }
-            let found = with_conn(&state, move |conn| Ok(super::store::session_user(conn, user_id)?)).await?;
+            // The server-side row is what signing out deletes: a cookie without a live row is over.
+            let Some(token) = session::session_id(&session) else {
+                session.purge();
+                return Err(AppError::SignInRequired);
+            };
+            let (idle, days) = (state.settings.session_idle_seconds, state.settings.session_days);
+            let found = with_conn(&state, move |conn| {
+                if !super::store::session_is_live(conn, &token, user_id, now.naive_utc(), idle, days)? {
+                    return Ok(None);
+                }
+                Ok(super::store::session_user(conn, user_id)?)
+            })
+            .await?;
+            let now = now.timestamp();
             match found {
                 Some((current_epoch, name, is_admin)) if current_epoch == epoch => {
                     session::touch(&session, now);

@@ -8,7 +8,7 @@ use super::model::{self, NewContract, NewOrganisation, NewUser, OrganisationKind
 use super::secrets;
 use crate::catalogue::model::CatalogueKind;
 use crate::db::schema::{
-    api_tokens, catalogue_nodes, catalogues, contracts, memberships, organisations, sign_in_failures, users,
+    api_tokens, catalogue_nodes, catalogues, contracts, memberships, organisations, sessions, sign_in_failures, users,
 };
 use crate::db::ProviderId;
 use crate::db::UserId;
@@ -425,11 +425,65 @@ pub fn session_user(conn: &mut DbConnection, user_id: UserId) -> QueryResult<Opt
     users::table.find(user_id).select((users::session_epoch, users::name, users::is_admin)).first(conn).optional()
 }
 
+/// Starts a server-side session for a user who just signed in; returns the random token the cookie
+/// keeps (only its SHA-256 is stored).
+pub fn start_session(conn: &mut DbConnection, user_id: UserId, now: chrono::NaiveDateTime) -> QueryResult<String> {
+    let (token, _) = secrets::generate_token();
+    diesel::insert_into(sessions::table)
+        .values((
+            sessions::id.eq(secrets::token_sha256(&token)),
+            sessions::user_id.eq(user_id),
+            sessions::created_at.eq(now),
+            sessions::last_seen_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(token)
+}
+
+/// Whether the cookie's session `token` is a live session of `user_id` at `now`: its row exists, it
+/// was used within `idle_seconds`, and it began within `lifetime_days`. A session past either limit
+/// is deleted. The last-seen time is written at most once a minute (more often only when the idle
+/// limit is shorter than four minutes).
+pub fn session_is_live(
+    conn: &mut DbConnection,
+    token: &str,
+    user_id: UserId,
+    now: chrono::NaiveDateTime,
+    idle_seconds: i64,
+    lifetime_days: i64,
+) -> QueryResult<bool> {
+    let id = secrets::token_sha256(token);
+    let row: Option<(i32, chrono::NaiveDateTime, chrono::NaiveDateTime)> = sessions::table
+        .find(&id)
+        .select((sessions::user_id, sessions::created_at, sessions::last_seen_at))
+        .first(conn)
+        .optional()?;
+    let Some((owner, created_at, last_seen_at)) = row else { return Ok(false) };
+    if owner != user_id.0 {
+        return Ok(false);
+    }
+    let idle = now - last_seen_at;
+    if idle > chrono::Duration::seconds(idle_seconds) || now - created_at > chrono::Duration::days(lifetime_days) {
+        diesel::delete(sessions::table.find(&id)).execute(conn)?;
+        return Ok(false);
+    }
+    if idle >= chrono::Duration::seconds((idle_seconds / 4).clamp(0, 60)) {
+        diesel::update(sessions::table.find(&id)).set(sessions::last_seen_at.eq(now)).execute(conn)?;
+    }
+    Ok(true)
+}
+
+/// Signing out: the session's row is deleted, so a copy of its cookie opens nothing afterwards.
+pub fn end_session(conn: &mut DbConnection, token: &str) -> QueryResult<usize> {
+    diesel::delete(sessions::table.find(secrets::token_sha256(token))).execute(conn)
+}
+
 /// "Sign out everywhere": every session issued before this is refused from now on.
 pub fn end_all_sessions(conn: &mut DbConnection, user_id: UserId) -> Result<(), StoreError> {
     db::write_transaction(conn, |conn| {
         let epoch: i32 = users::table.find(user_id).select(users::session_epoch).first(conn)?;
         diesel::update(users::table.find(user_id)).set(users::session_epoch.eq(epoch + 1)).execute(conn)?;
+        diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id))).execute(conn)?;
         history::store::record(
             conn,
             &Entry {
@@ -702,6 +756,7 @@ pub fn change_password(
     current_password: &str,
     new_password: &str,
     now: chrono::NaiveDateTime,
+    keep_session: Option<&str>,
 ) -> Result<i32, StoreError> {
     let (stored, failed, locked_until): (String, i32, Option<chrono::NaiveDateTime>) = users::table
         .find(user_id)
@@ -753,6 +808,10 @@ pub fn change_password(
         let epoch: i32 = users::table.find(user_id).select(users::session_epoch).first(conn)?;
         diesel::update(users::table.find(user_id))
             .set((users::password_hash.eq(&hash), users::session_epoch.eq(epoch + 1), users::failed_sign_ins.eq(0)))
+            .execute(conn)?;
+        // Every other session of the user ends; the one that made the change goes on.
+        let kept = keep_session.map(secrets::token_sha256).unwrap_or_default();
+        diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id)).filter(sessions::id.ne(kept)))
             .execute(conn)?;
         history::store::record(
             conn,

@@ -168,6 +168,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    sessions (id) {
+        id -> Text,
+        user_id -> Integer,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     blobs (sha256) {
         sha256 -> Text,
         size_bytes -> BigInt,
@@ -396,6 +405,7 @@ diesel::table! {
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(memberships -> organisations (organisation_id));
 diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(catalogue_nodes -> catalogues (catalogue_id));
 diesel::joinable!(profession_rules -> catalogue_nodes (node_id));
 diesel::joinable!(kpi_definitions -> catalogue_nodes (node_id));
@@ -442,4 +452,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     supervision_sessions,
     supervision_attendees,
     pending_imports,
+    sessions,
 );

@@ -20,6 +20,7 @@ const COOKIE_NAME: &str = "ohgov_session";
 const USER_ID: &str = "uid";
 const EPOCH: &str = "epoch";
 const LAST_SEEN: &str = "seen";
+const SESSION_ID: &str = "sid";
 const NAME: &str = "name";
 const CSRF: &str = "csrf";
 const MEMBERSHIPS: &str = "memberships";
@@ -114,7 +115,15 @@ pub fn check_csrf(session: &Session, submitted: &str) -> Result<(), AppError> {
 }
 
 /// Starts a signed-in session: a new cookie (so a planted one is useless) and a new form token.
-pub fn start(session: &Session, user_id: i32, name: &str, epoch: i32, now: i64) -> Result<(), AppError> {
+/// `session_id` is the random token whose SHA-256 names the server-side session row.
+pub fn start(
+    session: &Session,
+    user_id: i32,
+    name: &str,
+    epoch: i32,
+    session_id: &str,
+    now: i64,
+) -> Result<(), AppError> {
     session.renew();
     session.clear();
     let insert = |key: &str, value: serde_json::Value| {
@@ -124,6 +133,7 @@ pub fn start(session: &Session, user_id: i32, name: &str, epoch: i32, now: i64) 
     insert(EPOCH, epoch.into())?;
     insert(NAME, name.into())?;
     insert(LAST_SEEN, now.into())?;
+    insert(SESSION_ID, session_id.into())?;
     csrf_token(session);
     Ok(())
 }
@@ -186,6 +196,11 @@ pub fn signed_in(session: &Session) -> Option<(i32, i32, i64)> {
     let epoch = session.get::<i32>(EPOCH).ok().flatten().unwrap_or(-1);
     let seen = session.get::<i64>(LAST_SEEN).ok().flatten().unwrap_or(0);
     Some((user_id, epoch, seen))
+}
+
+/// The random token naming this browser's server-side session row, if it is signed in.
+pub fn session_id(session: &Session) -> Option<String> {
+    session.get::<String>(SESSION_ID).ok().flatten()
 }
 
 /// Notes that the session was used now, for the idle limit.

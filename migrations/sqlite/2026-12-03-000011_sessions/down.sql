@@ -1,0 +1,2 @@
+DROP INDEX sessions_by_user;
+DROP TABLE sessions;
