@@ -76,7 +76,13 @@ on_both_backends!(
         let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
         let (p, m, cd) = (s.provider, s.manager, s.clinical_director);
         // SEQOHS 2023 has 38 standards, 18 of them "must". GF3, GF5 and RP1 are must; GF1, GF2 and
-        // GF4 should.
+        // GF4 should. The provider takes on the optional NHS domain (SS), so all 38 count.
+        let nhs = ohgov::accounts::model::ProviderDetailsInput {
+            name: "Northshire OH Service".into(),
+            nhs_domain: "applies".into(),
+            ..Default::default()
+        };
+        ohgov::accounts::store::update_provider(&mut conn, None, p, &nhs.parse().unwrap()).unwrap();
         assess(&mut conn, m, p, "GF1", "done", "met", Some(m));
         assess(&mut conn, m, p, "GF2", "in_review", "not_met", Some(m));
         assess(&mut conn, m, p, "GF3", "done", "met", Some(m));
@@ -533,5 +539,91 @@ on_both_backends!(
         let gf2: Vec<String> =
             everything.iter().filter(|l| l.links.contains(&"GF2".to_string())).map(|l| l.item.title.clone()).collect();
         assert_eq!(gf2, vec!["Second only".to_string(), "Both".to_string()], "newest first");
+    }
+);
+
+on_both_backends!(
+    the_nhs_domain_counts_only_where_it_applies,
+    app | app | {
+        use ohgov::accounts::model::{NewContract, OrganisationInput, ProviderDetailsInput};
+        let mut conn = app.db.migrated();
+        let s = service(&mut conn, "Northshire OH Service", "northshire");
+        let (p, today) = (s.provider, support::today());
+        let details = |nhs_domain: &str| ProviderDetailsInput {
+            name: "Northshire OH Service".into(),
+            organisation_type: "independent".into(),
+            nhs_domain: nhs_domain.into(),
+            ..Default::default()
+        };
+        ohgov::accounts::store::update_provider(&mut conn, None, p, &details("default").parse().unwrap()).unwrap();
+        let counts = |conn: &mut DbConnection| {
+            let r = store::readiness(conn, p, today).unwrap().readiness;
+            let ss = r.domains.iter().find(|d| d.reference == "SS").expect("the domain is shown");
+            assert_eq!(ss.title, "Sector specific standards (optional)");
+            (ss.applies, r.standard_count, r.must_not_met, r.without_evidence)
+        };
+        // An independent provider without NHS contracts: the six SS standards (all must) are out.
+        assert_eq!(counts(&mut conn), (false, 32, 12, 32));
+
+        // Chosen on: they are back.
+        ohgov::accounts::store::update_provider(&mut conn, None, p, &details("applies").parse().unwrap()).unwrap();
+        assert_eq!(counts(&mut conn), (true, 38, 18, 38));
+        assert_eq!(ohgov::accounts::store::nhs_domain_choice(&mut conn, p).unwrap(), Some(true));
+
+        // By default again, with a current contract with an NHS trust: on.
+        ohgov::accounts::store::update_provider(&mut conn, None, p, &details("default").parse().unwrap()).unwrap();
+        let trust = OrganisationInput {
+            kind: "commissioner".into(),
+            name: "Northshire NHS Trust".into(),
+            organisation_type: "nhs_trust".into(),
+            ..Default::default()
+        };
+        let trust = ohgov::accounts::store::create_organisation(&mut conn, None, &trust.parse().unwrap()).unwrap();
+        let contract = NewContract {
+            commissioner_id: trust,
+            provider_id: p,
+            starts_on: today - Duration::days(30),
+            ends_on: Some(today + Duration::days(300)),
+            services: vec![],
+        };
+        ohgov::accounts::store::create_contract(&mut conn, None, &contract).unwrap();
+        assert!(counts(&mut conn).0, "the domain applies");
+        // The provider chooses: off, whatever the contract.
+        ohgov::accounts::store::update_provider(&mut conn, None, p, &details("does_not_apply").parse().unwrap())
+            .unwrap();
+        assert_eq!(counts(&mut conn), (false, 32, 12, 32));
+
+        // The API reflects it.
+        let token = ohgov::accounts::store::create_token(&mut conn, None, "viewer@northshire.example").unwrap();
+        let url = format!("{}/api/v1/providers/{}/readiness", app.address, p);
+        let body: serde_json::Value =
+            app.client.get(&url).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+        assert_eq!(body["totals"]["standards"], 32);
+        let ss = body["domains"].as_array().unwrap().iter().find(|d| d["reference"] == "SS").unwrap().clone();
+        assert_eq!(ss["applies"], false);
+
+        // The manager's edit page offers the choice, and the dashboard marks the domain.
+        let (client, token) = browser_signed_in(&app, "manager@northshire.example", PASSWORD).await;
+        let page = client.get(format!("{}/providers/{}/edit", app.address, p)).send().await.unwrap();
+        let page = page.text().await.unwrap();
+        assert!(page.contains(r#"<option value="does_not_apply" selected>"#), "{page}");
+        let response = client
+            .post(format!("{}/providers/{}", app.address, p))
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("name", "Northshire OH Service"),
+                ("organisation_type", "independent"),
+                ("nhs_domain", "applies"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 303);
+        assert!(counts(&mut conn).0, "the domain applies");
+        ohgov::accounts::store::update_provider(&mut conn, None, p, &details("does_not_apply").parse().unwrap())
+            .unwrap();
+        let dashboard = client.get(format!("{}/providers/{}/assessment", app.address, p)).send().await.unwrap();
+        let dashboard = dashboard.text().await.unwrap();
+        assert!(dashboard.contains("Not applicable to this service"), "{dashboard}");
     }
 );

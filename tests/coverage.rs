@@ -221,3 +221,55 @@ on_both_backends!(
         }
     }
 );
+
+on_both_backends!(
+    a_partly_delivered_core_service_is_its_own_state_and_total,
+    app | app | {
+        let mut conn = app.db.migrated();
+        let s = service(&mut conn, "Northshire OH Service", "northshire");
+        let in_house = CoverageInput { delivery: "in_house".into(), ..Default::default() };
+        save(&mut conn, s.provider, "PREV", CoverageKind::CoreService, in_house);
+        let partly = CoverageInput {
+            delivery: "partial".into(),
+            included: "Health checks".into(),
+            excluded: "Financial wellbeing".into(),
+            ..Default::default()
+        };
+        save(&mut conn, s.provider, "HWB", CoverageKind::CoreService, partly);
+        let today = support::today();
+        assert_eq!(state_of(&mut conn, s.provider, "HWB", today), CoverageState::Partial);
+        let totals = store::totals(&store::coverage(&mut conn, s.provider, today).unwrap());
+        assert_eq!((totals.covered, totals.partial, totals.gap, totals.not_covered), (1, 1, 14, 14));
+
+        let (client, _) = browser_signed_in(&app, "manager@northshire.example", PASSWORD).await;
+        let page = client.get(format!("{}/providers/{}/coverage", app.address, s.provider)).send().await.unwrap();
+        let page = page.text().await.unwrap();
+        assert!(page.contains(">Partly</span>"), "{page}");
+        assert!(page.contains("</span> partly delivered</li>"), "{page}");
+        let overview = client.get(format!("{}/providers/{}", app.address, s.provider)).send().await.unwrap();
+        let overview = overview.text().await.unwrap();
+        assert!(
+            overview.contains("1 of 16 core services and sub-specialisms covered</a>; 1 partly delivered"),
+            "partly is not counted as covered: {overview}"
+        );
+
+        let token = ohgov::accounts::store::create_token(&mut conn, None, "viewer@northshire.example").unwrap();
+        let url = format!("{}/api/v1/providers/{}/coverage", app.address, s.provider);
+        let body: serde_json::Value =
+            app.client.get(&url).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+        let hwb = body["rows"].as_array().unwrap().iter().find(|r| r["reference"] == "HWB").unwrap().clone();
+        assert_eq!((hwb["state"].as_str(), hwb["partial"].as_bool()), (Some("partial"), Some(true)));
+        assert_eq!(body["totals"]["partial"], 1);
+        assert_eq!(body["totals"]["covered"], 1);
+        assert_eq!(body["totals"]["not_covered"], 14);
+
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_ohgov"))
+            .args(["coverage", "--provider", &s.provider.to_string(), "--database-url", &app.db.url])
+            .env_remove("DATABASE_URL")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&output.stdout);
+        assert!(text.lines().any(|l| l.contains("HWB") && l.contains("Partly")), "{text}");
+        assert!(text.contains("partly delivered (neither covered nor a gap): 1"), "{text}");
+    }
+);

@@ -168,8 +168,16 @@ fn demo_has_what_each_area_promises(db: &std::path::Path) {
     let rows = ohgov::coverage::store::coverage(&mut conn, provider, today).unwrap();
     let totals = ohgov::coverage::store::totals(&rows);
     assert_eq!(totals.expiring, 1, "one arrangement ends within 90 days");
-    let gaps: Vec<&str> = rows.iter().filter(|r| !r.state.is_covered()).map(|r| r.reference.as_str()).collect();
+    let gaps: Vec<&str> = rows.iter().filter(|r| r.state.is_gap()).map(|r| r.reference.as_str()).collect();
     assert_eq!(gaps, ["RESEARCH"], "one sub-specialism is a gap");
+    let partly: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.state == ohgov::coverage::rules::CoverageState::Partial)
+        .map(|r| r.reference.as_str())
+        .collect();
+    assert_eq!(partly, ["HWB"], "health and wellbeing is partly delivered");
+    assert_eq!((totals.partial, totals.not_covered), (1, 1));
+    assert!(!rows.iter().any(|r| r.reference == "HWB" && r.state.is_covered()), "partly is not covered");
 
     let workforce = ohgov::workforce::store::workforce(&mut conn, provider, today, 30).unwrap();
     assert_eq!(workforce.people.len(), 40);

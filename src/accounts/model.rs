@@ -82,6 +82,9 @@ pub struct NewOrganisation {
     pub code: Option<String>,
     pub organisation_type: Option<OrganisationType>,
     pub sites: Option<i32>,
+    /// Whether the sector-specific (NHS) standards apply: None is "by default" (see
+    /// `assessment::rules::nhs_domain_applies`).
+    pub nhs_domain_applies: Option<bool>,
 }
 
 impl OrganisationInput {
@@ -125,6 +128,7 @@ impl OrganisationInput {
             code: optional(trimmed.code),
             organisation_type,
             sites: trimmed.sites,
+            nhs_domain_applies: None,
         })
     }
 }
@@ -332,11 +336,39 @@ pub struct ProviderDetailsInput {
     pub code: String,
     pub organisation_type: String,
     pub sites: String,
+    /// `applies`, `does_not_apply`, or `default` (or nothing): whether the sector-specific (NHS)
+    /// standards apply to the provider.
+    pub nhs_domain: String,
+}
+
+/// The provider edit page's choices for the sector-specific (NHS) standards.
+pub const NHS_DOMAIN_CHOICES: [(&str, &str); 3] = [
+    ("default", "By default (applies to an NHS provider or one with an NHS commissioner contract)"),
+    ("applies", "Applies"),
+    ("does_not_apply", "Does not apply"),
+];
+
+/// The edit page's code for a provider's choice.
+pub fn nhs_domain_code(choice: Option<bool>) -> &'static str {
+    match choice {
+        None => "default",
+        Some(true) => "applies",
+        Some(false) => "does_not_apply",
+    }
 }
 
 impl ProviderDetailsInput {
     pub fn parse(&self) -> Result<NewOrganisation, FieldErrors> {
         let mut errors = FieldErrors::default();
+        let nhs_domain_applies = match self.nhs_domain.trim() {
+            "" | "default" => None,
+            "applies" => Some(true),
+            "does_not_apply" => Some(false),
+            _ => {
+                errors.add("nhs_domain", "Choose applies, does not apply or by default");
+                None
+            }
+        };
         let sites = match self.sites.trim() {
             "" => None,
             text => text
@@ -351,7 +383,8 @@ impl ProviderDetailsInput {
             organisation_type: self.organisation_type.clone(),
             sites,
         }
-        .parse();
+        .parse()
+        .map(|details| NewOrganisation { nhs_domain_applies, ..details });
         match parsed {
             Ok(details) if errors.is_empty() => Ok(details),
             Ok(_) => Err(errors),

@@ -151,6 +151,8 @@ fn provider_form_context(
     context.insert("code", &form.code);
     context.insert("organisation_type", &form.organisation_type);
     context.insert("sites", &form.sites);
+    context.insert("nhs_domain", if form.nhs_domain.is_empty() { "default" } else { form.nhs_domain.as_str() });
+    context.insert("nhs_domain_choices", &super::model::NHS_DOMAIN_CHOICES);
     context.insert("types", crate::accounts::OrganisationKind::Provider.types());
     context.insert("errors", &errors.0);
     context
@@ -164,9 +166,13 @@ async fn edit_provider_page(
 ) -> Result<HttpResponse, AppError> {
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Manage).await?;
-    let current =
-        with_conn(&state, move |conn| Ok(store::provider(conn, provider_id)?)).await?.ok_or(AppError::NotFound)?;
+    let (current, nhs_choice) = with_conn(&state, move |conn| {
+        Ok((store::provider(conn, provider_id)?, store::nhs_domain_choice(conn, provider_id)?))
+    })
+    .await?;
+    let current = current.ok_or(AppError::NotFound)?;
     let form = ProviderDetailsInput {
+        nhs_domain: super::model::nhs_domain_code(nhs_choice).to_string(),
         name: current.name,
         code: current.code.unwrap_or_default(),
         organisation_type: current.organisation_type.map(|t| t.as_str().to_string()).unwrap_or_default(),

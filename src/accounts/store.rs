@@ -594,6 +594,40 @@ pub fn provider(conn: &mut DbConnection, provider_id: ProviderId) -> QueryResult
         .optional()
 }
 
+/// The provider's own choice whether the sector-specific (NHS) standards apply (None: by default).
+pub fn nhs_domain_choice(conn: &mut DbConnection, provider_id: ProviderId) -> QueryResult<Option<bool>> {
+    Ok(organisations::table
+        .find(provider_id)
+        .select(organisations::nhs_domain_applies)
+        .first::<Option<bool>>(conn)
+        .optional()?
+        .flatten())
+}
+
+/// Whether the provider has a contract on `today` with an NHS commissioner (an NHS trust or an
+/// integrated care board). Two queries.
+pub fn has_current_nhs_contract(
+    conn: &mut DbConnection,
+    provider_id: ProviderId,
+    today: chrono::NaiveDate,
+) -> QueryResult<bool> {
+    let commissioners: Vec<i32> = contracts::table
+        .filter(contracts::provider_id.eq(provider_id))
+        .filter(contracts::starts_on.le(today))
+        .filter(contracts::ends_on.is_null().or(contracts::ends_on.ge(today)))
+        .select(contracts::commissioner_id)
+        .load(conn)?;
+    if commissioners.is_empty() {
+        return Ok(false);
+    }
+    let nhs: i64 = organisations::table
+        .filter(organisations::id.eq_any(&commissioners))
+        .filter(organisations::organisation_type.eq_any([OrganisationType::NhsTrust, OrganisationType::Icb]))
+        .count()
+        .get_result(conn)?;
+    Ok(nhs > 0)
+}
+
 /// The roles of a provider's own people (not commissioners or assessors).
 const PROVIDER_PEOPLE: [Role; 4] = [Role::Manager, Role::ClinicalDirector, Role::Clinician, Role::Viewer];
 
@@ -644,6 +678,8 @@ pub fn update_provider(
         compare("code", json(&current.code), json(&details.code));
         compare("organisation_type", json(current.organisation_type), json(details.organisation_type));
         compare("sites", json(current.sites), json(details.sites));
+        let nhs_before = nhs_domain_choice(conn, provider_id)?;
+        compare("nhs_domain_applies", json(nhs_before), json(details.nhs_domain_applies));
         if changes.is_empty() {
             return Ok(0);
         }
@@ -653,6 +689,7 @@ pub fn update_provider(
                 organisations::code.eq(&details.code),
                 organisations::organisation_type.eq(details.organisation_type),
                 organisations::sites.eq(details.sites),
+                organisations::nhs_domain_applies.eq(details.nhs_domain_applies),
             ))
             .execute(conn)?;
         let count = changes.len();

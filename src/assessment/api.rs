@@ -55,6 +55,8 @@ pub struct Totals {
 
 #[derive(Debug, Serialize)]
 pub struct DomainDocument<'a> {
+    /// False: the optional domain does not apply to this service; its standards are not counted.
+    pub applies: bool,
     pub reference: &'a str,
     pub standards: Vec<StandardDocument<'a>>,
     pub title: &'a str,
@@ -101,6 +103,7 @@ impl ReadinessReport {
                 .domains
                 .iter()
                 .map(|d| DomainDocument {
+                    applies: d.applies,
                     reference: &d.reference,
                     title: &d.title,
                     standards: d

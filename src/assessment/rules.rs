@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{Datelike, Months, NaiveDate};
 use serde::Serialize;
 
+use crate::accounts::model::OrganisationType;
 use crate::catalogue::model::Level;
 use crate::evidence::rules::{review_state, ReviewState};
 
@@ -32,6 +33,24 @@ pub struct Standard {
 pub struct Domain {
     pub reference: String,
     pub title: String,
+    /// False for the optional sector-specific domain where it does not apply to the provider: it is
+    /// shown, and its standards are not counted.
+    pub applies: bool,
+}
+
+/// The reference of the optional domain of sector-specific (NHS) standards, domain 6.
+pub const NHS_DOMAIN: &str = "SS";
+
+/// Whether the sector-specific (NHS) standards apply to a provider. The provider's own choice
+/// wins; by default (None) they apply to an NHS provider (in-house or hosting) or to one with a
+/// current contract with an NHS commissioner (an NHS trust or an ICB), and not otherwise.
+pub fn nhs_domain_applies(
+    choice: Option<bool>,
+    organisation_type: Option<OrganisationType>,
+    has_current_nhs_contract: bool,
+) -> bool {
+    let nhs_provider = matches!(organisation_type, Some(OrganisationType::NhsInHouse | OrganisationType::NhsHosting));
+    choice.unwrap_or(nhs_provider || has_current_nhs_contract)
 }
 
 /// A standard's assessment as saved. A standard with none is to do and not assessed.
@@ -114,6 +133,8 @@ impl StandardReadiness {
 pub struct DomainReadiness {
     pub reference: String,
     pub title: String,
+    /// False: not applicable to this service; shown, its standards not counted.
+    pub applies: bool,
     /// Count per result, every result present (zero included), in the vocabulary's order.
     pub by_result: Vec<(AssessmentResult, usize)>,
     pub by_workflow: Vec<(Workflow, usize)>,
@@ -176,6 +197,7 @@ pub fn readiness(facts: &Facts, today: NaiveDate) -> Readiness {
         .map(|d| DomainReadiness {
             reference: d.reference.clone(),
             title: d.title.clone(),
+            applies: d.applies,
             by_result: AssessmentResult::ALL.iter().map(|r| (*r, 0)).collect(),
             by_workflow: Workflow::ALL.iter().map(|w| (*w, 0)).collect(),
             standards: Vec::new(),
@@ -206,14 +228,15 @@ pub fn readiness(facts: &Facts, today: NaiveDate) -> Readiness {
         if let Some(count) = domain.by_workflow.iter_mut().find(|(w, _)| *w == line.workflow) {
             count.1 += 1;
         }
-        if let (true, Some(owner)) = (line.is_open(), line.owner_user_id) {
+        if let (true, true, Some(owner)) = (domain.applies, line.is_open(), line.owner_user_id) {
             *owner_open.entry(owner).or_default() += 1;
         }
         domain.standards.push(line);
     }
     domains.retain(|d| !d.standards.is_empty());
 
-    let all = || domains.iter().flat_map(|d| d.standards.iter());
+    // Only the domains that apply are counted; one that does not is shown, marked.
+    let all = || domains.iter().filter(|d| d.applies).flat_map(|d| d.standards.iter());
     let mut busiest_owners: Vec<(i32, usize)> = owner_open.into_iter().collect();
     busiest_owners.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     busiest_owners.truncate(BUSIEST_OWNERS);

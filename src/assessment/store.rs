@@ -173,7 +173,7 @@ pub fn framework_standards(conn: &mut DbConnection, catalogue_id: i32) -> QueryR
     let domains = nodes
         .iter()
         .filter(|n| n.3 == NodeKind::Domain)
-        .map(|n| Domain { reference: n.1.clone(), title: n.5.clone() })
+        .map(|n| Domain { reference: n.1.clone(), title: n.5.clone(), applies: true })
         .collect();
     let standards = nodes
         .iter()
@@ -205,11 +205,32 @@ pub fn live_evidence(conn: &mut DbConnection, provider_id: ProviderId) -> QueryR
 }
 
 /// Everything the readiness figures are counted from, for the provider's current cycle (or, before
-/// the first, the newest framework with nothing assessed). Seven queries, whatever the size.
-pub fn readiness_facts(conn: &mut DbConnection, provider_id: ProviderId) -> QueryResult<(Option<Cycle>, Facts)> {
+/// the first, the newest framework with nothing assessed), as of `today` (which decides, by
+/// default, whether the sector-specific domain applies). About ten queries, whatever the size.
+pub fn readiness_facts(
+    conn: &mut DbConnection,
+    provider_id: ProviderId,
+    today: NaiveDate,
+) -> QueryResult<(Option<Cycle>, Facts)> {
     let cycle = current_cycle(conn, provider_id)?;
     let Some(catalogue_id) = framework_of(conn, cycle.as_ref())? else { return Ok((cycle, Facts::default())) };
-    let (domains, standards) = framework_standards(conn, catalogue_id)?;
+    let (mut domains, standards) = framework_standards(conn, catalogue_id)?;
+    if domains.iter().any(|d| d.reference == rules::NHS_DOMAIN) {
+        let choice = crate::accounts::store::nhs_domain_choice(conn, provider_id)?;
+        // The provider's own choice needs no more; by default, its type and its contracts decide.
+        let applies = match choice {
+            Some(_) => rules::nhs_domain_applies(choice, None, false),
+            None => {
+                let organisation_type =
+                    crate::accounts::store::provider(conn, provider_id)?.and_then(|p| p.organisation_type);
+                let contract = crate::accounts::store::has_current_nhs_contract(conn, provider_id, today)?;
+                rules::nhs_domain_applies(None, organisation_type, contract)
+            }
+        };
+        for domain in domains.iter_mut().filter(|d| d.reference == rules::NHS_DOMAIN) {
+            domain.applies = applies;
+        }
+    }
     let assessed = match &cycle {
         Some(cycle) => standard_assessments::table
             .filter(standard_assessments::cycle_id.eq(cycle.id))
@@ -1165,7 +1186,7 @@ pub struct ReadinessReport {
 /// Everything the dashboard and the API show, as of `today`.
 pub fn readiness(conn: &mut DbConnection, provider_id: ProviderId, today: NaiveDate) -> QueryResult<ReadinessReport> {
     let accreditation = accreditation(conn, provider_id, today)?;
-    let (cycle, facts) = readiness_facts(conn, provider_id)?;
+    let (cycle, facts) = readiness_facts(conn, provider_id, today)?;
     let readiness = rules::readiness(&facts, today);
     let people = provider_people(conn, provider_id)?.into_iter().collect();
     Ok(ReadinessReport { accreditation, cycle, readiness, people })

@@ -18,6 +18,7 @@ pub fn run(database_url: Option<String>, args: ProviderReport) -> anyhow::Result
         println!("  {:<9} {:<48} {:<32} {partner} {ends}", row.reference, row.title, row.state.label());
     }
     let totals = store::totals(&rows);
+    println!("  partly delivered (neither covered nor a gap): {}", totals.partial);
     println!("  not covered today (gaps and expired arrangements): {}", totals.not_covered);
     Ok(())
 }

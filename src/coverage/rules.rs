@@ -9,9 +9,11 @@ use super::model::Delivery;
 pub const EXPIRY_WARNING_DAYS: i64 = 90;
 
 crate::vocabulary! {
-    /// A coverage row's state today. An expired arrangement is a gap in the totals.
+    /// A coverage row's state today. An expired arrangement is a gap in the totals; a core service
+    /// delivered only in part is neither covered nor a gap.
     pub enum CoverageState {
         Covered => ("covered", "Covered"),
+        Partial => ("partial", "Partly"),
         Arrangement => ("arrangement", "Covered by arrangement"),
         Expiring => ("expiring", "Arrangement ends within 90 days"),
         Expired => ("expired", "Arrangement expired"),
@@ -21,9 +23,14 @@ crate::vocabulary! {
 }
 
 impl CoverageState {
-    /// Staff can reach the service today.
+    /// Staff can reach the whole service today. A partly delivered one is not covered.
     pub fn is_covered(self) -> bool {
         matches!(self, CoverageState::Covered | CoverageState::Arrangement | CoverageState::Expiring)
+    }
+
+    /// Staff cannot reach the service at all today: a gap or an expired arrangement.
+    pub fn is_gap(self) -> bool {
+        matches!(self, CoverageState::Expired | CoverageState::Gap)
     }
 }
 
@@ -36,7 +43,8 @@ pub fn state(
     today: NaiveDate,
 ) -> CoverageState {
     match delivery {
-        Some(Delivery::InHouse) | Some(Delivery::Partial) => CoverageState::Covered,
+        Some(Delivery::InHouse) => CoverageState::Covered,
+        Some(Delivery::Partial) => CoverageState::Partial,
         Some(Delivery::Arrangement) => {
             if starts_on.is_some_and(|starts| today < starts) {
                 return CoverageState::Gap;
@@ -55,6 +63,8 @@ pub fn state(
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct Totals {
     pub covered: usize,
+    /// Core services delivered only in part: neither covered nor gaps.
+    pub partial: usize,
     pub arrangement: usize,
     pub expiring: usize,
     pub expired: usize,
@@ -69,12 +79,13 @@ pub fn totals(states: impl IntoIterator<Item = CoverageState>) -> Totals {
     for state in states {
         match state {
             CoverageState::Covered => totals.covered += 1,
+            CoverageState::Partial => totals.partial += 1,
             CoverageState::Arrangement => totals.arrangement += 1,
             CoverageState::Expiring => totals.expiring += 1,
             CoverageState::Expired => totals.expired += 1,
             CoverageState::Gap => totals.gap += 1,
         }
-        if !state.is_covered() {
+        if state.is_gap() {
             totals.not_covered += 1;
         }
     }
@@ -115,7 +126,7 @@ mod tests {
     fn in_house_partial_and_missing_rows() {
         let today = day(2026, 11, 23);
         assert_eq!(state(Some(Delivery::InHouse), None, None, today), Covered);
-        assert_eq!(state(Some(Delivery::Partial), None, None, today), Covered);
+        assert_eq!(state(Some(Delivery::Partial), None, None, today), Partial);
         assert_eq!(state(Some(Delivery::NotAvailable), None, None, today), Gap);
         assert_eq!(state(None, None, None, today), Gap);
         assert_eq!(state(Some(Delivery::Arrangement), Some(day(2026, 11, 24)), None, today), Gap, "not begun");
@@ -125,6 +136,22 @@ mod tests {
     #[test]
     fn expired_arrangements_count_as_gaps() {
         let totals = totals([Covered, Arrangement, Expiring, Expired, Gap, Gap]);
-        assert_eq!(totals, Totals { covered: 1, arrangement: 1, expiring: 1, expired: 1, gap: 2, not_covered: 3 });
+        assert_eq!(
+            totals,
+            Totals { covered: 1, partial: 0, arrangement: 1, expiring: 1, expired: 1, gap: 2, not_covered: 3 }
+        );
+    }
+
+    #[test]
+    fn partial_is_neither_covered_nor_a_gap() {
+        assert!(!Partial.is_covered(), "a partly delivered service is not covered");
+        assert!(!Partial.is_gap(), "nor is it a gap");
+        assert_eq!(Partial.as_str(), "partial");
+        assert_eq!(Partial.label(), "Partly");
+        let totals = totals([Covered, Partial, Partial, Gap]);
+        assert_eq!(
+            totals,
+            Totals { covered: 1, partial: 2, arrangement: 0, expiring: 0, expired: 0, gap: 1, not_covered: 1 }
+        );
     }
 }

@@ -100,6 +100,7 @@ diesel::table! {
         organisation_type -> Nullable<Text>,
         sites -> Nullable<Integer>,
         created_at -> Timestamp,
+        nhs_domain_applies -> Nullable<Bool>,
     }
 }
 

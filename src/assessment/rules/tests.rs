@@ -65,9 +65,9 @@ fn readiness_counts_each_figure() {
     let today = day(2026, 11, 23);
     let facts = Facts {
         domains: vec![
-            Domain { reference: "GF".into(), title: "Governance".into() },
-            Domain { reference: "RP".into(), title: "Resources".into() },
-            Domain { reference: "EMPTY".into(), title: "No standards".into() },
+            Domain { reference: "GF".into(), title: "Governance".into(), applies: true },
+            Domain { reference: "RP".into(), title: "Resources".into(), applies: true },
+            Domain { reference: "EMPTY".into(), title: "No standards".into(), applies: true },
         ],
         standards: vec![
             standard(1, "GF1", "must", "GF"),
@@ -228,4 +228,46 @@ fn only_an_answered_request_is_decided_and_a_return_says_why() {
     for other in [Open, Returned, Accepted] {
         assert!(decided(other, true, "").unwrap_err().get("decision").is_some());
     }
+}
+
+// ---- the optional sector-specific (NHS) domain ----
+
+#[test]
+fn the_nhs_domain_applies_by_default_to_nhs_providers_and_nhs_contracts() {
+    use crate::accounts::model::OrganisationType::*;
+    assert!(nhs_domain_applies(None, Some(NhsInHouse), false), "an NHS in-house service");
+    assert!(nhs_domain_applies(None, Some(NhsHosting), false), "an NHS service hosting others");
+    assert!(!nhs_domain_applies(None, Some(Independent), false), "an independent without NHS contracts");
+    assert!(nhs_domain_applies(None, Some(Independent), true), "an independent with a current NHS contract");
+    assert!(!nhs_domain_applies(None, None, false), "no type recorded, no NHS contract");
+    assert!(nhs_domain_applies(None, None, true));
+    assert!(nhs_domain_applies(Some(true), Some(Independent), false), "the provider's choice wins");
+    assert!(!nhs_domain_applies(Some(false), Some(NhsInHouse), true), "the provider's choice wins");
+}
+
+#[test]
+fn a_domain_that_does_not_apply_is_shown_but_not_counted() {
+    let today = day(2026, 11, 23);
+    let facts = |applies: bool| Facts {
+        domains: vec![
+            Domain { reference: "GF".into(), title: "Governance".into(), applies: true },
+            Domain { reference: NHS_DOMAIN.into(), title: "Sector specific standards (optional)".into(), applies },
+        ],
+        standards: vec![
+            standard(1, "GF1", "must", "GF"),
+            standard(2, "SS1", "must", "SS"),
+            standard(3, "SS2", "must", "SS"),
+        ],
+        assessed: HashMap::from([(2, assessed(InProgress, NotAssessed, Some(9)))]),
+        ..Default::default()
+    };
+    let on = readiness(&facts(true), today);
+    assert_eq!((on.standard_count, on.must_not_met, on.without_evidence), (3, 3, 3));
+    assert_eq!(on.busiest_owners, vec![(9, 1)]);
+    let off = readiness(&facts(false), today);
+    assert_eq!(off.domains.len(), 2, "the domain is still shown");
+    assert!(!off.domains[1].applies);
+    assert_eq!(off.domains[1].standards.len(), 2);
+    assert_eq!((off.standard_count, off.must_not_met, off.without_evidence), (1, 1, 1));
+    assert!(off.busiest_owners.is_empty(), "its standards are nobody's open work");
 }
