@@ -628,3 +628,22 @@ on_both_backends!(
         assert!(page.contains("+10000-01-01"), "{page}");
     }
 );
+
+on_both_backends!(
+    each_hcpc_profession_keeps_its_own_number_prefix,
+    catalogue_db | db | {
+        let mut conn = db.migrated();
+        let s = service(&mut conn, "Northshire OH Service", "northshire");
+        let file = format!(
+            "{STAFF_HEADER}\n\
+             Q100,Dr Lena Ford,,psychologist,hcpc,PYL12345,2027-03-31,,,,2022-05-01,,1\n\
+             Q200,Omar Dale,,other_ahp,hcpc,ODP123456,2027-03-31,,,,2022-05-01,,1\n\
+             Q300,Hana Ito,,other_ahp,hcpc,HAD12345,2027-03-31,,,,2022-05-01,,1\n"
+        );
+        let report = run_import(&mut conn, s.provider, ImportKind::Staff, file.as_bytes()).expect("all three accepted");
+        assert_eq!(report.created, 3);
+        let bad = file.replace("HAD12345", "ZZ12345");
+        let errors = run_import(&mut conn, s.provider, ImportKind::Staff, bad.as_bytes()).unwrap_err();
+        assert!(errors.iter().any(|e| format!("{e:?}").contains("is not a HCPC number")), "{errors:?}");
+    }
+);

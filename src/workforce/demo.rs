@@ -70,7 +70,7 @@ const PEOPLE: [DemoPerson; 40] = [
     ("E10021", "Nadia Petrova RN", "", "oh_nurse", "22P4567T", Some(220), Some(650), None, false),
     ("E10022", "Owen Griffiths", "", "physiotherapist", "PH204817", Some(400), None, None, false),
     ("E10023", "Rosa Bianchi", "", "physiotherapist", "PH319264", Some(500), None, None, false),
-    ("E10024", "Dr Simon Hart", "", "psychologist", "PY048213", Some(250), None, None, false),
+    ("E10024", "Dr Simon Hart", "", "psychologist", "PYL04821", Some(250), None, None, false),
     ("E10025", "Tamsin Reed", "", "other_ahp", "OT58203", Some(350), None, None, false),
     ("E10026", "Umar Farooq", "", "oh_technician", "", None, None, None, false),
     ("E10027", "Vicky Holt", "", "oh_technician", "", None, None, None, false),

@@ -297,7 +297,7 @@ impl StaffInput {
                     let shape = match regulation.regulator {
                         Regulator::Gmc => "7 digits",
                         Regulator::Nmc => "2 digits, a letter, 4 digits and a letter",
-                        Regulator::Hcpc => "two letters and digits",
+                        Regulator::Hcpc => "their profession's letters (PH, OT, PYL, ODP, HAD and others) and digits",
                         Regulator::None => "",
                     };
                     errors.add(

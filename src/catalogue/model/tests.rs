@@ -55,6 +55,15 @@ fn the_builtin_catalogue_passes_every_check() {
     let nmc = professions.nodes.iter().find(|n| n.reference == "NMC").and_then(|n| n.profession.clone()).unwrap();
     assert_eq!((nmc.cpd_required, nmc.cpd_participatory_required), (Some(35.0), Some(20.0)));
     assert_eq!(nmc.reflective_accounts_required, Some(5));
+    // Each HCPC profession's own prefix, some of three letters.
+    let hcpc = professions.nodes.iter().find(|n| n.reference == "HCPC").and_then(|n| n.profession.clone()).unwrap();
+    let pattern = regex::Regex::new(hcpc.registration_number_pattern.as_deref().unwrap()).unwrap();
+    for number in ["PH123456", "OT58203", "PYL12345", "ODP123456", "HAD12345"] {
+        assert!(pattern.is_match(number), "{number}");
+    }
+    for number in ["ZZ123456", "PYL1234", "P1234567"] {
+        assert!(!pattern.is_match(number), "{number}");
+    }
 }
 
 #[test]
