@@ -647,3 +647,34 @@ on_both_backends!(
         assert!(errors.iter().any(|e| format!("{e:?}").contains("is not a HCPC number")), "{errors:?}");
     }
 );
+
+on_both_backends!(
+    technicians_need_supervision_and_a_new_starters_clock_runs_from_their_start,
+    catalogue_db | db | {
+        let mut conn = db.migrated();
+        let s = service(&mut conn, "Northshire OH Service", "northshire");
+        let as_of = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let file = format!(
+            "{STAFF_HEADER}\n\
+             T100,Umar Farooq,,oh_technician,none,,,,,,2024-01-01,,1\n\
+             C200,Jo Bell,,non_clinical_case_worker,none,,,,,,2026-11-06,,1\n\
+             A300,Alex Kerr,,administrator,,,,,,,2020-10-01,,0.5\n"
+        );
+        let today = Utc::now().date_naive();
+        let prepared =
+            import::prepare(&mut conn, s.provider, ImportKind::Staff, file.as_bytes(), today).unwrap().unwrap();
+        import::commit(&mut conn, None, s.provider, &prepared, "test", &mut |_| {}).unwrap();
+        let report = ohgov::workforce::store::workforce(&mut conn, s.provider, as_of, 30).unwrap();
+        let issues = |number: &str| {
+            let line = report.people.iter().find(|p| p.staff.staff_number == number).unwrap();
+            (line.needs_supervision, line.issues.iter().map(|i| i.code()).collect::<Vec<_>>())
+        };
+        assert_eq!(issues("T100"), (true, vec!["supervision_overdue"]), "a technician needs supervision");
+        assert_eq!(issues("C200"), (true, vec![]), "17 days in post: not yet overdue");
+        assert_eq!(issues("A300"), (false, vec![]));
+        assert_eq!((report.needing_supervision, report.supervised), (2, 1));
+        // Once the interval has passed since starting, the new starter is overdue too.
+        let later = ohgov::workforce::store::workforce(&mut conn, s.provider, as_of + Duration::days(14), 30).unwrap();
+        assert_eq!((later.needing_supervision, later.supervised), (2, 0));
+    }
+);

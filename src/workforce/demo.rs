@@ -1,5 +1,6 @@
 //! The demo provider's workforce: forty fictional people across every tier, a year of CPD and of
-//! monthly group supervision for the case workers, and a handful of people with each kind of issue.
+//! monthly group supervision for the case workers and technicians, and a handful of people with
+//! each kind of issue.
 
 use chrono::{Duration, Months, NaiveDate};
 use diesel::prelude::*;
@@ -169,14 +170,18 @@ pub fn seed(conn: &mut DbConnection, today: NaiveDate) -> Result<(), StoreError>
     }
     import::commit(conn, None, provider, &Prepared::Cpd(cpd), "demo", &mut |_| {})?;
 
-    // Monthly group supervision for the case workers, led in turn by two SCPHN nurses.
-    let case_workers: Vec<&str> =
-        people.iter().filter(|(_, _, d)| *d == "non_clinical_case_worker").map(|(_, n, _)| *n).collect();
+    // Monthly group supervision for the case workers and technicians, led in turn by two SCPHN
+    // nurses.
+    let supervised: Vec<&str> = people
+        .iter()
+        .filter(|(_, _, d)| *d == "non_clinical_case_worker" || *d == "oh_technician")
+        .map(|(_, n, _)| *n)
+        .collect();
     let numbers = store::staff_numbers(conn, provider)?;
     let mut sessions = Vec::new();
     for month in 0..12i64 {
         let date: NaiveDate = today - Duration::days(10 + 30 * month);
-        let attendees: Vec<String> = case_workers
+        let attendees: Vec<String> = supervised
             .iter()
             .filter(|n| month >= 2 || !MISSED_SUPERVISION.contains(n))
             .map(|n| n.to_string())

@@ -164,6 +164,11 @@ impl Regulations {
         self.0.iter().find(|r| r.regulator == regulator)
     }
 
+    /// Whether the catalogue says the discipline must attend clinical supervision.
+    pub fn needs_supervision(&self, discipline: Discipline) -> bool {
+        self.0.iter().any(|r| r.rule.supervised_disciplines.iter().any(|d| d == discipline.as_str()))
+    }
+
     /// The regulator the catalogue lists a discipline under.
     pub fn regulator_of(&self, discipline: Discipline) -> Option<Regulator> {
         self.0.iter().find(|r| r.disciplines.iter().any(|d| d == discipline.as_str())).map(|r| r.regulator)

@@ -26,7 +26,8 @@ pub struct Person {
     pub registration_renewal: Option<NaiveDate>,
     pub revalidation_due: Option<NaiveDate>,
     pub last_appraisal: Option<NaiveDate>,
-    /// True for non-clinical case workers, who must attend clinical supervision.
+    /// True for the disciplines the catalogue says must attend clinical supervision
+    /// (`supervised_disciplines` in standards/professions.toml).
     pub needs_supervision: bool,
     /// The latest clinical supervision they attended.
     pub last_supervision: Option<NaiveDate>,
@@ -232,15 +233,17 @@ pub fn cpd_short(person: &Person, rule: &ProfessionRule, cpd: &[CpdActivity], as
     }
 }
 
-/// A case worker without clinical supervision in the last `supervision_days` days is overdue: one
-/// exactly that many days ago still counts. A supervision dated after `as_of` has not happened yet,
-/// so it counts as none.
+/// Someone who needs supervision without clinical supervision in the last `supervision_days` days
+/// is overdue: one exactly that many days ago still counts. A supervision dated after `as_of` has
+/// not happened yet, so it counts as none. With none, the clock runs from the start date: a new
+/// starter is not overdue until the interval has passed since they started (and with no start date
+/// known, nobody can show one happened, so it is overdue).
 pub fn supervision_overdue(person: &Person, supervision_days: i64, as_of: NaiveDate) -> bool {
     if !person.needs_supervision {
         return false;
     }
-    match person.last_supervision.filter(|last| *last <= as_of) {
-        Some(last) => (as_of - last).num_days() > supervision_days,
+    match person.last_supervision.filter(|last| *last <= as_of).or(person.started_on) {
+        Some(since) => (as_of - since).num_days() > supervision_days,
         None => true,
     }
 }
@@ -290,6 +293,8 @@ pub struct Counted<'a> {
     pub discipline: Discipline,
     pub tier: Tier,
     pub practice_teacher: bool,
+    /// Their discipline must attend clinical supervision.
+    pub needs_supervision: bool,
     pub issues: &'a [Issue],
 }
 
@@ -325,9 +330,9 @@ pub struct Summary {
     pub consultants: usize,
     pub specialty_registrars: usize,
     pub practice_teachers: usize,
-    /// Non-clinical case workers in post, and how many are not overdue for supervision.
-    pub case_workers: usize,
-    pub case_workers_supervised: usize,
+    /// People in post whose discipline needs clinical supervision, and how many are not overdue.
+    pub needing_supervision: usize,
+    pub supervised: usize,
     /// Each issue code's count, zero included.
     pub totals: Vec<(Issue, usize)>,
     /// By month, oldest first.
@@ -337,7 +342,6 @@ pub struct Summary {
 /// Counts the people in post and the sessions of the last year into the page's figures.
 pub fn summarise(people: &[Counted], sessions: &[SessionFigures]) -> Summary {
     let count = |wanted: &dyn Fn(&Counted) -> bool| people.iter().filter(|p| wanted(p)).count();
-    let case_worker = |p: &Counted| p.discipline == Discipline::NonClinicalCaseWorker;
     let mut months: std::collections::BTreeMap<String, Escalations> = std::collections::BTreeMap::new();
     for session in sessions {
         let month = format!("{}-{:02}", session.date.year(), session.date.month());
@@ -354,8 +358,8 @@ pub fn summarise(people: &[Counted], sessions: &[SessionFigures]) -> Summary {
         consultants: count(&|p| p.discipline == Discipline::ConsultantOccupationalPhysician),
         specialty_registrars: count(&|p| p.discipline == Discipline::SpecialtyRegistrar),
         practice_teachers: count(&|p| p.practice_teacher),
-        case_workers: count(&case_worker),
-        case_workers_supervised: count(&|p| case_worker(p) && !p.issues.contains(&Issue::SupervisionOverdue)),
+        needing_supervision: count(&|p| p.needs_supervision),
+        supervised: count(&|p| p.needs_supervision && !p.issues.contains(&Issue::SupervisionOverdue)),
         totals: totals(people.iter().map(|p| p.issues)),
         escalations: months.into_values().collect(),
     }

@@ -545,7 +545,25 @@ fn supervision_within_thirty_days_counts() {
 }
 
 #[test]
-fn only_case_workers_need_supervision() {
+fn a_new_starters_supervision_clock_runs_from_their_start_date() {
+    let as_of = day(2026, 11, 23);
+    let starter = |started: NaiveDate| Person {
+        started_on: Some(started),
+        needs_supervision: true,
+        last_supervision: None,
+        ..Default::default()
+    };
+    assert!(!supervision_overdue(&starter(as_of - days(17)), 30, as_of), "17 days in post");
+    assert!(!supervision_overdue(&starter(as_of - days(30)), 30, as_of), "exactly the interval");
+    assert!(supervision_overdue(&starter(as_of - days(31)), 30, as_of), "the interval has passed");
+    // A supervision after starting restarts the clock as usual.
+    let supervised = Person { last_supervision: Some(as_of - days(5)), ..starter(as_of - days(400)) };
+    assert!(!supervision_overdue(&supervised, 30, as_of));
+    assert_eq!(judge(&starter(as_of - days(17)), Some(&no_regulator()), &[], 30, as_of), []);
+}
+
+#[test]
+fn only_those_who_need_it_are_judged_on_supervision() {
     let as_of = day(2026, 11, 23);
     assert!(!supervision_overdue(&Person::default(), 30, as_of));
     let clinician = Person { last_supervision: Some(day(2020, 1, 1)), ..Default::default() };
@@ -625,7 +643,11 @@ fn nobody_is_judged_before_starting_or_after_leaving() {
     let starts_tomorrow = Person { started_on: Some(day(2027, 3, 2)), ..troubled_doctor() };
     assert_eq!(judge(&starts_tomorrow, Some(&rule), &[], 30, as_of), []);
     let starts_today = Person { started_on: Some(as_of), ..troubled_doctor() };
-    assert_eq!(judge(&starts_today, Some(&rule), &[], 30, as_of).len(), 5);
+    assert_eq!(
+        judge(&starts_today, Some(&rule), &[], 30, as_of),
+        [RegistrationExpired, RevalidationOverdue, AppraisalOverdue, CpdShort],
+        "a new starter's supervision clock starts today"
+    );
     let left_yesterday = Person { left_on: Some(day(2027, 2, 28)), ..troubled_doctor() };
     assert_eq!(judge(&left_yesterday, Some(&rule), &[], 30, as_of), []);
     assert_eq!(judge(&left_yesterday, None, &[], 30, as_of), [], "not even supervision");
@@ -798,7 +820,7 @@ fn the_cpd_window_holds_every_record_a_verdict_turns_on() {
 }
 
 #[test]
-fn the_summary_counts_every_tier_and_discipline_and_supervised_case_workers() {
+fn the_summary_counts_every_tier_and_discipline_and_those_needing_supervision() {
     use crate::workforce::model::{Discipline::*, Tier};
     let overdue = [Issue::SupervisionOverdue];
     let people = [
@@ -806,16 +828,30 @@ fn the_summary_counts_every_tier_and_discipline_and_supervised_case_workers() {
             discipline: ConsultantOccupationalPhysician,
             tier: Tier::Specialist,
             practice_teacher: false,
+            needs_supervision: false,
             issues: &[],
         },
-        Counted { discipline: OhNurse, tier: Tier::Clinical, practice_teacher: true, issues: &[] },
+        Counted {
+            discipline: OhNurse,
+            tier: Tier::Clinical,
+            practice_teacher: true,
+            needs_supervision: false,
+            issues: &[],
+        },
         Counted {
             discipline: NonClinicalCaseWorker,
             tier: Tier::NonClinical,
             practice_teacher: false,
+            needs_supervision: true,
             issues: &overdue,
         },
-        Counted { discipline: NonClinicalCaseWorker, tier: Tier::NonClinical, practice_teacher: false, issues: &[] },
+        Counted {
+            discipline: NonClinicalCaseWorker,
+            tier: Tier::NonClinical,
+            practice_teacher: false,
+            needs_supervision: true,
+            issues: &[],
+        },
     ];
     let session = |y, m, d, cases, gp| SessionFigures {
         date: NaiveDate::from_ymd_opt(y, m, d).unwrap(),
@@ -829,7 +865,7 @@ fn the_summary_counts_every_tier_and_discipline_and_supervised_case_workers() {
     assert_eq!(summary.by_tier, vec![(Tier::Specialist, 1), (Tier::Clinical, 1), (Tier::NonClinical, 2)]);
     assert_eq!(summary.by_discipline.iter().filter(|(_, n)| *n == 0).count(), Discipline::ALL.len() - 3, "zeros kept");
     assert_eq!((summary.consultants, summary.specialty_registrars, summary.practice_teachers), (1, 0, 1));
-    assert_eq!((summary.case_workers, summary.case_workers_supervised), (2, 1));
+    assert_eq!((summary.needing_supervision, summary.supervised), (2, 1));
     assert_eq!(
         summary.totals.iter().find(|(i, _)| *i == Issue::SupervisionOverdue),
         Some(&(Issue::SupervisionOverdue, 1))
