@@ -333,7 +333,11 @@ on_both_backends!(
         assert_eq!(maya["tier"], "specialist");
         assert_eq!(maya["discipline"], "consultant_occupational_physician");
         let codes: Vec<&str> = maya["issues"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
-        assert_eq!(codes, ["registration_due", "cpd_short"], "no CPD with the year ending in 58 days");
+        assert_eq!(
+            codes,
+            ["registration_due", "specialist_route_missing", "cpd_short"],
+            "no CCT or CESR recorded, and no CPD with the year ending in 58 days"
+        );
         // The day after renewal: expired.
         let body = judged("2027-04-01").await;
         assert_eq!(body["totals"]["registration_expired"], 3);
@@ -677,4 +681,35 @@ on_both_backends!(
         let later = ohgov::workforce::store::workforce(&mut conn, s.provider, as_of + Duration::days(14), 30).unwrap();
         assert_eq!((later.needing_supervision, later.supervised), (2, 0));
     }
+);
+
+on_both_backends!(
+    doctors_need_a_responsible_officer_and_consultants_a_cct_or_cesr,
+    app | app
+        | {
+            let mut conn = app.db.migrated();
+            let s = service(&mut conn, "Northshire OH Service", "northshire");
+            let file = format!(
+            "{STAFF_HEADER}\n\
+             D100,Dr Maya Osei,,consultant_occupational_physician,gmc,7654321,2030-03-31,2029-06-30,2026-10-01,Dr K Patel,2019-09-01,,1\n\
+             D200,Dr Priya Nair,,occupational_physician,gmc,7204918,2030-03-31,2029-06-30,2026-10-01,,2019-09-01,,1\n\
+             D300,Dr Tom Ellery,,specialty_registrar,gmc,7311846,2030-03-31,2029-06-30,2024-01-01,Dr K Patel,2019-09-01,,1\n"
+        );
+            run_import(&mut conn, s.provider, ImportKind::Staff, file.as_bytes()).unwrap();
+            let token = ohgov::accounts::store::create_token(&mut conn, None, "manager@northshire.example").unwrap();
+            let url = format!("{}/api/v1/providers/{}/workforce?as_of=2026-11-23", app.address, s.provider);
+            let response = app.client.get(url).bearer_auth(&token).send().await.unwrap();
+            assert_eq!(response.status().as_u16(), 200);
+            let body = response.json::<serde_json::Value>().await.unwrap();
+            let codes = |number: &str| -> Vec<String> {
+                let person = body["people"].as_array().unwrap().iter().find(|p| p["staff_number"] == number).unwrap();
+                person["issues"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_string()).collect()
+            };
+            assert_eq!(codes("D100"), ["specialist_route_missing"], "a consultant with no CCT or CESR recorded");
+            assert_eq!(codes("D200"), ["responsible_officer_missing"], "a doctor with no Responsible Officer");
+            assert!(codes("D300").is_empty(), "a registrar follows ARCP, not the appraisal rule: {:?}", codes("D300"));
+            assert_eq!(body["totals"]["responsible_officer_missing"], 1);
+            assert_eq!(body["totals"]["specialist_route_missing"], 1);
+            assert_eq!(body["totals"]["appraisal_overdue"], 0);
+        }
 );

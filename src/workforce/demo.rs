@@ -123,7 +123,10 @@ pub fn seed(conn: &mut DbConnection, today: NaiveDate) -> Result<(), StoreError>
             registration_renewal: renewal.map(|n| days(today, n)).unwrap_or_default(),
             revalidation_due: revalidation.map(|n| days(today, n)).unwrap_or_default(),
             last_appraisal: appraisal.unwrap_or_default(),
-            responsible_officer: if discipline.contains("physician") || discipline.contains("registrar") {
+            // Dr Nair's Responsible Officer is not yet recorded.
+            responsible_officer: if (discipline.contains("physician") || discipline.contains("registrar"))
+                && *number != "E10005"
+            {
                 "Dr Ruth Adebayo, Northshire Teaching Hospitals".into()
             } else {
                 String::new()
@@ -131,6 +134,13 @@ pub fn seed(conn: &mut DbConnection, today: NaiveDate) -> Result<(), StoreError>
             start_date: days(today, -400 - 97 * i as i64),
             fte: if i % 4 == 0 { "0.8".into() } else { "1".into() },
             practice_teacher: if *teacher { "yes".into() } else { String::new() },
+            // How each consultant reached the specialist register: Dr Osei's CCT or CESR is not
+            // yet recorded, only that she is on the register.
+            specialist_route: match *number {
+                "E10001" => "cct".into(),
+                "E10002" => "specialist_register".into(),
+                _ => String::new(),
+            },
             ..Default::default()
         };
         let person = input.parse(&regulations)?;

@@ -5,6 +5,7 @@
 use chrono::{Datelike, Days, Months, NaiveDate};
 use serde::Serialize;
 
+use crate::catalogue::model::Regulator as CatalogueRegulator;
 pub use crate::catalogue::model::{CpdCycle, ProfessionRule};
 use crate::clock::FinancialYear;
 
@@ -31,6 +32,15 @@ pub struct Person {
     pub needs_supervision: bool,
     /// The latest clinical supervision they attended.
     pub last_supervision: Option<NaiveDate>,
+    /// A Responsible Officer is recorded (a doctor's revalidation rests on one).
+    pub responsible_officer: bool,
+    /// A consultant, who must have reached the specialist register by a CCT or a CESR.
+    pub consultant: bool,
+    /// A CCT or a CESR is recorded (the specialist register alone does not say which).
+    pub specialist_route: bool,
+    /// A specialty registrar: in training, reviewed by ARCP through their deanery, so not judged
+    /// by the appraisal rule.
+    pub in_training: bool,
 }
 
 /// One CPD record.
@@ -54,6 +64,8 @@ crate::vocabulary! {
         RevalidationDue => ("revalidation_due", "Revalidation due"),
         RevalidationOverdue => ("revalidation_overdue", "Revalidation overdue"),
         AppraisalOverdue => ("appraisal_overdue", "Appraisal overdue"),
+        ResponsibleOfficerMissing => ("responsible_officer_missing", "No Responsible Officer recorded"),
+        SpecialistRouteMissing => ("specialist_route_missing", "Consultant with neither CCT nor CESR recorded"),
         CpdShort => ("cpd_short", "CPD short of the cycle's requirement"),
         SupervisionOverdue => ("supervision_overdue", "Clinical supervision overdue"),
     }
@@ -113,7 +125,11 @@ pub fn revalidation(person: &Person, rule: &ProfessionRule, as_of: NaiveDate) ->
 
 /// More than the allowed months since the last appraisal is overdue. With none recorded the clock
 /// runs from the start date, and with neither known nobody can show one happened, so it is overdue.
+/// Specialty registrars follow ARCP through their deanery instead, so the rule does not judge them.
 pub fn appraisal(person: &Person, rule: &ProfessionRule, as_of: NaiveDate) -> Option<Issue> {
+    if person.in_training {
+        return None;
+    }
     let months = rule.appraisal_overdue_months?;
     let Some(since) = person.last_appraisal.or(person.started_on) else {
         return Some(Issue::AppraisalOverdue);
@@ -121,6 +137,19 @@ pub fn appraisal(person: &Person, rule: &ProfessionRule, as_of: NaiveDate) -> Op
     // A limit beyond the calendar's range is never reached.
     let limit = since.checked_add_months(Months::new(months))?;
     (as_of > limit).then_some(Issue::AppraisalOverdue)
+}
+
+/// A doctor (GMC-registered) must have a Responsible Officer in their designated body, who
+/// recommends their revalidation.
+pub fn responsible_officer(person: &Person, rule: &ProfessionRule) -> Option<Issue> {
+    (rule.regulator == CatalogueRegulator::Gmc && !person.responsible_officer)
+        .then_some(Issue::ResponsibleOfficerMissing)
+}
+
+/// A consultant must have reached the specialist register by a CCT or a CESR, and the record must
+/// say which.
+pub fn specialist_route(person: &Person) -> Option<Issue> {
+    (person.consultant && !person.specialist_route).then_some(Issue::SpecialistRouteMissing)
 }
 
 /// The CPD cycle judged on `as_of`, inclusive bounds, so the screen can show what is counted. For
@@ -267,6 +296,8 @@ pub fn judge(
         issues.extend(registration(person, rule, as_of));
         issues.extend(revalidation(person, rule, as_of));
         issues.extend(appraisal(person, rule, as_of));
+        issues.extend(responsible_officer(person, rule));
+        issues.extend(specialist_route(person));
         if cpd_short(person, rule, cpd, as_of) {
             issues.push(Issue::CpdShort);
         }

@@ -548,6 +548,10 @@ pub fn person_facts(person: &StaffRecord, regulations: &Regulations, last_superv
         last_appraisal: person.last_appraisal,
         needs_supervision: regulations.needs_supervision(person.discipline),
         last_supervision,
+        responsible_officer: person.responsible_officer.as_deref().is_some_and(|ro| !ro.trim().is_empty()),
+        consultant: person.discipline == Discipline::ConsultantOccupationalPhysician,
+        specialist_route: matches!(person.specialist_route, Some(SpecialistRoute::Cct | SpecialistRoute::Cesr)),
+        in_training: person.discipline == Discipline::SpecialtyRegistrar,
     }
 }
 

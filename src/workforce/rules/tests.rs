@@ -108,6 +108,8 @@ fn issues_have_stable_codes_and_plain_labels_in_order() {
             "revalidation_due",
             "revalidation_overdue",
             "appraisal_overdue",
+            "responsible_officer_missing",
+            "specialist_route_missing",
             "cpd_short",
             "supervision_overdue",
         ]
@@ -121,6 +123,8 @@ fn issues_have_stable_codes_and_plain_labels_in_order() {
             "Revalidation due",
             "Revalidation overdue",
             "Appraisal overdue",
+            "No Responsible Officer recorded",
+            "Consultant with neither CCT nor CESR recorded",
             "CPD short of the cycle's requirement",
             "Clinical supervision overdue",
         ]
@@ -582,6 +586,10 @@ fn troubled_doctor() -> Person {
         last_appraisal: Some(day(2025, 1, 1)),
         needs_supervision: true,
         last_supervision: None,
+        responsible_officer: true,
+        consultant: false,
+        specialist_route: false,
+        in_training: false,
     }
 }
 
@@ -622,6 +630,7 @@ fn judge_a_compliant_nurse_and_a_compliant_doctor() {
         registration_renewal: Some(day(2027, 5, 31)),
         revalidation_due: Some(day(2029, 5, 31)),
         last_appraisal: Some(day(2026, 5, 1)),
+        responsible_officer: true,
         ..Default::default()
     };
     assert_eq!(judge(&doctor, Some(&gmc()), &[activity(day(2026, 5, 1), 50.0)], 30, as_of), []);
@@ -685,6 +694,8 @@ fn totals_count_every_code_including_zeros_in_order() {
             (RevalidationDue, 1),
             (RevalidationOverdue, 0),
             (AppraisalOverdue, 0),
+            (ResponsibleOfficerMissing, 0),
+            (SpecialistRouteMissing, 0),
             (CpdShort, 3),
             (SupervisionOverdue, 1),
         ]
@@ -876,4 +887,48 @@ fn the_summary_counts_every_tier_and_discipline_and_those_needing_supervision() 
         .map(|e| (e.month.as_str(), e.sessions, e.cases_discussed, e.to_gp, e.to_clinical))
         .collect();
     assert_eq!(months, vec![("2026-10", 1, 6, 1, 1), ("2026-11", 2, 9, 2, 2)]);
+}
+
+// ---- doctors' governance ----
+
+#[test]
+fn a_doctor_without_a_responsible_officer_is_flagged() {
+    let as_of = day(2027, 3, 1);
+    let doctor =
+        Person { started_on: Some(day(2026, 1, 1)), last_appraisal: Some(day(2026, 6, 1)), ..Default::default() };
+    assert_eq!(responsible_officer(&doctor, &gmc()), Some(ResponsibleOfficerMissing));
+    assert!(judge(&doctor, Some(&gmc()), &[], 30, as_of).contains(&ResponsibleOfficerMissing));
+    let with_ro = Person { responsible_officer: true, ..doctor.clone() };
+    assert_eq!(responsible_officer(&with_ro, &gmc()), None);
+    assert!(!judge(&with_ro, Some(&gmc()), &[], 30, as_of).contains(&ResponsibleOfficerMissing));
+    // Only doctors have one.
+    assert_eq!(responsible_officer(&doctor, &nmc()), None);
+    assert_eq!(responsible_officer(&doctor, &no_regulator()), None);
+}
+
+#[test]
+fn a_consultant_needs_a_cct_or_cesr_recorded() {
+    let consultant = Person { consultant: true, responsible_officer: true, ..Default::default() };
+    assert_eq!(specialist_route(&consultant), Some(SpecialistRouteMissing));
+    assert_eq!(specialist_route(&Person { specialist_route: true, ..consultant.clone() }), None);
+    assert_eq!(specialist_route(&Person::default()), None, "only consultants");
+    let as_of = day(2027, 3, 1);
+    let judged = judge(&Person { started_on: Some(as_of), ..consultant }, Some(&gmc()), &[], 30, as_of);
+    assert!(judged.contains(&SpecialistRouteMissing), "{judged:?}");
+}
+
+#[test]
+fn specialty_registrars_follow_arcp_not_the_appraisal_rule() {
+    let as_of = day(2027, 3, 1);
+    let registrar = Person {
+        started_on: Some(day(2020, 1, 1)),
+        last_appraisal: Some(day(2024, 1, 1)),
+        responsible_officer: true,
+        in_training: true,
+        ..Default::default()
+    };
+    assert_eq!(appraisal(&registrar, &gmc(), as_of), None);
+    let consultant = Person { in_training: false, ..registrar.clone() };
+    assert_eq!(appraisal(&consultant, &gmc(), as_of), Some(AppraisalOverdue));
+    assert!(!judge(&registrar, Some(&gmc()), &[], 30, as_of).contains(&AppraisalOverdue));
 }
