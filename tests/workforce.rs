@@ -713,3 +713,22 @@ on_both_backends!(
             assert_eq!(body["totals"]["appraisal_overdue"], 0);
         }
 );
+
+on_both_backends!(
+    a_new_starter_shows_no_supervision_recorded_yet_not_overdue,
+    app | app | {
+        let mut conn = app.db.migrated();
+        let s = service(&mut conn, "Northshire OH Service", "northshire");
+        let started = Utc::now().date_naive() - Duration::days(10);
+        let file = format!("{STAFF_HEADER}\nT100,Umar Farooq,,oh_technician,none,,,,,,{started},,1\n");
+        run_import(&mut conn, s.provider, ImportKind::Staff, file.as_bytes()).unwrap();
+        let id: i32 = staff::table.filter(staff::staff_number.eq("T100")).select(staff::id).first(&mut conn).unwrap();
+        let (client, _) = browser_signed_in(&app, "manager@northshire.example", PASSWORD).await;
+        let base = format!("{}/providers/{}/workforce", app.address, s.provider);
+        let page = client.get(format!("{base}/staff/{id}")).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("No supervision recorded yet"), "{page}");
+        assert!(!page.contains("Clinical supervision overdue"), "{page}");
+        let index = client.get(&base).send().await.unwrap().text().await.unwrap();
+        assert!(index.contains("people needing clinical supervision"), "{index}");
+    }
+);
