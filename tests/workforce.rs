@@ -333,7 +333,11 @@ on_both_backends!(
         assert_eq!(maya["tier"], "specialist");
         assert_eq!(maya["discipline"], "consultant_occupational_physician");
         let codes: Vec<&str> = maya["issues"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
-        assert_eq!(codes, ["registration_due", "cpd_short"], "no CPD with the year ending in 58 days");
+        assert_eq!(
+            codes,
+            ["registration_due", "specialist_route_missing", "cpd_short"],
+            "no CCT or CESR recorded, and no CPD with the year ending in 58 days"
+        );
         // The day after renewal: expired.
         let body = judged("2027-04-01").await;
         assert_eq!(body["totals"]["registration_expired"], 3);
@@ -627,5 +631,105 @@ on_both_backends!(
         assert_eq!(response.status().as_u16(), 200, "the page still draws");
         let page = response.text().await.unwrap();
         assert!(page.contains("+10000-01-01"), "{page}");
+    }
+);
+
+on_both_backends!(
+    each_hcpc_profession_keeps_its_own_number_prefix,
+    catalogue_db | db | {
+        let mut conn = db.migrated();
+        let s = service(&mut conn, "Northshire OH Service", "northshire");
+        let file = format!(
+            "{STAFF_HEADER}\n\
+             Q100,Dr Lena Ford,,psychologist,hcpc,PYL12345,2027-03-31,,,,2022-05-01,,1\n\
+             Q200,Omar Dale,,other_ahp,hcpc,ODP123456,2027-03-31,,,,2022-05-01,,1\n\
+             Q300,Hana Ito,,other_ahp,hcpc,HAD12345,2027-03-31,,,,2022-05-01,,1\n"
+        );
+        let report = run_import(&mut conn, s.provider, ImportKind::Staff, file.as_bytes()).expect("all three accepted");
+        assert_eq!(report.created, 3);
+        let bad = file.replace("HAD12345", "ZZ12345");
+        let errors = run_import(&mut conn, s.provider, ImportKind::Staff, bad.as_bytes()).unwrap_err();
+        assert!(errors.iter().any(|e| format!("{e:?}").contains("is not a HCPC number")), "{errors:?}");
+    }
+);
+
+on_both_backends!(
+    technicians_need_supervision_and_a_new_starters_clock_runs_from_their_start,
+    catalogue_db | db | {
+        let mut conn = db.migrated();
+        let s = service(&mut conn, "Northshire OH Service", "northshire");
+        let as_of = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let file = format!(
+            "{STAFF_HEADER}\n\
+             T100,Umar Farooq,,oh_technician,none,,,,,,2024-01-01,,1\n\
+             C200,Jo Bell,,non_clinical_case_worker,none,,,,,,2026-11-06,,1\n\
+             A300,Alex Kerr,,administrator,,,,,,,2020-10-01,,0.5\n"
+        );
+        let today = Utc::now().date_naive();
+        let prepared =
+            import::prepare(&mut conn, s.provider, ImportKind::Staff, file.as_bytes(), today).unwrap().unwrap();
+        import::commit(&mut conn, None, s.provider, &prepared, "test", &mut |_| {}).unwrap();
+        let report = ohgov::workforce::store::workforce(&mut conn, s.provider, as_of, 30).unwrap();
+        let issues = |number: &str| {
+            let line = report.people.iter().find(|p| p.staff.staff_number == number).unwrap();
+            (line.needs_supervision, line.issues.iter().map(|i| i.code()).collect::<Vec<_>>())
+        };
+        assert_eq!(issues("T100"), (true, vec!["supervision_overdue"]), "a technician needs supervision");
+        assert_eq!(issues("C200"), (true, vec![]), "17 days in post: not yet overdue");
+        assert_eq!(issues("A300"), (false, vec![]));
+        assert_eq!((report.needing_supervision, report.supervised), (2, 1));
+        // Once the interval has passed since starting, the new starter is overdue too.
+        let later = ohgov::workforce::store::workforce(&mut conn, s.provider, as_of + Duration::days(14), 30).unwrap();
+        assert_eq!((later.needing_supervision, later.supervised), (2, 0));
+    }
+);
+
+on_both_backends!(
+    doctors_need_a_responsible_officer_and_consultants_a_cct_or_cesr,
+    app | app
+        | {
+            let mut conn = app.db.migrated();
+            let s = service(&mut conn, "Northshire OH Service", "northshire");
+            let file = format!(
+            "{STAFF_HEADER}\n\
+             D100,Dr Maya Osei,,consultant_occupational_physician,gmc,7654321,2030-03-31,2029-06-30,2026-10-01,Dr K Patel,2019-09-01,,1\n\
+             D200,Dr Priya Nair,,occupational_physician,gmc,7204918,2030-03-31,2029-06-30,2026-10-01,,2019-09-01,,1\n\
+             D300,Dr Tom Ellery,,specialty_registrar,gmc,7311846,2030-03-31,2029-06-30,2024-01-01,Dr K Patel,2019-09-01,,1\n"
+        );
+            run_import(&mut conn, s.provider, ImportKind::Staff, file.as_bytes()).unwrap();
+            let token = ohgov::accounts::store::create_token(&mut conn, None, "manager@northshire.example").unwrap();
+            let url = format!("{}/api/v1/providers/{}/workforce?as_of=2026-11-23", app.address, s.provider);
+            let response = app.client.get(url).bearer_auth(&token).send().await.unwrap();
+            assert_eq!(response.status().as_u16(), 200);
+            let body = response.json::<serde_json::Value>().await.unwrap();
+            let codes = |number: &str| -> Vec<String> {
+                let person = body["people"].as_array().unwrap().iter().find(|p| p["staff_number"] == number).unwrap();
+                person["issues"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_string()).collect()
+            };
+            assert_eq!(codes("D100"), ["specialist_route_missing"], "a consultant with no CCT or CESR recorded");
+            assert_eq!(codes("D200"), ["responsible_officer_missing"], "a doctor with no Responsible Officer");
+            assert!(codes("D300").is_empty(), "a registrar follows ARCP, not the appraisal rule: {:?}", codes("D300"));
+            assert_eq!(body["totals"]["responsible_officer_missing"], 1);
+            assert_eq!(body["totals"]["specialist_route_missing"], 1);
+            assert_eq!(body["totals"]["appraisal_overdue"], 0);
+        }
+);
+
+on_both_backends!(
+    a_new_starter_shows_no_supervision_recorded_yet_not_overdue,
+    app | app | {
+        let mut conn = app.db.migrated();
+        let s = service(&mut conn, "Northshire OH Service", "northshire");
+        let started = Utc::now().date_naive() - Duration::days(10);
+        let file = format!("{STAFF_HEADER}\nT100,Umar Farooq,,oh_technician,none,,,,,,{started},,1\n");
+        run_import(&mut conn, s.provider, ImportKind::Staff, file.as_bytes()).unwrap();
+        let id: i32 = staff::table.filter(staff::staff_number.eq("T100")).select(staff::id).first(&mut conn).unwrap();
+        let (client, _) = browser_signed_in(&app, "manager@northshire.example", PASSWORD).await;
+        let base = format!("{}/providers/{}/workforce", app.address, s.provider);
+        let page = client.get(format!("{base}/staff/{id}")).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("No supervision recorded yet"), "{page}");
+        assert!(!page.contains("Clinical supervision overdue"), "{page}");
+        let index = client.get(&base).send().await.unwrap().text().await.unwrap();
+        assert!(index.contains("people needing clinical supervision"), "{index}");
     }
 );

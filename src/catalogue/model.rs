@@ -145,6 +145,9 @@ pub struct ProfessionRule {
     pub regulator: Regulator,
     /// The disciplines (workforce codes) the regulator registers.
     pub disciplines: Vec<String>,
+    /// Those of `disciplines` that must attend clinical supervision (the tiered model: case
+    /// workers and technicians, and any non-specialist clinician the service chooses).
+    pub supervised_disciplines: Vec<String>,
     pub registration_number_pattern: Option<String>,
     pub registration_number_example: Option<String>,
     pub registration_renewal_months: Option<u32>,
@@ -343,6 +346,7 @@ struct RawNode {
     // profession
     regulator: Option<String>,
     disciplines: Option<Vec<String>>,
+    supervised_disciplines: Option<Vec<String>>,
     registration_number_pattern: Option<String>,
     registration_number_example: Option<String>,
     registration_renewal_months: Option<i64>,
@@ -865,6 +869,18 @@ fn check_profession(
     if disciplines.is_empty() || disciplines.iter().any(|d| d.trim().is_empty()) {
         check.at(at, here, Problem::MissingField("disciplines"));
     }
+    let supervised: Vec<String> =
+        raw.supervised_disciplines.clone().unwrap_or_default().iter().map(|d| d.trim().to_string()).collect();
+    if let Some(stray) = supervised.iter().find(|s| !disciplines.iter().any(|d| d.trim() == s.as_str())) {
+        check.at(
+            at,
+            here,
+            Problem::InvalidValue {
+                field: "supervised_disciplines",
+                message: format!("{stray:?} is not one of this entry's disciplines"),
+            },
+        );
+    }
     if let Some(pattern) = &raw.registration_number_pattern {
         match regex::Regex::new(pattern) {
             Err(e) => check.at(
@@ -916,6 +932,7 @@ fn check_profession(
     Some(ProfessionRule {
         regulator: regulator?,
         disciplines: disciplines.iter().map(|d| d.trim().to_string()).collect(),
+        supervised_disciplines: supervised,
         registration_number_pattern: raw.registration_number_pattern.clone(),
         registration_number_example: raw.registration_number_example.clone(),
         registration_renewal_months: positive(

@@ -85,6 +85,7 @@ struct ProfessionRow<'a> {
     node_id: i32,
     regulator: Regulator,
     disciplines: String,
+    supervised_disciplines: String,
     registration_number_pattern: Option<&'a str>,
     registration_number_example: Option<&'a str>,
     registration_renewal_months: Option<i32>,
@@ -310,6 +311,8 @@ fn save_rules(conn: &mut DbConnection, file: &CatalogueFile, ids: &HashMap<&str,
                 node_id,
                 regulator: rule.regulator,
                 disciplines: serde_json::to_string(&rule.disciplines).unwrap_or_else(|_| "[]".into()),
+                supervised_disciplines: serde_json::to_string(&rule.supervised_disciplines)
+                    .unwrap_or_else(|_| "[]".into()),
                 registration_number_pattern: rule.registration_number_pattern.as_deref(),
                 registration_number_example: rule.registration_number_example.as_deref(),
                 registration_renewal_months: whole(rule.registration_renewal_months),
@@ -361,7 +364,7 @@ fn count(value: Option<i32>) -> Option<u32> {
 /// One query.
 pub fn profession_rules(conn: &mut DbConnection) -> QueryResult<Vec<ProfessionRule>> {
     type Row = (
-        (Regulator, String, Option<String>, Option<String>),
+        (Regulator, String, Option<String>, Option<String>, String),
         (Option<i32>, Option<i32>, Option<i32>, Option<i32>, Option<i32>),
         (Option<CpdCycle>, Option<CpdUnit>, Option<f64>, Option<f64>),
         (Option<i32>, Option<i32>, Option<i32>, Option<i32>, Option<i32>, Option<i32>, Option<f64>),
@@ -375,6 +378,7 @@ pub fn profession_rules(conn: &mut DbConnection) -> QueryResult<Vec<ProfessionRu
                 profession_rules::disciplines,
                 profession_rules::registration_number_pattern,
                 profession_rules::registration_number_example,
+                profession_rules::supervised_disciplines,
             ),
             (
                 profession_rules::registration_renewal_months,
@@ -409,6 +413,7 @@ pub fn profession_rules(conn: &mut DbConnection) -> QueryResult<Vec<ProfessionRu
             disciplines: serde_json::from_str(&names.1).unwrap_or_default(),
             registration_number_pattern: names.2,
             registration_number_example: names.3,
+            supervised_disciplines: serde_json::from_str(&names.4).unwrap_or_default(),
             registration_renewal_months: count(registration.0),
             registration_warning_days: count(registration.1),
             revalidation_months: count(registration.2),

@@ -63,6 +63,7 @@ diesel::table! {
         cpd_period_months -> Nullable<Integer>,
         cpd_warning_days -> Nullable<Integer>,
         cpd_audit_sample_percent -> Nullable<Double>,
+        supervised_disciplines -> Text,
     }
 }
 

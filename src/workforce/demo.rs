@@ -1,5 +1,6 @@
 //! The demo provider's workforce: forty fictional people across every tier, a year of CPD and of
-//! monthly group supervision for the case workers, and a handful of people with each kind of issue.
+//! monthly group supervision for the case workers and technicians, and a handful of people with
+//! each kind of issue.
 
 use chrono::{Duration, Months, NaiveDate};
 use diesel::prelude::*;
@@ -70,7 +71,7 @@ const PEOPLE: [DemoPerson; 40] = [
     ("E10021", "Nadia Petrova RN", "", "oh_nurse", "22P4567T", Some(220), Some(650), None, false),
     ("E10022", "Owen Griffiths", "", "physiotherapist", "PH204817", Some(400), None, None, false),
     ("E10023", "Rosa Bianchi", "", "physiotherapist", "PH319264", Some(500), None, None, false),
-    ("E10024", "Dr Simon Hart", "", "psychologist", "PY048213", Some(250), None, None, false),
+    ("E10024", "Dr Simon Hart", "", "psychologist", "PYL04821", Some(250), None, None, false),
     ("E10025", "Tamsin Reed", "", "other_ahp", "OT58203", Some(350), None, None, false),
     ("E10026", "Umar Farooq", "", "oh_technician", "", None, None, None, false),
     ("E10027", "Vicky Holt", "", "oh_technician", "", None, None, None, false),
@@ -122,7 +123,10 @@ pub fn seed(conn: &mut DbConnection, today: NaiveDate) -> Result<(), StoreError>
             registration_renewal: renewal.map(|n| days(today, n)).unwrap_or_default(),
             revalidation_due: revalidation.map(|n| days(today, n)).unwrap_or_default(),
             last_appraisal: appraisal.unwrap_or_default(),
-            responsible_officer: if discipline.contains("physician") || discipline.contains("registrar") {
+            // Dr Nair's Responsible Officer is not yet recorded.
+            responsible_officer: if (discipline.contains("physician") || discipline.contains("registrar"))
+                && *number != "E10005"
+            {
                 "Dr Ruth Adebayo, Northshire Teaching Hospitals".into()
             } else {
                 String::new()
@@ -130,6 +134,13 @@ pub fn seed(conn: &mut DbConnection, today: NaiveDate) -> Result<(), StoreError>
             start_date: days(today, -400 - 97 * i as i64),
             fte: if i % 4 == 0 { "0.8".into() } else { "1".into() },
             practice_teacher: if *teacher { "yes".into() } else { String::new() },
+            // How each consultant reached the specialist register: Dr Osei's CCT or CESR is not
+            // yet recorded, only that she is on the register.
+            specialist_route: match *number {
+                "E10001" => "cct".into(),
+                "E10002" => "specialist_register".into(),
+                _ => String::new(),
+            },
             ..Default::default()
         };
         let person = input.parse(&regulations)?;
@@ -169,14 +180,18 @@ pub fn seed(conn: &mut DbConnection, today: NaiveDate) -> Result<(), StoreError>
     }
     import::commit(conn, None, provider, &Prepared::Cpd(cpd), "demo", &mut |_| {})?;
 
-    // Monthly group supervision for the case workers, led in turn by two SCPHN nurses.
-    let case_workers: Vec<&str> =
-        people.iter().filter(|(_, _, d)| *d == "non_clinical_case_worker").map(|(_, n, _)| *n).collect();
+    // Monthly group supervision for the case workers and technicians, led in turn by two SCPHN
+    // nurses.
+    let supervised: Vec<&str> = people
+        .iter()
+        .filter(|(_, _, d)| *d == "non_clinical_case_worker" || *d == "oh_technician")
+        .map(|(_, n, _)| *n)
+        .collect();
     let numbers = store::staff_numbers(conn, provider)?;
     let mut sessions = Vec::new();
     for month in 0..12i64 {
         let date: NaiveDate = today - Duration::days(10 + 30 * month);
-        let attendees: Vec<String> = case_workers
+        let attendees: Vec<String> = supervised
             .iter()
             .filter(|n| month >= 2 || !MISSED_SUPERVISION.contains(n))
             .map(|n| n.to_string())

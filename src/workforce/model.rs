@@ -164,6 +164,11 @@ impl Regulations {
         self.0.iter().find(|r| r.regulator == regulator)
     }
 
+    /// Whether the catalogue says the discipline must attend clinical supervision.
+    pub fn needs_supervision(&self, discipline: Discipline) -> bool {
+        self.0.iter().any(|r| r.rule.supervised_disciplines.iter().any(|d| d == discipline.as_str()))
+    }
+
     /// The regulator the catalogue lists a discipline under.
     pub fn regulator_of(&self, discipline: Discipline) -> Option<Regulator> {
         self.0.iter().find(|r| r.disciplines.iter().any(|d| d == discipline.as_str())).map(|r| r.regulator)
@@ -297,7 +302,7 @@ impl StaffInput {
                     let shape = match regulation.regulator {
                         Regulator::Gmc => "7 digits",
                         Regulator::Nmc => "2 digits, a letter, 4 digits and a letter",
-                        Regulator::Hcpc => "two letters and digits",
+                        Regulator::Hcpc => "their profession's letters (PH, OT, PYL, ODP, HAD and others) and digits",
                         Regulator::None => "",
                     };
                     errors.add(

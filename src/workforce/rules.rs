@@ -5,6 +5,7 @@
 use chrono::{Datelike, Days, Months, NaiveDate};
 use serde::Serialize;
 
+use crate::catalogue::model::Regulator as CatalogueRegulator;
 pub use crate::catalogue::model::{CpdCycle, ProfessionRule};
 use crate::clock::FinancialYear;
 
@@ -26,10 +27,20 @@ pub struct Person {
     pub registration_renewal: Option<NaiveDate>,
     pub revalidation_due: Option<NaiveDate>,
     pub last_appraisal: Option<NaiveDate>,
-    /// True for non-clinical case workers, who must attend clinical supervision.
+    /// True for the disciplines the catalogue says must attend clinical supervision
+    /// (`supervised_disciplines` in standards/professions.toml).
     pub needs_supervision: bool,
     /// The latest clinical supervision they attended.
     pub last_supervision: Option<NaiveDate>,
+    /// A Responsible Officer is recorded (a doctor's revalidation rests on one).
+    pub responsible_officer: bool,
+    /// A consultant, who must have reached the specialist register by a CCT or a CESR.
+    pub consultant: bool,
+    /// A CCT or a CESR is recorded (the specialist register alone does not say which).
+    pub specialist_route: bool,
+    /// A specialty registrar: in training, reviewed by ARCP through their deanery, so not judged
+    /// by the appraisal rule.
+    pub in_training: bool,
 }
 
 /// One CPD record.
@@ -53,6 +64,8 @@ crate::vocabulary! {
         RevalidationDue => ("revalidation_due", "Revalidation due"),
         RevalidationOverdue => ("revalidation_overdue", "Revalidation overdue"),
         AppraisalOverdue => ("appraisal_overdue", "Appraisal overdue"),
+        ResponsibleOfficerMissing => ("responsible_officer_missing", "No Responsible Officer recorded"),
+        SpecialistRouteMissing => ("specialist_route_missing", "Consultant with neither CCT nor CESR recorded"),
         CpdShort => ("cpd_short", "CPD short of the cycle's requirement"),
         SupervisionOverdue => ("supervision_overdue", "Clinical supervision overdue"),
     }
@@ -112,7 +125,11 @@ pub fn revalidation(person: &Person, rule: &ProfessionRule, as_of: NaiveDate) ->
 
 /// More than the allowed months since the last appraisal is overdue. With none recorded the clock
 /// runs from the start date, and with neither known nobody can show one happened, so it is overdue.
+/// Specialty registrars follow ARCP through their deanery instead, so the rule does not judge them.
 pub fn appraisal(person: &Person, rule: &ProfessionRule, as_of: NaiveDate) -> Option<Issue> {
+    if person.in_training {
+        return None;
+    }
     let months = rule.appraisal_overdue_months?;
     let Some(since) = person.last_appraisal.or(person.started_on) else {
         return Some(Issue::AppraisalOverdue);
@@ -120,6 +137,19 @@ pub fn appraisal(person: &Person, rule: &ProfessionRule, as_of: NaiveDate) -> Op
     // A limit beyond the calendar's range is never reached.
     let limit = since.checked_add_months(Months::new(months))?;
     (as_of > limit).then_some(Issue::AppraisalOverdue)
+}
+
+/// A doctor (GMC-registered) must have a Responsible Officer in their designated body, who
+/// recommends their revalidation.
+pub fn responsible_officer(person: &Person, rule: &ProfessionRule) -> Option<Issue> {
+    (rule.regulator == CatalogueRegulator::Gmc && !person.responsible_officer)
+        .then_some(Issue::ResponsibleOfficerMissing)
+}
+
+/// A consultant must have reached the specialist register by a CCT or a CESR, and the record must
+/// say which.
+pub fn specialist_route(person: &Person) -> Option<Issue> {
+    (person.consultant && !person.specialist_route).then_some(Issue::SpecialistRouteMissing)
 }
 
 /// The CPD cycle judged on `as_of`, inclusive bounds, so the screen can show what is counted. For
@@ -232,15 +262,17 @@ pub fn cpd_short(person: &Person, rule: &ProfessionRule, cpd: &[CpdActivity], as
     }
 }
 
-/// A case worker without clinical supervision in the last `supervision_days` days is overdue: one
-/// exactly that many days ago still counts. A supervision dated after `as_of` has not happened yet,
-/// so it counts as none.
+/// Someone who needs supervision without clinical supervision in the last `supervision_days` days
+/// is overdue: one exactly that many days ago still counts. A supervision dated after `as_of` has
+/// not happened yet, so it counts as none. With none, the clock runs from the start date: a new
+/// starter is not overdue until the interval has passed since they started (and with no start date
+/// known, nobody can show one happened, so it is overdue).
 pub fn supervision_overdue(person: &Person, supervision_days: i64, as_of: NaiveDate) -> bool {
     if !person.needs_supervision {
         return false;
     }
-    match person.last_supervision.filter(|last| *last <= as_of) {
-        Some(last) => (as_of - last).num_days() > supervision_days,
+    match person.last_supervision.filter(|last| *last <= as_of).or(person.started_on) {
+        Some(since) => (as_of - since).num_days() > supervision_days,
         None => true,
     }
 }
@@ -264,6 +296,8 @@ pub fn judge(
         issues.extend(registration(person, rule, as_of));
         issues.extend(revalidation(person, rule, as_of));
         issues.extend(appraisal(person, rule, as_of));
+        issues.extend(responsible_officer(person, rule));
+        issues.extend(specialist_route(person));
         if cpd_short(person, rule, cpd, as_of) {
             issues.push(Issue::CpdShort);
         }
@@ -290,6 +324,8 @@ pub struct Counted<'a> {
     pub discipline: Discipline,
     pub tier: Tier,
     pub practice_teacher: bool,
+    /// Their discipline must attend clinical supervision.
+    pub needs_supervision: bool,
     pub issues: &'a [Issue],
 }
 
@@ -325,9 +361,9 @@ pub struct Summary {
     pub consultants: usize,
     pub specialty_registrars: usize,
     pub practice_teachers: usize,
-    /// Non-clinical case workers in post, and how many are not overdue for supervision.
-    pub case_workers: usize,
-    pub case_workers_supervised: usize,
+    /// People in post whose discipline needs clinical supervision, and how many are not overdue.
+    pub needing_supervision: usize,
+    pub supervised: usize,
     /// Each issue code's count, zero included.
     pub totals: Vec<(Issue, usize)>,
     /// By month, oldest first.
@@ -337,7 +373,6 @@ pub struct Summary {
 /// Counts the people in post and the sessions of the last year into the page's figures.
 pub fn summarise(people: &[Counted], sessions: &[SessionFigures]) -> Summary {
     let count = |wanted: &dyn Fn(&Counted) -> bool| people.iter().filter(|p| wanted(p)).count();
-    let case_worker = |p: &Counted| p.discipline == Discipline::NonClinicalCaseWorker;
     let mut months: std::collections::BTreeMap<String, Escalations> = std::collections::BTreeMap::new();
     for session in sessions {
         let month = format!("{}-{:02}", session.date.year(), session.date.month());
@@ -354,8 +389,8 @@ pub fn summarise(people: &[Counted], sessions: &[SessionFigures]) -> Summary {
         consultants: count(&|p| p.discipline == Discipline::ConsultantOccupationalPhysician),
         specialty_registrars: count(&|p| p.discipline == Discipline::SpecialtyRegistrar),
         practice_teachers: count(&|p| p.practice_teacher),
-        case_workers: count(&case_worker),
-        case_workers_supervised: count(&|p| case_worker(p) && !p.issues.contains(&Issue::SupervisionOverdue)),
+        needing_supervision: count(&|p| p.needs_supervision),
+        supervised: count(&|p| p.needs_supervision && !p.issues.contains(&Issue::SupervisionOverdue)),
         totals: totals(people.iter().map(|p| p.issues)),
         escalations: months.into_values().collect(),
     }

@@ -514,6 +514,8 @@ pub struct PersonLine {
     pub staff: StaffRecord,
     pub discipline_label: String,
     pub issues: Vec<Issue>,
+    /// Their discipline must attend clinical supervision (the catalogue's setting).
+    pub needs_supervision: bool,
     pub last_supervision: Option<NaiveDate>,
 }
 
@@ -528,23 +530,28 @@ pub struct WorkforceReport {
     pub specialty_registrars: usize,
     pub practice_teachers: usize,
     pub totals: Vec<(Issue, usize)>,
-    /// Non-clinical case workers in post, and how many had supervision within the limit.
-    pub case_workers: usize,
-    pub case_workers_supervised: usize,
+    /// People in post whose discipline needs clinical supervision (standards/professions.toml), and
+    /// how many are not overdue for it.
+    pub needing_supervision: usize,
+    pub supervised: usize,
     pub supervision_days: i64,
     pub escalations: Vec<Escalations>,
 }
 
 /// The facts about one person the rules judge.
-pub fn person_facts(person: &StaffRecord, last_supervision: Option<NaiveDate>) -> Person {
+pub fn person_facts(person: &StaffRecord, regulations: &Regulations, last_supervision: Option<NaiveDate>) -> Person {
     Person {
         started_on: person.start_date,
         left_on: person.leaving_date,
         registration_renewal: person.registration_renewal,
         revalidation_due: person.revalidation_due,
         last_appraisal: person.last_appraisal,
-        needs_supervision: person.discipline == Discipline::NonClinicalCaseWorker,
+        needs_supervision: regulations.needs_supervision(person.discipline),
         last_supervision,
+        responsible_officer: person.responsible_officer.as_deref().is_some_and(|ro| !ro.trim().is_empty()),
+        consultant: person.discipline == Discipline::ConsultantOccupationalPhysician,
+        specialist_route: matches!(person.specialist_route, Some(SpecialistRoute::Cct | SpecialistRoute::Cesr)),
+        in_training: person.discipline == Discipline::SpecialtyRegistrar,
     }
 }
 
@@ -575,15 +582,17 @@ pub fn cpd_standing(
             reflective: c.reflective,
         })
         .collect();
-    Ok(rules::cpd_progress(&person_facts(person, None), rule, &activities, as_of).map(|progress| CpdStanding {
-        progress,
-        unit: match rule.cpd_cycle {
-            Some(CpdCycle::CpdYear) => "credits",
-            Some(CpdCycle::RollingPeriods) => "activities",
-            _ => "hours",
-        },
-        participatory_required: rule.cpd_participatory_required,
-        reflective_required: rule.reflective_accounts_required,
+    Ok(rules::cpd_progress(&person_facts(person, &regulations, None), rule, &activities, as_of).map(|progress| {
+        CpdStanding {
+            progress,
+            unit: match rule.cpd_cycle {
+                Some(CpdCycle::CpdYear) => "credits",
+                Some(CpdCycle::RollingPeriods) => "activities",
+                _ => "hours",
+            },
+            participatory_required: rule.cpd_participatory_required,
+            reflective_required: rule.reflective_accounts_required,
+        }
     }))
 }
 
@@ -601,7 +610,9 @@ fn judge_people(
     let windows: Vec<(StaffId, NaiveDate)> = people
         .iter()
         .filter_map(|p| {
-            rule_of(p).and_then(|rule| rules::cpd_window(&person_facts(p, None), rule, as_of)).map(|w| (p.id, w.0))
+            rule_of(p)
+                .and_then(|rule| rules::cpd_window(&person_facts(p, &regulations, None), rule, as_of))
+                .map(|w| (p.id, w.0))
         })
         .collect();
     let mut cpd: HashMap<StaffId, Vec<CpdActivity>> = HashMap::new();
@@ -638,11 +649,12 @@ fn judge_people(
     Ok(people
         .iter()
         .map(|person| {
-            let facts = person_facts(person, last_supervision.get(&person.id).copied());
+            let facts = person_facts(person, &regulations, last_supervision.get(&person.id).copied());
             let issues =
                 rules::judge(&facts, rule_of(person), cpd.get(&person.id).unwrap_or(&empty), supervision_days, as_of);
             PersonLine {
                 discipline_label: person.discipline_label().to_string(),
+                needs_supervision: facts.needs_supervision,
                 last_supervision: facts.last_supervision,
                 issues,
                 staff: person.clone(),
@@ -705,6 +717,7 @@ pub fn workforce(
             discipline: l.staff.discipline,
             tier: l.staff.tier,
             practice_teacher: l.staff.practice_teacher,
+            needs_supervision: l.needs_supervision,
             issues: &l.issues,
         })
         .collect();
@@ -721,8 +734,8 @@ pub fn workforce(
         consultants: summary.consultants,
         specialty_registrars: summary.specialty_registrars,
         practice_teachers: summary.practice_teachers,
-        case_workers_supervised: summary.case_workers_supervised,
-        case_workers: summary.case_workers,
+        needing_supervision: summary.needing_supervision,
+        supervised: summary.supervised,
         supervision_days,
         escalations: summary.escalations,
         people: lines,

@@ -55,6 +55,18 @@ fn the_builtin_catalogue_passes_every_check() {
     let nmc = professions.nodes.iter().find(|n| n.reference == "NMC").and_then(|n| n.profession.clone()).unwrap();
     assert_eq!((nmc.cpd_required, nmc.cpd_participatory_required), (Some(35.0), Some(20.0)));
     assert_eq!(nmc.reflective_accounts_required, Some(5));
+    // Who needs clinical supervision is data: technicians and case workers, by default.
+    let none = professions.nodes.iter().find(|n| n.reference == "NONE").and_then(|n| n.profession.clone()).unwrap();
+    assert_eq!(none.supervised_disciplines, ["oh_technician", "non_clinical_case_worker"]);
+    // Each HCPC profession's own prefix, some of three letters.
+    let hcpc = professions.nodes.iter().find(|n| n.reference == "HCPC").and_then(|n| n.profession.clone()).unwrap();
+    let pattern = regex::Regex::new(hcpc.registration_number_pattern.as_deref().unwrap()).unwrap();
+    for number in ["PH123456", "OT58203", "PYL12345", "ODP123456", "HAD12345"] {
+        assert!(pattern.is_match(number), "{number}");
+    }
+    for number in ["ZZ123456", "PYL1234", "P1234567"] {
+        assert!(!pattern.is_match(number), "{number}");
+    }
 }
 
 #[test]
@@ -225,6 +237,23 @@ cpd_required = 35
     assert_eq!(only_error(&bad_example).problem.name(), "invalid-value");
     let bad_regulator = base.replace("regulator = \"NMC\"", "regulator = \"GDC\"");
     assert_eq!(only_error(&bad_regulator).problem.name(), "invalid-value");
+    let supervised = base.replace(
+        "disciplines = [\"oh_nurse\"]",
+        "disciplines = [\"oh_nurse\"]\nsupervised_disciplines = [\"oh_nurse\"]",
+    );
+    assert_eq!(
+        check_file(&source("p.toml", &supervised)).unwrap().nodes[0]
+            .profession
+            .as_ref()
+            .unwrap()
+            .supervised_disciplines,
+        ["oh_nurse"]
+    );
+    let stray = base.replace(
+        "disciplines = [\"oh_nurse\"]",
+        "disciplines = [\"oh_nurse\"]\nsupervised_disciplines = [\"oh_technician\"]",
+    );
+    assert_eq!(only_error(&stray).problem.name(), "invalid-value");
     let bad_pattern = base.replace("^[0-9]{2}", "^[0-9{2}");
     assert_eq!(only_error(&bad_pattern).problem.name(), "invalid-value");
     let negative = base.replace("revalidation_months = 36", "revalidation_months = -3");

@@ -23,7 +23,7 @@ fn regulations() -> Regulations {
         regulation(
             Regulator::Hcpc,
             &["physiotherapist", "psychologist", "other_ahp"],
-            "^[A-Z]{2}[0-9]{5,6}$",
+            "^(AS|BS|CH|CS|DT|HAD|ODP|OT|PA|PH|PO|PYL|RA|SL)[0-9]{5,6}$",
             "PH123456",
         ),
         regulation(Regulator::None, &["oh_technician", "non_clinical_case_worker", "administrator"], "", ""),
@@ -54,6 +54,12 @@ fn registration_numbers_follow_each_regulators_format() {
     assert!(person("physiotherapist", "PH123456").parse(&regs).is_ok());
     assert!(person("physiotherapist", "PH12345").parse(&regs).is_ok(), "five digits are also issued");
     assert!(person("physiotherapist", "P1234567").parse(&regs).is_err());
+    // Each HCPC profession has its own prefix, some of three letters.
+    for number in ["PYL12345", "PYL123456", "ODP12345", "HAD123456", "OT58203"] {
+        assert!(person("other_ahp", number).parse(&regs).is_ok(), "{number}");
+    }
+    let unknown = person("psychologist", "ZZ123456").parse(&regs).unwrap_err();
+    assert!(unknown.0["registration_number"].contains("is not a HCPC number"), "{unknown:?}");
     let missing = person("oh_nurse", "").parse(&regs).unwrap_err();
     assert_eq!(missing.0["registration_number"], "Enter the NMC registration number, like 12A3456E");
     let worker = person("non_clinical_case_worker", "").parse(&regs).unwrap();

@@ -108,6 +108,8 @@ fn issues_have_stable_codes_and_plain_labels_in_order() {
             "revalidation_due",
             "revalidation_overdue",
             "appraisal_overdue",
+            "responsible_officer_missing",
+            "specialist_route_missing",
             "cpd_short",
             "supervision_overdue",
         ]
@@ -121,6 +123,8 @@ fn issues_have_stable_codes_and_plain_labels_in_order() {
             "Revalidation due",
             "Revalidation overdue",
             "Appraisal overdue",
+            "No Responsible Officer recorded",
+            "Consultant with neither CCT nor CESR recorded",
             "CPD short of the cycle's requirement",
             "Clinical supervision overdue",
         ]
@@ -545,7 +549,25 @@ fn supervision_within_thirty_days_counts() {
 }
 
 #[test]
-fn only_case_workers_need_supervision() {
+fn a_new_starters_supervision_clock_runs_from_their_start_date() {
+    let as_of = day(2026, 11, 23);
+    let starter = |started: NaiveDate| Person {
+        started_on: Some(started),
+        needs_supervision: true,
+        last_supervision: None,
+        ..Default::default()
+    };
+    assert!(!supervision_overdue(&starter(as_of - days(17)), 30, as_of), "17 days in post");
+    assert!(!supervision_overdue(&starter(as_of - days(30)), 30, as_of), "exactly the interval");
+    assert!(supervision_overdue(&starter(as_of - days(31)), 30, as_of), "the interval has passed");
+    // A supervision after starting restarts the clock as usual.
+    let supervised = Person { last_supervision: Some(as_of - days(5)), ..starter(as_of - days(400)) };
+    assert!(!supervision_overdue(&supervised, 30, as_of));
+    assert_eq!(judge(&starter(as_of - days(17)), Some(&no_regulator()), &[], 30, as_of), []);
+}
+
+#[test]
+fn only_those_who_need_it_are_judged_on_supervision() {
     let as_of = day(2026, 11, 23);
     assert!(!supervision_overdue(&Person::default(), 30, as_of));
     let clinician = Person { last_supervision: Some(day(2020, 1, 1)), ..Default::default() };
@@ -564,6 +586,10 @@ fn troubled_doctor() -> Person {
         last_appraisal: Some(day(2025, 1, 1)),
         needs_supervision: true,
         last_supervision: None,
+        responsible_officer: true,
+        consultant: false,
+        specialist_route: false,
+        in_training: false,
     }
 }
 
@@ -604,6 +630,7 @@ fn judge_a_compliant_nurse_and_a_compliant_doctor() {
         registration_renewal: Some(day(2027, 5, 31)),
         revalidation_due: Some(day(2029, 5, 31)),
         last_appraisal: Some(day(2026, 5, 1)),
+        responsible_officer: true,
         ..Default::default()
     };
     assert_eq!(judge(&doctor, Some(&gmc()), &[activity(day(2026, 5, 1), 50.0)], 30, as_of), []);
@@ -625,7 +652,11 @@ fn nobody_is_judged_before_starting_or_after_leaving() {
     let starts_tomorrow = Person { started_on: Some(day(2027, 3, 2)), ..troubled_doctor() };
     assert_eq!(judge(&starts_tomorrow, Some(&rule), &[], 30, as_of), []);
     let starts_today = Person { started_on: Some(as_of), ..troubled_doctor() };
-    assert_eq!(judge(&starts_today, Some(&rule), &[], 30, as_of).len(), 5);
+    assert_eq!(
+        judge(&starts_today, Some(&rule), &[], 30, as_of),
+        [RegistrationExpired, RevalidationOverdue, AppraisalOverdue, CpdShort],
+        "a new starter's supervision clock starts today"
+    );
     let left_yesterday = Person { left_on: Some(day(2027, 2, 28)), ..troubled_doctor() };
     assert_eq!(judge(&left_yesterday, Some(&rule), &[], 30, as_of), []);
     assert_eq!(judge(&left_yesterday, None, &[], 30, as_of), [], "not even supervision");
@@ -663,6 +694,8 @@ fn totals_count_every_code_including_zeros_in_order() {
             (RevalidationDue, 1),
             (RevalidationOverdue, 0),
             (AppraisalOverdue, 0),
+            (ResponsibleOfficerMissing, 0),
+            (SpecialistRouteMissing, 0),
             (CpdShort, 3),
             (SupervisionOverdue, 1),
         ]
@@ -798,7 +831,7 @@ fn the_cpd_window_holds_every_record_a_verdict_turns_on() {
 }
 
 #[test]
-fn the_summary_counts_every_tier_and_discipline_and_supervised_case_workers() {
+fn the_summary_counts_every_tier_and_discipline_and_those_needing_supervision() {
     use crate::workforce::model::{Discipline::*, Tier};
     let overdue = [Issue::SupervisionOverdue];
     let people = [
@@ -806,16 +839,30 @@ fn the_summary_counts_every_tier_and_discipline_and_supervised_case_workers() {
             discipline: ConsultantOccupationalPhysician,
             tier: Tier::Specialist,
             practice_teacher: false,
+            needs_supervision: false,
             issues: &[],
         },
-        Counted { discipline: OhNurse, tier: Tier::Clinical, practice_teacher: true, issues: &[] },
+        Counted {
+            discipline: OhNurse,
+            tier: Tier::Clinical,
+            practice_teacher: true,
+            needs_supervision: false,
+            issues: &[],
+        },
         Counted {
             discipline: NonClinicalCaseWorker,
             tier: Tier::NonClinical,
             practice_teacher: false,
+            needs_supervision: true,
             issues: &overdue,
         },
-        Counted { discipline: NonClinicalCaseWorker, tier: Tier::NonClinical, practice_teacher: false, issues: &[] },
+        Counted {
+            discipline: NonClinicalCaseWorker,
+            tier: Tier::NonClinical,
+            practice_teacher: false,
+            needs_supervision: true,
+            issues: &[],
+        },
     ];
     let session = |y, m, d, cases, gp| SessionFigures {
         date: NaiveDate::from_ymd_opt(y, m, d).unwrap(),
@@ -829,7 +876,7 @@ fn the_summary_counts_every_tier_and_discipline_and_supervised_case_workers() {
     assert_eq!(summary.by_tier, vec![(Tier::Specialist, 1), (Tier::Clinical, 1), (Tier::NonClinical, 2)]);
     assert_eq!(summary.by_discipline.iter().filter(|(_, n)| *n == 0).count(), Discipline::ALL.len() - 3, "zeros kept");
     assert_eq!((summary.consultants, summary.specialty_registrars, summary.practice_teachers), (1, 0, 1));
-    assert_eq!((summary.case_workers, summary.case_workers_supervised), (2, 1));
+    assert_eq!((summary.needing_supervision, summary.supervised), (2, 1));
     assert_eq!(
         summary.totals.iter().find(|(i, _)| *i == Issue::SupervisionOverdue),
         Some(&(Issue::SupervisionOverdue, 1))
@@ -840,4 +887,48 @@ fn the_summary_counts_every_tier_and_discipline_and_supervised_case_workers() {
         .map(|e| (e.month.as_str(), e.sessions, e.cases_discussed, e.to_gp, e.to_clinical))
         .collect();
     assert_eq!(months, vec![("2026-10", 1, 6, 1, 1), ("2026-11", 2, 9, 2, 2)]);
+}
+
+// ---- doctors' governance ----
+
+#[test]
+fn a_doctor_without_a_responsible_officer_is_flagged() {
+    let as_of = day(2027, 3, 1);
+    let doctor =
+        Person { started_on: Some(day(2026, 1, 1)), last_appraisal: Some(day(2026, 6, 1)), ..Default::default() };
+    assert_eq!(responsible_officer(&doctor, &gmc()), Some(ResponsibleOfficerMissing));
+    assert!(judge(&doctor, Some(&gmc()), &[], 30, as_of).contains(&ResponsibleOfficerMissing));
+    let with_ro = Person { responsible_officer: true, ..doctor.clone() };
+    assert_eq!(responsible_officer(&with_ro, &gmc()), None);
+    assert!(!judge(&with_ro, Some(&gmc()), &[], 30, as_of).contains(&ResponsibleOfficerMissing));
+    // Only doctors have one.
+    assert_eq!(responsible_officer(&doctor, &nmc()), None);
+    assert_eq!(responsible_officer(&doctor, &no_regulator()), None);
+}
+
+#[test]
+fn a_consultant_needs_a_cct_or_cesr_recorded() {
+    let consultant = Person { consultant: true, responsible_officer: true, ..Default::default() };
+    assert_eq!(specialist_route(&consultant), Some(SpecialistRouteMissing));
+    assert_eq!(specialist_route(&Person { specialist_route: true, ..consultant.clone() }), None);
+    assert_eq!(specialist_route(&Person::default()), None, "only consultants");
+    let as_of = day(2027, 3, 1);
+    let judged = judge(&Person { started_on: Some(as_of), ..consultant }, Some(&gmc()), &[], 30, as_of);
+    assert!(judged.contains(&SpecialistRouteMissing), "{judged:?}");
+}
+
+#[test]
+fn specialty_registrars_follow_arcp_not_the_appraisal_rule() {
+    let as_of = day(2027, 3, 1);
+    let registrar = Person {
+        started_on: Some(day(2020, 1, 1)),
+        last_appraisal: Some(day(2024, 1, 1)),
+        responsible_officer: true,
+        in_training: true,
+        ..Default::default()
+    };
+    assert_eq!(appraisal(&registrar, &gmc(), as_of), None);
+    let consultant = Person { in_training: false, ..registrar.clone() };
+    assert_eq!(appraisal(&consultant, &gmc(), as_of), Some(AppraisalOverdue));
+    assert!(!judge(&registrar, Some(&gmc()), &[], 30, as_of).contains(&AppraisalOverdue));
 }
