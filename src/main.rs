@@ -46,7 +46,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Contract { command } => cli::contract::run(url, command),
         Command::User { command } => cli::user::run(url, command),
         Command::Token { command } => cli::token::run(url, command),
-        Command::VerifyLog => cli::verify_log::run(url),
+        Command::VerifyLog { expect_head } => cli::verify_log::run(url, expect_head),
         Command::Catalogue { command } => cli::catalogue::run(url, command),
         Command::Import(args) => cli::import::run(url, args),
         Command::Evidence { command } => cli::evidence::run(url, command),

@@ -59,6 +59,19 @@ on_both_backends!(
 );
 
 on_both_backends!(
+    deleting_the_newest_rows_is_caught_by_the_expected_head,
+    db | db | {
+        let mut conn = db.migrated();
+        append(&mut conn, 5);
+        let head = store::verify(&mut conn).unwrap().unwrap();
+        assert_eq!(store::check_head(&mut conn, 5, &head.last_hash).unwrap(), Ok(()));
+        diesel::delete(history::table.filter(history::id.ge(4))).execute(&mut conn).unwrap();
+        assert_eq!(verify(&mut conn), Ok(3), "a cut-off tail still walks");
+        assert_eq!(store::check_head(&mut conn, 5, &head.last_hash).unwrap(), Err(store::HeadMismatch::Gone { id: 5 }));
+    }
+);
+
+on_both_backends!(
     a_deleted_row_is_named,
     db | db | {
         let mut conn = db.migrated();
@@ -159,6 +172,14 @@ fn verify_log_passes_on_the_demo_and_names_a_row_edited_in_the_sqlite_shell() {
     let out = String::from_utf8_lossy(&verified.stdout).into_owned();
     let rows: u64 = out.trim_start_matches("history intact: ").split(' ').next().unwrap().parse().unwrap();
     assert!(rows > 6, "the catalogue, organisations, contract and people are all in the trail: {out}");
+
+    let head = out.lines().find_map(|l| l.strip_prefix("head: ")).expect("the head is printed").to_string();
+    let expected = ohgov(&["verify-log", "--database-url", db.to_str().unwrap(), "--expect-head", &head]);
+    assert!(expected.status.success(), "{}", String::from_utf8_lossy(&expected.stderr));
+    let beyond = format!("{}:{}", rows + 1, head.split_once(':').unwrap().1);
+    let gone = ohgov(&["verify-log", "--database-url", db.to_str().unwrap(), "--expect-head", &beyond]);
+    assert!(!gone.status.success(), "a head that is gone fails");
+    assert!(String::from_utf8_lossy(&gone.stderr).contains("is gone"), "{}", String::from_utf8_lossy(&gone.stderr));
 
     let edited = std::process::Command::new("sqlite3")
         .arg(&db)

@@ -68,8 +68,12 @@ pub enum Command {
         command: token::TokenCommand,
     },
     /// Walk the audit trail and prove no row was altered or removed; exits non-zero at the first
-    /// broken link.
-    VerifyLog,
+    /// broken link. Prints the head as `head: N:HASH`; keep it outside the database.
+    VerifyLog {
+        /// A head printed earlier, `N:HASH`: fails when row N is gone or its hash differs.
+        #[arg(long, value_name = "N:HASH")]
+        expect_head: Option<String>,
+    },
     /// The standards catalogue.
     Catalogue {
         #[command(subcommand)]

@@ -1,12 +1,32 @@
-//! `ohgov verify-log`: walks the hash-chained audit trail.
+//! `ohgov verify-log`: walks the hash-chained audit trail, prints its head, and checks a head
+//! recorded earlier (`--expect-head N:HASH`).
 
-pub fn run(database_url: Option<String>) -> anyhow::Result<()> {
+pub fn run(database_url: Option<String>, expect_head: Option<String>) -> anyhow::Result<()> {
+    let expected = expect_head.as_deref().map(parse_head).transpose()?;
     let mut conn = super::connection(database_url)?;
-    match crate::history::store::verify(&mut conn)? {
-        Ok(verified) => {
-            println!("history intact: {} rows, last hash {}", verified.rows, verified.last_hash);
-            Ok(())
-        }
+    let verified = match crate::history::store::verify(&mut conn)? {
+        Ok(verified) => verified,
         Err(chain_break) => anyhow::bail!("history broken: {chain_break}"),
+    };
+    println!("history intact: {} rows, last hash {}", verified.rows, verified.last_hash);
+    println!("head: {}:{}", verified.rows, verified.last_hash);
+    if let Some((id, hash)) = expected {
+        if let Err(mismatch) = crate::history::store::check_head(&mut conn, id, &hash)? {
+            anyhow::bail!("history broken: {mismatch}");
+        }
+        println!("expected head {id}:{hash} is present");
     }
+    Ok(())
+}
+
+/// `N:HASH`, as printed on the `head:` line.
+fn parse_head(text: &str) -> anyhow::Result<(i32, String)> {
+    let (id, hash) =
+        text.split_once(':').ok_or_else(|| anyhow::anyhow!("--expect-head takes N:HASH, such as 42:ab12..."))?;
+    let id: i32 = id.trim().parse().map_err(|_| anyhow::anyhow!("--expect-head: {id:?} is not a row number"))?;
+    let hash = hash.trim();
+    if id < 1 || hash.is_empty() || !hash.chars().all(|c| c.is_ascii_hexdigit()) {
+        anyhow::bail!("--expect-head takes N:HASH with N at least 1 and HASH in hex");
+    }
+    Ok((id, hash.to_string()))
 }

@@ -189,6 +189,36 @@ pub fn verify(conn: &mut DbConnection) -> QueryResult<Result<Verified, ChainBrea
     Ok(Ok(Verified { rows: walk.rows, last_hash: walk.previous_hash }))
 }
 
+/// Why a head recorded outside the database no longer holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HeadMismatch {
+    /// Row N is no longer in the trail: the tail was cut off.
+    Gone { id: i32 },
+    /// Row N is there with another hash: it, or a row before it, was rewritten.
+    Differs { id: i32, found: String },
+}
+
+impl std::fmt::Display for HeadMismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Gone { id } => write!(f, "expected head row {id} is gone: the newest rows were removed"),
+            Self::Differs { id, found } => {
+                write!(f, "expected head row {id} has hash {found}, not the one expected: the trail was rewritten")
+            }
+        }
+    }
+}
+
+/// Checks that row `id` is still in the trail with `hash`, the head recorded earlier.
+pub fn check_head(conn: &mut DbConnection, id: i32, hash: &str) -> QueryResult<Result<(), HeadMismatch>> {
+    let found: Option<String> = history::table.find(id).select(history::row_hash).first(conn).optional()?;
+    Ok(match found {
+        None => Err(HeadMismatch::Gone { id }),
+        Some(found) if !found.eq_ignore_ascii_case(hash) => Err(HeadMismatch::Differs { id, found }),
+        Some(_) => Ok(()),
+    })
+}
+
 /// One line of a provider's history page.
 #[derive(Debug, Clone, serde::Serialize, Queryable)]
 pub struct HistoryLine {
