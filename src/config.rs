@@ -29,6 +29,10 @@ pub struct Settings {
     pub supervision_days: i64,
     /// The time the product goes by: the system's, unless a test sets it.
     pub clock: crate::clock::Clock,
+    /// The file holding the key that signs session cookies, outside the database
+    /// (`OHGOV_SESSION_KEY_FILE`; default beside the SQLite file, or `./ohgov-session.key`).
+    /// Made on first start, mode 0600; every instance of one service must have the same file.
+    pub session_key_file: std::path::PathBuf,
 }
 
 /// A session unused for this long is over: 12 hours.
@@ -46,8 +50,9 @@ pub const DEFAULT_MAX_UPLOAD_MB: usize = 25;
 impl Settings {
     /// Settings for a database URL, with every other value from the environment or its default.
     pub fn for_database(database_url: impl Into<String>) -> Self {
+        let database_url: String = database_url.into();
         Self {
-            database_url: database_url.into(),
+            database_url: database_url.clone(),
             bind: env_or("OHGOV_BIND", DEFAULT_BIND),
             session_idle_seconds: DEFAULT_SESSION_IDLE_SECONDS,
             session_days: std::env::var("OHGOV_SESSION_DAYS")
@@ -67,6 +72,11 @@ impl Settings {
                 .filter(|d| *d > 0)
                 .unwrap_or(DEFAULT_SUPERVISION_DAYS),
             clock: crate::clock::Clock::system(),
+            session_key_file: std::env::var("OHGOV_SESSION_KEY_FILE")
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+                .map(std::path::PathBuf::from)
+                .unwrap_or_else(|| beside_database(&database_url, "session.key")),
             pool_size: std::env::var("OHGOV_DB_POOL").ok().and_then(|v| v.parse().ok()).filter(|n| *n > 0).unwrap_or(8),
         }
     }
@@ -75,4 +85,47 @@ impl Settings {
 /// An environment variable's value, or the default when it is unset or blank.
 pub fn env_or(name: &str, default: &str) -> String {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty()).unwrap_or_else(|| default.to_string())
+}
+
+/// A key file's default place: beside the SQLite file (`<file>.<suffix>`), or `./ohgov-<suffix>`
+/// for a PostgreSQL URL.
+pub fn beside_database(database_url: &str, suffix: &str) -> std::path::PathBuf {
+    match crate::db::DatabaseTarget::parse(database_url) {
+        Ok(crate::db::DatabaseTarget::Sqlite(path)) => {
+            let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+            name.push(format!(".{suffix}"));
+            path.with_file_name(name)
+        }
+        _ => std::path::PathBuf::from(format!("ohgov-{suffix}")),
+    }
+}
+
+/// The secret in a key file, hex-encoded; made from `fresh()` with mode 0600 when the file does not
+/// exist. Written to a private temporary file and linked into place, so two instances starting
+/// together agree on one key and none reads a half-written file.
+pub fn read_or_create_secret(path: &std::path::Path, fresh: impl FnOnce() -> Vec<u8>) -> anyhow::Result<Vec<u8>> {
+    use anyhow::Context;
+    use std::io::Write;
+    if !path.exists() {
+        let mut tmp_name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+        tmp_name.push(format!(".{}.tmp", std::process::id()));
+        let tmp = path.with_file_name(tmp_name);
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(&tmp).with_context(|| format!("creating key file {}", tmp.display()))?;
+        file.write_all(hex::encode(fresh()).as_bytes())?;
+        file.sync_all()?;
+        drop(file);
+        let linked = std::fs::hard_link(&tmp, path);
+        let _ = std::fs::remove_file(&tmp);
+        match linked {
+            Ok(()) => tracing::info!(path = %path.display(), "key file created"),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e).with_context(|| format!("creating key file {}", path.display())),
+        }
+    }
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading key file {}", path.display()))?;
+    hex::decode(text.trim()).with_context(|| format!("key file {} is not hex", path.display()))
 }

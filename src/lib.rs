@@ -206,7 +206,7 @@ pub fn prepare(settings: Settings) -> anyhow::Result<AppState> {
             tracing::info!(files = report.files.len(), "built-in catalogue loaded into an empty database");
         }
         sweep(&mut conn, &settings.clock);
-        web::session::load_or_create_key(&mut conn)?
+        web::session::load_or_create_key(&settings.session_key_file)?
     };
     let templates = web::templates::load()?;
     Ok(AppState { pool, session_key, templates: Arc::new(templates), settings: Arc::new(settings) })

@@ -265,3 +265,41 @@ on_both_backends!(
         })
     }
 );
+
+on_both_backends!(
+    the_session_key_is_a_private_file_and_a_cookie_survives_a_restart_with_it,
+    app | app | {
+        {
+            let mut conn = app.db.conn();
+            support::service(&mut conn, "Northshire OH", "northshire");
+        }
+        let key_file = app.db.settings().session_key_file;
+        assert!(key_file.exists(), "the key file is made on first start");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&key_file).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "only the service's user reads the key");
+        }
+        let (browser, _) = support::browser_signed_in(&app, "manager@northshire.example", support::PASSWORD).await;
+
+        // The same database and key file, started again: the cookie still signs the browser in.
+        let serve = |settings: ohgov::config::Settings| {
+            let state = ohgov::prepare(settings).expect("application prepares");
+            let (server, addresses) = ohgov::bind(state, "127.0.0.1:0").expect("bind a free port");
+            actix_web::rt::spawn(server);
+            format!("http://{}", addresses[0])
+        };
+        let restarted = serve(app.db.settings());
+        let account = browser.get(format!("{restarted}/account")).send().await.unwrap();
+        assert_eq!(account.status().as_u16(), 200, "the cookie survives a restart with the same key file");
+
+        // Another key file: the cookie is not accepted.
+        let other = tempfile::tempdir().unwrap();
+        let mut settings = app.db.settings();
+        settings.session_key_file = other.path().join("session.key");
+        let elsewhere = serve(settings);
+        let refused = browser.get(format!("{elsewhere}/account")).send().await.unwrap();
+        assert_ne!(refused.status().as_u16(), 200, "a cookie signed with another key is refused");
+    }
+);

@@ -8,12 +8,8 @@ use actix_session::{Session, SessionExt, SessionMiddleware};
 use actix_web::cookie::{Key, SameSite};
 use actix_web::HttpRequest;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
-use chrono::Utc;
-use diesel::prelude::*;
 
 use super::AppError;
-use crate::db::schema::instance_secrets;
-use crate::db::{self, DbConnection};
 
 const COOKIE_NAME: &str = "ohgov_session";
 
@@ -42,37 +38,13 @@ pub fn middleware(key: Key, secure: bool, idle_seconds: i64) -> SessionMiddlewar
         .build()
 }
 
-/// The cookie key every instance shares: from the database, made on first start. Inserted and
-/// then read back, so two instances starting together agree on one key.
-pub fn load_or_create_key(conn: &mut DbConnection) -> Result<Key, AppError> {
-    let read = |conn: &mut DbConnection| -> QueryResult<Option<String>> {
-        instance_secrets::table.find("session_key").select(instance_secrets::value).first(conn).optional()
-    };
-    let stored = match read(conn)? {
-        Some(value) => value,
-        None => {
-            let fresh = hex::encode(Key::generate().master());
-            let inserted = db::write_transaction(conn, |conn| {
-                if read(conn)?.is_none() {
-                    diesel::insert_into(instance_secrets::table)
-                        .values((
-                            instance_secrets::name.eq("session_key"),
-                            instance_secrets::value.eq(&fresh),
-                            instance_secrets::created_at.eq(Utc::now().naive_utc()),
-                        ))
-                        .execute(conn)?;
-                }
-                Ok::<_, diesel::result::Error>(())
-            });
-            if let Err(error) = inserted {
-                tracing::warn!(%error, "another instance stored the session key first");
-            }
-            read(conn)?.ok_or_else(|| AppError::Internal("the session key could not be stored".into()))?
-        }
-    };
-    let bytes =
-        hex::decode(stored.trim()).map_err(|_| AppError::Internal("the stored session key is not hex".into()))?;
-    Key::try_from(bytes.as_slice()).map_err(|_| AppError::Internal("the stored session key is too short".into()))
+/// The cookie key every instance shares: from the key file (`Settings::session_key_file`), made
+/// on first start with mode 0600. Not in the database, so a copy of the database cannot forge a
+/// session.
+pub fn load_or_create_key(path: &std::path::Path) -> Result<Key, AppError> {
+    let bytes = crate::config::read_or_create_secret(path, || Key::generate().master().to_vec())
+        .map_err(|e| AppError::Internal(format!("the session key: {e:#}")))?;
+    Key::try_from(bytes.as_slice()).map_err(|_| AppError::Internal("the session key file is too short".into()))
 }
 
 /// The form token of this session, made on first use.

@@ -77,6 +77,8 @@ pub struct TestDb {
     sqlite_dir: Option<tempfile::TempDir>,
     /// The PostgreSQL server's maintenance URL and this test's database name, dropped on drop.
     postgres: Option<(String, String)>,
+    /// This test's own key files, removed on drop: no two tests share a key.
+    pub secrets_dir: tempfile::TempDir,
 }
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -102,7 +104,13 @@ impl TestDb {
         if seed != Seed::Empty {
             std::fs::write(&path, sqlite_template(seed)).expect("copy the template database");
         }
-        TestDb { backend: Backend::Sqlite, url: path.display().to_string(), sqlite_dir: Some(dir), postgres: None }
+        TestDb {
+            backend: Backend::Sqlite,
+            url: path.display().to_string(),
+            sqlite_dir: Some(dir),
+            postgres: None,
+            secrets_dir: tempfile::tempdir().unwrap(),
+        }
     }
 
     /// An empty PostgreSQL database on the server named by OHGOV_TEST_PG_URL, or None (with a
@@ -148,7 +156,13 @@ impl TestDb {
         };
         admin.batch_execute(&create).unwrap_or_else(|e| panic!("{create}: {e}"));
         let url = with_database(&admin_url, &name);
-        Some(TestDb { backend: Backend::Postgres, url, sqlite_dir: None, postgres: Some((admin_url, name)) })
+        Some(TestDb {
+            backend: Backend::Postgres,
+            url,
+            sqlite_dir: None,
+            postgres: Some((admin_url, name)),
+            secrets_dir: tempfile::tempdir().unwrap(),
+        })
     }
 
     /// An empty database of the given backend, or None when PostgreSQL tests are skipped.
@@ -183,6 +197,7 @@ impl TestDb {
     pub fn settings(&self) -> Settings {
         let mut settings = Settings::for_database(self.url.clone());
         settings.pool_size = 4;
+        settings.session_key_file = self.secrets_dir.path().join("session.key");
         settings
     }
 
