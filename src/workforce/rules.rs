@@ -67,6 +67,7 @@ crate::vocabulary! {
         ResponsibleOfficerMissing => ("responsible_officer_missing", "No Responsible Officer recorded"),
         SpecialistRouteMissing => ("specialist_route_missing", "Consultant with neither CCT nor CESR recorded"),
         CpdShort => ("cpd_short", "CPD short of the cycle's requirement"),
+        CpdPreviousYearShort => ("cpd_previous_year_short", "CPD year ended short, no appraisal since"),
         SupervisionOverdue => ("supervision_overdue", "Clinical supervision overdue"),
     }
     name = "workforce issue", stored_in = [];
@@ -180,13 +181,38 @@ pub fn cpd_cycle(person: &Person, rule: &ProfessionRule, as_of: NaiveDate) -> Op
 pub fn cpd_window(person: &Person, rule: &ProfessionRule, as_of: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
     rule.cpd_required?;
     let (start, end) = cpd_cycle(person, rule, as_of)?;
-    match rule.cpd_cycle? {
+    let current = match rule.cpd_cycle? {
         CpdCycle::RollingPeriods => Some((start, as_of)),
         CpdCycle::CpdYear | CpdCycle::Revalidation => {
             let warning = rule.cpd_warning_days.map_or(0, i64::from);
             ((end - as_of).num_days() <= warning).then_some((start, end.min(as_of)))
         }
+    };
+    match previous_cpd_year(person, rule, as_of) {
+        Some(previous) => Some((previous.starts_on(), current.map_or(previous.ends_on(), |(_, end)| end))),
+        None => current,
     }
+}
+
+/// The CPD year before the one containing `as_of`, when a CPD-year rule still judges it: until
+/// an appraisal dated after that year's end. None for other cycles, once appraised since, and for
+/// specialty registrars, whose appraisal is ARCP (see [`appraisal`]), so no appraisal would clear it.
+fn previous_cpd_year(person: &Person, rule: &ProfessionRule, as_of: NaiveDate) -> Option<FinancialYear> {
+    if person.in_training || !matches!(rule.cpd_cycle?, CpdCycle::CpdYear) {
+        return None;
+    }
+    let previous = FinancialYear::starting_in(FinancialYear::containing(as_of).start_year() - 1)?;
+    let appraised_since = person.last_appraisal.is_some_and(|date| date > previous.ends_on() && date <= as_of);
+    (!appraised_since).then_some(previous)
+}
+
+/// Whether a doctor ended the last CPD year short of its requirement and has had no appraisal
+/// since that year ended (an appraisal dated after its end clears it). Only CPD-year rules.
+pub fn cpd_previous_year_short(person: &Person, rule: &ProfessionRule, cpd: &[CpdActivity], as_of: NaiveDate) -> bool {
+    let Some(previous) = previous_cpd_year(person, rule, as_of) else {
+        return false;
+    };
+    cpd_short(person, rule, cpd, previous.ends_on())
 }
 
 /// The CPD counted against the current cycle (for rolling periods, the most recent period, with
@@ -300,6 +326,9 @@ pub fn judge(
         issues.extend(specialist_route(person));
         if cpd_short(person, rule, cpd, as_of) {
             issues.push(Issue::CpdShort);
+        }
+        if cpd_previous_year_short(person, rule, cpd, as_of) {
+            issues.push(Issue::CpdPreviousYearShort);
         }
     }
     if supervision_overdue(person, supervision_days, as_of) {

@@ -111,6 +111,7 @@ fn issues_have_stable_codes_and_plain_labels_in_order() {
             "responsible_officer_missing",
             "specialist_route_missing",
             "cpd_short",
+            "cpd_previous_year_short",
             "supervision_overdue",
         ]
     );
@@ -126,6 +127,7 @@ fn issues_have_stable_codes_and_plain_labels_in_order() {
             "No Responsible Officer recorded",
             "Consultant with neither CCT nor CESR recorded",
             "CPD short of the cycle's requirement",
+            "CPD year ended short, no appraisal since",
             "Clinical supervision overdue",
         ]
     );
@@ -598,7 +600,14 @@ fn judge_lists_everything_wrong_in_order() {
     let as_of = day(2027, 3, 1);
     assert_eq!(
         judge(&troubled_doctor(), Some(&gmc()), &[], 30, as_of),
-        [RegistrationExpired, RevalidationOverdue, AppraisalOverdue, CpdShort, SupervisionOverdue]
+        [
+            RegistrationExpired,
+            RevalidationOverdue,
+            AppraisalOverdue,
+            CpdShort,
+            CpdPreviousYearShort,
+            SupervisionOverdue
+        ]
     );
     let nearly = Person {
         registration_renewal: Some(day(2027, 3, 31)),
@@ -607,7 +616,7 @@ fn judge_lists_everything_wrong_in_order() {
     };
     assert_eq!(
         judge(&nearly, Some(&gmc()), &[], 30, as_of),
-        [RegistrationDue, RevalidationDue, AppraisalOverdue, CpdShort, SupervisionOverdue]
+        [RegistrationDue, RevalidationDue, AppraisalOverdue, CpdShort, CpdPreviousYearShort, SupervisionOverdue]
     );
     let judged = judge(&nearly, Some(&gmc()), &[], 30, as_of);
     let mut sorted = judged.clone();
@@ -654,18 +663,18 @@ fn nobody_is_judged_before_starting_or_after_leaving() {
     let starts_today = Person { started_on: Some(as_of), ..troubled_doctor() };
     assert_eq!(
         judge(&starts_today, Some(&rule), &[], 30, as_of),
-        [RegistrationExpired, RevalidationOverdue, AppraisalOverdue, CpdShort],
+        [RegistrationExpired, RevalidationOverdue, AppraisalOverdue, CpdShort, CpdPreviousYearShort],
         "a new starter's supervision clock starts today"
     );
     let left_yesterday = Person { left_on: Some(day(2027, 2, 28)), ..troubled_doctor() };
     assert_eq!(judge(&left_yesterday, Some(&rule), &[], 30, as_of), []);
     assert_eq!(judge(&left_yesterday, None, &[], 30, as_of), [], "not even supervision");
     let leaves_today = Person { left_on: Some(as_of), ..troubled_doctor() };
-    assert_eq!(judge(&leaves_today, Some(&rule), &[], 30, as_of).len(), 5, "still judged on the last day");
+    assert_eq!(judge(&leaves_today, Some(&rule), &[], 30, as_of).len(), 6, "still judged on the last day");
     let leaves_tomorrow = Person { left_on: Some(day(2027, 3, 2)), ..troubled_doctor() };
-    assert_eq!(judge(&leaves_tomorrow, Some(&rule), &[], 30, as_of).len(), 5);
+    assert_eq!(judge(&leaves_tomorrow, Some(&rule), &[], 30, as_of).len(), 6);
     let undated = Person { started_on: None, ..troubled_doctor() };
-    assert_eq!(judge(&undated, Some(&rule), &[], 30, as_of).len(), 5, "no start date recorded");
+    assert_eq!(judge(&undated, Some(&rule), &[], 30, as_of).len(), 6, "no start date recorded");
 }
 
 #[test]
@@ -697,6 +706,7 @@ fn totals_count_every_code_including_zeros_in_order() {
             (ResponsibleOfficerMissing, 0),
             (SpecialistRouteMissing, 0),
             (CpdShort, 3),
+            (CpdPreviousYearShort, 0),
             (SupervisionOverdue, 1),
         ]
     );
@@ -813,7 +823,8 @@ fn the_cpd_window_holds_every_record_a_verdict_turns_on() {
                 Some((start, end)) => records.iter().filter(|r| r.date >= start && r.date <= end).cloned().collect(),
                 None => {
                     assert!(
-                        !cpd_short(&person, &rule, &records, as_of),
+                        !cpd_short(&person, &rule, &records, as_of)
+                            && !cpd_previous_year_short(&person, &rule, &records, as_of),
                         "{} on {as_of}: judged with no window",
                         rule.regulator.as_str()
                     );
@@ -824,6 +835,12 @@ fn the_cpd_window_holds_every_record_a_verdict_turns_on() {
                 cpd_short(&person, &rule, &inside, as_of),
                 cpd_short(&person, &rule, &records, as_of),
                 "{} on {as_of}",
+                rule.regulator.as_str()
+            );
+            assert_eq!(
+                cpd_previous_year_short(&person, &rule, &inside, as_of),
+                cpd_previous_year_short(&person, &rule, &records, as_of),
+                "{} on {as_of}: previous year",
                 rule.regulator.as_str()
             );
         }
@@ -931,4 +948,40 @@ fn specialty_registrars_follow_arcp_not_the_appraisal_rule() {
     let consultant = Person { in_training: false, ..registrar.clone() };
     assert_eq!(appraisal(&consultant, &gmc(), as_of), Some(AppraisalOverdue));
     assert!(!judge(&registrar, Some(&gmc()), &[], 30, as_of).contains(&AppraisalOverdue));
+}
+
+#[test]
+fn a_doctor_short_at_the_cpd_year_end_stays_flagged_until_appraised() {
+    let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+    let rule = gmc();
+    let short = [CpdActivity { date: d(2025, 6, 1), hours: 49.0, participatory: false, reflective: false }];
+    let met = [CpdActivity { date: d(2025, 6, 1), hours: 50.0, participatory: false, reflective: false }];
+    let person = Person { last_appraisal: Some(d(2025, 5, 1)), ..Default::default() };
+    // 31 March: today's rule, the year being judged is still the current one.
+    assert!(cpd_short(&person, &rule, &short, d(2026, 3, 31)));
+    assert!(!cpd_previous_year_short(&person, &rule, &short, d(2026, 3, 31)));
+    let on_31_march = judge(&person, Some(&rule), &short, 30, d(2026, 3, 31));
+    assert!(on_31_march.contains(&Issue::CpdShort) && !on_31_march.contains(&Issue::CpdPreviousYearShort));
+    // 1 April: the new year is not yet judged, the last one still is.
+    assert!(!cpd_short(&person, &rule, &short, d(2026, 4, 1)));
+    assert!(cpd_previous_year_short(&person, &rule, &short, d(2026, 4, 1)));
+    assert!(judge(&person, Some(&rule), &short, 30, d(2026, 4, 1)).contains(&Issue::CpdPreviousYearShort));
+    assert!(cpd_previous_year_short(&person, &rule, &short, d(2026, 11, 30)));
+    // An appraisal on or after 1 April clears it, once it has happened.
+    let appraised = Person { last_appraisal: Some(d(2026, 4, 1)), ..Default::default() };
+    assert!(!cpd_previous_year_short(&appraised, &rule, &short, d(2026, 4, 1)));
+    assert!(!cpd_previous_year_short(&appraised, &rule, &short, d(2026, 9, 1)));
+    let booked = Person { last_appraisal: Some(d(2026, 6, 1)), ..Default::default() };
+    assert!(cpd_previous_year_short(&booked, &rule, &short, d(2026, 5, 31)));
+    // An appraisal on 31 March is not after the year's end.
+    let before = Person { last_appraisal: Some(d(2026, 3, 31)), ..Default::default() };
+    assert!(cpd_previous_year_short(&before, &rule, &short, d(2026, 4, 1)));
+    // A registrar's appraisal is ARCP, so no appraisal would clear it: not judged on it.
+    let registrar = Person { in_training: true, ..person.clone() };
+    assert!(!cpd_previous_year_short(&registrar, &rule, &short, d(2026, 4, 1)));
+    assert!(cpd_short(&registrar, &rule, &short, d(2026, 3, 31)), "the current year still is");
+    // A doctor who met 50 is not flagged; nor are other cycles.
+    assert!(!cpd_previous_year_short(&person, &rule, &met, d(2026, 4, 1)));
+    assert!(!cpd_previous_year_short(&person, &nmc(), &short, d(2026, 4, 1)));
+    assert!(!cpd_previous_year_short(&person, &hcpc(), &short, d(2026, 4, 1)));
 }
