@@ -97,6 +97,8 @@ const MISSED_SUPERVISION: [&str; 2] = ["E10033", "E10036"];
 /// physiotherapist with nothing in the earlier of the two HCPC periods.
 const LITTLE_CPD: [&str; 2] = ["E10010", "E10023"];
 /// A doctor who logged nothing in the last CPD year and has not been appraised since it ended.
+/// (Dr Kwame Asante, E10003, is past revalidation with two years' CPD on record: short of the
+/// cycle's 250 credits.)
 const NO_CPD_LAST_YEAR: [&str; 1] = ["E10004"];
 
 fn days(today: NaiveDate, n: i64) -> String {

@@ -21,6 +21,7 @@ fn gmc() -> ProfessionRule {
         cpd_cycle: Some(CpdCycle::CpdYear),
         cpd_required: Some(50.0),
         cpd_warning_days: Some(90),
+        revalidation_cpd_required: Some(250.0),
         ..Default::default()
     }
 }
@@ -112,6 +113,7 @@ fn issues_have_stable_codes_and_plain_labels_in_order() {
             "specialist_route_missing",
             "cpd_short",
             "cpd_previous_year_short",
+            "revalidation_cpd_short",
             "supervision_overdue",
         ]
     );
@@ -128,6 +130,7 @@ fn issues_have_stable_codes_and_plain_labels_in_order() {
             "Consultant with neither CCT nor CESR recorded",
             "CPD short of the cycle's requirement",
             "CPD year ended short, no appraisal since",
+            "CPD short of the revalidation cycle's requirement",
             "Clinical supervision overdue",
         ]
     );
@@ -606,6 +609,7 @@ fn judge_lists_everything_wrong_in_order() {
             AppraisalOverdue,
             CpdShort,
             CpdPreviousYearShort,
+            RevalidationCpdShort,
             SupervisionOverdue
         ]
     );
@@ -616,7 +620,15 @@ fn judge_lists_everything_wrong_in_order() {
     };
     assert_eq!(
         judge(&nearly, Some(&gmc()), &[], 30, as_of),
-        [RegistrationDue, RevalidationDue, AppraisalOverdue, CpdShort, CpdPreviousYearShort, SupervisionOverdue]
+        [
+            RegistrationDue,
+            RevalidationDue,
+            AppraisalOverdue,
+            CpdShort,
+            CpdPreviousYearShort,
+            RevalidationCpdShort,
+            SupervisionOverdue
+        ]
     );
     let judged = judge(&nearly, Some(&gmc()), &[], 30, as_of);
     let mut sorted = judged.clone();
@@ -663,18 +675,25 @@ fn nobody_is_judged_before_starting_or_after_leaving() {
     let starts_today = Person { started_on: Some(as_of), ..troubled_doctor() };
     assert_eq!(
         judge(&starts_today, Some(&rule), &[], 30, as_of),
-        [RegistrationExpired, RevalidationOverdue, AppraisalOverdue, CpdShort, CpdPreviousYearShort],
+        [
+            RegistrationExpired,
+            RevalidationOverdue,
+            AppraisalOverdue,
+            CpdShort,
+            CpdPreviousYearShort,
+            RevalidationCpdShort
+        ],
         "a new starter's supervision clock starts today"
     );
     let left_yesterday = Person { left_on: Some(day(2027, 2, 28)), ..troubled_doctor() };
     assert_eq!(judge(&left_yesterday, Some(&rule), &[], 30, as_of), []);
     assert_eq!(judge(&left_yesterday, None, &[], 30, as_of), [], "not even supervision");
     let leaves_today = Person { left_on: Some(as_of), ..troubled_doctor() };
-    assert_eq!(judge(&leaves_today, Some(&rule), &[], 30, as_of).len(), 6, "still judged on the last day");
+    assert_eq!(judge(&leaves_today, Some(&rule), &[], 30, as_of).len(), 7, "still judged on the last day");
     let leaves_tomorrow = Person { left_on: Some(day(2027, 3, 2)), ..troubled_doctor() };
-    assert_eq!(judge(&leaves_tomorrow, Some(&rule), &[], 30, as_of).len(), 6);
+    assert_eq!(judge(&leaves_tomorrow, Some(&rule), &[], 30, as_of).len(), 7);
     let undated = Person { started_on: None, ..troubled_doctor() };
-    assert_eq!(judge(&undated, Some(&rule), &[], 30, as_of).len(), 6, "no start date recorded");
+    assert_eq!(judge(&undated, Some(&rule), &[], 30, as_of).len(), 7, "no start date recorded");
 }
 
 #[test]
@@ -707,6 +726,7 @@ fn totals_count_every_code_including_zeros_in_order() {
             (SpecialistRouteMissing, 0),
             (CpdShort, 3),
             (CpdPreviousYearShort, 0),
+            (RevalidationCpdShort, 0),
             (SupervisionOverdue, 1),
         ]
     );
@@ -824,7 +844,8 @@ fn the_cpd_window_holds_every_record_a_verdict_turns_on() {
                 None => {
                     assert!(
                         !cpd_short(&person, &rule, &records, as_of)
-                            && !cpd_previous_year_short(&person, &rule, &records, as_of),
+                            && !cpd_previous_year_short(&person, &rule, &records, as_of)
+                            && !revalidation_cpd_short(&person, &rule, &records, as_of),
                         "{} on {as_of}: judged with no window",
                         rule.regulator.as_str()
                     );
@@ -835,6 +856,12 @@ fn the_cpd_window_holds_every_record_a_verdict_turns_on() {
                 cpd_short(&person, &rule, &inside, as_of),
                 cpd_short(&person, &rule, &records, as_of),
                 "{} on {as_of}",
+                rule.regulator.as_str()
+            );
+            assert_eq!(
+                revalidation_cpd_short(&person, &rule, &inside, as_of),
+                revalidation_cpd_short(&person, &rule, &records, as_of),
+                "{} on {as_of}: revalidation cycle",
                 rule.regulator.as_str()
             );
             assert_eq!(
@@ -984,4 +1011,45 @@ fn a_doctor_short_at_the_cpd_year_end_stays_flagged_until_appraised() {
     assert!(!cpd_previous_year_short(&person, &rule, &met, d(2026, 4, 1)));
     assert!(!cpd_previous_year_short(&person, &nmc(), &short, d(2026, 4, 1)));
     assert!(!cpd_previous_year_short(&person, &hcpc(), &short, d(2026, 4, 1)));
+}
+
+#[test]
+fn a_doctor_is_judged_on_250_credits_over_the_revalidation_cycle_near_its_end() {
+    let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+    let rule = gmc();
+    // Revalidating on 30 Jun 2027: the cycle runs from 1 Jul 2022.
+    let person = Person { revalidation_due: Some(d(2027, 6, 30)), ..Default::default() };
+    let yearly = |credits: f64| -> Vec<CpdActivity> {
+        (2022..=2026)
+            .map(|y| CpdActivity { date: d(y, 7, 1), hours: credits, participatory: false, reflective: false })
+            .collect()
+    };
+    let short = yearly(49.0);
+    let met = yearly(50.0);
+    assert_eq!(revalidation_cpd_cycle(&person, &rule, d(2027, 4, 1)), Some((d(2022, 7, 1), d(2027, 6, 30))));
+    // 91 days before: not yet judged; 90 days before: judged, as an NMC cycle is.
+    assert!(!revalidation_cpd_short(&person, &rule, &short, d(2027, 3, 31)));
+    assert!(revalidation_cpd_short(&person, &rule, &short, d(2027, 4, 1)));
+    assert!(revalidation_cpd_short(&person, &rule, &short, d(2027, 6, 30)));
+    assert!(revalidation_cpd_short(&person, &rule, &short, d(2027, 7, 1)), "and once overdue");
+    assert!(!revalidation_cpd_short(&person, &rule, &met, d(2027, 4, 1)), "250 exactly is enough");
+    // A record the day before the cycle starts does not count; one on its first day does.
+    let mut early = yearly(50.0);
+    early[0].date = d(2022, 6, 30);
+    assert!(revalidation_cpd_short(&person, &rule, &early, d(2027, 4, 1)));
+    early[0].date = d(2022, 7, 1);
+    assert!(!revalidation_cpd_short(&person, &rule, &early, d(2027, 4, 1)));
+    // CPD not yet done does not count.
+    let mut later = yearly(50.0);
+    later[4].date = d(2027, 5, 1);
+    assert!(revalidation_cpd_short(&person, &rule, &later, d(2027, 4, 30)));
+    assert!(!revalidation_cpd_short(&person, &rule, &later, d(2027, 5, 1)));
+    assert!(judge(&person, Some(&rule), &short, 30, d(2027, 4, 1)).contains(&Issue::RevalidationCpdShort));
+    // No revalidation date, or no such figure (NMC, HCPC): not judged.
+    assert!(!revalidation_cpd_short(&Person::default(), &rule, &short, d(2027, 4, 1)));
+    assert!(!revalidation_cpd_short(&person, &nmc(), &short, d(2027, 4, 1)));
+    assert!(!revalidation_cpd_short(&person, &hcpc(), &short, d(2027, 4, 1)));
+    // The window covers the whole cycle.
+    let window = cpd_window(&person, &rule, d(2027, 4, 1)).unwrap();
+    assert!(window.0 <= d(2022, 7, 1) && window.1 == d(2027, 4, 1));
 }
