@@ -835,17 +835,20 @@ fn the_cpd_window_holds_every_record_a_verdict_turns_on() {
             reflective: k % 25 == 0,
         })
         .collect();
-    let person = Person { revalidation_due: NaiveDate::from_ymd_opt(2026, 12, 31), ..Default::default() };
-    for rule in [gmc(), nmc(), hcpc()] {
+    // With no appraisal, and with one partway through, so the previous CPD year is judged both
+    // ways; a GMC revalidation at the end of 2026 puts the five-year cycle in range too.
+    let never = Person { revalidation_due: NaiveDate::from_ymd_opt(2026, 12, 31), ..Default::default() };
+    let appraised = Person { last_appraisal: NaiveDate::from_ymd_opt(2025, 6, 1), ..never.clone() };
+    for (person, rule) in [&never, &appraised].into_iter().flat_map(|p| [gmc(), nmc(), hcpc()].map(|r| (p, r))) {
         for offset in (0..800).step_by(7) {
             let as_of = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap() + chrono::Duration::days(offset);
-            let inside: Vec<CpdActivity> = match cpd_window(&person, &rule, as_of) {
+            let inside: Vec<CpdActivity> = match cpd_window(person, &rule, as_of) {
                 Some((start, end)) => records.iter().filter(|r| r.date >= start && r.date <= end).cloned().collect(),
                 None => {
                     assert!(
-                        !cpd_short(&person, &rule, &records, as_of)
-                            && !cpd_previous_year_short(&person, &rule, &records, as_of)
-                            && !revalidation_cpd_short(&person, &rule, &records, as_of),
+                        !cpd_short(person, &rule, &records, as_of)
+                            && !cpd_previous_year_short(person, &rule, &records, as_of)
+                            && !revalidation_cpd_short(person, &rule, &records, as_of),
                         "{} on {as_of}: judged with no window",
                         rule.regulator.as_str()
                     );
@@ -853,20 +856,20 @@ fn the_cpd_window_holds_every_record_a_verdict_turns_on() {
                 }
             };
             assert_eq!(
-                cpd_short(&person, &rule, &inside, as_of),
-                cpd_short(&person, &rule, &records, as_of),
+                cpd_short(person, &rule, &inside, as_of),
+                cpd_short(person, &rule, &records, as_of),
                 "{} on {as_of}",
                 rule.regulator.as_str()
             );
             assert_eq!(
-                revalidation_cpd_short(&person, &rule, &inside, as_of),
-                revalidation_cpd_short(&person, &rule, &records, as_of),
+                revalidation_cpd_short(person, &rule, &inside, as_of),
+                revalidation_cpd_short(person, &rule, &records, as_of),
                 "{} on {as_of}: revalidation cycle",
                 rule.regulator.as_str()
             );
             assert_eq!(
-                cpd_previous_year_short(&person, &rule, &inside, as_of),
-                cpd_previous_year_short(&person, &rule, &records, as_of),
+                cpd_previous_year_short(person, &rule, &inside, as_of),
+                cpd_previous_year_short(person, &rule, &records, as_of),
                 "{} on {as_of}: previous year",
                 rule.regulator.as_str()
             );
