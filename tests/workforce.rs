@@ -335,8 +335,9 @@ on_both_backends!(
         let codes: Vec<&str> = maya["issues"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
         assert_eq!(
             codes,
-            ["registration_due", "specialist_route_missing", "cpd_short"],
-            "no CCT or CESR recorded, and no CPD with the year ending in 58 days"
+            ["registration_due", "specialist_route_missing", "cpd_short", "cpd_previous_year_short"],
+            "no CCT or CESR recorded, no CPD with the year ending in 58 days, and none in the last CPD \
+             year with no appraisal since it ended"
         );
         // The day after renewal: expired.
         let body = judged("2027-04-01").await;

@@ -177,6 +177,9 @@ pub struct ProfessionRule {
     /// A CPD cycle ending within this many days is judged; earlier, a shortfall is only progress.
     pub cpd_warning_days: Option<u32>,
     pub cpd_audit_sample_percent: Option<f64>,
+    /// The CPD a whole revalidation cycle must hold (GMC: 250 credits over five years), judged
+    /// like an NMC cycle, from `cpd_warning_days` before the revalidation date.
+    pub revalidation_cpd_required: Option<f64>,
 }
 
 /// How a KPI is measured and judged.
@@ -365,6 +368,7 @@ struct RawNode {
     cpd_period_months: Option<i64>,
     cpd_warning_days: Option<i64>,
     cpd_audit_sample_percent: Option<f64>,
+    revalidation_cpd_required: Option<f64>,
     // kpi
     unit: Option<String>,
     higher_is_better: Option<bool>,
@@ -987,6 +991,13 @@ fn check_profession(
         cpd_period_months: positive(check, raw.cpd_period_months, "cpd_period_months", reference, at),
         cpd_warning_days: positive(check, raw.cpd_warning_days, "cpd_warning_days", reference, at),
         cpd_audit_sample_percent: percent,
+        revalidation_cpd_required: positive_amount(
+            check,
+            raw.revalidation_cpd_required,
+            "revalidation_cpd_required",
+            reference,
+            at,
+        ),
     })
 }
 

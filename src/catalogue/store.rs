@@ -104,6 +104,7 @@ struct ProfessionRow<'a> {
     cpd_period_months: Option<i32>,
     cpd_warning_days: Option<i32>,
     cpd_audit_sample_percent: Option<f64>,
+    revalidation_cpd_required: Option<f64>,
 }
 
 #[derive(Insertable)]
@@ -331,6 +332,7 @@ fn save_rules(conn: &mut DbConnection, file: &CatalogueFile, ids: &HashMap<&str,
                 cpd_period_months: whole(rule.cpd_period_months),
                 cpd_warning_days: whole(rule.cpd_warning_days),
                 cpd_audit_sample_percent: rule.cpd_audit_sample_percent,
+                revalidation_cpd_required: rule.revalidation_cpd_required,
             };
             professions.push(row);
         }
@@ -366,7 +368,7 @@ pub fn profession_rules(conn: &mut DbConnection) -> QueryResult<Vec<ProfessionRu
     type Row = (
         (Regulator, String, Option<String>, Option<String>, String),
         (Option<i32>, Option<i32>, Option<i32>, Option<i32>, Option<i32>),
-        (Option<CpdCycle>, Option<CpdUnit>, Option<f64>, Option<f64>),
+        (Option<CpdCycle>, Option<CpdUnit>, Option<f64>, Option<f64>, Option<f64>),
         (Option<i32>, Option<i32>, Option<i32>, Option<i32>, Option<i32>, Option<i32>, Option<f64>),
     );
     let rows: Vec<Row> = profession_rules::table
@@ -392,6 +394,7 @@ pub fn profession_rules(conn: &mut DbConnection) -> QueryResult<Vec<ProfessionRu
                 profession_rules::cpd_unit,
                 profession_rules::cpd_required,
                 profession_rules::cpd_participatory_required,
+                profession_rules::revalidation_cpd_required,
             ),
             (
                 profession_rules::reflective_accounts_required,
@@ -430,6 +433,7 @@ pub fn profession_rules(conn: &mut DbConnection) -> QueryResult<Vec<ProfessionRu
             cpd_period_months: count(counts.4),
             cpd_warning_days: count(counts.5),
             cpd_audit_sample_percent: counts.6,
+            revalidation_cpd_required: cpd.4,
         })
         .collect())
 }

@@ -64,6 +64,7 @@ diesel::table! {
         cpd_warning_days -> Nullable<Integer>,
         cpd_audit_sample_percent -> Nullable<Double>,
         supervised_disciplines -> Text,
+        revalidation_cpd_required -> Nullable<Double>,
     }
 }
 

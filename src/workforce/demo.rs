@@ -1,6 +1,6 @@
-//! The demo provider's workforce: forty fictional people across every tier, a year of CPD and of
-//! monthly group supervision for the case workers and technicians, and a handful of people with
-//! each kind of issue.
+//! The demo provider's workforce: forty fictional people across every tier, a year of CPD (two for
+//! doctors) and of monthly group supervision for the case workers and technicians, and a handful of
+//! people with each kind of issue.
 
 use chrono::{Duration, Months, NaiveDate};
 use diesel::prelude::*;
@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use super::import::{self, Prepared};
 use super::model::{CpdType, NewCpd, NewSupervision, StaffInput, SupervisionKind};
 use super::store;
+use crate::clock::FinancialYear;
 use crate::db::schema::staff;
 use crate::db::DbConnection;
 use crate::db::StoreError;
@@ -95,6 +96,10 @@ const MISSED_SUPERVISION: [&str; 2] = ["E10033", "E10036"];
 /// People whose CPD is short: a nurse revalidating in 75 days with little logged, and a
 /// physiotherapist with nothing in the earlier of the two HCPC periods.
 const LITTLE_CPD: [&str; 2] = ["E10010", "E10023"];
+/// A doctor who logged nothing in the last CPD year and has not been appraised since it ended.
+/// (Dr Kwame Asante, E10003, is past revalidation with two years' CPD on record: short of the
+/// cycle's 250 credits.)
+const NO_CPD_LAST_YEAR: [&str; 1] = ["E10004"];
 
 fn days(today: NaiveDate, n: i64) -> String {
     (today + Duration::days(n)).to_string()
@@ -148,11 +153,13 @@ pub fn seed(conn: &mut DbConnection, today: NaiveDate) -> Result<(), StoreError>
         people.push((id, *number, *discipline));
     }
 
-    // A year of CPD for the registered, in one import-sized transaction.
+    // A year of CPD for the registered (two for doctors, so the last CPD year is judged on a full
+    // year), in one import-sized transaction.
+    let last_cpd_year = FinancialYear::starting_in(FinancialYear::containing(today).start_year() - 1);
     let mut cpd = Vec::new();
     for (id, number, discipline) in &people {
         let (count, every, hours, unit) = match *discipline {
-            d if d.contains("physician") || d.contains("registrar") => (10, 33, 5.0, "credits"),
+            d if d.contains("physician") || d.contains("registrar") => (23, 33, 5.0, "credits"),
             d if d.starts_with("oh_nurse") => (12, 30, 3.0, "hours"),
             "physiotherapist" | "psychologist" | "other_ahp" => (8, 90, 2.5, "hours"),
             _ => continue,
@@ -160,6 +167,9 @@ pub fn seed(conn: &mut DbConnection, today: NaiveDate) -> Result<(), StoreError>
         let count = if LITTLE_CPD.contains(number) { 3 } else { count };
         for k in 0..count {
             let date = today - Duration::days(12 + k * every);
+            if NO_CPD_LAST_YEAR.contains(number) && last_cpd_year.is_some_and(|year| year.contains(date)) {
+                continue;
+            }
             let activity_type = CpdType::ALL[(k as usize) % CpdType::ALL.len()];
             cpd.push((
                 0,

@@ -67,6 +67,8 @@ crate::vocabulary! {
         ResponsibleOfficerMissing => ("responsible_officer_missing", "No Responsible Officer recorded"),
         SpecialistRouteMissing => ("specialist_route_missing", "Consultant with neither CCT nor CESR recorded"),
         CpdShort => ("cpd_short", "CPD short of the cycle's requirement"),
+        CpdPreviousYearShort => ("cpd_previous_year_short", "CPD year ended short, no appraisal since"),
+        RevalidationCpdShort => ("revalidation_cpd_short", "CPD short of the revalidation cycle's requirement"),
         SupervisionOverdue => ("supervision_overdue", "Clinical supervision overdue"),
     }
     name = "workforce issue", stored_in = [];
@@ -180,13 +182,69 @@ pub fn cpd_cycle(person: &Person, rule: &ProfessionRule, as_of: NaiveDate) -> Op
 pub fn cpd_window(person: &Person, rule: &ProfessionRule, as_of: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
     rule.cpd_required?;
     let (start, end) = cpd_cycle(person, rule, as_of)?;
-    match rule.cpd_cycle? {
+    let current = match rule.cpd_cycle? {
         CpdCycle::RollingPeriods => Some((start, as_of)),
         CpdCycle::CpdYear | CpdCycle::Revalidation => {
             let warning = rule.cpd_warning_days.map_or(0, i64::from);
             ((end - as_of).num_days() <= warning).then_some((start, end.min(as_of)))
         }
+    };
+    let previous =
+        previous_cpd_year(person, rule, as_of).map(|previous| (previous.starts_on(), previous.ends_on().min(as_of)));
+    let revalidation = revalidation_cpd_cycle(person, rule, as_of).map(|(start, end)| (start, end.min(as_of)));
+    [current, previous, revalidation]
+        .into_iter()
+        .flatten()
+        .reduce(|(start, end), (other_start, other_end)| (start.min(other_start), end.max(other_end)))
+}
+
+/// The revalidation cycle whose CPD [`revalidation_cpd_short`] judges on `as_of`, inclusive: the
+/// `revalidation_months` to the revalidation date, judged as an NMC cycle is, from
+/// `cpd_warning_days` before its end. None when there is no such requirement or it is not judged.
+pub fn revalidation_cpd_cycle(
+    person: &Person,
+    rule: &ProfessionRule,
+    as_of: NaiveDate,
+) -> Option<(NaiveDate, NaiveDate)> {
+    rule.revalidation_cpd_required?;
+    let due = person.revalidation_due?;
+    let months = rule.revalidation_months.unwrap_or(DEFAULT_REVALIDATION_MONTHS);
+    let start = day_after(due.checked_sub_months(Months::new(months))?)?;
+    let warning = rule.cpd_warning_days.map_or(0, i64::from);
+    ((due - as_of).num_days() <= warning).then_some((start, due))
+}
+
+/// Whether the CPD over the revalidation cycle falls short of its requirement (GMC: 250 credits
+/// over five years), once the cycle ends within the warning window or has ended.
+pub fn revalidation_cpd_short(person: &Person, rule: &ProfessionRule, cpd: &[CpdActivity], as_of: NaiveDate) -> bool {
+    let (Some(required), Some((start, end))) =
+        (rule.revalidation_cpd_required, revalidation_cpd_cycle(person, rule, as_of))
+    else {
+        return false;
+    };
+    let total: f64 = cpd.iter().filter(|a| a.date >= start && a.date <= end && a.date <= as_of).map(|a| a.hours).sum();
+    total + HOURS_TOLERANCE < required
+}
+
+/// The CPD year before the one containing `as_of`, when a CPD-year rule still judges it: until
+/// an appraisal dated after that year's end. None for other cycles, once appraised since, and for
+/// specialty registrars, whose appraisal is ARCP (see [`appraisal`]), so no appraisal would clear it.
+fn previous_cpd_year(person: &Person, rule: &ProfessionRule, as_of: NaiveDate) -> Option<FinancialYear> {
+    if person.in_training || !matches!(rule.cpd_cycle?, CpdCycle::CpdYear) {
+        return None;
     }
+    let previous = FinancialYear::starting_in(FinancialYear::containing(as_of).start_year() - 1)?;
+    let appraised_since = person.last_appraisal.is_some_and(|date| date > previous.ends_on() && date <= as_of);
+    (!appraised_since).then_some(previous)
+}
+
+/// Whether a doctor ended the last CPD year short of its requirement and has had no appraisal
+/// since that year ended (an appraisal dated after its end clears it). Only CPD-year rules.
+pub fn cpd_previous_year_short(person: &Person, rule: &ProfessionRule, cpd: &[CpdActivity], as_of: NaiveDate) -> bool {
+    let Some(previous) = previous_cpd_year(person, rule, as_of) else {
+        return false;
+    };
+    cpd_short(person, rule, cpd, previous.ends_on())
 }
 
 /// The CPD counted against the current cycle (for rolling periods, the most recent period, with
@@ -300,6 +358,12 @@ pub fn judge(
         issues.extend(specialist_route(person));
         if cpd_short(person, rule, cpd, as_of) {
             issues.push(Issue::CpdShort);
+        }
+        if cpd_previous_year_short(person, rule, cpd, as_of) {
+            issues.push(Issue::CpdPreviousYearShort);
+        }
+        if revalidation_cpd_short(person, rule, cpd, as_of) {
+            issues.push(Issue::RevalidationCpdShort);
         }
     }
     if supervision_overdue(person, supervision_days, as_of) {

@@ -21,6 +21,7 @@ fn gmc() -> ProfessionRule {
         cpd_cycle: Some(CpdCycle::CpdYear),
         cpd_required: Some(50.0),
         cpd_warning_days: Some(90),
+        revalidation_cpd_required: Some(250.0),
         ..Default::default()
     }
 }
@@ -111,6 +112,8 @@ fn issues_have_stable_codes_and_plain_labels_in_order() {
             "responsible_officer_missing",
             "specialist_route_missing",
             "cpd_short",
+            "cpd_previous_year_short",
+            "revalidation_cpd_short",
             "supervision_overdue",
         ]
     );
@@ -126,6 +129,8 @@ fn issues_have_stable_codes_and_plain_labels_in_order() {
             "No Responsible Officer recorded",
             "Consultant with neither CCT nor CESR recorded",
             "CPD short of the cycle's requirement",
+            "CPD year ended short, no appraisal since",
+            "CPD short of the revalidation cycle's requirement",
             "Clinical supervision overdue",
         ]
     );
@@ -598,7 +603,15 @@ fn judge_lists_everything_wrong_in_order() {
     let as_of = day(2027, 3, 1);
     assert_eq!(
         judge(&troubled_doctor(), Some(&gmc()), &[], 30, as_of),
-        [RegistrationExpired, RevalidationOverdue, AppraisalOverdue, CpdShort, SupervisionOverdue]
+        [
+            RegistrationExpired,
+            RevalidationOverdue,
+            AppraisalOverdue,
+            CpdShort,
+            CpdPreviousYearShort,
+            RevalidationCpdShort,
+            SupervisionOverdue
+        ]
     );
     let nearly = Person {
         registration_renewal: Some(day(2027, 3, 31)),
@@ -607,7 +620,15 @@ fn judge_lists_everything_wrong_in_order() {
     };
     assert_eq!(
         judge(&nearly, Some(&gmc()), &[], 30, as_of),
-        [RegistrationDue, RevalidationDue, AppraisalOverdue, CpdShort, SupervisionOverdue]
+        [
+            RegistrationDue,
+            RevalidationDue,
+            AppraisalOverdue,
+            CpdShort,
+            CpdPreviousYearShort,
+            RevalidationCpdShort,
+            SupervisionOverdue
+        ]
     );
     let judged = judge(&nearly, Some(&gmc()), &[], 30, as_of);
     let mut sorted = judged.clone();
@@ -654,18 +675,25 @@ fn nobody_is_judged_before_starting_or_after_leaving() {
     let starts_today = Person { started_on: Some(as_of), ..troubled_doctor() };
     assert_eq!(
         judge(&starts_today, Some(&rule), &[], 30, as_of),
-        [RegistrationExpired, RevalidationOverdue, AppraisalOverdue, CpdShort],
+        [
+            RegistrationExpired,
+            RevalidationOverdue,
+            AppraisalOverdue,
+            CpdShort,
+            CpdPreviousYearShort,
+            RevalidationCpdShort
+        ],
         "a new starter's supervision clock starts today"
     );
     let left_yesterday = Person { left_on: Some(day(2027, 2, 28)), ..troubled_doctor() };
     assert_eq!(judge(&left_yesterday, Some(&rule), &[], 30, as_of), []);
     assert_eq!(judge(&left_yesterday, None, &[], 30, as_of), [], "not even supervision");
     let leaves_today = Person { left_on: Some(as_of), ..troubled_doctor() };
-    assert_eq!(judge(&leaves_today, Some(&rule), &[], 30, as_of).len(), 5, "still judged on the last day");
+    assert_eq!(judge(&leaves_today, Some(&rule), &[], 30, as_of).len(), 7, "still judged on the last day");
     let leaves_tomorrow = Person { left_on: Some(day(2027, 3, 2)), ..troubled_doctor() };
-    assert_eq!(judge(&leaves_tomorrow, Some(&rule), &[], 30, as_of).len(), 5);
+    assert_eq!(judge(&leaves_tomorrow, Some(&rule), &[], 30, as_of).len(), 7);
     let undated = Person { started_on: None, ..troubled_doctor() };
-    assert_eq!(judge(&undated, Some(&rule), &[], 30, as_of).len(), 5, "no start date recorded");
+    assert_eq!(judge(&undated, Some(&rule), &[], 30, as_of).len(), 7, "no start date recorded");
 }
 
 #[test]
@@ -697,6 +725,8 @@ fn totals_count_every_code_including_zeros_in_order() {
             (ResponsibleOfficerMissing, 0),
             (SpecialistRouteMissing, 0),
             (CpdShort, 3),
+            (CpdPreviousYearShort, 0),
+            (RevalidationCpdShort, 0),
             (SupervisionOverdue, 1),
         ]
     );
@@ -805,15 +835,20 @@ fn the_cpd_window_holds_every_record_a_verdict_turns_on() {
             reflective: k % 25 == 0,
         })
         .collect();
-    let person = Person { revalidation_due: NaiveDate::from_ymd_opt(2026, 12, 31), ..Default::default() };
-    for rule in [gmc(), nmc(), hcpc()] {
+    // With no appraisal, and with one partway through, so the previous CPD year is judged both
+    // ways; a GMC revalidation at the end of 2026 puts the five-year cycle in range too.
+    let never = Person { revalidation_due: NaiveDate::from_ymd_opt(2026, 12, 31), ..Default::default() };
+    let appraised = Person { last_appraisal: NaiveDate::from_ymd_opt(2025, 6, 1), ..never.clone() };
+    for (person, rule) in [&never, &appraised].into_iter().flat_map(|p| [gmc(), nmc(), hcpc()].map(|r| (p, r))) {
         for offset in (0..800).step_by(7) {
             let as_of = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap() + chrono::Duration::days(offset);
-            let inside: Vec<CpdActivity> = match cpd_window(&person, &rule, as_of) {
+            let inside: Vec<CpdActivity> = match cpd_window(person, &rule, as_of) {
                 Some((start, end)) => records.iter().filter(|r| r.date >= start && r.date <= end).cloned().collect(),
                 None => {
                     assert!(
-                        !cpd_short(&person, &rule, &records, as_of),
+                        !cpd_short(person, &rule, &records, as_of)
+                            && !cpd_previous_year_short(person, &rule, &records, as_of)
+                            && !revalidation_cpd_short(person, &rule, &records, as_of),
                         "{} on {as_of}: judged with no window",
                         rule.regulator.as_str()
                     );
@@ -821,9 +856,21 @@ fn the_cpd_window_holds_every_record_a_verdict_turns_on() {
                 }
             };
             assert_eq!(
-                cpd_short(&person, &rule, &inside, as_of),
-                cpd_short(&person, &rule, &records, as_of),
+                cpd_short(person, &rule, &inside, as_of),
+                cpd_short(person, &rule, &records, as_of),
                 "{} on {as_of}",
+                rule.regulator.as_str()
+            );
+            assert_eq!(
+                revalidation_cpd_short(person, &rule, &inside, as_of),
+                revalidation_cpd_short(person, &rule, &records, as_of),
+                "{} on {as_of}: revalidation cycle",
+                rule.regulator.as_str()
+            );
+            assert_eq!(
+                cpd_previous_year_short(person, &rule, &inside, as_of),
+                cpd_previous_year_short(person, &rule, &records, as_of),
+                "{} on {as_of}: previous year",
                 rule.regulator.as_str()
             );
         }
@@ -931,4 +978,81 @@ fn specialty_registrars_follow_arcp_not_the_appraisal_rule() {
     let consultant = Person { in_training: false, ..registrar.clone() };
     assert_eq!(appraisal(&consultant, &gmc(), as_of), Some(AppraisalOverdue));
     assert!(!judge(&registrar, Some(&gmc()), &[], 30, as_of).contains(&AppraisalOverdue));
+}
+
+#[test]
+fn a_doctor_short_at_the_cpd_year_end_stays_flagged_until_appraised() {
+    let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+    let rule = gmc();
+    let short = [CpdActivity { date: d(2025, 6, 1), hours: 49.0, participatory: false, reflective: false }];
+    let met = [CpdActivity { date: d(2025, 6, 1), hours: 50.0, participatory: false, reflective: false }];
+    let person = Person { last_appraisal: Some(d(2025, 5, 1)), ..Default::default() };
+    // 31 March: today's rule, the year being judged is still the current one.
+    assert!(cpd_short(&person, &rule, &short, d(2026, 3, 31)));
+    assert!(!cpd_previous_year_short(&person, &rule, &short, d(2026, 3, 31)));
+    let on_31_march = judge(&person, Some(&rule), &short, 30, d(2026, 3, 31));
+    assert!(on_31_march.contains(&Issue::CpdShort) && !on_31_march.contains(&Issue::CpdPreviousYearShort));
+    // 1 April: the new year is not yet judged, the last one still is.
+    assert!(!cpd_short(&person, &rule, &short, d(2026, 4, 1)));
+    assert!(cpd_previous_year_short(&person, &rule, &short, d(2026, 4, 1)));
+    assert!(judge(&person, Some(&rule), &short, 30, d(2026, 4, 1)).contains(&Issue::CpdPreviousYearShort));
+    assert!(cpd_previous_year_short(&person, &rule, &short, d(2026, 11, 30)));
+    // An appraisal on or after 1 April clears it, once it has happened.
+    let appraised = Person { last_appraisal: Some(d(2026, 4, 1)), ..Default::default() };
+    assert!(!cpd_previous_year_short(&appraised, &rule, &short, d(2026, 4, 1)));
+    assert!(!cpd_previous_year_short(&appraised, &rule, &short, d(2026, 9, 1)));
+    let booked = Person { last_appraisal: Some(d(2026, 6, 1)), ..Default::default() };
+    assert!(cpd_previous_year_short(&booked, &rule, &short, d(2026, 5, 31)));
+    // An appraisal on 31 March is not after the year's end.
+    let before = Person { last_appraisal: Some(d(2026, 3, 31)), ..Default::default() };
+    assert!(cpd_previous_year_short(&before, &rule, &short, d(2026, 4, 1)));
+    // A registrar's appraisal is ARCP, so no appraisal would clear it: not judged on it.
+    let registrar = Person { in_training: true, ..person.clone() };
+    assert!(!cpd_previous_year_short(&registrar, &rule, &short, d(2026, 4, 1)));
+    assert!(cpd_short(&registrar, &rule, &short, d(2026, 3, 31)), "the current year still is");
+    // A doctor who met 50 is not flagged; nor are other cycles.
+    assert!(!cpd_previous_year_short(&person, &rule, &met, d(2026, 4, 1)));
+    assert!(!cpd_previous_year_short(&person, &nmc(), &short, d(2026, 4, 1)));
+    assert!(!cpd_previous_year_short(&person, &hcpc(), &short, d(2026, 4, 1)));
+}
+
+#[test]
+fn a_doctor_is_judged_on_250_credits_over_the_revalidation_cycle_near_its_end() {
+    let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+    let rule = gmc();
+    // Revalidating on 30 Jun 2027: the cycle runs from 1 Jul 2022.
+    let person = Person { revalidation_due: Some(d(2027, 6, 30)), ..Default::default() };
+    let yearly = |credits: f64| -> Vec<CpdActivity> {
+        (2022..=2026)
+            .map(|y| CpdActivity { date: d(y, 7, 1), hours: credits, participatory: false, reflective: false })
+            .collect()
+    };
+    let short = yearly(49.0);
+    let met = yearly(50.0);
+    assert_eq!(revalidation_cpd_cycle(&person, &rule, d(2027, 4, 1)), Some((d(2022, 7, 1), d(2027, 6, 30))));
+    // 91 days before: not yet judged; 90 days before: judged, as an NMC cycle is.
+    assert!(!revalidation_cpd_short(&person, &rule, &short, d(2027, 3, 31)));
+    assert!(revalidation_cpd_short(&person, &rule, &short, d(2027, 4, 1)));
+    assert!(revalidation_cpd_short(&person, &rule, &short, d(2027, 6, 30)));
+    assert!(revalidation_cpd_short(&person, &rule, &short, d(2027, 7, 1)), "and once overdue");
+    assert!(!revalidation_cpd_short(&person, &rule, &met, d(2027, 4, 1)), "250 exactly is enough");
+    // A record the day before the cycle starts does not count; one on its first day does.
+    let mut early = yearly(50.0);
+    early[0].date = d(2022, 6, 30);
+    assert!(revalidation_cpd_short(&person, &rule, &early, d(2027, 4, 1)));
+    early[0].date = d(2022, 7, 1);
+    assert!(!revalidation_cpd_short(&person, &rule, &early, d(2027, 4, 1)));
+    // CPD not yet done does not count.
+    let mut later = yearly(50.0);
+    later[4].date = d(2027, 5, 1);
+    assert!(revalidation_cpd_short(&person, &rule, &later, d(2027, 4, 30)));
+    assert!(!revalidation_cpd_short(&person, &rule, &later, d(2027, 5, 1)));
+    assert!(judge(&person, Some(&rule), &short, 30, d(2027, 4, 1)).contains(&Issue::RevalidationCpdShort));
+    // No revalidation date, or no such figure (NMC, HCPC): not judged.
+    assert!(!revalidation_cpd_short(&Person::default(), &rule, &short, d(2027, 4, 1)));
+    assert!(!revalidation_cpd_short(&person, &nmc(), &short, d(2027, 4, 1)));
+    assert!(!revalidation_cpd_short(&person, &hcpc(), &short, d(2027, 4, 1)));
+    // The window covers the whole cycle.
+    let window = cpd_window(&person, &rule, d(2027, 4, 1)).unwrap();
+    assert!(window.0 <= d(2022, 7, 1) && window.1 == d(2027, 4, 1));
 }

@@ -1,0 +1,1 @@
+ALTER TABLE profession_rules DROP COLUMN revalidation_cpd_required;
