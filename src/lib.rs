@@ -238,6 +238,8 @@ pub fn app(
         .app_data(aw::FormConfig::default().limit(1024 * 1024))
         .app_data(aw::PayloadConfig::default().limit(1024 * 1024))
         .app_data(aw::Data::new(state))
+        // The evidence pages ask assessment which framework applies, without importing it.
+        .app_data(aw::Data::new(evidence::routes::FrameworkInUse(assessment::store::framework_id)))
         .wrap(web::error::error_pages())
         .wrap(sessions)
         .wrap(

@@ -23,12 +23,6 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("command line", &["cli"]),
 ];
 
-/// The files at the top of an area, which no other module imports: its pages and its demo data.
-/// They may use any area's store, as a page may show anything; each is its own node in the graph,
-/// so "evidence's page asks assessment for the framework" is no circle with "assessment's store
-/// asks evidence for its documents".
-const LEAF_FILES: &[&str] = &["routes", "demo"];
-
 /// Tables every area may join for display: the catalogue's reference data (loaded, then read only)
 /// and people's names. Writing them is still their owner's alone.
 const SHARED_READS: &[&str] =
@@ -100,16 +94,14 @@ fn sources() -> Vec<Source> {
         .collect()
 }
 
-/// The node a file belongs to: its top-level module, or `area::routes` for a leaf file.
+/// The node a file belongs to: its top-level module. An area is one node, pages and demo
+/// included, so two areas that import each other anywhere form a circle.
 fn node_of(path: &[String]) -> Option<String> {
     let top = path.first()?;
     if top == "lib" || top == "main" {
         return None;
     }
-    match path.get(1) {
-        Some(second) if LEAF_FILES.contains(&second.as_str()) => Some(format!("{top}::{second}")),
-        _ => Some(top.clone()),
-    }
+    Some(top.clone())
 }
 
 fn layer_of(module: &str) -> Option<usize> {
@@ -117,7 +109,7 @@ fn layer_of(module: &str) -> Option<usize> {
     LAYERS.iter().position(|(_, modules)| modules.contains(&top))
 }
 
-/// Every `crate::a::b` a file names, as the node it points at (`a`, or `a::routes` for a leaf).
+/// Every `crate::a::b` a file names, as the node it points at (`a`).
 fn imports(code: &str) -> BTreeSet<String> {
     let mut found = BTreeSet::new();
     let mut rest = code;
@@ -146,11 +138,10 @@ fn graph() -> BTreeMap<String, BTreeSet<String>> {
     let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for source in sources() {
         let Some(from) = node_of(&source.path) else { continue };
-        let top = source.path[0].clone();
         let entry = graph.entry(from.clone()).or_default();
         for to in imports(&source.code) {
             // `vocabulary!` is the crate root's macro, not a module.
-            if to != from && to != "vocabulary" && !(to == top && from.starts_with(&format!("{top}::"))) {
+            if to != from && to != "vocabulary" {
                 entry.insert(to);
             }
         }
@@ -237,7 +228,7 @@ fn a_circle_and_an_upward_import_would_be_seen() {
     let found = imports("use crate::{accounts::store, db};\nfn f() { crate::evidence::routes::x(); }");
     assert_eq!(
         found.into_iter().collect::<Vec<_>>(),
-        vec!["accounts".to_string(), "db".to_string(), "evidence::routes".to_string()]
+        vec!["accounts".to_string(), "db".to_string(), "evidence".to_string()]
     );
     assert!(layer_of("web") < layer_of("accounts"), "so web importing accounts is upward");
     assert!(imports(&code_of("// crate::accounts::store in a comment")).is_empty());

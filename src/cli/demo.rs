@@ -38,7 +38,7 @@ pub fn run(database_url: Option<String>, args: DemoArgs) -> anyhow::Result<()> {
     let report = catalogue::store::load(&mut conn, &catalogue::builtin_sources())?;
     let logins = accounts::demo::seed(&mut conn, today)?;
     assessment::demo::seed(&mut conn, today)?;
-    evidence::demo::seed(&mut conn, today)?;
+    evidence::demo::seed(&mut conn, today, assessment::store::framework_id)?;
     coverage::demo::seed(&mut conn, today)?;
     workforce::demo::seed(&mut conn, today)?;
     drop(conn);

@@ -237,10 +237,11 @@ fn content(item: &DemoItem, today: NaiveDate) -> Vec<u8> {
 }
 
 /// Seeds the demo provider's library unless it has evidence already.
-pub fn seed(conn: &mut DbConnection, today: NaiveDate) -> Result<(), StoreError> {
+/// `framework_of` says which framework the demo provider assesses against (assessment knows).
+pub fn seed(conn: &mut DbConnection, today: NaiveDate, framework_of: store::FrameworkLookup) -> Result<(), StoreError> {
     let provider = crate::accounts::demo::demo_provider(conn)?;
     let Some(provider) = provider else { return Ok(()) };
-    let framework = crate::assessment::store::framework_id(conn, provider)?;
+    let framework = framework_of(conn, provider)?;
     let present: i64 =
         evidence_items::table.filter(evidence_items::provider_id.eq(provider)).count().get_result(conn)?;
     if present > 0 {

@@ -12,11 +12,23 @@ use super::store::{self, LibraryFilter};
 use crate::accounts::access::Capability;
 use crate::accounts::guard::{authorize, permissions, provider_context};
 use crate::accounts::session::CurrentUser;
-use crate::assessment::store::framework_id;
 use crate::db::ProviderId;
 use crate::form::FieldErrors;
 use crate::web::form::{save_then, Form, UploadForm};
 use crate::web::{render, render_status, see_other, with_conn, AppError, AppState};
+
+/// Which framework a provider assesses against: the assessment area knows (its cycles), and the
+/// evidence pages need it to offer and resolve standards. `lib::app` hands the lookup in, so this
+/// area does not import the one that imports it.
+#[derive(Clone, Copy)]
+pub struct FrameworkInUse(pub store::FrameworkLookup);
+
+/// The lookup `lib::app` registered.
+fn framework_lookup(req: &HttpRequest) -> Result<store::FrameworkLookup, AppError> {
+    req.app_data::<web::Data<FrameworkInUse>>()
+        .map(|lookup| lookup.0)
+        .ok_or_else(|| AppError::Internal("no framework lookup registered".into()))
+}
 
 /// The evidence library's pages, for `lib::app`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -69,6 +81,7 @@ async fn show_form(
     input: EvidenceInput,
     errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
+    let framework_id = framework_lookup(req)?;
     let (people, choices) = with_conn(state, move |conn| {
         Ok((crate::accounts::store::provider_people(conn, provider_id)?, {
             let framework = framework_id(conn, provider_id)?;
@@ -124,6 +137,7 @@ async fn create(
     path: web::Path<ProviderId>,
     upload: UploadForm<EvidenceForm>,
 ) -> Result<HttpResponse, AppError> {
+    let framework_id = framework_lookup(&req)?;
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Manage).await?;
     let input = EvidenceInput::from(upload.fields);
@@ -149,6 +163,7 @@ async fn item(
     user: CurrentUser,
     path: web::Path<(ProviderId, i32)>,
 ) -> Result<HttpResponse, AppError> {
+    let framework_id = framework_lookup(&req)?;
     let today = state.today();
     let (provider_id, item_id) = path.into_inner();
     authorize(&state, &user, provider_id, Capability::ReadAssessment).await?;
@@ -276,10 +291,12 @@ struct LinksForm {
 /// `POST /providers/{id}/evidence/{item_id}/links`: what the document is evidence for.
 async fn set_links(
     state: web::Data<AppState>,
+    req: HttpRequest,
     user: CurrentUser,
     path: web::Path<(ProviderId, i32)>,
     Form(form): Form<LinksForm>,
 ) -> Result<HttpResponse, AppError> {
+    let framework_id = framework_lookup(&req)?;
     let (provider_id, item_id) = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Manage).await?;
     let references: Vec<String> = listed(&form.standards).iter().map(|s| s.trim().to_uppercase()).collect();

@@ -21,6 +21,10 @@ use crate::history::store::{json, record_action, record_created, Diff};
 /// services and sub-specialisms.
 const SERVICE_KINDS: [NodeKind; 2] = [NodeKind::CoreService, NodeKind::Subspecialism];
 
+/// How the evidence area learns which framework a provider assesses against: the assessment area
+/// knows (its cycles) and is handed in by whoever wires the two, so this area never imports it.
+pub type FrameworkLookup = fn(&mut DbConnection, ProviderId) -> QueryResult<Option<i32>>;
+
 /// Finds the catalogue nodes for the references given, or names each one that is not there.
 /// `framework` is the one the provider assesses against (the assessment area knows which).
 pub fn resolve_targets(
