@@ -292,20 +292,9 @@ pub struct AccreditationRecord {
     pub milestone_overdue: bool,
 }
 
-type AccreditationRow = (
-    AccreditationStatus,
-    Option<NaiveDate>,
-    Option<NaiveDate>,
-    Option<NaiveDate>,
-    Option<NaiveDate>,
-    Option<NaiveDate>,
-    Option<NaiveDate>,
-    Option<String>,
-    Option<NaiveDate>,
-);
-
-fn accreditation_row(conn: &mut DbConnection, provider_id: ProviderId) -> QueryResult<Option<AccreditationRow>> {
-    accreditations::table
+/// The provider's record on the pathway, if it has one.
+fn pathway(conn: &mut DbConnection, provider_id: ProviderId) -> QueryResult<Option<Pathway>> {
+    let row: Option<AccreditationRow> = accreditations::table
         .find(provider_id)
         .select((
             accreditations::status,
@@ -319,8 +308,33 @@ fn accreditation_row(conn: &mut DbConnection, provider_id: ProviderId) -> QueryR
             accreditations::deferred_due,
         ))
         .first(conn)
-        .optional()
+        .optional()?;
+    Ok(row.map(|(status, status_on, registered_on, self_done, submitted, visit_on, accredited_on, actions, due)| {
+        Pathway {
+            status,
+            status_on,
+            registered_on,
+            self_assessment_completed_on: self_done,
+            evidence_submitted_on: submitted,
+            visit_on,
+            accredited_on,
+            deferred_actions: actions,
+            deferred_due: due,
+        }
+    }))
 }
+
+type AccreditationRow = (
+    AccreditationStatus,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    Option<String>,
+    Option<NaiveDate>,
+);
 
 /// The provider's accreditation record with the dates that follow from it; a provider with none
 /// is not registered.
@@ -329,40 +343,28 @@ pub fn accreditation(
     provider_id: ProviderId,
     today: NaiveDate,
 ) -> QueryResult<AccreditationRecord> {
-    let row = accreditation_row(conn, provider_id)?;
-    let Some((status, status_on, registered_on, self_done, submitted, visit_on, accredited_on, actions, due)) = row
-    else {
+    let Some(pathway) = pathway(conn, provider_id)? else {
         let status = AccreditationStatus::NotRegistered;
         return Ok(AccreditationRecord { status, status_label: status.label().into(), ..Default::default() });
     };
-    let pathway = Pathway {
-        status,
-        status_on,
-        registered_on,
-        self_assessment_completed_on: self_done,
-        evidence_submitted_on: submitted,
-        visit_on,
-        accredited_on,
-        deferred_actions: actions.clone(),
-        deferred_due: due,
-    };
+    let Pathway { status, accredited_on, .. } = pathway;
     let accredited = status == AccreditationStatus::Accredited;
     let next_milestone = rules::next_milestone(&pathway, today);
     Ok(AccreditationRecord {
         status_label: status.label().to_string(),
         status,
-        status_on,
-        registered_on,
-        self_assessment_completed_on: self_done,
-        evidence_submitted_on: submitted,
-        visit_on,
+        status_on: pathway.status_on,
+        registered_on: pathway.registered_on,
+        self_assessment_completed_on: pathway.self_assessment_completed_on,
+        evidence_submitted_on: pathway.evidence_submitted_on,
+        visit_on: pathway.visit_on,
         accredited_on,
         expires_on: accredited_on.filter(|_| accredited).and_then(rules::expires_on),
         next_renewal_on: accredited_on.filter(|_| accredited).and_then(|a| rules::next_renewal(a, today)),
-        deferred_actions: actions,
-        deferred_due: due,
         months_working_towards: rules::months_working_towards(&pathway, today),
         milestone_overdue: next_milestone.as_ref().is_some_and(|m| m.is_past(today)),
+        deferred_due: pathway.deferred_due,
+        deferred_actions: pathway.deferred_actions,
         next_milestone,
     })
 }
@@ -376,64 +378,31 @@ pub fn change_accreditation(
     change: &AccreditationChange,
 ) -> Result<(), StoreError> {
     db::write_transaction(conn, |conn| {
-        let before = accreditation_row(conn, provider_id)?;
-        let recorded = before.clone().map(
-            |(status, status_on, registered, self_done, submitted, visit, accredited, actions, due)| rules::Pathway {
-                status,
-                status_on,
-                registered_on: registered,
-                self_assessment_completed_on: self_done,
-                evidence_submitted_on: submitted,
-                visit_on: visit,
-                accredited_on: accredited,
-                deferred_actions: actions,
-                deferred_due: due,
-            },
-        );
-        let after = rules::take_step(&recorded.unwrap_or_default(), change)?;
-        let on = after.status_on;
-        let (registered, self_done, submitted, visit, accredited, actions, due) = (
-            after.registered_on,
-            after.self_assessment_completed_on,
-            after.evidence_submitted_on,
-            after.visit_on,
-            after.accredited_on,
-            after.deferred_actions.clone(),
-            after.deferred_due,
-        );
+        let before = pathway(conn, provider_id)?;
+        let old = before.clone().unwrap_or_default();
+        let after = rules::take_step(&old, change)?;
         let values = (
-            accreditations::status.eq(change.status),
-            accreditations::status_on.eq(on),
-            accreditations::registered_on.eq(registered),
-            accreditations::self_assessment_completed_on.eq(self_done),
-            accreditations::evidence_submitted_on.eq(submitted),
-            accreditations::visit_on.eq(visit),
-            accreditations::accredited_on.eq(accredited),
-            accreditations::deferred_actions.eq(&actions),
-            accreditations::deferred_due.eq(due),
+            accreditations::status.eq(after.status),
+            accreditations::status_on.eq(after.status_on),
+            accreditations::registered_on.eq(after.registered_on),
+            accreditations::self_assessment_completed_on.eq(after.self_assessment_completed_on),
+            accreditations::evidence_submitted_on.eq(after.evidence_submitted_on),
+            accreditations::visit_on.eq(after.visit_on),
+            accreditations::accredited_on.eq(after.accredited_on),
+            accreditations::deferred_actions.eq(&after.deferred_actions),
+            accreditations::deferred_due.eq(after.deferred_due),
             accreditations::updated_at.eq(Utc::now().naive_utc()),
         );
         let mut diff = Diff::default();
-        let old = before.clone().unwrap_or((
-            AccreditationStatus::NotRegistered,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        ));
-        diff.field("status", before.as_ref().map(|b| b.0), change.status)
-            .field("status_on", old.1, on)
-            .field("registered_on", old.2, registered)
-            .field("self_assessment_completed_on", old.3, self_done)
-            .field("evidence_submitted_on", old.4, submitted)
-            .field("visit_on", old.5, visit)
-            .field("accredited_on", old.6, accredited)
-            .field("deferred_actions", &old.7, &actions)
-            .field("deferred_due", old.8, due);
+        diff.field("status", before.as_ref().map(|b| b.status), after.status)
+            .field("status_on", old.status_on, after.status_on)
+            .field("registered_on", old.registered_on, after.registered_on)
+            .field("self_assessment_completed_on", old.self_assessment_completed_on, after.self_assessment_completed_on)
+            .field("evidence_submitted_on", old.evidence_submitted_on, after.evidence_submitted_on)
+            .field("visit_on", old.visit_on, after.visit_on)
+            .field("accredited_on", old.accredited_on, after.accredited_on)
+            .field("deferred_actions", &old.deferred_actions, &after.deferred_actions)
+            .field("deferred_due", old.deferred_due, after.deferred_due);
         if diff.is_empty() {
             return Ok(());
         }
