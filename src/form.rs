@@ -159,6 +159,33 @@ pub fn limited_text(errors: &mut FieldErrors, field: &'static str, value: &str, 
     value.trim().to_string()
 }
 
+/// The longest reason a withdrawal may give.
+pub const WITHDRAWAL_REASON_LIMIT: usize = 1000;
+
+/// A manager's form to withdraw a record entered by mistake (a finding, an evidence item, a CPD
+/// entry, a supervision note). Nothing is deleted: the record stays, marked withdrawn with this
+/// reason, in the history; it simply stops being counted.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct WithdrawalInput {
+    #[serde(default)]
+    pub reason: String,
+}
+
+impl WithdrawalInput {
+    /// The reason, trimmed: required, so that whoever reads the history later knows why.
+    pub fn parse(&self) -> Result<String, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let reason = required_text(
+            &mut errors,
+            "reason",
+            &self.reason,
+            WITHDRAWAL_REASON_LIMIT,
+            "Say why it is withdrawn, for example \"entered against the wrong standard\"",
+        );
+        errors.into_result().map(|()| reason)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -192,6 +219,16 @@ mod tests {
         assert_eq!(optional_text(&mut errors, "notes", "   ", 4), None);
         required_text(&mut errors, "title", "", 10, "Enter a title");
         assert_eq!(errors.get("title"), Some("Enter a title"));
+    }
+
+    #[test]
+    fn a_withdrawal_needs_a_reason() {
+        let blank = WithdrawalInput { reason: "   ".into() };
+        assert!(blank.parse().unwrap_err().get("reason").unwrap().starts_with("Say why"));
+        let long = WithdrawalInput { reason: "x".repeat(WITHDRAWAL_REASON_LIMIT + 1) };
+        assert!(long.parse().is_err());
+        let given = WithdrawalInput { reason: " Entered twice ".into() };
+        assert_eq!(given.parse().unwrap(), "Entered twice");
     }
 
     #[test]
