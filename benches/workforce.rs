@@ -47,11 +47,15 @@ fn cpd_file(rows: usize) -> Vec<u8> {
         let date = today - chrono::Duration::days((i % 1400) as i64);
         let _ = writeln!(
             file,
-            "S{:05},{},Activity {i},1.5,{},{}",
+            "S{:05},{},Activity {i},{}",
             i % STAFF,
             date.format("%d/%m/%Y"),
-            if i % 3 == 0 { "yes" } else { "no" },
-            if i % 7 == 0 { "y" } else { "n" }
+            // Every seventh row a reflective account, which carries no hours.
+            match (i % 7 == 0, i % 3 == 0) {
+                (true, _) => ",no,y",
+                (false, true) => "1.5,yes,n",
+                (false, false) => "1.5,no,n",
+            }
         );
     }
     file.into_bytes()

@@ -429,6 +429,24 @@ on_both_backends!(
                 MANAGES_POST,
             ),
             (
+                "POST",
+                "/providers/{provider_id}/workforce/staff/{staff_id}/cpd/{cpd_id}/withdraw",
+                format!("/providers/{p}/workforce/staff/{s}/cpd/1/withdraw"),
+                MANAGES_POST,
+            ),
+            (
+                "POST",
+                "/providers/{provider_id}/workforce/staff/{staff_id}/revalidation",
+                format!("/providers/{p}/workforce/staff/{s}/revalidation"),
+                MANAGES_POST,
+            ),
+            (
+                "POST",
+                "/providers/{provider_id}/workforce/supervision/{session_id}/withdraw",
+                format!("/providers/{p}/workforce/supervision/1/withdraw"),
+                MANAGES_POST,
+            ),
+            (
                 "GET",
                 "/providers/{provider_id}/workforce/supervision",
                 format!("/providers/{p}/workforce/supervision"),

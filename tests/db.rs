@@ -740,6 +740,7 @@ on_both_backends!(
             (("staff", "specialist_route"), codes(workforce::SpecialistRoute::ALL, |v| v.as_str())),
             (("cpd_records", "activity_type"), codes(workforce::CpdType::ALL, |v| v.as_str())),
             (("supervision_sessions", "kind"), codes(workforce::SupervisionKind::ALL, |v| v.as_str())),
+            (("nmc_revalidations", "confirmer_role"), codes(workforce::ConfirmerRole::ALL, |v| v.as_str())),
             (("pending_imports", "kind"), codes(ImportKind::ALL, |v| v.as_str())),
         ]
         .into_iter()

@@ -47,7 +47,17 @@ const OWNERS: &[(&str, &[&str])] = &[
         ],
     ),
     ("coverage", &["service_coverage"]),
-    ("workforce", &["staff", "cpd_records", "supervision_sessions", "supervision_attendees", "pending_imports"]),
+    (
+        "workforce",
+        &[
+            "staff",
+            "cpd_records",
+            "supervision_sessions",
+            "supervision_attendees",
+            "nmc_revalidations",
+            "pending_imports",
+        ],
+    ),
 ];
 
 fn rust_files(dir: &Path, found: &mut Vec<PathBuf>) {

@@ -102,10 +102,10 @@ on_both_backends!(
                 499 => "X999,2026-03-01,Nobody,1,yes,no".to_string(),
                 997 => "N200,2026-03-01,Hours wrong,lots,perhaps,no".to_string(),
                 _ => format!(
-                    "N200,2026-0{}-{:02},Update {i},1.5,yes,{}",
+                    "N200,2026-0{}-{:02},Update {i},{}",
                     1 + i % 9,
                     1 + i % 28,
-                    if i % 2 == 0 { "y" } else { "n" }
+                    if i % 2 == 0 { ",no,y" } else { "1.5,yes,n" }
                 ),
             };
             file.push_str(&row);
@@ -145,13 +145,20 @@ on_both_backends!(
             let name: String =
                 staff::table.filter(staff::staff_number.eq("A500")).select(staff::full_name).first(&mut conn).unwrap();
             assert_eq!(name, "Alex Kerr", "no carriage return is left on the last value");
-            let cpd = "\u{feff}staff_number,date,title,hours,participatory,reflective\r\nN200,23/11/2025,Hearing conservation update,2,Y,1\r\n";
-            assert_eq!(run_import(&mut conn, s.provider, ImportKind::Cpd, cpd.as_bytes()).unwrap().created, 1);
-            let stored: (NaiveDate, bool, bool) = cpd_records::table
-                .select((cpd_records::activity_date, cpd_records::participatory, cpd_records::reflective))
-                .first(&mut conn)
+            let cpd = "\u{feff}staff_number,date,title,hours,participatory,reflective\r\nN200,23/11/2025,Hearing conservation update,2,Y,0\r\nN200,24/11/2025,Reflective account: the update,,N,1\r\n";
+            assert_eq!(run_import(&mut conn, s.provider, ImportKind::Cpd, cpd.as_bytes()).unwrap().created, 2);
+            let stored: Vec<(NaiveDate, f64, bool, bool)> = cpd_records::table
+                .select((
+                    cpd_records::activity_date,
+                    cpd_records::hours,
+                    cpd_records::participatory,
+                    cpd_records::reflective,
+                ))
+                .order(cpd_records::activity_date)
+                .load(&mut conn)
                 .unwrap();
-            assert_eq!(stored, (NaiveDate::from_ymd_opt(2025, 11, 23).unwrap(), true, true));
+            let day = |d| NaiveDate::from_ymd_opt(2025, 11, d).unwrap();
+            assert_eq!(stored, [(day(23), 2.0, true, false), (day(24), 0.0, false, true)], "an account has no hours");
         }
 );
 
@@ -732,5 +739,322 @@ on_both_backends!(
         assert!(!page.contains("Clinical supervision overdue"), "{page}");
         let index = client.get(&base).send().await.unwrap().text().await.unwrap();
         assert!(index.contains("people needing clinical supervision"), "{index}");
+    }
+);
+
+/// A clinician's account for Grace Okafor (N200 in the staff file), so her own page lets her add CPD.
+fn grace_signs_in_as_herself(conn: &mut DbConnection, provider: ProviderId) {
+    ohgov::accounts::store::create_user(
+        conn,
+        None,
+        &ohgov::accounts::model::UserInput {
+            email: "grace.okafor@northshire.example".into(),
+            name: "Grace Okafor".into(),
+            password: PASSWORD.into(),
+            is_admin: false,
+        }
+        .parse()
+        .unwrap(),
+        Some(ohgov::accounts::store::Grant {
+            organisation_id: provider.0,
+            role: ohgov::accounts::Role::Clinician,
+            expires_on: None,
+        }),
+    )
+    .unwrap();
+}
+
+fn staff_id(conn: &mut DbConnection, number: &str) -> i32 {
+    staff::table.filter(staff::staff_number.eq(number)).select(staff::id).first(conn).unwrap()
+}
+
+/// The text after `label` on a page, for reading one figure.
+fn after(page: &str, label: &str) -> String {
+    page.split(label).nth(1).unwrap_or("").chars().take(80).collect()
+}
+
+fn history_rows(conn: &mut DbConnection) -> i64 {
+    history::table.count().get_result(conn).unwrap()
+}
+
+on_both_backends!(
+    reflective_accounts_are_counted_apart_from_the_hours,
+    app | app | {
+        let mut conn = app.db.migrated();
+        let s = service(&mut conn, "Northshire OH Service", "northshire");
+        grace_signs_in_as_herself(&mut conn, s.provider);
+        run_import(&mut conn, s.provider, ImportKind::Staff, staff_file("2027-03-31").as_bytes()).unwrap();
+        let grace = staff_id(&mut conn, "N200");
+        let (client, token) = browser_signed_in(&app, "grace.okafor@northshire.example", PASSWORD).await;
+        let url = format!("{}/providers/{}/workforce/staff/{grace}", app.address, s.provider);
+        let date = (Utc::now().date_naive() - Duration::days(3)).to_string();
+        let record = |title: &str, hours: &str, reflective: &str| {
+            vec![
+                ("csrf_token", token.clone()),
+                ("date", date.clone()),
+                ("title", title.to_string()),
+                ("hours", hours.to_string()),
+                ("reflective", reflective.to_string()),
+            ]
+        };
+        let course = client.post(format!("{url}/cpd")).form(&record("Audiometry refresher", "3", "no")).send();
+        assert_eq!(course.await.unwrap().status().as_u16(), 303);
+        let account = client.post(format!("{url}/cpd")).form(&record("Reflective account: audiometry", "", "yes"));
+        assert_eq!(account.send().await.unwrap().status().as_u16(), 303);
+        let page = client.get(&url).send().await.unwrap().text().await.unwrap();
+        assert!(after(&page, "Recorded so far").contains("3 of 35 hours"), "{}", after(&page, "Recorded so far"));
+        assert!(after(&page, "Reflective accounts</dt>").contains("1 of 5"), "the account is counted as one");
+        let with_hours = record("Reflective account: a difficult case", "2", "yes");
+        let refused = client.post(format!("{url}/cpd")).form(&with_hours).send().await.unwrap();
+        assert_eq!(refused.status().as_u16(), 422);
+        assert!(refused.text().await.unwrap().contains("A reflective account carries no CPD hours"));
+        assert_eq!(count(&mut app.db.conn(), "cpd_records"), 2, "the refused account was not written");
+        let body = client.get(&url).send().await.unwrap().text().await.unwrap();
+        assert!(after(&body, "Recorded so far").contains("3 of 35 hours"), "the hours did not rise");
+    }
+);
+
+on_both_backends!(
+    a_manager_withdraws_a_cpd_record_with_a_reason_and_it_stops_counting,
+    app | app | {
+        let mut conn = app.db.migrated();
+        let s = service(&mut conn, "Northshire OH Service", "northshire");
+        run_import(&mut conn, s.provider, ImportKind::Staff, staff_file("2027-03-31").as_bytes()).unwrap();
+        let grace = staff_id(&mut conn, "N200");
+        let (manager, token) = browser_signed_in(&app, "manager@northshire.example", PASSWORD).await;
+        let url = format!("{}/providers/{}/workforce/staff/{grace}", app.address, s.provider);
+        let date = (Utc::now().date_naive() - Duration::days(3)).to_string();
+        for (title, hours) in [("Audiometry refresher", "3"), ("Spirometry update", "4")] {
+            let form = [("csrf_token", token.as_str()), ("date", &date), ("title", title), ("hours", hours)];
+            assert_eq!(manager.post(format!("{url}/cpd")).form(&form).send().await.unwrap().status().as_u16(), 303);
+        }
+        let page = manager.get(&url).send().await.unwrap().text().await.unwrap();
+        assert!(after(&page, "Recorded so far").contains("7 of 35 hours"));
+        let spirometry: i32 = cpd_records::table
+            .filter(cpd_records::title.eq("Spirometry update"))
+            .select(cpd_records::id)
+            .first(&mut app.db.conn())
+            .unwrap();
+        let withdraw = format!("{url}/cpd/{spirometry}/withdraw");
+        let before = history_rows(&mut app.db.conn());
+
+        let (viewer, v_token) = browser_signed_in(&app, "viewer@northshire.example", PASSWORD).await;
+        let reason = "Entered against the wrong nurse";
+        let by_viewer = viewer.post(&withdraw).form(&[("csrf_token", v_token.as_str()), ("reason", reason)]);
+        assert_eq!(by_viewer.send().await.unwrap().status().as_u16(), 403, "only a manager withdraws");
+        let blank = manager.post(&withdraw).form(&[("csrf_token", token.as_str()), ("reason", "  ")]).send();
+        let blank = blank.await.unwrap();
+        assert_eq!(blank.status().as_u16(), 422);
+        assert!(blank.text().await.unwrap().contains("Say why it is withdrawn"), "refused at the reason");
+        let withdrawn: Option<chrono::NaiveDateTime> =
+            cpd_records::table.find(spirometry).select(cpd_records::withdrawn_at).first(&mut app.db.conn()).unwrap();
+        assert_eq!(withdrawn, None, "nothing changed");
+        assert_eq!(history_rows(&mut app.db.conn()), before);
+
+        let done = manager.post(&withdraw).form(&[("csrf_token", token.as_str()), ("reason", reason)]).send();
+        assert_eq!(done.await.unwrap().status().as_u16(), 303);
+        let page = manager.get(&url).send().await.unwrap().text().await.unwrap();
+        assert!(after(&page, "Recorded so far").contains("3 of 35 hours"), "the total dropped");
+        assert!(page.contains("Spirometry update") && page.contains(&format!(": {reason}")), "still listed, marked");
+        assert!(page.contains("Withdrawn on"));
+        let row: (String, String) = history::table
+            .filter(history::entity.eq("cpd"))
+            .filter(history::entity_id.eq(spirometry.to_string()))
+            .filter(history::action.eq("withdraw"))
+            .select((history::action, history::changes))
+            .first(&mut app.db.conn())
+            .unwrap();
+        assert!(row.1.contains(reason), "the history row holds the reason: {}", row.1);
+
+        let again = manager.post(&withdraw).form(&[("csrf_token", token.as_str()), ("reason", "Twice")]).send();
+        assert_eq!(again.await.unwrap().status().as_u16(), 404, "a withdrawn record cannot be withdrawn again");
+        assert_eq!(history_rows(&mut app.db.conn()), before + 1, "only the one withdrawal was written");
+    }
+);
+
+on_both_backends!(
+    withdrawing_the_only_session_brings_back_supervision_overdue,
+    app | app
+        | {
+            let mut conn = app.db.migrated();
+            let s = service(&mut conn, "Northshire OH Service", "northshire");
+            run_import(&mut conn, s.provider, ImportKind::Staff, staff_file("2027-03-31").as_bytes()).unwrap();
+            let today = Utc::now().date_naive();
+            let header = "date,kind,supervisor_staff_number,attendee_staff_numbers,minutes,cases_discussed,escalated_gp,escalated_clinical,escalated_specialist";
+            let session = format!("{header}\n{},group,N200,C400,Weekly group,6,2,1,0\n", today - Duration::days(5));
+            run_import(&mut conn, s.provider, ImportKind::Supervision, session.as_bytes()).unwrap();
+            let judged = |conn: &mut DbConnection| {
+                let report = ohgov::workforce::store::workforce(conn, s.provider, today, 30).unwrap();
+                let jo = report.people.iter().find(|p| p.staff.staff_number == "C400").unwrap();
+                let escalated: i64 = report.escalations.iter().map(|m| m.to_gp).sum();
+                (
+                    jo.issues.contains(&ohgov::workforce::rules::Issue::SupervisionOverdue),
+                    jo.last_supervision,
+                    escalated,
+                )
+            };
+            assert_eq!(judged(&mut conn), (false, Some(today - Duration::days(5)), 2));
+            let session_id: i32 = ohgov::db::schema::supervision_sessions::table
+                .select(ohgov::db::schema::supervision_sessions::id)
+                .first(&mut conn)
+                .unwrap();
+            let url = format!("{}/providers/{}/workforce/supervision", app.address, s.provider);
+            let (manager, token) = browser_signed_in(&app, "manager@northshire.example", PASSWORD).await;
+            let before = history_rows(&mut conn);
+            let blank = manager.post(format!("{url}/{session_id}/withdraw")).form(&[("csrf_token", token.as_str())]);
+            assert_eq!(blank.send().await.unwrap().status().as_u16(), 422);
+            assert_eq!(judged(&mut conn).0, false, "a refused withdrawal changes nothing");
+            assert_eq!(history_rows(&mut conn), before);
+            let reason = "Recorded for the wrong week";
+            let done = manager
+                .post(format!("{url}/{session_id}/withdraw"))
+                .form(&[("csrf_token", token.as_str()), ("reason", reason)])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(done.status().as_u16(), 303);
+            assert_eq!(judged(&mut conn), (true, None, 0), "overdue again, no session counted, no escalations");
+            let changes: String = history::table
+                .filter(history::entity.eq("supervision"))
+                .filter(history::action.eq("withdraw"))
+                .select(history::changes)
+                .first(&mut conn)
+                .unwrap();
+            assert!(changes.contains(reason), "{changes}");
+            let page = manager.get(&url).send().await.unwrap().text().await.unwrap();
+            assert!(page.contains(&format!(": {reason}")) && page.contains("Withdrawn on"), "still listed, marked");
+            let again = manager
+                .post(format!("{url}/{session_id}/withdraw"))
+                .form(&[("csrf_token", token.as_str()), ("reason", reason)])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(again.status().as_u16(), 404);
+        }
+);
+
+/// The revalidation form for Grace Okafor, all in order: `feedback` pieces of feedback.
+fn revalidation_form(token: &str, feedback: &str) -> Vec<(&'static str, String)> {
+    let held = (Utc::now().date_naive() - Duration::days(10)).to_string();
+    vec![
+        ("csrf_token", token.to_string()),
+        ("practice_hours", "450".into()),
+        ("feedback_pieces", feedback.into()),
+        ("discussion_on", held.clone()),
+        ("discussion_with", "Eleanor Price".into()),
+        ("discussion_with_pin", "07E5678J".into()),
+        ("confirmed_on", held),
+        ("confirmer", "Dr Alasdair Finch".into()),
+        ("confirmer_role", "other_regulated".into()),
+        ("confirmer_pin", "".into()),
+    ]
+}
+
+on_both_backends!(
+    a_nurses_revalidation_is_recorded_and_judged_in_the_last_ninety_days,
+    app | app | {
+        let mut conn = app.db.migrated();
+        let s = service(&mut conn, "Northshire OH Service", "northshire");
+        grace_signs_in_as_herself(&mut conn, s.provider);
+        run_import(&mut conn, s.provider, ImportKind::Staff, staff_file("2027-03-31").as_bytes()).unwrap();
+        let grace = staff_id(&mut conn, "N200");
+        let url = format!("{}/providers/{}/workforce/staff/{grace}/revalidation", app.address, s.provider);
+        let (manager, token) = browser_signed_in(&app, "manager@northshire.example", PASSWORD).await;
+        let history_before = history_rows(&mut conn);
+
+        // Refused at the field, nothing written: a count that is not one, a date outside the cycle.
+        let mut bad = revalidation_form(&token, "three");
+        bad[3].1 = "2024-08-01".into();
+        let refused = manager.post(&url).form(&bad).send().await.unwrap();
+        assert_eq!(refused.status().as_u16(), 422);
+        let page = refused.text().await.unwrap();
+        assert!(page.contains("\"three\" is not a whole number from 0 to 1000"), "at the feedback field");
+        assert_eq!(count(&mut conn, "nmc_revalidations"), 0);
+        let outside = manager.post(&url).form(&{
+            let mut form = revalidation_form(&token, "3");
+            form[3].1 = "2024-08-01".into();
+            form
+        });
+        let outside = outside.send().await.unwrap();
+        assert_eq!(outside.status().as_u16(), 422);
+        assert!(outside
+            .text()
+            .await
+            .unwrap()
+            .contains("The date must fall in the current cycle, 1 Sep 2024 to 31 Aug 2027"));
+        assert_eq!(count(&mut conn, "nmc_revalidations"), 0);
+        assert_eq!(history_rows(&mut conn), history_before);
+
+        // Only those who may change the staff record may save it: not the nurse herself, not a viewer.
+        let (own, own_token) = browser_signed_in(&app, "grace.okafor@northshire.example", PASSWORD).await;
+        let by_herself = own.post(&url).form(&revalidation_form(&own_token, "5")).send().await.unwrap();
+        assert_eq!(by_herself.status().as_u16(), 403);
+        let (viewer, v_token) = browser_signed_in(&app, "viewer@northshire.example", PASSWORD).await;
+        assert_eq!(
+            viewer.post(&url).form(&revalidation_form(&v_token, "5")).send().await.unwrap().status().as_u16(),
+            403
+        );
+        assert_eq!(count(&mut conn, "nmc_revalidations"), 0);
+
+        let saved = manager.post(&url).form(&revalidation_form(&token, "3")).send().await.unwrap();
+        assert_eq!(saved.status().as_u16(), 303);
+        assert_eq!(count(&mut conn, "nmc_revalidations"), 1);
+        let created: i64 = history::table
+            .filter(history::entity.eq("nmc_revalidation"))
+            .filter(history::action.eq("create"))
+            .count()
+            .get_result(&mut conn)
+            .unwrap();
+        assert_eq!(created, 1, "with its history row");
+
+        // Revalidation on 31 Aug 2027: 1 Jun 2027 is 91 days before, 3 Jun 89.
+        let api_token = ohgov::accounts::store::create_token(&mut conn, None, "manager@northshire.example").unwrap();
+        let api = format!("{}/api/v1/providers/{}/workforce", app.address, s.provider);
+        let grace_on = |as_of: &'static str| {
+            let (client, api, api_token) = (app.client.clone(), api.clone(), api_token.clone());
+            async move {
+                let body: serde_json::Value = client
+                    .get(format!("{api}?as_of={as_of}"))
+                    .bearer_auth(&api_token)
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                body["people"].as_array().unwrap().iter().find(|p| p["staff_number"] == "N200").unwrap().clone()
+            }
+        };
+        let codes = |person: &serde_json::Value| -> Vec<String> {
+            person["issues"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_string()).collect()
+        };
+        let early = grace_on("2027-06-01").await;
+        assert!(!codes(&early).contains(&"feedback_short".to_string()), "day 91: not judged yet: {early}");
+        let late = grace_on("2027-06-03").await;
+        let late_codes = codes(&late);
+        assert!(late_codes.contains(&"feedback_short".to_string()), "day 89: 3 pieces of 5: {late}");
+        for met in ["practice_hours_short", "reflective_discussion_missing", "confirmation_missing"] {
+            assert!(!late_codes.contains(&met.to_string()), "{met} is met: {late}");
+        }
+        assert_eq!(late["nmc_revalidation"]["feedback_pieces"], 3);
+        assert_eq!(late["nmc_revalidation"]["practice_hours"], 450);
+        assert_eq!(late["nmc_revalidation"]["cycle_end"], "2027-08-31");
+        assert_eq!(late["nmc_revalidation"]["confirmer_role"], "other_regulated");
+
+        // The record is changed in place, with an update in the history.
+        let again = manager.post(&url).form(&revalidation_form(&token, "5")).send().await.unwrap();
+        assert_eq!(again.status().as_u16(), 303);
+        assert_eq!(count(&mut conn, "nmc_revalidations"), 1);
+        assert!(!codes(&grace_on("2027-06-03").await).contains(&"feedback_short".to_string()), "now 5 of 5");
+        let page = manager
+            .get(format!("{}/providers/{}/workforce/staff/{grace}", app.address, s.provider))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(after(&page, "Practice-related feedback</dt>").contains("5 of 5 pieces"));
+        assert!(page.contains("with Eleanor Price (NMC PIN 07E5678J)"));
     }
 );

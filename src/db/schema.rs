@@ -366,6 +366,9 @@ diesel::table! {
         evidence_id -> Nullable<Integer>,
         created_at -> Timestamp,
         created_by -> Nullable<Integer>,
+        withdrawn_at -> Nullable<Timestamp>,
+        withdrawn_by -> Nullable<Integer>,
+        withdrawal_reason -> Nullable<Text>,
     }
 }
 
@@ -383,6 +386,28 @@ diesel::table! {
         escalated_specialist -> Integer,
         created_at -> Timestamp,
         created_by -> Nullable<Integer>,
+        withdrawn_at -> Nullable<Timestamp>,
+        withdrawn_by -> Nullable<Integer>,
+        withdrawal_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    nmc_revalidations (id) {
+        id -> Integer,
+        staff_id -> Integer,
+        cycle_end -> Date,
+        practice_hours -> Integer,
+        feedback_pieces -> Integer,
+        discussion_on -> Nullable<Date>,
+        discussion_with -> Nullable<Text>,
+        discussion_with_pin -> Nullable<Text>,
+        confirmed_on -> Nullable<Date>,
+        confirmer -> Nullable<Text>,
+        confirmer_role -> Nullable<Text>,
+        confirmer_pin -> Nullable<Text>,
+        updated_at -> Timestamp,
+        updated_by -> Nullable<Integer>,
     }
 }
 
@@ -424,6 +449,7 @@ diesel::joinable!(cpd_records -> staff (staff_id));
 diesel::joinable!(supervision_attendees -> staff (staff_id));
 diesel::joinable!(supervision_attendees -> supervision_sessions (session_id));
 diesel::joinable!(supervision_sessions -> staff (supervisor_id));
+diesel::joinable!(nmc_revalidations -> staff (staff_id));
 diesel::joinable!(assessment_cycles -> catalogues (catalogue_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -454,6 +480,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     cpd_records,
     supervision_sessions,
     supervision_attendees,
+    nmc_revalidations,
     pending_imports,
     sessions,
 );

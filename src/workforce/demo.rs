@@ -6,7 +6,7 @@ use chrono::{Duration, Months, NaiveDate};
 use diesel::prelude::*;
 
 use super::import::{self, Prepared};
-use super::model::{CpdType, NewCpd, NewSupervision, StaffInput, SupervisionKind};
+use super::model::{CpdType, NewCpd, NewSupervision, RevalidationInput, StaffInput, SupervisionKind};
 use super::store;
 use crate::clock::FinancialYear;
 use crate::db::schema::staff;
@@ -63,8 +63,8 @@ const PEOPLE: [DemoPerson; 40] = [
     ("E10012", "Eleanor Price RN", "", "oh_nurse_scphn", "07E5678J", Some(240), Some(600), None, true),
     ("E10013", "Farah Siddiqui RN", "", "oh_nurse_scphn", "09F6789K", Some(120), Some(500), None, false),
     ("E10014", "Gethin Lloyd RN", "", "oh_nurse_scphn", "11G7890L", Some(330), Some(1000), None, false),
-    ("E10015", "Hannah Kowalski RN", "", "oh_nurse_scphn", "13H8901M", Some(60), Some(900), None, false),
-    ("E10016", "Isla Fraser RN", "", "oh_nurse", "15J9012N", Some(100), Some(300), None, false),
+    ("E10015", "Hannah Kowalski RN", "", "oh_nurse_scphn", "13H8901M", Some(60), Some(45), None, false),
+    ("E10016", "Isla Fraser RN", "", "oh_nurse", "15J9012N", Some(100), Some(80), None, false),
     ("E10017", "Jacob Adeyemi RN", "", "oh_nurse", "17K0123P", Some(280), Some(700), None, false),
     ("E10018", "Katie Doyle RN", "", "oh_nurse", "19L1234Q", Some(45), Some(1050), None, false),
     ("E10019", "Liam O'Connor RN", "", "oh_nurse", "20M2345R", Some(170), Some(350), None, false),
@@ -183,9 +183,31 @@ pub fn seed(conn: &mut DbConnection, today: NaiveDate) -> Result<(), StoreError>
                     activity_type,
                     hours,
                     participatory: k % 3 != 2,
-                    reflective: k % 2 == 0,
+                    reflective: false,
                 },
             ));
+        }
+        // Nurses' written reflective accounts, each a record of its own with no hours: five over
+        // the cycle, one for the nurse with little CPD.
+        if discipline.starts_with("oh_nurse") {
+            let accounts = if LITTLE_CPD.contains(number) { 1 } else { 5 };
+            for k in 0..accounts {
+                cpd.push((
+                    0,
+                    *id,
+                    NewCpd {
+                        date: today - Duration::days(20 + k * 61),
+                        title: format!(
+                            "Reflective account: {}",
+                            DEMO_REFLECTIONS[(k as usize + id.0 as usize) % DEMO_REFLECTIONS.len()]
+                        ),
+                        activity_type: CpdType::Other,
+                        hours: 0.0,
+                        participatory: false,
+                        reflective: true,
+                    },
+                ));
+            }
         }
     }
     import::commit(conn, None, provider, &Prepared::Cpd(cpd), "demo", &mut |_| {})?;
@@ -224,8 +246,70 @@ pub fn seed(conn: &mut DbConnection, today: NaiveDate) -> Result<(), StoreError>
         sessions.push((0, session, resolved.0, resolved.1));
     }
     import::commit(conn, None, provider, &Prepared::Supervision(sessions), "demo", &mut |_| {})?;
+
+    // Revalidation records of the nurses revalidating soonest, and one part-way through a cycle.
+    for (number, practice_hours, feedback, discussion, confirmation) in REVALIDATIONS {
+        let Some((id, _, _)) = people.iter().find(|(_, n, _)| *n == number) else { continue };
+        let (discussion_on, discussion_with, discussion_with_pin) = discussion
+            .map_or_else(Default::default, |(ago, name, pin)| (days(today, -ago), name.to_string(), pin.to_string()));
+        let (confirmed_on, confirmer, confirmer_role, confirmer_pin) =
+            confirmation.map_or_else(Default::default, |(ago, name, role, pin): (i64, &str, &str, &str)| {
+                (days(today, -ago), name.to_string(), role.to_string(), pin.to_string())
+            });
+        let input = RevalidationInput {
+            practice_hours: practice_hours.to_string(),
+            feedback_pieces: feedback.to_string(),
+            discussion_on,
+            discussion_with,
+            discussion_with_pin,
+            confirmed_on,
+            confirmer,
+            confirmer_role,
+            confirmer_pin,
+        };
+        let record = input.parse(today, &regulations)?;
+        store::save_revalidation(conn, None, provider, *id, &record)?;
+    }
     Ok(())
 }
+
+/// A reflective discussion: days ago, with whom, their NMC PIN.
+type DemoDiscussion = Option<(i64, &'static str, &'static str)>;
+/// A confirmation: days ago, by whom, their role, their NMC PIN (blank unless a nurse).
+type DemoConfirmation = Option<(i64, &'static str, &'static str, &'static str)>;
+
+/// (staff number, practice hours, pieces of feedback, reflective discussion, confirmation). Grace
+/// Okafor and Hannah Kowalski have everything; Carys Morgan, 75 days from revalidation, has three
+/// pieces of feedback of five and no confirmation yet; Isla Fraser, 80 days away, is short of
+/// practice hours after a career break, with no discussion or confirmation; Bernadette Walsh is
+/// part-way through a cycle with more than a year to go, so nothing is judged yet.
+const REVALIDATIONS: [(&str, u32, u32, DemoDiscussion, DemoConfirmation); 5] = [
+    (
+        "E10008",
+        1512,
+        6,
+        Some((40, "Eleanor Price RN", "07E5678J")),
+        Some((12, "Dr Alasdair Finch", "other_regulated", "")),
+    ),
+    (
+        "E10015",
+        1380,
+        5,
+        Some((70, "Bernadette Walsh RN", "01B2345F")),
+        Some((20, "Grace Okafor RN", "nmc_registrant", "98A1234E")),
+    ),
+    ("E10010", 1410, 3, Some((30, "Grace Okafor RN", "98A1234E")), None),
+    ("E10016", 310, 5, None, None),
+    ("E10009", 780, 2, None, None),
+];
+
+const DEMO_REFLECTIONS: [&str; 5] = [
+    "feedback from a manager on a complex return-to-work case",
+    "a health surveillance clinic that ran over time",
+    "what the team learned from the audiometry audit",
+    "a worker's thank-you card after a phased return",
+    "a safeguarding concern raised in a telephone assessment",
+];
 
 const DEMO_ACTIVITIES: [&str; 8] = [
     "FOM annual scientific meeting",

@@ -432,27 +432,227 @@ impl CpdInput {
                 CpdType::Other
             }),
         };
-        let hours = match self.hours.trim().parse::<f64>() {
-            Ok(hours) if hours > 0.0 && hours <= 100.0 => hours,
-            _ => {
+        let participatory = yes_no("participatory", &self.participatory, &mut errors);
+        let reflective = yes_no("reflective", &self.reflective, &mut errors);
+        // A reflective account is a record of its own that carries no CPD hours, so that writing
+        // one never adds to the hours the regulator asks for.
+        let hours = match (reflective, self.hours.trim()) {
+            (true, "" | "0") => 0.0,
+            (true, _) => {
                 errors.add(
                     "hours",
-                    format!(
-                        "{:?} is not a number of hours: use a number above 0 and at most 100, like 1.5",
-                        self.hours.trim()
-                    ),
+                    "A reflective account carries no CPD hours: leave the hours blank, and record the activity \
+                     it reflects on as its own CPD record",
                 );
                 0.0
             }
+            (false, text) => match text.parse::<f64>() {
+                Ok(hours) if hours > 0.0 && hours <= 100.0 => hours,
+                _ => {
+                    errors.add(
+                        "hours",
+                        format!("{text:?} is not a number of hours: use a number above 0 and at most 100, like 1.5"),
+                    );
+                    0.0
+                }
+            },
         };
-        let participatory = yes_no("participatory", &self.participatory, &mut errors);
-        let reflective = yes_no("reflective", &self.reflective, &mut errors);
+        if reflective && participatory {
+            errors.add("participatory", "A reflective account is not itself a participatory activity");
+        }
         match date {
             Some(date) if errors.is_empty() => {
                 Ok(NewCpd { date, title, activity_type, hours, participatory, reflective })
             }
             _ => Err(errors),
         }
+    }
+}
+
+crate::vocabulary! {
+    /// Who confirmed a nurse's revalidation, as the NMC allows: ideally their line manager, who may
+    /// be a nurse, another regulated professional, or neither.
+    pub enum ConfirmerRole {
+        NmcRegistrant => ("nmc_registrant", "An NMC registrant"),
+        OtherRegulated => ("other_regulated", "Another regulated health professional, such as a doctor"),
+        LineManager => ("line_manager", "A line manager on no professional register"),
+    }
+    name = "confirmer role", stored_in = [nmc_revalidations.confirmer_role];
+}
+
+/// A nurse's revalidation record for the current cycle, as the person's page submits it.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct RevalidationInput {
+    pub practice_hours: String,
+    pub feedback_pieces: String,
+    pub discussion_on: String,
+    pub discussion_with: String,
+    pub discussion_with_pin: String,
+    pub confirmed_on: String,
+    pub confirmer: String,
+    pub confirmer_role: String,
+    pub confirmer_pin: String,
+}
+
+/// The reflective discussion, held with another NMC registrant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Discussion {
+    pub on: NaiveDate,
+    pub with: String,
+    pub pin: String,
+}
+
+/// The confirmation; `pin` only for a confirmer on the NMC register.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Confirmation {
+    pub on: NaiveDate,
+    pub confirmer: String,
+    pub role: ConfirmerRole,
+    pub pin: Option<String>,
+}
+
+/// A checked revalidation record. Its dates still have to fall in the cycle, which the store
+/// checks against the person's revalidation date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRevalidation {
+    pub practice_hours: i32,
+    pub feedback_pieces: i32,
+    pub discussion: Option<Discussion>,
+    pub confirmation: Option<Confirmation>,
+}
+
+/// Reads a required whole number from 0 to `most`.
+fn whole_number(errors: &mut FieldErrors, field: &'static str, value: &str, most: i32, missing: &str) -> i32 {
+    match value.trim().replace(',', "").as_str() {
+        "" => {
+            errors.add(field, missing);
+            0
+        }
+        text => match text.parse::<i32>() {
+            Ok(n) if (0..=most).contains(&n) => n,
+            _ => {
+                errors.add(field, format!("{text:?} is not a whole number from 0 to {most}"));
+                0
+            }
+        },
+    }
+}
+
+impl RevalidationInput {
+    /// Practice hours and feedback are required (0 when there is none yet); the discussion and the
+    /// confirmation are each given in full or left blank. PINs are checked against the NMC's format
+    /// from the catalogue. Dates may not be in the future.
+    pub fn parse(&self, today: NaiveDate, regulations: &Regulations) -> Result<NewRevalidation, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let practice_hours = whole_number(
+            &mut errors,
+            "practice_hours",
+            &self.practice_hours,
+            20_000,
+            "Enter the practice hours in this cycle, 0 if none yet",
+        );
+        let feedback_pieces = whole_number(
+            &mut errors,
+            "feedback_pieces",
+            &self.feedback_pieces,
+            1_000,
+            "Enter the pieces of practice-related feedback in this cycle, 0 if none yet",
+        );
+        let nmc = regulations.get(Regulator::Nmc);
+        let pin = |errors: &mut FieldErrors, field: &'static str, value: &str| -> Option<String> {
+            let number: String = value.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();
+            if number.is_empty() {
+                return None;
+            }
+            if nmc.and_then(|r| r.number_pattern.as_ref()).is_some_and(|p| !p.is_match(&number)) {
+                let example = nmc.and_then(|r| r.number_example.as_deref()).unwrap_or("");
+                errors.add(
+                    field,
+                    format!("{number:?} is not an NMC PIN: 2 digits, a letter, 4 digits and a letter, like {example}"),
+                );
+            }
+            Some(number)
+        };
+        let not_future = |errors: &mut FieldErrors, field: &'static str, value: &str| {
+            let date = optional_date(errors, field, value);
+            if date.is_some_and(|d| d > today) {
+                errors.add(field, "The date cannot be in the future");
+            }
+            date
+        };
+
+        let discussion_on = not_future(&mut errors, "discussion_on", &self.discussion_on);
+        let discussion_with = optional_text(&mut errors, "discussion_with", &self.discussion_with, 200);
+        let discussion_pin = pin(&mut errors, "discussion_with_pin", &self.discussion_with_pin);
+        let discussion = match (discussion_on, discussion_with, discussion_pin) {
+            (Some(on), Some(with), Some(pin)) => Some(Discussion { on, with, pin }),
+            (None, None, None) if self.discussion_on.trim().is_empty() => None,
+            (on, with, pin) => {
+                if on.is_none() && self.discussion_on.trim().is_empty() {
+                    errors.add("discussion_on", "Enter the date of the reflective discussion");
+                }
+                if with.is_none() {
+                    errors.add("discussion_with", "Enter the name of the NMC registrant it was held with");
+                }
+                if pin.is_none() {
+                    errors.add("discussion_with_pin", "Enter their NMC PIN, like 12A3456E");
+                }
+                None
+            }
+        };
+
+        let confirmed_on = not_future(&mut errors, "confirmed_on", &self.confirmed_on);
+        let confirmer = optional_text(&mut errors, "confirmer", &self.confirmer, 200);
+        let role = match self.confirmer_role.trim() {
+            "" => None,
+            text => {
+                let role = ConfirmerRole::parse(text);
+                if role.is_none() {
+                    errors.add("confirmer_role", "Choose who the confirmer is");
+                }
+                role
+            }
+        };
+        let confirmer_pin = pin(&mut errors, "confirmer_pin", &self.confirmer_pin);
+        let confirmation = match (confirmed_on, confirmer, role) {
+            (None, None, None)
+                if self.confirmed_on.trim().is_empty()
+                    && self.confirmer_role.trim().is_empty()
+                    && confirmer_pin.is_none() =>
+            {
+                None
+            }
+            (Some(on), Some(confirmer), Some(role)) => match (role, confirmer_pin) {
+                (ConfirmerRole::NmcRegistrant, None) => {
+                    errors.add("confirmer_pin", "Enter the confirmer's NMC PIN, like 12A3456E");
+                    None
+                }
+                (ConfirmerRole::NmcRegistrant, pin) => Some(Confirmation { on, confirmer, role, pin }),
+                (_, Some(_)) => {
+                    errors.add(
+                        "confirmer_pin",
+                        "Only a confirmer on the NMC register has an NMC PIN: choose \"An NMC registrant\" or \
+                         leave the PIN blank",
+                    );
+                    None
+                }
+                (_, None) => Some(Confirmation { on, confirmer, role, pin: None }),
+            },
+            (on, confirmer, role) => {
+                if on.is_none() && self.confirmed_on.trim().is_empty() {
+                    errors.add("confirmed_on", "Enter the date of the confirmation");
+                }
+                if confirmer.is_none() {
+                    errors.add("confirmer", "Enter the confirmer's name");
+                }
+                if role.is_none() && self.confirmer_role.trim().is_empty() {
+                    errors.add("confirmer_role", "Choose who the confirmer is");
+                }
+                None
+            }
+        };
+        errors.into_result().map(|()| NewRevalidation { practice_hours, feedback_pieces, discussion, confirmation })
     }
 }
 

@@ -8,8 +8,8 @@ use serde::Deserialize;
 
 use super::import::{self, ImportKind};
 use super::model::{
-    AsOfQuery, CpdEntryInput, CpdInput, CpdType, Discipline, SpecialistRoute, StaffInput, SupervisionForm,
-    SupervisionInput, SupervisionKind, Tier,
+    AsOfQuery, ConfirmerRole, CpdEntryInput, CpdInput, CpdType, Discipline, RevalidationInput, SpecialistRoute,
+    StaffInput, SupervisionForm, SupervisionInput, SupervisionKind, Tier,
 };
 use super::rules::Issue;
 use super::store;
@@ -20,7 +20,7 @@ use crate::accounts::session::CurrentUser;
 use crate::db::StoreError;
 use crate::db::{ProviderId, StaffId};
 use crate::form::parse_date;
-use crate::form::FieldErrors;
+use crate::form::{FieldErrors, WithdrawalInput};
 use crate::web::form::{save_then, Form, UploadForm};
 use crate::web::session::session_token;
 use crate::web::{render_status, see_other, with_conn, AppError, AppState};
@@ -33,8 +33,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/providers/{provider_id}/workforce/staff/{staff_id}", web::get().to(person))
         .route("/providers/{provider_id}/workforce/staff/{staff_id}", web::post().to(update_person))
         .route("/providers/{provider_id}/workforce/staff/{staff_id}/cpd", web::post().to(add_cpd))
+        .route(
+            "/providers/{provider_id}/workforce/staff/{staff_id}/cpd/{cpd_id}/withdraw",
+            web::post().to(withdraw_cpd),
+        )
+        .route("/providers/{provider_id}/workforce/staff/{staff_id}/revalidation", web::post().to(save_revalidation))
         .route("/providers/{provider_id}/workforce/supervision", web::get().to(supervision))
         .route("/providers/{provider_id}/workforce/supervision", web::post().to(add_supervision))
+        .route("/providers/{provider_id}/workforce/supervision/{session_id}/withdraw", web::post().to(withdraw_session))
         .route("/providers/{provider_id}/workforce/import", web::get().to(import_form))
         .route("/providers/{provider_id}/workforce/import", web::post().to(import_upload))
         .route("/providers/{provider_id}/workforce/import/confirm", web::post().to(import_confirm))
@@ -153,39 +159,80 @@ async fn create_person(
     .await
 }
 
-#[allow(clippy::too_many_arguments)]
+/// A refused form on the person's page, shown again with what was typed; the other forms start
+/// from the record.
+#[derive(Default)]
+enum Refill {
+    #[default]
+    Nothing,
+    Staff(StaffInput),
+    Cpd(CpdInput),
+    Revalidation(RevalidationInput),
+    /// The CPD record whose withdrawal was refused, and the reason given.
+    Withdrawal(i32, WithdrawalInput),
+}
+
 async fn show_person(
     state: &AppState,
     req: &HttpRequest,
     user: &CurrentUser,
     provider_id: ProviderId,
     staff_id: StaffId,
-    form: Option<StaffInput>,
-    cpd_form: Option<CpdInput>,
+    refill: Refill,
     errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
     let mut context = provider_context(state, user, provider_id).await?;
     let user_id = user.id;
     let days = state.settings.supervision_days;
-    let (line, cpd, own, library) = with_conn(state, move |conn| {
+    let (line, cpd, own, library, rule) = with_conn(state, move |conn| {
         let line = store::person_line(conn, provider_id, staff_id, today, days)?.ok_or(AppError::NotFound)?;
         let cpd = store::cpd_for(conn, staff_id)?;
         let standing = store::cpd_standing(conn, &line.staff, &cpd, today)?;
         let own = store::is_self(conn, user_id, &line.staff)?;
         let library = crate::evidence::store::library(conn, provider_id, &Default::default(), today)?;
-        Ok((line, (cpd, standing), own, library))
+        let regulations = store::regulations(conn)?;
+        let rule = regulations.get(line.staff.regulator).map(|r| r.rule.clone());
+        let cycle = rule.as_ref().and_then(|rule| {
+            super::rules::revalidation_cycle(&store::person_facts(&line.staff, &regulations, None), rule)
+        });
+        Ok((line, (cpd, standing), own, library, (rule, cycle)))
     })
     .await?;
+    let (rule, revalidation_cycle) = rule;
+    context.insert("revalidation_cycle", &revalidation_cycle);
+    context.insert("practice_hours_required", &rule.as_ref().and_then(|r| r.practice_hours_required));
+    context.insert("feedback_required", &rule.as_ref().and_then(|r| r.feedback_required));
+    context.insert("warning_days", &rule.as_ref().and_then(|r| r.cpd_warning_days));
     let (cpd, standing) = cpd;
+    let (mut form, mut cpd_form, mut revalidation_form, mut withdrawing) = (None, None, None, None);
+    match refill {
+        Refill::Nothing => {}
+        Refill::Staff(input) => form = Some(input),
+        Refill::Cpd(input) => cpd_form = Some(input),
+        Refill::Revalidation(input) => revalidation_form = Some(input),
+        Refill::Withdrawal(cpd_id, input) => withdrawing = Some((cpd_id, input.reason)),
+    }
     let form = form.unwrap_or_else(|| line.staff.as_input());
     let cpd_form = cpd_form.unwrap_or_else(|| CpdInput { date: today.to_string(), ..Default::default() });
+    let revalidation_form = revalidation_form
+        .or_else(|| line.revalidation.as_ref().map(store::RevalidationRecord::as_input))
+        .unwrap_or_default();
     let labels: Vec<(&str, &str)> = line.issues.iter().map(|i| (i.code(), i.label())).collect();
+    let counted = || cpd.iter().filter(|c| c.withdrawn_at.is_none());
+    context.insert("revalidation_form", &revalidation_form);
+    context.insert("confirmer_roles", &ConfirmerRole::options());
+    context.insert("nmc", &(line.staff.regulator == super::model::Regulator::Nmc));
+    context.insert("withdrawing", &withdrawing.as_ref().map(|w| w.0));
+    context.insert("withdrawal_reason", &withdrawing.map(|w| w.1).unwrap_or_default());
+    context.insert("no_errors", &FieldErrors::default().0);
     context.insert("line", &line);
     context.insert("issue_labels", &labels);
-    context.insert("cpd", &cpd);
     context.insert("standing", &standing);
-    context.insert("cpd_total", &cpd.iter().map(|c| c.hours).sum::<f64>());
+    context.insert("cpd_counted", &counted().count());
+    context.insert("cpd_total", &counted().map(|c| c.hours).sum::<f64>());
+    context.insert("reflective_total", &counted().filter(|c| c.reflective).count());
+    context.insert("cpd", &cpd);
     context.insert("may_add_cpd", &(own && permissions(state, user, provider_id).await?.read));
     context.insert("cpd_form", &cpd_form);
     context.insert("cpd_types", &CpdType::options());
@@ -204,7 +251,7 @@ async fn person(
 ) -> Result<HttpResponse, AppError> {
     let (provider_id, staff_id) = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Read).await?;
-    show_person(&state, &req, &user, provider_id, staff_id, None, None, FieldErrors::default()).await
+    show_person(&state, &req, &user, provider_id, staff_id, Refill::Nothing, FieldErrors::default()).await
 }
 
 /// `POST /providers/{id}/workforce/staff/{staff_id}`: changes a person's record.
@@ -225,7 +272,7 @@ async fn update_person(
             store::update_staff(conn, Some(by), provider_id, staff_id, &submitted.parse(&regulations)?)
         },
         |()| see_other(format!("/providers/{provider_id}/workforce/staff/{staff_id}")),
-        |errors| show_person(&state, &req, &user, provider_id, staff_id, Some(input), None, errors),
+        |errors| show_person(&state, &req, &user, provider_id, staff_id, Refill::Staff(input), errors),
     )
     .await
 }
@@ -261,7 +308,53 @@ async fn add_cpd(
             store::add_cpd(conn, Some(user_id), provider_id, staff_id, &cpd, evidence_id)
         },
         |_| see_other(format!("/providers/{provider_id}/workforce/staff/{staff_id}#cpd")),
-        |errors| show_person(&state, &req, &user, provider_id, staff_id, None, Some(input.cpd), errors),
+        |errors| show_person(&state, &req, &user, provider_id, staff_id, Refill::Cpd(input.cpd), errors),
+    )
+    .await
+}
+
+/// `POST /providers/{id}/workforce/staff/{staff_id}/cpd/{cpd_id}/withdraw`: a manager withdraws a
+/// CPD record entered by mistake, with a reason. It stays listed, marked, and is no longer counted.
+async fn withdraw_cpd(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    path: web::Path<(ProviderId, StaffId, i32)>,
+    Form(input): Form<WithdrawalInput>,
+) -> Result<HttpResponse, AppError> {
+    let (provider_id, staff_id, cpd_id) = path.into_inner();
+    authorize(&state, &user, provider_id, Capability::Manage).await?;
+    let (by, submitted) = (user.id, input.clone());
+    save_then(
+        &state,
+        move |conn| store::withdraw_cpd(conn, by, provider_id, staff_id, cpd_id, &submitted.parse()?),
+        |()| see_other(format!("/providers/{provider_id}/workforce/staff/{staff_id}#cpd")),
+        |errors| show_person(&state, &req, &user, provider_id, staff_id, Refill::Withdrawal(cpd_id, input), errors),
+    )
+    .await
+}
+
+/// `POST /providers/{id}/workforce/staff/{staff_id}/revalidation`: records a nurse's practice
+/// hours, feedback, reflective discussion and confirmation for the current cycle. Whoever may
+/// change the person's record may.
+async fn save_revalidation(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    path: web::Path<(ProviderId, StaffId)>,
+    Form(input): Form<RevalidationInput>,
+) -> Result<HttpResponse, AppError> {
+    let (provider_id, staff_id) = path.into_inner();
+    authorize(&state, &user, provider_id, Capability::Manage).await?;
+    let (by, today, submitted) = (user.id, state.today(), input.clone());
+    save_then(
+        &state,
+        move |conn| {
+            let regulations = store::regulations(conn)?;
+            store::save_revalidation(conn, Some(by), provider_id, staff_id, &submitted.parse(today, &regulations)?)
+        },
+        |()| see_other(format!("/providers/{provider_id}/workforce/staff/{staff_id}#revalidation")),
+        |errors| show_person(&state, &req, &user, provider_id, staff_id, Refill::Revalidation(input), errors),
     )
     .await
 }
@@ -272,9 +365,13 @@ async fn show_supervision(
     user: &CurrentUser,
     provider_id: ProviderId,
     form: SupervisionInput,
+    withdrawal: Option<(i32, WithdrawalInput)>,
     errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
     let mut context = provider_context(state, user, provider_id).await?;
+    context.insert("withdrawing", &withdrawal.as_ref().map(|w| w.0));
+    context.insert("withdrawal_reason", &withdrawal.map(|w| w.1.reason).unwrap_or_default());
+    context.insert("no_errors", &FieldErrors::default().0);
     let (sessions, people) = with_conn(state, move |conn| {
         Ok((store::sessions(conn, provider_id, 200)?, store::staff_list(conn, provider_id)?))
     })
@@ -308,7 +405,7 @@ async fn supervision(
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Read).await?;
     let form = SupervisionInput { date: today.to_string(), kind: "group".into(), ..Default::default() };
-    show_supervision(&state, &req, &user, provider_id, form, FieldErrors::default()).await
+    show_supervision(&state, &req, &user, provider_id, form, None, FieldErrors::default()).await
 }
 
 /// `POST /providers/{id}/workforce/supervision`: records a session. The attendees field takes staff
@@ -328,7 +425,32 @@ async fn add_supervision(
         &state,
         move |conn| store::add_supervision(conn, Some(by), provider_id, &submitted.parse(today)?),
         |_| see_other(format!("/providers/{provider_id}/workforce/supervision")),
-        |errors| show_supervision(&state, &req, &user, provider_id, input, errors),
+        |errors| show_supervision(&state, &req, &user, provider_id, input, None, errors),
+    )
+    .await
+}
+
+/// `POST /providers/{id}/workforce/supervision/{session_id}/withdraw`: a manager withdraws a
+/// session entered by mistake, with a reason. It stays listed, marked, and no longer counts for
+/// anyone's supervision or the escalation figures.
+async fn withdraw_session(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    path: web::Path<(ProviderId, i32)>,
+    Form(input): Form<WithdrawalInput>,
+) -> Result<HttpResponse, AppError> {
+    let (provider_id, session_id) = path.into_inner();
+    authorize(&state, &user, provider_id, Capability::Manage).await?;
+    let (by, submitted, today) = (user.id, input.clone(), state.today());
+    save_then(
+        &state,
+        move |conn| store::withdraw_session(conn, by, provider_id, session_id, &submitted.parse()?),
+        |()| see_other(format!("/providers/{provider_id}/workforce/supervision")),
+        |errors| {
+            let form = SupervisionInput { date: today.to_string(), kind: "group".into(), ..Default::default() };
+            show_supervision(&state, &req, &user, provider_id, form, Some((session_id, input)), errors)
+        },
     )
     .await
 }
@@ -448,7 +570,10 @@ fn preview(prepared: &import::Prepared) -> Vec<(u64, String)> {
         import::Prepared::Cpd(rows) => rows
             .iter()
             .take(SHOWN)
-            .map(|(line, _, c)| (*line, format!("{} {}: {} hours", c.date.format("%-d %b %Y"), c.title, c.hours)))
+            .map(|(line, _, c)| {
+                let what = if c.reflective { "reflective account".to_string() } else { format!("{} hours", c.hours) };
+                (*line, format!("{} {}: {what}", c.date.format("%-d %b %Y"), c.title))
+            })
             .collect(),
         import::Prepared::Supervision(rows) => rows
             .iter()

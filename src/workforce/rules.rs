@@ -41,6 +41,20 @@ pub struct Person {
     /// A specialty registrar: in training, reviewed by ARCP through their deanery, so not judged
     /// by the appraisal rule.
     pub in_training: bool,
+    /// What a nurse has recorded towards revalidation for the cycle ending on `revalidation_due`
+    /// (None when nothing is recorded for that cycle).
+    pub revalidation: Option<RevalidationEvidence>,
+}
+
+/// What a nurse has recorded towards revalidation beyond CPD, for one cycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RevalidationEvidence {
+    pub practice_hours: u32,
+    pub feedback_pieces: u32,
+    /// The day of the reflective discussion with another NMC registrant.
+    pub discussion_on: Option<NaiveDate>,
+    /// The day the confirmer confirmed the nurse has met the requirements.
+    pub confirmed_on: Option<NaiveDate>,
 }
 
 /// One CPD record.
@@ -50,7 +64,7 @@ pub struct CpdActivity {
     /// Hours for the NMC, credits for the GMC; the HCPC counts records instead.
     pub hours: f64,
     pub participatory: bool,
-    /// The record is a reflective account (NMC).
+    /// The record is a reflective account (NMC): counted as one, never as hours.
     pub reflective: bool,
 }
 
@@ -69,6 +83,10 @@ crate::vocabulary! {
         CpdShort => ("cpd_short", "CPD short of the cycle's requirement"),
         CpdPreviousYearShort => ("cpd_previous_year_short", "CPD year ended short, no appraisal since"),
         RevalidationCpdShort => ("revalidation_cpd_short", "CPD short of the revalidation cycle's requirement"),
+        PracticeHoursShort => ("practice_hours_short", "Practice hours short of revalidation's requirement"),
+        FeedbackShort => ("feedback_short", "Practice-related feedback short of revalidation's requirement"),
+        ReflectiveDiscussionMissing => ("reflective_discussion_missing", "No reflective discussion recorded"),
+        ConfirmationMissing => ("confirmation_missing", "No revalidation confirmation recorded"),
         SupervisionOverdue => ("supervision_overdue", "Clinical supervision overdue"),
     }
     name = "workforce issue", stored_in = [];
@@ -159,11 +177,7 @@ pub fn specialist_route(person: &Person) -> Option<Issue> {
 /// place it are missing (an NMC cycle needs the revalidation date).
 pub fn cpd_cycle(person: &Person, rule: &ProfessionRule, as_of: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
     match rule.cpd_cycle? {
-        CpdCycle::Revalidation => {
-            let due = person.revalidation_due?;
-            let months = rule.revalidation_months.unwrap_or(DEFAULT_REVALIDATION_MONTHS);
-            Some((day_after(due.checked_sub_months(Months::new(months))?)?, due))
-        }
+        CpdCycle::Revalidation => revalidation_cycle(person, rule),
         CpdCycle::CpdYear => {
             let year = FinancialYear::containing(as_of);
             Some((year.starts_on(), year.ends_on()))
@@ -174,6 +188,43 @@ pub fn cpd_cycle(person: &Person, rule: &ProfessionRule, as_of: NaiveDate) -> Op
             Some((start, as_of))
         }
     }
+}
+
+/// The revalidation cycle ending on the revalidation date, inclusive: `revalidation_months` long.
+pub fn revalidation_cycle(person: &Person, rule: &ProfessionRule) -> Option<(NaiveDate, NaiveDate)> {
+    let due = person.revalidation_due?;
+    let months = rule.revalidation_months.unwrap_or(DEFAULT_REVALIDATION_MONTHS);
+    Some((day_after(due.checked_sub_months(Months::new(months))?)?, due))
+}
+
+/// What a nurse still lacks for revalidation beyond CPD, judged as the NMC cycle's CPD is: from
+/// `cpd_warning_days` before the revalidation date (90 for the NMC), and after it until a new date
+/// is recorded. The practice hours and the pieces of feedback are the rules file's figures
+/// (`practice_hours_required`, `feedback_required`); the reflective discussion and the confirmation
+/// are the NMC's own requirements, and count only when dated within the cycle and by `as_of`.
+pub fn revalidation_requirements(person: &Person, rule: &ProfessionRule, as_of: NaiveDate) -> Vec<Issue> {
+    let nmc = rule.regulator == CatalogueRegulator::Nmc;
+    let mut issues = Vec::new();
+    let Some((start, due)) = revalidation_cycle(person, rule) else { return issues };
+    let warning = rule.cpd_warning_days.map_or(0, i64::from);
+    if (due - as_of).num_days() > warning {
+        return issues;
+    }
+    let held = person.revalidation.unwrap_or_default();
+    let in_cycle = |day: Option<NaiveDate>| day.is_some_and(|d| d >= start && d <= due && d <= as_of);
+    if rule.practice_hours_required.is_some_and(|required| held.practice_hours < required) {
+        issues.push(Issue::PracticeHoursShort);
+    }
+    if rule.feedback_required.is_some_and(|required| held.feedback_pieces < required) {
+        issues.push(Issue::FeedbackShort);
+    }
+    if nmc && !in_cycle(held.discussion_on) {
+        issues.push(Issue::ReflectiveDiscussionMissing);
+    }
+    if nmc && !in_cycle(held.confirmed_on) {
+        issues.push(Issue::ConfirmationMissing);
+    }
+    issues
 }
 
 /// The dates of the CPD records [`cpd_short`] would look at on `as_of`, inclusive; None when the
@@ -222,7 +273,11 @@ pub fn revalidation_cpd_short(person: &Person, rule: &ProfessionRule, cpd: &[Cpd
     else {
         return false;
     };
-    let total: f64 = cpd.iter().filter(|a| a.date >= start && a.date <= end && a.date <= as_of).map(|a| a.hours).sum();
+    let total: f64 = cpd
+        .iter()
+        .filter(|a| !a.reflective && a.date >= start && a.date <= end && a.date <= as_of)
+        .map(|a| a.hours)
+        .sum();
     total + HOURS_TOLERANCE < required
 }
 
@@ -270,12 +325,14 @@ pub fn cpd_progress(
     };
     let counted: Vec<&CpdActivity> =
         cpd.iter().filter(|a| a.date >= cycle_start && a.date <= cycle_end && a.date <= as_of).collect();
-    let total = if rolling { counted.len() as f64 } else { counted.iter().map(|a| a.hours).sum() };
+    // Reflective accounts are counted apart: never as hours, and not as an HCPC activity.
+    let activities = || counted.iter().filter(|a| !a.reflective);
+    let total = if rolling { activities().count() as f64 } else { activities().map(|a| a.hours).sum() };
     Some(CpdProgress {
         cycle_start,
         cycle_end,
         total,
-        participatory: counted.iter().filter(|a| a.participatory).map(|a| a.hours).sum(),
+        participatory: activities().filter(|a| a.participatory).map(|a| a.hours).sum(),
         reflective_accounts: u32::try_from(counted.iter().filter(|a| a.reflective).count()).unwrap_or(u32::MAX),
         required,
     })
@@ -297,7 +354,10 @@ pub fn cpd_short(person: &Person, rule: &ProfessionRule, cpd: &[CpdActivity], as
             };
             (0..periods).any(|k| match rolling_period(rule, as_of, k) {
                 Some((start, end)) => {
-                    let held = cpd.iter().filter(|a| a.date >= start && a.date <= end && a.date <= as_of).count();
+                    let held = cpd
+                        .iter()
+                        .filter(|a| !a.reflective && a.date >= start && a.date <= end && a.date <= as_of)
+                        .count();
                     (held as f64) < required
                 }
                 None => false,
@@ -365,6 +425,7 @@ pub fn judge(
         if revalidation_cpd_short(person, rule, cpd, as_of) {
             issues.push(Issue::RevalidationCpdShort);
         }
+        issues.extend(revalidation_requirements(person, rule, as_of));
     }
     if supervision_overdue(person, supervision_days, as_of) {
         issues.push(Issue::SupervisionOverdue);

@@ -6,13 +6,14 @@ use chrono::{Months, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use super::model::{CpdType, SupervisionKind};
+use super::model::{ConfirmerRole, CpdType, SupervisionKind};
 use super::model::{
-    Discipline, NewCpd, NewStaff, NewSupervision, Regulation, Regulations, Regulator, SpecialistRoute, Tier,
+    Discipline, NewCpd, NewRevalidation, NewStaff, NewSupervision, Regulation, Regulations, Regulator, SpecialistRoute,
+    Tier,
 };
 pub use super::rules::Escalations;
-use super::rules::{self, CpdActivity, CpdCycle, Issue, Person, SessionFigures};
-use crate::db::schema::{cpd_records, staff, supervision_attendees, supervision_sessions};
+use super::rules::{self, CpdActivity, CpdCycle, Issue, Person, RevalidationEvidence, SessionFigures};
+use crate::db::schema::{cpd_records, nmc_revalidations, staff, supervision_attendees, supervision_sessions};
 use crate::db::ProviderId;
 use crate::db::StaffId;
 use crate::db::StoreError;
@@ -517,6 +518,8 @@ pub struct PersonLine {
     /// Their discipline must attend clinical supervision (the catalogue's setting).
     pub needs_supervision: bool,
     pub last_supervision: Option<NaiveDate>,
+    /// A nurse's revalidation record for the cycle ending on their revalidation date.
+    pub revalidation: Option<RevalidationRecord>,
 }
 
 /// The workforce figures as of a date.
@@ -541,6 +544,7 @@ pub struct WorkforceReport {
 /// The facts about one person the rules judge.
 pub fn person_facts(person: &StaffRecord, regulations: &Regulations, last_supervision: Option<NaiveDate>) -> Person {
     Person {
+        revalidation: None,
         started_on: person.start_date,
         left_on: person.leaving_date,
         registration_renewal: person.registration_renewal,
@@ -575,6 +579,7 @@ pub fn cpd_standing(
     let Some(rule) = regulations.get(person.regulator).map(|r| &r.rule) else { return Ok(None) };
     let activities: Vec<CpdActivity> = cpd
         .iter()
+        .filter(|c| c.withdrawn_at.is_none())
         .map(|c| CpdActivity {
             date: c.activity_date,
             hours: c.hours,
@@ -596,9 +601,10 @@ pub fn cpd_standing(
     }))
 }
 
-/// Judges each of `people` as of `as_of`. Three queries however many people: the rules, the CPD
-/// that can change a verdict that day (most people are early in their cycle on any given day), and
-/// each person's latest supervision.
+/// Judges each of `people` as of `as_of`. Four queries however many people: the rules, the CPD
+/// that can change a verdict that day (most people are early in their cycle on any given day),
+/// each person's latest supervision, and each nurse's revalidation record for their current cycle.
+/// Withdrawn CPD and sessions are not counted.
 fn judge_people(
     conn: &mut DbConnection,
     people: &[StaffRecord],
@@ -620,6 +626,7 @@ fn judge_people(
         let judged: Vec<StaffId> = windows.iter().map(|w| w.0).collect();
         let records: Vec<(StaffId, NaiveDate, f64, bool, bool)> = cpd_records::table
             .filter(cpd_records::staff_id.eq_any(&judged))
+            .filter(cpd_records::withdrawn_at.is_null())
             .filter(cpd_records::activity_date.ge(earliest))
             .filter(cpd_records::activity_date.le(as_of))
             .select((
@@ -638,6 +645,7 @@ fn judge_people(
     let last_supervision: HashMap<StaffId, NaiveDate> = supervision_attendees::table
         .inner_join(supervision_sessions::table)
         .filter(supervision_attendees::staff_id.eq_any(&ids))
+        .filter(supervision_sessions::withdrawn_at.is_null())
         .filter(supervision_sessions::session_date.le(as_of))
         .group_by(supervision_attendees::staff_id)
         .select((supervision_attendees::staff_id, diesel::dsl::max(supervision_sessions::session_date)))
@@ -645,17 +653,23 @@ fn judge_people(
         .into_iter()
         .filter_map(|(staff_id, latest)| latest.map(|d| (staff_id, d)))
         .collect();
+    let mut revalidations = revalidations_of(conn, &ids)?;
     let empty = Vec::new();
     Ok(people
         .iter()
         .map(|person| {
-            let facts = person_facts(person, &regulations, last_supervision.get(&person.id).copied());
+            let revalidation = revalidations.remove(&person.id);
+            let facts = Person {
+                revalidation: revalidation.as_ref().map(RevalidationRecord::evidence),
+                ..person_facts(person, &regulations, last_supervision.get(&person.id).copied())
+            };
             let issues =
                 rules::judge(&facts, rule_of(person), cpd.get(&person.id).unwrap_or(&empty), supervision_days, as_of);
             PersonLine {
                 discipline_label: person.discipline_label().to_string(),
                 needs_supervision: facts.needs_supervision,
                 last_supervision: facts.last_supervision,
+                revalidation,
                 issues,
                 staff: person.clone(),
             }
@@ -678,7 +692,7 @@ pub fn person_line(
     }
 }
 
-/// Judges every current person of the provider as of `as_of`. Five queries: people, the three of
+/// Judges every current person of the provider as of `as_of`. Six queries: people, the four of
 /// [`judge_people`], and the sessions of the last twelve months.
 pub fn workforce(
     conn: &mut DbConnection,
@@ -691,6 +705,7 @@ pub fn workforce(
     let year_ago = as_of.checked_sub_months(Months::new(12)).unwrap_or(as_of);
     let sessions: Vec<(NaiveDate, i32, i32, i32, i32)> = supervision_sessions::table
         .filter(supervision_sessions::provider_id.eq(provider_id))
+        .filter(supervision_sessions::withdrawn_at.is_null())
         .filter(supervision_sessions::session_date.gt(year_ago))
         .filter(supervision_sessions::session_date.le(as_of))
         .select((
@@ -753,9 +768,12 @@ pub struct CpdLine {
     pub participatory: bool,
     pub reflective: bool,
     pub evidence_id: Option<i32>,
+    /// Set when a manager withdrew it as entered by mistake: still listed, no longer counted.
+    pub withdrawn_at: Option<NaiveDateTime>,
+    pub withdrawal_reason: Option<String>,
 }
 
-/// A person's CPD, newest first.
+/// A person's CPD, newest first, withdrawn records included (each says so).
 pub fn cpd_for(conn: &mut DbConnection, staff_id: StaffId) -> QueryResult<Vec<CpdLine>> {
     cpd_records::table
         .filter(cpd_records::staff_id.eq(staff_id))
@@ -768,6 +786,8 @@ pub fn cpd_for(conn: &mut DbConnection, staff_id: StaffId) -> QueryResult<Vec<Cp
             cpd_records::participatory,
             cpd_records::reflective,
             cpd_records::evidence_id,
+            cpd_records::withdrawn_at,
+            cpd_records::withdrawal_reason,
         ))
         .order((cpd_records::activity_date.desc(), cpd_records::id.desc()))
         .load(conn)
@@ -785,6 +805,9 @@ pub struct SessionLine {
     pub escalated_clinical: i32,
     pub escalated_specialist: i32,
     pub minutes: String,
+    /// Set when a manager withdrew it as entered by mistake: still listed, no longer counted.
+    pub withdrawn_at: Option<NaiveDateTime>,
+    pub withdrawal_reason: Option<String>,
 }
 
 /// The provider's supervision sessions, newest first, with how many attended each (counted by the
@@ -807,6 +830,8 @@ pub fn sessions(
             supervision_sessions::escalated_clinical,
             supervision_sessions::escalated_specialist,
             supervision_sessions::minutes,
+            supervision_sessions::withdrawn_at,
+            supervision_sessions::withdrawal_reason,
         ))
         .order((supervision_sessions::session_date.desc(), supervision_sessions::id.desc()))
         .limit(limit)
@@ -826,4 +851,258 @@ pub fn sessions(
             (l, n)
         })
         .collect())
+}
+
+/// Marks a CPD record of one of the provider's people withdrawn, as entered by mistake, with the
+/// reason in its history row; it stays listed and is no longer counted. A record that is not theirs
+/// or is already withdrawn is NotFound, and nothing is written.
+pub fn withdraw_cpd(
+    conn: &mut DbConnection,
+    by: UserId,
+    provider_id: ProviderId,
+    staff_id: StaffId,
+    cpd_id: i32,
+    reason: &str,
+) -> Result<(), StoreError> {
+    db::write_transaction(conn, |conn| {
+        let found: Option<i32> = cpd_records::table
+            .inner_join(staff::table)
+            .filter(cpd_records::id.eq(cpd_id))
+            .filter(cpd_records::staff_id.eq(staff_id))
+            .filter(staff::provider_id.eq(provider_id))
+            .filter(cpd_records::withdrawn_at.is_null())
+            .select(cpd_records::id)
+            .first(conn)
+            .optional()?;
+        if found.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        diesel::update(cpd_records::table.find(cpd_id))
+            .set((
+                cpd_records::withdrawn_at.eq(Utc::now().naive_utc()),
+                cpd_records::withdrawn_by.eq(by),
+                cpd_records::withdrawal_reason.eq(reason),
+            ))
+            .execute(conn)?;
+        record_action(conn, Some(by), Some(provider_id.0), "cpd", cpd_id, "withdraw", withdrawal(reason))?;
+        Ok(())
+    })
+}
+
+/// Marks one of the provider's supervision sessions withdrawn, as entered by mistake, with the
+/// reason in its history row; it stays listed and no longer counts towards anyone's supervision or
+/// the escalation figures. A session that is not theirs or is already withdrawn is NotFound.
+pub fn withdraw_session(
+    conn: &mut DbConnection,
+    by: UserId,
+    provider_id: ProviderId,
+    session_id: i32,
+    reason: &str,
+) -> Result<(), StoreError> {
+    db::write_transaction(conn, |conn| {
+        let changed = diesel::update(
+            supervision_sessions::table
+                .filter(supervision_sessions::id.eq(session_id))
+                .filter(supervision_sessions::provider_id.eq(provider_id))
+                .filter(supervision_sessions::withdrawn_at.is_null()),
+        )
+        .set((
+            supervision_sessions::withdrawn_at.eq(Utc::now().naive_utc()),
+            supervision_sessions::withdrawn_by.eq(by),
+            supervision_sessions::withdrawal_reason.eq(reason),
+        ))
+        .execute(conn)?;
+        if changed == 0 {
+            return Err(StoreError::NotFound);
+        }
+        record_action(conn, Some(by), Some(provider_id.0), "supervision", session_id, "withdraw", withdrawal(reason))?;
+        Ok(())
+    })
+}
+
+/// A withdrawal's history row: withdrawn, and why.
+fn withdrawal(reason: &str) -> Diff {
+    let mut diff = Diff::default();
+    diff.field("withdrawn", false, true).field("withdrawal_reason", None::<&str>, reason);
+    diff
+}
+
+/// A nurse's revalidation record for one cycle, as the page, the API and the rules read it.
+#[derive(Debug, Clone, Serialize, Queryable, Selectable, PartialEq, Eq)]
+#[diesel(table_name = nmc_revalidations)]
+pub struct RevalidationRecord {
+    pub cycle_end: NaiveDate,
+    pub practice_hours: i32,
+    pub feedback_pieces: i32,
+    pub discussion_on: Option<NaiveDate>,
+    pub discussion_with: Option<String>,
+    pub discussion_with_pin: Option<String>,
+    pub confirmed_on: Option<NaiveDate>,
+    pub confirmer: Option<String>,
+    pub confirmer_role: Option<ConfirmerRole>,
+    pub confirmer_pin: Option<String>,
+}
+
+impl RevalidationRecord {
+    /// What the rules judge.
+    pub fn evidence(&self) -> RevalidationEvidence {
+        RevalidationEvidence {
+            practice_hours: u32::try_from(self.practice_hours).unwrap_or(0),
+            feedback_pieces: u32::try_from(self.feedback_pieces).unwrap_or(0),
+            discussion_on: self.discussion_on,
+            confirmed_on: self.confirmed_on,
+        }
+    }
+
+    /// The record as the form's starting values.
+    pub fn as_input(&self) -> super::model::RevalidationInput {
+        let day = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+        let text = |t: &Option<String>| t.clone().unwrap_or_default();
+        super::model::RevalidationInput {
+            practice_hours: self.practice_hours.to_string(),
+            feedback_pieces: self.feedback_pieces.to_string(),
+            discussion_on: day(self.discussion_on),
+            discussion_with: text(&self.discussion_with),
+            discussion_with_pin: text(&self.discussion_with_pin),
+            confirmed_on: day(self.confirmed_on),
+            confirmer: text(&self.confirmer),
+            confirmer_role: self.confirmer_role.map(|r| r.as_str().to_string()).unwrap_or_default(),
+            confirmer_pin: text(&self.confirmer_pin),
+        }
+    }
+
+    fn from_new(cycle_end: NaiveDate, new: &NewRevalidation) -> Self {
+        RevalidationRecord {
+            cycle_end,
+            practice_hours: new.practice_hours,
+            feedback_pieces: new.feedback_pieces,
+            discussion_on: new.discussion.as_ref().map(|d| d.on),
+            discussion_with: new.discussion.as_ref().map(|d| d.with.clone()),
+            discussion_with_pin: new.discussion.as_ref().map(|d| d.pin.clone()),
+            confirmed_on: new.confirmation.as_ref().map(|c| c.on),
+            confirmer: new.confirmation.as_ref().map(|c| c.confirmer.clone()),
+            confirmer_role: new.confirmation.as_ref().map(|c| c.role),
+            confirmer_pin: new.confirmation.as_ref().and_then(|c| c.pin.clone()),
+        }
+    }
+
+    /// The fields as the history records them.
+    fn diff(before: Option<&Self>, after: &Self) -> Diff {
+        let mut diff = Diff::default();
+        diff.field("cycle_end", before.map(|b| b.cycle_end), after.cycle_end)
+            .field("practice_hours", before.map(|b| b.practice_hours), after.practice_hours)
+            .field("feedback_pieces", before.map(|b| b.feedback_pieces), after.feedback_pieces)
+            .field("discussion_on", before.and_then(|b| b.discussion_on), after.discussion_on)
+            .field("discussion_with", before.and_then(|b| b.discussion_with.clone()), &after.discussion_with)
+            .field(
+                "discussion_with_pin",
+                before.and_then(|b| b.discussion_with_pin.clone()),
+                &after.discussion_with_pin,
+            )
+            .field("confirmed_on", before.and_then(|b| b.confirmed_on), after.confirmed_on)
+            .field("confirmer", before.and_then(|b| b.confirmer.clone()), &after.confirmer)
+            .field(
+                "confirmer_role",
+                before.and_then(|b| b.confirmer_role).map(ConfirmerRole::as_str),
+                after.confirmer_role.map(ConfirmerRole::as_str),
+            )
+            .field("confirmer_pin", before.and_then(|b| b.confirmer_pin.clone()), &after.confirmer_pin);
+        diff
+    }
+}
+
+/// Each of `ids`' revalidation record for the cycle ending on their current revalidation date. One
+/// query; a record for an earlier cycle is not read.
+fn revalidations_of(conn: &mut DbConnection, ids: &[StaffId]) -> QueryResult<HashMap<StaffId, RevalidationRecord>> {
+    let rows: Vec<(StaffId, RevalidationRecord)> = nmc_revalidations::table
+        .inner_join(staff::table)
+        .filter(nmc_revalidations::staff_id.eq_any(ids))
+        .filter(staff::revalidation_due.eq(nmc_revalidations::cycle_end.nullable()))
+        .select((nmc_revalidations::staff_id, RevalidationRecord::as_select()))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}
+
+/// Records (or changes) a nurse's revalidation record for the cycle ending on their revalidation
+/// date, with its history row. Someone not the provider's is NotFound; someone not on the NMC
+/// register, or with no revalidation date, cannot have one (Conflict). Dates must fall in the cycle.
+pub fn save_revalidation(
+    conn: &mut DbConnection,
+    by: Option<UserId>,
+    provider_id: ProviderId,
+    staff_id: StaffId,
+    new: &NewRevalidation,
+) -> Result<(), StoreError> {
+    db::write_transaction(conn, |conn| {
+        let Some(person) = staff_member(conn, provider_id, staff_id)? else { return Err(StoreError::NotFound) };
+        let regulations = regulations(conn)?;
+        let rule = match regulations.get(person.regulator) {
+            Some(regulation) if person.regulator == Regulator::Nmc => &regulation.rule,
+            _ => return Err(StoreError::Conflict("Only a nurse on the NMC register revalidates with the NMC".into())),
+        };
+        let Some((start, end)) = rules::revalidation_cycle(&person_facts(&person, &regulations, None), rule) else {
+            return Err(StoreError::Conflict("Record the revalidation date before the revalidation record".into()));
+        };
+        let mut errors = FieldErrors::default();
+        let outside = format!(
+            "The date must fall in the current cycle, {} to {}",
+            start.format("%-d %b %Y"),
+            end.format("%-d %b %Y")
+        );
+        for (field, day) in [
+            ("discussion_on", new.discussion.as_ref().map(|d| d.on)),
+            ("confirmed_on", new.confirmation.as_ref().map(|c| c.on)),
+        ] {
+            if day.is_some_and(|d| d < start || d > end) {
+                errors.add(field, outside.clone());
+            }
+        }
+        errors.into_result()?;
+        let record = RevalidationRecord::from_new(end, new);
+        let current: Option<(i32, RevalidationRecord)> = nmc_revalidations::table
+            .filter(nmc_revalidations::staff_id.eq(staff_id))
+            .filter(nmc_revalidations::cycle_end.eq(end))
+            .select((nmc_revalidations::id, RevalidationRecord::as_select()))
+            .first(conn)
+            .optional()?;
+        let now = Utc::now().naive_utc();
+        let values = (
+            nmc_revalidations::practice_hours.eq(record.practice_hours),
+            nmc_revalidations::feedback_pieces.eq(record.feedback_pieces),
+            nmc_revalidations::discussion_on.eq(record.discussion_on),
+            nmc_revalidations::discussion_with.eq(&record.discussion_with),
+            nmc_revalidations::discussion_with_pin.eq(&record.discussion_with_pin),
+            nmc_revalidations::confirmed_on.eq(record.confirmed_on),
+            nmc_revalidations::confirmer.eq(&record.confirmer),
+            nmc_revalidations::confirmer_role.eq(record.confirmer_role),
+            nmc_revalidations::confirmer_pin.eq(&record.confirmer_pin),
+            nmc_revalidations::updated_at.eq(now),
+            nmc_revalidations::updated_by.eq(by),
+        );
+        match current {
+            Some((id, before)) => {
+                let diff = RevalidationRecord::diff(Some(&before), &record);
+                if diff.is_empty() {
+                    return Ok(());
+                }
+                diesel::update(nmc_revalidations::table.find(id)).set(values).execute(conn)?;
+                record_action(conn, by, Some(provider_id.0), "nmc_revalidation", id, "update", diff)?;
+            }
+            None => {
+                diesel::insert_into(nmc_revalidations::table)
+                    .values((nmc_revalidations::staff_id.eq(staff_id), nmc_revalidations::cycle_end.eq(end), values))
+                    .execute(conn)?;
+                let id = db::last_insert_id(conn)?;
+                let mut created = RevalidationRecord::diff(None, &record);
+                created.field("staff_id", None::<StaffId>, staff_id);
+                record_action(conn, by, Some(provider_id.0), "nmc_revalidation", id, "create", created)?;
+            }
+        }
+        Ok(())
+    })
+}
+
+/// A nurse's revalidation record for the cycle ending on their current revalidation date.
+pub fn current_revalidation(conn: &mut DbConnection, staff_id: StaffId) -> QueryResult<Option<RevalidationRecord>> {
+    Ok(revalidations_of(conn, &[staff_id])?.remove(&staff_id))
 }

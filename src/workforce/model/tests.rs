@@ -167,3 +167,71 @@ fn as_of_takes_years_from_1900_to_2100_only() {
         assert_eq!(errors.get("as_of"), Some(crate::form::YEAR_RANGE_MESSAGE), "{refused}");
     }
 }
+
+#[test]
+fn a_reflective_account_carries_no_hours() {
+    let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+    let account = CpdInput {
+        date: "2026-11-20".into(),
+        title: "Reflective account: feedback on a complex case".into(),
+        reflective: "yes".into(),
+        ..Default::default()
+    };
+    let cpd = account.parse(today).unwrap();
+    assert_eq!((cpd.hours, cpd.reflective), (0.0, true));
+    let with_hours = CpdInput { hours: "2".into(), participatory: "yes".into(), ..account };
+    let errors = with_hours.parse(today).unwrap_err();
+    assert!(errors.get("hours").unwrap().starts_with("A reflective account carries no CPD hours"));
+    assert!(errors.get("participatory").is_some());
+}
+
+fn revalidation() -> RevalidationInput {
+    RevalidationInput {
+        practice_hours: "1,200".into(),
+        feedback_pieces: "5".into(),
+        discussion_on: "2026-10-01".into(),
+        discussion_with: "Eleanor Price".into(),
+        discussion_with_pin: "07e5678j".into(),
+        confirmed_on: "01/11/2026".into(),
+        confirmer: "Dr Alasdair Finch".into(),
+        confirmer_role: "other_regulated".into(),
+        confirmer_pin: "".into(),
+    }
+}
+
+#[test]
+fn a_revalidation_record_is_read_whole() {
+    let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+    let record = revalidation().parse(today, &regulations()).unwrap();
+    assert_eq!((record.practice_hours, record.feedback_pieces), (1200, 5));
+    assert_eq!(record.discussion.unwrap().pin, "07E5678J");
+    let confirmation = record.confirmation.unwrap();
+    assert_eq!((confirmation.role, confirmation.pin), (ConfirmerRole::OtherRegulated, None));
+    let blank = RevalidationInput { practice_hours: "0".into(), feedback_pieces: "0".into(), ..Default::default() };
+    let nothing_yet = blank.parse(today, &regulations()).unwrap();
+    assert_eq!((nothing_yet.discussion, nothing_yet.confirmation), (None, None));
+}
+
+#[test]
+fn a_revalidation_record_is_refused_at_each_field() {
+    let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+    let bad = RevalidationInput {
+        practice_hours: "".into(),
+        feedback_pieces: "five".into(),
+        discussion_with_pin: "1234".into(),
+        confirmed_on: "2026-12-01".into(),
+        confirmer_role: "nmc_registrant".into(),
+        ..revalidation()
+    };
+    let errors = bad.parse(today, &regulations()).unwrap_err();
+    let fields: Vec<&str> = errors.0.keys().copied().collect();
+    assert_eq!(fields, ["confirmed_on", "confirmer_pin", "discussion_with_pin", "feedback_pieces", "practice_hours"]);
+    assert!(errors.get("discussion_with_pin").unwrap().contains("is not an NMC PIN"));
+    assert_eq!(errors.get("confirmed_on"), Some("The date cannot be in the future"));
+    let half = RevalidationInput { discussion_with: "".into(), discussion_with_pin: "".into(), ..revalidation() };
+    let errors = half.parse(today, &regulations()).unwrap_err();
+    assert!(errors.get("discussion_with").is_some() && errors.get("discussion_with_pin").is_some());
+    let pin_for_a_doctor = RevalidationInput { confirmer_pin: "98A1234E".into(), ..revalidation() };
+    let errors = pin_for_a_doctor.parse(today, &regulations()).unwrap_err();
+    assert!(errors.get("confirmer_pin").unwrap().starts_with("Only a confirmer on the NMC register"));
+}

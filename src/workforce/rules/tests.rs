@@ -114,6 +114,10 @@ fn issues_have_stable_codes_and_plain_labels_in_order() {
             "cpd_short",
             "cpd_previous_year_short",
             "revalidation_cpd_short",
+            "practice_hours_short",
+            "feedback_short",
+            "reflective_discussion_missing",
+            "confirmation_missing",
             "supervision_overdue",
         ]
     );
@@ -131,6 +135,10 @@ fn issues_have_stable_codes_and_plain_labels_in_order() {
             "CPD short of the cycle's requirement",
             "CPD year ended short, no appraisal since",
             "CPD short of the revalidation cycle's requirement",
+            "Practice hours short of revalidation's requirement",
+            "Practice-related feedback short of revalidation's requirement",
+            "No reflective discussion recorded",
+            "No revalidation confirmation recorded",
             "Clinical supervision overdue",
         ]
     );
@@ -512,7 +520,8 @@ fn hcpc_is_judged_whatever_the_date_and_progress_counts_activities() {
         Some(CpdProgress {
             cycle_start: day(2025, 5, 2),
             cycle_end: as_of,
-            total: 3.0,
+            // The reflective account is counted as one, not as an activity.
+            total: 2.0,
             participatory: 2.0,
             reflective_accounts: 1,
             required: 1.0,
@@ -595,6 +604,7 @@ fn troubled_doctor() -> Person {
         consultant: false,
         specialist_route: false,
         in_training: false,
+        revalidation: None,
     }
 }
 
@@ -727,6 +737,10 @@ fn totals_count_every_code_including_zeros_in_order() {
             (CpdShort, 3),
             (CpdPreviousYearShort, 0),
             (RevalidationCpdShort, 0),
+            (PracticeHoursShort, 0),
+            (FeedbackShort, 0),
+            (ReflectiveDiscussionMissing, 0),
+            (ConfirmationMissing, 0),
             (SupervisionOverdue, 1),
         ]
     );
@@ -1055,4 +1069,93 @@ fn a_doctor_is_judged_on_250_credits_over_the_revalidation_cycle_near_its_end() 
     // The window covers the whole cycle.
     let window = cpd_window(&person, &rule, d(2027, 4, 1)).unwrap();
     assert!(window.0 <= d(2022, 7, 1) && window.1 == d(2027, 4, 1));
+}
+
+/// The NMC rule with the revalidation figures of the rules file.
+fn nmc_revalidating() -> ProfessionRule {
+    ProfessionRule { practice_hours_required: Some(450), feedback_required: Some(5), ..nmc() }
+}
+
+/// Everything a nurse revalidating on `due` needs beyond CPD, recorded within the cycle.
+fn everything_for(due: NaiveDate) -> RevalidationEvidence {
+    RevalidationEvidence {
+        practice_hours: 450,
+        feedback_pieces: 5,
+        discussion_on: Some(due - days(200)),
+        confirmed_on: Some(due - days(120)),
+    }
+}
+
+#[test]
+fn revalidation_requirements_are_judged_from_ninety_days_before_the_date() {
+    let rule = nmc_revalidating();
+    let due = day(2027, 6, 30);
+    let person = Person { revalidation: Some(RevalidationEvidence::default()), ..revalidating(due) };
+    assert!(revalidation_requirements(&person, &rule, due - days(91)).is_empty(), "91 days before: not yet judged");
+    assert_eq!(
+        revalidation_requirements(&person, &rule, due - days(89)),
+        [PracticeHoursShort, FeedbackShort, ReflectiveDiscussionMissing, ConfirmationMissing],
+        "89 days before: each requirement missing is flagged on its own"
+    );
+    assert_eq!(revalidation_requirements(&person, &rule, due - days(90)).len(), 4, "from the 90th day");
+    let nothing = revalidating(due);
+    assert_eq!(revalidation_requirements(&nothing, &rule, due - days(89)).len(), 4, "nothing recorded at all");
+    assert_eq!(revalidation_requirements(&nothing, &rule, due + days(30)).len(), 4, "and after the date");
+    let done = Person { revalidation: Some(everything_for(due)), ..revalidating(due) };
+    assert!(revalidation_requirements(&done, &rule, due - days(89)).is_empty(), "everything recorded");
+}
+
+#[test]
+fn revalidation_figures_come_from_the_rules_file() {
+    let due = day(2027, 6, 30);
+    let as_of = due - days(30);
+    let short = RevalidationEvidence { practice_hours: 449, feedback_pieces: 4, ..everything_for(due) };
+    let person = Person { revalidation: Some(short), ..revalidating(due) };
+    assert_eq!(revalidation_requirements(&person, &nmc_revalidating(), as_of), [PracticeHoursShort, FeedbackShort]);
+    let lower = ProfessionRule { practice_hours_required: Some(400), feedback_required: Some(4), ..nmc() };
+    assert!(revalidation_requirements(&person, &lower, as_of).is_empty(), "a corrected file's figures are used");
+    let judged = judge(&person, Some(&nmc_revalidating()), &nurse_cpd(as_of, 35.0, 20.0, 5), 30, as_of);
+    assert_eq!(judged, [RevalidationDue, PracticeHoursShort, FeedbackShort], "judge lists them in order");
+    let doctor = Person { revalidation: None, ..revalidating(due) };
+    assert!(revalidation_requirements(&doctor, &gmc(), as_of).is_empty(), "the GMC rule has no such requirements");
+}
+
+#[test]
+fn a_discussion_or_confirmation_counts_only_within_the_cycle_and_once_held() {
+    let rule = nmc_revalidating();
+    let due = day(2027, 6, 30);
+    let as_of = due - days(60);
+    let judged = |held: RevalidationEvidence| {
+        revalidation_requirements(&Person { revalidation: Some(held), ..revalidating(due) }, &rule, as_of)
+    };
+    let cycle_start = day(2024, 7, 1);
+    assert!(judged(RevalidationEvidence { discussion_on: Some(cycle_start), ..everything_for(due) }).is_empty());
+    assert_eq!(
+        judged(RevalidationEvidence { discussion_on: Some(cycle_start - days(1)), ..everything_for(due) }),
+        [ReflectiveDiscussionMissing],
+        "held in the previous cycle"
+    );
+    assert_eq!(
+        judged(RevalidationEvidence { confirmed_on: Some(as_of + days(1)), ..everything_for(due) }),
+        [ConfirmationMissing],
+        "dated after the day judged"
+    );
+}
+
+#[test]
+fn reflective_accounts_never_add_to_the_hours() {
+    let rule = nmc();
+    let due = day(2027, 6, 30);
+    let person = revalidating(due);
+    let as_of = due - days(10);
+    let on = day(2026, 1, 15);
+    let mut records = nurse_cpd(on, 34.0, 20.0, 5);
+    // An account stored with hours (as records were before accounts stood apart) adds none.
+    records.push(CpdActivity { date: on, hours: 3.0, participatory: true, reflective: true });
+    let progress = cpd_progress(&person, &rule, &records, as_of).unwrap();
+    assert_eq!((progress.total, progress.participatory, progress.reflective_accounts), (34.0, 20.0, 6));
+    assert!(cpd_short(&person, &rule, &records, as_of), "34 hours of 35, however many accounts");
+    let hcpc_person = Person::default();
+    let only_accounts = [reflective(as_of - days(30)), reflective(as_of - days(400))];
+    assert!(cpd_short(&hcpc_person, &hcpc(), &only_accounts, as_of), "an account is not an HCPC activity");
 }
