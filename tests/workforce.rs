@@ -902,7 +902,7 @@ on_both_backends!(
             let before = history_rows(&mut conn);
             let blank = manager.post(format!("{url}/{session_id}/withdraw")).form(&[("csrf_token", token.as_str())]);
             assert_eq!(blank.send().await.unwrap().status().as_u16(), 422);
-            assert_eq!(judged(&mut conn).0, false, "a refused withdrawal changes nothing");
+            assert!(!judged(&mut conn).0, "a refused withdrawal changes nothing");
             assert_eq!(history_rows(&mut conn), before);
             let reason = "Recorded for the wrong week";
             let done = manager
