@@ -1057,3 +1057,76 @@ on_both_backends!(
         assert!(page.contains("with Eleanor Price (NMC PIN 07E5678J)"));
     }
 );
+
+on_both_backends!(
+    the_migration_splits_a_reflective_record_with_hours_into_an_activity_and_an_account,
+    empty_db | db | {
+        use diesel_migrations::{FileBasedMigrations, MigrationHarness};
+        // Every migration before 2026-12-05-000016_nmc_revalidation.
+        let mut conn = db.conn();
+        let folder = |backend: &str| {
+            FileBasedMigrations::from_path(format!("{}/migrations/{backend}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+        };
+        let before_this_one = |version: String| version.replace('-', "").as_str() < "20261205000016";
+        match &mut conn {
+            DbConnection::Sqlite(c) => {
+                for m in c.pending_migrations(folder("sqlite")).unwrap() {
+                    if before_this_one(m.name().version().to_string()) {
+                        c.run_migration(m.as_ref()).unwrap();
+                    }
+                }
+            }
+            DbConnection::Postgres(c) => {
+                for m in c.pending_migrations(folder("postgres")).unwrap() {
+                    if before_this_one(m.name().version().to_string()) {
+                        c.run_migration(m.as_ref()).unwrap();
+                    }
+                }
+            }
+        }
+        let s = service(&mut conn, "Northshire OH Service", "northshire");
+        let now = "'2026-11-23 10:00:00'";
+        for sql in [
+            format!(
+                "INSERT INTO staff (provider_id, staff_number, full_name, discipline, tier, regulator, created_at, \
+                 updated_at) VALUES ({}, 'N200', 'Grace Okafor', 'oh_nurse', 'clinical', 'nmc', {now}, {now})",
+                s.provider
+            ),
+            // An activity with a reflective account written on it, and a plain activity.
+            format!(
+                "INSERT INTO cpd_records (staff_id, activity_date, title, activity_type, hours, participatory, \
+                 reflective, created_at) SELECT id, '2026-10-01', 'Audiometry refresher', 'course', 3, TRUE, TRUE, \
+                 {now} FROM staff"
+            ),
+            format!(
+                "INSERT INTO cpd_records (staff_id, activity_date, title, activity_type, hours, participatory, \
+                 reflective, created_at) SELECT id, '2026-10-02', 'Reading', 'reading', 1.5, FALSE, FALSE, {now} \
+                 FROM staff"
+            ),
+        ] {
+            diesel::sql_query(sql).execute(&mut conn).unwrap();
+        }
+        assert_eq!(ohgov::db::run_migrations(&mut conn).unwrap(), 1, "this migration is the one left");
+        let rows: Vec<(String, f64, bool, bool)> = cpd_records::table
+            .select((cpd_records::title, cpd_records::hours, cpd_records::participatory, cpd_records::reflective))
+            .order(cpd_records::id)
+            .load(&mut conn)
+            .unwrap();
+        assert_eq!(
+            rows,
+            [
+                ("Audiometry refresher".to_string(), 3.0, true, false),
+                ("Reading".to_string(), 1.5, false, false),
+                ("Reflective account: Audiometry refresher".to_string(), 0.0, false, true),
+            ],
+            "the activity keeps its hours, and its account is a record of its own with none"
+        );
+        // It can be reverted and applied again, and the split is not made twice.
+        match &mut conn {
+            DbConnection::Sqlite(c) => drop(c.revert_last_migration(folder("sqlite")).unwrap()),
+            DbConnection::Postgres(c) => drop(c.revert_last_migration(folder("postgres")).unwrap()),
+        }
+        assert_eq!(ohgov::db::run_migrations(&mut conn).unwrap(), 1);
+        assert_eq!(count(&mut conn, "cpd_records"), 3);
+    }
+);
