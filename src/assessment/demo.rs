@@ -157,6 +157,18 @@ pub fn seed(conn: &mut DbConnection, today: NaiveDate) -> Result<(), StoreError>
             store::record_finding(conn, by, provider, reference, source, &finding)?;
         }
     }
+    // The consent finding was first typed against the wrong standard; the manager withdrew it.
+    let misfiled = FindingInput {
+        grade: "minor_nonconformity".into(),
+        description: "Consent audit (October): reports released without recorded consent.".into(),
+        action_needed: "See the finding against IC2.".into(),
+        raised_on: (today - Duration::days(35)).to_string(),
+    };
+    if let Ok(finding) = misfiled.parse(today) {
+        let id = store::record_finding(conn, director, provider, "IC1", FindingSource::InternalAudit, &finding)?;
+        let when = (today - Duration::days(34)).and_hms_opt(9, 30, 0).unwrap_or_default();
+        store::withdraw_finding(conn, manager, provider, id, "Recorded against IC1 by mistake; it belongs to IC2", when)?;
+    }
     store::raise_request(
         conn,
         assessor,

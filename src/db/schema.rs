@@ -209,6 +209,9 @@ diesel::table! {
         uploaded_by -> Nullable<Integer>,
         superseded_by -> Nullable<Integer>,
         superseded_at -> Nullable<Timestamp>,
+        withdrawn_at -> Nullable<Timestamp>,
+        withdrawn_by -> Nullable<Integer>,
+        withdrawal_reason -> Nullable<Text>,
     }
 }
 
@@ -278,6 +281,9 @@ diesel::table! {
         closed_on -> Nullable<Date>,
         closed_by -> Nullable<Integer>,
         created_at -> Timestamp,
+        withdrawn_at -> Nullable<Timestamp>,
+        withdrawn_by -> Nullable<Integer>,
+        withdrawal_reason -> Nullable<Text>,
     }
 }
 
