@@ -653,18 +653,26 @@ on_both_backends!(
         let (status, _) = post_form(&assessor, url.clone(), &[("csrf_token", &token), ("reason", "Typed twice")]).await;
         assert_eq!(status, 403, "only a manager withdraws");
         let page = assessor.get(format!("{}/providers/{}/findings", app.address, s.provider)).send().await.unwrap();
-        assert!(!page.text().await.unwrap().contains("Withdraw this finding"), "no control for those who may not");
+        assert!(!page.text().await.unwrap().contains("/withdraw"), "no link for those who may not");
+        assert_eq!(assessor.get(url.clone()).send().await.unwrap().status().as_u16(), 403);
 
         let (manager, token) = browser_signed_in(&app, "manager@northshire.example", PASSWORD).await;
+        let findings = manager.get(format!("{}/providers/{}/findings", app.address, s.provider)).send().await;
+        assert!(findings.unwrap().text().await.unwrap().contains(&format!("/findings/{id}/withdraw\"")));
+        let form = manager.get(url.clone()).send().await.unwrap().text().await.unwrap();
+        assert!(form.contains("Why is it withdrawn?") && form.contains("Two of ten case notes"), "{form}");
         let history = count(&app.db, "history");
         let (status, page) = post_form(&manager, url.clone(), &[("csrf_token", &token), ("reason", "  ")]).await;
         assert_eq!(status, 422, "a reason is required");
         assert!(page.contains("Say why it is withdrawn"), "{page}");
         assert_eq!((open(&mut conn), count(&app.db, "history")), (1, history), "nothing changed");
 
-        let (status, _) =
-            post_form(&manager, url.clone(), &[("csrf_token", &token), ("reason", "Entered against the wrong standard")])
-                .await;
+        let (status, _) = post_form(
+            &manager,
+            url.clone(),
+            &[("csrf_token", &token), ("reason", "Entered against the wrong standard")],
+        )
+        .await;
         assert_eq!(status, 303);
         assert_eq!(open(&mut conn), 0, "no longer counted");
         assert!(store::findings_list(&mut conn, s.provider, None, true).unwrap().is_empty());
@@ -678,13 +686,13 @@ on_both_backends!(
         let page = page.text().await.unwrap();
         assert!(page.contains("Withdrawn") && page.contains("Entered against the wrong standard"), "{page}");
 
+        let (assessor, assessor_token) = browser_signed_in(&app, "assessor@northshire.example", PASSWORD).await;
         let history = count(&app.db, "history");
         let (status, page) = post_form(&manager, url, &[("csrf_token", &token), ("reason", "Again")]).await;
         assert_eq!(status, 422);
         assert!(page.contains("already been withdrawn"), "{page}");
         let close = format!("{}/providers/{}/findings/{id}/close", app.address, s.provider);
-        let (assessor, token) = browser_signed_in(&app, "assessor@northshire.example", PASSWORD).await;
-        let (status, _) = post_form(&assessor, close, &[("csrf_token", &token), ("closed_on", "")]).await;
+        let (status, _) = post_form(&assessor, close, &[("csrf_token", &assessor_token), ("closed_on", "")]).await;
         assert_eq!(status, 404, "a withdrawn finding is not closed");
         assert_eq!(count(&app.db, "history"), history);
     }

@@ -167,7 +167,14 @@ pub fn seed(conn: &mut DbConnection, today: NaiveDate) -> Result<(), StoreError>
     if let Ok(finding) = misfiled.parse(today) {
         let id = store::record_finding(conn, director, provider, "IC1", FindingSource::InternalAudit, &finding)?;
         let when = (today - Duration::days(34)).and_hms_opt(9, 30, 0).unwrap_or_default();
-        store::withdraw_finding(conn, manager, provider, id, "Recorded against IC1 by mistake; it belongs to IC2", when)?;
+        store::withdraw_finding(
+            conn,
+            manager,
+            provider,
+            id,
+            "Recorded against IC1 by mistake; it belongs to IC2",
+            when,
+        )?;
     }
     store::raise_request(
         conn,

@@ -32,6 +32,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/providers/{provider_id}/assessment/{reference}/findings", web::post().to(add_finding))
         .route("/providers/{provider_id}/findings", web::get().to(findings))
         .route("/providers/{provider_id}/findings/{finding_id}/close", web::post().to(close_finding))
+        .route("/providers/{provider_id}/findings/{finding_id}/withdraw", web::get().to(withdraw_finding_form))
         .route("/providers/{provider_id}/findings/{finding_id}/withdraw", web::post().to(withdraw_finding))
         .route("/providers/{provider_id}/accreditation", web::get().to(accreditation))
         .route("/providers/{provider_id}/accreditation", web::post().to(change_accreditation))
@@ -308,55 +309,49 @@ async fn findings(
     path: web::Path<ProviderId>,
     query: web::Query<FindingsQuery>,
 ) -> Result<HttpResponse, AppError> {
+    let today = state.today();
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::ReadAssessment).await?;
-    let shown = FindingsShown { open_only: query.open == "1", date_problem: query.problem == "date" };
-    show_findings(&state, &req, &user, provider_id, shown, None).await
-}
-
-/// How the findings page is shown: only the open ones, and whether a close was refused.
-#[derive(Debug, Clone, Copy, Default)]
-struct FindingsShown {
-    open_only: bool,
-    date_problem: bool,
-}
-
-/// A refused withdrawal, shown again at its own finding's form.
-struct RefusedWithdrawal {
-    finding_id: i32,
-    input: WithdrawalInput,
-    errors: FieldErrors,
-}
-
-/// Shows the findings page; `refused` reopens one finding's withdrawal form with its problem.
-async fn show_findings(
-    state: &AppState,
-    req: &HttpRequest,
-    user: &CurrentUser,
-    provider_id: ProviderId,
-    shown: FindingsShown,
-    refused: Option<RefusedWithdrawal>,
-) -> Result<HttpResponse, AppError> {
-    let today = state.today();
-    let mut context = provider_context(state, user, provider_id).await?;
-    let open_only = shown.open_only;
-    let lines = with_conn(state, move |conn| Ok(store::findings_list(conn, provider_id, None, open_only)?)).await?;
+    let mut context = provider_context(&state, &user, provider_id).await?;
+    let open_only = query.open == "1";
+    let lines = with_conn(&state, move |conn| Ok(store::findings_list(conn, provider_id, None, open_only)?)).await?;
     context.insert("findings", &lines);
     context.insert("open_only", &open_only);
-    context.insert("date_problem", &shown.date_problem);
+    context.insert("date_problem", &(query.problem == "date"));
     context.insert("grades", &FindingGrade::options());
     context.insert("sources", &FindingSource::options());
     context.insert("today", &today.to_string());
-    let status = match &refused {
-        Some(refused) => {
-            context.insert("withdrawing", &refused.finding_id);
-            context.insert("withdrawal_reason", &refused.input.reason);
-            context.insert("errors", &refused.errors.0);
-            StatusCode::UNPROCESSABLE_ENTITY
-        }
-        None => StatusCode::OK,
-    };
-    render_status(state, req, "assessment/findings.html", context, status)
+    render(&state, &req, "assessment/findings.html", context)
+}
+
+/// Shows a finding with the form to withdraw it; `input` and `errors` refill a refused reason.
+async fn show_withdraw_finding(
+    state: &AppState,
+    req: &HttpRequest,
+    user: &CurrentUser,
+    (provider_id, finding_id): (ProviderId, i32),
+    input: WithdrawalInput,
+    errors: FieldErrors,
+) -> Result<HttpResponse, AppError> {
+    let mut context = provider_context(state, user, provider_id).await?;
+    let finding = with_conn(state, move |conn| Ok(store::finding(conn, provider_id, finding_id)?)).await?;
+    context.insert("finding", &finding.ok_or(AppError::NotFound)?);
+    context.insert("withdrawal_reason", &input.reason);
+    context.insert("errors", &errors.0);
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    render_status(state, req, "assessment/withdraw_finding.html", context, status)
+}
+
+/// `GET /providers/{id}/findings/{finding_id}/withdraw`: the finding, and the form to withdraw it.
+async fn withdraw_finding_form(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    path: web::Path<(ProviderId, i32)>,
+) -> Result<HttpResponse, AppError> {
+    let (provider_id, finding_id) = path.into_inner();
+    authorize(&state, &user, provider_id, Capability::Manage).await?;
+    show_withdraw_finding(&state, &req, &user, (provider_id, finding_id), Default::default(), Default::default()).await
 }
 
 /// `POST /providers/{id}/findings/{finding_id}/withdraw`: a manager withdraws a finding entered by
@@ -375,10 +370,7 @@ async fn withdraw_finding(
         &state,
         move |conn| store::withdraw_finding(conn, Some(by), provider_id, finding_id, &submitted.parse()?, now),
         |()| see_other(format!("/providers/{provider_id}/findings")),
-        |errors| {
-            let refused = RefusedWithdrawal { finding_id, input, errors };
-            show_findings(&state, &req, &user, provider_id, FindingsShown::default(), Some(refused))
-        },
+        |errors| show_withdraw_finding(&state, &req, &user, (provider_id, finding_id), input, errors),
     )
     .await
 }

@@ -827,13 +827,6 @@ pub struct FindingLine {
     pub withdrawal_reason: Option<String>,
 }
 
-impl FindingLine {
-    /// Open: neither closed nor withdrawn.
-    pub fn is_open(&self) -> bool {
-        self.closed_on.is_none() && self.withdrawn_at.is_none()
-    }
-}
-
 /// The provider's findings, open ones first, then closed, then withdrawn, newest first; optionally
 /// for one standard, or only the open ones.
 pub fn findings_list(
@@ -841,6 +834,31 @@ pub fn findings_list(
     provider_id: ProviderId,
     node_id: Option<i32>,
     open_only: bool,
+) -> QueryResult<Vec<FindingLine>> {
+    let mut found = finding_lines(conn, provider_id, FindingsWanted { node_id, open_only, finding_id: None })?;
+    found.sort_by_key(|f| (f.withdrawn_at.is_some(), f.closed_on.is_some()));
+    Ok(found)
+}
+
+/// One of the provider's findings, or None if it is not theirs.
+pub fn finding(conn: &mut DbConnection, provider_id: ProviderId, finding_id: i32) -> QueryResult<Option<FindingLine>> {
+    let wanted = FindingsWanted { finding_id: Some(finding_id), ..Default::default() };
+    Ok(finding_lines(conn, provider_id, wanted)?.pop())
+}
+
+/// Which of a provider's findings to read.
+#[derive(Debug, Clone, Copy, Default)]
+struct FindingsWanted {
+    node_id: Option<i32>,
+    open_only: bool,
+    finding_id: Option<i32>,
+}
+
+/// The provider's findings, narrowed in SQL, newest first.
+fn finding_lines(
+    conn: &mut DbConnection,
+    provider_id: ProviderId,
+    wanted: FindingsWanted,
 ) -> QueryResult<Vec<FindingLine>> {
     let mut query = findings::table
         .inner_join(catalogue_nodes::table)
@@ -860,15 +878,16 @@ pub fn findings_list(
             findings::withdrawal_reason,
         ))
         .into_boxed();
-    if let Some(node_id) = node_id {
+    if let Some(node_id) = wanted.node_id {
         query = query.filter(findings::node_id.eq(node_id));
     }
-    if open_only {
+    if let Some(finding_id) = wanted.finding_id {
+        query = query.filter(findings::id.eq(finding_id));
+    }
+    if wanted.open_only {
         query = query.filter(findings::closed_on.is_null()).filter(findings::withdrawn_at.is_null());
     }
-    let mut found: Vec<FindingLine> = query.order((findings::raised_on.desc(), findings::id.desc())).load(conn)?;
-    found.sort_by_key(|f| (f.withdrawn_at.is_some(), f.closed_on.is_some()));
-    Ok(found)
+    query.order((findings::raised_on.desc(), findings::id.desc())).load(conn)
 }
 
 /// Records a finding against a standard of the provider's framework; returns its id, or None when
