@@ -75,8 +75,8 @@ on_both_backends!(
         let s = service(&mut conn, "Northshire OH Service", "northshire");
         let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
         let (p, m, cd) = (s.provider, s.manager, s.clinical_director);
-        // SEQOHS 2023 has 38 standards, 18 of them "must". GF3, GF5 and RP1 are must; GF1, GF2 and
-        // GF4 should. The provider takes on the optional NHS domain (SS), so all 38 count.
+        // SEQOHS 2023 has 43 standards, 23 of them "must". GF3, GF5 and RP1 are must; GF1, GF2 and
+        // GF4 should. The provider takes on the optional NHS domain (SS), so all 43 count.
         let nhs = ohgov::accounts::model::ProviderDetailsInput {
             name: "Northshire OH Service".into(),
             nhs_domain: "applies".into(),
@@ -115,9 +115,9 @@ on_both_backends!(
 
         let report = store::readiness(&mut conn, p, today).unwrap();
         let r = &report.readiness;
-        assert_eq!(r.standard_count, 38);
-        assert_eq!(r.must_not_met, 16, "18 musts less GF3 (met) and GF5 (not applicable)");
-        assert_eq!(r.without_evidence, 33, "38 less GF1, GF3, GF4 and RP1, less GF5 which needs none");
+        assert_eq!(r.standard_count, 43);
+        assert_eq!(r.must_not_met, 21, "23 musts less GF3 (met) and GF5 (not applicable)");
+        assert_eq!(r.without_evidence, 38, "43 less GF1, GF3, GF4 and RP1, less GF5 which needs none");
         assert_eq!(r.met_without_current_evidence, 1, "GF1");
         assert_eq!((r.evidence_items, r.evidence_overdue, r.evidence_due_soon), (5, 1, 1));
         assert_eq!((r.open_findings, r.open_requests), (2, 1));
@@ -460,7 +460,7 @@ on_both_backends!(
         let domains = body["domains"].as_array().unwrap();
         assert_eq!(domains.len(), 6);
         let standards: usize = domains.iter().map(|d| d["standards"].as_array().unwrap().len()).sum();
-        assert_eq!(standards, 38);
+        assert_eq!(standards, 43);
         let gf1 = &domains[0]["standards"][0];
         assert_eq!(
             *gf1,
@@ -562,12 +562,12 @@ on_both_backends!(
             assert_eq!(ss.title, "Sector specific standards (optional)");
             (ss.applies, r.standard_count, r.must_not_met, r.without_evidence)
         };
-        // An independent provider without NHS contracts: the six SS standards (all must) are out.
+        // An independent provider without NHS contracts: the eleven SS standards (all must) are out.
         assert_eq!(counts(&mut conn), (false, 32, 12, 32));
 
         // Chosen on: they are back.
         ohgov::accounts::store::update_provider(&mut conn, None, p, &details("applies").parse().unwrap()).unwrap();
-        assert_eq!(counts(&mut conn), (true, 38, 18, 38));
+        assert_eq!(counts(&mut conn), (true, 43, 23, 43));
         assert_eq!(ohgov::accounts::store::nhs_domain_choice(&mut conn, p).unwrap(), Some(true));
 
         // By default again, with a current contract with an NHS trust: on.

@@ -215,7 +215,7 @@ pub fn readiness_facts(
     let cycle = current_cycle(conn, provider_id)?;
     let Some(catalogue_id) = framework_of(conn, cycle.as_ref())? else { return Ok((cycle, Facts::default())) };
     let (mut domains, standards) = framework_standards(conn, catalogue_id)?;
-    if domains.iter().any(|d| d.reference == rules::NHS_DOMAIN) {
+    if domains.iter().any(|d| rules::is_nhs_domain(&d.reference)) {
         let choice = crate::accounts::store::nhs_domain_choice(conn, provider_id)?;
         // The provider's own choice needs no more; by default, its type and its contracts decide.
         let applies = match choice {
@@ -227,7 +227,7 @@ pub fn readiness_facts(
                 rules::nhs_domain_applies(None, organisation_type, contract)
             }
         };
-        for domain in domains.iter_mut().filter(|d| d.reference == rules::NHS_DOMAIN) {
+        for domain in domains.iter_mut().filter(|d| rules::is_nhs_domain(&d.reference)) {
             domain.applies = applies;
         }
     }

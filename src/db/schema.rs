@@ -75,6 +75,7 @@ diesel::table! {
         higher_is_better -> Bool,
         default_target -> Double,
         source -> Text,
+        indicator -> Nullable<Text>,
     }
 }
 
