@@ -327,6 +327,23 @@ on_both_backends!(
     }
 );
 
+#[test]
+fn a_process_keeps_the_one_history_key_it_started_with() {
+    if !support::selected(support::Backend::Sqlite) {
+        return;
+    }
+    let db = support::TestDb::sqlite_with(support::Seed::Catalogue);
+    assert_eq!(ohgov::history::install_key(support::history_key().clone()), Ok(()), "the same key again");
+    assert_eq!(ohgov::history::install_key(HistoryKey::generate(1)), Err(key::KeyError::AnotherInstalled));
+    // Starting the application on another key file in the same process is refused, not mixed in.
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = db.settings();
+    settings.history_key_file = dir.path().join("history.key");
+    let Err(error) = ohgov::prepare(settings) else { panic!("prepare accepted a second key") };
+    assert!(format!("{error:#}").contains("already seals history with another key"), "{error:#}");
+    assert_eq!(verify(&mut db.conn()), Ok(6), "nothing was written under the other key");
+}
+
 /// `ohgov` with `args`, and with OHGOV_HISTORY_KEY_FILE set to `key_file` or, when None, unset so
 /// the key file beside the database is used.
 fn ohgov(args: &[&str], key_file: Option<&std::path::Path>) -> std::process::Output {
