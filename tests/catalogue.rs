@@ -225,6 +225,7 @@ fn the_load_command_reports_and_refuses_bad_files() {
         std::process::Command::new(env!("CARGO_BIN_EXE_ohgov"))
             .args(args)
             .args(["--database-url", &db.url])
+            .env("OHGOV_HISTORY_KEY_FILE", db.history_key_file())
             .output()
             .expect("run ohgov")
     };
