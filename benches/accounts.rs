@@ -13,6 +13,7 @@ use ohgov::db::{self, DatabaseTarget};
 use ohgov::history::{Change, Entry};
 
 fn main() {
+    let history_key = support::install_history_key();
     let dir = tempfile::tempdir().expect("temporary folder");
     let target = DatabaseTarget::Sqlite(dir.path().join("bench.db"));
     let mut conn = db::establish(&target).expect("connect");
@@ -56,7 +57,7 @@ fn main() {
         db::write_transaction(&mut conn, |c| ohgov::history::store::record(c, &entry)).unwrap();
     }
     support::measure("verify-log over ~10,200 history rows", 10, || {
-        let verified = ohgov::history::store::verify(&mut conn).unwrap().unwrap();
+        let verified = ohgov::history::store::verify(&mut conn, &history_key).unwrap().unwrap();
         assert!(verified.rows > 10_000);
     });
 }

@@ -138,6 +138,7 @@ fn bench_backend(label: &str, target: DatabaseTarget) {
 }
 
 fn main() {
+    support::install_history_key();
     let dir = tempfile::tempdir().expect("temporary folder");
     bench_backend("sqlite", DatabaseTarget::Sqlite(dir.path().join("bench.db")));
     if let Ok(url) = std::env::var("OHGOV_BENCH_PG_URL") {

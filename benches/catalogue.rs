@@ -39,6 +39,7 @@ fn bench_backend(label: &str, target: DatabaseTarget, fresh: impl Fn() -> Databa
 }
 
 fn main() {
+    support::install_history_key();
     let sources = catalogue::builtin_sources();
     support::measure("check the six built-in files (parse + validate)", 200, || {
         model::check_set(&sources, &model::KnownReferences::new()).expect("valid");

@@ -123,6 +123,7 @@ fn bench_backend(label: &str, target: DatabaseTarget, reset: &dyn Fn()) {
 }
 
 fn main() {
+    support::install_history_key();
     let dir = tempfile::tempdir().expect("temporary folder");
     let path = dir.path().join("bench.db");
     let reset_sqlite = || {

@@ -33,6 +33,11 @@ pub struct Settings {
     /// (`OHGOV_SESSION_KEY_FILE`; default beside the SQLite file, or `./ohgov-session.key`).
     /// Made on first start, mode 0600; every instance of one service must have the same file.
     pub session_key_file: std::path::PathBuf,
+    /// The file holding the key that seals the audit trail's rows (HMAC-SHA256), outside the
+    /// database so that a copy of the database cannot rewrite the trail unseen
+    /// (`OHGOV_HISTORY_KEY_FILE`; default beside the SQLite file, or `./ohgov-history.key`). Made on
+    /// first start, mode 0600; every instance and command on one database must use the same file.
+    pub history_key_file: std::path::PathBuf,
 }
 
 /// A session unused for this long is over: 12 hours.
@@ -77,9 +82,19 @@ impl Settings {
                 .filter(|v| !v.trim().is_empty())
                 .map(std::path::PathBuf::from)
                 .unwrap_or_else(|| beside_database(&database_url, "session.key")),
+            history_key_file: history_key_file(&database_url),
             pool_size: std::env::var("OHGOV_DB_POOL").ok().and_then(|v| v.parse().ok()).filter(|n| *n > 0).unwrap_or(8),
         }
     }
+}
+
+/// Where the history key of a database is kept: `OHGOV_HISTORY_KEY_FILE`, or beside the database.
+pub fn history_key_file(database_url: &str) -> std::path::PathBuf {
+    std::env::var("OHGOV_HISTORY_KEY_FILE")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| beside_database(database_url, "history.key"))
 }
 
 /// An environment variable's value, or the default when it is unset or blank.
@@ -101,12 +116,24 @@ pub fn beside_database(database_url: &str, suffix: &str) -> std::path::PathBuf {
 }
 
 /// The secret in a key file, hex-encoded; made from `fresh()` with mode 0600 when the file does not
-/// exist. Written to a private temporary file and linked into place, so two instances starting
-/// together agree on one key and none reads a half-written file.
+/// exist (see [`read_or_create_file`]).
 pub fn read_or_create_secret(path: &std::path::Path, fresh: impl FnOnce() -> Vec<u8>) -> anyhow::Result<Vec<u8>> {
+    use anyhow::Context;
+    let text = read_or_create_file(path, || Ok(hex::encode(fresh())))?;
+    hex::decode(text.trim()).with_context(|| format!("key file {} is not hex", path.display()))
+}
+
+/// A private file's text; made from `fresh()` with mode 0600 when the file does not exist (`fresh`
+/// is not called when it does). Written to a private temporary file and linked into place, so two
+/// instances starting together agree on one file and none reads a half-written one.
+pub fn read_or_create_file(
+    path: &std::path::Path,
+    fresh: impl FnOnce() -> anyhow::Result<String>,
+) -> anyhow::Result<String> {
     use anyhow::Context;
     use std::io::Write;
     if !path.exists() {
+        let text = fresh()?;
         let mut tmp_name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
         tmp_name.push(format!(".{}.tmp", std::process::id()));
         let tmp = path.with_file_name(tmp_name);
@@ -115,7 +142,7 @@ pub fn read_or_create_secret(path: &std::path::Path, fresh: impl FnOnce() -> Vec
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         let mut file = options.open(&tmp).with_context(|| format!("creating key file {}", tmp.display()))?;
-        file.write_all(hex::encode(fresh()).as_bytes())?;
+        file.write_all(text.as_bytes())?;
         file.sync_all()?;
         drop(file);
         let linked = std::fs::hard_link(&tmp, path);
@@ -126,6 +153,5 @@ pub fn read_or_create_secret(path: &std::path::Path, fresh: impl FnOnce() -> Vec
             Err(e) => return Err(e).with_context(|| format!("creating key file {}", path.display())),
         }
     }
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading key file {}", path.display()))?;
-    hex::decode(text.trim()).with_context(|| format!("key file {} is not hex", path.display()))
+    std::fs::read_to_string(path).with_context(|| format!("reading key file {}", path.display()))
 }

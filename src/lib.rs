@@ -191,8 +191,9 @@ macro_rules! vocabulary {
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
      img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-/// Opens the pool, applies migrations, loads the built-in catalogue into an empty database and
-/// parses the templates: everything that must be right before the first request.
+/// Opens the pool, applies migrations, loads (or makes) the history key, loads the built-in
+/// catalogue into an empty database and parses the templates: everything that must be right before
+/// the first request.
 pub fn prepare(settings: Settings) -> anyhow::Result<AppState> {
     let target = db::DatabaseTarget::parse(&settings.database_url)?;
     let pool = db::pool(&target, settings.pool_size)?;
@@ -202,6 +203,8 @@ pub fn prepare(settings: Settings) -> anyhow::Result<AppState> {
         if applied > 0 {
             tracing::info!(applied, backend = target.backend_name(), "migrations applied");
         }
+        // Before anything writes history: every row from here on is sealed with it.
+        history::key::load_and_install(&settings.history_key_file, &mut conn)?;
         if let Some(report) = catalogue::store::load_if_empty(&mut conn, &catalogue::builtin_sources())? {
             tracing::info!(files = report.files.len(), "built-in catalogue loaded into an empty database");
         }

@@ -297,6 +297,19 @@ on_both_backends!(
             ),
             (
                 "GET",
+                "/providers/{provider_id}/findings/{finding_id}/withdraw",
+                format!("/providers/{p}/findings/{f}/withdraw"),
+                MANAGES,
+            ),
+            // Sent empty, the reason is missing: refused at the field, nothing withdrawn.
+            (
+                "POST",
+                "/providers/{provider_id}/findings/{finding_id}/withdraw",
+                format!("/providers/{p}/findings/{f}/withdraw"),
+                MANAGES_POST,
+            ),
+            (
+                "GET",
                 "/providers/{provider_id}/accreditation",
                 format!("/providers/{p}/accreditation"),
                 READS_ASSESSMENT,
@@ -372,6 +385,12 @@ on_both_backends!(
                 format!("/providers/{p}/evidence/{e}/links"),
                 // No standards ticked is a valid answer: the links are saved (as none).
                 [303, 303, 303, 403, 403, 403, 403, 404],
+            ),
+            (
+                "POST",
+                "/providers/{provider_id}/evidence/{item_id}/withdraw",
+                format!("/providers/{p}/evidence/{e}/withdraw"),
+                MANAGES_POST,
             ),
             ("GET", "/providers/{provider_id}/coverage", format!("/providers/{p}/coverage"), READS_ASSESSMENT),
             ("GET", "/providers/{provider_id}/coverage", format!("/providers/{q}/coverage"), HIDDEN),

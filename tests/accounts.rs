@@ -18,6 +18,7 @@ fn ohgov(db: &TestDb, args: &[&str]) -> Ran {
         .args(args)
         .args(["--database-url", &db.url])
         .env_remove("DATABASE_URL")
+        .env("OHGOV_HISTORY_KEY_FILE", db.history_key_file())
         .output()
         .expect("run ohgov");
     Ran {
@@ -161,6 +162,7 @@ fn ohgov_with_stdin(db: &TestDb, args: &[&str], stdin: &str) -> Ran {
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ohgov"))
         .args(args)
         .args(["--database-url", &db.url])
+        .env("OHGOV_HISTORY_KEY_FILE", db.history_key_file())
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -700,7 +702,11 @@ fn user_add_at_a_terminal_generates_a_password_and_prints_it_once() {
         env!("CARGO_BIN_EXE_ohgov"),
         db.url
     );
-    let Ok(output) = std::process::Command::new("script").args(["-qec", &command, "/dev/null"]).output() else {
+    let Ok(output) = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env("OHGOV_HISTORY_KEY_FILE", db.history_key_file())
+        .output()
+    else {
         eprintln!("no `script` command here; the terminal case is not exercised");
         return;
     };

@@ -75,8 +75,8 @@ on_both_backends!(
         let s = service(&mut conn, "Northshire OH Service", "northshire");
         let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
         let (p, m, cd) = (s.provider, s.manager, s.clinical_director);
-        // SEQOHS 2023 has 38 standards, 18 of them "must". GF3, GF5 and RP1 are must; GF1, GF2 and
-        // GF4 should. The provider takes on the optional NHS domain (SS), so all 38 count.
+        // SEQOHS 2023 has 43 standards, 23 of them "must". GF3, GF5 and RP1 are must; GF1, GF2 and
+        // GF4 should. The provider takes on the optional NHS domain (SS), so all 43 count.
         let nhs = ohgov::accounts::model::ProviderDetailsInput {
             name: "Northshire OH Service".into(),
             nhs_domain: "applies".into(),
@@ -115,9 +115,9 @@ on_both_backends!(
 
         let report = store::readiness(&mut conn, p, today).unwrap();
         let r = &report.readiness;
-        assert_eq!(r.standard_count, 38);
-        assert_eq!(r.must_not_met, 16, "18 musts less GF3 (met) and GF5 (not applicable)");
-        assert_eq!(r.without_evidence, 33, "38 less GF1, GF3, GF4 and RP1, less GF5 which needs none");
+        assert_eq!(r.standard_count, 43);
+        assert_eq!(r.must_not_met, 21, "23 musts less GF3 (met) and GF5 (not applicable)");
+        assert_eq!(r.without_evidence, 38, "43 less GF1, GF3, GF4 and RP1, less GF5 which needs none");
         assert_eq!(r.met_without_current_evidence, 1, "GF1");
         assert_eq!((r.evidence_items, r.evidence_overdue, r.evidence_due_soon), (5, 1, 1));
         assert_eq!((r.open_findings, r.open_requests), (2, 1));
@@ -460,7 +460,7 @@ on_both_backends!(
         let domains = body["domains"].as_array().unwrap();
         assert_eq!(domains.len(), 6);
         let standards: usize = domains.iter().map(|d| d["standards"].as_array().unwrap().len()).sum();
-        assert_eq!(standards, 38);
+        assert_eq!(standards, 43);
         let gf1 = &domains[0]["standards"][0];
         assert_eq!(
             *gf1,
@@ -562,12 +562,12 @@ on_both_backends!(
             assert_eq!(ss.title, "Sector specific standards (optional)");
             (ss.applies, r.standard_count, r.must_not_met, r.without_evidence)
         };
-        // An independent provider without NHS contracts: the six SS standards (all must) are out.
+        // An independent provider without NHS contracts: the eleven SS standards (all must) are out.
         assert_eq!(counts(&mut conn), (false, 32, 12, 32));
 
         // Chosen on: they are back.
         ohgov::accounts::store::update_provider(&mut conn, None, p, &details("applies").parse().unwrap()).unwrap();
-        assert_eq!(counts(&mut conn), (true, 38, 18, 38));
+        assert_eq!(counts(&mut conn), (true, 43, 23, 43));
         assert_eq!(ohgov::accounts::store::nhs_domain_choice(&mut conn, p).unwrap(), Some(true));
 
         // By default again, with a current contract with an NHS trust: on.
@@ -625,5 +625,122 @@ on_both_backends!(
         let dashboard = client.get(format!("{}/providers/{}/assessment", app.address, p)).send().await.unwrap();
         let dashboard = dashboard.text().await.unwrap();
         assert!(dashboard.contains("Not applicable to this service"), "{dashboard}");
+    }
+);
+
+/// The newest history row: (entity, action, changes).
+fn last_history(db: &support::TestDb) -> (String, String, String) {
+    use ohgov::db::schema::history;
+    history::table
+        .order(history::id.desc())
+        .select((history::entity, history::action, history::changes))
+        .first(&mut db.conn())
+        .unwrap()
+}
+
+on_both_backends!(
+    a_manager_withdraws_a_finding_entered_by_mistake_with_a_reason,
+    app | app | {
+        let mut conn = app.db.migrated();
+        let s = service(&mut conn, "Northshire OH Service", "northshire");
+        let today = support::today();
+        let id = finding(&mut conn, s.manager, s.provider, "IC2");
+        let open = |conn: &mut DbConnection| store::readiness(conn, s.provider, today).unwrap().readiness.open_findings;
+        assert_eq!(open(&mut conn), 1);
+        let url = format!("{}/providers/{}/findings/{id}/withdraw", app.address, s.provider);
+
+        let (assessor, token) = browser_signed_in(&app, "assessor@northshire.example", PASSWORD).await;
+        let (status, _) = post_form(&assessor, url.clone(), &[("csrf_token", &token), ("reason", "Typed twice")]).await;
+        assert_eq!(status, 403, "only a manager withdraws");
+        let page = assessor.get(format!("{}/providers/{}/findings", app.address, s.provider)).send().await.unwrap();
+        assert!(!page.text().await.unwrap().contains("/withdraw"), "no link for those who may not");
+        assert_eq!(assessor.get(url.clone()).send().await.unwrap().status().as_u16(), 403);
+
+        let (manager, token) = browser_signed_in(&app, "manager@northshire.example", PASSWORD).await;
+        let findings = manager.get(format!("{}/providers/{}/findings", app.address, s.provider)).send().await;
+        assert!(findings.unwrap().text().await.unwrap().contains(&format!("/findings/{id}/withdraw\"")));
+        let form = manager.get(url.clone()).send().await.unwrap().text().await.unwrap();
+        assert!(form.contains("Why is it withdrawn?") && form.contains("Two of ten case notes"), "{form}");
+        let history = count(&app.db, "history");
+        let (status, page) = post_form(&manager, url.clone(), &[("csrf_token", &token), ("reason", "  ")]).await;
+        assert_eq!(status, 422, "a reason is required");
+        assert!(page.contains("Say why it is withdrawn"), "{page}");
+        assert_eq!((open(&mut conn), count(&app.db, "history")), (1, history), "nothing changed");
+
+        let (status, _) = post_form(
+            &manager,
+            url.clone(),
+            &[("csrf_token", &token), ("reason", "Entered against the wrong standard")],
+        )
+        .await;
+        assert_eq!(status, 303);
+        assert_eq!(open(&mut conn), 0, "no longer counted");
+        assert!(store::findings_list(&mut conn, s.provider, None, true).unwrap().is_empty());
+        let all = store::findings_list(&mut conn, s.provider, None, false).unwrap();
+        assert_eq!(all.len(), 1, "still listed");
+        assert_eq!(all[0].withdrawal_reason.as_deref(), Some("Entered against the wrong standard"));
+        let (entity, action, changes) = last_history(&app.db);
+        assert_eq!((entity.as_str(), action.as_str()), ("finding", "withdraw"));
+        assert!(changes.contains("Entered against the wrong standard"), "{changes}");
+        let page = manager.get(format!("{}/providers/{}/findings", app.address, s.provider)).send().await.unwrap();
+        let page = page.text().await.unwrap();
+        assert!(page.contains("Withdrawn") && page.contains("Entered against the wrong standard"), "{page}");
+
+        let (assessor, assessor_token) = browser_signed_in(&app, "assessor@northshire.example", PASSWORD).await;
+        let history = count(&app.db, "history");
+        let (status, page) = post_form(&manager, url, &[("csrf_token", &token), ("reason", "Again")]).await;
+        assert_eq!(status, 422);
+        assert!(page.contains("already been withdrawn"), "{page}");
+        let close = format!("{}/providers/{}/findings/{id}/close", app.address, s.provider);
+        let (status, _) = post_form(&assessor, close, &[("csrf_token", &assessor_token), ("closed_on", "")]).await;
+        assert_eq!(status, 404, "a withdrawn finding is not closed");
+        assert_eq!(count(&app.db, "history"), history);
+    }
+);
+
+on_both_backends!(
+    a_manager_withdraws_an_evidence_item_and_it_stops_counting,
+    app | app | {
+        use ohgov::evidence::store::{library, LibraryFilter};
+        let mut conn = app.db.migrated();
+        let s = service(&mut conn, "Northshire OH Service", "northshire");
+        let today = support::today();
+        let id = evidence(&mut conn, s.provider, "Wrong service's policy", &["GF1"], None, None);
+        let gf1 = |conn: &mut DbConnection| {
+            let report = store::readiness(conn, s.provider, today).unwrap().readiness;
+            let standard = report.domains.iter().flat_map(|d| &d.standards).find(|l| l.reference == "GF1").cloned();
+            (report.evidence_items, standard.unwrap().evidence_count)
+        };
+        assert_eq!(gf1(&mut conn), (1, 1));
+        let url = format!("{}/providers/{}/evidence/{id}/withdraw", app.address, s.provider);
+
+        let (viewer, token) = browser_signed_in(&app, "viewer@northshire.example", PASSWORD).await;
+        let (status, _) = post_form(&viewer, url.clone(), &[("csrf_token", &token), ("reason", "Mistake")]).await;
+        assert_eq!(status, 403);
+
+        let (manager, token) = browser_signed_in(&app, "manager@northshire.example", PASSWORD).await;
+        let (status, page) = post_form(&manager, url.clone(), &[("csrf_token", &token), ("reason", "")]).await;
+        assert_eq!(status, 422);
+        assert!(page.contains("Say why it is withdrawn") && page.contains("aria-invalid"), "at the field: {page}");
+        assert_eq!(gf1(&mut conn), (1, 1), "nothing changed");
+
+        let (status, _) =
+            post_form(&manager, url, &[("csrf_token", &token), ("reason", "Another service's policy")]).await;
+        assert_eq!(status, 303);
+        assert_eq!(gf1(&mut conn), (0, 0), "no longer evidence for anything");
+        assert!(library(&mut conn, s.provider, &LibraryFilter::default(), today).unwrap().is_empty());
+        let withdrawn = LibraryFilter { withdrawn: true, ..Default::default() };
+        let kept = library(&mut conn, s.provider, &withdrawn, today).unwrap();
+        assert_eq!(kept.len(), 1, "kept, among the withdrawn");
+        assert_eq!(kept[0].links, ["GF1"], "with its links");
+        let (entity, action, changes) = last_history(&app.db);
+        assert_eq!((entity.as_str(), action.as_str()), ("evidence", "withdraw"));
+        assert!(changes.contains("Another service's policy"), "{changes}");
+        let page = manager.get(format!("{}/providers/{}/evidence/{id}", app.address, s.provider)).send().await.unwrap();
+        let page = page.text().await.unwrap();
+        assert!(page.contains("This item was withdrawn on"), "{page}");
+        assert!(!page.contains("Upload a new version"), "{page}");
+        let listed = manager.get(format!("{}/providers/{}/evidence?withdrawn=1", app.address, s.provider)).send().await;
+        assert!(listed.unwrap().text().await.unwrap().contains("Wrong service"));
     }
 );

@@ -27,7 +27,7 @@ fn snapshot(conn: &mut DbConnection) -> Vec<String> {
         .load(conn)
         .unwrap();
     rows.extend(professions.iter().map(|r| format!("{r:?}")));
-    let kpis: Vec<(i32, String, bool, f64, String)> =
+    let kpis: Vec<(i32, String, bool, f64, String, Option<String>)> =
         kpi_definitions::table.order(kpi_definitions::node_id).load(conn).unwrap();
     rows.extend(kpis.iter().map(|r| format!("{r:?}")));
     rows
@@ -225,6 +225,7 @@ fn the_load_command_reports_and_refuses_bad_files() {
         std::process::Command::new(env!("CARGO_BIN_EXE_ohgov"))
             .args(args)
             .args(["--database-url", &db.url])
+            .env("OHGOV_HISTORY_KEY_FILE", db.history_key_file())
             .output()
             .expect("run ohgov")
     };
@@ -255,3 +256,292 @@ fn the_load_command_reports_and_refuses_bad_files() {
     );
     assert!(err.contains("nothing was loaded"), "{err}");
 }
+
+/// (level, parent's reference, title) of each stored node of `code` with one of `references`.
+fn stored(conn: &mut DbConnection, code: &str, references: &[&str]) -> Vec<(String, String, String, String)> {
+    let parent = diesel::alias!(catalogue_nodes as parent);
+    catalogue_nodes::table
+        .inner_join(catalogues::table)
+        .inner_join(parent.on(catalogue_nodes::parent_id.eq(parent.field(catalogue_nodes::id).nullable())))
+        .filter(catalogues::code.eq(code))
+        .filter(catalogue_nodes::reference.eq_any(references))
+        .filter(catalogue_nodes::retired.eq(false))
+        .select((
+            catalogue_nodes::reference,
+            catalogue_nodes::level,
+            parent.field(catalogue_nodes::reference),
+            catalogue_nodes::title,
+        ))
+        .order(catalogue_nodes::position)
+        .load::<(String, ohgov::catalogue::model::Level, String, String)>(conn)
+        .unwrap()
+        .into_iter()
+        .map(|(reference, level, parent, title)| (reference, level.as_str().to_string(), parent, title))
+        .collect()
+}
+
+on_both_backends!(
+    the_commissioning_guidance_musts_are_must_standards_of_the_nhs_domain,
+    catalogue_db | db | {
+        let mut conn = db.migrated();
+        let musts = ["SS7", "SS8", "SS9", "SS10", "SS11"];
+        let rows = stored(&mut conn, "seqohs-2023", &musts);
+        let found: Vec<(&str, &str, &str)> =
+            rows.iter().map(|(r, level, parent, _)| (r.as_str(), level.as_str(), parent.as_str())).collect();
+        assert_eq!(
+            found,
+            musts.iter().map(|r| (*r, "must", "SS")).collect::<Vec<_>>(),
+            "each is a must standard of the NHS sector domain"
+        );
+        let titles: Vec<&str> = rows.iter().map(|r| r.3.as_str()).collect();
+        assert_eq!(
+            titles,
+            [
+                "Clinical governance systems cover the whole NHS service",
+                "A skilled multidisciplinary specialist team",
+                "Contingency plans cover the loss or absence of key staff",
+                "A plan for training new OH specialists",
+                "Special expertise is arranged for every sub-specialism",
+            ]
+        );
+        let sector: i64 = {
+            let parent = diesel::alias!(catalogue_nodes as parent);
+            catalogue_nodes::table
+                .inner_join(catalogues::table)
+                .inner_join(parent.on(catalogue_nodes::parent_id.eq(parent.field(catalogue_nodes::id).nullable())))
+                .filter(catalogues::code.eq("seqohs-2023"))
+                .filter(parent.field(catalogue_nodes::reference).eq("SS"))
+                .count()
+                .get_result(&mut conn)
+                .unwrap()
+        };
+        assert_eq!(sector, 11);
+    }
+);
+
+on_both_backends!(
+    the_catalogue_page_shows_one_definition_of_m_appt_and_the_growing_oh_measures,
+    app | app | {
+        let (status, body) = app.get_text("/catalogue").await;
+        assert_eq!(status, 200);
+        // M-APPT's row: its title and guidance, and nowhere a second definition.
+        let row = body.split("<tr>").find(|r| r.contains(">M-APPT<")).expect("a row for M-APPT");
+        assert!(row.contains("Appointment within 10 days of referral"), "{row}");
+        assert!(row.contains("within 10 days of the referral being received"), "{row}");
+        assert!(row.contains("<td>percent</td>"), "{row}");
+        assert!(!body.contains("10 working days"), "no other definition on the page");
+
+        assert!(body.contains("Outcome and leading measures (Growing OH)"));
+        for (reference, title, indicator) in [
+            ("G-RTW", "Return to work after OH intervention", "Lagging (outcome)"),
+            ("G-NEED", "Need met against need assessed", "Lagging (outcome)"),
+            ("G-HWC", "Wellbeing conversations held", "Leading"),
+            ("G-HANDRAIL", "Reports meeting the report-quality (&#x27;handrail&#x27;) standards", "Leading"),
+        ] {
+            let row = body.split("<tr>").find(|r| r.contains(&format!(">{reference}<"))).expect(reference);
+            assert!(row.contains(title), "{reference}: {row}");
+            assert!(row.contains("<td>Higher</td>"), "{reference}: {row}");
+            assert!(row.contains(&format!("<td>{indicator}</td>")), "{reference}: {row}");
+        }
+        // The must standards of the NHS domain carry their level on the page.
+        let ss10 = body.split("<article").find(|a| a.contains("id=\"seqohs-2023-SS10\"")).expect("SS10 is shown");
+        assert!(ss10.contains("A plan for training new OH specialists") && ss10.contains(">Must</strong>"));
+        // The 2015 framework's NHS domain is shown, and its 2023 successor says what it replaces.
+        assert!(body.contains("NHS standards (optional)"));
+        let ss1 = body.split("<article").find(|a| a.contains("id=\"seqohs-2023-SS1\"")).expect("SS1 is shown");
+        assert!(ss1.contains("Replaces seqohs-2015: NHS1"), "{ss1}");
+    }
+);
+
+on_both_backends!(
+    the_growing_oh_measures_load_with_their_units_directions_and_indicators,
+    catalogue_db | db | {
+        let mut conn = db.migrated();
+        let rows: Vec<(String, String, bool, Option<String>)> = kpi_definitions::table
+            .inner_join(catalogue_nodes::table)
+            .filter(catalogue_nodes::reference.like("G-%"))
+            .select((
+                catalogue_nodes::reference,
+                kpi_definitions::unit,
+                kpi_definitions::higher_is_better,
+                kpi_definitions::indicator,
+            ))
+            .order(catalogue_nodes::position)
+            .load(&mut conn)
+            .unwrap();
+        let lagging = Some("lagging".to_string());
+        let leading = Some("leading".to_string());
+        assert_eq!(
+            rows,
+            [
+                ("G-RTW".to_string(), "percent".to_string(), true, lagging.clone()),
+                ("G-NEED".to_string(), "percent".to_string(), true, lagging),
+                ("G-HWC".to_string(), "percent".to_string(), true, leading.clone()),
+                ("G-HANDRAIL".to_string(), "percent".to_string(), true, leading),
+            ]
+        );
+        let unsaid: i64 =
+            kpi_definitions::table.filter(kpi_definitions::indicator.is_null()).count().get_result(&mut conn).unwrap();
+        assert_eq!(unsaid, 0, "every KPI says whether it leads or lags");
+        let kpis: i64 = kpi_definitions::table.count().get_result(&mut conn).unwrap();
+        assert_eq!(kpis, 20, "eight MoHaWK indicators, eight service KPIs and four Growing OH measures");
+    }
+);
+
+on_both_backends!(
+    a_database_loaded_before_these_changes_takes_them_with_the_next_load,
+    catalogue_db | db | {
+        let mut conn = db.migrated();
+        let links_when_fresh: i64 = catalogue_replaces::table.count().get_result(&mut conn).unwrap();
+        // As an older database is after the migration: its KPIs say nothing of leading or
+        // lagging, its texts are older ones, and none of the new entries are there.
+        let groups: Vec<i32> = catalogue_nodes::table
+            .filter(catalogue_nodes::reference.eq_any(["NHS", "GROWING"]))
+            .select(catalogue_nodes::id)
+            .load(&mut conn)
+            .unwrap();
+        let new_entries: Vec<i32> = catalogue_nodes::table
+            .filter(
+                catalogue_nodes::reference
+                    .eq_any(["SS7", "SS8", "SS9", "SS10", "SS11"])
+                    .or(catalogue_nodes::parent_id.eq_any(&groups)),
+            )
+            .select(catalogue_nodes::id)
+            .load(&mut conn)
+            .unwrap();
+        assert_eq!(new_entries.len(), 15, "five SS standards, six NHS ones, four Growing OH measures");
+        diesel::delete(catalogue_replaces::table).execute(&mut conn).unwrap();
+        diesel::delete(kpi_definitions::table.filter(kpi_definitions::node_id.eq_any(&new_entries)))
+            .execute(&mut conn)
+            .unwrap();
+        diesel::delete(catalogue_nodes::table.filter(catalogue_nodes::id.eq_any(&new_entries)))
+            .execute(&mut conn)
+            .unwrap();
+        diesel::delete(catalogue_nodes::table.filter(catalogue_nodes::id.eq_any(&groups))).execute(&mut conn).unwrap();
+        diesel::update(kpi_definitions::table)
+            .set(kpi_definitions::indicator.eq(None::<String>))
+            .execute(&mut conn)
+            .unwrap();
+        diesel::update(catalogues::table).set(catalogues::content_sha256.eq("older")).execute(&mut conn).unwrap();
+        let before = store::overview(&mut conn).expect("the catalogue page still reads it");
+        let kpis = before.iter().find(|c| c.code == "kpis").expect("the KPIs");
+        assert!(kpis
+            .entries
+            .iter()
+            .flat_map(|g| g.children.iter())
+            .all(|k| k.kpi.as_ref().is_some_and(|d| d.indicator.is_none())));
+
+        let report = store::load(&mut conn, &catalogue::builtin_sources()).expect("the next load");
+        let added = |code: &str| match report.files.iter().find(|(c, _)| c == code) {
+            Some((_, store::FileOutcome::Updated { inserted, .. })) => *inserted,
+            other => panic!("{code}: {other:?}"),
+        };
+        assert_eq!((added("seqohs-2023"), added("seqohs-2015"), added("kpis")), (5, 7, 5));
+        let unsaid: i64 =
+            kpi_definitions::table.filter(kpi_definitions::indicator.is_null()).count().get_result(&mut conn).unwrap();
+        assert_eq!(unsaid, 0, "every KPI now says whether it leads or lags");
+        assert_eq!(stored(&mut conn, "seqohs-2023", &["SS9"])[0].1, "must");
+        let links: i64 = catalogue_replaces::table.count().get_result(&mut conn).unwrap();
+        assert_eq!(links, links_when_fresh, "the carry-over links are rebuilt, NHS1 to NHS6 included");
+        let nhs_links: i64 = catalogue_replaces::table
+            .inner_join(catalogue_nodes::table.on(catalogue_nodes::id.eq(catalogue_replaces::replaced_node_id)))
+            .filter(catalogue_nodes::reference.like("NHS%"))
+            .count()
+            .get_result(&mut conn)
+            .unwrap();
+        assert_eq!(nhs_links, 6);
+    }
+);
+
+/// Saves a self-assessment of `reference` in the provider's current cycle.
+fn assess(
+    conn: &mut DbConnection,
+    by: ohgov::db::UserId,
+    provider: ohgov::db::ProviderId,
+    reference: &str,
+    result: &str,
+) {
+    let input = ohgov::assessment::model::AssessmentInput {
+        workflow: "done".into(),
+        result: result.into(),
+        not_applicable_reason: if result == "not_applicable" { "No NHS customers then".into() } else { String::new() },
+        narrative: format!("How the service meets {reference}"),
+        ..Default::default()
+    };
+    ohgov::assessment::store::save_assessment(
+        conn,
+        Some(by),
+        provider,
+        reference,
+        &input.parse().unwrap(),
+        support::today(),
+    )
+    .unwrap_or_else(|e| panic!("{reference} is a standard of the framework: {e}"));
+}
+
+on_both_backends!(
+    the_2015_nhs_domain_is_optional_and_its_results_carry_over_to_the_2023_one,
+    catalogue_db | db | {
+        use ohgov::assessment::model::CycleKind;
+        use ohgov::assessment::store as assessment;
+        let mut conn = db.migrated();
+        let s = support::service(&mut conn, "Northshire OH Service", "northshire");
+        let (p, m, today) = (s.provider, s.manager, support::today());
+        let began = chrono::NaiveDate::from_ymd_opt(2022, 4, 1).unwrap();
+        assessment::start_cycle(&mut conn, Some(m), p, CycleKind::Initial, "seqohs-2015", began).unwrap();
+
+        // An independent provider with no NHS contract: the 2015 NHS domain is shown but not
+        // counted, as domain 6 of 2023 is not; chosen on, its six standards count.
+        let details = |nhs_domain: &str| ohgov::accounts::model::ProviderDetailsInput {
+            name: "Northshire OH Service".into(),
+            organisation_type: "independent".into(),
+            nhs_domain: nhs_domain.into(),
+            ..Default::default()
+        };
+        let counts = |conn: &mut DbConnection| {
+            let r = assessment::readiness(conn, p, today).unwrap().readiness;
+            let nhs = r.domains.iter().find(|d| d.reference == "NHS").expect("the NHS domain is shown");
+            (nhs.applies, r.standard_count)
+        };
+        ohgov::accounts::store::update_provider(&mut conn, None, p, &details("default").parse().unwrap()).unwrap();
+        assert_eq!(counts(&mut conn), (false, 20), "domains A to F: 20 standards");
+        ohgov::accounts::store::update_provider(&mut conn, None, p, &details("applies").parse().unwrap()).unwrap();
+        assert_eq!(counts(&mut conn), (true, 26));
+
+        let results = ["met", "met", "partly_met", "not_met", "met", "not_applicable"];
+        for (i, result) in results.iter().enumerate() {
+            assess(&mut conn, m, p, &format!("NHS{}", i + 1), result);
+        }
+        let moved = chrono::NaiveDate::from_ymd_opt(2024, 4, 1).unwrap();
+        let (_, carried) =
+            assessment::start_cycle(&mut conn, Some(m), p, CycleKind::Reaccreditation, "seqohs-2023", moved).unwrap();
+        assert_eq!(carried, 6, "NHS1 to NHS6, and nothing else was assessed");
+        let report = assessment::readiness(&mut conn, p, today).unwrap();
+        let line = |reference: &str| {
+            report
+                .readiness
+                .domains
+                .iter()
+                .flat_map(|d| d.standards.iter())
+                .find(|s| s.reference == reference)
+                .unwrap_or_else(|| panic!("{reference}"))
+                .clone()
+        };
+        for (i, result) in results.iter().enumerate() {
+            let ss = line(&format!("SS{}", i + 1));
+            assert_eq!(
+                (ss.result.as_str(), ss.carried_over),
+                (*result, true),
+                "SS{} takes NHS{}'s result",
+                i + 1,
+                i + 1
+            );
+        }
+        let page = assessment::standard_page(&mut conn, p, "SS3").unwrap().unwrap();
+        assert_eq!(page.narrative, "Carried from NHS3: How the service meets NHS3");
+        for reference in ["SS7", "SS8", "SS9", "SS10", "SS11"] {
+            let ss = line(reference);
+            assert_eq!((ss.result.as_str(), ss.carried_over), ("not_assessed", false), "{reference} is new in 2023");
+        }
+    }
+);

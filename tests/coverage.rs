@@ -202,6 +202,7 @@ on_both_backends!(
             let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_ohgov"));
             command.args(["coverage", "--provider", &s.provider.to_string()]).args(extra);
             command.args(["--database-url", &db.url]).env_remove("DATABASE_URL");
+            command.env("OHGOV_HISTORY_KEY_FILE", db.history_key_file());
             command
         };
         let whole = run(&[]).output().unwrap();
@@ -266,6 +267,7 @@ on_both_backends!(
         let output = std::process::Command::new(env!("CARGO_BIN_EXE_ohgov"))
             .args(["coverage", "--provider", &s.provider.to_string(), "--database-url", &app.db.url])
             .env_remove("DATABASE_URL")
+            .env("OHGOV_HISTORY_KEY_FILE", app.db.history_key_file())
             .output()
             .unwrap();
         let text = String::from_utf8_lossy(&output.stdout);

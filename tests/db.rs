@@ -713,7 +713,7 @@ on_both_backends!(
         assert!(levels.iter().all(|l| catalogue::Level::parse(l).is_some_and(|n| n.as_str() == l)));
         let organisation_kinds = [OrganisationKind::Provider, OrganisationKind::Commissioner];
         // The catalogue's own lists (its file checks hold them): regulators as professions.toml names
-        // them, CPD cycles and units, KPI units and sources.
+        // them, CPD cycles and units, KPI units, sources and indicators.
         let expected: BTreeMap<(&str, &str), BTreeSet<String>> = [
             (("catalogues", "kind"), codes(catalogue::CatalogueKind::ALL, catalogue::CatalogueKind::as_str)),
             (("catalogue_nodes", "kind"), node_kinds),
@@ -723,6 +723,7 @@ on_both_backends!(
             (("profession_rules", "cpd_unit"), strings(&["credits", "hours", "activities"])),
             (("kpi_definitions", "unit"), strings(&["working_days", "days", "minutes", "percent", "score"])),
             (("kpi_definitions", "source"), strings(&["MoHaWK", "service"])),
+            (("kpi_definitions", "indicator"), strings(&["leading", "lagging"])),
             (("organisations", "kind"), codes(&organisation_kinds, OrganisationKind::as_str)),
             (("memberships", "role"), codes(Role::ALL, Role::as_str)),
             (("evidence_items", "kind"), codes(EvidenceKind::ALL, EvidenceKind::as_str)),

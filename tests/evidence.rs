@@ -285,6 +285,7 @@ on_both_backends!(
             .arg(&file)
             .args(["--database-url", &db.url])
             .env_remove("DATABASE_URL")
+            .env("OHGOV_HISTORY_KEY_FILE", db.history_key_file())
             .output()
             .unwrap();
         std::fs::remove_dir_all(&dir).unwrap();

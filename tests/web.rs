@@ -160,7 +160,7 @@ fn demo_has_what_each_area_promises(db: &std::path::Path) {
     let report = ohgov::assessment::store::readiness(&mut conn, provider, today).unwrap();
     let r = &report.readiness;
     let met: usize = r.domains.iter().flat_map(|d| d.standards.iter()).filter(|s| s.result.as_str() == "met").count();
-    assert!((20..=30).contains(&met), "about two thirds of 38 met: {met}");
+    assert!((20..=30).contains(&met), "about two thirds of 43 met: {met}");
     assert!(r.must_not_met >= 2, "a few must gaps");
     assert!(r.evidence_overdue >= 1, "some evidence past review");
     assert_eq!((r.open_findings, r.open_requests), (2, 1));

@@ -360,6 +360,7 @@ fn ohgov(db: &support::TestDb, args: &[&str]) -> std::process::Output {
         .args(args)
         .args(["--database-url", &db.url])
         .env_remove("DATABASE_URL")
+        .env("OHGOV_HISTORY_KEY_FILE", db.history_key_file())
         .output()
         .expect("run ohgov")
 }

@@ -13,7 +13,7 @@ use crate::db::StoreError;
 use crate::db::UserId;
 
 /// Standards not (yet) met, and why: (reference, workflow, result, note).
-const NOT_MET: [(&str, &str, &str, &str); 12] = [
+const NOT_MET: [(&str, &str, &str, &str); 13] = [
     (
         "GF4",
         "in_progress",
@@ -51,6 +51,12 @@ const NOT_MET: [(&str, &str, &str, &str); 12] = [
     ),
     ("SS5", "in_review", "partly_met", "Reports meet the SLA at 84%; the target is 90%."),
     ("SS6", "to_do", "not_assessed", ""),
+    (
+        "SS10",
+        "in_progress",
+        "partly_met",
+        "Two specialty registrar posts are hosted; the OH nursing training agreement with the university is not yet signed.",
+    ),
 ];
 
 /// The one standard the demo service judges not to apply.
@@ -156,6 +162,25 @@ pub fn seed(conn: &mut DbConnection, today: NaiveDate) -> Result<(), StoreError>
         if let Ok(finding) = input.parse(today) {
             store::record_finding(conn, by, provider, reference, source, &finding)?;
         }
+    }
+    // The consent finding was first typed against the wrong standard; the manager withdrew it.
+    let misfiled = FindingInput {
+        grade: "minor_nonconformity".into(),
+        description: "Consent audit (October): reports released without recorded consent.".into(),
+        action_needed: "See the finding against IC2.".into(),
+        raised_on: (today - Duration::days(35)).to_string(),
+    };
+    if let Ok(finding) = misfiled.parse(today) {
+        let id = store::record_finding(conn, director, provider, "IC1", FindingSource::InternalAudit, &finding)?;
+        let when = (today - Duration::days(34)).and_hms_opt(9, 30, 0).unwrap_or_default();
+        store::withdraw_finding(
+            conn,
+            manager,
+            provider,
+            id,
+            "Recorded against IC1 by mistake; it belongs to IC2",
+            when,
+        )?;
     }
     store::raise_request(
         conn,

@@ -19,7 +19,7 @@ use crate::accounts::api::ApiUser;
 use crate::accounts::guard::{authorize, permissions, provider_context};
 use crate::accounts::session::CurrentUser;
 use crate::db::ProviderId;
-use crate::form::FieldErrors;
+use crate::form::{FieldErrors, WithdrawalInput};
 use crate::web::form::{save_then, Form};
 use crate::web::{render, render_status, see_other, with_conn, AppError, AppState};
 
@@ -32,6 +32,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/providers/{provider_id}/assessment/{reference}/findings", web::post().to(add_finding))
         .route("/providers/{provider_id}/findings", web::get().to(findings))
         .route("/providers/{provider_id}/findings/{finding_id}/close", web::post().to(close_finding))
+        .route("/providers/{provider_id}/findings/{finding_id}/withdraw", web::get().to(withdraw_finding_form))
+        .route("/providers/{provider_id}/findings/{finding_id}/withdraw", web::post().to(withdraw_finding))
         .route("/providers/{provider_id}/accreditation", web::get().to(accreditation))
         .route("/providers/{provider_id}/accreditation", web::post().to(change_accreditation))
         .route("/providers/{provider_id}/accreditation/cycles", web::post().to(start_cycle))
@@ -320,6 +322,57 @@ async fn findings(
     context.insert("sources", &FindingSource::options());
     context.insert("today", &today.to_string());
     render(&state, &req, "assessment/findings.html", context)
+}
+
+/// Shows a finding with the form to withdraw it; `input` and `errors` refill a refused reason.
+async fn show_withdraw_finding(
+    state: &AppState,
+    req: &HttpRequest,
+    user: &CurrentUser,
+    (provider_id, finding_id): (ProviderId, i32),
+    input: WithdrawalInput,
+    errors: FieldErrors,
+) -> Result<HttpResponse, AppError> {
+    let mut context = provider_context(state, user, provider_id).await?;
+    let finding = with_conn(state, move |conn| Ok(store::finding(conn, provider_id, finding_id)?)).await?;
+    context.insert("finding", &finding.ok_or(AppError::NotFound)?);
+    context.insert("withdrawal_reason", &input.reason);
+    context.insert("errors", &errors.0);
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    render_status(state, req, "assessment/withdraw_finding.html", context, status)
+}
+
+/// `GET /providers/{id}/findings/{finding_id}/withdraw`: the finding, and the form to withdraw it.
+async fn withdraw_finding_form(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    path: web::Path<(ProviderId, i32)>,
+) -> Result<HttpResponse, AppError> {
+    let (provider_id, finding_id) = path.into_inner();
+    authorize(&state, &user, provider_id, Capability::Manage).await?;
+    show_withdraw_finding(&state, &req, &user, (provider_id, finding_id), Default::default(), Default::default()).await
+}
+
+/// `POST /providers/{id}/findings/{finding_id}/withdraw`: a manager withdraws a finding entered by
+/// mistake, with a reason. It stays listed and in the history, and no longer counts as open.
+async fn withdraw_finding(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    path: web::Path<(ProviderId, i32)>,
+    Form(input): Form<WithdrawalInput>,
+) -> Result<HttpResponse, AppError> {
+    let (provider_id, finding_id) = path.into_inner();
+    authorize(&state, &user, provider_id, Capability::Manage).await?;
+    let (by, now, submitted) = (user.id, state.now().naive_utc(), input.clone());
+    save_then(
+        &state,
+        move |conn| store::withdraw_finding(conn, Some(by), provider_id, finding_id, &submitted.parse()?, now),
+        |()| see_other(format!("/providers/{provider_id}/findings")),
+        |errors| show_withdraw_finding(&state, &req, &user, (provider_id, finding_id), input, errors),
+    )
+    .await
 }
 
 /// `POST /providers/{id}/findings/{finding_id}/close`: the auditor or assessor is satisfied. A

@@ -41,6 +41,14 @@ pub struct Domain {
 /// The reference of the optional domain of sector-specific (NHS) standards, domain 6.
 pub const NHS_DOMAIN: &str = "SS";
 
+/// The 2015 framework's optional NHS domain, which NHS Plus added beside domains A to F.
+pub const NHS_DOMAIN_2015: &str = "NHS";
+
+/// Whether a domain is the optional NHS one, of either framework: the same choice decides both.
+pub fn is_nhs_domain(reference: &str) -> bool {
+    reference == NHS_DOMAIN || reference == NHS_DOMAIN_2015
+}
+
 /// Whether the sector-specific (NHS) standards apply to a provider. The provider's own choice
 /// wins; by default (None) they apply to an NHS provider (in-house or hosting) or to one with a
 /// current contract with an NHS commissioner (an NHS trust or an ICB), and not otherwise.

@@ -215,7 +215,7 @@ pub fn readiness_facts(
     let cycle = current_cycle(conn, provider_id)?;
     let Some(catalogue_id) = framework_of(conn, cycle.as_ref())? else { return Ok((cycle, Facts::default())) };
     let (mut domains, standards) = framework_standards(conn, catalogue_id)?;
-    if domains.iter().any(|d| d.reference == rules::NHS_DOMAIN) {
+    if domains.iter().any(|d| rules::is_nhs_domain(&d.reference)) {
         let choice = crate::accounts::store::nhs_domain_choice(conn, provider_id)?;
         // The provider's own choice needs no more; by default, its type and its contracts decide.
         let applies = match choice {
@@ -227,7 +227,7 @@ pub fn readiness_facts(
                 rules::nhs_domain_applies(None, organisation_type, contract)
             }
         };
-        for domain in domains.iter_mut().filter(|d| d.reference == rules::NHS_DOMAIN) {
+        for domain in domains.iter_mut().filter(|d| rules::is_nhs_domain(&d.reference)) {
             domain.applies = applies;
         }
     }
@@ -254,6 +254,7 @@ pub fn readiness_facts(
     for node in findings::table
         .filter(findings::provider_id.eq(provider_id))
         .filter(findings::closed_on.is_null())
+        .filter(findings::withdrawn_at.is_null())
         .select(findings::node_id)
         .load::<i32>(conn)?
     {
@@ -821,15 +822,43 @@ pub struct FindingLine {
     pub raised_on: NaiveDate,
     pub raised_by: Option<String>,
     pub closed_on: Option<NaiveDate>,
+    /// Set when a manager withdrew it as entered by mistake: it is shown, and not counted.
+    pub withdrawn_at: Option<NaiveDateTime>,
+    pub withdrawal_reason: Option<String>,
 }
 
-/// The provider's findings, open ones first, newest first; optionally for one standard, or only
-/// the open ones.
+/// The provider's findings, open ones first, then closed, then withdrawn, newest first; optionally
+/// for one standard, or only the open ones.
 pub fn findings_list(
     conn: &mut DbConnection,
     provider_id: ProviderId,
     node_id: Option<i32>,
     open_only: bool,
+) -> QueryResult<Vec<FindingLine>> {
+    let mut found = finding_lines(conn, provider_id, FindingsWanted { node_id, open_only, finding_id: None })?;
+    found.sort_by_key(|f| (f.withdrawn_at.is_some(), f.closed_on.is_some()));
+    Ok(found)
+}
+
+/// One of the provider's findings, or None if it is not theirs.
+pub fn finding(conn: &mut DbConnection, provider_id: ProviderId, finding_id: i32) -> QueryResult<Option<FindingLine>> {
+    let wanted = FindingsWanted { finding_id: Some(finding_id), ..Default::default() };
+    Ok(finding_lines(conn, provider_id, wanted)?.pop())
+}
+
+/// Which of a provider's findings to read.
+#[derive(Debug, Clone, Copy, Default)]
+struct FindingsWanted {
+    node_id: Option<i32>,
+    open_only: bool,
+    finding_id: Option<i32>,
+}
+
+/// The provider's findings, narrowed in SQL, newest first.
+fn finding_lines(
+    conn: &mut DbConnection,
+    provider_id: ProviderId,
+    wanted: FindingsWanted,
 ) -> QueryResult<Vec<FindingLine>> {
     let mut query = findings::table
         .inner_join(catalogue_nodes::table)
@@ -845,17 +874,20 @@ pub fn findings_list(
             findings::raised_on,
             users::name.nullable(),
             findings::closed_on,
+            findings::withdrawn_at,
+            findings::withdrawal_reason,
         ))
         .into_boxed();
-    if let Some(node_id) = node_id {
+    if let Some(node_id) = wanted.node_id {
         query = query.filter(findings::node_id.eq(node_id));
     }
-    if open_only {
-        query = query.filter(findings::closed_on.is_null());
+    if let Some(finding_id) = wanted.finding_id {
+        query = query.filter(findings::id.eq(finding_id));
     }
-    let mut found: Vec<FindingLine> = query.order((findings::raised_on.desc(), findings::id.desc())).load(conn)?;
-    found.sort_by_key(|f| f.closed_on.is_some());
-    Ok(found)
+    if wanted.open_only {
+        query = query.filter(findings::closed_on.is_null()).filter(findings::withdrawn_at.is_null());
+    }
+    query.order((findings::raised_on.desc(), findings::id.desc())).load(conn)
 }
 
 /// Records a finding against a standard of the provider's framework; returns its id, or None when
@@ -917,6 +949,7 @@ pub fn close_finding(
             .filter(findings::id.eq(finding_id))
             .filter(findings::provider_id.eq(provider_id))
             .filter(findings::closed_on.is_null())
+            .filter(findings::withdrawn_at.is_null())
             .select(findings::raised_on)
             .first(conn)
             .optional()?;
@@ -930,6 +963,44 @@ pub fn close_finding(
         let mut diff = Diff::default();
         diff.field("closed_on", Option::<NaiveDate>::None, closed_on);
         record_action(conn, by, Some(provider_id.0), "finding", finding_id, "close", diff)?;
+        Ok(())
+    })
+}
+
+/// Withdraws a finding entered by mistake: it stays listed and in the history with the reason,
+/// and no longer counts as open. An open or a closed finding may be withdrawn, once.
+pub fn withdraw_finding(
+    conn: &mut DbConnection,
+    by: Option<UserId>,
+    provider_id: ProviderId,
+    finding_id: i32,
+    reason: &str,
+    now: NaiveDateTime,
+) -> Result<(), StoreError> {
+    db::write_transaction(conn, |conn| {
+        let found: Option<Option<NaiveDateTime>> = findings::table
+            .filter(findings::id.eq(finding_id))
+            .filter(findings::provider_id.eq(provider_id))
+            .select(findings::withdrawn_at)
+            .first(conn)
+            .optional()?;
+        match found {
+            None => return Err(StoreError::NotFound),
+            Some(Some(_)) => return Err(StoreError::invalid("reason", "This finding has already been withdrawn")),
+            Some(None) => {}
+        }
+        let now = crate::history::rules::to_stored_precision(now);
+        diesel::update(findings::table.find(finding_id))
+            .set((
+                findings::withdrawn_at.eq(now),
+                findings::withdrawn_by.eq(by),
+                findings::withdrawal_reason.eq(reason),
+            ))
+            .execute(conn)?;
+        let mut diff = Diff::default();
+        diff.field("withdrawn_at", Option::<NaiveDateTime>::None, now);
+        diff.field("withdrawal_reason", Option::<String>::None, reason);
+        record_action(conn, by, Some(provider_id.0), "finding", finding_id, "withdraw", diff)?;
         Ok(())
     })
 }

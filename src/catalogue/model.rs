@@ -136,6 +136,19 @@ crate::vocabulary! {
     name = "KPI source", stored_in = [kpi_definitions(node_id).source];
 }
 
+crate::vocabulary! {
+    /// Whether a KPI leads or lags: Growing OH (seeds/001) asks for a balanced set, with leading
+    /// indicators (prevention, timeliness, quality of advice) beside outcomes, so that a board is
+    /// not steered by sickness absence alone.
+    pub enum KpiIndicator {
+        /// Moves before harm is done, or while it can still be prevented.
+        Leading => ("leading", "Leading"),
+        /// Records an outcome afterwards.
+        Lagging => ("lagging", "Lagging (outcome)"),
+    }
+    name = "KPI indicator", stored_in = [kpi_definitions(node_id).indicator];
+}
+
 /// Registration, revalidation, appraisal and CPD rules of one regulator, as data: read from
 /// professions.toml, stored, and read back for the workforce rules, which judge people by it. None
 /// = the rule does not apply, so a profession without a regulator is judged on supervision alone.
@@ -189,6 +202,7 @@ pub struct KpiDefinition {
     pub higher_is_better: bool,
     pub default_target: f64,
     pub source: KpiSource,
+    pub indicator: KpiIndicator,
 }
 
 /// One checked entry of a catalogue file.
@@ -374,6 +388,7 @@ struct RawNode {
     higher_is_better: Option<bool>,
     default_target: Option<f64>,
     source: Option<String>,
+    indicator: Option<String>,
 }
 
 impl RawNode {
@@ -387,7 +402,11 @@ impl RawNode {
     }
 
     fn has_kpi_fields(&self) -> bool {
-        self.unit.is_some() || self.higher_is_better.is_some() || self.default_target.is_some() || self.source.is_some()
+        self.unit.is_some()
+            || self.higher_is_better.is_some()
+            || self.default_target.is_some()
+            || self.source.is_some()
+            || self.indicator.is_some()
     }
 }
 
@@ -1008,6 +1027,7 @@ fn check_kpi(check: &mut FileCheck<'_>, raw: &RawNode, reference: &str, at: Opti
         (raw.higher_is_better.is_some(), "higher_is_better"),
         (raw.default_target.is_some(), "default_target"),
         (raw.source.is_some(), "source"),
+        (raw.indicator.is_some(), "indicator"),
     ] {
         if !present {
             check.at(at, here, Problem::MissingField(field));
@@ -1015,6 +1035,7 @@ fn check_kpi(check: &mut FileCheck<'_>, raw: &RawNode, reference: &str, at: Opti
     }
     let unit = one_of::<KpiUnit>(check, raw.unit.as_ref(), "unit", reference, at);
     let source = one_of::<KpiSource>(check, raw.source.as_ref(), "source", reference, at);
+    let indicator = one_of::<KpiIndicator>(check, raw.indicator.as_ref(), "indicator", reference, at);
     let default_target = raw.default_target.filter(|t| t.is_finite() && *t >= 0.0);
     if raw.default_target.is_some() && default_target.is_none() {
         check.at(
@@ -1035,6 +1056,7 @@ fn check_kpi(check: &mut FileCheck<'_>, raw: &RawNode, reference: &str, at: Opti
         higher_is_better: raw.higher_is_better?,
         default_target: default_target?,
         source: source?,
+        indicator: indicator?,
     })
 }
 

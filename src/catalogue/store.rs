@@ -6,8 +6,8 @@ use chrono::Utc;
 use diesel::prelude::*;
 
 use super::model::{
-    self, CatalogueErrors, CatalogueFile, CatalogueKind, CpdCycle, CpdUnit, KnownReferences, KpiSource, KpiUnit, Level,
-    Node, NodeKind, ProfessionRule, Regulator, Source,
+    self, CatalogueErrors, CatalogueFile, CatalogueKind, CpdCycle, CpdUnit, KnownReferences, KpiIndicator, KpiSource,
+    KpiUnit, Level, Node, NodeKind, ProfessionRule, Regulator, Source,
 };
 use crate::db::schema::{catalogue_nodes, catalogue_replaces, catalogues, kpi_definitions, profession_rules};
 use crate::db::{self, DbConnection};
@@ -115,6 +115,7 @@ struct KpiRow {
     higher_is_better: bool,
     default_target: f64,
     source: KpiSource,
+    indicator: KpiIndicator,
 }
 
 /// The references already stored, by catalogue code, for checking `replaces` across loads.
@@ -343,6 +344,7 @@ fn save_rules(conn: &mut DbConnection, file: &CatalogueFile, ids: &HashMap<&str,
                 higher_is_better: kpi.higher_is_better,
                 default_target: kpi.default_target,
                 source: kpi.source,
+                indicator: kpi.indicator,
             };
             kpis.push(row);
         }
@@ -526,6 +528,9 @@ pub struct KpiView {
     pub higher_is_better: bool,
     pub default_target: f64,
     pub source: KpiSource,
+    /// None for a KPI loaded before the catalogue said whether it leads or lags; the next
+    /// `ohgov catalogue load` of a changed file fills it.
+    pub indicator: Option<KpiIndicator>,
 }
 
 #[derive(Queryable)]
@@ -612,6 +617,7 @@ pub fn overview(conn: &mut DbConnection) -> QueryResult<Vec<CatalogueView>> {
                 kpi_definitions::higher_is_better,
                 kpi_definitions::default_target,
                 kpi_definitions::source,
+                kpi_definitions::indicator,
             ),
         ))
         .load::<(i32, KpiView)>(conn)?

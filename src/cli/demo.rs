@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use crate::config::{self, Settings};
-use crate::{accounts, assessment, catalogue, coverage, db, evidence, workforce};
+use crate::{accounts, assessment, catalogue, coverage, db, evidence, history, workforce};
 
 #[derive(clap::Args)]
 pub struct DemoArgs {
@@ -35,6 +35,7 @@ pub fn run(database_url: Option<String>, args: DemoArgs) -> anyhow::Result<()> {
     let target = db::DatabaseTarget::parse(&settings.database_url)?;
     let mut conn = db::establish(&target)?;
     db::run_migrations(&mut conn)?;
+    history::key::load_and_install(&settings.history_key_file, &mut conn)?;
     let report = catalogue::store::load(&mut conn, &catalogue::builtin_sources())?;
     let logins = accounts::demo::seed(&mut conn, today)?;
     assessment::demo::seed(&mut conn, today)?;

@@ -116,10 +116,13 @@ pub fn connection(flag: Option<String>) -> anyhow::Result<DbConnection> {
     Ok(db::establish(&target)?)
 }
 
-/// A connection to the chosen database with every migration applied.
+/// A connection to the chosen database with every migration applied, and the database's history
+/// key (made on first use) installed: what every command that writes starts from.
 pub fn migrated_connection(flag: Option<String>) -> anyhow::Result<DbConnection> {
-    let mut conn = connection(flag)?;
+    let url = database_url(flag);
+    let mut conn = db::establish(&db::DatabaseTarget::parse(&url)?)?;
     db::run_migrations(&mut conn)?;
+    crate::history::key::load_and_install(&config::history_key_file(&url), &mut conn)?;
     Ok(conn)
 }
 

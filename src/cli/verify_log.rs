@@ -1,17 +1,36 @@
-//! `ohgov verify-log`: walks the hash-chained audit trail, prints its head, and checks a head
-//! recorded earlier (`--expect-head N:HASH`).
+//! `ohgov verify-log`: walks the hash-chained audit trail under its history key, prints its head, and
+//! checks a head recorded earlier (`--expect-head N:HASH`).
+
+use crate::config;
+use crate::history::{self, ChainBreak};
 
 pub fn run(database_url: Option<String>, expect_head: Option<String>) -> anyhow::Result<()> {
     let expected = expect_head.as_deref().map(parse_head).transpose()?;
-    let mut conn = super::connection(database_url)?;
-    let verified = match crate::history::store::verify(&mut conn)? {
+    let url = super::database_url(database_url);
+    // Read, never made: a key made now would pass any trail rewritten as old, unkeyed rows.
+    let key_file = config::history_key_file(&url);
+    let key = history::key::load(&key_file)?;
+    let mut conn = super::connection(Some(url))?;
+    let verified = match history::store::verify(&mut conn, &key)? {
         Ok(verified) => verified,
+        Err(chain_break @ ChainBreak::KeyMismatch { .. }) => {
+            anyhow::bail!("the history key file {} does not match this trail: {chain_break}", key_file.display())
+        }
         Err(chain_break) => anyhow::bail!("history broken: {chain_break}"),
     };
     println!("history intact: {} rows, last hash {}", verified.rows, verified.last_hash);
+    match verified.keyed_from {
+        1 => println!("keyed: every row is sealed with the history key in {}", key_file.display()),
+        from => println!(
+            "keyed: rows from {from} on are sealed with the history key in {}; rows 1 to {} predate the key \
+             (plain SHA-256)",
+            key_file.display(),
+            from - 1
+        ),
+    }
     println!("head: {}:{}", verified.rows, verified.last_hash);
     if let Some((id, hash)) = expected {
-        if let Err(mismatch) = crate::history::store::check_head(&mut conn, id, &hash)? {
+        if let Err(mismatch) = history::store::check_head(&mut conn, id, &hash)? {
             anyhow::bail!("history broken: {mismatch}");
         }
         println!("expected head {id}:{hash} is present");

@@ -75,6 +75,7 @@ diesel::table! {
         higher_is_better -> Bool,
         default_target -> Double,
         source -> Text,
+        indicator -> Nullable<Text>,
     }
 }
 
@@ -209,6 +210,9 @@ diesel::table! {
         uploaded_by -> Nullable<Integer>,
         superseded_by -> Nullable<Integer>,
         superseded_at -> Nullable<Timestamp>,
+        withdrawn_at -> Nullable<Timestamp>,
+        withdrawn_by -> Nullable<Integer>,
+        withdrawal_reason -> Nullable<Text>,
     }
 }
 
@@ -278,6 +282,9 @@ diesel::table! {
         closed_on -> Nullable<Date>,
         closed_by -> Nullable<Integer>,
         created_at -> Timestamp,
+        withdrawn_at -> Nullable<Timestamp>,
+        withdrawn_by -> Nullable<Integer>,
+        withdrawal_reason -> Nullable<Text>,
     }
 }
 

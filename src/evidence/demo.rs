@@ -297,5 +297,19 @@ pub fn seed(conn: &mut DbConnection, today: NaiveDate, framework_of: store::Fram
             }
         }
     }
+    // A note added twice by mistake, then withdrawn: kept on record, and not counted.
+    let duplicate = EvidenceInput {
+        kind: "note".into(),
+        title: "Annual quality report 2025/26 (copy)".into(),
+        description: "The annual quality report is with the board papers for July.".into(),
+        effective_on: (today + Duration::days(-230)).to_string(),
+        standards: vec!["QI4".into()],
+        ..Default::default()
+    };
+    if let Ok(details) = duplicate.parse() {
+        let id = store::add(conn, manager, provider, framework, &details, None)?;
+        let when = (today - Duration::days(200)).and_hms_opt(10, 15, 0).unwrap_or_default();
+        store::withdraw(conn, manager, provider, id, "Entered twice: the report is already in the library", when)?;
+    }
     Ok(())
 }

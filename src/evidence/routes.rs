@@ -13,7 +13,7 @@ use crate::accounts::access::Capability;
 use crate::accounts::guard::{authorize, permissions, provider_context};
 use crate::accounts::session::CurrentUser;
 use crate::db::ProviderId;
-use crate::form::FieldErrors;
+use crate::form::{FieldErrors, WithdrawalInput};
 use crate::web::form::{save_then, Form, UploadForm};
 use crate::web::{render, render_status, see_other, with_conn, AppError, AppState};
 
@@ -39,16 +39,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/providers/{provider_id}/evidence/{item_id}/download", web::get().to(download))
         .route("/providers/{provider_id}/evidence/{item_id}/replace", web::get().to(replace_form))
         .route("/providers/{provider_id}/evidence/{item_id}/replace", web::post().to(replace))
-        .route("/providers/{provider_id}/evidence/{item_id}/links", web::post().to(set_links));
+        .route("/providers/{provider_id}/evidence/{item_id}/links", web::post().to(set_links))
+        .route("/providers/{provider_id}/evidence/{item_id}/withdraw", web::post().to(withdraw));
 }
 
 #[derive(Deserialize, Default)]
 struct LibraryQuery {
     #[serde(default)]
     review: String,
+    /// `1` lists the withdrawn items instead.
+    #[serde(default)]
+    withdrawn: String,
 }
 
-/// `GET /providers/{id}/evidence`: live items; `?review=overdue` or `?review=due_soon` narrows it.
+/// `GET /providers/{id}/evidence`: live items; `?review=overdue` or `?review=due_soon` narrows it,
+/// and `?withdrawn=1` lists the withdrawn ones instead.
 async fn library(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -65,9 +70,11 @@ async fn library(
         "due_soon" => Some(ReviewState::DueSoon),
         _ => None,
     };
-    let filter = LibraryFilter { review, node_id: None };
+    let withdrawn = query.withdrawn == "1";
+    let filter = LibraryFilter { review, withdrawn, node_id: None };
     let lines = with_conn(&state, move |conn| Ok(store::library(conn, provider_id, &filter, today)?)).await?;
     context.insert("items", &lines);
+    context.insert("withdrawn", &withdrawn);
     context.insert("review", &query.review);
     render(&state, &req, "evidence/index.html", context)
 }
@@ -156,19 +163,31 @@ async fn create(
     .await
 }
 
-/// `GET /providers/{id}/evidence/{item_id}`: one version, its history of versions and its links.
+/// `GET /providers/{id}/evidence/{item_id}`: one version, its versions and its links.
 async fn item(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
     path: web::Path<(ProviderId, i32)>,
 ) -> Result<HttpResponse, AppError> {
-    let framework_id = framework_lookup(&req)?;
-    let today = state.today();
     let (provider_id, item_id) = path.into_inner();
     authorize(&state, &user, provider_id, Capability::ReadAssessment).await?;
-    let can = permissions(&state, &user, provider_id).await?;
-    let (page, choices) = with_conn(&state, move |conn| {
+    show_item(&state, &req, &user, provider_id, item_id, None).await
+}
+
+/// Shows an item's page; `refused` reopens the withdrawal form with its problem.
+async fn show_item(
+    state: &AppState,
+    req: &HttpRequest,
+    user: &CurrentUser,
+    provider_id: ProviderId,
+    item_id: i32,
+    refused: Option<(WithdrawalInput, FieldErrors)>,
+) -> Result<HttpResponse, AppError> {
+    let framework_id = framework_lookup(req)?;
+    let today = state.today();
+    let can = permissions(state, user, provider_id).await?;
+    let (page, choices) = with_conn(state, move |conn| {
         Ok((store::item(conn, provider_id, item_id, today)?, {
             let framework = framework_id(conn, provider_id)?;
             store::link_choices(conn, framework)?
@@ -184,7 +203,32 @@ async fn item(
     context.insert("page", &page);
     context.insert("choices", &choices);
     context.insert("links_saved", &(req.query_string() == "links=saved"));
-    render(&state, &req, "evidence/item.html", context)
+    let (input, errors) = refused.unwrap_or_default();
+    context.insert("withdrawal_reason", &input.reason);
+    context.insert("errors", &errors.0);
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    render_status(state, req, "evidence/item.html", context, status)
+}
+
+/// `POST /providers/{id}/evidence/{item_id}/withdraw`: a manager withdraws an item or a note
+/// entered by mistake, with a reason. It is kept, with its versions, and stops counting.
+async fn withdraw(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+    path: web::Path<(ProviderId, i32)>,
+    Form(input): Form<WithdrawalInput>,
+) -> Result<HttpResponse, AppError> {
+    let (provider_id, item_id) = path.into_inner();
+    authorize(&state, &user, provider_id, Capability::Manage).await?;
+    let (by, now, submitted) = (user.id, state.now().naive_utc(), input.clone());
+    save_then(
+        &state,
+        move |conn| store::withdraw(conn, Some(by), provider_id, item_id, &submitted.parse()?, now),
+        |()| see_other(format!("/providers/{provider_id}/evidence/{item_id}")),
+        |errors| show_item(&state, &req, &user, provider_id, item_id, Some((input, errors))),
+    )
+    .await
 }
 
 /// The download's headers: the original name (with a UTF-8 form for names that need it).

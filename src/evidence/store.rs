@@ -85,11 +85,13 @@ pub struct LiveItem {
     pub node_ids: Vec<i32>,
 }
 
-/// The provider's live evidence with what each item is linked to. Two queries.
+/// The provider's live evidence (neither replaced nor withdrawn) with what each item is linked
+/// to. Two queries.
 pub fn live_items(conn: &mut DbConnection, provider_id: ProviderId) -> QueryResult<Vec<LiveItem>> {
     let items: Vec<(i32, Option<NaiveDate>, Option<i32>)> = evidence_items::table
         .filter(evidence_items::provider_id.eq(provider_id))
         .filter(evidence_items::superseded_by.is_null())
+        .filter(evidence_items::withdrawn_at.is_null())
         .select((evidence_items::series_id, evidence_items::review_due, evidence_items::owner_user_id))
         .load(conn)?;
     let mut by_series: HashMap<i32, Vec<i32>> = HashMap::new();
@@ -297,17 +299,25 @@ pub fn supersede(
 ) -> Result<i32, StoreError> {
     check_file(details, upload)?;
     db::write_transaction(conn, |conn| {
-        let current: Option<(i32, i32, Option<i32>)> = evidence_items::table
+        let current: Option<(i32, i32, Option<i32>, Option<NaiveDateTime>)> = evidence_items::table
             .filter(evidence_items::id.eq(item_id))
             .filter(evidence_items::provider_id.eq(provider_id))
-            .select((evidence_items::series_id, evidence_items::version, evidence_items::superseded_by))
+            .select((
+                evidence_items::series_id,
+                evidence_items::version,
+                evidence_items::superseded_by,
+                evidence_items::withdrawn_at,
+            ))
             .first(conn)
             .optional()?;
-        let Some((series_id, version, superseded_by)) = current else {
+        let Some((series_id, version, superseded_by, withdrawn_at)) = current else {
             return Err(StoreError::NotFound);
         };
         if superseded_by.is_some() {
             return Err(StoreError::invalid("file", "This version has already been replaced; replace the current one"));
+        }
+        if withdrawn_at.is_some() {
+            return Err(StoreError::invalid("file", "This item was withdrawn; add the evidence as a new item instead"));
         }
         check_owner(conn, provider_id, details.owner_user_id)?;
         let new_id = insert_version(conn, by, provider_id, Some((series_id, version + 1)), details, upload)?;
@@ -319,6 +329,48 @@ pub fn supersede(
         changes.field("superseded_by", Option::<i32>::None, new_id);
         record_action(conn, by, Some(provider_id.0), "evidence", item_id, "supersede", changes)?;
         Ok(new_id)
+    })
+}
+
+/// Withdraws the current version of an item entered by mistake. Nothing is deleted: the item,
+/// its versions and its links stay, marked withdrawn with the reason, and it stops counting as
+/// evidence for anything.
+pub fn withdraw(
+    conn: &mut DbConnection,
+    by: Option<UserId>,
+    provider_id: ProviderId,
+    item_id: i32,
+    reason: &str,
+    now: NaiveDateTime,
+) -> Result<(), StoreError> {
+    db::write_transaction(conn, |conn| {
+        let current: Option<(Option<i32>, Option<NaiveDateTime>)> = evidence_items::table
+            .filter(evidence_items::id.eq(item_id))
+            .filter(evidence_items::provider_id.eq(provider_id))
+            .select((evidence_items::superseded_by, evidence_items::withdrawn_at))
+            .first(conn)
+            .optional()?;
+        match current {
+            None => return Err(StoreError::NotFound),
+            Some((Some(_), _)) => {
+                return Err(StoreError::invalid("reason", "This version has been replaced; withdraw the current one"))
+            }
+            Some((None, Some(_))) => return Err(StoreError::invalid("reason", "This item has already been withdrawn")),
+            Some((None, None)) => {}
+        }
+        let now = crate::history::rules::to_stored_precision(now);
+        diesel::update(evidence_items::table.find(item_id))
+            .set((
+                evidence_items::withdrawn_at.eq(now),
+                evidence_items::withdrawn_by.eq(by),
+                evidence_items::withdrawal_reason.eq(reason),
+            ))
+            .execute(conn)?;
+        let mut changes = Diff::default();
+        changes.field("withdrawn_at", Option::<NaiveDateTime>::None, now);
+        changes.field("withdrawal_reason", Option::<String>::None, reason);
+        record_action(conn, by, Some(provider_id.0), "evidence", item_id, "withdraw", changes)?;
+        Ok(())
     })
 }
 
@@ -403,6 +455,9 @@ pub struct ItemLine {
     pub uploaded_at: NaiveDateTime,
     pub superseded_by: Option<i32>,
     pub superseded_at: Option<NaiveDateTime>,
+    /// Set when a manager withdrew it as entered by mistake: it is kept, and not counted.
+    pub withdrawn_at: Option<NaiveDateTime>,
+    pub withdrawal_reason: Option<String>,
 }
 
 /// A live item in the library list, with what it is linked to and its review state.
@@ -419,11 +474,14 @@ pub struct LibraryLine {
 #[derive(Debug, Clone, Default)]
 pub struct LibraryFilter {
     pub review: Option<ReviewState>,
+    /// The withdrawn items instead of the ones in use.
+    pub withdrawn: bool,
     /// Only items linked to this node.
     pub node_id: Option<i32>,
 }
 
-/// The provider's live items (superseded versions are reached from their item), newest first.
+/// The provider's live items (superseded versions are reached from their item), newest first;
+/// withdrawn items only when the filter asks for them, and then only they.
 /// Three queries whatever the library's size; a node filter narrows the first two in SQL, so one
 /// standard's page reads only that standard's evidence.
 pub fn library(
@@ -439,6 +497,11 @@ pub fn library(
         .select(ItemLine::as_select())
         .order((evidence_items::uploaded_at.desc(), evidence_items::id.desc()))
         .into_boxed();
+    items = if filter.withdrawn {
+        items.filter(evidence_items::withdrawn_at.is_not_null())
+    } else {
+        items.filter(evidence_items::withdrawn_at.is_null())
+    };
     let mut links = evidence_links::table
         .inner_join(catalogue_nodes::table)
         .inner_join(evidence_items::table.on(evidence_items::id.eq(evidence_links::series_id)))

@@ -1,8 +1,11 @@
 //! The tamper-evident audit trail: every change to governance data leaves a row, in the same
-//! transaction, whose hash covers its contents and the row before it. Editing or removing a row
-//! breaks the chain, and `ohgov verify-log` finds the first break.
+//! transaction, whose hash covers its contents and the row before it, sealed with a key kept outside
+//! the database. Editing or removing a row breaks the chain, and `ohgov verify-log` finds the first
+//! break.
 
+pub mod key;
 pub mod rules;
 pub mod store;
 
-pub use rules::{ChainBreak, Change, Entry, GENESIS_HASH};
+pub use key::{install_key, HistoryKey};
+pub use rules::{ChainBreak, Change, Entry, Sealing, GENESIS_HASH};

@@ -3,7 +3,8 @@
 use chrono::Utc;
 use diesel::prelude::*;
 
-use super::rules::{self, ChainBreak, ChainRow, ChainWalk, Change, Entry, GENESIS_HASH};
+use super::key::{self, HistoryKey, KeyError};
+use super::rules::{self, ChainBreak, ChainRow, ChainWalk, Change, Entry, Sealing, GENESIS_HASH};
 use crate::db::schema::history;
 use crate::db::DbConnection;
 use crate::db::UserId;
@@ -89,9 +90,12 @@ pub fn record_action(
 /// Rows read at a time while verifying, so a long trail is never held in memory whole.
 const VERIFY_PAGE: i64 = 2_000;
 
-/// Appends one row. Call it inside the transaction that makes the change, so both are written or
-/// neither is. Returns the row's id.
+/// Appends one row, sealed with the process's history key ([`key::install_key`]). Call it inside
+/// the transaction that makes the change, so both are written or neither is. Returns the row's id.
+/// Without an installed key, or with a key made for a longer trail, it fails with the
+/// [`KeyError`] and writes nothing.
 pub fn record(conn: &mut DbConnection, entry: &Entry) -> QueryResult<i32> {
+    let key = key::installed_key().map_err(unsealable)?;
     lock_chain(conn)?;
     let last: Option<(i32, String)> =
         history::table.select((history::id, history::row_hash)).order(history::id.desc()).first(conn).optional()?;
@@ -99,9 +103,13 @@ pub fn record(conn: &mut DbConnection, entry: &Entry) -> QueryResult<i32> {
         Some((id, hash)) => (id + 1, hash),
         None => (1, GENESIS_HASH.to_string()),
     };
+    if id < key.keyed_from() {
+        return Err(unsealable(KeyError::BeforeKeyedFrom { id, keyed_from: key.keyed_from() }));
+    }
     let recorded_at = rules::to_stored_precision(Utc::now().naive_utc());
     let changes = rules::changes_json(&entry.changes);
     let row_hash = rules::row_hash(
+        Sealing::Keyed(key.secret()),
         id,
         recorded_at,
         entry.user_id.map(|u| u.0),
@@ -129,6 +137,12 @@ pub fn record(conn: &mut DbConnection, entry: &Entry) -> QueryResult<i32> {
     Ok(id)
 }
 
+/// A row that cannot be sealed fails its transaction like a database error (the stores' callers
+/// need no new error case); the message is the [`KeyError`]'s.
+fn unsealable(error: KeyError) -> diesel::result::Error {
+    diesel::result::Error::QueryBuilderError(Box::new(error))
+}
+
 diesel::define_sql_function! {
     /// Held until the transaction ends.
     fn pg_advisory_xact_lock(key: diesel::sql_types::BigInt);
@@ -151,15 +165,18 @@ fn lock_chain(conn: &mut DbConnection) -> QueryResult<()> {
 pub struct Verified {
     pub rows: u64,
     pub last_hash: String,
+    /// The first row sealed with the key; the rows before it predate the key.
+    pub keyed_from: i32,
 }
 
 /// A `history` row, column for column.
 pub type StoredRow =
     (i32, chrono::NaiveDateTime, Option<i32>, Option<i32>, String, String, String, String, String, String);
 
-/// Walks every row in order. Ok with the count and the last hash, or the first break.
-pub fn verify(conn: &mut DbConnection) -> QueryResult<Result<Verified, ChainBreak>> {
-    let mut walk = ChainWalk::default();
+/// Walks every row in order under `key` (given, not the installed one, so that the trail can be
+/// checked against any key file). Ok with the count and the last hash, or the first break.
+pub fn verify(conn: &mut DbConnection, key: &HistoryKey) -> QueryResult<Result<Verified, ChainBreak>> {
+    let mut walk = ChainWalk::new(key);
     let mut after = 0;
     loop {
         let page: Vec<StoredRow> =
@@ -186,7 +203,10 @@ pub fn verify(conn: &mut DbConnection) -> QueryResult<Result<Verified, ChainBrea
             }
         }
     }
-    Ok(Ok(Verified { rows: walk.rows, last_hash: walk.previous_hash }))
+    if let Err(chain_break) = walk.finish() {
+        return Ok(Err(chain_break));
+    }
+    Ok(Ok(Verified { rows: walk.rows, last_hash: walk.previous_hash, keyed_from: key.keyed_from() }))
 }
 
 /// Why a head recorded outside the database no longer holds.
@@ -289,4 +309,33 @@ pub fn for_organisation(
         .order(users::name)
         .load(conn)?;
     Ok(HistoryPage { lines, entities, people })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// No unit test of the library installs a history key (the integration tests' support does, in
+    /// their own processes), so here `record` runs as in an entry point that forgot to load it.
+    #[test]
+    fn without_an_installed_key_record_fails_and_writes_nothing() {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let target = crate::db::DatabaseTarget::Sqlite(dir.path().join("history.db"));
+        let mut conn = crate::db::establish(&target).expect("open");
+        crate::db::run_migrations(&mut conn).expect("migrate");
+        let entry = Entry {
+            user_id: None,
+            organisation_id: None,
+            entity: "catalogue".into(),
+            entity_id: "seqohs-2023".into(),
+            action: "load".into(),
+            changes: Vec::new(),
+        };
+        let error = crate::db::write_transaction(&mut conn, |c| record(c, &entry)).expect_err("no key, no row");
+        let diesel::result::Error::QueryBuilderError(cause) = &error else { panic!("unexpected error: {error:?}") };
+        assert_eq!(cause.downcast_ref::<KeyError>(), Some(&KeyError::NotInstalled));
+        assert!(error.to_string().contains("no history key is installed"), "{error}");
+        let rows: i64 = history::table.count().get_result(&mut conn).expect("count");
+        assert_eq!(rows, 0);
+    }
 }

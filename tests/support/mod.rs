@@ -77,17 +77,38 @@ pub struct TestDb {
     sqlite_dir: Option<tempfile::TempDir>,
     /// The PostgreSQL server's maintenance URL and this test's database name, dropped on drop.
     postgres: Option<(String, String)>,
-    /// This test's own key files, removed on drop: no two tests share a key.
+    /// This test's own key files, removed on drop: no two tests share a session key (the history
+    /// key is the process's, see [`history_key`]).
     pub secrets_dir: tempfile::TempDir,
 }
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 static SKIP_NOTICE: Once = Once::new();
 
-/// Everything the support sets up for the test process once: cheap password hashing.
+/// Everything the support sets up for the test process once: cheap password hashing, and the
+/// history key every row this process writes is sealed with (before any template is made, so the
+/// templates' rows are sealed with it too).
 fn process_setup() {
     static SETUP: Once = Once::new();
-    SETUP.call_once(ohgov::accounts::secrets::use_test_hashing_cost);
+    SETUP.call_once(|| {
+        ohgov::accounts::secrets::use_test_hashing_cost();
+        ohgov::history::install_key(history_key().clone()).expect("the test history key installs");
+    });
+}
+
+/// This test process's history key, sealing every row from the first: each test database's key
+/// file ([`TestDb::history_key_file`]) holds it, so the application and the `ohgov` commands a test
+/// starts seal with it too.
+pub fn history_key() -> &'static ohgov::history::HistoryKey {
+    static KEY: OnceLock<ohgov::history::HistoryKey> = OnceLock::new();
+    KEY.get_or_init(|| ohgov::history::HistoryKey::generate(1))
+}
+
+/// A folder for a test's key files, holding the process's history key file.
+fn secrets_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    std::fs::write(dir.path().join("history.key"), history_key().file_text()).expect("write the history key file");
+    dir
 }
 
 impl TestDb {
@@ -109,7 +130,7 @@ impl TestDb {
             url: path.display().to_string(),
             sqlite_dir: Some(dir),
             postgres: None,
-            secrets_dir: tempfile::tempdir().unwrap(),
+            secrets_dir: secrets_dir(),
         }
     }
 
@@ -161,7 +182,7 @@ impl TestDb {
             url,
             sqlite_dir: None,
             postgres: Some((admin_url, name)),
-            secrets_dir: tempfile::tempdir().unwrap(),
+            secrets_dir: secrets_dir(),
         })
     }
 
@@ -198,7 +219,14 @@ impl TestDb {
         let mut settings = Settings::for_database(self.url.clone());
         settings.pool_size = 4;
         settings.session_key_file = self.secrets_dir.path().join("session.key");
+        settings.history_key_file = self.history_key_file();
         settings
+    }
+
+    /// This database's history key file, holding [`history_key`]: pass it to an `ohgov` command as
+    /// `OHGOV_HISTORY_KEY_FILE`.
+    pub fn history_key_file(&self) -> PathBuf {
+        self.secrets_dir.path().join("history.key")
     }
 
     /// The SQLite file's path (SQLite only).

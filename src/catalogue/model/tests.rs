@@ -44,7 +44,7 @@ fn the_builtin_catalogue_passes_every_check() {
         assert!(standards >= 4, "domain {} has {standards} standards", domain.reference);
     }
     let sector = seqohs.nodes.iter().filter(|n| n.parent.as_deref() == Some(&domains[5].reference)).count();
-    assert_eq!(sector, 6, "one standard for each NHS sector standard");
+    assert_eq!(sector, 11, "the six NHS sector standards and the commissioning guidance's five musts");
     assert!(seqohs.nodes.iter().any(|n| !n.replaces.is_empty()));
 
     let count = |code: &str| files.iter().find(|f| f.code == code).unwrap().nodes.len();
@@ -279,9 +279,17 @@ unit = "working_days"
 higher_is_better = false
 default_target = 10
 source = "service"
+indicator = "leading"
 "#;
     let file = check_file(&source("k.toml", base)).expect("valid");
     assert_eq!(file.nodes[0].kpi.as_ref().unwrap().default_target, 10.0);
+    assert_eq!(file.nodes[0].kpi.as_ref().unwrap().indicator, KpiIndicator::Leading);
+    // Every KPI says whether it leads or lags, in one of the two words.
+    let unsaid = base.replace("indicator = \"leading\"\n", "");
+    assert_eq!(only_error(&unsaid).problem, Problem::MissingField("indicator"));
+    let error = only_error(&base.replace("\"leading\"", "\"outcome\""));
+    assert_eq!(error.problem.name(), "invalid-value");
+    assert!(error.to_string().contains("`indicator` is \"outcome\"; use one of leading, lagging"), "{error}");
     assert_eq!(only_error(&base.replace("working_days", "fortnights")).problem.name(), "invalid-value");
     let missing = base.replace("higher_is_better = false\n", "");
     assert_eq!(only_error(&missing).problem, Problem::MissingField("higher_is_better"));
@@ -295,4 +303,106 @@ fn two_files_may_not_share_a_code() {
     let b = source("b.toml", &format!("{HEADER}{}", node("GF", None, "domain")));
     let errors = check_set(&[a, b], &KnownReferences::new()).expect_err("refused");
     assert_eq!(errors.0[0].problem, Problem::DuplicateCode { other_file: "a.toml".into() });
+}
+
+/// The built-in file of this code, checked.
+fn builtin(code: &str) -> CatalogueFile {
+    let files = check_set(&crate::catalogue::builtin_sources(), &KnownReferences::new()).expect("valid");
+    files.into_iter().find(|f| f.code == code).unwrap_or_else(|| panic!("{code} is built in"))
+}
+
+fn standard<'a>(file: &'a CatalogueFile, reference: &str) -> &'a Node {
+    file.nodes.iter().find(|n| n.reference == reference).unwrap_or_else(|| panic!("{reference} in {}", file.code))
+}
+
+#[test]
+fn every_must_of_the_commissioning_guidance_is_a_must_standard_of_the_nhs_domain() {
+    // Seeds/002 says a provider to the NHS "must" have these; each is a `must` standard of the
+    // optional NHS domain (SS), so it counts wherever that domain applies.
+    let seqohs = builtin("seqohs-2023");
+    for (reference, words) in [
+        ("SS7", "clinical governance"),
+        ("SS8", "multidisciplinary"),
+        ("SS9", "loss or absence of key staff"),
+        ("SS10", "training new oh specialists"),
+        ("SS11", "sub-specialism"),
+    ] {
+        let node = standard(&seqohs, reference);
+        assert_eq!(node.kind, NodeKind::Standard, "{reference}");
+        assert_eq!(node.level, Level::Must, "{reference}");
+        assert_eq!(node.parent.as_deref(), Some("SS"), "{reference} is in the NHS domain");
+        assert!(node.title.to_lowercase().contains(words), "{reference}: {}", node.title);
+        assert!(node.expected_evidence.len() >= 2, "{reference} says what an assessor expects");
+    }
+    // Every sub-specialism the coverage page tracks is named in the special expertise standard.
+    let expertise = standard(&seqohs, "SS11").guidance.to_lowercase();
+    for area in builtin("subspecialisms").nodes {
+        let first_word = area.title.split_whitespace().next().unwrap_or_default().to_lowercase();
+        assert!(expertise.contains(&first_word), "SS11 names {}", area.title);
+    }
+    // The domain says it holds all of them, not "all six".
+    assert!(!standard(&seqohs, "SS").guidance.contains("six"));
+}
+
+#[test]
+fn the_2015_nhs_domain_maps_one_to_one_onto_the_2023_one() {
+    let old = builtin("seqohs-2015");
+    let domain = standard(&old, "NHS");
+    assert_eq!((domain.kind, domain.level), (NodeKind::Domain, Level::Should), "optional, like SS");
+    let nhs: Vec<&Node> = old.nodes.iter().filter(|n| n.parent.as_deref() == Some("NHS")).collect();
+    assert_eq!(nhs.len(), 6);
+    assert!(nhs.iter().all(|n| n.level == Level::Must && n.kind == NodeKind::Standard));
+    let new = builtin("seqohs-2023");
+    for i in 1..=6 {
+        assert_eq!(standard(&new, &format!("SS{i}")).replaces, [format!("NHS{i}")]);
+    }
+    // Nothing else of 2023 claims them, and the new musts carry nothing from 2015.
+    let claimed: Vec<&str> =
+        new.nodes.iter().flat_map(|n| n.replaces.iter()).filter(|r| r.starts_with("NHS")).map(String::as_str).collect();
+    assert_eq!(claimed.len(), 6);
+    for reference in ["SS7", "SS8", "SS9", "SS10", "SS11"] {
+        assert!(standard(&new, reference).replaces.is_empty(), "{reference}");
+    }
+}
+
+#[test]
+fn the_growing_oh_measures_are_kpis_with_their_units_and_directions() {
+    let kpis = builtin("kpis");
+    for (reference, indicator) in [
+        ("G-RTW", KpiIndicator::Lagging),
+        ("G-NEED", KpiIndicator::Lagging),
+        ("G-HWC", KpiIndicator::Leading),
+        ("G-HANDRAIL", KpiIndicator::Leading),
+    ] {
+        let node = standard(&kpis, reference);
+        assert_eq!(node.parent.as_deref(), Some("GROWING"), "{reference}");
+        let kpi = node.kpi.as_ref().unwrap_or_else(|| panic!("{reference} is a KPI"));
+        assert_eq!((kpi.unit, kpi.higher_is_better, kpi.indicator), (KpiUnit::Percent, true, indicator), "{reference}");
+        assert!(kpi.default_target > 0.0 && kpi.default_target <= 100.0, "{reference}");
+    }
+    // A balanced set: the built-in file holds both kinds.
+    let indicators: HashSet<KpiIndicator> =
+        kpis.nodes.iter().filter_map(|n| n.kpi.as_ref()).map(|k| k.indicator).collect();
+    assert_eq!(indicators.len(), 2);
+}
+
+#[test]
+fn m_appt_has_one_definition_everywhere_in_its_file() {
+    // Round-one MoHaWK benchmarks (DOMAIN.md): seen within 10 days of referral, report within 2
+    // working days. The header, title and guidance all say the same of M-APPT.
+    let text = crate::catalogue::builtin_sources()
+        .into_iter()
+        .find(|s| s.name.ends_with("kpis.toml"))
+        .map(|s| s.text)
+        .expect("kpis.toml is built in");
+    assert!(text.contains("an appointment within 10 days of referral"), "the header");
+    assert!(!text.contains("10 working days"), "no second definition anywhere in the file");
+    let kpis = builtin("kpis");
+    let appt = standard(&kpis, "M-APPT");
+    assert_eq!(appt.title, "Appointment within 10 days of referral");
+    assert!(appt.guidance.contains("within 10 days of the referral"), "{}", appt.guidance);
+    assert!(appt.guidance.contains("calendar days"), "{}", appt.guidance);
+    assert_eq!(appt.kpi.as_ref().map(|k| k.unit), Some(KpiUnit::Percent));
+    // Its neighbour is counted in working days, and says so.
+    assert!(standard(&kpis, "M-ADV").title.contains("within 2 working days"));
 }

@@ -1,0 +1,1 @@
+ALTER TABLE kpi_definitions DROP COLUMN indicator;
