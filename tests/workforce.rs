@@ -1063,23 +1063,24 @@ on_both_backends!(
     the_migration_splits_a_reflective_record_with_hours_into_an_activity_and_an_account,
     empty_db | db | {
         use diesel_migrations::{FileBasedMigrations, MigrationHarness};
-        // Every migration before 2026-12-05-000016_nmc_revalidation.
+        // Every migration but 2026-12-05-000016_nmc_revalidation, which then runs last, as it does on a
+        // database that already has the later ones.
         let mut conn = db.conn();
         let folder = |backend: &str| {
             FileBasedMigrations::from_path(format!("{}/migrations/{backend}", env!("CARGO_MANIFEST_DIR"))).unwrap()
         };
-        let before_this_one = |version: String| version.replace('-', "").as_str() < "20261205000016";
+        let this_one = |version: String| version.replace('-', "") == "20261205000016";
         match &mut conn {
             DbConnection::Sqlite(c) => {
                 for m in c.pending_migrations(folder("sqlite")).unwrap() {
-                    if before_this_one(m.name().version().to_string()) {
+                    if !this_one(m.name().version().to_string()) {
                         c.run_migration(m.as_ref()).unwrap();
                     }
                 }
             }
             DbConnection::Postgres(c) => {
                 for m in c.pending_migrations(folder("postgres")).unwrap() {
-                    if before_this_one(m.name().version().to_string()) {
+                    if !this_one(m.name().version().to_string()) {
                         c.run_migration(m.as_ref()).unwrap();
                     }
                 }
@@ -1124,8 +1125,24 @@ on_both_backends!(
         );
         // It can be reverted and applied again, and the split is not made twice.
         match &mut conn {
-            DbConnection::Sqlite(c) => drop(c.revert_last_migration(folder("sqlite")).unwrap()),
-            DbConnection::Postgres(c) => drop(c.revert_last_migration(folder("postgres")).unwrap()),
+            DbConnection::Sqlite(c) => {
+                let migrations =
+                    <FileBasedMigrations as diesel::migration::MigrationSource<diesel::sqlite::Sqlite>>::migrations(
+                        &folder("sqlite"),
+                    )
+                    .unwrap();
+                let ours = migrations.iter().find(|m| this_one(m.name().version().to_string())).unwrap();
+                c.revert_migration(ours.as_ref()).unwrap();
+            }
+            DbConnection::Postgres(c) => {
+                let migrations =
+                    <FileBasedMigrations as diesel::migration::MigrationSource<diesel::pg::Pg>>::migrations(&folder(
+                        "postgres",
+                    ))
+                    .unwrap();
+                let ours = migrations.iter().find(|m| this_one(m.name().version().to_string())).unwrap();
+                c.revert_migration(ours.as_ref()).unwrap();
+            }
         }
         assert_eq!(ohgov::db::run_migrations(&mut conn).unwrap(), 1);
         assert_eq!(count(&mut conn, "cpd_records"), 3);
