@@ -831,6 +831,7 @@ on_both_backends!(
         }
         let page = manager.get(&url).send().await.unwrap().text().await.unwrap();
         assert!(after(&page, "Recorded so far").contains("7 of 35 hours"));
+        assert_ids_unique(&page);
         let spirometry: i32 = cpd_records::table
             .filter(cpd_records::title.eq("Spirometry update"))
             .select(cpd_records::id)
@@ -845,7 +846,10 @@ on_both_backends!(
         let blank = manager.post(&withdraw).form(&[("csrf_token", token.as_str()), ("reason", "  ")]).send();
         let blank = blank.await.unwrap();
         assert_eq!(blank.status().as_u16(), 422);
-        assert!(blank.text().await.unwrap().contains("Say why it is withdrawn"), "refused at the reason");
+        let blank = blank.text().await.unwrap();
+        assert!(blank.contains("Say why it is withdrawn"), "refused at the reason");
+        assert_ids_unique(&blank);
+        assert_eq!(blank.matches("id=\"reason\"").count(), 1, "the refused row's field is the one the summary names");
         let withdrawn: Option<chrono::NaiveDateTime> =
             cpd_records::table.find(spirometry).select(cpd_records::withdrawn_at).first(&mut app.db.conn()).unwrap();
         assert_eq!(withdrawn, None, "nothing changed");
@@ -1148,3 +1152,12 @@ on_both_backends!(
         assert_eq!(count(&mut conn, "cpd_records"), 3);
     }
 );
+
+/// Fails when two elements of a page share an id: a label or an error link would reach the wrong
+/// field.
+fn assert_ids_unique(page: &str) {
+    let mut seen = std::collections::BTreeSet::new();
+    for id in page.split(" id=\"").skip(1).filter_map(|rest| rest.split('"').next()) {
+        assert!(seen.insert(id.to_string()), "id {id:?} is used twice: {page}");
+    }
+}
