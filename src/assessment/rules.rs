@@ -278,6 +278,26 @@ impl Milestone {
     }
 }
 
+/// The confirmation of a new cycle: how many assessments it carried over to be confirmed.
+pub fn cycle_started(carried: usize) -> String {
+    match carried {
+        0 => "New cycle started".into(),
+        n => format!(
+            "New cycle started; {} carried over to confirm",
+            crate::words::counted(n, "assessment", "assessments")
+        ),
+    }
+}
+
+/// The confirmation of an assessor's decision on an answer.
+pub fn decision_said(accepted: bool) -> &'static str {
+    if accepted {
+        "Answer accepted"
+    } else {
+        "Answer returned to the service"
+    }
+}
+
 /// Five years after accreditation, to the day (29 February falls back to 28 February).
 pub fn expires_on(accredited_on: NaiveDate) -> Option<NaiveDate> {
     accredited_on.checked_add_months(Months::new(12 * ACCREDITATION_YEARS))

@@ -14,8 +14,8 @@ use crate::accounts::session::CurrentUser;
 use crate::db::ProviderId;
 use crate::db::StoreError;
 use crate::form::FieldErrors;
-use crate::web::form::{save_then, Form};
-use crate::web::{render_status, see_other, with_conn, AppError, AppState};
+use crate::web::form::{confirm_then, save_then, Form};
+use crate::web::{render_status, with_conn, AppError, AppState};
 
 /// The coverage pages and API, for `lib::app`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -106,9 +106,9 @@ async fn save(
         move |conn| {
             // What may be recorded depends on the row: a sub-specialism cannot be partly delivered.
             let row = store::coverage_row(conn, provider_id, &wanted, today)?.ok_or(StoreError::NotFound)?;
-            store::save(conn, Some(by), provider_id, &wanted, &submitted.parse(row.kind)?, today)
+            store::save(conn, Some(by), provider_id, &wanted, &submitted.parse(row.kind)?, today).map(|()| row.title)
         },
-        |_| see_other(format!("/providers/{provider_id}/coverage")),
+        |title| confirm_then(&req, format!("{title} saved"), format!("/providers/{provider_id}/coverage")),
         |errors| show_row(&state, &req, &user, provider_id, reference, Some(input), errors),
     )
     .await
