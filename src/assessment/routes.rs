@@ -126,7 +126,7 @@ impl StandardFilters {
             said.push("open items of one owner".into());
         }
         match self.show.as_str() {
-            "must_not_met" => said.push("“must” standards not met".into()),
+            "must_not_met" => said.push("“must” standards not yet met".into()),
             "no_evidence" => said.push("no evidence".into()),
             "met_without_current_evidence" => said.push("met with no evidence in date".into()),
             "carried_over" => said.push("carried over, waiting for review".into()),
@@ -154,6 +154,7 @@ async fn standards(
         .readiness
         .domains
         .iter()
+        .filter(|d| d.applies || filters.show.is_empty())
         .flat_map(|d| d.standards.iter().map(move |s| (d.reference.clone(), s)))
         .filter(|(domain, line)| filters.keeps(domain, line))
         .map(|(domain, line)| {
@@ -515,7 +516,10 @@ async fn show_requests(
     errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
     let mut context = provider_context(state, user, provider_id).await?;
-    let lines = with_conn(state, move |conn| Ok(store::requests_list(conn, provider_id, None)?)).await?;
+    // `?open=1`: those not yet accepted, the readiness figure's list.
+    let open_only = req.query_string() == "open=1";
+    let lines = with_conn(state, move |conn| Ok(store::requests_list(conn, provider_id, None, open_only)?)).await?;
+    context.insert("open_only", &open_only);
     context.insert("requests", &lines);
     context.insert("statuses", &RequestStatus::options());
     context.insert("form_standard", &form.standard);

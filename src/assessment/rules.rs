@@ -154,7 +154,10 @@ pub struct DomainReadiness {
 pub struct Readiness {
     pub domains: Vec<DomainReadiness>,
     pub standard_count: usize,
+    /// "Must" standards not yet met: not met, partly met or not assessed.
     pub must_not_met: usize,
+    /// The same standards by result, the worst first, those with none left out.
+    pub must_not_met_by_result: Vec<(AssessmentResult, usize)>,
     pub without_evidence: usize,
     pub met_without_current_evidence: usize,
     pub carried_over: usize,
@@ -251,6 +254,11 @@ pub fn readiness(facts: &Facts, today: NaiveDate) -> Readiness {
     Readiness {
         standard_count: all().count(),
         must_not_met: all().filter(|s| s.is_must_not_met()).count(),
+        must_not_met_by_result: [AssessmentResult::NotMet, AssessmentResult::PartlyMet, AssessmentResult::NotAssessed]
+            .iter()
+            .map(|&result| (result, all().filter(|s| s.is_must_not_met() && s.result == result).count()))
+            .filter(|(_, n)| *n > 0)
+            .collect(),
         without_evidence: all().filter(|s| s.lacks_evidence()).count(),
         met_without_current_evidence: all().filter(|s| s.met_without_current_evidence).count(),
         carried_over: all().filter(|s| s.carried_over).count(),

@@ -25,12 +25,20 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/api/v1/providers/{provider_id}/coverage", web::get().to(coverage_json));
 }
 
-/// `GET /providers/{id}/coverage`.
+/// Which rows to list: `?show=` one of the page's figures (`rules::in_figure`), or every row.
+#[derive(serde::Deserialize)]
+struct TableQuery {
+    #[serde(default)]
+    show: String,
+}
+
+/// `GET /providers/{id}/coverage[?show=figure]`: every row, or the rows behind one figure.
 async fn table(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
     path: web::Path<ProviderId>,
+    query: web::Query<TableQuery>,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
     let provider_id = path.into_inner();
@@ -38,7 +46,9 @@ async fn table(
     let mut context = provider_context(&state, &user, provider_id).await?;
     let rows = with_conn(&state, move |conn| Ok(store::coverage(conn, provider_id, today)?)).await?;
     context.insert("totals", &store::totals(&rows));
-    context.insert("rows", &rows);
+    let shown: Vec<_> = rows.iter().filter(|row| super::rules::in_figure(&query.show, row.state)).collect();
+    context.insert("filtered", &(shown.len() < rows.len()));
+    context.insert("rows", &shown);
     context.insert("states", &CoverageState::options());
     context.insert("deliveries", &Delivery::options());
     render_status(&state, &req, "coverage/index.html", context, StatusCode::OK)

@@ -313,7 +313,10 @@ impl ImportReport {
         use crate::words::counted;
         match kind {
             ImportKind::Staff => {
-                let mut said = format!("{} added", counted(self.created, "person", "people"));
+                let mut said = match self.created {
+                    0 => "No one added".to_string(),
+                    n => format!("{} added", counted(n, "person", "people")),
+                };
                 if self.updated > 0 {
                     said.push_str(&format!(", {} updated", self.updated));
                 }
@@ -569,6 +572,8 @@ mod tests {
         assert_eq!(staff.in_words(ImportKind::Staff), "12 people added, 3 updated");
         let again = ImportReport { rows: 15, created: 1, updated: 0, unchanged: 14 };
         assert_eq!(again.in_words(ImportKind::Staff), "1 person added, 14 unchanged");
+        let renewed = ImportReport { rows: 5, created: 0, updated: 3, unchanged: 2 };
+        assert_eq!(renewed.in_words(ImportKind::Staff), "No one added, 3 updated, 2 unchanged");
         let cpd = ImportReport { rows: 1, created: 1, ..Default::default() };
         assert_eq!(cpd.in_words(ImportKind::Cpd), "1 CPD entry added");
         let sessions = ImportReport { rows: 2, created: 2, ..Default::default() };
