@@ -16,6 +16,7 @@ pub mod form;
 pub mod history;
 pub mod providers;
 pub mod web;
+pub mod words;
 pub mod workforce;
 
 use std::sync::Arc;

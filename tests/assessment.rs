@@ -394,7 +394,7 @@ on_both_backends!(
         )
         .await;
         assert_eq!(status, 303);
-        let request = store::requests_list(&mut app.db.migrated(), s.provider, None).unwrap()[0].id;
+        let request = store::requests_list(&mut app.db.migrated(), s.provider, None, false).unwrap()[0].id;
         let answer = format!("{base}/requests/{request}/answer");
         let (status, page) = post_form(
             &manager,

@@ -184,8 +184,35 @@ on_both_backends!(
         click(&browser, "main form button[type=submit]").await;
         browser.wait().for_element(Locator::LinkText("Grace Okafor")).await.expect("the people are listed");
         let page = browser.source().await.unwrap();
-        assert!(page.contains("The file was imported."));
+        assert_eq!(page.matches("2 people added").count(), 1, "the import says what it wrote, once");
         assert!(page.contains("Jo Bell") && page.contains("Clinical supervision overdue"));
+        browser.close().await.unwrap();
+    }
+);
+
+on_both_backends!(
+    a_saved_assessment_says_so_once_and_a_reload_does_not_repeat_it,
+    app | app | {
+        let Some(driver) = ChromeDriver::start() else { return };
+        let s = service(&mut app.db.migrated(), "Northshire OH Service", "northshire");
+        let browser = driver.browser().await;
+        sign_in(&browser, &app, "manager@northshire.example").await;
+        let page = format!("{}/providers/{}/assessment/GF4", app.address, s.provider);
+        browser.goto(&page).await.unwrap();
+        fill(&browser, "#narrative", "Policies reviewed at the governance meeting.").await;
+        click(&browser, "form[action$='/assessment/GF4'] button[type=submit]").await;
+        let banner = browser.wait().for_element(Locator::Css("[role=status].flash")).await.expect("a confirmation");
+        assert_eq!(banner.text().await.unwrap(), "GF4 saved");
+        let url = browser.current_url().await.unwrap();
+        assert!(url.query().is_none(), "no query string carries the confirmation: {url}");
+        let source = browser.source().await.unwrap();
+        assert_eq!(source.matches("GF4 saved").count(), 1, "said once");
+
+        browser.refresh().await.unwrap();
+        browser.wait().for_element(Locator::Css("h1")).await.unwrap();
+        let banners = browser.find_all(Locator::Css(".flash")).await.unwrap();
+        assert!(banners.is_empty(), "a reload does not say it again");
+        assert!(!browser.source().await.unwrap().contains("GF4 saved"));
         browser.close().await.unwrap();
     }
 );

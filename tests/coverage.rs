@@ -246,7 +246,7 @@ on_both_backends!(
         let page = client.get(format!("{}/providers/{}/coverage", app.address, s.provider)).send().await.unwrap();
         let page = page.text().await.unwrap();
         assert!(page.contains(">Partly</span>"), "{page}");
-        assert!(page.contains("</span> partly delivered</li>"), "{page}");
+        assert!(page.contains("</span> partly delivered</a></li>"), "{page}");
         let overview = client.get(format!("{}/providers/{}", app.address, s.provider)).send().await.unwrap();
         let overview = overview.text().await.unwrap();
         assert!(

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 /// The layers, from the bottom. A module may import from its own layer or the ones below; within a
 /// layer, the imports must not form a circle.
 const LAYERS: &[(&str, &[&str])] = &[
-    ("plumbing", &["form", "clock", "config", "db", "web"]),
+    ("plumbing", &["form", "clock", "config", "db", "web", "words"]),
     ("history", &["history"]),
     ("catalogue", &["catalogue"]),
     ("identity and access", &["accounts"]),

@@ -8,8 +8,8 @@ use super::store;
 use super::Role;
 use crate::accounts::session::CurrentUser;
 use crate::form::FieldErrors;
-use crate::web::form::{save_then, Form};
-use crate::web::{render, render_status, see_other, with_conn, AppError, AppState};
+use crate::web::form::{confirm_then, save_then, Form};
+use crate::web::{render, render_status, with_conn, AppError, AppState};
 use actix_web::http::StatusCode;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -101,7 +101,7 @@ async fn create_organisation(
     save_then(
         &state,
         move |conn| store::create_organisation(conn, Some(by), &submitted.organisation()?),
-        |_| see_other("/admin"),
+        |_| confirm_then(&req, format!("{} added", form.name.trim()), "/admin"),
         |errors| show_form(&state, &req, "accounts/admin_organisation.html", &form, errors),
     )
     .await
@@ -124,7 +124,7 @@ async fn create_user(
             let (new_user, grant) = submitted.user()?;
             store::create_user(conn, Some(by), &new_user, grant)
         },
-        |_| see_other("/admin"),
+        |_| confirm_then(&req, format!("{} added", shown.name.trim()), "/admin"),
         |errors| show_form(&state, &req, "accounts/admin_user.html", &shown, errors),
     )
     .await
@@ -142,7 +142,7 @@ async fn create_contract(
     save_then(
         &state,
         move |conn| store::create_contract(conn, Some(by), &submitted.contract()?),
-        |_| see_other("/admin"),
+        |_| confirm_then(&req, "Contract added", "/admin"),
         |errors| show_form(&state, &req, "accounts/admin_contract.html", &form, errors),
     )
     .await
@@ -163,7 +163,7 @@ async fn create_membership(
             let (user_id, grant) = submitted.membership()?;
             crate::db::write_transaction(conn, |conn| store::add_membership(conn, Some(by), user_id, grant))
         },
-        |_| see_other("/admin"),
+        |_| confirm_then(&req, "Role added", "/admin"),
         |errors| show_form(&state, &req, "accounts/admin_membership.html", &form, errors),
     )
     .await

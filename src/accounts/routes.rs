@@ -14,9 +14,9 @@ use crate::accounts::api::ApiUser;
 use crate::accounts::guard::authorize;
 use crate::accounts::session::CurrentUser;
 use crate::db::ProviderId;
-use crate::web::form::{save_then, Form, NoFields};
+use crate::web::form::{confirm_then, save_then, Form, NoFields};
 use crate::web::session;
-use crate::web::{render, render_status, see_other, with_conn, AppError, AppState};
+use crate::web::{render, render_status, with_conn, AppError, AppState};
 use actix_web::http::StatusCode;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -196,7 +196,7 @@ async fn update_provider(
     save_then(
         &state,
         move |conn| store::update_provider(conn, Some(by), provider_id, &submitted.parse()?),
-        |_| see_other(format!("/providers/{provider_id}")),
+        |_| confirm_then(&req, "Provider details saved", format!("/providers/{provider_id}")),
         |errors| {
             let context = provider_form_context(provider_id, &form, &errors);
             ready(render_status(&state, &req, "accounts/provider_edit.html", context, StatusCode::UNPROCESSABLE_ENTITY))
@@ -253,10 +253,9 @@ fn local_return(referer: &str, host: &str) -> Option<String> {
     local.then(|| path.to_string())
 }
 
-fn account_context(errors: &crate::form::FieldErrors, changed: bool) -> tera::Context {
+fn account_context(errors: &crate::form::FieldErrors) -> tera::Context {
     let mut context = tera::Context::new();
     context.insert("errors", &errors.0);
-    context.insert("changed", &changed);
     context
 }
 
@@ -265,8 +264,7 @@ async fn account_page(
     req: HttpRequest,
     _user: CurrentUser,
 ) -> Result<HttpResponse, AppError> {
-    let changed = req.query_string() == "changed=1";
-    render(&state, &req, "accounts/account.html", account_context(&Default::default(), changed))
+    render(&state, &req, "accounts/account.html", account_context(&Default::default()))
 }
 
 /// `POST /account/password`: needs the current password; ends every other session.
@@ -291,10 +289,10 @@ async fn change_password(
             if let Err(error) = session::set_epoch(&session, epoch) {
                 tracing::warn!(%error, "the session could not keep up with the password change");
             }
-            see_other("/account?changed=1")
+            confirm_then(&req, "Your password was changed. You were signed out everywhere else.", "/account")
         },
         |errors| {
-            let context = account_context(&errors, false);
+            let context = account_context(&errors);
             ready(render_status(&state, &req, "accounts/account.html", context, StatusCode::UNPROCESSABLE_ENTITY))
         },
     )

@@ -20,7 +20,7 @@ use crate::accounts::guard::{authorize, permissions, provider_context};
 use crate::accounts::session::CurrentUser;
 use crate::db::ProviderId;
 use crate::form::{FieldErrors, WithdrawalInput};
-use crate::web::form::{save_then, Form};
+use crate::web::form::{confirm_then, save_then, Form};
 use crate::web::{render, render_status, see_other, with_conn, AppError, AppState};
 
 /// The assessment pages and the readiness API, for `lib::app`.
@@ -126,7 +126,7 @@ impl StandardFilters {
             said.push("open items of one owner".into());
         }
         match self.show.as_str() {
-            "must_not_met" => said.push("“must” standards not met".into()),
+            "must_not_met" => said.push("“must” standards not yet met".into()),
             "no_evidence" => said.push("no evidence".into()),
             "met_without_current_evidence" => said.push("met with no evidence in date".into()),
             "carried_over" => said.push("carried over, waiting for review".into()),
@@ -154,6 +154,7 @@ async fn standards(
         .readiness
         .domains
         .iter()
+        .filter(|d| d.applies || filters.show.is_empty())
         .flat_map(|d| d.standards.iter().map(move |s| (d.reference.clone(), s)))
         .filter(|(domain, line)| filters.keeps(domain, line))
         .map(|(domain, line)| {
@@ -252,7 +253,9 @@ async fn save_standard(
     save_then(
         &state,
         move |conn| store::save_assessment(conn, Some(by), provider_id, &wanted, &submitted.parse()?, today),
-        |()| see_other(format!("/providers/{provider_id}/assessment/{reference}?saved=1")),
+        |()| {
+            confirm_then(&req, format!("{reference} saved"), format!("/providers/{provider_id}/assessment/{reference}"))
+        },
         |errors| show_standard(&state, &req, &user, provider_id, reference.clone(), Some(input), None, errors),
     )
     .await
@@ -286,7 +289,13 @@ async fn add_finding(
     save_then(
         &state,
         move |conn| store::record_finding(conn, Some(by), provider_id, &wanted, source, &submitted.parse(today)?),
-        |_| see_other(format!("/providers/{provider_id}/assessment/{reference}#findings")),
+        |_| {
+            confirm_then(
+                &req,
+                format!("Finding recorded against {reference}"),
+                format!("/providers/{provider_id}/assessment/{reference}#findings"),
+            )
+        },
         |errors| show_standard(&state, &req, &user, provider_id, reference.clone(), None, Some(input), errors),
     )
     .await
@@ -369,7 +378,7 @@ async fn withdraw_finding(
     save_then(
         &state,
         move |conn| store::withdraw_finding(conn, Some(by), provider_id, finding_id, &submitted.parse()?, now),
-        |()| see_other(format!("/providers/{provider_id}/findings")),
+        |()| confirm_then(&req, "Finding withdrawn", format!("/providers/{provider_id}/findings")),
         |errors| show_withdraw_finding(&state, &req, &user, (provider_id, finding_id), input, errors),
     )
     .await
@@ -379,6 +388,7 @@ async fn withdraw_finding(
 /// refused date is explained on the findings page, where the form is.
 async fn close_finding(
     state: web::Data<AppState>,
+    req: HttpRequest,
     user: CurrentUser,
     path: web::Path<(ProviderId, i32)>,
     Form(input): Form<CloseInput>,
@@ -389,7 +399,7 @@ async fn close_finding(
     save_then(
         &state,
         move |conn| store::close_finding(conn, Some(by), provider_id, finding_id, input.parse(today)?),
-        |()| see_other(format!("/providers/{provider_id}/findings")),
+        |()| confirm_then(&req, "Finding closed as resolved", format!("/providers/{provider_id}/findings")),
         |_| async move { Ok(see_other(format!("/providers/{provider_id}/findings?problem=date"))) },
     )
     .await
@@ -465,7 +475,7 @@ async fn change_accreditation(
     save_then(
         &state,
         move |conn| store::change_accreditation(conn, Some(by), provider_id, &submitted.parse()?),
-        |()| see_other(format!("/providers/{provider_id}/accreditation")),
+        |()| confirm_then(&req, "Accreditation record saved", format!("/providers/{provider_id}/accreditation")),
         |errors| show_accreditation(&state, &req, &user, provider_id, Some(input), None, errors),
     )
     .await
@@ -488,7 +498,9 @@ async fn start_cycle(
             let next = submitted.parse()?;
             store::start_cycle(conn, Some(by), provider_id, next.kind, &next.framework, next.started_on)
         },
-        |_| see_other(format!("/providers/{provider_id}/assessment")),
+        |(_, carried)| {
+            confirm_then(&req, super::rules::cycle_started(carried), format!("/providers/{provider_id}/assessment"))
+        },
         |errors| show_accreditation(&state, &req, &user, provider_id, None, Some(input), errors),
     )
     .await
@@ -504,7 +516,10 @@ async fn show_requests(
     errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
     let mut context = provider_context(state, user, provider_id).await?;
-    let lines = with_conn(state, move |conn| Ok(store::requests_list(conn, provider_id, None)?)).await?;
+    // `?open=1`: those not yet accepted, the readiness figure's list.
+    let open_only = req.query_string() == "open=1";
+    let lines = with_conn(state, move |conn| Ok(store::requests_list(conn, provider_id, None, open_only)?)).await?;
+    context.insert("open_only", &open_only);
     context.insert("requests", &lines);
     context.insert("statuses", &RequestStatus::options());
     context.insert("form_standard", &form.standard);
@@ -543,7 +558,7 @@ async fn raise_request(
             let request = submitted.parse()?;
             store::raise_request(conn, Some(by), provider_id, request.standard.as_deref(), &request.text)
         },
-        |id| see_other(format!("/providers/{provider_id}/requests/{id}")),
+        |id| confirm_then(&req, "Request sent to the service", format!("/providers/{provider_id}/requests/{id}")),
         |errors| show_requests(&state, &req, &user, provider_id, input, errors),
     )
     .await
@@ -612,7 +627,9 @@ async fn answer_request(
             let answer = submitted.parse()?;
             store::answer_request(conn, Some(by), provider_id, request_id, &answer.text, &answer.evidence)
         },
-        |()| see_other(format!("/providers/{provider_id}/requests/{request_id}")),
+        |()| {
+            confirm_then(&req, "Answer sent to the assessor", format!("/providers/{provider_id}/requests/{request_id}"))
+        },
         |errors| show_request(&state, &req, &user, provider_id, request_id, (input, DecisionInput::default()), errors),
     )
     .await
@@ -634,8 +651,15 @@ async fn decide_request(
         move |conn| {
             let decision = submitted.parse()?;
             store::decide_request(conn, Some(by), provider_id, request_id, decision.accept, &decision.comment)
+                .map(|()| decision.accept)
         },
-        |()| see_other(format!("/providers/{provider_id}/requests/{request_id}")),
+        |accepted| {
+            confirm_then(
+                &req,
+                super::rules::decision_said(accepted),
+                format!("/providers/{provider_id}/requests/{request_id}"),
+            )
+        },
         |errors| show_request(&state, &req, &user, provider_id, request_id, (AnswerInput::default(), input), errors),
     )
     .await

@@ -154,7 +154,10 @@ pub struct DomainReadiness {
 pub struct Readiness {
     pub domains: Vec<DomainReadiness>,
     pub standard_count: usize,
+    /// "Must" standards not yet met: not met, partly met or not assessed.
     pub must_not_met: usize,
+    /// The same standards by result, the worst first, those with none left out.
+    pub must_not_met_by_result: Vec<(AssessmentResult, usize)>,
     pub without_evidence: usize,
     pub met_without_current_evidence: usize,
     pub carried_over: usize,
@@ -251,6 +254,11 @@ pub fn readiness(facts: &Facts, today: NaiveDate) -> Readiness {
     Readiness {
         standard_count: all().count(),
         must_not_met: all().filter(|s| s.is_must_not_met()).count(),
+        must_not_met_by_result: [AssessmentResult::NotMet, AssessmentResult::PartlyMet, AssessmentResult::NotAssessed]
+            .iter()
+            .map(|&result| (result, all().filter(|s| s.is_must_not_met() && s.result == result).count()))
+            .filter(|(_, n)| *n > 0)
+            .collect(),
         without_evidence: all().filter(|s| s.lacks_evidence()).count(),
         met_without_current_evidence: all().filter(|s| s.met_without_current_evidence).count(),
         carried_over: all().filter(|s| s.carried_over).count(),
@@ -275,6 +283,26 @@ impl Milestone {
     /// The date has passed: a self-assessment, visit or key action that should already be done.
     pub fn is_past(&self, today: NaiveDate) -> bool {
         self.on < today
+    }
+}
+
+/// The confirmation of a new cycle: how many assessments it carried over to be confirmed.
+pub fn cycle_started(carried: usize) -> String {
+    match carried {
+        0 => "New cycle started".into(),
+        n => format!(
+            "New cycle started; {} carried over to confirm",
+            crate::words::counted(n, "assessment", "assessments")
+        ),
+    }
+}
+
+/// The confirmation of an assessor's decision on an answer.
+pub fn decision_said(accepted: bool) -> &'static str {
+    if accepted {
+        "Answer accepted"
+    } else {
+        "Answer returned to the service"
     }
 }
 

@@ -785,7 +785,7 @@ pub fn standard_page(
         .map(|s| Assessed { workflow: s.0, result: s.1, carried_over: s.6, owner_user_id: s.3 })
         .unwrap_or_default();
     let findings = findings_list(conn, provider_id, Some(node_id), false)?;
-    let requests = requests_list(conn, provider_id, Some(node_id))?;
+    let requests = requests_list(conn, provider_id, Some(node_id), false)?;
     Ok(Some(StandardPage {
         node_id,
         reference: reference.to_string(),
@@ -1044,10 +1044,15 @@ pub fn requests_list(
     conn: &mut DbConnection,
     provider_id: ProviderId,
     node_id: Option<i32>,
+    open_only: bool,
 ) -> QueryResult<Vec<RequestLine>> {
     let mut query = requests_query(provider_id).into_boxed();
     if let Some(node_id) = node_id {
         query = query.filter(assessor_requests::node_id.eq(node_id));
+    }
+    if open_only {
+        // Open as the readiness figure counts them: until the assessor accepts the answer.
+        query = query.filter(assessor_requests::status.ne(RequestStatus::Accepted));
     }
     query.order(assessor_requests::id.desc()).load(conn)
 }

@@ -14,8 +14,8 @@ use crate::accounts::session::CurrentUser;
 use crate::db::ProviderId;
 use crate::db::StoreError;
 use crate::form::FieldErrors;
-use crate::web::form::{save_then, Form};
-use crate::web::{render_status, see_other, with_conn, AppError, AppState};
+use crate::web::form::{confirm_then, save_then, Form};
+use crate::web::{render_status, with_conn, AppError, AppState};
 
 /// The coverage pages and API, for `lib::app`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -25,12 +25,20 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/api/v1/providers/{provider_id}/coverage", web::get().to(coverage_json));
 }
 
-/// `GET /providers/{id}/coverage`.
+/// Which rows to list: `?show=` one of the page's figures (`rules::in_figure`), or every row.
+#[derive(serde::Deserialize)]
+struct TableQuery {
+    #[serde(default)]
+    show: String,
+}
+
+/// `GET /providers/{id}/coverage[?show=figure]`: every row, or the rows behind one figure.
 async fn table(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
     path: web::Path<ProviderId>,
+    query: web::Query<TableQuery>,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
     let provider_id = path.into_inner();
@@ -38,7 +46,9 @@ async fn table(
     let mut context = provider_context(&state, &user, provider_id).await?;
     let rows = with_conn(&state, move |conn| Ok(store::coverage(conn, provider_id, today)?)).await?;
     context.insert("totals", &store::totals(&rows));
-    context.insert("rows", &rows);
+    let shown: Vec<_> = rows.iter().filter(|row| super::rules::in_figure(&query.show, row.state)).collect();
+    context.insert("filtered", &(shown.len() < rows.len()));
+    context.insert("rows", &shown);
     context.insert("states", &CoverageState::options());
     context.insert("deliveries", &Delivery::options());
     render_status(&state, &req, "coverage/index.html", context, StatusCode::OK)
@@ -106,9 +116,9 @@ async fn save(
         move |conn| {
             // What may be recorded depends on the row: a sub-specialism cannot be partly delivered.
             let row = store::coverage_row(conn, provider_id, &wanted, today)?.ok_or(StoreError::NotFound)?;
-            store::save(conn, Some(by), provider_id, &wanted, &submitted.parse(row.kind)?, today)
+            store::save(conn, Some(by), provider_id, &wanted, &submitted.parse(row.kind)?, today).map(|()| row.title)
         },
-        |_| see_other(format!("/providers/{provider_id}/coverage")),
+        |title| confirm_then(&req, format!("{title} saved"), format!("/providers/{provider_id}/coverage")),
         |errors| show_row(&state, &req, &user, provider_id, reference, Some(input), errors),
     )
     .await

@@ -73,6 +73,19 @@ pub struct Totals {
     pub not_covered: usize,
 }
 
+/// The figures of the coverage page, each the name of the rows it counts (`?show=` on the page),
+/// so a figure and the list it links to are one decision.
+pub fn in_figure(figure: &str, state: CoverageState) -> bool {
+    match figure {
+        "covered" => state == CoverageState::Covered,
+        "arrangement" => matches!(state, CoverageState::Arrangement | CoverageState::Expiring),
+        "partial" => state == CoverageState::Partial,
+        "expiring" => state == CoverageState::Expiring,
+        "not_covered" => state.is_gap(),
+        _ => true,
+    }
+}
+
 /// Counts the rows' states for the page's figures and the API.
 pub fn totals(states: impl IntoIterator<Item = CoverageState>) -> Totals {
     let mut totals = Totals::default();

@@ -14,7 +14,7 @@ use crate::accounts::guard::{authorize, permissions, provider_context};
 use crate::accounts::session::CurrentUser;
 use crate::db::ProviderId;
 use crate::form::{FieldErrors, WithdrawalInput};
-use crate::web::form::{save_then, Form, UploadForm};
+use crate::web::form::{confirm_then, save_then, Form, UploadForm};
 use crate::web::{render, render_status, see_other, with_conn, AppError, AppState};
 
 /// Which framework a provider assesses against: the assessment area knows (its cycles), and the
@@ -156,8 +156,11 @@ async fn create(
             let (details, file) = checked?;
             let framework = framework_id(conn, provider_id)?;
             store::add(conn, Some(by), provider_id, framework, &details, file.as_ref())
+                .map(|id| (id, details.standards))
         },
-        |id| see_other(format!("/providers/{provider_id}/evidence/{id}")),
+        |(id, links)| {
+            confirm_then(&req, super::rules::added(&links), format!("/providers/{provider_id}/evidence/{id}"))
+        },
         |errors| show_form(&state, &req, provider_id, None, input, errors),
     )
     .await
@@ -202,7 +205,6 @@ async fn show_item(
     context.insert("linked", &linked);
     context.insert("page", &page);
     context.insert("choices", &choices);
-    context.insert("links_saved", &(req.query_string() == "links=saved"));
     let (input, errors) = refused.unwrap_or_default();
     context.insert("withdrawal_reason", &input.reason);
     context.insert("errors", &errors.0);
@@ -225,7 +227,7 @@ async fn withdraw(
     save_then(
         &state,
         move |conn| store::withdraw(conn, Some(by), provider_id, item_id, &submitted.parse()?, now),
-        |()| see_other(format!("/providers/{provider_id}/evidence/{item_id}")),
+        |()| confirm_then(&req, "Evidence withdrawn", format!("/providers/{provider_id}/evidence/{item_id}")),
         |errors| show_item(&state, &req, &user, provider_id, item_id, Some((input, errors))),
     )
     .await
@@ -319,7 +321,7 @@ async fn replace(
             let (details, file) = checked?;
             store::supersede(conn, Some(by), provider_id, item_id, &details, file.as_ref())
         },
-        |id| see_other(format!("/providers/{provider_id}/evidence/{id}")),
+        |id| confirm_then(&req, "New version saved", format!("/providers/{provider_id}/evidence/{id}")),
         |errors| show_form(&state, &req, provider_id, Some(item_id), input, errors),
     )
     .await
@@ -349,9 +351,11 @@ async fn set_links(
         &state,
         move |conn| {
             let framework = framework_id(conn, provider_id)?;
-            store::set_links(conn, Some(by), provider_id, framework, item_id, &references)
+            store::set_links(conn, Some(by), provider_id, framework, item_id, &references).map(|_| references)
         },
-        |_| see_other(format!("/providers/{provider_id}/evidence/{item_id}?links=saved")),
+        |links| {
+            confirm_then(&req, super::rules::linked(&links), format!("/providers/{provider_id}/evidence/{item_id}"))
+        },
         // Only ticked boxes from our own form reach here; anything else names no standard.
         |errors| async move { Err(AppError::BadRequest(errors.to_string())) },
     )

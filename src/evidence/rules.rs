@@ -24,9 +24,36 @@ pub fn review_state(review_due: Option<NaiveDate>, today: NaiveDate) -> ReviewSt
     }
 }
 
+/// The confirmation of a new item: "Evidence added and linked to RP1 and RP3".
+pub fn added(links: &[String]) -> String {
+    if links.is_empty() {
+        "Evidence added, not yet linked to any standard".into()
+    } else {
+        format!("Evidence added and linked to {}", crate::words::listed(links))
+    }
+}
+
+/// The confirmation of an item's links, as they now stand: "Linked to RP1 and RP3".
+pub fn linked(links: &[String]) -> String {
+    if links.is_empty() {
+        "No longer linked to any standard".into()
+    } else {
+        format!("Linked to {}", crate::words::listed(links))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn confirmations_name_the_standards_linked() {
+        let links = vec!["RP1".to_string(), "RP3".to_string()];
+        assert_eq!(added(&links), "Evidence added and linked to RP1 and RP3");
+        assert_eq!(added(&[]), "Evidence added, not yet linked to any standard");
+        assert_eq!(linked(&links[..1]), "Linked to RP1");
+        assert_eq!(linked(&[]), "No longer linked to any standard");
+    }
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()

@@ -15,7 +15,31 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/providers/{provider_id}/history", web::get().to(history::index));
 }
 
-/// `GET /providers/{id}`: the figures a manager or a commissioner looks for first.
+/// What awaits a clinical director's decision, each figure the length of the list it links to.
+#[derive(serde::Serialize)]
+struct Decisions {
+    /// Standards in review, in every domain (the list `?workflow=in_review` shows them all).
+    in_review: usize,
+    /// Assessments carried over from the last cycle, to confirm or change.
+    carried_over: usize,
+    /// Open findings, to close as resolved once their action is done.
+    open_findings: usize,
+}
+
+impl From<&crate::assessment::rules::Readiness> for Decisions {
+    fn from(r: &crate::assessment::rules::Readiness) -> Self {
+        use crate::assessment::model::Workflow;
+        let in_review = r.domains.iter().flat_map(|d| &d.by_workflow).filter(|(w, _)| *w == Workflow::InReview);
+        Decisions {
+            in_review: in_review.map(|(_, n)| n).sum(),
+            carried_over: r.carried_over,
+            open_findings: r.open_findings,
+        }
+    }
+}
+
+/// `GET /providers/{id}`: the figures a manager or a commissioner looks for first, and what awaits
+/// a clinical director's decision.
 pub(super) async fn overview(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -50,5 +74,6 @@ pub(super) async fn overview(
     context.insert("readiness", &readiness.readiness);
     context.insert("coverage", &coverage);
     context.insert("workforce", &workforce);
+    context.insert("decisions", &can.sign_off.then(|| Decisions::from(&readiness.readiness)));
     render(&state, &req, "providers/overview.html", context)
 }

@@ -113,6 +113,15 @@ impl<T: DeserializeOwned + 'static> FromRequest for UploadForm<T> {
     }
 }
 
+/// The answer to a POST that changed something: the next page, which shows `message` once, in the
+/// field's words ("GF4 saved", "12 people added, 3 updated"), as a banner at its top. Every
+/// handler's `done` (see [`save_then`]) answers through this, so no page reads a query string to
+/// say what happened.
+pub fn confirm_then(req: &HttpRequest, message: impl AsRef<str>, location: impl Into<String>) -> HttpResponse {
+    session::set_flash(&req.get_session(), message.as_ref());
+    super::see_other(location)
+}
+
 /// A form's save, start to end: runs the store's `work` (which parses the input and saves, in one
 /// transaction), then answers with `done` (usually "see the record"), or, when the input or the
 /// store refused it, with `again`: the form shown again with the problems at their fields. A record

@@ -83,11 +83,13 @@ const NAVIGATION: [(&str, &str); 4] =
     [("/", "Home"), ("/providers", "Providers"), ("/catalogue", "Standards catalogue"), ("/account", "Your account")];
 
 /// The context every page's layout needs: the product's name, the navigation with the current
-/// page marked, the session's form token (for any form on the page), and the signed-in user.
+/// page marked, the session's form token (for any form on the page), the signed-in user, and the
+/// confirmation of what the last form did, taken so that it shows once.
 pub fn page_context(req: &HttpRequest) -> tera::Context {
     use actix_session::SessionExt;
     let mut context = layout_context(req.path());
     context.insert("csrf_token", &session::csrf_token(&req.get_session()));
+    context.insert("flash", &session::take_flash(&req.get_session()));
     if let Some(name) = session::signed_in_name(req) {
         context.insert("current_user", &name);
         let (memberships, active) = session::memberships(req);

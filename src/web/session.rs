@@ -22,6 +22,11 @@ const CSRF: &str = "csrf";
 const MEMBERSHIPS: &str = "memberships";
 const ACTIVE: &str = "active";
 const ADMIN: &str = "admin";
+const FLASH: &str = "flash";
+
+/// The longest confirmation kept: the cookie holds at most about 4 KB, shared with the rest of the
+/// session, and a banner longer than a sentence or two is not read anyway.
+const FLASH_LIMIT: usize = 400;
 
 /// The cookie middleware: HttpOnly, SameSite=Strict, Secure when asked, renewed on every request.
 pub fn middleware(key: Key, secure: bool, idle_seconds: i64) -> SessionMiddleware<CookieSessionStore> {
@@ -178,4 +183,28 @@ pub fn session_id(session: &Session) -> Option<String> {
 /// Notes that the session was used now, for the idle limit.
 pub fn touch(session: &Session, now: i64) {
     let _ = session.insert(LAST_SEEN, now);
+}
+
+/// Keeps a confirmation ("GF4 saved") for the next page this browser opens. In the cookie, not the
+/// `sessions` row: it is this browser's next page, not who is signed in, so it needs no revoking;
+/// the cookie is signed and encrypted, so it cannot be forged or read on the way; and the layout
+/// reads it without a database round trip. A failure to keep it only loses the banner.
+pub fn set_flash(session: &Session, message: &str) {
+    let mut message = message.to_string();
+    if message.len() > FLASH_LIMIT {
+        let mut end = FLASH_LIMIT - '…'.len_utf8();
+        while !message.is_char_boundary(end) {
+            end -= 1;
+        }
+        message.truncate(end);
+        message.push('…');
+    }
+    if let Err(error) = session.insert(FLASH, message) {
+        tracing::warn!(%error, "the confirmation could not be kept for the next page");
+    }
+}
+
+/// The confirmation kept for this page, removed as it is read, so it is shown once.
+pub fn take_flash(session: &Session) -> Option<String> {
+    session.remove_as::<String>(FLASH).and_then(Result::ok)
 }

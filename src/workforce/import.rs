@@ -307,6 +307,32 @@ pub struct ImportReport {
     pub unchanged: usize,
 }
 
+impl ImportReport {
+    /// The confirmation after an import, in the kind's own words: "12 people added, 3 updated".
+    pub fn in_words(&self, kind: ImportKind) -> String {
+        use crate::words::counted;
+        match kind {
+            ImportKind::Staff => {
+                let mut said = match self.created {
+                    0 => "No one added".to_string(),
+                    n => format!("{} added", counted(n, "person", "people")),
+                };
+                if self.updated > 0 {
+                    said.push_str(&format!(", {} updated", self.updated));
+                }
+                if self.unchanged > 0 {
+                    said.push_str(&format!(", {} unchanged", self.unchanged));
+                }
+                said
+            }
+            ImportKind::Cpd => format!("{} added", counted(self.created, "CPD entry", "CPD entries")),
+            ImportKind::Supervision => {
+                format!("{} added", counted(self.created, "supervision session", "supervision sessions"))
+            }
+        }
+    }
+}
+
 /// CPD rows handed to the database between progress reports; `db::insert_batch` splits them into
 /// statements under the bound-value limit.
 const CPD_PROGRESS_STEP: usize = 10_000;
@@ -539,6 +565,20 @@ fn delete_unwanted_files(conn: &mut DbConnection) -> QueryResult<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_import_says_what_it_wrote_in_words() {
+        let staff = ImportReport { rows: 15, created: 12, updated: 3, unchanged: 0 };
+        assert_eq!(staff.in_words(ImportKind::Staff), "12 people added, 3 updated");
+        let again = ImportReport { rows: 15, created: 1, updated: 0, unchanged: 14 };
+        assert_eq!(again.in_words(ImportKind::Staff), "1 person added, 14 unchanged");
+        let renewed = ImportReport { rows: 5, created: 0, updated: 3, unchanged: 2 };
+        assert_eq!(renewed.in_words(ImportKind::Staff), "No one added, 3 updated, 2 unchanged");
+        let cpd = ImportReport { rows: 1, created: 1, ..Default::default() };
+        assert_eq!(cpd.in_words(ImportKind::Cpd), "1 CPD entry added");
+        let sessions = ImportReport { rows: 2, created: 2, ..Default::default() };
+        assert_eq!(sessions.in_words(ImportKind::Supervision), "2 supervision sessions added");
+    }
 
     #[test]
     fn headers_match_loosely_and_bad_shapes_name_their_line() {

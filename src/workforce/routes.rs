@@ -21,9 +21,9 @@ use crate::db::StoreError;
 use crate::db::{ProviderId, StaffId};
 use crate::form::parse_date;
 use crate::form::{FieldErrors, WithdrawalInput};
-use crate::web::form::{save_then, Form, UploadForm};
+use crate::web::form::{confirm_then, save_then, Form, UploadForm};
 use crate::web::session::session_token;
-use crate::web::{render_status, see_other, with_conn, AppError, AppState};
+use crate::web::{render_status, with_conn, AppError, AppState};
 
 /// The workforce pages, imports and API, for `lib::app`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -97,7 +97,6 @@ async fn index(
     context.insert("chosen_issue", &filters.issue);
     context.insert("chosen_tier", &filters.tier);
     context.insert("chosen_discipline", &filters.discipline);
-    context.insert("imported", &req.query_string().starts_with("imported="));
     render_status(&state, &req, "workforce/index.html", context, StatusCode::OK)
 }
 
@@ -151,9 +150,12 @@ async fn create_person(
         &state,
         move |conn| {
             let regulations = store::regulations(conn)?;
-            store::create_staff(conn, Some(by), provider_id, &submitted.parse(&regulations)?)
+            let person = submitted.parse(&regulations)?;
+            store::create_staff(conn, Some(by), provider_id, &person).map(|id| (id, person.full_name))
         },
-        |id| see_other(format!("/providers/{provider_id}/workforce/staff/{id}")),
+        |(id, name)| {
+            confirm_then(&req, format!("{name} added"), format!("/providers/{provider_id}/workforce/staff/{id}"))
+        },
         |errors| show_new_person(&state, &req, &user, provider_id, input, errors),
     )
     .await
@@ -269,9 +271,16 @@ async fn update_person(
         &state,
         move |conn| {
             let regulations = store::regulations(conn)?;
-            store::update_staff(conn, Some(by), provider_id, staff_id, &submitted.parse(&regulations)?)
+            let person = submitted.parse(&regulations)?;
+            store::update_staff(conn, Some(by), provider_id, staff_id, &person).map(|()| person.full_name)
         },
-        |()| see_other(format!("/providers/{provider_id}/workforce/staff/{staff_id}")),
+        |name| {
+            confirm_then(
+                &req,
+                format!("{name}'s record saved"),
+                format!("/providers/{provider_id}/workforce/staff/{staff_id}"),
+            )
+        },
         |errors| show_person(&state, &req, &user, provider_id, staff_id, Refill::Staff(input), errors),
     )
     .await
@@ -307,7 +316,7 @@ async fn add_cpd(
             let (cpd, evidence_id) = submitted.parse(today)?;
             store::add_cpd(conn, Some(user_id), provider_id, staff_id, &cpd, evidence_id)
         },
-        |_| see_other(format!("/providers/{provider_id}/workforce/staff/{staff_id}#cpd")),
+        |_| confirm_then(&req, "CPD added", format!("/providers/{provider_id}/workforce/staff/{staff_id}#cpd")),
         |errors| show_person(&state, &req, &user, provider_id, staff_id, Refill::Cpd(input.cpd), errors),
     )
     .await
@@ -328,7 +337,13 @@ async fn withdraw_cpd(
     save_then(
         &state,
         move |conn| store::withdraw_cpd(conn, by, provider_id, staff_id, cpd_id, &submitted.parse()?),
-        |()| see_other(format!("/providers/{provider_id}/workforce/staff/{staff_id}#cpd")),
+        |()| {
+            confirm_then(
+                &req,
+                "CPD record withdrawn",
+                format!("/providers/{provider_id}/workforce/staff/{staff_id}#cpd"),
+            )
+        },
         |errors| show_person(&state, &req, &user, provider_id, staff_id, Refill::Withdrawal(cpd_id, input), errors),
     )
     .await
@@ -353,7 +368,13 @@ async fn save_revalidation(
             let regulations = store::regulations(conn)?;
             store::save_revalidation(conn, Some(by), provider_id, staff_id, &submitted.parse(today, &regulations)?)
         },
-        |()| see_other(format!("/providers/{provider_id}/workforce/staff/{staff_id}#revalidation")),
+        |()| {
+            confirm_then(
+                &req,
+                "NMC revalidation record saved",
+                format!("/providers/{provider_id}/workforce/staff/{staff_id}#revalidation"),
+            )
+        },
         |errors| show_person(&state, &req, &user, provider_id, staff_id, Refill::Revalidation(input), errors),
     )
     .await
@@ -424,7 +445,13 @@ async fn add_supervision(
     save_then(
         &state,
         move |conn| store::add_supervision(conn, Some(by), provider_id, &submitted.parse(today)?),
-        |_| see_other(format!("/providers/{provider_id}/workforce/supervision")),
+        |_| {
+            confirm_then(
+                &req,
+                "Supervision session recorded",
+                format!("/providers/{provider_id}/workforce/supervision"),
+            )
+        },
         |errors| show_supervision(&state, &req, &user, provider_id, input, None, errors),
     )
     .await
@@ -446,7 +473,13 @@ async fn withdraw_session(
     save_then(
         &state,
         move |conn| store::withdraw_session(conn, by, provider_id, session_id, &submitted.parse()?),
-        |()| see_other(format!("/providers/{provider_id}/workforce/supervision")),
+        |()| {
+            confirm_then(
+                &req,
+                "Supervision session withdrawn",
+                format!("/providers/{provider_id}/workforce/supervision"),
+            )
+        },
         |errors| {
             let form = SupervisionInput { date: today.to_string(), kind: "group".into(), ..Default::default() };
             show_supervision(&state, &req, &user, provider_id, form, Some((session_id, input)), errors)
@@ -636,7 +669,7 @@ async fn import_confirm(
     })
     .await?;
     match outcome {
-        Ok(report) => Ok(see_other(format!("/providers/{provider_id}/workforce?imported={}", report.rows))),
+        Ok(report) => Ok(confirm_then(&req, report.in_words(kind), format!("/providers/{provider_id}/workforce"))),
         Err((status, file_error, rows)) => {
             let mut context = provider_context(&state, &user, provider_id).await?;
             import_context(&mut context, kind.as_str());
