@@ -161,7 +161,7 @@ async fn show_person(
     provider_id: ProviderId,
     staff_id: StaffId,
     form: Option<StaffInput>,
-    cpd_form: Option<CpdInput>,
+    cpd_form: Option<CpdEntryInput>,
     errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
@@ -179,7 +179,10 @@ async fn show_person(
     .await?;
     let (cpd, standing) = cpd;
     let form = form.unwrap_or_else(|| line.staff.as_input());
-    let cpd_form = cpd_form.unwrap_or_else(|| CpdInput { date: today.to_string(), ..Default::default() });
+    let cpd_form = cpd_form.unwrap_or_else(|| CpdEntryInput {
+        cpd: CpdInput { date: today.to_string(), ..Default::default() },
+        ..Default::default()
+    });
     let labels: Vec<(&str, &str)> = line.issues.iter().map(|i| (i.code(), i.label())).collect();
     context.insert("line", &line);
     context.insert("issue_labels", &labels);
@@ -187,7 +190,8 @@ async fn show_person(
     context.insert("standing", &standing);
     context.insert("cpd_total", &cpd.iter().map(|c| c.hours).sum::<f64>());
     context.insert("may_add_cpd", &(own && permissions(state, user, provider_id).await?.read));
-    context.insert("cpd_form", &cpd_form);
+    context.insert("cpd_form", &cpd_form.cpd);
+    context.insert("cpd_evidence_id", &cpd_form.evidence_id);
     context.insert("cpd_types", &CpdType::options());
     let library: Vec<(i32, String)> = library.into_iter().map(|l| (l.item.id, l.item.title)).collect();
     context.insert("library", &library);
@@ -261,7 +265,7 @@ async fn add_cpd(
             store::add_cpd(conn, Some(user_id), provider_id, staff_id, &cpd, evidence_id)
         },
         |_| see_other(format!("/providers/{provider_id}/workforce/staff/{staff_id}#cpd")),
-        |errors| show_person(&state, &req, &user, provider_id, staff_id, None, Some(input.cpd), errors),
+        |errors| show_person(&state, &req, &user, provider_id, staff_id, None, Some(input), errors),
     )
     .await
 }
