@@ -216,3 +216,342 @@ on_both_backends!(
         browser.close().await.unwrap();
     }
 );
+
+// Issue 12: every action legible, refused forms that help, small screens and print.
+
+/// A Chrome DevTools command sent through chromedriver's own endpoint: WebDriver has no words for a
+/// small device's screen or for print media.
+#[derive(Debug)]
+struct DevTools {
+    cmd: &'static str,
+    params: serde_json::Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for DevTools {
+    fn endpoint(&self, base_url: &url::Url, session_id: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!("session/{}/goog/cdp/execute", session_id.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(serde_json::json!({ "cmd": self.cmd, "params": self.params }).to_string()))
+    }
+}
+
+async fn dev_tools(browser: &Client, cmd: &'static str, params: serde_json::Value) {
+    browser.issue_cmd(DevTools { cmd, params }).await.unwrap_or_else(|e| panic!("{cmd}: {e}"));
+}
+
+/// The demo's service, as `ohgov demo` builds it, on the test's database; its provider's id.
+fn demo_world(app: &TestApp) -> ohgov::db::ProviderId {
+    use ohgov::{accounts, assessment, coverage, evidence, workforce};
+    let conn = &mut app.db.migrated();
+    let today = support::today();
+    accounts::demo::seed(conn, today).unwrap();
+    assessment::demo::seed(conn, today).unwrap();
+    evidence::demo::seed(conn, today, assessment::store::framework_id).unwrap();
+    coverage::demo::seed(conn, today).unwrap();
+    workforce::demo::seed(conn, today).unwrap();
+    accounts::demo::demo_provider(conn).unwrap().expect("the demo provider")
+}
+
+/// The demo provider's first evidence item, person and assessor's request, by id.
+fn demo_records(app: &TestApp, provider: ohgov::db::ProviderId) -> (i32, i32, i32) {
+    use diesel::prelude::*;
+    use ohgov::db::schema::{assessor_requests, evidence_items, staff};
+    let conn = &mut app.db.conn();
+    let item = evidence_items::table
+        .filter(evidence_items::provider_id.eq(provider.0))
+        .select(evidence_items::id)
+        .first(conn)
+        .unwrap();
+    let person = staff::table.filter(staff::provider_id.eq(provider.0)).select(staff::id).first(conn).unwrap();
+    let request = assessor_requests::table
+        .filter(assessor_requests::provider_id.eq(provider.0))
+        .select(assessor_requests::id)
+        .first(conn)
+        .unwrap();
+    (item, person, request)
+}
+
+/// Signs in with the demo's own passwords.
+async fn sign_in_demo(browser: &Client, app: &TestApp, who: &str) {
+    browser.goto(&format!("{}/sign-in", app.address)).await.unwrap();
+    let email = if who == "commissioner" {
+        "commissioner@northshire-nhs.example".to_string()
+    } else if who == "assessor" {
+        "assessor@seqohs-assessor.example".to_string()
+    } else {
+        format!("{who}@northshire-oh.example")
+    };
+    fill(browser, "#email", &email).await;
+    fill(browser, "#password", &format!("demo-{who}-2026")).await;
+    click(browser, "main form button[type=submit]").await;
+    browser
+        .wait()
+        .for_element(Locator::XPath("//span[starts-with(normalize-space(.), 'Signed in as')]"))
+        .await
+        .unwrap_or_else(|e| panic!("{who} signs in: {e}"));
+}
+
+/// Every visible link and button whose text has less than 4.5:1 contrast with what is behind it
+/// (WCAG's relative luminance; the background is the first opaque one among its ancestors).
+const CONTRAST_FAILURES: &str = r#"
+const rgba = (text) => {
+  const parts = (text.match(/rgba?\(([^)]+)\)/) || [null, ""])[1].split(/[ ,\/]+/).filter(Boolean).map(Number);
+  return parts.length < 3 ? null : { r: parts[0], g: parts[1], b: parts[2], a: parts.length > 3 ? parts[3] : 1 };
+};
+const luminance = (c) => {
+  const channel = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+  return 0.2126 * channel(c.r) + 0.7152 * channel(c.g) + 0.0722 * channel(c.b);
+};
+const behind = (element) => {
+  for (let e = element; e; e = e.parentElement) {
+    const c = rgba(getComputedStyle(e).backgroundColor);
+    if (c && c.a > 0) return c;
+  }
+  return { r: 255, g: 255, b: 255, a: 1 };
+};
+const failures = [];
+for (const element of document.querySelectorAll("a, button, summary, input[type=submit]")) {
+  const box = element.getBoundingClientRect();
+  const style = getComputedStyle(element);
+  if (box.width <= 1 || box.height <= 1 || style.visibility === "hidden" || style.display === "none") continue;
+  const text = (element.innerText || element.value || "").trim();
+  if (!text) continue;
+  const back = behind(element);
+  let fore = rgba(style.color);
+  fore = { r: fore.r * fore.a + back.r * (1 - fore.a), g: fore.g * fore.a + back.g * (1 - fore.a), b: fore.b * fore.a + back.b * (1 - fore.a) };
+  const [light, dark] = [luminance(fore), luminance(back)].sort((x, y) => y - x);
+  const ratio = (light + 0.05) / (dark + 0.05);
+  if (ratio < 4.5) failures.push(`"${text}" (${element.tagName.toLowerCase()}, ${style.color} on ${getComputedStyle(element).backgroundColor}): ${ratio.toFixed(2)}:1`);
+}
+return failures;
+"#;
+
+on_both_backends!(
+    every_link_and_button_on_the_main_pages_can_be_read,
+    app | app | {
+        let Some(driver) = ChromeDriver::start() else { return };
+        let provider = demo_world(&app);
+        let (item, person, request) = demo_records(&app, provider);
+        let base = format!("/providers/{provider}");
+        let pages: [(&str, Vec<String>); 3] = [
+            (
+                "manager",
+                vec![
+                    "/".into(),
+                    base.clone(),
+                    format!("{base}/assessment"),
+                    format!("{base}/assessment/GF1"),
+                    format!("{base}/findings"),
+                    format!("{base}/evidence"),
+                    format!("{base}/evidence/{item}"),
+                    format!("{base}/coverage"),
+                    format!("{base}/workforce"),
+                    format!("{base}/workforce/staff/{person}"),
+                    format!("{base}/history"),
+                    format!("{base}/accreditation"),
+                    format!("{base}/requests"),
+                    format!("{base}/requests/{request}"),
+                ],
+            ),
+            ("assessor", vec![format!("{base}/findings"), format!("{base}/requests/{request}")]),
+            ("admin", vec!["/admin".into()]),
+        ];
+        let mut failures = Vec::new();
+        let mut checked = 0;
+        for (who, paths) in pages {
+            let browser = driver.browser().await;
+            sign_in_demo(&browser, &app, who).await;
+            for path in paths {
+                browser.goto(&format!("{}{path}", app.address)).await.unwrap();
+                let found = browser.execute(CONTRAST_FAILURES, vec![]).await.unwrap();
+                let found: Vec<String> = serde_json::from_value(found).unwrap();
+                failures.extend(found.into_iter().map(|f| format!("{path} as {who}: {f}")));
+                checked += 1;
+            }
+            if who == "assessor" {
+                // The assessor's findings page has the action the issue found unreadable.
+                browser.goto(&format!("{}{base}/findings", app.address)).await.unwrap();
+                browser
+                    .find(Locator::XPath("//button[normalize-space(.)='Close as resolved today']"))
+                    .await
+                    .expect("an open finding the assessor may close");
+            }
+            browser.close().await.unwrap();
+        }
+        assert_eq!(checked, 17);
+        assert!(failures.is_empty(), "text below 4.5:1 against its background:\n{}", failures.join("\n"));
+    }
+);
+
+/// The error summary's links, in the page's order, and whether each field it names comes after the
+/// one before it on the page.
+const SUMMARY_ORDER: &str = r#"
+const fields = [...document.querySelectorAll(".error-summary a")].map((a) => a.getAttribute("href").slice(1));
+const places = fields.map((id) => document.getElementById(id));
+const in_order = places.every((el, i) => el && (i === 0 || (places[i - 1].compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING)));
+return { fields, in_order, focused: document.activeElement.classList.contains("error-summary") };
+"#;
+
+async fn summary_order(browser: &Client) -> (Vec<String>, bool, bool) {
+    browser.wait().for_element(Locator::Css(".error-summary")).await.expect("an error summary");
+    let found = browser.execute(SUMMARY_ORDER, vec![]).await.unwrap();
+    let fields = serde_json::from_value(found["fields"].clone()).unwrap();
+    (fields, found["in_order"] == true, found["focused"] == true)
+}
+
+on_both_backends!(
+    a_refused_form_takes_the_focus_to_its_problems_in_the_form_order_and_keeps_the_choice,
+    app | app | {
+        let Some(driver) = ChromeDriver::start() else { return };
+        let provider = demo_world(&app);
+        let base = format!("{}/providers/{provider}", app.address);
+
+        // A new person with nothing filled in: the summary takes the focus, and lists the
+        // problems as the form asks the questions, not alphabetically.
+        let browser = driver.browser().await;
+        sign_in_demo(&browser, &app, "manager").await;
+        browser.goto(&format!("{base}/workforce/staff/new")).await.unwrap();
+        click(&browser, "main form button[type=submit]").await;
+        let (fields, in_order, focused) = summary_order(&browser).await;
+        assert!(focused, "the error summary has the focus");
+        assert_eq!(fields[..3], ["staff_number", "full_name", "discipline"], "{fields:?}");
+        assert!(in_order, "in the form's order: {fields:?}");
+
+        // A supervision session with bad figures: its problems, in its order too.
+        browser.goto(&format!("{base}/workforce/supervision")).await.unwrap();
+        fill(&browser, "#cases_discussed", "2").await;
+        fill(&browser, "#escalated_gp", "9").await;
+        click(&browser, "form[action$='/workforce/supervision'] button[type=submit]").await;
+        let (fields, in_order, focused) = summary_order(&browser).await;
+        assert!(focused && in_order && fields.len() > 1, "{fields:?}");
+        browser.close().await.unwrap();
+
+        // The assessor returns an answer without saying why: refused, with "Return" still chosen.
+        let request: i32 = {
+            use diesel::prelude::*;
+            use ohgov::db::schema::assessor_requests;
+            let conn = &mut app.db.conn();
+            let request = assessor_requests::table
+                .filter(assessor_requests::provider_id.eq(provider.0))
+                .select(assessor_requests::id)
+                .first(conn)
+                .unwrap();
+            ohgov::assessment::store::answer_request(conn, None, provider, request, "The audits are attached.", &[])
+                .unwrap();
+            request
+        };
+        let browser = driver.browser().await;
+        sign_in_demo(&browser, &app, "assessor").await;
+        browser.goto(&format!("{base}/requests/{request}")).await.unwrap();
+        click(&browser, "input[name=decision][value=return]").await;
+        click(&browser, "form[action$='/decision'] button[type=submit]").await;
+        let (fields, _, focused) = summary_order(&browser).await;
+        assert_eq!(fields, ["decision_comment"]);
+        assert!(focused);
+        let returned = browser.find(Locator::Css("input[name=decision][value=return]")).await.unwrap();
+        assert_eq!(returned.prop("checked").await.unwrap().as_deref(), Some("true"), "the refused choice is kept");
+        let accepted = browser.find(Locator::Css("input[name=decision][value=accept]")).await.unwrap();
+        assert_eq!(accepted.prop("checked").await.unwrap().as_deref(), Some("false"));
+        browser.close().await.unwrap();
+    }
+);
+
+on_both_backends!(
+    tables_scroll_in_their_own_box_on_a_small_screen_and_print_shows_the_content_alone,
+    app | app
+        | {
+            let Some(driver) = ChromeDriver::start() else { return };
+            let provider = demo_world(&app);
+            let base = format!("{}/providers/{provider}", app.address);
+            let browser = driver.browser().await;
+            sign_in_demo(&browser, &app, "manager").await;
+
+            // A phone 320 px wide: the page is no wider than the screen; the wide tables scroll in
+            // boxes the keyboard can reach, named for a screen reader.
+            let phone = serde_json::json!({ "width": 320, "height": 720, "deviceScaleFactor": 1, "mobile": true });
+            dev_tools(&browser, "Emulation.setDeviceMetricsOverride", phone).await;
+            let (item, person, request) = demo_records(&app, provider);
+            let pages = [
+                "workforce".to_string(),
+                "evidence".into(),
+                "assessment".into(),
+                "assessment/GF1".into(),
+                "coverage".into(),
+                "history".into(),
+                "findings".into(),
+                "accreditation".into(),
+                "requests".into(),
+                format!("requests/{request}"),
+                format!("evidence/{item}"),
+                format!("workforce/staff/{person}"),
+            ];
+            for page in &pages {
+                let page = page.as_str();
+                browser.goto(&format!("{base}/{page}")).await.unwrap();
+                let widths = browser
+                .execute(
+                    "const wraps = [...document.querySelectorAll('.table-wrap')];
+                     return { page: document.documentElement.scrollWidth, screen: window.innerWidth,
+                              tables: document.querySelectorAll('table').length,
+                              wrapped: wraps.filter((w) => w.querySelector('table') && w.tabIndex === 0
+                                  && w.getAttribute('role') === 'region' && w.getAttribute('aria-label')).length,
+                              scrolls: wraps.some((w) => w.scrollWidth > w.clientWidth),
+                              outside_tables_too_wide: [...document.querySelectorAll('body *')].filter((e) => !e.closest('.table-wrap') && e.getBoundingClientRect().right > 321).slice(-3).map((e) => e.outerHTML.slice(0, 200)) };",
+                    vec![],
+                )
+                .await
+                .unwrap();
+                assert_eq!(widths["screen"], 320, "{page}: {widths}");
+                assert!(
+                    widths["page"].as_i64() <= widths["screen"].as_i64(),
+                    "{page} is wider than the screen: {widths}"
+                );
+                assert_eq!(widths["wrapped"], widths["tables"], "{page}: every table in a named region: {widths}");
+                if ["workforce", "evidence"].contains(&page) {
+                    assert!(widths["tables"].as_i64() > Some(0), "{page}: {widths}");
+                    assert_eq!(
+                        widths["scrolls"], true,
+                        "{page}: a table wider than the screen scrolls in its box: {widths}"
+                    );
+                }
+            }
+            dev_tools(&browser, "Emulation.clearDeviceMetricsOverride", serde_json::json!({})).await;
+
+            // Printed: no header, navigation, sign-out, skip link or buttons; the provider, the page's
+            // title and the day at the top.
+            browser.goto(&format!("{base}/workforce")).await.unwrap();
+            dev_tools(&browser, "Emulation.setEmulatedMedia", serde_json::json!({ "media": "print" })).await;
+            let printed = browser
+                .execute(
+                    "const shown = (el) => getComputedStyle(el).display !== 'none';
+                 const heading = document.querySelector('.print-heading');
+                 return { header: shown(document.querySelector('.site-header')),
+                          nav: [...document.querySelectorAll('nav')].some(shown),
+                          skip: shown(document.querySelector('.skip-link')),
+                          buttons: [...document.querySelectorAll('button, .button')].filter(shown).length,
+                          main: shown(document.querySelector('main')),
+                          heading: shown(heading) ? heading.innerText : null };",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            assert_eq!(printed["header"], false, "{printed}");
+            assert_eq!(printed["nav"], false, "{printed}");
+            assert_eq!(printed["skip"], false, "{printed}");
+            assert_eq!(printed["buttons"], 0, "{printed}");
+            assert_eq!(printed["main"], true, "{printed}");
+            let heading = printed["heading"].as_str().unwrap_or_default();
+            let today = support::today().format("%-d %b %Y").to_string();
+            for part in ["Northshire OH Service", "Workforce: Northshire OH Service", &today] {
+                assert!(heading.contains(part), "the printed heading has {part:?}: {heading:?}");
+            }
+
+            // On screen the print heading is not there.
+            dev_tools(&browser, "Emulation.setEmulatedMedia", serde_json::json!({ "media": "screen" })).await;
+            let heading = browser.find(Locator::Css(".print-heading")).await.unwrap();
+            assert!(!heading.is_displayed().await.unwrap());
+            browser.close().await.unwrap();
+        }
+);

@@ -592,6 +592,7 @@ async fn show_request(
     context.insert("library", &library);
     context.insert("chosen", &answer.chosen());
     context.insert("answer_text", &answer.answer_text);
+    context.insert("decision", &decision.decision);
     context.insert("decision_comment", &decision.decision_comment);
     context.insert("errors", &errors.0);
     let code = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };

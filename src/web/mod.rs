@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod error;
+mod finish;
 pub mod form;
 pub mod session;
 pub mod templates;
@@ -141,7 +142,8 @@ pub fn render_status(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     context.extend(page_context(req));
-    let body = state.templates.render(template, &context)?;
+    context.insert("printed_on", &state.today());
+    let body = finish::page(state.templates.render(template, &context)?);
     Ok(HttpResponse::build(status).content_type("text/html; charset=utf-8").body(body))
 }
 

@@ -168,7 +168,7 @@ enum Refill {
     #[default]
     Nothing,
     Staff(StaffInput),
-    Cpd(CpdInput),
+    Cpd(CpdEntryInput),
     Revalidation(RevalidationInput),
     /// The CPD record whose withdrawal was refused, and the reason given.
     Withdrawal(i32, WithdrawalInput),
@@ -216,7 +216,10 @@ async fn show_person(
         Refill::Withdrawal(cpd_id, input) => withdrawing = Some((cpd_id, input.reason)),
     }
     let form = form.unwrap_or_else(|| line.staff.as_input());
-    let cpd_form = cpd_form.unwrap_or_else(|| CpdInput { date: today.to_string(), ..Default::default() });
+    let cpd_form = cpd_form.unwrap_or_else(|| CpdEntryInput {
+        cpd: CpdInput { date: today.to_string(), ..Default::default() },
+        ..Default::default()
+    });
     let revalidation_form = revalidation_form
         .or_else(|| line.revalidation.as_ref().map(store::RevalidationRecord::as_input))
         .unwrap_or_default();
@@ -236,7 +239,8 @@ async fn show_person(
     context.insert("reflective_total", &counted().filter(|c| c.reflective).count());
     context.insert("cpd", &cpd);
     context.insert("may_add_cpd", &(own && permissions(state, user, provider_id).await?.read));
-    context.insert("cpd_form", &cpd_form);
+    context.insert("cpd_form", &cpd_form.cpd);
+    context.insert("cpd_evidence_id", &cpd_form.evidence_id);
     context.insert("cpd_types", &CpdType::options());
     let library: Vec<(i32, String)> = library.into_iter().map(|l| (l.item.id, l.item.title)).collect();
     context.insert("library", &library);
@@ -317,7 +321,7 @@ async fn add_cpd(
             store::add_cpd(conn, Some(user_id), provider_id, staff_id, &cpd, evidence_id)
         },
         |_| confirm_then(&req, "CPD added", format!("/providers/{provider_id}/workforce/staff/{staff_id}#cpd")),
-        |errors| show_person(&state, &req, &user, provider_id, staff_id, Refill::Cpd(input.cpd), errors),
+        |errors| show_person(&state, &req, &user, provider_id, staff_id, Refill::Cpd(input), errors),
     )
     .await
 }
