@@ -1224,7 +1224,12 @@ on_both_backends!(
                             .get("content-type")
                             .is_some_and(|t| t.to_str().unwrap_or_default().starts_with("text/html"));
                         if html {
-                            links_on(&response.text().await.unwrap())
+                            let page = response.text().await.unwrap();
+                            // Every provider page carries the provider's tab bar.
+                            if path.starts_with("/providers/") && !page.contains("class=\"provider-nav\"") {
+                                failures.push(format!("{person}: {path} has no provider tab bar"));
+                            }
+                            links_on(&page)
                         } else {
                             Vec::new()
                         }

@@ -80,10 +80,11 @@ async fn index(
     let wanted_issue = Issue::ALL.iter().copied().find(|i| i.code() == filters.issue);
     // The figures are counted already; the people themselves go only to those who may read named
     // staff records (not a commissioner).
-    let named = allows(&state, &user, provider_id, Capability::ReadStaff).await?;
+    if !allows(&state, &user, provider_id, Capability::ReadStaff).await? {
+        report.people.clear();
+    }
     report.people.retain(|line| {
-        named
-            && wanted_issue.is_none_or(|i| line.issues.contains(&i))
+        wanted_issue.is_none_or(|i| line.issues.contains(&i))
             && (filters.tier.is_empty() || line.staff.tier.as_str() == filters.tier)
             && (filters.discipline.is_empty() || line.staff.discipline.as_str() == filters.discipline)
     });
