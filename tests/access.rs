@@ -66,6 +66,10 @@ struct World {
     finding: i32,
     /// One of the provider's people.
     person: i32,
+    /// A file holding patient-identifiable data (only managers download it), attached to the
+    /// answer of a second request.
+    patient_evidence: i32,
+    answered_request: i32,
 }
 
 fn build_world(db: &support::TestDb) -> World {
@@ -139,12 +143,37 @@ fn build_world(db: &support::TestDb) -> World {
         full_name: "Grace Okafor".into(),
         discipline: "oh_nurse".into(),
         registration_number: "12A3456E".into(),
+        email: "grace.okafor@northshire.nhs.uk".into(),
         ..Default::default()
     }
     .parse(&regulations)
     .unwrap();
     let person = ohgov::workforce::store::create_staff(&mut conn, None, provider_id, &nurse).unwrap().0;
-    World { provider, other_provider, evidence, request, finding, person }
+    let records = ohgov::evidence::model::EvidenceInput {
+        kind: "file".into(),
+        title: "Case review sample".into(),
+        contains_patient_data: true,
+        standards: vec!["GF1".into()],
+        ..Default::default()
+    }
+    .parse()
+    .unwrap();
+    let upload = ohgov::evidence::model::check_upload(b"Patient notes".to_vec(), "cases.txt", 1 << 20).unwrap();
+    let patient_evidence =
+        ohgov::evidence::store::add(&mut conn, None, provider_id, framework, &records, Some(&upload)).unwrap();
+    let answered_request =
+        ohgov::assessment::store::raise_request(&mut conn, None, provider_id, Some("GF1"), "A sample of case reviews")
+            .unwrap();
+    ohgov::assessment::store::answer_request(
+        &mut conn,
+        None,
+        provider_id,
+        answered_request,
+        "Attached, with patient details",
+        &[patient_evidence],
+    )
+    .unwrap();
+    World { provider, other_provider, evidence, request, finding, person, patient_evidence, answered_request }
 }
 
 fn form_token(html: &str) -> Option<String> {
@@ -186,6 +215,7 @@ on_both_backends!(
         let world = build_world(&app.db);
         let (p, q) = (world.provider, world.other_provider);
         let (e, r, s) = (world.evidence, world.request, world.person);
+        let pe = world.patient_evidence;
         let f = world.finding;
         // Who may read the assessment and evidence, who may change it (its POST, sent empty, is
         // refused at its fields: 422), and who may assess (record findings, ask for evidence).
@@ -195,6 +225,10 @@ on_both_backends!(
         const MANAGES_POST: [u16; 8] = [303, 422, 422, 403, 403, 403, 403, 404];
         const ASSESSES_POST: [u16; 8] = [303, 422, 422, 403, 403, 403, 422, 404];
         const READS: [u16; 8] = [303, 200, 200, 200, 200, 200, 403, 404];
+        // Named staff records: not for a commissioner (the figures, not the people) or an assessor.
+        const READS_STAFF: [u16; 8] = [303, 200, 200, 200, 200, 403, 403, 404];
+        // A file holding patient-identifiable data: only those who manage the service download it.
+        const DOWNLOADS_PATIENT_DATA: [u16; 8] = [303, 200, 200, 403, 403, 403, 403, 404];
 
         // (method, route pattern, concrete path, expected status for each of PEOPLE in order).
         // Each POST is sent twice. First without a form token: it is refused before anything is
@@ -369,6 +403,12 @@ on_both_backends!(
             ),
             (
                 "GET",
+                "/providers/{provider_id}/evidence/{item_id}/download",
+                format!("/providers/{p}/evidence/{pe}/download"),
+                DOWNLOADS_PATIENT_DATA,
+            ),
+            (
+                "GET",
                 "/providers/{provider_id}/evidence/{item_id}/replace",
                 format!("/providers/{p}/evidence/{e}/replace"),
                 MANAGES,
@@ -427,7 +467,7 @@ on_both_backends!(
                 "GET",
                 "/providers/{provider_id}/workforce/staff/{staff_id}",
                 format!("/providers/{p}/workforce/staff/{s}"),
-                READS,
+                READS_STAFF,
             ),
             (
                 "GET",
@@ -469,7 +509,7 @@ on_both_backends!(
                 "GET",
                 "/providers/{provider_id}/workforce/supervision",
                 format!("/providers/{p}/workforce/supervision"),
-                READS,
+                READS_STAFF,
             ),
             (
                 "POST",
@@ -1058,5 +1098,290 @@ on_both_backends!(
             .await
             .unwrap();
         assert_eq!(signed.status().as_u16(), 303, "the old password still works");
+    }
+);
+
+on_both_backends!(
+    a_commissioner_sees_the_workforce_figures_and_the_history_without_the_people,
+    app | app | {
+        let world = build_world(&app.db);
+        let manager_id: i32 = {
+            use diesel::prelude::*;
+            use ohgov::db::schema::users;
+            users::table
+                .filter(users::email.eq("manager@example.nhs.uk"))
+                .select(users::id)
+                .first(&mut app.db.migrated())
+                .unwrap()
+        };
+        // A change a manager made, so the history names someone who changed something.
+        {
+            let mut conn = app.db.migrated();
+            let regulations = ohgov::workforce::store::regulations(&mut conn).unwrap();
+            let renamed = ohgov::workforce::model::StaffInput {
+                staff_number: "E1001".into(),
+                full_name: "Grace Okafor-Bell".into(),
+                discipline: "oh_nurse".into(),
+                registration_number: "12A3456E".into(),
+                email: "grace.okafor@northshire.nhs.uk".into(),
+                ..Default::default()
+            }
+            .parse(&regulations)
+            .unwrap();
+            ohgov::workforce::store::update_staff(
+                &mut conn,
+                Some(UserId(manager_id)),
+                ProviderId(world.provider),
+                ohgov::db::StaffId(world.person),
+                &renamed,
+            )
+            .unwrap();
+        }
+        let page = |client: reqwest::Client, path: String| {
+            let address = app.address.clone();
+            async move {
+                let response = client.get(format!("{address}{path}")).send().await.unwrap();
+                (response.status().as_u16(), response.text().await.unwrap())
+            }
+        };
+        let p = world.provider;
+        let personal = ["Grace Okafor", "grace.okafor@northshire.nhs.uk", "<td>manager</td>"];
+
+        // A viewer of the service sees the people, and who changed what: the details are there.
+        let viewer = signed_in(&app, "viewer").await;
+        let (_, workforce) = page(viewer.clone(), format!("/providers/{p}/workforce")).await;
+        assert!(workforce.contains("Grace Okafor-Bell"), "{workforce}");
+        let (_, history) = page(viewer.clone(), format!("/providers/{p}/history")).await;
+        for detail in personal {
+            assert!(history.contains(detail), "the viewer's history shows {detail}");
+        }
+
+        // The commissioner sees the figures, not the people.
+        let commissioner = signed_in(&app, "commissioner").await;
+        let (status, workforce) = page(commissioner.clone(), format!("/providers/{p}/workforce")).await;
+        assert_eq!(status, 200);
+        assert!(workforce.contains("What needs attention"), "the issue totals are shown");
+        assert!(workforce.contains("Who is in post"), "the counts are shown");
+        assert!(!workforce.contains("Grace Okafor"), "no names: {workforce}");
+        assert!(!workforce.contains("/workforce/staff/"), "no links to a person's page");
+        assert!(!workforce.contains("/workforce/supervision"), "no link to the supervision page");
+        let (status, history) = page(commissioner.clone(), format!("/providers/{p}/history")).await;
+        assert_eq!(status, 200);
+        for detail in personal {
+            assert!(!history.contains(detail), "the commissioner's history shows no {detail}: {history}");
+        }
+        assert!(history.contains("<td>staff "), "the change to a person's record is still listed");
+        assert!(history.contains("<li>full name</li>"), "with the field changed, not its values");
+        // Asking for one user's changes is not a way to learn who made them.
+        let (_, filtered) = page(commissioner.clone(), format!("/providers/{p}/history?user={manager_id}")).await;
+        assert_eq!(filtered.matches("<tr>").count(), history.matches("<tr>").count(), "the user filter is ignored");
+        for path in [
+            format!("/providers/{p}/workforce/staff/{}", world.person),
+            format!("/providers/{p}/workforce/supervision"),
+        ] {
+            assert_eq!(page(commissioner.clone(), path.clone()).await.0, 403, "{path}");
+        }
+
+        // The assessor keeps their view: neither the workforce nor the history.
+        let assessor = signed_in(&app, "assessor").await;
+        for path in [format!("/providers/{p}/workforce"), format!("/providers/{p}/history")] {
+            assert_eq!(page(assessor.clone(), path.clone()).await.0, 403, "{path}");
+        }
+    }
+);
+
+/// The same-site links of a page: the `href` of every `<a>`, its entities decoded and its
+/// fragment dropped; links to another site, or to `//host`, are left out.
+fn links_on(html: &str) -> Vec<String> {
+    let mut links = Vec::new();
+    for tag in html.split("<a ").skip(1) {
+        let Some(tag) = tag.split('>').next() else { continue };
+        let Some(start) = tag.find("href=\"") else { continue };
+        let Some(href) = tag[start + 6..].split('"').next() else { continue };
+        let href = href
+            .replace("&#x2F;", "/")
+            .replace("&#x27;", "'")
+            .replace("&quot;", "\"")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&");
+        let href = href.split('#').next().unwrap_or_default().to_string();
+        if href.starts_with('/') && !href.starts_with("//") {
+            links.push(href);
+        }
+    }
+    links
+}
+
+/// Pages the crawl opens per person at most: more than the World's pages and their filters.
+const CRAWL_LIMIT: usize = 400;
+
+on_both_backends!(
+    every_link_a_role_is_shown_opens_for_that_role,
+    app | app | {
+        let world = build_world(&app.db);
+        let mut failures: Vec<String> = Vec::new();
+        for person in &PEOPLE[1..] {
+            let client = signed_in(&app, person).await;
+            // From the home page and the provider pages (the list links each one the person reads).
+            let mut queue: std::collections::VecDeque<(String, String)> =
+                ["/", "/providers"].iter().map(|p| ("(start)".to_string(), p.to_string())).collect();
+            let mut seen: BTreeSet<String> = queue.iter().map(|(_, p)| p.clone()).collect();
+            let mut opened = 0;
+            while let Some((from, path)) = queue.pop_front() {
+                if opened == CRAWL_LIMIT {
+                    break;
+                }
+                opened += 1;
+                let response = client.get(format!("{}{path}", app.address)).send().await.unwrap();
+                let status = response.status().as_u16();
+                let next: Vec<String> = match status {
+                    200 => {
+                        let html = response
+                            .headers()
+                            .get("content-type")
+                            .is_some_and(|t| t.to_str().unwrap_or_default().starts_with("text/html"));
+                        if html {
+                            let page = response.text().await.unwrap();
+                            // Every provider page carries the provider's tab bar.
+                            if path.starts_with("/providers/") && !page.contains("class=\"provider-nav\"") {
+                                failures.push(format!("{person}: {path} has no provider tab bar"));
+                            }
+                            links_on(&page)
+                        } else {
+                            Vec::new()
+                        }
+                    }
+                    301..=308 => response
+                        .headers()
+                        .get("location")
+                        .and_then(|l| l.to_str().ok())
+                        .map(|l| vec![l.to_string()])
+                        .unwrap_or_default(),
+                    _ => {
+                        failures.push(format!("{person}: {from} links to {path}, which answers {status}"));
+                        Vec::new()
+                    }
+                };
+                for link in next {
+                    // Signing out ends the walk's session; it is a form, but never follow it.
+                    if link.starts_with("/sign-out") {
+                        continue;
+                    }
+                    if seen.insert(link.clone()) {
+                        queue.push_back((path.clone(), link));
+                    }
+                }
+            }
+            // The walk reached the provider's records for everyone who may see them.
+            let provider_page = format!("/providers/{}", world.provider);
+            assert_eq!(seen.contains(&provider_page), *person != "admin", "{person} reached {provider_page}");
+            if *person != "admin" {
+                let item = format!("/providers/{}/evidence/{}", world.provider, world.patient_evidence);
+                assert!(seen.contains(&item), "{person} reached the patient-identifiable item");
+                let request = format!("/providers/{}/requests/{}", world.provider, world.answered_request);
+                assert!(seen.contains(&request), "{person} reached the answered request");
+            }
+            let download = format!("/providers/{}/evidence/{}/download", world.provider, world.patient_evidence);
+            let manages = ["manager", "clinical_director"].contains(person);
+            assert_eq!(seen.contains(&download), manages, "{person} is linked to the download");
+        }
+        assert!(failures.is_empty(), "{failures:#?}");
+    }
+);
+
+on_both_backends!(
+    error_pages_speak_to_the_signed_in_person_and_say_what_happened,
+    app | app | {
+        let world = build_world(&app.db);
+        let p = world.provider;
+        let (assessor, token) = session_with_token(&app, "assessor").await;
+        let get = |path: String| {
+            let (client, address) = (assessor.clone(), app.address.clone());
+            async move {
+                let response = client.get(format!("{address}{path}")).send().await.unwrap();
+                (response.status().as_u16(), response.text().await.unwrap())
+            }
+        };
+        // A page the role may not open: in the person's own header, and no word of a form.
+        let (status, page) = get(format!("/providers/{p}/workforce")).await;
+        assert_eq!(status, 403);
+        assert!(page.contains("Signed in as <strong>assessor</strong>"), "{page}");
+        assert!(!page.contains("Not signed in"));
+        assert!(page.contains("You do not have access to this page"));
+        assert!(!page.contains("expired"), "only a page was opened");
+        // A page that is not there, or not theirs to see: also in their own header.
+        let (status, page) = get(format!("/providers/{}", world.other_provider)).await;
+        assert_eq!(status, 404);
+        assert!(page.contains("Signed in as <strong>assessor</strong>") && !page.contains("Not signed in"));
+        // A form the role may not send says so; a form whose token is refused says it expired.
+        let post = |fields: Vec<(&'static str, String)>| {
+            let (client, address) = (assessor.clone(), app.address.clone());
+            async move {
+                let response =
+                    client.post(format!("{address}/providers/{p}/evidence/{}/withdraw", world.evidence)).form(&fields);
+                let response = response.send().await.unwrap();
+                (response.status().as_u16(), response.text().await.unwrap())
+            }
+        };
+        let (status, page) = post(vec![("csrf_token", token.clone()), ("reason", "Wrong file".into())]).await;
+        assert_eq!(status, 403);
+        assert!(page.contains("Your role does not allow this action") && !page.contains("expired"), "{page}");
+        let (status, page) = post(vec![("csrf_token", "stale".into()), ("reason", "Wrong file".into())]).await;
+        assert_eq!(status, 403);
+        assert!(page.contains("The form had expired"), "{page}");
+        assert!(page.contains("Signed in as <strong>assessor</strong>"));
+    }
+);
+
+on_both_backends!(
+    signing_in_lands_on_the_deep_link_or_the_one_provider,
+    app | app | {
+        let world = build_world(&app.db);
+        let p = world.provider;
+        let sign_in = |person: &'static str, next: Option<String>| {
+            let address = app.address.clone();
+            async move {
+                let client = support::TestApp::new_browser();
+                let page = match &next {
+                    Some(next) => {
+                        let query = form_urlencoded::Serializer::new(String::new()).append_pair("next", next).finish();
+                        client.get(format!("{address}/sign-in?{query}")).send().await.unwrap()
+                    }
+                    None => client.get(format!("{address}/sign-in")).send().await.unwrap(),
+                };
+                let page = page.text().await.unwrap();
+                let token = form_token(&page).unwrap();
+                let mut form = vec![
+                    ("csrf_token", token),
+                    ("email", format!("{person}@example.nhs.uk")),
+                    ("password", "a long enough passphrase".into()),
+                ];
+                // The field the page carries is the one sent back.
+                if let Some(start) = page.find("name=\"next\" value=\"") {
+                    let value =
+                        page[start + 19..].split('"').next().unwrap().replace("&#x2F;", "/").replace("&amp;", "&");
+                    form.push(("next", value));
+                }
+                let response = client.post(format!("{address}/sign-in")).form(&form).send().await.unwrap();
+                assert_eq!(response.status().as_u16(), 303, "{person} signs in");
+                response.headers()["location"].to_str().unwrap().to_string()
+            }
+        };
+        // A deep link asked for without a session is remembered in the sign-in address.
+        let anonymous = support::TestApp::new_browser();
+        let deep = format!("/providers/{p}/evidence?kind=file");
+        let sent = anonymous.get(format!("{}{deep}", app.address)).send().await.unwrap();
+        assert_eq!(sent.status().as_u16(), 303);
+        let location = sent.headers()["location"].to_str().unwrap();
+        assert_eq!(location, format!("/sign-in?next=%2Fproviders%2F{p}%2Fevidence%3Fkind%3Dfile"));
+        assert_eq!(sign_in("viewer", Some(deep.clone())).await, deep, "back to the deep link");
+        // One provider: its page, not the general home page. None (the admin): home.
+        assert_eq!(sign_in("commissioner", None).await, format!("/providers/{p}"));
+        assert_eq!(sign_in("admin", None).await, "/");
+        // Only ever a path on this site.
+        for elsewhere in ["//evil.example/x", "https://evil.example/", "/\\evil.example"] {
+            assert_eq!(sign_in("viewer", Some(elsewhere.into())).await, format!("/providers/{p}"), "{elsewhere}");
+        }
     }
 );

@@ -492,7 +492,7 @@ on_both_backends!(
         assert_eq!(out.headers()["location"], "/sign-in");
         let refused = replay(&app, "/account", &copied).await;
         assert_eq!(refused.status().as_u16(), 303, "signed out: the copied cookie is refused");
-        assert_eq!(refused.headers()["location"], "/sign-in");
+        assert_eq!(refused.headers()["location"], "/sign-in?next=%2Faccount", "sent to sign in, and back here after");
         let rows: i64 = ohgov::db::schema::sessions::table.count().get_result(&mut app.db.migrated()).unwrap();
         assert_eq!(rows, 0, "signing out deleted the session's row");
     }
@@ -521,7 +521,7 @@ on_both_backends!(
             clock.set(start + chrono::Duration::days(7) + chrono::Duration::minutes(1));
             let refused = app.client.get(format!("{}/account", app.address)).send().await.unwrap();
             assert_eq!(refused.status().as_u16(), 303, "seven days after signing in the session is over");
-            assert_eq!(refused.headers()["location"], "/sign-in");
+            assert_eq!(refused.headers()["location"], "/sign-in?next=%2Faccount");
         });
     }
 );
@@ -748,7 +748,7 @@ async fn a_session_unused_for_longer_than_the_idle_limit_is_ended() {
     actix_web::rt::time::sleep(std::time::Duration::from_millis(2_100)).await;
     let idle = replay().await.unwrap();
     assert_eq!(idle.status().as_u16(), 303, "idle too long: sent to sign in");
-    assert_eq!(idle.headers()["location"], "/sign-in");
+    assert_eq!(idle.headers()["location"], "/sign-in?next=%2Faccount");
 }
 
 /// The readable providers as they were found before the query asked for them: every provider,

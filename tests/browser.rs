@@ -555,3 +555,57 @@ on_both_backends!(
             browser.close().await.unwrap();
         }
 );
+
+on_both_backends!(
+    an_assessor_is_shown_only_the_tabs_they_may_open_and_a_refusal_in_their_own_header,
+    app | app | {
+        let Some(driver) = ChromeDriver::start() else { return };
+        let s = service(&mut app.db.migrated(), "Northshire OH Service", "northshire");
+        let browser = driver.browser().await;
+        sign_in(&browser, &app, "assessor@northshire.example").await;
+        // One provider: signing in lands on its page, under its tab bar.
+        let base = format!("{}/providers/{}", app.address, s.provider);
+        assert_eq!(browser.current_url().await.unwrap().as_str(), base);
+        let tabs = browser.find(Locator::Css("nav.provider-nav")).await.unwrap().text().await.unwrap();
+        for shown in ["Readiness", "Evidence", "Findings", "Assessor requests"] {
+            assert!(tabs.contains(shown), "{shown}: {tabs}");
+        }
+        for hidden in ["Workforce", "History"] {
+            assert!(!tabs.contains(hidden), "{hidden} answers 403 for an assessor: {tabs}");
+        }
+        let page = browser.source().await.unwrap();
+        assert!(!page.contains("Change provider details"));
+
+        // Opened by its address all the same, the page says so in the assessor's own header.
+        browser.goto(&format!("{base}/workforce")).await.unwrap();
+        let heading = browser.find(Locator::Css("main h1")).await.unwrap().text().await.unwrap();
+        assert_eq!(heading, "You do not have access to this page");
+        let header = browser.find(Locator::Css(".site-header__account")).await.unwrap().text().await.unwrap();
+        assert!(header.contains("Signed in as Assessor of Northshire OH Service"), "{header}");
+        assert!(!header.contains("Not signed in"));
+        let main = browser.find(Locator::Css("main")).await.unwrap().text().await.unwrap();
+        assert!(!main.contains("expired"), "{main}");
+        browser.close().await.unwrap();
+    }
+);
+
+on_both_backends!(
+    signing_in_from_a_deep_link_returns_to_it,
+    app | app | {
+        let Some(driver) = ChromeDriver::start() else { return };
+        let s = service(&mut app.db.migrated(), "Northshire OH Service", "northshire");
+        let browser = driver.browser().await;
+        let deep = format!("{}/providers/{}/evidence", app.address, s.provider);
+        browser.goto(&deep).await.unwrap();
+        let url = browser.current_url().await.unwrap();
+        assert_eq!(url.path(), "/sign-in", "sent to sign in first");
+        fill(&browser, "#email", "manager@northshire.example").await;
+        fill(&browser, "#password", PASSWORD).await;
+        click(&browser, "main form button[type=submit]").await;
+        browser.wait().for_element(Locator::Css("main h1")).await.unwrap();
+        assert_eq!(browser.current_url().await.unwrap().as_str(), deep, "back where the link pointed");
+        let tabs = browser.find(Locator::Css("nav.provider-nav")).await.unwrap().text().await.unwrap();
+        assert!(tabs.contains("Workforce") && tabs.contains("History"), "a manager's tabs: {tabs}");
+        browser.close().await.unwrap();
+    }
+);

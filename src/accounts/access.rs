@@ -8,8 +8,11 @@ use crate::db::ProviderId;
 /// What a route needs to be allowed to do with one provider's records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Capability {
-    /// See the provider's records.
+    /// See the provider's records: the workforce figures, the history of changes.
     Read,
+    /// See named staff records: each person's page, CPD and supervision, the table of people, and
+    /// who changed what in the history. A commissioner needs the figures, not the people.
+    ReadStaff,
     /// See the SEQOHS assessment and evidence (all an external assessor may see).
     ReadAssessment,
     /// Change the provider's records.
@@ -52,8 +55,9 @@ fn role_allows(role: Role, capability: Capability) -> bool {
     match role {
         Role::ClinicalDirector => true,
         Role::Manager => capability != SignOff,
-        Role::Clinician => matches!(capability, Read | ReadAssessment | EditOwnRecords),
-        Role::Viewer | Role::Commissioner => matches!(capability, Read | ReadAssessment),
+        Role::Clinician => matches!(capability, Read | ReadStaff | ReadAssessment | EditOwnRecords),
+        Role::Viewer => matches!(capability, Read | ReadStaff | ReadAssessment),
+        Role::Commissioner => matches!(capability, Read | ReadAssessment),
         Role::Assessor => matches!(capability, ReadAssessment | Assess),
     }
 }
@@ -119,15 +123,15 @@ mod tests {
     fn provider_roles_follow_the_table() {
         let today = day(11, 23);
         let expect = [
-            (Role::Manager, [Allowed, Allowed, Allowed, Forbidden, Allowed, Allowed]),
-            (Role::ClinicalDirector, [Allowed; 6]),
-            (Role::Clinician, [Allowed, Allowed, Forbidden, Forbidden, Allowed, Forbidden]),
-            (Role::Viewer, [Allowed, Allowed, Forbidden, Forbidden, Forbidden, Forbidden]),
-            (Role::Assessor, [Forbidden, Allowed, Forbidden, Forbidden, Forbidden, Allowed]),
+            (Role::Manager, [Allowed, Allowed, Allowed, Allowed, Forbidden, Allowed, Allowed]),
+            (Role::ClinicalDirector, [Allowed; 7]),
+            (Role::Clinician, [Allowed, Allowed, Allowed, Forbidden, Forbidden, Allowed, Forbidden]),
+            (Role::Viewer, [Allowed, Allowed, Allowed, Forbidden, Forbidden, Forbidden, Forbidden]),
+            (Role::Assessor, [Forbidden, Forbidden, Allowed, Forbidden, Forbidden, Forbidden, Allowed]),
         ];
         for (role, answers) in expect {
             for (capability, answer) in
-                [Read, ReadAssessment, Manage, SignOff, EditOwnRecords, Assess].into_iter().zip(answers)
+                [Read, ReadStaff, ReadAssessment, Manage, SignOff, EditOwnRecords, Assess].into_iter().zip(answers)
             {
                 assert_eq!(
                     decide(&[member(PROVIDER.0, role)], &[], PROVIDER, capability, today),
@@ -145,6 +149,11 @@ mod tests {
         let today = day(11, 23);
         assert_eq!(decide(&me, &[contract(None)], PROVIDER, Read, today), Access::Allowed);
         assert_eq!(decide(&me, &[contract(None)], PROVIDER, Manage, today), Access::Forbidden, "never writes");
+        assert_eq!(
+            decide(&me, &[contract(None)], PROVIDER, ReadStaff, today),
+            Access::Forbidden,
+            "the figures, not the people"
+        );
         assert_eq!(decide(&me, &[contract(None)], PROVIDER, Assess, today), Access::Forbidden, "never assesses");
         assert_eq!(decide(&me, &[contract(None)], OTHER_PROVIDER, Read, today), Access::Hidden);
         // The contract's last day still counts; the day after it does not; nor before it starts.

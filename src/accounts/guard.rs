@@ -32,10 +32,26 @@ pub async fn authorize(
     }
 }
 
-/// What the signed-in user may do with one provider, for showing only the forms they can use.
+/// Whether `user` may do `capability` with `provider_id` today: the answer [`authorize`] acts on,
+/// for a link or a form whose route decides by the record (a file holding patient data).
+pub async fn allows(
+    state: &AppState,
+    user: &CurrentUser,
+    provider_id: ProviderId,
+    capability: Capability,
+) -> Result<bool, AppError> {
+    let (held, contracts) = access_facts(state, user).await?;
+    Ok(decide(&held, &contracts, provider_id, capability, state.today()) == Access::Allowed)
+}
+
+/// What the signed-in user may do with one provider: the `can` map of the templates, one answer
+/// per capability, so a page links only to the routes whose handlers authorise the same capability.
 #[derive(Debug, Clone, Copy, Default, serde::Serialize)]
 pub struct Permissions {
     pub read: bool,
+    /// Named staff records (`Capability::ReadStaff`): the table of people, a person's page,
+    /// supervision, and names in the history.
+    pub read_staff: bool,
     pub manage: bool,
     pub assess: bool,
     pub sign_off: bool,
@@ -52,6 +68,7 @@ pub async fn permissions(
     let allows = |capability| decide(&held, &contracts, provider_id, capability, today) == Access::Allowed;
     Ok(Permissions {
         read: allows(Capability::Read),
+        read_staff: allows(Capability::ReadStaff),
         manage: allows(Capability::Manage),
         assess: allows(Capability::Assess),
         sign_off: allows(Capability::SignOff),

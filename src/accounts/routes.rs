@@ -11,12 +11,12 @@ use super::access::Capability;
 use super::model::{PasswordInput, ProviderDetailsInput};
 use super::store;
 use crate::accounts::api::ApiUser;
-use crate::accounts::guard::authorize;
+use crate::accounts::guard::{authorize, provider_context};
 use crate::accounts::session::CurrentUser;
 use crate::db::ProviderId;
 use crate::web::form::{confirm_then, save_then, Form, NoFields};
 use crate::web::session;
-use crate::web::{render, render_status, with_conn, AppError, AppState};
+use crate::web::{render, render_status, see_other, with_conn, AppError, AppState};
 use actix_web::http::StatusCode;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -55,17 +55,43 @@ pub struct SignInForm {
     email: String,
     #[serde(default)]
     password: String,
+    /// The page that sent the visitor to sign in, to return to (`?next=` on the sign-in page).
+    #[serde(default)]
+    next: String,
 }
 
-fn sign_in_context(email: &str, error: Option<String>) -> tera::Context {
+fn sign_in_context(email: &str, error: Option<String>, next: Option<&str>) -> tera::Context {
     let mut context = tera::Context::new();
     context.insert("email", email);
     context.insert("error", &error);
+    context.insert("next", &next);
     context
 }
 
-async fn sign_in_page(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, AppError> {
-    render(&state, &req, "accounts/sign_in.html", sign_in_context("", None))
+#[derive(Deserialize)]
+pub struct SignInQuery {
+    #[serde(default)]
+    next: String,
+}
+
+/// `GET /sign-in`; `?next=/providers/3/evidence` (a local path only) is where signing in returns.
+async fn sign_in_page(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: web::Query<SignInQuery>,
+) -> Result<HttpResponse, AppError> {
+    let next = local_path(&query.next);
+    render(&state, &req, "accounts/sign_in.html", sign_in_context("", None, next.as_deref()))
+}
+
+/// Where a person goes once signed in: back to the page that sent them to sign in, if that is one
+/// of ours; else to their provider's page if they read exactly one; else home.
+fn landing(next: Option<String>, providers: &[store::ProviderSummary]) -> String {
+    match (next, providers) {
+        (Some(path), _) => path,
+        (None, [only]) => format!("/providers/{}", only.id),
+        (None, _) => "/".into(),
+    }
 }
 
 /// The client's address for throttling: the peer address. (Behind a proxy every user shares it;
@@ -84,6 +110,7 @@ async fn sign_in(
     let form = form.into_inner();
     let (address, now) = (client_address(&req), state.now().naive_utc());
     let email = form.email.clone();
+    let next = local_path(&form.next);
     let outcome = with_conn(&state, move |conn| {
         store::sign_in(conn, &form.email, &form.password, &address, now).map_err(|e| AppError::Internal(e.to_string()))
     })
@@ -100,18 +127,19 @@ async fn sign_in(
                 &session_id,
                 now.and_utc().timestamp(),
             )?;
-            let (held, is_admin) = with_conn(&state, move |conn| {
+            let (held, is_admin, providers) = with_conn(&state, move |conn| {
                 let held = store::membership_labels(conn, user_id, today)?;
                 let is_admin = store::session_user(conn, user_id)?.is_some_and(|(_, _, admin)| admin);
-                Ok((held, is_admin))
+                let providers = store::readable_providers(conn, user_id, today)?;
+                Ok((held, is_admin, providers))
             })
             .await?;
             session::remember_memberships(&session, &held)?;
             session::remember_admin(&session, is_admin)?;
-            Ok(HttpResponse::SeeOther().insert_header((header::LOCATION, "/")).finish())
+            Ok(see_other(landing(next, &providers)))
         }
         Err(refusal) => {
-            let context = sign_in_context(email.trim(), Some(refusal.to_string()));
+            let context = sign_in_context(email.trim(), Some(refusal.to_string()), next.as_deref());
             render_status(&state, &req, "accounts/sign_in.html", context, StatusCode::UNAUTHORIZED)
         }
     }
@@ -178,8 +206,22 @@ async fn edit_provider_page(
         organisation_type: current.organisation_type.map(|t| t.as_str().to_string()).unwrap_or_default(),
         sites: current.sites.map(|s| s.to_string()).unwrap_or_default(),
     };
-    let context = provider_form_context(provider_id, &form, &Default::default());
-    render(&state, &req, "accounts/provider_edit.html", context)
+    show_provider_form(&state, &req, &user, provider_id, &form, Default::default()).await
+}
+
+/// The provider's details form under its tab bar; with `errors` (422) when a change was refused.
+async fn show_provider_form(
+    state: &AppState,
+    req: &HttpRequest,
+    user: &CurrentUser,
+    provider_id: ProviderId,
+    form: &ProviderDetailsInput,
+    errors: crate::form::FieldErrors,
+) -> Result<HttpResponse, AppError> {
+    let mut context = provider_context(state, user, provider_id).await?;
+    context.extend(provider_form_context(provider_id, form, &errors));
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    render_status(state, req, "accounts/provider_edit.html", context, status)
 }
 
 /// `POST /providers/{id}`: the provider's own details.
@@ -197,10 +239,7 @@ async fn update_provider(
         &state,
         move |conn| store::update_provider(conn, Some(by), provider_id, &submitted.parse()?),
         |_| confirm_then(&req, "Provider details saved", format!("/providers/{provider_id}")),
-        |errors| {
-            let context = provider_form_context(provider_id, &form, &errors);
-            ready(render_status(&state, &req, "accounts/provider_edit.html", context, StatusCode::UNPROCESSABLE_ENTITY))
-        },
+        |errors| show_provider_form(&state, &req, &user, provider_id, &form, errors),
     )
     .await
 }
@@ -246,6 +285,13 @@ fn local_return(referer: &str, host: &str) -> Option<String> {
     if path.is_empty() {
         return Some("/".into());
     }
+    local_path(path)
+}
+
+/// `path` if it is a path on this site: it starts with a single `/` (not `//` or `/\`, which a
+/// browser reads as another host) and holds no control characters or spaces. Anything else
+/// (another site's address, `javascript:`, a relative path) is `None`.
+fn local_path(path: &str) -> Option<String> {
     let local = path.starts_with('/')
         && !path.starts_with("//")
         && !path.starts_with("/\\")
@@ -301,7 +347,17 @@ async fn change_password(
 
 #[cfg(test)]
 mod tests {
-    use super::local_return;
+    use super::{local_path, local_return};
+
+    #[test]
+    fn signing_in_returns_only_to_a_path_on_this_site() {
+        assert_eq!(local_path("/providers/3/evidence?kind=file").as_deref(), Some("/providers/3/evidence?kind=file"));
+        for refused in
+            ["", "//evil.example/x", "/\\evil.example/x", "https://evil.example/", "javascript:alert(1)", "x", "/a b"]
+        {
+            assert_eq!(local_path(refused), None, "{refused}");
+        }
+    }
 
     #[test]
     fn only_a_local_path_on_this_host_is_returned_to() {

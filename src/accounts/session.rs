@@ -39,19 +39,25 @@ impl FromRequest for CurrentUser {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let session = req.get_session();
         let state = req.app_data::<web::Data<AppState>>().cloned();
+        // A page asked for without a live session is returned to after signing in; a form sent
+        // without one is not (its page is where to start again).
+        let return_to = (req.method() == actix_web::http::Method::GET && req.path() != "/")
+            .then(|| req.uri().path_and_query().map(|p| p.as_str().to_string()))
+            .flatten();
+        let sign_in = move || AppError::SignInRequired(return_to.clone());
         Box::pin(async move {
             let state = state.ok_or_else(|| AppError::Internal("no application state".into()))?;
-            let (user_id, epoch, seen) = session::signed_in(&session).ok_or(AppError::SignInRequired)?;
+            let (user_id, epoch, seen) = session::signed_in(&session).ok_or_else(&sign_in)?;
             let user_id = UserId(user_id);
             let now = state.now();
             if now.timestamp() - seen > state.settings.session_idle_seconds {
                 session.purge();
-                return Err(AppError::SignInRequired);
+                return Err(sign_in());
             }
             // The server-side row is what signing out deletes: a cookie without a live row is over.
             let Some(token) = session::session_id(&session) else {
                 session.purge();
-                return Err(AppError::SignInRequired);
+                return Err(sign_in());
             };
             let (idle, days) = (state.settings.session_idle_seconds, state.settings.session_days);
             let found = with_conn(&state, move |conn| {
@@ -69,7 +75,7 @@ impl FromRequest for CurrentUser {
                 }
                 _ => {
                     session.purge();
-                    Err(AppError::SignInRequired)
+                    Err(sign_in())
                 }
             }
         })

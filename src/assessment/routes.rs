@@ -588,7 +588,10 @@ async fn show_request(
     context.insert("status_label", status.label());
     context.insert("awaits_service", &status.awaits_service());
     context.insert("awaits_assessor", &(status == RequestStatus::Answered));
+    let files = attached.iter().map(|(id, _, _, _, patient_data)| (*id, *patient_data));
+    let downloadable = crate::evidence::routes::downloadable(state, user, provider_id, files).await?;
     context.insert("attached", &attached);
+    context.insert("downloadable", &downloadable);
     context.insert("library", &library);
     context.insert("chosen", &answer.chosen());
     context.insert("answer_text", &answer.answer_text);

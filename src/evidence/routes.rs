@@ -7,10 +7,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use super::model::{check_submission, listed, EvidenceForm, EvidenceInput, EvidenceKind};
-use super::rules::ReviewState;
+use super::rules::{download_needs, ReviewState};
 use super::store::{self, LibraryFilter};
 use crate::accounts::access::Capability;
-use crate::accounts::guard::{authorize, permissions, provider_context};
+use crate::accounts::guard::{allows, authorize, permissions, provider_context};
 use crate::accounts::session::CurrentUser;
 use crate::db::ProviderId;
 use crate::form::{FieldErrors, WithdrawalInput};
@@ -83,6 +83,7 @@ async fn library(
 async fn show_form(
     state: &AppState,
     req: &HttpRequest,
+    user: &CurrentUser,
     provider_id: ProviderId,
     replacing: Option<i32>,
     input: EvidenceInput,
@@ -96,8 +97,7 @@ async fn show_form(
         }))
     })
     .await?;
-    let mut context = tera::Context::new();
-    context.insert("provider_id", &provider_id);
+    let mut context = provider_context(state, user, provider_id).await?;
     context.insert("replacing", &replacing);
     context.insert("form", &input);
     context.insert("errors", &errors.0);
@@ -133,7 +133,7 @@ async fn new_form(
         standards: (!query.standard.is_empty()).then(|| query.standard.clone()).into_iter().collect(),
         ..Default::default()
     };
-    show_form(&state, &req, provider_id, None, input, FieldErrors::default()).await
+    show_form(&state, &req, &user, provider_id, None, input, FieldErrors::default()).await
 }
 
 /// `POST /providers/{id}/evidence`: adds an item. Nothing is stored if anything is wrong.
@@ -161,7 +161,7 @@ async fn create(
         |(id, links)| {
             confirm_then(&req, super::rules::added(&links), format!("/providers/{provider_id}/evidence/{id}"))
         },
-        |errors| show_form(&state, &req, provider_id, None, input, errors),
+        |errors| show_form(&state, &req, &user, provider_id, None, input, errors),
     )
     .await
 }
@@ -199,9 +199,11 @@ async fn show_item(
     .await?;
     let page = page.ok_or(AppError::NotFound)?;
     let linked: Vec<&String> = page.links.iter().map(|l| &l.reference).collect();
-    let mut context = tera::Context::new();
-    context.insert("provider_id", &provider_id);
+    let files = std::iter::once(&page.item).chain(&page.versions).map(|v| (v.id, v.contains_patient_data));
+    let downloadable = downloadable(state, user, provider_id, files).await?;
+    let mut context = provider_context(state, user, provider_id).await?;
     context.insert("can", &can);
+    context.insert("downloadable", &downloadable);
     context.insert("linked", &linked);
     context.insert("page", &page);
     context.insert("choices", &choices);
@@ -233,6 +235,23 @@ async fn withdraw(
     .await
 }
 
+/// Which of `files` (item id, holds patient-identifiable data) the user may download: the same
+/// decision as the download route's, so a page links only to the downloads that open.
+pub(crate) async fn downloadable(
+    state: &AppState,
+    user: &CurrentUser,
+    provider_id: ProviderId,
+    files: impl IntoIterator<Item = (i32, bool)>,
+) -> Result<Vec<i32>, AppError> {
+    let plain = allows(state, user, provider_id, download_needs(false)).await?;
+    let patient = allows(state, user, provider_id, download_needs(true)).await?;
+    Ok(files
+        .into_iter()
+        .filter(|(_, patient_data)| if *patient_data { patient } else { plain })
+        .map(|(id, _)| id)
+        .collect())
+}
+
 /// The download's headers: the original name (with a UTF-8 form for names that need it).
 fn attachment(file_name: &str) -> ContentDisposition {
     let ascii: String =
@@ -261,9 +280,7 @@ async fn download(
     authorize(&state, &user, provider_id, Capability::ReadAssessment).await?;
     let file = with_conn(&state, move |conn| Ok(store::download(conn, provider_id, item_id)?)).await?;
     let file = file.ok_or(AppError::NotFound)?;
-    if file.contains_patient_data {
-        authorize(&state, &user, provider_id, Capability::Manage).await?;
-    }
+    authorize(&state, &user, provider_id, download_needs(file.contains_patient_data)).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, file.media_type))
         .insert_header(attachment(&file.file_name))
@@ -299,7 +316,7 @@ async fn replace_form(
         link_url: item.link_url.clone().unwrap_or_default(),
         standards: page.links.iter().map(|l| l.reference.clone()).collect(),
     };
-    show_form(&state, &req, provider_id, Some(item_id), input, FieldErrors::default()).await
+    show_form(&state, &req, &user, provider_id, Some(item_id), input, FieldErrors::default()).await
 }
 
 /// `POST /providers/{id}/evidence/{item_id}/replace`: a new version; the old one is kept.
@@ -322,7 +339,7 @@ async fn replace(
             store::supersede(conn, Some(by), provider_id, item_id, &details, file.as_ref())
         },
         |id| confirm_then(&req, "New version saved", format!("/providers/{provider_id}/evidence/{id}")),
-        |errors| show_form(&state, &req, provider_id, Some(item_id), input, errors),
+        |errors| show_form(&state, &req, &user, provider_id, Some(item_id), input, errors),
     )
     .await
 }

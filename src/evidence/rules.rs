@@ -3,6 +3,19 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use crate::accounts::access::Capability;
+
+/// What downloading a file needs: one holding patient-identifiable data goes only to those who
+/// manage the service, any other to whoever reads the evidence. The download route authorises
+/// with it, and every link to a download is shown by it.
+pub fn download_needs(contains_patient_data: bool) -> Capability {
+    if contains_patient_data {
+        Capability::Manage
+    } else {
+        Capability::ReadAssessment
+    }
+}
+
 /// Evidence due for review within this many days is shown as due soon.
 pub const REVIEW_WARNING_DAYS: i64 = 60;
 

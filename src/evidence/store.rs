@@ -119,14 +119,21 @@ pub fn links(conn: &mut DbConnection, provider_id: ProviderId) -> QueryResult<Ha
         .collect())
 }
 
-/// An item as a list of attachments shows it: id, title, version and file name.
-pub type Attached = (i32, String, i32, Option<String>);
+/// An item as a list of attachments shows it: id, title, version, file name, and whether the file
+/// holds patient-identifiable data (which decides who may download it).
+pub type Attached = (i32, String, i32, Option<String>, bool);
 
 /// The items named, by title, as attachments are listed.
 pub fn attached(conn: &mut DbConnection, item_ids: &[i32]) -> QueryResult<Vec<Attached>> {
     evidence_items::table
         .filter(evidence_items::id.eq_any(item_ids))
-        .select((evidence_items::id, evidence_items::title, evidence_items::version, evidence_items::file_name))
+        .select((
+            evidence_items::id,
+            evidence_items::title,
+            evidence_items::version,
+            evidence_items::file_name,
+            evidence_items::contains_patient_data,
+        ))
         .order(evidence_items::title)
         .load(conn)
 }

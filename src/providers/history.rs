@@ -4,7 +4,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use crate::accounts::access::Capability;
-use crate::accounts::guard::authorize;
+use crate::accounts::guard::{allows, authorize, provider_context};
 use crate::accounts::session::CurrentUser;
 use crate::db::ProviderId;
 use crate::history::store;
@@ -26,20 +26,27 @@ pub(super) async fn index(
 ) -> Result<HttpResponse, AppError> {
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Read).await?;
+    let mut context = provider_context(&state, &user, provider_id).await?;
+    // Who changed what, and the values changed, are personal details: only for those who may read
+    // named staff records (`ReadStaff`). A commissioner sees when, which record and what was done.
+    let named = allows(&state, &user, provider_id, Capability::ReadStaff).await?;
     let entity = filters.entity.clone().filter(|e| !e.is_empty());
     // A filter that is not a number matches no one rather than failing the page.
-    let by_user = filters.user.as_deref().filter(|u| !u.is_empty()).map(|u| u.parse::<i32>().unwrap_or(-1));
+    let by_user = filters.user.as_deref().filter(|u| named && !u.is_empty()).map(|u| u.parse::<i32>().unwrap_or(-1));
     let entity_filter = entity.clone();
     let page = with_conn(&state, move |conn| {
         Ok(store::for_organisation(conn, provider_id.0, entity_filter.as_deref(), by_user)?)
     })
     .await?;
-    let mut context = tera::Context::new();
-    context.insert("provider_id", &provider_id);
-    let lines: Vec<LineView> = page.lines.into_iter().map(LineView::from).collect();
+    let lines: Vec<LineView> = page
+        .lines
+        .into_iter()
+        .map(LineView::from)
+        .map(|line| if named { line } else { line.without_personal_details() })
+        .collect();
     context.insert("lines", &lines);
     context.insert("entities", &page.entities);
-    context.insert("people", &page.people);
+    context.insert("people", if named { page.people.as_slice() } else { &[] });
     context.insert("chosen_entity", &entity.unwrap_or_default());
     context.insert("chosen_user", &by_user.unwrap_or(0));
     context.insert("page_rows", &store::PAGE_ROWS);
@@ -55,6 +62,18 @@ struct LineView {
     entity_id: String,
     action: String,
     changes: Vec<(String, String, String)>,
+}
+
+impl LineView {
+    /// The line without who made the change or the values changed (names, email addresses, a
+    /// person's record): what a commissioner may see. The fields that changed are still named.
+    fn without_personal_details(self) -> Self {
+        LineView {
+            user_name: None,
+            changes: self.changes.into_iter().map(|(field, _, _)| (field, String::new(), String::new())).collect(),
+            ..self
+        }
+    }
 }
 
 fn plain(value: &serde_json::Value) -> String {

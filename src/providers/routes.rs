@@ -69,6 +69,8 @@ pub(super) async fn overview(
     let provider = found.ok_or(AppError::NotFound)?;
     let mut context = tera::Context::new();
     context.insert("provider", &provider);
+    context.insert("provider_id", &provider_id);
+    context.insert("can", &can);
     context.insert("sites", &provider.sites);
     context.insert("accreditation", &readiness.accreditation);
     context.insert("readiness", &readiness.readiness);

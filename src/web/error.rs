@@ -24,12 +24,17 @@ pub enum AppError {
     BadInput(FieldErrors),
     #[error("forbidden")]
     Forbidden,
+    /// A form whose token is missing or not this session's (it was opened before the session
+    /// ended, or on another site): 403, and the page says the form expired.
+    #[error("the form's token was refused")]
+    FormExpired,
     /// An API call without a live token.
     #[error("unauthorised")]
     Unauthorized,
-    /// No live session: the browser is sent to the sign-in page.
+    /// No live session: the browser is sent to the sign-in page, with the page it asked for (a
+    /// local path, for a GET) to return to once signed in.
     #[error("sign-in required")]
-    SignInRequired,
+    SignInRequired(Option<String>),
     /// The change cannot be made in the record's present state; the words say why.
     #[error("{0}")]
     Conflict(String),
@@ -77,8 +82,8 @@ impl ResponseError for AppError {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) | AppError::BadInput(_) => StatusCode::BAD_REQUEST,
-            AppError::Forbidden => StatusCode::FORBIDDEN,
-            AppError::SignInRequired => StatusCode::SEE_OTHER,
+            AppError::Forbidden | AppError::FormExpired => StatusCode::FORBIDDEN,
+            AppError::SignInRequired(_) => StatusCode::SEE_OTHER,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Conflict(_) => StatusCode::CONFLICT,
@@ -90,8 +95,15 @@ impl ResponseError for AppError {
 
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
-        if let AppError::SignInRequired = self {
-            return HttpResponse::SeeOther().insert_header((header::LOCATION, "/sign-in")).finish();
+        if let AppError::SignInRequired(return_to) = self {
+            let location = match return_to {
+                Some(path) => {
+                    let query = form_urlencoded::Serializer::new(String::new()).append_pair("next", path).finish();
+                    format!("/sign-in?{query}")
+                }
+                None => "/sign-in".into(),
+            };
+            return HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish();
         }
         if let AppError::Unauthorized = self {
             return HttpResponse::Unauthorized()
@@ -150,6 +162,11 @@ fn render_error_page<B: 'static>(res: ServiceResponse<B>) -> actix_web::Result<E
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let status = res.status();
+    let form_expired = res
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<AppError>())
+        .is_some_and(|e| matches!(e, AppError::FormExpired));
     let (req, res) = res.into_parts();
     let is_api = req.path().starts_with("/api/");
     let page = if is_api {
@@ -161,7 +178,10 @@ fn render_error_page<B: 'static>(res: ServiceResponse<B>) -> actix_web::Result<E
                 StatusCode::FORBIDDEN => "errors/403.html",
                 _ => "errors/500.html",
             };
-            let context = super::layout_context(req.path());
+            // The visitor's own header: their name, memberships and navigation, as on any page.
+            let mut context = super::page_context(&req);
+            context.insert("form_expired", &form_expired);
+            context.insert("page_opened", &(req.method() == actix_web::http::Method::GET));
             match state.templates.render(template, &context) {
                 Ok(body) => Some(body),
                 Err(error) => {

@@ -87,7 +87,7 @@ pub fn check_csrf(session: &Session, submitted: &str) -> Result<(), AppError> {
     if same {
         Ok(())
     } else {
-        Err(AppError::Forbidden)
+        Err(AppError::FormExpired)
     }
 }
 

@@ -15,7 +15,7 @@ use super::rules::Issue;
 use super::store;
 use crate::accounts::access::Capability;
 use crate::accounts::api::ApiUser;
-use crate::accounts::guard::{authorize, permissions, provider_context};
+use crate::accounts::guard::{allows, authorize, permissions, provider_context};
 use crate::accounts::session::CurrentUser;
 use crate::db::StoreError;
 use crate::db::{ProviderId, StaffId};
@@ -84,6 +84,11 @@ async fn index(
     let days = state.settings.supervision_days;
     let mut report = with_conn(&state, move |conn| Ok(store::workforce(conn, provider_id, as_of, days)?)).await?;
     let wanted_issue = Issue::ALL.iter().copied().find(|i| i.code() == filters.issue);
+    // The figures are counted already; the people themselves go only to those who may read named
+    // staff records (not a commissioner).
+    if !allows(&state, &user, provider_id, Capability::ReadStaff).await? {
+        report.people.clear();
+    }
     report.people.retain(|line| {
         wanted_issue.is_none_or(|i| line.issues.contains(&i))
             && (filters.tier.is_empty() || line.staff.tier.as_str() == filters.tier)
@@ -256,7 +261,7 @@ async fn person(
     path: web::Path<(ProviderId, StaffId)>,
 ) -> Result<HttpResponse, AppError> {
     let (provider_id, staff_id) = path.into_inner();
-    authorize(&state, &user, provider_id, Capability::Read).await?;
+    authorize(&state, &user, provider_id, Capability::ReadStaff).await?;
     show_person(&state, &req, &user, provider_id, staff_id, Refill::Nothing, FieldErrors::default()).await
 }
 
@@ -428,7 +433,7 @@ async fn supervision(
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
     let provider_id = path.into_inner();
-    authorize(&state, &user, provider_id, Capability::Read).await?;
+    authorize(&state, &user, provider_id, Capability::ReadStaff).await?;
     let form = SupervisionInput { date: today.to_string(), kind: "group".into(), ..Default::default() };
     show_supervision(&state, &req, &user, provider_id, form, None, FieldErrors::default()).await
 }
@@ -694,7 +699,8 @@ async fn workforce_json(
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
     let provider_id = path.into_inner();
-    authorize(&state, &user.0, provider_id, Capability::Read).await?;
+    // The document names each person: named staff records, not only the figures.
+    authorize(&state, &user.0, provider_id, Capability::ReadStaff).await?;
     let as_of = query.parse(today).map_err(AppError::BadInput)?;
     let days = state.settings.supervision_days;
     let report = with_conn(&state, move |conn| Ok(store::workforce(conn, provider_id, as_of, days)?)).await?;
