@@ -88,15 +88,28 @@ pub fn in_year_range(field: &'static str, date: NaiveDate) -> Result<NaiveDate, 
     }
 }
 
+/// The two ways a date may be written, as every date field's hint and every date error say them
+/// (`templates/macros.html`'s `date` macro carries the same words).
+pub const DATE_FORMS: &str = "23/11/2026 or 2026-11-23";
+
 /// Reads a UK or ISO date from a form, a file or a command line, in the years 1900 to 2100.
 pub fn parse_date(field: &'static str, value: &str) -> Result<NaiveDate, FieldErrors> {
     let value = value.trim();
     let date = NaiveDate::parse_from_str(value, "%Y-%m-%d")
         .or_else(|_| NaiveDate::parse_from_str(value, "%d/%m/%Y"))
-        .map_err(|_| {
-        FieldErrors::one(field, format!("{value:?} is not a date: use YYYY-MM-DD, for example 2026-04-01"))
-    })?;
+        .map_err(|_| FieldErrors::one(field, format!("{value:?} is not a date: write it like {DATE_FORMS}")))?;
     in_year_range(field, date)
+}
+
+/// A stored date as an edit form shows it, "23/11/2026": the form UK readers write, which
+/// [`parse_date`] reads back. The one place a form is pre-filled from a date.
+pub fn form_date(date: NaiveDate) -> String {
+    date.format("%d/%m/%Y").to_string()
+}
+
+/// [`form_date`] of a date that may be missing: blank when it is.
+pub fn form_date_or_blank(date: Option<NaiveDate>) -> String {
+    date.map(form_date).unwrap_or_default()
 }
 
 /// A date field that may be left blank: None when blank, and when bad, with the problem added to
@@ -196,6 +209,25 @@ mod tests {
         assert_eq!(parse_date("d", "2026-04-01").unwrap(), day);
         assert_eq!(parse_date("d", " 01/04/2026 ").unwrap(), day);
         assert!(parse_date("d", "1 April").unwrap_err().get("d").unwrap().contains("is not a date"));
+    }
+
+    #[test]
+    fn a_date_error_repeats_both_forms_and_forms_are_prefilled_the_uk_way() {
+        let errors = parse_date("d", "23rd Nov").unwrap_err();
+        let message = errors.get("d").unwrap();
+        assert!(message.contains("23/11/2026") && message.contains("2026-11-23"), "{message}");
+        let day = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        assert_eq!(form_date(day), "23/11/2026");
+        assert_eq!(parse_date("d", &form_date(day)).unwrap(), day, "what is pre-filled reads back");
+        assert_eq!(form_date_or_blank(None), "");
+        let first = NaiveDate::from_ymd_opt(2026, 4, 1).unwrap();
+        assert_eq!(form_date(first), "01/04/2026");
+    }
+
+    #[test]
+    fn the_date_macro_gives_the_same_hint_as_the_errors() {
+        let macros = include_str!("../templates/macros.html");
+        assert!(macros.contains(&format!("For example, {DATE_FORMS}")), "the date macro's hint says {DATE_FORMS}");
     }
 
     #[test]

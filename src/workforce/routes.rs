@@ -179,7 +179,7 @@ async fn show_person(
     .await?;
     let (cpd, standing) = cpd;
     let form = form.unwrap_or_else(|| line.staff.as_input());
-    let cpd_form = cpd_form.unwrap_or_else(|| CpdInput { date: today.to_string(), ..Default::default() });
+    let cpd_form = cpd_form.unwrap_or_else(|| CpdInput { date: crate::form::form_date(today), ..Default::default() });
     let labels: Vec<(&str, &str)> = line.issues.iter().map(|i| (i.code(), i.label())).collect();
     context.insert("line", &line);
     context.insert("issue_labels", &labels);
@@ -307,7 +307,7 @@ async fn supervision(
     let today = state.today();
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Read).await?;
-    let form = SupervisionInput { date: today.to_string(), kind: "group".into(), ..Default::default() };
+    let form = SupervisionInput { date: crate::form::form_date(today), kind: "group".into(), ..Default::default() };
     show_supervision(&state, &req, &user, provider_id, form, FieldErrors::default()).await
 }
 

@@ -73,7 +73,7 @@ impl StaffRecord {
 
     /// The record as the form's starting values.
     pub fn as_input(&self) -> super::model::StaffInput {
-        let day = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+        let day = crate::form::form_date_or_blank;
         super::model::StaffInput {
             staff_number: self.staff_number.clone(),
             full_name: self.full_name.clone(),
