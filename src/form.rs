@@ -136,6 +136,33 @@ pub fn required_date(errors: &mut FieldErrors, field: &'static str, value: &str,
     optional_date(errors, field, value)
 }
 
+/// Choices in words, as a sentence lists them: "A, B or C".
+pub fn in_words(choices: &[&str]) -> String {
+    match choices {
+        [] => String::new(),
+        [only] => only.to_string(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
+/// What is said of a closed list's choice that is missing or not in the list, in the field's own
+/// words: "Choose a discipline" when nothing was chosen; otherwise the value given and the choices
+/// by their labels, never their codes. `list` names the list ("discipline"); every `vocabulary!`
+/// type says it through here (its `refusal`), so every closed list says it the same way.
+pub fn choice_refusal(list: &str, given: &str, labels: &[&str]) -> String {
+    let article = if list.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+    match given.trim() {
+        "" => format!("Choose {article} {list}"),
+        given => format!("{given:?} is not {article} {list}: choose {}", in_words(labels)),
+    }
+}
+
+/// A closed list's codes with their labels, "oh_nurse (OH nurse), …": what an import file may hold,
+/// said with the words a person knows the choice by.
+pub fn codes_with_labels(pairs: &[(&str, &str)]) -> String {
+    pairs.iter().map(|(code, label)| format!("{code} ({label})")).collect::<Vec<_>>().join(", ")
+}
+
 /// Text that must be given and fit its limit (counted in characters, not bytes); trimmed.
 pub fn required_text(
     errors: &mut FieldErrors,
@@ -261,6 +288,15 @@ mod tests {
         assert!(long.parse().is_err());
         let given = WithdrawalInput { reason: " Entered twice ".into() };
         assert_eq!(given.parse().unwrap(), "Entered twice");
+    }
+
+    #[test]
+    fn a_refused_choice_is_named_in_words() {
+        assert_eq!(choice_refusal("discipline", "  ", &["A", "B"]), "Choose a discipline");
+        assert_eq!(choice_refusal("organisation type", "", &["A"]), "Choose an organisation type");
+        assert_eq!(choice_refusal("tier", "x", &["Specialist", "Clinical", "Non-clinical"]),
+            "\"x\" is not a tier: choose Specialist, Clinical or Non-clinical");
+        assert_eq!(codes_with_labels(&[("gmc", "GMC"), ("none", "Not registered")]), "gmc (GMC), none (Not registered)");
     }
 
     #[test]
