@@ -115,7 +115,7 @@ on_both_backends!(
             .text()
             .await
             .unwrap();
-        assert!(history.contains("supersede"), "the replacement is in the history");
+        assert!(history.contains("Replaced by a new version"), "the replacement is in the history");
         let again = upload(&token, "Hand hygiene audit", Some(("x.csv", b"a,b\n".to_vec())), &[]);
         let (status, page, _) = post(&client, format!("{base}/{old}/replace"), again).await;
         assert_eq!(status, 422, "a superseded version cannot be replaced again");

@@ -631,6 +631,15 @@ pub fn has_current_nhs_contract(
 /// The roles of a provider's own people (not commissioners or assessors).
 const PROVIDER_PEOPLE: [Role; 4] = [Role::Manager, Role::ClinicalDirector, Role::Clinician, Role::Viewer];
 
+/// People's names by user id, for pages that show who a stored id is (the history's owners). One
+/// query.
+pub fn user_names(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<(i32, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    users::table.filter(users::id.eq_any(ids)).select((users::id, users::name)).load(conn)
+}
+
 /// The provider's own people (not commissioners or assessors), by name: who may own a standard or
 /// a document.
 pub fn provider_people(conn: &mut DbConnection, provider_id: ProviderId) -> QueryResult<Vec<(i32, String)>> {

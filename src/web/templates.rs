@@ -47,22 +47,31 @@ fn text_of<'a>(value: &'a tera::Value, filter: &str) -> tera::Result<&'a str> {
     }
 }
 
-/// `{{ date | uk_date }}`: "2026-11-23" as "23 Nov 2026", the form UK readers expect; an instant
-/// as the day it was in London. A text it cannot read as a date (one written before the years
-/// were checked, `+10000-01-01`) is shown as written: one odd date must not fail the whole page.
+/// `{{ date | uk_date }}`: see [`uk_date_text`].
 fn uk_date(value: &tera::Value, _: &Args) -> tera::Result<tera::Value> {
-    let text = text_of(value, "uk_date")?;
+    Ok(tera::Value::String(uk_date_text(text_of(value, "uk_date")?)))
+}
+
+/// "2026-11-23" as "23 Nov 2026", the form UK readers expect; an instant as the day it was in
+/// London. A text it cannot read as a date (one written before the years were checked,
+/// `+10000-01-01`) is given back as written: one odd date must not fail the whole page.
+pub fn uk_date_text(text: &str) -> String {
     // Four-digit years only: chrono also reads "+10000-01-01".
     let four_digit_year = text.get(..4).is_some_and(|year| year.bytes().all(|b| b.is_ascii_digit()));
     if !four_digit_year {
-        return Ok(tera::Value::String(text.to_string()));
+        return text.to_string();
     }
-    let shown = match (chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d"), london_instant(text)) {
+    match (chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d"), london_instant(text)) {
         (Ok(date), _) => date.format("%-d %b %Y").to_string(),
         (_, Some(at)) => at.format("%-d %b %Y").to_string(),
         _ => text.to_string(),
-    };
-    Ok(tera::Value::String(shown))
+    }
+}
+
+/// A stored UTC instant as the time in London with its zone, "14:08 GMT" or "15:08 BST"; None when
+/// the text is not an instant.
+pub fn uk_time_text(text: &str) -> Option<String> {
+    london_instant(text).map(|at| at.format("%H:%M %Z").to_string())
 }
 
 /// `{{ month | uk_month }}`: "2025-12" (or any date in it) as "Dec 2025". Shown as written when
@@ -82,10 +91,7 @@ fn uk_month(value: &tera::Value, _: &Args) -> tera::Result<tera::Value> {
 /// which gives the London day of the same instant. Shown as written when it is not an instant.
 fn uk_time(value: &tera::Value, _: &Args) -> tera::Result<tera::Value> {
     let text = text_of(value, "uk_time")?;
-    Ok(tera::Value::String(match london_instant(text) {
-        Some(at) => at.format("%H:%M %Z").to_string(),
-        None => text.to_string(),
-    }))
+    Ok(tera::Value::String(uk_time_text(text).unwrap_or_else(|| text.to_string())))
 }
 
 /// `{{ count | plural(one="arrangement") }}`: "1 arrangement", "2 arrangements"; `many` for a

@@ -406,6 +406,24 @@ pub fn staff_numbers(
     Ok(rows.into_iter().map(|(number, id, tier)| (number, (id, tier))).collect())
 }
 
+/// The people of a provider that history lines name, by id or by staff number, as (id, staff
+/// number, full name): one query for a whole page of lines, however many it names.
+pub fn names_for_history(
+    conn: &mut DbConnection,
+    provider_id: ProviderId,
+    ids: &[i32],
+    numbers: &[String],
+) -> QueryResult<Vec<(StaffId, String, String)>> {
+    if ids.is_empty() && numbers.is_empty() {
+        return Ok(Vec::new());
+    }
+    staff::table
+        .filter(staff::provider_id.eq(provider_id))
+        .filter(staff::id.eq_any(ids.iter().copied().map(StaffId)).or(staff::staff_number.eq_any(numbers)))
+        .select((staff::id, staff::staff_number, staff::full_name))
+        .load(conn)
+}
+
 /// Who a session names, resolved, or the field problems: unknown people, or a supervisor outside
 /// the clinical and specialist tiers.
 pub fn resolve_session(
