@@ -190,8 +190,8 @@ on_both_backends!(
                 "must be smaller than 1 MB",
             ),
             (
-                upload(&token, "Program", Some(("report.pdf", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00".to_vec())), &[]),
-                "not accepted",
+                upload(&token, "Program", Some(("setup.exe", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00".to_vec())), &[]),
+                "The file is a Windows program, which is not accepted",
             ),
             (
                 upload(&token, "Renamed", Some(("report.pdf", b"plain words".to_vec())), &[]),
