@@ -294,9 +294,14 @@ mod tests {
     fn a_refused_choice_is_named_in_words() {
         assert_eq!(choice_refusal("discipline", "  ", &["A", "B"]), "Choose a discipline");
         assert_eq!(choice_refusal("organisation type", "", &["A"]), "Choose an organisation type");
-        assert_eq!(choice_refusal("tier", "x", &["Specialist", "Clinical", "Non-clinical"]),
-            "\"x\" is not a tier: choose Specialist, Clinical or Non-clinical");
-        assert_eq!(codes_with_labels(&[("gmc", "GMC"), ("none", "Not registered")]), "gmc (GMC), none (Not registered)");
+        assert_eq!(
+            choice_refusal("tier", "x", &["Specialist", "Clinical", "Non-clinical"]),
+            "\"x\" is not a tier: choose Specialist, Clinical or Non-clinical"
+        );
+        assert_eq!(
+            codes_with_labels(&[("gmc", "GMC"), ("none", "Not registered")]),
+            "gmc (GMC), none (Not registered)"
+        );
     }
 
     #[test]

@@ -296,3 +296,30 @@ on_both_backends!(
         assert_eq!(stored.item.file_name.as_deref(), Some("page.txt"));
     }
 );
+
+on_both_backends!(
+    the_add_evidence_form_lists_standards_by_domain_in_catalogue_order,
+    app | app | {
+        let s = service(&mut app.db.migrated(), "Northshire OH Service", "northshire");
+        let (client, token) = browser_signed_in(&app, "manager@northshire.example", PASSWORD).await;
+        let url = format!("{}/providers/{}/evidence", app.address, s.provider);
+        let page = client.get(format!("{url}/new")).send().await.unwrap().text().await.unwrap();
+        let at = |text: &str| page.find(text).unwrap_or_else(|| panic!("{text} is on the form"));
+        let choice = |reference: &str| at(&format!("name=\"standards\" value=\"{reference}\""));
+        let governance = at("<legend class=\"choice-group__heading\">Governance and finance</legend>");
+        let resources = at("<legend class=\"choice-group__heading\">Resources and processes</legend>");
+        assert!(governance < choice("GF1") && choice("GF1") < choice("GF2") && choice("GF6") < resources);
+        assert!(resources < choice("RP1") && choice("RP1") < choice("RP9"), "each domain under its heading");
+        assert!(choice("SS2") < choice("SS10"), "by the catalogue's order, not the text: SS2 before SS10");
+        assert!(choice("RP9") < choice("SS1"), "domains in the catalogue's order");
+        assert!(page.contains("id=\"standards-filter\""), "a filter box, shown by the script");
+        assert!(page.contains("data-for-kind=\"file\"") && page.contains("data-for-kind=\"link\""));
+        assert!(!page.contains("Choose the file again"), "nothing was lost yet");
+        let refused =
+            upload(&token, "", Some(("policy.pdf", PDF.to_vec())), &[("standards", "GF1"), ("standards", "SS10")]);
+        let (status, page, _) = post(&client, url, refused).await;
+        assert_eq!(status, 422);
+        assert!(page.contains("Choose the file again"), "the form says plainly that the file was not kept");
+        assert!(page.contains("value=\"SS10\" checked"), "the ticked standards are kept");
+    }
+);

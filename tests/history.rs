@@ -526,8 +526,15 @@ on_both_backends!(
                 ..Default::default()
             };
             let change = input.parse().unwrap();
-            ohgov::assessment::store::save_assessment(conn, Some(s.manager), s.provider, "GF1", &change, support::today())
-                .unwrap();
+            ohgov::assessment::store::save_assessment(
+                conn,
+                Some(s.manager),
+                s.provider,
+                "GF1",
+                &change,
+                support::today(),
+            )
+            .unwrap();
         };
         save(&mut conn, None);
         save(&mut conn, Some(s.clinical_director));

@@ -210,7 +210,7 @@ on_both_backends!(
         let broken = staff_file("2027-03-31").replace("12A3456E", "12345").replace(",gmc,7654321", ",nmc,7654321");
         let (status, page) = upload(&client, &format!("{base}/import"), &token, "staff", broken.into_bytes()).await;
         assert_eq!(status, 422);
-        assert!(page.contains("2 row(s) need correcting"), "{page}");
+        assert!(page.contains("2 rows need correcting"), "{page}");
         assert!(page.contains("Line 2: registration_number:") && page.contains("registered with the GMC, not the NMC"));
         assert!(page.contains("Line 3: registration_number:"));
         let (status, page) =
@@ -742,7 +742,8 @@ on_both_backends!(
         let mut conn = app.db.migrated();
         let s = service(&mut conn, "Northshire OH Service", "northshire");
         run_import(&mut conn, s.provider, ImportKind::Staff, staff_file("2026-11-23").as_bytes()).unwrap();
-        let nurse: i32 = staff::table.filter(staff::staff_number.eq("N200")).select(staff::id).first(&mut conn).unwrap();
+        let nurse: i32 =
+            staff::table.filter(staff::staff_number.eq("N200")).select(staff::id).first(&mut conn).unwrap();
         let (client, token) = browser_signed_in(&app, "manager@northshire.example", PASSWORD).await;
         let url = format!("{}/providers/{}/workforce/staff/{nurse}", app.address, s.provider);
         let page = client.get(&url).send().await.unwrap().text().await.unwrap();

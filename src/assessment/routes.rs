@@ -208,7 +208,8 @@ async fn show_standard(
         target_on: crate::form::form_date_or_blank(page.target_on),
         narrative: page.narrative.clone(),
     });
-    let finding = finding.unwrap_or_else(|| FindingInput { raised_on: crate::form::form_date(today), ..Default::default() });
+    let finding =
+        finding.unwrap_or_else(|| FindingInput { raised_on: crate::form::form_date(today), ..Default::default() });
     let owner = page.owner_user_id.and_then(|o| people.iter().find(|(id, _)| *id == o).map(|(_, n)| n.clone()));
     context.insert("page", &page);
     context.insert("owner", &owner);
@@ -415,7 +416,8 @@ async fn show_accreditation(
         ))
     })
     .await?;
-    let form = form.unwrap_or_else(|| AccreditationInput { status_on: crate::form::form_date(today), ..Default::default() });
+    let form =
+        form.unwrap_or_else(|| AccreditationInput { status_on: crate::form::form_date(today), ..Default::default() });
     let cycle_form = cycle_form.unwrap_or_else(|| CycleInput {
         kind: CycleKind::AnnualRenewal.as_str().into(),
         framework: frameworks.first().map(|f| f.1.clone()).unwrap_or_default(),

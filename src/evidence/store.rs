@@ -630,12 +630,16 @@ pub struct ChoiceGroup {
     pub choices: Vec<(String, String)>,
 }
 
+/// A standard with its domain, as the forms' list is sorted: (the domain's order, the domain's
+/// title, the standard's order among its siblings, reference, title).
+type StandardInDomain = (Option<i32>, Option<String>, i32, String, String);
+
 /// The link targets offered on the forms, in catalogue order: the framework's standards by domain
 /// (GF1, GF2 … GF10, then RP1 …, by each domain's and each standard's `order`, never by their
 /// text), then the core services and the sub-specialisms. Two queries.
 pub fn link_choices(conn: &mut DbConnection, framework: Option<i32>) -> QueryResult<Vec<ChoiceGroup>> {
     let domains = diesel::alias!(catalogue_nodes as domains);
-    let mut standards: Vec<(Option<i32>, Option<String>, i32, String, String)> = catalogue_nodes::table
+    let mut standards: Vec<StandardInDomain> = catalogue_nodes::table
         .left_join(domains.on(catalogue_nodes::parent_id.eq(domains.field(catalogue_nodes::id).nullable())))
         .filter(catalogue_nodes::catalogue_id.nullable().eq(framework))
         .filter(catalogue_nodes::kind.eq(NodeKind::Standard))
