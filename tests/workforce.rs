@@ -748,10 +748,12 @@ on_both_backends!(
         let url = format!("{}/providers/{}/workforce/staff/{nurse}", app.address, s.provider);
         let page = client.get(&url).send().await.unwrap().text().await.unwrap();
         assert!(
-            page.contains(r#"name="registration_renewal" type="text" inputmode="numeric" value="23/11/2026""#),
+            page.contains(
+                r#"name="registration_renewal" type="text" inputmode="numeric" value="23&#x2F;11&#x2F;2026""#
+            ),
             "the edit form shows the stored date the UK way"
         );
-        assert!(page.contains("For example, 23/11/2026 or 2026-11-23"), "the field says both forms");
+        assert!(page.contains("For example, 23&#x2F;11&#x2F;2026 or 2026-11-23"), "the field says both forms");
         let form = |renewal: &str| {
             vec![
                 ("csrf_token", token.clone()),
@@ -767,7 +769,7 @@ on_both_backends!(
         assert_eq!(refused.status().as_u16(), 422);
         let page = refused.text().await.unwrap();
         assert!(
-            page.contains("&quot;23 November&quot; is not a date: write it like 23/11/2026 or 2026-11-23"),
+            page.contains("&quot;23 November&quot; is not a date: write it like 23&#x2F;11&#x2F;2026 or 2026-11-23"),
             "the error repeats both forms"
         );
         let saved = client.post(&url).form(&form("24/11/2026")).send().await.unwrap();
