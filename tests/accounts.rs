@@ -101,7 +101,7 @@ on_both_backends!(
             (
                 vec!["--kind", "hospital", "--name", "X"],
                 "kind",
-                "is not an organisation kind: choose Provider or Commissioner",
+                "\"hospital\" is not an organisation kind: choose Provider or Commissioner",
             ),
             (
                 vec!["--kind", "provider", "--name", "X", "--code", "RX-1"],
@@ -111,7 +111,7 @@ on_both_backends!(
             (
                 vec!["--kind", "provider", "--name", "X", "--type", "icb"],
                 "organisation_type",
-                "is not a type of provider: choose",
+                "\"icb\" is not a type of provider: choose",
             ),
         ] {
             let ran = ohgov(&db, &[vec!["org", "add"], args].concat());
