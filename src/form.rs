@@ -88,15 +88,28 @@ pub fn in_year_range(field: &'static str, date: NaiveDate) -> Result<NaiveDate, 
     }
 }
 
+/// The two ways a date may be written, as every date field's hint and every date error say them
+/// (`templates/macros.html`'s `date` macro carries the same words).
+pub const DATE_FORMS: &str = "23/11/2026 or 2026-11-23";
+
 /// Reads a UK or ISO date from a form, a file or a command line, in the years 1900 to 2100.
 pub fn parse_date(field: &'static str, value: &str) -> Result<NaiveDate, FieldErrors> {
     let value = value.trim();
     let date = NaiveDate::parse_from_str(value, "%Y-%m-%d")
         .or_else(|_| NaiveDate::parse_from_str(value, "%d/%m/%Y"))
-        .map_err(|_| {
-        FieldErrors::one(field, format!("{value:?} is not a date: use YYYY-MM-DD, for example 2026-04-01"))
-    })?;
+        .map_err(|_| FieldErrors::one(field, format!("{value:?} is not a date: write it like {DATE_FORMS}")))?;
     in_year_range(field, date)
+}
+
+/// A stored date as an edit form shows it, "23/11/2026": the form UK readers write, which
+/// [`parse_date`] reads back. The one place a form is pre-filled from a date.
+pub fn form_date(date: NaiveDate) -> String {
+    date.format("%d/%m/%Y").to_string()
+}
+
+/// [`form_date`] of a date that may be missing: blank when it is.
+pub fn form_date_or_blank(date: Option<NaiveDate>) -> String {
+    date.map(form_date).unwrap_or_default()
 }
 
 /// A date field that may be left blank: None when blank, and when bad, with the problem added to
@@ -121,6 +134,33 @@ pub fn required_date(errors: &mut FieldErrors, field: &'static str, value: &str,
         return None;
     }
     optional_date(errors, field, value)
+}
+
+/// Choices in words, as a sentence lists them: "A, B or C".
+pub fn in_words(choices: &[&str]) -> String {
+    match choices {
+        [] => String::new(),
+        [only] => only.to_string(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
+/// What is said of a closed list's choice that is missing or not in the list, in the field's own
+/// words: "Choose a discipline" when nothing was chosen; otherwise the value given and the choices
+/// by their labels, never their codes. `list` names the list ("discipline"); every `vocabulary!`
+/// type says it through here (its `refusal`), so every closed list says it the same way.
+pub fn choice_refusal(list: &str, given: &str, labels: &[&str]) -> String {
+    let article = if list.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+    match given.trim() {
+        "" => format!("Choose {article} {list}"),
+        given => format!("{given:?} is not {article} {list}: choose {}", in_words(labels)),
+    }
+}
+
+/// A closed list's codes with their labels, "oh_nurse (OH nurse), …": what an import file may hold,
+/// said with the words a person knows the choice by.
+pub fn codes_with_labels(pairs: &[(&str, &str)]) -> String {
+    pairs.iter().map(|(code, label)| format!("{code} ({label})")).collect::<Vec<_>>().join(", ")
 }
 
 /// Text that must be given and fit its limit (counted in characters, not bytes); trimmed.
@@ -199,6 +239,25 @@ mod tests {
     }
 
     #[test]
+    fn a_date_error_repeats_both_forms_and_forms_are_prefilled_the_uk_way() {
+        let errors = parse_date("d", "23rd Nov").unwrap_err();
+        let message = errors.get("d").unwrap();
+        assert!(message.contains("23/11/2026") && message.contains("2026-11-23"), "{message}");
+        let day = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        assert_eq!(form_date(day), "23/11/2026");
+        assert_eq!(parse_date("d", &form_date(day)).unwrap(), day, "what is pre-filled reads back");
+        assert_eq!(form_date_or_blank(None), "");
+        let first = NaiveDate::from_ymd_opt(2026, 4, 1).unwrap();
+        assert_eq!(form_date(first), "01/04/2026");
+    }
+
+    #[test]
+    fn the_date_macro_gives_the_same_hint_as_the_errors() {
+        let macros = include_str!("../templates/macros.html");
+        assert!(macros.contains(&format!("For example, {DATE_FORMS}")), "the date macro's hint says {DATE_FORMS}");
+    }
+
+    #[test]
     fn dates_are_accepted_only_from_1900_to_2100() {
         for accepted in ["1900-01-01", "2100-12-31", "01/01/1900", "31/12/2100"] {
             assert!(parse_date("d", accepted).is_ok(), "{accepted}");
@@ -229,6 +288,20 @@ mod tests {
         assert!(long.parse().is_err());
         let given = WithdrawalInput { reason: " Entered twice ".into() };
         assert_eq!(given.parse().unwrap(), "Entered twice");
+    }
+
+    #[test]
+    fn a_refused_choice_is_named_in_words() {
+        assert_eq!(choice_refusal("discipline", "  ", &["A", "B"]), "Choose a discipline");
+        assert_eq!(choice_refusal("organisation type", "", &["A"]), "Choose an organisation type");
+        assert_eq!(
+            choice_refusal("tier", "x", &["Specialist", "Clinical", "Non-clinical"]),
+            "\"x\" is not a tier: choose Specialist, Clinical or Non-clinical"
+        );
+        assert_eq!(
+            codes_with_labels(&[("gmc", "GMC"), ("none", "Not registered")]),
+            "gmc (GMC), none (Not registered)"
+        );
     }
 
     #[test]

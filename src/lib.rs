@@ -99,6 +99,38 @@ macro_rules! vocabulary {
                 Self::ALL.iter().map(|v| (v.as_str(), v.label())).collect()
             }
 
+            /// What a form or an import says of a choice missing or outside the list: "Choose a
+            /// tier", or the value given and the choices by their labels (`form::choice_refusal`).
+            pub fn refusal(given: &str) -> String {
+                $crate::form::choice_refusal($list, given, &[$($label),+])
+            }
+
+            /// Every code with its label, for an import file's errors: "specialist (Specialist), …".
+            pub fn accepted() -> String {
+                $crate::form::codes_with_labels(&[$(($code, $label)),+])
+            }
+
+            /// A choice that must be made: the value, or None with [`Self::refusal`] at `field`.
+            pub fn read(errors: &mut $crate::form::FieldErrors, field: &'static str, given: &str) -> Option<Self> {
+                let found = Self::parse(given);
+                if found.is_none() {
+                    errors.add(field, Self::refusal(given));
+                }
+                found
+            }
+
+            /// A choice that may be left blank (None); an unknown one is refused as [`Self::read`] does.
+            pub fn read_optional(
+                errors: &mut $crate::form::FieldErrors,
+                field: &'static str,
+                given: &str,
+            ) -> Option<Self> {
+                if given.trim().is_empty() {
+                    return None;
+                }
+                Self::read(errors, field, given)
+            }
+
             /// A code exactly as stored; anything else is the error that names the list and the
             /// value (the database's CHECK constraints hold the same list).
             pub fn from_code(code: &str) -> Result<Self, $crate::db::codes::UnknownCode> {

@@ -652,8 +652,8 @@ on_both_backends!(
         let client = signed_in(&app, "manager").await;
         let all = client.get(format!("{}/providers/{}/history", app.address, world.provider)).send().await.unwrap();
         let all = all.text().await.unwrap();
-        assert!(all.contains("<li>name: – → Northshire OH Service</li>"), "each change reads before → after");
-        for entity in ["organisation", "contract", "membership"] {
+        assert!(all.contains("<li>Name: Northshire OH Service</li>"), "each change reads in words");
+        for entity in ["Organisation", "Contract", "Role"] {
             assert!(all.contains(&format!("<td>{entity} ")), "{entity} changes are listed");
         }
         let only_contracts = client
@@ -664,8 +664,8 @@ on_both_backends!(
             .text()
             .await
             .unwrap();
-        assert!(only_contracts.contains("<td>contract "));
-        assert!(!only_contracts.contains("<td>membership "));
+        assert!(only_contracts.contains("<td>Contract "));
+        assert!(!only_contracts.contains("<td>Role "));
         let by_nobody = client
             .get(format!("{}/providers/{}/history?user=12345", app.address, world.provider))
             .send()

@@ -98,13 +98,21 @@ on_both_backends!(
         let before = counts(&db);
         for (args, field, message) in [
             (vec!["--kind", "provider", "--name", "   "], "name", "Enter the organisation's name"),
-            (vec!["--kind", "hospital", "--name", "X"], "kind", "Choose provider or commissioner"),
+            (
+                vec!["--kind", "hospital", "--name", "X"],
+                "kind",
+                "\"hospital\" is not an organisation kind: choose Provider or Commissioner",
+            ),
             (
                 vec!["--kind", "provider", "--name", "X", "--code", "RX-1"],
                 "code",
                 "The code may hold only letters and digits",
             ),
-            (vec!["--kind", "provider", "--name", "X", "--type", "icb"], "organisation_type", "Choose one of"),
+            (
+                vec!["--kind", "provider", "--name", "X", "--type", "icb"],
+                "organisation_type",
+                "\"icb\" is not a type of provider: choose",
+            ),
         ] {
             let ran = ohgov(&db, &[vec!["org", "add"], args].concat());
             assert!(!ran.ok, "refused");

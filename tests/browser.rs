@@ -609,3 +609,28 @@ on_both_backends!(
         browser.close().await.unwrap();
     }
 );
+
+async fn displayed(browser: &Client, selector: &str) -> bool {
+    let element = browser.find(Locator::Css(selector)).await.unwrap_or_else(|e| panic!("{selector}: {e}"));
+    element.is_displayed().await.unwrap()
+}
+
+on_both_backends!(
+    the_add_evidence_form_shows_the_chosen_kinds_fields_and_filters_the_standards,
+    app | app | {
+        let Some(driver) = ChromeDriver::start() else { return };
+        let s = service(&mut app.db.migrated(), "Northshire OH Service", "northshire");
+        let browser = driver.browser().await;
+        sign_in(&browser, &app, "manager@northshire.example").await;
+        browser.goto(&format!("{}/providers/{}/evidence/new", app.address, s.provider)).await.unwrap();
+        assert!(displayed(&browser, "#file").await, "a file is the kind chosen at first");
+        assert!(!displayed(&browser, "#link_url").await, "so the address is hidden");
+        browser.find(Locator::Css("#kind")).await.unwrap().select_by_value("link").await.unwrap();
+        assert!(!displayed(&browser, "#file").await && displayed(&browser, "#link_url").await);
+        assert!(displayed(&browser, "#standards-filter").await, "the script shows the filter box");
+        fill(&browser, "#standards-filter", "RP3").await;
+        assert!(displayed(&browser, "input[name=standards][value=RP3]").await);
+        assert!(!displayed(&browser, "input[name=standards][value=GF1]").await, "the others are filtered out");
+        browser.close().await.unwrap();
+    }
+);

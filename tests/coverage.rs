@@ -149,7 +149,7 @@ on_both_backends!(
             .text()
             .await
             .unwrap();
-        assert!(history.contains("partner name: – → Northshire Physiotherapy Partners LLP"), "{history}");
+        assert!(history.contains("Partner: Northshire Physiotherapy Partners LLP"), "{history}");
 
         let (status, _) = post(
             &client,

@@ -115,7 +115,7 @@ on_both_backends!(
             .text()
             .await
             .unwrap();
-        assert!(history.contains("supersede"), "the replacement is in the history");
+        assert!(history.contains("Replaced by a new version"), "the replacement is in the history");
         let again = upload(&token, "Hand hygiene audit", Some(("x.csv", b"a,b\n".to_vec())), &[]);
         let (status, page, _) = post(&client, format!("{base}/{old}/replace"), again).await;
         assert_eq!(status, 422, "a superseded version cannot be replaced again");
@@ -190,8 +190,8 @@ on_both_backends!(
                 "must be smaller than 1 MB",
             ),
             (
-                upload(&token, "Program", Some(("report.pdf", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00".to_vec())), &[]),
-                "not accepted",
+                upload(&token, "Program", Some(("setup.exe", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00".to_vec())), &[]),
+                "The file is a Windows program, which is not accepted",
             ),
             (
                 upload(&token, "Renamed", Some(("report.pdf", b"plain words".to_vec())), &[]),
@@ -294,5 +294,32 @@ on_both_backends!(
         let today = chrono::Utc::now().date_naive();
         let stored = ohgov::evidence::store::item(&mut db.conn(), s.provider, id, today).unwrap().unwrap();
         assert_eq!(stored.item.file_name.as_deref(), Some("page.txt"));
+    }
+);
+
+on_both_backends!(
+    the_add_evidence_form_lists_standards_by_domain_in_catalogue_order,
+    app | app | {
+        let s = service(&mut app.db.migrated(), "Northshire OH Service", "northshire");
+        let (client, token) = browser_signed_in(&app, "manager@northshire.example", PASSWORD).await;
+        let url = format!("{}/providers/{}/evidence", app.address, s.provider);
+        let page = client.get(format!("{url}/new")).send().await.unwrap().text().await.unwrap();
+        let at = |text: &str| page.find(text).unwrap_or_else(|| panic!("{text} is on the form"));
+        let choice = |reference: &str| at(&format!("name=\"standards\" value=\"{reference}\""));
+        let governance = at("<legend class=\"choice-group__heading\">Governance and finance</legend>");
+        let resources = at("<legend class=\"choice-group__heading\">Resources and processes</legend>");
+        assert!(governance < choice("GF1") && choice("GF1") < choice("GF2") && choice("GF6") < resources);
+        assert!(resources < choice("RP1") && choice("RP1") < choice("RP9"), "each domain under its heading");
+        assert!(choice("SS2") < choice("SS10"), "by the catalogue's order, not the text: SS2 before SS10");
+        assert!(choice("RP9") < choice("SS1"), "domains in the catalogue's order");
+        assert!(page.contains("id=\"standards-filter\""), "a filter box, shown by the script");
+        assert!(page.contains("data-for-kind=\"file\"") && page.contains("data-for-kind=\"link\""));
+        assert!(!page.contains("Choose the file again"), "nothing was lost yet");
+        let refused =
+            upload(&token, "", Some(("policy.pdf", PDF.to_vec())), &[("standards", "GF1"), ("standards", "SS10")]);
+        let (status, page, _) = post(&client, url, refused).await;
+        assert_eq!(status, 422);
+        assert!(page.contains("Choose the file again"), "the form says plainly that the file was not kept");
+        assert!(page.contains("value=\"SS10\" checked"), "the ticked standards are kept");
     }
 );

@@ -510,3 +510,50 @@ fn verify_log_with_the_expected_head_fails_on_a_cut_tail() {
     let err = String::from_utf8_lossy(&expected.stderr);
     assert!(err.contains("history broken: expected head row 5 is gone"), "{err}");
 }
+
+on_both_backends!(
+    the_history_page_names_people_and_says_each_change_in_words,
+    app | app | {
+        use ohgov::assessment::model::AssessmentInput;
+        let mut conn = app.db.migrated();
+        let s = support::service(&mut conn, "Northshire OH Service", "northshire");
+        let save = |conn: &mut DbConnection, owner: Option<db::UserId>| {
+            let input = AssessmentInput {
+                workflow: "in_progress".into(),
+                result: "not_assessed".into(),
+                owner_user_id: owner.map(|o| o.to_string()).unwrap_or_default(),
+                narrative: "Terms of reference agreed".into(),
+                ..Default::default()
+            };
+            let change = input.parse().unwrap();
+            ohgov::assessment::store::save_assessment(
+                conn,
+                Some(s.manager),
+                s.provider,
+                "GF1",
+                &change,
+                support::today(),
+            )
+            .unwrap();
+        };
+        save(&mut conn, None);
+        save(&mut conn, Some(s.clinical_director));
+        let (client, _) = support::browser_signed_in(&app, "manager@northshire.example", support::PASSWORD).await;
+        let page = client
+            .get(format!("{}/providers/{}/history", app.address, s.provider))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("<li>Owner: – → Clinical director of Northshire OH Service</li>"),
+            "the owner is named, not numbered"
+        );
+        assert!(page.contains("<li>Progress: In progress</li>"), "codes are shown by their labels");
+        assert!(!page.contains("owner_user_id") && !page.contains("in_progress"), "no field names or codes");
+        assert!(!page.contains("(UTC)"), "times are in UK time with their zone");
+        assert!(page.contains(" GMT</td>") || page.contains(" BST</td>"));
+    }
+);

@@ -217,7 +217,7 @@ on_both_backends!(
         let broken = staff_file("2027-03-31").replace("12A3456E", "12345").replace(",gmc,7654321", ",nmc,7654321");
         let (status, page) = upload(&client, &format!("{base}/import"), &token, "staff", broken.into_bytes()).await;
         assert_eq!(status, 422);
-        assert!(page.contains("2 row(s) need correcting"), "{page}");
+        assert!(page.contains("2 rows need correcting"), "{page}");
         assert!(page.contains("Line 2: registration_number:") && page.contains("registered with the GMC, not the NMC"));
         assert!(page.contains("Line 3: registration_number:"));
         let (status, page) =
@@ -1161,3 +1161,79 @@ fn assert_ids_unique(page: &str) {
         assert!(seen.insert(id.to_string()), "id {id:?} is used twice: {page}");
     }
 }
+
+on_both_backends!(
+    dates_accept_both_forms_say_both_when_wrong_and_edit_forms_show_the_uk_form,
+    app | app | {
+        let mut conn = app.db.migrated();
+        let s = service(&mut conn, "Northshire OH Service", "northshire");
+        run_import(&mut conn, s.provider, ImportKind::Staff, staff_file("2026-11-23").as_bytes()).unwrap();
+        let nurse: i32 =
+            staff::table.filter(staff::staff_number.eq("N200")).select(staff::id).first(&mut conn).unwrap();
+        let (client, token) = browser_signed_in(&app, "manager@northshire.example", PASSWORD).await;
+        let url = format!("{}/providers/{}/workforce/staff/{nurse}", app.address, s.provider);
+        let page = client.get(&url).send().await.unwrap().text().await.unwrap();
+        assert!(
+            page.contains(
+                r#"name="registration_renewal" type="text" inputmode="numeric" value="23&#x2F;11&#x2F;2026""#
+            ),
+            "the edit form shows the stored date the UK way"
+        );
+        assert!(page.contains("For example, 23&#x2F;11&#x2F;2026 or 2026-11-23"), "the field says both forms");
+        let form = |renewal: &str| {
+            vec![
+                ("csrf_token", token.clone()),
+                ("staff_number", "N200".to_string()),
+                ("full_name", "Grace Okafor".to_string()),
+                ("discipline", "oh_nurse_scphn".to_string()),
+                ("regulator", "nmc".to_string()),
+                ("registration_number", "12A3456E".to_string()),
+                ("registration_renewal", renewal.to_string()),
+            ]
+        };
+        let refused = client.post(&url).form(&form("23 November")).send().await.unwrap();
+        assert_eq!(refused.status().as_u16(), 422);
+        let page = refused.text().await.unwrap();
+        assert!(
+            page.contains("&quot;23 November&quot; is not a date: write it like 23&#x2F;11&#x2F;2026 or 2026-11-23"),
+            "the error repeats both forms"
+        );
+        let saved = client.post(&url).form(&form("24/11/2026")).send().await.unwrap();
+        assert_eq!(saved.status().as_u16(), 303, "the UK form is accepted");
+        let renewal: Option<NaiveDate> =
+            staff::table.find(nurse).select(staff::registration_renewal).first(&mut app.db.conn()).unwrap();
+        assert_eq!(renewal, NaiveDate::from_ymd_opt(2026, 11, 24));
+    }
+);
+
+on_both_backends!(
+    a_discipline_is_asked_for_in_words_and_an_import_lists_codes_with_labels,
+    app | app | {
+        let mut conn = app.db.migrated();
+        let s = service(&mut conn, "Northshire OH Service", "northshire");
+        let (client, token) = browser_signed_in(&app, "manager@northshire.example", PASSWORD).await;
+        let url = format!("{}/providers/{}/workforce/staff", app.address, s.provider);
+        let form = |discipline: &str| {
+            vec![
+                ("csrf_token", token.clone()),
+                ("staff_number", "N300".to_string()),
+                ("full_name", "Deborah Nurse".to_string()),
+                ("discipline", discipline.to_string()),
+            ]
+        };
+        let blank = client.post(&url).form(&form("")).send().await.unwrap();
+        assert_eq!(blank.status().as_u16(), 422);
+        let page = blank.text().await.unwrap();
+        assert!(page.contains("Choose a discipline"), "an empty choice is asked for in words");
+        assert!(!page.contains("consultant_occupational_physician,"), "no codes are listed");
+        let unknown = client.post(&url).form(&form("nurse")).send().await.unwrap().text().await.unwrap();
+        assert!(unknown.contains("is not a discipline: choose Consultant occupational physician"), "labels");
+        assert!(unknown.contains("OH nurse on the SCPHN register"));
+        assert_eq!(count(&mut app.db.conn(), "staff"), 0);
+        let file = format!("{STAFF_HEADER}\nN300,Deborah Nurse,,nurse,,,,,,,,,1\n");
+        let errors = run_import(&mut conn, s.provider, ImportKind::Staff, file.as_bytes()).unwrap_err();
+        let message = &errors[0].message;
+        assert!(message.contains("\"nurse\" is not a discipline: use one of"), "{message}");
+        assert!(message.contains("oh_nurse_scphn (OH nurse on the SCPHN register)"), "code and label: {message}");
+    }
+);

@@ -110,12 +110,17 @@ impl OrganisationInput {
             given => OrganisationType::parse(given),
         };
         match kind {
-            None => errors.add("kind", "Choose provider or commissioner"),
+            None => errors.add("kind", OrganisationKind::refusal(&trimmed.kind)),
             Some(kind) => {
                 let known = organisation_type.is_some_and(|t| t.kind() == kind);
                 if !trimmed.organisation_type.is_empty() && !known {
-                    let names: Vec<&str> = kind.types().iter().map(|(t, _)| *t).collect();
-                    errors.add("organisation_type", format!("Choose one of {}", names.join(", ")));
+                    let labels: Vec<&str> = kind.types().iter().map(|(_, label)| *label).collect();
+                    let message = crate::form::choice_refusal(
+                        &format!("type of {}", kind.label().to_lowercase()),
+                        &trimmed.organisation_type,
+                        &labels,
+                    );
+                    errors.add("organisation_type", message);
                 }
             }
         }

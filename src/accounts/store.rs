@@ -631,6 +631,15 @@ pub fn has_current_nhs_contract(
 /// The roles of a provider's own people (not commissioners or assessors).
 const PROVIDER_PEOPLE: [Role; 4] = [Role::Manager, Role::ClinicalDirector, Role::Clinician, Role::Viewer];
 
+/// People's names by user id, for pages that show who a stored id is (the history's owners). One
+/// query.
+pub fn user_names(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<(i32, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    users::table.filter(users::id.eq_any(ids)).select((users::id, users::name)).load(conn)
+}
+
 /// The provider's own people (not commissioners or assessors), by name: who may own a standard or
 /// a document.
 pub fn provider_people(conn: &mut DbConnection, provider_id: ProviderId) -> QueryResult<Vec<(i32, String)>> {
@@ -733,16 +742,20 @@ pub struct UserLine {
     pub locked_until: Option<chrono::NaiveDateTime>,
 }
 
+/// A contract as the administration page lists it: the organisations by name.
 #[derive(Debug, Clone, serde::Serialize, Queryable)]
 pub struct ContractLine {
     pub id: i32,
     pub commissioner_id: i32,
+    pub commissioner: String,
     pub provider_id: ProviderId,
+    pub provider: String,
     pub starts_on: chrono::NaiveDate,
     pub ends_on: Option<chrono::NaiveDate>,
 }
 
 pub fn admin_overview(conn: &mut DbConnection) -> QueryResult<AdminOverview> {
+    let (commissioners, providers) = diesel::alias!(organisations as commissioners, organisations as providers);
     Ok(AdminOverview {
         organisations: organisations::table
             .select((organisations::id, organisations::kind, organisations::name, organisations::code))
@@ -753,10 +766,14 @@ pub fn admin_overview(conn: &mut DbConnection) -> QueryResult<AdminOverview> {
             .order(users::name)
             .load(conn)?,
         contracts: contracts::table
+            .inner_join(commissioners.on(commissioners.field(organisations::id).eq(contracts::commissioner_id)))
+            .inner_join(providers.on(providers.field(organisations::id).eq(contracts::provider_id)))
             .select((
                 contracts::id,
                 contracts::commissioner_id,
+                commissioners.field(organisations::name),
                 contracts::provider_id,
+                providers.field(organisations::name),
                 contracts::starts_on,
                 contracts::ends_on,
             ))

@@ -206,10 +206,11 @@ async fn show_standard(
         result: page.result.as_str().into(),
         not_applicable_reason: page.not_applicable_reason.clone().unwrap_or_default(),
         owner_user_id: page.owner_user_id.map(|o| o.to_string()).unwrap_or_default(),
-        target_on: page.target_on.map(|d| d.to_string()).unwrap_or_default(),
+        target_on: crate::form::form_date_or_blank(page.target_on),
         narrative: page.narrative.clone(),
     });
-    let finding = finding.unwrap_or_else(|| FindingInput { raised_on: today.to_string(), ..Default::default() });
+    let finding =
+        finding.unwrap_or_else(|| FindingInput { raised_on: crate::form::form_date(today), ..Default::default() });
     let owner = page.owner_user_id.and_then(|o| people.iter().find(|(id, _)| *id == o).map(|(_, n)| n.clone()));
     context.insert("page", &page);
     context.insert("owner", &owner);
@@ -425,11 +426,12 @@ async fn show_accreditation(
         ))
     })
     .await?;
-    let form = form.unwrap_or_else(|| AccreditationInput { status_on: today.to_string(), ..Default::default() });
+    let form =
+        form.unwrap_or_else(|| AccreditationInput { status_on: crate::form::form_date(today), ..Default::default() });
     let cycle_form = cycle_form.unwrap_or_else(|| CycleInput {
         kind: CycleKind::AnnualRenewal.as_str().into(),
         framework: frameworks.first().map(|f| f.1.clone()).unwrap_or_default(),
-        started_on: today.to_string(),
+        started_on: crate::form::form_date(today),
     });
     let cycle_views: Vec<(String, String, NaiveDate, String)> = cycles
         .iter()

@@ -44,7 +44,7 @@ impl CoverageRow {
     /// The saved record as the form's starting values.
     pub fn as_input(&self) -> super::model::CoverageInput {
         let text = |v: &Option<String>| v.clone().unwrap_or_default();
-        let day = |v: Option<NaiveDate>| v.map(|d| d.to_string()).unwrap_or_default();
+        let day = crate::form::form_date_or_blank;
         super::model::CoverageInput {
             delivery: self.delivery.map(|d| d.as_str().to_string()).unwrap_or_default(),
             partner_name: text(&self.partner_name),

@@ -72,6 +72,28 @@ fn extension(file_name: &str) -> Option<String> {
     file_name.rsplit_once('.').map(|(_, ext)| ext.to_ascii_lowercase())
 }
 
+/// What a refused file is, in words a person knows ("a Windows program", "a ZIP archive"), not
+/// its media type.
+fn described(found: infer::Type) -> String {
+    use infer::MatcherType;
+    let ext = found.extension().to_ascii_uppercase();
+    match (found.mime_type(), found.matcher_type()) {
+        ("application/vnd.microsoft.portable-executable", _) => "a Windows program".into(),
+        ("application/zip", _) => "a ZIP archive".into(),
+        ("text/html", _) => "a web page".into(),
+        (_, MatcherType::App) => "a program or system file".into(),
+        (_, MatcherType::Archive) => format!("a compressed archive ({ext})"),
+        (_, MatcherType::Audio) => format!("a sound recording ({ext})"),
+        (_, MatcherType::Video) => format!("a video ({ext})"),
+        (_, MatcherType::Image) => format!("an image of a kind we do not take ({ext})"),
+        (_, MatcherType::Font) => "a font".into(),
+        (_, MatcherType::Book) => "an e-book".into(),
+        (_, MatcherType::Doc) if matches!(found.extension(), "ppt" | "pptx") => "a PowerPoint presentation".into(),
+        (_, MatcherType::Doc) => format!("a document of a kind we do not take ({ext})"),
+        _ => format!("a file of a kind we do not take ({ext})"),
+    }
+}
+
 /// Judges a file's type from its content. The name only separates CSV from plain text (the same
 /// bytes) and is refused when it claims a type the content is not, so a renamed file cannot pass
 /// as another.
@@ -88,7 +110,10 @@ pub fn identify(bytes: &[u8], file_name: &str) -> Result<Identified, String> {
         | Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet") => FileType::Excel,
         Some("image/png") => FileType::Png,
         Some("image/jpeg") => FileType::Jpeg,
-        Some(other) => return Err(format!("The file's content is {other}, which is not accepted. {allowed}")),
+        Some(_) => {
+            let words = detected.map(described).unwrap_or_default();
+            return Err(format!("The file is {words}, which is not accepted. {allowed}"));
+        }
         None if is_plain_text(bytes) => {
             if claimed == Some(FileType::Csv) {
                 FileType::Csv
@@ -383,9 +408,10 @@ mod tests {
             "The file is named as PDF but its content is Plain text. Check you chose the right file"
         );
         let exe = identify(b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xFF\xFF", "report.pdf").unwrap_err();
-        assert!(exe.contains("not accepted"), "{exe}");
+        assert!(exe.starts_with("The file is a Windows program, which is not accepted."), "{exe}");
         let zip = identify(b"PK\x03\x04\x14\0\0\0\0\0", "archive.zip").unwrap_err();
-        assert!(zip.contains("application/zip"), "{zip}");
+        assert!(zip.starts_with("The file is a ZIP archive,"), "{zip}");
+        assert!(!zip.contains("application/"), "no media types: {zip}");
         let binary = identify(&[0u8, 1, 2, 3, 200, 201], "data.txt").unwrap_err();
         assert!(binary.contains("not a type we accept"));
     }

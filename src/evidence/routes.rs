@@ -129,7 +129,7 @@ async fn new_form(
     authorize(&state, &user, provider_id, Capability::Manage).await?;
     let input = EvidenceInput {
         kind: EvidenceKind::File.as_str().into(),
-        effective_on: today.to_string(),
+        effective_on: crate::form::form_date(today),
         standards: (!query.standard.is_empty()).then(|| query.standard.clone()).into_iter().collect(),
         ..Default::default()
     };
@@ -310,7 +310,7 @@ async fn replace_form(
         title: item.title.clone(),
         description: item.description.clone(),
         owner_user_id: item.owner_user_id.map(|o| o.to_string()).unwrap_or_default(),
-        effective_on: today.to_string(),
+        effective_on: crate::form::form_date(today),
         review_due: String::new(),
         contains_patient_data: item.contains_patient_data,
         link_url: item.link_url.clone().unwrap_or_default(),

@@ -629,22 +629,56 @@ pub fn download(conn: &mut DbConnection, provider_id: ProviderId, item_id: i32) 
     }))
 }
 
-/// The link targets offered on the forms: the framework's standards, then the core services and
-/// sub-specialisms, as (reference, title).
-pub fn link_choices(conn: &mut DbConnection, framework: Option<i32>) -> QueryResult<Vec<(String, String)>> {
-    let standards: Vec<(String, String)> = catalogue_nodes::table
+/// One heading of the forms' list of link targets (a domain of the framework, or a list of
+/// services) and its choices, each (reference, title).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChoiceGroup {
+    pub heading: String,
+    pub choices: Vec<(String, String)>,
+}
+
+/// A standard with its domain, as the forms' list is sorted: (the domain's order, the domain's
+/// title, the standard's order among its siblings, reference, title).
+type StandardInDomain = (Option<i32>, Option<String>, i32, String, String);
+
+/// The link targets offered on the forms, in catalogue order: the framework's standards by domain
+/// (GF1, GF2 … GF10, then RP1 …, by each domain's and each standard's `order`, never by their
+/// text), then the core services and the sub-specialisms. Two queries.
+pub fn link_choices(conn: &mut DbConnection, framework: Option<i32>) -> QueryResult<Vec<ChoiceGroup>> {
+    let domains = diesel::alias!(catalogue_nodes as domains);
+    let mut standards: Vec<StandardInDomain> = catalogue_nodes::table
+        .left_join(domains.on(catalogue_nodes::parent_id.eq(domains.field(catalogue_nodes::id).nullable())))
         .filter(catalogue_nodes::catalogue_id.nullable().eq(framework))
         .filter(catalogue_nodes::kind.eq(NodeKind::Standard))
         .filter(catalogue_nodes::retired.eq(false))
-        .select((catalogue_nodes::reference, catalogue_nodes::title))
-        .order(catalogue_nodes::position)
+        .select((
+            domains.field(catalogue_nodes::position).nullable(),
+            domains.field(catalogue_nodes::title).nullable(),
+            catalogue_nodes::position,
+            catalogue_nodes::reference,
+            catalogue_nodes::title,
+        ))
         .load(conn)?;
-    let services: Vec<(String, String)> = catalogue_nodes::table
+    // Sorted here rather than in SQL: the backends put a standard without a domain (NULL) at
+    // opposite ends, and this puts it first on both.
+    standards.sort_by(|a, b| (a.0, a.2, &a.3).cmp(&(b.0, b.2, &b.3)));
+    let services: Vec<(String, String, String)> = catalogue_nodes::table
         .inner_join(catalogues::table)
         .filter(catalogue_nodes::kind.eq_any(SERVICE_KINDS))
         .filter(catalogue_nodes::retired.eq(false))
-        .select((catalogue_nodes::reference, catalogue_nodes::title))
+        .select((catalogues::title, catalogue_nodes::reference, catalogue_nodes::title))
         .order((catalogues::code, catalogue_nodes::position))
         .load(conn)?;
-    Ok(standards.into_iter().chain(services).collect())
+    let rows = standards
+        .into_iter()
+        .map(|(_, domain, _, reference, title)| (domain.unwrap_or_else(|| "Standards".into()), reference, title))
+        .chain(services);
+    let mut groups: Vec<ChoiceGroup> = Vec::new();
+    for (heading, reference, title) in rows {
+        match groups.last_mut() {
+            Some(group) if group.heading == heading => group.choices.push((reference, title)),
+            _ => groups.push(ChoiceGroup { heading, choices: vec![(reference, title)] }),
+        }
+    }
+    Ok(groups)
 }

@@ -8,6 +8,7 @@ use crate::accounts::guard::{allows, authorize, provider_context};
 use crate::accounts::session::CurrentUser;
 use crate::db::ProviderId;
 use crate::history::store;
+use crate::providers::history_words::{describe, describe_without_personal_details, LineView, Names};
 use crate::web::{render, with_conn, AppError, AppState};
 
 #[derive(Deserialize)]
@@ -34,15 +35,16 @@ pub(super) async fn index(
     // A filter that is not a number matches no one rather than failing the page.
     let by_user = filters.user.as_deref().filter(|u| named && !u.is_empty()).map(|u| u.parse::<i32>().unwrap_or(-1));
     let entity_filter = entity.clone();
-    let page = with_conn(&state, move |conn| {
-        Ok(store::for_organisation(conn, provider_id.0, entity_filter.as_deref(), by_user)?)
+    let (page, names) = with_conn(&state, move |conn| {
+        let page = store::for_organisation(conn, provider_id.0, entity_filter.as_deref(), by_user)?;
+        let names = if named { Names::for_lines(conn, provider_id, &page.lines)? } else { Names::default() };
+        Ok((page, names))
     })
     .await?;
     let lines: Vec<LineView> = page
         .lines
-        .into_iter()
-        .map(LineView::from)
-        .map(|line| if named { line } else { line.without_personal_details() })
+        .iter()
+        .map(|line| if named { describe(line, &names) } else { describe_without_personal_details(line) })
         .collect();
     context.insert("lines", &lines);
     context.insert("entities", &page.entities);
@@ -51,54 +53,4 @@ pub(super) async fn index(
     context.insert("chosen_user", &by_user.unwrap_or(0));
     context.insert("page_rows", &store::PAGE_ROWS);
     render(&state, &req, "providers/history.html", context)
-}
-
-/// A history line for people: each changed field as "before → after" in plain text.
-#[derive(serde::Serialize)]
-struct LineView {
-    recorded_at: chrono::NaiveDateTime,
-    user_name: Option<String>,
-    entity: String,
-    entity_id: String,
-    action: String,
-    changes: Vec<(String, String, String)>,
-}
-
-impl LineView {
-    /// The line without who made the change or the values changed (names, email addresses, a
-    /// person's record): what a commissioner may see. The fields that changed are still named.
-    fn without_personal_details(self) -> Self {
-        LineView {
-            user_name: None,
-            changes: self.changes.into_iter().map(|(field, _, _)| (field, String::new(), String::new())).collect(),
-            ..self
-        }
-    }
-}
-
-fn plain(value: &serde_json::Value) -> String {
-    match value {
-        serde_json::Value::Null => "–".into(),
-        serde_json::Value::String(text) => text.clone(),
-        other => other.to_string(),
-    }
-}
-
-impl From<store::HistoryLine> for LineView {
-    fn from(line: store::HistoryLine) -> Self {
-        let parsed: serde_json::Map<String, serde_json::Value> =
-            serde_json::from_str(&line.changes).unwrap_or_default();
-        let changes = parsed
-            .iter()
-            .map(|(field, change)| (field.replace('_', " "), plain(&change["before"]), plain(&change["after"])))
-            .collect();
-        LineView {
-            recorded_at: line.recorded_at,
-            user_name: line.user_name,
-            entity: line.entity,
-            entity_id: line.entity_id,
-            action: line.action,
-            changes,
-        }
-    }
 }

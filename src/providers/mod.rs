@@ -3,4 +3,5 @@
 //! areas it reads, so no area needs to know about it.
 
 mod history;
+pub mod history_words;
 pub mod routes;

@@ -78,8 +78,34 @@ impl std::fmt::Display for RowError {
     }
 }
 
+/// The values a closed-list column accepts, code and label, for a row whose value is not one: a
+/// file is written with codes, and the label says which code is meant.
+fn accepted_in(field: &str) -> Option<String> {
+    use super::model::{Discipline, Regulator, SupervisionKind};
+    match field {
+        "discipline" => Some(Discipline::accepted()),
+        "regulator" => Some(Regulator::accepted()),
+        "kind" => Some(SupervisionKind::accepted()),
+        _ => None,
+    }
+}
+
 fn row_error(line: u64, errors: FieldErrors) -> RowError {
-    let message = errors.0.iter().map(|(field, message)| format!("{field}: {message}")).collect::<Vec<_>>().join("; ");
+    let message = errors
+        .0
+        .iter()
+        .map(|(field, message)| {
+            // A refused choice (see `form::choice_refusal`) lists labels for a form; a file is
+            // written with codes, so here it lists both.
+            let refused = message.split_once(": choose ").map(|(head, _)| head);
+            let refused = refused.or(message.starts_with("Choose ").then_some(message.as_str()));
+            match (refused, accepted_in(field)) {
+                (Some(head), Some(accepted)) => format!("{field}: {head}: use one of {accepted}"),
+                _ => format!("{field}: {message}"),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
     RowError { line, message }
 }
 

@@ -141,7 +141,7 @@ crate::vocabulary! {
         Group => ("group", "Group"),
         CaseReview => ("case_review", "Case review"),
     }
-    name = "supervision kind", stored_in = [supervision_sessions.kind];
+    name = "kind of supervision", stored_in = [supervision_sessions.kind];
 }
 
 /// One regulator's rules as loaded from the catalogue.
@@ -252,11 +252,7 @@ impl StaffInput {
         }
         let discipline = Discipline::parse_lenient(&self.discipline);
         if discipline.is_none() {
-            let known: Vec<&str> = Discipline::ALL.iter().map(|d| d.as_str()).collect();
-            errors.add(
-                "discipline",
-                format!("{:?} is not a discipline; use one of {}", self.discipline.trim(), known.join(", ")),
-            );
+            errors.add("discipline", Discipline::refusal(&self.discipline));
         }
         let expected = discipline.and_then(|d| regulations.regulator_of(d));
         let regulator = if self.regulator.trim().is_empty() {
@@ -280,10 +276,7 @@ impl StaffInput {
                     Some(given)
                 }
                 None => {
-                    errors.add(
-                        "regulator",
-                        format!("{:?} is not a regulator; use gmc, nmc, hcpc or none", self.regulator.trim()),
-                    );
+                    errors.add("regulator", Regulator::refusal(&self.regulator));
                     None
                 }
             }
@@ -341,26 +334,8 @@ impl StaffInput {
                 }
             },
         };
-        let tier_override = match self.tier.trim() {
-            "" => None,
-            text => match Tier::parse(text) {
-                Some(tier) => Some(tier),
-                None => {
-                    errors.add("tier", "Choose specialist, clinical or non-clinical");
-                    None
-                }
-            },
-        };
-        let specialist_route = match self.specialist_route.trim() {
-            "" => None,
-            text => match SpecialistRoute::parse(text) {
-                Some(route) => Some(route),
-                None => {
-                    errors.add("specialist_route", "Choose specialist register, CCT or CESR");
-                    None
-                }
-            },
-        };
+        let tier_override = Tier::read_optional(&mut errors, "tier", &self.tier);
+        let specialist_route = SpecialistRoute::read_optional(&mut errors, "specialist_route", &self.specialist_route);
         let practice_teacher = yes_no("practice_teacher", &self.practice_teacher, &mut errors);
         match (discipline, regulator) {
             (Some(discipline), Some(regulator)) if errors.is_empty() => {
@@ -427,10 +402,7 @@ impl CpdInput {
         let title = required_text(&mut errors, "title", &self.title, 300, "Enter what the activity was");
         let activity_type = match self.activity_type.trim() {
             "" => CpdType::Other,
-            text => CpdType::parse(text).unwrap_or_else(|| {
-                errors.add("activity_type", "Choose the kind of activity");
-                CpdType::Other
-            }),
+            text => CpdType::read(&mut errors, "activity_type", text).unwrap_or(CpdType::Other),
         };
         let participatory = yes_no("participatory", &self.participatory, &mut errors);
         let reflective = yes_no("reflective", &self.reflective, &mut errors);
@@ -790,7 +762,7 @@ impl SupervisionInput {
         }
         let kind = SupervisionKind::parse(&self.kind.trim().to_ascii_lowercase());
         if kind.is_none() {
-            errors.add("kind", "Choose individual, group or case review");
+            errors.add("kind", SupervisionKind::refusal(&self.kind));
         }
         let supervisor = required_text(
             &mut errors,

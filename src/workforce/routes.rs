@@ -222,7 +222,7 @@ async fn show_person(
     }
     let form = form.unwrap_or_else(|| line.staff.as_input());
     let cpd_form = cpd_form.unwrap_or_else(|| CpdEntryInput {
-        cpd: CpdInput { date: today.to_string(), ..Default::default() },
+        cpd: CpdInput { date: crate::form::form_date(today), ..Default::default() },
         ..Default::default()
     });
     let revalidation_form = revalidation_form
@@ -434,7 +434,7 @@ async fn supervision(
     let today = state.today();
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::ReadStaff).await?;
-    let form = SupervisionInput { date: today.to_string(), kind: "group".into(), ..Default::default() };
+    let form = SupervisionInput { date: crate::form::form_date(today), kind: "group".into(), ..Default::default() };
     show_supervision(&state, &req, &user, provider_id, form, None, FieldErrors::default()).await
 }
 
@@ -490,7 +490,8 @@ async fn withdraw_session(
             )
         },
         |errors| {
-            let form = SupervisionInput { date: today.to_string(), kind: "group".into(), ..Default::default() };
+            let form =
+                SupervisionInput { date: crate::form::form_date(today), kind: "group".into(), ..Default::default() };
             show_supervision(&state, &req, &user, provider_id, form, Some((session_id, input)), errors)
         },
     )

@@ -74,7 +74,7 @@ impl StaffRecord {
 
     /// The record as the form's starting values.
     pub fn as_input(&self) -> super::model::StaffInput {
-        let day = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+        let day = crate::form::form_date_or_blank;
         super::model::StaffInput {
             staff_number: self.staff_number.clone(),
             full_name: self.full_name.clone(),
@@ -405,6 +405,24 @@ pub fn staff_numbers(
         .select((staff::staff_number, staff::id, staff::tier))
         .load(conn)?;
     Ok(rows.into_iter().map(|(number, id, tier)| (number, (id, tier))).collect())
+}
+
+/// The people of a provider that history lines name, by id or by staff number, as (id, staff
+/// number, full name): one query for a whole page of lines, however many it names.
+pub fn names_for_history(
+    conn: &mut DbConnection,
+    provider_id: ProviderId,
+    ids: &[i32],
+    numbers: &[String],
+) -> QueryResult<Vec<(StaffId, String, String)>> {
+    if ids.is_empty() && numbers.is_empty() {
+        return Ok(Vec::new());
+    }
+    staff::table
+        .filter(staff::provider_id.eq(provider_id))
+        .filter(staff::id.eq_any(ids.iter().copied().map(StaffId)).or(staff::staff_number.eq_any(numbers)))
+        .select((staff::id, staff::staff_number, staff::full_name))
+        .load(conn)
 }
 
 /// Who a session names, resolved, or the field problems: unknown people, or a supervisor outside

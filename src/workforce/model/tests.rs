@@ -77,7 +77,12 @@ fn the_regulator_must_be_the_disciplines_own() {
     let stated = StaffInput { regulator: "NMC".into(), ..person("oh_nurse", "12A3456E") };
     assert_eq!(stated.parse(&regs).unwrap().regulator, Regulator::Nmc, "case does not matter");
     let unknown = StaffInput { discipline: "surgeon".into(), ..person("oh_nurse", "12A3456E") };
-    assert!(unknown.parse(&regs).unwrap_err().0["discipline"].contains("is not a discipline"));
+    let refused = unknown.parse(&regs).unwrap_err().0["discipline"].clone();
+    assert!(refused.starts_with("\"surgeon\" is not a discipline: choose "), "{refused}");
+    assert!(refused.contains("OH nurse on the SCPHN register"), "the choices are named by their labels: {refused}");
+    assert!(!refused.contains("oh_nurse_scphn"), "never by their codes: {refused}");
+    let blank = StaffInput { discipline: " ".into(), ..person("oh_nurse", "12A3456E") };
+    assert_eq!(blank.parse(&regs).unwrap_err().0["discipline"], "Choose a discipline");
     let long_form = person("other_allied_health_professional", "OT12345");
     assert_eq!(long_form.parse(&regs).unwrap().discipline, Discipline::OtherAhp);
 }
