@@ -739,7 +739,7 @@ on_both_backends!(
         assert!(page.contains("No supervision recorded yet"), "{page}");
         assert!(!page.contains("Clinical supervision overdue"), "{page}");
         let index = client.get(&base).send().await.unwrap().text().await.unwrap();
-        assert!(index.contains("people needing clinical supervision"), "{index}");
+        assert!(index.contains("1 person needing clinical supervision"), "{index}");
     }
 );
 
