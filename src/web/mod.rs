@@ -4,6 +4,7 @@
 pub mod assets;
 pub mod error;
 pub mod form;
+pub mod list;
 pub mod session;
 pub mod templates;
 pub mod upload;

@@ -185,6 +185,8 @@ fn staff_fields(person: &NewStaff) -> Vec<(&'static str, serde_json::Value)> {
 struct StaffValues<'a> {
     staff_number: &'a str,
     full_name: &'a str,
+    /// Written with the name, so lists sort by surname in SQL ([`rules::sort_name`]).
+    sort_name: String,
     email: Option<&'a str>,
     discipline: Discipline,
     tier: Tier,
@@ -207,6 +209,7 @@ impl<'a> From<&'a NewStaff> for StaffValues<'a> {
         StaffValues {
             staff_number: &person.staff_number,
             full_name: &person.full_name,
+            sort_name: rules::sort_name(&person.full_name),
             email: person.email.as_deref(),
             discipline: person.discipline,
             tier: person.tier,

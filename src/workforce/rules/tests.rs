@@ -1056,3 +1056,17 @@ fn a_doctor_is_judged_on_250_credits_over_the_revalidation_cycle_near_its_end() 
     let window = cpd_window(&person, &rule, d(2027, 4, 1)).unwrap();
     assert!(window.0 <= d(2022, 7, 1) && window.1 == d(2027, 4, 1));
 }
+
+#[test]
+fn people_sort_by_surname_then_given_names_without_titles() {
+    assert_eq!(sort_name("Dr Maya Osei"), "osei, maya");
+    assert_eq!(sort_name("Maya Osei"), "osei, maya", "the title makes no difference");
+    assert_eq!(sort_name("  Prof Dr  Anil  Kumar "), "kumar, anil", "two titles, extra spaces");
+    assert_eq!(sort_name("Mrs. Jo de Souza"), "souza, jo de", "the surname is the last word");
+    assert_eq!(sort_name("Dr Osei"), "osei", "a title alone is no given name");
+    assert_eq!(sort_name("Osei"), "osei");
+    assert_eq!(sort_name("Drew Barrymore"), "barrymore, drew", "a name that starts like a title keeps it");
+    assert_eq!(sort_name("Mr Misska Lee"), "lee, misska");
+    assert!(sort_name("Lee Zoe Ann") < sort_name("Amy Leeds"), "Lee comes before Leeds");
+    assert_eq!(sort_name("Ólafur Ólafsson"), "Ólafsson, Ólafur", "only ASCII is lowered, as in SQL");
+}
