@@ -1,49 +1,98 @@
-//! `/providers/{id}/history`: a provider's audit trail, filterable by entity and by user.
+//! `/providers/{id}/history`: a provider's audit trail, a page at a time, filtered by kind of
+//! record, person, dates and words, and sorted by any column but the changes.
 
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Deserialize;
 
 use crate::accounts::access::Capability;
 use crate::accounts::guard::authorize;
 use crate::accounts::session::CurrentUser;
-use crate::db::ProviderId;
-use crate::history::store;
-use crate::web::{render, with_conn, AppError, AppState};
+use crate::clock::london_day_starts;
+use crate::db::{Direction, ProviderId};
+use crate::form::{optional_date, FieldErrors};
+use crate::history::store::{self, HistoryFilter, HistorySort};
+use crate::web::list::{ListQuery, SortKey};
+use crate::web::{render_status, with_conn, AppError, AppState};
 
-#[derive(Deserialize)]
-pub(super) struct Filters {
-    entity: Option<String>,
-    user: Option<String>,
+/// The history's sortable columns, with their headers.
+const COLUMNS: [(HistorySort, &str); 4] = [
+    (HistorySort::When, "When (UTC)"),
+    (HistorySort::Who, "Who"),
+    (HistorySort::Record, "Record"),
+    (HistorySort::Change, "Change"),
+];
+
+impl SortKey for HistorySort {
+    const ALL: &'static [HistorySort] =
+        &[HistorySort::When, HistorySort::Who, HistorySort::Record, HistorySort::Change];
+    const DEFAULT: HistorySort = HistorySort::When;
+
+    fn code(self) -> &'static str {
+        match self {
+            HistorySort::When => "when",
+            HistorySort::Who => "who",
+            HistorySort::Record => "record",
+            HistorySort::Change => "change",
+        }
+    }
+
+    /// Newest first.
+    fn first_direction(self) -> Direction {
+        match self {
+            HistorySort::When => Direction::Descending,
+            _ => Direction::Ascending,
+        }
+    }
 }
 
-/// `GET /providers/{id}/history`.
+/// `GET /providers/{id}/history[?entity=&user=&from=&to=&q=&sort=&dir=&page=]`: a page of the
+/// provider's history. A date that cannot be read is said at its field (422), and the rest of the
+/// filters still apply.
 pub(super) async fn index(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
     path: web::Path<ProviderId>,
-    filters: web::Query<Filters>,
 ) -> Result<HttpResponse, AppError> {
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Read).await?;
-    let entity = filters.entity.clone().filter(|e| !e.is_empty());
+    let list: ListQuery<HistorySort> = ListQuery::parse(req.query_string());
+    let entity = Some(list.get("entity").to_string()).filter(|e| !e.is_empty());
     // A filter that is not a number matches no one rather than failing the page.
-    let by_user = filters.user.as_deref().filter(|u| !u.is_empty()).map(|u| u.parse::<i32>().unwrap_or(-1));
-    let entity_filter = entity.clone();
-    let page = with_conn(&state, move |conn| {
-        Ok(store::for_organisation(conn, provider_id.0, entity_filter.as_deref(), by_user)?)
-    })
-    .await?;
+    let by_user = Some(list.get("user")).filter(|u| !u.is_empty()).map(|u| u.parse::<i32>().unwrap_or(-1));
+    let mut errors = FieldErrors::default();
+    let from = optional_date(&mut errors, "from", list.get("from"));
+    let to = optional_date(&mut errors, "to", list.get("to"));
+    if let (Some(from), Some(to)) = (from, to) {
+        if to < from {
+            errors.add("to", "The end date must be the same as or after the start date");
+        }
+    }
+    let filter = HistoryFilter {
+        entity: entity.clone(),
+        user_id: by_user,
+        from: from.map(london_day_starts),
+        before: to.and_then(|to| to.succ_opt()).map(london_day_starts),
+        search: list.q.clone(),
+    };
+    let (sort, dir, page) = (list.sort, list.dir, list.page);
+    let page =
+        with_conn(&state, move |conn| Ok(store::for_organisation(conn, provider_id.0, &filter, sort, dir, page)?))
+            .await?;
     let mut context = tera::Context::new();
     context.insert("provider_id", &provider_id);
-    let lines: Vec<LineView> = page.lines.into_iter().map(LineView::from).collect();
+    context.insert("list", &list.view(&format!("/providers/{provider_id}/history"), &COLUMNS, &page.lines));
+    let lines: Vec<LineView> = page.lines.rows.into_iter().map(LineView::from).collect();
     context.insert("lines", &lines);
     context.insert("entities", &page.entities);
     context.insert("people", &page.people);
     context.insert("chosen_entity", &entity.unwrap_or_default());
     context.insert("chosen_user", &by_user.unwrap_or(0));
-    context.insert("page_rows", &store::PAGE_ROWS);
-    render(&state, &req, "providers/history.html", context)
+    context.insert("from", list.get("from"));
+    context.insert("to", list.get("to"));
+    context.insert("errors", &errors.0);
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    render_status(&state, &req, "providers/history.html", context, status)
 }
 
 /// A history line for people: each changed field as "before → after" in plain text.
