@@ -358,3 +358,54 @@ on_both_backends!(
         assert!(page.contains("The end date must be the same as or after the start date"));
     }
 );
+
+on_both_backends!(
+    the_evidence_library_pages_searches_and_keeps_its_review_filter,
+    app | app | {
+        use ohgov::evidence::model::{EvidenceDetails, EvidenceKind};
+        let s = service(&mut app.db.migrated(), "Northshire OH Service", "northshire");
+        let mut conn = app.db.conn();
+        let today = support::today();
+        for n in 0..60 {
+            let details = EvidenceDetails {
+                kind: EvidenceKind::Note,
+                title: format!("Policy {n:02}"),
+                description: "Kept by the service".into(),
+                owner_user_id: None,
+                effective_on: None,
+                review_due: Some(if n % 3 == 0 { today - Duration::days(1) } else { today + Duration::days(400) }),
+                contains_patient_data: false,
+                link_url: None,
+                standards: vec![],
+            };
+            ohgov::evidence::store::add(&mut conn, None, s.provider, None, &details, None).unwrap();
+        }
+        let (client, _) = browser_signed_in(&app, "manager@northshire.example", PASSWORD).await;
+        let get = |path: &str| {
+            let (client, url) = (client.clone(), format!("{}/providers/{}/evidence{path}", app.address, s.provider));
+            async move {
+                let response = client.get(url).send().await.unwrap();
+                assert_eq!(response.status().as_u16(), 200);
+                response.text().await.unwrap()
+            }
+        };
+        let titles = |page: &str| -> Vec<String> {
+            let link = regex::Regex::new(r#"/evidence/\d+">(Policy \d+)</a>"#).unwrap();
+            link.captures_iter(page).map(|c| c[1].to_string()).collect()
+        };
+        let first = get("").await;
+        assert_eq!(titles(&first).len(), 50);
+        assert_eq!(titles(&first)[0], "Policy 59", "newest first, as before");
+        assert!(first.contains("Page 1 of 2: 1 to 50 of 60 items"));
+        assert_eq!(titles(&get("?page=2").await).len(), 10);
+        let overdue = get("?review=overdue").await;
+        assert!(overdue.contains("of 20 items") || titles(&overdue).len() == 20, "the review filter still works");
+        assert_eq!(titles(&overdue).len(), 20);
+        let narrowed = titles(&get("?review=overdue&q=policy%200&sort=title&dir=asc").await);
+        assert_eq!(
+            narrowed,
+            ["Policy 00", "Policy 03", "Policy 06", "Policy 09"],
+            "search within the filter, by title"
+        );
+    }
+);
