@@ -62,6 +62,16 @@ pub fn london_date(instant: DateTime<Utc>) -> NaiveDate {
     instant.with_timezone(&London).date_naive()
 }
 
+/// The instant (UTC, as timestamps are stored) a day begins in Europe/London: history "from 30 March"
+/// means from midnight in London, which is 23:00 UTC the day before in summer time.
+pub fn london_day_starts(date: NaiveDate) -> chrono::NaiveDateTime {
+    use chrono::TimeZone;
+    let midnight = date.and_time(chrono::NaiveTime::MIN);
+    // Midnight is never skipped in London (the clocks change at 01:00 and 02:00); the fallback
+    // reads it as UTC should the rules ever change.
+    London.from_local_datetime(&midnight).earliest().map_or(midnight, |start| start.naive_utc())
+}
+
 /// An NHS financial year, 1 April to 31 March. People read it "2026/27" (`Display`); URLs and JSON
 /// write it "2026-27", which [`FromStr`] and serde read back and nothing else.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -170,6 +180,18 @@ mod tests {
     use chrono::TimeZone;
 
     use super::*;
+
+    #[test]
+    fn a_london_day_starts_at_23_00_utc_the_day_before_in_summer_time() {
+        let day = |d: u32, m: u32| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+        assert_eq!(london_day_starts(day(1, 7)), day(30, 6).and_hms_opt(23, 0, 0).unwrap());
+        assert_eq!(london_day_starts(day(1, 12)), day(1, 12).and_hms_opt(0, 0, 0).unwrap());
+        assert_eq!(
+            london_day_starts(day(29, 3)),
+            day(29, 3).and_hms_opt(0, 0, 0).unwrap(),
+            "the clocks go on at 01:00"
+        );
+    }
 
     #[test]
     fn late_on_30_june_utc_is_already_1_july_in_london() {

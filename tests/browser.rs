@@ -634,3 +634,48 @@ on_both_backends!(
         browser.close().await.unwrap();
     }
 );
+
+on_both_backends!(
+    the_attending_list_narrows_as_you_type,
+    app | app | {
+        let Some(driver) = ChromeDriver::start() else { return };
+        let s = service(&mut app.db.migrated(), "Northshire OH Service", "northshire");
+        let file = "staff_number,full_name,email,discipline,regulator,registration_number,registration_renewal,\
+                    revalidation_due,last_appraisal,responsible_officer,start_date,leaving_date,fte\n\
+                    N200,Grace Okafor,,oh_nurse_scphn,nmc,12A3456E,31/03/2027,31/08/2027,,,04/01/2021,,0.8\n\
+                    C400,Jo Bell,,non_clinical_case_worker,,,,,,,01/02/2023,,1\n\
+                    C401,Jo Okoro,,non_clinical_case_worker,,,,,,,01/02/2023,,1\n";
+        let today = support::today();
+        let mut conn = app.db.conn();
+        let prepared = ohgov::workforce::import::prepare(
+            &mut conn,
+            s.provider,
+            ohgov::workforce::import::ImportKind::Staff,
+            file.as_bytes(),
+            today,
+        )
+        .unwrap()
+        .unwrap();
+        ohgov::workforce::import::commit(&mut conn, None, s.provider, &prepared, "test", &mut |_| {}).unwrap();
+        let browser = driver.browser().await;
+        sign_in(&browser, &app, "manager@northshire.example").await;
+        browser.goto(&format!("{}/providers/{}/workforce/supervision", app.address, s.provider)).await.unwrap();
+        let shown = || async {
+            let mut names = Vec::new();
+            for label in browser.find_all(Locator::Css("#attendee_staff_numbers .checkboxes label")).await.unwrap() {
+                if label.is_displayed().await.unwrap() {
+                    names.push(label.text().await.unwrap());
+                }
+            }
+            names
+        };
+        assert_eq!(shown().await.len(), 3, "the whole list to start with");
+        fill(&browser, "#list-filter-0", "ok").await;
+        assert_eq!(shown().await, ["Grace Okafor (N200)", "Jo Okoro (C401)"], "narrowed as typed");
+        fill(&browser, "#list-filter-0", "oro").await;
+        assert_eq!(shown().await, ["Jo Okoro (C401)"]);
+        let status = browser.find(Locator::Css(".list-filter .hint")).await.unwrap().text().await.unwrap();
+        assert_eq!(status, "1 of 3 shown");
+        browser.close().await.unwrap();
+    }
+);

@@ -6,10 +6,12 @@
 pub mod codes;
 pub mod error;
 pub mod ids;
+pub mod page;
 pub mod schema;
 
 pub use error::{StoreError, StoreResult};
 pub use ids::{ProviderId, StaffId, UserId};
+pub use page::{Direction, Page};
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -357,6 +357,7 @@ diesel::table! {
         user_id -> Nullable<Integer>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        sort_name -> Text,
     }
 }
 

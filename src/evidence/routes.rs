@@ -8,13 +8,14 @@ use serde::Deserialize;
 
 use super::model::{check_submission, listed, EvidenceForm, EvidenceInput, EvidenceKind};
 use super::rules::{download_needs, ReviewState};
-use super::store::{self, LibraryFilter};
+use super::store::{self, LibraryFilter, LibrarySort};
 use crate::accounts::access::Capability;
 use crate::accounts::guard::{allows, authorize, permissions, provider_context};
 use crate::accounts::session::CurrentUser;
-use crate::db::ProviderId;
+use crate::db::{Direction, ProviderId};
 use crate::form::{FieldErrors, WithdrawalInput};
 use crate::web::form::{confirm_then, save_then, Form, UploadForm};
+use crate::web::list::{ListQuery, SortKey};
 use crate::web::{render, render_status, see_other, with_conn, AppError, AppState};
 
 /// Which framework a provider assesses against: the assessment area knows (its cycles), and the
@@ -43,39 +44,74 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/providers/{provider_id}/evidence/{item_id}/withdraw", web::post().to(withdraw));
 }
 
-#[derive(Deserialize, Default)]
-struct LibraryQuery {
-    #[serde(default)]
-    review: String,
-    /// `1` lists the withdrawn items instead.
-    #[serde(default)]
-    withdrawn: String,
+/// The library's sortable columns, with their headers.
+const LIBRARY_COLUMNS: [(LibrarySort, &str); 4] = [
+    (LibrarySort::Title, "Title"),
+    (LibrarySort::Owner, "Owner"),
+    (LibrarySort::Effective, "Effective"),
+    (LibrarySort::ReviewDue, "Review due"),
+];
+
+impl SortKey for LibrarySort {
+    const ALL: &'static [LibrarySort] = &[
+        LibrarySort::Uploaded,
+        LibrarySort::Title,
+        LibrarySort::Owner,
+        LibrarySort::Effective,
+        LibrarySort::ReviewDue,
+    ];
+    const DEFAULT: LibrarySort = LibrarySort::Uploaded;
+
+    fn code(self) -> &'static str {
+        match self {
+            LibrarySort::Uploaded => "uploaded",
+            LibrarySort::Title => "title",
+            LibrarySort::Owner => "owner",
+            LibrarySort::Effective => "effective",
+            LibrarySort::ReviewDue => "review_due",
+        }
+    }
+
+    /// Newest first.
+    fn first_direction(self) -> Direction {
+        match self {
+            LibrarySort::Uploaded => Direction::Descending,
+            _ => Direction::Ascending,
+        }
+    }
 }
 
-/// `GET /providers/{id}/evidence`: live items; `?review=overdue` or `?review=due_soon` narrows it,
-/// and `?withdrawn=1` lists the withdrawn ones instead.
+/// `GET /providers/{id}/evidence`: live items, a page at a time; `?review=overdue` or
+/// `?review=due_soon` narrows it, `?withdrawn=1` lists the withdrawn ones instead, and
+/// `?q=&sort=&dir=&page=` search, sort and page it.
 async fn library(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
     path: web::Path<ProviderId>,
-    query: web::Query<LibraryQuery>,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::ReadAssessment).await?;
     let mut context = provider_context(&state, &user, provider_id).await?;
-    let review = match query.review.as_str() {
+    let list: ListQuery<LibrarySort> = ListQuery::parse(req.query_string());
+    let review_code = list.get("review").to_string();
+    let review = match review_code.as_str() {
         "overdue" => Some(ReviewState::Overdue),
         "due_soon" => Some(ReviewState::DueSoon),
         _ => None,
     };
-    let withdrawn = query.withdrawn == "1";
+    let withdrawn = list.get("withdrawn") == "1";
     let filter = LibraryFilter { review, withdrawn, node_id: None };
-    let lines = with_conn(&state, move |conn| Ok(store::library(conn, provider_id, &filter, today)?)).await?;
-    context.insert("items", &lines);
+    let (search, sort, dir, page) = (list.q.clone(), list.sort, list.dir, list.page);
+    let lines = with_conn(&state, move |conn| {
+        Ok(store::library_page(conn, provider_id, &filter, &search, sort, dir, page, today)?)
+    })
+    .await?;
+    context.insert("list", &list.view(&format!("/providers/{provider_id}/evidence"), &LIBRARY_COLUMNS, &lines));
+    context.insert("items", &lines.rows);
     context.insert("withdrawn", &withdrawn);
-    context.insert("review", &query.review);
+    context.insert("review", &review_code);
     render(&state, &req, "evidence/index.html", context)
 }
 

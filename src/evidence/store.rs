@@ -682,3 +682,110 @@ pub fn link_choices(conn: &mut DbConnection, framework: Option<i32>) -> QueryRes
     }
     Ok(groups)
 }
+
+/// The columns the library sorts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LibrarySort {
+    /// Newest first by default: the order the library always had.
+    Uploaded,
+    Title,
+    Owner,
+    Effective,
+    ReviewDue,
+}
+
+/// One page of the library, filtered (the review state in SQL, from the same 60 days as
+/// [`review_state`]), searched in the title, description and file name, sorted and paged in SQL.
+/// Three queries: the count, the page, and the page's links.
+#[allow(clippy::too_many_arguments)]
+pub fn library_page(
+    conn: &mut DbConnection,
+    provider_id: ProviderId,
+    filter: &LibraryFilter,
+    search: &str,
+    sort: LibrarySort,
+    dir: db::Direction,
+    page: i64,
+    today: NaiveDate,
+) -> QueryResult<db::Page<LibraryLine>> {
+    use crate::db::page::{contains_pattern, lower, lower_nullable};
+    let soon = today + chrono::Duration::days(super::rules::REVIEW_WARNING_DAYS);
+    let query = || {
+        let mut items = evidence_items::table
+            .left_join(blobs::table)
+            .left_join(users::table.on(users::id.nullable().eq(evidence_items::owner_user_id)))
+            .filter(evidence_items::provider_id.eq(provider_id))
+            .filter(evidence_items::superseded_by.is_null())
+            .into_boxed();
+        items = if filter.withdrawn {
+            items.filter(evidence_items::withdrawn_at.is_not_null())
+        } else {
+            items.filter(evidence_items::withdrawn_at.is_null())
+        };
+        items = match filter.review {
+            Some(ReviewState::Overdue) => items.filter(evidence_items::review_due.lt(today)),
+            Some(ReviewState::DueSoon) => {
+                items.filter(evidence_items::review_due.ge(today)).filter(evidence_items::review_due.le(soon))
+            }
+            Some(ReviewState::Current) => {
+                items.filter(evidence_items::review_due.is_null().or(evidence_items::review_due.gt(soon)))
+            }
+            None => items,
+        };
+        if !search.is_empty() {
+            let pattern = contains_pattern(search);
+            items = items.filter(
+                lower(evidence_items::title)
+                    .like(lower(pattern.clone()))
+                    .escape('\\')
+                    .or(lower(evidence_items::description).like(lower(pattern.clone())).escape('\\'))
+                    .or(lower_nullable(evidence_items::file_name).like(lower(pattern).nullable()).escape('\\')),
+            );
+        }
+        items
+    };
+    let total: i64 = query().count().get_result(conn)?;
+    let items = db::Page::fetch(page, total, |offset, limit| {
+        let selected = query().select(ItemLine::as_select());
+        let desc = dir == db::Direction::Descending;
+        let ordered = match (sort, desc) {
+            (LibrarySort::Uploaded, false) => selected.order(evidence_items::uploaded_at.asc()),
+            (LibrarySort::Uploaded, true) => selected.order(evidence_items::uploaded_at.desc()),
+            (LibrarySort::Title, false) => selected.order(lower(evidence_items::title).asc()),
+            (LibrarySort::Title, true) => selected.order(lower(evidence_items::title).desc()),
+            (LibrarySort::Owner, false) => selected.order(users::name.is_null()).then_order_by(users::name.asc()),
+            (LibrarySort::Owner, true) => selected.order(users::name.is_null()).then_order_by(users::name.desc()),
+            (LibrarySort::Effective, false) => {
+                selected.order(evidence_items::effective_on.is_null()).then_order_by(evidence_items::effective_on.asc())
+            }
+            (LibrarySort::Effective, true) => selected
+                .order(evidence_items::effective_on.is_null())
+                .then_order_by(evidence_items::effective_on.desc()),
+            (LibrarySort::ReviewDue, false) => {
+                selected.order(evidence_items::review_due.is_null()).then_order_by(evidence_items::review_due.asc())
+            }
+            (LibrarySort::ReviewDue, true) => {
+                selected.order(evidence_items::review_due.is_null()).then_order_by(evidence_items::review_due.desc())
+            }
+        };
+        ordered.then_order_by(evidence_items::id.desc()).offset(offset).limit(limit).load::<ItemLine>(conn)
+    })?;
+    let series: Vec<i32> = items.rows.iter().map(|i| i.series_id).collect();
+    let links: Vec<(i32, String)> = evidence_links::table
+        .inner_join(catalogue_nodes::table)
+        .filter(evidence_links::series_id.eq_any(&series))
+        .select((evidence_links::series_id, catalogue_nodes::reference))
+        .order(catalogue_nodes::reference)
+        .load(conn)?;
+    let mut by_series: HashMap<i32, Vec<String>> = HashMap::new();
+    for (series, reference) in links {
+        by_series.entry(series).or_default().push(reference);
+    }
+    let names: HashMap<i32, String> = provider_people(conn, provider_id)?.into_iter().collect();
+    Ok(items.map(|item| LibraryLine {
+        owner: item.owner_user_id.and_then(|o| names.get(&o).cloned()),
+        links: by_series.remove(&item.series_id).unwrap_or_default(),
+        review: review_state(item.review_due, today),
+        item,
+    }))
+}

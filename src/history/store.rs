@@ -8,6 +8,7 @@ use super::rules::{self, ChainBreak, ChainRow, ChainWalk, Change, Entry, Sealing
 use crate::db::schema::history;
 use crate::db::DbConnection;
 use crate::db::UserId;
+use crate::db::{Direction, Page};
 
 /// A value as it is written into a history row.
 pub fn json<T: serde::Serialize>(value: T) -> serde_json::Value {
@@ -251,30 +252,86 @@ pub struct HistoryLine {
     pub changes: String,
 }
 
-/// A provider's history page: its lines, and the entities and people to filter by.
+/// A provider's history page: one page of its lines, and the entities and people to filter by.
 #[derive(Debug, Clone)]
 pub struct HistoryPage {
-    pub lines: Vec<HistoryLine>,
+    pub lines: Page<HistoryLine>,
     pub entities: Vec<String>,
     pub people: Vec<(i32, String)>,
 }
 
-/// Rows shown on one page of a provider's history, newest first.
-pub const PAGE_ROWS: i64 = 200;
+/// Which of a provider's history entries a page lists.
+#[derive(Debug, Clone, Default)]
+pub struct HistoryFilter {
+    /// Only this kind of record (`staff`, `evidence`).
+    pub entity: Option<String>,
+    /// Only this person's changes.
+    pub user_id: Option<i32>,
+    /// Recorded at or after this instant (UTC, as stored).
+    pub from: Option<chrono::NaiveDateTime>,
+    /// Recorded before this instant.
+    pub before: Option<chrono::NaiveDateTime>,
+    /// Found in the record's id, the person's name or the changes, in any case.
+    pub search: String,
+}
 
-/// A provider's history, newest first, optionally only one entity and one user's changes; with the
-/// entities and users there are to filter by. Three queries.
+/// The columns a provider's history sorts by. The changes themselves are not a sort: they are a
+/// record of fields, not one value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HistorySort {
+    When,
+    Who,
+    /// The kind of record, then its id.
+    Record,
+    /// The action (create, update, link).
+    Change,
+}
+
+/// One page of a provider's history, filtered, sorted and paged in SQL (newest first within any
+/// other order, the entry's id last, so every entry is on exactly one page); with the entities and
+/// users there are to filter by. Four queries.
 pub fn for_organisation(
     conn: &mut DbConnection,
     organisation_id: i32,
-    entity: Option<&str>,
-    user_id: Option<i32>,
+    filter: &HistoryFilter,
+    sort: HistorySort,
+    dir: Direction,
+    page: i64,
 ) -> QueryResult<HistoryPage> {
+    use crate::db::page::{contains_pattern, lower, lower_nullable};
     use crate::db::schema::users;
-    let mut query = history::table
-        .left_join(users::table.on(users::id.nullable().eq(history::user_id)))
-        .filter(history::organisation_id.eq(organisation_id))
-        .select((
+    let query = || {
+        let mut query = history::table
+            .left_join(users::table.on(users::id.nullable().eq(history::user_id)))
+            .filter(history::organisation_id.eq(organisation_id))
+            .into_boxed();
+        if let Some(entity) = &filter.entity {
+            query = query.filter(history::entity.eq(entity.clone()));
+        }
+        if let Some(user_id) = filter.user_id {
+            query = query.filter(history::user_id.eq(user_id));
+        }
+        if let Some(from) = filter.from {
+            query = query.filter(history::recorded_at.ge(from));
+        }
+        if let Some(before) = filter.before {
+            query = query.filter(history::recorded_at.lt(before));
+        }
+        if !filter.search.is_empty() {
+            let pattern = contains_pattern(&filter.search);
+            query = query.filter(
+                lower(history::entity_id)
+                    .like(lower(pattern.clone()))
+                    .escape('\\')
+                    .or(lower(history::changes).like(lower(pattern.clone())).escape('\\'))
+                    .or(lower_nullable(users::name.nullable()).like(lower(pattern).nullable()).escape('\\')),
+            );
+        }
+        query
+    };
+    let total: i64 = query().count().get_result(conn)?;
+    let lines = Page::fetch(page, total, |offset, limit| {
+        let selected = query().select((
             history::id,
             history::recorded_at,
             users::name.nullable(),
@@ -282,17 +339,25 @@ pub fn for_organisation(
             history::entity_id,
             history::action,
             history::changes,
-        ))
-        .order(history::id.desc())
-        .limit(PAGE_ROWS)
-        .into_boxed();
-    if let Some(entity) = entity {
-        query = query.filter(history::entity.eq(entity.to_string()));
-    }
-    if let Some(user_id) = user_id {
-        query = query.filter(history::user_id.eq(user_id));
-    }
-    let lines = query.load(conn)?;
+        ));
+        let desc = dir == Direction::Descending;
+        let ordered = match (sort, desc) {
+            (HistorySort::When, false) => selected.order(history::id.asc()),
+            (HistorySort::When, true) => selected.order(history::id.desc()),
+            // Changes made by the system (no one signed in) last, whichever way.
+            (HistorySort::Who, false) => selected.order(users::name.is_null()).then_order_by(users::name.asc()),
+            (HistorySort::Who, true) => selected.order(users::name.is_null()).then_order_by(users::name.desc()),
+            (HistorySort::Record, false) => {
+                selected.order(history::entity.asc()).then_order_by(history::entity_id.asc())
+            }
+            (HistorySort::Record, true) => {
+                selected.order(history::entity.desc()).then_order_by(history::entity_id.desc())
+            }
+            (HistorySort::Change, false) => selected.order(history::action.asc()),
+            (HistorySort::Change, true) => selected.order(history::action.desc()),
+        };
+        ordered.then_order_by(history::id.desc()).offset(offset).limit(limit).load(conn)
+    })?;
     let entities: Vec<String> = history::table
         .filter(history::organisation_id.eq(organisation_id))
         .select(history::entity)

@@ -1,48 +1,114 @@
-//! `/providers/{id}/history`: a provider's audit trail, filterable by entity and by user.
+//! `/providers/{id}/history`: a provider's audit trail, a page at a time, filtered by kind of
+//! record, person, dates and words, and sorted by any column but the changes.
 
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Deserialize;
 
 use crate::accounts::access::Capability;
 use crate::accounts::guard::{allows, authorize, provider_context};
 use crate::accounts::session::CurrentUser;
-use crate::db::ProviderId;
-use crate::history::store;
+use crate::clock::london_day_starts;
+use crate::db::{Direction, ProviderId};
+use crate::form::{optional_date, FieldErrors};
+use crate::history::store::{self, HistoryFilter, HistorySort};
 use crate::providers::history_words::{describe, describe_without_personal_details, LineView, Names};
-use crate::web::{render, with_conn, AppError, AppState};
+use crate::web::list::{ListQuery, SortKey};
+use crate::web::{render_status, with_conn, AppError, AppState};
 
-#[derive(Deserialize)]
-pub(super) struct Filters {
-    entity: Option<String>,
-    user: Option<String>,
+/// The history's sortable columns, with their headers; without "Who" for those who may not see
+/// who made a change.
+const COLUMNS_WITHOUT_PEOPLE: [(HistorySort, &str); 3] =
+    [(HistorySort::When, "When"), (HistorySort::Record, "Record"), (HistorySort::Change, "Change")];
+
+/// The history's sortable columns, with their headers.
+const COLUMNS: [(HistorySort, &str); 4] = [
+    (HistorySort::When, "When"),
+    (HistorySort::Who, "Who"),
+    (HistorySort::Record, "Record"),
+    (HistorySort::Change, "Change"),
+];
+
+impl SortKey for HistorySort {
+    const ALL: &'static [HistorySort] =
+        &[HistorySort::When, HistorySort::Who, HistorySort::Record, HistorySort::Change];
+    const DEFAULT: HistorySort = HistorySort::When;
+
+    fn code(self) -> &'static str {
+        match self {
+            HistorySort::When => "when",
+            HistorySort::Who => "who",
+            HistorySort::Record => "record",
+            HistorySort::Change => "change",
+        }
+    }
+
+    /// Newest first.
+    fn first_direction(self) -> Direction {
+        match self {
+            HistorySort::When => Direction::Descending,
+            _ => Direction::Ascending,
+        }
+    }
 }
 
-/// `GET /providers/{id}/history`.
+/// `GET /providers/{id}/history[?entity=&user=&from=&to=&q=&sort=&dir=&page=]`: a page of the
+/// provider's history. A date that cannot be read is said at its field (422), and the rest of the
+/// filters still apply.
 pub(super) async fn index(
     state: web::Data<AppState>,
     req: HttpRequest,
     user: CurrentUser,
     path: web::Path<ProviderId>,
-    filters: web::Query<Filters>,
 ) -> Result<HttpResponse, AppError> {
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Read).await?;
     let mut context = provider_context(&state, &user, provider_id).await?;
     // Who changed what, and the values changed, are personal details: only for those who may read
-    // named staff records (`ReadStaff`). A commissioner sees when, which record and what was done.
+    // named staff records (`ReadStaff`). A commissioner sees when, which record and what was done,
+    // and may not search, filter or sort by what they cannot see.
     let named = allows(&state, &user, provider_id, Capability::ReadStaff).await?;
-    let entity = filters.entity.clone().filter(|e| !e.is_empty());
+    let mut list: ListQuery<HistorySort> = ListQuery::parse(req.query_string());
+    if !named {
+        list.q.clear();
+        if list.sort == HistorySort::Who {
+            list.sort = HistorySort::DEFAULT;
+        }
+    }
+    let entity = Some(list.get("entity").to_string()).filter(|e| !e.is_empty());
     // A filter that is not a number matches no one rather than failing the page.
-    let by_user = filters.user.as_deref().filter(|u| named && !u.is_empty()).map(|u| u.parse::<i32>().unwrap_or(-1));
-    let entity_filter = entity.clone();
+    let by_user = Some(list.get("user")).filter(|u| named && !u.is_empty()).map(|u| u.parse::<i32>().unwrap_or(-1));
+    let mut errors = FieldErrors::default();
+    let from = optional_date(&mut errors, "from", list.get("from"));
+    let to = optional_date(&mut errors, "to", list.get("to"));
+    if let (Some(from), Some(to)) = (from, to) {
+        if to < from {
+            errors.add("to", "The end date must be the same as or after the start date");
+        }
+    }
+    let filter = HistoryFilter {
+        entity: entity.clone(),
+        user_id: by_user,
+        from: from.map(london_day_starts),
+        before: to.and_then(|to| to.succ_opt()).map(london_day_starts),
+        search: list.q.clone(),
+    };
+    let (sort, dir, page) = (list.sort, list.dir, list.page);
     let (page, names) = with_conn(&state, move |conn| {
-        let page = store::for_organisation(conn, provider_id.0, entity_filter.as_deref(), by_user)?;
-        let names = if named { Names::for_lines(conn, provider_id, &page.lines)? } else { Names::default() };
+        let page = store::for_organisation(conn, provider_id.0, &filter, sort, dir, page)?;
+        let names = if named { Names::for_lines(conn, provider_id, &page.lines.rows)? } else { Names::default() };
         Ok((page, names))
     })
     .await?;
+    let base = format!("/providers/{provider_id}/history");
+    let view = if named {
+        list.view(&base, &COLUMNS, &page.lines)
+    } else {
+        list.view(&base, &COLUMNS_WITHOUT_PEOPLE, &page.lines)
+    };
+    context.insert("list", &view);
     let lines: Vec<LineView> = page
         .lines
+        .rows
         .iter()
         .map(|line| if named { describe(line, &names) } else { describe_without_personal_details(line) })
         .collect();
@@ -51,6 +117,9 @@ pub(super) async fn index(
     context.insert("people", if named { page.people.as_slice() } else { &[] });
     context.insert("chosen_entity", &entity.unwrap_or_default());
     context.insert("chosen_user", &by_user.unwrap_or(0));
-    context.insert("page_rows", &store::PAGE_ROWS);
-    render(&state, &req, "providers/history.html", context)
+    context.insert("from", list.get("from"));
+    context.insert("to", list.get("to"));
+    context.insert("errors", &errors.0);
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    render_status(&state, &req, "providers/history.html", context, status)
 }

@@ -5,6 +5,7 @@ pub mod assets;
 pub mod error;
 mod finish;
 pub mod form;
+pub mod list;
 pub mod session;
 pub mod templates;
 pub mod upload;

@@ -1,6 +1,8 @@
 //! `/providers/{id}/workforce`: people and their compliance, each person's record and CPD,
 //! supervision, CSV imports (upload, preview, confirm); and `/api/v1/providers/{id}/workforce`.
 
+use std::collections::HashMap;
+
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -12,16 +14,17 @@ use super::model::{
     StaffInput, SupervisionForm, SupervisionInput, SupervisionKind, Tier,
 };
 use super::rules::Issue;
-use super::store;
+use super::store::{self, PeopleFilter, PeopleSort};
 use crate::accounts::access::Capability;
 use crate::accounts::api::ApiUser;
 use crate::accounts::guard::{allows, authorize, permissions, provider_context};
 use crate::accounts::session::CurrentUser;
 use crate::db::StoreError;
-use crate::db::{ProviderId, StaffId};
+use crate::db::{Direction, ProviderId, StaffId};
 use crate::form::parse_date;
 use crate::form::{FieldErrors, WithdrawalInput};
 use crate::web::form::{confirm_then, save_then, Form, UploadForm};
+use crate::web::list::{ListQuery, SortKey};
 use crate::web::session::session_token;
 use crate::web::{render_status, with_conn, AppError, AppState};
 
@@ -82,18 +85,38 @@ async fn index(
     let mut context = provider_context(&state, &user, provider_id).await?;
     let as_of = parse_date("as_of", &filters.as_of).unwrap_or(today);
     let days = state.settings.supervision_days;
-    let mut report = with_conn(&state, move |conn| Ok(store::workforce(conn, provider_id, as_of, days)?)).await?;
+    let list: ListQuery<PeopleSort> = ListQuery::parse(req.query_string());
     let wanted_issue = Issue::ALL.iter().copied().find(|i| i.code() == filters.issue);
-    // The figures are counted already; the people themselves go only to those who may read named
-    // staff records (not a commissioner).
-    if !allows(&state, &user, provider_id, Capability::ReadStaff).await? {
-        report.people.clear();
-    }
-    report.people.retain(|line| {
-        wanted_issue.is_none_or(|i| line.issues.contains(&i))
-            && (filters.tier.is_empty() || line.staff.tier.as_str() == filters.tier)
-            && (filters.discipline.is_empty() || line.staff.discipline.as_str() == filters.discipline)
-    });
+    // The figures are for everyone who may open the page; the people themselves only for those who
+    // may read named staff records (not a commissioner), who alone may search them.
+    let named = allows(&state, &user, provider_id, Capability::ReadStaff).await?;
+    let search = if named { list.q.clone() } else { String::new() };
+    let (sort, dir, page) = (list.sort, list.dir, list.page);
+    let (tier, discipline) = (Tier::parse(&filters.tier), Discipline::parse(&filters.discipline));
+    let (mut report, people) = with_conn(&state, move |conn| {
+        // Everyone in post is judged for the figures; the table's page is chosen in SQL, handed
+        // the issues (judged in Rust) where it filters or sorts by them.
+        let report = store::workforce(conn, provider_id, as_of, days)?;
+        let filter = PeopleFilter {
+            search,
+            tier,
+            discipline,
+            only: wanted_issue.map(|wanted| {
+                report.people.iter().filter(|l| l.issues.contains(&wanted)).map(|l| l.staff.id).collect()
+            }),
+            issue_counts: report.people.iter().map(|l| (l.staff.id, l.issues.len())).collect(),
+        };
+        let people = store::people_page(conn, provider_id, as_of, &filter, sort, dir, page)?;
+        Ok((report, people))
+    })
+    .await?;
+    let mut judged: HashMap<StaffId, store::PersonLine> =
+        std::mem::take(&mut report.people).into_iter().map(|line| (line.staff.id, line)).collect();
+    let view = list.view(&format!("/providers/{provider_id}/workforce"), &PEOPLE_COLUMNS, &people);
+    let rows: Vec<store::PersonLine> =
+        if named { people.rows.iter().filter_map(|person| judged.remove(&person.id)).collect() } else { Vec::new() };
+    context.insert("people", &rows);
+    context.insert("list", &view);
     let issues: Vec<(&str, &str)> = Issue::ALL.iter().map(|i| (i.code(), i.label())).collect();
     context.insert("report", &report);
     context.insert("issues", &issues);
@@ -103,6 +126,44 @@ async fn index(
     context.insert("chosen_tier", &filters.tier);
     context.insert("chosen_discipline", &filters.discipline);
     render_status(&state, &req, "workforce/index.html", context, StatusCode::OK)
+}
+
+/// The people table's sortable columns, with their headers.
+const PEOPLE_COLUMNS: [(PeopleSort, &str); 5] = [
+    (PeopleSort::Name, "Name"),
+    (PeopleSort::Discipline, "Discipline"),
+    (PeopleSort::Registration, "Registration"),
+    (PeopleSort::Revalidation, "Revalidation"),
+    (PeopleSort::Attention, "Needs attention"),
+];
+
+impl SortKey for PeopleSort {
+    const ALL: &'static [PeopleSort] = &[
+        PeopleSort::Name,
+        PeopleSort::Discipline,
+        PeopleSort::Registration,
+        PeopleSort::Revalidation,
+        PeopleSort::Attention,
+    ];
+    const DEFAULT: PeopleSort = PeopleSort::Name;
+
+    fn code(self) -> &'static str {
+        match self {
+            PeopleSort::Name => "name",
+            PeopleSort::Discipline => "discipline",
+            PeopleSort::Registration => "registration",
+            PeopleSort::Revalidation => "revalidation",
+            PeopleSort::Attention => "attention",
+        }
+    }
+
+    /// The most issues first.
+    fn first_direction(self) -> Direction {
+        match self {
+            PeopleSort::Attention => Direction::Descending,
+            _ => Direction::Ascending,
+        }
+    }
 }
 
 fn staff_form_context(context: &mut tera::Context, form: &StaffInput, errors: &FieldErrors) {

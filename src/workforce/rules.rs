@@ -534,5 +534,56 @@ fn day_after(date: NaiveDate) -> Option<NaiveDate> {
     date.checked_add_days(Days::new(1))
 }
 
+/// Titles that may stand before a name and are not part of it, for sorting.
+pub const TITLES: &[&str] = &[
+    "dr",
+    "dr.",
+    "mr",
+    "mr.",
+    "mrs",
+    "mrs.",
+    "ms",
+    "ms.",
+    "miss",
+    "mx",
+    "mx.",
+    "prof",
+    "prof.",
+    "professor",
+    "sir",
+    "dame",
+    "rev",
+    "rev.",
+    "revd",
+];
+
+/// The key people are listed by: surname (the last word), then the given names without any title
+/// before them ("Dr Maya Osei" is "osei, maya"), ASCII letters lowered. Stored in `staff.sort_name`
+/// on every write, so lists sort by it in SQL; the migration that added the column filled it with
+/// the same steps in SQL, which is why this lowers only ASCII and splits only at spaces, as SQL's
+/// `lower` and `trim` do.
+pub fn sort_name(full_name: &str) -> String {
+    let name = full_name.trim_matches(' ');
+    let (mut given, surname) = match name.rsplit_once(' ') {
+        Some((given, surname)) => (given.trim_matches(' '), surname),
+        None => ("", name),
+    };
+    for _ in 0..2 {
+        let lowered = given.to_ascii_lowercase();
+        if let Some(title) = TITLES
+            .iter()
+            .find(|t| lowered == **t || lowered.strip_prefix(**t).is_some_and(|rest| rest.starts_with(' ')))
+        {
+            given = given[title.len()..].trim_start_matches(' ');
+        }
+    }
+    let surname = surname.to_ascii_lowercase();
+    if given.is_empty() {
+        surname
+    } else {
+        format!("{surname}, {}", given.to_ascii_lowercase())
+    }
+}
+
 #[cfg(test)]
 mod tests;

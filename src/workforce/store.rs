@@ -186,6 +186,8 @@ fn staff_fields(person: &NewStaff) -> Vec<(&'static str, serde_json::Value)> {
 struct StaffValues<'a> {
     staff_number: &'a str,
     full_name: &'a str,
+    /// Written with the name, so lists sort by surname in SQL ([`rules::sort_name`]).
+    sort_name: String,
     email: Option<&'a str>,
     discipline: Discipline,
     tier: Tier,
@@ -208,6 +210,7 @@ impl<'a> From<&'a NewStaff> for StaffValues<'a> {
         StaffValues {
             staff_number: &person.staff_number,
             full_name: &person.full_name,
+            sort_name: rules::sort_name(&person.full_name),
             email: person.email.as_deref(),
             discipline: person.discipline,
             tier: person.tier,
@@ -1123,4 +1126,139 @@ pub fn save_revalidation(
 /// A nurse's revalidation record for the cycle ending on their current revalidation date.
 pub fn current_revalidation(conn: &mut DbConnection, staff_id: StaffId) -> QueryResult<Option<RevalidationRecord>> {
     Ok(revalidations_of(conn, &[staff_id])?.remove(&staff_id))
+}
+/// The columns the people table sorts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PeopleSort {
+    /// Surname, titles left out (`staff.sort_name`).
+    Name,
+    /// The discipline's name as people read it.
+    Discipline,
+    /// The registration's renewal date.
+    Registration,
+    Revalidation,
+    /// How many issues need attention: judged in Rust ([`rules::judge`]), so the caller hands in
+    /// each person's count and SQL orders by it.
+    Attention,
+}
+
+/// Which of the people in post the table lists.
+#[derive(Debug, Clone, Default)]
+pub struct PeopleFilter {
+    /// Found in the name, staff number or registration number, in any case.
+    pub search: String,
+    pub tier: Option<Tier>,
+    pub discipline: Option<Discipline>,
+    /// Only these people: the ones with an issue, judged in Rust.
+    pub only: Option<Vec<StaffId>>,
+    /// Each person's number of issues, for [`PeopleSort::Attention`]; anyone missing counts 0.
+    pub issue_counts: HashMap<StaffId, usize>,
+}
+
+/// An order computed outside SQL, as SQL: `CASE WHEN <first group> THEN 1 WHEN … ELSE 0 END`.
+fn rank_by<C>(
+    groups: impl IntoIterator<Item = (i32, C)>,
+) -> Box<dyn BoxableExpression<staff::table, db::MultiBackend, SqlType = diesel::sql_types::Integer>>
+where
+    C: BoxableExpression<staff::table, db::MultiBackend, SqlType = diesel::sql_types::Bool>
+        + diesel::expression::ValidGrouping<(), IsAggregate = diesel::expression::is_aggregate::No>
+        + 'static,
+{
+    use diesel::dsl::case_when;
+    let mut rank: Box<dyn BoxableExpression<staff::table, db::MultiBackend, SqlType = diesel::sql_types::Integer>> =
+        Box::new(0.into_sql::<diesel::sql_types::Integer>());
+    for (n, condition) in groups {
+        rank = Box::new(case_when(condition, n.into_sql::<diesel::sql_types::Integer>()).otherwise(rank));
+    }
+    rank
+}
+
+/// One page of the people in post on `as_of`, filtered, sorted (the staff id last, so every
+/// person is on exactly one page) and paged in SQL. Two queries: the count and the page.
+#[allow(clippy::too_many_arguments)]
+pub fn people_page(
+    conn: &mut DbConnection,
+    provider_id: ProviderId,
+    as_of: NaiveDate,
+    filter: &PeopleFilter,
+    sort: PeopleSort,
+    dir: db::Direction,
+    page: i64,
+) -> QueryResult<db::Page<StaffRecord>> {
+    use crate::db::page::{contains_pattern, lower, lower_nullable};
+    let query = || {
+        let mut query = staff::table
+            .filter(staff::provider_id.eq(provider_id))
+            .filter(staff::start_date.is_null().or(staff::start_date.le(as_of)))
+            .filter(staff::leaving_date.is_null().or(staff::leaving_date.ge(as_of)))
+            .into_boxed();
+        if !filter.search.is_empty() {
+            let pattern = contains_pattern(&filter.search);
+            query = query.filter(
+                lower(staff::full_name)
+                    .like(lower(pattern.clone()))
+                    .escape('\\')
+                    .or(lower(staff::staff_number).like(lower(pattern.clone())).escape('\\'))
+                    .or(lower_nullable(staff::registration_number).like(lower(pattern).nullable()).escape('\\')),
+            );
+        }
+        if let Some(tier) = filter.tier {
+            query = query.filter(staff::tier.eq(tier));
+        }
+        if let Some(discipline) = filter.discipline {
+            query = query.filter(staff::discipline.eq(discipline));
+        }
+        if let Some(only) = &filter.only {
+            query = query.filter(staff::id.eq_any(only.clone()));
+        }
+        query
+    };
+    let total: i64 = query().count().get_result(conn)?;
+    db::Page::fetch(page, total, |offset, limit| {
+        let desc = dir == db::Direction::Descending;
+        let ordered = query().select(StaffRecord::as_select());
+        // Blanks last whichever way, on both backends (SQLite puts NULL first, PostgreSQL last).
+        let ordered = match (sort, desc) {
+            (PeopleSort::Name, false) => ordered.order(staff::sort_name.asc()),
+            (PeopleSort::Name, true) => ordered.order(staff::sort_name.desc()),
+            (PeopleSort::Registration, false) => {
+                ordered.order(staff::registration_renewal.is_null()).then_order_by(staff::registration_renewal.asc())
+            }
+            (PeopleSort::Registration, true) => {
+                ordered.order(staff::registration_renewal.is_null()).then_order_by(staff::registration_renewal.desc())
+            }
+            (PeopleSort::Revalidation, false) => {
+                ordered.order(staff::revalidation_due.is_null()).then_order_by(staff::revalidation_due.asc())
+            }
+            (PeopleSort::Revalidation, true) => {
+                ordered.order(staff::revalidation_due.is_null()).then_order_by(staff::revalidation_due.desc())
+            }
+            (PeopleSort::Discipline, _) => {
+                // Codes sort otherwise than the names people read: rank the names here.
+                let mut by_label: Vec<Discipline> = Discipline::ALL.to_vec();
+                by_label.sort_by_key(|d| d.label().to_lowercase());
+                let sign = if desc { -1 } else { 1 };
+                ordered.order(rank_by(by_label.into_iter().zip(1..).map(|(d, n)| (sign * n, staff::discipline.eq(d)))))
+            }
+            (PeopleSort::Attention, _) => {
+                let mut groups: HashMap<usize, Vec<StaffId>> = HashMap::new();
+                for (id, n) in &filter.issue_counts {
+                    groups.entry(*n).or_default().push(*id);
+                }
+                let sign = if desc { -1 } else { 1 };
+                ordered.order(rank_by(
+                    groups
+                        .into_iter()
+                        .map(|(n, ids)| (sign * i32::try_from(n).unwrap_or(i32::MAX), staff::id.eq_any(ids))),
+                ))
+            }
+        };
+        // Then by name, and the id last: a stable order, so paging neither repeats nor skips.
+        ordered
+            .then_order_by(staff::sort_name.asc())
+            .then_order_by(staff::id.asc())
+            .offset(offset)
+            .limit(limit)
+            .load(conn)
+    })
 }

@@ -1159,3 +1159,17 @@ fn reflective_accounts_never_add_to_the_hours() {
     let only_accounts = [reflective(as_of - days(30)), reflective(as_of - days(400))];
     assert!(cpd_short(&hcpc_person, &hcpc(), &only_accounts, as_of), "an account is not an HCPC activity");
 }
+
+#[test]
+fn people_sort_by_surname_then_given_names_without_titles() {
+    assert_eq!(sort_name("Dr Maya Osei"), "osei, maya");
+    assert_eq!(sort_name("Maya Osei"), "osei, maya", "the title makes no difference");
+    assert_eq!(sort_name("  Prof Dr  Anil  Kumar "), "kumar, anil", "two titles, extra spaces");
+    assert_eq!(sort_name("Mrs. Jo de Souza"), "souza, jo de", "the surname is the last word");
+    assert_eq!(sort_name("Dr Osei"), "osei", "a title alone is no given name");
+    assert_eq!(sort_name("Osei"), "osei");
+    assert_eq!(sort_name("Drew Barrymore"), "barrymore, drew", "a name that starts like a title keeps it");
+    assert_eq!(sort_name("Mr Misska Lee"), "lee, misska");
+    assert!(sort_name("Lee Zoe Ann") < sort_name("Amy Leeds"), "Lee comes before Leeds");
+    assert_eq!(sort_name("Ólafur Ólafsson"), "Ólafsson, Ólafur", "only ASCII is lowered, as in SQL");
+}
