@@ -58,7 +58,7 @@ fn import_staff(conn: &mut DbConnection, provider: ProviderId) {
 
 /// The names linked in the people table, in order.
 fn names(page: &str) -> Vec<String> {
-    let table = page.split("People and what needs attention").nth(1).unwrap_or("");
+    let table = page.split("People and what needs attention</caption>").nth(1).unwrap_or("");
     let table = table.split("</table>").next().unwrap_or("");
     let link = regex::Regex::new(r#"/workforce/staff/\d+">([^<]+)</a>"#).unwrap();
     link.captures_iter(table).map(|c| c[1].to_string()).collect()
@@ -305,7 +305,7 @@ on_both_backends!(
                 (response.status().as_u16(), response.text().await.unwrap())
             }
         };
-        let record = regex::Regex::new(r"(?:staff|evidence) (1\d{4})").unwrap();
+        let record = regex::Regex::new(r"(?:Person|Evidence number) (1\d{4})").unwrap();
         // Follow "Next page" from the first page to the last.
         let mut path = String::new();
         let mut seen = Vec::new();
