@@ -378,14 +378,14 @@ on_both_backends!(
         assert!(!refused.status.success());
         let stderr = String::from_utf8_lossy(&refused.stderr);
         assert!(stderr.contains("line 4: registration_number:"), "{stderr}");
-        assert!(stderr.contains("1 bad row(s); nothing was imported"));
+        assert!(stderr.contains("1 bad row; nothing was imported"));
         assert_eq!(count(&mut conn, "staff"), 0);
         std::fs::write(&path, staff_file("2027-03-31")).unwrap();
         let done = ohgov(&db, &["import", "staff", "--provider", &provider, path.to_str().unwrap()]);
         assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
         assert_eq!(
             String::from_utf8_lossy(&done.stdout).trim(),
-            "imported 5 row(s) of staff: 5 created, 0 updated, 0 unchanged"
+            "imported 5 rows of staff: 5 created, 0 updated, 0 unchanged"
         );
     }
 );

@@ -12,10 +12,10 @@ pub enum ContractCommand {
         commissioner: i32,
         #[arg(long)]
         provider: ProviderId,
-        /// First day covered (YYYY-MM-DD).
+        /// First day covered (23/11/2026 or 2026-11-23).
         #[arg(long)]
         start: String,
-        /// Last day covered (YYYY-MM-DD); open-ended when left out.
+        /// Last day covered (23/11/2026 or 2026-11-23); open-ended when left out.
         #[arg(long)]
         end: Option<String>,
         /// Core services bought, as catalogue references separated by commas (PREV,TIME,...).

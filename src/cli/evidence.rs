@@ -19,7 +19,7 @@ pub enum EvidenceCommand {
         /// Standards, core services or sub-specialisms it is evidence for, separated by commas.
         #[arg(long, value_delimiter = ',')]
         standards: Vec<String>,
-        /// The document's effective date (YYYY-MM-DD or DD/MM/YYYY).
+        /// The document's effective date (23/11/2026 or 2026-11-23).
         #[arg(long, default_value = "")]
         effective: String,
         /// When the document is due for review.

@@ -32,7 +32,7 @@ pub fn run(database_url: Option<String>, args: ImportArgs) -> anyhow::Result<()>
             for row in &rows {
                 eprintln!("{}: {row}", file.display());
             }
-            anyhow::bail!("{} bad row(s); nothing was imported", rows.len());
+            anyhow::bail!("{}; nothing was imported", crate::words::counted(rows.len(), "bad row", "bad rows"));
         }
     };
     let bar = (prepared.len() > PROGRESS_FROM_ROWS).then(|| {
@@ -53,8 +53,8 @@ pub fn run(database_url: Option<String>, args: ImportArgs) -> anyhow::Result<()>
         bar.finish_and_clear();
     }
     println!(
-        "imported {} row(s) of {}: {} created, {} updated, {} unchanged",
-        report.rows,
+        "imported {} of {}: {} created, {} updated, {} unchanged",
+        crate::words::counted(report.rows, "row", "rows"),
         kind.label().to_lowercase(),
         report.created,
         report.updated,

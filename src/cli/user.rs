@@ -22,7 +22,7 @@ pub enum UserCommand {
         /// manager, clinical_director, clinician, viewer, commissioner or assessor.
         #[arg(long, requires = "org")]
         role: Option<String>,
-        /// For assessors: the last day their access lasts (YYYY-MM-DD).
+        /// For assessors: the last day their access lasts (23/11/2026 or 2026-11-23).
         #[arg(long, requires = "role")]
         expires: Option<String>,
         /// A system administrator: organisations, users and contracts.
