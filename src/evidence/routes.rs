@@ -12,10 +12,10 @@ use super::store::{self, LibraryFilter, LibrarySort};
 use crate::accounts::access::Capability;
 use crate::accounts::guard::{allows, authorize, permissions, provider_context};
 use crate::accounts::session::CurrentUser;
-use crate::db::{Direction, ProviderId};
+use crate::db::ProviderId;
 use crate::form::{FieldErrors, WithdrawalInput};
 use crate::web::form::{confirm_then, save_then, Form, UploadForm};
-use crate::web::list::{ListQuery, SortKey};
+use crate::web::list::ListQuery;
 use crate::web::{render, render_status, see_other, with_conn, AppError, AppState};
 
 /// Which framework a provider assesses against: the assessment area knows (its cycles), and the
@@ -52,34 +52,16 @@ const LIBRARY_COLUMNS: [(LibrarySort, &str); 4] = [
     (LibrarySort::ReviewDue, "Review due"),
 ];
 
-impl SortKey for LibrarySort {
-    const ALL: &'static [LibrarySort] = &[
-        LibrarySort::Uploaded,
-        LibrarySort::Title,
-        LibrarySort::Owner,
-        LibrarySort::Effective,
-        LibrarySort::ReviewDue,
-    ];
-    const DEFAULT: LibrarySort = LibrarySort::Uploaded;
-
-    fn code(self) -> &'static str {
-        match self {
-            LibrarySort::Uploaded => "uploaded",
-            LibrarySort::Title => "title",
-            LibrarySort::Owner => "owner",
-            LibrarySort::Effective => "effective",
-            LibrarySort::ReviewDue => "review_due",
-        }
-    }
-
-    /// Newest first.
-    fn first_direction(self) -> Direction {
-        match self {
-            LibrarySort::Uploaded => Direction::Descending,
-            _ => Direction::Ascending,
-        }
-    }
-}
+crate::sort_keys!(
+    LibrarySort,
+    default Uploaded,
+    descending first [Uploaded],
+    Uploaded => "uploaded",
+    Title => "title",
+    Owner => "owner",
+    Effective => "effective",
+    ReviewDue => "review_due",
+);
 
 /// `GET /providers/{id}/evidence`: live items, a page at a time; `?review=overdue` or
 /// `?review=due_soon` narrows it, `?withdrawn=1` lists the withdrawn ones instead, and

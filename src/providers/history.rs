@@ -8,7 +8,7 @@ use crate::accounts::access::Capability;
 use crate::accounts::guard::{allows, authorize, provider_context};
 use crate::accounts::session::CurrentUser;
 use crate::clock::london_day_starts;
-use crate::db::{Direction, ProviderId};
+use crate::db::ProviderId;
 use crate::form::{optional_date, FieldErrors};
 use crate::history::store::{self, HistoryFilter, HistorySort};
 use crate::providers::history_words::{describe, describe_without_personal_details, LineView, Names};
@@ -28,28 +28,15 @@ const COLUMNS: [(HistorySort, &str); 4] = [
     (HistorySort::Change, "Change"),
 ];
 
-impl SortKey for HistorySort {
-    const ALL: &'static [HistorySort] =
-        &[HistorySort::When, HistorySort::Who, HistorySort::Record, HistorySort::Change];
-    const DEFAULT: HistorySort = HistorySort::When;
-
-    fn code(self) -> &'static str {
-        match self {
-            HistorySort::When => "when",
-            HistorySort::Who => "who",
-            HistorySort::Record => "record",
-            HistorySort::Change => "change",
-        }
-    }
-
-    /// Newest first.
-    fn first_direction(self) -> Direction {
-        match self {
-            HistorySort::When => Direction::Descending,
-            _ => Direction::Ascending,
-        }
-    }
-}
+crate::sort_keys!(
+    HistorySort,
+    default When,
+    descending first [When],
+    When => "when",
+    Who => "who",
+    Record => "record",
+    Change => "change",
+);
 
 /// `GET /providers/{id}/history[?entity=&user=&from=&to=&q=&sort=&dir=&page=]`: a page of the
 /// provider's history. A date that cannot be read is said at its field (422), and the rest of the

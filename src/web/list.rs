@@ -27,6 +27,37 @@ pub trait SortKey: Copy + PartialEq + 'static {
     }
 }
 
+/// Implements [`SortKey`] for a store's sort enum from one table of its columns: each variant with
+/// its code in the address, the default, and the one column (if any) that sorts descending first.
+///
+/// ```ignore
+/// sort_keys!(LibrarySort, default Uploaded, descending first [Uploaded],
+///     Uploaded => "uploaded", Title => "title");
+/// ```
+#[macro_export]
+macro_rules! sort_keys {
+    ($sort:ident, default $default:ident, descending first [$($descending:ident)?], $($variant:ident => $code:literal),+ $(,)?) => {
+        impl $crate::web::list::SortKey for $sort {
+            const ALL: &'static [$sort] = &[$($sort::$variant),+];
+            const DEFAULT: $sort = $sort::$default;
+
+            fn code(self) -> &'static str {
+                match self {
+                    $($sort::$variant => $code),+
+                }
+            }
+
+            fn first_direction(self) -> $crate::db::Direction {
+                match self {
+                    $($sort::$descending => $crate::db::Direction::Descending,)?
+                    #[allow(unreachable_patterns)]
+                    _ => $crate::db::Direction::Ascending,
+                }
+            }
+        }
+    };
+}
+
 /// What a list's address asks for.
 #[derive(Debug, Clone)]
 pub struct ListQuery<K> {

@@ -20,11 +20,11 @@ use crate::accounts::api::ApiUser;
 use crate::accounts::guard::{allows, authorize, permissions, provider_context};
 use crate::accounts::session::CurrentUser;
 use crate::db::StoreError;
-use crate::db::{Direction, ProviderId, StaffId};
+use crate::db::{ProviderId, StaffId};
 use crate::form::parse_date;
 use crate::form::{FieldErrors, WithdrawalInput};
 use crate::web::form::{confirm_then, save_then, Form, UploadForm};
-use crate::web::list::{ListQuery, SortKey};
+use crate::web::list::ListQuery;
 use crate::web::session::session_token;
 use crate::web::{render_status, with_conn, AppError, AppState};
 
@@ -137,34 +137,16 @@ const PEOPLE_COLUMNS: [(PeopleSort, &str); 5] = [
     (PeopleSort::Attention, "Needs attention"),
 ];
 
-impl SortKey for PeopleSort {
-    const ALL: &'static [PeopleSort] = &[
-        PeopleSort::Name,
-        PeopleSort::Discipline,
-        PeopleSort::Registration,
-        PeopleSort::Revalidation,
-        PeopleSort::Attention,
-    ];
-    const DEFAULT: PeopleSort = PeopleSort::Name;
-
-    fn code(self) -> &'static str {
-        match self {
-            PeopleSort::Name => "name",
-            PeopleSort::Discipline => "discipline",
-            PeopleSort::Registration => "registration",
-            PeopleSort::Revalidation => "revalidation",
-            PeopleSort::Attention => "attention",
-        }
-    }
-
-    /// The most issues first.
-    fn first_direction(self) -> Direction {
-        match self {
-            PeopleSort::Attention => Direction::Descending,
-            _ => Direction::Ascending,
-        }
-    }
-}
+crate::sort_keys!(
+    PeopleSort,
+    default Name,
+    descending first [Attention],
+    Name => "name",
+    Discipline => "discipline",
+    Registration => "registration",
+    Revalidation => "revalidation",
+    Attention => "attention",
+);
 
 fn staff_form_context(context: &mut tera::Context, form: &StaffInput, errors: &FieldErrors) {
     context.insert("form", form);
