@@ -8,9 +8,8 @@ use super::store;
 use super::Role;
 use crate::accounts::session::CurrentUser;
 use crate::form::FieldErrors;
-use crate::web::form::{confirm_then, save_then, Form};
+use crate::web::form::{confirm_then, save_then, status_for, Form};
 use crate::web::{render, render_status, with_conn, AppError, AppState};
-use actix_web::http::StatusCode;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin", web::get().to(overview))
@@ -74,7 +73,7 @@ async fn show_form(
     let mut types: Vec<(&str, &str)> = super::OrganisationKind::Provider.types().to_vec();
     types.extend_from_slice(super::OrganisationKind::Commissioner.types());
     context.insert("type_options", &types);
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = status_for(&errors);
     render_status(state, req, template, context, status)
 }
 

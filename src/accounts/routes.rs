@@ -14,7 +14,7 @@ use crate::accounts::api::ApiUser;
 use crate::accounts::guard::{authorize, provider_context};
 use crate::accounts::session::CurrentUser;
 use crate::db::ProviderId;
-use crate::web::form::{confirm_then, save_then, Form, NoFields};
+use crate::web::form::{confirm_then, save_then, status_for, Form, NoFields};
 use crate::web::session;
 use crate::web::{render, render_status, see_other, with_conn, AppError, AppState};
 use actix_web::http::StatusCode;
@@ -220,7 +220,7 @@ async fn show_provider_form(
 ) -> Result<HttpResponse, AppError> {
     let mut context = provider_context(state, user, provider_id).await?;
     context.extend(provider_form_context(provider_id, form, &errors));
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = status_for(&errors);
     render_status(state, req, "accounts/provider_edit.html", context, status)
 }
 

@@ -2,7 +2,6 @@
 //! dashboard, each standard's self-assessment, the accreditation record and cycles, findings and
 //! assessor requests; and `/api/v1/providers/{id}/readiness`.
 
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -20,7 +19,7 @@ use crate::accounts::guard::{authorize, permissions, provider_context};
 use crate::accounts::session::CurrentUser;
 use crate::db::ProviderId;
 use crate::form::{FieldErrors, WithdrawalInput};
-use crate::web::form::{confirm_then, save_then, Form};
+use crate::web::form::{confirm_then, save_then, status_for, Form};
 use crate::web::{render, render_status, see_other, with_conn, AppError, AppState};
 
 /// The assessment pages and the readiness API, for `lib::app`.
@@ -223,7 +222,7 @@ async fn show_standard(
     context.insert("results", &AssessmentResult::options());
     context.insert("grades", &FindingGrade::options());
     context.insert("narrative_limit", &model::NARRATIVE_LIMIT);
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = status_for(&errors);
     render_status(state, req, "assessment/standard.html", context, status)
 }
 
@@ -348,7 +347,7 @@ async fn show_withdraw_finding(
     context.insert("finding", &finding.ok_or(AppError::NotFound)?);
     context.insert("withdrawal_reason", &input.reason);
     context.insert("errors", &errors.0);
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = status_for(&errors);
     render_status(state, req, "assessment/withdraw_finding.html", context, status)
 }
 
@@ -447,7 +446,7 @@ async fn show_accreditation(
     let framework_options: Vec<(String, String)> =
         frameworks.into_iter().map(|(_, code, title)| (code, title)).collect();
     context.insert("frameworks", &framework_options);
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = status_for(&errors);
     render_status(state, req, "assessment/accreditation.html", context, status)
 }
 
@@ -527,7 +526,7 @@ async fn show_requests(
     context.insert("form_standard", &form.standard);
     context.insert("form_text", &form.request_text);
     context.insert("errors", &errors.0);
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = status_for(&errors);
     render_status(state, req, "assessment/requests.html", context, status)
 }
 
@@ -600,7 +599,7 @@ async fn show_request(
     context.insert("decision", &decision.decision);
     context.insert("decision_comment", &decision.decision_comment);
     context.insert("errors", &errors.0);
-    let code = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let code = status_for(&errors);
     render_status(state, req, "assessment/request.html", context, code)
 }
 

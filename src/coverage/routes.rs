@@ -14,7 +14,7 @@ use crate::accounts::session::CurrentUser;
 use crate::db::ProviderId;
 use crate::db::StoreError;
 use crate::form::FieldErrors;
-use crate::web::form::{confirm_then, save_then, Form};
+use crate::web::form::{confirm_then, save_then, status_for, Form};
 use crate::web::{render_status, with_conn, AppError, AppState};
 
 /// The coverage pages and API, for `lib::app`.
@@ -84,7 +84,7 @@ async fn show_row(
     context.insert("evidence", &evidence);
     context.insert("clinicians", &clinicians);
     context.insert("errors", &errors.0);
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = status_for(&errors);
     render_status(state, req, "coverage/row.html", context, status)
 }
 

@@ -2,7 +2,6 @@
 //! downloads.
 
 use actix_web::http::header::{self, Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue};
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
@@ -14,7 +13,7 @@ use crate::accounts::guard::{allows, authorize, permissions, provider_context};
 use crate::accounts::session::CurrentUser;
 use crate::db::ProviderId;
 use crate::form::{FieldErrors, WithdrawalInput};
-use crate::web::form::{confirm_then, save_then, Form, UploadForm};
+use crate::web::form::{confirm_then, save_then, status_for, Form, UploadForm};
 use crate::web::list::ListQuery;
 use crate::web::{render, render_status, see_other, with_conn, AppError, AppState};
 
@@ -124,7 +123,7 @@ async fn show_form(
     context.insert("choices", &choices);
     context.insert("kinds", &EvidenceKind::options());
     context.insert("max_upload_mb", &state.settings.max_upload_mb);
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = status_for(&errors);
     render_status(state, req, "evidence/form.html", context, status)
 }
 
@@ -228,7 +227,7 @@ async fn show_item(
     let (input, errors) = refused.unwrap_or_default();
     context.insert("withdrawal_reason", &input.reason);
     context.insert("errors", &errors.0);
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = status_for(&errors);
     render_status(state, req, "evidence/item.html", context, status)
 }
 

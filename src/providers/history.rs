@@ -1,7 +1,6 @@
 //! `/providers/{id}/history`: a provider's audit trail, a page at a time, filtered by kind of
 //! record, person, dates and words, and sorted by any column but the changes.
 
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::accounts::access::Capability;
@@ -12,6 +11,7 @@ use crate::db::ProviderId;
 use crate::form::{optional_date, FieldErrors};
 use crate::history::store::{self, HistoryFilter, HistorySort};
 use crate::providers::history_words::{describe, describe_without_personal_details, LineView, Names};
+use crate::web::form::status_for;
 use crate::web::list::{ListQuery, SortKey};
 use crate::web::{render_status, with_conn, AppError, AppState};
 
@@ -107,6 +107,6 @@ pub(super) async fn index(
     context.insert("from", list.get("from"));
     context.insert("to", list.get("to"));
     context.insert("errors", &errors.0);
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = status_for(&errors);
     render_status(&state, &req, "providers/history.html", context, status)
 }

@@ -122,6 +122,15 @@ pub fn confirm_then(req: &HttpRequest, message: impl AsRef<str>, location: impl 
     super::see_other(location)
 }
 
+/// The status of a form page: 200 when shown fresh, 422 when shown again with its problems.
+pub fn status_for(errors: &FieldErrors) -> actix_web::http::StatusCode {
+    if errors.is_empty() {
+        actix_web::http::StatusCode::OK
+    } else {
+        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
+    }
+}
+
 /// A form's save, start to end: runs the store's `work` (which parses the input and saves, in one
 /// transaction), then answers with `done` (usually "see the record"), or, when the input or the
 /// store refused it, with `again`: the form shown again with the problems at their fields. A record

@@ -23,7 +23,7 @@ use crate::db::StoreError;
 use crate::db::{ProviderId, StaffId};
 use crate::form::parse_date;
 use crate::form::{FieldErrors, WithdrawalInput};
-use crate::web::form::{confirm_then, save_then, Form, UploadForm};
+use crate::web::form::{confirm_then, save_then, status_for, Form, UploadForm};
 use crate::web::list::ListQuery;
 use crate::web::session::session_token;
 use crate::web::{render_status, with_conn, AppError, AppState};
@@ -48,14 +48,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/providers/{provider_id}/workforce/import", web::post().to(import_upload))
         .route("/providers/{provider_id}/workforce/import/confirm", web::post().to(import_confirm))
         .route("/api/v1/providers/{provider_id}/workforce", web::get().to(workforce_json));
-}
-
-fn status_for(errors: &FieldErrors) -> StatusCode {
-    if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    }
 }
 
 #[derive(Deserialize, Default)]
