@@ -49,12 +49,30 @@ pub async fn allows(
 #[derive(Debug, Clone, Copy, Default, serde::Serialize)]
 pub struct Permissions {
     pub read: bool,
+    pub read_assessment: bool,
     /// Named staff records (`Capability::ReadStaff`): the table of people, a person's page,
     /// supervision, and names in the history.
     pub read_staff: bool,
     pub manage: bool,
     pub assess: bool,
     pub sign_off: bool,
+    pub edit_own_records: bool,
+}
+
+impl Permissions {
+    /// The answer for one capability, for a decision a route makes by the record (a file holding
+    /// patient data), so the page and the handler ask the same question of the same answers.
+    pub fn allows(&self, capability: Capability) -> bool {
+        match capability {
+            Capability::Read => self.read,
+            Capability::ReadAssessment => self.read_assessment,
+            Capability::ReadStaff => self.read_staff,
+            Capability::Manage => self.manage,
+            Capability::Assess => self.assess,
+            Capability::SignOff => self.sign_off,
+            Capability::EditOwnRecords => self.edit_own_records,
+        }
+    }
 }
 
 /// The user's permissions on `provider_id` today. Check access with [`authorize`] first.
@@ -68,10 +86,12 @@ pub async fn permissions(
     let allows = |capability| decide(&held, &contracts, provider_id, capability, today) == Access::Allowed;
     Ok(Permissions {
         read: allows(Capability::Read),
+        read_assessment: allows(Capability::ReadAssessment),
         read_staff: allows(Capability::ReadStaff),
         manage: allows(Capability::Manage),
         assess: allows(Capability::Assess),
         sign_off: allows(Capability::SignOff),
+        edit_own_records: allows(Capability::EditOwnRecords),
     })
 }
 
@@ -82,6 +102,16 @@ pub async fn provider_context(
     user: &CurrentUser,
     provider_id: ProviderId,
 ) -> Result<tera::Context, AppError> {
+    Ok(provider_page(state, user, provider_id).await?.0)
+}
+
+/// [`provider_context`] with the permissions it holds, for a handler that also decides by them
+/// (what a commissioner sees, which downloads to link), without judging access a second time.
+pub async fn provider_page(
+    state: &AppState,
+    user: &CurrentUser,
+    provider_id: ProviderId,
+) -> Result<(tera::Context, Permissions), AppError> {
     let can = permissions(state, user, provider_id).await?;
     let provider = with_conn(state, move |conn| Ok(super::store::provider(conn, provider_id)?))
         .await?
@@ -90,5 +120,5 @@ pub async fn provider_context(
     context.insert("provider", &provider);
     context.insert("provider_id", &provider_id);
     context.insert("can", &can);
-    Ok(context)
+    Ok((context, can))
 }

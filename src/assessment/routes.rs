@@ -15,7 +15,7 @@ use super::rules::StandardReadiness;
 use super::store;
 use crate::accounts::access::Capability;
 use crate::accounts::api::ApiUser;
-use crate::accounts::guard::{authorize, permissions, provider_context};
+use crate::accounts::guard::{authorize, permissions, provider_context, provider_page};
 use crate::accounts::session::CurrentUser;
 use crate::db::ProviderId;
 use crate::form::{FieldErrors, WithdrawalInput};
@@ -576,7 +576,7 @@ async fn show_request(
     errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
-    let mut context = provider_context(state, user, provider_id).await?;
+    let (mut context, can) = provider_page(state, user, provider_id).await?;
     let (found, library) = with_conn(state, move |conn| {
         let found = store::request(conn, provider_id, request_id)?;
         let library = crate::evidence::store::library(conn, provider_id, &Default::default(), today)?;
@@ -590,7 +590,7 @@ async fn show_request(
     context.insert("awaits_service", &status.awaits_service());
     context.insert("awaits_assessor", &(status == RequestStatus::Answered));
     let files = attached.iter().map(|(id, _, _, _, patient_data)| (*id, *patient_data));
-    let downloadable = crate::evidence::routes::downloadable(state, user, provider_id, files).await?;
+    let downloadable = crate::evidence::routes::downloadable(&can, files);
     context.insert("attached", &attached);
     context.insert("downloadable", &downloadable);
     context.insert("library", &library);

@@ -9,7 +9,7 @@ use super::model::{check_submission, listed, EvidenceForm, EvidenceInput, Eviden
 use super::rules::{download_needs, ReviewState};
 use super::store::{self, LibraryFilter, LibrarySort};
 use crate::accounts::access::Capability;
-use crate::accounts::guard::{allows, authorize, permissions, provider_context};
+use crate::accounts::guard::{authorize, provider_context, provider_page, Permissions};
 use crate::accounts::session::CurrentUser;
 use crate::db::ProviderId;
 use crate::form::{FieldErrors, WithdrawalInput};
@@ -206,7 +206,7 @@ async fn show_item(
 ) -> Result<HttpResponse, AppError> {
     let framework_id = framework_lookup(req)?;
     let today = state.today();
-    let can = permissions(state, user, provider_id).await?;
+    let (mut context, can) = provider_page(state, user, provider_id).await?;
     let (page, choices) = with_conn(state, move |conn| {
         Ok((store::item(conn, provider_id, item_id, today)?, {
             let framework = framework_id(conn, provider_id)?;
@@ -217,9 +217,7 @@ async fn show_item(
     let page = page.ok_or(AppError::NotFound)?;
     let linked: Vec<&String> = page.links.iter().map(|l| &l.reference).collect();
     let files = std::iter::once(&page.item).chain(&page.versions).map(|v| (v.id, v.contains_patient_data));
-    let downloadable = downloadable(state, user, provider_id, files).await?;
-    let mut context = provider_context(state, user, provider_id).await?;
-    context.insert("can", &can);
+    let downloadable = downloadable(&can, files);
     context.insert("downloadable", &downloadable);
     context.insert("linked", &linked);
     context.insert("page", &page);
@@ -254,19 +252,8 @@ async fn withdraw(
 
 /// Which of `files` (item id, holds patient-identifiable data) the user may download: the same
 /// decision as the download route's, so a page links only to the downloads that open.
-pub(crate) async fn downloadable(
-    state: &AppState,
-    user: &CurrentUser,
-    provider_id: ProviderId,
-    files: impl IntoIterator<Item = (i32, bool)>,
-) -> Result<Vec<i32>, AppError> {
-    let plain = allows(state, user, provider_id, download_needs(false)).await?;
-    let patient = allows(state, user, provider_id, download_needs(true)).await?;
-    Ok(files
-        .into_iter()
-        .filter(|(_, patient_data)| if *patient_data { patient } else { plain })
-        .map(|(id, _)| id)
-        .collect())
+pub(crate) fn downloadable(can: &Permissions, files: impl IntoIterator<Item = (i32, bool)>) -> Vec<i32> {
+    files.into_iter().filter(|(_, patient_data)| can.allows(download_needs(*patient_data))).map(|(id, _)| id).collect()
 }
 
 /// The download's headers: the original name (with a UTF-8 form for names that need it).

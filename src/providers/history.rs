@@ -4,7 +4,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::accounts::access::Capability;
-use crate::accounts::guard::{allows, authorize, provider_context};
+use crate::accounts::guard::{authorize, provider_page};
 use crate::accounts::session::CurrentUser;
 use crate::clock::london_day_starts;
 use crate::db::ProviderId;
@@ -49,11 +49,11 @@ pub(super) async fn index(
 ) -> Result<HttpResponse, AppError> {
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Read).await?;
-    let mut context = provider_context(&state, &user, provider_id).await?;
+    let (mut context, can) = provider_page(&state, &user, provider_id).await?;
     // Who changed what, and the values changed, are personal details: only for those who may read
     // named staff records (`ReadStaff`). A commissioner sees when, which record and what was done,
     // and may not search, filter or sort by what they cannot see.
-    let named = allows(&state, &user, provider_id, Capability::ReadStaff).await?;
+    let named = can.read_staff;
     let mut list: ListQuery<HistorySort> = ListQuery::parse(req.query_string());
     if !named {
         list.q.clear();

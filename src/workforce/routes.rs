@@ -17,7 +17,7 @@ use super::rules::Issue;
 use super::store::{self, PeopleFilter, PeopleSort};
 use crate::accounts::access::Capability;
 use crate::accounts::api::ApiUser;
-use crate::accounts::guard::{allows, authorize, permissions, provider_context};
+use crate::accounts::guard::{authorize, permissions, provider_context, provider_page};
 use crate::accounts::session::CurrentUser;
 use crate::db::StoreError;
 use crate::db::{ProviderId, StaffId};
@@ -74,14 +74,14 @@ async fn index(
     let today = state.today();
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Read).await?;
-    let mut context = provider_context(&state, &user, provider_id).await?;
+    let (mut context, can) = provider_page(&state, &user, provider_id).await?;
     let as_of = parse_date("as_of", &filters.as_of).unwrap_or(today);
     let days = state.settings.supervision_days;
     let list: ListQuery<PeopleSort> = ListQuery::parse(req.query_string());
     let wanted_issue = Issue::ALL.iter().copied().find(|i| i.code() == filters.issue);
     // The figures are for everyone who may open the page; the people themselves only for those who
     // may read named staff records (not a commissioner), who alone may search them.
-    let named = allows(&state, &user, provider_id, Capability::ReadStaff).await?;
+    let named = can.read_staff;
     let search = if named { list.q.clone() } else { String::new() };
     let (sort, dir, page) = (list.sort, list.dir, list.page);
     let (tier, discipline) = (Tier::parse(&filters.tier), Discipline::parse(&filters.discipline));
