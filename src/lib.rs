@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod assessment;
+pub mod audits;
 pub mod catalogue;
 pub mod cli;
 pub mod clock;
@@ -316,6 +317,7 @@ pub fn app(
         .configure(evidence::routes::configure)
         .configure(coverage::routes::configure)
         .configure(workforce::routes::configure)
+        .configure(audits::routes::configure)
         .default_service(aw::to(web::error::not_found))
 }
 

@@ -692,6 +692,7 @@ on_both_backends!(
     empty_db | db | {
         use ohgov::accounts::{OrganisationKind, Role};
         use ohgov::assessment::model as assessment;
+        use ohgov::audits::model as audits;
         use ohgov::catalogue::model as catalogue;
         use ohgov::coverage::model::Delivery;
         use ohgov::evidence::model::EvidenceKind;
@@ -743,6 +744,10 @@ on_both_backends!(
             (("supervision_sessions", "kind"), codes(workforce::SupervisionKind::ALL, |v| v.as_str())),
             (("nmc_revalidations", "confirmer_role"), codes(workforce::ConfirmerRole::ALL, |v| v.as_str())),
             (("pending_imports", "kind"), codes(ImportKind::ALL, |v| v.as_str())),
+            (("audit_plans", "state"), codes(audits::PlanState::ALL, |v| v.as_str())),
+            (("audits", "audit_type"), codes(audits::AuditType::ALL, |v| v.as_str())),
+            (("audits", "status"), codes(audits::AuditStatus::ALL, |v| v.as_str())),
+            (("audit_actions", "status"), codes(audits::ActionStatus::ALL, |v| v.as_str())),
         ]
         .into_iter()
         .collect();

@@ -58,6 +58,19 @@ const OWNERS: &[(&str, &[&str])] = &[
             "pending_imports",
         ],
     ),
+    (
+        "audits",
+        &[
+            "audit_plans",
+            "audits",
+            "audit_standards",
+            "audit_criteria",
+            "audit_actions",
+            "audit_progress_reports",
+            "audit_plan_sign_offs",
+            "audit_settings",
+        ],
+    ),
 ];
 
 fn rust_files(dir: &Path, found: &mut Vec<PathBuf>) {

@@ -438,6 +438,116 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    audit_plans (id) {
+        id -> Integer,
+        provider_id -> Integer,
+        year_start -> Integer,
+        state -> Text,
+        submitted_at -> Nullable<Timestamp>,
+        submitted_by -> Nullable<Integer>,
+        returned_at -> Nullable<Timestamp>,
+        returned_by -> Nullable<Integer>,
+        return_comment -> Nullable<Text>,
+        created_at -> Timestamp,
+        created_by -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    audits (id) {
+        id -> Integer,
+        plan_id -> Integer,
+        title -> Text,
+        audit_type -> Text,
+        service_node_id -> Nullable<Integer>,
+        lead_staff_id -> Nullable<Integer>,
+        planned_quarter -> Integer,
+        method -> Text,
+        sample_size -> Nullable<Integer>,
+        status -> Text,
+        status_reason -> Nullable<Text>,
+        started_on -> Nullable<Date>,
+        completed_on -> Nullable<Date>,
+        findings -> Nullable<Text>,
+        reaudit_of -> Nullable<Integer>,
+        created_at -> Timestamp,
+        created_by -> Nullable<Integer>,
+        updated_at -> Timestamp,
+        updated_by -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    audit_standards (audit_id, node_id) {
+        audit_id -> Integer,
+        node_id -> Integer,
+    }
+}
+
+diesel::table! {
+    audit_criteria (id) {
+        id -> Integer,
+        audit_id -> Integer,
+        position -> Integer,
+        description -> Text,
+        target_percent -> Double,
+        cases_met -> Nullable<Integer>,
+        cases_checked -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    audit_actions (id) {
+        id -> Integer,
+        audit_id -> Integer,
+        description -> Text,
+        owner_id -> Integer,
+        due_on -> Date,
+        status -> Text,
+        closed_on -> Nullable<Date>,
+        completion_note -> Nullable<Text>,
+        drop_reason -> Nullable<Text>,
+        created_at -> Timestamp,
+        created_by -> Nullable<Integer>,
+        updated_at -> Timestamp,
+        updated_by -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    audit_progress_reports (id) {
+        id -> Integer,
+        plan_id -> Integer,
+        report_date -> Date,
+        summary -> Text,
+        created_at -> Timestamp,
+        created_by -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    audit_plan_sign_offs (id) {
+        id -> Integer,
+        plan_id -> Integer,
+        version -> Integer,
+        signed_at -> Timestamp,
+        signed_by -> Integer,
+        submitted_by -> Nullable<Integer>,
+        snapshot -> Text,
+        snapshot_sha256 -> Text,
+    }
+}
+
+diesel::table! {
+    audit_settings (provider_id) {
+        provider_id -> Integer,
+        submitter_may_sign_off -> Bool,
+        updated_at -> Timestamp,
+        updated_by -> Nullable<Integer>,
+    }
+}
+
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(memberships -> organisations (organisation_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -459,6 +569,15 @@ diesel::joinable!(supervision_attendees -> supervision_sessions (session_id));
 diesel::joinable!(supervision_sessions -> staff (supervisor_id));
 diesel::joinable!(nmc_revalidations -> staff (staff_id));
 diesel::joinable!(assessment_cycles -> catalogues (catalogue_id));
+
+diesel::joinable!(audits -> audit_plans (plan_id));
+diesel::joinable!(audit_standards -> audits (audit_id));
+diesel::joinable!(audit_standards -> catalogue_nodes (node_id));
+diesel::joinable!(audit_criteria -> audits (audit_id));
+diesel::joinable!(audit_actions -> audits (audit_id));
+diesel::joinable!(audit_actions -> users (owner_id));
+diesel::joinable!(audit_progress_reports -> audit_plans (plan_id));
+diesel::joinable!(audit_plan_sign_offs -> audit_plans (plan_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     catalogues,
@@ -491,4 +610,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     nmc_revalidations,
     pending_imports,
     sessions,
+    audit_plans,
+    audits,
+    audit_standards,
+    audit_criteria,
+    audit_actions,
+    audit_progress_reports,
+    audit_plan_sign_offs,
+    audit_settings,
 );

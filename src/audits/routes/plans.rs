@@ -1,0 +1,5 @@
+//! (plans: to be written.)
+
+use actix_web::web;
+
+pub(super) fn configure(_cfg: &mut web::ServiceConfig) {}

@@ -1,0 +1,1 @@
+//! (plans: to be written.)

@@ -1,0 +1,1 @@
+//! (sign_off: to be written.)
