@@ -29,6 +29,7 @@ use sha2::{Digest, Sha256};
 
 use super::model::{AuditStatus, AuditType, PlanState};
 use crate::clock::FinancialYear;
+use crate::form::FieldErrors;
 
 /// A plan as it is signed: whose, which year, and each audit's plan fields (ordered by the audits'
 /// ids, so the order is the order they were added).
@@ -413,6 +414,54 @@ pub fn signer_refusal(signer: i32, submitted_by: Option<i32>, submitter_may_sign
     )
 }
 
+/// The sign-off form: the box ticked to say the plan was reviewed, and the hash of the plan as the
+/// page showed it, so what is signed is what was read.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SignInput {
+    #[serde(default)]
+    pub reviewed: String,
+    #[serde(default)]
+    pub hash: String,
+}
+
+impl SignInput {
+    /// The hash the page showed (None when the form carried none), or the problem at the box.
+    pub fn parse(&self) -> Result<Option<String>, FieldErrors> {
+        if self.reviewed != "yes" {
+            return Err(FieldErrors::one("reviewed", "Tick the box to confirm you have reviewed this plan"));
+        }
+        Ok(Some(self.hash.trim().to_string()).filter(|h| !h.is_empty()))
+    }
+}
+
+/// The return form: the comment for the service manager (checked by the store).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ReturnInput {
+    #[serde(default)]
+    pub comment: String,
+}
+
+/// The single-director setting's form: "yes" or "no".
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SettingInput {
+    #[serde(default)]
+    pub submitter_may_sign_off: String,
+}
+
+impl SettingInput {
+    /// On or off, or the problem at the field.
+    pub fn parse(&self) -> Result<bool, FieldErrors> {
+        match self.submitter_may_sign_off.as_str() {
+            "yes" => Ok(true),
+            "no" => Ok(false),
+            _ => Err(FieldErrors::one(
+                "submitter_may_sign_off",
+                "Choose whether whoever submits a plan may also sign it off",
+            )),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -591,6 +640,17 @@ mod tests {
         assert!(!SignOffStatus::SignedOff.may_submit());
         assert!(SignOffStatus::ChangedSinceSignOff.may_submit());
         assert!(!SignOffStatus::Submitted.may_submit());
+    }
+
+    #[test]
+    fn the_forms_say_what_is_missing() {
+        assert!(SignInput::default().parse().unwrap_err().get("reviewed").is_some());
+        let ticked = SignInput { reviewed: "yes".into(), hash: " abc ".into() };
+        assert_eq!(ticked.parse().unwrap(), Some("abc".to_string()));
+        assert_eq!(SignInput { reviewed: "yes".into(), hash: String::new() }.parse().unwrap(), None);
+        assert!(SettingInput::default().parse().is_err());
+        assert_eq!(SettingInput { submitter_may_sign_off: "yes".into() }.parse(), Ok(true));
+        assert_eq!(SettingInput { submitter_may_sign_off: "no".into() }.parse(), Ok(false));
     }
 
     #[test]
