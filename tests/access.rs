@@ -193,9 +193,8 @@ fn signed_audit_plan(conn: &mut ohgov::db::DbConnection, provider: ProviderId, t
         .execute(conn)
         .unwrap();
     let plan = ohgov::db::last_insert_id(conn).unwrap();
-    let mut user = |email: &str| {
-        UserId(users::table.filter(users::email.eq(email)).select(users::id).first::<i32>(conn).unwrap())
-    };
+    let mut user =
+        |email: &str| UserId(users::table.filter(users::email.eq(email)).select(users::id).first::<i32>(conn).unwrap());
     let (manager, director) = (user("manager@example.nhs.uk"), user("clinical_director@example.nhs.uk"));
     ohgov::audits::store::sign_off::submit(conn, plan, manager, now).unwrap();
     ohgov::audits::store::sign_off::sign(conn, plan, director, now).unwrap();
@@ -483,7 +482,12 @@ on_both_backends!(
             // The audit plan's sign-off: this year's plan is signed off and unchanged, so submitting
             // it again is refused (409); a sign-off without the ticked box, or a return without a
             // comment, is refused at its field (422) by a clinical director.
-            ("GET", "/providers/{provider_id}/audit-plans/{year}/sign-off", format!("{plan}/sign-off"), READS_ASSESSMENT),
+            (
+                "GET",
+                "/providers/{provider_id}/audit-plans/{year}/sign-off",
+                format!("{plan}/sign-off"),
+                READS_ASSESSMENT,
+            ),
             ("GET", "/providers/{provider_id}/audit-plans/{year}/sign-off", format!("{other_plan}/sign-off"), HIDDEN),
             (
                 "GET",
@@ -491,17 +495,42 @@ on_both_backends!(
                 format!("/providers/{p}/audit-plans/1999-00/sign-off"),
                 HIDDEN,
             ),
-            ("POST", "/providers/{provider_id}/audit-plans/{year}/submit", format!("{plan}/submit"), [303, 409, 409, 403, 403, 403, 403, 404]),
+            (
+                "POST",
+                "/providers/{provider_id}/audit-plans/{year}/submit",
+                format!("{plan}/submit"),
+                [303, 409, 409, 403, 403, 403, 403, 404],
+            ),
             ("POST", "/providers/{provider_id}/audit-plans/{year}/submit", format!("{other_plan}/submit"), HIDDEN),
             ("POST", "/providers/{provider_id}/audit-plans/{year}/sign", format!("{plan}/sign"), SIGNS_OFF_POST),
             ("POST", "/providers/{provider_id}/audit-plans/{year}/sign", format!("{other_plan}/sign"), HIDDEN),
             ("POST", "/providers/{provider_id}/audit-plans/{year}/return", format!("{plan}/return"), SIGNS_OFF_POST),
             ("POST", "/providers/{provider_id}/audit-plans/{year}/return", format!("{other_plan}/return"), HIDDEN),
-            ("GET", "/providers/{provider_id}/audit-plans/{year}/sign-offs/{version}", format!("{plan}/sign-offs/1"), READS_ASSESSMENT),
+            (
+                "GET",
+                "/providers/{provider_id}/audit-plans/{year}/sign-offs/{version}",
+                format!("{plan}/sign-offs/1"),
+                READS_ASSESSMENT,
+            ),
             // The signed file names the audits' leads: for those who read named staff records.
-            ("GET", "/providers/{provider_id}/audit-plans/{year}/sign-offs/{version}", format!("{plan}/sign-offs/1.json"), READS_STAFF),
-            ("GET", "/providers/{provider_id}/audit-plans/{year}/sign-offs/{version}", format!("{plan}/sign-offs/2"), HIDDEN),
-            ("GET", "/providers/{provider_id}/audit-plans/{year}/sign-offs/{version}", format!("{other_plan}/sign-offs/1"), HIDDEN),
+            (
+                "GET",
+                "/providers/{provider_id}/audit-plans/{year}/sign-offs/{version}",
+                format!("{plan}/sign-offs/1.json"),
+                READS_STAFF,
+            ),
+            (
+                "GET",
+                "/providers/{provider_id}/audit-plans/{year}/sign-offs/{version}",
+                format!("{plan}/sign-offs/2"),
+                HIDDEN,
+            ),
+            (
+                "GET",
+                "/providers/{provider_id}/audit-plans/{year}/sign-offs/{version}",
+                format!("{other_plan}/sign-offs/1"),
+                HIDDEN,
+            ),
             ("POST", "/providers/{provider_id}/audit-settings", format!("/providers/{p}/audit-settings"), MANAGES_POST),
             ("POST", "/providers/{provider_id}/audit-settings", format!("/providers/{q}/audit-settings"), HIDDEN),
             ("GET", "/providers/{provider_id}/workforce", format!("/providers/{p}/workforce"), READS),

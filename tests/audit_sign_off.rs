@@ -14,7 +14,9 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use ohgov::audits::sign_off::{sha256_hex, SignOffStatus};
 use ohgov::audits::store::sign_off as store;
-use ohgov::db::schema::{audit_criteria, audit_plan_sign_offs, audit_plans, audit_standards, audits, catalogue_nodes, history};
+use ohgov::db::schema::{
+    audit_criteria, audit_plan_sign_offs, audit_plans, audit_standards, audits, catalogue_nodes, history,
+};
 use ohgov::db::{DbConnection, ProviderId, StaffId, UserId};
 use support::{browser_signed_in, service, Service, PASSWORD};
 
@@ -247,7 +249,10 @@ on_both_backends!(
             seen.push(now);
             assert_eq!(status(conn, plan), SignOffStatus::ChangedSinceSignOff, "{what}");
         };
-        diesel::update(the_audit()).set(audits::title.eq("Consent to referral (all sites)")).execute(&mut conn).unwrap();
+        diesel::update(the_audit())
+            .set(audits::title.eq("Consent to referral (all sites)"))
+            .execute(&mut conn)
+            .unwrap();
         changed(&mut conn, "title");
         diesel::update(the_audit()).set(audits::audit_type.eq("record_keeping")).execute(&mut conn).unwrap();
         changed(&mut conn, "type");
@@ -262,7 +267,10 @@ on_both_backends!(
         changed(&mut conn, "lead");
         diesel::update(the_audit()).set(audits::planned_quarter.eq(3)).execute(&mut conn).unwrap();
         changed(&mut conn, "quarter");
-        diesel::update(the_audit()).set(audits::method.eq("Prospective audit of new referrals")).execute(&mut conn).unwrap();
+        diesel::update(the_audit())
+            .set(audits::method.eq("Prospective audit of new referrals"))
+            .execute(&mut conn)
+            .unwrap();
         changed(&mut conn, "method");
         diesel::update(the_audit()).set(audits::sample_size.eq(Some(60))).execute(&mut conn).unwrap();
         changed(&mut conn, "sample size");
@@ -307,7 +315,8 @@ on_both_backends!(
         let p = s.provider;
         let base = format!("{}/providers/{p}/audit-plans/2026-27", app.address);
         let (manager, manager_token) = browser_signed_in(&app, "manager@northshire.example", PASSWORD).await;
-        let (director, director_token) = browser_signed_in(&app, "clinical_director@northshire.example", PASSWORD).await;
+        let (director, director_token) =
+            browser_signed_in(&app, "clinical_director@northshire.example", PASSWORD).await;
 
         let page = manager.get(format!("{base}/sign-off")).send().await.unwrap().text().await.unwrap();
         assert!(page.contains("Draft: not yet submitted"), "{page}");
@@ -483,11 +492,16 @@ on_both_backends!(
         let settings = format!("{}/providers/{p}/audit-settings", app.address);
         let (status, _) = post(&director, &settings, &[("csrf_token", &token), ("year", "2026-27")]).await;
         assert_eq!(status, 422);
-        let (status, _) = post(&clinician, &settings, &[("csrf_token", &clinician_token), ("submitter_may_sign_off", "yes")]).await;
+        let (status, _) =
+            post(&clinician, &settings, &[("csrf_token", &clinician_token), ("submitter_may_sign_off", "yes")]).await;
         assert_eq!(status, 403);
         assert!(!store::submitter_may_sign_off(&mut conn, p).unwrap());
-        let (status, _) =
-            post(&director, &settings, &[("csrf_token", &token), ("year", "2026-27"), ("submitter_may_sign_off", "yes")]).await;
+        let (status, _) = post(
+            &director,
+            &settings,
+            &[("csrf_token", &token), ("year", "2026-27"), ("submitter_may_sign_off", "yes")],
+        )
+        .await;
         assert_eq!(status, 303);
         assert!(store::submitter_may_sign_off(&mut conn, p).unwrap());
         let (user_id, changes): (Option<i32>, String) = history::table
@@ -498,7 +512,10 @@ on_both_backends!(
         assert_eq!(user_id, Some(s.clinical_director.0));
         let changes: serde_json::Value = serde_json::from_str(&changes).unwrap();
         let change = &changes["submitter_may_sign_off"];
-        assert_eq!((change["before"].clone(), change["after"].clone()), (serde_json::json!(false), serde_json::json!(true)));
+        assert_eq!(
+            (change["before"].clone(), change["after"].clone()),
+            (serde_json::json!(false), serde_json::json!(true))
+        );
         let page = director.get(format!("{base}/sign-off")).send().await.unwrap().text().await.unwrap();
         assert!(page.contains("Whoever submits an audit plan may now also sign it off"), "the confirmation");
 
@@ -526,7 +543,8 @@ on_both_backends!(
         let before = history_rows(&mut conn);
         assert_eq!(post(&director, &format!("{base}/sign"), &ticked).await.0, 409);
         let (status, _) =
-            post(&director, &format!("{base}/return"), &[("csrf_token", &token), ("comment", "Add a MoHaWK audit")]).await;
+            post(&director, &format!("{base}/return"), &[("csrf_token", &token), ("comment", "Add a MoHaWK audit")])
+                .await;
         assert_eq!(status, 409);
         assert_eq!((sign_off_rows(&mut conn), history_rows(&mut conn)), (0, before), "nothing written");
         assert_eq!(status_of(&mut conn, plan), SignOffStatus::Draft);
@@ -538,7 +556,8 @@ on_both_backends!(
         assert_eq!(history_rows(&mut conn), before);
 
         // Returned: a comment is needed; with one, the plan goes back with it.
-        let (status, page) = post(&director, &format!("{base}/return"), &[("csrf_token", &token), ("comment", "  ")]).await;
+        let (status, page) =
+            post(&director, &format!("{base}/return"), &[("csrf_token", &token), ("comment", "  ")]).await;
         assert_eq!(status, 422);
         assert!(page.contains("Say why the plan is returned"), "{page}");
         assert_eq!(status_of(&mut conn, plan), SignOffStatus::Submitted);
@@ -548,7 +567,8 @@ on_both_backends!(
         assert!(page.contains("Tick the box to confirm you have reviewed this plan"));
         assert_eq!(sign_off_rows(&mut conn), 0);
         let comment = "Please add the record-keeping audit that the SEQOHS assessor asked for.";
-        let (status, _) = post(&director, &format!("{base}/return"), &[("csrf_token", &token), ("comment", comment)]).await;
+        let (status, _) =
+            post(&director, &format!("{base}/return"), &[("csrf_token", &token), ("comment", comment)]).await;
         assert_eq!(status, 303);
         assert_eq!(status_of(&mut conn, plan), SignOffStatus::Returned);
         let page = plain(&director.get(format!("{base}/sign-off")).send().await.unwrap().text().await.unwrap());
@@ -576,7 +596,8 @@ on_both_backends!(
         assert_eq!(state.return_comment, None, "the comment was answered by submitting again");
         // A plan that changed while the director read it is not signed.
         let (status, _) =
-            post(&director, &format!("{base}/sign"), &[("csrf_token", &token), ("reviewed", "yes"), ("hash", "0000")]).await;
+            post(&director, &format!("{base}/sign"), &[("csrf_token", &token), ("reviewed", "yes"), ("hash", "0000")])
+                .await;
         assert_eq!(status, 409);
         assert_eq!(sign_off_rows(&mut conn), 0);
         assert_eq!(post(&director, &format!("{base}/sign"), &ticked).await.0, 303);
@@ -584,7 +605,25 @@ on_both_backends!(
         assert_eq!(post(&director, &format!("{base}/sign"), &ticked).await.0, 409, "signed once");
         assert_eq!(sign_off_rows(&mut conn), 1);
         // No such year, or not a year: no page.
-        assert_eq!(manager.get(format!("{}/providers/{p}/audit-plans/2030-31/sign-off", app.address)).send().await.unwrap().status().as_u16(), 404);
-        assert_eq!(manager.get(format!("{}/providers/{p}/audit-plans/2026/sign-off", app.address)).send().await.unwrap().status().as_u16(), 404);
+        assert_eq!(
+            manager
+                .get(format!("{}/providers/{p}/audit-plans/2030-31/sign-off", app.address))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16(),
+            404
+        );
+        assert_eq!(
+            manager
+                .get(format!("{}/providers/{p}/audit-plans/2026/sign-off", app.address))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16(),
+            404
+        );
     }
 );

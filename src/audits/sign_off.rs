@@ -223,7 +223,9 @@ pub fn sector_standard_warnings(plan: &PlanSnapshot) -> Vec<String> {
         ));
     }
     if count(AuditType::NationalBenchmarking) == 0 {
-        warnings.push("The NHS sector standard asks for a national audit (MoHaWK benchmarking); this plan has none.".into());
+        warnings.push(
+            "The NHS sector standard asks for a national audit (MoHaWK benchmarking); this plan has none.".into(),
+        );
     }
     warnings
 }
@@ -277,7 +279,8 @@ fn audit_changes(old: &AuditSnapshot, now: &AuditSnapshot, out: &mut Vec<String>
     if old.audit_type != now.audit_type {
         say(changed("type", type_label(&old.audit_type), type_label(&now.audit_type)));
     }
-    let (was, is): (BTreeSet<&String>, BTreeSet<&String>) = (old.standards.iter().collect(), now.standards.iter().collect());
+    let (was, is): (BTreeSet<&String>, BTreeSet<&String>) =
+        (old.standards.iter().collect(), now.standards.iter().collect());
     let added: Vec<&str> = is.difference(&was).map(|s| s.as_str()).collect();
     let removed: Vec<&str> = was.difference(&is).map(|s| s.as_str()).collect();
     if !added.is_empty() {
@@ -300,7 +303,11 @@ fn audit_changes(old: &AuditSnapshot, now: &AuditSnapshot, out: &mut Vec<String>
         say(changed("method", quoted(&old.method), quoted(&now.method)));
     }
     if old.sample_size != now.sample_size {
-        say(changed("sample size", or_none(&old.sample_size, i32::to_string), or_none(&now.sample_size, i32::to_string)));
+        say(changed(
+            "sample size",
+            or_none(&old.sample_size, i32::to_string),
+            or_none(&now.sample_size, i32::to_string),
+        ));
     }
     for criterion in &old.criteria {
         match now.criteria.iter().find(|c| c.position == criterion.position) {
@@ -542,7 +549,8 @@ mod tests {
     #[test]
     fn every_field_changes_the_hash() {
         let base = plan().hash();
-        let edits: Vec<(&str, Box<dyn Fn(&mut PlanSnapshot)>)> = vec![
+        type Edit = Box<dyn Fn(&mut PlanSnapshot)>;
+        let edits: Vec<(&str, Edit)> = vec![
             ("provider", Box::new(|p| p.provider_id = 2)),
             ("year", Box::new(|p| p.year = "2027-28".into())),
             ("title", Box::new(|p| p.audits[0].title.push('s'))),

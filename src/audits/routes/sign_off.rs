@@ -33,7 +33,11 @@ fn year_of(text: &str) -> Result<FinancialYear, AppError> {
 }
 
 /// The plan's id for the provider and year, or 404.
-fn plan_of(conn: &mut crate::db::DbConnection, provider_id: ProviderId, year: FinancialYear) -> Result<i32, StoreError> {
+fn plan_of(
+    conn: &mut crate::db::DbConnection,
+    provider_id: ProviderId,
+    year: FinancialYear,
+) -> Result<i32, StoreError> {
     store::plan_id(conn, provider_id, year)?.ok_or(StoreError::NotFound)
 }
 
@@ -166,7 +170,11 @@ async fn return_plan(
             store::return_plan(conn, plan, by, at, &comment)
         },
         |()| {
-            confirm_then(&req, format!("Audit plan {year} returned to the service manager"), sign_off_path(provider_id, year))
+            confirm_then(
+                &req,
+                format!("Audit plan {year} returned to the service manager"),
+                sign_off_path(provider_id, year),
+            )
         },
         |errors| show_page(&state, &req, &user, provider_id, year, Again { errors, comment: input.comment }),
     )
@@ -252,7 +260,10 @@ async fn signed_version(
     if as_json {
         return Ok(HttpResponse::Ok()
             .content_type("application/json")
-            .insert_header(("Content-Disposition", format!("inline; filename=\"audit-plan-{}-v{number}.json\"", year.url())))
+            .insert_header((
+                "Content-Disposition",
+                format!("inline; filename=\"audit-plan-{}-v{number}.json\"", year.url()),
+            ))
             .body(text));
     }
     let (mut context, _) = provider_page(&state, &user, provider_id).await?;

@@ -96,7 +96,12 @@ pub fn snapshot_of(conn: &mut DbConnection, plan_id: i32) -> StoreResult<PlanSna
     let mut criteria: HashMap<i32, Vec<CriterionSnapshot>> = HashMap::new();
     for (audit_id, position, description, target) in audit_criteria::table
         .filter(audit_criteria::audit_id.eq_any(&ids))
-        .select((audit_criteria::audit_id, audit_criteria::position, audit_criteria::description, audit_criteria::target_percent))
+        .select((
+            audit_criteria::audit_id,
+            audit_criteria::position,
+            audit_criteria::description,
+            audit_criteria::target_percent,
+        ))
         .order((audit_criteria::audit_id, audit_criteria::position))
         .load::<(i32, i32, String, f64)>(conn)?
     {
@@ -247,15 +252,8 @@ pub struct SignOffState {
     pub changes: Vec<String>,
 }
 
-type PlanRow = (
-    ProviderId,
-    PlanState,
-    Option<UserId>,
-    Option<NaiveDateTime>,
-    Option<i32>,
-    Option<NaiveDateTime>,
-    Option<String>,
-);
+type PlanRow =
+    (ProviderId, PlanState, Option<UserId>, Option<NaiveDateTime>, Option<i32>, Option<NaiveDateTime>, Option<String>);
 
 /// Where the plan stands now. NotFound when there is no such plan.
 pub fn state(conn: &mut DbConnection, plan_id: i32) -> StoreResult<SignOffState> {
@@ -334,7 +332,13 @@ pub fn summary(conn: &mut DbConnection, plan_id: i32) -> StoreResult<SignOffSumm
     })
 }
 
-fn plan_history(conn: &mut DbConnection, by: UserId, state: &SignOffState, action: &str, diff: Diff) -> QueryResult<i32> {
+fn plan_history(
+    conn: &mut DbConnection,
+    by: UserId,
+    state: &SignOffState,
+    action: &str,
+    diff: Diff,
+) -> QueryResult<i32> {
     record(
         conn,
         &Entry {
@@ -358,7 +362,9 @@ pub fn submit(conn: &mut DbConnection, plan_id: i32, by: UserId, at: NaiveDateTi
             let year = now.snapshot.year_label();
             return Err(StoreError::Conflict(match now.status {
                 SignOffStatus::Submitted => format!("The audit plan {year} is already submitted for sign-off."),
-                _ => format!("The audit plan {year} is signed off and has not changed since: there is nothing to submit."),
+                _ => format!(
+                    "The audit plan {year} is signed off and has not changed since: there is nothing to submit."
+                ),
             }));
         }
         diesel::update(audit_plans::table.filter(audit_plans::id.eq(plan_id)))
