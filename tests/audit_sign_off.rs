@@ -401,6 +401,25 @@ on_both_backends!(
         assert_eq!(versions.iter().map(|v| v.version).collect::<Vec<_>>(), [2, 1]);
         let again = manager.get(format!("{base}/sign-offs/1.json")).send().await.unwrap().bytes().await.unwrap();
         assert_eq!(again.as_ref(), stored.as_bytes());
+
+        // A version signed in a form the page no longer lays out is still served, file and hash.
+        let earlier = r#"{"plan":"an earlier form"}"#;
+        diesel::insert_into(audit_plan_sign_offs::table)
+            .values((
+                audit_plan_sign_offs::plan_id.eq(plan),
+                audit_plan_sign_offs::version.eq(3),
+                audit_plan_sign_offs::signed_at.eq(at(12, 0)),
+                audit_plan_sign_offs::signed_by.eq(s.clinical_director),
+                audit_plan_sign_offs::snapshot.eq(earlier),
+                audit_plan_sign_offs::snapshot_sha256.eq(sha256_hex(earlier.as_bytes())),
+            ))
+            .execute(&mut conn)
+            .unwrap();
+        let response = manager.get(format!("{base}/sign-offs/3")).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+        assert!(response.text().await.unwrap().contains("cannot lay out"));
+        let file = manager.get(format!("{base}/sign-offs/3.json")).send().await.unwrap().text().await.unwrap();
+        assert_eq!(file, earlier);
     }
 );
 
@@ -551,6 +570,10 @@ on_both_backends!(
 
         // Submitted twice: the second is refused.
         assert_eq!(post(&manager, &format!("{base}/submit"), &[("csrf_token", &manager_token)]).await.0, 303);
+        assert_eq!(
+            store::awaiting_sign_off(&mut conn, p).unwrap().iter().map(|y| y.url()).collect::<Vec<_>>(),
+            ["2026-27"]
+        );
         let before = history_rows(&mut conn);
         assert_eq!(post(&manager, &format!("{base}/submit"), &[("csrf_token", &manager_token)]).await.0, 409);
         assert_eq!(history_rows(&mut conn), before);

@@ -267,11 +267,12 @@ async fn signed_version(
             .body(text));
     }
     let (mut context, _) = provider_page(&state, &user, provider_id).await?;
-    let snapshot: PlanSnapshot =
-        serde_json::from_str(&text).map_err(|e| AppError::Internal(format!("signed audit plan snapshot: {e}")))?;
+    // A version signed in a form this code no longer reads is still the record: its file and hash
+    // stay available, and the page says it cannot lay the plan out.
+    let snapshot: Option<PlanSnapshot> = serde_json::from_str(&text).ok();
     let audits: Vec<SignedAudit> = snapshot
-        .audits
         .iter()
+        .flat_map(|s| s.audits.iter())
         .map(|audit| SignedAudit {
             audit,
             type_label: AuditType::ALL.iter().find(|t| t.as_str() == audit.audit_type).map_or("Other", |t| t.label()),
@@ -281,8 +282,9 @@ async fn signed_version(
     context.insert("year", &year.to_string());
     context.insert("year_url", &year.url());
     context.insert("signed", &signed);
+    context.insert("readable", &snapshot.is_some());
     context.insert("audits", &audits);
-    context.insert("warnings", &rules::sector_standard_warnings(&snapshot));
+    context.insert("warnings", &snapshot.as_ref().map(rules::sector_standard_warnings).unwrap_or_default());
     context.insert("matches_hash", &(rules::sha256_hex(text.as_bytes()) == signed.hash));
     render_status(&state, &req, "audits/sign_off_version.html", context, StatusCode::OK)
 }

@@ -497,6 +497,18 @@ pub fn sign_as_reviewed(
     })
 }
 
+/// The years of the provider's plans submitted and awaiting a clinical director's decision, oldest
+/// first: for a clinical director's home page or the provider's overview.
+pub fn awaiting_sign_off(conn: &mut DbConnection, provider_id: ProviderId) -> QueryResult<Vec<FinancialYear>> {
+    let years: Vec<i32> = audit_plans::table
+        .filter(audit_plans::provider_id.eq(provider_id))
+        .filter(audit_plans::state.eq(PlanState::Submitted))
+        .select(audit_plans::year_start)
+        .order(audit_plans::year_start)
+        .load(conn)?;
+    Ok(years.into_iter().filter_map(FinancialYear::starting_in).collect())
+}
+
 /// Whether the provider lets whoever submitted a plan sign it off (off unless set).
 pub fn submitter_may_sign_off(conn: &mut DbConnection, provider_id: ProviderId) -> QueryResult<bool> {
     Ok(audit_settings::table
