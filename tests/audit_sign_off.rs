@@ -392,7 +392,10 @@ on_both_backends!(
         assert_eq!(manager.get(format!("{base}/sign-offs/2")).send().await.unwrap().status().as_u16(), 404);
 
         // Signed again: version 2, and version 1 is still listed and readable.
-        post(&manager, &format!("{base}/submit"), &[("csrf_token", &manager_token)]).await;
+        assert_eq!(post(&manager, &format!("{base}/submit"), &[("csrf_token", &manager_token)]).await.0, 303);
+        // The clinical director reviewing the resubmitted plan sees what changed since version 1.
+        let page = plain(&director.get(format!("{base}/sign-off")).send().await.unwrap().text().await.unwrap());
+        assert!(page.contains("Submitted: awaiting") && page.contains(expected[1]), "{page}");
         let (status, _) =
             post(&director, &format!("{base}/sign"), &[("csrf_token", &director_token), ("reviewed", "yes")]).await;
         assert_eq!(status, 303);
