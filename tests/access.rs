@@ -173,7 +173,31 @@ fn build_world(db: &support::TestDb) -> World {
         &[patient_evidence],
     )
     .unwrap();
+    signed_audit_plan(&mut conn, provider_id, today);
     World { provider, other_provider, evidence, request, finding, person, patient_evidence, answered_request }
+}
+
+/// This year's audit plan, submitted by the manager and signed off by the clinical director, so
+/// the sign-off pages have a plan and a signed version (submitting it again is refused: 409).
+fn signed_audit_plan(conn: &mut ohgov::db::DbConnection, provider: ProviderId, today: chrono::NaiveDate) {
+    use diesel::prelude::*;
+    use ohgov::db::schema::{audit_plans, users};
+    let year = ohgov::clock::FinancialYear::containing(today);
+    let now = chrono::Utc::now().naive_utc();
+    diesel::insert_into(audit_plans::table)
+        .values((
+            audit_plans::provider_id.eq(provider),
+            audit_plans::year_start.eq(year.start_year()),
+            audit_plans::created_at.eq(now),
+        ))
+        .execute(conn)
+        .unwrap();
+    let plan = ohgov::db::last_insert_id(conn).unwrap();
+    let mut user =
+        |email: &str| UserId(users::table.filter(users::email.eq(email)).select(users::id).first::<i32>(conn).unwrap());
+    let (manager, director) = (user("manager@example.nhs.uk"), user("clinical_director@example.nhs.uk"));
+    ohgov::audits::store::sign_off::submit(conn, plan, manager, now).unwrap();
+    ohgov::audits::store::sign_off::sign(conn, plan, director, now).unwrap();
 }
 
 fn form_token(html: &str) -> Option<String> {
@@ -229,6 +253,12 @@ on_both_backends!(
         const READS_STAFF: [u16; 8] = [303, 200, 200, 200, 200, 403, 403, 404];
         // A file holding patient-identifiable data: only those who manage the service download it.
         const DOWNLOADS_PATIENT_DATA: [u16; 8] = [303, 200, 200, 403, 403, 403, 403, 404];
+        // Signing off an audit plan, or returning it: only a clinical director (the form, sent
+        // empty, is refused at its field).
+        const SIGNS_OFF_POST: [u16; 8] = [303, 403, 422, 403, 403, 403, 403, 404];
+        let year = ohgov::clock::FinancialYear::containing(chrono::Utc::now().date_naive()).url();
+        let plan = format!("/providers/{p}/audit-plans/{year}");
+        let other_plan = format!("/providers/{q}/audit-plans/{year}");
 
         // (method, route pattern, concrete path, expected status for each of PEOPLE in order).
         // Each POST is sent twice. First without a form token: it is refused before anything is
@@ -449,6 +479,60 @@ on_both_backends!(
             ),
             ("POST", "/providers/{provider_id}/coverage/{reference}", format!("/providers/{q}/coverage/REHAB"), HIDDEN),
             ("GET", "/api/v1/providers/{provider_id}/coverage", format!("/api/v1/providers/{p}/coverage"), [401; 8]),
+            // The audit plan's sign-off: this year's plan is signed off and unchanged, so submitting
+            // it again is refused (409); a sign-off without the ticked box, or a return without a
+            // comment, is refused at its field (422) by a clinical director.
+            (
+                "GET",
+                "/providers/{provider_id}/audit-plans/{year}/sign-off",
+                format!("{plan}/sign-off"),
+                READS_ASSESSMENT,
+            ),
+            ("GET", "/providers/{provider_id}/audit-plans/{year}/sign-off", format!("{other_plan}/sign-off"), HIDDEN),
+            (
+                "GET",
+                "/providers/{provider_id}/audit-plans/{year}/sign-off",
+                format!("/providers/{p}/audit-plans/1999-00/sign-off"),
+                HIDDEN,
+            ),
+            (
+                "POST",
+                "/providers/{provider_id}/audit-plans/{year}/submit",
+                format!("{plan}/submit"),
+                [303, 409, 409, 403, 403, 403, 403, 404],
+            ),
+            ("POST", "/providers/{provider_id}/audit-plans/{year}/submit", format!("{other_plan}/submit"), HIDDEN),
+            ("POST", "/providers/{provider_id}/audit-plans/{year}/sign", format!("{plan}/sign"), SIGNS_OFF_POST),
+            ("POST", "/providers/{provider_id}/audit-plans/{year}/sign", format!("{other_plan}/sign"), HIDDEN),
+            ("POST", "/providers/{provider_id}/audit-plans/{year}/return", format!("{plan}/return"), SIGNS_OFF_POST),
+            ("POST", "/providers/{provider_id}/audit-plans/{year}/return", format!("{other_plan}/return"), HIDDEN),
+            (
+                "GET",
+                "/providers/{provider_id}/audit-plans/{year}/sign-offs/{version}",
+                format!("{plan}/sign-offs/1"),
+                READS_ASSESSMENT,
+            ),
+            // The signed file names the audits' leads: for those who read named staff records.
+            (
+                "GET",
+                "/providers/{provider_id}/audit-plans/{year}/sign-offs/{version}",
+                format!("{plan}/sign-offs/1.json"),
+                READS_STAFF,
+            ),
+            (
+                "GET",
+                "/providers/{provider_id}/audit-plans/{year}/sign-offs/{version}",
+                format!("{plan}/sign-offs/2"),
+                HIDDEN,
+            ),
+            (
+                "GET",
+                "/providers/{provider_id}/audit-plans/{year}/sign-offs/{version}",
+                format!("{other_plan}/sign-offs/1"),
+                HIDDEN,
+            ),
+            ("POST", "/providers/{provider_id}/audit-settings", format!("/providers/{p}/audit-settings"), MANAGES_POST),
+            ("POST", "/providers/{provider_id}/audit-settings", format!("/providers/{q}/audit-settings"), HIDDEN),
             ("GET", "/providers/{provider_id}/workforce", format!("/providers/{p}/workforce"), READS),
             ("GET", "/providers/{provider_id}/workforce", format!("/providers/{q}/workforce"), HIDDEN),
             (
