@@ -1,0 +1,1 @@
+//! The audit programme's part of the fictional demo service. (Written below.)
