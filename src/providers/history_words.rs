@@ -308,6 +308,10 @@ pub fn entity_label(entity: &str) -> &str {
         "organisation" => "Organisation",
         "contract" => "Contract",
         "membership" => "Role",
+        "audit_plan" => "Audit plan",
+        "audit" => "Audit",
+        "audit_action" => "Audit action",
+        "audit_progress_report" => "Audit progress report",
         other => other,
     }
 }
@@ -325,6 +329,7 @@ fn action_label(action: &str) -> &str {
         "accept" => "Accepted",
         "return" => "Returned",
         "import" => "Imported",
+        "record results" => "Results recorded",
         other => other,
     }
 }
