@@ -114,6 +114,14 @@ async fn create(
     .await
 }
 
+/// An audit on the plan's page, with its lead's name for those who may see it.
+#[derive(serde::Serialize)]
+struct PlanRow<'a> {
+    #[serde(flatten)]
+    line: &'a audits::AuditLine,
+    lead: Option<String>,
+}
+
 /// `GET /providers/{id}/audit-plans/{year}`: the plan's audits by quarter then title, its check
 /// against the NHS sector standard, its overdue actions, its progress reports and its state.
 async fn plan_page(
@@ -144,11 +152,15 @@ async fn plan_page(
     .await?;
     let counted: Vec<rules::Counted> =
         lines.iter().map(|l| rules::Counted { audit_type: l.audit_type, status: l.status }).collect();
-    let leads: std::collections::HashMap<String, String> =
-        leads.into_iter().map(|(id, name)| (id.0.to_string(), name)).collect();
+    let rows: Vec<PlanRow> = lines
+        .iter()
+        .map(|line| PlanRow {
+            line,
+            lead: line.lead_staff_id.and_then(|l| leads.iter().find(|(id, _)| *id == l).map(|(_, n)| n.clone())),
+        })
+        .collect();
     context.insert("plan", &plan);
-    context.insert("audits", &lines);
-    context.insert("leads", &leads);
+    context.insert("audits", &rows);
     context.insert("named", &named);
     context.insert("warnings", &rules::sector_warnings(&counted));
     context.insert("overdue", &overdue);
