@@ -188,7 +188,22 @@ async fn copy(
     let year = year_in_path(&year)?;
     authorize(&state, &user, provider_id, Capability::Manage).await?;
     let by = user.id;
-    let copied = with_conn(&state, move |conn| Ok(plans::copy_plan(conn, Some(by), provider_id, year)?)).await?;
+    let outcome = with_conn(&state, move |conn| match plans::copy_plan(conn, Some(by), provider_id, year) {
+        Err(crate::db::StoreError::Conflict(why)) => Ok(Err(why)),
+        other => Ok(Ok(other?)),
+    })
+    .await?;
+    let copied = match outcome {
+        Ok(copied) => copied,
+        Err(why) => {
+            // Refused with its reason on a page of its own (409), the plans one click away.
+            let (mut context, _) = provider_page(&state, &user, provider_id).await?;
+            context.insert("why", &why);
+            context.insert("year_label", &year.to_string());
+            context.insert("year_url", &year.url());
+            return render_status(&state, &req, "audits/copy_refused.html", context, StatusCode::CONFLICT);
+        }
+    };
     let Some(next) = copied.next_year else { return Err(AppError::NotFound) };
     let message = format!(
         "{year} copied into {next}: {} carried over, {} proposed",
