@@ -331,7 +331,8 @@ async fn home(
     if let Some(user) = user {
         let (owner, today) = (user.id, state.today());
         let overdue =
-            web::with_conn(&state, move |conn| Ok(audits::store::actions::overdue_for_owner(conn, owner, today)?)).await?;
+            web::with_conn(&state, move |conn| Ok(audits::store::actions::overdue_for_owner(conn, owner, today)?))
+                .await?;
         context.insert("my_overdue_actions", &overdue);
     }
     web::render(&state, &req, "home.html", context)

@@ -639,7 +639,12 @@ on_both_backends!(
                 READS_ASSESSMENT,
             ),
             ("GET", "/providers/{provider_id}/audits/{audit_id}", format!("/providers/{q}/audits/{au}"), HIDDEN),
-            ("GET", "/providers/{provider_id}/audits/{audit_id}/edit", format!("/providers/{p}/audits/{au}/edit"), MANAGES),
+            (
+                "GET",
+                "/providers/{provider_id}/audits/{audit_id}/edit",
+                format!("/providers/{p}/audits/{au}/edit"),
+                MANAGES,
+            ),
             (
                 "POST",
                 "/providers/{provider_id}/audits/{audit_id}/edit",

@@ -75,8 +75,7 @@ fn add_audit(
     audit_type: &str,
     lead: Option<i32>,
 ) -> i32 {
-    let (plan, progress) =
-        audit_plan(title, audit_type, lead, &[("Consent recorded", "95"), ("Outcome stated", "90")]);
+    let (plan, progress) = audit_plan(title, audit_type, lead, &[("Consent recorded", "95"), ("Outcome stated", "90")]);
     let framework = support::framework(conn, provider);
     audits::create_audit(conn, None, provider, year, &plan, &progress, framework, support::today()).unwrap()
 }
@@ -137,9 +136,11 @@ on_both_backends!(
         let p = s.provider;
         let (manager, token) = browser_signed_in(&app, "manager@northshire.example", PASSWORD).await;
         let year = this_year();
-        let (status, _) = post(&app, &manager, &token, &format!("/providers/{p}/audit-plans"), &[("year", &year.to_string())]).await;
+        let (status, _) =
+            post(&app, &manager, &token, &format!("/providers/{p}/audit-plans"), &[("year", &year.to_string())]).await;
         assert_eq!(status, 303, "the plan is started");
-        let (status, page) = post(&app, &manager, &token, &format!("/providers/{p}/audit-plans"), &[("year", &year.to_string())]).await;
+        let (status, page) =
+            post(&app, &manager, &token, &format!("/providers/{p}/audit-plans"), &[("year", &year.to_string())]).await;
         assert_eq!(status, 422, "one plan a year");
         assert!(page.contains("There is already a plan for"), "{page}");
 
@@ -190,11 +191,13 @@ on_both_backends!(
 
         // Bad input is refused at its field, and nothing is written.
         let (audits_before, history_before) = (count_audits(&mut conn), history_rows(&mut conn, "audit"));
-        let blank: Vec<(&str, &str)> = local.iter().map(|(k, v)| if *k == "title" { (*k, " ") } else { (*k, *v) }).collect();
+        let blank: Vec<(&str, &str)> =
+            local.iter().map(|(k, v)| if *k == "title" { (*k, " ") } else { (*k, *v) }).collect();
         let (status, page) = post(&app, &manager, &token, &new, &blank).await;
         assert_eq!(status, 422);
         assert!(page.contains("id=\"title-error\""), "{page}");
-        let too_high: Vec<(&str, &str)> = local.iter().map(|(k, v)| if *k == "target" { (*k, "120") } else { (*k, *v) }).collect();
+        let too_high: Vec<(&str, &str)> =
+            local.iter().map(|(k, v)| if *k == "target" { (*k, "120") } else { (*k, *v) }).collect();
         let (status, page) = post(&app, &manager, &token, &new, &too_high).await;
         assert_eq!(status, 422);
         assert!(page.contains("the target must be a percentage from 0 to 100"), "{page}");
@@ -227,7 +230,8 @@ on_both_backends!(
         add_audit(&mut conn, p, last, "Record-keeping audit", "record_keeping", None);
         let cancelled = add_audit(&mut conn, p, last, "Abandoned audit", "other", None);
         let record = audits::audit(&mut conn, p, cancelled).unwrap().unwrap();
-        let (plan, _) = audit_plan("Abandoned audit", "other", None, &[("Consent recorded", "95"), ("Outcome stated", "90")]);
+        let (plan, _) =
+            audit_plan("Abandoned audit", "other", None, &[("Consent recorded", "95"), ("Outcome stated", "90")]);
         let stop = Progress {
             status: ohgov::audits::model::AuditStatus::Cancelled,
             status_reason: Some("The service was decommissioned".into()),
@@ -343,7 +347,12 @@ on_both_backends!(
             &lead,
             &lead_token,
             &format!("/providers/{p}/audits/{audit}/edit"),
-            &[("title", "Renamed by the lead"), ("audit_type", "local_clinical"), ("planned_quarter", "1"), ("method", "x")],
+            &[
+                ("title", "Renamed by the lead"),
+                ("audit_type", "local_clinical"),
+                ("planned_quarter", "1"),
+                ("method", "x"),
+            ],
         )
         .await;
         assert_eq!(status, 403, "the lead may not change the plan's fields");
@@ -359,7 +368,11 @@ on_both_backends!(
             Some(s.manager),
             p,
             audit,
-            &NewAction { description: "Remind clinicians to record consent".into(), owner_id: lead_user.0, due_on: due },
+            &NewAction {
+                description: "Remind clinicians to record consent".into(),
+                owner_id: lead_user.0,
+                due_on: due,
+            },
         )
         .unwrap();
         let path = format!("/providers/{p}/audit-actions/{action}");
@@ -422,8 +435,15 @@ on_both_backends!(
         assert!(!home.contains("Your audit actions overdue"), "only the owner's own");
 
         // Once done it is overdue no more.
-        actions::update_action(&mut conn, Some(owner), p, overdue_id, &ActionChange::Done { note: None }, support::today())
-            .unwrap();
+        actions::update_action(
+            &mut conn,
+            Some(owner),
+            p,
+            overdue_id,
+            &ActionChange::Done { note: None },
+            support::today(),
+        )
+        .unwrap();
         let (_, home) = get(&app, &grace, "/").await;
         assert!(!home.contains("Your audit actions overdue"));
     }
@@ -455,7 +475,11 @@ on_both_backends!(
             None,
             p,
             first,
-            &NewAction { description: "Retrain staff".into(), owner_id: s.manager.0, due_on: today - Duration::days(2) },
+            &NewAction {
+                description: "Retrain staff".into(),
+                owner_id: s.manager.0,
+                due_on: today - Duration::days(2),
+            },
         )
         .unwrap();
 
@@ -468,7 +492,8 @@ on_both_backends!(
         assert_eq!(history_rows(&mut conn, "audit_progress_report"), before, "nothing written");
         let date = ohgov::form::form_date(today);
         let (status, _) =
-            post(&app, &manager, &token, &path, &[("report_date", &date), ("summary", "The consent audit is done.")]).await;
+            post(&app, &manager, &token, &path, &[("report_date", &date), ("summary", "The consent audit is done.")])
+                .await;
         assert_eq!(status, 303);
         assert_eq!(history_rows(&mut conn, "audit_progress_report"), before + 1);
         let (_, page) = get(&app, &manager, &path).await;

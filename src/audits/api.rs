@@ -105,11 +105,8 @@ pub struct PlanFacts<'a> {
 
 /// The document, names left out unless `facts.named`.
 pub fn plan_document(facts: &PlanFacts<'_>) -> PlanDocument {
-    let counted: Vec<_> = facts
-        .audits
-        .iter()
-        .map(|a| super::rules::Counted { audit_type: a.audit_type, status: a.status })
-        .collect();
+    let counted: Vec<_> =
+        facts.audits.iter().map(|a| super::rules::Counted { audit_type: a.audit_type, status: a.status }).collect();
     PlanDocument {
         provider_id: facts.provider_id,
         year: facts.plan.year_url.clone(),
@@ -133,7 +130,12 @@ pub fn plan_document(facts: &PlanFacts<'_>) -> PlanDocument {
                 standards: facts.standards.iter().filter(|s| s.0 == a.id).map(|s| s.1.clone()).collect(),
                 reaudit_of: a.reaudit_of,
                 findings: a.findings.clone(),
-                criteria: facts.criteria.iter().filter(|c| c.0 == a.id).map(|c| CriterionDocument::from(&c.1)).collect(),
+                criteria: facts
+                    .criteria
+                    .iter()
+                    .filter(|c| c.0 == a.id)
+                    .map(|c| CriterionDocument::from(&c.1))
+                    .collect(),
                 actions: facts
                     .actions
                     .iter()

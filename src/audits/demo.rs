@@ -64,10 +64,7 @@ const COMPLETED: [DemoAudit; 5] = [
         4,
         "Peer review of 30 reports against the Faculty of Occupational Medicine's report-writing handrail",
         "Dr Priya Nair",
-        &[
-            ("Written in plain English", 90.0, 27, 30),
-            ("Advice on adjustments specific and practical", 85.0, 24, 30),
-        ],
+        &[("Written in plain English", 90.0, 27, 30), ("Advice on adjustments specific and practical", 85.0, 24, 30)],
     ),
 ];
 
@@ -116,14 +113,27 @@ pub fn load(conn: &mut DbConnection, provider: ProviderId, today: NaiveDate) -> 
             sample_size: criteria.iter().map(|c| c.3).max(),
             criteria: criteria
                 .iter()
-                .map(|(description, target, _, _)| Criterion { description: description.to_string(), target_percent: *target })
+                .map(|(description, target, _, _)| Criterion {
+                    description: description.to_string(),
+                    target_percent: *target,
+                })
                 .collect(),
         };
-        let planned = Progress { status: AuditStatus::Planned, status_reason: None, started_on: None, completed_on: None, findings: None };
+        let planned = Progress {
+            status: AuditStatus::Planned,
+            status_reason: None,
+            started_on: None,
+            completed_on: None,
+            findings: None,
+        };
         let id = audits::create_audit(conn, manager, provider, last_year, &plan, &planned, framework, today)?;
         let record = audits::audit(conn, provider, id)?.ok_or(StoreError::NotFound)?;
-        let results: Vec<_> =
-            record.criteria.iter().zip(criteria.iter()).map(|(c, (_, _, met, checked))| (c.id, Some((*met, *checked)))).collect();
+        let results: Vec<_> = record
+            .criteria
+            .iter()
+            .zip(criteria.iter())
+            .map(|(c, (_, _, met, checked))| (c.id, Some((*met, *checked))))
+            .collect();
         let start = (quarter - 1) as i64 * 91 + 14;
         let done = Progress {
             status: AuditStatus::Completed,
@@ -163,12 +173,36 @@ pub fn load(conn: &mut DbConnection, provider: ProviderId, today: NaiveDate) -> 
     // Actions: (audit, description, owner, due in days from today, what became of it).
     let owner_or = |u: Option<UserId>| u.or(manager).map(|u| u.0);
     let planned_actions: [(usize, &str, Option<UserId>, i64, Option<ActionChange>); 6] = [
-        (0, "Add a consent prompt to the management referral report template", manager, -200, Some(ActionChange::Done { note: Some("Template changed and issued to every clinician".into()) })),
-        (0, "Remind clinicians to offer the employee sight of the report at the end of each consultation", clinician, -20, None),
+        (
+            0,
+            "Add a consent prompt to the management referral report template",
+            manager,
+            -200,
+            Some(ActionChange::Done { note: Some("Template changed and issued to every clinician".into()) }),
+        ),
+        (
+            0,
+            "Remind clinicians to offer the employee sight of the report at the end of each consultation",
+            clinician,
+            -20,
+            None,
+        ),
         (1, "Book catch-up skin checks for the staff missed this year", clinician, 30, None),
         (2, "Review the triage of referrals to shorten the wait for a first appointment", director, -45, None),
-        (3, "Retrain two clinicians on dating, timing and signing entries", manager, -120, Some(ActionChange::Dropped { reason: "Both clinicians have since left the service".into() })),
-        (4, "Share anonymised examples of good reports at the clinical meeting", director, -90, Some(ActionChange::Done { note: Some("Shared at the meeting; examples kept on the shared drive".into()) })),
+        (
+            3,
+            "Retrain two clinicians on dating, timing and signing entries",
+            manager,
+            -120,
+            Some(ActionChange::Dropped { reason: "Both clinicians have since left the service".into() }),
+        ),
+        (
+            4,
+            "Share anonymised examples of good reports at the clinical meeting",
+            director,
+            -90,
+            Some(ActionChange::Done { note: Some("Shared at the meeting; examples kept on the shared drive".into()) }),
+        ),
     ];
     for (audit, description, owner, due, outcome) in planned_actions {
         let Some(owner_id) = owner_or(owner) else { continue };
@@ -178,7 +212,9 @@ pub fn load(conn: &mut DbConnection, provider: ProviderId, today: NaiveDate) -> 
             actions::update_action(conn, owner.or(manager), provider, id, &change, today)?;
             // Closed a while ago, as the demo's story has it.
             let closed = (today + Duration::days(due + 10)).min(today);
-            diesel::update(audit_actions::table.find(id)).set(audit_actions::closed_on.eq(Some(closed))).execute(conn)?;
+            diesel::update(audit_actions::table.find(id))
+                .set(audit_actions::closed_on.eq(Some(closed)))
+                .execute(conn)?;
         }
     }
 
@@ -201,12 +237,8 @@ pub fn load(conn: &mut DbConnection, provider: ProviderId, today: NaiveDate) -> 
         };
         audits::update_audit(conn, manager, provider, id, &plan, &started, framework, today)?;
         let record = audits::audit(conn, provider, id)?.ok_or(StoreError::NotFound)?;
-        let results: Vec<_> = record
-            .criteria
-            .iter()
-            .zip([Some((39, 40)), Some((37, 40)), None])
-            .map(|(c, r)| (c.id, r))
-            .collect();
+        let results: Vec<_> =
+            record.criteria.iter().zip([Some((39, 40)), Some((37, 40)), None]).map(|(c, r)| (c.id, r)).collect();
         audits::record_results(conn, manager, provider, id, &results, &started)?;
     }
     if let Some(id) = find("Needlestick injury follow-up") {
@@ -234,7 +266,13 @@ pub fn load(conn: &mut DbConnection, provider: ProviderId, today: NaiveDate) -> 
             Criterion { description: "Adjustments named where fit with adjustments".into(), target_percent: 90.0 },
         ],
     };
-    let planned = Progress { status: AuditStatus::Planned, status_reason: None, started_on: None, completed_on: None, findings: None };
+    let planned = Progress {
+        status: AuditStatus::Planned,
+        status_reason: None,
+        started_on: None,
+        completed_on: None,
+        findings: None,
+    };
     audits::create_audit(conn, manager, provider, this_year, &new_audit, &planned, framework, today)?;
 
     for (days, summary) in [

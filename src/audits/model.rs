@@ -83,7 +83,12 @@ impl PlanInput {
             return Err(FieldErrors::one("year", "Enter the financial year, like 2026/27"));
         }
         text.parse::<FinancialYear>()
-            .map_err(|_| FieldErrors::one("year", format!("{:?} is not a financial year: write it like 2026/27", self.year.trim())))
+            .map_err(|_| {
+                FieldErrors::one(
+                    "year",
+                    format!("{:?} is not a financial year: write it like 2026/27", self.year.trim()),
+                )
+            })
             .and_then(|year| {
                 if (1900..=2099).contains(&year.start_year()) {
                     Ok(year)
@@ -393,10 +398,8 @@ impl ResultsInput {
                         errors.add("results", format!("{name}: at least one case must be checked"))
                     }
                     (Ok(m), Ok(_)) if m < 0 => errors.add("results", format!("{name}: cases met cannot be negative")),
-                    (Ok(m), Ok(c)) if m > c => errors.add(
-                        "results",
-                        format!("{name}: cases met ({m}) cannot be more than cases checked ({c})"),
-                    ),
+                    (Ok(m), Ok(c)) if m > c => errors
+                        .add("results", format!("{name}: cases met ({m}) cannot be more than cases checked ({c})")),
                     (Ok(m), Ok(c)) => results.push((*id, Some((m, c)))),
                     _ => errors.add("results", format!("{name}: the cases must be whole numbers, like 38 of 40")),
                 },
@@ -559,7 +562,8 @@ mod tests {
             ..Default::default()
         };
         assert!(backwards.parse(today()).is_err());
-        let future = ProgressInput { status: "in_progress".into(), started_on: "2027-01-01".into(), ..Default::default() };
+        let future =
+            ProgressInput { status: "in_progress".into(), started_on: "2027-01-01".into(), ..Default::default() };
         assert_eq!(future.parse(today()).unwrap_err().get("started_on"), Some("The start date cannot be after today"));
     }
 
@@ -589,7 +593,11 @@ mod tests {
     fn dropping_an_action_needs_a_reason() {
         let dropped = ActionUpdateInput { status: "dropped".into(), ..Default::default() };
         assert_eq!(dropped.parse().unwrap_err().get("drop_reason"), Some("Say why the action is dropped"));
-        let done = ActionUpdateInput { status: "done".into(), completion_note: "Template changed".into(), ..Default::default() };
+        let done = ActionUpdateInput {
+            status: "done".into(),
+            completion_note: "Template changed".into(),
+            ..Default::default()
+        };
         assert_eq!(done.parse().unwrap(), ActionChange::Done { note: Some("Template changed".into()) });
     }
 }

@@ -44,7 +44,10 @@ pub struct Counted {
 /// happen this year. Empty when the plan meets it.
 pub fn sector_warnings(audits: &[Counted]) -> Vec<String> {
     let counts = |wanted: AuditType| {
-        audits.iter().filter(|a| a.audit_type == wanted && !matches!(a.status, AuditStatus::Deferred | AuditStatus::Cancelled)).count()
+        audits
+            .iter()
+            .filter(|a| a.audit_type == wanted && !matches!(a.status, AuditStatus::Deferred | AuditStatus::Cancelled))
+            .count()
     };
     let mut warnings = Vec::new();
     let local = counts(AuditType::LocalClinical);
@@ -109,9 +112,10 @@ pub fn changes(since: Option<NaiveDate>, until: NaiveDate, audits: &[AuditDates]
 }
 
 /// Lines up a re-audit's criteria with the first round's: the same description (ignoring case and
-/// spaces at the ends) first, then, for what is left, the same position in the list. Each pair is
-/// (index in the first round, index in the re-audit); a criterion with no partner pairs with None.
-/// In the re-audit's order, then the first round's unmatched ones.
+/// spaces at the ends) first; then those left on each side in their order, so a criterion reworded
+/// in its place still sits beside the one it replaced. Each pair is (index in the first round,
+/// index in the re-audit); a criterion with no partner pairs with None. In the re-audit's order,
+/// then the first round's unmatched ones.
 pub fn pair_rounds(first: &[&str], second: &[&str]) -> Vec<(Option<usize>, Option<usize>)> {
     let key = |s: &str| s.trim().to_lowercase();
     let mut taken = vec![false; first.len()];
@@ -122,13 +126,15 @@ pub fn pair_rounds(first: &[&str], second: &[&str]) -> Vec<(Option<usize>, Optio
             partner[j] = Some(i);
         }
     }
-    for (j, found) in partner.iter_mut().enumerate() {
-        if found.is_none() && j < first.len() && !taken[j] {
-            taken[j] = true;
-            *found = Some(j);
+    let mut left = (0..first.len()).filter(|&i| !taken[i]).collect::<Vec<_>>().into_iter();
+    for found in partner.iter_mut().filter(|p| p.is_none()) {
+        if let Some(i) = left.next() {
+            taken[i] = true;
+            *found = Some(i);
         }
     }
-    let mut pairs: Vec<(Option<usize>, Option<usize>)> = partner.into_iter().enumerate().map(|(j, i)| (i, Some(j))).collect();
+    let mut pairs: Vec<(Option<usize>, Option<usize>)> =
+        partner.into_iter().enumerate().map(|(j, i)| (i, Some(j))).collect();
     pairs.extend(taken.iter().enumerate().filter(|(_, t)| !**t).map(|(i, _)| (Some(i), None)));
     pairs
 }
@@ -184,7 +190,8 @@ mod tests {
         let warnings = sector_warnings(&one_local);
         assert_eq!(warnings.len(), 2);
         assert!(warnings[0].contains("this plan has 1 local clinical audit."), "{warnings:?}");
-        let met = [audit(LocalClinical, Completed), audit(LocalClinical, InProgress), audit(NationalBenchmarking, Planned)];
+        let met =
+            [audit(LocalClinical, Completed), audit(LocalClinical, InProgress), audit(NationalBenchmarking, Planned)];
         assert!(sector_warnings(&met).is_empty());
         let deferred =
             [audit(LocalClinical, Completed), audit(LocalClinical, Deferred), audit(NationalBenchmarking, Cancelled)];

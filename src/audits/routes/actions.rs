@@ -35,10 +35,9 @@ async fn show_action(
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
     let (mut context, can) = provider_page(state, user, provider_id).await?;
-    let action = with_conn(state, move |conn| {
-        actions::action(conn, provider_id, action_id, today)?.ok_or(AppError::NotFound)
-    })
-    .await?;
+    let action =
+        with_conn(state, move |conn| actions::action(conn, provider_id, action_id, today)?.ok_or(AppError::NotFound))
+            .await?;
     let form = form.unwrap_or_else(|| ActionUpdateInput {
         status: match action.status {
             ActionStatus::Open => ActionStatus::Done.as_str().into(),
@@ -81,10 +80,9 @@ async fn update(
     authorize(&state, &user, provider_id, Capability::ReadAssessment).await?;
     let today = state.today();
     let can = crate::accounts::guard::permissions(&state, &user, provider_id).await?;
-    let action = with_conn(&state, move |conn| {
-        actions::action(conn, provider_id, action_id, today)?.ok_or(AppError::NotFound)
-    })
-    .await?;
+    let action =
+        with_conn(&state, move |conn| actions::action(conn, provider_id, action_id, today)?.ok_or(AppError::NotFound))
+            .await?;
     if !may_update(&can, &action, user.id) {
         return Err(AppError::Forbidden);
     }

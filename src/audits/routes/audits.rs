@@ -7,9 +7,7 @@ use super::plans::{lead_names, year_in_path};
 use crate::accounts::access::Capability;
 use crate::accounts::guard::{authorize, provider_page, Permissions};
 use crate::accounts::session::CurrentUser;
-use crate::audits::model::{
-    ActionInput, AuditInput, AuditStatus, AuditType, ResultsInput, BLANK_CRITERIA,
-};
+use crate::audits::model::{ActionInput, AuditInput, AuditStatus, AuditType, ResultsInput, BLANK_CRITERIA};
 use crate::audits::rules;
 use crate::audits::store::audits::{self, AuditRecord};
 use crate::audits::store::{actions, plans};
@@ -102,12 +100,7 @@ async fn show_form(
         None => AuditInput { status: AuditStatus::Planned.as_str().into(), ..Default::default() },
     });
     let mut rows: Vec<(String, String)> = (0..form.criterion.len().max(form.target.len()))
-        .map(|i| {
-            (
-                form.criterion.get(i).cloned().unwrap_or_default(),
-                form.target.get(i).cloned().unwrap_or_default(),
-            )
-        })
+        .map(|i| (form.criterion.get(i).cloned().unwrap_or_default(), form.target.get(i).cloned().unwrap_or_default()))
         .filter(|(d, t)| !d.trim().is_empty() || !t.trim().is_empty())
         .collect();
     rows.extend((0..BLANK_CRITERIA).map(|_| (String::new(), String::new())));
@@ -166,7 +159,11 @@ async fn create_audit(
                 .map(|id| (id, plan.title))
         },
         |(id, title)| {
-            confirm_then(&req, format!("{title} added to the {year} plan"), format!("/providers/{provider_id}/audits/{id}"))
+            confirm_then(
+                &req,
+                format!("{title} added to the {year} plan"),
+                format!("/providers/{provider_id}/audits/{id}"),
+            )
         },
         |errors| show_form(&state, &req, &user, provider_id, Editing::New(year), Some(input), errors),
     )
@@ -211,7 +208,12 @@ async fn update_audit(
 
 /// Whether the user leads the audit: one of the provider's staff records that is theirs is the
 /// audit's lead.
-fn leads(conn: &mut DbConnection, provider_id: ProviderId, user_id: UserId, lead: Option<StaffId>) -> Result<bool, AppError> {
+fn leads(
+    conn: &mut DbConnection,
+    provider_id: ProviderId,
+    user_id: UserId,
+    lead: Option<StaffId>,
+) -> Result<bool, AppError> {
     let Some(lead) = lead else { return Ok(false) };
     Ok(crate::workforce::store::staff_of_user(conn, provider_id, user_id)?.contains(&lead))
 }
@@ -276,11 +278,8 @@ async fn show_audit(
                 .map(|(i, j)| {
                     let first = i.and_then(|i| first.criteria.get(i).cloned());
                     let second = j.and_then(|j| record.criteria.get(j).cloned());
-                    let description = second
-                        .as_ref()
-                        .or(first.as_ref())
-                        .map(|c| c.description.clone())
-                        .unwrap_or_default();
+                    let description =
+                        second.as_ref().or(first.as_ref()).map(|c| c.description.clone()).unwrap_or_default();
                     RoundRow { description, first, second }
                 })
                 .collect()
@@ -317,7 +316,8 @@ async fn show_audit(
             (c.clone(), typed(&results_form.cases_met), typed(&results_form.cases_checked))
         })
         .collect();
-    let action_form = action_form.unwrap_or_else(|| ActionInput { due_on: form_date(today + chrono::Duration::days(90)), ..Default::default() });
+    let action_form = action_form
+        .unwrap_or_else(|| ActionInput { due_on: form_date(today + chrono::Duration::days(90)), ..Default::default() });
     let people: Vec<(String, String)> = people.into_iter().map(|(id, name)| (id.to_string(), name)).collect();
     context.insert("audit", &record);
     context.insert("lead", &lead);
@@ -381,7 +381,11 @@ async fn save_results(
             audits::record_results(conn, Some(user_id), provider_id, audit_id, &results, &progress)
         },
         |title| {
-            confirm_then(&req, format!("Results of {title} saved"), format!("/providers/{provider_id}/audits/{audit_id}"))
+            confirm_then(
+                &req,
+                format!("Results of {title} saved"),
+                format!("/providers/{provider_id}/audits/{audit_id}"),
+            )
         },
         |errors| show_audit(&state, &req, &user, provider_id, audit_id, Refill::Results(input), errors),
     )

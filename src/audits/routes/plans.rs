@@ -57,9 +57,7 @@ async fn show_index(
     let current = FinancialYear::containing(today);
     let next_years: Vec<String> = lines
         .iter()
-        .map(|l| {
-            FinancialYear::starting_in(l.plan.year.start_year() + 1).map(|y| y.to_string()).unwrap_or_default()
-        })
+        .map(|l| FinancialYear::starting_in(l.plan.year.start_year() + 1).map(|y| y.to_string()).unwrap_or_default())
         .collect();
     let taken: Vec<String> = lines.iter().map(|l| l.plan.year_label.clone()).collect();
     context.insert("lines", &lines);
@@ -224,8 +222,9 @@ async fn plan_json(
     let today = state.today();
     let (provider_id, year) = path.into_inner();
     authorize(&state, &user.0, provider_id, Capability::ReadAssessment).await?;
-    let year: FinancialYear =
-        year.parse().map_err(|e: crate::clock::NotAFinancialYear| AppError::BadInput(FieldErrors::one("year", e.to_string())))?;
+    let year: FinancialYear = year
+        .parse()
+        .map_err(|e: crate::clock::NotAFinancialYear| AppError::BadInput(FieldErrors::one("year", e.to_string())))?;
     let named = permissions(&state, &user.0, provider_id).await?.read_staff;
     let document = with_conn(&state, move |conn| {
         let plan = plans::plan(conn, provider_id, year)?.ok_or(AppError::NotFound)?;

@@ -37,10 +37,8 @@ async fn show_reports(
         Ok((plan, lines))
     })
     .await?;
-    let form = form.unwrap_or_else(|| ReportInput {
-        report_date: form_date(today.min(year.ends_on())),
-        ..Default::default()
-    });
+    let form =
+        form.unwrap_or_else(|| ReportInput { report_date: form_date(today.min(year.ends_on())), ..Default::default() });
     context.insert("plan", &plan);
     context.insert("reports", &lines);
     context.insert("form", &form);

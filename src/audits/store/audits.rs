@@ -110,22 +110,26 @@ pub fn plan_audits(conn: &mut DbConnection, plan_id: i32) -> QueryResult<Vec<Aud
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(id, title, audit_type, lead, quarter, status, reason, started_on, completed_on, reaudit_of, findings)| AuditLine {
-            id,
-            title,
-            audit_type,
-            audit_type_label: audit_type.label(),
-            lead_staff_id: lead.map(StaffId),
-            planned_quarter: quarter,
-            quarter_label: rules::quarter_label(quarter),
-            status,
-            status_label: status.label(),
-            status_reason: reason,
-            started_on,
-            completed_on,
-            reaudit_of,
-            findings,
-        })
+        .map(
+            |(id, title, audit_type, lead, quarter, status, reason, started_on, completed_on, reaudit_of, findings)| {
+                AuditLine {
+                    id,
+                    title,
+                    audit_type,
+                    audit_type_label: audit_type.label(),
+                    lead_staff_id: lead.map(StaffId),
+                    planned_quarter: quarter,
+                    quarter_label: rules::quarter_label(quarter),
+                    status,
+                    status_label: status.label(),
+                    status_reason: reason,
+                    started_on,
+                    completed_on,
+                    reaudit_of,
+                    findings,
+                }
+            },
+        )
         .collect())
 }
 
@@ -281,21 +285,22 @@ fn resolve(
         }
     }
     let standards = crate::evidence::store::resolve_targets(conn, framework, &plan.standards)?;
-    let service = match &plan.service {
-        Some(reference) => {
-            let found: Option<i32> = catalogue_nodes::table
-                .filter(catalogue_nodes::reference.eq(reference))
-                .filter(catalogue_nodes::kind.eq_any([NodeKind::CoreService, NodeKind::Subspecialism]))
-                .filter(catalogue_nodes::retired.eq(false))
-                .select(catalogue_nodes::id)
-                .first(conn)
-                .optional()?;
-            Some(found.ok_or_else(|| {
-                StoreError::invalid("service", "Choose one of the core services or sub-specialisms")
-            })?)
-        }
-        None => None,
-    };
+    let service =
+        match &plan.service {
+            Some(reference) => {
+                let found: Option<i32> = catalogue_nodes::table
+                    .filter(catalogue_nodes::reference.eq(reference))
+                    .filter(catalogue_nodes::kind.eq_any([NodeKind::CoreService, NodeKind::Subspecialism]))
+                    .filter(catalogue_nodes::retired.eq(false))
+                    .select(catalogue_nodes::id)
+                    .first(conn)
+                    .optional()?;
+                Some(found.ok_or_else(|| {
+                    StoreError::invalid("service", "Choose one of the core services or sub-specialisms")
+                })?)
+            }
+            None => None,
+        };
     Ok((standards, service))
 }
 
@@ -336,10 +341,8 @@ fn insert_criteria(conn: &mut DbConnection, audit_id: i32, criteria: &[(i32, &Cr
 }
 
 fn insert_standards(conn: &mut DbConnection, audit_id: i32, nodes: &[i32]) -> QueryResult<usize> {
-    let rows: Vec<_> = nodes
-        .iter()
-        .map(|node| (audit_standards::audit_id.eq(audit_id), audit_standards::node_id.eq(*node)))
-        .collect();
+    let rows: Vec<_> =
+        nodes.iter().map(|node| (audit_standards::audit_id.eq(audit_id), audit_standards::node_id.eq(*node))).collect();
     db::insert_batch(conn, audit_standards::table, &rows)
 }
 
@@ -385,7 +388,8 @@ pub fn create_audit(
             ))
             .execute(conn)?;
         let id = db::last_insert_id(conn)?;
-        let numbered: Vec<(i32, &Criterion)> = plan.criteria.iter().enumerate().map(|(i, c)| (i as i32 + 1, c)).collect();
+        let numbered: Vec<(i32, &Criterion)> =
+            plan.criteria.iter().enumerate().map(|(i, c)| (i as i32 + 1, c)).collect();
         insert_criteria(conn, id, &numbered)?;
         insert_standards(conn, id, &standards)?;
         check_completion(conn, id, progress)?;
@@ -426,7 +430,12 @@ fn progress_diff(diff: &mut Diff, current: &AuditRecord, progress: &Progress) {
         .field("findings", &current.findings, &progress.findings);
 }
 
-fn save_progress(conn: &mut DbConnection, by: Option<UserId>, audit_id: i32, progress: &Progress) -> QueryResult<usize> {
+fn save_progress(
+    conn: &mut DbConnection,
+    by: Option<UserId>,
+    audit_id: i32,
+    progress: &Progress,
+) -> QueryResult<usize> {
     diesel::update(audits::table.find(audit_id))
         .set((
             audits::status.eq(progress.status),
@@ -539,7 +548,10 @@ pub fn record_results(
         let mut diff = Diff::default();
         for (criterion_id, result) in results {
             let Some(old) = current.criteria.iter().find(|c| c.id == *criterion_id) else {
-                return Err(StoreError::invalid("results", "The criteria changed while you were editing: open the audit again"));
+                return Err(StoreError::invalid(
+                    "results",
+                    "The criteria changed while you were editing: open the audit again",
+                ));
             };
             let before = old.cases_met.zip(old.cases_checked);
             if before == *result {

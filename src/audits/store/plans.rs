@@ -28,14 +28,7 @@ pub struct Plan {
 impl Plan {
     fn new(id: i32, year_start: i32, state: PlanState) -> Option<Plan> {
         let year = FinancialYear::starting_in(year_start)?;
-        Some(Plan {
-            id,
-            year,
-            year_label: year.to_string(),
-            year_url: year.url(),
-            state,
-            state_label: state.label(),
-        })
+        Some(Plan { id, year, year_label: year.to_string(), year_url: year.url(), state, state_label: state.label() })
     }
 }
 
