@@ -68,6 +68,10 @@ const COMPLETED: [DemoAudit; 5] = [
     ),
 ];
 
+/// A demo action: which of last year's audits, what, whose, due how many days from today, and
+/// what became of it.
+type DemoAction = (usize, &'static str, Option<UserId>, i64, Option<ActionChange>);
+
 /// The demo user with this email.
 fn user(conn: &mut DbConnection, email: &str) -> QueryResult<Option<UserId>> {
     users::table.filter(users::email.eq(email)).select(users::id).first::<i32>(conn).optional().map(|u| u.map(UserId))
@@ -172,7 +176,7 @@ pub fn load(conn: &mut DbConnection, provider: ProviderId, today: NaiveDate) -> 
 
     // Actions: (audit, description, owner, due in days from today, what became of it).
     let owner_or = |u: Option<UserId>| u.or(manager).map(|u| u.0);
-    let planned_actions: [(usize, &str, Option<UserId>, i64, Option<ActionChange>); 6] = [
+    let planned_actions: [DemoAction; 6] = [
         (
             0,
             "Add a consent prompt to the management referral report template",

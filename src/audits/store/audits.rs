@@ -133,9 +133,12 @@ pub fn plan_audits(conn: &mut DbConnection, plan_id: i32) -> QueryResult<Vec<Aud
         .collect())
 }
 
+/// A criterion as read: its audit, id, position, description, target, cases met and checked.
+type CriterionColumns = (i32, i32, i32, String, f64, Option<i32>, Option<i32>);
+
 /// The criteria of the audits given, by audit, in order.
 pub fn criteria_of(conn: &mut DbConnection, audit_ids: &[i32]) -> QueryResult<Vec<(i32, CriterionRow)>> {
-    let rows: Vec<(i32, i32, i32, String, f64, Option<i32>, Option<i32>)> = audit_criteria::table
+    let rows: Vec<CriterionColumns> = audit_criteria::table
         .filter(audit_criteria::audit_id.eq_any(audit_ids))
         .select((
             audit_criteria::audit_id,
