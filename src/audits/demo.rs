@@ -279,13 +279,17 @@ pub fn load(conn: &mut DbConnection, provider: ProviderId, today: NaiveDate) -> 
     };
     audits::create_audit(conn, manager, provider, this_year, &new_audit, &planned, framework, today)?;
 
-    for (days, summary) in [
-        (91, "First quarter: the consent re-audit has started; the skin check catch-up is booked."),
-        (183, "Half year: the needlestick audit carried over from last year is under way; one action is overdue and is with the clinical director."),
+    // Two progress reports, a third and two thirds of the way from 1 April to today.
+    let elapsed = (today - this_year.starts_on()).num_days().max(0);
+    let mut written = None;
+    for (share, summary) in [
+        (1, "The consent re-audit has started; the catch-up skin checks are booked."),
+        (2, "The needlestick audit carried over from last year is under way; one action is overdue and is with the clinical director."),
     ] {
-        let date = this_year.starts_on() + Duration::days(days);
-        if date <= today {
+        let date = this_year.starts_on() + Duration::days(elapsed * share / 3);
+        if written != Some(date) {
             reports::add_report(conn, manager, provider, this_year, date, summary)?;
+            written = Some(date);
         }
     }
     // SIGN-OFF: at merge, the lead signs off last year's plan and submits this year's with the
