@@ -244,8 +244,10 @@ on_both_backends!(
 
         let (manager, token) = browser_signed_in(&app, "manager@northshire.example", PASSWORD).await;
         let copy = format!("/providers/{p}/audit-plans/{}/copy", last.url());
+        let plan_history = history_rows(&mut conn, "audit_plan");
         let (status, _) = post(&app, &manager, &token, &copy, &[]).await;
         assert_eq!(status, 303, "one action copies the year");
+        assert_eq!(history_rows(&mut conn, "audit_plan"), plan_history + 1, "the copy is in the history");
         let new_plan = plans::plan(&mut conn, p, next).unwrap().expect("next year's plan");
         let lines = audits::plan_audits(&mut conn, new_plan.id).unwrap();
         let titles: Vec<&str> = lines.iter().map(|l| l.title.as_str()).collect();
@@ -273,6 +275,7 @@ on_both_backends!(
         assert_eq!(status, 409, "the next year has a plan now");
         assert!(page.contains("There is already a plan for") && page.contains("was not copied"), "{page}");
         assert_eq!(count_audits(&mut conn), audits_before + 2, "nothing more was written");
+        assert_eq!(history_rows(&mut conn, "audit_plan"), plan_history + 1);
         let plans_now: i64 = audit_plans::table.count().get_result(&mut conn).unwrap();
         assert_eq!(plans_now, 2);
 
