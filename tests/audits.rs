@@ -396,7 +396,46 @@ on_both_backends!(
         assert_eq!(note.as_deref(), Some("Reminder sent to every clinician"));
         assert_eq!(history_rows(&mut conn, "audit_action"), before + 1);
         let (_, page) = get(&app, &lead, &path).await;
+        assert!(page.contains("Action marked done"), "the confirmation, once");
         assert!(page.contains("Done on"), "{page}");
+
+        // A manager may reopen anyone's action; it is open, and not closed, again.
+        let (manager, manager_token) = browser_signed_in(&app, "manager@northshire.example", PASSWORD).await;
+        assert_eq!(post(&app, &manager, &manager_token, &path, &[("status", "open")]).await.0, 303);
+        let (status, closed_on): (String, Option<chrono::NaiveDate>) = audit_actions::table
+            .find(action)
+            .select((audit_actions::status, audit_actions::closed_on))
+            .first(&mut conn)
+            .unwrap();
+        assert_eq!((status.as_str(), closed_on), ("open", None));
+        assert_eq!(history_rows(&mut conn, "audit_action"), before + 2);
+
+        // A manager rewords a criterion: its result no longer counts what it says, so it goes;
+        // the other keeps its result.
+        let edit = format!("/providers/{p}/audits/{audit}/edit");
+        let reworded = [
+            ("title", "Consent audit"),
+            ("audit_type", "local_clinical"),
+            ("planned_quarter", "2"),
+            ("method", "Review of 40 case notes"),
+            ("lead_staff_id", &lead_staff.to_string()),
+            ("criterion", "Consent recorded"),
+            ("target", "95"),
+            ("criterion", "Outcome stated in the approved words"),
+            ("target", "90"),
+            ("criterion", ""),
+            ("target", ""),
+            ("status", "in_progress"),
+            ("started_on", started.as_str()),
+            ("findings", "Consent is recorded well"),
+        ];
+        let history_before = history_rows(&mut conn, "audit");
+        let (status, _) = post(&app, &manager, &manager_token, &edit, &reworded).await;
+        assert_eq!(status, 303);
+        let saved = audits::audit(&mut conn, p, audit).unwrap().unwrap();
+        assert_eq!(saved.criteria[0].cases_met, Some(38), "unchanged, kept");
+        assert_eq!(saved.criteria[1].description, "Outcome stated in the approved words");
+        assert_eq!(history_rows(&mut conn, "audit"), history_before + 1);
     }
 );
 
