@@ -206,11 +206,17 @@ on_both_backends!(
         let (status, page) = post(&app, &manager, &token, &new, &deferred).await;
         assert_eq!(status, 422);
         assert!(page.contains("Say why the audit is deferred"), "{page}");
+        let today = ohgov::form::form_date(support::today());
         let mut completed_without_results = local.to_vec();
-        completed_without_results.extend([("status", "completed"), ("completed_on", "2020-06-01")]);
+        completed_without_results.extend([("status", "completed"), ("completed_on", today.as_str())]);
         let (status, page) = post(&app, &manager, &token, &new, &completed_without_results).await;
         assert_eq!(status, 422);
         assert!(page.contains("Record the result of every criterion"), "{page}");
+        let mut too_early = local.to_vec();
+        too_early.extend([("status", "in_progress"), ("started_on", "01/01/2020")]);
+        let (status, page) = post(&app, &manager, &token, &new, &too_early).await;
+        assert_eq!(status, 422);
+        assert!(page.contains("plan cannot start before 1 April"), "{page}");
         assert_eq!((count_audits(&mut conn), history_rows(&mut conn, "audit")), (audits_before, history_before));
         assert_eq!(history_rows(&mut conn, "audit"), 3, "each audit added is in the history");
         assert_eq!(history_rows(&mut conn, "audit_plan"), 1);

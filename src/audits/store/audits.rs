@@ -307,6 +307,25 @@ fn resolve(
     Ok((standards, service))
 }
 
+/// An audit of a year's plan starts and ends no earlier than the year's 1 April.
+fn check_dates(year: FinancialYear, progress: &Progress) -> Result<(), StoreError> {
+    let first = year.starts_on();
+    let said = first.format("%-d %B %Y");
+    if progress.started_on.is_some_and(|d| d < first) {
+        return Err(StoreError::invalid(
+            "started_on",
+            format!("An audit of the {year} plan cannot start before {said}"),
+        ));
+    }
+    if progress.completed_on.is_some_and(|d| d < first) {
+        return Err(StoreError::invalid(
+            "completed_on",
+            format!("An audit of the {year} plan cannot be completed before {said}"),
+        ));
+    }
+    Ok(())
+}
+
 /// A completed audit has a result for every criterion, and at least one criterion.
 fn check_completion(conn: &mut DbConnection, audit_id: i32, progress: &Progress) -> Result<(), StoreError> {
     if progress.status != AuditStatus::Completed {
@@ -367,6 +386,7 @@ pub fn create_audit(
 ) -> Result<i32, StoreError> {
     db::write_transaction(conn, |conn| {
         let plan_row = plans::plan(conn, provider_id, year)?.ok_or(StoreError::NotFound)?;
+        check_dates(year, progress)?;
         let (standards, service) = resolve(conn, provider_id, plan, framework, today)?;
         let now = Utc::now().naive_utc();
         diesel::insert_into(audits::table)
@@ -468,6 +488,7 @@ pub fn update_audit(
 ) -> Result<String, StoreError> {
     db::write_transaction(conn, |conn| {
         let current = audit(conn, provider_id, audit_id)?.ok_or(StoreError::NotFound)?;
+        check_dates(current.plan.year, progress)?;
         let (standards, service) = resolve(conn, provider_id, plan, framework, today)?;
         let service_ref = current.service.as_ref().map(|s| s.0.clone());
         let old_standards: Vec<String> = current.standards.iter().map(|s| s.0.clone()).collect();
@@ -548,6 +569,7 @@ pub fn record_results(
 ) -> Result<String, StoreError> {
     db::write_transaction(conn, |conn| {
         let current = audit(conn, provider_id, audit_id)?.ok_or(StoreError::NotFound)?;
+        check_dates(current.plan.year, progress)?;
         let mut diff = Diff::default();
         for (criterion_id, result) in results {
             let Some(old) = current.criteria.iter().find(|c| c.id == *criterion_id) else {
