@@ -321,8 +321,21 @@ pub fn app(
         .default_service(aw::to(web::error::not_found))
 }
 
-async fn home(state: aw::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, AppError> {
-    web::render(&state, &req, "home.html", tera::Context::new())
+/// The home page; for someone signed in, their own audit actions that are overdue.
+async fn home(
+    state: aw::Data<AppState>,
+    req: HttpRequest,
+    user: Option<accounts::session::CurrentUser>,
+) -> Result<HttpResponse, AppError> {
+    let mut context = tera::Context::new();
+    if let Some(user) = user {
+        let (owner, today) = (user.id, state.today());
+        let overdue =
+            web::with_conn(&state, move |conn| Ok(audits::store::actions::overdue_for_owner(conn, owner, today)?))
+                .await?;
+        context.insert("my_overdue_actions", &overdue);
+    }
+    web::render(&state, &req, "home.html", context)
 }
 
 /// Binds the application to an address; returns the server to await and the addresses it took

@@ -70,6 +70,11 @@ struct World {
     /// answer of a second request.
     patient_evidence: i32,
     answered_request: i32,
+    /// This financial year's audit plan ("2026-27"), with next year's already started, one audit
+    /// with no lead and one criterion, and an action from it owned by the manager.
+    year: String,
+    audit: i32,
+    action: i32,
 }
 
 fn build_world(db: &support::TestDb) -> World {
@@ -173,26 +178,76 @@ fn build_world(db: &support::TestDb) -> World {
         &[patient_evidence],
     )
     .unwrap();
-    signed_audit_plan(&mut conn, provider_id, today);
-    World { provider, other_provider, evidence, request, finding, person, patient_evidence, answered_request }
+    let year = ohgov::clock::FinancialYear::containing(support::today());
+    let next = ohgov::clock::FinancialYear::starting_in(year.start_year() + 1).unwrap();
+    ohgov::audits::store::plans::create_plan(&mut conn, None, provider_id, year).unwrap();
+    ohgov::audits::store::plans::create_plan(&mut conn, None, provider_id, next).unwrap();
+    let (plan, progress) = ohgov::audits::model::AuditInput {
+        title: "Consent in management referrals".into(),
+        audit_type: "local_clinical".into(),
+        planned_quarter: "1".into(),
+        method: "Review of 40 reports".into(),
+        criterion: vec!["Consent recorded".into()],
+        target: vec!["95".into()],
+        ..Default::default()
+    }
+    .parse(support::today())
+    .unwrap();
+    let audit = ohgov::audits::store::audits::create_audit(
+        &mut conn,
+        None,
+        provider_id,
+        year,
+        &plan,
+        &progress,
+        framework,
+        support::today(),
+    )
+    .unwrap();
+    let manager: i32 = {
+        use diesel::prelude::*;
+        ohgov::db::schema::users::table
+            .filter(ohgov::db::schema::users::email.eq("manager@example.nhs.uk"))
+            .select(ohgov::db::schema::users::id)
+            .first(&mut conn)
+            .unwrap()
+    };
+    let new_action = ohgov::audits::model::NewAction {
+        description: "Add a consent prompt to the template".into(),
+        owner_id: manager,
+        due_on: support::today() + chrono::Duration::days(30),
+    };
+    let action = ohgov::audits::store::actions::add_action(&mut conn, None, provider_id, audit, &new_action).unwrap();
+    signed_audit_plan(&mut conn, provider_id, support::today());
+    World {
+        provider,
+        other_provider,
+        evidence,
+        request,
+        finding,
+        person,
+        patient_evidence,
+        answered_request,
+        year: year.url(),
+        audit,
+        action,
+    }
 }
 
-/// This year's audit plan, submitted by the manager and signed off by the clinical director, so
-/// the sign-off pages have a plan and a signed version (submitting it again is refused: 409).
+/// This year's audit plan (made above, with its audit), submitted by the manager and signed off by
+/// the clinical director, so the sign-off pages have a signed version (submitting it again is
+/// refused: 409).
 fn signed_audit_plan(conn: &mut ohgov::db::DbConnection, provider: ProviderId, today: chrono::NaiveDate) {
     use diesel::prelude::*;
     use ohgov::db::schema::{audit_plans, users};
     let year = ohgov::clock::FinancialYear::containing(today);
     let now = chrono::Utc::now().naive_utc();
-    diesel::insert_into(audit_plans::table)
-        .values((
-            audit_plans::provider_id.eq(provider),
-            audit_plans::year_start.eq(year.start_year()),
-            audit_plans::created_at.eq(now),
-        ))
-        .execute(conn)
+    let plan: i32 = audit_plans::table
+        .filter(audit_plans::provider_id.eq(provider))
+        .filter(audit_plans::year_start.eq(year.start_year()))
+        .select(audit_plans::id)
+        .first(conn)
         .unwrap();
-    let plan = ohgov::db::last_insert_id(conn).unwrap();
     let mut user =
         |email: &str| UserId(users::table.filter(users::email.eq(email)).select(users::id).first::<i32>(conn).unwrap());
     let (manager, director) = (user("manager@example.nhs.uk"), user("clinical_director@example.nhs.uk"));
@@ -241,6 +296,7 @@ on_both_backends!(
         let (e, r, s) = (world.evidence, world.request, world.person);
         let pe = world.patient_evidence;
         let f = world.finding;
+        let (y, au, ac) = (world.year.clone(), world.audit, world.action);
         // Who may read the assessment and evidence, who may change it (its POST, sent empty, is
         // refused at its fields: 422), and who may assess (record findings, ask for evidence).
         const READS_ASSESSMENT: [u16; 8] = [303, 200, 200, 200, 200, 200, 200, 404];
@@ -617,6 +673,105 @@ on_both_backends!(
                 [303, 400, 400, 403, 403, 403, 403, 404],
             ),
             ("GET", "/api/v1/providers/{provider_id}/workforce", format!("/api/v1/providers/{p}/workforce"), [401; 8]),
+            ("GET", "/providers/{provider_id}/audit-plans", format!("/providers/{p}/audit-plans"), READS_ASSESSMENT),
+            ("GET", "/providers/{provider_id}/audit-plans", format!("/providers/{q}/audit-plans"), HIDDEN),
+            ("POST", "/providers/{provider_id}/audit-plans", format!("/providers/{p}/audit-plans"), MANAGES_POST),
+            (
+                "GET",
+                "/providers/{provider_id}/audit-plans/{year}",
+                format!("/providers/{p}/audit-plans/{y}"),
+                READS_ASSESSMENT,
+            ),
+            ("GET", "/providers/{provider_id}/audit-plans/{year}", format!("/providers/{q}/audit-plans/{y}"), HIDDEN),
+            (
+                "POST",
+                "/providers/{provider_id}/audit-plans/{year}/copy",
+                format!("/providers/{p}/audit-plans/{y}/copy"),
+                // Next year's plan exists already: copying is refused, with words (409).
+                [303, 409, 409, 403, 403, 403, 403, 404],
+            ),
+            (
+                "GET",
+                "/providers/{provider_id}/audit-plans/{year}/audits/new",
+                format!("/providers/{p}/audit-plans/{y}/audits/new"),
+                MANAGES,
+            ),
+            (
+                "POST",
+                "/providers/{provider_id}/audit-plans/{year}/audits/new",
+                format!("/providers/{p}/audit-plans/{y}/audits/new"),
+                MANAGES_POST,
+            ),
+            (
+                "GET",
+                "/providers/{provider_id}/audit-plans/{year}/reports",
+                format!("/providers/{p}/audit-plans/{y}/reports"),
+                READS_ASSESSMENT,
+            ),
+            (
+                "POST",
+                "/providers/{provider_id}/audit-plans/{year}/reports",
+                format!("/providers/{p}/audit-plans/{y}/reports"),
+                MANAGES_POST,
+            ),
+            (
+                "GET",
+                "/providers/{provider_id}/audits/{audit_id}",
+                format!("/providers/{p}/audits/{au}"),
+                READS_ASSESSMENT,
+            ),
+            ("GET", "/providers/{provider_id}/audits/{audit_id}", format!("/providers/{q}/audits/{au}"), HIDDEN),
+            (
+                "GET",
+                "/providers/{provider_id}/audits/{audit_id}/edit",
+                format!("/providers/{p}/audits/{au}/edit"),
+                MANAGES,
+            ),
+            (
+                "POST",
+                "/providers/{provider_id}/audits/{audit_id}/edit",
+                format!("/providers/{p}/audits/{au}/edit"),
+                MANAGES_POST,
+            ),
+            (
+                "POST",
+                "/providers/{provider_id}/audits/{audit_id}/results",
+                format!("/providers/{p}/audits/{au}/results"),
+                // Nothing given is a planned audit with no results yet, saved as it was; the
+                // clinician does not lead this audit.
+                [303, 303, 303, 403, 403, 403, 403, 404],
+            ),
+            (
+                "POST",
+                "/providers/{provider_id}/audits/{audit_id}/actions",
+                format!("/providers/{p}/audits/{au}/actions"),
+                MANAGES_POST,
+            ),
+            (
+                "GET",
+                "/providers/{provider_id}/audit-actions/{action_id}",
+                format!("/providers/{p}/audit-actions/{ac}"),
+                READS_ASSESSMENT,
+            ),
+            (
+                "GET",
+                "/providers/{provider_id}/audit-actions/{action_id}",
+                format!("/providers/{q}/audit-actions/{ac}"),
+                HIDDEN,
+            ),
+            (
+                "POST",
+                "/providers/{provider_id}/audit-actions/{action_id}",
+                format!("/providers/{p}/audit-actions/{ac}"),
+                // The clinician does not own this action.
+                [303, 422, 422, 403, 403, 403, 403, 404],
+            ),
+            (
+                "GET",
+                "/api/v1/providers/{provider_id}/audit-plans/{year}",
+                format!("/api/v1/providers/{p}/audit-plans/{y}"),
+                [401; 8],
+            ),
             ("GET", "/api/v1/providers", "/api/v1/providers".into(), [401; 8]),
             // Product bug, reported: a switch with no membership_id is answered 403, as another
             // user's membership is, where it should be a bad request. Every signed-in user may

@@ -184,6 +184,44 @@ fn demo_has_what_each_area_promises(db: &std::path::Path) {
     for (issue, count) in &workforce.totals {
         assert!(*count >= 1, "someone shows {}", issue.code());
     }
+
+    // The audit programme: last year's plan done, this year's under way with a re-audit of it.
+    use ohgov::audits::store::{actions, audits, plans, reports};
+    let this_year = ohgov::clock::FinancialYear::containing(support::today());
+    let last_year = ohgov::clock::FinancialYear::starting_in(this_year.start_year() - 1).unwrap();
+    let last = plans::plan(&mut conn, provider, last_year).unwrap().expect("last year's plan");
+    let done = audits::plan_audits(&mut conn, last.id).unwrap();
+    let completed =
+        |t: &str| done.iter().filter(|a| a.audit_type.as_str() == t && a.status.as_str() == "completed").count();
+    assert!(completed("local_clinical") >= 2, "two local clinical audits completed");
+    for kind in ["national_benchmarking", "record_keeping", "report_quality"] {
+        assert_eq!(completed(kind), 1, "{kind}");
+    }
+    assert!(
+        done.iter().any(|a| a.status.as_str() == "deferred" && a.status_reason.is_some()),
+        "one deferred, with why"
+    );
+    let current = plans::plan(&mut conn, provider, this_year).unwrap().expect("this year's plan");
+    let now = audits::plan_audits(&mut conn, current.id).unwrap();
+    assert!(now.iter().any(|a| a.reaudit_of.is_some() && a.title.starts_with("Re-audit: ")));
+    assert!(
+        now.iter().any(|a| a.status.as_str() == "in_progress") && now.iter().any(|a| a.status.as_str() == "planned")
+    );
+    assert!(!actions::overdue_for_provider(&mut conn, provider, support::today()).unwrap().is_empty());
+    let clinician: i32 = {
+        use diesel::prelude::*;
+        use ohgov::db::schema::users;
+        users::table
+            .filter(users::email.eq("clinician@northshire-oh.example"))
+            .select(users::id)
+            .first(&mut conn)
+            .unwrap()
+    };
+    let theirs = actions::overdue_for_owner(&mut conn, ohgov::db::UserId(clinician), support::today()).unwrap();
+    assert_eq!(theirs.len(), 1, "the demo clinician has an overdue action on their home page");
+    if (support::today() - this_year.starts_on()).num_days() >= 3 {
+        assert_eq!(reports::reports(&mut conn, current.id, support::today()).unwrap().len(), 2);
+    }
 }
 
 /// A plain HTTP/1.1 GET, so this test needs no async runtime.

@@ -5,7 +5,10 @@
 //! The area is larger than the others, so its store and routes are split by subject (`plans`,
 //! `actions`, `reports`, `sign_off`) behind one `store` and one `routes` module.
 
+pub mod api;
+pub mod demo;
 pub mod model;
 pub mod routes;
+pub mod rules;
 pub mod sign_off;
 pub mod store;

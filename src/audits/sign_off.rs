@@ -202,32 +202,21 @@ fn type_label(code: &str) -> String {
     AuditType::ALL.iter().find(|t| t.as_str() == code).map_or_else(|| code.to_string(), |t| t.label().to_string())
 }
 
-fn live(audit: &AuditSnapshot) -> bool {
-    audit.status == "planned"
-}
-
-/// The NHS sector standard's check of a plan: at least two local clinical audits a year and a
-/// national one (MoHaWK benchmarking). A deferred or cancelled audit does not count.
+/// The NHS sector standard's check of the plan as signed: the one rule the plan page uses
+/// (`rules::sector_warnings`), read from the snapshot, where an audit is planned (it will happen),
+/// deferred or cancelled.
 pub fn sector_standard_warnings(plan: &PlanSnapshot) -> Vec<String> {
-    let count = |kind: AuditType| plan.audits.iter().filter(|a| live(a) && a.audit_type == kind.as_str()).count();
-    let mut warnings = Vec::new();
-    let local = count(AuditType::LocalClinical);
-    if local < 2 {
-        warnings.push(format!(
-            "The NHS sector standard asks for at least two local clinical audits a year; this plan has {}.",
-            match local {
-                0 => "none".to_string(),
-                1 => "one".to_string(),
-                n => n.to_string(),
-            }
-        ));
-    }
-    if count(AuditType::NationalBenchmarking) == 0 {
-        warnings.push(
-            "The NHS sector standard asks for a national audit (MoHaWK benchmarking); this plan has none.".into(),
-        );
-    }
-    warnings
+    let counted: Vec<super::rules::Counted> = plan
+        .audits
+        .iter()
+        .filter_map(|a| {
+            Some(super::rules::Counted {
+                audit_type: AuditType::parse(&a.audit_type)?,
+                status: AuditStatus::parse(&a.status).unwrap_or(AuditStatus::Planned),
+            })
+        })
+        .collect();
+    super::rules::sector_warnings(&counted)
 }
 
 fn quoted(text: &str) -> String {
@@ -636,7 +625,7 @@ mod tests {
         short.audits.pop();
         let warnings = sector_standard_warnings(&short);
         assert_eq!(warnings.len(), 2, "{warnings:?}");
-        assert!(warnings[0].contains("this plan has one"), "{warnings:?}");
+        assert!(warnings[0].contains("this plan has 1 local clinical audit."), "{warnings:?}");
         assert!(warnings[1].contains("national audit"));
     }
 

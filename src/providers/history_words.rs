@@ -269,6 +269,12 @@ fn field_label(entity: &str, field: &str) -> String {
         ("accreditation", "deferred_actions") => "Key actions after deferral",
         ("accreditation", "deferred_due") => "Actions due by",
         ("assessment_cycle", "previous_cycle") => "Previous cycle",
+        ("audit", "started_on") => "Started",
+        ("audit", "completed_on") => "Completed",
+        ("audit", "lead_staff_id") => "Lead",
+        ("audit", "status_reason") => "Why deferred or cancelled",
+        ("audit_action", "owner_id") => "Owner",
+        ("audit_action", "due_on") => "Due",
         (_, "started_on") => "Begins on",
         (_, "raised_on") => "Raised on",
         (_, "closed_on") => "Closed on",
@@ -308,6 +314,10 @@ pub fn entity_label(entity: &str) -> &str {
         "organisation" => "Organisation",
         "contract" => "Contract",
         "membership" => "Role",
+        "audit_plan" => "Audit plan",
+        "audit" => "Audit",
+        "audit_action" => "Audit action",
+        "audit_progress_report" => "Audit progress report",
         other => other,
     }
 }
@@ -325,6 +335,7 @@ fn action_label(action: &str) -> &str {
         "accept" => "Accepted",
         "return" => "Returned",
         "import" => "Imported",
+        "record results" => "Results recorded",
         other => other,
     }
 }

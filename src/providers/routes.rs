@@ -53,7 +53,7 @@ pub(super) async fn overview(
     // At a glance: the figures a manager or a commissioner looks for first. Workforce figures go
     // only to those who may read the provider's records (not to an assessor).
     let days = state.settings.supervision_days;
-    let (found, readiness, coverage, workforce) = with_conn(&state, move |conn| {
+    let (found, readiness, coverage, workforce, audit_actions) = with_conn(&state, move |conn| {
         let readiness = crate::assessment::store::readiness(conn, provider_id, today)?;
         let coverage = crate::coverage::store::totals(&crate::coverage::store::coverage(conn, provider_id, today)?);
         let workforce = if can.read {
@@ -63,7 +63,8 @@ pub(super) async fn overview(
         } else {
             None
         };
-        Ok((crate::accounts::store::provider(conn, provider_id)?, readiness, coverage, workforce))
+        let audit_actions = crate::audits::store::actions::overdue_for_provider(conn, provider_id, today)?;
+        Ok((crate::accounts::store::provider(conn, provider_id)?, readiness, coverage, workforce, audit_actions))
     })
     .await?;
     let provider = found.ok_or(AppError::NotFound)?;
@@ -76,6 +77,7 @@ pub(super) async fn overview(
     context.insert("readiness", &readiness.readiness);
     context.insert("coverage", &coverage);
     context.insert("workforce", &workforce);
+    context.insert("overdue_audit_actions", &audit_actions);
     context.insert("decisions", &can.sign_off.then(|| Decisions::from(&readiness.readiness)));
     render(&state, &req, "providers/overview.html", context)
 }

@@ -143,6 +143,49 @@ pub fn clinicians(conn: &mut DbConnection, provider_id: ProviderId, today: Naive
         .load(conn)
 }
 
+/// The provider's clinical and specialist staff in post on `today`, by id and name: who may lead
+/// an audit.
+pub fn clinical_staff(
+    conn: &mut DbConnection,
+    provider_id: ProviderId,
+    today: NaiveDate,
+) -> QueryResult<Vec<(StaffId, String)>> {
+    staff::table
+        .filter(staff::provider_id.eq(provider_id))
+        .filter(staff::tier.ne(Tier::NonClinical))
+        .filter(staff::leaving_date.is_null().or(staff::leaving_date.ge(today)))
+        .select((staff::id, staff::full_name))
+        .order((staff::sort_name, staff::id))
+        .load(conn)
+}
+
+/// The names of the people given, for pages that show who leads what.
+pub fn staff_names(conn: &mut DbConnection, ids: &[StaffId]) -> QueryResult<Vec<(StaffId, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    staff::table.filter(staff::id.eq_any(ids)).select((staff::id, staff::full_name)).load(conn)
+}
+
+diesel::define_sql_function! {
+    /// An email in lower case, to match a user to a staff record as [`is_self`] does.
+    #[sql_name = "lower"]
+    fn lower_email(text: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>;
+}
+
+/// The provider's staff records that are the signed-in user's own, as [`is_self`] judges (linked
+/// to the user, or with the user's email): how an audit knows its lead is the person signed in.
+pub fn staff_of_user(conn: &mut DbConnection, provider_id: ProviderId, user_id: UserId) -> QueryResult<Vec<StaffId>> {
+    use crate::db::schema::users;
+    let email: Option<String> = users::table.find(user_id).select(users::email).first(conn).optional()?;
+    let email = email.map(|e| e.to_lowercase()).unwrap_or_default();
+    staff::table
+        .filter(staff::provider_id.eq(provider_id))
+        .filter(staff::user_id.eq(user_id.0).or(lower_email(staff::email).eq(email)))
+        .select(staff::id)
+        .load(conn)
+}
+
 /// One of the provider's people.
 pub fn staff_member(
     conn: &mut DbConnection,
