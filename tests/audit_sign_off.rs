@@ -577,6 +577,14 @@ on_both_backends!(
             store::awaiting_sign_off(&mut conn, p).unwrap().iter().map(|y| y.url()).collect::<Vec<_>>(),
             ["2026-27"]
         );
+        // The director's overview says so, linking to the sign-off; the manager's does not.
+        let overview = format!("{}/providers/{p}", app.address);
+        let page = director.get(&overview).send().await.unwrap().text().await.unwrap();
+        let decisions = page.split("Awaiting your decision").nth(1).unwrap().split("</section>").next().unwrap();
+        assert!(decisions.contains(&format!("href=\"/providers/{p}/audit-plans/2026-27/sign-off\"")), "{decisions}");
+        assert!(plain(decisions).contains("Audit plan 2026/27: submitted, to sign off or return"));
+        let page = manager.get(&overview).send().await.unwrap().text().await.unwrap();
+        assert!(!page.contains("to sign off or return"));
         let before = history_rows(&mut conn);
         assert_eq!(post(&manager, &format!("{base}/submit"), &[("csrf_token", &manager_token)]).await.0, 409);
         assert_eq!(history_rows(&mut conn), before);

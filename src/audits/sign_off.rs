@@ -356,6 +356,19 @@ pub enum SignOffStatus {
 }
 
 impl SignOffStatus {
+    const ALL: [SignOffStatus; 5] = [
+        SignOffStatus::Draft,
+        SignOffStatus::Submitted,
+        SignOffStatus::Returned,
+        SignOffStatus::SignedOff,
+        SignOffStatus::ChangedSinceSignOff,
+    ];
+
+    /// The status a code names (the history's lines read them back into words).
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|status| status.as_str() == code)
+    }
+
     /// The code the JSON API writes.
     pub fn as_str(self) -> &'static str {
         match self {

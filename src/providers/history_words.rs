@@ -19,7 +19,7 @@ pub struct Names {
 }
 
 /// Fields that hold a user's id.
-const USER_FIELDS: [&str; 2] = ["owner_user_id", "user_id"];
+const USER_FIELDS: [&str; 6] = ["owner_user_id", "user_id", "owner_id", "signed_by", "submitted_by", "returned_by"];
 /// Fields that hold a staff record's id.
 const STAFF_ID_FIELDS: [&str; 1] = ["staff_id"];
 /// Fields that hold staff numbers, one or a list.
@@ -227,6 +227,10 @@ fn code_label(entity: &str, field: &str, code: &str) -> Option<&'static str> {
         ("finding", "source") => FindingSource::parse(code).map(FindingSource::label),
         ("assessor_request", "status") => RequestStatus::parse(code).map(RequestStatus::label),
         ("coverage", "delivery") => crate::coverage::model::Delivery::parse(code).map(|d| d.label()),
+        ("audit_plan", "state") => crate::audits::sign_off::SignOffStatus::parse(code).map(|s| s.label()),
+        ("audit", "audit_type") => crate::audits::model::AuditType::parse(code).map(|t| t.label()),
+        ("audit", "status") => crate::audits::model::AuditStatus::parse(code).map(|s| s.label()),
+        ("audit_action", "status") => crate::audits::model::ActionStatus::parse(code).map(|s| s.label()),
         _ => None,
     }
 }
@@ -275,6 +279,14 @@ fn field_label(entity: &str, field: &str) -> String {
         ("audit", "status_reason") => "Why deferred or cancelled",
         ("audit_action", "owner_id") => "Owner",
         ("audit_action", "due_on") => "Due",
+        ("audit_plan", "state") => "Sign-off",
+        ("audit_plan", "signed_by") => "Signed off by",
+        ("audit_plan", "signed_at") => "Signed off at",
+        ("audit_plan", "submitted_by") => "Submitted by",
+        ("audit_plan", "returned_by") => "Returned by",
+        ("audit_plan", "return_comment") => "Comment",
+        ("audit_plan", "snapshot_sha256") => "SHA-256 of the plan as signed",
+        ("audit_settings", "submitter_may_sign_off") => "Whoever submits a plan may also sign it off",
         (_, "started_on") => "Begins on",
         (_, "raised_on") => "Raised on",
         (_, "closed_on") => "Closed on",
@@ -318,6 +330,7 @@ pub fn entity_label(entity: &str) -> &str {
         "audit" => "Audit",
         "audit_action" => "Audit action",
         "audit_progress_report" => "Audit progress report",
+        "audit_settings" => "Audit sign-off setting",
         other => other,
     }
 }
@@ -336,6 +349,8 @@ fn action_label(action: &str) -> &str {
         "return" => "Returned",
         "import" => "Imported",
         "record results" => "Results recorded",
+        "submit" => "Submitted for sign-off",
+        "sign_off" => "Signed off",
         other => other,
     }
 }
@@ -376,6 +391,27 @@ mod tests {
         assert_eq!(describe(&linked, &names()).changes, ["Linked to RP5"]);
         let cpd = line("cpd", "9", "create", r#"{"staff_id":{"before":null,"after":4}}"#);
         assert_eq!(describe(&cpd, &names()).changes, ["Person: Deborah Nurse (S004)"]);
+    }
+
+    #[test]
+    fn a_sign_off_reads_as_who_signed_and_where_the_plan_now_stands() {
+        let signed = line(
+            "audit_plan",
+            "3",
+            "sign_off",
+            r#"{"state":{"before":"submitted","after":"signed_off"},"signed_by":{"before":null,"after":7}}"#,
+        );
+        let shown = describe(&signed, &names());
+        assert_eq!((shown.entity.as_str(), shown.action.as_str()), ("Audit plan", "Signed off"));
+        assert_eq!(
+            shown.changes,
+            [
+                "Signed off by: Priya Raman",
+                "Sign-off: Submitted: awaiting the clinical director's sign-off → Signed off"
+            ]
+        );
+        let hidden = describe_without_personal_details(&signed);
+        assert_eq!(hidden.changes, ["Signed off by", "Sign-off"], "the fields, not the person");
     }
 
     #[test]

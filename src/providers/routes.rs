@@ -24,6 +24,8 @@ struct Decisions {
     carried_over: usize,
     /// Open findings, to close as resolved once their action is done.
     open_findings: usize,
+    /// Audit plans submitted for sign-off, oldest year first: "2026/27" and its address's "2026-27".
+    plans_to_sign: Vec<(String, String)>,
 }
 
 impl From<&crate::assessment::rules::Readiness> for Decisions {
@@ -34,6 +36,7 @@ impl From<&crate::assessment::rules::Readiness> for Decisions {
             in_review: in_review.map(|(_, n)| n).sum(),
             carried_over: r.carried_over,
             open_findings: r.open_findings,
+            plans_to_sign: Vec::new(),
         }
     }
 }
@@ -53,7 +56,7 @@ pub(super) async fn overview(
     // At a glance: the figures a manager or a commissioner looks for first. Workforce figures go
     // only to those who may read the provider's records (not to an assessor).
     let days = state.settings.supervision_days;
-    let (found, readiness, coverage, workforce, audit_actions) = with_conn(&state, move |conn| {
+    let (found, readiness, coverage, workforce, audit_actions, plans_to_sign) = with_conn(&state, move |conn| {
         let readiness = crate::assessment::store::readiness(conn, provider_id, today)?;
         let coverage = crate::coverage::store::totals(&crate::coverage::store::coverage(conn, provider_id, today)?);
         let workforce = if can.read {
@@ -64,7 +67,13 @@ pub(super) async fn overview(
             None
         };
         let audit_actions = crate::audits::store::actions::overdue_for_provider(conn, provider_id, today)?;
-        Ok((crate::accounts::store::provider(conn, provider_id)?, readiness, coverage, workforce, audit_actions))
+        let plans_to_sign = if can.sign_off {
+            crate::audits::store::sign_off::awaiting_sign_off(conn, provider_id)?
+        } else {
+            Vec::new()
+        };
+        let provider = crate::accounts::store::provider(conn, provider_id)?;
+        Ok((provider, readiness, coverage, workforce, audit_actions, plans_to_sign))
     })
     .await?;
     let provider = found.ok_or(AppError::NotFound)?;
@@ -78,6 +87,12 @@ pub(super) async fn overview(
     context.insert("coverage", &coverage);
     context.insert("workforce", &workforce);
     context.insert("overdue_audit_actions", &audit_actions);
-    context.insert("decisions", &can.sign_off.then(|| Decisions::from(&readiness.readiness)));
+    context.insert(
+        "decisions",
+        &can.sign_off.then(|| Decisions {
+            plans_to_sign: plans_to_sign.iter().map(|year| (year.to_string(), year.url())).collect(),
+            ..Decisions::from(&readiness.readiness)
+        }),
+    );
     render(&state, &req, "providers/overview.html", context)
 }

@@ -18,7 +18,7 @@ CREATE TABLE audit_plans (
     created_at TIMESTAMP NOT NULL,
     created_by INTEGER REFERENCES users (id),
     CONSTRAINT audit_plans_state_check CHECK (state IN ('draft', 'submitted', 'returned', 'signed_off')),
-    CONSTRAINT audit_plans_year_check CHECK (year_start BETWEEN 1900 AND 2100),
+    CONSTRAINT audit_plans_year_check CHECK (year_start >= 1900 AND year_start <= 2100),
     CONSTRAINT audit_plans_return_check CHECK ((returned_at IS NULL) = (return_comment IS NULL))
 );
 CREATE UNIQUE INDEX audit_plans_by_year ON audit_plans (provider_id, year_start);
@@ -48,7 +48,7 @@ CREATE TABLE audits (
     CONSTRAINT audits_audit_type_check CHECK (audit_type IN ('local_clinical', 'national_benchmarking', 'seqohs_internal', 'record_keeping', 'report_quality', 'other')),
     CONSTRAINT audits_status_check CHECK (status IN ('planned', 'in_progress', 'completed', 'deferred', 'cancelled')),
     CONSTRAINT audits_status_reason_check CHECK ((status IN ('deferred', 'cancelled')) = (status_reason IS NOT NULL)),
-    CONSTRAINT audits_planned_quarter_check CHECK (planned_quarter BETWEEN 1 AND 4),
+    CONSTRAINT audits_planned_quarter_check CHECK (planned_quarter >= 1 AND planned_quarter <= 4),
     CONSTRAINT audits_sample_size_check CHECK (sample_size IS NULL OR sample_size > 0),
     CONSTRAINT audits_completed_check CHECK (completed_on IS NULL OR started_on IS NULL OR started_on <= completed_on)
 );
