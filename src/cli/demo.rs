@@ -42,6 +42,7 @@ pub fn run(database_url: Option<String>, args: DemoArgs) -> anyhow::Result<()> {
     evidence::demo::seed(&mut conn, today, assessment::store::framework_id)?;
     coverage::demo::seed(&mut conn, today)?;
     workforce::demo::seed(&mut conn, today)?;
+    crate::quality::demo::seed(&mut conn, today)?;
     drop(conn);
     print!("{report}");
     println!("demo database ready: {}", settings.database_url);
