@@ -101,12 +101,13 @@ K-REF-APPT,2026-04-01,2026-04-30,2,3,\n";
         assert_eq!(stored(&mut app.db.conn(), s.provider), 0);
         assert_eq!(confirm(client.clone(), token.clone()).await.status().as_u16(), 303);
         assert_eq!(stored(&mut app.db.conn(), s.provider), 4);
+        let page = client.get(&base).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("4 quality indicator values recorded"), "the confirmation: {page}");
         let replayed = confirm(client.clone(), token.clone()).await;
         assert_eq!(replayed.status().as_u16(), 409, "a confirmation is used once");
         assert_eq!(stored(&mut app.db.conn(), s.provider), 4, "the replay wrote nothing");
 
         let page = client.get(&base).send().await.unwrap().text().await.unwrap();
-        assert!(page.contains("4 quality indicator values recorded"), "the confirmation: {page}");
         assert!(page.contains("May 2026") && page.contains("80%") && page.contains("(40 of 50)"), "{page}");
         assert!(page.contains("8.5 working days"), "{page}");
         assert!(page.contains("April to June 2026"), "a quarter: {page}");
@@ -200,7 +201,7 @@ on_both_backends!(
 /// The attribute `name` of the first element in `svg` that carries `marker`.
 fn attribute(svg: &str, marker: &str, name: &str) -> f64 {
     let at = svg.find(marker).unwrap_or_else(|| panic!("{marker} in the chart"));
-    let element_start = svg[..at].rfind('<').unwrap();
+    let element_start = svg[..=at].rfind('<').unwrap();
     let element = &svg[element_start..element_start + svg[element_start..].find('>').unwrap()];
     let key = format!(" {name}=\"");
     let start = element.find(&key).unwrap_or_else(|| panic!("{name} in {element}")) + key.len();
