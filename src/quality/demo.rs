@@ -27,7 +27,7 @@ const PROFILE: [(&str, f64, u32); 20] = [
     ("M-VZV", 2.5, 40),
     ("K-REF-APPT", 1.5, 0),
     ("K-APPT-RPT", 0.3, 0),
-    ("K-DNA", -0.8, 180),
+    ("K-DNA", 0.4, 180),
     ("K-PPC", 1.0, 0),
     ("K-CMP", 1.0, 4),
     ("K-AUDIT", 0.0, 2),
@@ -44,7 +44,10 @@ const OWN_TARGET: (&str, f64) = ("K-FLU", 80.0);
 
 /// A repeatable wobble from -1 to 1 for month `i` of KPI `k`: demo data is the same every time.
 fn wobble(i: u32, k: u32) -> f64 {
-    let x = (i.wrapping_mul(7919) ^ k.wrapping_mul(104_729)).wrapping_mul(2_654_435_761) >> 16;
+    let mut x = i.wrapping_mul(0x9E37_79B1).wrapping_add(k.wrapping_mul(0x85EB_CA77));
+    x ^= x >> 15;
+    x = x.wrapping_mul(0x2C1B_3C6D);
+    x ^= x >> 12;
     f64::from(x % 2001) / 1000.0 - 1.0
 }
 

@@ -78,14 +78,35 @@ async fn overview(
         Ok((kpis, latest))
     })
     .await?;
-    let recorded = latest.len();
-    let missed = latest.values().filter(|v| !v.met).count();
-    context.insert("kpi_count", &kpis.len());
-    context.insert("recorded", &recorded);
-    context.insert("missed", &missed);
-    context.insert("groups", &in_groups(kpis, latest));
-    context.insert("query", &query.into_inner());
+    overview_context(&mut context, kpis, latest, &query);
     render_status(&state, &req, "quality/index.html", context, StatusCode::OK)
+}
+
+/// What `quality/index.html` shows beside the provider's context: the KPIs in their groups with
+/// their latest values, and the counts above them. Public for the benchmark, which renders the page.
+pub fn overview_context(
+    context: &mut tera::Context,
+    kpis: Vec<KpiLine>,
+    latest: std::collections::HashMap<i32, ValueLine>,
+    query: &PeriodQuery,
+) {
+    context.insert("kpi_count", &kpis.len());
+    context.insert("recorded", &latest.len());
+    context.insert("missed", &latest.values().filter(|v| !v.met).count());
+    context.insert("groups", &in_groups(kpis, latest));
+    context.insert("query", query);
+}
+
+/// What `quality/kpi.html` shows of one KPI beside the provider's context and its forms: the
+/// chart, the table of values, and the KPI. Public for the benchmark, which renders the page.
+pub fn kpi_context(context: &mut tera::Context, kpi: &KpiLine, values: &[ValueLine], query: &PeriodQuery) {
+    let series: Vec<_> = values.iter().map(|v| (v.period, v.value, v.met)).collect();
+    context.insert("chart", &chart::draw(&kpi.title, kpi.unit, &series, kpi.target));
+    context.insert("missed", &values.iter().filter(|v| !v.met).count());
+    context.insert("values", values);
+    context.insert("kpi", kpi);
+    context.insert("default_target_text", &kpi.with_unit(kpi.default_target));
+    context.insert("query", query);
 }
 
 /// Which form on the KPI page is shown again with its problems.
@@ -113,16 +134,7 @@ async fn show_kpi(
         Ok((kpi, values))
     })
     .await?;
-    let series: Vec<_> = values.iter().map(|v| (v.period, v.value, v.met)).collect();
-    context.insert("chart", &chart::draw(&kpi.title, kpi.unit, &series, kpi.target));
-    context.insert("missed", &values.iter().filter(|v| !v.met).count());
-    context.insert("values", &values);
-    let failed = match (&forms.value, &forms.target) {
-        (Some(_), _) => "value",
-        (_, Some(_)) => "target",
-        _ => "",
-    };
-    context.insert("failed", failed);
+    kpi_context(&mut context, &kpi, &values, &query);
     context.insert("value_form", &forms.value.unwrap_or_default());
     let target_form = forms.target.unwrap_or_else(|| TargetInput {
         target: kpi.own_target.map(super::rules::number).unwrap_or_default(),
@@ -130,9 +142,6 @@ async fn show_kpi(
     });
     context.insert("target_form", &target_form);
     context.insert("errors", &forms.errors.0);
-    context.insert("kpi", &kpi);
-    context.insert("default_target_text", &kpi.with_unit(kpi.default_target));
-    context.insert("query", &query);
     render_status(state, req, "quality/kpi.html", context, status_for(&forms.errors))
 }
 

@@ -75,6 +75,19 @@ impl Period {
         }
     }
 
+    /// The history's name for a KPI's value, "M-APPT 2026-04-01..2026-04-30": the KPI and its period.
+    pub fn key(self, reference: &str) -> String {
+        format!("{reference} {}..{}", self.start, self.end)
+    }
+
+    /// The KPI and period a history name ([`Period::key`]) holds.
+    pub fn from_key(key: &str) -> Option<(&str, Period)> {
+        let (reference, span) = key.split_once(' ')?;
+        let (start, end) = span.split_once("..")?;
+        let period = Period::new(start.parse().ok()?, end.parse().ok()?).ok()?;
+        Some((reference, period))
+    }
+
     /// "Apr 2026" or "Apr–Jun 2026": short enough for a chart's axis.
     pub fn short_label(self) -> String {
         match self.kind() {
@@ -284,6 +297,8 @@ mod tests {
         let across = Period::new(day(2026, 12, 1), day(2027, 2, 28)).unwrap();
         assert_eq!(across.label(), "December 2026 to February 2027");
         assert_eq!(across.short_label(), "Dec–Feb 2027");
+        assert_eq!(Period::from_key(&april.key("M-APPT")), Some(("M-APPT", april)));
+        assert_eq!(Period::from_key("M-APPT soon"), None);
     }
 
     #[test]

@@ -249,11 +249,6 @@ pub enum Recorded {
     Unchanged,
 }
 
-/// The history's name for a value: the KPI and its period, "M-APPT 2026-04-01..2026-04-30".
-fn value_key(reference: &str, period: Period) -> String {
-    format!("{reference} {}..{}", period.start, period.end)
-}
-
 /// Records a value for one period, replacing the value the period already has (the history row
 /// holds both). Checks the figure against the KPI's unit again.
 pub fn record_value(
@@ -335,7 +330,7 @@ pub fn write_value(
             user_id: by,
             organisation_id: Some(provider_id.0),
             entity: "kpi_value".into(),
-            entity_id: value_key(&kpi.reference, period),
+            entity_id: period.key(&kpi.reference),
             action: if outcome == Recorded::Replaced { "replace" } else { "create" }.into(),
             changes: diff.0,
         },
