@@ -536,7 +536,12 @@ on_both_backends!(
             ("GET", "/api/v1/providers/{provider_id}/workforce", format!("/api/v1/providers/{p}/workforce"), [401; 8]),
             ("GET", "/providers/{provider_id}/kpis", format!("/providers/{p}/kpis"), READS_ASSESSMENT),
             ("GET", "/providers/{provider_id}/kpis", format!("/providers/{q}/kpis"), HIDDEN),
-            ("GET", "/providers/{provider_id}/kpis/{reference}", format!("/providers/{p}/kpis/M-APPT"), READS_ASSESSMENT),
+            (
+                "GET",
+                "/providers/{provider_id}/kpis/{reference}",
+                format!("/providers/{p}/kpis/M-APPT"),
+                READS_ASSESSMENT,
+            ),
             ("GET", "/providers/{provider_id}/kpis/{reference}", format!("/providers/{q}/kpis/M-APPT"), HIDDEN),
             // A reference that is no KPI (a standard's) is not found, for everyone allowed in.
             ("GET", "/providers/{provider_id}/kpis/{reference}", format!("/providers/{p}/kpis/GF1"), HIDDEN),

@@ -19,7 +19,13 @@ fn stored(conn: &mut DbConnection, provider: ProviderId) -> usize {
     store::values(conn, provider, &kpis, PeriodFilter::default()).unwrap().len()
 }
 
-fn record(conn: &mut DbConnection, provider: ProviderId, reference: &str, start: &str, end: &str, n: &str, d: &str, v: &str) {
+fn record(
+    conn: &mut DbConnection,
+    provider: ProviderId,
+    reference: &str,
+    (start, end): (&str, &str),
+    (n, d, v): (&str, &str, &str),
+) {
     let kpi = store::definition(conn, provider, reference).unwrap().unwrap();
     let input = ValueInput {
         period_start: start.into(),
@@ -147,7 +153,8 @@ on_both_backends!(
         let (status, page) = post(disagrees).await;
         assert_eq!(status, 422);
         assert!(page.contains("does not agree with 46 of 50, which is 92%"), "{page}");
-        let (status, page) = post(vec![("period_start", "01/04/2026"), ("period_end", "15/04/2026"), ("value", "90")]).await;
+        let (status, page) =
+            post(vec![("period_start", "01/04/2026"), ("period_end", "15/04/2026"), ("value", "90")]).await;
         assert_eq!(status, 422);
         assert!(page.contains("a calendar month (1 April to 30 April)"), "{page}");
         assert_eq!(stored(&mut app.db.conn(), s.provider), 0, "nothing written");
@@ -216,7 +223,7 @@ on_both_backends!(
         let months = [(4, 30, "46"), (5, 31, "44"), (6, 30, "48"), (7, 31, "40"), (8, 31, "45"), (9, 30, "50")];
         for (month, last, numerator) in months {
             let (start, end) = (format!("2026-{month:02}-01"), format!("2026-{month:02}-{last}"));
-            record(&mut conn, s.provider, "M-APPT", &start, &end, numerator, "50", "");
+            record(&mut conn, s.provider, "M-APPT", (&start, &end), (numerator, "50", ""));
         }
         let kpi = store::definition(&mut conn, s.provider, "M-APPT").unwrap().unwrap();
         store::set_target(&mut conn, None, s.provider, &kpi, Some(85.0)).unwrap();
@@ -247,7 +254,7 @@ on_both_backends!(
         // Another unit: working days scale to a round figure above the values and the target.
         for (month, last, value) in [(4, 30, "8"), (5, 31, "12"), (6, 30, "9")] {
             let (start, end) = (format!("2026-{month:02}-01"), format!("2026-{month:02}-{last}"));
-            record(&mut conn, s.provider, "K-REF-APPT", &start, &end, "", "", value);
+            record(&mut conn, s.provider, "K-REF-APPT", (&start, &end), ("", "", value));
         }
         let page = client.get(format!("{}/providers/{}/kpis/K-REF-APPT", app.address, s.provider)).send().await;
         let page = page.unwrap().text().await.unwrap();
@@ -263,9 +270,9 @@ on_both_backends!(
     app | app | {
         let mut conn = app.db.migrated();
         let s = service(&mut conn, "Northshire OH Service", "northshire");
-        record(&mut conn, s.provider, "M-APPT", "2026-04-01", "2026-04-30", "46", "50", "");
-        record(&mut conn, s.provider, "M-APPT", "2026-05-01", "2026-05-31", "40", "50", "");
-        record(&mut conn, s.provider, "K-APPT-RPT", "2026-04-01", "2026-04-30", "", "", "2.5");
+        record(&mut conn, s.provider, "M-APPT", ("2026-04-01", "2026-04-30"), ("46", "50", ""));
+        record(&mut conn, s.provider, "M-APPT", ("2026-05-01", "2026-05-31"), ("40", "50", ""));
+        record(&mut conn, s.provider, "K-APPT-RPT", ("2026-04-01", "2026-04-30"), ("", "", "2.5"));
         let kpi = store::definition(&mut conn, s.provider, "K-APPT-RPT").unwrap().unwrap();
         store::set_target(&mut conn, None, s.provider, &kpi, Some(3.0)).unwrap();
         let token = ohgov::accounts::store::create_token(&mut conn, None, "viewer@northshire.example").unwrap();
@@ -292,8 +299,16 @@ on_both_backends!(
         assert_eq!(report["values"][0]["numerator"], serde_json::Value::Null);
         assert_eq!(report["values"][0]["met"], true, "2.5 working days is within the service's own 3");
 
-        let may: serde_json::Value =
-            app.client.get(format!("{url}?from=2026-05")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+        let may: serde_json::Value = app
+            .client
+            .get(format!("{url}?from=2026-05"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         let appt = may["kpis"].as_array().unwrap().iter().find(|k| k["reference"] == "M-APPT").unwrap().clone();
         assert_eq!(appt["values"].as_array().unwrap().len(), 1, "from May");
         assert_eq!(may["from"], "2026-05-01");
@@ -310,7 +325,7 @@ on_both_backends!(
         use ohgov::accounts::store::{self as accounts, Grant};
         let mut conn = app.db.migrated();
         let s = service(&mut conn, "Northshire OH Service", "northshire");
-        record(&mut conn, s.provider, "M-APPT", "2026-04-01", "2026-04-30", "46", "50", "");
+        record(&mut conn, s.provider, "M-APPT", ("2026-04-01", "2026-04-30"), ("46", "50", ""));
         let trust = OrganisationInput {
             kind: "commissioner".into(),
             name: "Northshire Teaching Hospitals NHS Trust".into(),
@@ -344,10 +359,16 @@ on_both_backends!(
         let page = client.get(format!("{base}/M-APPT")).send().await.unwrap();
         assert_eq!(page.status().as_u16(), 200);
         assert!(!page.text().await.unwrap().contains("Record a value"));
-        let form = [("csrf_token", token.as_str()), ("period_start", "2026-05-01"), ("period_end", "2026-05-31"), ("value", "90")];
+        let form = [
+            ("csrf_token", token.as_str()),
+            ("period_start", "2026-05-01"),
+            ("period_end", "2026-05-31"),
+            ("value", "90"),
+        ];
         let posted = client.post(format!("{base}/M-APPT/values")).form(&form).send().await.unwrap();
         assert_eq!(posted.status().as_u16(), 403);
-        let target = client.post(format!("{base}/M-APPT/target")).form(&[("csrf_token", token.as_str()), ("target", "50")]);
+        let target =
+            client.post(format!("{base}/M-APPT/target")).form(&[("csrf_token", token.as_str()), ("target", "50")]);
         assert_eq!(target.send().await.unwrap().status().as_u16(), 403);
         assert_eq!(client.get(format!("{base}/import")).send().await.unwrap().status().as_u16(), 403);
         assert_eq!(stored(&mut app.db.conn(), s.provider), 1, "nothing written");

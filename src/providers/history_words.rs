@@ -161,7 +161,8 @@ fn record(line: &HistoryLine, names: &Names) -> String {
         "accreditation" => String::new(),
         "import" => crate::workforce::import::ImportKind::parse(id).map_or(id.to_string(), |k| k.label().to_string()),
         "assessment" | "coverage" | "kpi_target" => id.to_string(),
-        "kpi_value" => crate::quality::rules::Period::from_key(id).map_or(id.to_string(), |(kpi, p)| format!("{kpi}, {}", p.label())),
+        "kpi_value" => crate::quality::rules::Period::from_key(id)
+            .map_or(id.to_string(), |(kpi, p)| format!("{kpi}, {}", p.label())),
         _ => format!("number {id}"),
     }
 }

@@ -71,8 +71,7 @@ pub fn seed(conn: &mut DbConnection, today: NaiveDate) -> Result<(), StoreError>
     let first = this_month.checked_sub_months(Months::new(24)).unwrap_or(this_month);
     let mut rows = Vec::new();
     for (k, kpi) in kpis.iter().enumerate() {
-        let (offset, cases) =
-            PROFILE.iter().find(|p| p.0 == kpi.reference).map(|p| (p.1, p.2)).unwrap_or((2.0, 40));
+        let (offset, cases) = PROFILE.iter().find(|p| p.0 == kpi.reference).map(|p| (p.1, p.2)).unwrap_or((2.0, 40));
         let (low, high) = rules::range(kpi.unit);
         for i in 0..24u32 {
             let Some(start) = first.checked_add_months(Months::new(i)) else { continue };
@@ -86,7 +85,11 @@ pub fn seed(conn: &mut DbConnection, today: NaiveDate) -> Result<(), StoreError>
             let figure = if kpi.unit == KpiUnit::Percent && cases > 0 {
                 let denominator = (f64::from(cases) * (1.0 + 0.2 * wobble(i + 100, k as u32))).round().max(1.0) as u32;
                 let numerator = ((value / 100.0) * f64::from(denominator)).round().min(f64::from(denominator)) as u32;
-                Figure { numerator: Some(numerator), denominator: Some(denominator), value: rules::rate(numerator, denominator) }
+                Figure {
+                    numerator: Some(numerator),
+                    denominator: Some(denominator),
+                    value: rules::rate(numerator, denominator),
+                }
             } else {
                 Figure { numerator: None, denominator: None, value: (value * 10.0).round() / 10.0 }
             };

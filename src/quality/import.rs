@@ -45,7 +45,11 @@ fn row_error(line: u64, errors: crate::form::FieldErrors) -> RowError {
 
 /// Reads and checks a whole file against the KPI definitions. The outer error is the database's;
 /// the inner one lists every bad line.
-pub fn prepare(conn: &mut DbConnection, provider_id: ProviderId, bytes: &[u8]) -> QueryResult<Result<Vec<Row>, Vec<RowError>>> {
+pub fn prepare(
+    conn: &mut DbConnection,
+    provider_id: ProviderId,
+    bytes: &[u8],
+) -> QueryResult<Result<Vec<Row>, Vec<RowError>>> {
     let columns = ImportKind::Kpis.columns();
     let rows = match read_rows(bytes, columns) {
         Ok(rows) => rows,
@@ -63,7 +67,9 @@ pub fn prepare(conn: &mut DbConnection, provider_id: ProviderId, bytes: &[u8]) -
     let mut good = Vec::with_capacity(rows.len());
     let mut seen: HashMap<(i32, Period), u64> = HashMap::new();
     for (line, values) in rows {
-        let get = |name: &str| columns.iter().position(|c| *c == name).and_then(|i| values.get(i)).cloned().unwrap_or_default();
+        let get = |name: &str| {
+            columns.iter().position(|c| *c == name).and_then(|i| values.get(i)).cloned().unwrap_or_default()
+        };
         if let Some((column, _)) = columns.iter().zip(&values).find(|(_, cell)| formula_like(cell)) {
             errors.push(RowError {
                 line,
@@ -84,7 +90,10 @@ pub fn prepare(conn: &mut DbConnection, provider_id: ProviderId, bytes: &[u8]) -
             let message = if code.trim().is_empty() {
                 "kpi_code: give the KPI's code, such as M-APPT".to_string()
             } else {
-                format!("kpi_code: there is no KPI {:?}; the codes are those of the KPI pages, such as M-APPT", code.trim())
+                format!(
+                    "kpi_code: there is no KPI {:?}; the codes are those of the KPI pages, such as M-APPT",
+                    code.trim()
+                )
             };
             errors.push(RowError { line, message });
             continue;

@@ -73,7 +73,8 @@ impl ValueInput {
     /// range, a rate's numerator at most its denominator.
     pub fn parse(&self, unit: KpiUnit) -> Result<NewValue, FieldErrors> {
         let mut errors = FieldErrors::default();
-        let start = form::required_date(&mut errors, "period_start", &self.period_start, "Enter the period's first day");
+        let start =
+            form::required_date(&mut errors, "period_start", &self.period_start, "Enter the period's first day");
         let end = form::required_date(&mut errors, "period_end", &self.period_end, "Enter the period's last day");
         let numerator = count(&mut errors, "numerator", &self.numerator);
         let denominator = count(&mut errors, "denominator", &self.denominator);
@@ -163,7 +164,11 @@ fn month_or_date(errors: &mut FieldErrors, field: &'static str, text: &str, end_
         return None;
     }
     if let Ok(first) = NaiveDate::parse_from_str(&format!("{text}-01"), "%Y-%m-%d") {
-        let day = if end_of_month { first.checked_add_months(Months::new(1)).and_then(|d| d.pred_opt()) } else { Some(first) };
+        let day = if end_of_month {
+            first.checked_add_months(Months::new(1)).and_then(|d| d.pred_opt())
+        } else {
+            Some(first)
+        };
         return day.and_then(|d| form::in_year_range(field, d).map_err(|e| errors.merge(e)).ok());
     }
     match form::parse_date(field, text) {

@@ -8,7 +8,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
-use super::model::{PeriodFilter, PeriodQuery, TargetInput, ValueInput};
+use super::model::{PeriodQuery, TargetInput, ValueInput};
 use super::store::{self, KpiLine, Recorded, ValueLine};
 use super::{chart, import};
 use crate::accounts::access::Capability;
@@ -123,10 +123,10 @@ async fn show_kpi(
     user: &CurrentUser,
     provider_id: ProviderId,
     reference: String,
-    filter: PeriodFilter,
     query: PeriodQuery,
     forms: Forms,
 ) -> Result<HttpResponse, AppError> {
+    let filter = query.parse().map_err(AppError::BadInput)?;
     let (mut context, _) = provider_page(state, user, provider_id).await?;
     let (kpi, values) = with_conn(state, move |conn| {
         let Some(kpi) = store::definition(conn, provider_id, &reference)? else { return Err(AppError::NotFound) };
@@ -155,8 +155,7 @@ async fn kpi(
 ) -> Result<HttpResponse, AppError> {
     let (provider_id, reference) = path.into_inner();
     authorize(&state, &user, provider_id, Capability::ReadAssessment).await?;
-    let filter = query.parse().map_err(AppError::BadInput)?;
-    show_kpi(&state, &req, &user, provider_id, reference, filter, query.into_inner(), Forms::default()).await
+    show_kpi(&state, &req, &user, provider_id, reference, query.into_inner(), Forms::default()).await
 }
 
 /// `POST /providers/{id}/kpis/{reference}/values`: records one period's value, replacing the value
@@ -186,7 +185,7 @@ async fn record_value(
         |message| confirm_then(&req, message, format!("/providers/{provider_id}/kpis/{reference}")),
         |errors| {
             let forms = Forms { value: Some(input), target: None, errors };
-            show_kpi(&state, &req, &user, provider_id, reference.clone(), PeriodFilter::default(), PeriodQuery::default(), forms)
+            show_kpi(&state, &req, &user, provider_id, reference.clone(), PeriodQuery::default(), forms)
         },
     )
     .await
@@ -212,20 +211,23 @@ async fn set_target(
             store::set_target(conn, Some(by), provider_id, &kpi, target)?;
             Ok(match target {
                 Some(t) => format!("{}: the service's own target is now {}", kpi.title, kpi.with_unit(t)),
-                None => format!("{}: the default target, {}, applies again", kpi.title, kpi.with_unit(kpi.default_target)),
+                None => {
+                    format!("{}: the default target, {}, applies again", kpi.title, kpi.with_unit(kpi.default_target))
+                }
             })
         },
         |message| confirm_then(&req, message, format!("/providers/{provider_id}/kpis/{reference}")),
         |errors| {
             let forms = Forms { value: None, target: Some(input), errors };
-            show_kpi(&state, &req, &user, provider_id, reference.clone(), PeriodFilter::default(), PeriodQuery::default(), forms)
+            show_kpi(&state, &req, &user, provider_id, reference.clone(), PeriodQuery::default(), forms)
         },
     )
     .await
 }
 
 /// How a KPI file is read, as the import page says it.
-const IMPORT_HELP: &str = "One row per KPI and period. kpi_code is the code shown on each KPI's page (such as M-APPT); \
+const IMPORT_HELP: &str =
+    "One row per KPI and period. kpi_code is the code shown on each KPI's page (such as M-APPT); \
 a period is a calendar month (1st to last day) or a quarter of three whole months; dates may be 23/11/2026 or \
 2026-11-23. For a percentage give the numerator and denominator (the value then follows; a value also given must \
 agree to one decimal place) or the value alone; for days or minutes give the value alone. A file with any bad row is \
@@ -282,7 +284,11 @@ async fn import_upload(
     };
     let content = match upload.file {
         _ if upload.too_large => {
-            return refuse(context, format!("The file must be smaller than {} MB", state.settings.max_upload_mb), vec![])
+            return refuse(
+                context,
+                format!("The file must be smaller than {} MB", state.settings.max_upload_mb),
+                vec![],
+            )
         }
         Some((_, content)) if !content.is_empty() => content,
         _ => return refuse(context, "Choose a CSV file to import".into(), vec![]),
@@ -338,14 +344,21 @@ async fn import_confirm(
     let (token, now, sha256, user_id) =
         (session_token(&session, IMPORT_SESSION)?, state.now(), form.sha256.clone(), user.id);
     let outcome = with_conn(&state, move |conn| {
-        let confirmed =
-            crate::workforce::import::confirm_with(conn, provider_id, &token, ImportKind::Kpis, &sha256, now, |conn, content| {
+        let confirmed = crate::workforce::import::confirm_with(
+            conn,
+            provider_id,
+            &token,
+            ImportKind::Kpis,
+            &sha256,
+            now,
+            |conn, content| {
                 let rows = match import::prepare(conn, provider_id, content)? {
                     Ok(rows) => rows,
                     Err(bad) => return Ok(Err(bad)),
                 };
                 Ok(Ok(import::write(conn, Some(user_id), provider_id, &rows, &sha256)?))
-            });
+            },
+        );
         match confirmed {
             Err(StoreError::Conflict(why)) => Ok(Err((StatusCode::CONFLICT, why, Vec::new()))),
             Err(other) => Err(other.into()),

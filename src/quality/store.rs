@@ -102,30 +102,43 @@ fn kpis(conn: &mut DbConnection, provider_id: ProviderId, only: Option<&str>) ->
         .collect();
     let mut lines: Vec<(i32, KpiLine)> = rows
         .into_iter()
-        .map(|(node_id, reference, title, guidance, parent, unit, higher_is_better, default_target, source, indicator)| {
-            let group = parent.and_then(|p| groups.get(&p));
-            let own_target = own.get(&node_id).copied();
-            let target = rules::target(own_target, default_target);
-            let line = KpiLine {
+        .map(
+            |(
                 node_id,
                 reference,
                 title,
                 guidance,
-                group_reference: group.map(|g| g.1.clone()).unwrap_or_default(),
-                group_title: group.map(|g| g.2.clone()).unwrap_or_else(|| "Other indicators".into()),
+                parent,
                 unit,
-                unit_label: unit.label(),
                 higher_is_better,
                 default_target,
-                own_target,
-                target,
-                target_text: rules::with_unit(target, unit),
                 source,
                 indicator,
-                indicator_label: indicator.map(KpiIndicator::label).unwrap_or("Not stated"),
-            };
-            (group.map_or(i32::MAX, |g| g.0), line)
-        })
+            )| {
+                let group = parent.and_then(|p| groups.get(&p));
+                let own_target = own.get(&node_id).copied();
+                let target = rules::target(own_target, default_target);
+                let line = KpiLine {
+                    node_id,
+                    reference,
+                    title,
+                    guidance,
+                    group_reference: group.map(|g| g.1.clone()).unwrap_or_default(),
+                    group_title: group.map(|g| g.2.clone()).unwrap_or_else(|| "Other indicators".into()),
+                    unit,
+                    unit_label: unit.label(),
+                    higher_is_better,
+                    default_target,
+                    own_target,
+                    target,
+                    target_text: rules::with_unit(target, unit),
+                    source,
+                    indicator,
+                    indicator_label: indicator.map(KpiIndicator::label).unwrap_or("Not stated"),
+                };
+                (group.map_or(i32::MAX, |g| g.0), line)
+            },
+        )
         .collect();
     // Stable: within a group the catalogue's order stands.
     lines.sort_by_key(|(group_position, _)| *group_position);
@@ -290,9 +303,11 @@ pub fn write_value(
     let now = Utc::now().naive_utc();
     let mut diff = Diff::default();
     let (before_n, before_d, before_v) = existing.map_or((None, None, None), |e| (e.1, e.2, Some(e.3)));
-    diff.field("numerator", before_n, numerator)
-        .field("denominator", before_d, denominator)
-        .field("value", before_v, figure.value);
+    diff.field("numerator", before_n, numerator).field("denominator", before_d, denominator).field(
+        "value",
+        before_v,
+        figure.value,
+    );
     let outcome = match existing {
         Some(_) if diff.is_empty() => return Ok(Recorded::Unchanged),
         Some((id, ..)) => {
@@ -409,16 +424,21 @@ pub fn set_target(
     })
 }
 
+/// A stored value's id, numerator, denominator and value.
+pub type StoredValue = (i32, Option<i32>, Option<i32>, f64);
+
+type StoredRow = (i32, i32, NaiveDate, NaiveDate, Option<i32>, Option<i32>, f64);
+
 /// The values already stored for these KPIs and periods, by (node, period): what an import would
 /// replace. One query.
 pub fn stored_for(
     conn: &mut DbConnection,
     provider_id: ProviderId,
     wanted: &[(i32, Period)],
-) -> QueryResult<HashMap<(i32, Period), (i32, Option<i32>, Option<i32>, f64)>> {
+) -> QueryResult<HashMap<(i32, Period), StoredValue>> {
     let nodes: Vec<i32> = wanted.iter().map(|w| w.0).collect();
     let starts: Vec<NaiveDate> = wanted.iter().map(|w| w.1.start).collect();
-    let rows: Vec<(i32, i32, NaiveDate, NaiveDate, Option<i32>, Option<i32>, f64)> = kpi_values::table
+    let rows: Vec<StoredRow> = kpi_values::table
         .filter(kpi_values::provider_id.eq(provider_id.0))
         .filter(kpi_values::node_id.eq_any(nodes))
         .filter(kpi_values::period_start.eq_any(starts))
@@ -432,10 +452,7 @@ pub fn stored_for(
             kpi_values::value,
         ))
         .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, node, start, end, n, d, v)| ((node, Period { start, end }), (id, n, d, v)))
-        .collect())
+    Ok(rows.into_iter().map(|(id, node, start, end, n, d, v)| ((node, Period { start, end }), (id, n, d, v))).collect())
 }
 
 /// Writes many new values at once (an import, the demo): `db::insert_batch`, no history row each;

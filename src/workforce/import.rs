@@ -370,7 +370,11 @@ impl ImportReport {
             }
             ImportKind::Kpis => format!(
                 "{} recorded",
-                counted(self.created + self.updated + self.unchanged, "quality indicator value", "quality indicator values")
+                counted(
+                    self.created + self.updated + self.unchanged,
+                    "quality indicator value",
+                    "quality indicator values"
+                )
             ),
         }
     }
