@@ -183,6 +183,10 @@ on_both_backends!(
         assert_eq!(replaced.len(), 2, "a history row for each change: {replaced:?}");
         assert_eq!(replaced[1].0, "replace");
         assert!(replaced[1].1.contains("46") && replaced[1].1.contains("44"), "before and after: {replaced:?}");
+        let history = client.get(format!("{}/providers/{}/history", app.address, s.provider)).send().await.unwrap();
+        let history = history.text().await.unwrap();
+        assert!(history.contains("Quality indicator value") && history.contains("M-APPT, April 2026"), "{history}");
+        assert!(history.contains("Replaced"), "the history says what was done in words: {history}");
 
         let target = format!("{}/providers/{}/kpis/M-APPT/target", app.address, s.provider);
         let set = client.post(&target).form(&[("csrf_token", token.as_str()), ("target", "150")]).send().await.unwrap();
