@@ -38,10 +38,14 @@ fn record(
 }
 
 async fn upload(client: &reqwest::Client, url: &str, token: &str, file: &str) -> (u16, String) {
+    upload_bytes(client, url, token, file.as_bytes().to_vec()).await
+}
+
+async fn upload_bytes(client: &reqwest::Client, url: &str, token: &str, file: Vec<u8>) -> (u16, String) {
     let form = Form::new()
         .text("csrf_token", token.to_string())
         .text("kind", "kpis")
-        .part("file", Part::bytes(file.as_bytes().to_vec()).file_name("kpis.csv"));
+        .part("file", Part::bytes(file).file_name("kpis.csv"));
     let response = client.post(url).multipart(form).send().await.unwrap();
     (response.status().as_u16(), response.text().await.unwrap())
 }
@@ -60,11 +64,12 @@ G-RTW,2026-04-01,2026-06-30,30,40,75\n";
 
 on_both_backends!(
     a_kpi_file_with_bad_lines_writes_nothing_and_a_good_one_imports_once,
-    app | app | {
-        let s = service(&mut app.db.migrated(), "Northshire OH Service", "northshire");
-        let (client, token) = browser_signed_in(&app, "manager@northshire.example", PASSWORD).await;
-        let base = format!("{}/providers/{}/kpis", app.address, s.provider);
-        let bad = "kpi_code,period_start,period_end,numerator,denominator,value\n\
+    app | app
+        | {
+            let s = service(&mut app.db.migrated(), "Northshire OH Service", "northshire");
+            let (client, token) = browser_signed_in(&app, "manager@northshire.example", PASSWORD).await;
+            let base = format!("{}/providers/{}/kpis", app.address, s.provider);
+            let bad = "kpi_code,period_start,period_end,numerator,denominator,value\n\
 M-APPT,2026-04-01,2026-04-30,46,50,\n\
 M-NOPE,2026-04-01,2026-04-30,46,50,\n\
 M-APPT,2026-05-01,2026-05-31,51,50,\n\
@@ -73,53 +78,66 @@ M-ADV,2026-04-01,2026-04-30,,,120\n\
 M-APPT,2026-04-01,2026-04-30,45,50,\n\
 K-DNA,2026-04-02,2026-04-30,3,60,\n\
 K-REF-APPT,2026-04-01,2026-04-30,2,3,\n";
-        let (status, page) = upload(&client, &format!("{base}/import"), &token, bad).await;
-        assert_eq!(status, 422, "{page}");
-        assert!(page.contains("7 rows need correcting"), "{page}");
-        assert!(page.contains("Line 3: kpi_code: there is no KPI &quot;M-NOPE&quot;"), "{page}");
-        assert!(page.contains("Line 4: numerator: the numerator (51) is more than the denominator (50)"), "{page}");
-        assert!(page.contains("Line 5: kpi_code: the cell looks like a spreadsheet formula"), "{page}");
-        assert!(page.contains("Line 6: value: 120 is outside the range for percent"), "{page}");
-        assert!(page.contains("Line 7: M-APPT for April 2026 appears again (first on line 2)"), "{page}");
-        assert!(page.contains("Line 8: period_start: a period starts on the 1st of a month"), "{page}");
-        assert!(page.contains("Line 9: numerator: a figure in working days has no numerator or denominator"), "{page}");
-        assert!(!page.contains("Line 2:"), "the good line is not named");
-        assert_eq!(stored(&mut app.db.conn(), s.provider), 0, "nothing written");
+            let (status, page) = upload(&client, &format!("{base}/import"), &token, bad).await;
+            assert_eq!(status, 422, "{page}");
+            assert!(page.contains("7 rows need correcting"), "{page}");
+            assert!(page.contains("Line 3: kpi_code: there is no KPI &quot;M-NOPE&quot;"), "{page}");
+            assert!(page.contains("Line 4: numerator: the numerator (51) is more than the denominator (50)"), "{page}");
+            assert!(page.contains("Line 5: kpi_code: the cell looks like a spreadsheet formula"), "{page}");
+            assert!(page.contains("Line 6: value: 120 is outside the range for percent"), "{page}");
+            assert!(page.contains("Line 7: M-APPT for April 2026 appears again (first on line 2)"), "{page}");
+            assert!(page.contains("Line 8: period_start: a period starts on the 1st of a month"), "{page}");
+            assert!(
+                page.contains("Line 9: numerator: a figure in working days has no numerator or denominator"),
+                "{page}"
+            );
+            assert!(!page.contains("Line 2:"), "the good line is not named");
+            assert_eq!(stored(&mut app.db.conn(), s.provider), 0, "nothing written");
 
-        let (status, page) = upload(&client, &format!("{base}/import"), &token, "not,a,kpi,file\n1,2,3,4\n").await;
-        assert_eq!(status, 422);
-        assert!(page.contains("Line 1: missing column(s) kpi_code"), "{page}");
+            let latin1 = b"kpi_code,period_start,period_end,numerator,denominator,value\nM-APPT,2026-04-01,2026-04-30,46,50,caf\xe9\n";
+            let (status, page) = upload_bytes(&client, &format!("{base}/import"), &token, latin1.to_vec()).await;
+            assert_eq!(status, 422);
+            // Refused at the upload's type check, before the rows are read (as a workforce file is).
+            assert!(page.contains("not a type we accept"), "{page}");
+            let (status, page) = upload(&client, &format!("{base}/import"), &token, "not,a,kpi,file\n1,2,3,4\n").await;
+            assert_eq!(status, 422);
+            assert!(page.contains("Line 1: missing column(s) kpi_code"), "{page}");
 
-        let (status, page) = upload(&client, &format!("{base}/import"), &token, GOOD_FILE).await;
-        assert_eq!(status, 200, "{page}");
-        assert!(page.contains("Every one of the 4 rows passed its checks"), "{page}");
-        assert!(page.contains("Appointment within 10 days of referral: 92% (46 of 50) for April 2026"), "{page}");
-        assert_eq!(stored(&mut app.db.conn(), s.provider), 0, "a preview writes nothing");
-        let sha = hidden(&page, "sha256");
-        let confirm = |client: reqwest::Client, token: String| {
-            let (url, sha) = (format!("{base}/import/confirm"), sha.clone());
-            async move {
-                client.post(url).form(&[("csrf_token", token.as_str()), ("sha256", sha.as_str())]).send().await.unwrap()
-            }
-        };
-        let (other, other_token) = browser_signed_in(&app, "manager@northshire.example", PASSWORD).await;
-        assert_eq!(confirm(other, other_token).await.status().as_u16(), 409, "another session's preview");
-        assert_eq!(stored(&mut app.db.conn(), s.provider), 0);
-        assert_eq!(confirm(client.clone(), token.clone()).await.status().as_u16(), 303);
-        assert_eq!(stored(&mut app.db.conn(), s.provider), 4);
-        let page = client.get(&base).send().await.unwrap().text().await.unwrap();
-        assert!(page.contains("4 quality indicator values recorded"), "the confirmation: {page}");
-        let replayed = confirm(client.clone(), token.clone()).await;
-        assert_eq!(replayed.status().as_u16(), 409, "a confirmation is used once");
-        assert_eq!(stored(&mut app.db.conn(), s.provider), 4, "the replay wrote nothing");
+            let (status, page) = upload(&client, &format!("{base}/import"), &token, GOOD_FILE).await;
+            assert_eq!(status, 200, "{page}");
+            assert!(page.contains("Every one of the 4 rows passed its checks"), "{page}");
+            assert!(page.contains("Appointment within 10 days of referral: 92% (46 of 50) for April 2026"), "{page}");
+            assert_eq!(stored(&mut app.db.conn(), s.provider), 0, "a preview writes nothing");
+            let sha = hidden(&page, "sha256");
+            let confirm = |client: reqwest::Client, token: String| {
+                let (url, sha) = (format!("{base}/import/confirm"), sha.clone());
+                async move {
+                    client
+                        .post(url)
+                        .form(&[("csrf_token", token.as_str()), ("sha256", sha.as_str())])
+                        .send()
+                        .await
+                        .unwrap()
+                }
+            };
+            let (other, other_token) = browser_signed_in(&app, "manager@northshire.example", PASSWORD).await;
+            assert_eq!(confirm(other, other_token).await.status().as_u16(), 409, "another session's preview");
+            assert_eq!(stored(&mut app.db.conn(), s.provider), 0);
+            assert_eq!(confirm(client.clone(), token.clone()).await.status().as_u16(), 303);
+            assert_eq!(stored(&mut app.db.conn(), s.provider), 4);
+            let page = client.get(&base).send().await.unwrap().text().await.unwrap();
+            assert!(page.contains("4 quality indicator values recorded"), "the confirmation: {page}");
+            let replayed = confirm(client.clone(), token.clone()).await;
+            assert_eq!(replayed.status().as_u16(), 409, "a confirmation is used once");
+            assert_eq!(stored(&mut app.db.conn(), s.provider), 4, "the replay wrote nothing");
 
-        let page = client.get(&base).send().await.unwrap().text().await.unwrap();
-        assert!(page.contains("May 2026") && page.contains("80%") && page.contains("(40 of 50)"), "{page}");
-        assert!(page.contains("8.5 working days"), "{page}");
-        assert!(page.contains("April to June 2026"), "a quarter: {page}");
-        let missed = page.split("<tr>").filter(|row| row.contains("M-APPT")).collect::<Vec<_>>().concat();
-        assert!(missed.contains("Missed"), "80% misses the 90% target: {missed}");
-    }
+            let page = client.get(&base).send().await.unwrap().text().await.unwrap();
+            assert!(page.contains("May 2026") && page.contains("80%") && page.contains("(40 of 50)"), "{page}");
+            assert!(page.contains("8.5 working days"), "{page}");
+            assert!(page.contains("April to June 2026"), "a quarter: {page}");
+            let missed = page.split("<tr>").filter(|row| row.contains("M-APPT")).collect::<Vec<_>>().concat();
+            assert!(missed.contains("Missed"), "80% misses the 90% target: {missed}");
+        }
 );
 
 on_both_backends!(
