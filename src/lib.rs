@@ -16,6 +16,7 @@ pub mod evidence;
 pub mod form;
 pub mod history;
 pub mod providers;
+pub mod quality;
 pub mod web;
 pub mod words;
 pub mod workforce;
@@ -318,6 +319,7 @@ pub fn app(
         .configure(coverage::routes::configure)
         .configure(workforce::routes::configure)
         .configure(audits::routes::configure)
+        .configure(quality::routes::configure)
         .default_service(aw::to(web::error::not_found))
 }
 

@@ -34,10 +34,11 @@ fn routes_in_source() -> BTreeSet<(String, String)> {
 }
 
 /// Routes whose handlers read a multipart upload: their POSTs are sent as multipart forms.
-const MULTIPART: [&str; 3] = [
+const MULTIPART: [&str; 4] = [
     "/providers/{provider_id}/evidence",
     "/providers/{provider_id}/evidence/{item_id}/replace",
     "/providers/{provider_id}/workforce/import",
+    "/providers/{provider_id}/kpis/import",
 ];
 /// POSTs that need no one signed in.
 const OPEN_POSTS: [&str; 2] = ["/sign-in", "/sign-out"];
@@ -772,6 +773,47 @@ on_both_backends!(
                 format!("/api/v1/providers/{p}/audit-plans/{y}"),
                 [401; 8],
             ),
+            ("GET", "/providers/{provider_id}/kpis", format!("/providers/{p}/kpis"), READS_ASSESSMENT),
+            ("GET", "/providers/{provider_id}/kpis", format!("/providers/{q}/kpis"), HIDDEN),
+            (
+                "GET",
+                "/providers/{provider_id}/kpis/{reference}",
+                format!("/providers/{p}/kpis/M-APPT"),
+                READS_ASSESSMENT,
+            ),
+            ("GET", "/providers/{provider_id}/kpis/{reference}", format!("/providers/{q}/kpis/M-APPT"), HIDDEN),
+            // A reference that is no KPI (a standard's) is not found, for everyone allowed in.
+            ("GET", "/providers/{provider_id}/kpis/{reference}", format!("/providers/{p}/kpis/GF1"), HIDDEN),
+            (
+                "POST",
+                "/providers/{provider_id}/kpis/{reference}/values",
+                format!("/providers/{p}/kpis/M-APPT/values"),
+                MANAGES_POST,
+            ),
+            (
+                "POST",
+                "/providers/{provider_id}/kpis/{reference}/values",
+                format!("/providers/{q}/kpis/M-APPT/values"),
+                HIDDEN,
+            ),
+            (
+                "POST",
+                "/providers/{provider_id}/kpis/{reference}/target",
+                format!("/providers/{p}/kpis/M-APPT/target"),
+                // An empty target is refused at its field: neither a figure nor "use the default".
+                MANAGES_POST,
+            ),
+            ("GET", "/providers/{provider_id}/kpis/import", format!("/providers/{p}/kpis/import"), MANAGES),
+            ("POST", "/providers/{provider_id}/kpis/import", format!("/providers/{p}/kpis/import"), MANAGES_POST),
+            (
+                "POST",
+                "/providers/{provider_id}/kpis/import/confirm",
+                format!("/providers/{p}/kpis/import/confirm"),
+                // The confirm form is the preview's hidden sha256: a body without it is one no page
+                // sends, a bad request (400) once the caller is allowed in.
+                [303, 400, 400, 403, 403, 403, 403, 404],
+            ),
+            ("GET", "/api/v1/providers/{provider_id}/kpis", format!("/api/v1/providers/{p}/kpis"), [401; 8]),
             ("GET", "/api/v1/providers", "/api/v1/providers".into(), [401; 8]),
             // Product bug, reported: a switch with no membership_id is answered 403, as another
             // user's membership is, where it should be a bad request. Every signed-in user may

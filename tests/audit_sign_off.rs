@@ -581,7 +581,7 @@ on_both_backends!(
         let overview = format!("{}/providers/{p}", app.address);
         let page = director.get(&overview).send().await.unwrap().text().await.unwrap();
         let decisions = page.split("Awaiting your decision").nth(1).unwrap().split("</section>").next().unwrap();
-        assert!(decisions.contains(&format!("href=\"/providers/{p}/audit-plans/2026-27/sign-off\"")), "{decisions}");
+        assert!(decisions.contains("/audit-plans/2026-27/sign-off\""), "{decisions}");
         assert!(plain(decisions).contains("Audit plan 2026/27: submitted, to sign off or return"));
         let page = manager.get(&overview).send().await.unwrap().text().await.unwrap();
         assert!(!page.contains("to sign off or return"));

@@ -71,6 +71,7 @@ const OWNERS: &[(&str, &[&str])] = &[
             "audit_settings",
         ],
     ),
+    ("quality", &["kpi_values", "kpi_targets"]),
 ];
 
 fn rust_files(dir: &Path, found: &mut Vec<PathBuf>) {

@@ -222,6 +222,13 @@ fn demo_has_what_each_area_promises(db: &std::path::Path) {
     if (support::today() - this_year.starts_on()).num_days() >= 3 {
         assert_eq!(reports::reports(&mut conn, current.id, support::today()).unwrap().len(), 2);
     }
+    let kpis = ohgov::quality::store::definitions(&mut conn, provider).unwrap();
+    let values = ohgov::quality::store::values(&mut conn, provider, &kpis, Default::default()).unwrap();
+    assert_eq!(values.len(), kpis.len() * 24, "two years of monthly values for every KPI");
+    let missed = values.iter().filter(|v| !v.met).count();
+    assert!(missed > 0 && missed < values.len() / 2, "some values miss their target: {missed}");
+    let own: Vec<&str> = kpis.iter().filter(|k| k.own_target.is_some()).map(|k| k.reference.as_str()).collect();
+    assert_eq!(own, ["K-FLU"], "the service sets its own flu vaccination target");
 }
 
 /// A plain HTTP/1.1 GET, so this test needs no async runtime.

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use crate::config::{self, Settings};
-use crate::{accounts, assessment, audits, catalogue, coverage, db, evidence, history, workforce};
+use crate::{accounts, assessment, audits, catalogue, coverage, db, evidence, history, quality, workforce};
 
 #[derive(clap::Args)]
 pub struct DemoArgs {
@@ -43,6 +43,7 @@ pub fn run(database_url: Option<String>, args: DemoArgs) -> anyhow::Result<()> {
     coverage::demo::seed(&mut conn, today)?;
     workforce::demo::seed(&mut conn, today)?;
     audits::demo::seed(&mut conn, today)?;
+    quality::demo::seed(&mut conn, today)?;
     drop(conn);
     print!("{report}");
     println!("demo database ready: {}", settings.database_url);

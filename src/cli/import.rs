@@ -1,4 +1,4 @@
-//! `ohgov import staff|cpd|supervision`: the whole file checked first, then written in one go.
+//! `ohgov import staff|cpd|supervision|kpis`: the whole file checked first, then written in one go.
 
 use std::path::PathBuf;
 
@@ -7,8 +7,8 @@ use crate::workforce::import::{self, ImportKind};
 
 #[derive(clap::Args)]
 pub struct ImportArgs {
-    /// What the file holds: staff, cpd or supervision.
-    #[arg(value_parser = ["staff", "cpd", "supervision"])]
+    /// What the file holds: staff, cpd, supervision or kpis (quality indicator values).
+    #[arg(value_parser = ["staff", "cpd", "supervision", "kpis"])]
     pub kind: String,
     #[arg(long)]
     pub provider: ProviderId,
@@ -20,11 +20,14 @@ const PROGRESS_FROM_ROWS: usize = 10_000;
 
 pub fn run(database_url: Option<String>, args: ImportArgs) -> anyhow::Result<()> {
     let ImportArgs { kind, provider, file } = args;
-    let kind = ImportKind::parse(&kind).ok_or_else(|| anyhow::anyhow!("kind: use staff, cpd or supervision"))?;
+    let kind = ImportKind::parse(&kind).ok_or_else(|| anyhow::anyhow!("kind: use staff, cpd, supervision or kpis"))?;
     let content = std::fs::read(&file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
     let sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&content));
     let mut conn = super::ready_connection(database_url)?;
     super::provider(&mut conn, provider)?;
+    if kind == ImportKind::Kpis {
+        return kpis(&mut conn, provider, &file, &content, &sha256);
+    }
     let today = super::clock().today();
     let prepared = match import::prepare(&mut conn, provider, kind, &content, today)? {
         Ok(prepared) => prepared,
@@ -56,6 +59,35 @@ pub fn run(database_url: Option<String>, args: ImportArgs) -> anyhow::Result<()>
         "imported {} of {}: {} created, {} updated, {} unchanged",
         crate::words::counted(report.rows, "row", "rows"),
         kind.label().to_lowercase(),
+        report.created,
+        report.updated,
+        report.unchanged
+    );
+    Ok(())
+}
+
+/// `ohgov import kpis`: the same checks and the same all-or-nothing write as the web page's.
+fn kpis(
+    conn: &mut crate::db::DbConnection,
+    provider: ProviderId,
+    file: &std::path::Path,
+    content: &[u8],
+    sha256: &str,
+) -> anyhow::Result<()> {
+    use crate::quality::import as kpi_import;
+    let rows = match kpi_import::prepare(conn, provider, content)? {
+        Ok(rows) => rows,
+        Err(bad) => {
+            for row in &bad {
+                eprintln!("{}: {row}", file.display());
+            }
+            anyhow::bail!("{}; nothing was imported", crate::words::counted(bad.len(), "bad row", "bad rows"));
+        }
+    };
+    let report = kpi_import::commit(conn, None, provider, &rows, sha256)?;
+    println!(
+        "imported {} of quality indicator values: {} created, {} updated, {} unchanged",
+        crate::words::counted(report.rows, "row", "rows"),
         report.created,
         report.updated,
         report.unchanged

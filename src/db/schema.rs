@@ -548,6 +548,32 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    kpi_values (id) {
+        id -> Integer,
+        provider_id -> Integer,
+        node_id -> Integer,
+        period_start -> Date,
+        period_end -> Date,
+        numerator -> Nullable<Integer>,
+        denominator -> Nullable<Integer>,
+        value -> Double,
+        entered_at -> Timestamp,
+        entered_by -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    kpi_targets (id) {
+        id -> Integer,
+        provider_id -> Integer,
+        node_id -> Integer,
+        target -> Double,
+        set_at -> Timestamp,
+        set_by -> Nullable<Integer>,
+    }
+}
+
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(memberships -> organisations (organisation_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -578,6 +604,8 @@ diesel::joinable!(audit_actions -> audits (audit_id));
 diesel::joinable!(audit_actions -> users (owner_id));
 diesel::joinable!(audit_progress_reports -> audit_plans (plan_id));
 diesel::joinable!(audit_plan_sign_offs -> audit_plans (plan_id));
+diesel::joinable!(kpi_values -> catalogue_nodes (node_id));
+diesel::joinable!(kpi_targets -> catalogue_nodes (node_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     catalogues,
@@ -618,4 +646,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_progress_reports,
     audit_plan_sign_offs,
     audit_settings,
+    kpi_values,
+    kpi_targets,
 );

@@ -160,7 +160,9 @@ fn record(line: &HistoryLine, names: &Names) -> String {
         "staff" => id.parse::<i32>().ok().and_then(|n| names.staff_by_id.get(&n).cloned()).unwrap_or_else(|| id.into()),
         "accreditation" => String::new(),
         "import" => crate::workforce::import::ImportKind::parse(id).map_or(id.to_string(), |k| k.label().to_string()),
-        "assessment" | "coverage" => id.to_string(),
+        "assessment" | "coverage" | "kpi_target" => id.to_string(),
+        "kpi_value" => crate::quality::rules::Period::from_key(id)
+            .map_or(id.to_string(), |(kpi, p)| format!("{kpi}, {}", p.label())),
         _ => format!("number {id}"),
     }
 }
@@ -331,6 +333,8 @@ pub fn entity_label(entity: &str) -> &str {
         "audit_action" => "Audit action",
         "audit_progress_report" => "Audit progress report",
         "audit_settings" => "Audit sign-off setting",
+        "kpi_value" => "Quality indicator value",
+        "kpi_target" => "Quality indicator target",
         other => other,
     }
 }
@@ -351,6 +355,8 @@ fn action_label(action: &str) -> &str {
         "record results" => "Results recorded",
         "submit" => "Submitted for sign-off",
         "sign_off" => "Signed off",
+        "replace" => "Replaced",
+        "use_default" => "Back to the default",
         other => other,
     }
 }

@@ -26,11 +26,17 @@ crate::vocabulary! {
         Staff => ("staff", "Staff"),
         Cpd => ("cpd", "CPD records"),
         Supervision => ("supervision", "Supervision sessions"),
+        /// Quality indicator values: previewed and confirmed here, checked and written by
+        /// `quality::import`.
+        Kpis => ("kpis", "Quality indicator values"),
     }
     name = "import kind", stored_in = [pending_imports.kind];
 }
 
 impl ImportKind {
+    /// The kinds the workforce import page offers and checks.
+    pub const WORKFORCE: [ImportKind; 3] = [ImportKind::Staff, ImportKind::Cpd, ImportKind::Supervision];
+
     /// The file's columns, in the order the documentation gives them.
     pub fn columns(self) -> &'static [&'static str] {
         match self {
@@ -61,6 +67,7 @@ impl ImportKind {
                 "escalated_clinical",
                 "escalated_specialist",
             ],
+            ImportKind::Kpis => &["kpi_code", "period_start", "period_end", "numerator", "denominator", "value"],
         }
     }
 }
@@ -315,6 +322,12 @@ pub fn prepare(
             }
             Prepared::Supervision(good)
         }
+        ImportKind::Kpis => {
+            return Ok(Err(vec![RowError {
+                line: 1,
+                message: "quality indicator values are imported from the quality indicators page".into(),
+            }]))
+        }
     };
     if errors.is_empty() {
         Ok(Ok(prepared))
@@ -355,6 +368,14 @@ impl ImportReport {
             ImportKind::Supervision => {
                 format!("{} added", counted(self.created, "supervision session", "supervision sessions"))
             }
+            ImportKind::Kpis => format!(
+                "{} recorded",
+                counted(
+                    self.created + self.updated + self.unchanged,
+                    "quality indicator value",
+                    "quality indicator values"
+                )
+            ),
         }
     }
 }
@@ -531,6 +552,29 @@ pub fn confirm(
     today: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<Result<ImportReport, Vec<RowError>>, StoreError> {
+    confirm_with(conn, provider_id, session_token, kind, sha256, now, |conn, content| {
+        let prepared = match prepare(conn, provider_id, kind, content, today)? {
+            Ok(prepared) => prepared,
+            Err(rows) => return Ok(Err(rows)),
+        };
+        Ok(Ok(write(conn, by, provider_id, &prepared, sha256, &mut |_| {})?))
+    })
+}
+
+/// The confirmation of any kind of previewed file, for the area that checks and writes it: finds
+/// this session's preview of `sha256` (for this provider, as this kind), hands its content to
+/// `work` (which checks it again and writes it), and when `work` wrote, deletes the pending row and
+/// the file in the same transaction. No preview, or an expired one, is a conflict, and `work` is
+/// not called.
+pub fn confirm_with<R>(
+    conn: &mut DbConnection,
+    provider_id: ProviderId,
+    session_token: &str,
+    kind: ImportKind,
+    sha256: &str,
+    now: DateTime<Utc>,
+    work: impl FnOnce(&mut DbConnection, &[u8]) -> Result<Result<R, Vec<RowError>>, StoreError>,
+) -> Result<Result<R, Vec<RowError>>, StoreError> {
     let session = session_key(session_token);
     db::write_transaction(conn, |conn| {
         let pending: Option<(i32, NaiveDateTime)> = pending_imports::table
@@ -548,16 +592,15 @@ pub fn confirm(
         let Some(content) = crate::evidence::store::blob_content(conn, sha256)? else {
             return Err(StoreError::NotFound);
         };
-        let prepared = match prepare(conn, provider_id, kind, &content, today)? {
-            Ok(prepared) => prepared,
+        let written = match work(conn, &content)? {
+            Ok(written) => written,
             Err(rows) => return Ok(Err(rows)),
         };
-        let report = write(conn, by, provider_id, &prepared, sha256, &mut |_| {})?;
         diesel::delete(pending_imports::table.find(id)).execute(conn)?;
         // The rows are in the records now, and the history keeps the file's hash: the file itself,
         // names and registration numbers, is not kept.
         delete_unwanted_files(conn)?;
-        Ok(Ok(report))
+        Ok(Ok(written))
     })
 }
 

@@ -533,11 +533,25 @@ async fn withdraw_session(
     .await
 }
 
-fn import_context(context: &mut tera::Context, kind: &str) {
+/// What the shared import pages (`import.html`, `import_preview.html`) need to say about
+/// workforce files.
+fn import_context(context: &mut tera::Context, provider_id: ProviderId, kind: &str) {
     let kinds: Vec<(&str, &str, String)> =
-        ImportKind::ALL.iter().map(|k| (k.as_str(), k.label(), k.columns().join(", "))).collect();
+        ImportKind::WORKFORCE.iter().map(|k| (k.as_str(), k.label(), k.columns().join(", "))).collect();
     context.insert("kinds", &kinds);
     context.insert("kind", kind);
+    context.insert("import_path", &format!("/providers/{provider_id}/workforce/import"));
+    context.insert("import_help", IMPORT_HELP);
+}
+
+/// How a workforce file is read, as the import page says it.
+const IMPORT_HELP: &str = "Headers may be in any case; dates may be 23/11/2026 or 2026-11-23; yes/no may be yes, no, \
+true, false, y, n, 1 or 0. A file with any bad row is refused whole, with every bad row listed. Re-importing staff updates \
+people by staff number.";
+
+/// A kind the workforce import offers: quality indicator files have their own page.
+fn workforce_kind(code: &str) -> Option<ImportKind> {
+    ImportKind::parse(code).filter(|kind| ImportKind::WORKFORCE.contains(kind))
 }
 
 /// `GET /providers/{id}/workforce/import`.
@@ -550,10 +564,10 @@ async fn import_form(
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Manage).await?;
     let mut context = provider_context(&state, &user, provider_id).await?;
-    import_context(&mut context, "staff");
+    import_context(&mut context, provider_id, "staff");
     context.insert("row_errors", &Vec::<import::RowError>::new());
     context.insert("file_error", "");
-    render_status(&state, &req, "workforce/import.html", context, StatusCode::OK)
+    render_status(&state, &req, "import.html", context, StatusCode::OK)
 }
 
 /// What the import form says the file holds.
@@ -579,13 +593,13 @@ async fn import_upload(
     authorize(&state, &user, provider_id, Capability::Manage).await?;
     let (kind_code, limit) = (upload.fields.kind.clone(), upload.limit);
     let mut context = provider_context(&state, &user, provider_id).await?;
-    import_context(&mut context, &kind_code);
+    import_context(&mut context, provider_id, &kind_code);
     let refuse = |mut context: tera::Context, file_error: String, rows: Vec<import::RowError>| {
         context.insert("file_error", &file_error);
         context.insert("row_errors", &rows);
-        render_status(&state, &req, "workforce/import.html", context, StatusCode::UNPROCESSABLE_ENTITY)
+        render_status(&state, &req, "import.html", context, StatusCode::UNPROCESSABLE_ENTITY)
     };
-    let Some(kind) = ImportKind::parse(&kind_code) else {
+    let Some(kind) = workforce_kind(&kind_code) else {
         return refuse(
             context,
             "Choose what the file holds: staff, CPD records or supervision sessions".into(),
@@ -626,7 +640,7 @@ async fn import_upload(
             context.insert("sha256", &sha256);
             context.insert("rows", &prepared.len());
             context.insert("preview", &preview(&prepared));
-            render_status(&state, &req, "workforce/preview.html", context, StatusCode::OK)
+            render_status(&state, &req, "import_preview.html", context, StatusCode::OK)
         }
     }
 }
@@ -697,7 +711,7 @@ async fn import_confirm(
     let today = state.today();
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Manage).await?;
-    let kind = ImportKind::parse(&form.kind).ok_or(AppError::BadRequest("unknown import kind".into()))?;
+    let kind = workforce_kind(&form.kind).ok_or(AppError::BadRequest("unknown import kind".into()))?;
     let (token, now, sha256, user_id) =
         (session_token(&session, IMPORT_SESSION)?, state.now(), form.sha256.clone(), user.id);
     let outcome = with_conn(&state, move |conn| {
@@ -717,10 +731,10 @@ async fn import_confirm(
         Ok(report) => Ok(confirm_then(&req, report.in_words(kind), format!("/providers/{provider_id}/workforce"))),
         Err((status, file_error, rows)) => {
             let mut context = provider_context(&state, &user, provider_id).await?;
-            import_context(&mut context, kind.as_str());
+            import_context(&mut context, provider_id, kind.as_str());
             context.insert("file_error", &file_error);
             context.insert("row_errors", &rows);
-            render_status(&state, &req, "workforce/import.html", context, status)
+            render_status(&state, &req, "import.html", context, status)
         }
     }
 }
