@@ -6,37 +6,13 @@
 
 mod support;
 
-use chrono::{Months, NaiveDate};
+use chrono::NaiveDate;
 use ohgov::accounts::model::OrganisationInput;
 use ohgov::db::{self, DatabaseTarget, DbConnection, ProviderId};
-use ohgov::quality::model::{NewValue, PeriodFilter, PeriodQuery};
-use ohgov::quality::rules::{self, Figure, Period};
-use ohgov::quality::{import, routes, store};
+use ohgov::quality::model::{PeriodFilter, PeriodQuery};
+use ohgov::quality::{routes, store};
 
 const MONTHS: u32 = 60;
-
-/// Five years of monthly values for every KPI, varied so some months miss their target.
-fn five_years(conn: &mut DbConnection, provider: ProviderId) -> usize {
-    let kpis = store::definitions(conn, provider).unwrap();
-    let first = NaiveDate::from_ymd_opt(2021, 12, 1).unwrap();
-    let mut rows = Vec::new();
-    for (k, kpi) in kpis.iter().enumerate() {
-        let (low, high) = rules::range(kpi.unit);
-        for i in 0..MONTHS {
-            let period = Period::month(first.checked_add_months(Months::new(i)).unwrap()).unwrap();
-            let swing = f64::from((i * 7 + k as u32 * 3) % 11) - 5.0;
-            let value = (kpi.target + swing).clamp(low, high);
-            let figure = if kpi.unit == ohgov::catalogue::model::KpiUnit::Percent {
-                let numerator = value.round() as u32;
-                Figure { numerator: Some(numerator), denominator: Some(100), value: rules::rate(numerator, 100) }
-            } else {
-                Figure { numerator: None, denominator: None, value }
-            };
-            rows.push(import::Row { line: 0, kpi: kpi.clone(), value: NewValue { period, figure } });
-        }
-    }
-    import::commit(conn, None, provider, &rows, "bench").unwrap().created
-}
 
 fn page_context(provider: ProviderId, path: &str) -> tera::Context {
     let mut context = ohgov::web::layout_context(path);
@@ -57,7 +33,8 @@ fn bench_backend(label: &str, target: DatabaseTarget) {
     let input = OrganisationInput { kind: "provider".into(), name: "Bench OH".into(), ..Default::default() };
     let provider =
         ProviderId(ohgov::accounts::store::create_organisation(&mut conn, None, &input.parse().unwrap()).unwrap());
-    let written = five_years(&mut conn, provider);
+    let written =
+        support::monthly_kpi_values(&mut conn, provider, NaiveDate::from_ymd_opt(2021, 12, 1).unwrap(), MONTHS);
     println!("[{label}] {written} values: {MONTHS} months of every KPI");
     let templates = ohgov::web::templates::load().expect("templates");
     let query = PeriodQuery::default();

@@ -18,6 +18,23 @@ pub struct DemoArgs {
     pub bind: Option<String>,
 }
 
+/// Every area's part of the fictional service, on a migrated database whose history key is
+/// installed: the catalogue's load report and the sign-ins. The benchmarks measure pages on it.
+pub fn build(
+    conn: &mut db::DbConnection,
+    today: chrono::NaiveDate,
+) -> anyhow::Result<(catalogue::store::LoadReport, Vec<accounts::demo::DemoLogin>)> {
+    let report = catalogue::store::load(conn, &catalogue::builtin_sources())?;
+    let logins = accounts::demo::seed(conn, today)?;
+    assessment::demo::seed(conn, today)?;
+    evidence::demo::seed(conn, today, assessment::store::framework_id)?;
+    coverage::demo::seed(conn, today)?;
+    workforce::demo::seed(conn, today)?;
+    audits::demo::seed(conn, today)?;
+    quality::demo::seed(conn, today)?;
+    Ok((report, logins))
+}
+
 /// Builds (or reuses) the demo database, prints the sign-ins, and serves it unless told not to.
 pub fn run(database_url: Option<String>, args: DemoArgs) -> anyhow::Result<()> {
     // The demo never falls back to DATABASE_URL: it must not write fictional data into a real
@@ -36,14 +53,7 @@ pub fn run(database_url: Option<String>, args: DemoArgs) -> anyhow::Result<()> {
     let mut conn = db::establish(&target)?;
     db::run_migrations(&mut conn)?;
     history::key::load_and_install(&settings.history_key_file, &mut conn)?;
-    let report = catalogue::store::load(&mut conn, &catalogue::builtin_sources())?;
-    let logins = accounts::demo::seed(&mut conn, today)?;
-    assessment::demo::seed(&mut conn, today)?;
-    evidence::demo::seed(&mut conn, today, assessment::store::framework_id)?;
-    coverage::demo::seed(&mut conn, today)?;
-    workforce::demo::seed(&mut conn, today)?;
-    audits::demo::seed(&mut conn, today)?;
-    quality::demo::seed(&mut conn, today)?;
+    let (report, logins) = build(&mut conn, today)?;
     drop(conn);
     print!("{report}");
     println!("demo database ready: {}", settings.database_url);

@@ -20,7 +20,7 @@ use crate::form::FieldErrors;
 use crate::web::form::{confirm_then, save_then, status_for, Form, NoFields, UploadForm};
 use crate::web::session::session_token;
 use crate::web::{render_status, with_conn, AppError, AppState};
-use crate::workforce::import::{hold, ImportKind, RowError};
+use crate::workforce::import::{csv_upload, hold, ImportKind, RowError};
 
 /// The quality indicator pages, imports and API, for `lib::app`. The import's routes come before
 /// `{reference}`, which would otherwise take "import" for a KPI.
@@ -282,18 +282,7 @@ async fn import_upload(
         context.insert("row_errors", &rows);
         render_status(&state, &req, "import.html", context, StatusCode::UNPROCESSABLE_ENTITY)
     };
-    let content = match upload.file {
-        _ if upload.too_large => {
-            return refuse(
-                context,
-                format!("The file must be smaller than {} MB", state.settings.max_upload_mb),
-                vec![],
-            )
-        }
-        Some((_, content)) if !content.is_empty() => content,
-        _ => return refuse(context, "Choose a CSV file to import".into(), vec![]),
-    };
-    let upload = match crate::evidence::model::check_upload(content, "import.csv", limit) {
+    let upload = match csv_upload(upload.file, upload.too_large, limit, state.settings.max_upload_mb) {
         Ok(upload) => upload,
         Err(message) => return refuse(context, message, vec![]),
     };

@@ -506,6 +506,22 @@ fn session_key(session_token: &str) -> String {
     hex::encode(<sha2::Sha256 as sha2::Digest>::digest(session_token.as_bytes()))
 }
 
+/// The CSV file an import form sent (`web::form::UploadForm`'s file), checked as any upload is
+/// (size, kind of file, SHA-256), or what to say at the file field. Every import reads its file
+/// through here: the workforce's and the quality indicators'.
+pub fn csv_upload(
+    file: Option<(String, Vec<u8>)>,
+    too_large: bool,
+    limit: usize,
+    max_upload_mb: usize,
+) -> Result<Upload, String> {
+    match file {
+        _ if too_large => Err(format!("The file must be smaller than {max_upload_mb} MB")),
+        Some((_, content)) if !content.is_empty() => crate::evidence::model::check_upload(content, "import.csv", limit),
+        _ => Err("Choose a CSV file to import".into()),
+    }
+}
+
 /// Keeps a checked file for the session that previewed it until `now` + [`PENDING_HOURS`],
 /// replacing that session's earlier preview: the file (stored once by its hash) and the pending
 /// row are written together.

@@ -606,18 +606,7 @@ async fn import_upload(
             vec![],
         );
     };
-    let content = match upload.file {
-        _ if upload.too_large => {
-            return refuse(
-                context,
-                format!("The file must be smaller than {} MB", state.settings.max_upload_mb),
-                vec![],
-            )
-        }
-        Some((_, content)) if !content.is_empty() => content,
-        _ => return refuse(context, "Choose a CSV file to import".into(), vec![]),
-    };
-    let upload = match crate::evidence::model::check_upload(content, "import.csv", limit) {
+    let upload = match import::csv_upload(upload.file, upload.too_large, limit, state.settings.max_upload_mb) {
         Ok(upload) => upload,
         Err(message) => return refuse(context, message, vec![]),
     };
