@@ -364,6 +364,12 @@ on_both_backends!(
             assert!(page.contains(change), "{change} is listed: {page}");
         }
         assert!(page.contains("Submit the plan for sign-off"), "a changed plan may be submitted again");
+        // The plan's page, the list of plans and the JSON say the same.
+        let plan_page = plain(&manager.get(&base).send().await.unwrap().text().await.unwrap());
+        assert!(plan_page.contains("Changed since sign-off: it must be signed off again"), "{plan_page}");
+        let plans_url = base.rsplit_once('/').unwrap().0;
+        let plans_page = plain(&manager.get(plans_url).send().await.unwrap().text().await.unwrap());
+        assert!(plans_page.contains("Changed since sign-off"), "{plans_page}");
         let summary = store::summary(&mut conn, plan).unwrap();
         assert_eq!(summary.state, "changed_since_sign_off");
         assert_eq!(summary.hash.as_deref(), Some(reviewed.as_str()));

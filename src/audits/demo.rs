@@ -68,6 +68,12 @@ const COMPLETED: [DemoAudit; 5] = [
     ),
 ];
 
+/// The standards each of [`COMPLETED`] addresses, in the SEQOHS 2023 framework the demo assesses
+/// against: each a clinical audit (QI1), the MoHaWK round national benchmarking (QI2), and the NHS
+/// sector standard's two local audits and national audit (SS6).
+const COMPLETED_STANDARDS: [&[&str]; 5] =
+    [&["IC2", "OO2", "QI1", "SS6"], &["OO6", "QI1", "SS6"], &["OO1", "QI2", "SS6"], &["IC3", "QI1"], &["OO2", "QI1"]];
+
 /// A demo action: which of last year's audits, what, whose, due how many days from today, and
 /// what became of it.
 type DemoAction = (usize, &'static str, Option<UserId>, i64, Option<ActionChange>);
@@ -109,7 +115,7 @@ pub fn load(conn: &mut DbConnection, provider: ProviderId, today: NaiveDate) -> 
         let plan = AuditPlan {
             title: title.to_string(),
             audit_type: *audit_type,
-            standards: Vec::new(),
+            standards: COMPLETED_STANDARDS[i].iter().map(|s| s.to_string()).collect(),
             service: None,
             lead_staff_id: lead(lead_name),
             planned_quarter: *quarter,
@@ -154,7 +160,7 @@ pub fn load(conn: &mut DbConnection, provider: ProviderId, today: NaiveDate) -> 
     let deferred = AuditPlan {
         title: "Needlestick injury follow-up".into(),
         audit_type: AuditType::LocalClinical,
-        standards: Vec::new(),
+        standards: vec!["RP7".into(), "QI1".into()],
         service: None,
         lead_staff_id: lead("Bernadette Walsh RN"),
         planned_quarter: 4,
@@ -259,7 +265,7 @@ pub fn load(conn: &mut DbConnection, provider: ProviderId, today: NaiveDate) -> 
     let new_audit = AuditPlan {
         title: "Fitness-for-work outcomes in pre-placement assessments".into(),
         audit_type: AuditType::LocalClinical,
-        standards: Vec::new(),
+        standards: vec!["OO3".into(), "QI1".into()],
         service: None,
         lead_staff_id: lead("Dr Tom Ellery"),
         planned_quarter: 4,

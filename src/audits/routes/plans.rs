@@ -53,7 +53,16 @@ async fn show_index(
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
     let (mut context, _) = provider_page(state, user, provider_id).await?;
-    let lines = with_conn(state, move |conn| Ok(plans::plans(conn, provider_id, today)?)).await?;
+    let (lines, standings) = with_conn(state, move |conn| {
+        let lines = plans::plans(conn, provider_id, today)?;
+        // Where each plan stands with the clinical director, "changed since sign-off" included.
+        let standings = lines
+            .iter()
+            .map(|line| Ok(crate::audits::store::sign_off::summary(conn, line.plan.id)?.label))
+            .collect::<Result<Vec<_>, AppError>>()?;
+        Ok((lines, standings))
+    })
+    .await?;
     let current = FinancialYear::containing(today);
     let next_years: Vec<String> = lines
         .iter()
@@ -61,6 +70,7 @@ async fn show_index(
         .collect();
     let taken: Vec<String> = lines.iter().map(|l| l.plan.year_label.clone()).collect();
     context.insert("lines", &lines);
+    context.insert("standings", &standings);
     context.insert("next_years", &next_years);
     context.insert("taken", &taken);
     context.insert("suggested_year", &current.to_string());

@@ -21,14 +21,15 @@ pub struct Plan {
     pub year_label: String,
     /// "2026-27".
     pub year_url: String,
+    /// As stored; where the plan stands in words, "changed since sign-off" included, is
+    /// `sign_off::summary`.
     pub state: PlanState,
-    pub state_label: &'static str,
 }
 
 impl Plan {
     fn new(id: i32, year_start: i32, state: PlanState) -> Option<Plan> {
         let year = FinancialYear::starting_in(year_start)?;
-        Some(Plan { id, year, year_label: year.to_string(), year_url: year.url(), state, state_label: state.label() })
+        Some(Plan { id, year, year_label: year.to_string(), year_url: year.url(), state })
     }
 }
 
