@@ -23,16 +23,18 @@ pub struct Scale {
 }
 
 impl Scale {
-    /// The scale for a series and its target: a percentage (or score) runs from 0 to 100; any other
-    /// unit from 0 to a round figure above the highest value and the target, so both are in view.
+    /// The scale for a series and its target, always from 0, so a point's height is its size: to a
+    /// round figure above the highest value and the target, so both are in view; a percentage to
+    /// at most 100 (a DNA rate of 5% reads on a scale to 10, not as a line along the bottom), and
+    /// a score to 100.
     pub fn for_series(unit: KpiUnit, values: &[f64], target: f64) -> Scale {
-        match unit {
-            KpiUnit::Percent | KpiUnit::Score => Scale { low: 0.0, high: 100.0 },
-            _ => {
-                let highest = values.iter().copied().fold(target, f64::max);
-                Scale { low: 0.0, high: round_up(highest * 1.1) }
-            }
-        }
+        let highest = values.iter().copied().fold(target, f64::max);
+        let high = match unit {
+            KpiUnit::Score => 100.0,
+            KpiUnit::Percent => round_up(highest * 1.1).min(100.0),
+            _ => round_up(highest * 1.1),
+        };
+        Scale { low: 0.0, high }
     }
 
     /// The y coordinate of a value: the plot's bottom at `low`, its top at `high`.
@@ -170,6 +172,14 @@ mod tests {
         assert_eq!(scale.y(50.0), (BOTTOM + TOP) / 2.0);
         assert_eq!(scale.y(90.0), round2(BOTTOM - 0.9 * (BOTTOM - TOP)));
         assert_eq!(scale.y(150.0), TOP, "nothing is drawn outside the plot");
+    }
+
+    #[test]
+    fn a_small_percentage_is_drawn_on_a_scale_that_shows_it() {
+        let dna = Scale::for_series(KpiUnit::Percent, &[4.0, 6.0, 7.0], 5.0);
+        assert_eq!(dna.high, 10.0, "7 x 1.1 = 7.7, rounded up to 10");
+        assert_eq!(dna.y(5.0), (BOTTOM + TOP) / 2.0, "the 5% target half way up");
+        assert_eq!(Scale::for_series(KpiUnit::Percent, &[99.0], 95.0).high, 100.0, "never above 100");
     }
 
     #[test]
