@@ -36,7 +36,7 @@ fn grow_plan(conn: &mut DbConnection, provider: ProviderId, today: NaiveDate) ->
         let (plan, progress) = AuditInput {
             title: format!("Bench audit {i:02}: referral reports"),
             audit_type: kinds[i % kinds.len()].into(),
-            standards: vec!["GF1".into(), "PR2".into()],
+            standards: vec!["QI1".into(), "OO2".into()],
             planned_quarter: (i % 4 + 1).to_string(),
             method: "Retrospective review of 40 randomly chosen records".into(),
             sample_size: "40".into(),
