@@ -367,9 +367,14 @@ on_both_backends!(
         // The plan's page, the list of plans and the JSON say the same.
         let plan_page = plain(&manager.get(&base).send().await.unwrap().text().await.unwrap());
         assert!(plan_page.contains("Changed since sign-off: it must be signed off again"), "{plan_page}");
+        // The list judges every plan at once: a second plan, never submitted, reads as a draft.
+        let (last_year, _) = standard_plan(&mut conn, p, 2025, None);
+        assert_eq!(store::state(&mut conn, last_year).unwrap().status, SignOffStatus::Draft);
         let plans_url = base.rsplit_once('/').unwrap().0;
         let plans_page = plain(&manager.get(plans_url).send().await.unwrap().text().await.unwrap());
-        assert!(plans_page.contains("Changed since sign-off"), "{plans_page}");
+        let row = |year: &str| plans_page.split(year).nth(1).and_then(|r| r.split("</tr>").next()).unwrap_or("");
+        assert!(row(">2026/27<").contains("Changed since sign-off"), "{plans_page}");
+        assert!(row(">2025/26<").contains("Draft: not yet submitted"), "{plans_page}");
         let summary = store::summary(&mut conn, plan).unwrap();
         assert_eq!(summary.state, "changed_since_sign_off");
         assert_eq!(summary.hash.as_deref(), Some(reviewed.as_str()));

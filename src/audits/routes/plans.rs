@@ -9,7 +9,7 @@ use crate::accounts::api::ApiUser;
 use crate::accounts::guard::{authorize, permissions, provider_page};
 use crate::accounts::session::CurrentUser;
 use crate::audits::api;
-use crate::audits::model::PlanInput;
+use crate::audits::model::{PlanInput, PlanState};
 use crate::audits::rules;
 use crate::audits::store::{actions, audits, plans, reports};
 use crate::clock::FinancialYear;
@@ -55,11 +55,12 @@ async fn show_index(
     let (mut context, _) = provider_page(state, user, provider_id).await?;
     let (lines, standings) = with_conn(state, move |conn| {
         let lines = plans::plans(conn, provider_id, today)?;
-        // Where each plan stands with the clinical director, "changed since sign-off" included.
-        let standings = lines
-            .iter()
-            .map(|line| Ok(crate::audits::store::sign_off::summary(conn, line.plan.id)?.label))
-            .collect::<Result<Vec<_>, AppError>>()?;
+        // Where each plan stands with the clinical director, "changed since sign-off" included,
+        // judged for all the plans at once.
+        let stored: Vec<(i32, PlanState)> = lines.iter().map(|line| (line.plan.id, line.plan.state)).collect();
+        let statuses = crate::audits::store::sign_off::statuses(conn, &stored)?;
+        let standings: Vec<&'static str> =
+            stored.iter().map(|(id, _)| statuses.get(id).map_or("", |status| status.label())).collect();
         Ok((lines, standings))
     })
     .await?;

@@ -38,6 +38,7 @@ pub fn plan_id(conn: &mut DbConnection, provider_id: ProviderId, year: Financial
 
 type AuditRow = (
     i32,
+    i32,
     String,
     String,
     Option<i32>,
@@ -50,18 +51,23 @@ type AuditRow = (
     Option<i32>,
 );
 
-/// The plan as it is now, in the form it is signed (see `audits::sign_off`). Six queries, however
-/// many audits. NotFound when there is no such plan.
+/// The plan as it is now, in the form it is signed (see `audits::sign_off`). NotFound when there is
+/// no such plan.
 pub fn snapshot_of(conn: &mut DbConnection, plan_id: i32) -> StoreResult<PlanSnapshot> {
-    let (provider_id, year_start): (ProviderId, i32) = audit_plans::table
-        .filter(audit_plans::id.eq(plan_id))
-        .select((audit_plans::provider_id, audit_plans::year_start))
-        .first(conn)
-        .optional()?
-        .ok_or(StoreError::NotFound)?;
+    snapshots_of(conn, &[plan_id])?.remove(&plan_id).ok_or(StoreError::NotFound)
+}
+
+/// Several plans as they are now, by plan id (a plan that does not exist is absent): seven queries,
+/// however many plans and audits, so a list of plans judges every one without a query per plan.
+pub fn snapshots_of(conn: &mut DbConnection, plan_ids: &[i32]) -> QueryResult<HashMap<i32, PlanSnapshot>> {
+    let plans: Vec<(i32, ProviderId, i32)> = audit_plans::table
+        .filter(audit_plans::id.eq_any(plan_ids))
+        .select((audit_plans::id, audit_plans::provider_id, audit_plans::year_start))
+        .load(conn)?;
     let rows: Vec<AuditRow> = audits::table
-        .filter(audits::plan_id.eq(plan_id))
+        .filter(audits::plan_id.eq_any(plan_ids))
         .select((
+            audits::plan_id,
             audits::id,
             audits::title,
             audits::audit_type,
@@ -76,8 +82,8 @@ pub fn snapshot_of(conn: &mut DbConnection, plan_id: i32) -> StoreResult<PlanSna
         ))
         .order(audits::id)
         .load(conn)?;
-    let ids: Vec<i32> = rows.iter().map(|r| r.0).collect();
-    let services: Vec<i32> = rows.iter().filter_map(|r| r.3).collect();
+    let ids: Vec<i32> = rows.iter().map(|r| r.1).collect();
+    let services: Vec<i32> = rows.iter().filter_map(|r| r.4).collect();
     let services: HashMap<i32, String> = catalogue_nodes::table
         .filter(catalogue_nodes::id.eq_any(&services))
         .select((catalogue_nodes::id, catalogue_nodes::reference))
@@ -108,13 +114,24 @@ pub fn snapshot_of(conn: &mut DbConnection, plan_id: i32) -> StoreResult<PlanSna
         let target_percent = rules::percent_text(target);
         criteria.entry(audit_id).or_default().push(CriterionSnapshot { position, description, target_percent });
     }
-    let lead_ids: Vec<i32> = rows.iter().filter_map(|r| r.4.map(|s| s.0)).collect();
-    let leads: HashMap<StaffId, String> =
-        crate::workforce::store::names_for_history(conn, provider_id, &lead_ids, &[])?
-            .into_iter()
-            .map(|(id, _, name)| (id, name))
+    // Leads are named from each plan's own provider's staff (in practice one provider).
+    let mut leads: HashMap<StaffId, String> = HashMap::new();
+    let mut providers: Vec<ProviderId> = plans.iter().map(|p| p.1).collect();
+    providers.sort_unstable_by_key(|p| p.0);
+    providers.dedup();
+    for provider_id in providers {
+        let lead_ids: Vec<i32> = rows
+            .iter()
+            .filter(|r| plans.iter().any(|p| p.0 == r.0 && p.1 == provider_id))
+            .filter_map(|r| r.5.map(|s| s.0))
             .collect();
-    let repeated: Vec<i32> = rows.iter().filter_map(|r| r.10).collect();
+        leads.extend(
+            crate::workforce::store::names_for_history(conn, provider_id, &lead_ids, &[])?
+                .into_iter()
+                .map(|(id, _, name)| (id, name)),
+        );
+    }
+    let repeated: Vec<i32> = rows.iter().filter_map(|r| r.11).collect();
     let repeated: HashMap<i32, ReauditOf> = audits::table
         .inner_join(audit_plans::table)
         .filter(audits::id.eq_any(&repeated))
@@ -123,31 +140,68 @@ pub fn snapshot_of(conn: &mut DbConnection, plan_id: i32) -> StoreResult<PlanSna
         .into_iter()
         .map(|(id, year, title)| (id, ReauditOf { year: year_url(year), title }))
         .collect();
-    let audits = rows
+    let mut snapshots: HashMap<i32, PlanSnapshot> = plans
         .into_iter()
-        .map(|(id, title, audit_type, service, lead, quarter, method, sample_size, status, reason, reaudit_of)| {
-            let mut standards = standards.remove(&id).unwrap_or_default();
-            standards.sort();
-            AuditSnapshot {
-                title,
-                audit_type,
-                standards,
-                service: service.and_then(|s| services.get(&s).cloned()),
-                lead: lead.map(|staff_id| LeadSnapshot {
-                    staff_id: staff_id.0,
-                    name: leads.get(&staff_id).cloned().unwrap_or_default(),
-                }),
-                planned_quarter: quarter,
-                method,
-                sample_size,
-                criteria: criteria.remove(&id).unwrap_or_default(),
-                status: rules::signed_status(status).to_string(),
-                status_reason: if status.needs_reason() { reason } else { None },
-                reaudit_of: reaudit_of.and_then(|r| repeated.get(&r).cloned()),
-            }
+        .map(|(id, provider_id, year_start)| {
+            (id, PlanSnapshot { provider_id: provider_id.0, year: year_url(year_start), audits: Vec::new() })
         })
         .collect();
-    Ok(PlanSnapshot { provider_id: provider_id.0, year: year_url(year_start), audits })
+    for (plan_id, id, title, audit_type, service, lead, quarter, method, sample_size, status, reason, reaudit_of) in
+        rows
+    {
+        let Some(snapshot) = snapshots.get_mut(&plan_id) else { continue };
+        let mut standards = standards.remove(&id).unwrap_or_default();
+        standards.sort();
+        snapshot.audits.push(AuditSnapshot {
+            title,
+            audit_type,
+            standards,
+            service: service.and_then(|s| services.get(&s).cloned()),
+            lead: lead.map(|staff_id| LeadSnapshot {
+                staff_id: staff_id.0,
+                name: leads.get(&staff_id).cloned().unwrap_or_default(),
+            }),
+            planned_quarter: quarter,
+            method,
+            sample_size,
+            criteria: criteria.remove(&id).unwrap_or_default(),
+            status: rules::signed_status(status).to_string(),
+            status_reason: if status.needs_reason() { reason } else { None },
+            reaudit_of: reaudit_of.and_then(|r| repeated.get(&r).cloned()),
+        });
+    }
+    Ok(snapshots)
+}
+
+/// Where each of several plans stands (given with its stored state), by plan id, without a query
+/// per plan: only signed-off plans are hashed, against their newest sign-off, to tell "signed off"
+/// from "changed since sign-off".
+pub fn statuses(conn: &mut DbConnection, plans: &[(i32, PlanState)]) -> QueryResult<HashMap<i32, SignOffStatus>> {
+    let signed: Vec<i32> = plans.iter().filter(|(_, s)| *s == PlanState::SignedOff).map(|(id, _)| *id).collect();
+    let mut newest: HashMap<i32, (i32, String)> = HashMap::new();
+    if !signed.is_empty() {
+        for (plan_id, version, hash) in audit_plan_sign_offs::table
+            .filter(audit_plan_sign_offs::plan_id.eq_any(&signed))
+            .select((
+                audit_plan_sign_offs::plan_id,
+                audit_plan_sign_offs::version,
+                audit_plan_sign_offs::snapshot_sha256,
+            ))
+            .load::<(i32, i32, String)>(conn)?
+        {
+            if newest.get(&plan_id).is_none_or(|(v, _)| *v < version) {
+                newest.insert(plan_id, (version, hash));
+            }
+        }
+    }
+    let snapshots = if signed.is_empty() { HashMap::new() } else { snapshots_of(conn, &signed)? };
+    Ok(plans
+        .iter()
+        .map(|(id, stored)| {
+            let current = snapshots.get(id).map(PlanSnapshot::hash).unwrap_or_default();
+            (*id, SignOffStatus::of(*stored, &current, newest.get(id).map(|(_, hash)| hash.as_str())))
+        })
+        .collect())
 }
 
 fn year_url(year_start: i32) -> String {
