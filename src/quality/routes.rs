@@ -20,7 +20,7 @@ use crate::form::FieldErrors;
 use crate::web::form::{confirm_then, save_then, status_for, Form, NoFields, UploadForm};
 use crate::web::session::session_token;
 use crate::web::{render_status, with_conn, AppError, AppState};
-use crate::workforce::import::{csv_upload, hold, ImportKind, RowError};
+use crate::workforce::import::{csv_upload, hold, refusal_in_words, ImportKind, RowError};
 
 /// The quality indicator pages, imports and API, for `lib::app`. The import's routes come before
 /// `{reference}`, which would otherwise take "import" for a KPI.
@@ -348,26 +348,17 @@ async fn import_confirm(
                 Ok(Ok(import::write(conn, Some(user_id), provider_id, &rows, &sha256)?))
             },
         );
-        match confirmed {
-            Err(StoreError::Conflict(why)) => Ok(Err((StatusCode::CONFLICT, why, Vec::new()))),
-            Err(other) => Err(other.into()),
-            Ok(Err(rows)) => Ok(Err((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "The file no longer passes its checks; nothing was imported".to_string(),
-                rows,
-            ))),
-            Ok(Ok(report)) => Ok(Ok(report)),
-        }
+        Ok(refusal_in_words(confirmed)?)
     })
     .await?;
     match outcome {
         Ok(report) => Ok(confirm_then(&req, import::in_words(&report), format!("/providers/{provider_id}/kpis"))),
-        Err((status, file_error, rows)) => {
+        Err(refusal) => {
             let mut context = provider_context(&state, &user, provider_id).await?;
             import_context(&mut context, provider_id);
-            context.insert("file_error", &file_error);
-            context.insert("row_errors", &rows);
-            render_status(&state, &req, "import.html", context, status)
+            context.insert("file_error", &refusal.file_error);
+            context.insert("row_errors", &refusal.rows);
+            render_status(&state, &req, "import.html", context, refusal.status())
         }
     }
 }

@@ -620,6 +620,45 @@ pub fn confirm_with<R>(
     })
 }
 
+/// Why a confirmation wrote nothing, as the import page says it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Refusal {
+    /// No live preview of the file in this session (409), rather than a file that fails (422).
+    pub conflict: bool,
+    pub file_error: String,
+    pub rows: Vec<RowError>,
+}
+
+impl Refusal {
+    /// The status the import page is shown again with: 409 when there is no preview to confirm,
+    /// 422 when the file fails its checks.
+    pub fn status(&self) -> actix_web::http::StatusCode {
+        if self.conflict {
+            actix_web::http::StatusCode::CONFLICT
+        } else {
+            actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
+        }
+    }
+}
+
+/// A confirmation's outcome (`confirm`, `confirm_with`) with its refusal in words, for every
+/// import's page: a preview that is missing, expired or already confirmed, said as it is; or a file
+/// that no longer passes its checks (the data changed since the preview), with every bad line.
+pub fn refusal_in_words<R>(
+    confirmed: Result<Result<R, Vec<RowError>>, StoreError>,
+) -> Result<Result<R, Refusal>, StoreError> {
+    match confirmed {
+        Err(StoreError::Conflict(why)) => Ok(Err(Refusal { conflict: true, file_error: why, rows: Vec::new() })),
+        Err(other) => Err(other),
+        Ok(Err(rows)) => Ok(Err(Refusal {
+            conflict: false,
+            file_error: "The file no longer passes its checks; nothing was imported".to_string(),
+            rows,
+        })),
+        Ok(Ok(written)) => Ok(Ok(written)),
+    }
+}
+
 /// What a sweep deleted.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Swept {

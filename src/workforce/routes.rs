@@ -19,7 +19,6 @@ use crate::accounts::access::Capability;
 use crate::accounts::api::ApiUser;
 use crate::accounts::guard::{authorize, permissions, provider_context, provider_page};
 use crate::accounts::session::CurrentUser;
-use crate::db::StoreError;
 use crate::db::{ProviderId, StaffId};
 use crate::form::parse_date;
 use crate::form::{FieldErrors, WithdrawalInput};
@@ -704,26 +703,18 @@ async fn import_confirm(
     let (token, now, sha256, user_id) =
         (session_token(&session, IMPORT_SESSION)?, state.now(), form.sha256.clone(), user.id);
     let outcome = with_conn(&state, move |conn| {
-        match import::confirm(conn, Some(user_id), provider_id, &token, kind, &sha256, today, now) {
-            Err(StoreError::Conflict(why)) => Ok(Err((StatusCode::CONFLICT, why, Vec::new()))),
-            Err(other) => Err(other.into()),
-            Ok(Err(rows)) => Ok(Err((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "The file no longer passes its checks; nothing was imported".to_string(),
-                rows,
-            ))),
-            Ok(Ok(report)) => Ok(Ok(report)),
-        }
+        let confirmed = import::confirm(conn, Some(user_id), provider_id, &token, kind, &sha256, today, now);
+        Ok(import::refusal_in_words(confirmed)?)
     })
     .await?;
     match outcome {
         Ok(report) => Ok(confirm_then(&req, report.in_words(kind), format!("/providers/{provider_id}/workforce"))),
-        Err((status, file_error, rows)) => {
+        Err(refusal) => {
             let mut context = provider_context(&state, &user, provider_id).await?;
             import_context(&mut context, provider_id, kind.as_str());
-            context.insert("file_error", &file_error);
-            context.insert("row_errors", &rows);
-            render_status(&state, &req, "import.html", context, status)
+            context.insert("file_error", &refusal.file_error);
+            context.insert("row_errors", &refusal.rows);
+            render_status(&state, &req, "import.html", context, refusal.status())
         }
     }
 }
