@@ -12,9 +12,11 @@ pub mod clock;
 pub mod config;
 pub mod coverage;
 pub mod db;
+pub mod documents;
 pub mod evidence;
 pub mod form;
 pub mod history;
+pub mod pdf;
 pub mod providers;
 pub mod quality;
 pub mod web;
@@ -320,6 +322,7 @@ pub fn app(
         .configure(workforce::routes::configure)
         .configure(audits::routes::configure)
         .configure(quality::routes::configure)
+        .configure(documents::routes::configure)
         .default_service(aw::to(web::error::not_found))
 }
 

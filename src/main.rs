@@ -52,5 +52,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Evidence { command } => cli::evidence::run(url, command),
         Command::Coverage(args) => cli::coverage::run(url, args),
         Command::Readiness(args) => cli::readiness::run(url, args),
+        Command::Pack(args) => cli::pack::run(url, args),
+        Command::Report(args) => cli::report::run(url, args),
+        Command::PlanPdf(args) => cli::plan_pdf::run(url, args),
     }
 }

@@ -19,7 +19,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         "areas",
         &["evidence", "workforce", "coverage", "assessment", "providers", "audits", "quality", "commissioning", "live"],
     ),
-    ("outputs", &["pdf", "mail"]),
+    ("outputs", &["pdf", "documents", "mail"]),
     ("command line", &["cli"]),
 ];
 
@@ -72,6 +72,7 @@ const OWNERS: &[(&str, &[&str])] = &[
         ],
     ),
     ("quality", &["kpi_values", "kpi_targets"]),
+    ("documents", &["quality_reports", "quality_report_versions", "document_settings"]),
 ];
 
 fn rust_files(dir: &Path, found: &mut Vec<PathBuf>) {

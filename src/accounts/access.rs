@@ -23,6 +23,10 @@ pub enum Capability {
     EditOwnRecords,
     /// Record findings and ask for evidence, as an external assessor or an internal auditor.
     Assess,
+    /// See the provider's documents before they are approved or shared: the evidence pack unless
+    /// the provider shares it with its commissioners, and the quality report's draft. Everyone who
+    /// works with the provider, but not the commissioners who pay it.
+    ReadUnpublished,
 }
 
 /// One of the user's memberships, as the rule needs it.
@@ -55,10 +59,12 @@ fn role_allows(role: Role, capability: Capability) -> bool {
     match role {
         Role::ClinicalDirector => true,
         Role::Manager => capability != SignOff,
-        Role::Clinician => matches!(capability, Read | ReadStaff | ReadAssessment | EditOwnRecords),
-        Role::Viewer => matches!(capability, Read | ReadStaff | ReadAssessment),
+        Role::Clinician => {
+            matches!(capability, Read | ReadStaff | ReadAssessment | ReadUnpublished | EditOwnRecords)
+        }
+        Role::Viewer => matches!(capability, Read | ReadStaff | ReadAssessment | ReadUnpublished),
         Role::Commissioner => matches!(capability, Read | ReadAssessment),
-        Role::Assessor => matches!(capability, ReadAssessment | Assess),
+        Role::Assessor => matches!(capability, ReadAssessment | ReadUnpublished | Assess),
     }
 }
 

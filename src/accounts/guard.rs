@@ -57,6 +57,8 @@ pub struct Permissions {
     pub assess: bool,
     pub sign_off: bool,
     pub edit_own_records: bool,
+    /// Documents before they are approved or shared (`Capability::ReadUnpublished`).
+    pub read_unpublished: bool,
 }
 
 impl Permissions {
@@ -71,6 +73,7 @@ impl Permissions {
             Capability::Assess => self.assess,
             Capability::SignOff => self.sign_off,
             Capability::EditOwnRecords => self.edit_own_records,
+            Capability::ReadUnpublished => self.read_unpublished,
         }
     }
 }
@@ -92,6 +95,7 @@ pub async fn permissions(
         assess: allows(Capability::Assess),
         sign_off: allows(Capability::SignOff),
         edit_own_records: allows(Capability::EditOwnRecords),
+        read_unpublished: allows(Capability::ReadUnpublished),
     })
 }
 

@@ -9,7 +9,10 @@ pub mod demo;
 pub mod evidence;
 pub mod import;
 pub mod org;
+pub mod pack;
+pub mod plan_pdf;
 pub mod readiness;
+pub mod report;
 pub mod serve;
 pub mod token;
 pub mod user;
@@ -95,6 +98,16 @@ pub enum Command {
     /// A provider's SEQOHS readiness: the figures of the dashboard, or with --json the document
     /// `GET /api/v1/providers/{id}/readiness` serves.
     Readiness(ProviderReport),
+    /// Write a provider's SEQOHS evidence pack as a PDF: cover, contents, summary by domain, every
+    /// standard with its evidence index, the attached PDF documents merged in, and a manifest of
+    /// every file's hash. Evidence holding patient-identifiable data is withheld and listed.
+    Pack(pack::PackArgs),
+    /// Write a provider's annual quality report for a financial year as a PDF: the approved version
+    /// when there is one, otherwise the current draft.
+    Report(report::ReportArgs),
+    /// Write a provider's signed audit plan for a financial year as a PDF: the plan as signed, the
+    /// signer, the date and the snapshot's hash.
+    PlanPdf(plan_pdf::PlanPdfArgs),
 }
 
 /// The arguments of a report on one provider: which, and whether as the API's JSON.

@@ -574,6 +574,41 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    quality_reports (id) {
+        id -> Integer,
+        provider_id -> Integer,
+        year_start -> Integer,
+        pledge_narrative -> Text,
+        research_this_year -> Text,
+        research_next_year -> Text,
+        plans_next_year -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    quality_report_versions (id) {
+        id -> Integer,
+        report_id -> Integer,
+        version -> Integer,
+        blob_sha256 -> Text,
+        file_name -> Text,
+        approved_at -> Timestamp,
+        approved_by -> Integer,
+    }
+}
+
+diesel::table! {
+    document_settings (provider_id) {
+        provider_id -> Integer,
+        pack_shared_with_commissioners -> Bool,
+        updated_at -> Timestamp,
+        updated_by -> Nullable<Integer>,
+    }
+}
+
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(memberships -> organisations (organisation_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -583,6 +618,7 @@ diesel::joinable!(profession_rules -> catalogue_nodes (node_id));
 diesel::joinable!(kpi_definitions -> catalogue_nodes (node_id));
 diesel::joinable!(evidence_links -> catalogue_nodes (node_id));
 diesel::joinable!(evidence_items -> blobs (blob_sha256));
+diesel::joinable!(quality_report_versions -> quality_reports (report_id));
 diesel::joinable!(assessor_requests -> catalogue_nodes (node_id));
 diesel::joinable!(assessor_request_evidence -> evidence_items (evidence_id));
 diesel::joinable!(standard_assessments -> catalogue_nodes (node_id));
@@ -648,4 +684,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_settings,
     kpi_values,
     kpi_targets,
+    quality_reports,
+    quality_report_versions,
+    document_settings,
 );

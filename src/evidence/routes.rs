@@ -1,7 +1,6 @@
 //! `/providers/{id}/evidence`: the library, uploads (new items and new versions), links and
 //! downloads.
 
-use actix_web::http::header::{self, Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
@@ -256,23 +255,6 @@ pub(crate) fn downloadable(can: &Permissions, files: impl IntoIterator<Item = (i
     files.into_iter().filter(|(_, patient_data)| can.allows(download_needs(*patient_data))).map(|(id, _)| id).collect()
 }
 
-/// The download's headers: the original name (with a UTF-8 form for names that need it).
-fn attachment(file_name: &str) -> ContentDisposition {
-    let ascii: String =
-        file_name.chars().map(|c| if c.is_ascii() && !c.is_ascii_control() { c } else { '_' }).collect();
-    ContentDisposition {
-        disposition: DispositionType::Attachment,
-        parameters: vec![
-            DispositionParam::Filename(ascii),
-            DispositionParam::FilenameExt(ExtendedValue {
-                charset: Charset::Ext("UTF-8".into()),
-                language_tag: None,
-                value: file_name.as_bytes().to_vec(),
-            }),
-        ],
-    }
-}
-
 /// `GET /providers/{id}/evidence/{item_id}/download`: the file as uploaded. A file marked as
 /// holding patient-identifiable data goes only to those who manage the service.
 async fn download(
@@ -285,11 +267,7 @@ async fn download(
     let file = with_conn(&state, move |conn| Ok(store::download(conn, provider_id, item_id)?)).await?;
     let file = file.ok_or(AppError::NotFound)?;
     authorize(&state, &user, provider_id, download_needs(file.contains_patient_data)).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, file.media_type))
-        .insert_header(attachment(&file.file_name))
-        .insert_header((header::CACHE_CONTROL, "private, no-store"))
-        .body(file.content))
+    Ok(crate::web::download::file_response(&file.media_type, &file.file_name, file.content))
 }
 
 /// `GET /providers/{id}/evidence/{item_id}/replace`: the form for a new version, filled from the

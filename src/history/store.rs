@@ -230,6 +230,13 @@ impl std::fmt::Display for HeadMismatch {
     }
 }
 
+/// The trail's head: the newest row's number and hash, `N:HASH` as `verify-log` prints it. A
+/// document states it, so a reader can later check (`verify-log --expect-head`) that the trail it
+/// was made from has not been rewritten. `None` for an empty trail.
+pub fn head(conn: &mut DbConnection) -> QueryResult<Option<(i32, String)>> {
+    history::table.order(history::id.desc()).select((history::id, history::row_hash)).first(conn).optional()
+}
+
 /// Checks that row `id` is still in the trail with `hash`, the head recorded earlier.
 pub fn check_head(conn: &mut DbConnection, id: i32, hash: &str) -> QueryResult<Result<(), HeadMismatch>> {
     let found: Option<String> = history::table.find(id).select(history::row_hash).first(conn).optional()?;
