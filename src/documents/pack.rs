@@ -303,7 +303,7 @@ pub fn compose(gathered: Gathered) -> Pack {
         framework,
         accreditation,
         domains,
-        standards,
+        mut standards,
         assessments,
         findings,
         items,
@@ -312,6 +312,10 @@ pub fn compose(gathered: Gathered) -> Pack {
         today,
         now,
     } = gathered;
+    // The catalogue orders standards within their domain: here, domain by domain (a stable sort).
+    let domain_order: HashMap<&str, usize> =
+        domains.iter().enumerate().map(|(i, d)| (d.reference.as_str(), i)).collect();
+    standards.sort_by_key(|s| domain_order.get(s.domain_reference.as_str()).copied().unwrap_or(usize::MAX));
     let assessed: HashMap<i32, &AssessmentLine> = assessments.iter().map(|a| (a.node_id, a)).collect();
     let result_of = |node: i32| assessed.get(&node).map_or(AssessmentResult::NotAssessed, |a| a.result);
     let standard_ids: HashSet<i32> = standards.iter().map(|s| s.node_id).collect();
@@ -419,13 +423,13 @@ pub fn compose(gathered: Gathered) -> Pack {
     )));
     let mut summary = Table {
         columns: columns(&[
-            ("Domain", 4.0),
-            ("Met", 1.0),
-            ("Partly met", 1.2),
+            ("Domain", 3.4),
+            ("Met", 0.9),
+            ("Partly met", 1.1),
             ("Not met", 1.0),
-            ("Not applicable", 1.4),
-            ("Not assessed", 1.3),
-            ("Standards", 1.2),
+            ("Not applicable", 1.5),
+            ("Not assessed", 1.4),
+            ("Standards", 1.5),
         ]),
         rows: Vec::new(),
     };
@@ -505,7 +509,7 @@ pub fn compose(gathered: Gathered) -> Pack {
              on the visit.",
         ));
         blocks.push(Block::Table(Table {
-            columns: columns(&[("Title", 4.0), ("Standards", 2.0), ("Why", 3.5)]),
+            columns: columns(&[("Title", 3.4), ("Standards", 1.6), ("Why", 4.6)]),
             rows: withheld
                 .iter()
                 .map(|item| {
@@ -536,7 +540,7 @@ pub fn compose(gathered: Gathered) -> Pack {
         blocks.push(Paragraph::muted("No files are attached to these standards."));
     } else {
         blocks.push(Block::Table(Table {
-            columns: columns(&[("File", 3.2), ("Size", 1.2), ("SHA-256", 5.0), ("In this pack", 2.6)]),
+            columns: columns(&[("File", 3.0), ("Size", 1.5), ("SHA-256", 5.0), ("In this pack", 2.6)]),
             rows: files
                 .iter()
                 .map(|item| {
