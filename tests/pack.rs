@@ -322,6 +322,13 @@ on_both_backends!(
         assert_eq!(rows[0].0, Some(w.s.manager.0));
         assert_eq!(rows[0].1["sha256"]["after"], sha(&bytes));
         assert_eq!(rows[0].1["file_name"]["after"], file_name);
+        let history_page = format!("{}/providers/{p}/history", app.address);
+        let history_page = manager.get(history_page).send().await.unwrap().text().await.unwrap();
+        assert!(history_page.contains("Evidence pack") && history_page.contains("Made"), "{history_page}");
+        assert!(
+            history_page.contains(&format!("SHA-256 of the pack: {}", sha(&bytes))),
+            "in words on the history page"
+        );
 
         // The cover, then the contents, then the parts in order.
         assert!(
