@@ -6,6 +6,7 @@ mod report;
 
 use actix_web::web;
 
+/// The documents' routes, for `lib::app`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    let _ = cfg;
+    pack::configure(cfg);
 }
