@@ -61,6 +61,29 @@ fn assembly(e: impl std::fmt::Display) -> RenderError {
     RenderError::Assembly(e.to_string())
 }
 
+/// Compresses the drawn pages' streams (contents, fonts) that are not yet compressed, at zlib's
+/// fast level: an eighth of the time of the best level, for a file a little larger.
+fn compress(doc: &mut lopdf::Document) {
+    use flate2::{write::ZlibEncoder, Compression};
+    use std::io::Write;
+    for object in doc.objects.values_mut() {
+        let Object::Stream(stream) = object else { continue };
+        if !stream.allows_compression || stream.dict.has(b"Filter") {
+            continue;
+        }
+        let mut encoder = ZlibEncoder::new(Vec::with_capacity(stream.content.len() / 3), Compression::fast());
+        if encoder.write_all(&stream.content).is_err() {
+            continue;
+        }
+        if let Ok(compressed) = encoder.finish() {
+            if compressed.len() < stream.content.len() {
+                stream.dict.set("Filter", Object::from("FlateDecode"));
+                stream.set_content(compressed);
+            }
+        }
+    }
+}
+
 /// A PDF date: `D:20261201093000Z`.
 fn pdf_date(at: chrono::NaiveDateTime) -> Object {
     Object::string_literal(at.format("D:%Y%m%d%H%M%SZ").to_string())
@@ -118,6 +141,7 @@ pub(super) fn assemble(document: &Document, drawn: Drawn) -> Result<Vec<u8>, Ren
     let catalog_id = doc.trailer.get(b"Root").and_then(Object::as_reference).map_err(assembly)?;
     let pages_id = doc.catalog().and_then(|c| c.get(b"Pages")).and_then(Object::as_reference).map_err(assembly)?;
     let mut page_ids: Vec<ObjectId> = doc.get_pages().into_values().collect();
+    compress(&mut doc);
 
     for appendix in &document.appendices {
         page_ids.extend(merge::append(&mut doc, pages_id, &appendix.pdf)?);

@@ -1033,6 +1033,8 @@ fn draw_chart(
         let label = format!("Target {}", d.target_label);
         let style = Style::new(Face::Bold, 7.5, TARGET);
         let w = fonts.bold.width(&label, style.size);
+        // On white, so the series under it does not run through the words.
+        canvas.fill_rect([1.0, 1.0, 1.0], right - w - 3.0, ty + 1.5, w + 3.0, style.size + 1.5);
         canvas.text(handles, style, right - w, ty + 3.0, label);
     }
 
@@ -1320,7 +1322,8 @@ pub(super) fn draw_pages(document: &Document) -> Result<Drawn, RenderError> {
     }
 
     let pdf_pages: Vec<PdfPage> = all.into_iter().map(|c| PdfPage::new(Mm(210.0), Mm(297.0), c.ops)).collect();
-    let options = PdfSaveOptions { optimize: true, subset_fonts: true, secure: true, image_optimization: None };
+    // Not compressed here: the assembly compresses the streams at a faster level than printpdf's.
+    let options = PdfSaveOptions { optimize: false, subset_fonts: true, secure: true, image_optimization: None };
     let bytes = pdf.with_pages(pdf_pages).save(&options, &mut Vec::new());
     Ok(Drawn { bytes, marks, appendix_pages, links })
 }
