@@ -383,3 +383,15 @@ fn a_table_row_taller_than_a_page_runs_on_with_the_header_repeated() {
     assert_eq!(words, long.iter().map(String::as_str).collect::<Vec<_>>(), "every word, once, in order");
     assert!(pages.last().unwrap().contains("After"));
 }
+
+#[test]
+fn the_embedded_fonts_hold_only_the_glyphs_drawn_so_a_short_document_is_small() {
+    let bytes = pdf::render(&document(vec![
+        heading(1, "Summary", None),
+        Paragraph::text("£12.50 – Chloé’s and Siân’s"),
+        Block::Paragraph(Paragraph { spans: vec![Span::Mono("9f86d081884c".into())], muted: false }),
+    ]))
+    .unwrap();
+    assert!(bytes.len() < 120_000, "{} bytes: the three faces in full would be about 900 KB", bytes.len());
+    assert!(text(&bytes).contains("£12.50 – Chloé’s and Siân’s\n9f86d081884c"));
+}

@@ -3,7 +3,7 @@
 //! contents page) are filled in afterwards into space measured for the widest number, so nothing
 //! moves. [`super::assemble`] then merges the attached PDFs and writes the outline and metadata.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use printpdf::{
     Color, FontId, Line as PdfLine, LineDashPattern, LinePoint, Mm, Op, PaintMode, PdfDocument, PdfFontHandle, PdfPage,
@@ -1225,11 +1225,48 @@ pub(super) struct Drawn {
     /// Each appendix's first page in the final file.
     pub appendix_pages: Vec<usize>,
     pub links: Vec<Link>,
+    /// The glyphs drawn in each face (regular, bold, mono), to subset the embedded fonts.
+    pub glyphs: [BTreeSet<u16>; 3],
 }
 
 pub(super) fn draw(document: &Document) -> Result<Vec<u8>, RenderError> {
     let drawn = draw_pages(document)?;
     assemble::assemble(document, drawn)
+}
+
+/// The glyph ids each face draws on these pages.
+fn glyphs_used(pages: &[Canvas], handles: &Handles, fonts: &Fonts) -> [BTreeSet<u16>; 3] {
+    let faces = [Face::Regular, Face::Bold, Face::Mono];
+    let mut seen = [vec![false; 0x1_0000], vec![false; 0x1_0000], vec![false; 0x1_0000]];
+    let mut out: [BTreeSet<u16>; 3] = Default::default();
+    for page in pages {
+        let mut face = None;
+        for op in &page.ops {
+            match op {
+                Op::SetFont { font, .. } => face = faces.iter().position(|f| handles.of(*f) == font),
+                Op::ShowText { items } => {
+                    let Some(i) = face else { continue };
+                    for item in items {
+                        let TextItem::Text(text) = item else { continue };
+                        for c in text.chars() {
+                            let cp = c as usize;
+                            if cp < 0x1_0000 && seen[i][cp] {
+                                continue;
+                            }
+                            if cp < 0x1_0000 {
+                                seen[i][cp] = true;
+                            }
+                            if let Some(gid) = fonts.face(faces[i]).parsed.lookup_glyph_index(c as u32) {
+                                out[i].insert(gid);
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    out
 }
 
 fn handle(id: &FontId) -> PdfFontHandle {
@@ -1321,11 +1358,12 @@ pub(super) fn draw_pages(document: &Document) -> Result<Drawn, RenderError> {
         running_header_and_footer(canvas, &handles, fonts, document, i + 1, total);
     }
 
+    let glyphs = glyphs_used(&all, &handles, fonts);
     let pdf_pages: Vec<PdfPage> = all.into_iter().map(|c| PdfPage::new(Mm(210.0), Mm(297.0), c.ops)).collect();
     // Not compressed here: the assembly compresses the streams at a faster level than printpdf's.
     let options = PdfSaveOptions { optimize: false, subset_fonts: true, secure: true, image_optimization: None };
     let bytes = pdf.with_pages(pdf_pages).save(&options, &mut Vec::new());
-    Ok(Drawn { bytes, marks, appendix_pages, links })
+    Ok(Drawn { bytes, marks, appendix_pages, links, glyphs })
 }
 
 #[cfg(test)]
