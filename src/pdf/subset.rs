@@ -117,7 +117,7 @@ pub(super) fn strip(font: &[u8], glyphs: &BTreeSet<u16>) -> Option<Vec<u8>> {
             (*tag, data)
         })
         .collect();
-    out_tables.sort_by(|a, b| a.0.cmp(&b.0));
+    out_tables.sort_by_key(|t| t.0);
 
     let n = out_tables.len() as u16;
     let entry_selector = 15 - n.max(1).leading_zeros() as u16;
