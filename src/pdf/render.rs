@@ -277,6 +277,14 @@ fn tokens<'s>(fonts: &Fonts, spans: &'s [Span], base: Style) -> Vec<Token<'s>> {
                 continue;
             }
             Span::PageOf(anchor) => {
+                // Kept on the line of the word before it ("p. 12"), the space going with the word.
+                if let Some(Token { tok: Tok::Word { style, text }, width, space_after }) = out.last_mut() {
+                    if *space_after {
+                        text.push(' ');
+                        *width += fonts.face(style.face).char_width(' ', style.size);
+                        *space_after = false;
+                    }
+                }
                 let width = fonts.face(base.face).width(NUMBER_SLOT, base.size);
                 out.push(Token { tok: Tok::PageOf { style: base, anchor }, width, space_after: false });
                 continue;
@@ -1424,5 +1432,8 @@ mod tests {
         ];
         let lines = lay_out(fonts, &spans, CELL, 400.0);
         assert_eq!(words(&lines), vec!["Result [Met]", "appendix p. <doc-1>, then"]);
+        let width = fonts.regular.width("appendix p", CELL.size);
+        let narrow = lay_out(fonts, &spans[3..5], CELL, width);
+        assert_eq!(words(&narrow), vec!["appendix", "p. <doc-1>"], "the number stays with the word before it");
     }
 }
