@@ -903,6 +903,7 @@ impl<'a> Engine<'a> {
             loop {
                 let top = self.y;
                 let mut lowest = top;
+                let before: usize = next.iter().sum();
                 for (c, (x, lines)) in cells.iter().enumerate() {
                     let mut y = top - pad;
                     while next[c] < lines.len() && y - lines[next[c]].height >= BODY_BOTTOM {
@@ -911,6 +912,16 @@ impl<'a> Engine<'a> {
                         next[c] += 1;
                     }
                     lowest = lowest.min(y - pad);
+                }
+                if next.iter().sum::<usize>() == before {
+                    // Not even one line fits under the header: draw one anyway, so the table ends.
+                    for (c, (x, lines)) in cells.iter().enumerate() {
+                        if let Some(line) = lines.get(next[c]) {
+                            self.draw_line(line, x + x_pad, top - pad);
+                            lowest = lowest.min(top - pad - line.height - pad);
+                            next[c] += 1;
+                        }
+                    }
                 }
                 self.y = lowest;
                 if next.iter().zip(cells).all(|(n, (_, l))| *n >= l.len()) {
