@@ -184,7 +184,7 @@ pub fn build_signed(
         })
         .collect();
     blocks.push(Block::Table(Table {
-        columns: columns(&[("Service", 3.0), ("Kind", 1.4), ("Delivered", 3.0), ("State", 2.0)]),
+        columns: columns(&[("Service", 3.0), ("Kind", 2.0), ("Delivered", 3.0), ("State", 2.2)]),
         rows,
     }));
     heading(&mut blocks, 2, "Arrangements ending in the coming year", "arrangements-ending");
@@ -229,8 +229,12 @@ pub fn build_signed(
             .map(|(tier, n)| vec![vec![Span::Text(tier.label().to_string())], vec![Span::Text(n.to_string())]])
             .collect(),
     }));
-    let disciplines: Vec<(String, usize)> =
-        workforce.by_discipline.iter().filter(|(_, _, n)| *n > 0).map(|(_, label, n)| (label.clone(), *n)).collect();
+    let disciplines: Vec<(&str, &str, usize)> = workforce
+        .by_discipline
+        .iter()
+        .filter(|(_, _, n)| *n > 0)
+        .map(|(code, label, n)| (code.as_str(), label.as_str(), *n))
+        .collect();
     if disciplines.is_empty() {
         blocks.push(Paragraph::muted("No one is recorded in post."));
     } else {
@@ -238,14 +242,15 @@ pub fn build_signed(
             columns: columns(&[("Discipline", 3.0), ("People", 1.0)]),
             rows: disciplines
                 .iter()
-                .map(|(label, n)| vec![vec![Span::Text(label.clone())], vec![Span::Text(n.to_string())]])
+                .map(|(_, label, n)| vec![vec![Span::Text(label.to_string())], vec![Span::Text(n.to_string())]])
                 .collect(),
         }));
-        let bars: Vec<(String, f64)> = disciplines.iter().map(|(label, n)| (short_label(label), *n as f64)).collect();
-        blocks.push(Block::Chart(Chart {
-            kind: ChartKind::Bar,
-            drawing: crate::pdf::chart::bars("Staff by discipline", None, &bars, None),
-        }));
+        let bars: Vec<(String, f64)> =
+            disciplines.iter().map(|(code, label, n)| (short_label(code, label), *n as f64)).collect();
+        let mut drawing = crate::pdf::chart::bars("Staff by discipline", None, &bars, None);
+        let listed: Vec<String> = disciplines.iter().map(|(_, label, n)| format!("{label} {n}")).collect();
+        drawing.summary = format!("Staff by discipline: {}", crate::words::listed(&listed));
+        blocks.push(Block::Chart(Chart { kind: ChartKind::Bar, drawing }));
     }
     heading(&mut blocks, 2, "Registration, revalidation, appraisal and CPD", "workforce-standing");
     let issue = |wanted: Issue| workforce.totals.iter().find(|(i, _)| *i == wanted).map_or(0, |(_, n)| *n);
@@ -347,7 +352,7 @@ pub fn build_signed(
                             _ => Tone::Neutral,
                         };
                         let mut title = vec![Span::Text(audit.title.clone())];
-                        if audit.reaudit_of.is_some() {
+                        if audit.reaudit_of.is_some() && !audit.title.starts_with("Re-audit") {
                             title.push(Span::Break);
                             title.push(Span::Text("Re-audit".into()));
                         }
@@ -367,7 +372,7 @@ pub fn build_signed(
                         }
                         vec![
                             title,
-                            vec![Span::Text(audit.quarter_label.clone())],
+                            vec![Span::Text(format!("Q{}", audit.planned_quarter))],
                             vec![Span::Badge(Badge { text: audit.status_label.to_string(), tone })],
                             outcome,
                             vec![Span::Text(format!("{open} open, {closed} closed"))],
@@ -376,11 +381,11 @@ pub fn build_signed(
                     .collect();
                 blocks.push(Block::Table(Table {
                     columns: columns(&[
-                        ("Audit", 3.0),
-                        ("Quarter", 1.2),
-                        ("Status", 1.4),
-                        ("Outcome", 3.5),
-                        ("Actions", 1.4),
+                        ("Audit", 3.2),
+                        ("Quarter", 0.9),
+                        ("Status", 1.5),
+                        ("Outcome", 3.2),
+                        ("Actions", 1.8),
                     ]),
                     rows,
                 }));
@@ -652,14 +657,24 @@ fn years_and_months(months: u32) -> String {
     }
 }
 
-/// A discipline's label short enough to sit under its bar: its first word, or its initials.
-fn short_label(label: &str) -> String {
-    let words: Vec<&str> = label.split_whitespace().collect();
-    if label.chars().count() <= 12 {
-        label.to_string()
-    } else {
-        words.iter().filter_map(|w| w.chars().next()).filter(|c| c.is_alphabetic()).collect::<String>().to_uppercase()
+/// A discipline's name short enough to sit under its bar; the chart's summary and the table
+/// beside it give the full names.
+fn short_label(code: &str, label: &str) -> String {
+    match code {
+        "consultant_occupational_physician" => "Consultant",
+        "occupational_physician" => "OH physician",
+        "specialty_registrar" => "Registrar",
+        "oh_nurse_scphn" => "SCPHN nurse",
+        "oh_nurse" => "OH nurse",
+        "oh_technician" => "Technician",
+        "physiotherapist" => "Physio",
+        "psychologist" => "Psychologist",
+        "other_ahp" => "Other AHP",
+        "non_clinical_case_worker" => "Case worker",
+        "administrator" => "Admin",
+        _ => label,
     }
+    .to_string()
 }
 
 /// The year the report for `today` is about by default, and the ones before it, newest first.
@@ -688,9 +703,9 @@ mod tests {
     }
 
     #[test]
-    fn a_long_discipline_is_shortened_to_its_initials_under_its_bar() {
-        assert_eq!(short_label("OH nurse"), "OH nurse");
-        assert_eq!(short_label("Occupational health technician"), "OHT");
+    fn a_long_discipline_is_shortened_under_its_bar() {
+        assert_eq!(short_label("oh_nurse_scphn", "OH nurse on the SCPHN register"), "SCPHN nurse");
+        assert_eq!(short_label("new_kind", "New kind"), "New kind");
     }
 
     #[test]
