@@ -12,8 +12,8 @@ use ohgov::db::schema::{blobs, history, kpi_values, quality_report_versions, qua
 use ohgov::db::{DbConnection, ProviderId, UserId};
 use ohgov::documents::store::reports::{self, Approval, WordsInput};
 use sha2::{Digest, Sha256};
-use support::pdf::{outline, page_count, pages_text, text};
 use support::browser_signed_in;
+use support::pdf::{outline, page_count, pages_text, text};
 
 const MANAGER: (&str, &str) = ("manager@northshire-oh.example", "demo-manager-2026");
 const DIRECTOR: (&str, &str) = ("director@northshire-oh.example", "demo-director-2026");
@@ -134,7 +134,9 @@ on_both_backends!(
         assert!(all.contains(&format!("Target {}", kpi.target_text)), "the chart's target label");
         let first_month = year.starts_on().format("%b %Y").to_string();
         assert!(all.contains(&first_month), "the chart's first period label {first_month}");
-        assert!(all.contains("Staff by discipline") || all.contains("Case worker"), "the staff chart");
+        let case_workers = workforce.by_discipline.iter().find(|d| d.0 == "non_clinical_case_worker").unwrap().2;
+        assert!(all.contains("Case wkr"), "the staff chart's bar label");
+        assert!(all.contains(&format!("Non-clinical case worker {case_workers}")), "the chart's summary in full names");
         // The manager's words and the sign-off block.
         assert!(all.contains("a menopause clinic run with the trust’s women’s health team"), "the pledge's words");
         assert!(all.contains("Draft: not yet approved"));

@@ -661,16 +661,16 @@ fn years_and_months(months: u32) -> String {
 /// beside it give the full names.
 fn short_label(code: &str, label: &str) -> String {
     match code {
-        "consultant_occupational_physician" => "Consultant",
-        "occupational_physician" => "OH physician",
-        "specialty_registrar" => "Registrar",
-        "oh_nurse_scphn" => "SCPHN nurse",
+        "consultant_occupational_physician" => "Cons OP",
+        "occupational_physician" => "OP",
+        "specialty_registrar" => "StR",
+        "oh_nurse_scphn" => "SCPHN",
         "oh_nurse" => "OH nurse",
-        "oh_technician" => "Technician",
+        "oh_technician" => "OH tech",
         "physiotherapist" => "Physio",
-        "psychologist" => "Psychologist",
-        "other_ahp" => "Other AHP",
-        "non_clinical_case_worker" => "Case worker",
+        "psychologist" => "Psych",
+        "other_ahp" => "AHP",
+        "non_clinical_case_worker" => "Case wkr",
         "administrator" => "Admin",
         _ => label,
     }
@@ -704,7 +704,7 @@ mod tests {
 
     #[test]
     fn a_long_discipline_is_shortened_under_its_bar() {
-        assert_eq!(short_label("oh_nurse_scphn", "OH nurse on the SCPHN register"), "SCPHN nurse");
+        assert_eq!(short_label("oh_nurse_scphn", "OH nurse on the SCPHN register"), "SCPHN");
         assert_eq!(short_label("new_kind", "New kind"), "New kind");
     }
 
