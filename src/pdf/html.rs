@@ -93,7 +93,7 @@ pub fn print_page(document: &Document) -> String {
     let _ = writeln!(out, "<meta name=\"author\" content=\"{}\">", escape(&document.author));
     let _ = writeln!(out, "<meta name=\"description\" content=\"{}\">", escape(&document.subject));
     let _ =
-        writeln!(out, "<meta name=\"dcterms.created\" content=\"{}\">", document.created.format("%Y-%m-%dT%H:%M:%S"));
+        writeln!(out, "<meta name=\"dcterms.created\" content=\"{}\">", document.created.format("%Y-%m-%dT%H:%M:%SZ"));
     out.push_str("<style>\n");
     out.push_str(&print_css(document));
     out.push_str("</style>\n</head>\n<body>\n");
@@ -154,7 +154,6 @@ table.table th {{ background: #f0f4f5; }}
 .tag--neutral {{ background: #f0f4f5; color: #212b32; }}
 .doc-chart {{ break-inside: avoid; page-break-inside: avoid; margin: 0 0 4mm; }}
 .doc-chart svg {{ width: 100%; height: auto; }}
-.doc-chart__label {{ font-size: 12px; fill: #212b32; }}
 .doc-page-of .doc-page-of__title {{ display: none; }}
 .doc-page-of::after {{ content: target-counter(attr(href), page); }}
 .doc-page-break {{ break-after: page; page-break-after: always; }}
