@@ -241,6 +241,9 @@ on_both_backends!(
         assert_eq!(still, first);
         let (status, _, _) = get_bytes(&director, format!("{base}/versions/3.pdf")).await;
         assert_eq!(status, 404, "no version 3");
+        let next = FinancialYear::starting_in(year.start_year() + 1).unwrap();
+        let future = format!("{}/providers/{provider}/quality-report/{}", app.address, next.url());
+        assert_eq!(get_text(&director, future).await.0, 404, "a year not yet begun has no report");
     }
 );
 
