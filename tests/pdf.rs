@@ -6,7 +6,7 @@ mod support;
 
 use chrono::NaiveDate;
 use ohgov::pdf::{self, merge, Appendix, Badge, Block, Column, Cover, Document, Paragraph, Span, Table, Tone};
-use support::pdf::{info, language, outline, page_count, page_mode, pages_text, pages_with, small_pdf, text};
+use support::pdf::{info, language, links, outline, page_count, page_mode, pages_text, pages_with, small_pdf, text};
 
 fn document(blocks: Vec<Block>) -> Document {
     Document {
@@ -153,6 +153,10 @@ fn the_contents_page_numbers_are_the_pages_where_the_headings_are() {
         checked += 1;
     }
     assert_eq!(checked, 3 + 21);
+
+    let numbers: Vec<u32> = contents.iter().filter_map(|l| l.parse().ok()).collect();
+    let contents_links: Vec<u32> = links(&bytes).into_iter().filter(|(on, _)| *on == 1).map(|(_, to)| to).collect();
+    assert_eq!(contents_links, numbers, "each contents entry links to its page");
 }
 
 #[test]
@@ -263,6 +267,8 @@ fn merged_pdfs_are_where_page_of_says_and_bookmarked_under_their_standards() {
     assert_eq!(pages_with(&bytes, "Health surveillance policy page 1"), vec![2]);
     assert_eq!(pages_with(&bytes, "Health surveillance policy page 3"), vec![4]);
     assert_eq!(pages_with(&bytes, "Governance minutes page 2"), vec![6]);
+
+    assert_eq!(links(&bytes), vec![(1, 2), (1, 5), (1, 2)], "each appendix p. N links to its page");
 
     let entries = outline(&bytes);
     let expected: Vec<(usize, String, u32)> = vec![

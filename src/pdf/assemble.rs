@@ -66,6 +66,17 @@ fn pdf_date(at: chrono::NaiveDateTime) -> Object {
     Object::string_literal(at.format("D:%Y%m%d%H%M%SZ").to_string())
 }
 
+/// A destination: the page, at `y` from its bottom when given (a heading's top), or the whole
+/// page.
+fn destination(page: ObjectId, y: Option<f32>) -> Object {
+    Object::Array(match y {
+        Some(y) => {
+            vec![Object::Reference(page), "XYZ".into(), Object::Null, Object::Real((y + 6.0).min(PAGE_H)), Object::Null]
+        }
+        None => vec![Object::Reference(page), "Fit".into()],
+    })
+}
+
 /// Writes the outline items of `ids` (siblings under `parent`) and returns (first, last) ids.
 fn write_items(
     doc: &mut lopdf::Document,
@@ -78,16 +89,11 @@ fn write_items(
     for (i, (&node_id, &object_id)) in ids.iter().zip(&object_ids).enumerate() {
         let node = &nodes[node_id];
         let Some(&page) = page_ids.get(node.page.saturating_sub(1)) else { continue };
-        let dest = match node.y {
-            Some(y) => {
-                vec![Object::Reference(page), "XYZ".into(), Object::Null, Object::Real(y.min(PAGE_H)), Object::Null]
-            }
-            None => vec![Object::Reference(page), "Fit".into()],
-        };
+        let dest = destination(page, node.y);
         let mut item = Dictionary::from_iter(vec![
             ("Title", lopdf::text_string(&node.title)),
             ("Parent", Object::Reference(parent)),
-            ("Dest", Object::Array(dest)),
+            ("Dest", dest),
         ]);
         if i > 0 {
             item.set("Prev", Object::Reference(object_ids[i - 1]));
@@ -120,6 +126,26 @@ pub(super) fn assemble(document: &Document, drawn: Drawn) -> Result<Vec<u8>, Ren
         let pages = doc.get_dictionary_mut(pages_id).map_err(assembly)?;
         pages.set("Kids", Object::Array(page_ids.iter().map(|id| Object::Reference(*id)).collect()));
         pages.set("Count", Object::Integer(page_ids.len() as i64));
+    }
+
+    for link in &drawn.links {
+        let (Some(&on), Some(&to)) = (page_ids.get(link.on.saturating_sub(1)), page_ids.get(link.to.saturating_sub(1)))
+        else {
+            continue;
+        };
+        let annotation = Dictionary::from_iter(vec![
+            ("Type", Object::from("Annot")),
+            ("Subtype", Object::from("Link")),
+            ("Rect", Object::Array(link.rect.iter().map(|v| Object::Real(*v)).collect())),
+            ("Border", Object::Array(vec![0.into(), 0.into(), 0.into()])),
+            ("Dest", destination(to, link.y)),
+        ]);
+        let id = doc.add_object(Object::Dictionary(annotation));
+        let page = doc.get_dictionary_mut(on).map_err(assembly)?;
+        match page.get_mut(b"Annots") {
+            Ok(Object::Array(annots)) => annots.push(Object::Reference(id)),
+            _ => page.set("Annots", Object::Array(vec![Object::Reference(id)])),
+        }
     }
 
     let (nodes, roots) = outline(&drawn.marks, document, &drawn.appendix_pages);
