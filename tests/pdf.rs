@@ -383,3 +383,26 @@ fn a_table_row_taller_than_a_page_runs_on_with_the_header_repeated() {
     assert_eq!(words, long.iter().map(String::as_str).collect::<Vec<_>>(), "every word, once, in order");
     assert!(pages.last().unwrap().contains("After"));
 }
+
+#[test]
+fn the_embedded_fonts_hold_only_the_glyphs_drawn_so_a_short_document_is_small() {
+    let bytes = pdf::render(&document(vec![
+        heading(1, "Summary", None),
+        Paragraph::text("£12.50 – Chloé’s and Siân’s"),
+        Block::Paragraph(Paragraph { spans: vec![Span::Mono("9f86d081884c".into())], muted: false }),
+    ]))
+    .unwrap();
+    assert!(bytes.len() < 120_000, "{} bytes: the three faces in full would be about 900 KB", bytes.len());
+    assert!(text(&bytes).contains("£12.50 – Chloé’s and Siân’s\n9f86d081884c"));
+}
+
+#[test]
+fn a_table_with_a_header_taller_than_a_page_still_ends() {
+    let title: Vec<String> = (0..3000).map(|i| format!("h{i}")).collect();
+    let table = Table {
+        columns: vec![Column { title: title.join(" "), width: 1.0 }],
+        rows: vec![vec![vec![Span::Text((0..40).map(|i| format!("c{i}")).collect::<Vec<_>>().join(" "))]]],
+    };
+    let bytes = pdf::render(&document(vec![Block::Table(table), Paragraph::text("After the table")])).unwrap();
+    assert!(text(&bytes).contains("After the table"));
+}

@@ -3,7 +3,7 @@
 //! contents page) are filled in afterwards into space measured for the widest number, so nothing
 //! moves. [`super::assemble`] then merges the attached PDFs and writes the outline and metadata.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use printpdf::{
     Color, FontId, Line as PdfLine, LineDashPattern, LinePoint, Mm, Op, PaintMode, PdfDocument, PdfFontHandle, PdfPage,
@@ -277,6 +277,14 @@ fn tokens<'s>(fonts: &Fonts, spans: &'s [Span], base: Style) -> Vec<Token<'s>> {
                 continue;
             }
             Span::PageOf(anchor) => {
+                // Kept on the line of the word before it ("p. 12"), the space going with the word.
+                if let Some(Token { tok: Tok::Word { style, text }, width, space_after }) = out.last_mut() {
+                    if *space_after {
+                        text.push(' ');
+                        *width += fonts.face(style.face).char_width(' ', style.size);
+                        *space_after = false;
+                    }
+                }
                 let width = fonts.face(base.face).width(NUMBER_SLOT, base.size);
                 out.push(Token { tok: Tok::PageOf { style: base, anchor }, width, space_after: false });
                 continue;
@@ -725,7 +733,7 @@ impl<'a> Engine<'a> {
     }
 
     /// The height a block needs at the foot of a page so a heading above it is not left alone:
-    /// its first two lines, its first row, or the whole chart.
+    /// its first two lines or facts, its header and first row, or the whole chart.
     fn start_height(&self, rest: &[Block], depth: u8) -> f32 {
         let Some(block) = rest.first() else { return 0.0 };
         match block {
@@ -743,7 +751,10 @@ impl<'a> Engine<'a> {
                 let lines = lay_out(self.fonts, &p.spans, paragraph_style(p), TEXT_W);
                 lines_height(&lines[..lines.len().min(2)])
             }
-            Block::Facts(facts) => facts.first().map(|f| self.fact_row(f, self.label_width(facts)).0).unwrap_or(0.0),
+            Block::Facts(facts) => {
+                let label_w = self.label_width(facts);
+                facts.iter().take(2).map(|f| self.fact_row(f, label_w).0).sum()
+            }
             Block::Table(table) => {
                 let widths = column_widths(table);
                 let head = self.table_head(table, &widths);
@@ -895,6 +906,7 @@ impl<'a> Engine<'a> {
             loop {
                 let top = self.y;
                 let mut lowest = top;
+                let before: usize = next.iter().sum();
                 for (c, (x, lines)) in cells.iter().enumerate() {
                     let mut y = top - pad;
                     while next[c] < lines.len() && y - lines[next[c]].height >= BODY_BOTTOM {
@@ -903,6 +915,16 @@ impl<'a> Engine<'a> {
                         next[c] += 1;
                     }
                     lowest = lowest.min(y - pad);
+                }
+                if next.iter().sum::<usize>() == before {
+                    // Not even one line fits under the header: draw one anyway, so the table ends.
+                    for (c, (x, lines)) in cells.iter().enumerate() {
+                        if let Some(line) = lines.get(next[c]) {
+                            self.draw_line(line, x + x_pad, top - pad);
+                            lowest = lowest.min(top - pad - line.height - pad);
+                            next[c] += 1;
+                        }
+                    }
                 }
                 self.y = lowest;
                 if next.iter().zip(cells).all(|(n, (_, l))| *n >= l.len()) {
@@ -1033,6 +1055,8 @@ fn draw_chart(
         let label = format!("Target {}", d.target_label);
         let style = Style::new(Face::Bold, 7.5, TARGET);
         let w = fonts.bold.width(&label, style.size);
+        // On white, so the series under it does not run through the words.
+        canvas.fill_rect([1.0, 1.0, 1.0], right - w - 3.0, ty + 1.5, w + 3.0, style.size + 1.5);
         canvas.text(handles, style, right - w, ty + 3.0, label);
     }
 
@@ -1223,11 +1247,48 @@ pub(super) struct Drawn {
     /// Each appendix's first page in the final file.
     pub appendix_pages: Vec<usize>,
     pub links: Vec<Link>,
+    /// The glyphs drawn in each face (regular, bold, mono), to subset the embedded fonts.
+    pub glyphs: [BTreeSet<u16>; 3],
 }
 
 pub(super) fn draw(document: &Document) -> Result<Vec<u8>, RenderError> {
     let drawn = draw_pages(document)?;
     assemble::assemble(document, drawn)
+}
+
+/// The glyph ids each face draws on these pages.
+fn glyphs_used(pages: &[Canvas], handles: &Handles, fonts: &Fonts) -> [BTreeSet<u16>; 3] {
+    let faces = [Face::Regular, Face::Bold, Face::Mono];
+    let mut seen = [vec![false; 0x1_0000], vec![false; 0x1_0000], vec![false; 0x1_0000]];
+    let mut out: [BTreeSet<u16>; 3] = Default::default();
+    for page in pages {
+        let mut face = None;
+        for op in &page.ops {
+            match op {
+                Op::SetFont { font, .. } => face = faces.iter().position(|f| handles.of(*f) == font),
+                Op::ShowText { items } => {
+                    let Some(i) = face else { continue };
+                    for item in items {
+                        let TextItem::Text(text) = item else { continue };
+                        for c in text.chars() {
+                            let cp = c as usize;
+                            if cp < 0x1_0000 && seen[i][cp] {
+                                continue;
+                            }
+                            if cp < 0x1_0000 {
+                                seen[i][cp] = true;
+                            }
+                            if let Some(gid) = fonts.face(faces[i]).parsed.lookup_glyph_index(c as u32) {
+                                out[i].insert(gid);
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    out
 }
 
 fn handle(id: &FontId) -> PdfFontHandle {
@@ -1319,10 +1380,12 @@ pub(super) fn draw_pages(document: &Document) -> Result<Drawn, RenderError> {
         running_header_and_footer(canvas, &handles, fonts, document, i + 1, total);
     }
 
+    let glyphs = glyphs_used(&all, &handles, fonts);
     let pdf_pages: Vec<PdfPage> = all.into_iter().map(|c| PdfPage::new(Mm(210.0), Mm(297.0), c.ops)).collect();
-    let options = PdfSaveOptions { optimize: true, subset_fonts: true, secure: true, image_optimization: None };
+    // Not compressed here: the assembly compresses the streams at a faster level than printpdf's.
+    let options = PdfSaveOptions { optimize: false, subset_fonts: true, secure: true, image_optimization: None };
     let bytes = pdf.with_pages(pdf_pages).save(&options, &mut Vec::new());
-    Ok(Drawn { bytes, marks, appendix_pages, links })
+    Ok(Drawn { bytes, marks, appendix_pages, links, glyphs })
 }
 
 #[cfg(test)]
@@ -1383,5 +1446,8 @@ mod tests {
         ];
         let lines = lay_out(fonts, &spans, CELL, 400.0);
         assert_eq!(words(&lines), vec!["Result [Met]", "appendix p. <doc-1>, then"]);
+        let width = fonts.regular.width("appendix p", CELL.size);
+        let narrow = lay_out(fonts, &spans[3..5], CELL, width);
+        assert_eq!(words(&narrow), vec!["appendix", "p. <doc-1>"], "the number stays with the word before it");
     }
 }
