@@ -9,4 +9,5 @@ use actix_web::web;
 /// The documents' routes, for `lib::app`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     pack::configure(cfg);
+    report::configure(cfg);
 }
