@@ -249,7 +249,7 @@ struct Line {
 
 enum Tok<'s> {
     Word { style: Style, text: String },
-    Badge(&'s Badge),
+    Badge { text: String, tone: Tone },
     PageOf { style: Style, anchor: &'s str },
     Break,
 }
@@ -273,7 +273,12 @@ fn tokens<'s>(fonts: &Fonts, spans: &'s [Span], base: Style) -> Vec<Token<'s>> {
             Span::Bold(t) => (t, Style { face: Face::Bold, ..base }),
             Span::Mono(t) => (t, Style { face: Face::Mono, size: base.size * 0.92, ..base }),
             Span::Badge(badge) => {
-                out.push(Token { tok: Tok::Badge(badge), width: badge_width(fonts, &badge.text), space_after: false });
+                let width = badge_width(fonts, &badge.text);
+                out.push(Token {
+                    tok: Tok::Badge { text: badge.text.clone(), tone: badge.tone },
+                    width,
+                    space_after: false,
+                });
                 continue;
             }
             Span::PageOf(anchor) => {
@@ -393,12 +398,12 @@ impl LineBuilder {
                 self.line.placed.push(Placed { x, w, piece: Piece::Text { style: *style, text: run } });
                 self.x += w;
             }
-            Tok::Badge(badge) => {
+            Tok::Badge { text, tone } => {
                 self.grow(BADGE_SIZE, BADGE_SIZE * 1.4 + 3.0);
                 self.line.placed.push(Placed {
                     x: self.x,
                     w: width,
-                    piece: Piece::Badge { text: badge.text.clone(), tone: badge.tone },
+                    piece: Piece::Badge { text: text.clone(), tone: *tone },
                 });
                 self.x += width;
             }
@@ -430,7 +435,7 @@ impl LineBuilder {
 /// Breaks `spans` into lines no wider than `width`: at spaces, at `Span::Break` and new lines, and
 /// within a word only when the word alone is wider than the line.
 fn lay_out(fonts: &Fonts, spans: &[Span], base: Style, width: f32) -> Vec<Line> {
-    let tokens = tokens(fonts, spans, base);
+    let tokens = narrow_badges(fonts, tokens(fonts, spans, base), width);
     let mut lines = Vec::new();
     let mut b = LineBuilder::new();
     let mut i = 0;
@@ -477,6 +482,40 @@ fn lay_out(fonts: &Fonts, spans: &[Span], base: Style, width: f32) -> Vec<Line> 
         b.finish(&mut lines, base);
     }
     lines
+}
+
+/// A badge wider than the line ("Arrangement ends within 90 days" in a narrow column) becomes one
+/// badge a line, split at spaces, so it stays inside its cell and its words are all still read.
+fn narrow_badges<'s>(fonts: &Fonts, tokens: Vec<Token<'s>>, width: f32) -> Vec<Token<'s>> {
+    let mut out = Vec::with_capacity(tokens.len());
+    for token in tokens {
+        let Token { tok: Tok::Badge { text, tone }, width: badge_w, space_after } = token else {
+            out.push(token);
+            continue;
+        };
+        if badge_w <= width + 0.01 {
+            out.push(Token { tok: Tok::Badge { text, tone }, width: badge_w, space_after });
+            continue;
+        }
+        let mut part = String::new();
+        for word in text.split_whitespace() {
+            let longer = if part.is_empty() { word.to_string() } else { format!("{part} {word}") };
+            if !part.is_empty() && badge_width(fonts, &longer) > width {
+                let w = badge_width(fonts, &part);
+                out.push(Token {
+                    tok: Tok::Badge { text: std::mem::take(&mut part), tone },
+                    width: w,
+                    space_after: true,
+                });
+                part = word.to_string();
+            } else {
+                part = longer;
+            }
+        }
+        let w = badge_width(fonts, &part);
+        out.push(Token { tok: Tok::Badge { text: part, tone }, width: w, space_after });
+    }
+    out
 }
 
 /// Places a token that may be wider than the line, breaking a word where it must.
@@ -1430,6 +1469,18 @@ mod tests {
         assert_eq!(words(&lines).concat().replace(' ', ""), format!("hash{hash}"));
         for line in &lines {
             assert!(line.placed.iter().map(|p| p.x + p.w).fold(0.0, f32::max) <= 120.01);
+        }
+    }
+
+    #[test]
+    fn a_badge_wider_than_its_cell_runs_onto_lines_of_its_own_and_keeps_its_words() {
+        let fonts = fonts().unwrap();
+        let badge = Span::Badge(Badge { text: "Arrangement ends within 90 days".into(), tone: Tone::Warning });
+        let lines = lay_out(fonts, &[badge], CELL, 70.0);
+        assert!(lines.len() >= 2, "one badge a line: {:?}", words(&lines));
+        assert_eq!(words(&lines).join(" ").replace("] [", " "), "[Arrangement ends within 90 days]");
+        for line in &lines {
+            assert!(line.placed.iter().map(|p| p.x + p.w).fold(0.0, f32::max) <= 70.01);
         }
     }
 
