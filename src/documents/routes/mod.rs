@@ -7,5 +7,5 @@ mod report;
 use actix_web::web;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    let _ = cfg;
+    plan::configure(cfg);
 }
