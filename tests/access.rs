@@ -590,8 +590,18 @@ on_both_backends!(
             ),
             // The plan as signed, as a PDF: it names the audits' leads, so as the signed file. A plan
             // never signed is a 404 in words for those who may read it.
-            ("GET", "/providers/{provider_id}/audit-plans/{year}/signed.pdf", format!("{plan}/signed.pdf"), READS_STAFF),
-            ("GET", "/providers/{provider_id}/audit-plans/{year}/signed.pdf", format!("{other_plan}/signed.pdf"), HIDDEN),
+            (
+                "GET",
+                "/providers/{provider_id}/audit-plans/{year}/signed.pdf",
+                format!("{plan}/signed.pdf"),
+                READS_STAFF,
+            ),
+            (
+                "GET",
+                "/providers/{provider_id}/audit-plans/{year}/signed.pdf",
+                format!("{other_plan}/signed.pdf"),
+                HIDDEN,
+            ),
             (
                 "GET",
                 "/providers/{provider_id}/audit-plans/{year}/signed.pdf",

@@ -136,10 +136,7 @@ fn lay_out(
     if !matches_hash {
         facts.push((
             "Check".to_string(),
-            vec![Span::Badge(Badge {
-                text: "The stored file no longer matches this hash".into(),
-                tone: Tone::Bad,
-            })],
+            vec![Span::Badge(Badge { text: "The stored file no longer matches this hash".into(), tone: Tone::Bad })],
         ));
     }
     blocks.push(Block::Facts(facts));
@@ -279,7 +276,9 @@ fn one_audit(audit: &AuditSnapshot, blocks: &mut Vec<Block>) {
             rows: audit
                 .criteria
                 .iter()
-                .map(|c| vec![text(format!("{}. {}", c.position, c.description)), text(format!("{}%", c.target_percent))])
+                .map(|c| {
+                    vec![text(format!("{}. {}", c.position, c.description)), text(format!("{}%", c.target_percent))]
+                })
                 .collect(),
         }));
     }
