@@ -4,6 +4,9 @@
 //! the body. Content is a [`Document`] ([`model`]); [`render`] lays it out and draws it with
 //! printpdf, then lopdf merges the attachments and writes the outline and the language.
 
+mod assemble;
+pub mod chart;
+mod fonts;
 pub mod html;
 pub mod merge;
 pub mod model;

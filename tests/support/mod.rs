@@ -3,6 +3,8 @@
 //! without copied code.
 #![allow(dead_code)]
 
+pub mod pdf;
+
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
