@@ -125,7 +125,9 @@ fn attachment(number: usize) -> Vec<u8> {
         ));
         blocks.push(Block::Table(Table {
             columns: vec![Column { title: "Step".into(), width: 1.0 }, Column { title: "Who".into(), width: 2.0 }],
-            rows: (1..=6).map(|i| vec![vec![Span::Text(format!("Step {i}"))], vec![Span::Text("Clinical lead".into())]]).collect(),
+            rows: (1..=6)
+                .map(|i| vec![vec![Span::Text(format!("Step {i}"))], vec![Span::Text("Clinical lead".into())]])
+                .collect(),
         }));
     }
     let document = Document {
@@ -170,12 +172,18 @@ fn populate(conn: &mut DbConnection) -> ProviderId {
             workflow: "done".into(),
             result: results[i % results.len()].into(),
             owner_user_id: manager.to_string(),
-            narrative: "How the service meets the standard, where that is shown, and what it will do next. "
-                .repeat(12),
+            narrative: "How the service meets the standard, where that is shown, and what it will do next. ".repeat(12),
             ..Default::default()
         };
-        ohgov::assessment::store::save_assessment(conn, Some(manager), provider, reference, &input.parse().expect("an assessment"), today)
-            .expect("assessment");
+        ohgov::assessment::store::save_assessment(
+            conn,
+            Some(manager),
+            provider,
+            reference,
+            &input.parse().expect("an assessment"),
+            today,
+        )
+        .expect("assessment");
     }
     let pdfs: Vec<Vec<u8>> = (0..PDFS).map(attachment).collect();
     for i in 0..ITEMS {
@@ -224,7 +232,8 @@ fn median(times: &mut [Duration]) -> Duration {
 fn bench_pack(label: &str, conn: &mut DbConnection, provider: ProviderId) -> (Document, Duration) {
     let today = Utc::now().date_naive();
     let mut make = |conn: &mut DbConnection| {
-        let pack = ohgov::documents::pack::build(conn, provider, None, today, Utc::now().naive_utc()).expect("the pack");
+        let pack =
+            ohgov::documents::pack::build(conn, provider, None, today, Utc::now().naive_utc()).expect("the pack");
         let made = ohgov::documents::make(&pack.document, pack.file_name.clone()).expect("the pack draws");
         (pack.document, made)
     };
@@ -316,7 +325,11 @@ fn bench_peers(label: &str, document: &Document, ours: Duration) {
             let started = Instant::now();
             let output = command(&html, &pdf).output().expect("the peer runs");
             times.push(started.elapsed());
-            assert!(output.status.success() && pdf.exists(), "{name} failed: {}", String::from_utf8_lossy(&output.stderr));
+            assert!(
+                output.status.success() && pdf.exists(),
+                "{name} failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
         }
         let pages = page_count(&std::fs::read(&pdf).expect("the peer's PDF"));
         let slowest = *times.iter().max().expect("runs");
@@ -385,11 +398,13 @@ fn bench_report(label: &str, conn: &mut DbConnection) {
     let year = FinancialYear::containing(today);
     let mut pages = 0;
     support::measure(&format!("[{label}] annual quality report {year}: build and draw"), RUNS * 3, || {
-        let report = ohgov::documents::report::build(conn, provider, year, today, Utc::now().naive_utc()).expect("the report");
+        let report =
+            ohgov::documents::report::build(conn, provider, year, today, Utc::now().naive_utc()).expect("the report");
         let made = ohgov::documents::make(&report.document, String::from("report.pdf")).expect("the report draws");
         pages = made.bytes.len();
     });
-    let report = ohgov::documents::report::build(conn, provider, year, today, Utc::now().naive_utc()).expect("the report");
+    let report =
+        ohgov::documents::report::build(conn, provider, year, today, Utc::now().naive_utc()).expect("the report");
     let made = ohgov::documents::make(&report.document, String::from("report.pdf")).expect("the report draws");
     println!("[{label}] annual quality report: {} pages, {} bytes", page_count(&made.bytes), pages);
 }

@@ -113,8 +113,10 @@ fn lay_out(
     made_at: NaiveDateTime,
 ) -> Document {
     let title = format!("Audit plan {year}, as signed off");
+    // The footer is one line beside "Page n of N": the head's row and the start of its hash; the
+    // hash whole is among the facts.
     let head_words = match &head {
-        Some((row, hash)) => format!("Audit trail head: row {row}, {hash}"),
+        Some((row, hash)) => format!("Audit trail head: row {row}, {}…", hash.get(..16).unwrap_or(hash)),
         None => "Audit trail: empty".to_string(),
     };
     let mut blocks = vec![Block::Heading { level: 1, text: title.clone(), anchor: Some("signed".into()) }];
@@ -133,6 +135,12 @@ fn lay_out(
     }
     facts.push(("Standing now".to_string(), vec![Span::Badge(standing_badge(signed, standing))]));
     facts.push(("Snapshot SHA-256".to_string(), vec![Span::Mono(signed.hash.clone())]));
+    if let Some((row, hash)) = &head {
+        facts.push((
+            "Audit trail head".to_string(),
+            vec![Span::Text(format!("row {row}, when this document was made: ")), Span::Mono(hash.clone())],
+        ));
+    }
     if !matches_hash {
         facts.push((
             "Check".to_string(),
