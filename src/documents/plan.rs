@@ -211,7 +211,7 @@ fn audits(plan: &PlanSnapshot, blocks: &mut Vec<Block>) {
         columns: vec![
             column("Audit", 4.0),
             column("Type", 3.0),
-            column("Quarter", 1.2),
+            column("Quarter", 1.6),
             column("Lead", 2.4),
             column("As signed", 2.0),
         ],
@@ -278,7 +278,9 @@ fn one_audit(audit: &AuditSnapshot, blocks: &mut Vec<Block>) {
     } else {
         blocks.push(Block::Table(Table {
             columns: vec![
-                Column { title: "Criterion".into(), width: 5.0 },
+                // Named after the audit: a table that runs onto the next page, or starts it, still says
+                // whose criteria these are.
+                Column { title: format!("Criteria of {}", audit.title), width: 5.0 },
                 Column { title: "Target".into(), width: 1.0 },
             ],
             rows: audit
