@@ -834,6 +834,25 @@ on_both_backends!(
                 [303, 400, 400, 403, 403, 403, 403, 404],
             ),
             ("GET", "/api/v1/providers/{provider_id}/kpis", format!("/api/v1/providers/{p}/kpis"), [401; 8]),
+            // The evidence pack (issue 14): its page for whoever reads the assessment; the PDF for
+            // the service's people and its assessor, and for a commissioner only once it is shared
+            // (it is not here); sharing is the managers' (an empty form leaves it unshared: 303).
+            ("GET", "/providers/{provider_id}/pack", format!("/providers/{p}/pack"), READS_ASSESSMENT),
+            ("GET", "/providers/{provider_id}/pack", format!("/providers/{q}/pack"), HIDDEN),
+            (
+                "GET",
+                "/providers/{provider_id}/pack.pdf",
+                format!("/providers/{p}/pack.pdf"),
+                [303, 200, 200, 200, 200, 403, 200, 404],
+            ),
+            ("GET", "/providers/{provider_id}/pack.pdf", format!("/providers/{q}/pack.pdf"), HIDDEN),
+            (
+                "POST",
+                "/providers/{provider_id}/pack/sharing",
+                format!("/providers/{p}/pack/sharing"),
+                [303, 303, 303, 403, 403, 403, 403, 404],
+            ),
+            ("POST", "/providers/{provider_id}/pack/sharing", format!("/providers/{q}/pack/sharing"), HIDDEN),
             ("GET", "/api/v1/providers", "/api/v1/providers".into(), [401; 8]),
             // Product bug, reported: a switch with no membership_id is answered 403, as another
             // user's membership is, where it should be a bad request. Every signed-in user may

@@ -1236,3 +1236,39 @@ pub fn readiness(conn: &mut DbConnection, provider_id: ProviderId, today: NaiveD
     let people = provider_people(conn, provider_id)?.into_iter().collect();
     Ok(ReadinessReport { accreditation, cycle, readiness, people })
 }
+
+/// One standard's saved self-assessment, as the evidence pack states it.
+#[derive(Debug, Clone)]
+pub struct AssessmentLine {
+    pub node_id: i32,
+    pub result: AssessmentResult,
+    pub not_applicable_reason: Option<String>,
+    pub owner: Option<String>,
+    pub narrative: String,
+}
+
+/// Every saved self-assessment of a cycle, with its owner's name: one query, for the evidence pack,
+/// which states every standard.
+pub fn cycle_assessments(conn: &mut DbConnection, cycle_id: i32) -> QueryResult<Vec<AssessmentLine>> {
+    let rows: Vec<(i32, AssessmentResult, Option<String>, Option<String>, String)> = standard_assessments::table
+        .left_join(users::table.on(users::id.nullable().eq(standard_assessments::owner_user_id)))
+        .filter(standard_assessments::cycle_id.eq(cycle_id))
+        .select((
+            standard_assessments::node_id,
+            standard_assessments::result,
+            standard_assessments::not_applicable_reason,
+            users::name.nullable(),
+            standard_assessments::narrative,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(node_id, result, not_applicable_reason, owner, narrative)| AssessmentLine {
+            node_id,
+            result,
+            not_applicable_reason,
+            owner,
+            narrative,
+        })
+        .collect())
+}

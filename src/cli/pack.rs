@@ -1,8 +1,12 @@
-//! `ohgov pack`: the SEQOHS evidence pack as a PDF file. (Issue 14: written here.)
+//! `ohgov pack`: the SEQOHS evidence pack as a PDF file, made as the web page makes it and recorded
+//! in the history the same way.
 
 use std::path::PathBuf;
 
-use crate::db::ProviderId;
+use anyhow::Context;
+
+use crate::db::{ProviderId, StoreError};
+use crate::documents::pack;
 
 #[derive(clap::Args)]
 pub struct PackArgs {
@@ -17,6 +21,31 @@ pub struct PackArgs {
 }
 
 pub fn run(database_url: Option<String>, args: PackArgs) -> anyhow::Result<()> {
-    let _ = (database_url, args);
-    anyhow::bail!("pack: not written yet")
+    let mut conn = super::ready_connection(database_url)?;
+    super::provider(&mut conn, args.provider)?;
+    let clock = super::clock();
+    let now = chrono::Utc::now().naive_utc();
+    let pack = match pack::build(&mut conn, args.provider, args.framework.as_deref(), clock.today(), now) {
+        Ok(pack) => pack,
+        Err(StoreError::Invalid(problems)) => {
+            let words: Vec<&str> = problems.0.iter().map(|(_, message)| message.as_str()).collect();
+            anyhow::bail!("pack: {}", words.join("; "))
+        }
+        Err(StoreError::NotFound) => anyhow::bail!("pack: there is no provider {}", args.provider),
+        Err(other) => return Err(other.into()),
+    };
+    let (framework, counts) = (pack.framework.code.clone(), pack.counts);
+    let made = crate::documents::make(&pack.document, pack.file_name)?;
+    std::fs::write(&args.out, &made.bytes).with_context(|| format!("pack: cannot write {}", args.out.display()))?;
+    pack::record_made(&mut conn, args.provider, None, &made, &framework)?;
+    let pages = lopdf::Document::load_mem(&made.bytes).map(|d| d.get_pages().len()).unwrap_or_default();
+    println!("{}", args.out.display());
+    println!("pages: {pages}");
+    println!("sha256: {}", made.sha256);
+    println!(
+        "contents: {} standards, {} evidence items, {} documents merged, {} unreadable, {} not PDFs",
+        counts.standards, counts.items, counts.merged, counts.unreadable, counts.not_pdf
+    );
+    println!("withheld: {} (patient-identifiable data)", counts.withheld);
+    Ok(())
 }

@@ -297,6 +297,26 @@ pub fn seed(conn: &mut DbConnection, today: NaiveDate, framework_of: store::Fram
             }
         }
     }
+    // A sample of case files behind the referral audit: it names employees, so it is flagged as
+    // patient-identifiable, downloaded only by managers, and withheld from the evidence pack.
+    let sample = EvidenceInput {
+        kind: "file".into(),
+        title: "Management referral case sample, Q2 (named employees)".into(),
+        effective_on: (today + Duration::days(-120)).to_string(),
+        review_due: (today + Duration::days(245)).to_string(),
+        contains_patient_data: true,
+        standards: vec!["OO2".into(), "QI1".into()],
+        ..Default::default()
+    };
+    if let Ok(details) = sample.parse() {
+        let upload = check_upload(
+            pdf("Referral case sample: named employees and their referral letters"),
+            "referral-case-sample-q2.pdf",
+            usize::MAX,
+        )
+        .ok();
+        store::add(conn, manager, provider, framework, &details, upload.as_ref())?;
+    }
     // A note added twice by mistake, then withdrawn: kept on record, and not counted.
     let duplicate = EvidenceInput {
         kind: "note".into(),

@@ -789,3 +789,107 @@ pub fn library_page(
         item,
     }))
 }
+
+/// A live item as the evidence pack lists it: what the index, the appendices, the manifest and the
+/// withheld page need, and the catalogue nodes its series is linked to.
+#[derive(Debug, Clone)]
+pub struct PackItem {
+    pub id: i32,
+    pub kind: EvidenceKind,
+    pub title: String,
+    pub file_name: Option<String>,
+    pub media_type: Option<String>,
+    pub link_url: Option<String>,
+    pub effective_on: Option<NaiveDate>,
+    pub review_due: Option<NaiveDate>,
+    pub contains_patient_data: bool,
+    pub blob_sha256: Option<String>,
+    pub size_bytes: Option<i64>,
+    pub node_ids: Vec<i32>,
+}
+
+/// The provider's live evidence (neither replaced nor withdrawn), by title, with its files' hashes
+/// and sizes and what each item is linked to, for the evidence pack. Two queries, whatever the size
+/// of the library; the files' contents are read apart ([`blob_contents`]), only for those merged.
+pub fn pack_items(conn: &mut DbConnection, provider_id: ProviderId) -> QueryResult<Vec<PackItem>> {
+    type Row = (
+        i32,
+        i32,
+        EvidenceKind,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<NaiveDate>,
+        Option<NaiveDate>,
+        bool,
+        Option<String>,
+        Option<i64>,
+    );
+    let rows: Vec<Row> = evidence_items::table
+        .left_join(blobs::table)
+        .filter(evidence_items::provider_id.eq(provider_id))
+        .filter(evidence_items::superseded_by.is_null())
+        .filter(evidence_items::withdrawn_at.is_null())
+        .select((
+            evidence_items::id,
+            evidence_items::series_id,
+            evidence_items::kind,
+            evidence_items::title,
+            evidence_items::file_name,
+            evidence_items::media_type,
+            evidence_items::link_url,
+            evidence_items::effective_on,
+            evidence_items::review_due,
+            evidence_items::contains_patient_data,
+            evidence_items::blob_sha256,
+            blobs::size_bytes.nullable(),
+        ))
+        .order((evidence_items::title, evidence_items::id))
+        .load(conn)?;
+    let mut by_series: HashMap<i32, Vec<i32>> = HashMap::new();
+    for (series, node) in links(conn, provider_id)? {
+        by_series.entry(series).or_default().push(node);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let mut node_ids = by_series.get(&r.1).cloned().unwrap_or_default();
+            node_ids.sort_unstable();
+            PackItem {
+                id: r.0,
+                kind: r.2,
+                title: r.3,
+                file_name: r.4,
+                media_type: r.5,
+                link_url: r.6,
+                effective_on: r.7,
+                review_due: r.8,
+                contains_patient_data: r.9,
+                blob_sha256: r.10,
+                size_bytes: r.11,
+                node_ids,
+            }
+        })
+        .collect())
+}
+
+/// Stored files read at a time, so a pack with many attachments never binds too many values.
+const CONTENT_CHUNK: usize = 200;
+
+/// The contents of the stored files named by SHA-256, as (sha256, content); one query per two
+/// hundred files.
+pub fn blob_contents(conn: &mut DbConnection, sha256s: &[String]) -> QueryResult<Vec<(String, Vec<u8>)>> {
+    let mut found = Vec::with_capacity(sha256s.len());
+    for chunk in sha256s.chunks(CONTENT_CHUNK) {
+        found.extend(
+            blobs::table.filter(blobs::sha256.eq_any(chunk)).select((blobs::sha256, blobs::content)).load::<(
+                String,
+                Vec<u8>,
+            )>(
+                conn
+            )?,
+        );
+    }
+    Ok(found)
+}

@@ -158,7 +158,7 @@ fn record(line: &HistoryLine, names: &Names) -> String {
     let id = line.entity_id.as_str();
     match line.entity.as_str() {
         "staff" => id.parse::<i32>().ok().and_then(|n| names.staff_by_id.get(&n).cloned()).unwrap_or_else(|| id.into()),
-        "accreditation" => String::new(),
+        "accreditation" | "evidence_pack" | "document_settings" => String::new(),
         "import" => crate::workforce::import::ImportKind::parse(id).map_or(id.to_string(), |k| k.label().to_string()),
         "assessment" | "coverage" | "kpi_target" => id.to_string(),
         "kpi_value" => crate::quality::rules::Period::from_key(id)
@@ -289,6 +289,10 @@ fn field_label(entity: &str, field: &str) -> String {
         ("audit_plan", "return_comment") => "Comment",
         ("audit_plan", "snapshot_sha256") => "SHA-256 of the plan as signed",
         ("audit_settings", "submitter_may_sign_off") => "Whoever submits a plan may also sign it off",
+        ("document_settings", "pack_shared_with_commissioners") => "Evidence pack shared with commissioners",
+        ("evidence_pack", "sha256") => "SHA-256 of the pack",
+        ("evidence_pack", "file_name") => "File",
+        ("evidence_pack", "size_bytes") => "Size in bytes",
         (_, "started_on") => "Begins on",
         (_, "raised_on") => "Raised on",
         (_, "closed_on") => "Closed on",
@@ -335,6 +339,8 @@ pub fn entity_label(entity: &str) -> &str {
         "audit_settings" => "Audit sign-off setting",
         "kpi_value" => "Quality indicator value",
         "kpi_target" => "Quality indicator target",
+        "evidence_pack" => "Evidence pack",
+        "document_settings" => "Document sharing",
         other => other,
     }
 }
@@ -357,6 +363,7 @@ fn action_label(action: &str) -> &str {
         "sign_off" => "Signed off",
         "replace" => "Replaced",
         "use_default" => "Back to the default",
+        "make" => "Made",
         other => other,
     }
 }

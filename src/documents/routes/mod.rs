@@ -6,6 +6,8 @@ mod report;
 
 use actix_web::web;
 
+/// The documents' routes, for `lib::app`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    pack::configure(cfg);
     plan::configure(cfg);
 }
