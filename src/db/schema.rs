@@ -186,6 +186,7 @@ diesel::table! {
         size_bytes -> BigInt,
         content -> Binary,
         created_at -> Timestamp,
+        kept -> Bool,
     }
 }
 

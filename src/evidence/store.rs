@@ -175,17 +175,38 @@ pub(crate) fn store_blob(conn: &mut DbConnection, upload: &Upload) -> QueryResul
     Ok(())
 }
 
+/// Stores `content` under its SHA-256 as a file kept for good (an approved quality report's PDF),
+/// so [`delete_unreferenced_blobs`] never deletes it though no evidence item holds it. The same
+/// content already stored is marked kept. Call inside the transaction that records the document.
+pub fn keep_blob(conn: &mut DbConnection, sha256: &str, content: &[u8], at: NaiveDateTime) -> QueryResult<()> {
+    let marked =
+        diesel::update(blobs::table.filter(blobs::sha256.eq(sha256))).set(blobs::kept.eq(true)).execute(conn)?;
+    if marked == 0 {
+        diesel::insert_into(blobs::table)
+            .values((
+                blobs::sha256.eq(sha256),
+                blobs::size_bytes.eq(content.len() as i64),
+                blobs::content.eq(content),
+                blobs::created_at.eq(at),
+                blobs::kept.eq(true),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
 /// Stored files deleted per statement, well under the bound-value limit.
 const DELETE_CHUNK: usize = 1_000;
 
 /// Deletes every stored file that no evidence item holds and that is not in `wanted` (files other
 /// areas still need, such as imports awaiting confirmation); returns how many went. A file an
-/// evidence item holds is never deleted, whatever `wanted` says: the foreign key would refuse it
-/// too. Call inside a transaction.
+/// evidence item holds, or one kept for a document ([`keep_blob`]), is never deleted, whatever
+/// `wanted` says: the foreign keys would refuse it too. Call inside a transaction.
 pub fn delete_unreferenced_blobs(conn: &mut DbConnection, wanted: &HashSet<String>) -> QueryResult<usize> {
     let unreferenced: Vec<String> = blobs::table
         .left_join(evidence_items::table)
         .filter(evidence_items::id.nullable().is_null())
+        .filter(blobs::kept.eq(false))
         .select(blobs::sha256)
         .load(conn)?;
     let doomed: Vec<String> = unreferenced.into_iter().filter(|sha| !wanted.contains(sha)).collect();
@@ -197,7 +218,7 @@ pub fn delete_unreferenced_blobs(conn: &mut DbConnection, wanted: &HashSet<Strin
 }
 
 /// A stored file's content by its SHA-256.
-pub(crate) fn blob_content(conn: &mut DbConnection, sha256: &str) -> QueryResult<Option<Vec<u8>>> {
+pub fn blob_content(conn: &mut DbConnection, sha256: &str) -> QueryResult<Option<Vec<u8>>> {
     blobs::table.filter(blobs::sha256.eq(sha256)).select(blobs::content).first(conn).optional()
 }
 

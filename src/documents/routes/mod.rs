@@ -10,4 +10,5 @@ use actix_web::web;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     pack::configure(cfg);
     plan::configure(cfg);
+    report::configure(cfg);
 }
