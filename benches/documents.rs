@@ -231,7 +231,7 @@ fn median(times: &mut [Duration]) -> Duration {
 /// peak memory. Returns the pack's `Document` (for the peers) and its median time.
 fn bench_pack(label: &str, conn: &mut DbConnection, provider: ProviderId) -> (Document, Duration) {
     let today = Utc::now().date_naive();
-    let mut make = |conn: &mut DbConnection| {
+    let make = |conn: &mut DbConnection| {
         let pack =
             ohgov::documents::pack::build(conn, provider, None, today, Utc::now().naive_utc()).expect("the pack");
         let made = ohgov::documents::make(&pack.document, pack.file_name.clone()).expect("the pack draws");
