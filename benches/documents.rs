@@ -172,7 +172,7 @@ fn populate(conn: &mut DbConnection) -> ProviderId {
             workflow: "done".into(),
             result: results[i % results.len()].into(),
             owner_user_id: manager.to_string(),
-            narrative: "How the service meets the standard, where that is shown, and what it will do next. ".repeat(12),
+            narrative: "How the service meets the standard, where that is shown, and what it will do next. ".repeat(6),
             ..Default::default()
         };
         ohgov::assessment::store::save_assessment(
@@ -257,6 +257,27 @@ fn bench_pack(label: &str, conn: &mut DbConnection, provider: ProviderId) -> (Do
     }
     let slowest = *times.iter().max().expect("runs");
     let typical = median(&mut times);
+    // Where the time goes: the queries and the content, then the body drawn without the attached
+    // documents (the rest of the whole is merging them and writing the file).
+    support::measure(&format!("[{label}] evidence pack, part: gather (pack::build)"), RUNS, || {
+        let pack =
+            ohgov::documents::pack::build(conn, provider, None, today, Utc::now().naive_utc()).expect("the pack");
+        assert!(!pack.document.appendices.is_empty());
+    });
+    let mut body = document.clone();
+    body.appendices.clear();
+    support::measure(&format!("[{label}] evidence pack, part: draw the body alone"), RUNS, || {
+        let made = ohgov::documents::make(&body, String::from("body.pdf")).expect("the body draws");
+        assert!(made.bytes.len() > 1000);
+    });
+    let made = ohgov::documents::make(&body, String::from("body.pdf")).expect("the body draws");
+    println!(
+        "[{label}] evidence pack's body alone: {} pages, {:.1} MB; {} attached PDFs merged after it",
+        page_count(&made.bytes),
+        megabytes(made.bytes.len()),
+        document.appendices.len()
+    );
+    drop((body, made));
     println!(
         "[{label}] evidence pack: {pages} pages, {:.1} MB file; median {:.0} ms, slowest {:.0} ms ({RUNS} runs); \
          peak memory {:.1} MB",
