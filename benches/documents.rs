@@ -9,7 +9,8 @@
 //! (`pdf::html::print_page`: page numbers, repeated table headers, the contents' page numbers) and
 //! printed by WeasyPrint (what CISO Assistant uses) and by headless Chromium. The HTML holds the
 //! body only: the 200 pages of attached documents are not merged by the peers, which favours them.
-//! Install them with `benches/peers.sh`; a peer not installed is skipped with a notice.
+//! Install them with `benches/peers.sh`; a peer not installed is skipped with a notice, and
+//! OHGOV_BENCH_PEERS=off skips both (each takes seconds a run).
 //!
 //! Peak memory is counted by this binary's global allocator: the most bytes held at once while the
 //! pack is built and drawn, above what was held before it started.
@@ -441,8 +442,13 @@ fn bench_backend(label: &str, url: String) {
         started.elapsed().as_secs_f64()
     );
     let (document, ours) = bench_pack(label, &mut conn, provider);
+    // The peers print HTML, whatever the database: once, beside the SQLite figures.
     if label == "sqlite" {
-        bench_peers(label, &document, ours);
+        if std::env::var("OHGOV_BENCH_PEERS").is_ok_and(|v| v == "off") {
+            println!("notice: OHGOV_BENCH_PEERS=off: WeasyPrint and Chromium skipped");
+        } else {
+            bench_peers(label, &document, ours);
+        }
     }
     drop(document);
     bench_report(label, &mut conn);
