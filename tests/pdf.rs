@@ -329,3 +329,51 @@ fn an_unreadable_attachment_is_refused_with_the_reason_in_words() {
     let truncated = small_pdf("Cut short", 2);
     assert!(merge::read(&truncated[..truncated.len() / 3]).is_err(), "a file cut short is refused");
 }
+
+#[test]
+fn a_pdf_whose_page_tree_is_broken_is_damaged_and_one_without_pages_has_none() {
+    let mut doc = lopdf::Document::load_mem(&small_pdf("Broken", 2)).unwrap();
+    let pages_id = doc.catalog().unwrap().get(b"Pages").unwrap().as_reference().unwrap();
+    doc.get_dictionary_mut(pages_id).unwrap().set("Kids", vec![lopdf::Object::Reference((9999, 0))]);
+    let mut bytes = Vec::new();
+    doc.save_to(&mut bytes).unwrap();
+    let refusal = merge::read(&bytes).unwrap_err();
+    assert_eq!(refusal, merge::Unreadable::Damaged("its page tree is broken".into()));
+    assert_eq!(refusal.to_string(), "it could not be read as a PDF (its page tree is broken)");
+
+    let mut empty = lopdf::Document::load_mem(&small_pdf("Empty", 1)).unwrap();
+    let pages_id = empty.catalog().unwrap().get(b"Pages").unwrap().as_reference().unwrap();
+    let pages = empty.get_dictionary_mut(pages_id).unwrap();
+    pages.set("Kids", Vec::<lopdf::Object>::new());
+    pages.set("Count", 0);
+    let mut bytes = Vec::new();
+    empty.save_to(&mut bytes).unwrap();
+    assert_eq!(merge::read(&bytes).unwrap_err(), merge::Unreadable::NoPages);
+}
+
+#[test]
+fn a_table_row_taller_than_a_page_runs_on_with_the_header_repeated() {
+    let long: Vec<String> = (0..2500).map(|i| format!("n{i}")).collect();
+    let table = Table {
+        columns: vec![
+            Column { title: "Standard".into(), width: 1.0 },
+            Column { title: "Narrative".into(), width: 4.0 },
+        ],
+        rows: vec![
+            vec![vec![Span::Text("A1".into())], vec![Span::Text("Short".into())]],
+            vec![vec![Span::Text("A2".into())], vec![Span::Text(long.join(" "))]],
+            vec![vec![Span::Text("A3".into())], vec![Span::Text("After".into())]],
+        ],
+    };
+    let bytes = pdf::render(&document(vec![Block::Table(table)])).unwrap();
+    let pages = pages_text(&bytes);
+    assert!(pages.len() >= 2);
+    for page in &pages {
+        assert!(page.contains("Standard") && page.contains("Narrative"));
+    }
+    let all = text(&bytes);
+    let words: Vec<&str> =
+        all.split_whitespace().filter(|w| w.starts_with('n') && w[1..].parse::<u32>().is_ok()).collect();
+    assert_eq!(words, long.iter().map(String::as_str).collect::<Vec<_>>(), "every word, once, in order");
+    assert!(pages.last().unwrap().contains("After"));
+}

@@ -48,10 +48,18 @@ pub fn read(bytes: &[u8]) -> Result<AttachedPdf, Unreadable> {
     if document.is_encrypted() || document.trailer.has(b"Encrypt") {
         return Err(Unreadable::Encrypted);
     }
-    if document.catalog().and_then(|c| c.get(b"Pages")).and_then(Object::as_reference).is_err() {
-        return Err(Unreadable::Damaged("it has no page tree".into()));
-    }
+    let broken = || Unreadable::Damaged("its page tree is broken".into());
+    let root = document
+        .catalog()
+        .and_then(|c| c.get(b"Pages"))
+        .and_then(Object::as_reference)
+        .and_then(|id| document.get_dictionary(id))
+        .map_err(|_| broken())?;
+    let declared = root.get(b"Count").and_then(Object::as_i64).unwrap_or(0);
     let pages = document.get_pages();
+    if pages.len() as i64 != declared {
+        return Err(broken());
+    }
     if pages.is_empty() {
         return Err(Unreadable::NoPages);
     }

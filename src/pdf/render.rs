@@ -886,7 +886,10 @@ impl<'a> Engine<'a> {
         let handles = self.handles;
         let fonts = self.fonts;
         draw_chart(self.page(), handles, fonts, chart, MARGIN_X, top, TEXT_W, CHART_H);
-        self.y = top - CHART_H - 4.0;
+        // The caption sits under the x labels, below the plot's bottom.
+        let d = &chart.drawing;
+        let used = if d.height > 0.0 { (d.bottom / d.height) as f32 * CHART_H + 20.0 } else { CHART_H };
+        self.y = top - used.min(CHART_H);
         self.flow(&caption, MARGIN_X);
         self.y -= 8.0;
     }
@@ -1101,16 +1104,21 @@ fn contents_pages(handles: &Handles, fonts: &Fonts, entries: &[(u8, &str)], numb
         } else {
             y -= before;
         }
-        let canvas = pages.last_mut().expect("a page was pushed above");
-        let first_top = y;
+        let Some(canvas) = pages.last_mut() else { break };
         for line in &lines {
             draw_plain_line(canvas, handles, line, MARGIN_X + indent, y, &mut sink);
             y -= line.height;
         }
-        if let Some(n) = numbers.and_then(|n| n.get(i)) {
+        if let (Some(n), Some(last)) = (numbers.and_then(|n| n.get(i)), lines.last()) {
+            // The number on the entry's last line, dotted leaders leading to it.
             let label = n.to_string();
             let w = fonts.face(style.face).width(&label, style.size);
-            let base = first_top - lines.first().map(|l| l.baseline).unwrap_or(style.size);
+            let base = y + last.height - last.baseline;
+            let text_end = MARGIN_X + indent + last.placed.last().map(|p| p.x + p.w).unwrap_or(0.0);
+            let (from, to) = (text_end + 6.0, MARGIN_X + TEXT_W - w - 6.0);
+            if to > from {
+                canvas.dashed_line(RULE, 0.7, &[(from, base), (to, base)], &[0.7, 2.6]);
+            }
             canvas.text(handles, style, MARGIN_X + TEXT_W - w, base, label);
         }
     }
