@@ -1250,7 +1250,8 @@ pub struct AssessmentLine {
 /// Every saved self-assessment of a cycle, with its owner's name: one query, for the evidence pack,
 /// which states every standard.
 pub fn cycle_assessments(conn: &mut DbConnection, cycle_id: i32) -> QueryResult<Vec<AssessmentLine>> {
-    let rows: Vec<(i32, AssessmentResult, Option<String>, Option<String>, String)> = standard_assessments::table
+    type Row = (i32, AssessmentResult, Option<String>, Option<String>, String);
+    let rows: Vec<Row> = standard_assessments::table
         .left_join(users::table.on(users::id.nullable().eq(standard_assessments::owner_user_id)))
         .filter(standard_assessments::cycle_id.eq(cycle_id))
         .select((

@@ -28,7 +28,7 @@ pub fn run(database_url: Option<String>, args: PackArgs) -> anyhow::Result<()> {
     let pack = match pack::build(&mut conn, args.provider, args.framework.as_deref(), clock.today(), now) {
         Ok(pack) => pack,
         Err(StoreError::Invalid(problems)) => {
-            let words: Vec<&str> = problems.0.iter().map(|(_, message)| message.as_str()).collect();
+            let words: Vec<&str> = problems.0.values().map(String::as_str).collect();
             anyhow::bail!("pack: {}", words.join("; "))
         }
         Err(StoreError::NotFound) => anyhow::bail!("pack: there is no provider {}", args.provider),

@@ -271,11 +271,6 @@ fn columns(spec: &[(&str, f32)]) -> Vec<Column> {
     spec.iter().map(|(title, width)| Column { title: title.to_string(), width: *width }).collect()
 }
 
-/// A label in bold on a line of its own, for the parts within a standard (not outline entries).
-fn label(words: &str) -> Block {
-    Block::Paragraph(Paragraph { spans: vec![Span::Bold(words.to_string())], muted: false })
-}
-
 /// Free text as paragraphs: a blank line starts a new one, a single line end is kept.
 fn free_text(words: &str) -> Vec<Block> {
     let normalised = words.replace("\r\n", "\n");
@@ -303,7 +298,7 @@ pub fn compose(gathered: Gathered) -> Pack {
         framework,
         accreditation,
         domains,
-        standards,
+        mut standards,
         assessments,
         findings,
         items,
@@ -312,6 +307,10 @@ pub fn compose(gathered: Gathered) -> Pack {
         today,
         now,
     } = gathered;
+    // The catalogue orders standards within their domain: here, domain by domain (a stable sort).
+    let domain_order: HashMap<&str, usize> =
+        domains.iter().enumerate().map(|(i, d)| (d.reference.as_str(), i)).collect();
+    standards.sort_by_key(|s| domain_order.get(s.domain_reference.as_str()).copied().unwrap_or(usize::MAX));
     let assessed: HashMap<i32, &AssessmentLine> = assessments.iter().map(|a| (a.node_id, a)).collect();
     let result_of = |node: i32| assessed.get(&node).map_or(AssessmentResult::NotAssessed, |a| a.result);
     let standard_ids: HashSet<i32> = standards.iter().map(|s| s.node_id).collect();
@@ -407,7 +406,8 @@ pub fn compose(gathered: Gathered) -> Pack {
     let all: Vec<&Standard> = standards.iter().collect();
     let overall = tally(&all);
     blocks.push(Paragraph::text(format!(
-        "{} standards of {} ({}): {} met, {} partly met, {} not met, {} not applicable and {} not assessed.",
+        "Of the {} standards of {} ({}), {} are met, {} partly met, {} not met, {} not applicable and {} not \
+         assessed.",
         standards.len(),
         framework.title,
         framework.code,
@@ -419,13 +419,13 @@ pub fn compose(gathered: Gathered) -> Pack {
     )));
     let mut summary = Table {
         columns: columns(&[
-            ("Domain", 4.0),
-            ("Met", 1.0),
-            ("Partly met", 1.2),
+            ("Domain", 3.4),
+            ("Met", 0.9),
+            ("Partly met", 1.1),
             ("Not met", 1.0),
-            ("Not applicable", 1.4),
-            ("Not assessed", 1.3),
-            ("Standards", 1.2),
+            ("Not applicable", 1.5),
+            ("Not assessed", 1.4),
+            ("Standards", 1.5),
         ]),
         rows: Vec::new(),
     };
@@ -441,7 +441,11 @@ pub fn compose(gathered: Gathered) -> Pack {
     total.push(vec![Span::Bold(standards.len().to_string())]);
     summary.rows.push(total);
     blocks.push(Block::Table(summary));
-    blocks.push(label("“Must” standards not met"));
+    blocks.push(Block::Heading {
+        level: 2,
+        text: "“Must” standards not met".into(),
+        anchor: Some("must-not-met".into()),
+    });
     let must_not_met: Vec<&Standard> = standards
         .iter()
         .filter(|s| s.level == Level::Must)
@@ -505,7 +509,7 @@ pub fn compose(gathered: Gathered) -> Pack {
              on the visit.",
         ));
         blocks.push(Block::Table(Table {
-            columns: columns(&[("Title", 4.0), ("Standards", 2.0), ("Why", 3.5)]),
+            columns: columns(&[("Title", 3.4), ("Standards", 1.6), ("Why", 4.6)]),
             rows: withheld
                 .iter()
                 .map(|item| {
@@ -536,7 +540,7 @@ pub fn compose(gathered: Gathered) -> Pack {
         blocks.push(Paragraph::muted("No files are attached to these standards."));
     } else {
         blocks.push(Block::Table(Table {
-            columns: columns(&[("File", 3.2), ("Size", 1.2), ("SHA-256", 5.0), ("In this pack", 2.6)]),
+            columns: columns(&[("File", 3.0), ("Size", 1.5), ("SHA-256", 5.0), ("In this pack", 2.6)]),
             rows: files
                 .iter()
                 .map(|item| {
@@ -559,7 +563,7 @@ pub fn compose(gathered: Gathered) -> Pack {
                 .collect(),
         }));
     }
-    blocks.push(label("The audit trail"));
+    blocks.push(Block::Heading { level: 2, text: "The audit trail".into(), anchor: Some("trail".into()) });
     match &trail_head {
         Some((row, hash)) => {
             blocks.push(Block::Facts(vec![
@@ -684,28 +688,29 @@ fn standard_section(
         facts.push(("Why not applicable".to_string(), text(reason)));
     }
     blocks.push(Block::Facts(facts));
-    blocks.push(label("Narrative"));
-    let narrative = assessment.map(|a| free_text(&a.narrative)).unwrap_or_default();
-    if narrative.is_empty() {
-        blocks.push(Paragraph::muted("No narrative written."));
-    } else {
+    // No label stands alone above a part, where it could be left at a page's foot: the narrative
+    // starts with its label, a table names its part in its (repeated) header row, and an empty
+    // part is a sentence of its own.
+    let mut narrative = assessment.map(|a| free_text(&a.narrative)).unwrap_or_default();
+    if let Some(Block::Paragraph(first)) = narrative.first_mut() {
+        first.spans.insert(0, Span::Bold("Narrative: ".into()));
         blocks.extend(narrative);
+    } else {
+        blocks.push(Paragraph::muted("No narrative written."));
     }
-    blocks.push(label("Open findings"));
     if findings.is_empty() {
         blocks.push(Paragraph::muted("No open findings."));
     } else {
         blocks.push(Block::Table(Table {
-            columns: columns(&[("Grade", 2.0), ("Raised", 1.4), ("Finding", 3.5), ("Action needed", 3.5)]),
+            columns: columns(&[("Open finding", 3.5), ("Grade", 2.0), ("Raised", 1.4), ("Action needed", 3.5)]),
             rows: findings
                 .iter()
                 .map(|f| {
-                    vec![text(f.grade.label()), text(day(f.raised_on)), text(&f.description), text(&f.action_needed)]
+                    vec![text(&f.description), text(f.grade.label()), text(day(f.raised_on)), text(&f.action_needed)]
                 })
                 .collect(),
         }));
     }
-    blocks.push(label("Evidence index"));
     if items.is_empty() {
         blocks.push(Paragraph::muted("No evidence attached to this standard."));
         return;
@@ -740,7 +745,7 @@ fn standard_section(
         })
         .collect();
     blocks.push(Block::Table(Table {
-        columns: columns(&[("Title", 4.0), ("Effective", 1.6), ("Review", 1.8), ("SHA-256", 2.0), ("Where", 2.6)]),
+        columns: columns(&[("Evidence", 4.0), ("Effective", 1.6), ("Review", 1.8), ("SHA-256", 2.0), ("Where", 2.6)]),
         rows,
     }));
 }
@@ -880,8 +885,8 @@ mod tests {
         let gf1 = lines.iter().position(|l| l == "H2 GF1 Standard GF1").unwrap();
         assert_eq!(lines[gf1 + 1], "Result: [Met]");
         assert_eq!(lines[gf1 + 3], "Owner: Priya Raman");
-        assert_eq!(lines[gf1 + 5], "First paragraph.");
-        assert_eq!(lines[gf1 + 6], "Second paragraph.");
+        assert_eq!(lines[gf1 + 4], "Narrative: First paragraph.");
+        assert_eq!(lines[gf1 + 5], "Second paragraph.");
         // GF1 and GF2 have no evidence: said in words, with no table.
         let none = lines.iter().filter(|l| *l == "No evidence attached to this standard.").count();
         assert_eq!(none, 2);
