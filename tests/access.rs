@@ -220,6 +220,7 @@ fn build_world(db: &support::TestDb) -> World {
     };
     let action = ohgov::audits::store::actions::add_action(&mut conn, None, provider_id, audit, &new_action).unwrap();
     signed_audit_plan(&mut conn, provider_id, support::today());
+    approved_quality_report(&mut conn, provider_id, support::today());
     World {
         provider,
         other_provider,
@@ -254,6 +255,21 @@ fn signed_audit_plan(conn: &mut ohgov::db::DbConnection, provider: ProviderId, t
     let (manager, director) = (user("manager@example.nhs.uk"), user("clinical_director@example.nhs.uk"));
     ohgov::audits::store::sign_off::submit(conn, plan, manager, now).unwrap();
     ohgov::audits::store::sign_off::sign(conn, plan, director, now).unwrap();
+}
+
+/// This year's quality report approved as version 1 by the clinical director (a stand-in file),
+/// so the approved version's download has something to send.
+fn approved_quality_report(conn: &mut ohgov::db::DbConnection, provider: ProviderId, today: chrono::NaiveDate) {
+    use diesel::prelude::*;
+    use ohgov::db::schema::users;
+    use ohgov::documents::store::reports::{approve, Approval};
+    let director: i32 =
+        users::table.filter(users::email.eq("clinical_director@example.nhs.uk")).select(users::id).first(conn).unwrap();
+    let bytes = b"%PDF-1.7 approved quality report".to_vec();
+    let sha256 = "a".repeat(64);
+    let approval = Approval { version: 1, bytes: &bytes, sha256: &sha256, file_name: "quality-report-v1.pdf" };
+    let year = ohgov::clock::FinancialYear::containing(today);
+    approve(conn, UserId(director), provider, year, &approval, chrono::Utc::now().naive_utc()).unwrap();
 }
 
 fn form_token(html: &str) -> Option<String> {
@@ -792,6 +808,89 @@ on_both_backends!(
                 "/api/v1/providers/{provider_id}/audit-plans/{year}",
                 format!("/api/v1/providers/{p}/audit-plans/{y}"),
                 [401; 8],
+            ),
+            // The annual quality report: the list and approved versions for all who read the
+            // assessment (commissioners included); the draft, its page and PDF, for those who may
+            // read unpublished documents; the words for managers (sent empty, nothing changes:
+            // 303); approving for clinical directors (unticked: 422).
+            (
+                "GET",
+                "/providers/{provider_id}/quality-report",
+                format!("/providers/{p}/quality-report"),
+                READS_ASSESSMENT,
+            ),
+            ("GET", "/providers/{provider_id}/quality-report", format!("/providers/{q}/quality-report"), HIDDEN),
+            (
+                "GET",
+                "/providers/{provider_id}/quality-report/{year}",
+                format!("/providers/{p}/quality-report/{y}"),
+                [303, 200, 200, 200, 200, 403, 200, 404],
+            ),
+            (
+                "GET",
+                "/providers/{provider_id}/quality-report/{year}",
+                format!("/providers/{q}/quality-report/{y}"),
+                HIDDEN,
+            ),
+            (
+                "GET",
+                "/providers/{provider_id}/quality-report/{year}.pdf",
+                format!("/providers/{p}/quality-report/{y}.pdf"),
+                [303, 200, 200, 200, 200, 403, 200, 404],
+            ),
+            (
+                "GET",
+                "/providers/{provider_id}/quality-report/{year}.pdf",
+                format!("/providers/{q}/quality-report/{y}.pdf"),
+                HIDDEN,
+            ),
+            (
+                "GET",
+                "/providers/{provider_id}/quality-report/{year}/edit",
+                format!("/providers/{p}/quality-report/{y}/edit"),
+                MANAGES,
+            ),
+            (
+                "POST",
+                "/providers/{provider_id}/quality-report/{year}/edit",
+                format!("/providers/{p}/quality-report/{y}/edit"),
+                [303, 303, 303, 403, 403, 403, 403, 404],
+            ),
+            (
+                "POST",
+                "/providers/{provider_id}/quality-report/{year}/edit",
+                format!("/providers/{q}/quality-report/{y}/edit"),
+                HIDDEN,
+            ),
+            (
+                "POST",
+                "/providers/{provider_id}/quality-report/{year}/approve",
+                format!("/providers/{p}/quality-report/{y}/approve"),
+                SIGNS_OFF_POST,
+            ),
+            (
+                "POST",
+                "/providers/{provider_id}/quality-report/{year}/approve",
+                format!("/providers/{q}/quality-report/{y}/approve"),
+                HIDDEN,
+            ),
+            (
+                "GET",
+                "/providers/{provider_id}/quality-report/{year}/versions/{version}.pdf",
+                format!("/providers/{p}/quality-report/{y}/versions/1.pdf"),
+                READS_ASSESSMENT,
+            ),
+            (
+                "GET",
+                "/providers/{provider_id}/quality-report/{year}/versions/{version}.pdf",
+                format!("/providers/{p}/quality-report/{y}/versions/2.pdf"),
+                HIDDEN,
+            ),
+            (
+                "GET",
+                "/providers/{provider_id}/quality-report/{year}/versions/{version}.pdf",
+                format!("/providers/{q}/quality-report/{y}/versions/1.pdf"),
+                HIDDEN,
             ),
             ("GET", "/providers/{provider_id}/kpis", format!("/providers/{p}/kpis"), READS_ASSESSMENT),
             ("GET", "/providers/{provider_id}/kpis", format!("/providers/{q}/kpis"), HIDDEN),

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use crate::config::{self, Settings};
-use crate::{accounts, assessment, audits, catalogue, coverage, db, evidence, history, quality, workforce};
+use crate::{accounts, assessment, audits, catalogue, coverage, db, documents, evidence, history, quality, workforce};
 
 #[derive(clap::Args)]
 pub struct DemoArgs {
@@ -32,6 +32,7 @@ pub fn build(
     workforce::demo::seed(conn, today)?;
     audits::demo::seed(conn, today)?;
     quality::demo::seed(conn, today)?;
+    documents::demo::seed(conn, today)?;
     Ok((report, logins))
 }
 

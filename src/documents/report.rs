@@ -10,12 +10,11 @@ use chrono::{Months, NaiveDate, NaiveDateTime};
 use super::store::reports::{self, ReportWords, Version};
 use crate::assessment::model::AccreditationStatus;
 use crate::audits::model::{ActionStatus, AuditStatus};
-use crate::catalogue::model::KpiUnit;
 use crate::clock::FinancialYear;
 use crate::coverage::model::{CoverageKind, Delivery};
 use crate::db::{DbConnection, ProviderId, StoreError, StoreResult};
 use crate::pdf::{Badge, Block, Chart, ChartKind, Column, Document, Paragraph, Span, Table, Tone};
-use crate::quality::chart::{self as kpi_chart, Scale};
+use crate::quality::chart as kpi_chart;
 use crate::quality::model::PeriodFilter;
 use crate::workforce::model::Tier;
 use crate::workforce::rules::Issue;
@@ -185,7 +184,7 @@ pub fn build_signed(
         })
         .collect();
     blocks.push(Block::Table(Table {
-        columns: columns(&[("Service", 3.0), ("Kind", 1.4), ("Delivered", 3.0), ("State", 2.0)]),
+        columns: columns(&[("Service", 3.0), ("Kind", 2.0), ("Delivered", 3.0), ("State", 2.2)]),
         rows,
     }));
     heading(&mut blocks, 2, "Arrangements ending in the coming year", "arrangements-ending");
@@ -230,8 +229,12 @@ pub fn build_signed(
             .map(|(tier, n)| vec![vec![Span::Text(tier.label().to_string())], vec![Span::Text(n.to_string())]])
             .collect(),
     }));
-    let disciplines: Vec<(String, usize)> =
-        workforce.by_discipline.iter().filter(|(_, _, n)| *n > 0).map(|(_, label, n)| (label.clone(), *n)).collect();
+    let disciplines: Vec<(&str, &str, usize)> = workforce
+        .by_discipline
+        .iter()
+        .filter(|(_, _, n)| *n > 0)
+        .map(|(code, label, n)| (code.as_str(), label.as_str(), *n))
+        .collect();
     if disciplines.is_empty() {
         blocks.push(Paragraph::muted("No one is recorded in post."));
     } else {
@@ -239,13 +242,15 @@ pub fn build_signed(
             columns: columns(&[("Discipline", 3.0), ("People", 1.0)]),
             rows: disciplines
                 .iter()
-                .map(|(label, n)| vec![vec![Span::Text(label.clone())], vec![Span::Text(n.to_string())]])
+                .map(|(_, label, n)| vec![vec![Span::Text(label.to_string())], vec![Span::Text(n.to_string())]])
                 .collect(),
         }));
-        blocks.push(Block::Chart(Chart {
-            kind: ChartKind::Bar,
-            drawing: counts_chart("Staff by discipline", &disciplines),
-        }));
+        let bars: Vec<(String, f64)> =
+            disciplines.iter().map(|(code, label, n)| (short_label(code, label), *n as f64)).collect();
+        let mut drawing = crate::pdf::chart::bars("Staff by discipline", None, &bars, None);
+        let listed: Vec<String> = disciplines.iter().map(|(_, label, n)| format!("{label} {n}")).collect();
+        drawing.summary = format!("Staff by discipline: {}", crate::words::listed(&listed));
+        blocks.push(Block::Chart(Chart { kind: ChartKind::Bar, drawing }));
     }
     heading(&mut blocks, 2, "Registration, revalidation, appraisal and CPD", "workforce-standing");
     let issue = |wanted: Issue| workforce.totals.iter().find(|(i, _)| *i == wanted).map_or(0, |(_, n)| *n);
@@ -347,7 +352,7 @@ pub fn build_signed(
                             _ => Tone::Neutral,
                         };
                         let mut title = vec![Span::Text(audit.title.clone())];
-                        if audit.reaudit_of.is_some() {
+                        if audit.reaudit_of.is_some() && !audit.title.starts_with("Re-audit") {
                             title.push(Span::Break);
                             title.push(Span::Text("Re-audit".into()));
                         }
@@ -367,7 +372,7 @@ pub fn build_signed(
                         }
                         vec![
                             title,
-                            vec![Span::Text(audit.quarter_label.clone())],
+                            vec![Span::Text(format!("Q{}", audit.planned_quarter))],
                             vec![Span::Badge(Badge { text: audit.status_label.to_string(), tone })],
                             outcome,
                             vec![Span::Text(format!("{open} open, {closed} closed"))],
@@ -376,11 +381,11 @@ pub fn build_signed(
                     .collect();
                 blocks.push(Block::Table(Table {
                     columns: columns(&[
-                        ("Audit", 3.0),
-                        ("Quarter", 1.2),
-                        ("Status", 1.4),
-                        ("Outcome", 3.5),
-                        ("Actions", 1.4),
+                        ("Audit", 3.2),
+                        ("Quarter", 0.9),
+                        ("Status", 1.5),
+                        ("Outcome", 3.2),
+                        ("Actions", 1.8),
                     ]),
                     rows,
                 }));
@@ -652,62 +657,24 @@ fn years_and_months(months: u32) -> String {
     }
 }
 
-/// A bar chart of counts (staff by discipline), on the KPI chart's geometry so the PDF and the web
-/// page draw it alike: one bar per label, from 0 to a round figure above the largest.
-pub fn counts_chart(title: &str, counts: &[(String, usize)]) -> kpi_chart::Chart {
-    let values: Vec<f64> = counts.iter().map(|(_, n)| *n as f64).collect();
-    // Any unit other than percent or score scales to a round figure above the largest value.
-    let scale = Scale::for_series(KpiUnit::Days, &values, 0.0);
-    let n = counts.len().max(1) as f64;
-    let step = (kpi_chart::RIGHT - kpi_chart::LEFT) / n;
-    let x_of = |i: usize| ((kpi_chart::LEFT + step * (i as f64 + 0.5)) * 100.0).round() / 100.0;
-    let points: Vec<kpi_chart::Point> = counts
-        .iter()
-        .enumerate()
-        .map(|(i, (label, count))| kpi_chart::Point {
-            x: x_of(i),
-            y: scale.y(*count as f64),
-            label: label.clone(),
-            value: count.to_string(),
-            met: true,
-        })
-        .collect();
-    let line = points.iter().map(|p| format!("{},{}", p.x, p.y)).collect::<Vec<_>>().join(" ");
-    let ticks = scale
-        .ticks()
-        .into_iter()
-        .map(|v| kpi_chart::Tick { y: scale.y(v), label: crate::quality::rules::number(v) })
-        .collect();
-    let x_labels = counts.iter().enumerate().map(|(i, (label, _))| (x_of(i), short_label(label))).collect();
-    let summary =
-        format!("{title}: {}", counts.iter().map(|(label, n)| format!("{label} {n}")).collect::<Vec<_>>().join(", "));
-    kpi_chart::Chart {
-        width: kpi_chart::WIDTH,
-        height: kpi_chart::HEIGHT,
-        left: kpi_chart::LEFT,
-        right: kpi_chart::RIGHT,
-        top: kpi_chart::TOP,
-        bottom: kpi_chart::BOTTOM,
-        scale,
-        points,
-        line,
-        // No target on a count of people: the line sits on the axis and is not labelled.
-        target_y: kpi_chart::BOTTOM,
-        target_label: String::new(),
-        ticks,
-        x_labels,
-        summary,
+/// A discipline's name short enough to sit under its bar; the chart's summary and the table
+/// beside it give the full names.
+fn short_label(code: &str, label: &str) -> String {
+    match code {
+        "consultant_occupational_physician" => "Cons OP",
+        "occupational_physician" => "OP",
+        "specialty_registrar" => "StR",
+        "oh_nurse_scphn" => "SCPHN",
+        "oh_nurse" => "OH nurse",
+        "oh_technician" => "OH tech",
+        "physiotherapist" => "Physio",
+        "psychologist" => "Psych",
+        "other_ahp" => "AHP",
+        "non_clinical_case_worker" => "Case wkr",
+        "administrator" => "Admin",
+        _ => label,
     }
-}
-
-/// A discipline's label short enough to sit under its bar: its first word, or its initials.
-fn short_label(label: &str) -> String {
-    let words: Vec<&str> = label.split_whitespace().collect();
-    if label.chars().count() <= 14 {
-        label.to_string()
-    } else {
-        words.iter().filter_map(|w| w.chars().next()).filter(|c| c.is_alphabetic()).collect::<String>().to_uppercase()
-    }
+    .to_string()
 }
 
 /// The year the report for `today` is about by default, and the ones before it, newest first.
@@ -736,12 +703,9 @@ mod tests {
     }
 
     #[test]
-    fn a_bar_chart_of_counts_puts_one_bar_per_discipline_under_a_round_top() {
-        let chart = counts_chart("Staff", &[("OH nurse".into(), 7), ("Occupational health technician".into(), 2)]);
-        assert_eq!(chart.points.len(), 2);
-        assert_eq!(chart.scale.high, 10.0);
-        assert_eq!(chart.x_labels[1].1, "OHT");
-        assert!(chart.points[0].y < chart.points[1].y, "the taller bar reaches higher");
+    fn a_long_discipline_is_shortened_under_its_bar() {
+        assert_eq!(short_label("oh_nurse_scphn", "OH nurse on the SCPHN register"), "SCPHN");
+        assert_eq!(short_label("new_kind", "New kind"), "New kind");
     }
 
     #[test]

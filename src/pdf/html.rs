@@ -93,7 +93,7 @@ pub fn print_page(document: &Document) -> String {
     let _ = writeln!(out, "<meta name=\"author\" content=\"{}\">", escape(&document.author));
     let _ = writeln!(out, "<meta name=\"description\" content=\"{}\">", escape(&document.subject));
     let _ =
-        writeln!(out, "<meta name=\"dcterms.created\" content=\"{}\">", document.created.format("%Y-%m-%dT%H:%M:%S"));
+        writeln!(out, "<meta name=\"dcterms.created\" content=\"{}\">", document.created.format("%Y-%m-%dT%H:%M:%SZ"));
     out.push_str("<style>\n");
     out.push_str(&print_css(document));
     out.push_str("</style>\n</head>\n<body>\n");
@@ -142,11 +142,11 @@ p {{ orphans: 2; widows: 2; }}
 .doc-facts {{ display: grid; grid-template-columns: 45mm 1fr; gap: 1mm 4mm; margin: 0 0 4mm; }}
 .doc-facts dt {{ font-weight: bold; }}
 .doc-facts dd {{ margin: 0; }}
-table.doc-table {{ width: 100%; border-collapse: collapse; margin: 0 0 4mm; }}
-table.doc-table thead {{ display: table-header-group; }}
-table.doc-table tr {{ break-inside: avoid; page-break-inside: avoid; }}
-table.doc-table th, table.doc-table td {{ border-bottom: 0.5pt solid #d8dde0; padding: 1.5mm; text-align: left; vertical-align: top; }}
-table.doc-table th {{ background: #f0f4f5; }}
+table.table {{ width: 100%; border-collapse: collapse; margin: 0 0 4mm; }}
+table.table thead {{ display: table-header-group; }}
+table.table tr {{ break-inside: avoid; page-break-inside: avoid; }}
+table.table th, table.table td {{ border-bottom: 0.5pt solid #d8dde0; padding: 1.5mm; text-align: left; vertical-align: top; }}
+table.table th {{ background: #f0f4f5; }}
 .tag {{ display: inline-block; padding: 0 1.5mm; border-radius: 1mm; font-weight: bold; font-size: 8.5pt; }}
 .tag--good {{ background: #e6f4ea; color: #005a30; }}
 .tag--warning {{ background: #fff9c4; color: #594d00; }}
@@ -154,7 +154,6 @@ table.doc-table th {{ background: #f0f4f5; }}
 .tag--neutral {{ background: #f0f4f5; color: #212b32; }}
 .doc-chart {{ break-inside: avoid; page-break-inside: avoid; margin: 0 0 4mm; }}
 .doc-chart svg {{ width: 100%; height: auto; }}
-.doc-chart__label {{ font-size: 12px; fill: #212b32; }}
 .doc-page-of .doc-page-of__title {{ display: none; }}
 .doc-page-of::after {{ content: target-counter(attr(href), page); }}
 .doc-page-break {{ break-after: page; page-break-after: always; }}
@@ -221,7 +220,7 @@ fn facts(out: &mut String, pairs: &[(String, Vec<Span>)], titles: &HashMap<&str,
 }
 
 fn table(out: &mut String, table: &Table, titles: &HashMap<&str, &str>) {
-    out.push_str("<table class=\"table doc-table\">\n<thead><tr>");
+    out.push_str("<table class=\"table\">\n<thead><tr>");
     for column in &table.columns {
         out.push_str("<th scope=\"col\">");
         out.push_str(&escape(&column.title));

@@ -32,9 +32,14 @@ pub(super) fn configure(cfg: &mut web::ServiceConfig) {
         .route("/providers/{provider_id}/quality-report/{year}/versions/{version}.pdf", web::get().to(version_pdf));
 }
 
-/// The year in an address, "2025-26"; anything else is no page.
-fn year_of(text: &str) -> Result<FinancialYear, AppError> {
-    text.parse().map_err(|_| AppError::NotFound)
+/// The year in an address, "2025-26"; anything else, or a year not yet begun (it has no figures to
+/// report), is no page.
+fn year_of(text: &str, today: chrono::NaiveDate) -> Result<FinancialYear, AppError> {
+    let year: FinancialYear = text.parse().map_err(|_| AppError::NotFound)?;
+    if year.starts_on() > today {
+        return Err(AppError::NotFound);
+    }
+    Ok(year)
 }
 
 fn report_path(provider_id: ProviderId, year: FinancialYear) -> String {
@@ -110,7 +115,7 @@ async fn page(
 ) -> Result<HttpResponse, AppError> {
     let (provider_id, year) = path.into_inner();
     authorize(&state, &user, provider_id, Capability::ReadUnpublished).await?;
-    let year = year_of(&year)?;
+    let year = year_of(&year, state.today())?;
     show_page(&state, &req, &user, provider_id, year, Again::default()).await
 }
 
@@ -144,7 +149,7 @@ async fn edit_form(
 ) -> Result<HttpResponse, AppError> {
     let (provider_id, year) = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Manage).await?;
-    let year = year_of(&year)?;
+    let year = year_of(&year, state.today())?;
     show_form(&state, &req, &user, provider_id, year, None, FieldErrors::default()).await
 }
 
@@ -158,7 +163,7 @@ async fn save(
 ) -> Result<HttpResponse, AppError> {
     let (provider_id, year) = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Manage).await?;
-    let year = year_of(&year)?;
+    let year = year_of(&year, state.today())?;
     let (by, at, submitted) = (user.id, state.now().naive_utc(), input.clone());
     save_then(
         &state,
@@ -198,7 +203,7 @@ async fn approve(
 ) -> Result<HttpResponse, AppError> {
     let (provider_id, year) = path.into_inner();
     authorize(&state, &user, provider_id, Capability::SignOff).await?;
-    let year = year_of(&year)?;
+    let year = year_of(&year, state.today())?;
     if let Err(errors) = input.parse() {
         return show_page(&state, &req, &user, provider_id, year, Again { errors }).await;
     }
@@ -243,7 +248,7 @@ async fn draft_pdf(
 ) -> Result<HttpResponse, AppError> {
     let (provider_id, year) = path.into_inner();
     authorize(&state, &user, provider_id, Capability::ReadUnpublished).await?;
-    let year = year_of(&year)?;
+    let year = year_of(&year, state.today())?;
     let (today, now, days) = (state.today(), state.now().naive_utc(), state.settings.supervision_days);
     let drawn = with_conn(&state, move |conn| {
         Ok(report::build_signed(conn, provider_id, year, today, now, days, SignOff::Draft)?)
@@ -262,7 +267,7 @@ async fn version_pdf(
 ) -> Result<HttpResponse, AppError> {
     let (provider_id, year, number) = path.into_inner();
     authorize(&state, &user, provider_id, Capability::ReadAssessment).await?;
-    let year = year_of(&year)?;
+    let year = year_of(&year, state.today())?;
     let number: i32 = number.parse().map_err(|_| AppError::NotFound)?;
     let (version, bytes) =
         with_conn(&state, move |conn| store::version_file(conn, provider_id, year, number)?.ok_or(AppError::NotFound))

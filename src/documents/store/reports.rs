@@ -100,7 +100,7 @@ fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -137,19 +137,17 @@ pub fn words(conn: &mut DbConnection, provider_id: ProviderId, year: FinancialYe
         .unwrap_or_default())
 }
 
-/// The report's row for the year, made (empty) when there is none yet, with its history row.
+/// The report's row for the year, made (empty) when there is none yet; the approval's history row,
+/// which names the year, records it.
 fn report_id_or_new(
     conn: &mut DbConnection,
     by: UserId,
     provider_id: ProviderId,
     year: FinancialYear,
     at: NaiveDateTime,
-) -> QueryResult<(i32, ReportWords, bool)> {
-    if let Some((id, pledge_narrative, research_this_year, research_next_year, plans_next_year)) =
-        words_row(conn, provider_id, year)?
-    {
-        let words = ReportWords { pledge_narrative, research_this_year, research_next_year, plans_next_year };
-        return Ok((id, words, false));
+) -> QueryResult<i32> {
+    if let Some((id, ..)) = words_row(conn, provider_id, year)? {
+        return Ok(id);
     }
     diesel::insert_into(quality_reports::table)
         .values((
@@ -159,7 +157,7 @@ fn report_id_or_new(
             quality_reports::updated_by.eq(by),
         ))
         .execute(conn)?;
-    Ok((db::last_insert_id(conn)?, ReportWords::default(), true))
+    db::last_insert_id(conn)
 }
 
 /// What a save of the words changed: the names of the parts, in the report's order.
@@ -376,7 +374,7 @@ pub fn approve(
                 "Someone approved the quality report {year} a moment ago: approve again to make the next version"
             )));
         }
-        let (report_id, _, _) = report_id_or_new(conn, by, provider_id, year, at)?;
+        let report_id = report_id_or_new(conn, by, provider_id, year, at)?;
         crate::evidence::store::keep_blob(conn, approval.sha256, approval.bytes, at)?;
         diesel::insert_into(quality_report_versions::table)
             .values((
