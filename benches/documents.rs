@@ -431,6 +431,29 @@ fn bench_report(label: &str, conn: &mut DbConnection) {
     println!("[{label}] annual quality report: {} pages, {} bytes", page_count(&made.bytes), pages);
 }
 
+/// What any document costs however short: one page of one paragraph, drawn (the fonts embedded,
+/// the file assembled). Measured once, with no database.
+fn bench_one_page() {
+    let document = Document {
+        title: "One page".into(),
+        author: "Bench OH".into(),
+        subject: "The fixed cost of a document".into(),
+        language: "en-GB".into(),
+        created: Utc::now().naive_utc(),
+        header: "Bench OH".into(),
+        footer: "One page".into(),
+        cover: None,
+        contents: false,
+        blocks: vec![Paragraph::text("One paragraph, with a few words in bold and £, – and ’.")],
+        appendices: Vec::new(),
+    };
+    let mut size = 0;
+    support::measure("a one-page document: drawn, fonts embedded, assembled", RUNS * 2, || {
+        size = ohgov::pdf::render(&document).expect("the page draws").len();
+    });
+    println!("a one-page document: {:.2} MB", megabytes(size));
+}
+
 fn bench_backend(label: &str, url: String) {
     let target = DatabaseTarget::parse(&url).expect("a database URL");
     let mut conn = db::establish(&target).expect("connect");
@@ -456,6 +479,7 @@ fn bench_backend(label: &str, url: String) {
 
 fn main() {
     let _key = support::install_history_key();
+    bench_one_page();
     let dir = tempfile::tempdir().expect("temporary folder");
     bench_backend("sqlite", dir.path().join("bench.db").display().to_string());
     if let Ok(url) = std::env::var("OHGOV_BENCH_PG_URL") {
