@@ -358,7 +358,7 @@ fn bench_peers(label: &str, document: &Document, ours: Duration) {
         let typical = median(&mut times);
         println!(
             "[{label}] {name}: the pack's body as HTML, {pages} pages; median {:.0} ms, slowest {:.0} ms ({PEER_RUNS} \
-             runs): {:.0} times ohgov's whole pack",
+             runs): {:.1} times ohgov's whole pack",
             typical.as_secs_f64() * 1000.0,
             slowest.as_secs_f64() * 1000.0,
             typical.as_secs_f64() / ours.as_secs_f64()
