@@ -6,7 +6,7 @@ mod support;
 
 use chrono::NaiveDate;
 use ohgov::pdf::{self, merge, Appendix, Badge, Block, Column, Cover, Document, Paragraph, Span, Table, Tone};
-use support::pdf::{info, language, outline, page_count, page_mode, pages_text, pages_with, small_pdf, text};
+use support::pdf::{info, language, links, outline, page_count, page_mode, pages_text, pages_with, small_pdf, text};
 
 fn document(blocks: Vec<Block>) -> Document {
     Document {
@@ -153,6 +153,10 @@ fn the_contents_page_numbers_are_the_pages_where_the_headings_are() {
         checked += 1;
     }
     assert_eq!(checked, 3 + 21);
+
+    let numbers: Vec<u32> = contents.iter().filter_map(|l| l.parse().ok()).collect();
+    let contents_links: Vec<u32> = links(&bytes).into_iter().filter(|(on, _)| *on == 1).map(|(_, to)| to).collect();
+    assert_eq!(contents_links, numbers, "each contents entry links to its page");
 }
 
 #[test]
@@ -263,6 +267,8 @@ fn merged_pdfs_are_where_page_of_says_and_bookmarked_under_their_standards() {
     assert_eq!(pages_with(&bytes, "Health surveillance policy page 1"), vec![2]);
     assert_eq!(pages_with(&bytes, "Health surveillance policy page 3"), vec![4]);
     assert_eq!(pages_with(&bytes, "Governance minutes page 2"), vec![6]);
+
+    assert_eq!(links(&bytes), vec![(1, 2), (1, 5), (1, 2)], "each appendix p. N links to its page");
 
     let entries = outline(&bytes);
     let expected: Vec<(usize, String, u32)> = vec![
@@ -376,4 +382,27 @@ fn a_table_row_taller_than_a_page_runs_on_with_the_header_repeated() {
         all.split_whitespace().filter(|w| w.starts_with('n') && w[1..].parse::<u32>().is_ok()).collect();
     assert_eq!(words, long.iter().map(String::as_str).collect::<Vec<_>>(), "every word, once, in order");
     assert!(pages.last().unwrap().contains("After"));
+}
+
+#[test]
+fn the_embedded_fonts_hold_only_the_glyphs_drawn_so_a_short_document_is_small() {
+    let bytes = pdf::render(&document(vec![
+        heading(1, "Summary", None),
+        Paragraph::text("£12.50 – Chloé’s and Siân’s"),
+        Block::Paragraph(Paragraph { spans: vec![Span::Mono("9f86d081884c".into())], muted: false }),
+    ]))
+    .unwrap();
+    assert!(bytes.len() < 120_000, "{} bytes: the three faces in full would be about 900 KB", bytes.len());
+    assert!(text(&bytes).contains("£12.50 – Chloé’s and Siân’s\n9f86d081884c"));
+}
+
+#[test]
+fn a_table_with_a_header_taller_than_a_page_still_ends() {
+    let title: Vec<String> = (0..3000).map(|i| format!("h{i}")).collect();
+    let table = Table {
+        columns: vec![Column { title: title.join(" "), width: 1.0 }],
+        rows: vec![vec![vec![Span::Text((0..40).map(|i| format!("c{i}")).collect::<Vec<_>>().join(" "))]]],
+    };
+    let bytes = pdf::render(&document(vec![Block::Table(table), Paragraph::text("After the table")])).unwrap();
+    assert!(text(&bytes).contains("After the table"));
 }

@@ -27,6 +27,8 @@ pub(crate) enum Face {
 /// One face: the parsed font (handed to printpdf, which embeds a subset of it) and its widths.
 pub(crate) struct Font {
     pub parsed: ParsedFont,
+    /// The font file, which printpdf embeds and [`super::subset`] strips.
+    pub bytes: &'static [u8],
     /// Advance widths in font units for code points below [`TABLE`].
     widths: Vec<u16>,
     /// The advance of the glyph drawn for a character the font lacks (.notdef).
@@ -35,13 +37,13 @@ pub(crate) struct Font {
 }
 
 impl Font {
-    fn parse(bytes: &[u8], name: &str) -> Result<Font, String> {
+    fn parse(bytes: &'static [u8], name: &str) -> Result<Font, String> {
         let parsed =
             ParsedFont::from_bytes(bytes, 0, &mut Vec::new()).ok_or_else(|| format!("{name} could not be parsed"))?;
         let missing = parsed.get_glyph_width(0).unwrap_or(0);
         let widths = (0..TABLE as u32).map(|cp| advance_of(&parsed, cp, missing)).collect();
         let units_per_em = f32::from(parsed.units_per_em.max(1));
-        Ok(Font { parsed, widths, missing, units_per_em })
+        Ok(Font { parsed, bytes, widths, missing, units_per_em })
     }
 
     /// The width of `text` at `size` points, as printpdf will draw it (glyph advances, no kerning).

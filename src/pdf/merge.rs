@@ -45,7 +45,9 @@ pub fn read(bytes: &[u8]) -> Result<AttachedPdf, Unreadable> {
         Err(e) if e.to_string().to_lowercase().contains("encrypt") => return Err(Unreadable::Encrypted),
         Err(e) => return Err(Unreadable::Damaged(e.to_string())),
     };
-    if document.is_encrypted() || document.trailer.has(b"Encrypt") {
+    // Refused even when it opens without a password: what an assessor is sent must not depend on
+    // a copy the author protected.
+    if document.is_encrypted() || document.was_encrypted() || document.trailer.has(b"Encrypt") {
         return Err(Unreadable::Encrypted);
     }
     let broken = || Unreadable::Damaged("its page tree is broken".into());

@@ -11,6 +11,7 @@ pub mod html;
 pub mod merge;
 pub mod model;
 mod render;
+mod subset;
 
 pub use model::*;
 

@@ -3,7 +3,7 @@
 //! contents page) are filled in afterwards into space measured for the widest number, so nothing
 //! moves. [`super::assemble`] then merges the attached PDFs and writes the outline and metadata.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use printpdf::{
     Color, FontId, Line as PdfLine, LineDashPattern, LinePoint, Mm, Op, PaintMode, PdfDocument, PdfFontHandle, PdfPage,
@@ -169,6 +169,33 @@ impl Canvas {
         });
     }
 
+    /// A filled rectangle with rounded corners of radius `r` (cubic Bézier quarter circles).
+    fn fill_rounded(&mut self, c: Rgb3, x: f32, y: f32, w: f32, h: f32, r: f32) {
+        let r = r.min(w / 2.0).min(h / 2.0);
+        let k = 0.5523 * r;
+        let curve = |points: &mut Vec<LinePoint>, c1: (f32, f32), c2: (f32, f32), end: (f32, f32)| {
+            points.push(LinePoint { bezier: true, ..point(c1.0, c1.1) });
+            points.push(LinePoint { bezier: true, ..point(c2.0, c2.1) });
+            points.push(point(end.0, end.1));
+        };
+        let mut points = vec![point(x + r, y), point(x + w - r, y)];
+        curve(&mut points, (x + w - r + k, y), (x + w, y + r - k), (x + w, y + r));
+        points.push(point(x + w, y + h - r));
+        curve(&mut points, (x + w, y + h - r + k), (x + w - r + k, y + h), (x + w - r, y + h));
+        points.push(point(x + r, y + h));
+        curve(&mut points, (x + r - k, y + h), (x, y + h - r + k), (x, y + h - r));
+        points.push(point(x, y + r));
+        curve(&mut points, (x, y + r - k), (x + r - k, y), (x + r, y));
+        self.set_fill(c);
+        self.ops.push(Op::DrawPolygon {
+            polygon: Polygon {
+                rings: vec![PolygonRing { points }],
+                mode: PaintMode::Fill,
+                winding_order: WindingOrder::NonZero,
+            },
+        });
+    }
+
     fn fill_polygon(&mut self, c: Rgb3, points: &[(f32, f32)]) {
         self.set_fill(c);
         self.ops.push(Op::DrawPolygon {
@@ -250,6 +277,14 @@ fn tokens<'s>(fonts: &Fonts, spans: &'s [Span], base: Style) -> Vec<Token<'s>> {
                 continue;
             }
             Span::PageOf(anchor) => {
+                // Kept on the line of the word before it ("p. 12"), the space going with the word.
+                if let Some(Token { tok: Tok::Word { style, text }, width, space_after }) = out.last_mut() {
+                    if *space_after {
+                        text.push(' ');
+                        *width += fonts.face(style.face).char_width(' ', style.size);
+                        *space_after = false;
+                    }
+                }
                 let width = fonts.face(base.face).width(NUMBER_SLOT, base.size);
                 out.push(Token { tok: Tok::PageOf { style: base, anchor }, width, space_after: false });
                 continue;
@@ -528,6 +563,20 @@ struct Fixup {
     page: usize,
     op: usize,
     anchor: String,
+    /// Where the number is drawn, to make it a link: x0, y0, x1, y1.
+    rect: [f32; 4],
+}
+
+/// A link drawn on a page (a contents entry, a page reference) to a place in the file.
+#[derive(Debug, Clone)]
+pub(super) struct Link {
+    /// The page it is on, from 1.
+    pub on: usize,
+    pub rect: [f32; 4],
+    /// The page it leads to, from 1.
+    pub to: usize,
+    /// The top of what it leads to on that page; `None` shows the whole page.
+    pub y: Option<f32>,
 }
 
 /// A table's header row, kept to repeat at the top of each page the table runs onto.
@@ -549,6 +598,11 @@ struct Engine<'a> {
 
 const CELL_PAD_X: f32 = 4.0;
 const CELL_PAD_Y: f32 = 3.0;
+
+/// A heading's level as drawn: 1 to 3 (0 is read as 1, deeper levels as 3).
+fn level_of(level: u8) -> u8 {
+    level.clamp(1, 3)
+}
 
 fn heading_style(level: u8) -> Style {
     match level {
@@ -605,13 +659,14 @@ impl<'a> Engine<'a> {
     /// Draws a line with its top at `top`, its start at `x`.
     fn draw_line(&mut self, line: &Line, x: f32, top: f32) {
         let handles = self.handles;
+        self.page();
         let page = self.pages.len() - 1;
         let base = top - line.baseline;
-        let canvas = self.page();
+        let canvas = &mut self.pages[page];
         for p in &line.placed {
             if let Piece::Badge { tone, .. } = &p.piece {
                 let (fill, _) = tone_colours(*tone);
-                canvas.fill_rect(fill, x + p.x, base - 2.6, p.w, BADGE_SIZE + 5.0);
+                canvas.fill_rounded(fill, x + p.x, base - 2.6, p.w, BADGE_SIZE + 5.0, 3.0);
             }
         }
         canvas.begin_text();
@@ -627,7 +682,8 @@ impl<'a> Engine<'a> {
                 }
                 Piece::PageOf { style, anchor } => {
                     let op = canvas.show(handles, *style, x + p.x, base, String::new());
-                    fixups.push(Fixup { page, op, anchor: anchor.clone() });
+                    let rect = [x + p.x - 1.0, base - style.size * 0.3, x + p.x + p.w + 1.0, base + style.size];
+                    fixups.push(Fixup { page, op, anchor: anchor.clone(), rect });
                 }
             }
         }
@@ -648,7 +704,6 @@ impl<'a> Engine<'a> {
     }
 
     fn blocks(&mut self, blocks: &[Block]) {
-        self.page();
         for (i, block) in blocks.iter().enumerate() {
             match block {
                 Block::Heading { level, text, anchor } => {
@@ -683,6 +738,7 @@ impl<'a> Engine<'a> {
         let Some(block) = rest.first() else { return 0.0 };
         match block {
             Block::Heading { level, text, .. } if depth < 4 => {
+                let level = &level_of(*level);
                 let (before, after) = heading_gaps(*level);
                 if *level == 1 {
                     return 0.0;
@@ -707,6 +763,7 @@ impl<'a> Engine<'a> {
     }
 
     fn heading(&mut self, level: u8, text: &str, anchor: Option<&str>, rest: &[Block]) {
+        let level = level_of(level);
         let style = heading_style(level);
         let lines = lay_out(self.fonts, &[Span::Text(text.to_string())], style, TEXT_W);
         let (before, after) = heading_gaps(level);
@@ -846,6 +903,7 @@ impl<'a> Engine<'a> {
             loop {
                 let top = self.y;
                 let mut lowest = top;
+                let before: usize = next.iter().sum();
                 for (c, (x, lines)) in cells.iter().enumerate() {
                     let mut y = top - pad;
                     while next[c] < lines.len() && y - lines[next[c]].height >= BODY_BOTTOM {
@@ -854,6 +912,16 @@ impl<'a> Engine<'a> {
                         next[c] += 1;
                     }
                     lowest = lowest.min(y - pad);
+                }
+                if next.iter().sum::<usize>() == before {
+                    // Not even one line fits under the header: draw one anyway, so the table ends.
+                    for (c, (x, lines)) in cells.iter().enumerate() {
+                        if let Some(line) = lines.get(next[c]) {
+                            self.draw_line(line, x + x_pad, top - pad);
+                            lowest = lowest.min(top - pad - line.height - pad);
+                            next[c] += 1;
+                        }
+                    }
                 }
                 self.y = lowest;
                 if next.iter().zip(cells).all(|(n, (_, l))| *n >= l.len()) {
@@ -984,6 +1052,8 @@ fn draw_chart(
         let label = format!("Target {}", d.target_label);
         let style = Style::new(Face::Bold, 7.5, TARGET);
         let w = fonts.bold.width(&label, style.size);
+        // On white, so the series under it does not run through the words.
+        canvas.fill_rect([1.0, 1.0, 1.0], right - w - 3.0, ty + 1.5, w + 3.0, style.size + 1.5);
         canvas.text(handles, style, right - w, ty + 3.0, label);
     }
 
@@ -1050,7 +1120,7 @@ fn draw_plain_line(
     let base = top - line.baseline;
     for p in &line.placed {
         if let Piece::Badge { tone, .. } = &p.piece {
-            canvas.fill_rect(tone_colours(*tone).0, x + p.x, base - 2.6, p.w, BADGE_SIZE + 5.0);
+            canvas.fill_rounded(tone_colours(*tone).0, x + p.x, base - 2.6, p.w, BADGE_SIZE + 5.0, 3.0);
         }
     }
     canvas.begin_text();
@@ -1078,9 +1148,16 @@ fn draw_plain_line(
 }
 
 /// The contents pages: one line per heading of level 1 or 2, its page number right-aligned.
-/// Without `numbers` (the first pass) it only counts the pages.
-fn contents_pages(handles: &Handles, fonts: &Fonts, entries: &[(u8, &str)], numbers: Option<&[usize]>) -> Vec<Canvas> {
+/// Without `targets` (the first pass) it only counts the pages; with them (each entry's page and
+/// top) it also returns each entry's link, its `on` counted from the first contents page as 0.
+fn contents_pages(
+    handles: &Handles,
+    fonts: &Fonts,
+    entries: &[(u8, &str)],
+    targets: Option<&[(usize, f32)]>,
+) -> (Vec<Canvas>, Vec<Link>) {
     let mut pages = vec![Canvas::default()];
+    let mut links = Vec::new();
     let title = Style::new(Face::Bold, 16.0, HEADING_INK);
     let mut y = BODY_TOP;
     let mut sink = Vec::new();
@@ -1104,12 +1181,20 @@ fn contents_pages(handles: &Handles, fonts: &Fonts, entries: &[(u8, &str)], numb
         } else {
             y -= before;
         }
+        let on = pages.len() - 1;
         let Some(canvas) = pages.last_mut() else { break };
+        let entry_top = y;
         for line in &lines {
             draw_plain_line(canvas, handles, line, MARGIN_X + indent, y, &mut sink);
             y -= line.height;
         }
-        if let (Some(n), Some(last)) = (numbers.and_then(|n| n.get(i)), lines.last()) {
+        if let (Some(&(n, target_y)), Some(last)) = (targets.and_then(|t| t.get(i)), lines.last()) {
+            links.push(Link {
+                on,
+                rect: [MARGIN_X + indent, y, MARGIN_X + TEXT_W, entry_top],
+                to: n,
+                y: Some(target_y),
+            });
             // The number on the entry's last line, dotted leaders leading to it.
             let label = n.to_string();
             let w = fonts.face(style.face).width(&label, style.size);
@@ -1122,7 +1207,7 @@ fn contents_pages(handles: &Handles, fonts: &Fonts, entries: &[(u8, &str)], numb
             canvas.text(handles, style, MARGIN_X + TEXT_W - w, base, label);
         }
     }
-    pages
+    (pages, links)
 }
 
 fn running_header_and_footer(
@@ -1158,11 +1243,49 @@ pub(super) struct Drawn {
     pub marks: Vec<Mark>,
     /// Each appendix's first page in the final file.
     pub appendix_pages: Vec<usize>,
+    pub links: Vec<Link>,
+    /// The glyphs drawn in each face (regular, bold, mono), to subset the embedded fonts.
+    pub glyphs: [BTreeSet<u16>; 3],
 }
 
 pub(super) fn draw(document: &Document) -> Result<Vec<u8>, RenderError> {
     let drawn = draw_pages(document)?;
     assemble::assemble(document, drawn)
+}
+
+/// The glyph ids each face draws on these pages.
+fn glyphs_used(pages: &[Canvas], handles: &Handles, fonts: &Fonts) -> [BTreeSet<u16>; 3] {
+    let faces = [Face::Regular, Face::Bold, Face::Mono];
+    let mut seen = [vec![false; 0x1_0000], vec![false; 0x1_0000], vec![false; 0x1_0000]];
+    let mut out: [BTreeSet<u16>; 3] = Default::default();
+    for page in pages {
+        let mut face = None;
+        for op in &page.ops {
+            match op {
+                Op::SetFont { font, .. } => face = faces.iter().position(|f| handles.of(*f) == font),
+                Op::ShowText { items } => {
+                    let Some(i) = face else { continue };
+                    for item in items {
+                        let TextItem::Text(text) = item else { continue };
+                        for c in text.chars() {
+                            let cp = c as usize;
+                            if cp < 0x1_0000 && seen[i][cp] {
+                                continue;
+                            }
+                            if cp < 0x1_0000 {
+                                seen[i][cp] = true;
+                            }
+                            if let Some(gid) = fonts.face(faces[i]).parsed.lookup_glyph_index(c as u32) {
+                                out[i].insert(gid);
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    out
 }
 
 fn handle(id: &FontId) -> PdfFontHandle {
@@ -1183,11 +1306,11 @@ pub(super) fn draw_pages(document: &Document) -> Result<Drawn, RenderError> {
         .blocks
         .iter()
         .filter_map(|b| match b {
-            Block::Heading { level, text, .. } if *level <= 2 => Some((*level, text.as_str())),
+            Block::Heading { level, text, .. } if level_of(*level) <= 2 => Some((level_of(*level), text.as_str())),
             _ => None,
         })
         .collect();
-    let contents_count = if document.contents { contents_pages(&handles, fonts, &entries, None).len() } else { 0 };
+    let contents_count = if document.contents { contents_pages(&handles, fonts, &entries, None).0.len() } else { 0 };
 
     let mut engine = Engine {
         fonts,
@@ -1199,32 +1322,41 @@ pub(super) fn draw_pages(document: &Document) -> Result<Drawn, RenderError> {
         fixups: Vec::new(),
     };
     engine.blocks(&document.blocks);
-    // Drop a last page left empty (a page break at the end).
-    if engine.pages.len() > 1 && engine.pages.last().is_some_and(|p| p.ops.is_empty()) {
+    // Drop a last page left empty (a page break at the end); a file has at least one page.
+    while engine.pages.last().is_some_and(|p| p.ops.is_empty()) {
         engine.pages.pop();
+    }
+    if engine.pages.is_empty() && cover_pages + contents_count == 0 {
+        engine.pages.push(Canvas::default());
     }
     let Engine { mut pages, marks, fixups, .. } = engine;
 
     let drawn = cover_pages + contents_count + pages.len();
-    let mut anchors: HashMap<&str, usize> = HashMap::new();
+    let mut anchors: HashMap<&str, (usize, Option<f32>)> = HashMap::new();
     for mark in &marks {
         if let Some(anchor) = &mark.anchor {
-            anchors.entry(anchor.as_str()).or_insert(mark.page);
+            anchors.entry(anchor.as_str()).or_insert((mark.page, Some(mark.y)));
         }
     }
     let mut appendix_pages = Vec::with_capacity(document.appendices.len());
     let mut next = drawn + 1;
     for appendix in &document.appendices {
-        anchors.entry(appendix.anchor.as_str()).or_insert(next);
+        anchors.entry(appendix.anchor.as_str()).or_insert((next, None));
         appendix_pages.push(next);
         next += appendix.pdf.pages as usize;
     }
     let total = next - 1;
 
+    let first_body = cover_pages + contents_count + 1;
+    let mut links = Vec::new();
     for fixup in fixups {
-        let number = anchors.get(fixup.anchor.as_str()).map(usize::to_string).unwrap_or_else(|| "–".to_string());
+        let target = anchors.get(fixup.anchor.as_str()).copied();
+        let number = target.map(|(page, _)| page.to_string()).unwrap_or_else(|| "–".to_string());
         if let Some(op) = pages.get_mut(fixup.page).and_then(|p| p.ops.get_mut(fixup.op)) {
             *op = Op::ShowText { items: vec![TextItem::Text(number)] };
+        }
+        if let Some((to, y)) = target {
+            links.push(Link { on: first_body + fixup.page, rect: fixup.rect, to, y });
         }
     }
 
@@ -1235,18 +1367,22 @@ pub(super) fn draw_pages(document: &Document) -> Result<Drawn, RenderError> {
         all.push(canvas);
     }
     if document.contents {
-        let numbers: Vec<usize> = marks.iter().filter(|m| m.level <= 2).map(|m| m.page).collect();
-        all.extend(contents_pages(&handles, fonts, &entries, Some(&numbers)));
+        let targets: Vec<(usize, f32)> = marks.iter().filter(|m| m.level <= 2).map(|m| (m.page, m.y)).collect();
+        let (contents, contents_links) = contents_pages(&handles, fonts, &entries, Some(&targets));
+        all.extend(contents);
+        links.extend(contents_links.into_iter().map(|l| Link { on: l.on + cover_pages + 1, ..l }));
     }
     all.append(&mut pages);
     for (i, canvas) in all.iter_mut().enumerate().skip(cover_pages) {
         running_header_and_footer(canvas, &handles, fonts, document, i + 1, total);
     }
 
+    let glyphs = glyphs_used(&all, &handles, fonts);
     let pdf_pages: Vec<PdfPage> = all.into_iter().map(|c| PdfPage::new(Mm(210.0), Mm(297.0), c.ops)).collect();
-    let options = PdfSaveOptions { optimize: true, subset_fonts: true, secure: true, image_optimization: None };
+    // Not compressed here: the assembly compresses the streams at a faster level than printpdf's.
+    let options = PdfSaveOptions { optimize: false, subset_fonts: true, secure: true, image_optimization: None };
     let bytes = pdf.with_pages(pdf_pages).save(&options, &mut Vec::new());
-    Ok(Drawn { bytes, marks, appendix_pages })
+    Ok(Drawn { bytes, marks, appendix_pages, links, glyphs })
 }
 
 #[cfg(test)]
@@ -1307,5 +1443,8 @@ mod tests {
         ];
         let lines = lay_out(fonts, &spans, CELL, 400.0);
         assert_eq!(words(&lines), vec!["Result [Met]", "appendix p. <doc-1>, then"]);
+        let width = fonts.regular.width("appendix p", CELL.size);
+        let narrow = lay_out(fonts, &spans[3..5], CELL, width);
+        assert_eq!(words(&narrow), vec!["appendix", "p. <doc-1>"], "the number stays with the word before it");
     }
 }

@@ -133,3 +133,29 @@ pub fn small_pdf(label: &str, pages: usize) -> Vec<u8> {
         .collect();
     PdfDocument::new(label).with_pages(pages).save(&PdfSaveOptions::default(), &mut Vec::new())
 }
+
+/// The links on each page: (page it is on, page it leads to), pages from 1, in page order.
+pub fn links(bytes: &[u8]) -> Vec<(u32, u32)> {
+    let doc = load(bytes);
+    let pages = doc.get_pages();
+    let numbers: BTreeMap<ObjectId, u32> = pages.iter().map(|(n, id)| (*id, *n)).collect();
+    let mut out = Vec::new();
+    for (n, id) in &pages {
+        let page = doc.get_dictionary(*id).expect("a page is a dictionary");
+        let Ok(annots) = page.get(b"Annots") else { continue };
+        for annot in resolve(&doc, annots).as_array().expect("/Annots is an array") {
+            let Ok(annot) = resolve(&doc, annot).as_dict() else { continue };
+            let to = annot
+                .get(b"Dest")
+                .ok()
+                .and_then(|d| resolve(&doc, d).as_array().ok())
+                .and_then(|a| a.first())
+                .and_then(|p| p.as_reference().ok())
+                .and_then(|p| numbers.get(&p).copied());
+            if let Some(to) = to {
+                out.push((*n, to));
+            }
+        }
+    }
+    out
+}
