@@ -127,6 +127,12 @@ on_both_backends!(
         assert!(all.contains(&format!("{} people in post", workforce.people.len())), "the staff count");
         assert!(all.contains(&flat(&audit.title)), "an audit's title: {}", audit.title);
         assert!(all.contains(audit.status_label), "its status");
+        let sign_off = ohgov::audits::store::sign_off::summary(&mut conn, plan.id).unwrap();
+        let standing = match sign_off.state {
+            "signed_off" => format!("The plan was signed off by {}", sign_off.signed_by.unwrap()),
+            _ => format!("Where the plan stands: {}", sign_off.label),
+        };
+        assert!(all.contains(&standing), "the plan's sign-off: {standing}");
         assert!(all.contains(&kpi.reference), "a KPI's reference");
         assert!(all.contains(&value.value_text), "the KPI's latest value {}", value.value_text);
         assert!(all.contains(&kpi.target_text), "its target {}", kpi.target_text);

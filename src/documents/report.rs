@@ -308,16 +308,22 @@ pub fn build_signed(
             let criteria = crate::audits::store::audits::criteria_of(conn, &ids)?;
             let actions = crate::audits::store::actions::plan_actions(conn, plan.id, as_of)?;
             let sign_off = crate::audits::store::sign_off::summary(conn, plan.id)?;
-            let signed = match (&sign_off.signed_by, sign_off.signed_at) {
-                (Some(by), Some(at)) => format!("; signed off by {by} on {}", long_date(at.date())),
-                _ => String::new(),
+            let standing = match (sign_off.state, &sign_off.signed_by, sign_off.signed_at) {
+                ("signed_off", Some(by), Some(at)) => {
+                    format!("The plan was signed off by {by} on {}.", long_date(at.date()))
+                }
+                (_, Some(by), Some(at)) => format!(
+                    "Where the plan stands: {} (last signed off by {by} on {}).",
+                    sign_off.label,
+                    long_date(at.date())
+                ),
+                _ => format!("Where the plan stands: {}.", sign_off.label),
             };
             blocks.push(Paragraph::text(format!(
-                "The plan for {year} holds {}: {} completed, {} of them re-audits. Plan: {}{signed}.",
+                "The plan for {year} holds {}: {} completed, {} of them re-audits. {standing}",
                 crate::words::counted(audits.len(), "audit", "audits"),
                 audits.iter().filter(|a| a.status == AuditStatus::Completed).count(),
                 audits.iter().filter(|a| a.reaudit_of.is_some()).count(),
-                sign_off.label
             )));
             let mut by_audit: HashMap<i32, (usize, usize, usize)> = HashMap::new();
             for (audit_id, criterion) in &criteria {
@@ -381,8 +387,8 @@ pub fn build_signed(
                     .collect();
                 blocks.push(Block::Table(Table {
                     columns: columns(&[
-                        ("Audit", 3.2),
-                        ("Quarter", 0.9),
+                        ("Audit", 3.0),
+                        ("Quarter", 1.1),
                         ("Status", 1.5),
                         ("Outcome", 3.2),
                         ("Actions", 1.8),
