@@ -733,7 +733,7 @@ impl<'a> Engine<'a> {
     }
 
     /// The height a block needs at the foot of a page so a heading above it is not left alone:
-    /// its first two lines, its first row, or the whole chart.
+    /// its first two lines or facts, its header and first row, or the whole chart.
     fn start_height(&self, rest: &[Block], depth: u8) -> f32 {
         let Some(block) = rest.first() else { return 0.0 };
         match block {
@@ -751,7 +751,10 @@ impl<'a> Engine<'a> {
                 let lines = lay_out(self.fonts, &p.spans, paragraph_style(p), TEXT_W);
                 lines_height(&lines[..lines.len().min(2)])
             }
-            Block::Facts(facts) => facts.first().map(|f| self.fact_row(f, self.label_width(facts)).0).unwrap_or(0.0),
+            Block::Facts(facts) => {
+                let label_w = self.label_width(facts);
+                facts.iter().take(2).map(|f| self.fact_row(f, label_w).0).sum()
+            }
             Block::Table(table) => {
                 let widths = column_widths(table);
                 let head = self.table_head(table, &widths);
