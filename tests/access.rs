@@ -604,6 +604,26 @@ on_both_backends!(
                 format!("{other_plan}/sign-offs/1"),
                 HIDDEN,
             ),
+            // The plan as signed, as a PDF: it names the audits' leads, so as the signed file. A plan
+            // never signed is a 404 in words for those who may read it.
+            (
+                "GET",
+                "/providers/{provider_id}/audit-plans/{year}/signed.pdf",
+                format!("{plan}/signed.pdf"),
+                READS_STAFF,
+            ),
+            (
+                "GET",
+                "/providers/{provider_id}/audit-plans/{year}/signed.pdf",
+                format!("{other_plan}/signed.pdf"),
+                HIDDEN,
+            ),
+            (
+                "GET",
+                "/providers/{provider_id}/audit-plans/{year}/signed.pdf",
+                format!("/providers/{p}/audit-plans/1999-00/signed.pdf"),
+                [303, 404, 404, 404, 404, 403, 403, 404],
+            ),
             ("POST", "/providers/{provider_id}/audit-settings", format!("/providers/{p}/audit-settings"), MANAGES_POST),
             ("POST", "/providers/{provider_id}/audit-settings", format!("/providers/{q}/audit-settings"), HIDDEN),
             ("GET", "/providers/{provider_id}/workforce", format!("/providers/{p}/workforce"), READS),
