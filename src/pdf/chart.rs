@@ -11,7 +11,12 @@ use crate::quality::rules;
 /// no target line is drawn (the target label is empty).
 pub fn bars<L: AsRef<str>>(title: &str, unit: Option<KpiUnit>, bars: &[(L, f64)], target: Option<f64>) -> Chart {
     let values: Vec<f64> = bars.iter().map(|b| b.1).collect();
-    let scale = Scale::for_series(unit.unwrap_or(KpiUnit::Days), &values, target.unwrap_or(0.0));
+    let mut scale = Scale::for_series(unit.unwrap_or(KpiUnit::Days), &values, target.unwrap_or(0.0));
+    if unit.is_none() {
+        // People and audits come whole: the scale runs to a multiple of four, so its five ticks
+        // are whole numbers (0, 3, 6, 9, 12 rather than 0, 2.5, 5, 7.5, 10).
+        scale.high = (scale.high / 4.0).ceil() * 4.0;
+    }
     let worded = |value: f64| match unit {
         Some(unit) => rules::with_unit(value, unit),
         None => rules::number(value),
@@ -73,6 +78,8 @@ mod tests {
         assert_eq!(chart.points[0].value, "6");
         assert!(chart.points[0].y < chart.points[2].y, "the taller bar reaches higher");
         assert_eq!(chart.summary, "Staff by discipline: Nurses 6, Doctors 2 and Technicians 3");
+        let labels: Vec<&str> = chart.ticks.iter().map(|t| t.label.as_str()).collect();
+        assert!(labels.iter().all(|l| !l.contains('.')), "whole people on the axis: {labels:?}");
     }
 
     #[test]

@@ -11,7 +11,7 @@ use printpdf::{
 };
 
 use super::fonts::{fonts, Face, Fonts};
-use super::{assemble, Badge, Block, Chart, ChartKind, Document, Paragraph, RenderError, Span, Table, Tone};
+use super::{assemble, Block, Chart, ChartKind, Document, Paragraph, RenderError, Span, Table, Tone};
 
 /// A4 in points.
 pub(super) const PAGE_W: f32 = 595.28;
@@ -1430,6 +1430,7 @@ pub(super) fn draw_pages(document: &Document) -> Result<Drawn, RenderError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pdf::Badge;
 
     fn words(lines: &[Line]) -> Vec<String> {
         lines
