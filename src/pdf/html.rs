@@ -129,7 +129,7 @@ body {{ margin: 0; }}
 .doc-cover__subtitle {{ font-size: 14pt; color: #4c6272; margin: 0 0 10mm; }}
 .doc-contents {{ break-after: page; page-break-after: always; }}
 .doc-contents ol {{ list-style: none; padding: 0; }}
-.doc-contents li.doc-contents__sub {{ padding-left: 6mm; }}
+.doc-contents ol ol {{ padding-left: 6mm; }}
 .doc-contents a {{ color: inherit; text-decoration: none; }}
 .doc-contents a::after {{ content: leader('.') target-counter(attr(href), page); }}
 h2.doc-heading--1 {{ break-before: page; page-break-before: always; font-size: 16pt; }}
@@ -193,16 +193,44 @@ fn anchor_titles(document: &Document) -> HashMap<&str, &str> {
 
 fn contents(out: &mut String, document: &Document, ids: &[String]) {
     out.push_str("<nav class=\"doc-contents\" aria-labelledby=\"doc-contents-title\">\n<h2 id=\"doc-contents-title\">Contents</h2>\n<ol>\n");
+    // A level 2 heading is listed inside its level 1 heading's item, so the main list numbers
+    // only the sections (1, 2, 3), as a reader counts them.
+    let mut item_open = false;
+    let mut sub_open = false;
     let mut heading = 0;
     for block in &document.blocks {
-        if let Block::Heading { level, text, .. } = block {
-            let id = ids.get(heading).map(String::as_str).unwrap_or_default();
-            heading += 1;
-            if *level <= 2 {
-                let class = if *level == 1 { "doc-contents__main" } else { "doc-contents__sub" };
-                let _ = writeln!(out, "<li class=\"{class}\"><a href=\"#{}\">{}</a></li>", escape(id), escape(text));
+        let Block::Heading { level, text, .. } = block else { continue };
+        let id = ids.get(heading).map(String::as_str).unwrap_or_default();
+        heading += 1;
+        let link = format!("<a href=\"#{}\">{}</a>", escape(id), escape(text));
+        match level {
+            1 => {
+                if sub_open {
+                    out.push_str("</ol>");
+                    sub_open = false;
+                }
+                if item_open {
+                    out.push_str("</li>\n");
+                }
+                let _ = write!(out, "<li class=\"doc-contents__main\">{link}");
+                item_open = true;
             }
+            2 => {
+                if !sub_open {
+                    out.push_str(if item_open { "\n<ol>\n" } else { "<li>\n<ol>\n" });
+                    item_open = true;
+                    sub_open = true;
+                }
+                let _ = writeln!(out, "<li class=\"doc-contents__sub\">{link}</li>");
+            }
+            _ => {}
         }
+    }
+    if sub_open {
+        out.push_str("</ol>");
+    }
+    if item_open {
+        out.push_str("</li>\n");
     }
     out.push_str("</ol>\n</nav>\n");
 }
@@ -487,6 +515,9 @@ mod tests {
         let contents = &html[html.find("<nav").unwrap()..html.find("</nav>").unwrap()];
         assert!(contents.contains("href=\"#gf4\""));
         assert!(!contents.contains("Evidence"), "level 3 headings are not in the contents");
+        // The level 2 entries sit in a list inside their section's item, so sections number 1, 2, 3.
+        assert_eq!(contents.matches("<ol>").count(), contents.matches("</ol>").count());
+        assert_eq!(contents.matches("<li").count(), contents.matches("</li>").count());
     }
 
     #[test]
