@@ -230,6 +230,31 @@ impl std::fmt::Display for HeadMismatch {
     }
 }
 
+/// The history row of a provider's on/off setting (sharing the pack with commissioners, a
+/// submitter signing off their own plan): the setting's one field, before (off when it was never
+/// set) and after, as a "create" the first time and an "update" after that.
+pub fn record_setting(
+    conn: &mut DbConnection,
+    by: crate::db::UserId,
+    provider_id: crate::db::ProviderId,
+    entity: &str,
+    field: &str,
+    before: Option<bool>,
+    after: bool,
+) -> QueryResult<i32> {
+    record(
+        conn,
+        &Entry {
+            user_id: Some(by),
+            organisation_id: Some(provider_id.0),
+            entity: entity.into(),
+            entity_id: provider_id.to_string(),
+            action: if before.is_some() { "update" } else { "create" }.into(),
+            changes: vec![Change { field: field.into(), before: json(before.unwrap_or(false)), after: json(after) }],
+        },
+    )
+}
+
 /// The trail's head: the newest row's number and hash, `N:HASH` as `verify-log` prints it. A
 /// document states it, so a reader can later check (`verify-log --expect-head`) that the trail it
 /// was made from has not been rewritten. `None` for an empty trail.

@@ -19,7 +19,7 @@ use crate::db::schema::{
 };
 use crate::db::{self, DbConnection, ProviderId, StaffId, StoreError, StoreResult, UserId};
 use crate::history::rules::to_stored_precision;
-use crate::history::store::{json, record, Diff};
+use crate::history::store::{record, record_setting, Diff};
 use crate::history::Entry;
 
 /// The history's name for a plan's sign-off changes, and for the provider's sign-off setting.
@@ -606,21 +606,7 @@ pub fn set_submitter_may_sign_off(
                 .values((audit_settings::provider_id.eq(provider_id), values))
                 .execute(conn)?;
         }
-        record(
-            conn,
-            &Entry {
-                user_id: Some(by),
-                organisation_id: Some(provider_id.0),
-                entity: SETTINGS_ENTITY.into(),
-                entity_id: provider_id.to_string(),
-                action: if saved.is_some() { "update" } else { "create" }.into(),
-                changes: vec![crate::history::Change {
-                    field: "submitter_may_sign_off".into(),
-                    before: json(saved.unwrap_or(false)),
-                    after: json(on),
-                }],
-            },
-        )?;
+        record_setting(conn, by, provider_id, SETTINGS_ENTITY, "submitter_may_sign_off", saved, on)?;
         Ok(true)
     })
 }

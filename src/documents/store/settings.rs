@@ -7,8 +7,7 @@ use diesel::prelude::*;
 use crate::db::schema::document_settings;
 use crate::db::{self, DbConnection, ProviderId, StoreResult, UserId};
 use crate::history::rules::to_stored_precision;
-use crate::history::store::{json, record};
-use crate::history::{Change, Entry};
+use crate::history::store::record_setting;
 
 /// The history's name for these settings (`providers::history_words` says it in words).
 pub const SETTINGS_ENTITY: &str = "document_settings";
@@ -58,21 +57,7 @@ pub fn set_pack_shared(
                 .values((document_settings::provider_id.eq(provider_id), values))
                 .execute(conn)?;
         }
-        record(
-            conn,
-            &Entry {
-                user_id: Some(by),
-                organisation_id: Some(provider_id.0),
-                entity: SETTINGS_ENTITY.into(),
-                entity_id: provider_id.to_string(),
-                action: if saved.is_some() { "update" } else { "create" }.into(),
-                changes: vec![Change {
-                    field: "pack_shared_with_commissioners".into(),
-                    before: json(saved.unwrap_or(false)),
-                    after: json(shared),
-                }],
-            },
-        )?;
+        record_setting(conn, by, provider_id, SETTINGS_ENTITY, "pack_shared_with_commissioners", saved, shared)?;
         Ok(true)
     })
 }
