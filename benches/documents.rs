@@ -143,6 +143,7 @@ fn attachment(number: usize) -> Vec<u8> {
         contents: false,
         blocks,
         appendices: Vec::new(),
+        closing: Vec::new(),
     };
     ohgov::pdf::render(&document).expect("an attachment draws")
 }
@@ -446,6 +447,7 @@ fn bench_one_page() {
         contents: false,
         blocks: vec![Paragraph::text("One paragraph, with a few words in bold and £, – and ’.")],
         appendices: Vec::new(),
+        closing: Vec::new(),
     };
     let mut size = 0;
     support::measure("a one-page document: drawn, fonts embedded, assembled", RUNS * 2, || {

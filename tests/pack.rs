@@ -344,11 +344,13 @@ on_both_backends!(
         assert!(pages[summary - 1].contains("Summary by domain"));
         let gf1 = first_page(&pages[summary..], "GF1 Clear ownership") + summary;
         let withheld = first_page(&pages[summary..], "Withheld evidence") + summary;
-        let manifest = first_page(&pages[summary..], "Manifest") + summary;
         let appendices = first_page(&pages[withheld..], "Appendices") + withheld;
         let purpose_page = first_page(&pages, "Purpose statement page 1");
-        assert!(summary < gf1 && gf1 < withheld && withheld < manifest && manifest <= appendices, "the parts in order");
+        let manifest = first_page(&pages[purpose_page..], "Manifest") + purpose_page;
+        assert!(summary < gf1 && gf1 < withheld && withheld <= appendices, "the parts in order");
         assert!(appendices < purpose_page, "the merged documents come after the body");
+        assert!(purpose_page < manifest, "the manifest closes the file, after the merged documents");
+        assert!(pages[manifest - 1].contains(&format!("Page {manifest} of {}", pages.len())), "numbered on");
 
         // The contents page's numbers are the pages where the headings are.
         // Every heading of levels 1 and 2 (the outline's first two levels) is checked.
@@ -436,19 +438,20 @@ on_both_backends!(
         let parent = outline[..audit_entry].iter().rev().find(|e| e.0 < outline[audit_entry].0).unwrap();
         assert!(parent.1.starts_with("QI1 "), "{parent:?}");
         assert_eq!(audit_page, purpose_page + 2, "in the order of their first standards, GF1 before QI1");
-        assert_eq!(pdf::page_count(&bytes), audit_page + 2, "the body and the five merged pages, nothing more");
+        assert_eq!(manifest, audit_page + 3, "the manifest follows the last merged page");
+        assert_eq!(pdf::page_count(&bytes), manifest, "the body, the five merged pages and the manifest, nothing more");
 
         // Withheld evidence: its title on its own page only; its content and file nowhere.
         assert!(pdf::pages_with(&bytes, "Confidential casework").is_empty(), "the withheld file is not merged");
         let all = pdf::text(&bytes);
         assert!(!all.contains(&w.casework) && !all.contains(&w.casework[..12]) && !all.contains("casework.pdf"));
         let titled = pdf::pages_with(&bytes, "Case review sample");
-        assert!(!titled.is_empty() && titled.iter().all(|n| *n >= withheld && *n < manifest), "{titled:?}");
+        assert!(!titled.is_empty() && titled.iter().all(|n| *n >= withheld && *n < appendices), "{titled:?}");
         assert!(flat(&pages[withheld - 1]).contains("withheld: contains patient-identifiable data"));
 
         // The manifest: every file sent with its full hash, the unreadable ones with why; the
         // trail's head; and the head in the footer.
-        let manifest_text = pages[manifest - 1..appendices].join("\n");
+        let manifest_text = pages[manifest - 1..].join("\n");
         let squeezed_manifest: String = manifest_text.split_whitespace().collect();
         for hash in [&w.purpose, &w.audit_report, &w.terms, &w.damaged, &w.encrypted] {
             assert!(squeezed_manifest.contains(hash.as_str()), "{hash} is in the manifest: {manifest_text}");

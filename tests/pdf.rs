@@ -21,6 +21,7 @@ fn document(blocks: Vec<Block>) -> Document {
         contents: false,
         blocks,
         appendices: Vec::new(),
+        closing: Vec::new(),
     }
 }
 

@@ -525,7 +525,9 @@ pub fn compose(gathered: Gathered) -> Pack {
         }));
     }
 
-    // The manifest: every file sent, and the trail's head.
+    // The manifest: every file sent, and the trail's head. It closes the file, after the merged
+    // documents, so it is written here and moved to the document's closing blocks below.
+    let manifest_start = blocks.len();
     blocks.push(Block::Heading { level: 1, text: "Manifest".into(), anchor: Some("manifest".into()) });
     blocks.push(Paragraph::text(
         "Every file of the evidence above, with its size and full SHA-256, so that what was sent can be checked \
@@ -578,6 +580,8 @@ pub fn compose(gathered: Gathered) -> Pack {
         }
         None => blocks.push(Paragraph::muted("The audit trail was empty when this pack was made.")),
     }
+
+    let closing: Vec<Block> = blocks.drain(manifest_start..).collect();
 
     // The list of appendices, just before them.
     blocks.push(Block::Heading { level: 1, text: "Appendices".into(), anchor: Some("appendices".into()) });
@@ -649,6 +653,7 @@ pub fn compose(gathered: Gathered) -> Pack {
         contents: true,
         blocks,
         appendices,
+        closing,
     };
     Pack {
         document,
@@ -845,7 +850,7 @@ mod tests {
     /// Every word of the body, one line a block or table row, for asserting on.
     fn body(pack: &Pack) -> Vec<String> {
         let mut lines = Vec::new();
-        for block in &pack.document.blocks {
+        for block in pack.document.all_blocks() {
             match block {
                 Block::Heading { level, text, .. } => lines.push(format!("H{level} {text}")),
                 Block::Paragraph(p) => lines.push(words(&p.spans)),
@@ -871,8 +876,8 @@ mod tests {
                 "H1 GF Governance",
                 "H1 RP Resources",
                 "H1 Withheld evidence",
-                "H1 Manifest",
-                "H1 Appendices"
+                "H1 Appendices",
+                "H1 Manifest"
             ]
         );
         assert!(pack.document.contents);

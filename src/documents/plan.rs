@@ -183,6 +183,7 @@ fn lay_out(
         contents: false,
         blocks,
         appendices: Vec::new(),
+        closing: Vec::new(),
     }
 }
 

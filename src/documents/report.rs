@@ -547,6 +547,7 @@ pub fn build_signed(
         contents: true,
         blocks,
         appendices: Vec::new(),
+        closing: Vec::new(),
     };
     Ok(Report {
         document,

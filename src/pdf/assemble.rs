@@ -165,9 +165,12 @@ pub(super) fn assemble(document: &Document, drawn: Drawn) -> Result<Vec<u8>, Ren
     subset_fonts(&mut doc, &drawn.glyphs)?;
     compress(&mut doc);
 
+    // The drawn closing pages go after the merged documents.
+    let closing_ids = page_ids.split_off(drawn.front_pages.min(page_ids.len()));
     for appendix in &document.appendices {
         page_ids.extend(merge::append(&mut doc, pages_id, &appendix.pdf)?);
     }
+    page_ids.extend(closing_ids);
     {
         let pages = doc.get_dictionary_mut(pages_id).map_err(assembly)?;
         pages.set("Kids", Object::Array(page_ids.iter().map(|id| Object::Reference(*id)).collect()));

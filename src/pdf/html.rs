@@ -20,7 +20,7 @@ use super::model::{Badge, Block, Chart, ChartKind, Document, Span, Table, Tone};
 pub fn fragment(document: &Document) -> String {
     let ids = heading_ids(document);
     let titles = anchor_titles(document);
-    let mut out = String::with_capacity(4096 + document.blocks.len() * 256);
+    let mut out = String::with_capacity(4096 + (document.blocks.len() + document.closing.len()) * 256);
     if let Some(cover) = &document.cover {
         out.push_str("<header class=\"doc-cover\">\n<p class=\"doc-cover__title\">");
         out.push_str(&escape(&cover.title));
@@ -35,7 +35,7 @@ pub fn fragment(document: &Document) -> String {
         contents(&mut out, document, &ids);
     }
     let mut heading = 0;
-    for block in &document.blocks {
+    for block in document.all_blocks() {
         match block {
             Block::Heading { level, text, .. } => {
                 let level = (*level).clamp(1, 3) + 1;
@@ -165,7 +165,7 @@ table.table th {{ background: #f0f4f5; }}
 fn heading_ids(document: &Document) -> Vec<String> {
     let mut taken: HashMap<String, usize> = HashMap::new();
     let mut ids = Vec::new();
-    for block in &document.blocks {
+    for block in document.all_blocks() {
         if let Block::Heading { anchor, .. } = block {
             let wanted = anchor.clone().unwrap_or_else(|| format!("section-{}", ids.len() + 1));
             let seen = taken.entry(wanted.clone()).or_insert(0);
@@ -180,7 +180,7 @@ fn heading_ids(document: &Document) -> Vec<String> {
 /// link.
 fn anchor_titles(document: &Document) -> HashMap<&str, &str> {
     let mut titles = HashMap::new();
-    for block in &document.blocks {
+    for block in document.all_blocks() {
         if let Block::Heading { text, anchor: Some(anchor), .. } = block {
             titles.entry(anchor.as_str()).or_insert(text.as_str());
         }
@@ -198,7 +198,7 @@ fn contents(out: &mut String, document: &Document, ids: &[String]) {
     let mut item_open = false;
     let mut sub_open = false;
     let mut heading = 0;
-    for block in &document.blocks {
+    for block in document.all_blocks() {
         let Block::Heading { level, text, .. } = block else { continue };
         let id = ids.get(heading).map(String::as_str).unwrap_or_default();
         heading += 1;
@@ -461,6 +461,7 @@ mod tests {
             contents: false,
             blocks,
             appendices: vec![],
+            closing: Vec::new(),
         }
     }
 

@@ -32,6 +32,16 @@ pub struct Document {
     pub blocks: Vec<Block>,
     /// Documents merged after the body, in order, each bookmarked under the headings it names.
     pub appendices: Vec<Appendix>,
+    /// Blocks after the merged documents, numbered on from their pages: the pack's manifest, so it
+    /// closes the file as an assessor expects. Its headings are in the contents and the outline.
+    pub closing: Vec<Block>,
+}
+
+impl Document {
+    /// The body's blocks, then the closing ones: every heading the contents and outline list.
+    pub fn all_blocks(&self) -> impl Iterator<Item = &Block> {
+        self.blocks.iter().chain(self.closing.iter())
+    }
 }
 
 /// The first page: no running header or footer.

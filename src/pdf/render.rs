@@ -1285,6 +1285,9 @@ pub(super) struct Drawn {
     pub marks: Vec<Mark>,
     /// Each appendix's first page in the final file.
     pub appendix_pages: Vec<usize>,
+    /// How many of the drawn pages come before the appendices (cover, contents and body); the
+    /// rest are the closing pages, which the assembly puts after the merged documents.
+    pub front_pages: usize,
     pub links: Vec<Link>,
     /// The glyphs drawn in each face (regular, bold, mono), to subset the embedded fonts.
     pub glyphs: [BTreeSet<u16>; 3],
@@ -1345,8 +1348,7 @@ pub(super) fn draw_pages(document: &Document) -> Result<Drawn, RenderError> {
 
     let cover_pages = usize::from(document.cover.is_some());
     let entries: Vec<(u8, &str)> = document
-        .blocks
-        .iter()
+        .all_blocks()
         .filter_map(|b| match b {
             Block::Heading { level, text, .. } if level_of(*level) <= 2 => Some((level_of(*level), text.as_str())),
             _ => None,
@@ -1371,34 +1373,59 @@ pub(super) fn draw_pages(document: &Document) -> Result<Drawn, RenderError> {
     if engine.pages.is_empty() && cover_pages + contents_count == 0 {
         engine.pages.push(Canvas::default());
     }
-    let Engine { mut pages, marks, fixups, .. } = engine;
+    let Engine { mut pages, mut marks, fixups, .. } = engine;
 
     let drawn = cover_pages + contents_count + pages.len();
+    let mut appendix_pages = Vec::with_capacity(document.appendices.len());
+    let mut next = drawn + 1;
+    for appendix in &document.appendices {
+        appendix_pages.push(next);
+        next += appendix.pdf.pages as usize;
+    }
+
+    // The closing blocks, numbered on from the merged documents' pages.
+    let closing_first = next;
+    let mut closing = Engine {
+        fonts,
+        handles: &handles,
+        pages: Vec::new(),
+        y: BODY_TOP,
+        first_number: closing_first,
+        marks: Vec::new(),
+        fixups: Vec::new(),
+    };
+    closing.blocks(&document.closing);
+    while closing.pages.last().is_some_and(|p| p.ops.is_empty()) {
+        closing.pages.pop();
+    }
+    let Engine { pages: mut closing_pages, marks: closing_marks, fixups: closing_fixups, .. } = closing;
+    marks.extend(closing_marks);
+    let total = next - 1 + closing_pages.len();
+
     let mut anchors: HashMap<&str, (usize, Option<f32>)> = HashMap::new();
     for mark in &marks {
         if let Some(anchor) = &mark.anchor {
             anchors.entry(anchor.as_str()).or_insert((mark.page, Some(mark.y)));
         }
     }
-    let mut appendix_pages = Vec::with_capacity(document.appendices.len());
-    let mut next = drawn + 1;
-    for appendix in &document.appendices {
-        anchors.entry(appendix.anchor.as_str()).or_insert((next, None));
-        appendix_pages.push(next);
-        next += appendix.pdf.pages as usize;
+    for (appendix, page) in document.appendices.iter().zip(&appendix_pages) {
+        anchors.entry(appendix.anchor.as_str()).or_insert((*page, None));
     }
-    let total = next - 1;
 
     let first_body = cover_pages + contents_count + 1;
     let mut links = Vec::new();
-    for fixup in fixups {
-        let target = anchors.get(fixup.anchor.as_str()).copied();
-        let number = target.map(|(page, _)| page.to_string()).unwrap_or_else(|| "–".to_string());
-        if let Some(op) = pages.get_mut(fixup.page).and_then(|p| p.ops.get_mut(fixup.op)) {
-            *op = Op::ShowText { items: vec![TextItem::Text(number)] };
-        }
-        if let Some((to, y)) = target {
-            links.push(Link { on: first_body + fixup.page, rect: fixup.rect, to, y });
+    for (fixups, pages, first) in
+        [(fixups, &mut pages, first_body), (closing_fixups, &mut closing_pages, closing_first)]
+    {
+        for fixup in fixups {
+            let target = anchors.get(fixup.anchor.as_str()).copied();
+            let number = target.map(|(page, _)| page.to_string()).unwrap_or_else(|| "–".to_string());
+            if let Some(op) = pages.get_mut(fixup.page).and_then(|p| p.ops.get_mut(fixup.op)) {
+                *op = Op::ShowText { items: vec![TextItem::Text(number)] };
+            }
+            if let Some((to, y)) = target {
+                links.push(Link { on: first + fixup.page, rect: fixup.rect, to, y });
+            }
         }
     }
 
@@ -1418,13 +1445,18 @@ pub(super) fn draw_pages(document: &Document) -> Result<Drawn, RenderError> {
     for (i, canvas) in all.iter_mut().enumerate().skip(cover_pages) {
         running_header_and_footer(canvas, &handles, fonts, document, i + 1, total);
     }
+    let front_pages = all.len();
+    for (i, canvas) in closing_pages.iter_mut().enumerate() {
+        running_header_and_footer(canvas, &handles, fonts, document, closing_first + i, total);
+    }
+    all.append(&mut closing_pages);
 
     let glyphs = glyphs_used(&all, &handles, fonts);
     let pdf_pages: Vec<PdfPage> = all.into_iter().map(|c| PdfPage::new(Mm(210.0), Mm(297.0), c.ops)).collect();
     // Not compressed here: the assembly compresses the streams at a faster level than printpdf's.
     let options = PdfSaveOptions { optimize: false, subset_fonts: true, secure: true, image_optimization: None };
     let bytes = pdf.with_pages(pdf_pages).save(&options, &mut Vec::new());
-    Ok(Drawn { bytes, marks, appendix_pages, links, glyphs })
+    Ok(Drawn { bytes, marks, appendix_pages, front_pages, links, glyphs })
 }
 
 #[cfg(test)]
