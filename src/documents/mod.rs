@@ -52,7 +52,8 @@ pub fn file_name(provider_name: &str, what: &str, day: NaiveDate) -> String {
     format!("{}-{}-{}.pdf", slug(provider_name), slug(what), day.format("%Y-%m-%d"))
 }
 
-fn slug(text: &str) -> String {
+/// A name as letters, digits and single hyphens, for file names and anchors.
+pub(crate) fn slug(text: &str) -> String {
     let mut out = String::new();
     for c in text.chars().flat_map(plain_letter) {
         if c.is_ascii_alphanumeric() {

@@ -263,34 +263,6 @@ fn accreditation_tone(status: AccreditationStatus) -> Tone {
     }
 }
 
-fn text(value: impl Into<String>) -> Vec<Span> {
-    vec![Span::Text(value.into())]
-}
-
-fn columns(spec: &[(&str, f32)]) -> Vec<Column> {
-    spec.iter().map(|(title, width)| Column { title: title.to_string(), width: *width }).collect()
-}
-
-/// Free text as paragraphs: a blank line starts a new one, a single line end is kept.
-fn free_text(words: &str) -> Vec<Block> {
-    let normalised = words.replace("\r\n", "\n");
-    normalised
-        .split("\n\n")
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .map(|paragraph| {
-            let mut spans = Vec::new();
-            for (i, line) in paragraph.lines().enumerate() {
-                if i > 0 {
-                    spans.push(Span::Break);
-                }
-                spans.push(Span::Text(line.trim_end().to_string()));
-            }
-            Block::Paragraph(Paragraph { spans, muted: false })
-        })
-        .collect()
-}
-
 /// Lays the pack out. Pure: the same rows give the same document.
 pub fn compose(gathered: Gathered) -> Pack {
     let Gathered {
@@ -418,7 +390,7 @@ pub fn compose(gathered: Gathered) -> Pack {
         overall[4]
     )));
     let mut summary = Table {
-        columns: columns(&[
+        columns: Column::list(&[
             ("Domain", 3.4),
             ("Met", 0.9),
             ("Partly met", 1.1),
@@ -431,9 +403,9 @@ pub fn compose(gathered: Gathered) -> Pack {
     };
     for domain in &domains {
         let members: Vec<&Standard> = standards.iter().filter(|s| s.domain_reference == domain.reference).collect();
-        let mut row = vec![text(format!("{} {}", domain.reference, domain.title))];
-        row.extend(tally(&members).into_iter().map(|n| text(n.to_string())));
-        row.push(text(members.len().to_string()));
+        let mut row = vec![Span::cell(format!("{} {}", domain.reference, domain.title))];
+        row.extend(tally(&members).into_iter().map(|n| Span::cell(n.to_string())));
+        row.push(Span::cell(members.len().to_string()));
         summary.rows.push(row);
     }
     let mut total = vec![vec![Span::Bold("All domains".into())]];
@@ -459,13 +431,13 @@ pub fn compose(gathered: Gathered) -> Pack {
             must_not_met.len()
         )));
         blocks.push(Block::Table(Table {
-            columns: columns(&[("Standard", 1.2), ("Title", 6.0), ("Result", 1.8), ("Page", 0.8)]),
+            columns: Column::list(&[("Standard", 1.2), ("Title", 6.0), ("Result", 1.8), ("Page", 0.8)]),
             rows: must_not_met
                 .iter()
                 .map(|s| {
                     vec![
-                        text(&s.reference),
-                        text(&s.title),
+                        Span::cell(&s.reference),
+                        Span::cell(&s.title),
                         vec![result_badge(result_of(s.node_id))],
                         vec![Span::PageOf(standard_anchor(s.node_id))],
                     ]
@@ -509,16 +481,16 @@ pub fn compose(gathered: Gathered) -> Pack {
              on the visit.",
         ));
         blocks.push(Block::Table(Table {
-            columns: columns(&[("Title", 3.4), ("Standards", 1.6), ("Why", 4.6)]),
+            columns: Column::list(&[("Title", 3.4), ("Standards", 1.6), ("Why", 4.6)]),
             rows: withheld
                 .iter()
                 .map(|item| {
                     let references: Vec<&str> =
                         item.node_ids.iter().filter_map(|n| reference_of.get(n).copied()).collect();
                     vec![
-                        text(&item.title),
-                        text(references.join(", ")),
-                        text("withheld: contains patient-identifiable data"),
+                        Span::cell(&item.title),
+                        Span::cell(references.join(", ")),
+                        Span::cell("withheld: contains patient-identifiable data"),
                     ]
                 })
                 .collect(),
@@ -542,7 +514,7 @@ pub fn compose(gathered: Gathered) -> Pack {
         blocks.push(Paragraph::muted("No files are attached to these standards."));
     } else {
         blocks.push(Block::Table(Table {
-            columns: columns(&[("File", 3.0), ("Size", 1.5), ("SHA-256", 5.0), ("In this pack", 2.6)]),
+            columns: Column::list(&[("File", 3.0), ("Size", 1.5), ("SHA-256", 5.0), ("In this pack", 2.6)]),
             rows: files
                 .iter()
                 .map(|item| {
@@ -552,12 +524,12 @@ pub fn compose(gathered: Gathered) -> Pack {
                         Some(Inclusion::Merged(anchor)) => {
                             vec![Span::Text("merged: appendix p. ".into()), Span::PageOf(anchor.clone())]
                         }
-                        Some(Inclusion::Unreadable(why)) => text(format!("unreadable: {why}")),
-                        _ => text("not a PDF: listed here only"),
+                        Some(Inclusion::Unreadable(why)) => Span::cell(format!("unreadable: {why}")),
+                        _ => Span::cell("not a PDF: listed here only"),
                     };
                     vec![
                         vec![Span::Text(item.title.clone()), Span::Break, Span::Mono(name)],
-                        text(item.size_bytes.map(size_words).unwrap_or_else(|| "–".into())),
+                        Span::cell(item.size_bytes.map(size_words).unwrap_or_else(|| "–".into())),
                         vec![Span::Mono(sha)],
                         how,
                     ]
@@ -569,9 +541,9 @@ pub fn compose(gathered: Gathered) -> Pack {
     match &trail_head {
         Some((row, hash)) => {
             blocks.push(Block::Facts(vec![
-                ("Head row".into(), text(row.to_string())),
+                ("Head row".into(), Span::cell(row.to_string())),
                 ("Head hash".into(), vec![Span::Mono(hash.clone())]),
-                ("Taken".into(), text(format!("{} UTC", now.format("%-d %b %Y, %H:%M:%S")))),
+                ("Taken".into(), Span::cell(format!("{} UTC", now.format("%-d %b %Y, %H:%M:%S")))),
             ]));
             blocks.push(Paragraph::text(format!(
                 "The trail held {row} rows when this pack was made. Whoever holds the service's history key can \
@@ -595,7 +567,7 @@ pub fn compose(gathered: Gathered) -> Pack {
             counts.appendix_pages
         )));
         blocks.push(Block::Table(Table {
-            columns: columns(&[("Document", 5.0), ("Standards", 2.4), ("Pages", 1.0), ("Starts on page", 1.6)]),
+            columns: Column::list(&[("Document", 5.0), ("Standards", 2.4), ("Pages", 1.0), ("Starts on page", 1.6)]),
             rows: appendices
                 .iter()
                 .map(|a| {
@@ -608,9 +580,9 @@ pub fn compose(gathered: Gathered) -> Pack {
                         })
                         .collect();
                     vec![
-                        text(&a.title),
-                        text(references.join(", ")),
-                        text(a.pdf.pages.to_string()),
+                        Span::cell(&a.title),
+                        Span::cell(references.join(", ")),
+                        Span::cell(a.pdf.pages.to_string()),
                         vec![Span::PageOf(a.anchor.clone())],
                     ]
                 })
@@ -619,9 +591,9 @@ pub fn compose(gathered: Gathered) -> Pack {
     }
 
     let mut facts = vec![
-        ("Provider".to_string(), text(&provider_name)),
-        ("Framework".to_string(), text(format!("{} ({})", framework.title, framework.code))),
-        ("Date".to_string(), text(&date)),
+        ("Provider".to_string(), Span::cell(&provider_name)),
+        ("Framework".to_string(), Span::cell(format!("{} ({})", framework.title, framework.code))),
+        ("Date".to_string(), Span::cell(&date)),
     ];
     let mut status = vec![Span::Badge(Badge {
         text: accreditation.status_label.clone(),
@@ -632,11 +604,11 @@ pub fn compose(gathered: Gathered) -> Pack {
     }
     facts.push(("Accreditation status".to_string(), status));
     if let Some(expires) = accreditation.expires_on {
-        facts.push(("Accreditation expires".to_string(), text(day(expires))));
+        facts.push(("Accreditation expires".to_string(), Span::cell(day(expires))));
     }
     facts.push((
         "Contents".to_string(),
-        text(format!(
+        Span::cell(format!(
             "{} standards, {} evidence items, {} merged documents, {} withheld",
             counts.standards, counts.items, counts.merged, counts.withheld
         )),
@@ -683,20 +655,20 @@ fn standard_section(
     let result = assessment.map_or(AssessmentResult::NotAssessed, |a| a.result);
     let mut facts = vec![
         ("Result".to_string(), vec![result_badge(result)]),
-        ("Level".to_string(), text(standard.level.label())),
+        ("Level".to_string(), Span::cell(standard.level.label())),
         (
             "Owner".to_string(),
-            text(assessment.and_then(|a| a.owner.clone()).unwrap_or_else(|| "No owner named".into())),
+            Span::cell(assessment.and_then(|a| a.owner.clone()).unwrap_or_else(|| "No owner named".into())),
         ),
     ];
     if let Some(reason) = assessment.and_then(|a| a.not_applicable_reason.as_deref()).filter(|r| !r.is_empty()) {
-        facts.push(("Why not applicable".to_string(), text(reason)));
+        facts.push(("Why not applicable".to_string(), Span::cell(reason)));
     }
     blocks.push(Block::Facts(facts));
     // No label stands alone above a part, where it could be left at a page's foot: the narrative
     // starts with its label, a table names its part in its (repeated) header row, and an empty
     // part is a sentence of its own.
-    let mut narrative = assessment.map(|a| free_text(&a.narrative)).unwrap_or_default();
+    let mut narrative = assessment.map(|a| Paragraph::free_text(&a.narrative)).unwrap_or_default();
     if let Some(Block::Paragraph(first)) = narrative.first_mut() {
         first.spans.insert(0, Span::Bold("Narrative: ".into()));
         blocks.extend(narrative);
@@ -707,11 +679,16 @@ fn standard_section(
         blocks.push(Paragraph::muted("No open findings."));
     } else {
         blocks.push(Block::Table(Table {
-            columns: columns(&[("Open finding", 3.5), ("Grade", 2.0), ("Raised", 1.4), ("Action needed", 3.5)]),
+            columns: Column::list(&[("Open finding", 3.5), ("Grade", 2.0), ("Raised", 1.4), ("Action needed", 3.5)]),
             rows: findings
                 .iter()
                 .map(|f| {
-                    vec![text(&f.description), text(f.grade.label()), text(day(f.raised_on)), text(&f.action_needed)]
+                    vec![
+                        Span::cell(&f.description),
+                        Span::cell(f.grade.label()),
+                        Span::cell(day(f.raised_on)),
+                        Span::cell(&f.action_needed),
+                    ]
                 })
                 .collect(),
         }));
@@ -723,34 +700,40 @@ fn standard_section(
     let rows = items
         .iter()
         .map(|item| {
-            let mut review = text(optional_day(item.review_due));
+            let mut review = Span::cell(optional_day(item.review_due));
             if item.review_due.is_some_and(|due| due < today) {
                 review.push(Span::Break);
                 review.push(Span::Badge(Badge { text: "Review overdue".into(), tone: Tone::Bad }));
             }
             let hash = match &item.blob_sha256 {
                 Some(sha) => vec![Span::Mono(sha.chars().take(12).collect())],
-                None => text("–"),
+                None => Span::cell("–"),
             };
             let place = match (item.kind, inclusion.get(&item.id)) {
                 (_, Some(Inclusion::Merged(anchor))) => {
                     vec![Span::Text("appendix p. ".into()), Span::PageOf(anchor.clone())]
                 }
-                (_, Some(Inclusion::NotPdf)) => text("not a PDF: listed in the manifest"),
-                (_, Some(Inclusion::Unreadable(_))) => text("unreadable: listed in the manifest"),
+                (_, Some(Inclusion::NotPdf)) => Span::cell("not a PDF: listed in the manifest"),
+                (_, Some(Inclusion::Unreadable(_))) => Span::cell("unreadable: listed in the manifest"),
                 (EvidenceKind::Link, _) => {
                     let mut spans = vec![Span::Text("Link: ".into())];
                     spans.push(Span::Mono(item.link_url.clone().unwrap_or_default()));
                     spans
                 }
-                (EvidenceKind::Note, _) => text("Note: held by the service"),
-                (EvidenceKind::File, _) => text("File"),
+                (EvidenceKind::Note, _) => Span::cell("Note: held by the service"),
+                (EvidenceKind::File, _) => Span::cell("File"),
             };
-            vec![text(&item.title), text(optional_day(item.effective_on)), review, hash, place]
+            vec![Span::cell(&item.title), Span::cell(optional_day(item.effective_on)), review, hash, place]
         })
         .collect();
     blocks.push(Block::Table(Table {
-        columns: columns(&[("Evidence", 4.0), ("Effective", 1.6), ("Review", 1.8), ("SHA-256", 2.0), ("Where", 2.6)]),
+        columns: Column::list(&[
+            ("Evidence", 4.0),
+            ("Effective", 1.6),
+            ("Review", 1.8),
+            ("SHA-256", 2.0),
+            ("Where", 2.6),
+        ]),
         rows,
     }));
 }

@@ -71,10 +71,6 @@ fn london(at: NaiveDateTime) -> String {
     at.and_utc().with_timezone(&London).format("%-d %B %Y at %H:%M %Z").to_string()
 }
 
-fn text(value: impl Into<String>) -> Vec<Span> {
-    vec![Span::Text(value.into())]
-}
-
 fn type_label(code: &str) -> String {
     AuditType::parse(code).map_or_else(|| code.to_string(), |t| t.label().to_string())
 }
@@ -121,17 +117,17 @@ fn lay_out(
     };
     let mut blocks = vec![Block::Heading { level: 1, text: title.clone(), anchor: Some("signed".into()) }];
     let mut facts = vec![
-        ("Provider".to_string(), text(provider)),
-        ("Plan year".to_string(), text(year.to_string())),
-        ("Version".to_string(), text(format!("{} of {}", signed.version, standing.newest))),
+        ("Provider".to_string(), Span::cell(provider)),
+        ("Plan year".to_string(), Span::cell(year.to_string())),
+        ("Version".to_string(), Span::cell(format!("{} of {}", signed.version, standing.newest))),
         (
             "Signed off by".to_string(),
             vec![Span::Bold(signed.signed_by_name.clone()), Span::Text(format!(", {SIGNER_ROLE}"))],
         ),
-        ("Signed off on".to_string(), text(london(signed.signed_at))),
+        ("Signed off on".to_string(), Span::cell(london(signed.signed_at))),
     ];
     if let Some(submitter) = &signed.submitted_by_name {
-        facts.push(("Submitted by".to_string(), text(submitter.clone())));
+        facts.push(("Submitted by".to_string(), Span::cell(submitter.clone())));
     }
     facts.push(("Standing now".to_string(), vec![Span::Badge(standing_badge(signed, standing))]));
     facts.push(("Snapshot SHA-256".to_string(), vec![Span::Mono(signed.hash.clone())]));
@@ -221,10 +217,10 @@ fn audits(plan: &PlanSnapshot, blocks: &mut Vec<Block>) {
             .iter()
             .map(|a| {
                 vec![
-                    text(a.title.clone()),
-                    text(type_label(&a.audit_type)),
-                    text(format!("Q{}", a.planned_quarter)),
-                    text(a.lead.as_ref().map_or_else(|| "Not named".to_string(), |l| l.name.clone())),
+                    Span::cell(a.title.clone()),
+                    Span::cell(type_label(&a.audit_type)),
+                    Span::cell(format!("Q{}", a.planned_quarter)),
+                    Span::cell(a.lead.as_ref().map_or_else(|| "Not named".to_string(), |l| l.name.clone())),
                     vec![Span::Badge(status_badge(a))],
                 ]
             })
@@ -247,31 +243,32 @@ fn status_badge(audit: &AuditSnapshot) -> Badge {
 fn one_audit(audit: &AuditSnapshot, blocks: &mut Vec<Block>) {
     blocks.push(Block::Heading { level: 2, text: audit.title.clone(), anchor: None });
     let mut facts = vec![
-        ("Type".to_string(), text(type_label(&audit.audit_type))),
+        ("Type".to_string(), Span::cell(type_label(&audit.audit_type))),
         (
             "Standards".to_string(),
-            text(if audit.standards.is_empty() { "None named".to_string() } else { audit.standards.join(", ") }),
+            Span::cell(if audit.standards.is_empty() { "None named".to_string() } else { audit.standards.join(", ") }),
         ),
     ];
     if let Some(service) = &audit.service {
-        facts.push(("Service".to_string(), text(service.clone())));
+        facts.push(("Service".to_string(), Span::cell(service.clone())));
     }
     facts.push((
         "Lead".to_string(),
-        text(audit.lead.as_ref().map_or_else(|| "Not named".to_string(), |l| l.name.clone())),
+        Span::cell(audit.lead.as_ref().map_or_else(|| "Not named".to_string(), |l| l.name.clone())),
     ));
-    facts.push(("Planned quarter".to_string(), text(format!("Q{}", audit.planned_quarter))));
-    facts.push(("Method".to_string(), text(audit.method.clone())));
+    facts.push(("Planned quarter".to_string(), Span::cell(format!("Q{}", audit.planned_quarter))));
+    facts.push(("Method".to_string(), Span::cell(audit.method.clone())));
     facts.push((
         "Sample size".to_string(),
-        text(audit.sample_size.map_or_else(|| "Not set".to_string(), |n| n.to_string())),
+        Span::cell(audit.sample_size.map_or_else(|| "Not set".to_string(), |n| n.to_string())),
     ));
     facts.push(("As signed".to_string(), vec![Span::Badge(status_badge(audit))]));
     if let Some(reason) = &audit.status_reason {
-        facts.push((format!("Why {}", audit.status), text(reason.clone())));
+        facts.push((format!("Why {}", audit.status), Span::cell(reason.clone())));
     }
     if let Some(of) = &audit.reaudit_of {
-        facts.push(("Re-audit of".to_string(), text(format!("{} ({})", of.title, signing::year_label(&of.year)))));
+        facts
+            .push(("Re-audit of".to_string(), Span::cell(format!("{} ({})", of.title, signing::year_label(&of.year)))));
     }
     blocks.push(Block::Facts(facts));
     if audit.criteria.is_empty() {
@@ -288,7 +285,10 @@ fn one_audit(audit: &AuditSnapshot, blocks: &mut Vec<Block>) {
                 .criteria
                 .iter()
                 .map(|c| {
-                    vec![text(format!("{}. {}", c.position, c.description)), text(format!("{}%", c.target_percent))]
+                    vec![
+                        Span::cell(format!("{}. {}", c.position, c.description)),
+                        Span::cell(format!("{}%", c.target_percent)),
+                    ]
                 })
                 .collect(),
         }));

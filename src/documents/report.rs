@@ -16,7 +16,6 @@ use crate::db::{DbConnection, ProviderId, StoreError, StoreResult};
 use crate::pdf::{Badge, Block, Chart, ChartKind, Column, Document, Paragraph, Span, Table, Tone};
 use crate::quality::chart as kpi_chart;
 use crate::quality::model::PeriodFilter;
-use crate::workforce::model::Tier;
 use crate::workforce::rules::Issue;
 
 /// Who approved the report, as the sign-off block states it; a draft says it is not approved.
@@ -184,7 +183,7 @@ pub fn build_signed(
         })
         .collect();
     blocks.push(Block::Table(Table {
-        columns: columns(&[("Service", 3.0), ("Kind", 2.0), ("Delivered", 3.0), ("State", 2.2)]),
+        columns: Column::list(&[("Service", 3.0), ("Kind", 2.0), ("Delivered", 3.0), ("State", 2.2)]),
         rows,
     }));
     heading(&mut blocks, 2, "Arrangements ending in the coming year", "arrangements-ending");
@@ -198,7 +197,7 @@ pub fn build_signed(
         blocks.push(Paragraph::muted(format!("No arrangement ends before {}.", long_date(year_ahead))));
     } else {
         blocks.push(Block::Table(Table {
-            columns: columns(&[("Service", 3.0), ("Provided by", 3.0), ("Ends on", 2.0)]),
+            columns: Column::list(&[("Service", 3.0), ("Provided by", 3.0), ("Ends on", 2.0)]),
             rows: ending
                 .iter()
                 .map(|(r, end)| {
@@ -218,11 +217,16 @@ pub fn build_signed(
         "{} in post on {}: {}.",
         crate::words::counted(in_post, "person", "people"),
         long_date(as_of),
-        workforce.by_tier.iter().map(|(tier, n)| format!("{} {}", n, tier_words(*tier))).collect::<Vec<_>>().join(", ")
+        workforce
+            .by_tier
+            .iter()
+            .map(|(tier, n)| format!("{} {}", n, tier.label().to_lowercase()))
+            .collect::<Vec<_>>()
+            .join(", ")
     )));
     heading(&mut blocks, 2, "By tier and discipline", "workforce-numbers");
     blocks.push(Block::Table(Table {
-        columns: columns(&[("Tier", 3.0), ("People", 1.0)]),
+        columns: Column::list(&[("Tier", 3.0), ("People", 1.0)]),
         rows: workforce
             .by_tier
             .iter()
@@ -239,7 +243,7 @@ pub fn build_signed(
         blocks.push(Paragraph::muted("No one is recorded in post."));
     } else {
         blocks.push(Block::Table(Table {
-            columns: columns(&[("Discipline", 3.0), ("People", 1.0)]),
+            columns: Column::list(&[("Discipline", 3.0), ("People", 1.0)]),
             rows: disciplines
                 .iter()
                 .map(|(_, label, n)| vec![vec![Span::Text(label.to_string())], vec![Span::Text(n.to_string())]])
@@ -263,7 +267,7 @@ pub fn build_signed(
         vec![vec![Span::Text(what.to_string())], vec![Span::Badge(badge)]]
     };
     blocks.push(Block::Table(Table {
-        columns: columns(&[("Check", 3.0), ("People", 2.0)]),
+        columns: Column::list(&[("Check", 3.0), ("People", 2.0)]),
         rows: vec![
             count_row("Registration expired", issue(Issue::RegistrationExpired), "None"),
             count_row("Registration due for renewal", issue(Issue::RegistrationDue), "None"),
@@ -386,7 +390,7 @@ pub fn build_signed(
                     })
                     .collect();
                 blocks.push(Block::Table(Table {
-                    columns: columns(&[
+                    columns: Column::list(&[
                         ("Audit", 3.0),
                         ("Quarter", 1.1),
                         ("Status", 1.5),
@@ -453,12 +457,12 @@ pub fn build_signed(
             })
             .collect();
         blocks.push(Block::Table(Table {
-            columns: columns(&[("KPI", 4.0), ("Latest value", 2.5), ("Target", 1.5), ("Against target", 2.0)]),
+            columns: Column::list(&[("KPI", 4.0), ("Latest value", 2.5), ("Target", 1.5), ("Against target", 2.0)]),
             rows,
         }));
         for kpi in &recorded {
             let series: Vec<_> = by_kpi[&kpi.node_id].iter().map(|v| (v.period, v.value, v.met)).collect();
-            let anchor = format!("kpi-{}", slug(&kpi.reference));
+            let anchor = format!("kpi-{}", super::slug(&kpi.reference));
             heading(&mut blocks, 3, &format!("{} {}", kpi.reference, kpi.title), &anchor);
             blocks.push(Block::Chart(Chart {
                 kind: ChartKind::Line,
@@ -565,31 +569,17 @@ fn heading(blocks: &mut Vec<Block>, level: u8, text: &str, anchor: &str) {
 }
 
 fn fact(label: &str, value: &str) -> (String, Vec<Span>) {
-    (label.to_string(), vec![Span::Text(value.to_string())])
-}
-
-fn columns(specs: &[(&str, f32)]) -> Vec<Column> {
-    specs.iter().map(|(title, width)| Column { title: (*title).to_string(), width: *width }).collect()
+    (label.to_string(), Span::cell(value))
 }
 
 /// The manager's words, a paragraph per blank-line-separated part; or, when none are written,
 /// `missing` in muted text, so no section is ever blank.
 fn words_or_muted(blocks: &mut Vec<Block>, words: &str, missing: &str) {
-    let parts: Vec<&str> = words.split("\n\n").map(str::trim).filter(|p| !p.is_empty()).collect();
-    if parts.is_empty() {
+    let paragraphs = Paragraph::free_text(words);
+    if paragraphs.is_empty() {
         blocks.push(Paragraph::muted(missing));
-        return;
     }
-    for part in parts {
-        let mut spans = Vec::new();
-        for (i, line) in part.lines().enumerate() {
-            if i > 0 {
-                spans.push(Span::Break);
-            }
-            spans.push(Span::Text(line.trim_end().to_string()));
-        }
-        blocks.push(Block::Paragraph(Paragraph { spans, muted: false }));
-    }
+    blocks.extend(paragraphs);
 }
 
 /// "1 December 2026".
@@ -603,18 +593,6 @@ fn sentence_start(text: &str) -> String {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
     }
-}
-
-fn tier_words(tier: Tier) -> &'static str {
-    match tier {
-        Tier::Specialist => "specialist",
-        Tier::Clinical => "clinical",
-        Tier::NonClinical => "non-clinical",
-    }
-}
-
-fn slug(text: &str) -> String {
-    text.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect()
 }
 
 /// How long the service has been on the pathway, in words: "Working towards accreditation since

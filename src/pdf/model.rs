@@ -82,6 +82,27 @@ pub struct Paragraph {
 }
 
 impl Paragraph {
+    /// Text a person wrote in a form (a narrative, a plan): a blank line starts a new paragraph,
+    /// a single line end is kept as a break. Empty when there are no words.
+    pub fn free_text(words: &str) -> Vec<Block> {
+        let normalised = words.replace("\r\n", "\n");
+        normalised
+            .split("\n\n")
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|paragraph| {
+                let mut spans = Vec::new();
+                for (i, line) in paragraph.lines().enumerate() {
+                    if i > 0 {
+                        spans.push(Span::Break);
+                    }
+                    spans.push(Span::Text(line.trim_end().to_string()));
+                }
+                Block::Paragraph(Paragraph { spans, muted: false })
+            })
+            .collect()
+    }
+
     pub fn text(text: impl Into<String>) -> Block {
         Block::Paragraph(Paragraph { spans: vec![Span::Text(text.into())], muted: false })
     }
@@ -104,6 +125,13 @@ pub enum Span {
     PageOf(String),
     /// A line break within the paragraph or cell.
     Break,
+}
+
+impl Span {
+    /// Plain text as a table cell or a fact's value.
+    pub fn cell(text: impl Into<String>) -> Vec<Span> {
+        vec![Span::Text(text.into())]
+    }
 }
 
 /// A status in words, drawn as a coloured label: the words carry the meaning, the colour repeats it.
@@ -136,6 +164,13 @@ pub struct Column {
     pub title: String,
     /// The column's share of the width, against the other columns' shares.
     pub width: f32,
+}
+
+impl Column {
+    /// A table's columns from (title, share of the width) pairs.
+    pub fn list(spec: &[(&str, f32)]) -> Vec<Column> {
+        spec.iter().map(|(title, width)| Column { title: (*title).to_string(), width: *width }).collect()
+    }
 }
 
 /// A vector chart, drawn from the same geometry as the web page's SVG
