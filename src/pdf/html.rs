@@ -34,34 +34,14 @@ pub fn fragment(document: &Document) -> String {
     if document.contents {
         contents(&mut out, document, &ids);
     }
+    // In the PDF's order: the body, the merged documents (here a list, so page references have a
+    // target), then the closing blocks. The body names the appendices' section itself.
     let mut heading = 0;
-    for block in document.all_blocks() {
-        match block {
-            Block::Heading { level, text, .. } => {
-                let level = (*level).clamp(1, 3) + 1;
-                let id = ids.get(heading).map(String::as_str).unwrap_or_default();
-                heading += 1;
-                let _ = writeln!(
-                    out,
-                    "<h{level} id=\"{}\" class=\"doc-heading doc-heading--{}\">{}</h{level}>",
-                    escape(id),
-                    level - 1,
-                    escape(text)
-                );
-            }
-            Block::Paragraph(paragraph) => {
-                out.push_str(if paragraph.muted { "<p class=\"doc-muted\">" } else { "<p>" });
-                spans(&mut out, &paragraph.spans, &titles);
-                out.push_str("</p>\n");
-            }
-            Block::Facts(pairs) => facts(&mut out, pairs, &titles),
-            Block::Table(table) => self::table(&mut out, table, &titles),
-            Block::Chart(chart) => self::chart(&mut out, chart),
-            Block::PageBreak => out.push_str("<div class=\"doc-page-break\"></div>\n"),
-        }
+    for block in &document.blocks {
+        write_block(&mut out, block, &ids, &mut heading, &titles);
     }
     if !document.appendices.is_empty() {
-        out.push_str("<h2 class=\"doc-heading doc-heading--1\" id=\"appendices\">Appendices</h2>\n<ul class=\"doc-appendices\">\n");
+        out.push_str("<ul class=\"doc-appendices\" aria-label=\"Documents merged into the PDF\">\n");
         for appendix in &document.appendices {
             let _ = writeln!(
                 out,
@@ -73,7 +53,37 @@ pub fn fragment(document: &Document) -> String {
         }
         out.push_str("</ul>\n");
     }
+    for block in &document.closing {
+        write_block(&mut out, block, &ids, &mut heading, &titles);
+    }
     out
+}
+
+/// One block of the body or the closing, its heading numbered on from `heading`.
+fn write_block(out: &mut String, block: &Block, ids: &[String], heading: &mut usize, titles: &HashMap<&str, &str>) {
+    match block {
+        Block::Heading { level, text, .. } => {
+            let level = (*level).clamp(1, 3) + 1;
+            let id = ids.get(*heading).map(String::as_str).unwrap_or_default();
+            *heading += 1;
+            let _ = writeln!(
+                out,
+                "<h{level} id=\"{}\" class=\"doc-heading doc-heading--{}\">{}</h{level}>",
+                escape(id),
+                level - 1,
+                escape(text)
+            );
+        }
+        Block::Paragraph(paragraph) => {
+            out.push_str(if paragraph.muted { "<p class=\"doc-muted\">" } else { "<p>" });
+            spans(out, &paragraph.spans, titles);
+            out.push_str("</p>\n");
+        }
+        Block::Facts(pairs) => facts(out, pairs, titles),
+        Block::Table(table) => self::table(out, table, titles),
+        Block::Chart(chart) => self::chart(out, chart),
+        Block::PageBreak => out.push_str("<div class=\"doc-page-break\"></div>\n"),
+    }
 }
 
 /// `document` as a whole standalone HTML page for printing to PDF by an HTML renderer (WeasyPrint,
@@ -446,7 +456,7 @@ mod tests {
     use chrono::NaiveDate;
 
     use super::*;
-    use crate::pdf::model::{Column, Cover, Paragraph};
+    use crate::pdf::model::{Appendix, Column, Cover, Paragraph};
 
     fn document(title: &str, blocks: Vec<Block>) -> Document {
         Document {
@@ -488,6 +498,29 @@ mod tests {
             assert!(html.contains("Report &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;more&quot;"));
             assert!(!html.contains(" style=\""), "no inline style attribute: the CSP forbids them");
         }
+    }
+
+    #[test]
+    fn merged_documents_are_listed_between_the_body_and_the_closing_with_no_second_heading() {
+        let attached = crate::pdf::render(&document("Terms", vec![Paragraph::text("Terms of reference")])).unwrap();
+        let mut doc = document(
+            "Pack",
+            vec![
+                Block::Heading { level: 1, text: "Appendices".into(), anchor: Some("appendices".into()) },
+                Paragraph::text("The attached documents follow."),
+            ],
+        );
+        doc.appendices = vec![Appendix {
+            title: "Terms of reference".into(),
+            under: vec![],
+            anchor: "appendix-7".into(),
+            pdf: crate::pdf::merge::read(&attached).unwrap(),
+        }];
+        doc.closing = vec![Block::Heading { level: 1, text: "Manifest".into(), anchor: Some("manifest".into()) }];
+        let html = fragment(&doc);
+        assert_eq!(html.matches("id=\"appendices\"").count(), 1, "one section of that name: {html}");
+        let (list, manifest) = (html.find("id=\"appendix-7\"").unwrap(), html.find("id=\"manifest\"").unwrap());
+        assert!(html.find("The attached documents follow").unwrap() < list && list < manifest, "{html}");
     }
 
     #[test]
