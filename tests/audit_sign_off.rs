@@ -10,88 +10,14 @@
 
 mod support;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 use ohgov::audits::sign_off::{sha256_hex, SignOffStatus};
 use ohgov::audits::store::sign_off as store;
-use ohgov::db::schema::{
-    audit_criteria, audit_plan_sign_offs, audit_plans, audit_standards, audits, catalogue_nodes, history,
-};
+use ohgov::db::schema::{audit_criteria, audit_plan_sign_offs, audit_plans, audit_standards, audits, history};
 use ohgov::db::{DbConnection, ProviderId, StaffId, UserId};
+use support::audits::{add_audit, at, new_plan, node, nurse, Audit};
 use support::{browser_signed_in, service, Service, PASSWORD};
-
-fn at(hour: u32, minute: u32) -> NaiveDateTime {
-    NaiveDate::from_ymd_opt(2026, 5, 14).unwrap().and_hms_opt(hour, minute, 0).unwrap()
-}
-
-fn node(conn: &mut DbConnection, reference: &str) -> i32 {
-    catalogue_nodes::table
-        .filter(catalogue_nodes::reference.eq(reference))
-        .select(catalogue_nodes::id)
-        .first(conn)
-        .unwrap_or_else(|e| panic!("{reference} is in the catalogue: {e}"))
-}
-
-fn new_plan(conn: &mut DbConnection, provider: ProviderId, year_start: i32) -> i32 {
-    diesel::insert_into(audit_plans::table)
-        .values((
-            audit_plans::provider_id.eq(provider),
-            audit_plans::year_start.eq(year_start),
-            audit_plans::created_at.eq(at(9, 0)),
-        ))
-        .execute(conn)
-        .unwrap();
-    ohgov::db::last_insert_id(conn).unwrap()
-}
-
-/// One audit with its standards and criteria (description, target).
-struct Audit<'a> {
-    title: &'a str,
-    audit_type: &'a str,
-    standards: &'a [&'a str],
-    service: Option<&'a str>,
-    lead: Option<StaffId>,
-    criteria: &'a [(&'a str, f64)],
-}
-
-fn add_audit(conn: &mut DbConnection, plan: i32, audit: &Audit) -> i32 {
-    let service = audit.service.map(|s| node(conn, s));
-    diesel::insert_into(audits::table)
-        .values((
-            audits::plan_id.eq(plan),
-            audits::title.eq(audit.title),
-            audits::audit_type.eq(audit.audit_type),
-            audits::service_node_id.eq(service),
-            audits::lead_staff_id.eq(audit.lead.map(|s| s.0)),
-            audits::planned_quarter.eq(2),
-            audits::method.eq("Retrospective review of case notes"),
-            audits::sample_size.eq(Some(40)),
-            audits::created_at.eq(at(9, 0)),
-            audits::updated_at.eq(at(9, 0)),
-        ))
-        .execute(conn)
-        .unwrap();
-    let id = ohgov::db::last_insert_id(conn).unwrap();
-    for reference in audit.standards {
-        let node_id = node(conn, reference);
-        diesel::insert_into(audit_standards::table)
-            .values((audit_standards::audit_id.eq(id), audit_standards::node_id.eq(node_id)))
-            .execute(conn)
-            .unwrap();
-    }
-    for (position, (description, target)) in audit.criteria.iter().enumerate() {
-        diesel::insert_into(audit_criteria::table)
-            .values((
-                audit_criteria::audit_id.eq(id),
-                audit_criteria::position.eq(position as i32 + 1),
-                audit_criteria::description.eq(*description),
-                audit_criteria::target_percent.eq(*target),
-            ))
-            .execute(conn)
-            .unwrap();
-    }
-    id
-}
 
 /// A plan with the sector standard's audits: two local clinical audits and MoHaWK.
 fn standard_plan(conn: &mut DbConnection, provider: ProviderId, year_start: i32, lead: Option<StaffId>) -> (i32, i32) {
@@ -106,6 +32,7 @@ fn standard_plan(conn: &mut DbConnection, provider: ProviderId, year_start: i32,
             service: Some("PREV"),
             lead,
             criteria: &[("Consent recorded", 95.0), ("Consent form signed by the employee", 97.5)],
+            ..Default::default()
         },
     );
     add_audit(
@@ -118,6 +45,7 @@ fn standard_plan(conn: &mut DbConnection, provider: ProviderId, year_start: i32,
             service: None,
             lead,
             criteria: &[("Report sent within 5 working days", 90.0)],
+            ..Default::default()
         },
     );
     add_audit(
@@ -130,23 +58,10 @@ fn standard_plan(conn: &mut DbConnection, provider: ProviderId, year_start: i32,
             service: None,
             lead: None,
             criteria: &[],
+            ..Default::default()
         },
     );
     (plan, consent)
-}
-
-fn staff(conn: &mut DbConnection, provider: ProviderId, number: &str, name: &str) -> StaffId {
-    let regulations = ohgov::workforce::store::regulations(conn).unwrap();
-    let person = ohgov::workforce::model::StaffInput {
-        staff_number: number.into(),
-        full_name: name.into(),
-        discipline: "oh_nurse".into(),
-        registration_number: format!("12A{}E", &number[1..]),
-        ..Default::default()
-    }
-    .parse(&regulations)
-    .unwrap();
-    ohgov::workforce::store::create_staff(conn, None, provider, &person).unwrap()
 }
 
 fn user(conn: &mut DbConnection, provider: ProviderId, email: &str, name: &str, role: ohgov::accounts::Role) -> UserId {
@@ -182,8 +97,8 @@ on_both_backends!(
         let mut conn = db.migrated();
         let s = service(&mut conn, "Northshire OH Service", "northshire");
         let other = service(&mut conn, "Southvale Occupational Health Ltd", "southvale");
-        let grace = staff(&mut conn, s.provider, "E1001", "Grace Okafor");
-        let tom = staff(&mut conn, s.provider, "E1002", "Tom Ashworth");
+        let grace = nurse(&mut conn, s.provider, "E1001", "Grace Okafor");
+        let tom = nurse(&mut conn, s.provider, "E1002", "Tom Ashworth");
         let (plan, consent) = standard_plan(&mut conn, s.provider, 2026, Some(grace));
         let signed_hash = hash(&mut conn, plan);
         assert_eq!(signed_hash, hash(&mut conn, plan), "computed twice, the same");
@@ -310,7 +225,7 @@ on_both_backends!(
     app | app | {
         let mut conn = app.db.migrated();
         let s = service(&mut conn, "Northshire OH Service", "northshire");
-        let grace = staff(&mut conn, s.provider, "E1001", "Grace Okafor");
+        let grace = nurse(&mut conn, s.provider, "E1001", "Grace Okafor");
         let (plan, consent) = standard_plan(&mut conn, s.provider, 2026, Some(grace));
         let p = s.provider;
         let base = format!("{}/providers/{p}/audit-plans/2026-27", app.address);

@@ -9,41 +9,17 @@
 
 mod support;
 
-use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use ohgov::accounts::model::{NewContract, OrganisationInput, UserInput};
 use ohgov::accounts::store::Grant;
 use ohgov::accounts::Role;
 use ohgov::audits::store::sign_off as store;
-use ohgov::db::schema::{audit_criteria, audit_plan_sign_offs, audit_plans, audit_standards, audits, catalogue_nodes};
-use ohgov::db::{DbConnection, ProviderId, StaffId};
+use ohgov::db::schema::audit_plan_sign_offs;
+use ohgov::db::{DbConnection, StaffId};
+use support::audits::{at, new_plan, nurse, Audit};
 use support::{browser_signed_in, service, PASSWORD};
 
-/// When the plan was signed: 11:00 UTC on 14 May 2026, 12:00 in London (BST).
-fn at(hour: u32, minute: u32) -> NaiveDateTime {
-    NaiveDate::from_ymd_opt(2026, 5, 14).unwrap().and_hms_opt(hour, minute, 0).unwrap()
-}
-
-fn node(conn: &mut DbConnection, reference: &str) -> i32 {
-    catalogue_nodes::table
-        .filter(catalogue_nodes::reference.eq(reference))
-        .select(catalogue_nodes::id)
-        .first(conn)
-        .unwrap()
-}
-
-fn new_plan(conn: &mut DbConnection, provider: ProviderId, year_start: i32) -> i32 {
-    diesel::insert_into(audit_plans::table)
-        .values((
-            audit_plans::provider_id.eq(provider),
-            audit_plans::year_start.eq(year_start),
-            audit_plans::created_at.eq(at(9, 0)),
-        ))
-        .execute(conn)
-        .unwrap();
-    ohgov::db::last_insert_id(conn).unwrap()
-}
-
+/// One audit against GF1, its method worded with the characters a PDF must keep.
 fn add_audit(
     conn: &mut DbConnection,
     plan: i32,
@@ -52,58 +28,18 @@ fn add_audit(
     lead: Option<StaffId>,
     criteria: &[(&str, f64)],
 ) -> i32 {
-    diesel::insert_into(audits::table)
-        .values((
-            audits::plan_id.eq(plan),
-            audits::title.eq(title),
-            audits::audit_type.eq(audit_type),
-            audits::lead_staff_id.eq(lead.map(|s| s.0)),
-            audits::planned_quarter.eq(2),
-            audits::method.eq("Retrospective review of 40 case notes, £0 cost – Siân’s method"),
-            audits::sample_size.eq(Some(40)),
-            audits::created_at.eq(at(9, 0)),
-            audits::updated_at.eq(at(9, 0)),
-        ))
-        .execute(conn)
-        .unwrap();
-    let id = ohgov::db::last_insert_id(conn).unwrap();
-    let gf1 = node(conn, "GF1");
-    diesel::insert_into(audit_standards::table)
-        .values((audit_standards::audit_id.eq(id), audit_standards::node_id.eq(gf1)))
-        .execute(conn)
-        .unwrap();
-    for (position, (description, target)) in criteria.iter().enumerate() {
-        diesel::insert_into(audit_criteria::table)
-            .values((
-                audit_criteria::audit_id.eq(id),
-                audit_criteria::position.eq(position as i32 + 1),
-                audit_criteria::description.eq(*description),
-                audit_criteria::target_percent.eq(*target),
-            ))
-            .execute(conn)
-            .unwrap();
-    }
-    id
-}
-
-fn staff(conn: &mut DbConnection, provider: ProviderId, number: &str, name: &str) -> StaffId {
-    let regulations = ohgov::workforce::store::regulations(conn).unwrap();
-    let person = ohgov::workforce::model::StaffInput {
-        staff_number: number.into(),
-        full_name: name.into(),
-        discipline: "oh_nurse".into(),
-        registration_number: format!("12A{}E", &number[1..]),
-        ..Default::default()
-    }
-    .parse(&regulations)
-    .unwrap();
-    ohgov::workforce::store::create_staff(conn, None, provider, &person).unwrap()
+    let method = "Retrospective review of 40 case notes, £0 cost – Siân’s method";
+    support::audits::add_audit(
+        conn,
+        plan,
+        &Audit { title, audit_type, standards: &["GF1"], lead, method, criteria, service: None },
+    )
 }
 
 /// The sector standard's plan for 2026-27, led by Chloé Brennan, submitted and signed at 11:00 UTC.
 /// Returns the plan and the stored snapshot's SHA-256.
 fn signed_plan(conn: &mut DbConnection, s: &support::Service) -> (i32, String) {
-    let chloe = staff(conn, s.provider, "E1001", "Chloé Brennan");
+    let chloe = nurse(conn, s.provider, "E1001", "Chloé Brennan");
     let plan = new_plan(conn, s.provider, 2026);
     add_audit(
         conn,

@@ -3,6 +3,7 @@
 //! without copied code.
 #![allow(dead_code)]
 
+pub mod audits;
 pub mod pdf;
 
 use std::io::Write;
