@@ -9,6 +9,7 @@ pub mod audits;
 pub mod catalogue;
 pub mod cli;
 pub mod clock;
+pub mod commissioning;
 pub mod config;
 pub mod coverage;
 pub mod db;
@@ -172,6 +173,14 @@ macro_rules! vocabulary {
             }
         }
 
+        /// Read back from its code, refusing one outside the list (a cached document of figures).
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let code = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)?;
+                Self::parse(&code).ok_or_else(|| serde::de::Error::custom(Self::refusal(&code)))
+            }
+        }
+
         impl diesel::deserialize::FromSql<diesel::sql_types::Text, diesel::sqlite::Sqlite> for $name {
             fn from_sql(value: diesel::sqlite::SqliteValue<'_, '_, '_>) -> diesel::deserialize::Result<Self> {
                 let code = <String as diesel::deserialize::FromSql<diesel::sql_types::Text, diesel::sqlite::Sqlite>>::from_sql(value)?;
@@ -322,6 +331,7 @@ pub fn app(
         .configure(workforce::routes::configure)
         .configure(audits::routes::configure)
         .configure(quality::routes::configure)
+        .configure(commissioning::routes::configure)
         .configure(documents::routes::configure)
         .default_service(aw::to(web::error::not_found))
 }

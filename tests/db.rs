@@ -748,6 +748,11 @@ on_both_backends!(
             (("audits", "audit_type"), codes(audits::AuditType::ALL, |v| v.as_str())),
             (("audits", "status"), codes(audits::AuditStatus::ALL, |v| v.as_str())),
             (("audit_actions", "status"), codes(audits::ActionStatus::ALL, |v| v.as_str())),
+            (
+                ("customer_reviews", "recorded_side"),
+                codes(ohgov::commissioning::model::ReviewSide::ALL, |v| v.as_str()),
+            ),
+            (("esr_declarations", "interface"), codes(ohgov::commissioning::model::EsrInterface::ALL, |v| v.as_str())),
         ]
         .into_iter()
         .collect();

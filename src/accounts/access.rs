@@ -27,6 +27,10 @@ pub enum Capability {
     /// the provider shares it with its commissioners, and the quality report's draft. Everyone who
     /// works with the provider, but not the commissioners who pay it.
     ReadUnpublished,
+    /// Record the six-monthly customer review between a provider and a commissioner, and confirm
+    /// one the other side recorded: the provider's managers and clinical directors, and the
+    /// commissioners who hold a current contract with it.
+    ReviewService,
 }
 
 /// One of the user's memberships, as the rule needs it.
@@ -63,7 +67,7 @@ fn role_allows(role: Role, capability: Capability) -> bool {
             matches!(capability, Read | ReadStaff | ReadAssessment | ReadUnpublished | EditOwnRecords)
         }
         Role::Viewer => matches!(capability, Read | ReadStaff | ReadAssessment | ReadUnpublished),
-        Role::Commissioner => matches!(capability, Read | ReadAssessment),
+        Role::Commissioner => matches!(capability, Read | ReadAssessment | ReviewService),
         Role::Assessor => matches!(capability, ReadAssessment | ReadUnpublished | Assess),
     }
 }

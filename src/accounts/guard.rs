@@ -59,6 +59,8 @@ pub struct Permissions {
     pub edit_own_records: bool,
     /// Documents before they are approved or shared (`Capability::ReadUnpublished`).
     pub read_unpublished: bool,
+    /// Record and confirm customer reviews (`Capability::ReviewService`).
+    pub review_service: bool,
 }
 
 impl Permissions {
@@ -74,6 +76,7 @@ impl Permissions {
             Capability::SignOff => self.sign_off,
             Capability::EditOwnRecords => self.edit_own_records,
             Capability::ReadUnpublished => self.read_unpublished,
+            Capability::ReviewService => self.review_service,
         }
     }
 }
@@ -96,6 +99,7 @@ pub async fn permissions(
         sign_off: allows(Capability::SignOff),
         edit_own_records: allows(Capability::EditOwnRecords),
         read_unpublished: allows(Capability::ReadUnpublished),
+        review_service: allows(Capability::ReviewService),
     })
 }
 

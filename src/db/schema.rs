@@ -214,6 +214,7 @@ diesel::table! {
         withdrawn_at -> Nullable<Timestamp>,
         withdrawn_by -> Nullable<Integer>,
         withdrawal_reason -> Nullable<Text>,
+        document_kind -> Nullable<Text>,
     }
 }
 
@@ -610,6 +611,35 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    customer_reviews (id) {
+        id -> Integer,
+        provider_id -> Integer,
+        commissioner_id -> Integer,
+        held_on -> Date,
+        attendees -> Text,
+        topics -> Text,
+        outcomes -> Text,
+        agreed_actions -> Text,
+        recorded_side -> Text,
+        recorded_by -> Nullable<Integer>,
+        recorded_at -> Timestamp,
+        confirmed_by -> Nullable<Integer>,
+        confirmed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    esr_declarations (provider_id) {
+        provider_id -> Integer,
+        interface -> Text,
+        evidence_series_id -> Nullable<Integer>,
+        declared_on -> Date,
+        updated_at -> Timestamp,
+        updated_by -> Nullable<Integer>,
+    }
+}
+
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(memberships -> organisations (organisation_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -688,4 +718,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     quality_reports,
     quality_report_versions,
     document_settings,
+    customer_reviews,
+    esr_declarations,
 );

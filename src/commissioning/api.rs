@@ -1,0 +1,1 @@
+//! The JSON documents of the commissioner's view, as typed structs.

@@ -1,0 +1,1 @@
+//! The provider's ESR declaration: how its information system exchanges data with ESR.

@@ -1,0 +1,1 @@
+//! The facts of many providers at once, in set-based queries, and their keeping per day.

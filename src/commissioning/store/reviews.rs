@@ -1,0 +1,1 @@
+//! Customer reviews between a provider and a commissioner: recording, confirming, listing.
