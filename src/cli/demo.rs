@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use crate::config::{self, Settings};
 use crate::{
-    accounts, assessment, audits, catalogue, commissioning, coverage, db, documents, evidence, history, quality, workforce,
+    accounts, assessment, audits, catalogue, commissioning, coverage, db, documents, evidence, history, quality,
+    workforce,
 };
 
 #[derive(clap::Args)]

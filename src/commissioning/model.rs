@@ -75,7 +75,9 @@ impl ReviewInput {
         let mut errors = FieldErrors::default();
         let commissioner_id = match self.commissioner_id.trim() {
             "" => None,
-            id => id.parse::<i32>().map_err(|_| errors.add("commissioner_id", "Choose a commissioner from the list")).ok(),
+            id => {
+                id.parse::<i32>().map_err(|_| errors.add("commissioner_id", "Choose a commissioner from the list")).ok()
+            }
         };
         let held_on = required_date(&mut errors, "held_on", &self.held_on, "Enter the day the review was held");
         if held_on.is_some_and(|day| day > today) {
@@ -85,7 +87,8 @@ impl ReviewInput {
         let attendees = required_text(&mut errors, "attendees", &self.attendees, limit, "Name who attended");
         let topics = required_text(&mut errors, "topics", &self.topics, limit, "Enter the topics discussed");
         let outcomes = required_text(&mut errors, "outcomes", &self.outcomes, limit, "Enter the outcomes");
-        let agreed_actions = optional_text(&mut errors, "agreed_actions", &self.agreed_actions, limit).unwrap_or_default();
+        let agreed_actions =
+            optional_text(&mut errors, "agreed_actions", &self.agreed_actions, limit).unwrap_or_default();
         match held_on {
             Some(held_on) if errors.is_empty() => {
                 Ok(Review { commissioner_id, held_on, attendees, topics, outcomes, agreed_actions })
@@ -121,13 +124,16 @@ impl EsrInput {
         if interface.is_none() {
             errors.add("interface", "Choose how the information system exchanges data with ESR");
         }
-        let declared_on = required_date(&mut errors, "declared_on", &self.declared_on, "Enter the day of the declaration");
+        let declared_on =
+            required_date(&mut errors, "declared_on", &self.declared_on, "Enter the day of the declaration");
         if declared_on.is_some_and(|day| day > today) {
             errors.add("declared_on", "The declaration's day cannot be in the future");
         }
         let evidence_id = match self.evidence_id.trim() {
             "" => None,
-            id => id.parse::<i32>().map_err(|_| errors.add("evidence_id", "Choose an evidence item from the list")).ok(),
+            id => {
+                id.parse::<i32>().map_err(|_| errors.add("evidence_id", "Choose an evidence item from the list")).ok()
+            }
         };
         match (interface, declared_on) {
             (Some(interface), Some(declared_on)) if errors.is_empty() => {

@@ -234,9 +234,7 @@ fn code_label(entity: &str, field: &str, code: &str) -> Option<&'static str> {
         ("audit", "audit_type") => crate::audits::model::AuditType::parse(code).map(|t| t.label()),
         ("audit", "status") => crate::audits::model::AuditStatus::parse(code).map(|s| s.label()),
         ("audit_action", "status") => crate::audits::model::ActionStatus::parse(code).map(|s| s.label()),
-        ("customer_review", "recorded_side") => {
-            crate::commissioning::model::ReviewSide::parse(code).map(|s| s.label())
-        }
+        ("customer_review", "recorded_side") => crate::commissioning::model::ReviewSide::parse(code).map(|s| s.label()),
         ("esr_declaration", "interface") => crate::commissioning::model::EsrInterface::parse(code).map(|i| i.label()),
         _ => None,
     }

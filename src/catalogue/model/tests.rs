@@ -29,7 +29,9 @@ fn the_builtin_catalogue_passes_every_check() {
     let files =
         check_set(&crate::catalogue::builtin_sources(), &KnownReferences::new()).expect("built-in catalogue is valid");
     let codes: Vec<&str> = files.iter().map(|f| f.code.as_str()).collect();
-    for code in ["seqohs-2023", "seqohs-2015", "nhs-core-services", "subspecialisms", "professions", "kpis", "document-kinds"] {
+    for code in
+        ["seqohs-2023", "seqohs-2015", "nhs-core-services", "subspecialisms", "professions", "kpis", "document-kinds"]
+    {
         assert!(codes.contains(&code), "{code} missing from {codes:?}");
     }
     // The 2015 framework loads before the 2023 one that replaces it.
@@ -51,14 +53,8 @@ fn the_builtin_catalogue_passes_every_check() {
     assert_eq!(count("nhs-core-services"), 6);
     assert_eq!(count("subspecialisms"), 10);
     // The document kinds are the references the key questions ask for by name, each once.
-    let kinds: Vec<&str> = files
-        .iter()
-        .find(|f| f.code == "document-kinds")
-        .unwrap()
-        .nodes
-        .iter()
-        .map(|n| n.reference.as_str())
-        .collect();
+    let kinds: Vec<&str> =
+        files.iter().find(|f| f.code == "document-kinds").unwrap().nodes.iter().map(|n| n.reference.as_str()).collect();
     // As commissioning::model::document_kinds names them (a higher layer: quoted, not imported).
     assert_eq!(
         kinds,

@@ -15,7 +15,8 @@ use crate::web::form::{confirm_then, save_then, status_for, Form};
 use crate::web::{render_status, with_conn, AppError, AppState};
 
 pub(super) fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/providers/{provider_id}/esr", web::get().to(page)).route("/providers/{provider_id}/esr", web::post().to(save));
+    cfg.route("/providers/{provider_id}/esr", web::get().to(page))
+        .route("/providers/{provider_id}/esr", web::post().to(save));
 }
 
 /// `GET /providers/{id}/esr`: the declaration, and for those who manage the service, the form.

@@ -88,12 +88,9 @@ async fn show_form(
     let standing = standing_of(state, user, provider_id).await?;
     let today = state.today();
     let (mut context, _) = provider_page(state, user, provider_id).await?;
-    let choices = with_conn(state, move |conn| {
-        Ok(reviews::by_commissioner(conn, provider_id, Some(&standing), today)?)
-    })
-    .await?;
-    let choices: Vec<(String, String)> =
-        choices.into_iter().map(|c| (c.commissioner_id.to_string(), c.name)).collect();
+    let choices =
+        with_conn(state, move |conn| Ok(reviews::by_commissioner(conn, provider_id, Some(&standing), today)?)).await?;
+    let choices: Vec<(String, String)> = choices.into_iter().map(|c| (c.commissioner_id.to_string(), c.name)).collect();
     context.insert("choices", &choices);
     context.insert("form", &input);
     context.insert("errors", &errors.0);

@@ -49,10 +49,9 @@ pub fn save(
     let declared = input.parse(today)?;
     db::write_transaction(conn, |conn| {
         let series = match declared.evidence_id {
-            Some(item) => Some(
-                crate::evidence::store::current_series(conn, provider_id, item)?
-                    .ok_or_else(|| StoreError::invalid("evidence_id", "Choose one of the service's current evidence items"))?,
-            ),
+            Some(item) => Some(crate::evidence::store::current_series(conn, provider_id, item)?.ok_or_else(|| {
+                StoreError::invalid("evidence_id", "Choose one of the service's current evidence items")
+            })?),
             None => None,
         };
         let before: Option<(EsrInterface, NaiveDate, Option<i32>)> = esr_declarations::table
@@ -101,7 +100,15 @@ pub fn save(
                     return Ok(());
                 }
                 diesel::update(esr_declarations::table.find(provider_id)).set(values).execute(conn)?;
-                record_action(conn, Some(by), Some(provider_id.0), "esr_declaration", provider_id.0, "update", changes)?;
+                record_action(
+                    conn,
+                    Some(by),
+                    Some(provider_id.0),
+                    "esr_declaration",
+                    provider_id.0,
+                    "update",
+                    changes,
+                )?;
             }
         }
         Ok(())

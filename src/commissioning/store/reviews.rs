@@ -207,7 +207,11 @@ pub fn confirm(
         let found: Option<(i32, ReviewSide, Option<NaiveDateTime>)> = customer_reviews::table
             .filter(customer_reviews::id.eq(review_id))
             .filter(customer_reviews::provider_id.eq(provider_id))
-            .select((customer_reviews::commissioner_id, customer_reviews::recorded_side, customer_reviews::confirmed_at))
+            .select((
+                customer_reviews::commissioner_id,
+                customer_reviews::recorded_side,
+                customer_reviews::confirmed_at,
+            ))
             .first(conn)
             .optional()?;
         let Some((commissioner_id, recorded_side, confirmed_at)) = found else {
