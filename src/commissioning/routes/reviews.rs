@@ -2,6 +2,7 @@
 //! commissioners, when the next is due with each, recording one, and confirming one the other
 //! side recorded.
 
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::accounts::access::Capability;
@@ -9,7 +10,7 @@ use crate::accounts::guard::{authorize, provider_page};
 use crate::accounts::session::CurrentUser;
 use crate::commissioning::model::{ReviewInput, ReviewSide};
 use crate::commissioning::store::reviews::{self, ReviewSort, Standing};
-use crate::db::ProviderId;
+use crate::db::{ProviderId, StoreError};
 use crate::form::FieldErrors;
 use crate::web::form::{confirm_then, save_then, status_for, Form, NoFields};
 use crate::web::list::ListQuery;
@@ -148,10 +149,22 @@ async fn show(
 ) -> Result<HttpResponse, AppError> {
     let (provider_id, review_id) = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Read).await?;
-    let standing = standing_of(&state, &user, provider_id).await?;
-    let (mut context, can) = provider_page(&state, &user, provider_id).await?;
+    show_review(&state, &req, &user, provider_id, review_id, None).await
+}
+
+/// The review's page; `refused` is why a confirmation was refused, shown on it with 409.
+async fn show_review(
+    state: &AppState,
+    req: &HttpRequest,
+    user: &CurrentUser,
+    provider_id: ProviderId,
+    review_id: i32,
+    refused: Option<String>,
+) -> Result<HttpResponse, AppError> {
+    let standing = standing_of(state, user, provider_id).await?;
+    let (mut context, can) = provider_page(state, user, provider_id).await?;
     let side = standing.side;
-    let found = with_conn(&state, move |conn| Ok(reviews::one(conn, provider_id, &standing, review_id)?)).await?;
+    let found = with_conn(state, move |conn| Ok(reviews::one(conn, provider_id, &standing, review_id)?)).await?;
     let (review, confirmed_by) = found.ok_or(AppError::NotFound)?;
     let may_confirm = can.review_service && review.confirmed_at.is_none() && review.recorded_side != side;
     context.insert("review", &review);
@@ -159,7 +172,9 @@ async fn show(
     context.insert("may_confirm", &may_confirm);
     context.insert("same_side", &(review.recorded_side == side));
     context.insert("other_side", &other(review.recorded_side).label());
-    render(&state, &req, "commissioning/review.html", context)
+    context.insert("refused", &refused);
+    let status = if refused.is_some() { StatusCode::CONFLICT } else { StatusCode::OK };
+    render_status(state, req, "commissioning/review.html", context, status)
 }
 
 /// The side that confirms what `side` recorded.
@@ -171,7 +186,8 @@ fn other(side: ReviewSide) -> ReviewSide {
 }
 
 /// `POST /providers/{id}/customer-reviews/{review_id}/confirm`: someone of the other side
-/// confirms the review; the same side, or a second confirmation, is refused (409) with the reason.
+/// confirms the review; the same side, or a second confirmation, is refused (409) with the reason
+/// on the review's page. Nothing is written then.
 async fn confirm(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -183,18 +199,19 @@ async fn confirm(
     authorize(&state, &user, provider_id, Capability::ReviewService).await?;
     let standing = standing_of(&state, &user, provider_id).await?;
     let (by, now) = (user.id, state.now().naive_utc());
-    save_then(
-        &state,
-        move |conn| reviews::confirm(conn, by, provider_id, &standing, review_id, now),
-        |()| {
-            confirm_then(
-                &req,
-                "Customer review confirmed",
-                format!("/providers/{provider_id}/customer-reviews/{review_id}"),
-            )
-        },
-        // The confirmation has no fields: a refusal is a conflict or a missing review, never a form.
-        |errors| async move { Err(AppError::BadRequest(errors.to_string())) },
-    )
-    .await
+    let outcome =
+        with_conn(&state, move |conn| match reviews::confirm(conn, by, provider_id, &standing, review_id, now) {
+            Err(StoreError::Conflict(why)) => Ok(Err(why)),
+            other => Ok(Ok(other?)),
+        })
+        .await?;
+    match outcome {
+        Ok(()) => Ok(confirm_then(
+            &req,
+            "Customer review confirmed",
+            format!("/providers/{provider_id}/customer-reviews/{review_id}"),
+        )),
+        // Refused with its reason on the review's own page (409), as the audit plan's copy is.
+        Err(why) => show_review(&state, &req, &user, provider_id, review_id, Some(why)).await,
+    }
 }
