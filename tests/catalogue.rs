@@ -204,6 +204,9 @@ on_both_backends!(
             "General Medical Council",
             "12A3456E",
             "Working days from referral to appointment",
+            "id=\"document-kinds\"",
+            "Contingency plan for the loss of key staff",
+            "Information-sharing agreement (including immunisation status)",
         ] {
             assert!(body.contains(text), "the catalogue page shows {text:?}");
         }
@@ -235,7 +238,7 @@ fn the_load_command_reports_and_refuses_bad_files() {
     assert!(String::from_utf8_lossy(&first.stdout).contains("seqohs-2023: loaded"));
     let second = run(&["catalogue", "load", standards]);
     let out = String::from_utf8_lossy(&second.stdout);
-    assert_eq!(out.lines().filter(|l| l.ends_with(": unchanged")).count(), 6, "{out}");
+    assert_eq!(out.lines().filter(|l| l.ends_with(": unchanged")).count(), 7, "{out}");
 
     let bad = tempfile::tempdir().unwrap();
     for source in catalogue::builtin_sources() {
