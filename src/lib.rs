@@ -345,10 +345,15 @@ async fn home(
     let mut context = tera::Context::new();
     if let Some(user) = user {
         let (owner, today) = (user.id, state.today());
-        let overdue =
-            web::with_conn(&state, move |conn| Ok(audits::store::actions::overdue_for_owner(conn, owner, today)?))
-                .await?;
+        let (overdue, commissioners) = web::with_conn(&state, move |conn| {
+            Ok((
+                audits::store::actions::overdue_for_owner(conn, owner, today)?,
+                accounts::store::commissioner_organisations(conn, owner, today)?,
+            ))
+        })
+        .await?;
         context.insert("my_overdue_actions", &overdue);
+        context.insert("my_commissioners", &commissioners);
     }
     web::render(&state, &req, "home.html", context)
 }

@@ -32,6 +32,24 @@ pub async fn authorize(
     }
 }
 
+/// Succeeds when `user` holds a current commissioner's membership of `commissioner_id`: a
+/// commissioner's own pages (its providers side by side) are its members' alone. Anyone else gets
+/// 404, as for a provider they may not see: whether the organisation exists is itself private.
+pub async fn authorize_commissioner(state: &AppState, user: &CurrentUser, commissioner_id: i32) -> Result<(), AppError> {
+    let today = state.today();
+    let (held, _) = access_facts(state, user).await?;
+    let member = held.iter().any(|m| {
+        m.role == super::model::Role::Commissioner
+            && m.organisation_id == commissioner_id
+            && m.expires_on.is_none_or(|last_day| today <= last_day)
+    });
+    if member {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
 /// Whether `user` may do `capability` with `provider_id` today: the answer [`authorize`] acts on,
 /// for a link or a form whose route decides by the record (a file holding patient data).
 pub async fn allows(

@@ -86,11 +86,14 @@ async fn sign_in_page(
 
 /// Where a person goes once signed in: back to the page that sent them to sign in, if that is one
 /// of ours; else to their provider's page if they read exactly one; else home.
-fn landing(next: Option<String>, providers: &[store::ProviderSummary]) -> String {
-    match (next, providers) {
-        (Some(path), _) => path,
-        (None, [only]) => format!("/providers/{}", only.id),
-        (None, _) => "/".into(),
+/// Where signing in leads: back to the page that asked, else a commissioner's providers side by
+/// side, else the one provider someone works with, else home.
+fn landing(next: Option<String>, commissioners: &[(i32, String)], providers: &[store::ProviderSummary]) -> String {
+    match (next, commissioners, providers) {
+        (Some(path), _, _) => path,
+        (None, [(only, _)], _) => format!("/commissioners/{only}"),
+        (None, [], [only]) => format!("/providers/{}", only.id),
+        (None, _, _) => "/".into(),
     }
 }
 
@@ -127,16 +130,17 @@ async fn sign_in(
                 &session_id,
                 now.and_utc().timestamp(),
             )?;
-            let (held, is_admin, providers) = with_conn(&state, move |conn| {
+            let (held, is_admin, commissioners, providers) = with_conn(&state, move |conn| {
                 let held = store::membership_labels(conn, user_id, today)?;
                 let is_admin = store::session_user(conn, user_id)?.is_some_and(|(_, _, admin)| admin);
+                let commissioners = store::commissioner_organisations(conn, user_id, today)?;
                 let providers = store::readable_providers(conn, user_id, today)?;
-                Ok((held, is_admin, providers))
+                Ok((held, is_admin, commissioners, providers))
             })
             .await?;
             session::remember_memberships(&session, &held)?;
             session::remember_admin(&session, is_admin)?;
-            Ok(see_other(landing(next, &providers)))
+            Ok(see_other(landing(next, &commissioners, &providers)))
         }
         Err(refusal) => {
             let context = sign_in_context(email.trim(), Some(refusal.to_string()), next.as_deref());

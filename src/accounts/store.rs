@@ -987,3 +987,31 @@ pub fn all_contracted_providers(conn: &mut DbConnection, as_of: chrono::NaiveDat
         .order(contracts::provider_id)
         .load(conn)
 }
+
+/// The commissioner organisations a user holds a current commissioner's membership of on `today`,
+/// by name: where their comparison pages are. One query.
+pub fn commissioner_organisations(
+    conn: &mut DbConnection,
+    user_id: UserId,
+    today: chrono::NaiveDate,
+) -> QueryResult<Vec<(i32, String)>> {
+    memberships::table
+        .inner_join(organisations::table.on(organisations::id.eq(memberships::organisation_id)))
+        .filter(memberships::user_id.eq(user_id))
+        .filter(memberships::role.eq(Role::Commissioner))
+        .filter(memberships::expires_on.is_null().or(memberships::expires_on.ge(today)))
+        .filter(organisations::kind.eq(OrganisationKind::Commissioner))
+        .select((organisations::id, organisations::name))
+        .order((organisations::name, organisations::id))
+        .load(conn)
+}
+
+/// A commissioner organisation's name. One query.
+pub fn commissioner_name(conn: &mut DbConnection, commissioner_id: i32) -> QueryResult<Option<String>> {
+    organisations::table
+        .filter(organisations::id.eq(commissioner_id))
+        .filter(organisations::kind.eq(OrganisationKind::Commissioner))
+        .select(organisations::name)
+        .first(conn)
+        .optional()
+}

@@ -29,3 +29,29 @@ pub fn file_response(media_type: &str, file_name: &str, content: Vec<u8>) -> Htt
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
         .body(content)
 }
+
+/// A cell as a CSV file may carry it to a spreadsheet: one that begins with `=`, `+`, `-`, `@`, a
+/// tab or a carriage return is a formula a spreadsheet would run (CSV injection), so it is written
+/// after an apostrophe, which shows it as the text it is.
+pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spreadsheet_safe;
+
+    #[test]
+    fn a_cell_a_spreadsheet_would_run_is_written_as_text() {
+        for formula in ["=HYPERLINK(\"http://x\")", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(spreadsheet_safe(formula), format!("'{formula}"));
+        }
+        assert_eq!(spreadsheet_safe("Northfield OH"), "Northfield OH");
+        assert_eq!(spreadsheet_safe("a=b"), "a=b");
+        assert_eq!(spreadsheet_safe(""), "");
+    }
+}
