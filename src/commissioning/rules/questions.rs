@@ -191,9 +191,10 @@ fn esr_page(f: &ProviderFacts) -> Source {
     link(f, "ESR declaration", "/esr", Capability::ReadAssessment)
 }
 
-/// The customer reviews' page (the `reviews` routes).
+/// The customer reviews' page (the `reviews` routes), which the handler opens to `Read`: the
+/// provider's people and its commissioners, not its assessors.
 fn reviews_page(f: &ProviderFacts) -> Source {
-    link(f, "Customer reviews", "/reviews", Capability::ReadAssessment)
+    link(f, "Customer reviews", "/customer-reviews", Capability::Read)
 }
 
 // ---------------------------------------------------------------------------------------------
