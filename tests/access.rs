@@ -76,6 +76,8 @@ struct World {
     year: String,
     audit: i32,
     action: i32,
+    /// A customer review the provider recorded with the trust, awaiting the trust's confirmation.
+    review: i32,
 }
 
 fn build_world(db: &support::TestDb) -> World {
@@ -221,6 +223,26 @@ fn build_world(db: &support::TestDb) -> World {
     let action = ohgov::audits::store::actions::add_action(&mut conn, None, provider_id, audit, &new_action).unwrap();
     signed_audit_plan(&mut conn, provider_id, support::today());
     approved_quality_report(&mut conn, provider_id, support::today());
+    let review = ohgov::commissioning::store::reviews::record(
+        &mut conn,
+        UserId(manager),
+        provider_id,
+        &ohgov::commissioning::store::reviews::Standing {
+            side: ohgov::commissioning::model::ReviewSide::Provider,
+            commissioners: Vec::new(),
+        },
+        &ohgov::commissioning::model::ReviewInput {
+            commissioner_id: trust.to_string(),
+            held_on: support::today().to_string(),
+            attendees: "The manager; the commissioner".into(),
+            topics: "Referral turnaround".into(),
+            outcomes: "On target".into(),
+            agreed_actions: String::new(),
+        },
+        support::today(),
+        chrono::Utc::now().naive_utc(),
+    )
+    .unwrap();
     World {
         provider,
         other_provider,
@@ -233,6 +255,7 @@ fn build_world(db: &support::TestDb) -> World {
         year: year.url(),
         audit,
         action,
+        review,
     }
 }
 
@@ -329,6 +352,9 @@ on_both_backends!(
         // Signing off an audit plan, or returning it: only a clinical director (the form, sent
         // empty, is refused at its field).
         const SIGNS_OFF_POST: [u16; 8] = [303, 403, 422, 403, 403, 403, 403, 404];
+        // Recording a customer review: managers, clinical directors and the commissioner.
+        const REVIEWS: [u16; 8] = [303, 200, 200, 403, 403, 200, 403, 404];
+        let rv = world.review;
         let year = ohgov::clock::FinancialYear::containing(chrono::Utc::now().date_naive()).url();
         let plan = format!("/providers/{p}/audit-plans/{year}");
         let other_plan = format!("/providers/{q}/audit-plans/{year}");
@@ -968,6 +994,65 @@ on_both_backends!(
             ("POST", "/admin/organisations", "/admin/organisations".into(), ADMIN_POST),
             ("POST", "/admin/users", "/admin/users".into(), ADMIN_POST),
             ("POST", "/admin/contracts", "/admin/contracts".into(), ADMIN_POST),
+            // Customer reviews: read by the provider's people and its commissioners; recorded by
+            // those who may review the service (managers, clinical directors, commissioners); a
+            // review the provider recorded is confirmed by the commissioner only (the same side: 409).
+            ("GET", "/providers/{provider_id}/customer-reviews", format!("/providers/{p}/customer-reviews"), READS),
+            ("GET", "/providers/{provider_id}/customer-reviews", format!("/providers/{q}/customer-reviews"), HIDDEN),
+            (
+                "GET",
+                "/providers/{provider_id}/customer-reviews/new",
+                format!("/providers/{p}/customer-reviews/new"),
+                REVIEWS,
+            ),
+            (
+                "GET",
+                "/providers/{provider_id}/customer-reviews/new",
+                format!("/providers/{q}/customer-reviews/new"),
+                HIDDEN,
+            ),
+            (
+                "POST",
+                "/providers/{provider_id}/customer-reviews",
+                format!("/providers/{p}/customer-reviews"),
+                [303, 422, 422, 403, 403, 422, 403, 404],
+            ),
+            ("POST", "/providers/{provider_id}/customer-reviews", format!("/providers/{q}/customer-reviews"), HIDDEN),
+            (
+                "GET",
+                "/providers/{provider_id}/customer-reviews/{review_id}",
+                format!("/providers/{p}/customer-reviews/{rv}"),
+                READS,
+            ),
+            (
+                "GET",
+                "/providers/{provider_id}/customer-reviews/{review_id}",
+                format!("/providers/{q}/customer-reviews/{rv}"),
+                HIDDEN,
+            ),
+            (
+                "GET",
+                "/providers/{provider_id}/customer-reviews/{review_id}",
+                format!("/providers/{p}/customer-reviews/999999"),
+                [303, 404, 404, 404, 404, 404, 403, 404],
+            ),
+            (
+                "POST",
+                "/providers/{provider_id}/customer-reviews/{review_id}/confirm",
+                format!("/providers/{p}/customer-reviews/{rv}/confirm"),
+                [303, 409, 409, 403, 403, 303, 403, 404],
+            ),
+            (
+                "POST",
+                "/providers/{provider_id}/customer-reviews/{review_id}/confirm",
+                format!("/providers/{q}/customer-reviews/{rv}/confirm"),
+                HIDDEN,
+            ),
+            // The ESR declaration: read with the assessment; made by those who manage the service.
+            ("GET", "/providers/{provider_id}/esr", format!("/providers/{p}/esr"), READS_ASSESSMENT),
+            ("GET", "/providers/{provider_id}/esr", format!("/providers/{q}/esr"), HIDDEN),
+            ("POST", "/providers/{provider_id}/esr", format!("/providers/{p}/esr"), MANAGES_POST),
+            ("POST", "/providers/{provider_id}/esr", format!("/providers/{q}/esr"), HIDDEN),
         ];
 
         let covered: BTreeSet<(String, String)> =

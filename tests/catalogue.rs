@@ -204,6 +204,9 @@ on_both_backends!(
             "General Medical Council",
             "12A3456E",
             "Working days from referral to appointment",
+            "id=\"document-kinds\"",
+            "Contingency plan for the loss of key staff",
+            "Information-sharing agreement (including immunisation status)",
         ] {
             assert!(body.contains(text), "the catalogue page shows {text:?}");
         }

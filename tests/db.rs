@@ -708,6 +708,7 @@ on_both_backends!(
             "profession",
             "kpi_group",
             "kpi",
+            "document_kind",
         ]);
         assert!(node_kinds.iter().all(|k| catalogue::NodeKind::parse(k).is_some_and(|n| n.as_str() == k)));
         let levels = strings(&["must", "should"]);

@@ -323,3 +323,88 @@ on_both_backends!(
         assert!(page.contains("value=\"SS10\" checked"), "the ticked standards are kept");
     }
 );
+
+/// An item's stored document kind.
+fn document_kind(db: &support::TestDb, id: i32) -> Option<String> {
+    use ohgov::db::schema::evidence_items;
+    evidence_items::table.find(id).select(evidence_items::document_kind).first(&mut db.conn()).unwrap()
+}
+
+on_both_backends!(
+    a_document_kind_is_saved_kept_on_a_new_version_and_refused_outside_the_list,
+    app | app | {
+        let s = service(&mut app.db.migrated(), "Northshire OH Service", "northshire");
+        let (client, token) = browser_signed_in(&app, "manager@northshire.example", PASSWORD).await;
+        let base = format!("{}/providers/{}/evidence", app.address, s.provider);
+
+        // The form offers the catalogue's kinds.
+        let form = client.get(format!("{base}/new")).send().await.unwrap().text().await.unwrap();
+        assert!(form.contains("value=\"staff_development_plan\">Staff development plan</option>"));
+
+        // A kind outside the list is refused at its field; nothing is written.
+        let before = counts(&app.db);
+        let bad = upload(&token, "Plan", Some(("plan.pdf", PDF.to_vec())), &[("document_kind", "wish_list")]);
+        let (status, page, _) = post(&client, base.clone(), bad).await;
+        assert_eq!(status, 422);
+        assert!(page.contains("Choose a document kind from the list"), "{page}");
+        assert_eq!(counts(&app.db), before);
+
+        // Saved, shown on the item's page and in the library, and recorded in the history.
+        let plan = upload(
+            &token,
+            "Staff development plan 2026/27",
+            Some(("plan.pdf", PDF.to_vec())),
+            &[("document_kind", "staff_development_plan")],
+        );
+        let (status, _, at) = post(&client, base.clone(), plan).await;
+        assert_eq!(status, 303);
+        let first = item_id(&at);
+        assert_eq!(document_kind(&app.db, first).as_deref(), Some("staff_development_plan"));
+        let page = client.get(format!("{base}/{first}")).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("<dt>Document kind</dt><dd>Staff development plan</dd>"), "{page}");
+        let other = upload(&token, "Fire safety policy", Some(("fire.pdf", b"%PDF-1.4\nfire\n%%EOF\n".to_vec())), &[]);
+        assert_eq!(post(&client, base.clone(), other).await.0, 303);
+        {
+            use ohgov::db::schema::history;
+            let changes: String = history::table
+                .filter(history::entity.eq("evidence"))
+                .filter(history::entity_id.eq(first.to_string()))
+                .select(history::changes)
+                .first(&mut app.db.conn())
+                .unwrap();
+            assert!(changes.contains("staff_development_plan"), "{changes}");
+        }
+
+        // The library filters by kind.
+        let filtered = client
+            .get(format!("{base}?document_kind=staff_development_plan"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(filtered.contains("Staff development plan 2026/27") && !filtered.contains("Fire safety policy"));
+        let all = client.get(base.clone()).send().await.unwrap().text().await.unwrap();
+        assert!(all.contains("Staff development plan 2026/27") && all.contains("Fire safety policy"));
+
+        // The new-version form keeps the kind; a version sent with it keeps it.
+        let replace = client.get(format!("{base}/{first}/replace")).send().await.unwrap().text().await.unwrap();
+        assert!(replace.contains("value=\"staff_development_plan\" selected"), "the form keeps the kind");
+        let newer = upload(
+            &token,
+            "Staff development plan 2026/27",
+            Some(("plan-v2.pdf", b"%PDF-1.4\nversion 2\n%%EOF\n".to_vec())),
+            &[("document_kind", "staff_development_plan")],
+        );
+        let (status, _, at) = post(&client, format!("{base}/{first}/replace"), newer).await;
+        assert_eq!(status, 303);
+        let second = item_id(&at);
+        assert_ne!(second, first);
+        assert_eq!(document_kind(&app.db, second).as_deref(), Some("staff_development_plan"));
+        // A new version sent with a kind outside the list is refused, and the item stays as it was.
+        let bad = upload(&token, "Plan", Some(("plan-v3.pdf", PDF.to_vec())), &[("document_kind", "wish_list")]);
+        assert_eq!(post(&client, format!("{base}/{second}/replace"), bad).await.0, 422);
+        assert_eq!(document_kind(&app.db, second).as_deref(), Some("staff_development_plan"));
+    }
+);

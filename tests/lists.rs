@@ -377,6 +377,7 @@ on_both_backends!(
                 contains_patient_data: false,
                 link_url: None,
                 standards: vec![],
+                document_kind: None,
             };
             ohgov::evidence::store::add(&mut conn, None, s.provider, None, &details, None).unwrap();
         }

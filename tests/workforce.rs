@@ -472,6 +472,7 @@ on_both_backends!(
             contains_patient_data: false,
             link_url: None,
             standards: Vec::new(),
+            document_kind: None,
         };
         ohgov::evidence::store::add(&mut conn, None, s.provider, None, &details, Some(&document)).unwrap();
         // A preview left a day and more, one made an hour before the sweep, and one confirmed.

@@ -628,6 +628,30 @@ pub fn has_current_nhs_contract(
     Ok(nhs > 0)
 }
 
+/// The commissioners holding a contract with the provider on `today`, by name, each once with the
+/// earliest start of its current contracts: who a customer review may be held with. One query.
+pub fn current_commissioners(
+    conn: &mut DbConnection,
+    provider_id: ProviderId,
+    today: chrono::NaiveDate,
+) -> QueryResult<Vec<(i32, String, chrono::NaiveDate)>> {
+    let rows: Vec<(i32, String, chrono::NaiveDate)> = contracts::table
+        .inner_join(organisations::table.on(organisations::id.eq(contracts::commissioner_id)))
+        .filter(contracts::provider_id.eq(provider_id))
+        .filter(contracts::starts_on.le(today))
+        .filter(contracts::ends_on.is_null().or(contracts::ends_on.ge(today)))
+        .select((organisations::id, organisations::name, contracts::starts_on))
+        .order((organisations::name, organisations::id, contracts::starts_on))
+        .load(conn)?;
+    let mut found: Vec<(i32, String, chrono::NaiveDate)> = Vec::new();
+    for row in rows {
+        if found.last().is_none_or(|(id, _, _)| *id != row.0) {
+            found.push(row);
+        }
+    }
+    Ok(found)
+}
+
 /// The roles of a provider's own people (not commissioners or assessors).
 const PROVIDER_PEOPLE: [Role; 4] = [Role::Manager, Role::ClinicalDirector, Role::Clinician, Role::Viewer];
 

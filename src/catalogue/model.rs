@@ -27,6 +27,7 @@ crate::vocabulary! {
         Subspecialisms => ("subspecialisms", "Sub-specialisms"),
         Professions => ("professions", "Professional rules"),
         Kpis => ("kpis", "Key performance indicators"),
+        DocumentKinds => ("document_kinds", "Document kinds"),
     }
     name = "catalogue kind", stored_in = [catalogues.kind];
 }
@@ -43,6 +44,7 @@ impl CatalogueKind {
             CatalogueKind::Subspecialisms => &[(Subspecialism, &[None])],
             CatalogueKind::Professions => &[(Profession, &[None])],
             CatalogueKind::Kpis => &[(KpiGroup, &[None]), (Kpi, &[None, Some(KpiGroup)])],
+            CatalogueKind::DocumentKinds => &[(DocumentKind, &[None])],
         }
     }
 }
@@ -58,6 +60,7 @@ crate::vocabulary! {
         Profession => ("profession", "Profession"),
         KpiGroup => ("kpi_group", "KPI group"),
         Kpi => ("kpi", "KPI"),
+        DocumentKind => ("document_kind", "Document kind"),
     }
     name = "node kind", stored_in = [catalogue_nodes.kind];
 }

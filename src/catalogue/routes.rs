@@ -1,5 +1,5 @@
 //! `/catalogue`: the frameworks, then domains and standards with guidance and expected evidence,
-//! then the core services, sub-specialisms, professions and KPIs.
+//! then the core services, sub-specialisms, professions, KPIs and document kinds.
 
 use actix_web::{web, HttpRequest, HttpResponse};
 
@@ -22,5 +22,6 @@ async fn index(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRespo
     context.insert("subspecialisms", &list(CatalogueKind::Subspecialisms));
     context.insert("professions", &list(CatalogueKind::Professions));
     context.insert("kpis", &list(CatalogueKind::Kpis));
+    context.insert("document_kinds", &list(CatalogueKind::DocumentKinds));
     render(&state, &req, "catalogue/index.html", context)
 }

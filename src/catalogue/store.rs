@@ -686,3 +686,16 @@ impl TreeContext<'_> {
         }
     }
 }
+
+/// The catalogue's document kinds still in force, in the file's order, as (reference, title): the
+/// choices of an evidence item's "Document kind", and the list a chosen code is checked against.
+pub fn document_kinds(conn: &mut DbConnection) -> QueryResult<Vec<(String, String)>> {
+    catalogue_nodes::table
+        .inner_join(catalogues::table)
+        .filter(catalogues::kind.eq(CatalogueKind::DocumentKinds))
+        .filter(catalogue_nodes::kind.eq(NodeKind::DocumentKind))
+        .filter(catalogue_nodes::retired.eq(false))
+        .select((catalogue_nodes::reference, catalogue_nodes::title))
+        .order((catalogue_nodes::position, catalogue_nodes::id))
+        .load(conn)
+}

@@ -3,7 +3,10 @@
 use std::path::PathBuf;
 
 use crate::config::{self, Settings};
-use crate::{accounts, assessment, audits, catalogue, coverage, db, documents, evidence, history, quality, workforce};
+use crate::{
+    accounts, assessment, audits, catalogue, commissioning, coverage, db, documents, evidence, history, quality,
+    workforce,
+};
 
 #[derive(clap::Args)]
 pub struct DemoArgs {
@@ -33,6 +36,7 @@ pub fn build(
     audits::demo::seed(conn, today)?;
     quality::demo::seed(conn, today)?;
     documents::demo::seed(conn, today)?;
+    commissioning::demo::seed(conn, today)?;
     Ok((report, logins))
 }
 

@@ -8,6 +8,7 @@ use crate::accounts::access::Capability;
 use crate::assessment::model::AccreditationStatus;
 use crate::audits::model::PlanState;
 use crate::db::ProviderId;
+use crate::form::{optional_text, required_date, required_text, FieldErrors};
 use crate::workforce::rules::Issue;
 
 crate::vocabulary! {
@@ -40,6 +41,108 @@ crate::vocabulary! {
         NotEvidenced => ("not_evidenced", "Not evidenced"),
     }
     name = "answer", stored_in = [];
+}
+
+/// The longest a customer review's free text may be, each field.
+pub const REVIEW_TEXT_LIMIT: usize = 10_000;
+
+/// A customer review as the form sends it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ReviewInput {
+    /// The commissioner's organisation id; blank when the recorder belongs to only one.
+    pub commissioner_id: String,
+    pub held_on: String,
+    pub attendees: String,
+    pub topics: String,
+    pub outcomes: String,
+    pub agreed_actions: String,
+}
+
+/// A checked customer review; the commissioner is checked by the store against the contracts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Review {
+    pub commissioner_id: Option<i32>,
+    pub held_on: NaiveDate,
+    pub attendees: String,
+    pub topics: String,
+    pub outcomes: String,
+    pub agreed_actions: String,
+}
+
+impl ReviewInput {
+    /// Every bad field at once. A review is recorded after it is held, so not in the future.
+    pub fn parse(&self, today: NaiveDate) -> Result<Review, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let commissioner_id = match self.commissioner_id.trim() {
+            "" => None,
+            id => {
+                id.parse::<i32>().map_err(|_| errors.add("commissioner_id", "Choose a commissioner from the list")).ok()
+            }
+        };
+        let held_on = required_date(&mut errors, "held_on", &self.held_on, "Enter the day the review was held");
+        if held_on.is_some_and(|day| day > today) {
+            errors.add("held_on", "The review must have been held: the day cannot be in the future");
+        }
+        let limit = REVIEW_TEXT_LIMIT;
+        let attendees = required_text(&mut errors, "attendees", &self.attendees, limit, "Name who attended");
+        let topics = required_text(&mut errors, "topics", &self.topics, limit, "Enter the topics discussed");
+        let outcomes = required_text(&mut errors, "outcomes", &self.outcomes, limit, "Enter the outcomes");
+        let agreed_actions =
+            optional_text(&mut errors, "agreed_actions", &self.agreed_actions, limit).unwrap_or_default();
+        match held_on {
+            Some(held_on) if errors.is_empty() => {
+                Ok(Review { commissioner_id, held_on, attendees, topics, outcomes, agreed_actions })
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
+/// The ESR declaration as the form sends it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EsrInput {
+    pub interface: String,
+    pub declared_on: String,
+    /// The id of one of the provider's current evidence items, or blank.
+    pub evidence_id: String,
+}
+
+/// A checked ESR declaration; the evidence item is checked by the store against the library.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EsrDeclaration {
+    pub interface: EsrInterface,
+    pub declared_on: NaiveDate,
+    pub evidence_id: Option<i32>,
+}
+
+impl EsrInput {
+    /// Every bad field at once. A declaration is made on a day that has come.
+    pub fn parse(&self, today: NaiveDate) -> Result<EsrDeclaration, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let interface = EsrInterface::parse(self.interface.trim());
+        if interface.is_none() {
+            errors.add("interface", "Choose how the information system exchanges data with ESR");
+        }
+        let declared_on =
+            required_date(&mut errors, "declared_on", &self.declared_on, "Enter the day of the declaration");
+        if declared_on.is_some_and(|day| day > today) {
+            errors.add("declared_on", "The declaration's day cannot be in the future");
+        }
+        let evidence_id = match self.evidence_id.trim() {
+            "" => None,
+            id => {
+                id.parse::<i32>().map_err(|_| errors.add("evidence_id", "Choose an evidence item from the list")).ok()
+            }
+        };
+        match (interface, declared_on) {
+            (Some(interface), Some(declared_on)) if errors.is_empty() => {
+                Ok(EsrDeclaration { interface, declared_on, evidence_id })
+            }
+            _ => Err(errors),
+        }
+    }
 }
 
 /// One key question answered for one provider: its stable code (`seqohs_accreditation`), the

@@ -21,13 +21,15 @@ struct DemoItem {
     effective: i64,
     review: Option<i64>,
     owner: &'static str,
+    /// Its reference in the catalogue's list of document kinds, or empty.
+    document_kind: &'static str,
 }
 
 const MANAGER: &str = "manager@northshire-oh.example";
 const DIRECTOR: &str = "director@northshire-oh.example";
 const CLINICIAN: &str = "clinician@northshire-oh.example";
 
-const ITEMS: [DemoItem; 18] = [
+const ITEMS: [DemoItem; 24] = [
     DemoItem {
         title: "Statement of purpose and service specification",
         kind: "file",
@@ -36,6 +38,7 @@ const ITEMS: [DemoItem; 18] = [
         effective: -300,
         review: Some(65),
         owner: MANAGER,
+        document_kind: "",
     },
     DemoItem {
         title: "Clinical governance committee terms of reference",
@@ -45,6 +48,7 @@ const ITEMS: [DemoItem; 18] = [
         effective: -420,
         review: Some(-55),
         owner: DIRECTOR,
+        document_kind: "",
     },
     DemoItem {
         title: "Budget statement 2026/27 and indemnity certificates",
@@ -54,6 +58,7 @@ const ITEMS: [DemoItem; 18] = [
         effective: -230,
         review: Some(135),
         owner: MANAGER,
+        document_kind: "",
     },
     DemoItem {
         title: "Business plan 2026 to 2029",
@@ -63,6 +68,7 @@ const ITEMS: [DemoItem; 18] = [
         effective: -200,
         review: Some(165),
         owner: MANAGER,
+        document_kind: "",
     },
     DemoItem {
         title: "Legal register (data protection, COSHH, IR(ME)R)",
@@ -72,6 +78,7 @@ const ITEMS: [DemoItem; 18] = [
         effective: -150,
         review: Some(215),
         owner: MANAGER,
+        document_kind: "",
     },
     DemoItem {
         title: "Service level agreement with Northshire Teaching Hospitals",
@@ -81,6 +88,7 @@ const ITEMS: [DemoItem; 18] = [
         effective: -235,
         review: Some(40),
         owner: MANAGER,
+        document_kind: "",
     },
     DemoItem {
         title: "Professional registration checks, October",
@@ -90,6 +98,7 @@ const ITEMS: [DemoItem; 18] = [
         effective: -40,
         review: Some(325),
         owner: MANAGER,
+        document_kind: "",
     },
     DemoItem {
         title: "Appraisal and revalidation tracker",
@@ -99,6 +108,7 @@ const ITEMS: [DemoItem; 18] = [
         effective: -60,
         review: None,
         owner: DIRECTOR,
+        document_kind: "",
     },
     DemoItem {
         title: "Clinical supervision policy for the tiered model",
@@ -108,6 +118,7 @@ const ITEMS: [DemoItem; 18] = [
         effective: -700,
         review: Some(-335),
         owner: DIRECTOR,
+        document_kind: "",
     },
     DemoItem {
         title: "Premises risk assessment, Northshire clinic",
@@ -117,6 +128,7 @@ const ITEMS: [DemoItem; 18] = [
         effective: -380,
         review: Some(-15),
         owner: MANAGER,
+        document_kind: "",
     },
     DemoItem {
         title: "Audiometer and spirometer calibration certificates",
@@ -126,6 +138,7 @@ const ITEMS: [DemoItem; 18] = [
         effective: -90,
         review: Some(275),
         owner: CLINICIAN,
+        document_kind: "",
     },
     DemoItem {
         title: "Safeguarding adults and children policy",
@@ -135,6 +148,7 @@ const ITEMS: [DemoItem; 18] = [
         effective: -500,
         review: Some(230),
         owner: DIRECTOR,
+        document_kind: "",
     },
     DemoItem {
         title: "Management referral report audit, spring",
@@ -144,6 +158,7 @@ const ITEMS: [DemoItem; 18] = [
         effective: -190,
         review: Some(175),
         owner: DIRECTOR,
+        document_kind: "",
     },
     DemoItem {
         title: "Confidentiality and OH records policy",
@@ -153,6 +168,7 @@ const ITEMS: [DemoItem; 18] = [
         effective: -340,
         review: Some(25),
         owner: MANAGER,
+        document_kind: "",
     },
     DemoItem {
         title: "Consent audit, October",
@@ -162,6 +178,7 @@ const ITEMS: [DemoItem; 18] = [
         effective: -35,
         review: Some(330),
         owner: DIRECTOR,
+        document_kind: "",
     },
     DemoItem {
         title: "Accessible information: easy-read leaflet and interpreter guide",
@@ -171,6 +188,7 @@ const ITEMS: [DemoItem; 18] = [
         effective: -260,
         review: Some(105),
         owner: CLINICIAN,
+        document_kind: "",
     },
     DemoItem {
         title: "Complaints and incidents log, Q2",
@@ -180,6 +198,7 @@ const ITEMS: [DemoItem; 18] = [
         effective: -55,
         review: Some(310),
         owner: MANAGER,
+        document_kind: "",
     },
     DemoItem {
         title: "Annual quality report 2025/26",
@@ -189,6 +208,67 @@ const ITEMS: [DemoItem; 18] = [
         effective: -230,
         review: Some(135),
         owner: DIRECTOR,
+        document_kind: "",
+    },
+    DemoItem {
+        title: "Staff development plan 2026/27",
+        kind: "file",
+        file_name: "staff-development-plan-2026-27.txt",
+        links: &[],
+        effective: -150,
+        review: Some(215),
+        owner: DIRECTOR,
+        document_kind: "staff_development_plan",
+    },
+    DemoItem {
+        title: "Service development plan and business case 2026 to 2028",
+        kind: "file",
+        file_name: "service-development-plan.txt",
+        links: &[],
+        effective: -200,
+        review: Some(165),
+        owner: MANAGER,
+        document_kind: "service_development_plan",
+    },
+    DemoItem {
+        title: "Early return-to-work process: fast-track physiotherapy and counselling",
+        kind: "file",
+        file_name: "early-return-to-work-process.txt",
+        links: &[],
+        effective: -260,
+        review: Some(105),
+        owner: CLINICIAN,
+        document_kind: "early_return_to_work_process",
+    },
+    DemoItem {
+        title: "Research and development plan 2026 to 2028",
+        kind: "file",
+        file_name: "research-development-plan.txt",
+        links: &[],
+        effective: -90,
+        review: Some(275),
+        owner: DIRECTOR,
+        document_kind: "research_development_plan",
+    },
+    DemoItem {
+        title: "Contingency plan for the loss of key staff",
+        kind: "file",
+        file_name: "contingency-plan-key-staff.txt",
+        links: &[],
+        effective: -480,
+        review: Some(-115),
+        owner: MANAGER,
+        document_kind: "contingency_plan",
+    },
+    DemoItem {
+        title: "Information-sharing agreement with Northshire Teaching Hospitals (immunisation status)",
+        kind: "file",
+        file_name: "information-sharing-agreement.txt",
+        links: &[],
+        effective: -330,
+        review: Some(35),
+        owner: MANAGER,
+        document_kind: "information_sharing_agreement",
     },
 ];
 
@@ -275,6 +355,7 @@ pub fn seed(conn: &mut DbConnection, today: NaiveDate, framework_of: store::Fram
                 String::new()
             },
             standards: item.links.iter().map(|s| s.to_string()).collect(),
+            document_kind: item.document_kind.into(),
         };
         let Ok(details) = input.parse() else { continue };
         let upload = (item.kind == "file")

@@ -227,6 +227,8 @@ pub struct EvidenceInput {
     pub link_url: String,
     /// Standard references, as typed or ticked.
     pub standards: Vec<String>,
+    /// The reference of a kind in the catalogue's list of document kinds, or empty.
+    pub document_kind: String,
 }
 
 /// The evidence form as the page sends it: a tick box for patient data, and standards ticked one
@@ -243,6 +245,7 @@ pub struct EvidenceForm {
     pub contains_patient_data: String,
     pub link_url: String,
     pub standards: Vec<String>,
+    pub document_kind: String,
 }
 
 /// Values of a repeated field, each split where it lists several (commas or spaces).
@@ -266,6 +269,7 @@ impl From<EvidenceForm> for EvidenceInput {
             contains_patient_data: matches!(form.contains_patient_data.as_str(), "yes" | "on" | "true"),
             link_url: form.link_url,
             standards: listed(&form.standards),
+            document_kind: form.document_kind,
         }
     }
 }
@@ -316,6 +320,9 @@ pub struct EvidenceDetails {
     pub contains_patient_data: bool,
     pub link_url: Option<String>,
     pub standards: Vec<String>,
+    /// What kind of document commissioners ask for this is (`staff_development_plan`), if any:
+    /// a reference the store checks against the catalogue's current list.
+    pub document_kind: Option<String>,
 }
 
 impl EvidenceInput {
@@ -364,6 +371,7 @@ impl EvidenceInput {
             self.standards.iter().map(|s| s.trim().to_uppercase()).filter(|s| !s.is_empty()).collect();
         standards.sort();
         standards.dedup();
+        let document_kind = Some(self.document_kind.trim().to_string()).filter(|k| !k.is_empty());
         match kind {
             Some(kind) if errors.is_empty() => Ok(EvidenceDetails {
                 kind,
@@ -375,6 +383,7 @@ impl EvidenceInput {
                 contains_patient_data: self.contains_patient_data,
                 link_url,
                 standards,
+                document_kind,
             }),
             _ => Err(errors),
         }

@@ -82,17 +82,30 @@ async fn library(
         _ => None,
     };
     let withdrawn = list.get("withdrawn") == "1";
-    let filter = LibraryFilter { review, withdrawn, node_id: None };
+    let kind_code = list.get("document_kind").to_string();
+    let document_kind = Some(kind_code.clone()).filter(|k| !k.is_empty());
+    let filter = LibraryFilter { review, withdrawn, node_id: None, document_kind };
     let (search, sort, dir, page) = (list.q.clone(), list.sort, list.dir, list.page);
-    let lines = with_conn(&state, move |conn| {
-        Ok(store::library_page(conn, provider_id, &filter, &search, sort, dir, page, today)?)
+    let (lines, document_kinds) = with_conn(&state, move |conn| {
+        Ok((
+            store::library_page(conn, provider_id, &filter, &search, sort, dir, page, today)?,
+            crate::catalogue::store::document_kinds(conn)?,
+        ))
     })
     .await?;
+    context.insert("document_kind", &kind_code);
+    context.insert("kind_titles", &kind_titles(&document_kinds));
+    context.insert("document_kinds", &document_kinds);
     context.insert("list", &list.view(&format!("/providers/{provider_id}/evidence"), &LIBRARY_COLUMNS, &lines));
     context.insert("items", &lines.rows);
     context.insert("withdrawn", &withdrawn);
     context.insert("review", &review_code);
     render(&state, &req, "evidence/index.html", context)
+}
+
+/// The document kinds' titles by reference, for pages that name an item's kind.
+fn kind_titles(kinds: &[(String, String)]) -> std::collections::HashMap<&str, &str> {
+    kinds.iter().map(|(reference, title)| (reference.as_str(), title.as_str())).collect()
 }
 
 /// Shows the upload form, for a new item or (with `replacing`) a new version of one.
@@ -106,14 +119,20 @@ async fn show_form(
     errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
     let framework_id = framework_lookup(req)?;
-    let (people, choices) = with_conn(state, move |conn| {
-        Ok((crate::accounts::store::provider_people(conn, provider_id)?, {
-            let framework = framework_id(conn, provider_id)?;
-            store::link_choices(conn, framework)?
-        }))
+    let (people, choices, document_kinds) = with_conn(state, move |conn| {
+        Ok((
+            crate::accounts::store::provider_people(conn, provider_id)?,
+            {
+                let framework = framework_id(conn, provider_id)?;
+                store::link_choices(conn, framework)?
+            },
+            crate::catalogue::store::document_kinds(conn)?,
+        ))
     })
     .await?;
+    let context_document_kinds = document_kinds;
     let mut context = provider_context(state, user, provider_id).await?;
+    context.insert("document_kinds", &context_document_kinds);
     context.insert("replacing", &replacing);
     context.insert("form", &input);
     context.insert("errors", &errors.0);
@@ -206,13 +225,18 @@ async fn show_item(
     let framework_id = framework_lookup(req)?;
     let today = state.today();
     let (mut context, can) = provider_page(state, user, provider_id).await?;
-    let (page, choices) = with_conn(state, move |conn| {
-        Ok((store::item(conn, provider_id, item_id, today)?, {
-            let framework = framework_id(conn, provider_id)?;
-            store::link_choices(conn, framework)?
-        }))
+    let (page, choices, document_kinds) = with_conn(state, move |conn| {
+        Ok((
+            store::item(conn, provider_id, item_id, today)?,
+            {
+                let framework = framework_id(conn, provider_id)?;
+                store::link_choices(conn, framework)?
+            },
+            crate::catalogue::store::document_kinds(conn)?,
+        ))
     })
     .await?;
+    context.insert("kind_titles", &kind_titles(&document_kinds));
     let page = page.ok_or(AppError::NotFound)?;
     let linked: Vec<&String> = page.links.iter().map(|l| &l.reference).collect();
     let files = std::iter::once(&page.item).chain(&page.versions).map(|v| (v.id, v.contains_patient_data));
@@ -297,6 +321,8 @@ async fn replace_form(
         contains_patient_data: item.contains_patient_data,
         link_url: item.link_url.clone().unwrap_or_default(),
         standards: page.links.iter().map(|l| l.reference.clone()).collect(),
+        // Kept on the new version unless the form changes it.
+        document_kind: item.document_kind.clone().unwrap_or_default(),
     };
     show_form(&state, &req, &user, provider_id, Some(item_id), input, FieldErrors::default()).await
 }

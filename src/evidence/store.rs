@@ -62,6 +62,17 @@ pub fn resolve_targets(
     }
 }
 
+/// Refuses a document kind that is not in the catalogue's current list of document kinds.
+pub(crate) fn check_document_kind(conn: &mut DbConnection, kind: Option<&str>) -> Result<(), StoreError> {
+    if let Some(kind) = kind {
+        let known = crate::catalogue::store::document_kinds(conn)?;
+        if !known.iter().any(|(reference, _)| reference == kind) {
+            return Err(StoreError::invalid("document_kind", "Choose a document kind from the list, or none"));
+        }
+    }
+    Ok(())
+}
+
 /// Refuses an owner who is not one of the provider's people.
 pub(crate) fn check_owner(
     conn: &mut DbConnection,
@@ -147,6 +158,49 @@ pub fn all_belong_to(conn: &mut DbConnection, provider_id: ProviderId, item_ids:
         .count()
         .get_result(conn)?;
     Ok(owned as usize == wanted.len())
+}
+
+/// The provider's current items (neither replaced nor withdrawn) as (id, title), by title: the
+/// choices of a form that names one of its documents.
+pub fn current_choices(conn: &mut DbConnection, provider_id: ProviderId) -> QueryResult<Vec<(i32, String)>> {
+    evidence_items::table
+        .filter(evidence_items::provider_id.eq(provider_id))
+        .filter(evidence_items::superseded_by.is_null())
+        .filter(evidence_items::withdrawn_at.is_null())
+        .select((evidence_items::id, evidence_items::title))
+        .order((evidence_items::title, evidence_items::id))
+        .load(conn)
+}
+
+/// The series of an item that is current (neither replaced nor withdrawn) and the provider's own;
+/// None otherwise. What another area keeps when it points at a document, so a newer version
+/// still counts.
+pub fn current_series(conn: &mut DbConnection, provider_id: ProviderId, item_id: i32) -> QueryResult<Option<i32>> {
+    evidence_items::table
+        .filter(evidence_items::id.eq(item_id))
+        .filter(evidence_items::provider_id.eq(provider_id))
+        .filter(evidence_items::superseded_by.is_null())
+        .filter(evidence_items::withdrawn_at.is_null())
+        .select(evidence_items::series_id)
+        .first(conn)
+        .optional()
+}
+
+/// The current version of a series of the provider's as (id, title); None when the series was
+/// withdrawn or is not the provider's.
+pub fn current_of_series(
+    conn: &mut DbConnection,
+    provider_id: ProviderId,
+    series_id: i32,
+) -> QueryResult<Option<(i32, String)>> {
+    evidence_items::table
+        .filter(evidence_items::series_id.eq(series_id))
+        .filter(evidence_items::provider_id.eq(provider_id))
+        .filter(evidence_items::superseded_by.is_null())
+        .filter(evidence_items::withdrawn_at.is_null())
+        .select((evidence_items::id, evidence_items::title))
+        .first(conn)
+        .optional()
 }
 
 /// Writes links, each (series, node), in one statement.
@@ -261,6 +315,7 @@ fn insert_version(
             evidence_items::contains_patient_data.eq(details.contains_patient_data),
             evidence_items::uploaded_at.eq(Utc::now().naive_utc()),
             evidence_items::uploaded_by.eq(by),
+            evidence_items::document_kind.eq(&details.document_kind),
         ))
         .execute(conn)?;
     let id = db::last_insert_id(conn)?;
@@ -290,6 +345,7 @@ fn insert_version(
             ("review_due", json(details.review_due)),
             ("contains_patient_data", json(details.contains_patient_data)),
             ("links", json(&details.standards)),
+            ("document_kind", json(&details.document_kind)),
         ],
     )?;
     Ok(id)
@@ -309,6 +365,7 @@ pub fn add(
     db::write_transaction(conn, |conn| {
         let node_ids = resolve_targets(conn, framework, &details.standards)?;
         check_owner(conn, provider_id, details.owner_user_id)?;
+        check_document_kind(conn, details.document_kind.as_deref())?;
         let id = insert_version(conn, by, provider_id, None, details, upload)?;
         insert_links(conn, &node_ids.iter().map(|node| (id, *node)).collect::<Vec<_>>())?;
         Ok(id)
@@ -348,6 +405,7 @@ pub fn supersede(
             return Err(StoreError::invalid("file", "This item was withdrawn; add the evidence as a new item instead"));
         }
         check_owner(conn, provider_id, details.owner_user_id)?;
+        check_document_kind(conn, details.document_kind.as_deref())?;
         let new_id = insert_version(conn, by, provider_id, Some((series_id, version + 1)), details, upload)?;
         let now = Utc::now().naive_utc();
         diesel::update(evidence_items::table.find(item_id))
@@ -486,6 +544,8 @@ pub struct ItemLine {
     /// Set when a manager withdrew it as entered by mistake: it is kept, and not counted.
     pub withdrawn_at: Option<NaiveDateTime>,
     pub withdrawal_reason: Option<String>,
+    /// The reference of its kind in the catalogue's list of document kinds, if it is one.
+    pub document_kind: Option<String>,
 }
 
 /// A live item in the library list, with what it is linked to and its review state.
@@ -506,6 +566,8 @@ pub struct LibraryFilter {
     pub withdrawn: bool,
     /// Only items linked to this node.
     pub node_id: Option<i32>,
+    /// Only items of this document kind (a reference in the catalogue's list).
+    pub document_kind: Option<String>,
 }
 
 /// The provider's live items (superseded versions are reached from their item), newest first;
@@ -753,6 +815,9 @@ pub fn library_page(
             }
             None => items,
         };
+        if let Some(kind) = &filter.document_kind {
+            items = items.filter(evidence_items::document_kind.eq(kind.clone()));
+        }
         if !search.is_empty() {
             let pattern = contains_pattern(search);
             items = items.filter(

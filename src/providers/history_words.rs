@@ -19,7 +19,8 @@ pub struct Names {
 }
 
 /// Fields that hold a user's id.
-const USER_FIELDS: [&str; 6] = ["owner_user_id", "user_id", "owner_id", "signed_by", "submitted_by", "returned_by"];
+const USER_FIELDS: [&str; 7] =
+    ["owner_user_id", "user_id", "owner_id", "signed_by", "submitted_by", "returned_by", "confirmed_by"];
 /// Fields that hold a staff record's id.
 const STAFF_ID_FIELDS: [&str; 1] = ["staff_id"];
 /// Fields that hold staff numbers, one or a list.
@@ -158,7 +159,7 @@ fn record(line: &HistoryLine, names: &Names) -> String {
     let id = line.entity_id.as_str();
     match line.entity.as_str() {
         "staff" => id.parse::<i32>().ok().and_then(|n| names.staff_by_id.get(&n).cloned()).unwrap_or_else(|| id.into()),
-        "accreditation" | "evidence_pack" | "document_settings" => String::new(),
+        "accreditation" | "evidence_pack" | "document_settings" | "esr_declaration" => String::new(),
         "import" => crate::workforce::import::ImportKind::parse(id).map_or(id.to_string(), |k| k.label().to_string()),
         "assessment" | "coverage" | "kpi_target" => id.to_string(),
         "kpi_value" => crate::quality::rules::Period::from_key(id)
@@ -233,6 +234,8 @@ fn code_label(entity: &str, field: &str, code: &str) -> Option<&'static str> {
         ("audit", "audit_type") => crate::audits::model::AuditType::parse(code).map(|t| t.label()),
         ("audit", "status") => crate::audits::model::AuditStatus::parse(code).map(|s| s.label()),
         ("audit_action", "status") => crate::audits::model::ActionStatus::parse(code).map(|s| s.label()),
+        ("customer_review", "recorded_side") => crate::commissioning::model::ReviewSide::parse(code).map(|s| s.label()),
+        ("esr_declaration", "interface") => crate::commissioning::model::EsrInterface::parse(code).map(|i| i.label()),
         _ => None,
     }
 }
@@ -302,6 +305,15 @@ fn field_label(entity: &str, field: &str) -> String {
         (_, "starts_on") => "Agreement starts",
         (_, "ends_on") => "Agreement ends",
         (_, "partner_name") => "Partner",
+        ("evidence", "document_kind") => "Document kind",
+        ("customer_review", "commissioner_id") => "Commissioner (organisation number)",
+        ("customer_review", "held_on") => "Held on",
+        ("customer_review", "agreed_actions") => "Agreed actions",
+        ("customer_review", "recorded_side") => "Recorded by",
+        ("customer_review", "confirmed_by") => "Confirmed by",
+        ("customer_review", "confirmed_at") => "Confirmed at",
+        ("esr_declaration", "interface") => "Exchange with ESR",
+        ("esr_declaration", "declared_on") => "Declared on",
         (_, "lead_name") => "Lead",
         (_, "rows") => "Rows",
         _ => "",
@@ -341,6 +353,8 @@ pub fn entity_label(entity: &str) -> &str {
         "kpi_target" => "Quality indicator target",
         "evidence_pack" => "Evidence pack",
         "document_settings" => "Document sharing",
+        "customer_review" => "Customer review",
+        "esr_declaration" => "ESR declaration",
         other => other,
     }
 }
@@ -364,6 +378,7 @@ fn action_label(action: &str) -> &str {
         "replace" => "Replaced",
         "use_default" => "Back to the default",
         "make" => "Made",
+        "confirm" => "Confirmed",
         other => other,
     }
 }

@@ -56,26 +56,38 @@ pub(super) async fn overview(
     // At a glance: the figures a manager or a commissioner looks for first. Workforce figures go
     // only to those who may read the provider's records (not to an assessor).
     let days = state.settings.supervision_days;
-    let (found, readiness, coverage, workforce, audit_actions, plans_to_sign) = with_conn(&state, move |conn| {
-        let readiness = crate::assessment::store::readiness(conn, provider_id, today)?;
-        let coverage = crate::coverage::store::totals(&crate::coverage::store::coverage(conn, provider_id, today)?);
-        let workforce = if can.read {
-            let report = crate::workforce::store::workforce(conn, provider_id, today, days)?;
-            let flagged = report.people.iter().filter(|p| !p.issues.is_empty()).count();
-            Some((report.people.len(), flagged))
-        } else {
-            None
-        };
-        let audit_actions = crate::audits::store::actions::overdue_for_provider(conn, provider_id, today)?;
-        let plans_to_sign = if can.sign_off {
-            crate::audits::store::sign_off::awaiting_sign_off(conn, provider_id)?
-        } else {
-            Vec::new()
-        };
-        let provider = crate::accounts::store::provider(conn, provider_id)?;
-        Ok((provider, readiness, coverage, workforce, audit_actions, plans_to_sign))
-    })
-    .await?;
+    let user_id = user.id;
+    let (found, readiness, coverage, workforce, audit_actions, plans_to_sign, reviews_overdue) =
+        with_conn(&state, move |conn| {
+            let readiness = crate::assessment::store::readiness(conn, provider_id, today)?;
+            let coverage = crate::coverage::store::totals(&crate::coverage::store::coverage(conn, provider_id, today)?);
+            let workforce = if can.read {
+                let report = crate::workforce::store::workforce(conn, provider_id, today, days)?;
+                let flagged = report.people.iter().filter(|p| !p.issues.is_empty()).count();
+                Some((report.people.len(), flagged))
+            } else {
+                None
+            };
+            let audit_actions = crate::audits::store::actions::overdue_for_provider(conn, provider_id, today)?;
+            let plans_to_sign = if can.sign_off {
+                crate::audits::store::sign_off::awaiting_sign_off(conn, provider_id)?
+            } else {
+                Vec::new()
+            };
+            let provider = crate::accounts::store::provider(conn, provider_id)?;
+            // The commissioners a customer review is overdue with, as the review list says it: a
+            // commissioner hears only of its own.
+            use crate::commissioning::store::reviews;
+            let reviews_overdue = match reviews::standing(conn, user_id, provider_id, today)? {
+                Some(standing) if can.read => reviews::by_commissioner(conn, provider_id, Some(&standing), today)?
+                    .into_iter()
+                    .filter(|c| c.overdue)
+                    .collect(),
+                _ => Vec::new(),
+            };
+            Ok((provider, readiness, coverage, workforce, audit_actions, plans_to_sign, reviews_overdue))
+        })
+        .await?;
     let provider = found.ok_or(AppError::NotFound)?;
     let mut context = tera::Context::new();
     context.insert("provider", &provider);
@@ -87,6 +99,7 @@ pub(super) async fn overview(
     context.insert("coverage", &coverage);
     context.insert("workforce", &workforce);
     context.insert("overdue_audit_actions", &audit_actions);
+    context.insert("reviews_overdue", &reviews_overdue);
     context.insert(
         "decisions",
         &can.sign_off.then(|| Decisions {

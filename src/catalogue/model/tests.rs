@@ -29,7 +29,9 @@ fn the_builtin_catalogue_passes_every_check() {
     let files =
         check_set(&crate::catalogue::builtin_sources(), &KnownReferences::new()).expect("built-in catalogue is valid");
     let codes: Vec<&str> = files.iter().map(|f| f.code.as_str()).collect();
-    for code in ["seqohs-2023", "seqohs-2015", "nhs-core-services", "subspecialisms", "professions", "kpis"] {
+    for code in
+        ["seqohs-2023", "seqohs-2015", "nhs-core-services", "subspecialisms", "professions", "kpis", "document-kinds"]
+    {
         assert!(codes.contains(&code), "{code} missing from {codes:?}");
     }
     // The 2015 framework loads before the 2023 one that replaces it.
@@ -50,6 +52,23 @@ fn the_builtin_catalogue_passes_every_check() {
     let count = |code: &str| files.iter().find(|f| f.code == code).unwrap().nodes.len();
     assert_eq!(count("nhs-core-services"), 6);
     assert_eq!(count("subspecialisms"), 10);
+    // The document kinds are the references the key questions ask for by name, each once.
+    let kinds: Vec<&str> =
+        files.iter().find(|f| f.code == "document-kinds").unwrap().nodes.iter().map(|n| n.reference.as_str()).collect();
+    // As commissioning::model::document_kinds names them (a higher layer: quoted, not imported).
+    assert_eq!(
+        kinds,
+        [
+            "audit_plan",
+            "staff_development_plan",
+            "specialist_training_plan",
+            "service_development_plan",
+            "early_return_to_work_process",
+            "research_development_plan",
+            "contingency_plan",
+            "information_sharing_agreement",
+        ]
+    );
 
     let professions = files.iter().find(|f| f.code == "professions").unwrap();
     let nmc = professions.nodes.iter().find(|n| n.reference == "NMC").and_then(|n| n.profession.clone()).unwrap();
