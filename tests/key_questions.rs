@@ -20,7 +20,7 @@ use ohgov::db::{DbConnection, ProviderId, UserId};
 use ohgov::evidence::model::{EvidenceDetails, EvidenceKind};
 use ohgov::quality::model::ValueInput;
 use ohgov::workforce::model::{CpdInput, StaffInput};
-use support::{browser_signed_in, TestApp, PASSWORD};
+use support::{browser_signed_in, PASSWORD};
 
 const CORE: [&str; 6] = ["PREV", "TIME", "REHAB", "HAW", "HWB", "TT"];
 const SUBSPECIALISMS: [&str; 10] = ["BBV", "TB", "ASTHMA", "SSHP", "RAD", "GMO", "OUTBREAK", "RESEARCH", "ERGO", "CYTO"];
@@ -148,15 +148,18 @@ fn registered(registration: &str, ro: &str) -> StaffInput {
     }
 }
 
+/// Two participatory activities of `hours` each, and five reflective accounts (which carry none).
 fn cpd(conn: &mut DbConnection, provider: ProviderId, staff: ohgov::db::StaffId, hours: &str) {
-    for (days_ago, kind) in [(30, "course"), (90, "peer_discussion")] {
+    let activities = [(30, "course", hours, "yes", "no"), (90, "peer_discussion", hours, "yes", "no")];
+    let reflections = (1..=5).map(|n| (20 + n, "other", "", "no", "yes"));
+    for (days_ago, kind, hours, participatory, reflective) in activities.into_iter().chain(reflections) {
         let input = CpdInput {
             date: ago(days_ago).to_string(),
             title: "Occupational health update".into(),
             activity_type: kind.into(),
             hours: hours.into(),
-            participatory: "yes".into(),
-            reflective: "yes".into(),
+            participatory: participatory.into(),
+            reflective: reflective.into(),
         };
         let new = input.parse(support::today()).expect("a CPD record");
         ohgov::workforce::store::add_cpd(conn, None, provider, staff, &new, None).expect("recorded");
