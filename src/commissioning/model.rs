@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::accounts::access::Capability;
 use crate::assessment::model::AccreditationStatus;
 use crate::audits::model::PlanState;
 use crate::db::ProviderId;
@@ -158,10 +159,14 @@ pub struct Answer {
 }
 
 /// A record or document an answer rests on: what it is, and where to read it (a path on this site).
+/// `needs` is the capability the page's handler authorises, so a page links a source only for a
+/// user who may open it (the workforce figures are not the assessors' to read).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Source {
     pub label: String,
     pub href: String,
+    #[serde(skip)]
+    pub needs: Capability,
 }
 
 /// Everything the comparison and the key questions need to know about one provider on one day.

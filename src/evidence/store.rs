@@ -1031,7 +1031,7 @@ pub fn kinded_items_for_providers(
 
 /// The current version of each of several series (not superseded, not withdrawn), by series. One
 /// query: what a declaration that names a series shows today.
-pub fn current_of_series(conn: &mut DbConnection, series: &[i32]) -> QueryResult<HashMap<i32, i32>> {
+pub fn currents_of_series(conn: &mut DbConnection, series: &[i32]) -> QueryResult<HashMap<i32, i32>> {
     if series.is_empty() {
         return Ok(HashMap::new());
     }

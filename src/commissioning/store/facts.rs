@@ -229,7 +229,7 @@ fn esr_for_providers(conn: &mut DbConnection, providers: &[ProviderId]) -> Query
         ))
         .load(conn)?;
     let series: Vec<i32> = rows.iter().filter_map(|r| r.2).collect();
-    let current = crate::evidence::store::current_of_series(conn, &series)?;
+    let current = crate::evidence::store::currents_of_series(conn, &series)?;
     Ok(rows
         .into_iter()
         .map(|(provider, interface, series, declared_on)| {
