@@ -47,7 +47,7 @@ const OWNERS: &[(&str, &[&str])] = &[
         ],
     ),
     ("coverage", &["service_coverage"]),
-    ("commissioning", &["customer_reviews", "esr_declarations"]),
+    ("commissioning", &["customer_reviews", "esr_declarations", "provider_figures"]),
     (
         "workforce",
         &[

@@ -640,6 +640,30 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    provider_figures (provider_id) {
+        provider_id -> Integer,
+        as_of -> Date,
+        history_id -> Integer,
+        supervision_days -> Integer,
+        facts -> Text,
+        name -> Text,
+        accredited -> Bool,
+        months_working_towards -> Nullable<Integer>,
+        met_per_mille -> Integer,
+        must_not_met -> Integer,
+        gaps -> Integer,
+        arrangements_ending -> Integer,
+        people_with_issues -> Integer,
+        non_clinical_unsupervised -> Integer,
+        plan_signed_off -> Bool,
+        overdue_actions -> Integer,
+        last_kpi_period_end -> Nullable<Date>,
+        kpis_missing_target -> Integer,
+        contracted_since -> Nullable<Date>,
+    }
+}
+
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(memberships -> organisations (organisation_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -720,6 +744,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     document_settings,
     customer_reviews,
     esr_declarations,
+    provider_figures,
 );
 
 // The self-assessment's results counted by cycle, domain (the standard's parent) and result in one

@@ -265,3 +265,399 @@ fn reviews_for_providers(
     }
     Ok(reviews)
 }
+
+// ---------------------------------------------------------------------------------------------
+// The keeping: `provider_figures`, one row per provider.
+//
+// Why a kept row can be trusted. Every store that feeds the facts writes, in the same transaction
+// as its change, a history row whose `organisation_id` is the provider (contracts and memberships
+// included); a change to the catalogue writes one with no organisation, and concerns everyone. The
+// history chain is written under a lock (`history::store::record` locks the chain, and holds the
+// lock until its transaction commits), so history ids commit in order: once the head is seen as
+// `h`, every change numbered `h` or below has committed. `refresh` reads the head BEFORE it gathers,
+// and keeps the facts with that id. A change committed later gets a higher id and names the
+// provider (or no one), so the next request finds the row stale and gathers it again; a change
+// the gathering already saw is at worst gathered twice. The facts also depend on the day (overdue,
+// expiring, current) and on the supervision interval, so a row of another day or interval is stale
+// too. Nothing else feeds them.
+// ---------------------------------------------------------------------------------------------
+
+use crate::commissioning::rules::comparison;
+use crate::db::schema::{history, provider_figures};
+
+/// One kept row, as written.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = provider_figures)]
+struct KeptRow {
+    provider_id: ProviderId,
+    as_of: NaiveDate,
+    history_id: i32,
+    supervision_days: i32,
+    facts: String,
+    name: String,
+    accredited: bool,
+    months_working_towards: Option<i32>,
+    met_per_mille: i32,
+    must_not_met: i32,
+    gaps: i32,
+    arrangements_ending: i32,
+    people_with_issues: i32,
+    non_clinical_unsupervised: i32,
+    plan_signed_off: bool,
+    overdue_actions: i32,
+    last_kpi_period_end: Option<NaiveDate>,
+    kpis_missing_target: i32,
+    contracted_since: Option<NaiveDate>,
+}
+
+fn small(n: usize) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
+}
+
+impl KeptRow {
+    fn of(facts: &ProviderFacts, history_id: i32, supervision_days: i64) -> QueryResult<Self> {
+        let figures = comparison::figures(facts, None);
+        Ok(KeptRow {
+            provider_id: facts.provider_id,
+            as_of: facts.as_of,
+            history_id,
+            supervision_days: i32::try_from(supervision_days).unwrap_or(i32::MAX),
+            facts: serde_json::to_string(facts).map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?,
+            name: facts.name.clone(),
+            accredited: comparison::is_accredited(figures.accreditation),
+            months_working_towards: figures.months_working_towards.and_then(|m| i32::try_from(m).ok()),
+            met_per_mille: i32::try_from(figures.met_per_mille).unwrap_or(1000),
+            must_not_met: small(figures.must_not_met),
+            gaps: small(figures.core_gaps + figures.subspecialism_gaps),
+            arrangements_ending: small(figures.arrangements_ending),
+            people_with_issues: small(figures.people_with_issues),
+            non_clinical_unsupervised: small(
+                figures.non_clinical_needing_supervision.saturating_sub(figures.non_clinical_supervised),
+            ),
+            plan_signed_off: comparison::plan_signed_off(figures.plan_state, figures.plan_changed_since_sign_off),
+            overdue_actions: small(figures.overdue_actions),
+            last_kpi_period_end: figures.last_kpi_period_end,
+            kpis_missing_target: small(figures.kpis_missing_target),
+            contracted_since: facts.reviews.contracted_since,
+        })
+    }
+}
+
+/// Which of `providers` have no kept row fit for `as_of` and `supervision_days`: none kept, kept on
+/// another day or with another interval, or a history row after the kept one names the provider or
+/// no organisation. Two queries: the kept rows, and the newest history id by organisation after
+/// the oldest kept one (grouped in SQL).
+pub fn stale(
+    conn: &mut DbConnection,
+    providers: &[ProviderId],
+    as_of: NaiveDate,
+    supervision_days: i64,
+) -> QueryResult<Vec<ProviderId>> {
+    let mut kept: HashMap<ProviderId, (NaiveDate, i32, i32)> = HashMap::new();
+    for slice in providers.chunks(PROVIDERS_PER_READ) {
+        kept.extend(
+            provider_figures::table
+                .filter(provider_figures::provider_id.eq_any(slice))
+                .select((
+                    provider_figures::provider_id,
+                    provider_figures::as_of,
+                    provider_figures::history_id,
+                    provider_figures::supervision_days,
+                ))
+                .load::<(ProviderId, NaiveDate, i32, i32)>(conn)?
+                .into_iter()
+                .map(|(p, day, h, s)| (p, (day, h, s))),
+        );
+    }
+    let oldest = kept.values().map(|(_, h, _)| *h).min().unwrap_or(0);
+    // Every organisation's newest change after the oldest kept row: a short list on a quiet day.
+    let newest: HashMap<Option<i32>, i32> = history::table
+        .filter(history::id.gt(oldest))
+        .group_by(history::organisation_id)
+        .select((history::organisation_id, diesel::dsl::max(history::id)))
+        .load::<(Option<i32>, Option<i32>)>(conn)?
+        .into_iter()
+        .filter_map(|(organisation, id)| Some((organisation, id?)))
+        .collect();
+    let everyone = newest.get(&None).copied().unwrap_or(0);
+    Ok(providers
+        .iter()
+        .copied()
+        .filter(|provider| match kept.get(provider) {
+            None => true,
+            Some((day, history_id, days)) => {
+                *day != as_of
+                    || i64::from(*days) != supervision_days
+                    || everyone > *history_id
+                    || newest.get(&Some(provider.0)).is_some_and(|id| id > history_id)
+            }
+        })
+        .collect())
+}
+
+/// Brings the kept facts of `providers` up to date for `as_of`: finds the stale ([`stale`]),
+/// reads the history's head, gathers the stale in one batch ([`gather`]), and replaces their rows
+/// in one transaction. Returns how many were gathered. A fixed number of queries whatever the
+/// number of providers.
+pub fn refresh(
+    conn: &mut DbConnection,
+    providers: &[ProviderId],
+    as_of: NaiveDate,
+    supervision_days: i64,
+) -> QueryResult<usize> {
+    let stale = stale(conn, providers, as_of, supervision_days)?;
+    if stale.is_empty() {
+        return Ok(0);
+    }
+    // The head first: a change that commits while the facts are read is after it, so seen next time.
+    let head = crate::history::store::head(conn)?.map_or(0, |(id, _)| id);
+    let gathered = gather(conn, &stale, as_of, supervision_days)?;
+    let rows = gathered.iter().map(|f| KeptRow::of(f, head, supervision_days)).collect::<QueryResult<Vec<_>>>()?;
+    let written = crate::db::write_transaction(conn, |conn| {
+        for slice in stale.chunks(PROVIDERS_PER_READ) {
+            diesel::delete(provider_figures::table.filter(provider_figures::provider_id.eq_any(slice)))
+                .execute(conn)?;
+        }
+        crate::db::insert_batch(conn, provider_figures::table, &rows)
+    });
+    match written {
+        // Another request kept the same providers at the same moment: its rows are as good.
+        Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => Ok(0),
+        Err(error) => Err(error),
+        Ok(_) => Ok(gathered.len()),
+    }
+}
+
+/// The comparison's sort keys, each a kept column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ComparisonSort {
+    Name,
+    Accreditation,
+    Standards,
+    MustNotMet,
+    Gaps,
+    Workforce,
+    Supervision,
+    Plan,
+    OverdueActions,
+    Kpis,
+}
+
+crate::sort_keys!(ComparisonSort, default Name, descending first [],
+    Name => "name", Accreditation => "accreditation", Standards => "standards", MustNotMet => "must_not_met",
+    Gaps => "gaps", Workforce => "workforce", Supervision => "supervision", Plan => "plan",
+    OverdueActions => "overdue_actions", Kpis => "kpis");
+
+/// What the comparison is narrowed to: a search of the names, and a problem.
+#[derive(Debug, Clone, Default)]
+pub struct ComparisonFilter {
+    pub search: String,
+    pub problem: Option<comparison::Problem>,
+    /// For the review-overdue problem: the providers whose review with this commissioner is overdue,
+    /// judged in Rust by `rules::reviews::review_overdue` (the store is handed the ids).
+    pub review_overdue: Vec<ProviderId>,
+}
+
+/// One page of the kept facts of `providers`, searched, filtered, sorted and paged in SQL (two
+/// queries: the count and the page). Call [`refresh`] first.
+#[allow(clippy::too_many_arguments)]
+pub fn comparison_page(
+    conn: &mut DbConnection,
+    providers: &[ProviderId],
+    filter: &ComparisonFilter,
+    sort: ComparisonSort,
+    dir: crate::db::Direction,
+    page: i64,
+) -> QueryResult<crate::db::Page<ProviderFacts>> {
+    use crate::commissioning::rules::comparison::Problem;
+    use crate::db::page::{contains_pattern, lower};
+    use provider_figures as f;
+    let query = || {
+        let mut query = f::table.filter(f::provider_id.eq_any(providers.to_vec())).into_boxed();
+        if !filter.search.is_empty() {
+            query = query.filter(lower(f::name).like(lower(contains_pattern(&filter.search))).escape('\\'));
+        }
+        query = match filter.problem {
+            None => query,
+            Some(Problem::NotAccredited) => query.filter(f::accredited.eq(false)),
+            Some(Problem::Gaps) => query.filter(f::gaps.gt(0)),
+            Some(Problem::PlanNotSignedOff) => query.filter(f::plan_signed_off.eq(false)),
+            Some(Problem::MustNotMet) => query.filter(f::must_not_met.gt(0)),
+            Some(Problem::WorkforceIssues) => query.filter(f::people_with_issues.gt(0)),
+            Some(Problem::OverdueActions) => query.filter(f::overdue_actions.gt(0)),
+            Some(Problem::KpisMissingTarget) => query.filter(f::kpis_missing_target.gt(0)),
+            Some(Problem::ReviewOverdue) => query.filter(f::provider_id.eq_any(filter.review_overdue.clone())),
+        };
+        query
+    };
+    let total: i64 = query().count().get_result(conn)?;
+    crate::db::Page::fetch(page, total, |offset, limit| {
+        let desc = dir == crate::db::Direction::Descending;
+        let ordered = query().select(f::facts);
+        macro_rules! by {
+            ($column:expr) => {
+                if desc {
+                    ordered.order($column.desc())
+                } else {
+                    ordered.order($column.asc())
+                }
+            };
+        }
+        let ordered = match sort {
+            ComparisonSort::Name => by!(lower(f::name)),
+            ComparisonSort::Accreditation => {
+                // Accredited after the rest; among the rest, the longest working towards first.
+                if desc {
+                    ordered.order(f::accredited.desc()).then_order_by(f::months_working_towards.is_null())
+                } else {
+                    ordered.order(f::accredited.asc()).then_order_by(f::months_working_towards.is_null())
+                }
+                .then_order_by(f::months_working_towards.desc())
+            }
+            ComparisonSort::Standards => by!(f::met_per_mille),
+            ComparisonSort::MustNotMet => by!(f::must_not_met),
+            ComparisonSort::Gaps => by!(f::gaps),
+            ComparisonSort::Workforce => by!(f::people_with_issues),
+            ComparisonSort::Supervision => by!(f::non_clinical_unsupervised),
+            ComparisonSort::Plan => by!(f::plan_signed_off),
+            ComparisonSort::OverdueActions => by!(f::overdue_actions),
+            ComparisonSort::Kpis => by!(f::kpis_missing_target),
+        };
+        let kept: Vec<String> = ordered
+            .then_order_by(lower(f::name))
+            .then_order_by(f::provider_id)
+            .offset(offset)
+            .limit(limit)
+            .load(conn)?;
+        kept.iter()
+            .map(|json| {
+                serde_json::from_str(json).map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))
+            })
+            .collect()
+    })
+}
+
+/// The kept facts of every one of `providers`, in name order: the JSON API's and the CSV's rows.
+pub fn all_kept(conn: &mut DbConnection, providers: &[ProviderId]) -> QueryResult<Vec<ProviderFacts>> {
+    let mut all = Vec::new();
+    for slice in providers.chunks(PROVIDERS_PER_READ) {
+        let kept: Vec<String> = provider_figures::table
+            .filter(provider_figures::provider_id.eq_any(slice))
+            .select(provider_figures::facts)
+            .load(conn)?;
+        for json in kept {
+            all.push(
+                serde_json::from_str::<ProviderFacts>(&json)
+                    .map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))?,
+            );
+        }
+    }
+    all.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then(a.provider_id.cmp(&b.provider_id)));
+    Ok(all)
+}
+
+/// One provider's row on a commissioner's page: its kept facts, their figures, and the last
+/// confirmed customer review with THIS commissioner (read live, not kept).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ComparisonRow {
+    pub facts: ProviderFacts,
+    pub figures: comparison::Figures,
+    pub last_review: Option<NaiveDate>,
+    pub review_overdue: bool,
+}
+
+/// The day of the last confirmed customer review of each of `providers` with `commissioner_id`.
+/// One query, the latest taken in SQL.
+pub fn last_reviews_with(
+    conn: &mut DbConnection,
+    commissioner_id: i32,
+    providers: &[ProviderId],
+) -> QueryResult<HashMap<ProviderId, NaiveDate>> {
+    Ok(customer_reviews::table
+        .filter(customer_reviews::commissioner_id.eq(commissioner_id))
+        .filter(customer_reviews::provider_id.eq_any(providers))
+        .filter(customer_reviews::confirmed_at.is_not_null())
+        .group_by(customer_reviews::provider_id)
+        .select((customer_reviews::provider_id, diesel::dsl::max(customer_reviews::held_on)))
+        .load::<(ProviderId, Option<NaiveDate>)>(conn)?
+        .into_iter()
+        .filter_map(|(provider, day)| Some((provider, day?)))
+        .collect())
+}
+
+/// The work of the commissioner's page: the providers it holds a current contract with on
+/// `as_of`, their kept facts brought up to date ([`refresh`]), the live reviews with this
+/// commissioner, and the page asked for. A fixed number of queries whatever the number of
+/// providers: the handler runs only this, so the query-count test measures it.
+pub fn comparison(
+    conn: &mut DbConnection,
+    commissioner_id: i32,
+    as_of: NaiveDate,
+    supervision_days: i64,
+    mut filter: ComparisonFilter,
+    sort: ComparisonSort,
+    dir: crate::db::Direction,
+    page: i64,
+) -> QueryResult<crate::db::Page<ComparisonRow>> {
+    let providers = crate::accounts::store::contracted_providers(conn, commissioner_id, as_of)?;
+    refresh(conn, &providers, as_of, supervision_days)?;
+    let reviews = last_reviews_with(conn, commissioner_id, &providers)?;
+    // Overdue is judged by the rule, from the contract's start kept with the facts: only the ids go
+    // to SQL. The contract starts are read with the kept rows' column, not gathered again.
+    let since: HashMap<ProviderId, Option<NaiveDate>> = provider_figures::table
+        .filter(provider_figures::provider_id.eq_any(&providers))
+        .select((provider_figures::provider_id, provider_figures::contracted_since))
+        .load::<(ProviderId, Option<NaiveDate>)>(conn)?
+        .into_iter()
+        .collect();
+    if filter.problem == Some(comparison::Problem::ReviewOverdue) {
+        filter.review_overdue = providers
+            .iter()
+            .copied()
+            .filter(|p| {
+                crate::commissioning::rules::reviews::review_overdue(
+                    reviews.get(p).copied(),
+                    since.get(p).copied().flatten(),
+                    as_of,
+                )
+            })
+            .collect();
+    }
+    let page = comparison_page(conn, &providers, &filter, sort, dir, page)?;
+    Ok(page.map(|facts| {
+        let last = reviews.get(&facts.provider_id).copied();
+        row_of(facts, last)
+    }))
+}
+
+/// A row from kept facts and the live review with this commissioner.
+pub fn row_of(facts: ProviderFacts, last_review: Option<NaiveDate>) -> ComparisonRow {
+    let figures = comparison::figures(&facts, last_review);
+    let review_overdue = figures.problems.contains(&comparison::Problem::ReviewOverdue);
+    ComparisonRow { facts, figures, last_review, review_overdue }
+}
+
+/// Every row of the commissioner's providers (the API's and the CSV's), refreshed, with the same
+/// filter as the page but no paging, in name order.
+pub fn comparison_all(
+    conn: &mut DbConnection,
+    commissioner_id: i32,
+    as_of: NaiveDate,
+    supervision_days: i64,
+    problem: Option<comparison::Problem>,
+    search: &str,
+) -> QueryResult<Vec<ComparisonRow>> {
+    let providers = crate::accounts::store::contracted_providers(conn, commissioner_id, as_of)?;
+    refresh(conn, &providers, as_of, supervision_days)?;
+    let reviews = last_reviews_with(conn, commissioner_id, &providers)?;
+    let search = search.trim().to_lowercase();
+    Ok(all_kept(conn, &providers)?
+        .into_iter()
+        .map(|facts| {
+            let last = reviews.get(&facts.provider_id).copied();
+            row_of(facts, last)
+        })
+        .filter(|row| search.is_empty() || row.facts.name.to_lowercase().contains(&search))
+        .filter(|row| problem.is_none_or(|p| row.figures.problems.contains(&p)))
+        .collect())
+}
