@@ -21,6 +21,12 @@ pub fn demo_provider(conn: &mut DbConnection) -> QueryResult<Option<ProviderId>>
     organisations::table.filter(organisations::name.eq(DEMO_PROVIDER)).select(organisations::id).first(conn).optional()
 }
 
+/// A demo organisation's id by its name, once the demo organisations exist (the other areas'
+/// demos find the second provider and the trust by it).
+pub fn demo_organisation(conn: &mut DbConnection, name: &str) -> QueryResult<Option<i32>> {
+    organisations::table.filter(organisations::name.eq(name)).select(organisations::id).first(conn).optional()
+}
+
 /// One demo sign-in, to print.
 #[derive(Debug, Clone)]
 pub struct DemoLogin {

@@ -652,6 +652,18 @@ pub fn current_commissioners(
     Ok(found)
 }
 
+/// Organisations' names by id, for pages that name a stored organisation (a review's
+/// commissioner). One query.
+pub fn organisation_names(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<(i32, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    organisations::table
+        .filter(organisations::id.eq_any(ids))
+        .select((organisations::id, organisations::name))
+        .load(conn)
+}
+
 /// The roles of a provider's own people (not commissioners or assessors).
 const PROVIDER_PEOPLE: [Role; 4] = [Role::Manager, Role::ClinicalDirector, Role::Clinician, Role::Viewer];
 

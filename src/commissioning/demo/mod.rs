@@ -4,10 +4,10 @@
 use chrono::{Duration, NaiveDate};
 use diesel::prelude::*;
 
-use crate::accounts::demo::{demo_provider, DEMO_COMMISSIONER};
+use crate::accounts::demo::{demo_organisation, demo_provider, DEMO_COMMISSIONER};
 use crate::commissioning::model::{EsrInput, ReviewInput, ReviewSide};
 use crate::commissioning::store::{esr, reviews};
-use crate::db::schema::{customer_reviews, organisations, users};
+use crate::db::schema::{customer_reviews, users};
 use crate::db::{DbConnection, ProviderId, StoreError, UserId};
 
 pub mod scale;
@@ -31,13 +31,10 @@ pub fn seed(conn: &mut DbConnection, today: NaiveDate) -> Result<(), StoreError>
     let user = |conn: &mut DbConnection, email: &str| -> QueryResult<Option<UserId>> {
         users::table.filter(users::email.eq(email)).select(users::id).first(conn).optional()
     };
-    let organisation = |conn: &mut DbConnection, name: &str| -> QueryResult<Option<i32>> {
-        organisations::table.filter(organisations::name.eq(name)).select(organisations::id).first(conn).optional()
-    };
     let (Some(manager), Some(commissioner_user), Some(trust)) = (
         user(conn, "manager@northshire-oh.example")?,
         user(conn, "commissioner@northshire-nhs.example")?,
-        organisation(conn, DEMO_COMMISSIONER)?,
+        demo_organisation(conn, DEMO_COMMISSIONER)?,
     ) else {
         return Ok(());
     };
@@ -78,7 +75,7 @@ pub fn seed(conn: &mut DbConnection, today: NaiveDate) -> Result<(), StoreError>
     };
     reviews::record(conn, commissioner_user, provider, &trust_side, &awaiting, today, at(recent))?;
 
-    if let Some(southvale) = organisation(conn, OVERDUE_PROVIDER)? {
+    if let Some(southvale) = demo_organisation(conn, OVERDUE_PROVIDER)? {
         let southvale = ProviderId(southvale);
         let current = crate::accounts::store::current_commissioners(conn, southvale, today)?;
         if !current.iter().any(|(id, _, _)| *id == trust) {

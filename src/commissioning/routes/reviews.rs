@@ -29,13 +29,11 @@ crate::sort_keys!(
     default HeldOn,
     descending first [HeldOn],
     HeldOn => "held_on",
-    Commissioner => "commissioner",
     Confirmed => "confirmed",
 );
 
 /// The list's sortable columns, with their headers.
-const COLUMNS: [(ReviewSort, &str); 3] =
-    [(ReviewSort::HeldOn, "Held on"), (ReviewSort::Commissioner, "Commissioner"), (ReviewSort::Confirmed, "Confirmed")];
+const COLUMNS: [(ReviewSort, &str); 2] = [(ReviewSort::HeldOn, "Held on"), (ReviewSort::Confirmed, "Confirmed")];
 
 /// Where the signed-in user stands towards the provider's reviews; someone the access rule let
 /// through always stands somewhere, so none is a 404 like any provider they cannot see.
@@ -166,12 +164,13 @@ async fn show_review(
     let side = standing.side;
     let found = with_conn(state, move |conn| Ok(reviews::one(conn, provider_id, &standing, review_id)?)).await?;
     let (review, confirmed_by) = found.ok_or(AppError::NotFound)?;
-    let may_confirm = can.review_service && review.confirmed_at.is_none() && review.recorded_side != side;
+    let may_confirm = can.review_service && review.review.confirmed_at.is_none() && review.review.recorded_side != side;
+    let recorded_side = review.review.recorded_side;
     context.insert("review", &review);
     context.insert("confirmed_by", &confirmed_by);
     context.insert("may_confirm", &may_confirm);
-    context.insert("same_side", &(review.recorded_side == side));
-    context.insert("other_side", &other(review.recorded_side).label());
+    context.insert("same_side", &(recorded_side == side));
+    context.insert("other_side", &other(recorded_side).label());
     context.insert("refused", &refused);
     let status = if refused.is_some() { StatusCode::CONFLICT } else { StatusCode::OK };
     render_status(state, req, "commissioning/review.html", context, status)

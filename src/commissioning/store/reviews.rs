@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::accounts::model::Role;
 use crate::commissioning::model::{ReviewInput, ReviewSide};
 use crate::commissioning::rules::reviews::{review_due, review_overdue};
-use crate::db::schema::{customer_reviews, organisations, users};
+use crate::db::schema::{customer_reviews, users};
 use crate::db::{self, DbConnection, ProviderId, StoreError, UserId};
 use crate::history::store::{json, record_action, record_created, Diff};
 
@@ -246,7 +246,6 @@ pub fn confirm(
 pub struct ReviewLine {
     pub id: i32,
     pub commissioner_id: i32,
-    pub commissioner: String,
     pub held_on: NaiveDate,
     pub attendees: String,
     pub topics: String,
@@ -258,12 +257,35 @@ pub struct ReviewLine {
     pub confirmed_at: Option<NaiveDateTime>,
 }
 
+/// A review with its commissioner's name, as the list and its page show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct NamedReview {
+    #[serde(flatten)]
+    pub review: ReviewLine,
+    pub commissioner: String,
+}
+
+/// Names each review's commissioner, in one query whatever the number of reviews.
+fn named(conn: &mut DbConnection, lines: Vec<ReviewLine>) -> QueryResult<Vec<NamedReview>> {
+    let mut ids: Vec<i32> = lines.iter().map(|l| l.commissioner_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let names: std::collections::HashMap<i32, String> =
+        crate::accounts::store::organisation_names(conn, &ids)?.into_iter().collect();
+    Ok(lines
+        .into_iter()
+        .map(|review| NamedReview {
+            commissioner: names.get(&review.commissioner_id).cloned().unwrap_or_default(),
+            review,
+        })
+        .collect())
+}
+
 /// The list's sort keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ReviewSort {
     #[default]
     HeldOn,
-    Commissioner,
     Confirmed,
 }
 
@@ -277,12 +299,11 @@ pub fn list(
     sort: ReviewSort,
     dir: db::Direction,
     page: i64,
-) -> QueryResult<db::Page<ReviewLine>> {
+) -> QueryResult<db::Page<NamedReview>> {
     use crate::db::page::{contains_pattern, lower};
     let narrowed = standing.narrowed_to().map(<[i32]>::to_vec);
     let query = || {
         let mut rows = customer_reviews::table
-            .inner_join(organisations::table.on(organisations::id.eq(customer_reviews::commissioner_id)))
             .left_join(users::table.on(users::id.nullable().eq(customer_reviews::recorded_by)))
             .filter(customer_reviews::provider_id.eq(provider_id))
             .into_boxed();
@@ -303,14 +324,12 @@ pub fn list(
         rows
     };
     let total: i64 = query().count().get_result(conn)?;
-    db::Page::fetch(page, total, |offset, limit| {
+    let page = db::Page::fetch(page, total, |offset, limit| {
         let selected = query().select(line_columns());
         let desc = dir == db::Direction::Descending;
         let ordered = match (sort, desc) {
             (ReviewSort::HeldOn, false) => selected.order(customer_reviews::held_on.asc()),
             (ReviewSort::HeldOn, true) => selected.order(customer_reviews::held_on.desc()),
-            (ReviewSort::Commissioner, false) => selected.order(organisations::name.asc()),
-            (ReviewSort::Commissioner, true) => selected.order(organisations::name.desc()),
             (ReviewSort::Confirmed, false) => selected
                 .order(customer_reviews::confirmed_at.is_null())
                 .then_order_by(customer_reviews::confirmed_at.asc()),
@@ -319,14 +338,15 @@ pub fn list(
                 .then_order_by(customer_reviews::confirmed_at.desc()),
         };
         ordered.then_order_by(customer_reviews::id.desc()).offset(offset).limit(limit).load(conn)
-    })
+    })?;
+    let rows = named(conn, page.rows)?;
+    Ok(db::Page { rows, total: page.total, page: page.page, pages: page.pages, per_page: page.per_page })
 }
 
 /// The columns of a [`ReviewLine`], over reviews joined to the commissioner and the recorder.
 type LineColumns = (
     customer_reviews::id,
     customer_reviews::commissioner_id,
-    organisations::name,
     customer_reviews::held_on,
     customer_reviews::attendees,
     customer_reviews::topics,
@@ -342,7 +362,6 @@ fn line_columns() -> LineColumns {
     (
         customer_reviews::id,
         customer_reviews::commissioner_id,
-        organisations::name,
         customer_reviews::held_on,
         customer_reviews::attendees,
         customer_reviews::topics,
@@ -362,9 +381,8 @@ pub fn one(
     provider_id: ProviderId,
     standing: &Standing,
     review_id: i32,
-) -> QueryResult<Option<(ReviewLine, Option<String>)>> {
+) -> QueryResult<Option<(NamedReview, Option<String>)>> {
     let found: Option<(ReviewLine, Option<i32>)> = customer_reviews::table
-        .inner_join(organisations::table.on(organisations::id.eq(customer_reviews::commissioner_id)))
         .left_join(users::table.on(users::id.nullable().eq(customer_reviews::recorded_by)))
         .filter(customer_reviews::id.eq(review_id))
         .filter(customer_reviews::provider_id.eq(provider_id))
@@ -378,5 +396,6 @@ pub fn one(
         Some(id) => users::table.find(id).select(users::name).first(conn).optional()?,
         None => None,
     };
-    Ok(Some((line, confirmed_by)))
+    let named = named(conn, vec![line])?.pop();
+    Ok(named.map(|line| (line, confirmed_by)))
 }
