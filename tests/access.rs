@@ -997,7 +997,12 @@ on_both_backends!(
             // Customer reviews: read by the provider's people and its commissioners; recorded by
             // those who may review the service (managers, clinical directors, commissioners); a
             // review the provider recorded is confirmed by the commissioner only (the same side: 409).
-            ("GET", "/providers/{provider_id}/key-questions", format!("/providers/{p}/key-questions"), READS_ASSESSMENT),
+            (
+                "GET",
+                "/providers/{provider_id}/key-questions",
+                format!("/providers/{p}/key-questions"),
+                READS_ASSESSMENT,
+            ),
             ("GET", "/providers/{provider_id}/key-questions", format!("/providers/{q}/key-questions"), HIDDEN),
             ("GET", "/providers/{provider_id}/customer-reviews", format!("/providers/{p}/customer-reviews"), READS),
             ("GET", "/providers/{provider_id}/customer-reviews", format!("/providers/{q}/customer-reviews"), HIDDEN),

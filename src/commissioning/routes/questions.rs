@@ -76,10 +76,7 @@ async fn key_questions(
     let count = |value: AnswerValue| answers.iter().filter(|a| a.value == value).count();
     context.insert("answers", &lines);
     context.insert("as_of", &facts.as_of);
-    context.insert(
-        "tally",
-        &AnswerValue::ALL.iter().map(|v| (v.label(), tag(*v), count(*v))).collect::<Vec<_>>(),
-    );
+    context.insert("tally", &AnswerValue::ALL.iter().map(|v| (v.label(), tag(*v), count(*v))).collect::<Vec<_>>());
     render(&state, &req, "commissioning/questions.html", context)
 }
 
