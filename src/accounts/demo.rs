@@ -315,3 +315,13 @@ pub fn vary(index: usize, what: usize) -> usize {
     x ^= x >> 31;
     (x % 100) as usize
 }
+
+/// The demo commissioner's id, once the demo organisations exist: the generated providers are
+/// contracted to it.
+pub fn demo_commissioner(conn: &mut DbConnection) -> QueryResult<Option<i32>> {
+    organisations::table
+        .filter(organisations::name.eq(DEMO_COMMISSIONER))
+        .select(organisations::id)
+        .first(conn)
+        .optional()
+}
