@@ -301,8 +301,6 @@ pub fn generate(
                 (Workflow::InProgress, AssessmentResult::NotMet)
             } else if roll < shortfall {
                 (Workflow::InReview, AssessmentResult::PartlyMet)
-            } else if roll < shortfall + 2 {
-                (Workflow::ToDo, AssessmentResult::NotAssessed)
             } else if roll >= 99 {
                 (Workflow::Done, AssessmentResult::NotApplicable)
             } else {
@@ -315,7 +313,7 @@ pub fn generate(
             }
             let narrative = match result {
                 AssessmentResult::Met => format!("Met: {} is reviewed at the quarterly governance meeting.", standard.title),
-                AssessmentResult::NotAssessed | AssessmentResult::NotApplicable => String::new(),
+                AssessmentResult::NotApplicable => String::new(),
                 _ => GENERATED_GAPS[vary(p.index, 200 + s) % GENERATED_GAPS.len()].to_string(),
             };
             let reason = (result == AssessmentResult::NotApplicable)

@@ -380,6 +380,8 @@ pub fn generate(
                 audit_plans::state.eq(if *state == PlanState::SignedOff { PlanState::Submitted } else { *state }),
                 audit_plans::submitted_at.eq(submitted),
                 audit_plans::submitted_by.eq(submitted.map(|_| p.manager)),
+                audit_plans::returned_at.eq((*state == PlanState::Returned).then_some(now)),
+                audit_plans::returned_by.eq((*state == PlanState::Returned).then_some(p.clinical_director)),
                 audit_plans::return_comment.eq((*state == PlanState::Returned)
                     .then_some("Please add a re-audit of report quality after the October changes.")),
                 audit_plans::created_at.eq(now),
@@ -498,7 +500,9 @@ pub fn generate(
     diesel::update(audit_plans::table.filter(audit_plans::id.eq_any(&signed_ids)))
         .set(audit_plans::state.eq(PlanState::SignedOff))
         .execute(conn)?;
-    for (p, state) in &states {
+    for p in providers {
+        // A provider without this year's plan gets its row too, saying so.
+        let state = states.iter().find(|(q, _)| q.id == p.id).map(|(_, state)| state.label());
         record_created(
             conn,
             None,
@@ -508,8 +512,8 @@ pub fn generate(
             vec![
                 ("area", json("audits")),
                 ("audit_plan", json(year.to_string())),
-                ("plan_state", json(state.label())),
-                ("audits", json(GENERATED_AUDITS.len())),
+                ("plan_state", json(state)),
+                ("audits", json(if state.is_some() { GENERATED_AUDITS.len() } else { 0 })),
             ],
         )?;
     }

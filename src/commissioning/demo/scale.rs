@@ -37,6 +37,11 @@ const DOCUMENTS: [(&str, &str); 8] = [
     (document_kinds::INFORMATION_SHARING_AGREEMENT, "Information-sharing agreement (including immunisation status)"),
 ];
 
+/// How many generated providers an earlier run made.
+pub fn already_generated(conn: &mut DbConnection) -> Result<usize, StoreError> {
+    Ok(accounts::demo::generated_count(conn)?)
+}
+
 /// Makes sure `count` generated providers exist, all contracted to the demo commissioner (the demo
 /// must be built first), calling `progress` with the number made after each batch. Returns how
 /// many this run made.
