@@ -9,8 +9,8 @@ use std::collections::{BTreeSet, HashMap};
 
 use diesel::prelude::*;
 use ohgov::db::schema::{
-    accreditations, assessment_cycles, contracts, cpd_records, evidence_items, history, kpi_values,
-    organisations, service_coverage, standard_assessments, staff,
+    accreditations, assessment_cycles, contracts, cpd_records, evidence_items, history, kpi_values, organisations,
+    service_coverage, staff, standard_assessments,
 };
 use ohgov::db::{DbConnection, ProviderId};
 use support::{Backend, Seed, TestDb};
@@ -116,9 +116,31 @@ fn generates_varied_contracted_providers(backend: Backend) {
         .collect();
     assert!(statuses.len() >= 2, "the accreditation statuses vary: {statuses:?}");
     for (what, rows) in [
-        ("coverage", service_coverage::table.filter(service_coverage::provider_id.eq_any(&providers)).count().get_result::<i64>(&mut conn).unwrap()),
-        ("KPI values", kpi_values::table.filter(kpi_values::provider_id.eq_any(providers.iter().map(|p| p.0).collect::<Vec<_>>())).count().get_result::<i64>(&mut conn).unwrap()),
-        ("documents", evidence_items::table.filter(evidence_items::provider_id.eq_any(&providers)).filter(evidence_items::document_kind.is_not_null()).count().get_result::<i64>(&mut conn).unwrap()),
+        (
+            "coverage",
+            service_coverage::table
+                .filter(service_coverage::provider_id.eq_any(&providers))
+                .count()
+                .get_result::<i64>(&mut conn)
+                .unwrap(),
+        ),
+        (
+            "KPI values",
+            kpi_values::table
+                .filter(kpi_values::provider_id.eq_any(providers.iter().map(|p| p.0).collect::<Vec<_>>()))
+                .count()
+                .get_result::<i64>(&mut conn)
+                .unwrap(),
+        ),
+        (
+            "documents",
+            evidence_items::table
+                .filter(evidence_items::provider_id.eq_any(&providers))
+                .filter(evidence_items::document_kind.is_not_null())
+                .count()
+                .get_result::<i64>(&mut conn)
+                .unwrap(),
+        ),
     ] {
         assert!(rows > 0, "{what} generated");
     }
@@ -130,7 +152,11 @@ fn generates_varied_contracted_providers(backend: Backend) {
         .load(&mut conn)
         .unwrap();
     for provider in &providers {
-        assert_eq!(trail.iter().filter(|o| **o == Some(provider.0)).count(), 8, "provider {provider}: one row per area");
+        assert_eq!(
+            trail.iter().filter(|o| **o == Some(provider.0)).count(),
+            8,
+            "provider {provider}: one row per area"
+        );
     }
     let verified = ohgov::history::store::verify(&mut conn, support::history_key()).unwrap();
     assert!(verified.is_ok(), "the trail verifies");

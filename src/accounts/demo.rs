@@ -106,13 +106,56 @@ const GENERATED_CODE: &str = "OHG";
 
 /// Fictional places and kinds of service: the generated names are every place with every kind.
 const PLACES: [&str; 50] = [
-    "Northfield", "Ashby Vale", "Brackenholm", "Carrow", "Dunmere", "Eastwick", "Fernleigh", "Glenrothy",
-    "Harrowgate Cross", "Ivybridge Moor", "Kestleton", "Larkfield", "Marlow Heath", "Netherby", "Oakhanger",
-    "Pennycross", "Quarry Bank", "Ravensworth", "Saltmarsh", "Thornbury Wells", "Upperton", "Wealdstone Green",
-    "Westmarch", "Yarrowdale", "Aldermoor", "Beckfoot", "Coldharbour", "Drayfield", "Elmstead", "Foxhollow",
-    "Greystoke Park", "Hollinwood", "Kingsmere", "Lowther Bay", "Millbrook", "Norbury Edge", "Orchard Vale",
-    "Pinehurst", "Redcliffe", "Stanwick", "Tamworth Fields", "Underhill", "Whitstone", "Brampton Cross",
-    "Calder Reach", "Dovecote", "Easterby", "Fairhaven", "Gorsemoor", "Hartside",
+    "Northfield",
+    "Ashby Vale",
+    "Brackenholm",
+    "Carrow",
+    "Dunmere",
+    "Eastwick",
+    "Fernleigh",
+    "Glenrothy",
+    "Harrowgate Cross",
+    "Ivybridge Moor",
+    "Kestleton",
+    "Larkfield",
+    "Marlow Heath",
+    "Netherby",
+    "Oakhanger",
+    "Pennycross",
+    "Quarry Bank",
+    "Ravensworth",
+    "Saltmarsh",
+    "Thornbury Wells",
+    "Upperton",
+    "Wealdstone Green",
+    "Westmarch",
+    "Yarrowdale",
+    "Aldermoor",
+    "Beckfoot",
+    "Coldharbour",
+    "Drayfield",
+    "Elmstead",
+    "Foxhollow",
+    "Greystoke Park",
+    "Hollinwood",
+    "Kingsmere",
+    "Lowther Bay",
+    "Millbrook",
+    "Norbury Edge",
+    "Orchard Vale",
+    "Pinehurst",
+    "Redcliffe",
+    "Stanwick",
+    "Tamworth Fields",
+    "Underhill",
+    "Whitstone",
+    "Brampton Cross",
+    "Calder Reach",
+    "Dovecote",
+    "Easterby",
+    "Fairhaven",
+    "Gorsemoor",
+    "Hartside",
 ];
 const SERVICE_KINDS: [(&str, &str); 20] = [
     ("Community OH Service", "nhs_hosting"),
@@ -137,12 +180,30 @@ const SERVICE_KINDS: [(&str, &str); 20] = [
     ("Safe Work Health Ltd", "independent"),
 ];
 const FIRST_NAMES: [&str; 20] = [
-    "Amira", "Ben", "Chloe", "David", "Esther", "Femi", "Gemma", "Harjit", "Imogen", "Joel", "Kirsty", "Leon",
-    "Mei", "Nathan", "Olivia", "Pawel", "Rhiannon", "Sanjay", "Tessa", "Yusuf",
+    "Amira", "Ben", "Chloe", "David", "Esther", "Femi", "Gemma", "Harjit", "Imogen", "Joel", "Kirsty", "Leon", "Mei",
+    "Nathan", "Olivia", "Pawel", "Rhiannon", "Sanjay", "Tessa", "Yusuf",
 ];
 const SURNAMES: [&str; 20] = [
-    "Abbott", "Bhatt", "Crowther", "Dlamini", "Evans", "Fletcher", "Gill", "Hussain", "Iqbal", "Jenkins", "Kaur",
-    "Lindqvist", "McAllister", "Nwosu", "O'Brien", "Patel", "Quinn", "Roberts", "Stewart", "Thompson",
+    "Abbott",
+    "Bhatt",
+    "Crowther",
+    "Dlamini",
+    "Evans",
+    "Fletcher",
+    "Gill",
+    "Hussain",
+    "Iqbal",
+    "Jenkins",
+    "Kaur",
+    "Lindqvist",
+    "McAllister",
+    "Nwosu",
+    "O'Brien",
+    "Patel",
+    "Quinn",
+    "Roberts",
+    "Stewart",
+    "Thompson",
 ];
 
 /// The name of the generated provider at `index`: unique for the first thousand, numbered after.
@@ -236,8 +297,13 @@ pub fn generate(
     crate::db::insert_batch(conn, users::table, &user_rows)?;
     let emails: Vec<String> =
         indexes.clone().flat_map(|index| [email("manager", index), email("director", index)]).collect();
-    let user_ids: std::collections::HashMap<String, i32> =
-        users::table.filter(users::email.eq_any(&emails)).select((users::email, users::id)).load(conn)?.into_iter().map(|(e, i): (String, i32)| (e, i)).collect();
+    let user_ids: std::collections::HashMap<String, i32> = users::table
+        .filter(users::email.eq_any(&emails))
+        .select((users::email, users::id))
+        .load(conn)?
+        .into_iter()
+        .map(|(e, i): (String, i32)| (e, i))
+        .collect();
 
     let mut generated = Vec::with_capacity(made.len());
     for ((id, _), index) in made.iter().zip(indexes.clone()) {
@@ -275,7 +341,8 @@ pub fn generate(
     let contract_rows: Vec<_> = generated
         .iter()
         .map(|p| {
-            let began = crate::clock::FinancialYear::starting_in(year.start_year() - (p.index % 3) as i32).unwrap_or(year);
+            let began =
+                crate::clock::FinancialYear::starting_in(year.start_year() - (p.index % 3) as i32).unwrap_or(year);
             (
                 contracts::commissioner_id.eq(commissioner_id),
                 contracts::provider_id.eq(p.id.0),

@@ -312,7 +312,9 @@ pub fn generate(
                 short += 1;
             }
             let narrative = match result {
-                AssessmentResult::Met => format!("Met: {} is reviewed at the quarterly governance meeting.", standard.title),
+                AssessmentResult::Met => {
+                    format!("Met: {} is reviewed at the quarterly governance meeting.", standard.title)
+                }
                 AssessmentResult::NotApplicable => String::new(),
                 _ => GENERATED_GAPS[vary(p.index, 200 + s) % GENERATED_GAPS.len()].to_string(),
             };

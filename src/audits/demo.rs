@@ -333,8 +333,18 @@ fn plan_of(record: &audits::AuditRecord) -> AuditPlan {
 /// The audits each generated plan holds: (title, type, quarter, method).
 const GENERATED_AUDITS: [(&str, AuditType, i32, &str); 5] = [
     ("MoHaWK national benchmarking return", AuditType::NationalBenchmarking, 1, "National benchmarking tool"),
-    ("Record-keeping audit", AuditType::RecordKeeping, 2, "Review of 30 case records against the record-keeping standard"),
-    ("Management referral report quality", AuditType::ReportQuality, 2, "Review of 40 reports against the handrail criteria"),
+    (
+        "Record-keeping audit",
+        AuditType::RecordKeeping,
+        2,
+        "Review of 30 case records against the record-keeping standard",
+    ),
+    (
+        "Management referral report quality",
+        AuditType::ReportQuality,
+        2,
+        "Review of 40 reports against the handrail criteria",
+    ),
     ("SEQOHS internal audit: informed consent", AuditType::SeqohsInternal, 3, "Review of 25 consent records"),
     ("Immunisation records for new starters", AuditType::Other, 4, "Review of 50 new starters' records"),
 ];
@@ -420,7 +430,8 @@ pub fn generate(
                 audit_rows::method.eq(method),
                 audit_rows::sample_size.eq(Some(30)),
                 audit_rows::status.eq(status),
-                audit_rows::status_reason.eq((status == AuditStatus::Deferred).then_some("The audit lead is on leave.")),
+                audit_rows::status_reason
+                    .eq((status == AuditStatus::Deferred).then_some("The audit lead is on leave.")),
                 audit_rows::started_on.eq(started),
                 audit_rows::completed_on.eq(completed),
                 audit_rows::findings.eq(completed.map(|_| "Most records met the standard; gaps in recorded consent.")),

@@ -3,7 +3,10 @@
 use std::path::PathBuf;
 
 use crate::config::{self, Settings};
-use crate::{accounts, assessment, audits, catalogue, commissioning, coverage, db, documents, evidence, history, quality, workforce};
+use crate::{
+    accounts, assessment, audits, catalogue, commissioning, coverage, db, documents, evidence, history, quality,
+    workforce,
+};
 
 #[derive(clap::Args)]
 pub struct DemoArgs {

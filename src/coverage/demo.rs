@@ -220,7 +220,11 @@ pub fn generate(
             let Some(delivery) = delivery else { continue };
             recorded += 1;
             let arrangement = delivery == Delivery::Arrangement;
-            let ends_in = if vary(p.index, 400 + n) < 15 { 5 + vary(p.index, 500 + n) as i64 * 8 / 10 } else { 120 + vary(p.index, 500 + n) as i64 * 8 };
+            let ends_in = if vary(p.index, 400 + n) < 15 {
+                5 + vary(p.index, 500 + n) as i64 * 8 / 10
+            } else {
+                120 + vary(p.index, 500 + n) as i64 * 8
+            };
             if arrangement {
                 arranged += 1;
                 if ends_in <= 90 {
@@ -236,7 +240,8 @@ pub fn generate(
                 service_coverage::agreement_reference.eq(arrangement.then(|| format!("SLA-{:05}-{n:02}", p.index + 1))),
                 service_coverage::starts_on.eq(arrangement.then(|| today - Duration::days(365 + ends_in % 200))),
                 service_coverage::ends_on.eq(arrangement.then(|| today + Duration::days(ends_in))),
-                service_coverage::lead_name.eq((delivery == Delivery::InHouse).then(|| crate::accounts::demo::generated_person(p.index + n))),
+                service_coverage::lead_name
+                    .eq((delivery == Delivery::InHouse).then(|| crate::accounts::demo::generated_person(p.index + n))),
                 service_coverage::notes.eq(if delivery == Delivery::NotAvailable {
                     "No arrangement yet: the manager is seeking a partner."
                 } else {

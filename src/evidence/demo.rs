@@ -371,7 +371,8 @@ pub fn generate(
                 evidence_items::title.eq(format!("{title} {}", crate::clock::FinancialYear::containing(today))),
                 evidence_items::description.eq(format!("{title}, approved by the governance meeting.")),
                 evidence_items::owner_user_id.eq(Some(p.manager)),
-                evidence_items::link_url.eq(Some(format!("https://intranet.generated-oh.example/{:05}/{kind}", p.index + 1))),
+                evidence_items::link_url
+                    .eq(Some(format!("https://intranet.generated-oh.example/{:05}/{kind}", p.index + 1))),
                 evidence_items::effective_on.eq(Some(review_due - Duration::days(365))),
                 evidence_items::review_due.eq(Some(review_due)),
                 evidence_items::contains_patient_data.eq(false),

@@ -392,8 +392,24 @@ pub fn generate(
                 let seed = p.index * 61 + n;
                 let registration = match regulator {
                     Regulator::Gmc => Some(format!("{}", 4_000_000 + (seed * 7919) % 5_000_000)),
-                    Regulator::Nmc => Some(format!("{:02}{}{:04}{}", seed % 24, "ABCDEFGHJK".as_bytes()[seed % 10] as char, (seed * 37) % 10_000, "EFGHJKLMNP".as_bytes()[(seed / 10) % 10] as char)),
-                    Regulator::Hcpc => Some(format!("{}{:06}", if discipline == Discipline::Physiotherapist { "PH" } else if discipline == Discipline::Psychologist { "PYL" } else { "OT" }, (seed * 131) % 1_000_000)),
+                    Regulator::Nmc => Some(format!(
+                        "{:02}{}{:04}{}",
+                        seed % 24,
+                        "ABCDEFGHJK".as_bytes()[seed % 10] as char,
+                        (seed * 37) % 10_000,
+                        "EFGHJKLMNP".as_bytes()[(seed / 10) % 10] as char
+                    )),
+                    Regulator::Hcpc => Some(format!(
+                        "{}{:06}",
+                        if discipline == Discipline::Physiotherapist {
+                            "PH"
+                        } else if discipline == Discipline::Psychologist {
+                            "PYL"
+                        } else {
+                            "OT"
+                        },
+                        (seed * 131) % 1_000_000
+                    )),
                     Regulator::None => None,
                 };
                 let registered = registration.is_some();
@@ -402,12 +418,15 @@ pub fn generate(
                 let revalidation = matches!(regulator, Regulator::Gmc | Regulator::Nmc)
                     .then(|| days(if roll < 6 { 30 + roll as i64 } else { 90 + roll as i64 * 10 }));
                 let doctor = regulator == Regulator::Gmc;
-                let appraisal = doctor.then(|| today - Duration::days(if roll > 92 { 480 } else { 30 + roll as i64 * 3 }));
-                let route = (discipline == Discipline::ConsultantOccupationalPhysician).then(|| match roll {
-                    0..=54 => Some(SpecialistRoute::Cct),
-                    55..=89 => Some(SpecialistRoute::Cesr),
-                    _ => None,
-                }).flatten();
+                let appraisal =
+                    doctor.then(|| today - Duration::days(if roll > 92 { 480 } else { 30 + roll as i64 * 3 }));
+                let route = (discipline == Discipline::ConsultantOccupationalPhysician)
+                    .then(|| match roll {
+                        0..=54 => Some(SpecialistRoute::Cct),
+                        55..=89 => Some(SpecialistRoute::Cesr),
+                        _ => None,
+                    })
+                    .flatten();
                 let missing_ro = vary(p.index, 701) < 12 && n == 3;
                 let full_name = if doctor { format!("Dr {}", generated_person(seed)) } else { generated_person(seed) };
                 let teacher = discipline == Discipline::OhNurseScphn && vary(p.index, 702 + n) < 35;
@@ -473,7 +492,15 @@ pub fn generate(
     let mut cpd_count: std::collections::HashMap<ProviderId, usize> = std::collections::HashMap::new();
     for (k, (staff_id, provider, discipline)) in people.iter().enumerate() {
         let (count, hours) = match discipline.default_tier() {
-            _ if matches!(discipline, Discipline::ConsultantOccupationalPhysician | Discipline::OccupationalPhysician | Discipline::SpecialtyRegistrar) => (10, 5.0),
+            _ if matches!(
+                discipline,
+                Discipline::ConsultantOccupationalPhysician
+                    | Discipline::OccupationalPhysician
+                    | Discipline::SpecialtyRegistrar
+            ) =>
+            {
+                (10, 5.0)
+            }
             super::model::Tier::NonClinical => (2, 2.0),
             _ => (6, 3.0),
         };
@@ -483,7 +510,8 @@ pub fn generate(
             let (title, kind, participatory) = GENERATED_CPD[(k + r) % GENERATED_CPD.len()];
             cpd_rows.push((
                 cpd_records::staff_id.eq(*staff_id),
-                cpd_records::activity_date.eq(today - Duration::days(10 + (r as i64 * 350) / count as i64 + (k as i64 % 9))),
+                cpd_records::activity_date
+                    .eq(today - Duration::days(10 + (r as i64 * 350) / count as i64 + (k as i64 % 9))),
                 cpd_records::title.eq(title),
                 cpd_records::activity_type.eq(kind),
                 cpd_records::hours.eq(hours),
@@ -497,7 +525,8 @@ pub fn generate(
 
     // Monthly group supervision for the technicians and case workers, led by a SCPHN nurse; at
     // about a fifth of the providers it stopped some months ago, and a few people miss sessions.
-    let mut by_provider: std::collections::HashMap<ProviderId, (Option<i32>, Vec<i32>)> = std::collections::HashMap::new();
+    let mut by_provider: std::collections::HashMap<ProviderId, (Option<i32>, Vec<i32>)> =
+        std::collections::HashMap::new();
     for (staff_id, provider, discipline) in &people {
         let entry = by_provider.entry(*provider).or_default();
         match discipline {
@@ -518,7 +547,8 @@ pub fn generate(
                 supervision_sessions::session_date.eq(date),
                 supervision_sessions::kind.eq(super::model::SupervisionKind::Group),
                 supervision_sessions::supervisor_id.eq(*supervisor),
-                supervision_sessions::minutes.eq("Cases reviewed against the escalation criteria; no concerns outstanding."),
+                supervision_sessions::minutes
+                    .eq("Cases reviewed against the escalation criteria; no concerns outstanding."),
                 supervision_sessions::cases_discussed.eq(4 + (vary(p.index, 910 + month) % 6) as i32),
                 supervision_sessions::escalated_gp.eq((vary(p.index, 920 + month) % 2) as i32),
                 supervision_sessions::escalated_clinical.eq((vary(p.index, 930 + month) % 3) as i32),
@@ -545,7 +575,8 @@ pub fn generate(
             if vary(k, 950 + s) >= 90 {
                 continue;
             }
-            attendee_rows.push((supervision_attendees::session_id.eq(*session), supervision_attendees::staff_id.eq(*staff_id)));
+            attendee_rows
+                .push((supervision_attendees::session_id.eq(*session), supervision_attendees::staff_id.eq(*staff_id)));
         }
     }
     crate::db::insert_batch(conn, supervision_attendees::table, &attendee_rows)?;

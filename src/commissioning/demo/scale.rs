@@ -119,7 +119,10 @@ fn generate_own(
                 customer_reviews::provider_id.eq(p.id),
                 customer_reviews::commissioner_id.eq(commissioner),
                 customer_reviews::held_on.eq(held_on),
-                customer_reviews::attendees.eq(format!("{} (OH manager); Helen Marsh (commissioner)", accounts::demo::generated_person(p.index * 2))),
+                customer_reviews::attendees.eq(format!(
+                    "{} (OH manager); Helen Marsh (commissioner)",
+                    accounts::demo::generated_person(p.index * 2)
+                )),
                 customer_reviews::topics.eq("Referral turnaround; KPI report; staff flu vaccination campaign"),
                 customer_reviews::outcomes.eq("Turnaround within the agreed standard; the KPI report is accepted."),
                 customer_reviews::agreed_actions.eq("The provider to report management referral outcomes quarterly."),
