@@ -882,3 +882,84 @@ pub fn change_password(
         Ok(epoch + 1)
     })
 }
+
+/// The names of many providers, by id. One query.
+pub fn provider_names(
+    conn: &mut DbConnection,
+    providers: &[ProviderId],
+) -> QueryResult<std::collections::HashMap<ProviderId, String>> {
+    Ok(organisations::table
+        .filter(organisations::kind.eq(OrganisationKind::Provider))
+        .filter(organisations::id.eq_any(providers))
+        .select((organisations::id, organisations::name))
+        .load::<(ProviderId, String)>(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// Which of many providers have someone holding a current clinical director's membership on
+/// `as_of` (not expired: the expiry day still counts). One query.
+pub fn clinical_director_for_providers(
+    conn: &mut DbConnection,
+    providers: &[ProviderId],
+    as_of: chrono::NaiveDate,
+) -> QueryResult<std::collections::HashSet<ProviderId>> {
+    Ok(memberships::table
+        .filter(memberships::organisation_id.eq_any(providers.iter().map(|p| p.0)))
+        .filter(memberships::role.eq(Role::ClinicalDirector))
+        .filter(memberships::expires_on.is_null().or(memberships::expires_on.ge(as_of)))
+        .select(memberships::organisation_id)
+        .distinct()
+        .load::<i32>(conn)?
+        .into_iter()
+        .map(ProviderId)
+        .collect())
+}
+
+/// The earliest start of a current contract (begun on or before `as_of`, not ended before it) of
+/// each of many providers, with any commissioner. One query, the minimum taken in SQL.
+pub fn contracted_since_for_providers(
+    conn: &mut DbConnection,
+    providers: &[ProviderId],
+    as_of: chrono::NaiveDate,
+) -> QueryResult<std::collections::HashMap<ProviderId, chrono::NaiveDate>> {
+    Ok(contracts::table
+        .filter(contracts::provider_id.eq_any(providers))
+        .filter(contracts::starts_on.le(as_of))
+        .filter(contracts::ends_on.is_null().or(contracts::ends_on.ge(as_of)))
+        .group_by(contracts::provider_id)
+        .select((contracts::provider_id, diesel::dsl::min(contracts::starts_on)))
+        .load::<(ProviderId, Option<chrono::NaiveDate>)>(conn)?
+        .into_iter()
+        .filter_map(|(provider, since)| Some((provider, since?)))
+        .collect())
+}
+
+/// The providers a commissioner holds a current contract with on `as_of` (begun, not ended before
+/// it), each once. One query.
+pub fn contracted_providers(
+    conn: &mut DbConnection,
+    commissioner_id: i32,
+    as_of: chrono::NaiveDate,
+) -> QueryResult<Vec<ProviderId>> {
+    contracts::table
+        .filter(contracts::commissioner_id.eq(commissioner_id))
+        .filter(contracts::starts_on.le(as_of))
+        .filter(contracts::ends_on.is_null().or(contracts::ends_on.ge(as_of)))
+        .select(contracts::provider_id)
+        .distinct()
+        .order(contracts::provider_id)
+        .load(conn)
+}
+
+/// Every provider any commissioner holds a current contract with on `as_of`, each once: the
+/// providers whose figures the daily sweep keeps. One query.
+pub fn all_contracted_providers(conn: &mut DbConnection, as_of: chrono::NaiveDate) -> QueryResult<Vec<ProviderId>> {
+    contracts::table
+        .filter(contracts::starts_on.le(as_of))
+        .filter(contracts::ends_on.is_null().or(contracts::ends_on.ge(as_of)))
+        .select(contracts::provider_id)
+        .distinct()
+        .order(contracts::provider_id)
+        .load(conn)
+}

@@ -121,9 +121,14 @@ pub struct StandardReadiness {
     pub met_without_current_evidence: bool,
 }
 
+/// A "must" standard that applies and is not met: what an assessor will not accredit past.
+pub fn is_must_not_met(level: Level, result: AssessmentResult) -> bool {
+    level == Level::Must && !matches!(result, AssessmentResult::Met | AssessmentResult::NotApplicable)
+}
+
 impl StandardReadiness {
     pub fn is_must_not_met(&self) -> bool {
-        self.level == Level::Must && !matches!(self.result, AssessmentResult::Met | AssessmentResult::NotApplicable)
+        is_must_not_met(self.level, self.result)
     }
 
     /// Not applicable standards need no evidence.

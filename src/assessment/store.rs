@@ -1273,3 +1273,186 @@ pub fn cycle_assessments(conn: &mut DbConnection, cycle_id: i32) -> QueryResult<
         })
         .collect())
 }
+
+/// Where each of many providers stands with SEQOHS, as recorded: (provider, status, status_on,
+/// registered_on, accredited_on). One query; a provider that never recorded it has no row.
+pub fn accreditations_for_providers(
+    conn: &mut DbConnection,
+    providers: &[ProviderId],
+) -> QueryResult<Vec<ProviderAccreditation>> {
+    accreditations::table
+        .filter(accreditations::provider_id.eq_any(providers))
+        .select((
+            accreditations::provider_id,
+            accreditations::status,
+            accreditations::status_on,
+            accreditations::registered_on,
+            accreditations::accredited_on,
+        ))
+        .load(conn)
+}
+
+/// (provider, status, status_on, registered_on, accredited_on).
+pub type ProviderAccreditation =
+    (ProviderId, AccreditationStatus, Option<NaiveDate>, Option<NaiveDate>, Option<NaiveDate>);
+
+/// A provider's domains counted, and the references of its "must" standards not met.
+pub type SelfAssessment = (Vec<DomainCount>, Vec<String>);
+
+/// A framework's domain or standard: (id, catalogue, reference, parent, kind, level, title).
+type FrameworkNode = (i32, i32, String, Option<i32>, NodeKind, Level, String);
+
+/// One domain's standards in a provider's current cycle, counted for the comparison.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DomainCount {
+    pub reference: String,
+    pub title: String,
+    pub applicable: usize,
+    pub met: usize,
+    pub not_assessed: usize,
+}
+
+/// The self-assessment of many providers against the framework each is assessed against (its
+/// current cycle's, or the newest before its first cycle), whatever the number of providers:
+/// four queries (the cycles, the frameworks, the frameworks' domains and standards, and the
+/// results counted by cycle, domain, level and result in SQL, the must standards' results named).
+/// Returns, by provider, its domains in catalogue order and the references of its applicable
+/// "must" standards not met (by the rule of [`rules::is_must_not_met`]).
+pub fn self_assessment_for_providers(
+    conn: &mut DbConnection,
+    providers: &[ProviderId],
+) -> QueryResult<HashMap<ProviderId, SelfAssessment>> {
+    let cycles: Vec<(i32, ProviderId, i32)> = assessment_cycles::table
+        .filter(assessment_cycles::provider_id.eq_any(providers))
+        .select((assessment_cycles::id, assessment_cycles::provider_id, assessment_cycles::catalogue_id))
+        .load(conn)?;
+    // The newest cycle is the one being worked on, as `current_cycle` reads it.
+    let mut current: HashMap<ProviderId, (i32, i32)> = HashMap::new();
+    for (id, provider, catalogue) in cycles {
+        if current.get(&provider).is_none_or(|(newest, _)| *newest < id) {
+            current.insert(provider, (id, catalogue));
+        }
+    }
+    let newest = frameworks(conn)?.first().map(|(id, _, _)| *id);
+    let framework_of = |provider: &ProviderId| current.get(provider).map(|(_, c)| *c).or(newest);
+    let mut in_use: Vec<i32> = providers.iter().filter_map(framework_of).collect();
+    in_use.sort_unstable();
+    in_use.dedup();
+    let nodes: Vec<FrameworkNode> = catalogue_nodes::table
+        .filter(catalogue_nodes::catalogue_id.eq_any(&in_use))
+        .filter(catalogue_nodes::retired.eq(false))
+        .filter(catalogue_nodes::kind.eq_any([NodeKind::Domain, NodeKind::Standard]))
+        .select((
+            catalogue_nodes::id,
+            catalogue_nodes::catalogue_id,
+            catalogue_nodes::reference,
+            catalogue_nodes::parent_id,
+            catalogue_nodes::kind,
+            catalogue_nodes::level,
+            catalogue_nodes::title,
+        ))
+        .order((catalogue_nodes::position, catalogue_nodes::id))
+        .load(conn)?;
+    let cycle_ids: Vec<i32> = current.values().map(|(id, _)| *id).collect();
+    // Results counted in SQL by cycle, domain and result; the must standards also by name, as
+    // only the few not met are wanted.
+    let counted: Vec<(i32, Option<i32>, AssessmentResult, i64)> = if cycle_ids.is_empty() {
+        Vec::new()
+    } else {
+        standard_assessments::table
+            .inner_join(catalogue_nodes::table)
+            .filter(standard_assessments::cycle_id.eq_any(&cycle_ids))
+            .filter(catalogue_nodes::retired.eq(false))
+            .filter(catalogue_nodes::kind.eq(NodeKind::Standard))
+            .group_by((standard_assessments::cycle_id, catalogue_nodes::parent_id, standard_assessments::result))
+            .select((
+                standard_assessments::cycle_id,
+                catalogue_nodes::parent_id,
+                standard_assessments::result,
+                diesel::dsl::count_star(),
+            ))
+            .load(conn)?
+    };
+    let must_results: Vec<(i32, i32, AssessmentResult)> = if cycle_ids.is_empty() {
+        Vec::new()
+    } else {
+        standard_assessments::table
+            .inner_join(catalogue_nodes::table)
+            .filter(standard_assessments::cycle_id.eq_any(&cycle_ids))
+            .filter(catalogue_nodes::level.eq(Level::Must))
+            .filter(standard_assessments::result.eq_any([AssessmentResult::Met, AssessmentResult::NotApplicable]))
+            .select((standard_assessments::cycle_id, standard_assessments::node_id, standard_assessments::result))
+            .load(conn)?
+    };
+    let mut counts: HashMap<(i32, i32), HashMap<AssessmentResult, usize>> = HashMap::new();
+    for (cycle, domain, result, n) in counted {
+        let Some(domain) = domain else { continue };
+        *counts.entry((cycle, domain)).or_default().entry(result).or_default() += usize::try_from(n).unwrap_or(0);
+    }
+    let settled: HashMap<(i32, i32), AssessmentResult> =
+        must_results.into_iter().map(|(cycle, node, result)| ((cycle, node), result)).collect();
+    Ok(providers
+        .iter()
+        .filter_map(|provider| {
+            let framework = framework_of(provider)?;
+            let cycle = current.get(provider).map(|(id, _)| *id);
+            let mut domains = Vec::new();
+            let mut must_not_met = Vec::new();
+            for domain in nodes.iter().filter(|n| n.1 == framework && n.4 == NodeKind::Domain) {
+                let standards: Vec<_> = nodes
+                    .iter()
+                    .filter(|n| n.1 == framework && n.4 == NodeKind::Standard && n.3 == Some(domain.0))
+                    .collect();
+                let by_result = cycle.and_then(|c| counts.get(&(c, domain.0)));
+                let n_of = |r: AssessmentResult| by_result.and_then(|m| m.get(&r)).copied().unwrap_or(0);
+                let total = standards.len();
+                let judged = n_of(AssessmentResult::Met)
+                    + n_of(AssessmentResult::PartlyMet)
+                    + n_of(AssessmentResult::NotMet)
+                    + n_of(AssessmentResult::NotApplicable);
+                domains.push(DomainCount {
+                    reference: domain.2.clone(),
+                    title: domain.6.clone(),
+                    applicable: total.saturating_sub(n_of(AssessmentResult::NotApplicable)),
+                    met: n_of(AssessmentResult::Met),
+                    not_assessed: total.saturating_sub(judged),
+                });
+                for standard in standards {
+                    let result = cycle
+                        .and_then(|c| settled.get(&(c, standard.0)))
+                        .copied()
+                        .unwrap_or(AssessmentResult::NotAssessed);
+                    if rules::is_must_not_met(standard.5, result) {
+                        must_not_met.push(standard.2.clone());
+                    }
+                }
+            }
+            Some((*provider, (domains, must_not_met)))
+        })
+        .collect())
+}
+
+/// Open findings (not closed, not withdrawn) of many providers: (all, major nonconformities) by
+/// provider. One query, counted in SQL.
+pub fn open_findings_for_providers(
+    conn: &mut DbConnection,
+    providers: &[ProviderId],
+) -> QueryResult<HashMap<ProviderId, (usize, usize)>> {
+    let rows: Vec<(ProviderId, FindingGrade, i64)> = findings::table
+        .filter(findings::provider_id.eq_any(providers))
+        .filter(findings::closed_on.is_null())
+        .filter(findings::withdrawn_at.is_null())
+        .group_by((findings::provider_id, findings::grade))
+        .select((findings::provider_id, findings::grade, diesel::dsl::count_star()))
+        .load(conn)?;
+    let mut open: HashMap<ProviderId, (usize, usize)> = HashMap::new();
+    for (provider, grade, n) in rows {
+        let n = usize::try_from(n).unwrap_or(0);
+        let entry = open.entry(provider).or_default();
+        entry.0 += n;
+        if grade == FindingGrade::MajorNonconformity {
+            entry.1 += n;
+        }
+    }
+    Ok(open)
+}

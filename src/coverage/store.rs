@@ -235,3 +235,64 @@ pub fn coverage_row(
 ) -> QueryResult<Option<CoverageRow>> {
     Ok(coverage(conn, provider_id, today)?.into_iter().find(|r| r.reference == reference))
 }
+
+/// One service of one provider, judged on a day, for the commissioner's comparison.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceLine {
+    pub kind: CoverageKind,
+    pub title: String,
+    /// A delivery is recorded at all.
+    pub recorded: bool,
+    pub state: CoverageState,
+    pub ends_on: Option<NaiveDate>,
+}
+
+/// Every core service and sub-specialism of each of many providers, judged as of `today` by
+/// [`rules::state`], in the page's order. Two queries whatever the number of providers.
+pub fn coverage_for_providers(
+    conn: &mut DbConnection,
+    providers: &[ProviderId],
+    today: NaiveDate,
+) -> QueryResult<HashMap<ProviderId, Vec<ServiceLine>>> {
+    let nodes: Vec<(i32, NodeKind, String)> = catalogue_nodes::table
+        .inner_join(catalogues::table)
+        .filter(catalogue_nodes::kind.eq_any([NodeKind::CoreService, NodeKind::Subspecialism]))
+        .filter(catalogue_nodes::retired.eq(false))
+        .select((catalogue_nodes::id, catalogue_nodes::kind, catalogue_nodes::title))
+        .order((catalogue_nodes::kind, catalogue_nodes::position, catalogue_nodes::id))
+        .load(conn)?;
+    type Delivered = (Delivery, Option<NaiveDate>, Option<NaiveDate>);
+    let saved: HashMap<(ProviderId, i32), Delivered> = service_coverage::table
+        .filter(service_coverage::provider_id.eq_any(providers))
+        .select((
+            service_coverage::provider_id,
+            service_coverage::node_id,
+            service_coverage::delivery,
+            service_coverage::starts_on,
+            service_coverage::ends_on,
+        ))
+        .load::<(ProviderId, i32, Delivery, Option<NaiveDate>, Option<NaiveDate>)>(conn)?
+        .into_iter()
+        .map(|(provider, node, delivery, starts, ends)| ((provider, node), (delivery, starts, ends)))
+        .collect();
+    Ok(providers
+        .iter()
+        .map(|provider| {
+            let lines = nodes
+                .iter()
+                .filter_map(|(node_id, kind, title)| {
+                    let kind = CoverageKind::of_node(*kind)?;
+                    let row = saved.get(&(*provider, *node_id));
+                    Some(ServiceLine {
+                        kind,
+                        title: title.clone(),
+                        recorded: row.is_some(),
+                        state: rules::state(row.map(|r| r.0), row.and_then(|r| r.1), row.and_then(|r| r.2), today),
+                        ends_on: row.and_then(|r| r.2),
+                    })
+                })
+                .collect();
+            (*provider, lines)
+        })
+        .collect())
+}

@@ -721,3 +721,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     customer_reviews,
     esr_declarations,
 );
+
+// The self-assessment's results counted by cycle, domain (the standard's parent) and result in one
+// grouped query (assessment::store::self_assessment_for_providers).
+diesel::allow_columns_to_appear_in_same_group_by_clause!(
+    standard_assessments::cycle_id,
+    standard_assessments::result,
+    catalogue_nodes::parent_id,
+);

@@ -914,3 +914,68 @@ pub fn blob_contents(conn: &mut DbConnection, sha256s: &[String]) -> QueryResult
     }
     Ok(found)
 }
+
+/// An evidence item that carries a document kind, as the commissioner's facts read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KindedItem {
+    pub provider_id: ProviderId,
+    pub kind: String,
+    pub title: String,
+    pub id: i32,
+    pub review_due: Option<NaiveDate>,
+    /// Not superseded, not withdrawn, and not past its review date (`rules::review_state`).
+    pub current: bool,
+}
+
+/// The items of many providers that carry a document kind (the newest version of each series,
+/// withdrawn ones included and said not current), by kind and title. One query.
+pub fn kinded_items_for_providers(
+    conn: &mut DbConnection,
+    providers: &[ProviderId],
+    as_of: NaiveDate,
+) -> QueryResult<Vec<KindedItem>> {
+    type Row = (ProviderId, Option<String>, String, i32, Option<NaiveDate>, Option<NaiveDateTime>);
+    let rows: Vec<Row> = evidence_items::table
+        .filter(evidence_items::provider_id.eq_any(providers))
+        .filter(evidence_items::document_kind.is_not_null())
+        .filter(evidence_items::superseded_by.is_null())
+        .select((
+            evidence_items::provider_id,
+            evidence_items::document_kind,
+            evidence_items::title,
+            evidence_items::id,
+            evidence_items::review_due,
+            evidence_items::withdrawn_at,
+        ))
+        .order((evidence_items::provider_id, evidence_items::document_kind, evidence_items::title, evidence_items::id))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(provider_id, kind, title, id, review_due, withdrawn_at)| {
+            Some(KindedItem {
+                provider_id,
+                kind: kind?,
+                title,
+                id,
+                review_due,
+                current: withdrawn_at.is_none() && review_state(review_due, as_of) != ReviewState::Overdue,
+            })
+        })
+        .collect())
+}
+
+/// The current version of each of several series (not superseded, not withdrawn), by series. One
+/// query: what a declaration that names a series shows today.
+pub fn current_of_series(conn: &mut DbConnection, series: &[i32]) -> QueryResult<HashMap<i32, i32>> {
+    if series.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(evidence_items::table
+        .filter(evidence_items::series_id.eq_any(series))
+        .filter(evidence_items::superseded_by.is_null())
+        .filter(evidence_items::withdrawn_at.is_null())
+        .select((evidence_items::series_id, evidence_items::id))
+        .load::<(i32, i32)>(conn)?
+        .into_iter()
+        .collect())
+}

@@ -408,6 +408,26 @@ pub fn for_organisation(
     Ok(HistoryPage { lines, entities, people })
 }
 
+/// The last time each of many organisations recorded `action` on `entity` `entity_id` (the staff
+/// import is entity "import", id "staff"), by organisation. One query, the latest taken in SQL.
+pub fn last_recorded_for(
+    conn: &mut DbConnection,
+    organisations: &[i32],
+    entity: &str,
+    entity_id: &str,
+) -> QueryResult<std::collections::HashMap<i32, chrono::NaiveDateTime>> {
+    Ok(history::table
+        .filter(history::organisation_id.eq_any(organisations))
+        .filter(history::entity.eq(entity))
+        .filter(history::entity_id.eq(entity_id))
+        .group_by(history::organisation_id)
+        .select((history::organisation_id, diesel::dsl::max(history::recorded_at)))
+        .load::<(Option<i32>, Option<chrono::NaiveDateTime>)>(conn)?
+        .into_iter()
+        .filter_map(|(organisation, at)| Some((organisation?, at?)))
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

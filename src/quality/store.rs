@@ -482,3 +482,109 @@ pub fn insert_values(
         .collect();
     db::insert_batch(conn, kpi_values::table, &values)
 }
+
+/// What the commissioner's comparison reads of a provider's quality indicators: the last period
+/// with any value reported (by its last day, then the shortest: the month within a quarter), how
+/// many KPIs were reported for it, and the titles of those missing their target (`rules::met`
+/// against `rules::target`), in the catalogue's order.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReportedKpis {
+    pub last_period: Option<Period>,
+    pub reported: usize,
+    pub missing_target: Vec<String>,
+}
+
+/// (provider, node, period start, period end, value).
+type ReportedValue = (i32, i32, NaiveDate, NaiveDate, f64);
+
+/// [`ReportedKpis`] of each of many providers that reported any value starting on or before
+/// `as_of`. Four queries whatever the number of providers: the last period end of each provider
+/// (in SQL), the values ending on one of those days, the live definitions, and the own targets.
+pub fn reported_for_providers(
+    conn: &mut DbConnection,
+    providers: &[ProviderId],
+    as_of: NaiveDate,
+) -> QueryResult<HashMap<ProviderId, ReportedKpis>> {
+    let ids: Vec<i32> = providers.iter().map(|p| p.0).collect();
+    let last_end: HashMap<i32, NaiveDate> = kpi_values::table
+        .filter(kpi_values::provider_id.eq_any(&ids))
+        .filter(kpi_values::period_start.le(as_of))
+        .group_by(kpi_values::provider_id)
+        .select((kpi_values::provider_id, diesel::dsl::max(kpi_values::period_end)))
+        .load::<(i32, Option<NaiveDate>)>(conn)?
+        .into_iter()
+        .filter_map(|(provider, end)| Some((provider, end?)))
+        .collect();
+    if last_end.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut ends: Vec<NaiveDate> = last_end.values().copied().collect();
+    ends.sort_unstable();
+    ends.dedup();
+    let values: Vec<ReportedValue> = kpi_values::table
+        .filter(kpi_values::provider_id.eq_any(&ids))
+        .filter(kpi_values::period_end.eq_any(&ends))
+        .filter(kpi_values::period_start.le(as_of))
+        .select((
+            kpi_values::provider_id,
+            kpi_values::node_id,
+            kpi_values::period_start,
+            kpi_values::period_end,
+            kpi_values::value,
+        ))
+        .load(conn)?;
+    let definitions: Vec<(i32, String, bool, f64)> = catalogue_nodes::table
+        .inner_join(catalogues::table)
+        .inner_join(kpi_definitions::table)
+        .filter(catalogues::kind.eq(CatalogueKind::Kpis))
+        .filter(catalogue_nodes::kind.eq(NodeKind::Kpi))
+        .filter(catalogue_nodes::retired.eq(false))
+        .select((
+            catalogue_nodes::id,
+            catalogue_nodes::title,
+            kpi_definitions::higher_is_better,
+            kpi_definitions::default_target,
+        ))
+        .order((catalogue_nodes::position, catalogue_nodes::id))
+        .load(conn)?;
+    let own: HashMap<(i32, i32), f64> = kpi_targets::table
+        .filter(kpi_targets::provider_id.eq_any(&ids))
+        .select((kpi_targets::provider_id, kpi_targets::node_id, kpi_targets::target))
+        .load::<(i32, i32, f64)>(conn)?
+        .into_iter()
+        .map(|(provider, node, target)| ((provider, node), target))
+        .collect();
+    let mut by_provider: HashMap<i32, Vec<&ReportedValue>> = HashMap::new();
+    for value in &values {
+        by_provider.entry(value.0).or_default().push(value);
+    }
+    let mut found: HashMap<ProviderId, ReportedKpis> = HashMap::new();
+    for (provider, end) in last_end {
+        let theirs = by_provider.get(&provider).map(Vec::as_slice).unwrap_or_default();
+        // The shortest period ending on the last day: a month is reported within its quarter.
+        let Some(start) = theirs.iter().filter(|v| v.3 == end).map(|v| v.2).max() else {
+            continue;
+        };
+        let of_period: HashMap<i32, f64> =
+            theirs.iter().filter(|v| v.2 == start && v.3 == end).map(|v| (v.1, v.4)).collect();
+        let missing_target = definitions
+            .iter()
+            .filter(|(node, _, higher_is_better, default)| {
+                of_period.get(node).is_some_and(|value| {
+                    !rules::met(
+                        *value,
+                        rules::target(own.get(&(provider, *node)).copied(), *default),
+                        *higher_is_better,
+                    )
+                })
+            })
+            .map(|(_, title, _, _)| title.clone())
+            .collect();
+        let reported = definitions.iter().filter(|(node, ..)| of_period.contains_key(node)).count();
+        found.insert(
+            ProviderId(provider),
+            ReportedKpis { last_period: Some(Period { start, end }), reported, missing_target },
+        );
+    }
+    Ok(found)
+}

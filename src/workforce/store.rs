@@ -675,6 +675,26 @@ fn judge_people(
     as_of: NaiveDate,
     supervision_days: i64,
 ) -> QueryResult<Vec<PersonLine>> {
+    let ids: Vec<StaffId> = people.iter().map(|p| p.id).collect();
+    judge_among(conn, people, Whose::People(&ids), as_of, supervision_days)
+}
+
+/// Whose records the judging reads: named people, or everyone of some providers (a subquery, so a
+/// thousand providers' people are not bound one parameter each).
+#[derive(Clone, Copy)]
+enum Whose<'a> {
+    People(&'a [StaffId]),
+    Providers(&'a [ProviderId]),
+}
+
+/// [`judge_people`] with the records read for `whose`, which must cover `people`.
+fn judge_among(
+    conn: &mut DbConnection,
+    people: &[StaffRecord],
+    whose: Whose,
+    as_of: NaiveDate,
+    supervision_days: i64,
+) -> QueryResult<Vec<PersonLine>> {
     let regulations = regulations(conn)?;
     let rule_of = |person: &StaffRecord| regulations.get(person.regulator).map(|r| &r.rule);
     let windows: Vec<(StaffId, NaiveDate)> = people
@@ -688,36 +708,59 @@ fn judge_people(
     let mut cpd: HashMap<StaffId, Vec<CpdActivity>> = HashMap::new();
     if let Some(earliest) = windows.iter().map(|w| w.1).min() {
         let judged: Vec<StaffId> = windows.iter().map(|w| w.0).collect();
-        let records: Vec<(StaffId, NaiveDate, f64, bool, bool)> = cpd_records::table
-            .filter(cpd_records::staff_id.eq_any(&judged))
-            .filter(cpd_records::withdrawn_at.is_null())
-            .filter(cpd_records::activity_date.ge(earliest))
-            .filter(cpd_records::activity_date.le(as_of))
-            .select((
-                cpd_records::staff_id,
-                cpd_records::activity_date,
-                cpd_records::hours,
-                cpd_records::participatory,
-                cpd_records::reflective,
-            ))
-            .load(conn)?;
-        for (staff_id, date, hours, participatory, reflective) in records {
+        macro_rules! cpd_of {
+            ($whose:expr) => {
+                cpd_records::table
+                    .filter(cpd_records::staff_id.eq_any($whose))
+                    .filter(cpd_records::withdrawn_at.is_null())
+                    .filter(cpd_records::activity_date.ge(earliest))
+                    .filter(cpd_records::activity_date.le(as_of))
+                    .select((
+                        cpd_records::staff_id,
+                        cpd_records::activity_date,
+                        cpd_records::hours,
+                        cpd_records::participatory,
+                        cpd_records::reflective,
+                    ))
+                    .load::<(StaffId, NaiveDate, f64, bool, bool)>(conn)?
+            };
+        }
+        let records = match whose {
+            Whose::People(_) => cpd_of!(&judged),
+            Whose::Providers(providers) => {
+                cpd_of!(staff::table.filter(staff::provider_id.eq_any(providers)).select(staff::id))
+            }
+        };
+        let judged: std::collections::HashSet<StaffId> = judged.into_iter().collect();
+        for (staff_id, date, hours, participatory, reflective) in records.into_iter().filter(|r| judged.contains(&r.0))
+        {
             cpd.entry(staff_id).or_default().push(CpdActivity { date, hours, participatory, reflective });
         }
     }
-    let ids: Vec<StaffId> = people.iter().map(|p| p.id).collect();
-    let last_supervision: HashMap<StaffId, NaiveDate> = supervision_attendees::table
-        .inner_join(supervision_sessions::table)
-        .filter(supervision_attendees::staff_id.eq_any(&ids))
-        .filter(supervision_sessions::withdrawn_at.is_null())
-        .filter(supervision_sessions::session_date.le(as_of))
-        .group_by(supervision_attendees::staff_id)
-        .select((supervision_attendees::staff_id, diesel::dsl::max(supervision_sessions::session_date)))
-        .load::<(StaffId, Option<NaiveDate>)>(conn)?
-        .into_iter()
-        .filter_map(|(staff_id, latest)| latest.map(|d| (staff_id, d)))
-        .collect();
-    let mut revalidations = revalidations_of(conn, &ids)?;
+    macro_rules! last_supervision_of {
+        ($whose:expr) => {
+            supervision_attendees::table
+                .inner_join(supervision_sessions::table)
+                .filter(supervision_attendees::staff_id.eq_any($whose))
+                .filter(supervision_sessions::withdrawn_at.is_null())
+                .filter(supervision_sessions::session_date.le(as_of))
+                .group_by(supervision_attendees::staff_id)
+                .select((supervision_attendees::staff_id, diesel::dsl::max(supervision_sessions::session_date)))
+                .load::<(StaffId, Option<NaiveDate>)>(conn)?
+        };
+    }
+    let latest = match whose {
+        Whose::People(ids) => last_supervision_of!(ids),
+        Whose::Providers(providers) => {
+            last_supervision_of!(staff::table.filter(staff::provider_id.eq_any(providers)).select(staff::id))
+        }
+    };
+    let last_supervision: HashMap<StaffId, NaiveDate> =
+        latest.into_iter().filter_map(|(staff_id, latest)| latest.map(|d| (staff_id, d))).collect();
+    let mut revalidations = match whose {
+        Whose::People(ids) => revalidations_of(conn, ids)?,
+        Whose::Providers(providers) => revalidations_of_providers(conn, providers)?,
+    };
     let empty = Vec::new();
     Ok(people
         .iter()
@@ -739,6 +782,31 @@ fn judge_people(
             }
         })
         .collect())
+}
+
+/// Every person in post on `as_of` of each of many providers, judged as [`workforce`] judges them,
+/// by provider. Five queries whatever the number of providers or people: the people, then the
+/// four of [`judge_people`], each reading the providers' records through a subquery on `staff`.
+pub fn judge_for_providers(
+    conn: &mut DbConnection,
+    providers: &[ProviderId],
+    as_of: NaiveDate,
+    supervision_days: i64,
+) -> QueryResult<HashMap<ProviderId, Vec<PersonLine>>> {
+    let rows: Vec<(ProviderId, StaffRecord)> = staff::table
+        .filter(staff::provider_id.eq_any(providers))
+        .filter(staff::start_date.is_null().or(staff::start_date.le(as_of)))
+        .filter(staff::leaving_date.is_null().or(staff::leaving_date.ge(as_of)))
+        .select((staff::provider_id, StaffRecord::as_select()))
+        .order((staff::provider_id, staff::full_name, staff::id))
+        .load(conn)?;
+    let (whose, people): (Vec<ProviderId>, Vec<StaffRecord>) = rows.into_iter().unzip();
+    let lines = judge_among(conn, &people, Whose::Providers(providers), as_of, supervision_days)?;
+    let mut by_provider: HashMap<ProviderId, Vec<PersonLine>> = HashMap::new();
+    for (provider, line) in whose.into_iter().zip(lines) {
+        by_provider.entry(provider).or_default().push(line);
+    }
+    Ok(by_provider)
 }
 
 /// One of the provider's people judged as of `as_of`, for their own page; someone not yet started
@@ -1081,6 +1149,20 @@ fn revalidations_of(conn: &mut DbConnection, ids: &[StaffId]) -> QueryResult<Has
     let rows: Vec<(StaffId, RevalidationRecord)> = nmc_revalidations::table
         .inner_join(staff::table)
         .filter(nmc_revalidations::staff_id.eq_any(ids))
+        .filter(staff::revalidation_due.eq(nmc_revalidations::cycle_end.nullable()))
+        .select((nmc_revalidations::staff_id, RevalidationRecord::as_select()))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}
+
+/// [`revalidations_of`] for everyone of many providers. One query.
+fn revalidations_of_providers(
+    conn: &mut DbConnection,
+    providers: &[ProviderId],
+) -> QueryResult<HashMap<StaffId, RevalidationRecord>> {
+    let rows: Vec<(StaffId, RevalidationRecord)> = nmc_revalidations::table
+        .inner_join(staff::table)
+        .filter(staff::provider_id.eq_any(providers))
         .filter(staff::revalidation_due.eq(nmc_revalidations::cycle_end.nullable()))
         .select((nmc_revalidations::staff_id, RevalidationRecord::as_select()))
         .load(conn)?;

@@ -295,3 +295,23 @@ pub fn update_action(
         Ok(said)
     })
 }
+
+/// How many overdue actions (open and due before `today`, as `rules::is_overdue` says) each of many
+/// providers has, in all its plans. One query, counted in SQL.
+pub fn overdue_counts_for_providers(
+    conn: &mut DbConnection,
+    providers: &[ProviderId],
+    today: NaiveDate,
+) -> QueryResult<std::collections::HashMap<ProviderId, usize>> {
+    Ok(audit_actions::table
+        .inner_join(audits::table.inner_join(audit_plans::table))
+        .filter(audit_plans::provider_id.eq_any(providers))
+        .filter(audit_actions::status.eq(ActionStatus::Open))
+        .filter(audit_actions::due_on.lt(today))
+        .group_by(audit_plans::provider_id)
+        .select((audit_plans::provider_id, diesel::dsl::count_star()))
+        .load::<(ProviderId, i64)>(conn)?
+        .into_iter()
+        .map(|(provider, n)| (provider, usize::try_from(n).unwrap_or(0)))
+        .collect())
+}

@@ -1,6 +1,8 @@
 //! Plans: each provider's plan for an NHS financial year, the list of them with their figures, and
 //! copying a year's plan into the next as one save.
 
+use std::collections::HashMap;
+
 use chrono::{NaiveDate, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -273,4 +275,62 @@ pub fn copy_plan(
         )?;
         Ok(copied)
     })
+}
+
+/// A financial year's audit plan as the commissioner's comparison reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanStanding {
+    pub plan_id: i32,
+    pub state: PlanState,
+    /// Signed off, and its content no longer hashes to its newest sign-off.
+    pub changed_since_sign_off: bool,
+    /// A national benchmarking (MoHaWK) audit neither deferred nor cancelled.
+    pub national_audit: bool,
+    /// Local clinical audits neither deferred nor cancelled.
+    pub local_clinical_audits: usize,
+}
+
+/// The plan of `year` of each of many providers that has one, without a query per provider: the
+/// plans, their audits counted by type and status in SQL, and the sign-off statuses
+/// (`sign_off::statuses`, which hashes only the signed-off plans).
+pub fn plans_for_providers(
+    conn: &mut DbConnection,
+    providers: &[ProviderId],
+    year: FinancialYear,
+) -> QueryResult<HashMap<ProviderId, PlanStanding>> {
+    let plans: Vec<(i32, ProviderId, PlanState)> = audit_plans::table
+        .filter(audit_plans::provider_id.eq_any(providers))
+        .filter(audit_plans::year_start.eq(year.start_year()))
+        .select((audit_plans::id, audit_plans::provider_id, audit_plans::state))
+        .load(conn)?;
+    if plans.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let ids: Vec<i32> = plans.iter().map(|p| p.0).collect();
+    let counted: Vec<(i32, AuditType, AuditStatus, i64)> = audits::table
+        .filter(audits::plan_id.eq_any(&ids))
+        .group_by((audits::plan_id, audits::audit_type, audits::status))
+        .select((audits::plan_id, audits::audit_type, audits::status, diesel::dsl::count_star()))
+        .load(conn)?;
+    let stored: Vec<(i32, PlanState)> = plans.iter().map(|(id, _, state)| (*id, *state)).collect();
+    let statuses = super::sign_off::statuses(conn, &stored)?;
+    let going_ahead = |status: AuditStatus| !matches!(status, AuditStatus::Deferred | AuditStatus::Cancelled);
+    Ok(plans
+        .into_iter()
+        .map(|(plan_id, provider, state)| {
+            let of_plan = counted.iter().filter(|c| c.0 == plan_id && going_ahead(c.2));
+            let count = |kind: AuditType| {
+                of_plan.clone().filter(|c| c.1 == kind).map(|c| usize::try_from(c.3).unwrap_or(0)).sum::<usize>()
+            };
+            let standing = PlanStanding {
+                plan_id,
+                state,
+                changed_since_sign_off: statuses.get(&plan_id)
+                    == Some(&crate::audits::sign_off::SignOffStatus::ChangedSinceSignOff),
+                national_audit: count(AuditType::NationalBenchmarking) > 0,
+                local_clinical_audits: count(AuditType::LocalClinical),
+            };
+            (provider, standing)
+        })
+        .collect())
 }
