@@ -66,10 +66,13 @@ fn bench_backend(label: &str, database_url: String, secrets: &std::path::Path) {
     let commissioner = ohgov::accounts::demo::demo_commissioner(&mut conn).expect("query").expect("the commissioner");
 
     let start = Instant::now();
-    let made = ohgov::commissioning::demo::scale::generate(&mut conn, PROVIDERS, today, &mut |_| {}).expect("generated");
+    let made =
+        ohgov::commissioning::demo::scale::generate(&mut conn, PROVIDERS, today, &mut |_| {}).expect("generated");
     println!("[{label}] generated {made} providers in {:.1} s", start.elapsed().as_secs_f64());
 
-    timed(label, "the commissioner's page: contracts, facts, figures", || page_work(&mut conn, commissioner, today, days));
+    timed(label, "the commissioner's page: contracts, facts, figures", || {
+        page_work(&mut conn, commissioner, today, days)
+    });
     timed(label, "the API document: contracts, facts, JSON bytes", || api_work(&mut conn, commissioner, today, days));
 }
 

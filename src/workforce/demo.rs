@@ -420,13 +420,11 @@ pub fn generate(
                 let doctor = regulator == Regulator::Gmc;
                 let appraisal =
                     doctor.then(|| today - Duration::days(if roll > 92 { 480 } else { 30 + roll as i64 * 3 }));
-                let route = (discipline == Discipline::ConsultantOccupationalPhysician)
-                    .then(|| match roll {
-                        0..=54 => Some(SpecialistRoute::Cct),
-                        55..=89 => Some(SpecialistRoute::Cesr),
-                        _ => None,
-                    })
-                    .flatten();
+                let route = match (discipline, roll) {
+                    (Discipline::ConsultantOccupationalPhysician, 0..=54) => Some(SpecialistRoute::Cct),
+                    (Discipline::ConsultantOccupationalPhysician, 55..=89) => Some(SpecialistRoute::Cesr),
+                    _ => None,
+                };
                 let missing_ro = vary(p.index, 701) < 12 && n == 3;
                 let full_name = if doctor { format!("Dr {}", generated_person(seed)) } else { generated_person(seed) };
                 let teacher = discipline == Discipline::OhNurseScphn && vary(p.index, 702 + n) < 35;
@@ -447,7 +445,7 @@ pub fn generate(
                     staff::responsible_officer.eq((doctor && !missing_ro).then(|| ro.clone())),
                     staff::practice_teacher.eq(teacher),
                     staff::start_date.eq(Some(today - Duration::days(200 + (seed as i64 * 53) % 4000))),
-                    staff::fte.eq(Some(if roll % 4 == 0 { 0.6 } else { 1.0 })),
+                    staff::fte.eq(Some(if roll.is_multiple_of(4) { 0.6 } else { 1.0 })),
                     staff::created_at.eq(now),
                     staff::updated_at.eq(now),
                 ));
