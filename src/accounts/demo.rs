@@ -247,7 +247,7 @@ pub fn generate(
     today: NaiveDate,
 ) -> QueryResult<Vec<GeneratedProvider>> {
     use crate::db::schema::{contracts, memberships, users};
-    use crate::history::store::{json, record_created};
+    use crate::history::store::json;
     let now = chrono::Utc::now().naive_utc();
     let code = |index: usize| format!("{GENERATED_CODE}{:05}", index + 1);
     let organisation_rows: Vec<_> = indexes
@@ -355,18 +355,11 @@ pub fn generate(
         .collect();
     crate::db::insert_batch(conn, contracts::table, &contract_rows)?;
     for p in &generated {
-        record_created(
+        crate::accounts::demo::record_generated(
             conn,
-            None,
-            Some(p.id.0),
-            "generated",
-            p.id.0,
-            vec![
-                ("area", json("accounts")),
-                ("organisation", json(&p.name)),
-                ("people", json(2)),
-                ("contract_with", json(commissioner_id)),
-            ],
+            p,
+            "accounts",
+            vec![("organisation", json(&p.name)), ("people", json(2)), ("contract_with", json(commissioner_id))],
         )?;
     }
     Ok(generated)
@@ -391,4 +384,16 @@ pub fn demo_commissioner(conn: &mut DbConnection) -> QueryResult<Option<i32>> {
         .select(organisations::id)
         .first(conn)
         .optional()
+}
+
+/// The one history row a generator writes for a provider and its area (`area`: "workforce"), saying
+/// what it made in counts, instead of one row per record made.
+pub fn record_generated(
+    conn: &mut DbConnection,
+    provider: &GeneratedProvider,
+    area: &str,
+    mut made: Vec<(&str, serde_json::Value)>,
+) -> QueryResult<i32> {
+    made.insert(0, ("area", crate::history::store::json(area)));
+    crate::history::store::record_created(conn, None, Some(provider.id.0), "generated", provider.id.0, made)
 }

@@ -239,7 +239,7 @@ pub fn generate(
     use super::model::{AssessmentResult, Workflow};
     use crate::accounts::demo::vary;
     use crate::db::schema::{accreditations, standard_assessments};
-    use crate::history::store::{json, record_created};
+    use crate::history::store::json;
     let Some(first) = providers.first() else { return Ok(()) };
     let Some(catalogue_id) = store::framework_id(conn, first.id)? else {
         return Err(StoreError::invalid("framework", "No SEQOHS framework is loaded: run `ohgov catalogue load`"));
@@ -341,14 +341,11 @@ pub fn generate(
     }
     crate::db::insert_batch(conn, standard_assessments::table, &rows)?;
     for (p, status, met, short) in history {
-        record_created(
+        crate::accounts::demo::record_generated(
             conn,
-            None,
-            Some(p.id.0),
-            "generated",
-            p.id.0,
+            p,
+            "assessment",
             vec![
-                ("area", json("assessment")),
                 ("accreditation", json(status.label())),
                 ("standards_met", json(met)),
                 ("standards_not_met", json(short)),

@@ -362,7 +362,7 @@ pub fn generate(
     use super::model::{ActionStatus, PlanState};
     use crate::accounts::demo::vary;
     use crate::db::schema::{audit_plan_sign_offs, audits as audit_rows};
-    use crate::history::store::{json, record_created};
+    use crate::history::store::json;
     let now = chrono::Utc::now().naive_utc();
     let year = FinancialYear::containing(today);
     let quarter_now = ((today - year.starts_on()).num_days() / 91 + 1) as i32;
@@ -514,14 +514,11 @@ pub fn generate(
     for p in providers {
         // A provider without this year's plan gets its row too, saying so.
         let state = states.iter().find(|(q, _)| q.id == p.id).map(|(_, state)| state.label());
-        record_created(
+        crate::accounts::demo::record_generated(
             conn,
-            None,
-            Some(p.id.0),
-            "generated",
-            p.id.0,
+            p,
+            "audits",
             vec![
-                ("area", json("audits")),
                 ("audit_plan", json(year.to_string())),
                 ("plan_state", json(state)),
                 ("audits", json(if state.is_some() { GENERATED_AUDITS.len() } else { 0 })),

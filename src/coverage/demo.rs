@@ -194,7 +194,7 @@ pub fn generate(
     use crate::accounts::demo::vary;
     use crate::catalogue::model::NodeKind;
     use crate::db::schema::catalogue_nodes;
-    use crate::history::store::{json, record_created};
+    use crate::history::store::json;
     let nodes: Vec<(i32, NodeKind)> = catalogue_nodes::table
         .filter(catalogue_nodes::kind.eq_any([NodeKind::CoreService, NodeKind::Subspecialism]))
         .filter(catalogue_nodes::retired.eq(false))
@@ -251,14 +251,11 @@ pub fn generate(
                 service_coverage::updated_by.eq(Some(p.manager)),
             ));
         }
-        record_created(
+        crate::accounts::demo::record_generated(
             conn,
-            None,
-            Some(p.id.0),
-            "generated",
-            p.id.0,
+            p,
+            "coverage",
             vec![
-                ("area", json("coverage")),
                 ("services_recorded", json(recorded)),
                 ("arrangements", json(arranged)),
                 ("arrangements_ending_within_90_days", json(ending)),

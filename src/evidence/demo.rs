@@ -346,7 +346,7 @@ pub fn generate(
 ) -> Result<(), StoreError> {
     use super::model::EvidenceKind;
     use crate::accounts::demo::vary;
-    use crate::history::store::{json, record_created};
+    use crate::history::store::json;
     let now = chrono::Utc::now().naive_utc();
     let mut rows = Vec::new();
     for p in providers {
@@ -381,13 +381,11 @@ pub fn generate(
                 evidence_items::document_kind.eq(Some(*kind)),
             ));
         }
-        record_created(
+        crate::accounts::demo::record_generated(
             conn,
-            None,
-            Some(p.id.0),
-            "generated",
-            p.id.0,
-            vec![("area", json("evidence")), ("documents", json(held)), ("past_review", json(past_review))],
+            p,
+            "evidence",
+            vec![("documents", json(held)), ("past_review", json(past_review))],
         )?;
     }
     crate::db::insert_batch(conn, evidence_items::table, &rows)?;

@@ -110,7 +110,7 @@ pub fn generate(
     today: NaiveDate,
 ) -> Result<(), StoreError> {
     use crate::accounts::demo::vary;
-    use crate::history::store::{json, record_created};
+    use crate::history::store::json;
     let Some(first) = providers.first() else { return Ok(()) };
     let kpis = store::definitions(conn, first.id)?;
     let this_month = today.with_day(1).unwrap_or(today);
@@ -144,13 +144,11 @@ pub fn generate(
                 values += 1;
             }
         }
-        record_created(
+        crate::accounts::demo::record_generated(
             conn,
-            None,
-            Some(p.id.0),
-            "generated",
-            p.id.0,
-            vec![("area", json("quality")), ("kpi_values", json(values)), ("months", json(12))],
+            p,
+            "quality",
+            vec![("kpi_values", json(values)), ("months", json(12))],
         )?;
     }
     crate::db::insert_batch(conn, kpi_values::table, &rows)?;

@@ -367,7 +367,7 @@ pub fn generate(
     use crate::accounts::demo::{generated_person, vary};
     use crate::db::schema::{cpd_records, supervision_attendees, supervision_sessions};
     use crate::db::ProviderId;
-    use crate::history::store::{json, record_created};
+    use crate::history::store::json;
     let now = chrono::Utc::now().naive_utc();
     let days = |n: i64| today + Duration::days(n);
     let mut staff_rows = Vec::with_capacity(providers.len() * GENERATED_STAFF);
@@ -581,14 +581,11 @@ pub fn generate(
     for p in providers {
         let staff_count = people.iter().filter(|(_, provider, _)| *provider == p.id).count();
         let sessions = planned.iter().filter(|(provider, ..)| *provider == p.id).count();
-        record_created(
+        crate::accounts::demo::record_generated(
             conn,
-            None,
-            Some(p.id.0),
-            "generated",
-            p.id.0,
+            p,
+            "workforce",
             vec![
-                ("area", json("workforce")),
                 ("staff", json(staff_count)),
                 ("cpd_records", json(cpd_count.get(&p.id).copied().unwrap_or(0))),
                 ("supervision_sessions", json(sessions)),

@@ -18,7 +18,7 @@ use crate::accounts::demo::{vary, GeneratedProvider};
 use crate::commissioning::model::{document_kinds, EsrInterface, ReviewSide};
 use crate::db::schema::{customer_reviews, esr_declarations};
 use crate::db::{DbConnection, StoreError};
-use crate::history::store::{json, record_created};
+use crate::history::store::json;
 use crate::{accounts, assessment, audits, coverage, evidence, quality, workforce};
 
 /// Providers written per transaction: big enough for long multi-row inserts, small enough that the
@@ -133,17 +133,11 @@ fn generate_own(
                 customer_reviews::confirmed_at.eq(confirmed.then_some(now)),
             ));
         }
-        record_created(
+        crate::accounts::demo::record_generated(
             conn,
-            None,
-            Some(p.id.0),
-            "generated",
-            p.id.0,
-            vec![
-                ("area", json("commissioning")),
-                ("esr_interface", json(interface.map(|i| i.label()))),
-                ("customer_reviews", json(held)),
-            ],
+            p,
+            "commissioning",
+            vec![("esr_interface", json(interface.map(|i| i.label()))), ("customer_reviews", json(held))],
         )?;
     }
     crate::db::insert_batch(conn, esr_declarations::table, &declarations)?;
