@@ -329,3 +329,201 @@ fn plan_of(record: &audits::AuditRecord) -> AuditPlan {
             .collect(),
     }
 }
+
+/// The audits each generated plan holds: (title, type, quarter, method).
+const GENERATED_AUDITS: [(&str, AuditType, i32, &str); 5] = [
+    ("MoHaWK national benchmarking return", AuditType::NationalBenchmarking, 1, "National benchmarking tool"),
+    (
+        "Record-keeping audit",
+        AuditType::RecordKeeping,
+        2,
+        "Review of 30 case records against the record-keeping standard",
+    ),
+    (
+        "Management referral report quality",
+        AuditType::ReportQuality,
+        2,
+        "Review of 40 reports against the handrail criteria",
+    ),
+    ("SEQOHS internal audit: informed consent", AuditType::SeqohsInternal, 3, "Review of 25 consent records"),
+    ("Immunisation records for new starters", AuditType::Other, 4, "Review of 50 new starters' records"),
+];
+
+/// Writes this year's audit plan of each generated provider (signed off at about half, submitted,
+/// returned or still draft at the rest, none at a few), its five audits (the early ones done), and
+/// actions from the completed ones, some open past their due date. A signed-off plan's sign-off
+/// holds its real snapshot, so it reads as signed and unchanged. Multi-row inserts, and one
+/// history row per provider saying what was made. Call inside a transaction.
+pub fn generate(
+    conn: &mut DbConnection,
+    providers: &[crate::accounts::demo::GeneratedProvider],
+    today: NaiveDate,
+) -> Result<(), StoreError> {
+    use super::model::{ActionStatus, PlanState};
+    use crate::accounts::demo::vary;
+    use crate::db::schema::{audit_plan_sign_offs, audits as audit_rows};
+    use crate::history::store::json;
+    let now = chrono::Utc::now().naive_utc();
+    let year = FinancialYear::containing(today);
+    let quarter_now = ((today - year.starts_on()).num_days() / 91 + 1) as i32;
+    let states: Vec<(&crate::accounts::demo::GeneratedProvider, PlanState)> = providers
+        .iter()
+        .filter_map(|p| {
+            let state = match vary(p.index, 1100) {
+                0..=49 => PlanState::SignedOff,
+                50..=69 => PlanState::Submitted,
+                70..=74 => PlanState::Returned,
+                75..=94 => PlanState::Draft,
+                _ => return None,
+            };
+            Some((p, state))
+        })
+        .collect();
+    let plan_rows: Vec<_> = states
+        .iter()
+        .map(|(p, state)| {
+            let submitted = (*state != PlanState::Draft).then_some(now);
+            (
+                audit_plans::provider_id.eq(p.id),
+                audit_plans::year_start.eq(year.start_year()),
+                // Written as submitted; the signed ones are marked signed once their sign-off is in.
+                audit_plans::state.eq(if *state == PlanState::SignedOff { PlanState::Submitted } else { *state }),
+                audit_plans::submitted_at.eq(submitted),
+                audit_plans::submitted_by.eq(submitted.map(|_| p.manager)),
+                audit_plans::returned_at.eq((*state == PlanState::Returned).then_some(now)),
+                audit_plans::returned_by.eq((*state == PlanState::Returned).then_some(p.clinical_director)),
+                audit_plans::return_comment.eq((*state == PlanState::Returned)
+                    .then_some("Please add a re-audit of report quality after the October changes.")),
+                audit_plans::created_at.eq(now),
+                audit_plans::created_by.eq(Some(p.manager)),
+            )
+        })
+        .collect();
+    crate::db::insert_batch(conn, audit_plans::table, &plan_rows)?;
+    let ids: Vec<ProviderId> = states.iter().map(|(p, _)| p.id).collect();
+    let plan_ids: std::collections::HashMap<ProviderId, i32> = audit_plans::table
+        .filter(audit_plans::provider_id.eq_any(&ids))
+        .filter(audit_plans::year_start.eq(year.start_year()))
+        .select((audit_plans::provider_id, audit_plans::id))
+        .load(conn)?
+        .into_iter()
+        .collect();
+
+    let mut rows = Vec::new();
+    for (p, _) in &states {
+        let Some(plan) = plan_ids.get(&p.id) else { continue };
+        for (title, audit_type, quarter, method) in GENERATED_AUDITS {
+            let (status, started, completed) = if quarter < quarter_now {
+                (AuditStatus::Completed, Some(today - Duration::days(120)), Some(today - Duration::days(60)))
+            } else if quarter == quarter_now {
+                (AuditStatus::InProgress, Some(today - Duration::days(20)), None)
+            } else if vary(p.index, 1200 + quarter as usize) < 8 {
+                (AuditStatus::Deferred, None, None)
+            } else {
+                (AuditStatus::Planned, None, None)
+            };
+            rows.push((
+                audit_rows::plan_id.eq(*plan),
+                audit_rows::title.eq(title),
+                audit_rows::audit_type.eq(audit_type),
+                audit_rows::planned_quarter.eq(quarter),
+                audit_rows::method.eq(method),
+                audit_rows::sample_size.eq(Some(30)),
+                audit_rows::status.eq(status),
+                audit_rows::status_reason
+                    .eq((status == AuditStatus::Deferred).then_some("The audit lead is on leave.")),
+                audit_rows::started_on.eq(started),
+                audit_rows::completed_on.eq(completed),
+                audit_rows::findings.eq(completed.map(|_| "Most records met the standard; gaps in recorded consent.")),
+                audit_rows::created_at.eq(now),
+                audit_rows::created_by.eq(Some(p.manager)),
+                audit_rows::updated_at.eq(now),
+                audit_rows::updated_by.eq(Some(p.manager)),
+            ));
+        }
+    }
+    crate::db::insert_batch(conn, audit_rows::table, &rows)?;
+    let plans: Vec<i32> = plan_ids.values().copied().collect();
+    let completed: Vec<(i32, i32)> = audit_rows::table
+        .filter(audit_rows::plan_id.eq_any(&plans))
+        .filter(audit_rows::status.eq(AuditStatus::Completed))
+        .select((audit_rows::id, audit_rows::plan_id))
+        .load(conn)?;
+    let owner_of: std::collections::HashMap<i32, (usize, crate::db::UserId)> =
+        states.iter().filter_map(|(p, _)| plan_ids.get(&p.id).map(|plan| (*plan, (p.index, p.manager)))).collect();
+    let mut action_rows = Vec::new();
+    for (audit, plan) in &completed {
+        let Some((index, owner)) = owner_of.get(plan) else { continue };
+        for a in 0..2usize {
+            let roll = vary(*index, 1300 + (*audit as usize % 7) * 2 + a);
+            // Open past its due date at about a quarter; done or still in time at the rest.
+            let (status, due) = match roll {
+                0..=24 => (ActionStatus::Open, today - Duration::days(10 + roll as i64)),
+                25..=59 => (ActionStatus::Done, today - Duration::days(30)),
+                _ => (ActionStatus::Open, today + Duration::days(roll as i64)),
+            };
+            action_rows.push((
+                audit_actions::audit_id.eq(*audit),
+                audit_actions::description.eq(if a == 0 {
+                    "Add a consent prompt to the report template"
+                } else {
+                    "Re-audit a sample of 20 records"
+                }),
+                audit_actions::owner_id.eq(*owner),
+                audit_actions::due_on.eq(due),
+                audit_actions::status.eq(status),
+                audit_actions::closed_on.eq((status == ActionStatus::Done).then_some(today - Duration::days(35))),
+                audit_actions::completion_note.eq((status == ActionStatus::Done).then_some("Done and checked.")),
+                audit_actions::created_at.eq(now),
+                audit_actions::created_by.eq(Some(*owner)),
+                audit_actions::updated_at.eq(now),
+                audit_actions::updated_by.eq(Some(*owner)),
+            ));
+        }
+    }
+    crate::db::insert_batch(conn, audit_actions::table, &action_rows)?;
+
+    // The signed plans: their sign-off holds the snapshot of the plan as written above.
+    let signed: Vec<(i32, crate::db::UserId, crate::db::UserId)> = states
+        .iter()
+        .filter(|(_, state)| *state == PlanState::SignedOff)
+        .filter_map(|(p, _)| plan_ids.get(&p.id).map(|plan| (*plan, p.clinical_director, p.manager)))
+        .collect();
+    let signed_ids: Vec<i32> = signed.iter().map(|(plan, ..)| *plan).collect();
+    let snapshots = sign_off::snapshots_of(conn, &signed_ids)?;
+    let sign_off_rows: Vec<_> = signed
+        .iter()
+        .filter_map(|(plan, director, manager)| {
+            snapshots.get(plan).map(|snapshot| {
+                (
+                    audit_plan_sign_offs::plan_id.eq(*plan),
+                    audit_plan_sign_offs::version.eq(1),
+                    audit_plan_sign_offs::signed_at.eq(crate::history::rules::to_stored_precision(now)),
+                    audit_plan_sign_offs::signed_by.eq(*director),
+                    audit_plan_sign_offs::submitted_by.eq(Some(*manager)),
+                    audit_plan_sign_offs::snapshot.eq(snapshot.canonical()),
+                    audit_plan_sign_offs::snapshot_sha256.eq(snapshot.hash()),
+                )
+            })
+        })
+        .collect();
+    crate::db::insert_batch(conn, audit_plan_sign_offs::table, &sign_off_rows)?;
+    diesel::update(audit_plans::table.filter(audit_plans::id.eq_any(&signed_ids)))
+        .set(audit_plans::state.eq(PlanState::SignedOff))
+        .execute(conn)?;
+    for p in providers {
+        // A provider without this year's plan gets its row too, saying so.
+        let state = states.iter().find(|(q, _)| q.id == p.id).map(|(_, state)| state.label());
+        crate::accounts::demo::record_generated(
+            conn,
+            p,
+            "audits",
+            vec![
+                ("audit_plan", json(year.to_string())),
+                ("plan_state", json(state)),
+                ("audits", json(if state.is_some() { GENERATED_AUDITS.len() } else { 0 })),
+            ],
+        )?;
+    }
+    Ok(())
+}

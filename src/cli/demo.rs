@@ -19,6 +19,10 @@ pub struct DemoArgs {
     /// Address to listen on (OHGOV_BIND; default 127.0.0.1:8080).
     #[arg(long, value_name = "ADDRESS")]
     pub bind: Option<String>,
+    /// Also generate N further providers, all contracted to the demo commissioner, with varied
+    /// records (for trying the commissioner's view at scale). A second run adds only what is missing.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub scale: usize,
 }
 
 /// Every area's part of the fictional service, on a migrated database whose history key is
@@ -40,6 +44,21 @@ pub fn build(
     Ok((report, logins))
 }
 
+/// `--scale N`: the generated providers, with a progress bar on stderr and the time taken.
+fn generate(conn: &mut db::DbConnection, count: usize, today: chrono::NaiveDate) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let bar = indicatif::ProgressBar::new(count as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} providers ({eta} left)")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.set_position(commissioning::demo::scale::already_generated(conn)?.min(count) as u64);
+    let made = commissioning::demo::scale::generate(conn, count, today, &mut |n| bar.inc(n as u64))?;
+    bar.finish_and_clear();
+    eprintln!("generated {made} providers in {:.1} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
 /// Builds (or reuses) the demo database, prints the sign-ins, and serves it unless told not to.
 pub fn run(database_url: Option<String>, args: DemoArgs) -> anyhow::Result<()> {
     // The demo never falls back to DATABASE_URL: it must not write fictional data into a real
@@ -59,6 +78,9 @@ pub fn run(database_url: Option<String>, args: DemoArgs) -> anyhow::Result<()> {
     db::run_migrations(&mut conn)?;
     history::key::load_and_install(&settings.history_key_file, &mut conn)?;
     let (report, logins) = build(&mut conn, today)?;
+    if args.scale > 0 {
+        generate(&mut conn, args.scale, today)?;
+    }
     drop(conn);
     print!("{report}");
     println!("demo database ready: {}", settings.database_url);

@@ -414,3 +414,68 @@ pub fn seed(conn: &mut DbConnection, today: NaiveDate, framework_of: store::Fram
     }
     Ok(())
 }
+
+/// Writes each generated provider's documents of the kinds commissioners ask for (`kinds`: the
+/// kind's reference and the document's title), as links to where the provider keeps them: most
+/// kinds present, a few missing, and some past their review date. One multi-row insert, and one
+/// history row per provider saying what was made. Call inside a transaction.
+pub fn generate(
+    conn: &mut DbConnection,
+    providers: &[crate::accounts::demo::GeneratedProvider],
+    kinds: &[(&str, &str)],
+    today: NaiveDate,
+) -> Result<(), StoreError> {
+    use super::model::EvidenceKind;
+    use crate::accounts::demo::vary;
+    use crate::history::store::json;
+    let now = chrono::Utc::now().naive_utc();
+    let mut rows = Vec::new();
+    for p in providers {
+        let (mut held, mut past_review) = (0, 0);
+        for (k, (kind, title)) in kinds.iter().enumerate() {
+            let roll = vary(p.index, 1700 + k);
+            if roll >= 85 {
+                continue;
+            }
+            held += 1;
+            let review_due = if roll < 12 {
+                past_review += 1;
+                today - Duration::days(20 + roll as i64 * 10)
+            } else {
+                today + Duration::days(60 + roll as i64 * 4)
+            };
+            rows.push((
+                evidence_items::provider_id.eq(p.id),
+                evidence_items::series_id.eq(0),
+                evidence_items::version.eq(1),
+                evidence_items::kind.eq(EvidenceKind::Link),
+                evidence_items::title.eq(format!("{title} {}", crate::clock::FinancialYear::containing(today))),
+                evidence_items::description.eq(format!("{title}, approved by the governance meeting.")),
+                evidence_items::owner_user_id.eq(Some(p.manager)),
+                evidence_items::link_url
+                    .eq(Some(format!("https://intranet.generated-oh.example/{:05}/{kind}", p.index + 1))),
+                evidence_items::effective_on.eq(Some(review_due - Duration::days(365))),
+                evidence_items::review_due.eq(Some(review_due)),
+                evidence_items::contains_patient_data.eq(false),
+                evidence_items::uploaded_at.eq(now),
+                evidence_items::uploaded_by.eq(Some(p.manager)),
+                evidence_items::document_kind.eq(Some(*kind)),
+            ));
+        }
+        crate::accounts::demo::record_generated(
+            conn,
+            p,
+            "evidence",
+            vec![("documents", json(held)), ("past_review", json(past_review))],
+        )?;
+    }
+    crate::db::insert_batch(conn, evidence_items::table, &rows)?;
+    // Each item is the first of its own series, as `store` writes a new item.
+    let ids: Vec<crate::db::ProviderId> = providers.iter().map(|p| p.id).collect();
+    diesel::update(
+        evidence_items::table.filter(evidence_items::provider_id.eq_any(&ids)).filter(evidence_items::series_id.eq(0)),
+    )
+    .set(evidence_items::series_id.eq(evidence_items::id))
+    .execute(conn)?;
+    Ok(())
+}

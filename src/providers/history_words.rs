@@ -159,7 +159,7 @@ fn record(line: &HistoryLine, names: &Names) -> String {
     let id = line.entity_id.as_str();
     match line.entity.as_str() {
         "staff" => id.parse::<i32>().ok().and_then(|n| names.staff_by_id.get(&n).cloned()).unwrap_or_else(|| id.into()),
-        "accreditation" | "evidence_pack" | "document_settings" | "esr_declaration" => String::new(),
+        "accreditation" | "evidence_pack" | "document_settings" | "esr_declaration" | "generated" => String::new(),
         "import" => crate::workforce::import::ImportKind::parse(id).map_or(id.to_string(), |k| k.label().to_string()),
         "assessment" | "coverage" | "kpi_target" => id.to_string(),
         "kpi_value" => crate::quality::rules::Period::from_key(id)
@@ -355,6 +355,7 @@ pub fn entity_label(entity: &str) -> &str {
         "document_settings" => "Document sharing",
         "customer_review" => "Customer review",
         "esr_declaration" => "ESR declaration",
+        "generated" => "Generated demo records",
         other => other,
     }
 }

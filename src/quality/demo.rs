@@ -99,3 +99,58 @@ pub fn seed(conn: &mut DbConnection, today: NaiveDate) -> Result<(), StoreError>
     import::commit(conn, None, provider, &rows, "demo")?;
     Ok(())
 }
+
+/// Writes a year of monthly KPI values for each generated provider: most report up to last month,
+/// some stopped a few months ago; each KPI runs near its target, better at most providers and
+/// missing it at some. One multi-row insert, and one history row per provider saying what was
+/// made. Call inside a transaction.
+pub fn generate(
+    conn: &mut DbConnection,
+    providers: &[crate::accounts::demo::GeneratedProvider],
+    today: NaiveDate,
+) -> Result<(), StoreError> {
+    use crate::accounts::demo::vary;
+    use crate::history::store::json;
+    let Some(first) = providers.first() else { return Ok(()) };
+    let kpis = store::definitions(conn, first.id)?;
+    let this_month = today.with_day(1).unwrap_or(today);
+    let now = chrono::Utc::now().naive_utc();
+    let mut rows = Vec::new();
+    for p in providers {
+        // Months since the last one reported: last month at most, up to four months at a few.
+        let behind = if vary(p.index, 1500) < 15 { 2 + vary(p.index, 1501) % 3 } else { 1 };
+        let mut values = 0;
+        for (k, kpi) in kpis.iter().enumerate() {
+            let (low, high) = rules::range(kpi.unit);
+            let better = if kpi.higher_is_better { 1.0 } else { -1.0 };
+            let spread = if kpi.unit == KpiUnit::Percent { 6.0 } else { 1.0 };
+            // Where this provider runs on this KPI: above target at most, below at some.
+            let bias = (vary(p.index, 1600 + k) as f64 - 30.0) / 50.0;
+            for m in behind..behind + 12 {
+                let Some(start) = this_month.checked_sub_months(Months::new(m as u32)) else { continue };
+                let Some(period) = Period::month(start) else { continue };
+                let wobble = (vary(p.index, 2000 + k * 20 + m) as f64 - 50.0) / 100.0;
+                let value = (kpi.target + better * spread * (bias + wobble)).clamp(low, high);
+                let value = (value * 10.0).round() / 10.0;
+                rows.push((
+                    kpi_values::provider_id.eq(p.id.0),
+                    kpi_values::node_id.eq(kpi.node_id),
+                    kpi_values::period_start.eq(period.start),
+                    kpi_values::period_end.eq(period.end),
+                    kpi_values::value.eq(value),
+                    kpi_values::entered_at.eq(now),
+                    kpi_values::entered_by.eq(Some(p.manager.0)),
+                ));
+                values += 1;
+            }
+        }
+        crate::accounts::demo::record_generated(
+            conn,
+            p,
+            "quality",
+            vec![("kpi_values", json(values)), ("months", json(12))],
+        )?;
+    }
+    crate::db::insert_batch(conn, kpi_values::table, &rows)?;
+    Ok(())
+}

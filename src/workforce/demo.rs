@@ -321,3 +321,276 @@ const DEMO_ACTIVITIES: [&str; 8] = [
     "Spirometry quality assurance",
     "Report writing audit and feedback",
 ];
+
+/// The fifty posts of a generated provider: (discipline, how many). Registrars and practice
+/// teachers vary by provider; administrators fill the rest.
+const GENERATED_POSTS: [(&str, usize); 10] = [
+    ("consultant_occupational_physician", 2),
+    ("occupational_physician", 2),
+    ("specialty_registrar", 2),
+    ("oh_nurse_scphn", 4),
+    ("oh_nurse", 12),
+    ("physiotherapist", 2),
+    ("psychologist", 1),
+    ("other_ahp", 1),
+    ("oh_technician", 3),
+    ("non_clinical_case_worker", 12),
+];
+/// People per generated provider.
+pub const GENERATED_STAFF: usize = 50;
+
+/// CPD a generated person records over a year: (title, type, participatory).
+const GENERATED_CPD: [(&str, &str, bool); 8] = [
+    ("Society of Occupational Medicine annual scientific meeting", "conference", true),
+    ("Fitness for work: mental health case discussion", "peer_discussion", true),
+    ("Health surveillance for respiratory sensitisers", "course", true),
+    ("Journal club: return-to-work interventions", "peer_discussion", true),
+    ("Safeguarding adults level 3", "e_learning", false),
+    ("Audit of management referral reports", "audit", true),
+    ("Teaching session for nursing students", "teaching", true),
+    ("Reading: Faculty of Occupational Medicine guidance update", "reading", false),
+];
+
+/// Writes each generated provider's fifty people (consultants with CCT or CESR, physicians,
+/// registrars, nurses with some practice teachers, allied health professionals, technicians and
+/// case workers, administrators), with registrations, revalidation and appraisal dates and
+/// Responsible Officers (a few missing or lapsed); a year of CPD each; and monthly group
+/// supervision of the technicians and case workers (lapsed at some providers, so it is overdue).
+/// Multi-row inserts, and one history row per provider saying what was made. Call inside a
+/// transaction.
+pub fn generate(
+    conn: &mut DbConnection,
+    providers: &[crate::accounts::demo::GeneratedProvider],
+    today: NaiveDate,
+) -> Result<(), StoreError> {
+    use super::model::{Discipline, Regulator, SpecialistRoute};
+    use crate::accounts::demo::{generated_person, vary};
+    use crate::db::schema::{cpd_records, supervision_attendees, supervision_sessions};
+    use crate::db::ProviderId;
+    use crate::history::store::json;
+    let now = chrono::Utc::now().naive_utc();
+    let days = |n: i64| today + Duration::days(n);
+    let mut staff_rows = Vec::with_capacity(providers.len() * GENERATED_STAFF);
+    for p in providers {
+        let registrars = vary(p.index, 700) % 3;
+        let ro = format!("Dr {} (Responsible Officer)", generated_person(p.index + 11));
+        let mut n = 0;
+        for (discipline, count) in GENERATED_POSTS {
+            let count = if discipline == "specialty_registrar" { registrars } else { count };
+            for _ in 0..count {
+                n += 1;
+                let Some(discipline) = Discipline::parse(discipline) else { continue };
+                let regulator = match discipline {
+                    Discipline::ConsultantOccupationalPhysician
+                    | Discipline::OccupationalPhysician
+                    | Discipline::SpecialtyRegistrar => Regulator::Gmc,
+                    Discipline::OhNurseScphn | Discipline::OhNurse => Regulator::Nmc,
+                    Discipline::Physiotherapist | Discipline::Psychologist | Discipline::OtherAhp => Regulator::Hcpc,
+                    _ => Regulator::None,
+                };
+                let roll = vary(p.index, 1000 + n);
+                let seed = p.index * 61 + n;
+                let registration = match regulator {
+                    Regulator::Gmc => Some(format!("{}", 4_000_000 + (seed * 7919) % 5_000_000)),
+                    Regulator::Nmc => Some(format!(
+                        "{:02}{}{:04}{}",
+                        seed % 24,
+                        "ABCDEFGHJK".as_bytes()[seed % 10] as char,
+                        (seed * 37) % 10_000,
+                        "EFGHJKLMNP".as_bytes()[(seed / 10) % 10] as char
+                    )),
+                    Regulator::Hcpc => Some(format!(
+                        "{}{:06}",
+                        if discipline == Discipline::Physiotherapist {
+                            "PH"
+                        } else if discipline == Discipline::Psychologist {
+                            "PYL"
+                        } else {
+                            "OT"
+                        },
+                        (seed * 131) % 1_000_000
+                    )),
+                    Regulator::None => None,
+                };
+                let registered = registration.is_some();
+                // Most registrations renew in the coming year; about one in thirty has lapsed.
+                let renewal = registered.then(|| days(if roll < 3 { -10 - roll as i64 } else { 20 + roll as i64 * 3 }));
+                let revalidation = matches!(regulator, Regulator::Gmc | Regulator::Nmc)
+                    .then(|| days(if roll < 6 { 30 + roll as i64 } else { 90 + roll as i64 * 10 }));
+                let doctor = regulator == Regulator::Gmc;
+                let appraisal =
+                    doctor.then(|| today - Duration::days(if roll > 92 { 480 } else { 30 + roll as i64 * 3 }));
+                let route = match (discipline, roll) {
+                    (Discipline::ConsultantOccupationalPhysician, 0..=54) => Some(SpecialistRoute::Cct),
+                    (Discipline::ConsultantOccupationalPhysician, 55..=89) => Some(SpecialistRoute::Cesr),
+                    _ => None,
+                };
+                let missing_ro = vary(p.index, 701) < 12 && n == 3;
+                let full_name = if doctor { format!("Dr {}", generated_person(seed)) } else { generated_person(seed) };
+                let teacher = discipline == Discipline::OhNurseScphn && vary(p.index, 702 + n) < 35;
+                staff_rows.push((
+                    staff::provider_id.eq(p.id),
+                    staff::staff_number.eq(format!("G{:05}{:02}", p.index + 1, n)),
+                    staff::sort_name.eq(super::rules::sort_name(&full_name)),
+                    staff::full_name.eq(full_name),
+                    staff::discipline.eq(discipline),
+                    staff::tier.eq(discipline.default_tier()),
+                    staff::tier_overridden.eq(false),
+                    staff::regulator.eq(regulator),
+                    staff::registration_number.eq(registration),
+                    staff::registration_renewal.eq(renewal),
+                    staff::revalidation_due.eq(revalidation),
+                    staff::specialist_route.eq(route),
+                    staff::last_appraisal.eq(appraisal),
+                    staff::responsible_officer.eq((doctor && !missing_ro).then(|| ro.clone())),
+                    staff::practice_teacher.eq(teacher),
+                    staff::start_date.eq(Some(today - Duration::days(200 + (seed as i64 * 53) % 4000))),
+                    staff::fte.eq(Some(if roll.is_multiple_of(4) { 0.6 } else { 1.0 })),
+                    staff::created_at.eq(now),
+                    staff::updated_at.eq(now),
+                ));
+            }
+        }
+        while n < GENERATED_STAFF {
+            n += 1;
+            let full_name = generated_person(p.index * 61 + n);
+            staff_rows.push((
+                staff::provider_id.eq(p.id),
+                staff::staff_number.eq(format!("G{:05}{:02}", p.index + 1, n)),
+                staff::sort_name.eq(super::rules::sort_name(&full_name)),
+                staff::full_name.eq(full_name),
+                staff::discipline.eq(Discipline::Administrator),
+                staff::tier.eq(Discipline::Administrator.default_tier()),
+                staff::tier_overridden.eq(false),
+                staff::regulator.eq(Regulator::None),
+                staff::registration_number.eq(None::<String>),
+                staff::registration_renewal.eq(None::<NaiveDate>),
+                staff::revalidation_due.eq(None::<NaiveDate>),
+                staff::specialist_route.eq(None::<SpecialistRoute>),
+                staff::last_appraisal.eq(None::<NaiveDate>),
+                staff::responsible_officer.eq(None::<String>),
+                staff::practice_teacher.eq(false),
+                staff::start_date.eq(Some(today - Duration::days(300 + n as i64 * 17))),
+                staff::fte.eq(Some(1.0)),
+                staff::created_at.eq(now),
+                staff::updated_at.eq(now),
+            ));
+        }
+    }
+    crate::db::insert_batch(conn, staff::table, &staff_rows)?;
+    let ids: Vec<ProviderId> = providers.iter().map(|p| p.id).collect();
+    let people: Vec<(i32, ProviderId, Discipline)> = staff::table
+        .filter(staff::provider_id.eq_any(&ids))
+        .select((staff::id, staff::provider_id, staff::discipline))
+        .order(staff::id)
+        .load(conn)?;
+
+    // A year of CPD: doctors monthly, nurses and AHPs every other month, others twice a year.
+    let mut cpd_rows = Vec::new();
+    let mut cpd_count: std::collections::HashMap<ProviderId, usize> = std::collections::HashMap::new();
+    for (k, (staff_id, provider, discipline)) in people.iter().enumerate() {
+        let (count, hours) = match discipline.default_tier() {
+            _ if matches!(
+                discipline,
+                Discipline::ConsultantOccupationalPhysician
+                    | Discipline::OccupationalPhysician
+                    | Discipline::SpecialtyRegistrar
+            ) =>
+            {
+                (10, 5.0)
+            }
+            super::model::Tier::NonClinical => (2, 2.0),
+            _ => (6, 3.0),
+        };
+        let count = if vary(k, 800) < 5 { 1 } else { count };
+        *cpd_count.entry(*provider).or_default() += count;
+        for r in 0..count {
+            let (title, kind, participatory) = GENERATED_CPD[(k + r) % GENERATED_CPD.len()];
+            cpd_rows.push((
+                cpd_records::staff_id.eq(*staff_id),
+                cpd_records::activity_date
+                    .eq(today - Duration::days(10 + (r as i64 * 350) / count as i64 + (k as i64 % 9))),
+                cpd_records::title.eq(title),
+                cpd_records::activity_type.eq(kind),
+                cpd_records::hours.eq(hours),
+                cpd_records::participatory.eq(participatory),
+                cpd_records::reflective.eq(r % 3 == 0),
+                cpd_records::created_at.eq(now),
+            ));
+        }
+    }
+    crate::db::insert_batch(conn, cpd_records::table, &cpd_rows)?;
+
+    // Monthly group supervision for the technicians and case workers, led by a SCPHN nurse; at
+    // about a fifth of the providers it stopped some months ago, and a few people miss sessions.
+    let mut by_provider: std::collections::HashMap<ProviderId, (Option<i32>, Vec<i32>)> =
+        std::collections::HashMap::new();
+    for (staff_id, provider, discipline) in &people {
+        let entry = by_provider.entry(*provider).or_default();
+        match discipline {
+            Discipline::OhNurseScphn if entry.0.is_none() => entry.0 = Some(*staff_id),
+            Discipline::OhTechnician | Discipline::NonClinicalCaseWorker => entry.1.push(*staff_id),
+            _ => {}
+        }
+    }
+    let mut session_rows = Vec::new();
+    let mut planned = Vec::new();
+    for p in providers {
+        let Some((Some(supervisor), supervised)) = by_provider.get(&p.id) else { continue };
+        let stopped = if vary(p.index, 900) < 20 { 4 + vary(p.index, 901) % 4 } else { 0 };
+        for month in stopped..12 {
+            let date = today - Duration::days(5 + month as i64 * 30);
+            session_rows.push((
+                supervision_sessions::provider_id.eq(p.id),
+                supervision_sessions::session_date.eq(date),
+                supervision_sessions::kind.eq(super::model::SupervisionKind::Group),
+                supervision_sessions::supervisor_id.eq(*supervisor),
+                supervision_sessions::minutes
+                    .eq("Cases reviewed against the escalation criteria; no concerns outstanding."),
+                supervision_sessions::cases_discussed.eq(4 + (vary(p.index, 910 + month) % 6) as i32),
+                supervision_sessions::escalated_gp.eq((vary(p.index, 920 + month) % 2) as i32),
+                supervision_sessions::escalated_clinical.eq((vary(p.index, 930 + month) % 3) as i32),
+                supervision_sessions::escalated_specialist.eq(0),
+                supervision_sessions::created_at.eq(now),
+                supervision_sessions::created_by.eq(Some(p.manager)),
+            ));
+            planned.push((p.id, date, supervised.clone()));
+        }
+    }
+    crate::db::insert_batch(conn, supervision_sessions::table, &session_rows)?;
+    let sessions: std::collections::HashMap<(ProviderId, NaiveDate), i32> = supervision_sessions::table
+        .filter(supervision_sessions::provider_id.eq_any(&ids))
+        .select((supervision_sessions::provider_id, supervision_sessions::session_date, supervision_sessions::id))
+        .load::<(ProviderId, NaiveDate, i32)>(conn)?
+        .into_iter()
+        .map(|(p, d, id)| ((p, d), id))
+        .collect();
+    let mut attendee_rows = Vec::new();
+    for (k, (provider, date, supervised)) in planned.iter().enumerate() {
+        let Some(session) = sessions.get(&(*provider, *date)) else { continue };
+        for (s, staff_id) in supervised.iter().enumerate() {
+            // The newest session is missed now and then: that person's supervision may be late.
+            if vary(k, 950 + s) >= 90 {
+                continue;
+            }
+            attendee_rows
+                .push((supervision_attendees::session_id.eq(*session), supervision_attendees::staff_id.eq(*staff_id)));
+        }
+    }
+    crate::db::insert_batch(conn, supervision_attendees::table, &attendee_rows)?;
+    for p in providers {
+        let staff_count = people.iter().filter(|(_, provider, _)| *provider == p.id).count();
+        let sessions = planned.iter().filter(|(provider, ..)| *provider == p.id).count();
+        crate::accounts::demo::record_generated(
+            conn,
+            p,
+            "workforce",
+            vec![
+                ("staff", json(staff_count)),
+                ("cpd_records", json(cpd_count.get(&p.id).copied().unwrap_or(0))),
+                ("supervision_sessions", json(sessions)),
+            ],
+        )?;
+    }
+    Ok(())
+}
