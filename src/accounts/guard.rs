@@ -35,7 +35,11 @@ pub async fn authorize(
 /// Succeeds when `user` holds a current commissioner's membership of `commissioner_id`: a
 /// commissioner's own pages (its providers side by side) are its members' alone. Anyone else gets
 /// 404, as for a provider they may not see: whether the organisation exists is itself private.
-pub async fn authorize_commissioner(state: &AppState, user: &CurrentUser, commissioner_id: i32) -> Result<(), AppError> {
+pub async fn authorize_commissioner(
+    state: &AppState,
+    user: &CurrentUser,
+    commissioner_id: i32,
+) -> Result<(), AppError> {
     let today = state.today();
     let (held, _) = access_facts(state, user).await?;
     let member = held.iter().any(|m| {

@@ -34,7 +34,7 @@ const COLUMNS: [(ComparisonSort, &str); 10] = [
 ];
 
 /// The problem asked for in the address (`?problem=gaps`); anything else is no filter.
-fn problem_of<K>(list: &ListQuery<K>) -> Option<Problem> {
+fn problem_of(list: &ListQuery<ComparisonSort>) -> Option<Problem> {
     Problem::parse(list.get("problem"))
 }
 
@@ -170,8 +170,13 @@ fn comparison_csv(rows: &[ComparisonRow]) -> Result<Vec<u8>, csv::Error> {
             .iter()
             .map(|d| crate::commissioning::rules::comparison::domain_cell(&d.reference, d.met, d.applicable))
             .collect();
-        let issues: Vec<String> =
-            facts.workforce.issues.iter().filter(|(_, n)| *n > 0).map(|(issue, n)| format!("{} {n}", issue.label())).collect();
+        let issues: Vec<String> = facts
+            .workforce
+            .issues
+            .iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(issue, n)| format!("{} {n}", issue.label()))
+            .collect();
         let optional = |n: Option<u32>| n.map(|n| n.to_string()).unwrap_or_default();
         let day = |d: Option<chrono::NaiveDate>| d.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default();
         let cells = [

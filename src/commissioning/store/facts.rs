@@ -285,9 +285,9 @@ fn reviews_for_providers(
 use crate::commissioning::rules::comparison;
 use crate::db::schema::{history, provider_figures};
 
-/// One kept row, as written.
+/// One kept row, as written. A None is written as NULL (`treat_none_as_default_value = false`), not as "the column's default": SQLite has no DEFAULT in a multi-row insert, so diesel would write such rows one statement each.
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = provider_figures)]
+#[diesel(table_name = provider_figures, treat_none_as_default_value = false)]
 struct KeptRow {
     provider_id: ProviderId,
     as_of: NaiveDate,
