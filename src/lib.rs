@@ -383,14 +383,32 @@ fn sweep(conn: &mut db::DbConnection, clock: &clock::Clock) {
     }
 }
 
+/// Brings every contracted provider's kept figures up to today (`commissioning::store::facts::
+/// refresh`), so a commissioner's page after the day turns need not gather them all itself. Only
+/// the daily sweep does it, not start-up, which stays quick. A failure is logged: the page gathers
+/// what is stale whenever it is asked.
+fn keep_figures(conn: &mut db::DbConnection, clock: &clock::Clock, supervision_days: i64) {
+    let today = clock.today();
+    let kept = accounts::store::all_contracted_providers(conn, today)
+        .and_then(|providers| commissioning::store::facts::refresh(conn, &providers, today, supervision_days));
+    match kept {
+        Ok(gathered) => tracing::info!(gathered, "commissioners' figures kept for today"),
+        Err(error) => tracing::warn!(%error, "the commissioners' figures were not kept; pages will gather them"),
+    }
+}
+
 /// Sweeps once a day while serving, on the blocking pool so no request waits for it.
 async fn sweep_daily(state: AppState) {
     loop {
         actix_web::rt::time::sleep(SWEEP_EVERY).await;
         let pool = state.pool.clone();
         let clock = state.settings.clock.clone();
+        let supervision_days = state.settings.supervision_days;
         let done = aw::block(move || match pool.get() {
-            Ok(mut conn) => sweep(&mut conn, &clock),
+            Ok(mut conn) => {
+                sweep(&mut conn, &clock);
+                keep_figures(&mut conn, &clock, supervision_days);
+            }
             Err(error) => tracing::warn!(%error, "no connection for the daily sweep; it will run again"),
         })
         .await;

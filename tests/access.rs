@@ -78,6 +78,8 @@ struct World {
     action: i32,
     /// A customer review the provider recorded with the trust, awaiting the trust's confirmation.
     review: i32,
+    /// The commissioner (an NHS trust) holding a current contract with the provider.
+    trust: i32,
 }
 
 fn build_world(db: &support::TestDb) -> World {
@@ -256,6 +258,7 @@ fn build_world(db: &support::TestDb) -> World {
         audit,
         action,
         review,
+        trust,
     }
 }
 
@@ -337,11 +340,13 @@ on_both_backends!(
         let pe = world.patient_evidence;
         let f = world.finding;
         let (y, au, ac) = (world.year.clone(), world.audit, world.action);
+        let t = world.trust;
         // Who may read the assessment and evidence, who may change it (its POST, sent empty, is
         // refused at its fields: 422), and who may assess (record findings, ask for evidence).
         const READS_ASSESSMENT: [u16; 8] = [303, 200, 200, 200, 200, 200, 200, 404];
         const MANAGES: [u16; 8] = [303, 200, 200, 403, 403, 403, 403, 404];
         const HIDDEN: [u16; 8] = [303, 404, 404, 404, 404, 404, 404, 404];
+        const COMMISSIONER_ONLY: [u16; 8] = [303, 404, 404, 404, 404, 200, 404, 404];
         const MANAGES_POST: [u16; 8] = [303, 422, 422, 403, 403, 403, 403, 404];
         const ASSESSES_POST: [u16; 8] = [303, 422, 422, 403, 403, 403, 422, 404];
         const READS: [u16; 8] = [303, 200, 200, 200, 200, 200, 403, 404];
@@ -959,6 +964,40 @@ on_both_backends!(
                 [303, 400, 400, 403, 403, 403, 403, 404],
             ),
             ("GET", "/api/v1/providers/{provider_id}/kpis", format!("/api/v1/providers/{p}/kpis"), [401; 8]),
+            // A commissioner's providers side by side (issue 15): its own members' alone; any other
+            // organisation's address is not found, for everyone.
+            ("GET", "/commissioners/{commissioner_id}", format!("/commissioners/{t}"), COMMISSIONER_ONLY),
+            ("GET", "/commissioners/{commissioner_id}", format!("/commissioners/{p}"), HIDDEN),
+            (
+                "GET",
+                "/commissioners/{commissioner_id}/providers.csv",
+                format!("/commissioners/{t}/providers.csv"),
+                COMMISSIONER_ONLY,
+            ),
+            (
+                "GET",
+                "/commissioners/{commissioner_id}/providers.csv",
+                format!("/commissioners/{p}/providers.csv"),
+                HIDDEN,
+            ),
+            (
+                "GET",
+                "/commissioners/{commissioner_id}/providers.pdf",
+                format!("/commissioners/{t}/providers.pdf"),
+                COMMISSIONER_ONLY,
+            ),
+            (
+                "GET",
+                "/commissioners/{commissioner_id}/providers.pdf",
+                format!("/commissioners/{p}/providers.pdf"),
+                HIDDEN,
+            ),
+            (
+                "GET",
+                "/api/v1/commissioners/{commissioner_id}/providers",
+                format!("/api/v1/commissioners/{t}/providers"),
+                [401; 8],
+            ),
             // The evidence pack (issue 14): its page for whoever reads the assessment; the PDF for
             // the service's people and its assessor, and for a commissioner only once it is shared
             // (it is not here); sharing is the managers' (an empty form leaves it unshared: 303).

@@ -5,6 +5,7 @@
 //! areas, and it owns the records only documents have: the quality report's own words and its
 //! approved, frozen versions, and whether the pack is shared with commissioners.
 
+pub mod comparison;
 pub mod demo;
 pub mod pack;
 pub mod plan;

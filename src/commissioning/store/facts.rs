@@ -589,6 +589,7 @@ pub fn last_reviews_with(
 /// `as_of`, their kept facts brought up to date ([`refresh`]), the live reviews with this
 /// commissioner, and the page asked for. A fixed number of queries whatever the number of
 /// providers: the handler runs only this, so the query-count test measures it.
+#[allow(clippy::too_many_arguments)]
 pub fn comparison(
     conn: &mut DbConnection,
     commissioner_id: i32,

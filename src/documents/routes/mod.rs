@@ -1,5 +1,6 @@
 //! The documents' pages and downloads.
 
+mod comparison;
 mod pack;
 mod plan;
 mod report;
@@ -8,6 +9,7 @@ use actix_web::web;
 
 /// The documents' routes, for `lib::app`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    comparison::configure(cfg);
     pack::configure(cfg);
     plan::configure(cfg);
     report::configure(cfg);
