@@ -586,6 +586,20 @@ pub struct PersonLine {
     pub revalidation: Option<RevalidationRecord>,
 }
 
+impl PersonLine {
+    /// What the workforce figures count of this person (`rules::summarise`), for the workforce
+    /// page and the commissioner's figures alike.
+    pub fn counted(&self) -> rules::Counted<'_> {
+        rules::Counted {
+            discipline: self.staff.discipline,
+            tier: self.staff.tier,
+            practice_teacher: self.staff.practice_teacher,
+            needs_supervision: self.needs_supervision,
+            issues: &self.issues,
+        }
+    }
+}
+
 /// The workforce figures as of a date.
 #[derive(Debug, Clone, Serialize)]
 pub struct WorkforceReport {
@@ -858,16 +872,7 @@ pub fn workforce(
             escalated_specialist,
         })
         .collect();
-    let counted: Vec<rules::Counted> = lines
-        .iter()
-        .map(|l| rules::Counted {
-            discipline: l.staff.discipline,
-            tier: l.staff.tier,
-            practice_teacher: l.staff.practice_teacher,
-            needs_supervision: l.needs_supervision,
-            issues: &l.issues,
-        })
-        .collect();
+    let counted: Vec<rules::Counted> = lines.iter().map(PersonLine::counted).collect();
     let summary = rules::summarise(&counted, &sessions);
     Ok(WorkforceReport {
         as_of,

@@ -150,16 +150,7 @@ const CPD_ISSUES: [Issue; 3] = [Issue::CpdShort, Issue::CpdPreviousYearShort, Is
 /// The issue totals and the supervision figures are the workforce page's own (`rules::summarise`).
 fn workforce_facts(lines: &[PersonLine], has_rule: impl Fn(Regulator) -> bool) -> WorkforceFacts {
     use crate::workforce::rules;
-    let counted: Vec<rules::Counted> = lines
-        .iter()
-        .map(|l| rules::Counted {
-            discipline: l.staff.discipline,
-            tier: l.staff.tier,
-            practice_teacher: l.staff.practice_teacher,
-            needs_supervision: l.needs_supervision,
-            issues: &l.issues,
-        })
-        .collect();
+    let counted: Vec<rules::Counted> = lines.iter().map(PersonLine::counted).collect();
     let summary = rules::summarise(&counted, &[]);
     let count = |wanted: &dyn Fn(&PersonLine) -> bool| lines.iter().filter(|l| wanted(l)).count();
     let any_of = |l: &PersonLine, issues: &[Issue]| l.issues.iter().any(|i| issues.contains(i));
