@@ -1926,8 +1926,10 @@ on_both_backends!(
         let location = sent.headers()["location"].to_str().unwrap();
         assert_eq!(location, format!("/sign-in?next=%2Fproviders%2F{p}%2Fevidence%3Fkind%3Dfile"));
         assert_eq!(sign_in("viewer", Some(deep.clone())).await, deep, "back to the deep link");
-        // One provider: its page, not the general home page. None (the admin): home.
-        assert_eq!(sign_in("commissioner", None).await, format!("/providers/{p}"));
+        // A commissioner: its providers side by side. One provider: its page, not the general
+        // home page. None (the admin): home.
+        assert_eq!(sign_in("commissioner", None).await, format!("/commissioners/{}", world.trust));
+        assert_eq!(sign_in("manager", None).await, format!("/providers/{p}"));
         assert_eq!(sign_in("admin", None).await, "/");
         // Only ever a path on this site.
         for elsewhere in ["//evil.example/x", "https://evil.example/", "/\\evil.example"] {
