@@ -82,11 +82,13 @@ on_both_backends!(
         assert_eq!(end.map(|d| d.to_string()).as_deref(), Some("2027-03-31"));
         assert_eq!(services, r#"["PREV","TIME"]"#);
 
-        // Six catalogue loads, two organisations and one contract, in one intact chain.
+        // Seven catalogue loads (the built-in files), two organisations and one contract, in one
+        // intact chain.
         let entities: Vec<String> = history::table.select(history::entity).order(history::id).load(&mut conn).unwrap();
-        assert_eq!(entities[6..], ["organisation", "organisation", "contract"]);
+        assert_eq!(entities[..7], ["catalogue"; 7]);
+        assert_eq!(entities[7..], ["organisation", "organisation", "contract"]);
         let verified = ohgov(&db, &["verify-log"]);
-        assert!(verified.ok && verified.stdout.starts_with("history intact: 9 rows"), "{}", verified.stdout);
+        assert!(verified.ok && verified.stdout.starts_with("history intact: 10 rows"), "{}", verified.stdout);
     }
 );
 
