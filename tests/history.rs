@@ -222,11 +222,11 @@ on_both_backends!(
             .order(history::id)
             .load(&mut conn)
             .unwrap();
-        assert_eq!(rows.len(), 6, "one row per catalogue file");
+        assert_eq!(rows.len(), 7, "one row per catalogue file");
         assert!(rows.iter().all(|(entity, action, user)| entity == "catalogue" && action == "load" && user.is_none()));
         // An unchanged reload changes nothing, so it records nothing.
         ohgov::catalogue::store::load(&mut conn, &sources).unwrap();
-        assert_eq!(verify(&mut conn), Ok(6));
+        assert_eq!(verify(&mut conn), Ok(7));
     }
 );
 
@@ -322,7 +322,7 @@ on_both_backends!(
     the_templates_are_sealed_with_the_test_key,
     catalogue_db | db | {
         let mut conn = db.migrated();
-        assert_eq!(verify(&mut conn), Ok(6), "the template's catalogue rows, copied");
+        assert_eq!(verify(&mut conn), Ok(7), "the template's catalogue rows, copied");
         assert_eq!(verify_with(&mut conn, &HistoryKey::generate(1)), Err(ChainBreak::KeyMismatch { id: 1 }));
     }
 );
@@ -341,7 +341,7 @@ fn a_process_keeps_the_one_history_key_it_started_with() {
     settings.history_key_file = dir.path().join("history.key");
     let Err(error) = ohgov::prepare(settings) else { panic!("prepare accepted a second key") };
     assert!(format!("{error:#}").contains("already seals history with another key"), "{error:#}");
-    assert_eq!(verify(&mut db.conn()), Ok(6), "nothing was written under the other key");
+    assert_eq!(verify(&mut db.conn()), Ok(7), "nothing was written under the other key");
 }
 
 /// `ohgov` with `args`, and with OHGOV_HISTORY_KEY_FILE set to `key_file` or, when None, unset so
@@ -373,13 +373,13 @@ fn a_command_writes_nothing_with_a_key_file_it_cannot_use() {
         use ohgov::db::schema::organisations;
         organisations::table.count().get_result(&mut db.conn()).unwrap()
     };
-    // A key file made for a trail of 49 rows, on a trail of 6.
+    // A key file made for a trail of 49 rows, on a trail of 7.
     let longer = dir.path().join("longer.key");
     std::fs::write(&longer, HistoryKey::generate(50).file_text()).unwrap();
     let refused = add(&longer);
     assert!(!refused.status.success());
     let err = String::from_utf8_lossy(&refused.stderr);
-    assert!(err.contains("history row 7 would come before row 50"), "{err}");
+    assert!(err.contains("history row 8 would come before row 50"), "{err}");
     assert_eq!(organisations(), 0, "the organisation went with its history row");
 
     let malformed = dir.path().join("malformed.key");
@@ -393,7 +393,7 @@ fn a_command_writes_nothing_with_a_key_file_it_cannot_use() {
 
     let added = add(&db.history_key_file());
     assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
-    assert_eq!(verify(&mut db.conn()), Ok(7), "the process's key file seals the new row");
+    assert_eq!(verify(&mut db.conn()), Ok(8), "the process's key file seals the new row");
 }
 
 #[test]

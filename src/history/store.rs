@@ -408,6 +408,23 @@ pub fn for_organisation(
     Ok(HistoryPage { lines, entities, people })
 }
 
+/// Each organisation's newest history row after row `after` (None: rows naming no organisation,
+/// such as the catalogue's), grouped in SQL: what changed since, for a reader keeping figures
+/// derived from the records (the commissioner's comparison). One query.
+pub fn newest_by_organisation_after(
+    conn: &mut DbConnection,
+    after: i32,
+) -> QueryResult<std::collections::HashMap<Option<i32>, i32>> {
+    Ok(history::table
+        .filter(history::id.gt(after))
+        .group_by(history::organisation_id)
+        .select((history::organisation_id, diesel::dsl::max(history::id)))
+        .load::<(Option<i32>, Option<i32>)>(conn)?
+        .into_iter()
+        .filter_map(|(organisation, id)| Some((organisation, id?)))
+        .collect())
+}
+
 /// The last time each of many organisations recorded `action` on `entity` `entity_id` (the staff
 /// import is entity "import", id "staff"), by organisation. One query, the latest taken in SQL.
 pub fn last_recorded_for(

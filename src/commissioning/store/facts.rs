@@ -274,7 +274,7 @@ fn reviews_for_providers(
 // ---------------------------------------------------------------------------------------------
 
 use crate::commissioning::rules::comparison;
-use crate::db::schema::{history, provider_figures};
+use crate::db::schema::provider_figures;
 
 /// One kept row, as written. A None is written as NULL (`treat_none_as_default_value = false`), not as "the column's default": SQLite has no DEFAULT in a multi-row insert, so diesel would write such rows one statement each.
 #[derive(Debug, Clone, Insertable)]
@@ -362,14 +362,7 @@ pub fn stale(
     }
     let oldest = kept.values().map(|(_, h, _)| *h).min().unwrap_or(0);
     // Every organisation's newest change after the oldest kept row: a short list on a quiet day.
-    let newest: HashMap<Option<i32>, i32> = history::table
-        .filter(history::id.gt(oldest))
-        .group_by(history::organisation_id)
-        .select((history::organisation_id, diesel::dsl::max(history::id)))
-        .load::<(Option<i32>, Option<i32>)>(conn)?
-        .into_iter()
-        .filter_map(|(organisation, id)| Some((organisation, id?)))
-        .collect();
+    let newest = crate::history::store::newest_by_organisation_after(conn, oldest)?;
     let everyone = newest.get(&None).copied().unwrap_or(0);
     Ok(providers
         .iter()
