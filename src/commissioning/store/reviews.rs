@@ -8,7 +8,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use crate::accounts::model::Role;
+use crate::accounts::model::{NewContract, Role};
 use crate::commissioning::model::{ReviewInput, ReviewSide};
 use crate::commissioning::rules::reviews::{review_due, review_overdue};
 use crate::db::schema::{customer_reviews, users};
@@ -62,8 +62,7 @@ pub fn standing(
             contracts.iter().any(|c| {
                 c.commissioner_id == *org
                     && c.provider_id == provider_id
-                    && c.starts_on <= today
-                    && c.ends_on.is_none_or(|end| today <= end)
+                    && NewContract::is_current_on(c.starts_on, c.ends_on, today)
             })
         })
         .collect();
