@@ -9,6 +9,7 @@ mod support;
 use chrono::Duration;
 use diesel::prelude::*;
 use ohgov::accounts::model::{NewContract, OrganisationInput};
+use ohgov::assessment::model::{AccreditationChange, AccreditationStatus};
 use ohgov::db::{DbConnection, ProviderId};
 use support::browser_signed_in;
 
@@ -49,6 +50,22 @@ fn world(conn: &mut DbConnection) -> World {
         organisations::table.filter(organisations::name.eq(TRUST)).select(organisations::id).first(conn).unwrap();
     let formula = organisation(conn, "provider", FORMULA);
     contract(conn, trust, formula, -30, None);
+    // Northshire is accredited; the formula provider is not.
+    let northshire: i32 = organisations::table
+        .filter(organisations::name.eq("Northshire OH Service"))
+        .select(organisations::id)
+        .first(conn)
+        .unwrap();
+    for (status, days_ago) in [(AccreditationStatus::WorkingTowards, 700), (AccreditationStatus::Accredited, 200)] {
+        let step = AccreditationChange {
+            status,
+            status_on: support::today() - Duration::days(days_ago),
+            visit_on: None,
+            deferred_actions: None,
+            deferred_due: None,
+        };
+        ohgov::assessment::store::change_accreditation(conn, None, ProviderId(northshire), &step).unwrap();
+    }
     let expired = organisation(conn, "provider", "Ended Occupational Health Ltd");
     contract(conn, trust, expired, -400, Some(-1));
     let future = organisation(conn, "provider", "Tomorrow OH Partnership");
@@ -56,6 +73,9 @@ fn world(conn: &mut DbConnection) -> World {
     let other_commissioner = organisation(conn, "commissioner", "Elsewhere Integrated Care Board");
     let elsewhere = organisation(conn, "provider", "Elsewhere Staff Health");
     contract(conn, other_commissioner, elsewhere, -30, None);
+    // The formula provider has served the other commissioner for over a year: its reviews with the
+    // trust are measured from the trust's own contract, a month old, so none is overdue yet.
+    contract(conn, other_commissioner, formula, -400, None);
     World { trust, other_commissioner }
 }
 
@@ -104,6 +124,21 @@ on_both_backends!(
         // The search narrows the rows; the other commissioner's page is not found.
         let (_, searched) = get(&client, format!("{base}?q=northshire")).await;
         assert!(searched.contains("Northshire OH Service") && !searched.contains("HYPERLINK"));
+        // Filtered by a problem, and sorted: the page's own SQL, not a copy in the test.
+        let (_, not_accredited) = get(&client, format!("{base}?problem=not_accredited")).await;
+        assert!(not_accredited.contains("HYPERLINK") && !not_accredited.contains("Northshire OH Service"));
+        let (_, overdue) = get(&client, format!("{base}?problem=review_overdue")).await;
+        assert!(!overdue.contains("HYPERLINK"), "a month into the trust's contract, no review is due yet");
+        let order = |page: &str| (page.find("HYPERLINK").unwrap(), page.find("Northshire OH Service").unwrap());
+        let (_, by_name) = get(&client, format!("{base}?sort=name&dir=desc")).await;
+        let (formula_at, northshire_at) = order(&by_name);
+        assert!(northshire_at < formula_at, "names descending: Northshire before “=HYPERLINK”");
+        let (_, by_accreditation) = get(&client, format!("{base}?sort=accreditation&dir=asc")).await;
+        let (formula_at, northshire_at) = order(&by_accreditation);
+        assert!(formula_at < northshire_at, "the accredited provider after the rest");
+        let (_, csv_filtered) = get(&client, format!("{base}/providers.csv?problem=not_accredited")).await;
+        assert_eq!(csv_filtered.lines().count(), 2, "the header and the one provider not accredited");
+
         let (status, _) = get(&client, format!("{}/commissioners/{}", app.address, world.other_commissioner)).await;
         assert_eq!(status, 404, "another commissioner's page");
 

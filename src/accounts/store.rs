@@ -604,6 +604,13 @@ pub fn nhs_domain_choice(conn: &mut DbConnection, provider_id: ProviderId) -> Qu
         .flatten())
 }
 
+/// A contract in force on `day`: begun on or before it and not ended before it (its end date is the
+/// last day covered), as `NewContract::is_current_on` judges one in Rust.
+#[diesel::dsl::auto_type(no_type_alias)]
+fn in_force_on(day: chrono::NaiveDate) -> _ {
+    contracts::starts_on.le(day).and(contracts::ends_on.is_null().or(contracts::ends_on.ge(day)))
+}
+
 /// Whether the provider has a contract on `today` with an NHS commissioner (an NHS trust or an
 /// integrated care board). Two queries.
 pub fn has_current_nhs_contract(
@@ -613,8 +620,7 @@ pub fn has_current_nhs_contract(
 ) -> QueryResult<bool> {
     let commissioners: Vec<i32> = contracts::table
         .filter(contracts::provider_id.eq(provider_id))
-        .filter(contracts::starts_on.le(today))
-        .filter(contracts::ends_on.is_null().or(contracts::ends_on.ge(today)))
+        .filter(in_force_on(today))
         .select(contracts::commissioner_id)
         .load(conn)?;
     if commissioners.is_empty() {
@@ -638,8 +644,7 @@ pub fn current_commissioners(
     let rows: Vec<(i32, String, chrono::NaiveDate)> = contracts::table
         .inner_join(organisations::table.on(organisations::id.eq(contracts::commissioner_id)))
         .filter(contracts::provider_id.eq(provider_id))
-        .filter(contracts::starts_on.le(today))
-        .filter(contracts::ends_on.is_null().or(contracts::ends_on.ge(today)))
+        .filter(in_force_on(today))
         .select((organisations::id, organisations::name, contracts::starts_on))
         .order((organisations::name, organisations::id, contracts::starts_on))
         .load(conn)?;
@@ -961,8 +966,7 @@ pub fn contracted_since_for_providers(
 ) -> QueryResult<std::collections::HashMap<ProviderId, chrono::NaiveDate>> {
     Ok(contracts::table
         .filter(contracts::provider_id.eq_any(providers))
-        .filter(contracts::starts_on.le(as_of))
-        .filter(contracts::ends_on.is_null().or(contracts::ends_on.ge(as_of)))
+        .filter(in_force_on(as_of))
         .group_by(contracts::provider_id)
         .select((contracts::provider_id, diesel::dsl::min(contracts::starts_on)))
         .load::<(ProviderId, Option<chrono::NaiveDate>)>(conn)?
@@ -972,28 +976,30 @@ pub fn contracted_since_for_providers(
 }
 
 /// The providers a commissioner holds a current contract with on `as_of` (begun, not ended before
-/// it), each once. One query.
+/// it), each once with the earliest start of its current contracts with this commissioner: a
+/// customer review with it falls due six months after that. One query, the minimum taken in SQL.
 pub fn contracted_providers(
     conn: &mut DbConnection,
     commissioner_id: i32,
     as_of: chrono::NaiveDate,
-) -> QueryResult<Vec<ProviderId>> {
-    contracts::table
+) -> QueryResult<Vec<(ProviderId, chrono::NaiveDate)>> {
+    Ok(contracts::table
         .filter(contracts::commissioner_id.eq(commissioner_id))
-        .filter(contracts::starts_on.le(as_of))
-        .filter(contracts::ends_on.is_null().or(contracts::ends_on.ge(as_of)))
-        .select(contracts::provider_id)
-        .distinct()
+        .filter(in_force_on(as_of))
+        .group_by(contracts::provider_id)
+        .select((contracts::provider_id, diesel::dsl::min(contracts::starts_on)))
         .order(contracts::provider_id)
-        .load(conn)
+        .load::<(ProviderId, Option<chrono::NaiveDate>)>(conn)?
+        .into_iter()
+        .filter_map(|(provider, since)| Some((provider, since?)))
+        .collect())
 }
 
 /// Every provider any commissioner holds a current contract with on `as_of`, each once: the
 /// providers whose figures the daily sweep keeps. One query.
 pub fn all_contracted_providers(conn: &mut DbConnection, as_of: chrono::NaiveDate) -> QueryResult<Vec<ProviderId>> {
     contracts::table
-        .filter(contracts::starts_on.le(as_of))
-        .filter(contracts::ends_on.is_null().or(contracts::ends_on.ge(as_of)))
+        .filter(in_force_on(as_of))
         .select(contracts::provider_id)
         .distinct()
         .order(contracts::provider_id)

@@ -660,7 +660,6 @@ diesel::table! {
         overdue_actions -> Integer,
         last_kpi_period_end -> Nullable<Date>,
         kpis_missing_target -> Integer,
-        contracted_since -> Nullable<Date>,
     }
 }
 

@@ -23,6 +23,5 @@ CREATE TABLE provider_figures (
     plan_signed_off BOOLEAN NOT NULL,
     overdue_actions INTEGER NOT NULL,
     last_kpi_period_end DATE,
-    kpis_missing_target INTEGER NOT NULL,
-    contracted_since DATE
+    kpis_missing_target INTEGER NOT NULL
 );

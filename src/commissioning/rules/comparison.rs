@@ -68,9 +68,18 @@ pub fn plan_signed_off(state: Option<PlanState>, changed_since: bool) -> bool {
     state == Some(PlanState::SignedOff) && !changed_since
 }
 
-/// The row's figures as of `facts.as_of`. Whether a customer review is overdue is judged from the
-/// review dates given (with this commissioner, read live), not from the kept facts.
-pub fn figures(facts: &ProviderFacts, last_review: Option<NaiveDate>) -> Figures {
+/// Where one commissioner stands with one provider's customer reviews, read live: its last
+/// confirmed review, and the earliest start of its current contract (the first review falls due six
+/// months after it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WithCommissioner {
+    pub last_review: Option<NaiveDate>,
+    pub contracted_since: NaiveDate,
+}
+
+/// The row's figures as of `facts.as_of`. Whether a customer review is overdue is judged for the
+/// commissioner given (`with`), not from the kept facts; with none, it is not judged.
+pub fn figures(facts: &ProviderFacts, with: Option<WithCommissioner>) -> Figures {
     let status = facts.accreditation.as_ref().map(|a| a.status).unwrap_or_default();
     let pathway = facts.accreditation.as_ref().map(|a| Pathway {
         status: a.status,
@@ -104,7 +113,7 @@ pub fn figures(facts: &ProviderFacts, last_review: Option<NaiveDate>) -> Figures
         kpis_missing_target: facts.kpis.missing_target.len(),
         problems: Vec::new(),
     };
-    let overdue = review_overdue(last_review, facts.reviews.contracted_since, facts.as_of);
+    let overdue = with.is_some_and(|w| review_overdue(w.last_review, Some(w.contracted_since), facts.as_of));
     figures.problems = Problem::ALL
         .iter()
         .copied()
@@ -211,11 +220,19 @@ mod tests {
 
     #[test]
     fn a_review_is_overdue_six_months_after_the_last_with_this_commissioner() {
-        let mut facts = bare();
-        facts.reviews.contracted_since = Some(day(2024, 4, 1));
-        assert!(figures(&facts, Some(day(2026, 6, 1))).problems.contains(&Problem::ReviewOverdue));
-        assert!(!figures(&facts, Some(day(2026, 6, 2))).problems.contains(&Problem::ReviewOverdue));
-        assert!(figures(&facts, None).problems.contains(&Problem::ReviewOverdue), "none since the contract began");
+        let facts = bare();
+        let with = |last_review| Some(WithCommissioner { last_review, contracted_since: day(2024, 4, 1) });
+        assert!(figures(&facts, with(Some(day(2026, 6, 1)))).problems.contains(&Problem::ReviewOverdue));
+        assert!(!figures(&facts, with(Some(day(2026, 6, 2)))).problems.contains(&Problem::ReviewOverdue));
+        assert!(
+            figures(&facts, with(None)).problems.contains(&Problem::ReviewOverdue),
+            "none since the contract began"
+        );
+        // Measured from this commissioner's contract, not another's: one begun in September is not
+        // yet due a first review in December.
+        let young = Some(WithCommissioner { last_review: None, contracted_since: day(2026, 9, 1) });
+        assert!(!figures(&facts, young).problems.contains(&Problem::ReviewOverdue));
+        assert!(!figures(&facts, None).problems.contains(&Problem::ReviewOverdue), "not judged without one");
     }
 
     #[test]

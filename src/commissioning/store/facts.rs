@@ -16,9 +16,10 @@ use crate::commissioning::model::{
     AccreditationFacts, AuditPlanFacts, CoverageFacts, DocumentFacts, DomainFacts, EsrFacts, EsrInterface, KpiFacts,
     ProviderFacts, ReviewFacts, WorkforceFacts,
 };
+use crate::commissioning::rules::comparison;
+use crate::commissioning::rules::reviews::review_overdue;
 use crate::coverage::model::CoverageKind;
-use crate::coverage::rules::EXPIRY_WARNING_DAYS;
-use crate::db::schema::{customer_reviews, esr_declarations};
+use crate::db::schema::{customer_reviews, esr_declarations, provider_figures};
 use crate::db::{DbConnection, ProviderId};
 use crate::workforce::model::{Regulator, Tier};
 use crate::workforce::rules::Issue;
@@ -121,7 +122,7 @@ fn gather_slice(
             facts.documents = documents.remove(provider).unwrap_or_default();
             facts.workforce =
                 workforce_facts(&people.remove(provider).unwrap_or_default(), |r| regulated.get(r).is_some());
-            facts.coverage = coverage_facts(&services.remove(provider).unwrap_or_default(), as_of);
+            facts.coverage = coverage_facts(&services.remove(provider).unwrap_or_default());
             facts.esr = esr.remove(provider);
             facts.last_staff_import = imports.get(&provider.0).map(|at| at.date());
             facts.reviews = reviews.remove(provider).unwrap_or_default();
@@ -189,7 +190,8 @@ fn workforce_facts(lines: &[PersonLine], has_rule: impl Fn(Regulator) -> bool) -
 }
 
 /// One provider's services, judged by the coverage rules, counted into its facts.
-fn coverage_facts(lines: &[crate::coverage::store::ServiceLine], as_of: NaiveDate) -> CoverageFacts {
+/// `Expiring` is the coverage rule's own "ends within 90 days".
+fn coverage_facts(lines: &[crate::coverage::store::ServiceLine]) -> CoverageFacts {
     let core = |l: &&crate::coverage::store::ServiceLine| l.kind == CoverageKind::CoreService;
     let sub = |l: &&crate::coverage::store::ServiceLine| l.kind == CoverageKind::Subspecialism;
     CoverageFacts {
@@ -202,7 +204,6 @@ fn coverage_facts(lines: &[crate::coverage::store::ServiceLine], as_of: NaiveDat
             .iter()
             .filter(|l| l.state == crate::coverage::rules::CoverageState::Expiring)
             .filter_map(|l| l.ends_on.map(|end| (l.title.clone(), end)))
-            .filter(|(_, end)| (*end - as_of).num_days() <= EXPIRY_WARNING_DAYS)
             .collect(),
     }
 }
@@ -273,9 +274,6 @@ fn reviews_for_providers(
 // too. Nothing else feeds them.
 // ---------------------------------------------------------------------------------------------
 
-use crate::commissioning::rules::comparison;
-use crate::db::schema::provider_figures;
-
 /// One kept row, as written. A None is written as NULL (`treat_none_as_default_value = false`), not as "the column's default": SQLite has no DEFAULT in a multi-row insert, so diesel would write such rows one statement each.
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = provider_figures, treat_none_as_default_value = false)]
@@ -298,7 +296,6 @@ struct KeptRow {
     overdue_actions: i32,
     last_kpi_period_end: Option<NaiveDate>,
     kpis_missing_target: i32,
-    contracted_since: Option<NaiveDate>,
 }
 
 fn small(n: usize) -> i32 {
@@ -329,7 +326,6 @@ impl KeptRow {
             overdue_actions: small(figures.overdue_actions),
             last_kpi_period_end: figures.last_kpi_period_end,
             kpis_missing_target: small(figures.kpis_missing_target),
-            contracted_since: facts.reviews.contracted_since,
         })
     }
 }
@@ -569,10 +565,47 @@ pub fn last_reviews_with(
         .collect())
 }
 
-/// The work of the commissioner's page: the providers it holds a current contract with on
-/// `as_of`, their kept facts brought up to date ([`refresh`]), the live reviews with this
-/// commissioner, and the page asked for. A fixed number of queries whatever the number of
-/// providers: the handler runs only this, so the query-count test measures it.
+/// What every view of a commissioner's providers starts from: the providers it holds a current
+/// contract with on `as_of`, their kept facts brought up to date ([`refresh`]), and where this
+/// commissioner stands with each one's customer reviews (read live). Four queries and a refresh.
+struct Commissioned {
+    providers: Vec<ProviderId>,
+    with: HashMap<ProviderId, comparison::WithCommissioner>,
+}
+
+impl Commissioned {
+    fn read(
+        conn: &mut DbConnection,
+        commissioner_id: i32,
+        as_of: NaiveDate,
+        supervision_days: i64,
+    ) -> QueryResult<Self> {
+        let contracted = crate::accounts::store::contracted_providers(conn, commissioner_id, as_of)?;
+        let providers: Vec<ProviderId> = contracted.iter().map(|(provider, _)| *provider).collect();
+        refresh(conn, &providers, as_of, supervision_days)?;
+        let reviews = last_reviews_with(conn, commissioner_id, &providers)?;
+        let with = contracted
+            .into_iter()
+            .map(|(provider, contracted_since)| {
+                let last_review = reviews.get(&provider).copied();
+                (provider, comparison::WithCommissioner { last_review, contracted_since })
+            })
+            .collect();
+        Ok(Commissioned { providers, with })
+    }
+
+    /// A row from kept facts, with this commissioner's reviews.
+    fn row(&self, facts: ProviderFacts) -> ComparisonRow {
+        let with = self.with.get(&facts.provider_id).copied();
+        let figures = comparison::figures(&facts, with);
+        let review_overdue = figures.problems.contains(&comparison::Problem::ReviewOverdue);
+        ComparisonRow { last_review: with.and_then(|w| w.last_review), facts, figures, review_overdue }
+    }
+}
+
+/// The work of the commissioner's page: [`Commissioned`], then the page asked for. A fixed number
+/// of queries whatever the number of providers: the handler runs only this, so the query-count
+/// test measures it.
 #[allow(clippy::too_many_arguments)]
 pub fn comparison(
     conn: &mut DbConnection,
@@ -584,46 +617,22 @@ pub fn comparison(
     dir: crate::db::Direction,
     page: i64,
 ) -> QueryResult<crate::db::Page<ComparisonRow>> {
-    let providers = crate::accounts::store::contracted_providers(conn, commissioner_id, as_of)?;
-    refresh(conn, &providers, as_of, supervision_days)?;
-    let reviews = last_reviews_with(conn, commissioner_id, &providers)?;
-    // Overdue is judged by the rule, from the contract's start kept with the facts: only the ids go
-    // to SQL. The contract starts are read with the kept rows' column, not gathered again.
-    let since: HashMap<ProviderId, Option<NaiveDate>> = provider_figures::table
-        .filter(provider_figures::provider_id.eq_any(&providers))
-        .select((provider_figures::provider_id, provider_figures::contracted_since))
-        .load::<(ProviderId, Option<NaiveDate>)>(conn)?
-        .into_iter()
-        .collect();
+    let commissioned = Commissioned::read(conn, commissioner_id, as_of, supervision_days)?;
     if filter.problem == Some(comparison::Problem::ReviewOverdue) {
-        filter.review_overdue = providers
+        // Judged by the rule in Rust; only the ids go to SQL.
+        filter.review_overdue = commissioned
+            .with
             .iter()
-            .copied()
-            .filter(|p| {
-                crate::commissioning::rules::reviews::review_overdue(
-                    reviews.get(p).copied(),
-                    since.get(p).copied().flatten(),
-                    as_of,
-                )
-            })
+            .filter(|(_, w)| review_overdue(w.last_review, Some(w.contracted_since), as_of))
+            .map(|(provider, _)| *provider)
             .collect();
     }
-    let page = comparison_page(conn, &providers, &filter, sort, dir, page)?;
-    Ok(page.map(|facts| {
-        let last = reviews.get(&facts.provider_id).copied();
-        row_of(facts, last)
-    }))
+    let page = comparison_page(conn, &commissioned.providers, &filter, sort, dir, page)?;
+    Ok(page.map(|facts| commissioned.row(facts)))
 }
 
-/// A row from kept facts and the live review with this commissioner.
-pub fn row_of(facts: ProviderFacts, last_review: Option<NaiveDate>) -> ComparisonRow {
-    let figures = comparison::figures(&facts, last_review);
-    let review_overdue = figures.problems.contains(&comparison::Problem::ReviewOverdue);
-    ComparisonRow { facts, figures, last_review, review_overdue }
-}
-
-/// Every row of the commissioner's providers (the API's and the CSV's), refreshed, with the same
-/// filter as the page but no paging, in name order.
+/// Every row of the commissioner's providers (the API's and the CSV's), with the same filter as the
+/// page but no paging, in name order.
 pub fn comparison_all(
     conn: &mut DbConnection,
     commissioner_id: i32,
@@ -632,16 +641,11 @@ pub fn comparison_all(
     problem: Option<comparison::Problem>,
     search: &str,
 ) -> QueryResult<Vec<ComparisonRow>> {
-    let providers = crate::accounts::store::contracted_providers(conn, commissioner_id, as_of)?;
-    refresh(conn, &providers, as_of, supervision_days)?;
-    let reviews = last_reviews_with(conn, commissioner_id, &providers)?;
+    let commissioned = Commissioned::read(conn, commissioner_id, as_of, supervision_days)?;
     let search = search.trim().to_lowercase();
-    Ok(all_kept(conn, &providers)?
+    Ok(all_kept(conn, &commissioned.providers)?
         .into_iter()
-        .map(|facts| {
-            let last = reviews.get(&facts.provider_id).copied();
-            row_of(facts, last)
-        })
+        .map(|facts| commissioned.row(facts))
         .filter(|row| search.is_empty() || row.facts.name.to_lowercase().contains(&search))
         .filter(|row| problem.is_none_or(|p| row.figures.problems.contains(&p)))
         .collect())
