@@ -7,6 +7,7 @@ use crate::commissioning::rules::comparison::Problem;
 use crate::commissioning::store::facts::{self, ComparisonRow};
 use crate::db::{DbConnection, StoreResult};
 use crate::pdf::{Badge, Block, Column, Document, Paragraph, Span, Table, Tone};
+use crate::words::counted;
 
 /// The comparison as a document, and the name to download it as.
 pub struct Comparison {
@@ -57,10 +58,9 @@ fn lay_out(
     };
     let mut blocks = vec![Block::Heading { level: 1, text: title.clone(), anchor: Some("providers".into()) }];
     blocks.push(Paragraph::text(format!(
-        "{commissioner}: the {} provider{} it holds a current contract with on {}{}, from each provider's own \
-         records. Figures to act on are marked in red, in words.",
-        rows.len(),
-        if rows.len() == 1 { "" } else { "s" },
+        "{commissioner}: the {} it holds a current contract with on {}{}, from each provider's own records. \
+         Figures to act on are marked in red, in words.",
+        counted(rows.len(), "provider", "providers"),
         as_of.format("%-d %B %Y"),
         problem.map(|p| format!(", showing only those with: {}", p.label().to_lowercase())).unwrap_or_default(),
     )));
@@ -114,11 +114,7 @@ fn row_cells(row: &ComparisonRow) -> Vec<Vec<Span>> {
     let gaps = f.core_gaps + f.subspecialism_gaps;
     let accreditation = match f.months_working_towards {
         Some(months) if !is_accredited(f.accreditation) => {
-            format!(
-                "{}, working towards for {months} month{}",
-                f.accreditation.label(),
-                if months == 1 { "" } else { "s" }
-            )
+            format!("{}, working towards for {}", f.accreditation.label(), counted(months as usize, "month", "months"))
         }
         _ => f.accreditation.label().to_string(),
     };

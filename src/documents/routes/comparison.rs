@@ -5,9 +5,11 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use crate::accounts::guard::authorize_commissioner;
 use crate::accounts::session::CurrentUser;
 use crate::commissioning::rules::comparison::Problem;
+use crate::commissioning::store::facts::ComparisonSort;
 use crate::db::StoreError;
 use crate::documents::comparison;
 use crate::web::download::file_response;
+use crate::web::list::ListQuery;
 use crate::web::{with_conn, AppError, AppState};
 
 /// The comparison's download, for `documents::routes`.
@@ -25,11 +27,10 @@ async fn comparison_pdf(
 ) -> Result<HttpResponse, AppError> {
     let commissioner_id = path.into_inner();
     authorize_commissioner(&state, &user, commissioner_id).await?;
-    let query = web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
-        .map(|q| q.into_inner())
-        .unwrap_or_default();
-    let search = query.get("q").map(|q| q.trim().to_string()).unwrap_or_default();
-    let problem = query.get("problem").and_then(|p| Problem::parse(p));
+    // The page's address read as the page reads it, so the PDF holds the rows the page showed.
+    let list: ListQuery<ComparisonSort> = ListQuery::parse(req.query_string());
+    let problem = Problem::parse(list.get("problem"));
+    let search = list.q;
     let (today, days, made_at) = (state.today(), state.settings.supervision_days, state.now().naive_utc());
     let built = with_conn(&state, move |conn| {
         let name = crate::accounts::store::commissioner_name(conn, commissioner_id)?.ok_or(StoreError::NotFound)?;
