@@ -93,12 +93,16 @@ fn bench_backend(label: &str, target: DatabaseTarget) {
     );
     let today = Utc::now().date_naive();
     support::measure(&format!("[{label}] readiness: load and count every figure"), 200, || {
-        let report = ohgov::assessment::store::readiness(&mut conn, provider, today).unwrap();
+        let report =
+            ohgov::assessment::store::readiness(&mut conn, provider, today, ohgov::live::store::verdicts::by_standard)
+                .unwrap();
         assert_eq!(report.readiness.evidence_items, ITEMS);
     });
     let templates = ohgov::web::templates::load().expect("templates");
     support::measure(&format!("[{label}] readiness dashboard: figures and the rendered page"), 100, || {
-        let report = ohgov::assessment::store::readiness(&mut conn, provider, today).unwrap();
+        let report =
+            ohgov::assessment::store::readiness(&mut conn, provider, today, ohgov::live::store::verdicts::by_standard)
+                .unwrap();
         let mut context = ohgov::web::layout_context("/providers/1/assessment");
         context.insert("report", &report);
         context.insert("owners", &Vec::<(i32, String, usize)>::new());
@@ -110,8 +114,10 @@ fn bench_backend(label: &str, target: DatabaseTarget) {
         assert!(page.contains("Readiness for SEQOHS"));
     });
     support::measure(&format!("[{label}] readiness JSON document (the API's body)"), 100, || {
-        let report = ohgov::assessment::store::readiness(&mut conn, provider, today).unwrap();
-        let body = serde_json::to_vec(&report.to_json(provider)).unwrap();
+        let report =
+            ohgov::assessment::store::readiness(&mut conn, provider, today, ohgov::live::store::verdicts::by_standard)
+                .unwrap();
+        let body = serde_json::to_vec(&report.to_json(provider, today)).unwrap();
         assert!(body.len() > 1000);
     });
     support::measure(&format!("[{label}] evidence library: {ITEMS} current items with links"), 50, || {

@@ -17,6 +17,7 @@ pub mod documents;
 pub mod evidence;
 pub mod form;
 pub mod history;
+pub mod live;
 pub mod pdf;
 pub mod providers;
 pub mod quality;
@@ -289,6 +290,7 @@ pub fn app(
         .app_data(aw::Data::new(state))
         // The evidence pages ask assessment which framework applies, without importing it.
         .app_data(aw::Data::new(evidence::routes::FrameworkInUse(assessment::store::framework_id)))
+        .app_data(aw::Data::new(assessment::routes::LiveChecks(live::store::verdicts::by_standard)))
         .wrap(web::error::error_pages())
         .wrap(sessions)
         .wrap(
@@ -332,6 +334,7 @@ pub fn app(
         .configure(audits::routes::configure)
         .configure(quality::routes::configure)
         .configure(commissioning::routes::configure)
+        .configure(live::routes::configure)
         .configure(documents::routes::configure)
         .default_service(aw::to(web::error::not_found))
 }

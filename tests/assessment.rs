@@ -113,7 +113,7 @@ on_both_backends!(
         store::answer_request(&mut conn, Some(m), p, done, "See the plan on the intranet", &[]).unwrap();
         store::decide_request(&mut conn, Some(s.assessor), p, done, true, "").unwrap();
 
-        let report = store::readiness(&mut conn, p, today).unwrap();
+        let report = store::readiness(&mut conn, p, today, ohgov::live::store::verdicts::by_standard).unwrap();
         let r = &report.readiness;
         assert_eq!(r.standard_count, 43);
         assert_eq!(r.must_not_met, 21, "23 musts less GF3 (met) and GF5 (not applicable)");
@@ -179,9 +179,22 @@ on_both_backends!(
         assert_eq!(before, 4, "the old cycle is left as it was");
 
         let today = Utc::now().date_naive();
-        assert_eq!(store::readiness(&mut conn, p, today).unwrap().readiness.carried_over, 4);
+        assert_eq!(
+            store::readiness(&mut conn, p, today, ohgov::live::store::verdicts::by_standard)
+                .unwrap()
+                .readiness
+                .carried_over,
+            4
+        );
         assess(&mut conn, m, p, "GF1", "done", "met", Some(m));
-        assert_eq!(store::readiness(&mut conn, p, today).unwrap().readiness.carried_over, 3, "saving confirms it");
+        assert_eq!(
+            store::readiness(&mut conn, p, today, ohgov::live::store::verdicts::by_standard)
+                .unwrap()
+                .readiness
+                .carried_over,
+            3,
+            "saving confirms it"
+        );
 
         let refused = store::start_cycle(&mut conn, Some(m), p, CycleKind::Initial, "seqohs-2023", started);
         assert!(matches!(refused, Err(ohgov::db::StoreError::Invalid(e)) if e.0.contains_key("kind")));
@@ -208,7 +221,7 @@ on_both_backends!(
         let moved = NaiveDate::from_ymd_opt(2024, 4, 1).unwrap();
         store::start_cycle(&mut conn, Some(m), p, CycleKind::Reaccreditation, "seqohs-2023", moved).unwrap();
         let today = Utc::now().date_naive();
-        let report = store::readiness(&mut conn, p, today).unwrap();
+        let report = store::readiness(&mut conn, p, today, ohgov::live::store::verdicts::by_standard).unwrap();
         let line = |reference: &str| {
             report.readiness.domains.iter().flat_map(|d| d.standards.iter()).find(|s| s.reference == reference).unwrap()
         };
@@ -462,8 +475,12 @@ on_both_backends!(
         let standards: usize = domains.iter().map(|d| d["standards"].as_array().unwrap().len()).sum();
         assert_eq!(standards, 43);
         let gf1 = &domains[0]["standards"][0];
+        let mut figures = gf1.clone();
+        for live in ["live_checks", "contradicted_by_records"] {
+            figures.as_object_mut().unwrap().remove(live);
+        }
         assert_eq!(
-            *gf1,
+            figures,
             serde_json::json!({
                 "reference": "GF1", "level": "should", "workflow_state": "done", "result": "met",
                 "carried_over": false, "evidence_count": 1, "current_evidence_count": 0, "overdue_evidence_count": 1
@@ -557,7 +574,7 @@ on_both_backends!(
         };
         ohgov::accounts::store::update_provider(&mut conn, None, p, &details("default").parse().unwrap()).unwrap();
         let counts = |conn: &mut DbConnection| {
-            let r = store::readiness(conn, p, today).unwrap().readiness;
+            let r = store::readiness(conn, p, today, ohgov::live::store::verdicts::by_standard).unwrap().readiness;
             let ss = r.domains.iter().find(|d| d.reference == "SS").expect("the domain is shown");
             assert_eq!(ss.title, "Sector specific standards (optional)");
             (ss.applies, r.standard_count, r.must_not_met, r.without_evidence)
@@ -645,7 +662,12 @@ on_both_backends!(
         let s = service(&mut conn, "Northshire OH Service", "northshire");
         let today = support::today();
         let id = finding(&mut conn, s.manager, s.provider, "IC2");
-        let open = |conn: &mut DbConnection| store::readiness(conn, s.provider, today).unwrap().readiness.open_findings;
+        let open = |conn: &mut DbConnection| {
+            store::readiness(conn, s.provider, today, ohgov::live::store::verdicts::by_standard)
+                .unwrap()
+                .readiness
+                .open_findings
+        };
         assert_eq!(open(&mut conn), 1);
         let url = format!("{}/providers/{}/findings/{id}/withdraw", app.address, s.provider);
 
@@ -707,7 +729,8 @@ on_both_backends!(
         let today = support::today();
         let id = evidence(&mut conn, s.provider, "Wrong service's policy", &["GF1"], None, None);
         let gf1 = |conn: &mut DbConnection| {
-            let report = store::readiness(conn, s.provider, today).unwrap().readiness;
+            let report =
+                store::readiness(conn, s.provider, today, ohgov::live::store::verdicts::by_standard).unwrap().readiness;
             let standard = report.domains.iter().flat_map(|d| &d.standards).find(|l| l.reference == "GF1").cloned();
             (report.evidence_items, standard.unwrap().evidence_count)
         };

@@ -10,7 +10,7 @@ use ohgov::db::DbConnection;
 /// Whole rows of `catalogues` and `catalogue_nodes`, column for column.
 type CatalogueRow =
     (i32, String, String, String, String, Option<String>, Option<String>, String, String, chrono::NaiveDateTime);
-type NodeRow = (i32, i32, String, Option<i32>, String, String, i32, String, String, String, bool);
+type NodeRow = (i32, i32, String, Option<i32>, String, String, i32, String, String, String, bool, String);
 
 /// Every catalogue row, in a stable order, as text: two loads must leave exactly this the same.
 fn snapshot(conn: &mut DbConnection) -> Vec<String> {
@@ -502,7 +502,7 @@ on_both_backends!(
             ..Default::default()
         };
         let counts = |conn: &mut DbConnection| {
-            let r = assessment::readiness(conn, p, today).unwrap().readiness;
+            let r = assessment::readiness(conn, p, today, ohgov::live::store::verdicts::by_standard).unwrap().readiness;
             let nhs = r.domains.iter().find(|d| d.reference == "NHS").expect("the NHS domain is shown");
             (nhs.applies, r.standard_count)
         };
@@ -519,7 +519,7 @@ on_both_backends!(
         let (_, carried) =
             assessment::start_cycle(&mut conn, Some(m), p, CycleKind::Reaccreditation, "seqohs-2023", moved).unwrap();
         assert_eq!(carried, 6, "NHS1 to NHS6, and nothing else was assessed");
-        let report = assessment::readiness(&mut conn, p, today).unwrap();
+        let report = assessment::readiness(&mut conn, p, today, ohgov::live::store::verdicts::by_standard).unwrap();
         let line = |reference: &str| {
             report
                 .readiness

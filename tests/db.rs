@@ -754,6 +754,9 @@ on_both_backends!(
                 codes(ohgov::commissioning::model::ReviewSide::ALL, |v| v.as_str()),
             ),
             (("esr_declarations", "interface"), codes(ohgov::commissioning::model::EsrInterface::ALL, |v| v.as_str())),
+            (("live_verdicts", "check_code"), codes(ohgov::catalogue::model::LiveCheck::ALL, |v| v.as_str())),
+            (("live_verdicts", "verdict"), codes(ohgov::assessment::model::Verdict::ALL, |v| v.as_str())),
+            (("live_exceptions", "check_code"), codes(ohgov::catalogue::model::LiveCheck::ALL, |v| v.as_str())),
         ]
         .into_iter()
         .collect();

@@ -48,6 +48,7 @@ const OWNERS: &[(&str, &[&str])] = &[
     ),
     ("coverage", &["service_coverage"]),
     ("commissioning", &["customer_reviews", "esr_declarations", "provider_figures"]),
+    ("live", &["live_verdicts", "live_exceptions"]),
     (
         "workforce",
         &[

@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::model::{AssessmentResult, Workflow};
+use super::model::{AssessmentResult, Verdict, Workflow};
 use super::store::ReadinessReport;
 use crate::db::ProviderId;
 
@@ -45,6 +45,8 @@ pub struct CycleDocument<'a> {
 pub struct Totals {
     pub evidence_due_soon: usize,
     pub evidence_overdue: usize,
+    /// Standards marked met that a live check contradicts.
+    pub contradicted_by_records: usize,
     pub met_without_current_evidence: usize,
     pub must_not_met: usize,
     pub open_findings: usize,
@@ -65,19 +67,36 @@ pub struct DomainDocument<'a> {
 #[derive(Debug, Serialize)]
 pub struct StandardDocument<'a> {
     pub carried_over: bool,
+    /// Marked met while a live check fails with no exception in force.
+    pub contradicted_by_records: bool,
     pub current_evidence_count: usize,
     pub evidence_count: usize,
     pub level: &'a str,
+    pub live_checks: Vec<LiveCheckDocument<'a>>,
     pub overdue_evidence_count: usize,
     pub reference: &'a str,
     pub result: AssessmentResult,
     pub workflow_state: Workflow,
 }
 
+/// One live check's verdict on a standard.
+#[derive(Debug, Serialize)]
+pub struct LiveCheckDocument<'a> {
+    /// The catalogue's name for the check, such as `workforce.registrations_current`.
+    pub code: &'a str,
+    /// Exceptions recorded against it on this standard that are in force today.
+    pub exception_in_force: bool,
+    pub facts: Vec<&'a str>,
+    pub question: &'a str,
+    pub since: NaiveDate,
+    pub summary: &'a str,
+    pub verdict: Verdict,
+}
+
 impl ReadinessReport {
     /// The readiness document: the accreditation record, the cycle, totals, and each domain's
     /// standards with their evidence counts.
-    pub fn to_json(&self, provider_id: ProviderId) -> ReadinessDocument<'_> {
+    pub fn to_json(&self, provider_id: ProviderId, today: NaiveDate) -> ReadinessDocument<'_> {
         let record = &self.accreditation;
         let r = &self.readiness;
         ReadinessDocument {
@@ -111,9 +130,23 @@ impl ReadinessReport {
                         .iter()
                         .map(|s| StandardDocument {
                             carried_over: s.carried_over,
+                            contradicted_by_records: s.contradicted,
                             current_evidence_count: s.current_evidence_count,
                             evidence_count: s.evidence_count,
                             level: s.level.as_ref(),
+                            live_checks: s
+                                .live_checks
+                                .iter()
+                                .map(|v| LiveCheckDocument {
+                                    code: v.check.as_str(),
+                                    exception_in_force: v.exceptions.iter().any(|e| e.in_force(today)),
+                                    facts: v.facts.iter().map(|f| f.text.as_str()).collect(),
+                                    question: v.question,
+                                    since: v.since,
+                                    summary: &v.summary,
+                                    verdict: v.verdict,
+                                })
+                                .collect(),
                             overdue_evidence_count: s.overdue_evidence_count,
                             reference: &s.reference,
                             result: s.result,
@@ -126,6 +159,7 @@ impl ReadinessReport {
             totals: Totals {
                 evidence_due_soon: r.evidence_due_soon,
                 evidence_overdue: r.evidence_overdue,
+                contradicted_by_records: r.contradicted,
                 met_without_current_evidence: r.met_without_current_evidence,
                 must_not_met: r.must_not_met,
                 open_findings: r.open_findings,

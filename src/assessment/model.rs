@@ -11,6 +11,18 @@ pub const NARRATIVE_LIMIT: usize = 20_000;
 pub const NOTE_LIMIT: usize = 5_000;
 
 crate::vocabulary! {
+    /// What a live check found in the provider's own records (`catalogue::model::LiveCheck`).
+    /// `NotEnoughData` is said when the records cannot answer (no registered clinicians, no
+    /// commissioners): it never counts against a standard.
+    pub enum Verdict {
+        Holds => ("holds", "Holds"),
+        Fails => ("fails", "Fails"),
+        NotEnoughData => ("not_enough_data", "Not enough data"),
+    }
+    name = "live check verdict", stored_in = [live_verdicts(provider_id).verdict];
+}
+
+crate::vocabulary! {
     /// Where a provider stands on the SEQOHS pathway (DOMAIN.md: register, work towards, assess,
     /// submit, visit, outcome).
     #[derive(Default)]

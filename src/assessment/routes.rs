@@ -44,6 +44,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/api/v1/providers/{provider_id}/readiness", web::get().to(readiness_json));
 }
 
+/// The live checks' judge: the `live` area knows it, and this area's pages show its verdicts.
+/// `lib::app` hands it in, so this area does not import the one that imports it.
+#[derive(Clone, Copy)]
+pub struct LiveChecks(pub store::LiveJudge);
+
+/// The judge `lib::app` registered, for this area's pages and any other that shows readiness.
+pub fn live_judge(req: &HttpRequest) -> Result<store::LiveJudge, AppError> {
+    req.app_data::<web::Data<LiveChecks>>()
+        .map(|judge| judge.0)
+        .ok_or_else(|| AppError::Internal("no live checks registered".into()))
+}
+
 /// A line of the standards table, with its owner's name.
 #[derive(Serialize)]
 struct StandardView<'a> {
@@ -65,7 +77,8 @@ async fn dashboard(
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::ReadAssessment).await?;
     let mut context = provider_context(&state, &user, provider_id).await?;
-    let report = with_conn(&state, move |conn| Ok(store::readiness(conn, provider_id, today)?)).await?;
+    let live = live_judge(&req)?;
+    let report = with_conn(&state, move |conn| Ok(store::readiness(conn, provider_id, today, live)?)).await?;
     let owners: Vec<(i32, String, usize)> = report
         .readiness
         .busiest_owners
@@ -148,7 +161,8 @@ async fn standards(
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::ReadAssessment).await?;
     let mut context = provider_context(&state, &user, provider_id).await?;
-    let report = with_conn(&state, move |conn| Ok(store::readiness(conn, provider_id, today)?)).await?;
+    let live = live_judge(&req)?;
+    let report = with_conn(&state, move |conn| Ok(store::readiness(conn, provider_id, today, live)?)).await?;
     let rows: Vec<(String, StandardView)> = report
         .readiness
         .domains
@@ -674,12 +688,14 @@ async fn decide_request(
 /// standard's state and evidence counts.
 async fn readiness_json(
     state: web::Data<AppState>,
+    req: HttpRequest,
     user: ApiUser,
     path: web::Path<ProviderId>,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
     let provider_id = path.into_inner();
     authorize(&state, &user.0, provider_id, Capability::ReadAssessment).await?;
-    let report = with_conn(&state, move |conn| Ok(store::readiness(conn, provider_id, today)?)).await?;
-    Ok(HttpResponse::Ok().json(report.to_json(provider_id)))
+    let live = live_judge(&req)?;
+    let report = with_conn(&state, move |conn| Ok(store::readiness(conn, provider_id, today, live)?)).await?;
+    Ok(HttpResponse::Ok().json(report.to_json(provider_id, today)))
 }

@@ -3,14 +3,15 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::{Datelike, Months, NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
+use crate::accounts::access::Capability;
 use crate::accounts::model::OrganisationType;
-use crate::catalogue::model::Level;
+use crate::catalogue::model::{Level, LiveCheck};
 use crate::evidence::rules::{review_state, ReviewState};
 
-use super::model::{AccreditationChange, AccreditationStatus, AssessmentResult, RequestStatus, Workflow};
+use super::model::{AccreditationChange, AccreditationStatus, AssessmentResult, RequestStatus, Verdict, Workflow};
 use crate::form::FieldErrors;
 
 /// SEQOHS accreditation lasts five years.
@@ -89,6 +90,69 @@ pub struct Evidence {
     pub node_ids: Vec<i32>,
 }
 
+/// A live check's verdict on a standard, as the readiness figures, the standard's page and the
+/// API show it beside the manager's result. The `live` area judges it and hands it in (this area
+/// cannot import that one): see `store::LiveJudge`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LiveVerdict {
+    pub check: LiveCheck,
+    /// The check's question in words ("Every registered clinician's registration is current").
+    pub question: &'static str,
+    pub verdict: Verdict,
+    /// The facts in one line: "2 registrations expired: S003, S009".
+    pub summary: String,
+    pub facts: Vec<LiveFact>,
+    /// The day the check came to this verdict (or was first judged), for "failing for 12 days".
+    pub since: NaiveDate,
+    /// Every exception recorded against this check on this standard, newest first; an ended or
+    /// expired one stays listed.
+    pub exceptions: Vec<LiveException>,
+}
+
+/// One fact behind a verdict, and the record it rests on (a path on this site).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LiveFact {
+    pub text: String,
+    pub href: Option<String>,
+    /// The capability the record's page authorises, so a page links it only for those who may
+    /// open it.
+    #[serde(skip)]
+    pub needs: Capability,
+}
+
+/// A recorded exception to a failing check on one standard: why the records fail and the standard
+/// is still met, and until when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LiveException {
+    pub id: i32,
+    pub reason: String,
+    pub ends_on: NaiveDate,
+    pub recorded_by: Option<String>,
+    pub recorded_at: NaiveDateTime,
+    /// Set when someone ended it before its end date.
+    pub ended_at: Option<NaiveDateTime>,
+}
+
+impl LiveException {
+    /// In force on `today`: not ended, and its last day not passed.
+    pub fn in_force(&self, today: NaiveDate) -> bool {
+        self.ended_at.is_none() && today <= self.ends_on
+    }
+}
+
+impl LiveVerdict {
+    /// A failing check no exception in force on `today` excuses.
+    pub fn fails_unexcused(&self, today: NaiveDate) -> bool {
+        self.verdict == Verdict::Fails && !self.exceptions.iter().any(|e| e.in_force(today))
+    }
+}
+
+/// Marked met, while a live check on it fails with no exception in force: the records say
+/// otherwise. Only the records (or a recorded exception) clear it; the result cannot.
+pub fn is_contradicted(result: AssessmentResult, live: &[LiveVerdict], today: NaiveDate) -> bool {
+    result == AssessmentResult::Met && live.iter().any(|v| v.fails_unexcused(today))
+}
+
 /// Everything the readiness figures are counted from.
 #[derive(Debug, Clone, Default)]
 pub struct Facts {
@@ -100,6 +164,8 @@ pub struct Facts {
     pub open_findings: HashMap<i32, usize>,
     /// Requests waiting on the service or the assessor, by standard (None: not about one standard).
     pub open_requests: HashMap<Option<i32>, usize>,
+    /// The live checks' verdicts, by standard (node id), for the standards that name checks.
+    pub live: HashMap<i32, Vec<LiveVerdict>>,
 }
 
 /// One standard's line in the readiness figures and the JSON.
@@ -119,6 +185,10 @@ pub struct StandardReadiness {
     pub open_findings: usize,
     /// Marked met, with no evidence in date: an assessor will ask.
     pub met_without_current_evidence: bool,
+    /// The live checks the standard names, with their verdicts.
+    pub live_checks: Vec<LiveVerdict>,
+    /// Marked met while a live check fails unexcused (`is_contradicted`).
+    pub contradicted: bool,
 }
 
 /// A "must" standard that applies and is not met: what an assessor will not accredit past.
@@ -165,6 +235,8 @@ pub struct Readiness {
     pub must_not_met_by_result: Vec<(AssessmentResult, usize)>,
     pub without_evidence: usize,
     pub met_without_current_evidence: usize,
+    /// Standards marked met that the records contradict.
+    pub contradicted: usize,
     pub carried_over: usize,
     pub evidence_items: usize,
     pub evidence_overdue: usize,
@@ -223,6 +295,7 @@ pub fn readiness(facts: &Facts, today: NaiveDate) -> Readiness {
         let Some(domain) = domains.iter_mut().find(|d| d.reference == standard.domain_reference) else { continue };
         let assessed = facts.assessed.get(&standard.node_id).unwrap_or(&unassessed);
         let (evidence_count, current, overdue) = evidence_by_node.get(&standard.node_id).copied().unwrap_or_default();
+        let live_checks = facts.live.get(&standard.node_id).cloned().unwrap_or_default();
         let line = StandardReadiness {
             node_id: standard.node_id,
             reference: standard.reference.clone(),
@@ -237,6 +310,8 @@ pub fn readiness(facts: &Facts, today: NaiveDate) -> Readiness {
             overdue_evidence_count: overdue,
             open_findings: facts.open_findings.get(&standard.node_id).copied().unwrap_or(0),
             met_without_current_evidence: assessed.result == AssessmentResult::Met && current == 0,
+            contradicted: is_contradicted(assessed.result, &live_checks, today),
+            live_checks,
         };
         if let Some(count) = domain.by_result.iter_mut().find(|(r, _)| *r == line.result) {
             count.1 += 1;
@@ -266,6 +341,7 @@ pub fn readiness(facts: &Facts, today: NaiveDate) -> Readiness {
             .collect(),
         without_evidence: all().filter(|s| s.lacks_evidence()).count(),
         met_without_current_evidence: all().filter(|s| s.met_without_current_evidence).count(),
+        contradicted: all().filter(|s| s.contradicted).count(),
         carried_over: all().filter(|s| s.carried_over).count(),
         evidence_items: facts.evidence.len(),
         evidence_overdue,

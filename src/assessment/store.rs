@@ -11,7 +11,7 @@ use super::model::{
     AccreditationChange, AccreditationStatus, AssessmentChange, AssessmentResult, CycleKind, FindingGrade,
     FindingSource, NewFinding, RequestStatus, Workflow, NARRATIVE_LIMIT,
 };
-use super::rules::{self, Assessed, Domain, Evidence, Facts, Pathway, Readiness, Standard};
+use super::rules::{self, Assessed, Domain, Evidence, Facts, LiveVerdict, Pathway, Readiness, Standard};
 use crate::accounts::store::provider_people;
 use crate::catalogue::model::{CatalogueKind, Level, NodeKind};
 use crate::db::schema::{
@@ -269,7 +269,7 @@ pub fn readiness_facts(
     {
         *open_requests.entry(node).or_default() += 1;
     }
-    Ok((cycle, Facts { domains, standards, assessed, evidence, open_findings, open_requests }))
+    Ok((cycle, Facts { domains, standards, assessed, evidence, open_findings, open_requests, live: HashMap::new() }))
 }
 
 /// The accreditation record as pages and the API show it.
@@ -1228,10 +1228,22 @@ pub struct ReadinessReport {
     pub people: HashMap<i32, String>,
 }
 
-/// Everything the dashboard and the API show, as of `today`.
-pub fn readiness(conn: &mut DbConnection, provider_id: ProviderId, today: NaiveDate) -> QueryResult<ReadinessReport> {
+/// The live checks' verdicts on a provider's standards as of a day, by standard (node id): the
+/// `live` area judges them from the records of every other area, so it is handed in by whoever
+/// wires both (`lib::app` through `routes::LiveChecks`, the commands, the documents), as
+/// `evidence::routes::FrameworkInUse` is. Judging may record a verdict that changed.
+pub type LiveJudge = fn(&mut DbConnection, ProviderId, NaiveDate) -> QueryResult<HashMap<i32, Vec<LiveVerdict>>>;
+
+/// Everything the dashboard and the API show, as of `today`, with the live checks' verdicts.
+pub fn readiness(
+    conn: &mut DbConnection,
+    provider_id: ProviderId,
+    today: NaiveDate,
+    live: LiveJudge,
+) -> QueryResult<ReadinessReport> {
     let accreditation = accreditation(conn, provider_id, today)?;
-    let (cycle, facts) = readiness_facts(conn, provider_id, today)?;
+    let (cycle, mut facts) = readiness_facts(conn, provider_id, today)?;
+    facts.live = live(conn, provider_id, today)?;
     let readiness = rules::readiness(&facts, today);
     let people = provider_people(conn, provider_id)?.into_iter().collect();
     Ok(ReadinessReport { accreditation, cycle, readiness, people })

@@ -50,6 +50,27 @@ impl CatalogueKind {
 }
 
 crate::vocabulary! {
+    /// A live check a standard may name (`checks = [...]`): a question the provider's own records
+    /// answer on a given day. The catalogue knows the names, so a file naming another is refused;
+    /// the `live` area judges each one. The code's prefix is the area whose records it reads.
+    pub enum LiveCheck {
+        RegistrationsCurrent => ("workforce.registrations_current", "Every registered clinician's registration is current"),
+        DoctorsAppraised => ("workforce.doctors_appraised", "Every doctor has a Responsible Officer and an appraisal within 15 months"),
+        CpdOnTrack => ("workforce.cpd_on_track", "CPD is on track for every clinician whose cycle ends within 90 days"),
+        SupervisionCurrent => ("workforce.supervision_current", "Everyone who needs clinical supervision had it within their interval"),
+        CoreServicesAvailable => ("coverage.core_services_available", "All six core services are available, wholly or by arrangement"),
+        SubspecialismsArranged => ("coverage.subspecialisms_arranged", "Every sub-specialism has an arrangement, and none ends within 30 days"),
+        PlanSignedOff => ("audits.plan_signed_off", "This year's audit plan is signed off and unchanged since"),
+        AuditsPlanned => ("audits.audits_planned", "At least two local clinical audits and one national audit are planned this year"),
+        ActionsNotOverdue => ("audits.actions_not_overdue", "No audit action is more than 90 days overdue"),
+        KpisReported => ("quality.kpis_reported", "KPIs have been reported for the last complete quarter"),
+        CustomerReviewsHeld => ("commissioning.customer_reviews_held", "A customer review has been held with each commissioner within six months"),
+        MetEvidenceCurrent => ("evidence.met_evidence_current", "Every evidence item linked to a standard marked met is within its review date"),
+    }
+    name = "live check", stored_in = [live_verdicts.check_code, live_exceptions.check_code];
+}
+
+crate::vocabulary! {
     /// A node's place in its catalogue.
     pub enum NodeKind {
         Domain => ("domain", "Domain"),
@@ -220,6 +241,8 @@ pub struct Node {
     pub guidance: String,
     pub expected_evidence: Vec<String>,
     pub replaces: Vec<String>,
+    /// The live checks whose verdict bears on this standard, in the file's order, each once.
+    pub checks: Vec<LiveCheck>,
     pub line: usize,
     pub profession: Option<ProfessionRule>,
     pub kpi: Option<KpiDefinition>,
@@ -253,6 +276,7 @@ pub enum Problem {
     UnknownLevel { level: String },
     MissingTitle,
     UnknownReplaces { framework: String, target: String },
+    UnknownCheck { name: String },
 }
 
 impl Problem {
@@ -269,6 +293,7 @@ impl Problem {
             Problem::UnknownLevel { .. } => "unknown-level",
             Problem::MissingTitle => "missing-title",
             Problem::UnknownReplaces { .. } => "unknown-replaces",
+            Problem::UnknownCheck { .. } => "unknown-check",
         }
     }
 }
@@ -293,6 +318,9 @@ impl fmt::Display for Problem {
             Problem::MissingTitle => write!(f, "missing title"),
             Problem::UnknownReplaces { framework, target } => {
                 write!(f, "replaces {target:?}, which is not a reference in {framework:?}")
+            }
+            Problem::UnknownCheck { name } => {
+                write!(f, "unknown live check {name:?}: the checks are {}", LiveCheck::CODES.join(", "))
             }
         }
     }
@@ -363,6 +391,8 @@ struct RawNode {
     expected_evidence: Option<Vec<String>>,
     #[serde(default)]
     replaces: Vec<Spanned<String>>,
+    #[serde(default)]
+    checks: Vec<Spanned<String>>,
     // profession
     regulator: Option<String>,
     disciplines: Option<Vec<String>>,
@@ -758,6 +788,8 @@ fn check_node(
         check.at(at, here, Problem::InvalidValue { field: "expected_evidence", message: "has a blank entry".into() });
     }
 
+    let checks = check_live_checks(check, raw, kind, reference, at);
+
     if !raw.replaces.is_empty() && file_kind != Some(CatalogueKind::Framework) {
         check.at(at, here, Problem::InvalidValue { field: "replaces", message: "is only for framework files".into() });
     }
@@ -808,10 +840,47 @@ fn check_node(
         guidance: guidance?,
         expected_evidence,
         replaces: raw.replaces.iter().map(|r| r.get_ref().trim().to_string()).collect(),
+        checks,
         line,
         profession,
         kpi,
     })
+}
+
+/// A node's `checks`: each a known live check, on a standard only, named once. Each unknown name
+/// is reported at its own line.
+fn check_live_checks(
+    check: &mut FileCheck<'_>,
+    raw: &RawNode,
+    kind: Option<NodeKind>,
+    reference: &str,
+    at: Option<usize>,
+) -> Vec<LiveCheck> {
+    if !raw.checks.is_empty() && kind.is_some_and(|k| k != NodeKind::Standard) {
+        check.at(
+            at,
+            Some(reference),
+            Problem::InvalidValue { field: "checks", message: "are for standards only".into() },
+        );
+        return Vec::new();
+    }
+    let mut checks = Vec::new();
+    for name in &raw.checks {
+        match LiveCheck::parse(name.get_ref()) {
+            Some(known) if checks.contains(&known) => check.at(
+                Some(name.span().start),
+                Some(reference),
+                Problem::InvalidValue { field: "checks", message: format!("name {:?} twice", known.as_str()) },
+            ),
+            Some(known) => checks.push(known),
+            None => check.at(
+                Some(name.span().start),
+                Some(reference),
+                Problem::UnknownCheck { name: name.get_ref().clone() },
+            ),
+        }
+    }
+    checks
 }
 
 fn one_of<T: Vocabulary>(

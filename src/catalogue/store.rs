@@ -76,6 +76,7 @@ struct NodeRow {
     title: String,
     guidance: String,
     expected_evidence: String,
+    checks: String,
     retired: bool,
 }
 
@@ -174,6 +175,8 @@ fn node_row(catalogue_id: i32, node: &Node) -> NodeRow {
         guidance: node.guidance.clone(),
         // A list of plain strings always serialises.
         expected_evidence: serde_json::to_string(&node.expected_evidence).unwrap_or_else(|_| "[]".into()),
+        checks: serde_json::to_string(&node.checks.iter().map(|c| c.as_str()).collect::<Vec<_>>())
+            .unwrap_or_else(|_| "[]".into()),
         retired: false,
     }
 }
@@ -698,4 +701,29 @@ pub fn document_kinds(conn: &mut DbConnection) -> QueryResult<Vec<(String, Strin
         .select((catalogue_nodes::reference, catalogue_nodes::title))
         .order((catalogue_nodes::position, catalogue_nodes::id))
         .load(conn)
+}
+
+/// The standards of a framework that name live checks, in the order loaded, as (node id,
+/// reference, checks). Retired standards are left out. One query.
+pub fn live_checks(
+    conn: &mut DbConnection,
+    catalogue_id: i32,
+) -> QueryResult<Vec<(i32, String, Vec<crate::catalogue::model::LiveCheck>)>> {
+    let rows: Vec<(i32, String, String)> = catalogue_nodes::table
+        .filter(catalogue_nodes::catalogue_id.eq(catalogue_id))
+        .filter(catalogue_nodes::kind.eq(NodeKind::Standard))
+        .filter(catalogue_nodes::retired.eq(false))
+        .filter(catalogue_nodes::checks.ne("[]"))
+        .select((catalogue_nodes::id, catalogue_nodes::reference, catalogue_nodes::checks))
+        .order(catalogue_nodes::id)
+        .load(conn)?;
+    // The loader wrote each list from known checks; a name it would refuse cannot be stored.
+    Ok(rows
+        .into_iter()
+        .map(|(id, reference, checks)| {
+            let names: Vec<String> = serde_json::from_str(&checks).unwrap_or_default();
+            (id, reference, names.iter().filter_map(|n| crate::catalogue::model::LiveCheck::parse(n)).collect())
+        })
+        .filter(|(_, _, checks): &(i32, String, Vec<_>)| !checks.is_empty())
+        .collect())
 }

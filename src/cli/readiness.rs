@@ -5,9 +5,11 @@ use super::ProviderReport;
 pub fn run(database_url: Option<String>, args: ProviderReport) -> anyhow::Result<()> {
     let mut conn = super::ready_connection(database_url)?;
     let summary = super::provider(&mut conn, args.provider)?;
-    let report = crate::assessment::store::readiness(&mut conn, args.provider, super::clock().today())?;
+    let today = super::clock().today();
+    let live = crate::live::store::verdicts::by_standard;
+    let report = crate::assessment::store::readiness(&mut conn, args.provider, today, live)?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report.to_json(args.provider))?);
+        println!("{}", serde_json::to_string_pretty(&report.to_json(args.provider, today))?);
         return Ok(());
     }
     let r = &report.readiness;
@@ -19,6 +21,7 @@ pub fn run(database_url: Option<String>, args: ProviderReport) -> anyhow::Result
     println!("  \"must\" standards not met:           {}", r.must_not_met);
     println!("  standards with no evidence:          {}", r.without_evidence);
     println!("  met with no evidence in date:        {}", r.met_without_current_evidence);
+    println!("  met, contradicted by the records:    {}", r.contradicted);
     println!("  documents past review / due soon:    {} / {}", r.evidence_overdue, r.evidence_due_soon);
     println!("  open findings / assessor requests:   {} / {}", r.open_findings, r.open_requests);
     Ok(())

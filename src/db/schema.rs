@@ -29,6 +29,7 @@ diesel::table! {
         guidance -> Text,
         expected_evidence -> Text,
         retired -> Bool,
+        checks -> Text,
     }
 }
 
@@ -663,6 +664,34 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    live_verdicts (provider_id, check_code) {
+        provider_id -> Integer,
+        check_code -> Text,
+        verdict -> Text,
+        since -> Date,
+        summary -> Text,
+        facts -> Text,
+        judged_on -> Date,
+        judged_after -> Integer,
+    }
+}
+
+diesel::table! {
+    live_exceptions (id) {
+        id -> Integer,
+        provider_id -> Integer,
+        node_id -> Integer,
+        check_code -> Text,
+        reason -> Text,
+        ends_on -> Date,
+        recorded_by -> Nullable<Integer>,
+        recorded_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
+        ended_by -> Nullable<Integer>,
+    }
+}
+
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(memberships -> organisations (organisation_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -696,6 +725,7 @@ diesel::joinable!(audit_progress_reports -> audit_plans (plan_id));
 diesel::joinable!(audit_plan_sign_offs -> audit_plans (plan_id));
 diesel::joinable!(kpi_values -> catalogue_nodes (node_id));
 diesel::joinable!(kpi_targets -> catalogue_nodes (node_id));
+diesel::joinable!(live_exceptions -> catalogue_nodes (node_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     catalogues,
@@ -744,6 +774,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     customer_reviews,
     esr_declarations,
     provider_figures,
+    live_verdicts,
+    live_exceptions,
 );
 
 // The self-assessment's results counted by cycle, domain (the standard's parent) and result in one

@@ -57,9 +57,10 @@ pub(super) async fn overview(
     // only to those who may read the provider's records (not to an assessor).
     let days = state.settings.supervision_days;
     let user_id = user.id;
+    let live = crate::assessment::routes::live_judge(&req)?;
     let (found, readiness, coverage, workforce, audit_actions, plans_to_sign, reviews_overdue) =
         with_conn(&state, move |conn| {
-            let readiness = crate::assessment::store::readiness(conn, provider_id, today)?;
+            let readiness = crate::assessment::store::readiness(conn, provider_id, today, live)?;
             let coverage = crate::coverage::store::totals(&crate::coverage::store::coverage(conn, provider_id, today)?);
             let workforce = if can.read {
                 let report = crate::workforce::store::workforce(conn, provider_id, today, days)?;

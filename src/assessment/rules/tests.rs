@@ -87,6 +87,7 @@ fn readiness_counts_each_figure() {
         ],
         open_findings: HashMap::from([(4, 2)]),
         open_requests: HashMap::from([(None, 1), (Some(1), 1)]),
+        live: HashMap::new(),
     };
     let r = readiness(&facts, today);
     assert_eq!(r.domains.len(), 2, "a domain with no standards is left out");
@@ -270,4 +271,76 @@ fn a_domain_that_does_not_apply_is_shown_but_not_counted() {
     assert_eq!(off.domains[1].standards.len(), 2);
     assert_eq!((off.standard_count, off.must_not_met, off.without_evidence), (1, 1, 1));
     assert!(off.busiest_owners.is_empty(), "its standards are nobody's open work");
+}
+
+fn live(verdict: crate::assessment::model::Verdict, exceptions: Vec<LiveException>) -> LiveVerdict {
+    LiveVerdict {
+        check: LiveCheck::RegistrationsCurrent,
+        question: LiveCheck::RegistrationsCurrent.label(),
+        verdict,
+        summary: "1 registration expired: S003".into(),
+        facts: Vec::new(),
+        since: day(2026, 11, 1),
+        exceptions,
+    }
+}
+
+fn exception(ends_on: NaiveDate, ended: bool) -> LiveException {
+    let recorded_at = day(2026, 11, 2).and_hms_opt(9, 0, 0).unwrap();
+    LiveException {
+        id: 1,
+        reason: "Renewal paid; the register updates within 5 working days".into(),
+        ends_on,
+        recorded_by: Some("Priya Shah".into()),
+        recorded_at,
+        ended_at: ended.then_some(recorded_at),
+    }
+}
+
+#[test]
+fn a_met_standard_is_contradicted_only_by_a_failing_check_no_exception_excuses() {
+    use crate::assessment::model::Verdict::*;
+    let today = day(2026, 12, 1);
+    assert!(is_contradicted(Met, &[live(Fails, vec![])], today));
+    assert!(!is_contradicted(PartlyMet, &[live(Fails, vec![])], today), "only a claim of met is contradicted");
+    assert!(!is_contradicted(Met, &[live(Holds, vec![])], today));
+    assert!(!is_contradicted(Met, &[live(NotEnoughData, vec![])], today), "no data never counts against it");
+    assert!(!is_contradicted(Met, &[live(Fails, vec![exception(today, false)])], today), "in force on its last day");
+    assert!(is_contradicted(Met, &[live(Fails, vec![exception(day(2026, 11, 30), false)])], today), "ended yesterday");
+    assert!(is_contradicted(Met, &[live(Fails, vec![exception(day(2027, 1, 1), true)])], today), "ended early");
+    assert!(is_contradicted(Met, &[live(Holds, vec![]), live(Fails, vec![])], today), "any failing check");
+}
+
+#[test]
+fn readiness_counts_the_contradicted_standards_that_apply() {
+    use crate::assessment::model::Verdict::*;
+    let today = day(2026, 12, 1);
+    let facts = Facts {
+        domains: vec![
+            Domain { reference: "RP".into(), title: "Resources".into(), applies: true },
+            Domain { reference: "SS".into(), title: "Sector".into(), applies: false },
+        ],
+        standards: vec![
+            standard(1, "RP1", "must", "RP"),
+            standard(2, "RP2", "must", "RP"),
+            standard(3, "SS1", "must", "SS"),
+        ],
+        assessed: HashMap::from([
+            (1, assessed(Done, Met, None)),
+            (2, assessed(Done, NotMet, None)),
+            (3, assessed(Done, Met, None)),
+        ]),
+        live: HashMap::from([
+            (1, vec![live(Fails, vec![])]),
+            (2, vec![live(Fails, vec![])]),
+            (3, vec![live(Fails, vec![])]),
+        ]),
+        ..Default::default()
+    };
+    let r = readiness(&facts, today);
+    assert_eq!(r.contradicted, 1, "RP1 only: RP2 is not claimed met, SS does not apply");
+    let rp1 = &r.domains[0].standards[0];
+    assert!(rp1.contradicted);
+    assert_eq!(rp1.live_checks.len(), 1);
+    assert!(!r.domains[0].standards[1].contradicted);
 }

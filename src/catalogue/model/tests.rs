@@ -196,6 +196,52 @@ fn syntax_errors_name_the_line() {
 }
 
 #[test]
+fn a_standard_naming_an_unknown_live_check_is_refused_at_its_line() {
+    let standard = node("GF1", Some("GF"), "standard").replace(
+        "expected_evidence",
+        "checks = [\"workforce.registrations_current\",\n  \"workforce.registrations_curent\"]\nexpected_evidence",
+    );
+    let text = format!("{HEADER}{}{standard}", node("GF", None, "domain"));
+    let error = only_error(&text);
+    assert_eq!(error.problem, Problem::UnknownCheck { name: "workforce.registrations_curent".into() });
+    assert_eq!(error.reference.as_deref(), Some("GF1"));
+    let line = text.lines().position(|l| l.contains("registrations_curent")).map(|i| i + 1);
+    assert_eq!(error.line, line, "the line of the misspelt name");
+    assert!(
+        error.to_string().starts_with(&format!("t.toml:{}: GF1: unknown live check", line.unwrap_or(0))),
+        "{error}"
+    );
+}
+
+#[test]
+fn live_checks_belong_on_standards_and_are_named_once() {
+    let domain = node("GF", None, "domain")
+        .replace("expected_evidence", "checks = [\"quality.kpis_reported\"]\nexpected_evidence");
+    assert_eq!(only_error(&format!("{HEADER}{domain}")).problem.name(), "invalid-value");
+    let twice = node("GF1", Some("GF"), "standard").replace(
+        "expected_evidence",
+        "checks = [\"quality.kpis_reported\", \"quality.kpis_reported\"]\nexpected_evidence",
+    );
+    let error = only_error(&format!("{HEADER}{}{twice}", node("GF", None, "domain")));
+    assert_eq!(error.problem.name(), "invalid-value");
+    let known = node("GF1", Some("GF"), "standard").replace(
+        "expected_evidence",
+        "checks = [\"quality.kpis_reported\", \"audits.plan_signed_off\"]\nexpected_evidence",
+    );
+    let file = check_file(&source("t.toml", &format!("{HEADER}{}{known}", node("GF", None, "domain")))).expect("loads");
+    assert_eq!(file.nodes[1].checks, vec![LiveCheck::KpisReported, LiveCheck::PlanSignedOff]);
+}
+
+#[test]
+fn every_live_check_bears_on_some_standard_of_the_2023_framework() {
+    let seqohs = builtin("seqohs-2023");
+    for check in LiveCheck::ALL {
+        assert!(seqohs.nodes.iter().any(|n| n.checks.contains(check)), "{} is mapped to no standard", check.as_str());
+    }
+    assert!(seqohs.nodes.iter().filter(|n| !n.checks.is_empty()).all(|n| n.guidance.contains("Live check")));
+}
+
+#[test]
 fn unknown_keys_are_refused_rather_than_ignored() {
     let text = format!("{HEADER}{}", node("GF", None, "domain").replace("guidance", "guidence"));
     let errors = check_file(&source("t.toml", &text)).expect_err("refused");
