@@ -406,7 +406,8 @@ pub fn revalidation_cpd_progress(
 ) -> Option<CpdProgress> {
     let required = rule.revalidation_cpd_required?;
     let (cycle_start, cycle_end) = revalidation_cycle(person, rule)?;
-    let counted = || cpd.iter().filter(|a| !a.reflective && a.date >= cycle_start && a.date <= cycle_end && a.date <= as_of);
+    let counted =
+        || cpd.iter().filter(|a| !a.reflective && a.date >= cycle_start && a.date <= cycle_end && a.date <= as_of);
     Some(CpdProgress {
         cycle_start,
         cycle_end,

@@ -363,7 +363,12 @@ fn plan(conn: &mut DbConnection, provider_id: ProviderId, year: FinancialYear) -
         .unwrap_or_else(|| SignOffStatus::of(plan.state, "", None));
     let audits = crate::audits::store::audits::plan_audits(conn, plan.id)?
         .into_iter()
-        .map(|audit| PlannedAudit { id: audit.id, title: audit.title, audit_type: audit.audit_type, status: audit.status })
+        .map(|audit| PlannedAudit {
+            id: audit.id,
+            title: audit.title,
+            audit_type: audit.audit_type,
+            status: audit.status,
+        })
         .collect();
     Ok(Some(PlanRecord { year: plan.year, status, audits }))
 }
