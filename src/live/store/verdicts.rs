@@ -260,7 +260,7 @@ pub fn by_standard(
     // The head first: a change that commits while the records are read is after it, so seen next
     // time.
     let head = crate::history::store::head(conn)?.map_or(0, |(id, _)| id);
-    let records = records::gather(conn, provider_id, today)?;
+    let records = records::gather(conn, provider_id, today, crate::config::configured_supervision_days())?;
     let mut seen = HashSet::new();
     let outcomes: Vec<Outcome> = standards
         .iter()
