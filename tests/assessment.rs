@@ -486,6 +486,18 @@ on_both_backends!(
                 "carried_over": false, "evidence_count": 1, "current_evidence_count": 0, "overdue_evidence_count": 1
             })
         );
+        // GF1 is marked met and its only evidence is past review: its live check fails, so the
+        // records contradict it.
+        let checks = gf1["live_checks"].as_array().unwrap();
+        assert_eq!(checks.len(), 1, "{gf1}");
+        assert_eq!(checks[0]["code"], "evidence.met_evidence_current");
+        assert_eq!(checks[0]["verdict"], "fails");
+        assert_eq!(checks[0]["exception_in_force"], false);
+        assert_eq!(checks[0]["summary"], "1 evidence item past its review date: Policy");
+        assert!(checks[0]["facts"][0].as_str().unwrap().starts_with("Policy (GF1): review was due"), "{}", checks[0]);
+        assert_eq!(checks[0]["since"], support::today().to_string());
+        assert_eq!(gf1["contradicted_by_records"], true);
+        assert_eq!(body["totals"]["contradicted_by_records"], 1);
         let other = service(&mut conn, "Southvale Occupational Health Ltd", "southvale");
         let theirs = format!("{}/api/v1/providers/{}/readiness", app.address, other.provider);
         assert_eq!(app.client.get(&theirs).bearer_auth(&token).send().await.unwrap().status().as_u16(), 404);

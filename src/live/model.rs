@@ -82,7 +82,7 @@ impl ExceptionInput {
             &mut errors,
             "ends_on",
             &self.ends_on,
-            "Enter the exception's last day: it must end, so the check is looked at again",
+            "Enter the last day of the exception: it must end, so the check is looked at again",
         );
         let latest = today.checked_add_months(Months::new(EXCEPTION_MONTHS)).unwrap_or(today);
         if let Some(day) = ends_on {

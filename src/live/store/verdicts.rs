@@ -149,6 +149,9 @@ fn keep(
         let mut since: HashMap<LiveCheck, NaiveDate> = HashMap::new();
         let facts: Vec<String> = outcomes.iter().map(|o| facts_json(&o.facts)).collect();
         let mut first = Vec::new();
+        // The history rows written here: (first, last).
+        let mut written: Option<(i32, i32)> = None;
+        let mut note = |id: i32| written = Some(written.map_or((id, id), |(first, _)| (first, id)));
         for (at, keep, kept_since) in planned {
             let (outcome, facts) = (&outcomes[at], facts[at].as_str());
             let code = outcome.check.as_str();
@@ -164,7 +167,7 @@ fn keep(
                         judged_on: today,
                         judged_after: head,
                     });
-                    verdict_history(conn, provider_id, code, "judge", None, outcome, None)?;
+                    note(verdict_history(conn, provider_id, code, "judge", None, outcome, None)?);
                 }
                 Keep::Changed { before, summary_before } => {
                     diesel::update(live_verdicts::table.find((provider_id, outcome.check)))
@@ -177,7 +180,15 @@ fn keep(
                             live_verdicts::judged_after.eq(head),
                         ))
                         .execute(conn)?;
-                    verdict_history(conn, provider_id, code, "change", Some(before), outcome, Some(&summary_before))?;
+                    note(verdict_history(
+                        conn,
+                        provider_id,
+                        code,
+                        "change",
+                        Some(before),
+                        outcome,
+                        Some(&summary_before),
+                    )?);
                 }
                 Keep::Refresh => {
                     diesel::update(live_verdicts::table.find((provider_id, outcome.check)))
@@ -193,6 +204,19 @@ fn keep(
             since.insert(outcome.check, kept_since.unwrap_or(today));
         }
         crate::db::insert_batch(conn, live_verdicts::table, &first)?;
+        if let Some((first_id, last_id)) = written {
+            // Every check was judged from records read after `head`. The chain is locked from the
+            // first row written here, so when that row came straight after `head` nothing else
+            // changed meanwhile, and this judging's own rows need not make the verdicts stale.
+            let after = if first_id == head + 1 { last_id } else { head };
+            diesel::update(
+                live_verdicts::table
+                    .filter(live_verdicts::provider_id.eq(provider_id))
+                    .filter(live_verdicts::check_code.eq_any(&checks)),
+            )
+            .set(live_verdicts::judged_after.eq(after))
+            .execute(conn)?;
+        }
         Ok(since)
     });
     let mut since = match written {
