@@ -315,13 +315,7 @@ pub fn cpd_on_track(records: &Records, today: NaiveDate) -> Outcome {
         .iter()
         .map(|(p, c)| {
             let text = if c.cycle == CpdCycle::RollingPeriods {
-                format!(
-                    "{}: a rolling CPD period to {} holds less than {} {}",
-                    p.staff_number,
-                    on(c.ends_on),
-                    number(c.required),
-                    c.unit
-                )
+                format!("{}: short of CPD activity in the rolling periods to {}", p.staff_number, on(c.ends_on))
             } else {
                 let also =
                     if c.total >= c.required { ", participatory hours or reflective accounts short" } else { "" };
@@ -454,6 +448,22 @@ fn coverage_rows(records: &Records, kind: CoverageKind, today: NaiveDate) -> Vec
         .collect()
 }
 
+/// Why a row does not cover `today`, in words.
+fn not_covered(row: &super::store::records::CoverageRecord, today: NaiveDate) -> String {
+    match (row.delivery, row.starts_on, row.ends_on) {
+        (None, ..) => "nothing recorded".into(),
+        (Some(Delivery::NotAvailable), ..) => "not available".into(),
+        (Some(Delivery::Partial), ..) => "delivered only in part".into(),
+        (Some(Delivery::Arrangement), Some(starts), _) if today < starts => {
+            format!("the arrangement begins on {}", on(starts))
+        }
+        (Some(Delivery::Arrangement), _, Some(ends)) if today > ends => {
+            format!("the arrangement ended on {}", on(ends))
+        }
+        _ => "covered".into(),
+    }
+}
+
 const COVERAGE_COLUMNS: [&str; 6] = ["Reference", "Title", "Delivery", "Partner", "Arrangement ends", "Today"];
 
 /// All the core services are available on `today`: delivered in-house, or by an arrangement that
@@ -481,10 +491,7 @@ pub fn core_services_available(records: &Records, today: NaiveDate) -> Outcome {
         format!("{} not available today: {}", counted(missing.len(), "core service", "core services"), named(&titles));
     let facts = missing
         .iter()
-        .map(|c| {
-            let state = crate::coverage::rules::state(c.delivery, c.starts_on, c.ends_on, today);
-            links.coverage_row(&c.reference, format!("{}: {}", c.title, state.label().to_lowercase()))
-        })
+        .map(|c| links.coverage_row(&c.reference, format!("{}: {}", c.title, not_covered(c, today))))
         .collect();
     outcome(LiveCheck::CoreServicesAvailable, Verdict::Fails, summary, facts, seen)
 }
@@ -537,10 +544,7 @@ pub fn subspecialisms_arranged(records: &Records, today: NaiveDate) -> Outcome {
     }
     let facts = uncovered
         .iter()
-        .map(|c| {
-            let state = crate::coverage::rules::state(c.delivery, c.starts_on, c.ends_on, today);
-            links.coverage_row(&c.reference, format!("{}: {}", c.title, state.label().to_lowercase()))
-        })
+        .map(|c| links.coverage_row(&c.reference, format!("{}: {}", c.title, not_covered(c, today))))
         .chain(ending.iter().map(|c| {
             let end = c.ends_on.map(on).unwrap_or_default();
             links.coverage_row(&c.reference, format!("{}: the arrangement ends on {end}", c.title))
@@ -567,7 +571,13 @@ pub fn plan_signed_off(records: &Records, today: NaiveDate) -> Outcome {
     let seen = seen(&format!("Audit plan {year}"), &["Financial year", "Audits", "Where it stands"], rows);
     let Some(plan) = plan else {
         let summary = format!("No audit plan is recorded for {year}");
-        return outcome(LiveCheck::PlanSignedOff, Verdict::Fails, summary.clone(), vec![links.plans(summary)], seen);
+        return outcome(
+            LiveCheck::PlanSignedOff,
+            Verdict::Fails,
+            summary,
+            vec![links.plans("The audit plans".into())],
+            seen,
+        );
     };
     let (verdict, summary) = match plan.status {
         SignOffStatus::SignedOff => {
@@ -614,7 +624,13 @@ pub fn audits_planned(records: &Records, today: NaiveDate) -> Outcome {
     let seen = seen(&format!("Audits in the {year} plan"), &["Audit", "Type", "Status", "Counted as"], rows);
     let Some(plan) = plan else {
         let summary = format!("No audit plan is recorded for {year}");
-        return outcome(LiveCheck::AuditsPlanned, Verdict::Fails, summary.clone(), vec![links.plans(summary)], seen);
+        return outcome(
+            LiveCheck::AuditsPlanned,
+            Verdict::Fails,
+            summary,
+            vec![links.plans("The audit plans".into())],
+            seen,
+        );
     };
     let count = |kind: AuditType| plan.audits.iter().filter(|a| a.audit_type == kind && going_ahead(a.status)).count();
     let (local, national) = (count(AuditType::LocalClinical), count(AuditType::NationalBenchmarking));
@@ -667,7 +683,7 @@ pub fn actions_not_overdue(records: &Records, today: NaiveDate) -> Outcome {
                 counted(n, "action", "actions")
             ),
         };
-        let facts = vec![links.plans("The audit plans".to_string())];
+        let facts = vec![links.plans("The audit plans".into())];
         return outcome(LiveCheck::ActionsNotOverdue, Verdict::Holds, summary, facts, seen);
     }
     let what: Vec<String> = failing.iter().map(|a| shortened(&a.description)).collect();
@@ -694,12 +710,16 @@ pub fn actions_not_overdue(records: &Records, today: NaiveDate) -> Outcome {
     outcome(LiveCheck::ActionsNotOverdue, Verdict::Fails, summary, facts, seen)
 }
 
-/// An action's description, cut to a length a summary can name.
+/// An action's description, cut at a word to a length a summary can name.
 fn shortened(text: &str) -> String {
     const LIMIT: usize = 60;
     let text = text.trim();
     match text.char_indices().nth(LIMIT) {
-        Some((cut, _)) => format!("{}…", text[..cut].trim_end()),
+        Some((cut, _)) => {
+            let head = &text[..cut];
+            let at_word = head.rfind(char::is_whitespace).map_or(head, |space| &head[..space]);
+            format!("{}…", at_word.trim_end())
+        }
         None => text.to_string(),
     }
 }
@@ -753,7 +773,13 @@ pub fn kpis_reported(records: &Records, today: NaiveDate) -> Outcome {
     let reported = kpis.iter().filter(|(.., periods)| whole(periods)).count();
     if reported > 0 {
         let summary = format!("{} reported for {}", counted(reported, "KPI", "KPIs"), quarter.label());
-        return outcome(LiveCheck::KpisReported, Verdict::Holds, summary.clone(), vec![links.kpis(summary)], seen);
+        return outcome(
+            LiveCheck::KpisReported,
+            Verdict::Holds,
+            summary,
+            vec![links.kpis("The quality indicators".into())],
+            seen,
+        );
     }
     let summary = if kpis.is_empty() {
         format!("No KPI is reported for {}", quarter.label())
@@ -764,7 +790,7 @@ pub fn kpis_reported(records: &Records, today: NaiveDate) -> Outcome {
             counted(kpis.len(), "is reported", "are reported")
         )
     };
-    outcome(LiveCheck::KpisReported, Verdict::Fails, summary.clone(), vec![links.kpis(summary)], seen)
+    outcome(LiveCheck::KpisReported, Verdict::Fails, summary, vec![links.kpis("The quality indicators".into())], seen)
 }
 
 /// Each commissioner holding a current contract had a review confirmed by both sides within six
@@ -814,8 +840,8 @@ pub fn customer_reviews_held(records: &Records, today: NaiveDate) -> Outcome {
         return outcome(
             LiveCheck::CustomerReviewsHeld,
             Verdict::Holds,
-            summary.clone(),
-            vec![links.reviews(summary)],
+            summary,
+            vec![links.reviews("The customer reviews".into())],
             seen,
         );
     }
