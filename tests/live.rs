@@ -262,6 +262,13 @@ async fn flag_everywhere(db: support::TestDb) {
     assert!(page.contains("Record an exception"), "{page}");
     let (_, trail) = get(&manager, format!("{base}/history")).await;
     assert!(trail.contains("Now fails — 1 registration expired: N1"), "{trail}");
+    let (_, overview) = get(&manager, base.clone()).await;
+    assert!(overview.contains("Contradicted by records: 1 standard<"), "{overview}");
+    // The fact links to the nurse's record for the manager, who may open it.
+    assert!(
+        page.contains("&#x2F;workforce&#x2F;staff&#x2F;") && page.contains("N1: registration expired on"),
+        "{page}"
+    );
 
     // Saving "met" again does not clear it.
     let save = manager
@@ -346,6 +353,11 @@ async fn flag_everywhere(db: support::TestDb) {
     assert_eq!(forbidden.status().as_u16(), 403);
     let (_, page) = get(&assessor, format!("{base}/assessment/RP1")).await;
     assert!(page.contains("Contradicted by records") && !page.contains("Record an exception"));
+    // An assessor may not open staff records: the fact is said, not linked.
+    assert!(
+        page.contains("N1: registration expired on") && !page.contains("&#x2F;workforce&#x2F;staff&#x2F;"),
+        "{page}"
+    );
     let trust = commissioner_of(&mut conn, s.provider, today);
     let (commissioner, commissioner_token) = browser_signed_in(&app, "commissioner@trust.example", PASSWORD).await;
     theirs[0].1 = commissioner_token.as_str();
