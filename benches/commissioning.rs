@@ -4,8 +4,8 @@
 //! backends; the generation under 2 minutes on SQLite.
 //!
 //! The page's work measured here is the one function its handler runs (`facts::comparison`); the
-//! API's is `facts::comparison_all` with the key questions answered and the document written as
-//! JSON. "Cold" forgets every kept figure first, so every provider is gathered in set-based
+//! API's is `facts::comparison_all` with the key questions answered, the standards the records
+//! contradict counted from the kept live verdicts, and the document written as JSON. "Cold" forgets every kept figure first, so every provider is gathered in set-based
 //! queries; "warm" finds them kept.
 //!
 //! `cargo bench --bench commissioning` on a fresh SQLite file, and on PostgreSQL too when
@@ -44,7 +44,13 @@ fn page_work(conn: &mut DbConnection, commissioner: i32, today: chrono::NaiveDat
 /// seventeen key questions answered for each, written as JSON. Returns the bytes.
 fn api_work(conn: &mut DbConnection, commissioner: i32, today: chrono::NaiveDate, days: i64) -> usize {
     let rows = facts::comparison_all(conn, commissioner, today, days, None, "").expect("the rows");
-    let document = ohgov::commissioning::api::ProvidersDocument::new(commissioner, "The trust", today, &rows);
+    // The standards the records contradict, from the kept live verdicts (every provider re-judged
+    // on the first run, when none is kept yet).
+    let providers: Vec<_> = rows.iter().map(|row| row.facts.provider_id).collect();
+    let contradicted = ohgov::live::store::verdicts::contradicted_for_providers(conn, &providers, today)
+        .expect("the contradicted standards");
+    let document =
+        ohgov::commissioning::api::ProvidersDocument::new(commissioner, "The trust", today, &rows, &contradicted);
     serde_json::to_vec(&document).expect("JSON").len()
 }
 

@@ -291,6 +291,10 @@ pub fn app(
         // The evidence pages ask assessment which framework applies, without importing it.
         .app_data(aw::Data::new(evidence::routes::FrameworkInUse(assessment::store::framework_id)))
         .app_data(aw::Data::new(assessment::routes::LiveChecks(live::store::verdicts::by_standard)))
+        // The commissioner's view counts the standards the records contradict, without importing live.
+        .app_data(aw::Data::new(commissioning::routes::Contradictions(
+            live::store::verdicts::contradicted_for_providers,
+        )))
         .wrap(web::error::error_pages())
         .wrap(sessions)
         .wrap(
@@ -392,10 +396,17 @@ fn sweep(conn: &mut db::DbConnection, clock: &clock::Clock) {
 /// what is stale whenever it is asked.
 fn keep_figures(conn: &mut db::DbConnection, clock: &clock::Clock, supervision_days: i64) {
     let today = clock.today();
-    let kept = accounts::store::all_contracted_providers(conn, today)
-        .and_then(|providers| commissioning::store::facts::refresh(conn, &providers, today, supervision_days));
+    let kept = accounts::store::all_contracted_providers(conn, today).and_then(|providers| {
+        let gathered = commissioning::store::facts::refresh(conn, &providers, today, supervision_days)?;
+        // The live checks' verdicts too, so the commissioner's count of contradicted standards
+        // re-judges none on the first view of the day.
+        let contradicted = live::store::verdicts::contradicted_for_providers(conn, &providers, today)?;
+        Ok((gathered, contradicted.len()))
+    });
     match kept {
-        Ok(gathered) => tracing::info!(gathered, "commissioners' figures kept for today"),
+        Ok((gathered, contradicted)) => {
+            tracing::info!(gathered, contradicted, "commissioners' figures and live verdicts kept for today")
+        }
         Err(error) => tracing::warn!(%error, "the commissioners' figures were not kept; pages will gather them"),
     }
 }

@@ -18,6 +18,11 @@ pub fn listed<S: AsRef<str>>(items: &[S]) -> String {
     }
 }
 
+/// A day as a sentence says it: "31 January 2027" (a table says "31 Jan 2027", `uk_date`).
+pub fn long_date(day: chrono::NaiveDate) -> String {
+    day.format("%-d %B %Y").to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -31,5 +36,6 @@ mod tests {
         assert_eq!(listed(&["RP1"]), "RP1");
         assert_eq!(listed(&["RP1", "RP3"]), "RP1 and RP3");
         assert_eq!(listed(&["GF1", "RP1", "RP3"]), "GF1, RP1 and RP3");
+        assert_eq!(long_date(chrono::NaiveDate::from_ymd_opt(2026, 11, 3).unwrap()), "3 November 2026");
     }
 }

@@ -455,6 +455,33 @@ on_both_backends!(
                 format!("/providers/{p}/assessment/GF1/findings"),
                 ASSESSES_POST,
             ),
+            // An exception to a failing live check: whoever may change the assessment; sent empty,
+            // refused at its fields.
+            (
+                "POST",
+                "/providers/{provider_id}/assessment/{reference}/live-exceptions",
+                format!("/providers/{p}/assessment/GF1/live-exceptions"),
+                MANAGES_POST,
+            ),
+            (
+                "POST",
+                "/providers/{provider_id}/assessment/{reference}/live-exceptions",
+                format!("/providers/{q}/assessment/GF1/live-exceptions"),
+                HIDDEN,
+            ),
+            // Ending one that is not there: not found for those who may end one.
+            (
+                "POST",
+                "/providers/{provider_id}/assessment/{reference}/live-exceptions/{exception_id}/end",
+                format!("/providers/{p}/assessment/GF1/live-exceptions/999999/end"),
+                [303, 404, 404, 403, 403, 403, 403, 404],
+            ),
+            (
+                "POST",
+                "/providers/{provider_id}/assessment/{reference}/live-exceptions/{exception_id}/end",
+                format!("/providers/{q}/assessment/GF1/live-exceptions/999999/end"),
+                HIDDEN,
+            ),
             ("GET", "/providers/{provider_id}/findings", format!("/providers/{p}/findings"), READS_ASSESSMENT),
             ("GET", "/providers/{provider_id}/findings", format!("/providers/{q}/findings"), HIDDEN),
             (

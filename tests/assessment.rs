@@ -249,6 +249,10 @@ async fn post_form(client: &reqwest::Client, url: String, form: &[(&str, &str)])
     (response.status().as_u16(), response.text().await.unwrap())
 }
 
+/// The history rows of changes people made: a page that shows readiness also records the live
+/// checks' verdicts when they are first judged or change (entity `live_check`).
+const CHANGES: &str = "history WHERE entity <> 'live_check'";
+
 fn count(db: &support::TestDb, table: &str) -> i64 {
     let mut conn = db.conn();
     #[derive(QueryableByName)]
@@ -265,7 +269,7 @@ on_both_backends!(
         let s = service(&mut app.db.migrated(), "Northshire OH Service", "northshire");
         let (client, token) = browser_signed_in(&app, "manager@northshire.example", PASSWORD).await;
         let url = format!("{}/providers/{}/assessment/GF1", app.address, s.provider);
-        let history = count(&app.db, "history");
+        let history = count(&app.db, CHANGES);
         let long = "a".repeat(20_001);
         let (status, page) = post_form(
             &client,
@@ -289,7 +293,7 @@ on_both_backends!(
         assert!(page.contains("Say why this standard does not apply to the service"));
         assert_eq!(count(&app.db, "standard_assessments"), 0, "nothing was written");
         assert_eq!(count(&app.db, "assessment_cycles"), 0);
-        assert_eq!(count(&app.db, "history"), history);
+        assert_eq!(count(&app.db, CHANGES), history);
 
         let (status, _) = post_form(
             &client,
@@ -306,7 +310,7 @@ on_both_backends!(
         let page = client.get(&url).send().await.unwrap().text().await.unwrap();
         assert!(page.contains("Policy signed by the board"));
         assert_eq!(count(&app.db, "standard_assessments"), 1);
-        assert_eq!(count(&app.db, "history"), history + 2, "the new cycle and the assessment");
+        assert_eq!(count(&app.db, CHANGES), history + 2, "the new cycle and the assessment");
 
         let (viewer, viewer_token) = browser_signed_in(&app, "viewer@northshire.example", PASSWORD).await;
         let (status, _) =
@@ -486,6 +490,18 @@ on_both_backends!(
                 "carried_over": false, "evidence_count": 1, "current_evidence_count": 0, "overdue_evidence_count": 1
             })
         );
+        // GF1 is marked met and its only evidence is past review: its live check fails, so the
+        // records contradict it.
+        let checks = gf1["live_checks"].as_array().unwrap();
+        assert_eq!(checks.len(), 1, "{gf1}");
+        assert_eq!(checks[0]["code"], "evidence.met_evidence_current");
+        assert_eq!(checks[0]["verdict"], "fails");
+        assert_eq!(checks[0]["exception_in_force"], false);
+        assert_eq!(checks[0]["summary"], "1 evidence item past its review date: Policy");
+        assert!(checks[0]["facts"][0].as_str().unwrap().starts_with("Policy (GF1): review was due"), "{}", checks[0]);
+        assert_eq!(checks[0]["since"], support::today().to_string());
+        assert_eq!(gf1["contradicted_by_records"], true);
+        assert_eq!(body["totals"]["contradicted_by_records"], 1);
         let other = service(&mut conn, "Southvale Occupational Health Ltd", "southvale");
         let theirs = format!("{}/api/v1/providers/{}/readiness", app.address, other.provider);
         assert_eq!(app.client.get(&theirs).bearer_auth(&token).send().await.unwrap().status().as_u16(), 404);

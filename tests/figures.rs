@@ -152,7 +152,8 @@ on_both_backends!(
         let s = a_service_with_something_in_every_figure(&mut app.db.migrated());
         let (client, _) = browser_signed_in(&app, "manager@northshire.example", PASSWORD).await;
         let p = s.provider;
-        every_figure_equals_its_list(&app, &client, &format!("/providers/{p}/assessment"), 8).await;
+        // Eight figures and the standards marked met that the records contradict.
+        every_figure_equals_its_list(&app, &client, &format!("/providers/{p}/assessment"), 9).await;
         // One figure per tier, the supervision figure, and one per issue.
         let tiers = ohgov::workforce::model::Tier::ALL.len();
         let issues = ohgov::workforce::rules::Issue::ALL.len();

@@ -9,13 +9,13 @@ use serde::{Deserialize, Serialize};
 use super::model::{
     self, AccreditationInput, AccreditationStatus, AnswerInput, AssessmentInput, AssessmentResult, CloseInput,
     CycleInput, CycleKind, DecisionInput, FindingGrade, FindingInput, FindingSource, RequestInput, RequestStatus,
-    Workflow,
+    Verdict, Workflow,
 };
-use super::rules::StandardReadiness;
+use super::rules::{LiveVerdict, StandardReadiness};
 use super::store;
 use crate::accounts::access::Capability;
 use crate::accounts::api::ApiUser;
-use crate::accounts::guard::{authorize, permissions, provider_context, provider_page};
+use crate::accounts::guard::{authorize, permissions, provider_context, provider_page, Permissions};
 use crate::accounts::session::CurrentUser;
 use crate::db::ProviderId;
 use crate::form::{FieldErrors, WithdrawalInput};
@@ -102,7 +102,8 @@ struct StandardFilters {
     workflow: String,
     #[serde(default)]
     owner: String,
-    /// must_not_met, no_evidence, met_without_current_evidence, carried_over, overdue_evidence.
+    /// must_not_met, no_evidence, met_without_current_evidence, carried_over, overdue_evidence,
+    /// contradicted.
     #[serde(default)]
     show: String,
 }
@@ -119,6 +120,7 @@ impl StandardFilters {
                 "met_without_current_evidence" => line.met_without_current_evidence,
                 "carried_over" => line.carried_over,
                 "overdue_evidence" => line.overdue_evidence_count > 0,
+                "contradicted" => line.contradicted,
                 _ => true,
             }
     }
@@ -143,6 +145,7 @@ impl StandardFilters {
             "met_without_current_evidence" => said.push("met with no evidence in date".into()),
             "carried_over" => said.push("carried over, waiting for review".into()),
             "overdue_evidence" => said.push("evidence past its review date".into()),
+            "contradicted" => said.push("marked met, contradicted by the records".into()),
             _ => {}
         }
         said
@@ -192,29 +195,105 @@ fn people_options(people: &[(i32, String)]) -> Vec<(String, String)> {
     people.iter().map(|(id, name)| (id.to_string(), name.clone())).collect()
 }
 
-/// Shows a standard's page; `form` and `errors` refill the assessment form after a refusal.
-#[allow(clippy::too_many_arguments)]
-async fn show_standard(
+/// The exception form on a standard's page, as typed: the `live` area reads and records it, and
+/// shows the page again with it after a refusal.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ExceptionForm {
+    pub check: String,
+    pub reason: String,
+    pub ends_on: String,
+}
+
+/// A live check as the standard's page shows it: the verdict, the facts (linked only for those
+/// who may open the record), how long it has stood, and the exceptions recorded on this standard.
+#[derive(Debug, Serialize)]
+struct LiveCheckView {
+    code: &'static str,
+    question: &'static str,
+    verdict: Verdict,
+    verdict_label: &'static str,
+    summary: String,
+    /// (text, link if the user may follow it).
+    facts: Vec<(String, Option<String>)>,
+    standing: String,
+    excused: bool,
+    exceptions: Vec<ExceptionView>,
+}
+
+/// An exception as the standard's page lists it.
+#[derive(Debug, Serialize)]
+struct ExceptionView {
+    id: i32,
+    reason: String,
+    recorded_by: Option<String>,
+    recorded_at: chrono::NaiveDateTime,
+    standing: String,
+    in_force: bool,
+}
+
+impl LiveCheckView {
+    fn of(verdict: &LiveVerdict, can: &Permissions, today: NaiveDate) -> Self {
+        LiveCheckView {
+            code: verdict.check.as_str(),
+            question: verdict.question,
+            verdict: verdict.verdict,
+            verdict_label: verdict.verdict.label(),
+            summary: verdict.summary.clone(),
+            facts: verdict
+                .facts
+                .iter()
+                .map(|fact| (fact.text.clone(), fact.href.clone().filter(|_| can.allows(fact.needs))))
+                .collect(),
+            standing: verdict.standing(today),
+            excused: verdict.verdict == Verdict::Fails && !verdict.fails_unexcused(today),
+            exceptions: verdict
+                .exceptions
+                .iter()
+                .map(|e| ExceptionView {
+                    id: e.id,
+                    reason: e.reason.clone(),
+                    recorded_by: e.recorded_by.clone(),
+                    recorded_at: e.recorded_at,
+                    standing: e.standing(today),
+                    in_force: e.in_force(today),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The forms a refused save fills again on a standard's page.
+#[derive(Default)]
+pub struct StandardForms {
+    pub assessment: Option<AssessmentInput>,
+    pub finding: Option<FindingInput>,
+    pub exception: Option<ExceptionForm>,
+}
+
+/// Shows a standard's page; `forms` and `errors` refill the form refused. The `live` area shows it
+/// again after a refused exception.
+pub async fn show_standard(
     state: &AppState,
     req: &HttpRequest,
     user: &CurrentUser,
     provider_id: ProviderId,
     reference: String,
-    form: Option<AssessmentInput>,
-    finding: Option<FindingInput>,
+    forms: StandardForms,
     errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
-    let mut context = provider_context(state, user, provider_id).await?;
-    let (page, people, evidence) = with_conn(state, move |conn| {
+    let (mut context, can) = provider_page(state, user, provider_id).await?;
+    let live = live_judge(req)?;
+    let (page, people, evidence, verdicts) = with_conn(state, move |conn| {
         let Some(page) = store::standard_page(conn, provider_id, &reference)? else { return Err(AppError::NotFound) };
         let people = crate::accounts::store::provider_people(conn, provider_id)?;
         let filter = crate::evidence::store::LibraryFilter { node_id: Some(page.node_id), ..Default::default() };
         let evidence = crate::evidence::store::library(conn, provider_id, &filter, today)?;
-        Ok((page, people, evidence))
+        let verdicts = live(conn, provider_id, today)?.remove(&page.node_id).unwrap_or_default();
+        Ok((page, people, evidence, verdicts))
     })
     .await?;
-    let form = form.unwrap_or_else(|| AssessmentInput {
+    let form = forms.assessment.unwrap_or_else(|| AssessmentInput {
         workflow: page.workflow.as_str().into(),
         result: page.result.as_str().into(),
         not_applicable_reason: page.not_applicable_reason.clone().unwrap_or_default(),
@@ -222,13 +301,26 @@ async fn show_standard(
         target_on: crate::form::form_date_or_blank(page.target_on),
         narrative: page.narrative.clone(),
     });
-    let finding =
-        finding.unwrap_or_else(|| FindingInput { raised_on: crate::form::form_date(today), ..Default::default() });
+    let finding = forms
+        .finding
+        .unwrap_or_else(|| FindingInput { raised_on: crate::form::form_date(today), ..Default::default() });
     let owner = page.owner_user_id.and_then(|o| people.iter().find(|(id, _)| *id == o).map(|(_, n)| n.clone()));
+    let contradicted = super::rules::is_contradicted(page.result, &verdicts, today);
+    let failing: Vec<(&str, &str)> =
+        verdicts.iter().filter(|v| v.verdict == Verdict::Fails).map(|v| (v.check.as_str(), v.question)).collect();
+    let exception = forms.exception.unwrap_or_else(|| ExceptionForm {
+        check: failing.first().map(|(code, _)| code.to_string()).unwrap_or_default(),
+        ..Default::default()
+    });
+    let live_checks: Vec<LiveCheckView> = verdicts.iter().map(|v| LiveCheckView::of(v, &can, today)).collect();
     context.insert("page", &page);
     context.insert("owner", &owner);
     context.insert("form", &form);
     context.insert("finding", &finding);
+    context.insert("live_checks", &live_checks);
+    context.insert("contradicted", &contradicted);
+    context.insert("failing_checks", &failing);
+    context.insert("exception", &exception);
     context.insert("errors", &errors.0);
     context.insert("people", &people_options(&people));
     context.insert("evidence", &evidence);
@@ -249,7 +341,7 @@ async fn standard(
 ) -> Result<HttpResponse, AppError> {
     let (provider_id, reference) = path.into_inner();
     authorize(&state, &user, provider_id, Capability::ReadAssessment).await?;
-    show_standard(&state, &req, &user, provider_id, reference, None, None, FieldErrors::default()).await
+    show_standard(&state, &req, &user, provider_id, reference, StandardForms::default(), FieldErrors::default()).await
 }
 
 /// `POST /providers/{id}/assessment/{reference}`: saves the self-assessment (and so confirms a
@@ -270,7 +362,10 @@ async fn save_standard(
         |()| {
             confirm_then(&req, format!("{reference} saved"), format!("/providers/{provider_id}/assessment/{reference}"))
         },
-        |errors| show_standard(&state, &req, &user, provider_id, reference.clone(), Some(input), None, errors),
+        |errors| {
+            let forms = StandardForms { assessment: Some(input), ..Default::default() };
+            show_standard(&state, &req, &user, provider_id, reference.clone(), forms, errors)
+        },
     )
     .await
 }
@@ -310,7 +405,10 @@ async fn add_finding(
                 format!("/providers/{provider_id}/assessment/{reference}#findings"),
             )
         },
-        |errors| show_standard(&state, &req, &user, provider_id, reference.clone(), None, Some(input), errors),
+        |errors| {
+            let forms = StandardForms { finding: Some(input), ..Default::default() };
+            show_standard(&state, &req, &user, provider_id, reference.clone(), forms, errors)
+        },
     )
     .await
 }

@@ -147,6 +147,34 @@ impl LiveVerdict {
     }
 }
 
+impl LiveVerdict {
+    /// How long the check has had its verdict, in words: "Failing since 3 November 2026 (29
+    /// days)", "Holding since 2 December 2026 (today)".
+    pub fn standing(&self, today: NaiveDate) -> String {
+        let how = match self.verdict {
+            Verdict::Holds => "Holding",
+            Verdict::Fails => "Failing",
+            Verdict::NotEnoughData => "Not enough data",
+        };
+        let days = usize::try_from((today - self.since).num_days()).unwrap_or(0);
+        let length = if days == 0 { "today".to_string() } else { crate::words::counted(days, "day", "days") };
+        format!("{how} since {} ({length})", crate::words::long_date(self.since))
+    }
+}
+
+impl LiveException {
+    /// Where the exception stands on `today`, in words: "In force until 31 January 2027", "Ended
+    /// early", "Expired on 31 January 2027".
+    pub fn standing(&self, today: NaiveDate) -> String {
+        let last = crate::words::long_date(self.ends_on);
+        match self.ended_at {
+            Some(_) => format!("Ended early (it was to run until {last})"),
+            None if today <= self.ends_on => format!("In force until {last}"),
+            None => format!("Expired after {last}"),
+        }
+    }
+}
+
 /// Marked met, while a live check on it fails with no exception in force: the records say
 /// otherwise. Only the records (or a recorded exception) clear it; the result cannot.
 pub fn is_contradicted(result: AssessmentResult, live: &[LiveVerdict], today: NaiveDate) -> bool {

@@ -1458,6 +1458,52 @@ pub fn self_assessment_for_providers(
         .collect())
 }
 
+/// The standards each of many providers has marked met in its current cycle, with that cycle's
+/// framework: (framework, [(node id, reference)] in catalogue order) by provider; a provider with
+/// no cycle has no entry. Two queries whatever the number of providers.
+pub fn met_standards_for_providers(
+    conn: &mut DbConnection,
+    providers: &[ProviderId],
+) -> QueryResult<HashMap<ProviderId, MetStandards>> {
+    let cycles: Vec<(i32, ProviderId, i32)> = assessment_cycles::table
+        .filter(assessment_cycles::provider_id.eq_any(providers))
+        .select((assessment_cycles::id, assessment_cycles::provider_id, assessment_cycles::catalogue_id))
+        .load(conn)?;
+    // The newest cycle is the one being worked on, as `current_cycle` reads it.
+    let mut current: HashMap<ProviderId, (i32, i32)> = HashMap::new();
+    for (id, provider, catalogue) in cycles {
+        if current.get(&provider).is_none_or(|(newest, _)| *newest < id) {
+            current.insert(provider, (id, catalogue));
+        }
+    }
+    let by_cycle: HashMap<i32, ProviderId> = current.iter().map(|(p, (cycle, _))| (*cycle, *p)).collect();
+    let cycle_ids: Vec<i32> = by_cycle.keys().copied().collect();
+    let met: Vec<(i32, i32, String)> = if cycle_ids.is_empty() {
+        Vec::new()
+    } else {
+        standard_assessments::table
+            .inner_join(catalogue_nodes::table)
+            .filter(standard_assessments::cycle_id.eq_any(&cycle_ids))
+            .filter(standard_assessments::result.eq(AssessmentResult::Met))
+            .filter(catalogue_nodes::kind.eq(NodeKind::Standard))
+            .filter(catalogue_nodes::retired.eq(false))
+            .select((standard_assessments::cycle_id, catalogue_nodes::id, catalogue_nodes::reference))
+            .order((catalogue_nodes::position, catalogue_nodes::id))
+            .load(conn)?
+    };
+    let mut found: HashMap<ProviderId, MetStandards> =
+        current.iter().map(|(provider, (_, framework))| (*provider, (*framework, Vec::new()))).collect();
+    for (cycle, node, reference) in met {
+        if let Some(entry) = by_cycle.get(&cycle).and_then(|provider| found.get_mut(provider)) {
+            entry.1.push((node, reference));
+        }
+    }
+    Ok(found)
+}
+
+/// A provider's framework (catalogue id) and the standards it marked met, as (node id, reference).
+pub type MetStandards = (i32, Vec<(i32, String)>);
+
 /// Open findings (not closed, not withdrawn) of many providers: (all, major nonconformities) by
 /// provider. One query, counted in SQL.
 pub fn open_findings_for_providers(

@@ -1,6 +1,8 @@
 //! The JSON documents of the commissioner's view, as typed structs: the figures of the comparison
 //! page for every contracted provider, with the seventeen key questions answered.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -36,27 +38,42 @@ pub struct ProviderDocument<'a> {
     /// The last confirmed customer review with this commissioner, and whether the next is overdue.
     pub last_customer_review: Option<NaiveDate>,
     pub customer_review_overdue: bool,
+    /// How many standards the provider marked met that its own records contradict (a live check
+    /// fails with no exception in force), and which.
+    pub contradicted_standards: usize,
+    pub contradicted_by_records: &'a [String],
     pub facts: &'a ProviderFacts,
     pub key_questions: Vec<Answer>,
 }
 
 impl<'a> ProvidersDocument<'a> {
     /// The document for `rows`, each provider's key questions answered from its facts.
-    pub fn new(commissioner_id: i32, name: &'a str, as_of: NaiveDate, rows: &'a [ComparisonRow]) -> Self {
+    pub fn new(
+        commissioner_id: i32,
+        name: &'a str,
+        as_of: NaiveDate,
+        rows: &'a [ComparisonRow],
+        contradicted: &'a HashMap<ProviderId, Vec<String>>,
+    ) -> Self {
         ProvidersDocument {
             commissioner: Commissioner { id: commissioner_id, name },
             as_of,
             providers: rows
                 .iter()
-                .map(|row| ProviderDocument {
-                    id: row.facts.provider_id,
-                    name: &row.facts.name,
-                    figures: &row.figures,
-                    problems: &row.figures.problems,
-                    last_customer_review: row.last_review,
-                    customer_review_overdue: row.review_overdue,
-                    facts: &row.facts,
-                    key_questions: super::rules::questions::answers(&row.facts),
+                .map(|row| {
+                    let references = contradicted.get(&row.facts.provider_id).map_or(&[][..], Vec::as_slice);
+                    ProviderDocument {
+                        id: row.facts.provider_id,
+                        name: &row.facts.name,
+                        figures: &row.figures,
+                        problems: &row.figures.problems,
+                        last_customer_review: row.last_review,
+                        customer_review_overdue: row.review_overdue,
+                        contradicted_standards: references.len(),
+                        contradicted_by_records: references,
+                        facts: &row.facts,
+                        key_questions: super::rules::questions::answers(&row.facts),
+                    }
                 })
                 .collect(),
         }

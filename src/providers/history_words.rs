@@ -104,6 +104,16 @@ fn each(value: &Value) -> Box<dyn Iterator<Item = &Value> + '_> {
 /// Turns a stored line into words, naming people from `names`.
 pub fn describe(line: &HistoryLine, names: &Names) -> LineView {
     let created = line.action == "create";
+    if line.entity == "live_check" {
+        return LineView {
+            recorded_at: line.recorded_at,
+            user_name: line.user_name.clone(),
+            entity: entity_label(&line.entity).to_string(),
+            record: record(line, names),
+            action: action_label(&line.action).to_string(),
+            changes: vec![verdict_sentence(line)],
+        };
+    }
     let changes = changes(line)
         .iter()
         .map(|(field, change)| {
@@ -144,6 +154,32 @@ pub fn describe_without_personal_details(line: &HistoryLine) -> LineView {
     }
 }
 
+/// A live check's verdict first judged or changed, as one sentence: "Now fails — 1 registration
+/// expired: S003", or on its first judging "Fails — …".
+fn verdict_sentence(line: &HistoryLine) -> String {
+    use crate::assessment::model::Verdict;
+    let stored = changes(line);
+    let value = |field: &str| stored.iter().find(|(f, _)| f == field).map(|(_, change)| change["after"].clone());
+    let verdict = value("verdict").and_then(|v| v.as_str().and_then(Verdict::parse));
+    let summary = value("summary").and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+    let said = match verdict {
+        Some(Verdict::Holds) => "holds",
+        Some(Verdict::Fails) => "fails",
+        Some(Verdict::NotEnoughData) | None => "cannot be judged from the records",
+    };
+    let said = if line.action == "change" {
+        format!("Now {said}")
+    } else {
+        let mut letters = said.chars();
+        letters.next().map(|first| first.to_uppercase().chain(letters).collect()).unwrap_or_default()
+    };
+    if summary.is_empty() {
+        said
+    } else {
+        format!("{said} — {summary}")
+    }
+}
+
 /// A change of an item's links: "Linked to RP5 and GF1", or what it was linked to before.
 fn links(before: &str, after: &str, new: bool) -> String {
     let to = |shown: &str| if shown == "–" { "nothing".to_string() } else { shown.to_string() };
@@ -162,6 +198,7 @@ fn record(line: &HistoryLine, names: &Names) -> String {
         "accreditation" | "evidence_pack" | "document_settings" | "esr_declaration" | "generated" => String::new(),
         "import" => crate::workforce::import::ImportKind::parse(id).map_or(id.to_string(), |k| k.label().to_string()),
         "assessment" | "coverage" | "kpi_target" => id.to_string(),
+        "live_check" => crate::catalogue::model::LiveCheck::parse(id).map_or(id.to_string(), |c| c.label().to_string()),
         "kpi_value" => crate::quality::rules::Period::from_key(id)
             .map_or(id.to_string(), |(kpi, p)| format!("{kpi}, {}", p.label())),
         _ => format!("number {id}"),
@@ -236,6 +273,7 @@ fn code_label(entity: &str, field: &str, code: &str) -> Option<&'static str> {
         ("audit_action", "status") => crate::audits::model::ActionStatus::parse(code).map(|s| s.label()),
         ("customer_review", "recorded_side") => crate::commissioning::model::ReviewSide::parse(code).map(|s| s.label()),
         ("esr_declaration", "interface") => crate::commissioning::model::EsrInterface::parse(code).map(|i| i.label()),
+        ("live_exception", "check") => crate::catalogue::model::LiveCheck::parse(code).map(|c| c.label()),
         _ => None,
     }
 }
@@ -302,6 +340,8 @@ fn field_label(entity: &str, field: &str) -> String {
         (_, "withdrawn_at") => "Withdrawn",
         (_, "withdrawal_reason") => "Reason",
         (_, "action_needed") => "Action needed",
+        ("live_exception", "ends_on") => "Last day",
+        ("live_exception", "ended_at") => "Ended",
         (_, "starts_on") => "Agreement starts",
         (_, "ends_on") => "Agreement ends",
         (_, "partner_name") => "Partner",
@@ -356,6 +396,8 @@ pub fn entity_label(entity: &str) -> &str {
         "customer_review" => "Customer review",
         "esr_declaration" => "ESR declaration",
         "generated" => "Generated demo records",
+        "live_check" => "Live check",
+        "live_exception" => "Exception to a live check",
         other => other,
     }
 }
@@ -380,6 +422,9 @@ fn action_label(action: &str) -> &str {
         "use_default" => "Back to the default",
         "make" => "Made",
         "confirm" => "Confirmed",
+        "judge" => "First judged",
+        "change" => "Verdict changed",
+        "end" => "Ended early",
         other => other,
     }
 }
@@ -452,5 +497,36 @@ mod tests {
         assert_eq!(describe(&withdrawn, &names()).changes, ["Withdrawn: 1 Jul 2026, 09:30 BST"]);
         let flag = line("evidence", "3", "create", r#"{"contains_patient_data":{"before":null,"after":false}}"#);
         assert_eq!(describe(&flag, &names()).changes, ["Contains patient-identifiable data: No"]);
+    }
+
+    #[test]
+    fn a_live_check_says_its_new_verdict_and_why() {
+        let changed = line(
+            "live_check",
+            "workforce.registrations_current",
+            "change",
+            r#"{"summary":{"before":"All 3 registrations are current","after":"1 registration expired: S003"},"verdict":{"before":"holds","after":"fails"}}"#,
+        );
+        let shown = describe(&changed, &names());
+        assert_eq!((shown.entity.as_str(), shown.action.as_str()), ("Live check", "Verdict changed"));
+        assert_eq!(shown.record, "Every registered clinician's registration is current");
+        assert_eq!(shown.changes, ["Now fails — 1 registration expired: S003"]);
+        let first = line(
+            "live_check",
+            "workforce.registrations_current",
+            "judge",
+            r#"{"summary":{"before":null,"after":"All 3 registrations are current"},"verdict":{"before":null,"after":"holds"}}"#,
+        );
+        assert_eq!(describe(&first, &names()).changes, ["Holds — All 3 registrations are current"]);
+        let exception = line(
+            "live_exception",
+            "4",
+            "create",
+            r#"{"check":{"before":null,"after":"workforce.registrations_current"},"ends_on":{"before":null,"after":"2027-01-31"}}"#,
+        );
+        assert_eq!(
+            describe(&exception, &names()).changes,
+            ["Check: Every registered clinician's registration is current", "Last day: 31 Jan 2027"]
+        );
     }
 }

@@ -344,3 +344,16 @@ fn readiness_counts_the_contradicted_standards_that_apply() {
     assert_eq!(rp1.live_checks.len(), 1);
     assert!(!r.domains[0].standards[1].contradicted);
 }
+
+#[test]
+fn a_page_says_how_long_a_check_has_held_or_failed_and_where_each_exception_stands() {
+    use crate::assessment::model::Verdict::*;
+    let failing = live(Fails, vec![]);
+    assert_eq!(failing.standing(day(2026, 11, 30)), "Failing since 1 November 2026 (29 days)");
+    assert_eq!(failing.standing(day(2026, 11, 2)), "Failing since 1 November 2026 (1 day)");
+    assert_eq!(live(Holds, vec![]).standing(day(2026, 11, 1)), "Holding since 1 November 2026 (today)");
+    let last = day(2027, 1, 31);
+    assert_eq!(exception(last, false).standing(day(2027, 1, 31)), "In force until 31 January 2027");
+    assert_eq!(exception(last, false).standing(day(2027, 2, 1)), "Expired after 31 January 2027");
+    assert_eq!(exception(last, true).standing(day(2026, 12, 1)), "Ended early (it was to run until 31 January 2027)");
+}

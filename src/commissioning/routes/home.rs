@@ -53,11 +53,18 @@ async fn page(
     let problem = problem_of(&list);
     let filter = ComparisonFilter { search: list.q.clone(), problem, review_overdue: Vec::new() };
     let (sort, dir, page) = (list.sort, list.dir, list.page);
-    let (name, rows) = with_conn(&state, move |conn| {
+    let judge = super::contradictions(&req)?;
+    let (name, rows, contradicted) = with_conn(&state, move |conn| {
         let name = crate::accounts::store::commissioner_name(conn, commissioner_id)?;
-        Ok((name, facts::comparison(conn, commissioner_id, today, days, filter, sort, dir, page)?))
+        let rows = facts::comparison(conn, commissioner_id, today, days, filter, sort, dir, page)?;
+        let shown: Vec<_> = rows.rows.iter().map(|row| row.facts.provider_id).collect();
+        let contradicted = judge(conn, &shown, today)?;
+        Ok((name, rows, contradicted))
     })
     .await?;
+    // In the rows' order, for the template.
+    let contradicted: Vec<usize> =
+        rows.rows.iter().map(|row| contradicted.get(&row.facts.provider_id).map_or(0, Vec::len)).collect();
     let name = name.ok_or(AppError::NotFound)?;
     let base = format!("/commissioners/{commissioner_id}");
     let mut context = tera::Context::new();
@@ -65,6 +72,7 @@ async fn page(
     context.insert("commissioner_name", &name);
     context.insert("list", &list.view(&base, &COLUMNS, &rows));
     context.insert("rows", &rows.rows);
+    context.insert("contradicted", &contradicted);
     context.insert("problem", &problem.map(Problem::as_str).unwrap_or_default());
     context.insert("problems", &Problem::options());
     context.insert("year", &FinancialYear::containing(today).to_string());
@@ -207,9 +215,17 @@ fn comparison_csv(rows: &[ComparisonRow]) -> Result<Vec<u8>, csv::Error> {
 
 /// `GET /api/v1/commissioners/{id}/providers`: the page's figures for every contracted provider,
 /// with the key questions answered.
-async fn api(state: web::Data<AppState>, caller: ApiUser, path: web::Path<i32>) -> Result<HttpResponse, AppError> {
+async fn api(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: ApiUser,
+    path: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
     let commissioner_id = path.into_inner();
     authorize_commissioner(&state, &caller.0, commissioner_id).await?;
     let (name, rows) = all_rows(&state, commissioner_id, String::new(), None).await?;
-    Ok(HttpResponse::Ok().json(ProvidersDocument::new(commissioner_id, &name, state.today(), &rows)))
+    let (judge, today) = (super::contradictions(&req)?, state.today());
+    let providers: Vec<_> = rows.iter().map(|row| row.facts.provider_id).collect();
+    let contradicted = with_conn(&state, move |conn| Ok(judge(conn, &providers, today)?)).await?;
+    Ok(HttpResponse::Ok().json(ProvidersDocument::new(commissioner_id, &name, today, &rows, &contradicted)))
 }
