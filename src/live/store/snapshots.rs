@@ -163,6 +163,28 @@ pub fn take(
     Ok(taken)
 }
 
+/// Takes a snapshot of each check the standard `reference` of the provider's framework names. A
+/// standard that is not there is `NotFound`; one that names no check is a `Conflict`.
+pub fn take_for_standard(
+    conn: &mut DbConnection,
+    by: Option<UserId>,
+    provider_id: ProviderId,
+    reference: &str,
+    today: NaiveDate,
+) -> StoreResult<Vec<Taken>> {
+    let framework = crate::assessment::store::framework_id(conn, provider_id)?.ok_or(StoreError::NotFound)?;
+    let standards = crate::catalogue::store::live_checks(conn, framework)?;
+    match standards.into_iter().find(|(_, r, _)| r == reference) {
+        Some((_, _, checks)) => take(conn, by, provider_id, Some(&checks), today),
+        None => match crate::evidence::store::resolve_targets(conn, Some(framework), &[reference.to_string()]) {
+            Ok(_) => Err(StoreError::Conflict(format!(
+                "{reference} names no live checks, so there are no records to take a snapshot of"
+            ))),
+            Err(_) => Err(StoreError::NotFound),
+        },
+    }
+}
+
 /// Keeps one check's outcome as its snapshot, in one transaction.
 fn keep(
     conn: &mut DbConnection,
