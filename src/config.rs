@@ -71,11 +71,7 @@ impl Settings {
                 .and_then(|v| v.trim().parse().ok())
                 .filter(|n| *n > 0)
                 .unwrap_or(DEFAULT_MAX_UPLOAD_MB),
-            supervision_days: std::env::var("OHGOV_SUPERVISION_DAYS")
-                .ok()
-                .and_then(|v| v.trim().parse().ok())
-                .filter(|d| *d > 0)
-                .unwrap_or(DEFAULT_SUPERVISION_DAYS),
+            supervision_days: configured_supervision_days(),
             clock: crate::clock::Clock::system(),
             session_key_file: std::env::var("OHGOV_SESSION_KEY_FILE")
                 .ok()
@@ -86,6 +82,17 @@ impl Settings {
             pool_size: std::env::var("OHGOV_DB_POOL").ok().and_then(|v| v.parse().ok()).filter(|n| *n > 0).unwrap_or(8),
         }
     }
+}
+
+/// The supervision interval the service is configured with (`OHGOV_SUPERVISION_DAYS`, default
+/// 30), for what judges supervision without the settings at hand (the live checks' judge, handed
+/// to readiness as a plain function).
+pub fn configured_supervision_days() -> i64 {
+    std::env::var("OHGOV_SUPERVISION_DAYS")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .filter(|d| *d > 0)
+        .unwrap_or(DEFAULT_SUPERVISION_DAYS)
 }
 
 /// Where the history key of a database is kept: `OHGOV_HISTORY_KEY_FILE`, or beside the database.

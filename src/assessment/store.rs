@@ -204,6 +204,20 @@ pub fn live_evidence(conn: &mut DbConnection, provider_id: ProviderId) -> QueryR
         .collect())
 }
 
+/// The standards of the provider's current cycle marked met, as (node id, reference, title), in the
+/// catalogue file's order: what evidence the live checks expect to be current. Two queries; none met
+/// before the first cycle.
+pub fn met_standards(conn: &mut DbConnection, provider_id: ProviderId) -> QueryResult<Vec<(i32, String, String)>> {
+    let Some(cycle) = current_cycle(conn, provider_id)? else { return Ok(Vec::new()) };
+    standard_assessments::table
+        .inner_join(catalogue_nodes::table)
+        .filter(standard_assessments::cycle_id.eq(cycle.id))
+        .filter(standard_assessments::result.eq(AssessmentResult::Met))
+        .select((catalogue_nodes::id, catalogue_nodes::reference, catalogue_nodes::title))
+        .order(catalogue_nodes::id)
+        .load(conn)
+}
+
 /// Everything the readiness figures are counted from, for the provider's current cycle (or, before
 /// the first, the newest framework with nothing assessed), as of `today` (which decides, by
 /// default, whether the sector-specific domain applies). About ten queries, whatever the size.

@@ -119,6 +119,41 @@ pub fn live_items(conn: &mut DbConnection, provider_id: ProviderId) -> QueryResu
         .collect())
 }
 
+/// A live item linked to one of the nodes asked about: an item linked to two is listed twice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkedItem {
+    pub node_id: i32,
+    /// The live version's id, which its page is found by.
+    pub item_id: i32,
+    pub title: String,
+    pub review_due: Option<NaiveDate>,
+}
+
+/// The provider's live items (neither replaced nor withdrawn) linked to any of `node_ids`, by title.
+/// One query.
+pub fn live_items_linked_to(
+    conn: &mut DbConnection,
+    provider_id: ProviderId,
+    node_ids: &[i32],
+) -> QueryResult<Vec<LinkedItem>> {
+    if node_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(i32, i32, String, Option<NaiveDate>)> = evidence_links::table
+        .inner_join(evidence_items::table.on(evidence_items::series_id.eq(evidence_links::series_id)))
+        .filter(evidence_items::provider_id.eq(provider_id))
+        .filter(evidence_items::superseded_by.is_null())
+        .filter(evidence_items::withdrawn_at.is_null())
+        .filter(evidence_links::node_id.eq_any(node_ids))
+        .select((evidence_links::node_id, evidence_items::id, evidence_items::title, evidence_items::review_due))
+        .order((evidence_items::title, evidence_items::id, evidence_links::node_id))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(node_id, item_id, title, review_due)| LinkedItem { node_id, item_id, title, review_due })
+        .collect())
+}
+
 /// Every link of the provider's library, as (series, node).
 pub fn links(conn: &mut DbConnection, provider_id: ProviderId) -> QueryResult<HashSet<(i32, i32)>> {
     Ok(evidence_links::table

@@ -116,6 +116,14 @@ pub struct CpdProgress {
     pub required: f64,
 }
 
+impl CpdProgress {
+    /// Whether the total reaches what is required (decimals summed, so 350 records of 0.1 hours
+    /// make 35).
+    pub fn total_reached(&self) -> bool {
+        self.total + HOURS_TOLERANCE >= self.required
+    }
+}
+
 /// Renewal is due within the warning window and has expired the day after the renewal date, so
 /// a lapse is caught before it stops someone practising.
 pub fn registration(person: &Person, rule: &ProfessionRule, as_of: NaiveDate) -> Option<Issue> {
@@ -371,13 +379,43 @@ pub fn cpd_short(person: &Person, rule: &ProfessionRule, cpd: &[CpdActivity], as
             if (progress.cycle_end - as_of).num_days() > warning {
                 return false;
             }
-            let participatory_required = rule.cpd_participatory_required.unwrap_or(0.0);
-            let reflective_required = rule.reflective_accounts_required.unwrap_or(0);
-            progress.total + HOURS_TOLERANCE < required
-                || progress.participatory + HOURS_TOLERANCE < participatory_required
-                || progress.reflective_accounts < reflective_required
+            !cpd_requirement_met(&progress, rule)
         }
     }
+}
+
+/// Whether the CPD counted against a fixed cycle (a CPD year or a revalidation cycle) meets the
+/// rule's requirement: the total, the participatory part and the reflective accounts, whenever in
+/// the cycle it is asked. [`cpd_short`] asks it once the cycle ends within the warning window.
+pub fn cpd_requirement_met(progress: &CpdProgress, rule: &ProfessionRule) -> bool {
+    let participatory_required = rule.cpd_participatory_required.unwrap_or(0.0);
+    let reflective_required = rule.reflective_accounts_required.unwrap_or(0);
+    progress.total_reached()
+        && progress.participatory + HOURS_TOLERANCE >= participatory_required
+        && progress.reflective_accounts >= reflective_required
+}
+
+/// The CPD over the revalidation cycle ending on the revalidation date, against the rule's
+/// revalidation requirement (GMC: 250 credits over five years), whenever in the cycle it is asked.
+/// None when the rule sets no such requirement or the cycle cannot be placed.
+pub fn revalidation_cpd_progress(
+    person: &Person,
+    rule: &ProfessionRule,
+    cpd: &[CpdActivity],
+    as_of: NaiveDate,
+) -> Option<CpdProgress> {
+    let required = rule.revalidation_cpd_required?;
+    let (cycle_start, cycle_end) = revalidation_cycle(person, rule)?;
+    let counted =
+        || cpd.iter().filter(|a| !a.reflective && a.date >= cycle_start && a.date <= cycle_end && a.date <= as_of);
+    Some(CpdProgress {
+        cycle_start,
+        cycle_end,
+        total: counted().map(|a| a.hours).sum(),
+        participatory: counted().filter(|a| a.participatory).map(|a| a.hours).sum(),
+        reflective_accounts: 0,
+        required,
+    })
 }
 
 /// Someone who needs supervision without clinical supervision in the last `supervision_days` days

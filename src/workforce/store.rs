@@ -679,6 +679,37 @@ pub fn cpd_standing(
     }))
 }
 
+/// The CPD records of each of `people` dated from `from` to `to` (inclusive), withdrawn ones left
+/// out, by person: what a caller judging CPD cycles of its own choosing counts. One query.
+pub fn cpd_activities(
+    conn: &mut DbConnection,
+    people: &[StaffId],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> QueryResult<HashMap<StaffId, Vec<CpdActivity>>> {
+    let mut found: HashMap<StaffId, Vec<CpdActivity>> = HashMap::new();
+    if people.is_empty() || to < from {
+        return Ok(found);
+    }
+    let rows: Vec<(StaffId, NaiveDate, f64, bool, bool)> = cpd_records::table
+        .filter(cpd_records::staff_id.eq_any(people))
+        .filter(cpd_records::withdrawn_at.is_null())
+        .filter(cpd_records::activity_date.ge(from))
+        .filter(cpd_records::activity_date.le(to))
+        .select((
+            cpd_records::staff_id,
+            cpd_records::activity_date,
+            cpd_records::hours,
+            cpd_records::participatory,
+            cpd_records::reflective,
+        ))
+        .load(conn)?;
+    for (staff_id, date, hours, participatory, reflective) in rows {
+        found.entry(staff_id).or_default().push(CpdActivity { date, hours, participatory, reflective });
+    }
+    Ok(found)
+}
+
 /// Judges each of `people` as of `as_of`. Four queries however many people: the rules, the CPD
 /// that can change a verdict that day (most people are early in their cycle on any given day),
 /// each person's latest supervision, and each nurse's revalidation record for their current cycle.

@@ -25,7 +25,7 @@ pub fn by_standard(
     if standards.is_empty() {
         return Ok(HashMap::new());
     }
-    let records = records::gather(conn, provider_id, today)?;
+    let records = records::gather(conn, provider_id, today, crate::config::configured_supervision_days())?;
     let mut outcomes = HashMap::new();
     for check in standards.iter().flat_map(|(_, _, checks)| checks.iter().copied()) {
         outcomes.entry(check).or_insert_with(|| rules::judge(check, &records, today));
