@@ -148,7 +148,7 @@ pub fn take(
     if wanted.is_empty() {
         return Ok(Vec::new());
     }
-    let records = records::gather(conn, provider_id, today)?;
+    let records = records::gather(conn, provider_id, today, crate::config::configured_supervision_days())?;
     let mut taken = Vec::with_capacity(wanted.len());
     for check in wanted {
         let mut references: Vec<String> = standards
