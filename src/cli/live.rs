@@ -98,7 +98,10 @@ pub fn run(database_url: Option<String>, command: LiveCommand) -> anyhow::Result
             super::provider(&mut conn, provider)?;
             let only = match check.as_deref() {
                 Some(code) => Some(vec![LiveCheck::parse(code).ok_or_else(|| {
-                    anyhow::anyhow!("live snapshot: there is no check {code:?}; the checks are {}", LiveCheck::CODES.join(", "))
+                    anyhow::anyhow!(
+                        "live snapshot: there is no check {code:?}; the checks are {}",
+                        LiveCheck::CODES.join(", ")
+                    )
                 })?]),
                 None => None,
             };

@@ -918,8 +918,12 @@ fn records_section(
     let nodes: HashMap<i32, &Vec<i32>> = items.iter().map(|i| (i.id, &i.node_ids)).collect();
     for kept in snapshots {
         blocks.push(Block::Heading { level: 2, text: kept.title.clone(), anchor: Some(records_anchor(kept.item_id)) });
-        let mut references: Vec<&str> =
-            nodes.get(&kept.item_id).into_iter().flat_map(|n| n.iter()).filter_map(|n| reference_of.get(n).copied()).collect();
+        let mut references: Vec<&str> = nodes
+            .get(&kept.item_id)
+            .into_iter()
+            .flat_map(|n| n.iter())
+            .filter_map(|n| reference_of.get(n).copied())
+            .collect();
         references.sort_unstable();
         let summary = if kept.summary.is_empty() { "–".to_string() } else { kept.summary.clone() };
         blocks.push(Block::Facts(vec![

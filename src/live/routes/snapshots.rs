@@ -89,9 +89,8 @@ mod tests {
             "Snapshot of the records taken for RP1: professional registrations as of 2 December 2026"
         );
         let two = [taken(LiveCheck::RegistrationsCurrent, true), taken(LiveCheck::CpdOnTrack, true)];
-        assert!(confirmation("RP3", &two, day).starts_with(
-            "Snapshots of the records taken for RP3: professional registrations and CPD of clinicians"
-        ));
+        assert!(confirmation("RP3", &two, day)
+            .starts_with("Snapshots of the records taken for RP3: professional registrations and CPD of clinicians"));
         assert_eq!(
             confirmation("RP1", &[taken(LiveCheck::RegistrationsCurrent, false)], day),
             "The records for RP1 have not changed since today's snapshot, which is kept: professional registrations \

@@ -201,8 +201,9 @@ fn keep(
         StoreError::Database(diesel::result::Error::SerializationError(e))
     };
     let content = csv_of(outcome, today).map_err(|e| fault(Box::new(e)))?;
-    let upload = check_upload(content, &file_name(check, today), SIZE_LIMIT)
-        .map_err(|why| fault(format!("the snapshot of {} is not a file evidence takes: {why}", check.as_str()).into()))?;
+    let upload = check_upload(content, &file_name(check, today), SIZE_LIMIT).map_err(|why| {
+        fault(format!("the snapshot of {} is not a file evidence takes: {why}", check.as_str()).into())
+    })?;
     let details = EvidenceDetails {
         kind: EvidenceKind::File,
         title: title(check, today),
@@ -254,7 +255,8 @@ fn keep(
                 taken.new_version = false;
             }
             (Some((series, ..)), Some((current, _))) => {
-                let id = crate::evidence::store::write_supersede(conn, by, provider_id, current, &details, Some(&upload))?;
+                let id =
+                    crate::evidence::store::write_supersede(conn, by, provider_id, current, &details, Some(&upload))?;
                 crate::evidence::store::write_set_links(conn, by, provider_id, framework, id, &details.standards)?;
                 diesel::update(live_snapshots::table.find((provider_id.0, check)))
                     .set((
