@@ -752,7 +752,9 @@ pub fn compose(gathered: Gathered) -> Pack {
     }
 }
 
-/// One standard's section: heading, result, owner, narrative, open findings and evidence index.
+/// One standard's section: heading, result (and whether the records contradict it), owner, live
+/// checks, narrative, open findings and evidence index.
+#[allow(clippy::too_many_arguments)]
 fn standard_section(
     blocks: &mut Vec<Block>,
     standard: &Standard,
