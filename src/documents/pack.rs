@@ -1117,6 +1117,59 @@ mod tests {
     }
 
     #[test]
+    fn a_met_standard_a_failing_check_contradicts_is_flagged_and_its_snapshot_drawn() {
+        use crate::catalogue::model::LiveCheck;
+        use crate::live::model::Seen;
+        let failing = LiveVerdict {
+            check: LiveCheck::MetEvidenceCurrent,
+            question: LiveCheck::MetEvidenceCurrent.label(),
+            verdict: Verdict::Fails,
+            summary: "1 evidence item past its review date: Policy".into(),
+            facts: Vec::new(),
+            since: date(2026, 11, 1),
+            exceptions: Vec::new(),
+        };
+        let mut snapshot = file(12, "Records as of 1 December 2026: evidence", &[1], "cafe", "evidence.csv");
+        snapshot.media_type = Some("text/csv; charset=utf-8".into());
+        let mut world = gathered(vec![snapshot], HashMap::new());
+        world.live = HashMap::from([(1, vec![failing.clone()])]);
+        world.snapshots = vec![Kept {
+            check: LiveCheck::MetEvidenceCurrent,
+            item_id: 12,
+            title: "Records as of 1 December 2026: evidence".into(),
+            taken_on: date(2026, 12, 1),
+            sha256: "cafe".into(),
+            verdict: Verdict::Fails,
+            summary: "1 evidence item past its review date: Policy".into(),
+            seen: Seen {
+                title: "Evidence of the standards marked met".into(),
+                columns: vec!["Standard".into(), "Evidence".into(), "Review due".into()],
+                rows: vec![vec!["GF1".into(), "Policy".into(), "1 Nov 2026".into()]],
+            },
+        }];
+        let pack = compose(world);
+        let lines = body(&pack);
+        assert_eq!(pack.counts.contradicted, 1);
+        assert_eq!((pack.counts.snapshots, pack.counts.not_pdf), (1, 0), "a snapshot is drawn, not merely listed");
+        let gf1 = lines.iter().position(|l| l == "H2 GF1 Standard GF1").unwrap();
+        assert_eq!(lines[gf1 + 1], "Result: [Met] [Contradicted by records]");
+        assert!(lines[gf1 + 4].starts_with("Contradicted by records: marked met"), "{lines:#?}");
+        assert!(lines[gf1 + 4].ends_with("1 evidence item past its review date: Policy"));
+        assert!(lines.contains(&"GF1 | Standard GF1 | 1 evidence item past its review date: Policy | <std-1>".into()));
+        assert!(lines.contains(
+            &"Records as of 1 December 2026: evidence | 1 Jan 2026 | – | cafe | records p. <records-12>".into()
+        ));
+        let records = lines.iter().position(|l| l == "H1 Records as of 1 December 2026").unwrap();
+        assert_eq!(lines[records + 2], "H2 Records as of 1 December 2026: evidence");
+        assert!(lines.contains(&"GF1 | Policy | 1 Nov 2026".to_string()), "the table as the file holds it");
+        // Not met, the same failing check contradicts nothing.
+        let mut world = gathered(Vec::new(), HashMap::new());
+        world.assessments[0].result = AssessmentResult::PartlyMet;
+        world.live = HashMap::from([(1, vec![failing])]);
+        assert_eq!(compose(world).counts.contradicted, 0);
+    }
+
+    #[test]
     fn an_unreadable_pdf_is_listed_with_its_hash_and_a_past_review_is_flagged() {
         let mut damaged = file(5, "Signed policy", &[2], "0123456789abcdef0123", "policy.pdf");
         damaged.review_due = Some(date(2026, 11, 30));
