@@ -52,6 +52,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Evidence { command } => cli::evidence::run(url, command),
         Command::Coverage(args) => cli::coverage::run(url, args),
         Command::Readiness(args) => cli::readiness::run(url, args),
+        Command::Live { command } => cli::live::run(url, command),
         Command::Pack(args) => cli::pack::run(url, args),
         Command::Report(args) => cli::report::run(url, args),
         Command::PlanPdf(args) => cli::plan_pdf::run(url, args),

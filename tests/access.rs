@@ -593,6 +593,32 @@ on_both_backends!(
                 format!("/providers/{p}/evidence/{e}/withdraw"),
                 MANAGES_POST,
             ),
+            // A snapshot of the records GF1's check reads: whoever may add evidence; a standard
+            // naming no check (GF2) is refused in words, one not in the framework is not there.
+            (
+                "POST",
+                "/providers/{provider_id}/assessment/{reference}/snapshot",
+                format!("/providers/{p}/assessment/GF1/snapshot"),
+                [303, 303, 303, 403, 403, 403, 403, 404],
+            ),
+            (
+                "POST",
+                "/providers/{provider_id}/assessment/{reference}/snapshot",
+                format!("/providers/{p}/assessment/GF2/snapshot"),
+                [303, 409, 409, 403, 403, 403, 403, 404],
+            ),
+            (
+                "POST",
+                "/providers/{provider_id}/assessment/{reference}/snapshot",
+                format!("/providers/{p}/assessment/NOPE9/snapshot"),
+                [303, 404, 404, 403, 403, 403, 403, 404],
+            ),
+            (
+                "POST",
+                "/providers/{provider_id}/assessment/{reference}/snapshot",
+                format!("/providers/{q}/assessment/GF1/snapshot"),
+                HIDDEN,
+            ),
             ("GET", "/providers/{provider_id}/coverage", format!("/providers/{p}/coverage"), READS_ASSESSMENT),
             ("GET", "/providers/{provider_id}/coverage", format!("/providers/{q}/coverage"), HIDDEN),
             (

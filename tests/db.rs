@@ -757,6 +757,7 @@ on_both_backends!(
             (("live_verdicts", "check_code"), codes(ohgov::catalogue::model::LiveCheck::ALL, |v| v.as_str())),
             (("live_verdicts", "verdict"), codes(ohgov::assessment::model::Verdict::ALL, |v| v.as_str())),
             (("live_exceptions", "check_code"), codes(ohgov::catalogue::model::LiveCheck::ALL, |v| v.as_str())),
+            (("live_snapshots", "check_code"), codes(ohgov::catalogue::model::LiveCheck::ALL, |v| v.as_str())),
         ]
         .into_iter()
         .collect();

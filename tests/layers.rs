@@ -48,7 +48,7 @@ const OWNERS: &[(&str, &[&str])] = &[
     ),
     ("coverage", &["service_coverage"]),
     ("commissioning", &["customer_reviews", "esr_declarations", "provider_figures"]),
-    ("live", &["live_verdicts", "live_exceptions"]),
+    ("live", &["live_verdicts", "live_exceptions", "live_snapshots"]),
     (
         "workforce",
         &[

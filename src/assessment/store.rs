@@ -13,7 +13,7 @@ use super::model::{
 };
 use super::rules::{self, Assessed, Domain, Evidence, Facts, LiveVerdict, Pathway, Readiness, Standard};
 use crate::accounts::store::provider_people;
-use crate::catalogue::model::{CatalogueKind, Level, NodeKind};
+use crate::catalogue::model::{CatalogueKind, Level, LiveCheck, NodeKind};
 use crate::db::schema::{
     accreditations, assessment_cycles, assessor_request_evidence, assessor_requests, catalogue_nodes,
     catalogue_replaces, catalogues, findings, standard_assessments, users,
@@ -721,6 +721,8 @@ pub struct StandardPage {
     pub level: Level,
     pub guidance: String,
     pub expected_evidence: Vec<String>,
+    /// The live checks the standard names in the catalogue.
+    pub checks: Vec<LiveCheck>,
     pub replaces: Vec<String>,
     pub domain_reference: String,
     pub domain_title: String,
@@ -748,9 +750,10 @@ pub fn standard_page(
     let Some(catalogue_id) = framework_of(conn, cycle.as_ref())? else { return Ok(None) };
     let Some(node_id) = standard_node(conn, catalogue_id, reference)? else { return Ok(None) };
     let domain = diesel::alias!(catalogue_nodes as domain);
-    let (title, level, guidance, expected, domain_reference, domain_title): (
+    let (title, level, guidance, expected, domain_reference, domain_title, checks): (
         String,
         Level,
+        String,
         String,
         String,
         String,
@@ -765,6 +768,7 @@ pub fn standard_page(
             catalogue_nodes::expected_evidence,
             domain.field(catalogue_nodes::reference),
             domain.field(catalogue_nodes::title),
+            catalogue_nodes::checks,
         ))
         .first(conn)?;
     let replaced = diesel::alias!(catalogue_nodes as replaced);
@@ -807,6 +811,11 @@ pub fn standard_page(
         level,
         guidance,
         expected_evidence: serde_json::from_str(&expected).unwrap_or_default(),
+        checks: serde_json::from_str::<Vec<String>>(&checks)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|name| LiveCheck::parse(name))
+            .collect(),
         replaces,
         domain_reference,
         domain_title,

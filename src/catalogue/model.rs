@@ -67,7 +67,7 @@ crate::vocabulary! {
         CustomerReviewsHeld => ("commissioning.customer_reviews_held", "A customer review has been held with each commissioner within six months"),
         MetEvidenceCurrent => ("evidence.met_evidence_current", "Every evidence item linked to a standard marked met is within its review date"),
     }
-    name = "live check", stored_in = [live_verdicts.check_code, live_exceptions.check_code];
+    name = "live check", stored_in = [live_verdicts.check_code, live_exceptions.check_code, live_snapshots(provider_id).check_code];
 }
 
 crate::vocabulary! {

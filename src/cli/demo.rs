@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use crate::config::{self, Settings};
 use crate::{
-    accounts, assessment, audits, catalogue, commissioning, coverage, db, documents, evidence, history, quality,
+    accounts, assessment, audits, catalogue, commissioning, coverage, db, documents, evidence, history, live, quality,
     workforce,
 };
 
@@ -41,6 +41,7 @@ pub fn build(
     quality::demo::seed(conn, today)?;
     documents::demo::seed(conn, today)?;
     commissioning::demo::seed(conn, today)?;
+    live::demo::seed(conn, today)?;
     Ok((report, logins))
 }
 

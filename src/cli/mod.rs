@@ -8,6 +8,7 @@ pub mod coverage;
 pub mod demo;
 pub mod evidence;
 pub mod import;
+pub mod live;
 pub mod org;
 pub mod pack;
 pub mod plan_pdf;
@@ -98,6 +99,12 @@ pub enum Command {
     /// A provider's SEQOHS readiness: the figures of the dashboard, or with --json the document
     /// `GET /api/v1/providers/{id}/readiness` serves.
     Readiness(ProviderReport),
+    /// The live checks: the verdicts of a provider's own records on the standards, and snapshots of
+    /// what the checks saw, kept as evidence.
+    Live {
+        #[command(subcommand)]
+        command: live::LiveCommand,
+    },
     /// Write a provider's SEQOHS evidence pack as a PDF: cover, contents, summary by domain, every
     /// standard with its evidence index, the attached PDF documents merged in, and a manifest of
     /// every file's hash. Evidence holding patient-identifiable data is withheld and listed.

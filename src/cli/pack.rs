@@ -1,5 +1,5 @@
-//! `ohgov pack`: the SEQOHS evidence pack as a PDF file, made as the web page makes it and recorded
-//! in the history the same way.
+//! `ohgov pack`: the SEQOHS evidence pack as a PDF file, made as the web page makes it (fresh
+//! snapshots of the records first) and recorded in the history the same way.
 
 use std::path::PathBuf;
 
@@ -25,6 +25,7 @@ pub fn run(database_url: Option<String>, args: PackArgs) -> anyhow::Result<()> {
     super::provider(&mut conn, args.provider)?;
     let clock = super::clock();
     let now = chrono::Utc::now().naive_utc();
+    pack::take_snapshots(&mut conn, args.provider, None, clock.today())?;
     let pack = match pack::build(&mut conn, args.provider, args.framework.as_deref(), clock.today(), now) {
         Ok(pack) => pack,
         Err(StoreError::Invalid(problems)) => {
@@ -46,6 +47,8 @@ pub fn run(database_url: Option<String>, args: PackArgs) -> anyhow::Result<()> {
         "contents: {} standards, {} evidence items, {} documents merged, {} unreadable, {} not PDFs",
         counts.standards, counts.items, counts.merged, counts.unreadable, counts.not_pdf
     );
+    println!("snapshots of the records: {}", counts.snapshots);
+    println!("contradicted by records: {}", counts.contradicted);
     println!("withheld: {} (patient-identifiable data)", counts.withheld);
     Ok(())
 }

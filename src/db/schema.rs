@@ -692,6 +692,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    live_snapshots (provider_id, check_code) {
+        provider_id -> Integer,
+        check_code -> Text,
+        series_id -> Integer,
+        item_id -> Integer,
+        taken_on -> Date,
+        sha256 -> Text,
+    }
+}
+
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(memberships -> organisations (organisation_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -776,6 +787,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     provider_figures,
     live_verdicts,
     live_exceptions,
+    live_snapshots,
 );
 
 // The self-assessment's results counted by cycle, domain (the standard's parent) and result in one

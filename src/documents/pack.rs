@@ -16,13 +16,15 @@ use serde::Serialize;
 
 use crate::assessment::model::AccreditationStatus;
 use crate::assessment::model::AssessmentResult;
-use crate::assessment::rules::{Domain, Standard};
+use crate::assessment::rules::{is_contradicted, Domain, LiveVerdict, Standard};
 use crate::assessment::store::{AccreditationRecord, AssessmentLine, FindingLine};
 use crate::catalogue::model::Level;
 use crate::db::{self, DbConnection, ProviderId, StoreError, StoreResult, UserId};
 use crate::evidence::model::EvidenceKind;
 use crate::evidence::store::PackItem;
 use crate::history::store::{record_action, Diff};
+use crate::live::model::Verdict;
+use crate::live::store::snapshots::{self, Kept};
 use crate::pdf::merge::{self, AttachedPdf, Unreadable};
 use crate::pdf::{Appendix, Badge, Block, Column, Cover, Document, Paragraph, Span, Table, Tone};
 
@@ -52,6 +54,10 @@ pub struct PackCounts {
     pub withheld: usize,
     /// Pages of the merged documents, together.
     pub appendix_pages: u32,
+    /// Snapshots of the records the live checks saw, each drawn as a table.
+    pub snapshots: usize,
+    /// Standards marked met that a failing live check contradicts.
+    pub contradicted: usize,
 }
 
 /// An evidence pack ready to draw.
@@ -83,6 +89,10 @@ pub struct Gathered {
     pub items: Vec<PackItem>,
     /// The attached PDFs as read, by SHA-256: merged, or why not.
     pub pdfs: HashMap<String, Result<AttachedPdf, Unreadable>>,
+    /// The live checks' verdicts, by standard (node id).
+    pub live: HashMap<i32, Vec<LiveVerdict>>,
+    /// The newest snapshot of each check that is among `items`, with the table it holds.
+    pub snapshots: Vec<Kept>,
     pub trail_head: Option<(i32, String)>,
     pub today: NaiveDate,
     pub now: NaiveDateTime,
@@ -156,6 +166,10 @@ pub fn build(
             (sha, read)
         })
         .collect();
+    let live = crate::live::store::verdicts::by_standard(conn, provider_id, today)?;
+    let listed: HashSet<i32> = items.iter().map(|i| i.id).collect();
+    let snapshots =
+        snapshots::kept(conn, provider_id)?.into_iter().filter(|kept| listed.contains(&kept.item_id)).collect();
     let trail_head = crate::history::store::head(conn)?;
     Ok(compose(Gathered {
         provider_name: provider.name,
@@ -167,10 +181,24 @@ pub fn build(
         findings,
         items,
         pdfs,
+        live,
+        snapshots,
         trail_head,
         today,
         now,
     }))
+}
+
+/// Takes a fresh snapshot of every live check the provider's standards name, so the pack made next
+/// shows the records as of its day (a check whose records have not changed today keeps today's).
+/// The person making the pack is recorded as taking them (None: the command line).
+pub fn take_snapshots(
+    conn: &mut DbConnection,
+    provider_id: ProviderId,
+    by: Option<UserId>,
+    today: NaiveDate,
+) -> StoreResult<usize> {
+    Ok(snapshots::take(conn, by, provider_id, None, today)?.len())
 }
 
 /// Records in the history that the pack was made, with its file name, framework and the SHA-256 of
@@ -211,6 +239,8 @@ enum Inclusion {
     Merged(String),
     NotPdf,
     Unreadable(String),
+    /// A snapshot of the records, drawn as a table in the section with this anchor.
+    Records(String),
     /// A link or a note: no file.
     NoFile,
 }
@@ -222,6 +252,23 @@ fn standard_anchor(node_id: i32) -> String {
 
 fn appendix_anchor(item_id: i32) -> String {
     format!("appendix-{item_id}")
+}
+
+fn records_anchor(item_id: i32) -> String {
+    format!("records-{item_id}")
+}
+
+fn verdict_badge(verdict: Verdict) -> Span {
+    let tone = match verdict {
+        Verdict::Holds => Tone::Good,
+        Verdict::Fails => Tone::Bad,
+        Verdict::NotEnoughData => Tone::Neutral,
+    };
+    Span::Badge(Badge { text: verdict.label().to_string(), tone })
+}
+
+fn contradicted_badge() -> Span {
+    Span::Badge(Badge { text: "Contradicted by records".into(), tone: Tone::Bad })
 }
 
 /// A date the UK way: "1 Dec 2026".
@@ -275,16 +322,22 @@ pub fn compose(gathered: Gathered) -> Pack {
         findings,
         items,
         mut pdfs,
+        live,
+        snapshots,
         trail_head,
         today,
         now,
     } = gathered;
+    let no_checks: Vec<LiveVerdict> = Vec::new();
+    let live_of = |node: i32| live.get(&node).unwrap_or(&no_checks);
+    let snapshot_items: HashSet<i32> = snapshots.iter().map(|k| k.item_id).collect();
     // The catalogue orders standards within their domain: here, domain by domain (a stable sort).
     let domain_order: HashMap<&str, usize> =
         domains.iter().enumerate().map(|(i, d)| (d.reference.as_str(), i)).collect();
     standards.sort_by_key(|s| domain_order.get(s.domain_reference.as_str()).copied().unwrap_or(usize::MAX));
     let assessed: HashMap<i32, &AssessmentLine> = assessments.iter().map(|a| (a.node_id, a)).collect();
     let result_of = |node: i32| assessed.get(&node).map_or(AssessmentResult::NotAssessed, |a| a.result);
+    let contradicted = |node: i32| is_contradicted(result_of(node), live_of(node), today);
     let standard_ids: HashSet<i32> = standards.iter().map(|s| s.node_id).collect();
     let reference_of: HashMap<i32, &str> = standards.iter().map(|s| (s.node_id, s.reference.as_str())).collect();
     let mut findings_by_reference: HashMap<&str, Vec<&FindingLine>> = HashMap::new();
@@ -300,8 +353,14 @@ pub fn compose(gathered: Gathered) -> Pack {
     }
 
     // The appendices, in the order their first standard comes; each merged once.
-    let mut counts =
-        PackCounts { standards: standards.len(), items: sent.len(), withheld: withheld.len(), ..PackCounts::default() };
+    let mut counts = PackCounts {
+        standards: standards.len(),
+        items: sent.len(),
+        withheld: withheld.len(),
+        snapshots: snapshots.len(),
+        contradicted: standards.iter().filter(|s| contradicted(s.node_id)).count(),
+        ..PackCounts::default()
+    };
     let mut holders: HashMap<&str, usize> = HashMap::new();
     for sha in sent.iter().filter_map(|i| i.blob_sha256.as_deref()) {
         *holders.entry(sha).or_default() += 1;
@@ -315,6 +374,7 @@ pub fn compose(gathered: Gathered) -> Pack {
             }
             let how = match (&item.blob_sha256, is_pdf(item)) {
                 (None, _) => Inclusion::NoFile,
+                (Some(_), _) if snapshot_items.contains(&item.id) => Inclusion::Records(records_anchor(item.id)),
                 (Some(_), false) => Inclusion::NotPdf,
                 (Some(sha), true) => {
                     // The same file held by two items is merged for each, so each keeps its own
@@ -350,7 +410,7 @@ pub fn compose(gathered: Gathered) -> Pack {
                 Inclusion::Merged(_) => counts.merged += 1,
                 Inclusion::NotPdf => counts.not_pdf += 1,
                 Inclusion::Unreadable(_) => counts.unreadable += 1,
-                Inclusion::NoFile => {}
+                Inclusion::Records(_) | Inclusion::NoFile => {}
             }
             inclusion.insert(item.id, how);
         }
@@ -446,6 +506,48 @@ pub fn compose(gathered: Gathered) -> Pack {
         }));
     }
 
+    blocks.push(Block::Heading {
+        level: 2,
+        text: "Contradicted by records".into(),
+        anchor: Some("contradicted".into()),
+    });
+    let contradicted_standards: Vec<&Standard> = standards.iter().filter(|s| contradicted(s.node_id)).collect();
+    if contradicted_standards.is_empty() {
+        blocks.push(Paragraph::muted(
+            "No standard marked met is contradicted by the service's own records: no live check on one fails \
+             without an exception in force.",
+        ));
+    } else {
+        blocks.push(Paragraph::text(format!(
+            "{} marked met, but a live check on the service's own records fails with no exception in force:",
+            crate::words::counted(contradicted_standards.len(), "standard is", "standards are")
+        )));
+        blocks.push(Block::Table(Table {
+            columns: Column::list(&[("Standard", 1.2), ("Title", 3.6), ("What the records show", 4.2), ("Page", 0.8)]),
+            rows: contradicted_standards
+                .iter()
+                .map(|s| {
+                    let failing: Vec<Span> = live_of(s.node_id)
+                        .iter()
+                        .filter(|v| v.fails_unexcused(today))
+                        .enumerate()
+                        .flat_map(|(i, v)| {
+                            let mut spans = if i > 0 { vec![Span::Break] } else { Vec::new() };
+                            spans.push(Span::Text(v.summary.clone()));
+                            spans
+                        })
+                        .collect();
+                    vec![
+                        Span::cell(&s.reference),
+                        Span::cell(&s.title),
+                        failing,
+                        vec![Span::PageOf(standard_anchor(s.node_id))],
+                    ]
+                })
+                .collect(),
+        }));
+    }
+
     // Every standard, by domain.
     for domain in &domains {
         blocks.push(Block::Heading {
@@ -464,6 +566,7 @@ pub fn compose(gathered: Gathered) -> Pack {
                 assessed.get(&standard.node_id).copied(),
                 findings_by_reference.get(standard.reference.as_str()).map(Vec::as_slice).unwrap_or_default(),
                 by_standard.get(&standard.node_id).map(Vec::as_slice).unwrap_or_default(),
+                live_of(standard.node_id),
                 &inclusion,
                 today,
             );
@@ -497,6 +600,9 @@ pub fn compose(gathered: Gathered) -> Pack {
         }));
     }
 
+    // The records the live checks saw, each snapshot's table.
+    records_section(&mut blocks, &snapshots, &reference_of, &items, today);
+
     // The manifest: every file sent, and the trail's head. It closes the file, after the merged
     // documents, so it is written here and moved to the document's closing blocks below.
     let manifest_start = blocks.len();
@@ -525,6 +631,9 @@ pub fn compose(gathered: Gathered) -> Pack {
                             vec![Span::Text("merged: appendix p. ".into()), Span::PageOf(anchor.clone())]
                         }
                         Some(Inclusion::Unreadable(why)) => Span::cell(format!("unreadable: {why}")),
+                        Some(Inclusion::Records(anchor)) => {
+                            vec![Span::Text("drawn as a table: p. ".into()), Span::PageOf(anchor.clone())]
+                        }
                         _ => Span::cell("not a PDF: listed here only"),
                     };
                     vec![
@@ -609,10 +718,16 @@ pub fn compose(gathered: Gathered) -> Pack {
     facts.push((
         "Contents".to_string(),
         Span::cell(format!(
-            "{} standards, {} evidence items, {} merged documents, {} withheld",
-            counts.standards, counts.items, counts.merged, counts.withheld
+            "{} standards, {} evidence items, {} merged documents, {} snapshots of the records, {} withheld",
+            counts.standards, counts.items, counts.merged, counts.snapshots, counts.withheld
         )),
     ));
+    if counts.contradicted > 0 {
+        facts.push((
+            "Contradicted by records".to_string(),
+            Span::cell(crate::words::counted(counts.contradicted, "standard marked met", "standards marked met")),
+        ));
+    }
     let document = Document {
         title: format!("SEQOHS evidence pack: {provider_name}"),
         author: provider_name.clone(),
@@ -637,13 +752,16 @@ pub fn compose(gathered: Gathered) -> Pack {
     }
 }
 
-/// One standard's section: heading, result, owner, narrative, open findings and evidence index.
+/// One standard's section: heading, result (and whether the records contradict it), owner, live
+/// checks, narrative, open findings and evidence index.
+#[allow(clippy::too_many_arguments)]
 fn standard_section(
     blocks: &mut Vec<Block>,
     standard: &Standard,
     assessment: Option<&AssessmentLine>,
     findings: &[&FindingLine],
     items: &[&PackItem],
+    live: &[LiveVerdict],
     inclusion: &HashMap<i32, Inclusion>,
     today: NaiveDate,
 ) {
@@ -653,8 +771,13 @@ fn standard_section(
         anchor: Some(standard_anchor(standard.node_id)),
     });
     let result = assessment.map_or(AssessmentResult::NotAssessed, |a| a.result);
+    let contradicted = is_contradicted(result, live, today);
+    let mut shown_result = vec![result_badge(result)];
+    if contradicted {
+        shown_result.extend([Span::Text(" ".into()), contradicted_badge()]);
+    }
     let mut facts = vec![
-        ("Result".to_string(), vec![result_badge(result)]),
+        ("Result".to_string(), shown_result),
         ("Level".to_string(), Span::cell(standard.level.label())),
         (
             "Owner".to_string(),
@@ -665,6 +788,37 @@ fn standard_section(
         facts.push(("Why not applicable".to_string(), Span::cell(reason)));
     }
     blocks.push(Block::Facts(facts));
+    if contradicted {
+        let mut spans = vec![Span::Bold("Contradicted by records: ".into())];
+        spans.push(Span::Text(
+            "marked met, but the service's own records say otherwise, and no exception is in force.".into(),
+        ));
+        for verdict in live.iter().filter(|v| v.fails_unexcused(today)) {
+            spans.push(Span::Break);
+            spans.push(Span::Text(format!("{}: {}", verdict.question, verdict.summary)));
+            for fact in &verdict.facts {
+                spans.push(Span::Break);
+                spans.push(Span::Text(format!("\u{2022} {}", fact.text)));
+            }
+        }
+        blocks.push(Block::Paragraph(Paragraph { spans, muted: false }));
+    }
+    if !live.is_empty() {
+        blocks.push(Block::Table(Table {
+            columns: Column::list(&[("Live check", 4.2), ("Verdict", 1.6), ("What the records show", 4.2)]),
+            rows: live
+                .iter()
+                .map(|v| {
+                    let mut verdict = vec![verdict_badge(v.verdict)];
+                    if v.verdict == Verdict::Fails && !v.fails_unexcused(today) {
+                        verdict.extend([Span::Break, Span::Text("exception in force".into())]);
+                    }
+                    let summary = if v.summary.is_empty() { "–".to_string() } else { v.summary.clone() };
+                    vec![Span::cell(v.question), verdict, Span::cell(summary)]
+                })
+                .collect(),
+        }));
+    }
     // No label stands alone above a part, where it could be left at a page's foot: the narrative
     // starts with its label, a table names its part in its (repeated) header row, and an empty
     // part is a sentence of its own.
@@ -715,6 +869,9 @@ fn standard_section(
                 }
                 (_, Some(Inclusion::NotPdf)) => Span::cell("not a PDF: listed in the manifest"),
                 (_, Some(Inclusion::Unreadable(_))) => Span::cell("unreadable: listed in the manifest"),
+                (_, Some(Inclusion::Records(anchor))) => {
+                    vec![Span::Text("records p. ".into()), Span::PageOf(anchor.clone())]
+                }
                 (EvidenceKind::Link, _) => {
                     let mut spans = vec![Span::Text("Link: ".into())];
                     spans.push(Span::Mono(item.link_url.clone().unwrap_or_default()));
@@ -736,6 +893,67 @@ fn standard_section(
         ]),
         rows,
     }));
+}
+
+/// The snapshots of the records: for each, its check, verdict, summary, standards and file hash, and
+/// the table the check read, as it is in the file listed in the manifest.
+fn records_section(
+    blocks: &mut Vec<Block>,
+    snapshots: &[Kept],
+    reference_of: &HashMap<i32, &str>,
+    items: &[PackItem],
+    today: NaiveDate,
+) {
+    if snapshots.is_empty() {
+        return;
+    }
+    let heading = if snapshots.iter().all(|k| k.taken_on == today) {
+        format!("Records as of {}", snapshots::day_words(today))
+    } else {
+        "Records as the live checks saw them".to_string()
+    };
+    blocks.push(Block::Heading { level: 1, text: heading, anchor: Some("records".into()) });
+    blocks.push(Paragraph::text(
+        "What each live check read in the service's own records, kept as a dated evidence item (its file is in the \
+         manifest with its hash): the tables below are those files' contents.",
+    ));
+    let nodes: HashMap<i32, &Vec<i32>> = items.iter().map(|i| (i.id, &i.node_ids)).collect();
+    for kept in snapshots {
+        blocks.push(Block::Heading { level: 2, text: kept.title.clone(), anchor: Some(records_anchor(kept.item_id)) });
+        let mut references: Vec<&str> = nodes
+            .get(&kept.item_id)
+            .into_iter()
+            .flat_map(|n| n.iter())
+            .filter_map(|n| reference_of.get(n).copied())
+            .collect();
+        references.sort_unstable();
+        let summary = if kept.summary.is_empty() { "–".to_string() } else { kept.summary.clone() };
+        blocks.push(Block::Facts(vec![
+            ("Check".into(), Span::cell(kept.check.label())),
+            ("Verdict".into(), vec![verdict_badge(kept.verdict)]),
+            ("Summary".into(), Span::cell(summary)),
+            ("Standards".into(), Span::cell(references.join(", "))),
+            ("SHA-256".into(), vec![Span::Mono(kept.sha256.clone())]),
+        ]));
+        if kept.seen.rows.is_empty() {
+            blocks.push(Paragraph::muted(format!("{}: the check read no records.", kept.seen.title)));
+            continue;
+        }
+        blocks.push(Block::Paragraph(Paragraph { spans: vec![Span::Bold(kept.seen.title.clone())], muted: false }));
+        let width = kept.seen.columns.len().max(kept.seen.rows.iter().map(Vec::len).max().unwrap_or(0)).max(1);
+        let columns: Vec<Column> = (0..width)
+            .map(|i| Column { title: kept.seen.columns.get(i).cloned().unwrap_or_default(), width: 1.0 })
+            .collect();
+        blocks.push(Block::Table(Table {
+            columns,
+            rows: kept
+                .seen
+                .rows
+                .iter()
+                .map(|row| (0..width).map(|i| Span::cell(row.get(i).cloned().unwrap_or_default())).collect())
+                .collect(),
+        }));
+    }
 }
 
 #[cfg(test)]
@@ -812,6 +1030,8 @@ mod tests {
             findings: Vec::new(),
             items,
             pdfs,
+            live: HashMap::new(),
+            snapshots: Vec::new(),
             trail_head: Some((41, "ab".repeat(32))),
             today: date(2026, 12, 1),
             now: date(2026, 12, 1).and_hms_opt(9, 30, 0).unwrap(),
@@ -894,6 +1114,59 @@ mod tests {
         assert!(!lines.iter().any(|l| l.contains("cases.txt") || l.contains("feed")));
         assert_eq!((pack.counts.withheld, pack.counts.items, pack.counts.not_pdf), (1, 1, 1));
         assert!(lines.contains(&"Policy | 1 Jan 2026 | – | beef | not a PDF: listed in the manifest".to_string()));
+    }
+
+    #[test]
+    fn a_met_standard_a_failing_check_contradicts_is_flagged_and_its_snapshot_drawn() {
+        use crate::catalogue::model::LiveCheck;
+        use crate::live::model::Seen;
+        let failing = LiveVerdict {
+            check: LiveCheck::MetEvidenceCurrent,
+            question: LiveCheck::MetEvidenceCurrent.label(),
+            verdict: Verdict::Fails,
+            summary: "1 evidence item past its review date: Policy".into(),
+            facts: Vec::new(),
+            since: date(2026, 11, 1),
+            exceptions: Vec::new(),
+        };
+        let mut snapshot = file(12, "Records as of 1 December 2026: evidence", &[1], "cafe", "evidence.csv");
+        snapshot.media_type = Some("text/csv; charset=utf-8".into());
+        let mut world = gathered(vec![snapshot], HashMap::new());
+        world.live = HashMap::from([(1, vec![failing.clone()])]);
+        world.snapshots = vec![Kept {
+            check: LiveCheck::MetEvidenceCurrent,
+            item_id: 12,
+            title: "Records as of 1 December 2026: evidence".into(),
+            taken_on: date(2026, 12, 1),
+            sha256: "cafe".into(),
+            verdict: Verdict::Fails,
+            summary: "1 evidence item past its review date: Policy".into(),
+            seen: Seen {
+                title: "Evidence of the standards marked met".into(),
+                columns: vec!["Standard".into(), "Evidence".into(), "Review due".into()],
+                rows: vec![vec!["GF1".into(), "Policy".into(), "1 Nov 2026".into()]],
+            },
+        }];
+        let pack = compose(world);
+        let lines = body(&pack);
+        assert_eq!(pack.counts.contradicted, 1);
+        assert_eq!((pack.counts.snapshots, pack.counts.not_pdf), (1, 0), "a snapshot is drawn, not merely listed");
+        let gf1 = lines.iter().position(|l| l == "H2 GF1 Standard GF1").unwrap();
+        assert_eq!(lines[gf1 + 1], "Result: [Met] [Contradicted by records]");
+        assert!(lines[gf1 + 4].starts_with("Contradicted by records: marked met"), "{lines:#?}");
+        assert!(lines[gf1 + 4].ends_with("1 evidence item past its review date: Policy"));
+        assert!(lines.contains(&"GF1 | Standard GF1 | 1 evidence item past its review date: Policy | <std-1>".into()));
+        assert!(lines.contains(
+            &"Records as of 1 December 2026: evidence | 1 Jan 2026 | – | cafe | records p. <records-12>".into()
+        ));
+        let records = lines.iter().position(|l| l == "H1 Records as of 1 December 2026").unwrap();
+        assert_eq!(lines[records + 2], "H2 Records as of 1 December 2026: evidence");
+        assert!(lines.contains(&"GF1 | Policy | 1 Nov 2026".to_string()), "the table as the file holds it");
+        // Not met, the same failing check contradicts nothing.
+        let mut world = gathered(Vec::new(), HashMap::new());
+        world.assessments[0].result = AssessmentResult::PartlyMet;
+        world.live = HashMap::from([(1, vec![failing])]);
+        assert_eq!(compose(world).counts.contradicted, 0);
     }
 
     #[test]

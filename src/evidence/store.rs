@@ -396,15 +396,26 @@ pub fn add(
     details: &EvidenceDetails,
     upload: Option<&Upload>,
 ) -> Result<i32, StoreError> {
+    db::write_transaction(conn, |conn| write_add(conn, by, provider_id, framework, details, upload))
+}
+
+/// The writing of [`add`], inside a transaction the caller holds (a snapshot of the records saves
+/// its own row with the item, in one transaction).
+pub fn write_add(
+    conn: &mut DbConnection,
+    by: Option<UserId>,
+    provider_id: ProviderId,
+    framework: Option<i32>,
+    details: &EvidenceDetails,
+    upload: Option<&Upload>,
+) -> Result<i32, StoreError> {
     check_file(details, upload)?;
-    db::write_transaction(conn, |conn| {
-        let node_ids = resolve_targets(conn, framework, &details.standards)?;
-        check_owner(conn, provider_id, details.owner_user_id)?;
-        check_document_kind(conn, details.document_kind.as_deref())?;
-        let id = insert_version(conn, by, provider_id, None, details, upload)?;
-        insert_links(conn, &node_ids.iter().map(|node| (id, *node)).collect::<Vec<_>>())?;
-        Ok(id)
-    })
+    let node_ids = resolve_targets(conn, framework, &details.standards)?;
+    check_owner(conn, provider_id, details.owner_user_id)?;
+    check_document_kind(conn, details.document_kind.as_deref())?;
+    let id = insert_version(conn, by, provider_id, None, details, upload)?;
+    insert_links(conn, &node_ids.iter().map(|node| (id, *node)).collect::<Vec<_>>())?;
+    Ok(id)
 }
 
 /// Replaces a live item with a new version. The old one is kept, marked superseded, and still
@@ -417,40 +428,50 @@ pub fn supersede(
     details: &EvidenceDetails,
     upload: Option<&Upload>,
 ) -> Result<i32, StoreError> {
+    db::write_transaction(conn, |conn| write_supersede(conn, by, provider_id, item_id, details, upload))
+}
+
+/// The writing of [`supersede`], inside a transaction the caller holds.
+pub fn write_supersede(
+    conn: &mut DbConnection,
+    by: Option<UserId>,
+    provider_id: ProviderId,
+    item_id: i32,
+    details: &EvidenceDetails,
+    upload: Option<&Upload>,
+) -> Result<i32, StoreError> {
     check_file(details, upload)?;
-    db::write_transaction(conn, |conn| {
-        let current: Option<(i32, i32, Option<i32>, Option<NaiveDateTime>)> = evidence_items::table
-            .filter(evidence_items::id.eq(item_id))
-            .filter(evidence_items::provider_id.eq(provider_id))
-            .select((
-                evidence_items::series_id,
-                evidence_items::version,
-                evidence_items::superseded_by,
-                evidence_items::withdrawn_at,
-            ))
-            .first(conn)
-            .optional()?;
-        let Some((series_id, version, superseded_by, withdrawn_at)) = current else {
-            return Err(StoreError::NotFound);
-        };
-        if superseded_by.is_some() {
-            return Err(StoreError::invalid("file", "This version has already been replaced; replace the current one"));
-        }
-        if withdrawn_at.is_some() {
-            return Err(StoreError::invalid("file", "This item was withdrawn; add the evidence as a new item instead"));
-        }
-        check_owner(conn, provider_id, details.owner_user_id)?;
-        check_document_kind(conn, details.document_kind.as_deref())?;
-        let new_id = insert_version(conn, by, provider_id, Some((series_id, version + 1)), details, upload)?;
-        let now = Utc::now().naive_utc();
-        diesel::update(evidence_items::table.find(item_id))
-            .set((evidence_items::superseded_by.eq(new_id), evidence_items::superseded_at.eq(now)))
-            .execute(conn)?;
-        let mut changes = Diff::default();
-        changes.field("superseded_by", Option::<i32>::None, new_id);
-        record_action(conn, by, Some(provider_id.0), "evidence", item_id, "supersede", changes)?;
-        Ok(new_id)
-    })
+    let current: Option<(i32, i32, Option<i32>, Option<NaiveDateTime>)> = evidence_items::table
+        .filter(evidence_items::id.eq(item_id))
+        .filter(evidence_items::provider_id.eq(provider_id))
+        .select((
+            evidence_items::series_id,
+            evidence_items::version,
+            evidence_items::superseded_by,
+            evidence_items::withdrawn_at,
+        ))
+        .first(conn)
+        .optional()?;
+    let Some((series_id, version, superseded_by, withdrawn_at)) = current else {
+        return Err(StoreError::NotFound);
+    };
+    if superseded_by.is_some() {
+        return Err(StoreError::invalid("file", "This version has already been replaced; replace the current one"));
+    }
+    if withdrawn_at.is_some() {
+        return Err(StoreError::invalid("file", "This item was withdrawn; add the evidence as a new item instead"));
+    }
+    check_owner(conn, provider_id, details.owner_user_id)?;
+    check_document_kind(conn, details.document_kind.as_deref())?;
+    let new_id = insert_version(conn, by, provider_id, Some((series_id, version + 1)), details, upload)?;
+    let now = Utc::now().naive_utc();
+    diesel::update(evidence_items::table.find(item_id))
+        .set((evidence_items::superseded_by.eq(new_id), evidence_items::superseded_at.eq(now)))
+        .execute(conn)?;
+    let mut changes = Diff::default();
+    changes.field("superseded_by", Option::<i32>::None, new_id);
+    record_action(conn, by, Some(provider_id.0), "evidence", item_id, "supersede", changes)?;
+    Ok(new_id)
 }
 
 /// Withdraws the current version of an item entered by mistake. Nothing is deleted: the item,
@@ -504,32 +525,42 @@ pub fn set_links(
     item_id: i32,
     references: &[String],
 ) -> Result<bool, StoreError> {
-    db::write_transaction(conn, |conn| {
-        let series_id: i32 = evidence_items::table
-            .filter(evidence_items::id.eq(item_id))
-            .filter(evidence_items::provider_id.eq(provider_id))
-            .select(evidence_items::series_id)
-            .first(conn)
-            .optional()?
-            .ok_or(StoreError::NotFound)?;
-        let mut wanted = resolve_targets(conn, framework, references)?;
-        wanted.sort_unstable();
-        let before = link_references(conn, series_id)?;
-        let mut had: Vec<i32> = before.iter().map(|l| l.node_id).collect();
-        had.sort_unstable();
-        if had == wanted {
-            return Ok(false);
-        }
-        diesel::delete(evidence_links::table.filter(evidence_links::series_id.eq(series_id))).execute(conn)?;
-        insert_links(conn, &wanted.iter().map(|node| (series_id, *node)).collect::<Vec<_>>())?;
-        let mut after: Vec<String> = references.to_vec();
-        after.sort();
-        let before: Vec<String> = before.into_iter().map(|l| l.reference).collect();
-        let mut changes = Diff::default();
-        changes.field("links", before, after);
-        record_action(conn, by, Some(provider_id.0), "evidence", series_id, "link", changes)?;
-        Ok(true)
-    })
+    db::write_transaction(conn, |conn| write_set_links(conn, by, provider_id, framework, item_id, references))
+}
+
+/// The writing of [`set_links`], inside a transaction the caller holds.
+pub fn write_set_links(
+    conn: &mut DbConnection,
+    by: Option<UserId>,
+    provider_id: ProviderId,
+    framework: Option<i32>,
+    item_id: i32,
+    references: &[String],
+) -> Result<bool, StoreError> {
+    let series_id: i32 = evidence_items::table
+        .filter(evidence_items::id.eq(item_id))
+        .filter(evidence_items::provider_id.eq(provider_id))
+        .select(evidence_items::series_id)
+        .first(conn)
+        .optional()?
+        .ok_or(StoreError::NotFound)?;
+    let mut wanted = resolve_targets(conn, framework, references)?;
+    wanted.sort_unstable();
+    let before = link_references(conn, series_id)?;
+    let mut had: Vec<i32> = before.iter().map(|l| l.node_id).collect();
+    had.sort_unstable();
+    if had == wanted {
+        return Ok(false);
+    }
+    diesel::delete(evidence_links::table.filter(evidence_links::series_id.eq(series_id))).execute(conn)?;
+    insert_links(conn, &wanted.iter().map(|node| (series_id, *node)).collect::<Vec<_>>())?;
+    let mut after: Vec<String> = references.to_vec();
+    after.sort();
+    let before: Vec<String> = before.into_iter().map(|l| l.reference).collect();
+    let mut changes = Diff::default();
+    changes.field("links", before, after);
+    record_action(conn, by, Some(provider_id.0), "evidence", series_id, "link", changes)?;
+    Ok(true)
 }
 
 /// A link as pages show it.

@@ -7,6 +7,7 @@
 //! dated evidence item (`store::snapshots`).
 
 pub mod api;
+pub mod demo;
 pub mod model;
 pub mod routes;
 pub mod rules;

@@ -77,7 +77,8 @@ async fn page(
 }
 
 /// `GET /providers/{id}/pack.pdf`: the pack as a PDF, for those `pack_needs` allows (a commissioner
-/// only once the provider shares it). Gathered on the database pool, drawn on the blocking pool,
+/// only once the provider shares it). Fresh snapshots of the records are taken first, so the pack
+/// shows them as of its day; then it is gathered on the database pool, drawn on the blocking pool,
 /// and recorded in the history with its SHA-256 before it is sent.
 async fn download(
     state: web::Data<AppState>,
@@ -89,10 +90,14 @@ async fn download(
     let shared = with_conn(&state, move |conn| Ok(settings::pack_shared(conn, provider_id)?)).await?;
     authorize(&state, &user, provider_id, pack_needs(shared)).await?;
     let (today, now) = (state.today(), state.now().naive_utc());
-    let pack = with_conn(&state, move |conn| Ok(pack::build(conn, provider_id, None, today, now)?)).await?;
+    let by = user.id;
+    let pack = with_conn(&state, move |conn| {
+        pack::take_snapshots(conn, provider_id, Some(by), today)?;
+        Ok(pack::build(conn, provider_id, None, today, now)?)
+    })
+    .await?;
     let framework = pack.framework.code;
     let made = crate::documents::make_off_thread(pack.document, pack.file_name).await?;
-    let by = user.id;
     let made = with_conn(&state, move |conn| {
         pack::record_made(conn, provider_id, Some(by), &made, &framework)?;
         Ok(made)
