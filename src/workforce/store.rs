@@ -679,6 +679,29 @@ pub fn cpd_standing(
     }))
 }
 
+/// Each of `people`'s latest clinical supervision on or before `as_of`, withdrawn sessions left
+/// out; someone never supervised is absent. One query, the latest taken in SQL.
+pub fn last_supervisions(
+    conn: &mut DbConnection,
+    people: &[StaffId],
+    as_of: NaiveDate,
+) -> QueryResult<HashMap<StaffId, NaiveDate>> {
+    if people.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(supervision_attendees::table
+        .inner_join(supervision_sessions::table)
+        .filter(supervision_attendees::staff_id.eq_any(people))
+        .filter(supervision_sessions::withdrawn_at.is_null())
+        .filter(supervision_sessions::session_date.le(as_of))
+        .group_by(supervision_attendees::staff_id)
+        .select((supervision_attendees::staff_id, diesel::dsl::max(supervision_sessions::session_date)))
+        .load::<(StaffId, Option<NaiveDate>)>(conn)?
+        .into_iter()
+        .filter_map(|(staff_id, latest)| Some((staff_id, latest?)))
+        .collect())
+}
+
 /// The CPD records of each of `people` dated from `from` to `to` (inclusive), withdrawn ones left
 /// out, by person: what a caller judging CPD cycles of its own choosing counts. One query.
 pub fn cpd_activities(

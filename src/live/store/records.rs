@@ -172,14 +172,14 @@ pub struct EvidenceRecord {
 }
 
 /// The provider's records as of `today`, judging supervision against `supervision_days`, in a fixed
-/// number of queries whatever its size (about thirty; seven more to hash a signed-off plan).
+/// number of queries whatever its size (about twenty-five; seven more to hash a signed-off plan).
 pub fn gather(
     conn: &mut DbConnection,
     provider_id: ProviderId,
     today: NaiveDate,
     supervision_days: i64,
 ) -> QueryResult<Records> {
-    let people = people(conn, provider_id, today, supervision_days)?;
+    let people = people(conn, provider_id, today)?;
     let coverage = crate::coverage::store::coverage(conn, provider_id, today)?
         .into_iter()
         .map(|row| CoverageRecord {
@@ -254,27 +254,23 @@ pub fn gather(
     })
 }
 
-/// The people in post, judged as the workforce page judges them (its five queries), with each
-/// one's CPD cycles ending within the horizon counted from one more query for their records.
-fn people(
-    conn: &mut DbConnection,
-    provider_id: ProviderId,
-    today: NaiveDate,
-    supervision_days: i64,
-) -> QueryResult<Vec<PersonRecord>> {
+/// The people in post with their latest supervision, and each one's CPD cycles ending within the
+/// horizon counted from one more query for their records: four queries. The workforce page's
+/// judging of every issue is not needed here, and would read more CPD than the checks count.
+fn people(conn: &mut DbConnection, provider_id: ProviderId, today: NaiveDate) -> QueryResult<Vec<PersonRecord>> {
     use crate::workforce::rules as workforce;
     let regulations = crate::workforce::store::regulations(conn)?;
-    let lines = crate::workforce::store::judge_for_providers(conn, &[provider_id], today, supervision_days)?
-        .remove(&provider_id)
-        .unwrap_or_default();
+    let lines = crate::workforce::store::current_staff(conn, provider_id, today)?;
+    let ids: Vec<StaffId> = lines.iter().map(|p| p.id).collect();
+    let supervised = crate::workforce::store::last_supervisions(conn, &ids, today)?;
     let horizon = today.checked_add_days(Days::new(CPD_HORIZON_DAYS.unsigned_abs())).unwrap_or(today);
     let within = |end: NaiveDate| today <= end && end <= horizon;
     // Each person's cycles to count: (cycle, start, end), and whether it is the revalidation total.
     let mut cycles: Vec<Vec<(CpdCycle, NaiveDate, NaiveDate, bool)>> = Vec::with_capacity(lines.len());
-    for line in &lines {
-        let facts = crate::workforce::store::person_facts(&line.staff, &regulations, None);
+    for person in &lines {
+        let facts = crate::workforce::store::person_facts(person, &regulations, None);
         let mut theirs = Vec::new();
-        if let Some(rule) = regulations.get(line.staff.regulator).map(|r| &r.rule) {
+        if let Some(rule) = regulations.get(person.regulator).map(|r| &r.rule) {
             if let (Some(kind), Some(_)) = (rule.cpd_cycle, rule.cpd_required) {
                 if let Some((start, end)) = workforce::cpd_cycle(&facts, rule, today) {
                     if kind == CpdCycle::RollingPeriods || within(end) {
@@ -294,16 +290,16 @@ fn people(
         cycles.push(theirs);
     }
     let counted: Vec<StaffId> =
-        lines.iter().zip(&cycles).filter(|(_, c)| !c.is_empty()).map(|(line, _)| line.staff.id).collect();
+        lines.iter().zip(&cycles).filter(|(_, c)| !c.is_empty()).map(|(person, _)| person.id).collect();
     let earliest = cycles.iter().flatten().map(|c| c.1).min().unwrap_or(today);
     let mut activities = crate::workforce::store::cpd_activities(conn, &counted, earliest, today)?;
     Ok(lines
         .into_iter()
         .zip(cycles)
-        .map(|(line, theirs)| {
-            let facts = crate::workforce::store::person_facts(&line.staff, &regulations, None);
-            let rule = regulations.get(line.staff.regulator).map(|r| &r.rule);
-            let done = activities.remove(&line.staff.id).unwrap_or_default();
+        .map(|(person, theirs)| {
+            let facts = crate::workforce::store::person_facts(&person, &regulations, None);
+            let rule = regulations.get(person.regulator).map(|r| &r.rule);
+            let done = activities.remove(&person.id).unwrap_or_default();
             let done = done.as_slice();
             let cpd = rule
                 .map(|rule| {
@@ -337,18 +333,18 @@ fn people(
                 })
                 .unwrap_or_default();
             PersonRecord {
-                staff_id: line.staff.id,
-                staff_number: line.staff.staff_number,
-                name: line.staff.full_name,
-                discipline: line.staff.discipline,
-                regulator: line.staff.regulator,
-                registration_renewal: line.staff.registration_renewal,
-                started_on: line.staff.start_date,
+                last_supervision: supervised.get(&person.id).copied(),
+                staff_id: person.id,
+                staff_number: person.staff_number,
+                name: person.full_name,
+                discipline: person.discipline,
+                regulator: person.regulator,
+                registration_renewal: person.registration_renewal,
+                started_on: person.start_date,
                 responsible_officer: facts.responsible_officer,
-                last_appraisal: line.staff.last_appraisal,
+                last_appraisal: person.last_appraisal,
                 cpd,
-                needs_supervision: line.needs_supervision,
-                last_supervision: line.last_supervision,
+                needs_supervision: facts.needs_supervision,
             }
         })
         .collect())
