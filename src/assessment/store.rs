@@ -1347,6 +1347,25 @@ pub struct DomainCount {
     pub not_assessed: usize,
 }
 
+/// Each of many providers' current cycle and its framework, as (cycle id, catalogue id) by
+/// provider: the newest cycle is the one being worked on, as `current_cycle` reads it. One query.
+fn current_cycles_for_providers(
+    conn: &mut DbConnection,
+    providers: &[ProviderId],
+) -> QueryResult<HashMap<ProviderId, (i32, i32)>> {
+    let cycles: Vec<(i32, ProviderId, i32)> = assessment_cycles::table
+        .filter(assessment_cycles::provider_id.eq_any(providers))
+        .select((assessment_cycles::id, assessment_cycles::provider_id, assessment_cycles::catalogue_id))
+        .load(conn)?;
+    let mut current: HashMap<ProviderId, (i32, i32)> = HashMap::new();
+    for (id, provider, catalogue) in cycles {
+        if current.get(&provider).is_none_or(|(newest, _)| *newest < id) {
+            current.insert(provider, (id, catalogue));
+        }
+    }
+    Ok(current)
+}
+
 /// The self-assessment of many providers against the framework each is assessed against (its
 /// current cycle's, or the newest before its first cycle), whatever the number of providers:
 /// four queries (the cycles, the frameworks, the frameworks' domains and standards, and the
@@ -1357,17 +1376,7 @@ pub fn self_assessment_for_providers(
     conn: &mut DbConnection,
     providers: &[ProviderId],
 ) -> QueryResult<HashMap<ProviderId, SelfAssessment>> {
-    let cycles: Vec<(i32, ProviderId, i32)> = assessment_cycles::table
-        .filter(assessment_cycles::provider_id.eq_any(providers))
-        .select((assessment_cycles::id, assessment_cycles::provider_id, assessment_cycles::catalogue_id))
-        .load(conn)?;
-    // The newest cycle is the one being worked on, as `current_cycle` reads it.
-    let mut current: HashMap<ProviderId, (i32, i32)> = HashMap::new();
-    for (id, provider, catalogue) in cycles {
-        if current.get(&provider).is_none_or(|(newest, _)| *newest < id) {
-            current.insert(provider, (id, catalogue));
-        }
-    }
+    let current = current_cycles_for_providers(conn, providers)?;
     let newest = frameworks(conn)?.first().map(|(id, _, _)| *id);
     let framework_of = |provider: &ProviderId| current.get(provider).map(|(_, c)| *c).or(newest);
     let mut in_use: Vec<i32> = providers.iter().filter_map(framework_of).collect();
@@ -1474,17 +1483,7 @@ pub fn met_standards_for_providers(
     conn: &mut DbConnection,
     providers: &[ProviderId],
 ) -> QueryResult<HashMap<ProviderId, MetStandards>> {
-    let cycles: Vec<(i32, ProviderId, i32)> = assessment_cycles::table
-        .filter(assessment_cycles::provider_id.eq_any(providers))
-        .select((assessment_cycles::id, assessment_cycles::provider_id, assessment_cycles::catalogue_id))
-        .load(conn)?;
-    // The newest cycle is the one being worked on, as `current_cycle` reads it.
-    let mut current: HashMap<ProviderId, (i32, i32)> = HashMap::new();
-    for (id, provider, catalogue) in cycles {
-        if current.get(&provider).is_none_or(|(newest, _)| *newest < id) {
-            current.insert(provider, (id, catalogue));
-        }
-    }
+    let current = current_cycles_for_providers(conn, providers)?;
     let by_cycle: HashMap<i32, ProviderId> = current.iter().map(|(p, (cycle, _))| (*cycle, *p)).collect();
     let cycle_ids: Vec<i32> = by_cycle.keys().copied().collect();
     let met: Vec<(i32, i32, String)> = if cycle_ids.is_empty() {
