@@ -12,8 +12,8 @@ use crate::db::{DbConnection, ProviderId};
 #[derive(clap::Subcommand)]
 pub enum LiveCommand {
     /// Print each live check the provider's standards name: its verdict, its summary and the
-    /// standards it bears on; with --json, each as the readiness document's `live_checks` has it,
-    /// with its standards.
+    /// standards it bears on; with --json, each verdict whole (its facts, since when, and the
+    /// exceptions recorded against it), with its standards.
     Check {
         #[arg(long)]
         provider: ProviderId,
@@ -32,7 +32,7 @@ pub enum LiveCommand {
     },
 }
 
-/// One check's verdict, as `live_checks` has it, with the standards naming it.
+/// One check's verdict, whole, with the standards naming it.
 #[derive(Debug, Serialize)]
 pub struct CheckLine {
     #[serde(flatten)]

@@ -6,7 +6,6 @@
 //! exception (`store::exceptions`) clear the flag, and a snapshot of what a check saw is kept as a
 //! dated evidence item (`store::snapshots`).
 
-pub mod api;
 pub mod demo;
 pub mod model;
 pub mod routes;
