@@ -38,6 +38,55 @@ pub struct Settings {
     /// (`OHGOV_HISTORY_KEY_FILE`; default beside the SQLite file, or `./ohgov-history.key`). Made on
     /// first start, mode 0600; every instance and command on one database must use the same file.
     pub history_key_file: std::path::PathBuf,
+    /// Where email goes: an SMTP server, or `.eml` files in a folder when none is configured.
+    pub mail: MailSettings,
+}
+
+/// Email settings, from `OHGOV_SMTP_URL`, `OHGOV_SMTP_USER`, `OHGOV_SMTP_PASSWORD`,
+/// `OHGOV_MAIL_FROM` and `OHGOV_MAIL_DIR`. The password is never printed (see `Debug`).
+#[derive(Clone)]
+pub struct MailSettings {
+    /// `smtp://host:587` (STARTTLS required) or `smtps://host:465`, credentials in the URL or in
+    /// `user` and `password`. None: the embedded default, which writes files to `mail_dir`.
+    pub smtp_url: Option<String>,
+    pub user: Option<String>,
+    pub password: Option<String>,
+    /// The From address (`OHGOV_MAIL_FROM`, default `ohgov <ohgov@localhost>`).
+    pub from: String,
+    /// Where each message is written as an `.eml` file when no SMTP server is configured
+    /// (`OHGOV_MAIL_DIR`, default `./mail-outbox`).
+    pub mail_dir: std::path::PathBuf,
+}
+
+/// The From address when `OHGOV_MAIL_FROM` is unset.
+pub const DEFAULT_MAIL_FROM: &str = "ohgov <ohgov@localhost>";
+/// The folder messages are written to when no SMTP server is configured.
+pub const DEFAULT_MAIL_DIR: &str = "mail-outbox";
+
+impl MailSettings {
+    /// The settings the environment gives.
+    pub fn from_env() -> Self {
+        let set = |name: &str| std::env::var(name).ok().map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        MailSettings {
+            smtp_url: set("OHGOV_SMTP_URL"),
+            user: set("OHGOV_SMTP_USER"),
+            password: std::env::var("OHGOV_SMTP_PASSWORD").ok().filter(|v| !v.is_empty()),
+            from: env_or("OHGOV_MAIL_FROM", DEFAULT_MAIL_FROM),
+            mail_dir: std::path::PathBuf::from(env_or("OHGOV_MAIL_DIR", DEFAULT_MAIL_DIR)),
+        }
+    }
+}
+
+impl std::fmt::Debug for MailSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MailSettings")
+            .field("smtp_url", &self.smtp_url.as_ref().map(|_| "(set)"))
+            .field("user", &self.user)
+            .field("password", &self.password.as_ref().map(|_| "(set)"))
+            .field("from", &self.from)
+            .field("mail_dir", &self.mail_dir)
+            .finish()
+    }
 }
 
 /// A session unused for this long is over: 12 hours.
@@ -79,6 +128,7 @@ impl Settings {
                 .map(std::path::PathBuf::from)
                 .unwrap_or_else(|| beside_database(&database_url, "session.key")),
             history_key_file: history_key_file(&database_url),
+            mail: MailSettings::from_env(),
             pool_size: std::env::var("OHGOV_DB_POOL").ok().and_then(|v| v.parse().ok()).filter(|n| *n > 0).unwrap_or(8),
         }
     }

@@ -18,6 +18,8 @@ pub mod evidence;
 pub mod form;
 pub mod history;
 pub mod live;
+pub mod mail;
+pub mod outbox;
 pub mod pdf;
 pub mod providers;
 pub mod quality;

@@ -758,6 +758,10 @@ on_both_backends!(
             (("live_verdicts", "verdict"), codes(ohgov::assessment::model::Verdict::ALL, |v| v.as_str())),
             (("live_exceptions", "check_code"), codes(ohgov::catalogue::model::LiveCheck::ALL, |v| v.as_str())),
             (("live_snapshots", "check_code"), codes(ohgov::catalogue::model::LiveCheck::ALL, |v| v.as_str())),
+            (("outbox_messages", "kind"), codes(ohgov::outbox::MessageKind::ALL, |v| v.as_str())),
+            (("outbox_messages", "status"), codes(ohgov::outbox::MessageStatus::ALL, |v| v.as_str())),
+            (("account_links", "purpose"), strings(&["invitation", "password_reset"])),
+            (("reminder_opt_outs", "kind"), codes(ohgov::outbox::ReminderKind::ALL, |v| v.as_str())),
         ]
         .into_iter()
         .collect();

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 /// layer, the imports must not form a circle.
 const LAYERS: &[(&str, &[&str])] = &[
     ("plumbing", &["form", "clock", "config", "db", "web", "words"]),
-    ("history", &["history"]),
+    ("history", &["history", "outbox"]),
     ("catalogue", &["catalogue"]),
     ("identity and access", &["accounts"]),
     (
@@ -32,8 +32,23 @@ const SHARED_READS: &[&str] =
 const OWNERS: &[(&str, &[&str])] = &[
     ("web", &["instance_secrets"]),
     ("history", &["history"]),
+    ("outbox", &["outbox_messages", "outbox_attempts"]),
     ("catalogue", &["catalogues", "catalogue_nodes", "catalogue_replaces", "profession_rules", "kpi_definitions"]),
-    ("accounts", &["organisations", "contracts", "users", "memberships", "api_tokens", "sign_in_failures", "sessions"]),
+    (
+        "accounts",
+        &[
+            "organisations",
+            "contracts",
+            "users",
+            "memberships",
+            "api_tokens",
+            "sign_in_failures",
+            "sessions",
+            "account_links",
+            "reset_requests",
+            "reminder_opt_outs",
+        ],
+    ),
     ("evidence", &["blobs", "evidence_items", "evidence_links"]),
     (
         "assessment",

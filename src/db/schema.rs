@@ -131,6 +131,7 @@ diesel::table! {
         locked_until -> Nullable<Timestamp>,
         session_epoch -> Integer,
         created_at -> Timestamp,
+        reminder_digest -> Bool,
     }
 }
 
@@ -703,10 +704,76 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    outbox_messages (id) {
+        id -> Integer,
+        message_key -> Text,
+        kind -> Text,
+        provider_id -> Nullable<Integer>,
+        recipient_user_id -> Nullable<Integer>,
+        recipient_email -> Text,
+        recipient_name -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        last_error -> Nullable<Text>,
+        queued_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+        failed_at -> Nullable<Timestamp>,
+        claimed_by -> Nullable<Text>,
+        claimed_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    outbox_attempts (id) {
+        id -> Integer,
+        message_id -> Integer,
+        attempted_at -> Timestamp,
+        sender -> Text,
+        error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    account_links (id) {
+        id -> Integer,
+        user_id -> Integer,
+        purpose -> Text,
+        token_sha256 -> Text,
+        created_at -> Timestamp,
+        created_by -> Nullable<Integer>,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    reset_requests (id) {
+        id -> Integer,
+        address -> Text,
+        requested_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reminder_opt_outs (user_id, kind) {
+        user_id -> Integer,
+        kind -> Text,
+        chosen_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(memberships -> organisations (organisation_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(outbox_attempts -> outbox_messages (message_id));
+diesel::joinable!(account_links -> users (user_id));
+diesel::joinable!(reminder_opt_outs -> users (user_id));
 diesel::joinable!(catalogue_nodes -> catalogues (catalogue_id));
 diesel::joinable!(profession_rules -> catalogue_nodes (node_id));
 diesel::joinable!(kpi_definitions -> catalogue_nodes (node_id));
@@ -788,6 +855,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     live_verdicts,
     live_exceptions,
     live_snapshots,
+    outbox_messages,
+    outbox_attempts,
+    account_links,
+    reset_requests,
+    reminder_opt_outs,
 );
 
 // The self-assessment's results counted by cycle, domain (the standard's parent) and result in one

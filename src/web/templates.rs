@@ -9,9 +9,19 @@ struct TemplateFiles;
 /// Parses every template once at start-up; a broken template stops the program there, not on the
 /// first request that needs it.
 pub fn load() -> Result<tera::Tera, tera::Error> {
+    load_matching(|_| true)
+}
+
+/// The email templates alone (`mail/`), for the outbox, which renders a message when it is queued,
+/// inside a store's transaction, where no page's templates are at hand.
+pub fn load_mail() -> Result<tera::Tera, tera::Error> {
+    load_matching(|name| name.starts_with("mail/"))
+}
+
+fn load_matching(wanted: impl Fn(&str) -> bool) -> Result<tera::Tera, tera::Error> {
     let mut tera = tera::Tera::default();
     let mut files = Vec::new();
-    for name in TemplateFiles::iter() {
+    for name in TemplateFiles::iter().filter(|name| wanted(name)) {
         let Some(file) = TemplateFiles::get(&name) else { continue };
         let text = String::from_utf8(file.data.into_owned())
             .map_err(|_| tera::Error::msg(format!("template {name} is not UTF-8")))?;
