@@ -261,6 +261,9 @@ pub fn prepare(settings: Settings) -> anyhow::Result<AppState> {
         web::session::load_or_create_key(&settings.session_key_file)?
     };
     let templates = web::templates::load()?;
+    // A mistyped OHGOV_SMTP_URL stops the start, rather than every message failing for a day.
+    let mail = mail::transport::Transport::from_settings(&settings.mail)?;
+    tracing::info!(to = mail.describe(), "email goes out through");
     Ok(AppState { pool, session_key, templates: Arc::new(templates), settings: Arc::new(settings) })
 }
 
@@ -342,6 +345,7 @@ pub fn app(
         .configure(commissioning::routes::configure)
         .configure(live::routes::configure)
         .configure(documents::routes::configure)
+        .configure(mail::routes::configure)
         .default_service(aw::to(web::error::not_found))
 }
 
@@ -368,9 +372,11 @@ async fn home(
 }
 
 /// Binds the application to an address; returns the server to await and the addresses it took
-/// (port 0 picks a free port, which the caller then reports). Also starts the daily sweep.
+/// (port 0 picks a free port, which the caller then reports). Also starts the daily sweep and the
+/// outbox's sender (`mail::sender::spawn`).
 pub fn bind(state: AppState, address: &str) -> std::io::Result<(actix_web::dev::Server, Vec<std::net::SocketAddr>)> {
     actix_web::rt::spawn(sweep_daily(state.clone()));
+    mail::sender::spawn(state.clone());
     let server = actix_web::HttpServer::new(move || app(state.clone())).bind(address)?;
     let addresses = server.addrs();
     Ok((server.run(), addresses))

@@ -53,6 +53,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Coverage(args) => cli::coverage::run(url, args),
         Command::Readiness(args) => cli::readiness::run(url, args),
         Command::Live { command } => cli::live::run(url, command),
+        Command::Mail { command } => cli::mail::run(url, command),
         Command::Pack(args) => cli::pack::run(url, args),
         Command::Report(args) => cli::report::run(url, args),
         Command::PlanPdf(args) => cli::plan_pdf::run(url, args),

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod evidence;
 pub mod import;
 pub mod live;
+pub mod mail;
 pub mod org;
 pub mod pack;
 pub mod plan_pdf;
@@ -104,6 +105,11 @@ pub enum Command {
     Live {
         #[command(subcommand)]
         command: live::LiveCommand,
+    },
+    /// Email: `ohgov mail send` sends what the outbox holds that is due now.
+    Mail {
+        #[command(subcommand)]
+        command: mail::MailCommand,
     },
     /// Write a provider's SEQOHS evidence pack as a PDF: cover, contents, summary by domain, every
     /// standard with its evidence index, the attached PDF documents merged in, and a manifest of

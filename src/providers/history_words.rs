@@ -398,6 +398,7 @@ pub fn entity_label(entity: &str) -> &str {
         "generated" => "Generated demo records",
         "live_check" => "Live check",
         "live_exception" => "Exception to a live check",
+        "outbox_message" => "Email",
         other => other,
     }
 }
@@ -406,6 +407,7 @@ pub fn entity_label(entity: &str) -> &str {
 fn action_label(action: &str) -> &str {
     match action {
         "create" => "Added",
+        "send_again" => "Queued to send again",
         "update" => "Changed",
         "link" => "Links changed",
         "supersede" => "Replaced by a new version",
