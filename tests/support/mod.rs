@@ -5,6 +5,7 @@
 
 pub mod audits;
 pub mod pdf;
+pub mod smtp;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -223,6 +224,10 @@ impl TestDb {
         settings.pool_size = 4;
         settings.session_key_file = self.secrets_dir.path().join("session.key");
         settings.history_key_file = self.history_key_file();
+        // Email stays in the test's own folder, whatever the environment says: the running
+        // application's sender drains the outbox into it.
+        settings.mail.smtp_url = None;
+        settings.mail.mail_dir = self.secrets_dir.path().join("mail-outbox");
         settings
     }
 
