@@ -1086,6 +1086,29 @@ on_both_backends!(
             ("POST", "/admin/organisations", "/admin/organisations".into(), ADMIN_POST),
             ("POST", "/admin/users", "/admin/users".into(), ADMIN_POST),
             ("POST", "/admin/contracts", "/admin/contracts".into(), ADMIN_POST),
+            // The email outbox: every message for administrators, a provider's for its managers.
+            // Sending again a message that is not there: not found for those who may.
+            ("GET", "/admin/outbox", "/admin/outbox".into(), ADMIN_ONLY),
+            (
+                "POST",
+                "/admin/outbox/{message_id}/send-again",
+                "/admin/outbox/999999/send-again".into(),
+                [303, 403, 403, 403, 403, 403, 403, 404],
+            ),
+            ("GET", "/providers/{provider_id}/outbox", format!("/providers/{p}/outbox"), MANAGES),
+            ("GET", "/providers/{provider_id}/outbox", format!("/providers/{q}/outbox"), HIDDEN),
+            (
+                "POST",
+                "/providers/{provider_id}/outbox/{message_id}/send-again",
+                format!("/providers/{p}/outbox/999999/send-again"),
+                [303, 404, 404, 403, 403, 403, 403, 404],
+            ),
+            (
+                "POST",
+                "/providers/{provider_id}/outbox/{message_id}/send-again",
+                format!("/providers/{q}/outbox/999999/send-again"),
+                HIDDEN,
+            ),
             // Customer reviews: read by the provider's people and its commissioners; recorded by
             // those who may review the service (managers, clinical directors, commissioners); a
             // review the provider recorded is confirmed by the commissioner only (the same side: 409).

@@ -114,7 +114,10 @@ on_both_backends!(
         }
         // The invitation's single-use link is no longer held once it has gone; the others keep theirs.
         let (invitation, _) = outbox_store::by_key(&mut conn, "test:3").unwrap().unwrap();
-        assert_eq!((invitation.body_text.as_str(), invitation.body_html.as_str()), (outbox_store::WITHHELD, outbox_store::WITHHELD));
+        assert_eq!(
+            (invitation.body_text.as_str(), invitation.body_html.as_str()),
+            (outbox_store::WITHHELD, outbox_store::WITHHELD)
+        );
         let (reminder, _) = outbox_store::by_key(&mut conn, "test:1").unwrap().unwrap();
         assert!(reminder.body_text.contains("token-1"));
         // Nothing is sent twice.
@@ -368,7 +371,9 @@ mod a_message_failing_for_a_day_is_failed_shown_to_those_who_may_see_it_and_sent
         assert_eq!(response.status().as_u16(), 303);
         let page = manager.get(&north_page).send().await.unwrap().text().await.unwrap();
         assert!(
-            page.contains("The message to Dr Asha Patel, &quot;Your registration is due in 30 days&quot;, will be sent again"),
+            page.contains(
+                "The message to Dr Asha Patel, &quot;Your registration is due in 30 days&quot;, will be sent again"
+            ),
             "the confirmation"
         );
         let line = line(&mut conn, 1);

@@ -23,7 +23,8 @@ fn send(database_url: Option<String>) -> anyhow::Result<()> {
     let settings = Settings::for_database(super::database_url(database_url.clone()));
     let transport = Transport::from_settings(&settings.mail)?;
     let mut conn = super::migrated_connection(database_url)?;
-    let report = sender::drain(&mut conn, &transport, &settings.mail.from, &sender::sender_name(), super::clock().now())?;
+    let report =
+        sender::drain(&mut conn, &transport, &settings.mail.from, &sender::sender_name(), super::clock().now())?;
     println!("{report}");
     if report.sent > 0 {
         println!("sent to {}", transport.describe());

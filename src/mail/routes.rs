@@ -69,11 +69,8 @@ async fn fill(
     })
     .await?;
     context.insert("list", &list.view(base, &COLUMNS, &page));
-    let messages: Vec<LineView> = page
-        .rows
-        .iter()
-        .map(|line| LineView { line, kind: line.kind.label(), status: line.status.label() })
-        .collect();
+    let messages: Vec<LineView> =
+        page.rows.iter().map(|line| LineView { line, kind: line.kind.label(), status: line.status.label() }).collect();
     context.insert("messages", &messages);
     context.insert("counts", &counts);
     context.insert("status", &status.map(MessageStatus::as_str).unwrap_or_default());
@@ -83,7 +80,11 @@ async fn fill(
 }
 
 /// `GET /admin/outbox[?status=&q=&sort=&dir=&page=]`: every message, for administrators.
-async fn admin_outbox(state: web::Data<AppState>, req: HttpRequest, user: CurrentUser) -> Result<HttpResponse, AppError> {
+async fn admin_outbox(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    user: CurrentUser,
+) -> Result<HttpResponse, AppError> {
     require_admin(&user)?;
     let mut context = tera::Context::new();
     fill(&state, &req, None, "/admin/outbox", &mut context).await?;

@@ -85,7 +85,8 @@ pub fn drain(
                     store::record_rejected(conn, message.id, sender, now, &error)?;
                     report.failed += 1;
                 }
-                Err(SendError::Transient(error)) => match store::record_failure(conn, message.id, sender, now, &error)? {
+                Err(SendError::Transient(error)) => match store::record_failure(conn, message.id, sender, now, &error)?
+                {
                     AfterFailure::Retry(_) => report.retried += 1,
                     AfterFailure::Failed => {
                         tracing::warn!(id = message.id, %error, "an outbox message failed for a day; marked failed");
@@ -125,7 +126,9 @@ pub fn spawn(state: AppState) {
             match done {
                 Ok(Ok(report)) if !report.is_empty() => tracing::info!(%report, "outbox drained"),
                 Ok(Ok(_)) => {}
-                Ok(Err(error)) => tracing::warn!(error = format!("{error:#}"), "the outbox drain failed; it will run again"),
+                Ok(Err(error)) => {
+                    tracing::warn!(error = format!("{error:#}"), "the outbox drain failed; it will run again")
+                }
                 Err(error) => tracing::warn!(%error, "the outbox drain did not run; it will run again"),
             }
             actix_web::rt::time::sleep(DRAIN_EVERY).await;

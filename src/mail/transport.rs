@@ -102,7 +102,8 @@ fn percent_decoded(text: &str) -> Option<String> {
 /// Reads `smtp://[user[:password]@]host[:port][/]` or `smtps://…`; the error says what is wrong
 /// (never the password).
 fn parse_url(url: &str) -> anyhow::Result<SmtpUrl> {
-    let (scheme, rest) = url.trim().split_once("://").ok_or_else(|| anyhow!("it has no scheme: use smtp:// or smtps://"))?;
+    let (scheme, rest) =
+        url.trim().split_once("://").ok_or_else(|| anyhow!("it has no scheme: use smtp:// or smtps://"))?;
     let implicit_tls = match scheme.to_ascii_lowercase().as_str() {
         "smtp" => false,
         "smtps" => true,
@@ -129,7 +130,11 @@ fn parse_url(url: &str) -> anyhow::Result<SmtpUrl> {
         bail!("it names no host");
     }
     let port = match port {
-        Some(port) => port.parse::<u16>().ok().filter(|p| *p > 0).ok_or_else(|| anyhow!("the port {port:?} is not a port number"))?,
+        Some(port) => port
+            .parse::<u16>()
+            .ok()
+            .filter(|p| *p > 0)
+            .ok_or_else(|| anyhow!("the port {port:?} is not a port number"))?,
         None if implicit_tls => 465,
         None => 587,
     };
@@ -169,8 +174,10 @@ impl Transport {
         } else {
             Tls::Required(tls_parameters()?)
         };
-        let mut builder =
-            SmtpTransport::builder_dangerous(parsed.host.clone()).port(parsed.port).tls(tls).timeout(Some(SMTP_TIMEOUT));
+        let mut builder = SmtpTransport::builder_dangerous(parsed.host.clone())
+            .port(parsed.port)
+            .tls(tls)
+            .timeout(Some(SMTP_TIMEOUT));
         let user = parsed.user.clone().or_else(|| settings.user.clone());
         let password = parsed.password.clone().or_else(|| settings.password.clone());
         if let Some(user) = user {
@@ -329,10 +336,15 @@ mod tests {
         assert_eq!(id, message_id(&message("asha@example.nhs.uk"), &from));
         assert!(id.starts_with("<ohgov.42.") && id.ends_with("@example.nhs.uk>"), "{id}");
         assert!(!id.contains("staff"));
-        let text = String::from_utf8(letter(&message("asha@example.nhs.uk"), &settings(None).from).expect("made").formatted())
-            .expect("text");
+        let text =
+            String::from_utf8(letter(&message("asha@example.nhs.uk"), &settings(None).from).expect("made").formatted())
+                .expect("text");
         assert!(text.contains(&format!("Message-ID: {id}")), "{text}");
-        assert!(text.contains("To: \"Dr Asha Patel\" <asha@example.nhs.uk>") || text.contains("To: Dr Asha Patel <asha@example.nhs.uk>"), "{text}");
+        assert!(
+            text.contains("To: \"Dr Asha Patel\" <asha@example.nhs.uk>")
+                || text.contains("To: Dr Asha Patel <asha@example.nhs.uk>"),
+            "{text}"
+        );
     }
 
     #[test]

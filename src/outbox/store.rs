@@ -79,10 +79,7 @@ pub fn claim(
             return Ok(Vec::new());
         }
         diesel::update(outbox_messages::table.filter(outbox_messages::id.eq_any(&ids)))
-            .set((
-                outbox_messages::claimed_by.eq(sender),
-                outbox_messages::claimed_until.eq(now + lease),
-            ))
+            .set((outbox_messages::claimed_by.eq(sender), outbox_messages::claimed_until.eq(now + lease)))
             .execute(conn)?;
         outbox_messages::table
             .filter(outbox_messages::id.eq_any(&ids))
@@ -110,8 +107,7 @@ fn attempt(conn: &mut DbConnection, id: i32, sender: &str, now: NaiveDateTime, e
 pub fn record_sent(conn: &mut DbConnection, id: i32, sender: &str, now: NaiveDateTime) -> QueryResult<()> {
     db::write_transaction(conn, |conn| {
         attempt(conn, id, sender, now, None)?;
-        let kind: MessageKind =
-            outbox_messages::table.find(id).select(outbox_messages::kind).first(conn)?;
+        let kind: MessageKind = outbox_messages::table.find(id).select(outbox_messages::kind).first(conn)?;
         let target = outbox_messages::table.find(id);
         let marked = (
             outbox_messages::status.eq(MessageStatus::Sent),
@@ -161,7 +157,13 @@ pub fn record_failure(
 
 /// Records an attempt that can never succeed (an address that is not one) and marks the message
 /// failed at once, with the reason.
-pub fn record_rejected(conn: &mut DbConnection, id: i32, sender: &str, now: NaiveDateTime, error: &str) -> QueryResult<()> {
+pub fn record_rejected(
+    conn: &mut DbConnection,
+    id: i32,
+    sender: &str,
+    now: NaiveDateTime,
+    error: &str,
+) -> QueryResult<()> {
     failure(conn, id, sender, now, error, true).map(|_| ())
 }
 
@@ -191,7 +193,11 @@ fn failure(
         );
         if give_up {
             diesel::update(target)
-                .set((common, outbox_messages::status.eq(MessageStatus::Failed), outbox_messages::failed_at.eq(Some(now))))
+                .set((
+                    common,
+                    outbox_messages::status.eq(MessageStatus::Failed),
+                    outbox_messages::failed_at.eq(Some(now)),
+                ))
                 .execute(conn)?;
             Ok(AfterFailure::Failed)
         } else {

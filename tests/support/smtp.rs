@@ -75,7 +75,15 @@ impl SmtpServer {
         }
         let maildir = self.dir.path().join("maildir");
         let child = Command::new(PYTHON)
-            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{}", self.port), "-c", "aiosmtpd.handlers.Mailbox"])
+            .args([
+                "-m",
+                "aiosmtpd",
+                "-n",
+                "-l",
+                &format!("127.0.0.1:{}", self.port),
+                "-c",
+                "aiosmtpd.handlers.Mailbox",
+            ])
             .arg(&maildir)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -159,7 +167,11 @@ pub fn parse(raw: &str) -> Received {
         None => decode(header(&headers, "content-transfer-encoding"), &body),
     };
     Received {
-        recipients: header(&headers, "x-rcptto").split(',').map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect(),
+        recipients: header(&headers, "x-rcptto")
+            .split(',')
+            .map(|r| r.trim().to_string())
+            .filter(|r| !r.is_empty())
+            .collect(),
         to: header(&headers, "to").to_string(),
         subject: header(&headers, "subject").to_string(),
         message_id: header(&headers, "message-id").to_string(),
