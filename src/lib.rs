@@ -262,8 +262,7 @@ pub fn prepare(settings: Settings) -> anyhow::Result<AppState> {
     };
     let templates = web::templates::load()?;
     // A mistyped OHGOV_SMTP_URL stops the start, rather than every message failing for a day.
-    let mail = mail::transport::Transport::from_settings(&settings.mail)?;
-    tracing::info!(to = mail.describe(), "email goes out through");
+    mail::transport::Transport::from_settings(&settings.mail)?;
     Ok(AppState { pool, session_key, templates: Arc::new(templates), settings: Arc::new(settings) })
 }
 

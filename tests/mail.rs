@@ -140,7 +140,12 @@ on_both_backends!(
         for n in 1..=2 {
             let line = line(&mut conn, n);
             assert_eq!((line.status, line.attempts), (MessageStatus::Queued, 1));
-            assert!(line.last_error.as_deref().is_some_and(|e| !e.is_empty()), "the error is kept");
+            let error = line.last_error.clone().unwrap_or_default();
+            assert!(
+                error.starts_with(&format!("127.0.0.1:{}: Connection error", server.port)),
+                "the error is kept: {error}"
+            );
+            assert_eq!(error.matches("refused").count(), 1, "said once: {error}");
             assert_eq!(line.next_attempt_at, (t0() + Duration::minutes(1)).naive_utc(), "a minute's wait first");
             let attempts = outbox_store::attempts(&mut conn, line.id).unwrap();
             assert_eq!(attempts.len(), 1);

@@ -204,12 +204,17 @@ impl Transport {
     pub fn send(&self, message: &OutboxMessage, from: &str) -> Result<(), SendError> {
         let email = letter(message, from)?;
         match self {
-            Transport::Smtp { transport, .. } => {
+            Transport::Smtp { transport, describe } => {
                 lettre::Transport::send(transport, &email).map(|_| ()).map_err(|error| {
-                    let mut text = error.to_string();
+                    // lettre's text carries its cause already; deeper causes are added once each.
+                    let server = describe.split(" (").next().unwrap_or(describe);
+                    let mut text = format!("{server}: {error}");
                     let mut source = std::error::Error::source(&error);
                     while let Some(cause) = source {
-                        text.push_str(&format!(": {cause}"));
+                        let cause_text = cause.to_string();
+                        if !text.contains(&cause_text) {
+                            text.push_str(&format!(": {cause_text}"));
+                        }
                         source = cause.source();
                     }
                     SendError::Transient(text)
