@@ -157,8 +157,13 @@ fn parse_url(url: &str) -> anyhow::Result<SmtpUrl> {
 
 impl Transport {
     /// The transport the settings describe. A URL that cannot be read is an error naming
-    /// `OHGOV_SMTP_URL`, for start-up to refuse.
+    /// `OHGOV_SMTP_URL`, and a From address that is not one an error naming `OHGOV_MAIL_FROM`, for
+    /// start-up to refuse.
     pub fn from_settings(settings: &MailSettings) -> anyhow::Result<Transport> {
+        settings
+            .from
+            .parse::<Mailbox>()
+            .map_err(|error| anyhow!("OHGOV_MAIL_FROM {:?} is not an email address: {error}", settings.from))?;
         let Some(url) = &settings.smtp_url else {
             return Ok(Transport::Directory(settings.mail_dir.clone()));
         };
@@ -322,6 +327,13 @@ mod tests {
             assert!(format!("{error:#}").contains("OHGOV_SMTP_URL"), "{bad}: {error:#}");
         }
         assert!(matches!(Transport::from_settings(&settings(None)), Ok(Transport::Directory(_))));
+        let mut bad_from = settings(None);
+        bad_from.from = "ohgov at the trust".into();
+        let error = Transport::from_settings(&bad_from).expect_err("a From that is not an address");
+        assert!(error.to_string().contains("OHGOV_MAIL_FROM"), "{error}");
+        let mut default_from = settings(None);
+        default_from.from = crate::config::DEFAULT_MAIL_FROM.into();
+        assert!(Transport::from_settings(&default_from).is_ok(), "the default From is an address");
     }
 
     #[test]
