@@ -40,6 +40,9 @@ pub struct Settings {
     pub history_key_file: std::path::PathBuf,
     /// Where email goes: an SMTP server, or `.eml` files in a folder when none is configured.
     pub mail: MailSettings,
+    /// Whether the running server drains the outbox itself, every 15 seconds (`mail::sender::spawn`).
+    /// Always, except in tests that drain by hand at moments of their choosing.
+    pub send_mail: bool,
 }
 
 /// Email settings, from `OHGOV_SMTP_URL`, `OHGOV_SMTP_USER`, `OHGOV_SMTP_PASSWORD`,
@@ -129,6 +132,7 @@ impl Settings {
                 .unwrap_or_else(|| beside_database(&database_url, "session.key")),
             history_key_file: history_key_file(&database_url),
             mail: MailSettings::from_env(),
+            send_mail: true,
             pool_size: std::env::var("OHGOV_DB_POOL").ok().and_then(|v| v.parse().ok()).filter(|n| *n > 0).unwrap_or(8),
         }
     }

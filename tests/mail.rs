@@ -288,13 +288,11 @@ fn dead_server() -> String {
     format!("smtp://127.0.0.1:{port}")
 }
 
-/// The application for the outbox pages, its own sender kept out of the way: its clock two days
-/// before the messages are queued (so none is due to it) and its server dead (so a message sent
-/// again stays queued whatever it does).
+/// The application for the outbox pages, its own sender kept out of the way (the support turns it
+/// off), its clock two days before the messages are queued.
 async fn app_with_quiet_sender(db: support::TestDb) -> support::TestApp {
     let mut settings = db.settings();
     settings.clock = ohgov::clock::Clock::fixed_at(t0() - Duration::days(2));
-    settings.mail.smtp_url = Some(dead_server());
     support::TestApp::spawn_with(db, settings).await
 }
 
@@ -382,7 +380,8 @@ mod a_message_failing_for_a_day_is_failed_shown_to_those_who_may_see_it_and_sent
             "the confirmation"
         );
         let line = line(&mut conn, 1);
-        assert_eq!((line.status, line.failed_at), (MessageStatus::Queued, None));
+        assert_eq!((line.status, line.attempts, line.failed_at), (MessageStatus::Queued, 3, None));
+        assert_eq!(line.next_attempt_at, (t0() - Duration::days(2)).naive_utc(), "due at once");
         // Sending again what is no longer failed is refused.
         let response = manager.post(&again).form(&[("csrf_token", token.as_str())]).send().await.unwrap();
         assert_eq!(response.status().as_u16(), 409);
@@ -422,5 +421,32 @@ on_both_backends!(
             .expect("ohgov runs");
         assert!(!bad.status.success());
         assert!(String::from_utf8_lossy(&bad.stderr).contains("OHGOV_SMTP_URL"), "the variable is named");
+    }
+);
+
+on_both_backends!(
+    the_running_server_sends_what_is_queued_by_itself,
+    db | db | {
+        let mut conn = db.migrated();
+        queue(&mut conn, 1..=2, MessageKind::RegistrationDue, Utc::now() - Duration::minutes(1));
+        let mut settings = db.settings();
+        settings.send_mail = true;
+        let dir = settings.mail.mail_dir.clone();
+        let state = ohgov::prepare(settings).expect("application prepares");
+        actix_web::rt::System::new().block_on(async move {
+            let (server, _) = ohgov::bind(state, "127.0.0.1:0").expect("bind a free port");
+            let handle = server.handle();
+            actix_web::rt::spawn(server);
+            // The first drain runs at once.
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+            while std::fs::read_dir(&dir).map(|d| d.count()).unwrap_or(0) < 2 {
+                assert!(std::time::Instant::now() < deadline, "the server sent nothing within 20 s");
+                actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            handle.stop(false).await;
+        });
+        for n in 1..=2 {
+            assert_eq!(line(&mut conn, n).status, MessageStatus::Sent);
+        }
     }
 );

@@ -100,9 +100,12 @@ pub fn drain(
 }
 
 /// Drains the outbox at once and then every [`DRAIN_EVERY`] while the server runs, on the blocking
-/// pool so no request waits. Logs each drain that did something; a failure is logged and the next
+/// pool so no request waits (unless `Settings::send_mail` is off: tests that drain by hand). Logs each drain that did something; a failure is logged and the next
 /// drain tries again.
 pub fn spawn(state: AppState) {
+    if !state.settings.send_mail {
+        return;
+    }
     let transport = match Transport::from_settings(&state.settings.mail) {
         Ok(transport) => transport,
         Err(error) => {

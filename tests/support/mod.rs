@@ -224,10 +224,12 @@ impl TestDb {
         settings.pool_size = 4;
         settings.session_key_file = self.secrets_dir.path().join("session.key");
         settings.history_key_file = self.history_key_file();
-        // Email stays in the test's own folder, whatever the environment says: the running
-        // application's sender drains the outbox into it.
+        // Email stays in the test's own folder, whatever the environment says.
         settings.mail.smtp_url = None;
         settings.mail.mail_dir = self.secrets_dir.path().join("mail-outbox");
+        // Tests drain the outbox by hand (`ohgov::mail::sender::drain`), at moments of their
+        // choosing; `tests/mail.rs` turns the server's own sender on to see it send.
+        settings.send_mail = false;
         settings
     }
 
