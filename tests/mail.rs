@@ -354,6 +354,7 @@ mod a_message_failing_for_a_day_is_failed_shown_to_those_who_may_see_it_and_sent
         assert!(page.contains(&shown_error) || page.contains(&error), "the error is shown: {error}");
         assert!(!page.contains("token-1"), "never the bodies");
         assert!(page.contains("2 failed"));
+        assert!(page.contains("Northshire OH Service") && page.contains("Southvale OH Ltd"), "each one's provider");
 
         let north_page = format!("{}/providers/{}/outbox", app.address, north.provider);
         let (manager, token) = support::browser_signed_in(&app, "manager@north.example", PASSWORD).await;

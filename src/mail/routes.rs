@@ -8,6 +8,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use crate::accounts::access::Capability;
 use crate::accounts::guard::{authorize, provider_page};
 use crate::accounts::session::CurrentUser;
+use crate::accounts::store::organisation_names;
 use crate::db::ProviderId;
 use crate::outbox::store::{self, OutboxFilter, OutboxSort};
 use crate::outbox::MessageStatus;
@@ -41,6 +42,9 @@ struct LineView<'a> {
     kind: &'static str,
     #[serde(rename = "status_label")]
     status: &'static str,
+    /// The provider's name, on the administrators' page.
+    #[serde(rename = "provider_name")]
+    provider: Option<String>,
 }
 
 fn require_admin(user: &CurrentUser) -> Result<(), AppError> {
@@ -64,13 +68,28 @@ async fn fill(
     let status = MessageStatus::parse(list.get("status"));
     let filter = OutboxFilter { provider, status, search: list.q.clone() };
     let (sort, dir, page_number) = (list.sort, list.dir, list.page);
-    let (page, counts) = with_conn(state, move |conn| {
-        Ok((store::page(conn, &filter, sort, dir, page_number)?, store::counts(conn, provider)?))
+    let (page, counts, providers) = with_conn(state, move |conn| {
+        let page = store::page(conn, &filter, sort, dir, page_number)?;
+        // The administrators' page names each message's provider; a provider's page needs none.
+        let mut ids: Vec<i32> = page.rows.iter().filter_map(|line| line.provider_id.map(|p| p.0)).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let providers = if provider.is_none() { organisation_names(conn, &ids)? } else { Vec::new() };
+        Ok((page, store::counts(conn, provider)?, providers))
     })
     .await?;
+    let providers: std::collections::HashMap<i32, String> = providers.into_iter().collect();
     context.insert("list", &list.view(base, &COLUMNS, &page));
-    let messages: Vec<LineView> =
-        page.rows.iter().map(|line| LineView { line, kind: line.kind.label(), status: line.status.label() }).collect();
+    let messages: Vec<LineView> = page
+        .rows
+        .iter()
+        .map(|line| LineView {
+            line,
+            kind: line.kind.label(),
+            status: line.status.label(),
+            provider: line.provider_id.and_then(|p| providers.get(&p.0).cloned()),
+        })
+        .collect();
     context.insert("messages", &messages);
     context.insert("counts", &counts);
     context.insert("status", &status.map(MessageStatus::as_str).unwrap_or_default());
