@@ -8,8 +8,8 @@ mod support;
 
 use chrono::{Duration, Utc};
 use diesel::prelude::*;
-use ohgov::accounts::links::INVITED_PASSWORD_HASH;
 use ohgov::accounts::link_routes::{PASSWORD_SET, RESET_ANSWER};
+use ohgov::accounts::links::INVITED_PASSWORD_HASH;
 use ohgov::db::schema::{account_links, history, memberships, outbox_messages, users};
 use ohgov::db::UserId;
 use support::{TestApp, TestDb, PASSWORD};
@@ -116,7 +116,8 @@ on_both_backends!(
             assert!(sent[0].key.starts_with(&format!("invitation:user-{sam}:")), "{}", sent[0].key);
             assert_eq!(password_hash(&app.db, "sam.patel@north.example"), INVITED_PASSWORD_HASH);
             assert!(!signs_in(&app, "sam.patel@north.example", "").await, "no password until one is set");
-            let stored: String = account_links::table.select(account_links::token_sha256).first(&mut app.db.migrated()).unwrap();
+            let stored: String =
+                account_links::table.select(account_links::token_sha256).first(&mut app.db.migrated()).unwrap();
             let link = link_in(&sent[0].body, "/invitation/");
             assert!(!stored.is_empty() && !link.contains(&stored), "only the token's hash is stored");
 
@@ -136,8 +137,7 @@ on_both_backends!(
             assert_eq!(password_hash(&app.db, "sam.patel@north.example"), INVITED_PASSWORD_HASH);
 
             let (status, location, _) =
-                post(&app, &guest, &link, &[("new_password", NEW_PASSWORD), ("confirm_password", NEW_PASSWORD)])
-                    .await;
+                post(&app, &guest, &link, &[("new_password", NEW_PASSWORD), ("confirm_password", NEW_PASSWORD)]).await;
             assert_eq!((status, location.as_str()), (303, "/sign-in"));
             let (_, page) = get(&app, &guest, "/sign-in").await;
             assert!(page.contains(PASSWORD_SET));
@@ -176,8 +176,7 @@ on_both_backends!(
             assert_eq!(status, 410);
             assert!(page.contains("This link expired on"), "{page}");
             let (status, _, _) =
-                post(&app, &guest, &link, &[("new_password", NEW_PASSWORD), ("confirm_password", NEW_PASSWORD)])
-                    .await;
+                post(&app, &guest, &link, &[("new_password", NEW_PASSWORD), ("confirm_password", NEW_PASSWORD)]).await;
             assert_eq!(status, 410);
             assert_eq!(password_hash(&app.db, "kit@north.example"), INVITED_PASSWORD_HASH, "nothing set");
             let (status, page) = get(&app, &guest, "/invitation/ohgov_never_sent").await;
@@ -196,13 +195,17 @@ on_both_backends!(
             let email = "viewer@north.example";
             // A locked account with failed sign-ins: a reset clears both.
             diesel::update(users::table.find(service.viewer))
-                .set((users::failed_sign_ins.eq(4), users::locked_until.eq(Some(Utc::now().naive_utc() + Duration::minutes(10)))))
+                .set((
+                    users::failed_sign_ins.eq(4),
+                    users::locked_until.eq(Some(Utc::now().naive_utc() + Duration::minutes(10))),
+                ))
                 .execute(&mut app.db.migrated())
                 .unwrap();
             let (signed_in, _) = support::browser_signed_in(&app, "manager@north.example", PASSWORD).await;
 
             let guest = TestApp::new_browser();
-            let (status, location, _) = post(&app, &guest, "/forgot-password", &[("email", "Viewer@North.example")]).await;
+            let (status, location, _) =
+                post(&app, &guest, "/forgot-password", &[("email", "Viewer@North.example")]).await;
             assert_eq!((status, location.as_str()), (303, "/forgot-password"));
             let sent = of_kind(&app.db, "password_reset");
             assert_eq!(sent.len(), 1);
@@ -213,10 +216,10 @@ on_both_backends!(
             let (status, page) = get(&app, &signed_in, &link).await;
             assert_eq!(status, 200);
             assert!(page.contains("Set a new password"));
-            let epoch: i32 = users::table.find(service.viewer).select(users::session_epoch).first(&mut app.db.migrated()).unwrap();
+            let epoch: i32 =
+                users::table.find(service.viewer).select(users::session_epoch).first(&mut app.db.migrated()).unwrap();
             let (status, location, _) =
-                post(&app, &guest, &link, &[("new_password", NEW_PASSWORD), ("confirm_password", NEW_PASSWORD)])
-                    .await;
+                post(&app, &guest, &link, &[("new_password", NEW_PASSWORD), ("confirm_password", NEW_PASSWORD)]).await;
             assert_eq!((status, location.as_str()), (303, "/sign-in"));
             let (failed, locked, new_epoch): (i32, Option<chrono::NaiveDateTime>, i32) = users::table
                 .find(service.viewer)
@@ -230,7 +233,9 @@ on_both_backends!(
             assert_eq!(changed.len(), 1, "the reset is told to the owner");
             assert_eq!(changed[0].to, email);
             assert_eq!(changed[0].key, format!("password_changed:user-{}:epoch-{}", service.viewer, epoch + 1));
-            assert!(changed[0].body.contains("/forgot-password") && changed[0].body.contains("tell your administrator"));
+            assert!(
+                changed[0].body.contains("/forgot-password") && changed[0].body.contains("tell your administrator")
+            );
 
             let (status, page) = get(&app, &guest, &link).await;
             assert_eq!(status, 410);
@@ -440,10 +445,8 @@ on_both_backends!(
         assert_eq!(sent[0].subject, "Your ohgov password was changed");
 
         ohgov::accounts::store::create_token(&mut conn, None, "jo@example.nhs.uk").unwrap();
-        let token_id: i32 = ohgov::db::schema::api_tokens::table
-            .select(ohgov::db::schema::api_tokens::id)
-            .first(&mut conn)
-            .unwrap();
+        let token_id: i32 =
+            ohgov::db::schema::api_tokens::table.select(ohgov::db::schema::api_tokens::id).first(&mut conn).unwrap();
         let sent = outbox(&db);
         assert_eq!(sent.len(), 2);
         assert_eq!(sent[1].kind, "api_token_created");

@@ -34,10 +34,9 @@ fn require_admin(user: &CurrentUser) -> Result<(), AppError> {
 async fn overview(state: web::Data<AppState>, req: HttpRequest, user: CurrentUser) -> Result<HttpResponse, AppError> {
     require_admin(&user)?;
     let now = state.now().naive_utc();
-    let (overview, waiting) = with_conn(&state, move |conn| {
-        Ok((store::admin_overview(conn)?, super::links::outstanding(conn, None, now)?))
-    })
-    .await?;
+    let (overview, waiting) =
+        with_conn(&state, move |conn| Ok((store::admin_overview(conn)?, super::links::outstanding(conn, None, now)?)))
+            .await?;
     let mut context = tera::Context::new();
     context.insert("overview", &overview);
     // The invitations not yet accepted: few, shown beside their users.

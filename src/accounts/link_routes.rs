@@ -38,7 +38,12 @@ pub const RESET_ANSWER: &str = "If ohgov has an account for that address, we hav
 /// What a link's page says once its password is set.
 pub const PASSWORD_SET: &str = "Your password has been set. Sign in with it.";
 
-fn show_forgot(state: &AppState, req: &HttpRequest, email: &str, errors: FieldErrors) -> Result<HttpResponse, AppError> {
+fn show_forgot(
+    state: &AppState,
+    req: &HttpRequest,
+    email: &str,
+    errors: FieldErrors,
+) -> Result<HttpResponse, AppError> {
     let mut context = tera::Context::new();
     context.insert("email", email);
     context.insert("errors", &errors.0);

@@ -601,7 +601,11 @@ mod tests {
 
     #[test]
     fn a_manager_may_not_invite_a_clinical_director() {
-        let input = |role: &str| InviteInput { name: "Sam Patel".into(), email: "Sam@Example.nhs.uk".into(), role: role.into() };
+        let input = |role: &str| InviteInput {
+            name: "Sam Patel".into(),
+            email: "Sam@Example.nhs.uk".into(),
+            role: role.into(),
+        };
         for refused in ["clinical_director", "commissioner", "assessor", "admin", ""] {
             assert!(input(refused).parse(ProviderId(1)).unwrap_err().0.contains_key("role"), "{refused}");
         }

@@ -53,8 +53,7 @@ pub fn run(database_url: Option<String>, command: UserCommand) -> anyhow::Result
     if invite {
         // Checked as a new user is; a generated password stands in for the one they will choose,
         // and is never stored.
-        let user =
-            UserInput { email, name, password: secrets::generate_password(), is_admin: admin }.parse()?;
+        let user = UserInput { email, name, password: secrets::generate_password(), is_admin: admin }.parse()?;
         let invitation = NewInvitation { email: user.email, name: user.name, is_admin: user.is_admin, grant };
         let mut conn = super::ready_connection(database_url)?;
         let now = chrono::Utc::now().naive_utc();
