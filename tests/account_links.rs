@@ -179,6 +179,27 @@ on_both_backends!(
                 post(&app, &guest, &link, &[("new_password", NEW_PASSWORD), ("confirm_password", NEW_PASSWORD)]).await;
             assert_eq!(status, 410);
             assert_eq!(password_hash(&app.db, "kit@north.example"), INVITED_PASSWORD_HASH, "nothing set");
+            // The manager sees it expired and sends it again: a new link works, the old one says
+            // it was replaced.
+            let (manager, _) = support::browser_signed_in(&app, "manager@north.example", PASSWORD).await;
+            let (_, page) = get(&app, &manager, &invite).await;
+            assert!(page.contains("the link expired"), "{page}");
+            assert_eq!(post(&app, &manager, &invite, &fields).await.0, 303);
+            let (_, page) = get(&app, &manager, &invite).await;
+            assert!(page.contains("A new invitation was sent to kit@north.example"));
+            let sent = of_kind(&app.db, "invitation");
+            assert_eq!(sent.len(), 3);
+            assert_eq!(get(&app, &guest, &link_in(&sent[2].body, "/invitation/")).await.0, 200);
+            let (status, page) = get(&app, &guest, &link).await;
+            assert_eq!(status, 410);
+            assert!(page.contains("A newer link was sent on"), "{page}");
+            let invitations: i64 = history::table
+                .filter(history::entity.eq("account_link"))
+                .filter(history::action.eq("create"))
+                .count()
+                .get_result(&mut app.db.migrated())
+                .unwrap();
+            assert_eq!(invitations, 3, "each invitation sent is in the trail");
             let (status, page) = get(&app, &guest, "/invitation/ohgov_never_sent").await;
             assert_eq!(status, 404);
             assert!(page.contains("This link is not one we sent"));
