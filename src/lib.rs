@@ -334,6 +334,7 @@ pub fn app(
         .configure(catalogue::routes::configure)
         .configure(accounts::routes::configure)
         .configure(accounts::admin::configure)
+        .configure(accounts::link_routes::configure)
         .configure(providers::routes::configure)
         .configure(assessment::routes::configure)
         .configure(evidence::routes::configure)

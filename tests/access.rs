@@ -40,8 +40,9 @@ const MULTIPART: [&str; 4] = [
     "/providers/{provider_id}/workforce/import",
     "/providers/{provider_id}/kpis/import",
 ];
-/// POSTs that need no one signed in.
-const OPEN_POSTS: [&str; 2] = ["/sign-in", "/sign-out"];
+/// POSTs that need no one signed in: signing in and out, and accounts by email.
+const OPEN_POSTS: [&str; 5] =
+    ["/sign-in", "/sign-out", "/forgot-password", "/reset-password/{token}", "/invitation/{token}"];
 /// Routes that end the session (every session of the user, for the second): the walk signs in
 /// again after them.
 const ENDS_SESSION: [&str; 2] = ["/sign-out", "/sign-out-everywhere"];
@@ -380,6 +381,19 @@ on_both_backends!(
             // Anyone may try to sign in; with no email or password the page is shown again with 401.
             ("POST", "/sign-in", "/sign-in".into(), [401; 8]),
             ("POST", "/sign-out", "/sign-out".into(), [303; 8]),
+            // Accounts by email: open to anyone. A reset request with no email is refused at its
+            // field (and not counted against the address); a link that was never sent is 404.
+            ("GET", "/forgot-password", "/forgot-password".into(), [200; 8]),
+            ("POST", "/forgot-password", "/forgot-password".into(), [422; 8]),
+            ("GET", "/reset-password/{token}", "/reset-password/ohgov_not_sent".into(), [404; 8]),
+            ("POST", "/reset-password/{token}", "/reset-password/ohgov_not_sent".into(), [404; 8]),
+            ("GET", "/invitation/{token}", "/invitation/ohgov_not_sent".into(), [404; 8]),
+            ("POST", "/invitation/{token}", "/invitation/ohgov_not_sent".into(), [404; 8]),
+            // Inviting people into a provider: those who manage it.
+            ("GET", "/providers/{provider_id}/invite", format!("/providers/{p}/invite"), MANAGES),
+            ("GET", "/providers/{provider_id}/invite", format!("/providers/{q}/invite"), HIDDEN),
+            ("POST", "/providers/{provider_id}/invite", format!("/providers/{p}/invite"), MANAGES_POST),
+            ("POST", "/providers/{provider_id}/invite", format!("/providers/{q}/invite"), HIDDEN),
             ("POST", "/sign-out-everywhere", "/sign-out-everywhere".into(), [303; 8]),
             ("GET", "/providers", "/providers".into(), [303, 200, 200, 200, 200, 200, 200, 200]),
             ("GET", "/providers/{provider_id}", format!("/providers/{p}"), [303, 200, 200, 200, 200, 200, 200, 404]),

@@ -760,7 +760,7 @@ on_both_backends!(
             (("live_snapshots", "check_code"), codes(ohgov::catalogue::model::LiveCheck::ALL, |v| v.as_str())),
             (("outbox_messages", "kind"), codes(ohgov::outbox::MessageKind::ALL, |v| v.as_str())),
             (("outbox_messages", "status"), codes(ohgov::outbox::MessageStatus::ALL, |v| v.as_str())),
-            (("account_links", "purpose"), strings(&["invitation", "password_reset"])),
+            (("account_links", "purpose"), codes(ohgov::accounts::links::LinkPurpose::ALL, |v| v.as_str())),
             (("reminder_opt_outs", "kind"), codes(ohgov::outbox::ReminderKind::ALL, |v| v.as_str())),
         ]
         .into_iter()

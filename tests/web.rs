@@ -166,6 +166,11 @@ fn demo_has_what_each_area_promises(db: &std::path::Path) {
     assert!(r.must_not_met >= 2, "a few must gaps");
     assert!(r.evidence_overdue >= 1, "some evidence past review");
     assert_eq!((r.open_findings, r.open_requests), (2, 1));
+    // One person invited who has not set a password yet, their invitation in the outbox.
+    let waiting =
+        ohgov::accounts::links::outstanding(&mut conn, Some(provider), chrono::Utc::now().naive_utc()).unwrap();
+    let invited: Vec<&str> = waiting.iter().map(|w| w.email.as_str()).collect();
+    assert_eq!(invited, [ohgov::accounts::demo::INVITED.1], "the demo's invitation is outstanding");
 
     let rows = ohgov::coverage::store::coverage(&mut conn, provider, today).unwrap();
     let totals = ohgov::coverage::store::totals(&rows);

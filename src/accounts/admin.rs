@@ -33,9 +33,14 @@ fn require_admin(user: &CurrentUser) -> Result<(), AppError> {
 
 async fn overview(state: web::Data<AppState>, req: HttpRequest, user: CurrentUser) -> Result<HttpResponse, AppError> {
     require_admin(&user)?;
-    let overview = with_conn(&state, |conn| Ok(store::admin_overview(conn)?)).await?;
+    let now = state.now().naive_utc();
+    let (overview, waiting) =
+        with_conn(&state, move |conn| Ok((store::admin_overview(conn)?, super::links::outstanding(conn, None, now)?)))
+            .await?;
     let mut context = tera::Context::new();
     context.insert("overview", &overview);
+    // The invitations not yet accepted: few, shown beside their users.
+    context.insert("invitations", &waiting);
     render(&state, &req, "accounts/admin.html", context)
 }
 
@@ -106,7 +111,9 @@ async fn create_organisation(
     .await
 }
 
-/// `POST /admin/users`: a person, and optionally their first role.
+/// `POST /admin/users`: a person, and optionally their first role. By default they are sent an
+/// invitation to set their own password (`accounts::links::invite`); `password_choice=set` sets the
+/// one typed.
 async fn create_user(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -114,16 +121,33 @@ async fn create_user(
     Form(form): Form<AdminForm>,
 ) -> Result<HttpResponse, AppError> {
     require_admin(&user)?;
-    let (by, submitted) = (user.id, form.clone());
+    let (by, inviter, submitted, now) = (user.id, user.name.clone(), form.clone(), state.now().naive_utc());
     // The password is never sent back to the browser.
     let shown = AdminForm { password: String::new(), ..form };
+    let email = shown.email.trim().to_lowercase();
+    let name = shown.name.trim().to_string();
     save_then(
         &state,
         move |conn| {
-            let (new_user, grant) = submitted.user()?;
-            store::create_user(conn, Some(by), &new_user, grant)
+            if submitted.password_choice == "set" {
+                let (new_user, grant) = submitted.user()?;
+                store::create_user(conn, Some(by), &new_user, grant)?;
+                return Ok(format!("{name} added"));
+            }
+            // The person and role are checked as for a set password; a generated one stands in
+            // for the password they will choose, and is never stored.
+            let checked = AdminForm { password: super::secrets::generate_password(), ..submitted };
+            let (new_user, grant) = checked.user()?;
+            let invitation = super::links::NewInvitation {
+                email: new_user.email,
+                name: new_user.name,
+                is_admin: new_user.is_admin,
+                grant,
+            };
+            let invited = super::links::invite(conn, Some(by), &inviter, &invitation, now)?;
+            Ok(super::link_routes::invited_message(&invited, &email))
         },
-        |_| confirm_then(&req, format!("{} added", shown.name.trim()), "/admin"),
+        |message| confirm_then(&req, message, "/admin"),
         |errors| show_form(&state, &req, "accounts/admin_user.html", &shown, errors),
     )
     .await

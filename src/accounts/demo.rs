@@ -91,8 +91,20 @@ pub fn seed(conn: &mut DbConnection, today: NaiveDate) -> Result<Vec<DemoLogin>,
         });
         store::create_user(conn, None, &user, grant)?;
     }
+    // Someone invited who has not yet set a password: the invite page and the administration
+    // page show the invitation outstanding, and the outbox holds its message.
+    let invitation = super::links::NewInvitation {
+        email: INVITED.1.into(),
+        name: INVITED.0.into(),
+        is_admin: false,
+        grant: Some(Grant { organisation_id: provider, role: Role::Clinician, expires_on: None }),
+    };
+    super::links::invite(conn, None, PEOPLE[0].1, &invitation, chrono::Utc::now().naive_utc())?;
     Ok(logins)
 }
+
+/// The demo's invited clinician, who has not accepted: (name, email).
+pub const INVITED: (&str, &str) = ("Sam Patel", "invited@northshire-oh.example");
 
 /// One provider made by `ohgov demo --scale N`: its id, its place in the generation (from which
 /// every area's generator derives its variety, so a run is repeatable), its name, and its two

@@ -439,6 +439,8 @@ pub struct AdminForm {
     pub organisation_type: String,
     pub email: String,
     pub password: String,
+    /// A new user's password: `invite` (the default: they are sent a link to set it) or `set`.
+    pub password_choice: String,
     pub organisation_id: String,
     pub role: String,
     pub expires_on: String,

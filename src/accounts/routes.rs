@@ -99,7 +99,7 @@ fn landing(next: Option<String>, commissioners: &[(i32, String)], providers: &[s
 
 /// The client's address for throttling: the peer address. (Behind a proxy every user shares it;
 /// the per-account lock still holds.)
-fn client_address(req: &HttpRequest) -> String {
+pub(crate) fn client_address(req: &HttpRequest) -> String {
     req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into())
 }
 

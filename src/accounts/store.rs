@@ -141,35 +141,59 @@ pub fn create_user(
     let password_hash = secrets::hash_password(&user.password)
         .map_err(|e| StoreError::invalid("password", format!("The password could not be stored: {e}")))?;
     db::write_transaction(conn, |conn| {
-        let taken: i64 = users::table.filter(users::email.eq(&user.email)).count().get_result(conn)?;
-        if taken > 0 {
-            return Err(StoreError::invalid("email", "A user with this email address already exists"));
-        }
-        diesel::insert_into(users::table)
-            .values((
-                users::email.eq(&user.email),
-                users::name.eq(&user.name),
-                users::password_hash.eq(&password_hash),
-                users::is_admin.eq(user.is_admin),
-                users::failed_sign_ins.eq(0),
-                users::session_epoch.eq(0),
-                users::created_at.eq(Utc::now().naive_utc()),
-            ))
-            .execute(conn)?;
-        let id = db::last_insert_id(conn)?;
-        record_created(
+        let id = insert_user(
             conn,
             by,
+            &user.email,
+            &user.name,
+            user.is_admin,
+            &password_hash,
             grant.map(|g| g.organisation_id),
-            "user",
-            id,
-            vec![("email", json(&user.email)), ("name", json(&user.name)), ("is_admin", json(user.is_admin))],
         )?;
         if let Some(grant) = grant {
-            add_membership(conn, by, UserId(id), grant)?;
+            add_membership(conn, by, id, grant)?;
         }
-        Ok(UserId(id))
+        Ok(id)
     })
+}
+
+/// Inserts a user with a stored password hash (or `links::INVITED_PASSWORD_HASH`) and its history
+/// row, refusing an email already taken. Call inside a transaction; the email is already checked
+/// and lower-cased.
+pub(crate) fn insert_user(
+    conn: &mut DbConnection,
+    by: Option<UserId>,
+    email: &str,
+    name: &str,
+    is_admin: bool,
+    password_hash: &str,
+    organisation_id: Option<i32>,
+) -> Result<UserId, StoreError> {
+    let taken: i64 = users::table.filter(users::email.eq(email)).count().get_result(conn)?;
+    if taken > 0 {
+        return Err(StoreError::invalid("email", "A user with this email address already exists"));
+    }
+    diesel::insert_into(users::table)
+        .values((
+            users::email.eq(email),
+            users::name.eq(name),
+            users::password_hash.eq(password_hash),
+            users::is_admin.eq(is_admin),
+            users::failed_sign_ins.eq(0),
+            users::session_epoch.eq(0),
+            users::created_at.eq(Utc::now().naive_utc()),
+        ))
+        .execute(conn)?;
+    let id = db::last_insert_id(conn)?;
+    record_created(
+        conn,
+        by,
+        organisation_id,
+        "user",
+        id,
+        vec![("email", json(email)), ("name", json(name)), ("is_admin", json(is_admin))],
+    )?;
+    Ok(UserId(id))
 }
 
 /// Grants a role in an organisation of the kind the role belongs to. Call inside a transaction.
@@ -225,20 +249,25 @@ pub fn add_membership(
 pub fn create_token(conn: &mut DbConnection, by: Option<UserId>, email: &str) -> Result<String, StoreError> {
     let email = email.trim().to_lowercase();
     db::write_transaction(conn, |conn| {
-        let user_id: i32 =
-            users::table.filter(users::email.eq(&email)).select(users::id).first(conn).optional()?.ok_or_else(
-                || StoreError::invalid("user", format!("There is no user with the email address {email}")),
-            )?;
+        let (user_id, name): (i32, String) = users::table
+            .filter(users::email.eq(&email))
+            .select((users::id, users::name))
+            .first(conn)
+            .optional()?
+            .ok_or_else(|| StoreError::invalid("user", format!("There is no user with the email address {email}")))?;
         let (token, stored) = secrets::generate_token();
+        let now = Utc::now().naive_utc();
         diesel::insert_into(api_tokens::table)
             .values((
                 api_tokens::user_id.eq(user_id),
                 api_tokens::token_sha256.eq(&stored),
-                api_tokens::created_at.eq(Utc::now().naive_utc()),
+                api_tokens::created_at.eq(now),
             ))
             .execute(conn)?;
         let id = db::last_insert_id(conn)?;
         record_created(conn, by, None, "api_token", id, vec![("user_id", json(user_id))])?;
+        // The owner hears of every new token, so one made without them is noticed.
+        super::notices::api_token_created(conn, UserId(user_id), &email, &name, id, now)?;
         Ok(token)
     })
 }
@@ -883,20 +912,7 @@ pub fn change_password(
         }
         return Err(StoreError::invalid("current_password", "Your current password is not right"));
     }
-    if new_password.chars().count() < 12 || new_password.chars().count() > 200 {
-        return Err(StoreError::invalid("new_password", "Enter a password of at least 12 characters"));
-    }
-    let (email, name): (String, String) = users::table.find(user_id).select((users::email, users::name)).first(conn)?;
-    let organisations: Vec<String> = memberships::table
-        .inner_join(organisations::table)
-        .filter(memberships::user_id.eq(user_id))
-        .select(organisations::name)
-        .load(conn)?;
-    let mut own = model::own_words(&email, &name);
-    own.extend(organisations.iter().map(String::as_str));
-    if model::is_guessable(new_password, &own) {
-        return Err(StoreError::invalid("new_password", model::GUESSABLE_PASSWORD));
-    }
+    let (email, name) = check_new_password(conn, user_id, new_password)?;
     let hash = secrets::hash_password(new_password)
         .map_err(|e| StoreError::invalid("password", format!("The password could not be stored: {e}")))?;
     db::write_transaction(conn, |conn| {
@@ -920,8 +936,37 @@ pub fn change_password(
                 changes: vec![Change { field: "session_epoch".into(), before: json(epoch), after: json(epoch + 1) }],
             },
         )?;
+        // A reset link asked for before the change would undo it: it ends.
+        super::links::end_unused(conn, user_id, None, now)?;
+        super::notices::password_changed(conn, user_id, &email, &name, epoch + 1, now)?;
         Ok(epoch + 1)
     })
+}
+
+/// Whether `password` may become `user_id`'s password, by the house's rules: 12 to 200 characters
+/// (length beats complexity rules, NCSC guidance), and not guessable: not common, not a repeated
+/// run, not the person's email, name or any of their organisations' names. Refused at the field
+/// `new_password`. Returns the person's email and name, which the check read.
+pub fn check_new_password(
+    conn: &mut DbConnection,
+    user_id: UserId,
+    password: &str,
+) -> Result<(String, String), StoreError> {
+    if password.chars().count() < 12 || password.chars().count() > 200 {
+        return Err(StoreError::invalid("new_password", "Enter a password of at least 12 characters"));
+    }
+    let (email, name): (String, String) = users::table.find(user_id).select((users::email, users::name)).first(conn)?;
+    let organisations: Vec<String> = memberships::table
+        .inner_join(organisations::table)
+        .filter(memberships::user_id.eq(user_id))
+        .select(organisations::name)
+        .load(conn)?;
+    let mut own = model::own_words(&email, &name);
+    own.extend(organisations.iter().map(String::as_str));
+    if model::is_guessable(password, &own) {
+        return Err(StoreError::invalid("new_password", model::GUESSABLE_PASSWORD));
+    }
+    Ok((email, name))
 }
 
 /// The names of many providers, by id. One query.

@@ -2,6 +2,7 @@
 
 use std::io::IsTerminal;
 
+use crate::accounts::links::{self, Invited, NewInvitation};
 use crate::accounts::model::UserInput;
 use crate::accounts::store::Grant;
 use crate::accounts::{secrets, Role};
@@ -10,7 +11,8 @@ use crate::form::parse_date;
 #[derive(clap::Subcommand)]
 pub enum UserCommand {
     /// Add a user and print their id. The password is read from standard input when it is not a
-    /// terminal; otherwise one is generated and printed once.
+    /// terminal; otherwise one is generated and printed once. With --invite, no password is read:
+    /// the person is emailed a link to set their own (it works once, for 72 hours).
     Add {
         #[arg(long)]
         email: String,
@@ -28,11 +30,15 @@ pub enum UserCommand {
         /// A system administrator: organisations, users and contracts.
         #[arg(long)]
         admin: bool,
+        /// Queue an invitation to set a password instead of reading one (the link is sent from
+        /// OHGOV_BASE_URL's address).
+        #[arg(long)]
+        invite: bool,
     },
 }
 
 pub fn run(database_url: Option<String>, command: UserCommand) -> anyhow::Result<()> {
-    let UserCommand::Add { email, name, org, role, expires, admin } = command;
+    let UserCommand::Add { email, name, org, role, expires, admin, invite } = command;
     let grant = match (org, role) {
         (Some(organisation_id), Some(role)) => {
             let role = Role::parse(&role).ok_or_else(|| {
@@ -44,6 +50,26 @@ pub fn run(database_url: Option<String>, command: UserCommand) -> anyhow::Result
         }
         _ => None,
     };
+    if invite {
+        // Checked as a new user is; a generated password stands in for the one they will choose,
+        // and is never stored.
+        let user = UserInput { email, name, password: secrets::generate_password(), is_admin: admin }.parse()?;
+        let invitation = NewInvitation { email: user.email, name: user.name, is_admin: user.is_admin, grant };
+        let mut conn = super::ready_connection(database_url)?;
+        let now = chrono::Utc::now().naive_utc();
+        let invited = links::invite(&mut conn, None, "Your ohgov administrator", &invitation, now)?;
+        match invited {
+            Invited::Sent { user_id, .. } => {
+                println!("{user_id}");
+                println!("invitation queued for {}", invitation.email);
+            }
+            Invited::RoleAdded { user_id, .. } => {
+                println!("{user_id}");
+                println!("{} already had an account: the role was added and no invitation sent", invitation.email);
+            }
+        }
+        return Ok(());
+    }
     let (password, generated) = if std::io::stdin().is_terminal() {
         (secrets::generate_password(), true)
     } else {

@@ -384,6 +384,7 @@ pub fn entity_label(entity: &str) -> &str {
         "organisation" => "Organisation",
         "contract" => "Contract",
         "membership" => "Role",
+        "account_link" => "Link to set a password",
         "audit_plan" => "Audit plan",
         "audit" => "Audit",
         "audit_action" => "Audit action",
