@@ -7,6 +7,7 @@ pub mod api;
 pub mod demo;
 pub mod guard;
 pub mod model;
+pub mod reminders;
 pub mod routes;
 pub mod secrets;
 pub mod session;
