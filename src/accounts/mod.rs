@@ -8,6 +8,7 @@ pub mod demo;
 pub mod guard;
 pub mod model;
 pub mod reminders;
+pub mod reminders_page;
 pub mod routes;
 pub mod secrets;
 pub mod session;

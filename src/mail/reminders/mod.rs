@@ -6,6 +6,7 @@
 //! A message names the person and the issue only, and links to the page where it is put right:
 //! never CPD contents, supervision minutes, health details or anything about patients.
 
+pub mod demo;
 pub mod gather;
 pub mod rules;
 
@@ -118,7 +119,7 @@ fn digest_letter(to: &Recipient, user: UserId, items: &[Reminder], today: NaiveD
         subject: format!(
             "Your weekly reminders: {} (week starting {})",
             crate::words::counted(items.len(), "thing due", "things due"),
-            crate::words::long_date(week)
+            week.format("%-d %b %Y")
         ),
         template: "weekly_digest",
         context,
