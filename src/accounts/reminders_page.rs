@@ -51,10 +51,9 @@ fn as_sent(input: &ChoicesInput) -> Choices {
 
 async fn page(state: web::Data<AppState>, req: HttpRequest, user: CurrentUser) -> Result<HttpResponse, AppError> {
     let (id, today) = (user.id, state.today());
-    let (choices, manager) = with_conn(&state, move |conn| {
-        Ok((reminders::choices_of(conn, id)?, reminders::is_manager(conn, id, today)?))
-    })
-    .await?;
+    let (choices, manager) =
+        with_conn(&state, move |conn| Ok((reminders::choices_of(conn, id)?, reminders::is_manager(conn, id, today)?)))
+            .await?;
     let errors = FieldErrors::default();
     render_status(&state, &req, "accounts/reminders.html", context(&choices, manager, &errors), status_for(&errors))
 }

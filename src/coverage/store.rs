@@ -314,7 +314,8 @@ pub fn arrangements_ending(
     from: NaiveDate,
     until: NaiveDate,
 ) -> QueryResult<Vec<ArrangementEnding>> {
-    let rows: Vec<(ProviderId, String, String, Option<String>, Option<NaiveDate>)> = service_coverage::table
+    type Row = (ProviderId, String, String, Option<String>, Option<NaiveDate>);
+    let rows: Vec<Row> = service_coverage::table
         .inner_join(catalogue_nodes::table)
         .filter(service_coverage::delivery.eq(Delivery::Arrangement))
         .filter(service_coverage::ends_on.ge(from))

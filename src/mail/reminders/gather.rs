@@ -83,7 +83,11 @@ fn address(
         context.insert("provider_name", &provider_name);
         context.insert("path", &about.path);
         context.insert("can_turn_off", &about.kind.reminder().is_some());
-        let why = if own { format!("it is about your own record at {provider_name}") } else { format!("{why_others} {provider_name}") };
+        let why = if own {
+            format!("it is about your own record at {provider_name}")
+        } else {
+            format!("{why_others} {provider_name}")
+        };
         context.insert("why", &why);
         out.push(Reminder {
             kind: about.kind,
@@ -212,12 +216,7 @@ fn workforce(conn: &mut DbConnection, today: NaiveDate, people: &People, out: &m
             let episode = rules::cpd_episode(cycle.map(|c| c.1), rolling, today);
             let mut context = context.clone();
             context.insert("cycle_end", &cycle.filter(|_| !rolling).map(|c| c.1));
-            tell(
-                MessageKind::CpdShort,
-                episode.to_string(),
-                format!("CPD short of the requirement: {name}"),
-                context,
-            );
+            tell(MessageKind::CpdShort, episode.to_string(), format!("CPD short of the requirement: {name}"), context);
         }
         if has(Issue::SupervisionOverdue) {
             let since = line.last_supervision.or(staff.start_date);
@@ -243,12 +242,16 @@ fn evidence(conn: &mut DbConnection, today: NaiveDate, people: &People, out: &mu
     let owners: HashMap<crate::db::UserId, Account> =
         choices::accounts_by_id(conn, &owners)?.into_iter().map(|a| (a.id, a)).collect();
     for item in items {
-        let (Some(kind), Some(owner)) = (rules::evidence_review(item.review_due, today), owners.get(&item.owner)) else {
+        let (Some(kind), Some(owner)) = (rules::evidence_review(item.review_due, today), owners.get(&item.owner))
+        else {
             continue;
         };
-        let title = if item.contains_patient_data { format!("evidence item {}", item.item_id) } else { item.title.clone() };
+        let title =
+            if item.contains_patient_data { format!("evidence item {}", item.item_id) } else { item.title.clone() };
         let subject = match kind {
-            MessageKind::EvidenceReviewOverdue => format!("Evidence review overdue since {}: {title}", uk(item.review_due)),
+            MessageKind::EvidenceReviewOverdue => {
+                format!("Evidence review overdue since {}: {title}", uk(item.review_due))
+            }
             _ => format!("Evidence review due by {}: {title}", uk(item.review_due)),
         };
         let mut context = tera::Context::new();
@@ -269,7 +272,12 @@ fn evidence(conn: &mut DbConnection, today: NaiveDate, people: &People, out: &mu
 }
 
 /// Services delivered under an arrangement ending within 90 and 30 days, to the managers.
-fn arrangements(conn: &mut DbConnection, today: NaiveDate, people: &People, out: &mut Vec<Reminder>) -> StoreResult<()> {
+fn arrangements(
+    conn: &mut DbConnection,
+    today: NaiveDate,
+    people: &People,
+    out: &mut Vec<Reminder>,
+) -> StoreResult<()> {
     let largest = rules::ARRANGEMENT_THRESHOLDS.iter().copied().max().unwrap_or(0);
     let until = today + chrono::Days::new(largest.unsigned_abs());
     for ending in crate::coverage::store::arrangements_ending(conn, today, until)? {
@@ -300,7 +308,9 @@ fn actions(conn: &mut DbConnection, today: NaiveDate, people: &People, out: &mut
     for action in crate::audits::store::actions::open_due_by(conn, until, today)? {
         let Some(kind) = rules::action(action.due_on, today) else { continue };
         let subject = match kind {
-            MessageKind::ActionOverdue => format!("Audit action overdue since {}: {}", uk(action.due_on), action.audit_title),
+            MessageKind::ActionOverdue => {
+                format!("Audit action overdue since {}: {}", uk(action.due_on), action.audit_title)
+            }
             _ => format!("Audit action due by {}: {}", uk(action.due_on), action.audit_title),
         };
         let mut context = tera::Context::new();
@@ -324,7 +334,12 @@ fn actions(conn: &mut DbConnection, today: NaiveDate, people: &People, out: &mut
 /// Standards marked met that the records contradict (a failing live check with no exception in
 /// force: `assessment::rules::is_contradicted`), to the managers, keyed by the standard and the day
 /// its check began failing, so one episode is told once.
-fn contradicted(conn: &mut DbConnection, today: NaiveDate, people: &People, out: &mut Vec<Reminder>) -> StoreResult<()> {
+fn contradicted(
+    conn: &mut DbConnection,
+    today: NaiveDate,
+    people: &People,
+    out: &mut Vec<Reminder>,
+) -> StoreResult<()> {
     let providers: Vec<ProviderId> = people.managers.keys().copied().collect();
     let suspects = crate::live::store::verdicts::contradicted_for_providers(conn, &providers, today)?;
     let mut suspects: Vec<ProviderId> = suspects.into_keys().collect();
@@ -335,7 +350,8 @@ fn contradicted(conn: &mut DbConnection, today: NaiveDate, people: &People, out:
         let verdicts = crate::live::store::verdicts::by_standard(conn, provider, today)?;
         for (node, reference) in standards {
             let Some(live) = verdicts.get(node) else { continue };
-            if !crate::assessment::rules::is_contradicted(crate::assessment::model::AssessmentResult::Met, live, today) {
+            if !crate::assessment::rules::is_contradicted(crate::assessment::model::AssessmentResult::Met, live, today)
+            {
                 continue;
             }
             let failing: Vec<_> = live.iter().filter(|v| v.fails_unexcused(today)).collect();
@@ -362,7 +378,12 @@ fn contradicted(conn: &mut DbConnection, today: NaiveDate, people: &People, out:
 
 /// A six-monthly customer review with a commissioner falling due within 30 days, or overdue, to
 /// the managers.
-fn customer_reviews(conn: &mut DbConnection, today: NaiveDate, people: &People, out: &mut Vec<Reminder>) -> StoreResult<()> {
+fn customer_reviews(
+    conn: &mut DbConnection,
+    today: NaiveDate,
+    people: &People,
+    out: &mut Vec<Reminder>,
+) -> StoreResult<()> {
     for provider in crate::accounts::store::all_contracted_providers(conn, today)? {
         if people.managers(provider).is_empty() {
             continue;
@@ -398,7 +419,8 @@ fn sign_offs(conn: &mut DbConnection, people: &People, out: &mut Vec<Reminder>) 
             kind: MessageKind::SignOffRequested,
             provider,
             about: format!("plan-{provider}-{}", year.url()),
-            episode: submitted_at.map_or_else(|| "submitted".to_string(), |at| at.format("%Y-%m-%dT%H:%M:%S").to_string()),
+            episode: submitted_at
+                .map_or_else(|| "submitted".to_string(), |at| at.format("%Y-%m-%dT%H:%M:%S").to_string()),
             subject: format!("The audit plan {year} is awaiting your sign-off"),
             path: format!("/providers/{provider}/audit-plans/{}/sign-off", year.url()),
             context,

@@ -159,7 +159,8 @@ pub fn run(conn: &mut DbConnection, today: NaiveDate, now: NaiveDateTime, dry_ru
             held_back: sorted.held_back,
         };
         for letter in &letters {
-            let already = if dry_run { outbox::is_queued(conn, &letter.key)? } else { !outbox::queue(conn, letter, now)? };
+            let already =
+                if dry_run { outbox::is_queued(conn, &letter.key)? } else { !outbox::queue(conn, letter, now)? };
             if already {
                 report.already_queued += 1;
             } else {
@@ -180,7 +181,10 @@ pub fn run(conn: &mut DbConnection, today: NaiveDate, now: NaiveDateTime, dry_ru
         // Each message's bodies are drawn as queuing would, so a template fault shows in the dry run.
         for letter in &letters {
             outbox::letters::render(letter).map_err(|error| {
-                crate::db::StoreError::Conflict(format!("the email \"{}\" could not be written: {error}", letter.subject))
+                crate::db::StoreError::Conflict(format!(
+                    "the email \"{}\" could not be written: {error}",
+                    letter.subject
+                ))
             })?;
         }
         plan(conn)

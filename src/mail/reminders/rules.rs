@@ -42,7 +42,13 @@ pub fn threshold(on: NaiveDate, today: NaiveDate, thresholds: &[i64]) -> Option<
 
 /// Whether an evidence item's review is due soon or overdue on `today`.
 pub fn evidence_review(review_due: NaiveDate, today: NaiveDate) -> Option<MessageKind> {
-    due_or_overdue(review_due, today, EVIDENCE_REVIEW_WARNING_DAYS, MessageKind::EvidenceReviewDue, MessageKind::EvidenceReviewOverdue)
+    due_or_overdue(
+        review_due,
+        today,
+        EVIDENCE_REVIEW_WARNING_DAYS,
+        MessageKind::EvidenceReviewDue,
+        MessageKind::EvidenceReviewOverdue,
+    )
 }
 
 /// Whether an open audit action is due within the week or overdue on `today`.
@@ -229,7 +235,9 @@ mod tests {
         let late = threshold(renewal, day(2026, 12, 10), REGISTRATION_THRESHOLDS);
         assert_eq!(first, Some(60));
         assert_eq!(first, late);
-        let k = |t: Option<i64>| key(MessageKind::RegistrationDue, "staff-17", &format!("{}:{renewal}", t.unwrap_or(0)), &to);
+        let k = |t: Option<i64>| {
+            key(MessageKind::RegistrationDue, "staff-17", &format!("{}:{renewal}", t.unwrap_or(0)), &to)
+        };
         assert_eq!(k(first), "registration_due:staff-17:60:2027-02-01:user-5");
         assert_eq!(k(first), k(late));
         assert_ne!(k(first), k(threshold(renewal, day(2027, 1, 2), REGISTRATION_THRESHOLDS)));
@@ -281,10 +289,10 @@ mod tests {
         let person = Recipient { email: "Alex@Example.nhs.uk".into(), name: "Alex".into(), user: Some(UserId(3)) };
         let by_address = Recipient { email: "alex@example.nhs.uk".into(), name: "Alex".into(), user: None };
         let found = recipients(Some(person.clone()), &[user(3), by_address, user(4), user(4)]);
-        assert_eq!(found.iter().map(|(r, own)| (recipient_key(r), *own)).collect::<Vec<_>>(), vec![
-            ("user-3".to_string(), true),
-            ("user-4".to_string(), false)
-        ]);
+        assert_eq!(
+            found.iter().map(|(r, own)| (recipient_key(r), *own)).collect::<Vec<_>>(),
+            vec![("user-3".to_string(), true), ("user-4".to_string(), false)]
+        );
         let nobody = Recipient { email: " ".into(), name: "No address".into(), user: None };
         assert_eq!(recipients(Some(nobody), &[user(4)]).len(), 1);
     }
@@ -311,28 +319,32 @@ mod tests {
         };
         let sorted = sort_out(day_of(), &choices, &managers, tuesday);
         let kinds: Vec<(MessageKind, Option<UserId>)> = sorted.singles.iter().map(|r| (r.kind, r.to.user)).collect();
-        assert_eq!(kinds, vec![
-            (MessageKind::AppraisalOverdue, Some(UserId(1))),
-            (MessageKind::SignOffRequested, Some(UserId(2))),
-            // Not a manager: the digest flag is ignored.
-            (MessageKind::ActionDue, Some(UserId(3))),
-        ]);
+        assert_eq!(
+            kinds,
+            vec![
+                (MessageKind::AppraisalOverdue, Some(UserId(1))),
+                (MessageKind::SignOffRequested, Some(UserId(2))),
+                // Not a manager: the digest flag is ignored.
+                (MessageKind::ActionDue, Some(UserId(3))),
+            ]
+        );
         assert!(sorted.digests.is_empty());
         assert_eq!(sorted.held_back, 3);
         let sorted = sort_out(day_of(), &choices, &managers, monday);
         assert_eq!(sorted.digests.len(), 1);
         assert_eq!(sorted.digests[0].0.user, Some(UserId(2)));
-        assert_eq!(sorted.digests[0].1.iter().map(|r| r.kind).collect::<Vec<_>>(), vec![
-            MessageKind::ActionDue,
-            MessageKind::ActionOverdue
-        ]);
+        assert_eq!(
+            sorted.digests[0].1.iter().map(|r| r.kind).collect::<Vec<_>>(),
+            vec![MessageKind::ActionDue, MessageKind::ActionOverdue]
+        );
         assert_eq!(sorted.held_back, 1);
     }
 
     #[test]
     fn someone_without_an_account_gets_every_reminder() {
         let to = Recipient { email: "nurse@example.nhs.uk".into(), name: "Nurse".into(), user: None };
-        let sorted = sort_out(vec![reminder(MessageKind::CpdShort, to)], &HashMap::new(), &HashSet::new(), day(2026, 12, 1));
+        let sorted =
+            sort_out(vec![reminder(MessageKind::CpdShort, to)], &HashMap::new(), &HashSet::new(), day(2026, 12, 1));
         assert_eq!(sorted.singles.len(), 1);
     }
 }
