@@ -178,8 +178,10 @@ pub fn run(conn: &mut DbConnection, today: NaiveDate, now: NaiveDateTime, dry_ru
         Ok(report)
     };
     if dry_run {
-        // Each message's bodies are drawn as queuing would, so a template fault shows in the dry run.
-        for letter in &letters {
+        // One message of each template drawn as queuing would, so a template fault shows in the
+        // dry run without drawing thousands.
+        let mut drawn = HashSet::new();
+        for letter in letters.iter().filter(|l| drawn.insert(l.template)) {
             outbox::letters::render(letter).map_err(|error| {
                 crate::db::StoreError::Conflict(format!(
                     "the email \"{}\" could not be written: {error}",
@@ -187,6 +189,9 @@ pub fn run(conn: &mut DbConnection, today: NaiveDate, now: NaiveDateTime, dry_ru
                 ))
             })?;
         }
+        plan(conn)
+    } else if letters.is_empty() {
+        // Nothing to queue: no write transaction (SQLite's would take the write lock).
         plan(conn)
     } else {
         db::write_transaction(conn, plan)
