@@ -258,6 +258,11 @@ pub fn prepare(settings: Settings) -> anyhow::Result<AppState> {
             tracing::info!(files = report.files.len(), "built-in catalogue loaded into an empty database");
         }
         sweep(&mut conn, &settings.clock);
+        // The day's reminders at start-up too, or a server restarted more often than daily would
+        // never reach the daily sweep's run. Measured in a debug build: 50 ms on the demo; 4 s
+        // on `ohgov demo --scale 300` queuing 7,282 messages, 3 s when all are already queued.
+        // Before serving, so nothing it keeps (the live verdicts it reads) races the first requests.
+        remind(&mut conn, &settings.clock);
         web::session::load_or_create_key(&settings.session_key_file)?
     };
     let templates = web::templates::load()?;
@@ -335,6 +340,7 @@ pub fn app(
         .configure(accounts::routes::configure)
         .configure(accounts::admin::configure)
         .configure(accounts::link_routes::configure)
+        .configure(accounts::reminders_page::configure)
         .configure(providers::routes::configure)
         .configure(assessment::routes::configure)
         .configure(evidence::routes::configure)
@@ -419,6 +425,23 @@ fn keep_figures(conn: &mut db::DbConnection, clock: &clock::Clock, supervision_d
     }
 }
 
+/// Queues the day's email reminders (`mail::reminders::run`), logging how many. Idempotent: each
+/// message's key is queued once, so a second run on a day, or a restart, queues nothing new. A
+/// failure is logged and the next sweep tries again.
+fn remind(conn: &mut db::DbConnection, clock: &clock::Clock) {
+    let started = std::time::Instant::now();
+    match mail::reminders::run(conn, clock.today(), clock.now().naive_utc(), false) {
+        Ok(report) => tracing::info!(
+            queued = report.queued,
+            already_queued = report.already_queued,
+            held_back = report.held_back,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "the day's reminders queued"
+        ),
+        Err(error) => tracing::warn!(%error, "the day's reminders were not queued; the next sweep tries again"),
+    }
+}
+
 /// Sweeps once a day while serving, on the blocking pool so no request waits for it.
 async fn sweep_daily(state: AppState) {
     loop {
@@ -430,6 +453,7 @@ async fn sweep_daily(state: AppState) {
             Ok(mut conn) => {
                 sweep(&mut conn, &clock);
                 keep_figures(&mut conn, &clock, supervision_days);
+                remind(&mut conn, &clock);
             }
             Err(error) => tracing::warn!(%error, "no connection for the daily sweep; it will run again"),
         })

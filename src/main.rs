@@ -57,5 +57,6 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Pack(args) => cli::pack::run(url, args),
         Command::Report(args) => cli::report::run(url, args),
         Command::PlanPdf(args) => cli::plan_pdf::run(url, args),
+        Command::Remind(args) => cli::remind::run(url, args),
     }
 }

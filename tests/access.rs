@@ -1091,6 +1091,9 @@ on_both_backends!(
             ("POST", "/membership", "/membership".into(), [303, 403, 403, 403, 403, 403, 403, 403]),
             ("GET", "/account", "/account".into(), [303, 200, 200, 200, 200, 200, 200, 200]),
             ("POST", "/account/password", "/account/password".into(), [303, 422, 422, 422, 422, 422, 422, 422]),
+            // Everyone signed in chooses their own reminders; an empty form turns every kind off.
+            ("GET", "/account/reminders", "/account/reminders".into(), [303, 200, 200, 200, 200, 200, 200, 200]),
+            ("POST", "/account/reminders", "/account/reminders".into(), [303, 303, 303, 303, 303, 303, 303, 303]),
             ("GET", "/admin", "/admin".into(), ADMIN_ONLY),
             ("GET", "/admin/organisations/new", "/admin/organisations/new".into(), ADMIN_ONLY),
             ("GET", "/admin/users/new", "/admin/users/new".into(), ADMIN_ONLY),

@@ -10,6 +10,8 @@ pub mod link_routes;
 pub mod links;
 pub mod model;
 pub mod notices;
+pub mod reminders;
+pub mod reminders_page;
 pub mod routes;
 pub mod secrets;
 pub mod session;

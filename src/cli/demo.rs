@@ -42,6 +42,9 @@ pub fn build(
     documents::demo::seed(conn, today)?;
     commissioning::demo::seed(conn, today)?;
     live::demo::seed(conn, today)?;
+    crate::mail::reminders::demo::seed(conn, today)?;
+    let mut logins = logins;
+    logins.push(crate::mail::reminders::demo::DEPUTY);
     Ok((report, logins))
 }
 

@@ -14,6 +14,7 @@ pub mod org;
 pub mod pack;
 pub mod plan_pdf;
 pub mod readiness;
+pub mod remind;
 pub mod report;
 pub mod serve;
 pub mod token;
@@ -121,6 +122,10 @@ pub enum Command {
     /// Write a provider's signed audit plan for a financial year as a PDF: the plan as signed, the
     /// signer, the date and the snapshot's hash.
     PlanPdf(plan_pdf::PlanPdfArgs),
+    /// Queue the day's email reminders in the outbox (registrations, revalidations, appraisals, CPD,
+    /// supervision, evidence reviews, arrangements, audit actions, contradicted standards, customer
+    /// reviews, sign-off requests); with --dry-run, list what would be queued and write nothing.
+    Remind(remind::RemindArgs),
 }
 
 /// The arguments of a report on one provider: which, and whether as the API's JSON.

@@ -296,3 +296,43 @@ pub fn coverage_for_providers(
         })
         .collect())
 }
+
+/// A service delivered under an arrangement with another provider, and the day it ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArrangementEnding {
+    pub provider_id: ProviderId,
+    pub reference: String,
+    pub title: String,
+    pub partner_name: Option<String>,
+    pub ends_on: NaiveDate,
+}
+
+/// Every provider's arrangements ending from `from` to `until` (inclusive), soonest first: what the
+/// daily reminders tell managers. One query.
+pub fn arrangements_ending(
+    conn: &mut DbConnection,
+    from: NaiveDate,
+    until: NaiveDate,
+) -> QueryResult<Vec<ArrangementEnding>> {
+    type Row = (ProviderId, String, String, Option<String>, Option<NaiveDate>);
+    let rows: Vec<Row> = service_coverage::table
+        .inner_join(catalogue_nodes::table)
+        .filter(service_coverage::delivery.eq(Delivery::Arrangement))
+        .filter(service_coverage::ends_on.ge(from))
+        .filter(service_coverage::ends_on.le(until))
+        .select((
+            service_coverage::provider_id,
+            catalogue_nodes::reference,
+            catalogue_nodes::title,
+            service_coverage::partner_name,
+            service_coverage::ends_on,
+        ))
+        .order((service_coverage::ends_on, service_coverage::id))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(provider_id, reference, title, partner_name, ends_on)| {
+            Some(ArrangementEnding { provider_id, reference, title, partner_name, ends_on: ends_on? })
+        })
+        .collect())
+}

@@ -1110,3 +1110,53 @@ pub fn currents_of_series(conn: &mut DbConnection, series: &[i32]) -> QueryResul
         .into_iter()
         .collect())
 }
+
+/// A live item whose review falls due by a day, with its owner: what the daily reminders tell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewDue {
+    pub provider_id: ProviderId,
+    /// The live version's id, which its page is found by.
+    pub item_id: i32,
+    pub series_id: i32,
+    pub title: String,
+    /// Marked as holding patient-identifiable data: a message names it by number, not title.
+    pub contains_patient_data: bool,
+    pub owner: UserId,
+    pub review_due: NaiveDate,
+}
+
+/// Every provider's live items (neither replaced nor withdrawn) with an owner whose review falls
+/// due on or before `until`, overdue ones included, oldest due first. One query.
+pub fn reviews_due_by(conn: &mut DbConnection, until: NaiveDate) -> QueryResult<Vec<ReviewDue>> {
+    type Row = (ProviderId, i32, i32, String, bool, Option<i32>, Option<NaiveDate>);
+    let rows: Vec<Row> = evidence_items::table
+        .filter(evidence_items::superseded_by.is_null())
+        .filter(evidence_items::withdrawn_at.is_null())
+        .filter(evidence_items::owner_user_id.is_not_null())
+        .filter(evidence_items::review_due.le(until))
+        .select((
+            evidence_items::provider_id,
+            evidence_items::id,
+            evidence_items::series_id,
+            evidence_items::title,
+            evidence_items::contains_patient_data,
+            evidence_items::owner_user_id,
+            evidence_items::review_due,
+        ))
+        .order((evidence_items::review_due, evidence_items::id))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(provider_id, item_id, series_id, title, contains_patient_data, owner, review_due)| {
+            Some(ReviewDue {
+                provider_id,
+                item_id,
+                series_id,
+                title,
+                contains_patient_data,
+                owner: UserId(owner?),
+                review_due: review_due?,
+            })
+        })
+        .collect())
+}

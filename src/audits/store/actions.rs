@@ -315,3 +315,15 @@ pub fn overdue_counts_for_providers(
         .map(|(provider, n)| (provider, usize::try_from(n).unwrap_or(0)))
         .collect())
 }
+
+/// Every provider's open actions due on or before `until`, overdue ones included, soonest first:
+/// what the daily reminders tell managers. One query.
+pub fn open_due_by(conn: &mut DbConnection, until: NaiveDate, today: NaiveDate) -> QueryResult<Vec<ActionRecord>> {
+    let rows: Vec<Row> = action_rows!()
+        .filter(audit_actions::status.eq(ActionStatus::Open))
+        .filter(audit_actions::due_on.le(until))
+        .select(action_columns!())
+        .order((audit_actions::due_on, audit_actions::id))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|r| to_record(r, today)).collect())
+}

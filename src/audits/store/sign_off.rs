@@ -610,3 +610,18 @@ pub fn set_submitter_may_sign_off(
         Ok(true)
     })
 }
+
+/// Every provider's plans submitted and awaiting a clinical director's decision, with when they
+/// were submitted: the sign-off requests the daily reminders send. One query.
+pub fn awaiting_sign_off_everywhere(
+    conn: &mut DbConnection,
+) -> QueryResult<Vec<(ProviderId, FinancialYear, Option<NaiveDateTime>)>> {
+    Ok(audit_plans::table
+        .filter(audit_plans::state.eq(PlanState::Submitted))
+        .select((audit_plans::provider_id, audit_plans::year_start, audit_plans::submitted_at))
+        .order((audit_plans::provider_id, audit_plans::year_start))
+        .load::<(ProviderId, i32, Option<NaiveDateTime>)>(conn)?
+        .into_iter()
+        .filter_map(|(provider, year, at)| Some((provider, FinancialYear::starting_in(year)?, at)))
+        .collect())
+}
