@@ -549,3 +549,46 @@ on_both_backends!(
         assert!(page.contains("Your reminders are saved: 11 turned off"), "{page}");
     }
 );
+
+on_both_backends!(
+    the_days_reminders_arrive_at_a_real_smtp_server_to_their_people_once,
+    catalogue_db | db | {
+        use ohgov::config::MailSettings;
+        use ohgov::mail::{sender, transport::Transport};
+        let Some(server) = support::smtp::SmtpServer::start() else { return };
+        let mut conn = db.migrated();
+        world(&mut conn);
+        remind(&mut conn, day(), now_on(day()), false).unwrap();
+        let rows = queued(&mut conn);
+        assert!(rows.len() > 20, "a day of reminders: {}", rows.len());
+        let settings = MailSettings {
+            smtp_url: Some(server.url()),
+            user: None,
+            password: None,
+            from: "ohgov <ohgov@northshire.example>".into(),
+            mail_dir: "unused".into(),
+        };
+        let transport = Transport::from_settings(&settings).unwrap();
+        let at = now_on(day()).and_utc();
+        let sent = sender::drain(&mut conn, &transport, &settings.from, "sender-a", at).unwrap();
+        assert_eq!((sent.sent, sent.retried, sent.failed), (rows.len(), 0, 0));
+
+        let mut arrived: Vec<(String, String)> = server
+            .received()
+            .into_iter()
+            .map(|message| (message.recipients.join(",").to_lowercase(), message.subject))
+            .collect();
+        let mut expected: Vec<(String, String)> = rows.iter().map(|r| (r.1.to_lowercase(), r.2.clone())).collect();
+        arrived.sort();
+        expected.sort();
+        assert_eq!(arrived, expected, "each reminder reached its one recipient with its subject");
+
+        // The next day's run and drain send nothing already sent.
+        let next_day = day() + chrono::Duration::days(1);
+        remind(&mut conn, next_day, now_on(next_day), false).unwrap();
+        let again =
+            sender::drain(&mut conn, &transport, &settings.from, "sender-a", now_on(next_day).and_utc()).unwrap();
+        assert_eq!(again.sent, count(&mut conn) as usize - rows.len());
+        assert_eq!(server.received().len(), count(&mut conn) as usize);
+    }
+);

@@ -19,7 +19,8 @@ pub fn run(database_url: Option<String>, command: MailCommand) -> anyhow::Result
     }
 }
 
-fn send(database_url: Option<String>) -> anyhow::Result<()> {
+/// Drains the outbox once and prints what became of the messages (also run by `ohgov remind`).
+pub(super) fn send(database_url: Option<String>) -> anyhow::Result<()> {
     let settings = Settings::for_database(super::database_url(database_url.clone()));
     let transport = Transport::from_settings(&settings.mail)?;
     let mut conn = super::migrated_connection(database_url)?;

@@ -1,6 +1,7 @@
 //! `ohgov remind`: queues the day's reminders in the outbox (`mail::reminders::run`) and prints a
 //! summary; with `--dry-run`, prints what it would queue, a line each, and writes nothing. For
-//! cron; a running server does the same once a day. The sender delivers what is queued.
+//! cron; a running server does the same once a day. Then it sends what is due, as `ohgov mail
+//! send` does, so cron alone delivers the reminders where no server runs the sender.
 
 use chrono::NaiveDate;
 
@@ -15,7 +16,7 @@ pub struct RemindArgs {
 }
 
 pub fn run(database_url: Option<String>, args: RemindArgs) -> anyhow::Result<()> {
-    let mut conn = super::ready_connection(database_url)?;
+    let mut conn = super::ready_connection(database_url.clone())?;
     let clock = super::clock();
     let today = args.date.unwrap_or_else(|| clock.today());
     let report = crate::mail::reminders::run(&mut conn, today, clock.now().naive_utc(), args.dry_run)?;
@@ -42,6 +43,8 @@ pub fn run(database_url: Option<String>, args: RemindArgs) -> anyhow::Result<()>
             report.already_queued,
             report.held_back
         );
+        drop(conn);
+        super::mail::send(database_url)?;
     }
     Ok(())
 }
