@@ -186,6 +186,26 @@ pub fn traced(database_url: Option<String>, error: anyhow::Error) -> anyhow::Err
     }
 }
 
+/// Writes `bytes` to `path` whole or not at all: into a hidden temporary file in the same folder,
+/// flushed to disk, then renamed over `path`, so a command killed midway leaves no half-written
+/// document where a reader (or a history row) expects a complete one.
+pub fn write_whole(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let written = std::fs::File::create(&tmp).and_then(|mut file| {
+        file.write_all(bytes)?;
+        file.sync_all()
+    });
+    match written.and_then(|()| std::fs::rename(&tmp, path)) {
+        Ok(()) => Ok(()),
+        Err(error) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(error)
+        }
+    }
+}
+
 /// The clock commands go by: the system's.
 pub fn clock() -> Clock {
     Clock::system()

@@ -37,7 +37,7 @@ pub fn run(database_url: Option<String>, args: PackArgs) -> anyhow::Result<()> {
     };
     let (framework, counts) = (pack.framework.code.clone(), pack.counts);
     let made = crate::documents::make(&pack.document, pack.file_name)?;
-    std::fs::write(&args.out, &made.bytes).with_context(|| format!("pack: cannot write {}", args.out.display()))?;
+    super::write_whole(&args.out, &made.bytes).with_context(|| format!("pack: cannot write {}", args.out.display()))?;
     pack::record_made(&mut conn, args.provider, None, &made, &framework)?;
     let pages = lopdf::Document::load_mem(&made.bytes).map(|d| d.get_pages().len()).unwrap_or_default();
     println!("{}", args.out.display());

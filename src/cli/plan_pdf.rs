@@ -33,7 +33,7 @@ pub fn run(database_url: Option<String>, args: PlanPdfArgs) -> anyhow::Result<()
         Err(other) => return Err(other.into()),
     };
     let made = crate::documents::make(&signed.document, signed.file_name)?;
-    std::fs::write(&args.out, &made.bytes).with_context(|| format!("plan-pdf: writing {}", args.out.display()))?;
+    super::write_whole(&args.out, &made.bytes).with_context(|| format!("plan-pdf: writing {}", args.out.display()))?;
     println!(
         "Wrote {} ({} bytes, SHA-256 {}): the {} audit plan {} as signed off",
         args.out.display(),

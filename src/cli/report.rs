@@ -66,7 +66,7 @@ pub fn run(database_url: Option<String>, args: ReportArgs) -> anyhow::Result<()>
             (made.bytes, made.sha256, said)
         }
     };
-    std::fs::write(&args.out, &bytes).with_context(|| format!("report: could not write {}", args.out.display()))?;
+    super::write_whole(&args.out, &bytes).with_context(|| format!("report: could not write {}", args.out.display()))?;
     println!("{said} to {} ({} bytes, SHA-256 {sha256}).", args.out.display(), bytes.len());
     Ok(())
 }
