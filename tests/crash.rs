@@ -271,15 +271,7 @@ fn item_count(conn: &mut DbConnection, provider: ProviderId) -> i64 {
 /// its whole blob; never one without the other.
 fn upload_is_all_or_nothing(db: &TestDb, ohgov: &Ohgov, provider: ProviderId, dir: &Path) {
     let file = dir.join("large-policy.pdf");
-    let mut content = b"%PDF-1.4\n".to_vec();
-    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
-    while content.len() < UPLOAD_BYTES - 16 {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        content.extend_from_slice(&state.to_le_bytes());
-    }
-    content.extend_from_slice(b"\n%%EOF\n");
+    let content = large_pdf(0x9e37_79b9_7f4a_7c15);
     let sha = hex::encode(Sha256::digest(&content));
     std::fs::write(&file, &content).expect("write the file");
     let args = [
@@ -321,6 +313,192 @@ fn upload_is_all_or_nothing(db: &TestDb, ohgov: &Ohgov, provider: ProviderId, di
     assert_eq!(blob.as_deref(), Some(sha.as_str()), "the item holds the file");
     assert_consistent(db, "after the upload ran again");
     ohgov.verify_log();
+}
+
+/// One HTTP/1.1 exchange over a fresh connection (closed after it): the status, the cookies set
+/// (`name=value`), and the body.
+fn http(address: &str, head: &str, body: &[u8]) -> (u16, Vec<String>, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(address).expect("the server accepts");
+    stream.write_all(head.as_bytes()).expect("send the head");
+    stream.write_all(body).expect("send the body");
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).expect("read the answer");
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((answer.as_str(), ""));
+    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let cookies = head
+        .lines()
+        .filter_map(|line| line.split_once(':'))
+        .filter(|(name, _)| name.eq_ignore_ascii_case("set-cookie"))
+        .filter_map(|(_, value)| value.trim().split(';').next().map(str::to_string))
+        .collect();
+    (status, cookies, body.to_string())
+}
+
+/// `ohgov serve` on a free loopback port, killed with SIGKILL when dropped.
+struct Server {
+    child: std::process::Child,
+    address: String,
+}
+
+impl Server {
+    fn start(ohgov: &Ohgov) -> Server {
+        let port =
+            std::net::TcpListener::bind("127.0.0.1:0").expect("a free port").local_addr().expect("its address").port();
+        let address = format!("127.0.0.1:{port}");
+        let child = ohgov
+            .command(&["serve", "--bind", &address])
+            .env("OHGOV_SESSION_KEY_FILE", ohgov.db.secrets_dir.path().join("session.key"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("ohgov serve starts");
+        let started = Instant::now();
+        while http_ok(&address).is_none() {
+            assert!(started.elapsed() < Duration::from_secs(30), "the server did not answer /healthz");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Server { child, address }
+    }
+
+    /// SIGKILL, and the proof that it was the signal that ended it.
+    fn kill(mut self) {
+        let _ = self.child.kill();
+        let status = self.child.wait().expect("wait on the server");
+        assert_eq!(status.signal(), Some(libc::SIGKILL), "the server died of the kill");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn http_ok(address: &str) -> Option<()> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(address).ok()?;
+    stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").ok()?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).ok()?;
+    answer.starts_with("HTTP/1.1 200").then_some(())
+}
+
+/// Signs the demo's manager in; the session's cookie header and the upload form's token.
+fn manager_session(server: &Server, provider: ProviderId) -> (String, String) {
+    let get = |path: &str, cookie: &str| {
+        http(
+            &server.address,
+            &format!("GET {path} HTTP/1.1\r\nHost: x\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"),
+            b"",
+        )
+    };
+    let (_, cookies, page) = get("/sign-in", "");
+    let cookie = cookies.join("; ");
+    let form = format!(
+        "csrf_token={}&email=manager%40northshire-oh.example&password=demo-manager-2026",
+        support::form_token(&page)
+    );
+    let (status, cookies, _) = http(
+        &server.address,
+        &format!(
+            "POST /sign-in HTTP/1.1\r\nHost: x\r\nCookie: {cookie}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n",
+            form.len()
+        ),
+        form.as_bytes(),
+    );
+    assert_eq!(status, 303, "the demo's manager signs in");
+    let cookie = cookies.join("; ");
+    let (status, _, page) = get(&format!("/providers/{provider}/evidence/new"), &cookie);
+    assert_eq!(status, 200, "the manager opens the upload form");
+    (cookie, support::form_token(&page))
+}
+
+/// The upload's request head and multipart body.
+fn upload_request(provider: ProviderId, cookie: &str, token: &str, content: &[u8]) -> (String, Vec<u8>) {
+    const BOUNDARY: &str = "crash-test-boundary-7d1e";
+    let mut body = Vec::new();
+    for (name, value) in [("csrf_token", token), ("kind", "file"), ("title", "Policy sent over the web")] {
+        body.extend_from_slice(
+            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"policy.pdf\"\r\n\
+             Content-Type: application/pdf\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(content);
+    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    let head = format!(
+        "POST /providers/{provider}/evidence HTTP/1.1\r\nHost: x\r\nCookie: {cookie}\r\n\
+         Content-Type: multipart/form-data; boundary={BOUNDARY}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    (head, body)
+}
+
+/// The server killed while a 24 MB upload's body is half sent: afterwards the library is as it
+/// was and the database whole; the server started again takes the same upload whole.
+fn server_upload_is_all_or_nothing(db: &TestDb, ohgov: &Ohgov, provider: ProviderId) {
+    use std::io::Write;
+    let content = large_pdf(0x5151_2026_0018_0004);
+    let mut conn = db.conn();
+    let before = item_count(&mut conn, provider);
+    let server = Server::start(ohgov);
+    let (cookie, token) = manager_session(&server, provider);
+    let (head, body) = upload_request(provider, &cookie, &token, &content);
+    let mut stream = std::net::TcpStream::connect(&server.address).expect("the server accepts");
+    stream.write_all(head.as_bytes()).expect("send the head");
+    let half = body.len() / 2;
+    stream.write_all(&body[..half]).expect("send half the body");
+    stream.flush().expect("flush");
+    // The server has read into the body (what it buffers, at most a little, is past the head).
+    std::thread::sleep(Duration::from_millis(100));
+    server.kill();
+    // The rest of the body meets a dead server.
+    let rest = stream.write_all(&body[half..]);
+    println!("the server was killed with {half} of {} bytes sent (the rest: {rest:?})", body.len());
+    drop(stream);
+    assert_consistent(db, "after the server was killed mid-upload");
+    assert_eq!(item_count(&mut conn, provider), before, "half an upload adds nothing");
+    ohgov.verify_log();
+
+    let server = Server::start(ohgov);
+    let (cookie, token) = manager_session(&server, provider);
+    let (head, body) = upload_request(provider, &cookie, &token, &content);
+    let (status, _, page) = http(&server.address, &head, &body);
+    assert_eq!(status, 303, "the whole upload is taken: {page}");
+    server.kill();
+    assert_eq!(item_count(&mut conn, provider), before + 1, "the whole upload adds its item");
+    let sha = hex::encode(Sha256::digest(&content));
+    let held: i64 = evidence_items::table
+        .filter(evidence_items::blob_sha256.eq(&sha))
+        .count()
+        .get_result(&mut conn)
+        .expect("count");
+    assert_eq!(held, 1, "the item holds the file sent");
+    assert_consistent(db, "after the upload was sent again");
+    ohgov.verify_log();
+}
+
+/// A file of [`UPLOAD_BYTES`] that reads as a PDF, its middle drawn from `seed`.
+fn large_pdf(seed: u64) -> Vec<u8> {
+    let mut content = b"%PDF-1.4\n".to_vec();
+    let mut state = seed;
+    while content.len() < UPLOAD_BYTES - 16 {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        content.extend_from_slice(&state.to_le_bytes());
+    }
+    content.extend_from_slice(b"\n%%EOF\n");
+    content
 }
 
 /// The hashes recorded by the pack's "made" history rows for the provider.
@@ -516,6 +694,7 @@ fn killed_midway_loses_nothing(db: TestDb) {
     ohgov.verify_log();
     import_is_all_or_nothing(&db, &ohgov, provider, dir.path());
     upload_is_all_or_nothing(&db, &ohgov, provider, dir.path());
+    server_upload_is_all_or_nothing(&db, &ohgov, provider);
     pack_is_all_or_nothing(&db, &ohgov, provider, dir.path());
     mail_drain_loses_nothing(&db, &ohgov);
 }
