@@ -1,6 +1,7 @@
 //! Crash safety (issue 18, part 4): the real `ohgov` binary, run as a child process on the demo's
 //! data, is killed with SIGKILL in the middle of a 50,000-row CPD import, an evidence upload of a
-//! 24 MB file, the making of an evidence pack, and the draining of 2,000 queued messages. After
+//! 24 MB file, the making of an evidence pack, and the draining of 2,000 queued messages; and
+//! `ohgov serve` is killed while a 24 MB upload's multipart body is half sent. After
 //! each kill, and again after running the command once more to the end (the restart), the
 //! database is consistent (SQLite: `PRAGMA integrity_check` and `foreign_key_check`; both: the
 //! counts, every evidence file with its blob and every blob whole), the write is all or nothing,
@@ -355,7 +356,7 @@ impl Server {
             .spawn()
             .expect("ohgov serve starts");
         let started = Instant::now();
-        while http_ok(&address).is_none() {
+        while healthy(&address).is_none() {
             assert!(started.elapsed() < Duration::from_secs(30), "the server did not answer /healthz");
             std::thread::sleep(Duration::from_millis(20));
         }
@@ -377,7 +378,8 @@ impl Drop for Server {
     }
 }
 
-fn http_ok(address: &str) -> Option<()> {
+/// Whether the server answers `GET /healthz` with 200 (its database answers).
+fn healthy(address: &str) -> Option<()> {
     use std::io::{Read, Write};
     let mut stream = std::net::TcpStream::connect(address).ok()?;
     stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").ok()?;
