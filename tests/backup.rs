@@ -317,3 +317,54 @@ on_both_backends!(
         }
     }
 );
+
+#[test]
+fn a_backup_from_an_older_release_is_migrated_forward_and_verified() {
+    if !sqlite_only() {
+        return;
+    }
+    let source = TestDb::sqlite_with(Seed::Catalogue);
+    let mut conn = source.migrated();
+    support::service(&mut conn, "Older OH Service", "older");
+    drop(conn);
+    let key = source.history_key_file();
+    let dir = tempfile::tempdir().unwrap();
+    let backup = dir.path().join("older.db");
+    let made = ohgov(&source.url, &key, &["backup", "--out", backup.to_str().unwrap()]);
+    assert!(made.status.success(), "{}", text(&made));
+    // The newest migration undone, as a database of the release before it would be.
+    let mut conn = diesel::SqliteConnection::establish(backup.to_str().unwrap()).unwrap();
+    let newest = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.is_dir())
+        .max()
+        .unwrap();
+    let down = std::fs::read_to_string(newest.join("down.sql")).unwrap();
+    diesel::connection::SimpleConnection::batch_execute(&mut conn, &down).unwrap();
+    diesel::sql_query(
+        "DELETE FROM __diesel_schema_migrations WHERE version = (SELECT MAX(version) FROM __diesel_schema_migrations)",
+    )
+    .execute(&mut conn)
+    .unwrap();
+    drop(conn);
+
+    let restored = dir.path().join("restored.db");
+    let done = ohgov(restored.to_str().unwrap(), &key, &["restore", backup.to_str().unwrap()]);
+    assert!(done.status.success(), "{}", text(&done));
+    assert!(text(&done).contains("migrated forward: 1 migrations applied"), "{}", text(&done));
+    assert!(text(&done).contains("history intact"), "{}", text(&done));
+    // Every table as the source's, but for when the migration ran.
+    let without_run_on = |tables: Vec<(String, Vec<String>)>| -> Vec<(String, Vec<String>)> {
+        tables
+            .into_iter()
+            .map(|(t, rows)| match t.as_str() {
+                "__diesel_schema_migrations" => {
+                    (t, rows.into_iter().map(|r| r.split('|').next().unwrap_or_default().to_string()).collect())
+                }
+                _ => (t, rows),
+            })
+            .collect()
+    };
+    assert_eq!(without_run_on(every_table(&restored)), without_run_on(every_table(&source.sqlite_path().unwrap())));
+}
