@@ -17,6 +17,10 @@ pub struct Settings {
     /// Mark the session cookie Secure (`OHGOV_SECURE_COOKIES=1`): set it whenever the service is
     /// reached over HTTPS.
     pub secure_cookies: bool,
+    /// The reverse proxies whose `X-Forwarded-For` is believed (`OHGOV_TRUSTED_PROXIES`, IP
+    /// addresses separated by commas; none by default): the sign-in throttle then keys on the
+    /// client's address, not the proxy's (`web::client::address`).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// A session unused for this long is over: 12 hours. Tests shorten it.
     pub session_idle_seconds: i64,
     /// A session is over this many days after sign-in, however much it is used
@@ -118,6 +122,7 @@ impl Settings {
                 .filter(|d| *d > 0)
                 .unwrap_or(DEFAULT_SESSION_DAYS),
             secure_cookies: std::env::var("OHGOV_SECURE_COOKIES").is_ok_and(|v| v.trim() == "1"),
+            trusted_proxies: parse_trusted_proxies(&env_or("OHGOV_TRUSTED_PROXIES", "")),
             max_upload_mb: std::env::var("OHGOV_MAX_UPLOAD_MB")
                 .ok()
                 .and_then(|v| v.trim().parse().ok())
@@ -156,6 +161,23 @@ pub fn history_key_file(database_url: &str) -> std::path::PathBuf {
         .filter(|v| !v.trim().is_empty())
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| beside_database(database_url, "history.key"))
+}
+
+/// `OHGOV_TRUSTED_PROXIES`: addresses separated by commas. An entry that is not an address is left
+/// out with a warning (the throttle then keys on that proxy, which fails safe: never on the
+/// client's own word).
+pub fn parse_trusted_proxies(list: &str) -> Vec<std::net::IpAddr> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .filter_map(|entry| match entry.parse::<std::net::IpAddr>() {
+            Ok(ip) => Some(ip),
+            Err(_) => {
+                tracing::warn!(entry, "OHGOV_TRUSTED_PROXIES: not an IP address, left out");
+                None
+            }
+        })
+        .collect()
 }
 
 /// An environment variable's value, or the default when it is unset or blank.
@@ -215,4 +237,18 @@ pub fn read_or_create_file(
         }
     }
     std::fs::read_to_string(path).with_context(|| format!("reading key file {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_setting_reads_addresses_and_leaves_out_the_rest() {
+        assert_eq!(
+            parse_trusted_proxies(" 10.0.0.5, ::1,,not-an-ip "),
+            vec!["10.0.0.5".parse::<std::net::IpAddr>().unwrap(), "::1".parse::<std::net::IpAddr>().unwrap()]
+        );
+        assert!(parse_trusted_proxies("").is_empty());
+    }
 }

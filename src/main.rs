@@ -58,5 +58,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Report(args) => cli::report::run(url, args),
         Command::PlanPdf(args) => cli::plan_pdf::run(url, args),
         Command::Remind(args) => cli::remind::run(url, args),
+        Command::Backup(args) => cli::backup::run(url, args),
+        Command::Restore(args) => cli::restore::run(url, args),
     }
 }

@@ -63,7 +63,7 @@ async fn forgot(
     req: HttpRequest,
     Form(form): Form<ForgotInput>,
 ) -> Result<HttpResponse, AppError> {
-    let (address, now) = (client_address(&req), state.now().naive_utc());
+    let (address, now) = (client_address(&req, &state.settings.trusted_proxies), state.now().naive_utc());
     let submitted = form.clone();
     save_then(
         &state,

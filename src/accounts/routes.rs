@@ -97,10 +97,13 @@ fn landing(next: Option<String>, commissioners: &[(i32, String)], providers: &[s
     }
 }
 
-/// The client's address for throttling: the peer address. (Behind a proxy every user shares it;
-/// the per-account lock still holds.)
-pub(crate) fn client_address(req: &HttpRequest) -> String {
-    req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into())
+/// The client's address for throttling: the peer's, or behind a trusted proxy the client's from
+/// `X-Forwarded-For` (`web::client::address`).
+pub(crate) fn client_address(req: &HttpRequest, trusted_proxies: &[std::net::IpAddr]) -> String {
+    let Some(peer) = req.peer_addr() else { return "unknown".into() };
+    let forwarded: Vec<&str> =
+        req.headers().get_all("x-forwarded-for").filter_map(|value| value.to_str().ok()).collect();
+    crate::web::client::address(peer.ip(), &forwarded, trusted_proxies).to_string()
 }
 
 async fn sign_in(
@@ -111,7 +114,7 @@ async fn sign_in(
 ) -> Result<HttpResponse, AppError> {
     let today = state.today();
     let form = form.into_inner();
-    let (address, now) = (client_address(&req), state.now().naive_utc());
+    let (address, now) = (client_address(&req, &state.settings.trusted_proxies), state.now().naive_utc());
     let email = form.email.clone();
     let next = local_path(&form.next);
     let outcome = with_conn(&state, move |conn| {

@@ -2,6 +2,7 @@
 //! only parses and dispatches. Commands sit above every area: they call the stores and rules that
 //! the web pages call, so a command and a page cannot disagree.
 
+pub mod backup;
 pub mod catalogue;
 pub mod contract;
 pub mod coverage;
@@ -16,6 +17,7 @@ pub mod plan_pdf;
 pub mod readiness;
 pub mod remind;
 pub mod report;
+pub mod restore;
 pub mod serve;
 pub mod token;
 pub mod user;
@@ -126,6 +128,12 @@ pub enum Command {
     /// supervision, evidence reviews, arrangements, audit actions, contradicted standards, customer
     /// reviews, sign-off requests); with --dry-run, list what would be queued and write nothing.
     Remind(remind::RemindArgs),
+    /// Copy the SQLite database, evidence files included, while the service runs: a consistent
+    /// snapshot written beside FILE and renamed into place. For PostgreSQL, use pg_dump.
+    Backup(backup::BackupArgs),
+    /// Put an SQLite backup back as the database DATABASE_URL names (stop the service first): checks
+    /// it, migrates it forward, verifies its audit trail. For PostgreSQL, use pg_restore.
+    Restore(restore::RestoreArgs),
 }
 
 /// The arguments of a report on one provider: which, and whether as the API's JSON.

@@ -165,6 +165,32 @@ pub fn run_migrations(conn: &mut DbConnection) -> Result<usize, DbError> {
     applied.map_err(|e| DbError::Migration(e.to_string()))
 }
 
+/// The migrations a database records as applied that this binary does not know: a database made
+/// by a newer release, which this one must not take on (`ohgov restore` refuses it).
+pub fn unknown_migrations(conn: &mut DbConnection) -> Result<Vec<String>, DbError> {
+    use diesel::migration::MigrationSource;
+    let failed = |e: Box<dyn std::error::Error + Send + Sync>| DbError::Migration(e.to_string());
+    let (applied, known): (Vec<String>, Vec<String>) = match conn {
+        DbConnection::Postgres(c) => (
+            c.applied_migrations().map_err(failed)?.iter().map(|v| v.to_string()).collect(),
+            MigrationSource::<Pg>::migrations(&POSTGRES_MIGRATIONS)
+                .map_err(failed)?
+                .iter()
+                .map(|m| m.name().version().to_string())
+                .collect(),
+        ),
+        DbConnection::Sqlite(c) => (
+            c.applied_migrations().map_err(failed)?.iter().map(|v| v.to_string()).collect(),
+            MigrationSource::<diesel::sqlite::Sqlite>::migrations(&SQLITE_MIGRATIONS)
+                .map_err(failed)?
+                .iter()
+                .map(|m| m.name().version().to_string())
+                .collect(),
+        ),
+    };
+    Ok(applied.into_iter().filter(|version| !known.contains(version)).collect())
+}
+
 /// Runs `work` in a transaction that holds the write lock from its first statement.
 ///
 /// On SQLite a deferred transaction that reads and then writes fails at once with SQLITE_BUSY when

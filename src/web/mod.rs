@@ -2,6 +2,7 @@
 //! headers, static files and the health check.
 
 pub mod assets;
+pub mod client;
 pub mod download;
 pub mod error;
 mod finish;
