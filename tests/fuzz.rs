@@ -53,6 +53,9 @@ where
 /// `fuzz`) in the long mode.
 macro_rules! property {
     ($short:ident, $long:ident, $property:path) => {
+        property!($short, $long, $property, super::LONG);
+    };
+    ($short:ident, $long:ident, $property:path, $long_cases:expr) => {
         #[test]
         fn $short() {
             if support::selected(Backend::Sqlite) {
@@ -64,7 +67,7 @@ macro_rules! property {
         #[ignore = "long mode: cargo test --release --test fuzz -- --ignored fuzz"]
         fn $long() {
             if support::selected(Backend::Sqlite) {
-                $property(super::LONG);
+                $property($long_cases);
             }
         }
     };
@@ -443,6 +446,9 @@ mod catalogue {
                 0..40,
             )
             .prop_map(|parts| parts.concat()),
+            // Deep nesting, which a recursive reader could overflow its stack on.
+            (1usize..20_000, prop::sample::select(vec![("[", "]"), ("{ a = ", " }"), ("[{ a = ", " }]")]))
+                .prop_map(|(depth, (open, close))| format!("x = {}1{}\n", open.repeat(depth), close.repeat(depth))),
         ];
         run("catalogue::arbitrary_text", cases, text, |text| {
             let source = Source { name: "standards/fuzz.toml".into(), text };
@@ -732,7 +738,93 @@ mod multipart {
         });
     }
 
+    /// Upload bodies, whole or damaged, sent to the evidence page of the running application (a
+    /// 1 MB limit) are never answered with a server error, and write an evidence item, its file
+    /// and its history only when the upload is accepted (303): a refused one leaves nothing behind.
+    fn through_the_app(cases: u32) {
+        use diesel::prelude::*;
+        use ohgov::db::schema::{blobs, evidence_items, history};
+
+        let system = actix_web::rt::System::new();
+        let db = support::TestDb::sqlite_with(support::Seed::Catalogue);
+        let mut settings = db.settings();
+        settings.max_upload_mb = 1;
+        let app = system.block_on(support::TestApp::spawn_with(db, settings));
+        let s = support::service(&mut app.db.migrated(), "Fuzz OH Service", "fuzz");
+        let (client, token) =
+            system.block_on(support::browser_signed_in(&app, "manager@fuzz.example", support::PASSWORD));
+        let url = format!("{}/providers/{}/evidence", app.address, s.provider);
+        let mut conn = app.db.conn();
+        let mut counts = move || -> (i64, i64, i64) {
+            (
+                evidence_items::table.count().get_result(&mut conn).expect("count items"),
+                blobs::table.count().get_result(&mut conn).expect("count files"),
+                history::table.count().get_result(&mut conn).expect("count history"),
+            )
+        };
+        let counts = std::cell::RefCell::new(&mut counts);
+        let file = prop_oneof![
+            3 => "[A-Za-z0-9 .,\n]{1,200}".prop_map(String::into_bytes),
+            1 => prop::collection::vec(any::<u8>(), 0..200),
+            1 => (any::<u8>(), 0usize..3).prop_map(|(b, extra)| vec![b'a' | (b & 1); 1024 * 1024 + extra - 1]),
+        ];
+        let strategy = (
+            boundary(),
+            "\\PC{0,40}",
+            (prop::option::of("[A-Za-z0-9 ._-]{0,20}"), file),
+            prop::collection::vec(part(), 0..3),
+            prop::collection::vec((any::<usize>(), any::<u8>(), 0u8..3), 0..3),
+            any::<bool>(),
+        );
+        run(
+            "multipart::through_the_app",
+            cases,
+            strategy,
+            |(boundary, title, (file_name, content), extra, damage, damaged)| {
+                let mut parts = vec![
+                    Part { name: "csrf_token".into(), file_name: None, content: token.clone().into_bytes() },
+                    Part { name: "kind".into(), file_name: None, content: b"file".to_vec() },
+                    Part { name: "title".into(), file_name: None, content: title.into_bytes() },
+                    Part { name: "file".into(), file_name, content },
+                ];
+                parts.extend(extra);
+                let mut bytes = body(&boundary, &parts);
+                if damaged {
+                    for (at, byte, how) in damage {
+                        let at = at % (bytes.len() + 1);
+                        match how {
+                            0 => bytes.truncate(at),
+                            1 if at < bytes.len() => bytes[at] = byte,
+                            _ => bytes.insert(at, byte),
+                        }
+                    }
+                }
+                let before = (counts.borrow_mut())();
+                let status = system.block_on(async {
+                    client
+                        .post(&url)
+                        .header("content-type", format!("multipart/form-data; boundary=\"{boundary}\""))
+                        .body(bytes)
+                        .send()
+                        .await
+                        .map(|r| r.status().as_u16())
+                });
+                let status = status.map_err(|e| TestCaseError::fail(format!("no answer: {e}")))?;
+                let after = (counts.borrow_mut())();
+                prop_assert!(status < 500, "answered {}", status);
+                if status == 303 {
+                    prop_assert_eq!(after.0, before.0 + 1, "an accepted upload is one item");
+                    prop_assert!(after.2 > before.2, "with its history");
+                } else {
+                    prop_assert_eq!(after, before, "a refused upload ({}) writes nothing", status);
+                }
+                Ok(())
+            },
+        );
+    }
+
     property!(well_formed_uploads_are_read_whole, fuzz_multipart_well_formed, well_formed);
+    property!(uploads_through_the_app_are_whole_or_nothing, fuzz_multipart_app, through_the_app, 10_000);
     property!(hostile_uploads_never_panic_the_reader, fuzz_multipart_hostile, hostile);
 }
 
