@@ -910,7 +910,7 @@ mod dates {
                     let month = filtered(&mut tera.borrow_mut(), "uk_month", &date.format("%Y-%m").to_string())?;
                     prop_assert_eq!(month, date.format("%b %Y").to_string());
                 }
-                Some(date) if year >= 0 && year <= 9999 => {
+                Some(date) if (0..=9999).contains(&year) => {
                     let error = read.expect_err("a year out of range is refused");
                     prop_assert_eq!(error.get("date"), Some(YEAR_RANGE_MESSAGE), "{} ({})", text, date);
                 }
