@@ -78,14 +78,28 @@ crate::vocabulary! {
 impl MessageKind {
     /// The reminder this kind is, if a person may turn it off.
     pub fn reminder(self) -> Option<ReminderKind> {
-        ReminderKind::parse(self.as_str())
+        ReminderKind::ALL.iter().copied().find(|reminder| reminder.message_kind() == self)
     }
 }
 
 impl ReminderKind {
-    /// The message kind of this reminder.
+    /// The message kind of this reminder: spelt out, so a reminder added to one list and not the
+    /// other fails to compile rather than falling back to some kind.
     pub fn message_kind(self) -> MessageKind {
-        MessageKind::parse(self.as_str()).unwrap_or(MessageKind::WeeklyDigest)
+        match self {
+            ReminderKind::RegistrationDue => MessageKind::RegistrationDue,
+            ReminderKind::RevalidationDue => MessageKind::RevalidationDue,
+            ReminderKind::AppraisalOverdue => MessageKind::AppraisalOverdue,
+            ReminderKind::CpdShort => MessageKind::CpdShort,
+            ReminderKind::SupervisionOverdue => MessageKind::SupervisionOverdue,
+            ReminderKind::EvidenceReviewDue => MessageKind::EvidenceReviewDue,
+            ReminderKind::EvidenceReviewOverdue => MessageKind::EvidenceReviewOverdue,
+            ReminderKind::ArrangementEnding => MessageKind::ArrangementEnding,
+            ReminderKind::ActionDue => MessageKind::ActionDue,
+            ReminderKind::ActionOverdue => MessageKind::ActionOverdue,
+            ReminderKind::StandardContradicted => MessageKind::StandardContradicted,
+            ReminderKind::CustomerReviewDue => MessageKind::CustomerReviewDue,
+        }
     }
 }
 
@@ -165,4 +179,30 @@ pub fn base_url() -> String {
         .map(|v| v.trim().trim_end_matches('/').to_string())
         .filter(|v| !v.is_empty())
         .unwrap_or_else(|| format!("http://{}", crate::config::DEFAULT_BIND))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_reminder_is_the_message_kind_of_its_code_and_only_reminders_can_be_turned_off() {
+        for reminder in ReminderKind::ALL {
+            assert_eq!(reminder.message_kind().as_str(), reminder.as_str());
+            assert_eq!(reminder.message_kind().reminder(), Some(*reminder));
+        }
+        let always_sent: Vec<MessageKind> =
+            MessageKind::ALL.iter().copied().filter(|kind| kind.reminder().is_none()).collect();
+        assert_eq!(
+            always_sent,
+            [
+                MessageKind::Invitation,
+                MessageKind::PasswordReset,
+                MessageKind::PasswordChanged,
+                MessageKind::ApiTokenCreated,
+                MessageKind::SignOffRequested,
+                MessageKind::WeeklyDigest,
+            ]
+        );
+    }
 }
