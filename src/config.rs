@@ -12,8 +12,11 @@ pub const DEFAULT_DEMO_DATABASE: &str = "ohgov-demo.db";
 pub struct Settings {
     pub database_url: String,
     pub bind: String,
-    /// Connections held open by the pool (`OHGOV_DB_POOL`).
+    /// Connections held open by the pool for reading (`OHGOV_DB_POOL`, default 8).
     pub pool_size: u32,
+    /// Connections kept for requests that change something (`OHGOV_DB_WRITE_POOL`, default 3), so
+    /// a crowd of readers never makes a save wait for a connection (`web::writers_lane`).
+    pub write_pool_size: u32,
     /// Mark the session cookie Secure (`OHGOV_SECURE_COOKIES=1`): set it whenever the service is
     /// reached over HTTPS.
     pub secure_cookies: bool,
@@ -139,6 +142,11 @@ impl Settings {
             mail: MailSettings::from_env(),
             send_mail: true,
             pool_size: std::env::var("OHGOV_DB_POOL").ok().and_then(|v| v.parse().ok()).filter(|n| *n > 0).unwrap_or(8),
+            write_pool_size: std::env::var("OHGOV_DB_WRITE_POOL")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .filter(|n| *n > 0)
+                .unwrap_or(3),
         }
     }
 }

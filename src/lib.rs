@@ -246,6 +246,7 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
 pub fn prepare(settings: Settings) -> anyhow::Result<AppState> {
     let target = db::DatabaseTarget::parse(&settings.database_url)?;
     let pool = db::pool(&target, settings.pool_size)?;
+    let write_pool = db::pool(&target, settings.write_pool_size)?;
     let session_key = {
         let mut conn = pool.get()?;
         let applied = db::run_migrations(&mut conn)?;
@@ -268,7 +269,7 @@ pub fn prepare(settings: Settings) -> anyhow::Result<AppState> {
     let templates = web::templates::load()?;
     // A mistyped OHGOV_SMTP_URL stops the start, rather than every message failing for a day.
     mail::transport::Transport::from_settings(&settings.mail)?;
-    Ok(AppState { pool, session_key, templates: Arc::new(templates), settings: Arc::new(settings) })
+    Ok(AppState { pool, write_pool, session_key, templates: Arc::new(templates), settings: Arc::new(settings) })
 }
 
 /// HSTS, sent when the service is behind TLS (`OHGOV_SECURE_COOKIES=1`): a year, subdomains too.
@@ -317,9 +318,10 @@ pub fn app(
             use actix_web::dev::Service as _;
             use actix_web::http::header::{HeaderValue, CACHE_CONTROL, STRICT_TRANSPORT_SECURITY};
             let asset = req.path().starts_with("/static/");
+            let writes = !req.method().is_safe();
             let response = service.call(req);
             async move {
-                let mut response = response.await?;
+                let mut response = if writes { web::writers_lane(response).await? } else { response.await? };
                 let headers = response.headers_mut();
                 // Every page and API answer may carry someone's data: none is kept by a browser
                 // or a proxy. Only the static assets (which set their own) are cached.

@@ -557,3 +557,60 @@ on_both_backends!(
         assert!(page.contains(" GMT</td>") || page.contains(" BST</td>"));
     }
 );
+
+// Figures kept until the trail moves (`history::memo`), as the provider's overview keeps them.
+
+on_both_backends!(
+    kept_figures_are_drawn_again_only_when_the_trail_moves_and_never_shared_between_databases,
+    db | db | {
+        use ohgov::history::memo::TrailMemo;
+        let memo: TrailMemo<(i32, chrono::NaiveDate), usize> = TrailMemo::new(8);
+        let today = support::today();
+        let mut conn = db.migrated();
+        append(&mut conn, 2);
+        let draws = std::cell::Cell::new(0);
+        let figures = |conn: &mut DbConnection, key| {
+            *memo
+                .get_or_draw(conn, key, |conn| {
+                    draws.set(draws.get() + 1);
+                    history::table.count().get_result::<i64>(conn).map(|n| n as usize)
+                })
+                .unwrap()
+        };
+        assert_eq!(figures(&mut conn, (1, today)), 2);
+        assert_eq!(figures(&mut conn, (1, today)), 2, "kept");
+        assert_eq!(draws.get(), 1, "drawn once while nothing changed");
+        assert_eq!(figures(&mut conn, (1, today.succ_opt().unwrap())), 2, "another day is another key");
+        assert_eq!(draws.get(), 2);
+
+        append(&mut conn, 1);
+        assert_eq!(figures(&mut conn, (1, today)), 3, "a change anywhere is seen at once");
+        assert_eq!(draws.get(), 3);
+
+        // Another database with the same keys and as many rows: its own trail, so its own figures.
+        let other = support::TestDb::sqlite();
+        let mut other_conn = other.migrated();
+        append(&mut other_conn, 3);
+        db::write_transaction(&mut other_conn, |c| store::record(c, &entry(99))).unwrap();
+        assert_eq!(figures(&mut other_conn, (1, today)), 4);
+        assert_eq!(draws.get(), 4);
+    }
+);
+
+on_both_backends!(
+    a_full_memo_starts_again_rather_than_growing,
+    db | db | {
+        use ohgov::history::memo::TrailMemo;
+        let memo: TrailMemo<i32, i32> = TrailMemo::new(3);
+        let mut conn = db.migrated();
+        for key in 0..10 {
+            memo.get_or_draw(&mut conn, key, |_| Ok::<_, diesel::result::Error>(key)).unwrap();
+            assert!(memo.len() <= 3, "at most the capacity: {}", memo.len());
+        }
+        assert_eq!(
+            *memo.get_or_draw(&mut conn, 9, |_| Ok::<_, diesel::result::Error>(-1)).unwrap(),
+            9,
+            "the newest kept"
+        );
+    }
+);

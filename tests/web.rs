@@ -355,3 +355,68 @@ on_both_backends!(
         assert_ne!(refused.status().as_u16(), 200, "a cookie signed with another key is refused");
     }
 );
+
+/// The "must" figure on a provider's overview.
+fn must_not_met(overview: &str) -> usize {
+    let figure = overview.split("“must” standards not yet met").next().unwrap_or_default();
+    let number = figure.rsplit('>').next().unwrap_or_default().trim();
+    number.parse().unwrap_or_else(|_| panic!("a number before the must figure: {number:?}"))
+}
+
+on_both_backends!(
+    the_overview_keeps_its_figures_only_until_a_change_and_a_save_waits_for_no_reader,
+    db | db | {
+        actix_web::rt::System::new().block_on(overview_and_lane(db));
+    }
+);
+
+async fn overview_and_lane(db: support::TestDb) {
+    {
+        let mut settings = db.settings();
+        settings.pool_size = 2;
+        settings.write_pool_size = 2;
+        let state = ohgov::prepare(settings).unwrap();
+        let s = support::service(&mut db.conn(), "Northshire OH Service", "northshire");
+        let (server, addresses) = ohgov::bind(state.clone(), "127.0.0.1:0").unwrap();
+        actix_web::rt::spawn(server);
+        let app = support::TestApp {
+            address: format!("http://{}", addresses[0]),
+            client: support::TestApp::new_browser(),
+            db,
+        };
+        let (client, token) = support::browser_signed_in(&app, "manager@northshire.example", support::PASSWORD).await;
+        let overview = format!("{}/providers/{}", app.address, s.provider);
+        let read = || async { client.get(&overview).send().await.unwrap().text().await.unwrap() };
+        let before = must_not_met(&read().await);
+        assert_eq!(must_not_met(&read().await), before, "the same figure, kept");
+        let save = |narrative: &'static str| {
+            let form = [
+                ("csrf_token", token.clone()),
+                ("workflow", "done".to_string()),
+                ("result", "met".to_string()),
+                ("not_applicable_reason", String::new()),
+                ("owner_user_id", s.manager.0.to_string()),
+                ("target_on", String::new()),
+                ("narrative", narrative.to_string()),
+            ];
+            client.post(format!("{overview}/assessment/GF3")).form(&form).send()
+        };
+        assert_eq!(save("Policy agreed at the governance meeting.").await.unwrap().status().as_u16(), 303);
+        assert_eq!(must_not_met(&read().await), before - 1, "the kept figure gives way to the change at once");
+
+        // Every reader's connection held (as a crowd of readers holds them): a page waits, and a
+        // save, in the writers' lane, does not.
+        let held: Vec<_> = (0..2).map(|_| state.pool.get().unwrap()).collect();
+        let waiting = client.get(&overview).timeout(std::time::Duration::from_secs(1)).send().await;
+        assert!(waiting.is_err_and(|e| e.is_timeout()), "a reader waits for a connection");
+        let saved = save("Policy agreed and published on the intranet.").await.unwrap();
+        assert_eq!(saved.status().as_u16(), 303, "the save went through its own lane");
+        drop(held);
+        let narrative: String = {
+            use diesel::prelude::*;
+            use ohgov::db::schema::standard_assessments;
+            standard_assessments::table.select(standard_assessments::narrative).first(&mut app.db.conn()).unwrap()
+        };
+        assert_eq!(narrative, "Policy agreed and published on the intranet.");
+    }
+}

@@ -1257,8 +1257,26 @@ pub struct ReadinessReport {
 /// `evidence::routes::FrameworkInUse` is. Judging may record a verdict that changed.
 pub type LiveJudge = fn(&mut DbConnection, ProviderId, NaiveDate) -> QueryResult<HashMap<i32, Vec<LiveVerdict>>>;
 
-/// Everything the dashboard and the API show, as of `today`, with the live checks' verdicts.
+/// Everything the dashboard and the API show, as of `today`, with the live checks' verdicts. The
+/// standards page, the API and the overview all ask for it, and drawing it reads every area's
+/// records, so a report is kept until the audit trail moves (`history::memo`).
 pub fn readiness(
+    conn: &mut DbConnection,
+    provider_id: ProviderId,
+    today: NaiveDate,
+    live: LiveJudge,
+) -> QueryResult<ReadinessReport> {
+    type Key = (ProviderId, NaiveDate, usize);
+    static KEPT: std::sync::LazyLock<crate::history::memo::TrailMemo<Key, ReadinessReport>> =
+        std::sync::LazyLock::new(|| crate::history::memo::TrailMemo::new(4096));
+    // The judge is part of the key: a test may judge with another.
+    let kept = KEPT.get_or_draw(conn, (provider_id, today, live as usize), |conn| {
+        draw_readiness(conn, provider_id, today, live)
+    })?;
+    Ok(ReadinessReport::clone(&kept))
+}
+
+fn draw_readiness(
     conn: &mut DbConnection,
     provider_id: ProviderId,
     today: NaiveDate,

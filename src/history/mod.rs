@@ -4,6 +4,7 @@
 //! break.
 
 pub mod key;
+pub mod memo;
 pub mod rules;
 pub mod store;
 

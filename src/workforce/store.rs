@@ -33,12 +33,22 @@ pub fn regulations(conn: &mut DbConnection) -> QueryResult<Regulations> {
                 regulator: Regulator::from_catalogue(rule.regulator),
                 disciplines: rule.disciplines.clone(),
                 // The loader refused any pattern that does not compile.
-                number_pattern: rule.registration_number_pattern.as_deref().and_then(|p| regex::Regex::new(p).ok()),
+                number_pattern: rule.registration_number_pattern.as_deref().and_then(compiled_pattern),
                 number_example: rule.registration_number_example.clone(),
                 rule,
             })
             .collect(),
     ))
+}
+
+/// A registration number pattern, compiled once per process: the workforce page and the dashboard
+/// ask for the regulators' rules on every request, and compiling the patterns each time was a
+/// tenth of the dashboard's work. The catalogue holds a handful, so the map stays small.
+fn compiled_pattern(pattern: &str) -> Option<regex::Regex> {
+    static COMPILED: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<String, Option<regex::Regex>>>> =
+        std::sync::LazyLock::new(Default::default);
+    let mut compiled = COMPILED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    compiled.entry(pattern.to_string()).or_insert_with(|| regex::Regex::new(pattern).ok()).clone()
 }
 
 /// A person as pages and the API show them.
