@@ -1,6 +1,8 @@
 //! End to end in a real browser: Debian's chromium, driven through chromedriver over WebDriver,
-//! against the real application on both backends. Where chromedriver is not installed the tests
-//! skip with a notice; under `CI=true` that is a failure (`.ci/run` installs it).
+//! against the real application on both backends, with the means in `support::browser`. The four
+//! roles' journey (issue 18) checks every page it visits with axe-core, the keyboard alone and a
+//! 320 px screen. Where chromedriver or axe-core is not installed the tests skip with a notice;
+//! under `CI=true` that is a failure (`.ci/run` installs both).
 
 mod support;
 
@@ -814,6 +816,7 @@ on_both_backends!(
             let browser = driver.browser().await;
             step(&browser, TEST, backend, "clinical-director", async {
                 sign_in_demo(&browser, &app, "director").await;
+                assert_accessible(&browser, "the clinical director's first page").await;
                 browser.goto(&format!("{base}/audit-plans/{}/sign-off", year.url())).await.unwrap();
                 assert_accessible(&browser, "the audit plan's sign-off").await;
                 click(&browser, "form[action$='/sign'] input[name=reviewed]").await;
@@ -879,6 +882,7 @@ on_both_backends!(
             let browser = driver.browser().await;
             let request: i32 = step(&browser, TEST, backend, "assessor-asks", async {
                 sign_in_demo(&browser, &app, "assessor").await;
+                assert_accessible(&browser, "the assessor's first page").await;
                 browser.goto(&format!("{base}/requests")).await.unwrap();
                 assert_accessible(&browser, "the assessor's requests").await;
                 fill(&browser, "#standard", "GF4").await;
