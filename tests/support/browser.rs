@@ -190,8 +190,8 @@ pub fn screenshots_dir() -> PathBuf {
 }
 
 /// Runs one step of a browser test; if it panics, saves a PNG of what the browser shows then as
-/// `target/screenshots/{test}-{backend}-{step}.png`, says where, and panics on with the step's
-/// own message.
+/// `target/screenshots/{test}-{backend}-{step}.png`, says where, ends the browser's session and
+/// panics on with the step's own message.
 pub async fn step<T>(browser: &Client, test: &str, backend: Backend, step: &str, work: impl Future<Output = T>) -> T {
     match CatchUnwind(Box::pin(work)).await {
         Ok(value) => value,
@@ -208,6 +208,9 @@ pub async fn step<T>(browser: &Client, test: &str, backend: Backend, step: &str,
                 Ok(()) => eprintln!("screenshot of the failed step {step}: {}", path.display()),
                 Err(e) => eprintln!("no screenshot of the failed step {step}: {e}"),
             }
+            // The session ends here, so chromedriver closes its chromium: stopping chromedriver
+            // alone (when the test's `ChromeDriver` drops) would leave the browser running.
+            let _ = browser.clone().close().await;
             std::panic::resume_unwind(panic)
         }
     }
