@@ -1,101 +1,16 @@
 //! End to end in a real browser: Debian's chromium, driven through chromedriver over WebDriver,
-//! against the real application on both backends. Where chromedriver is not installed the tests
-//! skip with a notice; under `CI=true` that is a failure (`.ci/run` installs it).
+//! against the real application on both backends, with the means in `support::browser`. The four
+//! roles' journey (issue 18) checks every page it visits with axe-core, the keyboard alone and a
+//! 320 px screen. Where chromedriver or axe-core is not installed the tests skip with a notice;
+//! under `CI=true` that is a failure (`.ci/run` installs both).
 
 mod support;
 
-use std::net::TcpListener;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, Locator};
+use support::browser::{
+    assert_fits_320, click, dev_tools, fill, full_screen, phone_screen, sign_in, sign_in_demo, ChromeDriver,
+};
 use support::{service, TestApp, PASSWORD};
-
-/// A chromedriver process of this test's own, stopped when dropped.
-struct ChromeDriver {
-    child: Child,
-    url: String,
-}
-
-impl Drop for ChromeDriver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-const CHROMIUM: &str = "/usr/bin/chromium";
-
-impl ChromeDriver {
-    fn start() -> Option<Self> {
-        if !Path::new(CHROMEDRIVER).exists() || !Path::new(CHROMIUM).exists() {
-            assert!(
-                !std::env::var("CI").is_ok_and(|v| v == "true"),
-                "chromium and chromium-driver are needed for the browser tests under CI"
-            );
-            support::skip_notice("browser tests skipped: install Debian's chromium and chromium-driver to run them");
-            return None;
-        }
-        let port = TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();
-        let child = Command::new(CHROMEDRIVER)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver starts");
-        let url = format!("http://127.0.0.1:{port}");
-        let started = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(started.elapsed() < Duration::from_secs(20), "chromedriver did not start listening");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Some(ChromeDriver { child, url })
-    }
-
-    async fn browser(&self) -> Client {
-        let mut capabilities = serde_json::Map::new();
-        capabilities.insert(
-            "goog:chromeOptions".into(),
-            serde_json::json!({
-                "binary": CHROMIUM,
-                "args": ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,1600"],
-            }),
-        );
-        ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(capabilities)
-            .connect(&self.url)
-            .await
-            .expect("a browser session")
-    }
-}
-
-async fn fill(browser: &Client, selector: &str, text: &str) {
-    browser
-        .find(Locator::Css(selector))
-        .await
-        .unwrap_or_else(|e| panic!("{selector}: {e}"))
-        .send_keys(text)
-        .await
-        .unwrap();
-}
-
-async fn click(browser: &Client, selector: &str) {
-    browser.find(Locator::Css(selector)).await.unwrap_or_else(|e| panic!("{selector}: {e}")).click().await.unwrap();
-}
-
-async fn sign_in(browser: &Client, app: &TestApp, email: &str) {
-    browser.goto(&format!("{}/sign-in", app.address)).await.unwrap();
-    fill(browser, "#email", email).await;
-    fill(browser, "#password", PASSWORD).await;
-    click(browser, "main form button[type=submit]").await;
-    browser
-        .wait()
-        .for_element(Locator::XPath("//span[starts-with(normalize-space(.), 'Signed in as')]"))
-        .await
-        .expect("signed in");
-}
 
 on_both_backends!(
     a_manager_uploads_evidence_in_the_browser_and_the_dashboard_counts_it,
@@ -219,28 +134,6 @@ on_both_backends!(
 
 // Issue 12: every action legible, refused forms that help, small screens and print.
 
-/// A Chrome DevTools command sent through chromedriver's own endpoint: WebDriver has no words for a
-/// small device's screen or for print media.
-#[derive(Debug)]
-struct DevTools {
-    cmd: &'static str,
-    params: serde_json::Value,
-}
-
-impl fantoccini::wd::WebDriverCompatibleCommand for DevTools {
-    fn endpoint(&self, base_url: &url::Url, session_id: Option<&str>) -> Result<url::Url, url::ParseError> {
-        base_url.join(&format!("session/{}/goog/cdp/execute", session_id.unwrap_or_default()))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        (http::Method::POST, Some(serde_json::json!({ "cmd": self.cmd, "params": self.params }).to_string()))
-    }
-}
-
-async fn dev_tools(browser: &Client, cmd: &'static str, params: serde_json::Value) {
-    browser.issue_cmd(DevTools { cmd, params }).await.unwrap_or_else(|e| panic!("{cmd}: {e}"));
-}
-
 /// The demo's service, as `ohgov demo` builds it, on the test's database; its provider's id.
 fn demo_world(app: &TestApp) -> ohgov::db::ProviderId {
     use ohgov::{accounts, assessment, coverage, evidence, workforce};
@@ -271,26 +164,6 @@ fn demo_records(app: &TestApp, provider: ohgov::db::ProviderId) -> (i32, i32, i3
         .first(conn)
         .unwrap();
     (item, person, request)
-}
-
-/// Signs in with the demo's own passwords.
-async fn sign_in_demo(browser: &Client, app: &TestApp, who: &str) {
-    browser.goto(&format!("{}/sign-in", app.address)).await.unwrap();
-    let email = if who == "commissioner" {
-        "commissioner@northshire-nhs.example".to_string()
-    } else if who == "assessor" {
-        "assessor@seqohs-assessor.example".to_string()
-    } else {
-        format!("{who}@northshire-oh.example")
-    };
-    fill(browser, "#email", &email).await;
-    fill(browser, "#password", &format!("demo-{who}-2026")).await;
-    click(browser, "main form button[type=submit]").await;
-    browser
-        .wait()
-        .for_element(Locator::XPath("//span[starts-with(normalize-space(.), 'Signed in as')]"))
-        .await
-        .unwrap_or_else(|e| panic!("{who} signs in: {e}"));
 }
 
 /// Every visible link and button whose text has less than 4.5:1 contrast with what is behind it
@@ -460,72 +333,52 @@ on_both_backends!(
 
 on_both_backends!(
     tables_scroll_in_their_own_box_on_a_small_screen_and_print_shows_the_content_alone,
-    app | app
-        | {
-            let Some(driver) = ChromeDriver::start() else { return };
-            let provider = demo_world(&app);
-            let base = format!("{}/providers/{provider}", app.address);
-            let browser = driver.browser().await;
-            sign_in_demo(&browser, &app, "manager").await;
+    app | app | {
+        let Some(driver) = ChromeDriver::start() else { return };
+        let provider = demo_world(&app);
+        let base = format!("{}/providers/{provider}", app.address);
+        let browser = driver.browser().await;
+        sign_in_demo(&browser, &app, "manager").await;
 
-            // A phone 320 px wide: the page is no wider than the screen; the wide tables scroll in
-            // boxes the keyboard can reach, named for a screen reader.
-            let phone = serde_json::json!({ "width": 320, "height": 720, "deviceScaleFactor": 1, "mobile": true });
-            dev_tools(&browser, "Emulation.setDeviceMetricsOverride", phone).await;
-            let (item, person, request) = demo_records(&app, provider);
-            let pages = [
-                "workforce".to_string(),
-                "evidence".into(),
-                "assessment".into(),
-                "assessment/GF1".into(),
-                "coverage".into(),
-                "history".into(),
-                "findings".into(),
-                "accreditation".into(),
-                "requests".into(),
-                format!("requests/{request}"),
-                format!("evidence/{item}"),
-                format!("workforce/staff/{person}"),
-            ];
-            for page in &pages {
-                let page = page.as_str();
-                browser.goto(&format!("{base}/{page}")).await.unwrap();
-                let widths = browser
-                .execute(
-                    "const wraps = [...document.querySelectorAll('.table-wrap')];
-                     return { page: document.documentElement.scrollWidth, screen: window.innerWidth,
-                              tables: document.querySelectorAll('table').length,
-                              wrapped: wraps.filter((w) => w.querySelector('table') && w.tabIndex === 0
-                                  && w.getAttribute('role') === 'region' && w.getAttribute('aria-label')).length,
-                              scrolls: wraps.some((w) => w.scrollWidth > w.clientWidth),
-                              outside_tables_too_wide: [...document.querySelectorAll('body *')].filter((e) => !e.closest('.table-wrap') && e.getBoundingClientRect().right > 321).slice(-3).map((e) => e.outerHTML.slice(0, 200)) };",
-                    vec![],
-                )
-                .await
-                .unwrap();
-                assert_eq!(widths["screen"], 320, "{page}: {widths}");
-                assert!(
-                    widths["page"].as_i64() <= widths["screen"].as_i64(),
-                    "{page} is wider than the screen: {widths}"
+        // A phone 320 px wide: the page is no wider than the screen; the wide tables scroll in
+        // boxes the keyboard can reach, named for a screen reader.
+        phone_screen(&browser).await;
+        let (item, person, request) = demo_records(&app, provider);
+        let pages = [
+            "workforce".to_string(),
+            "evidence".into(),
+            "assessment".into(),
+            "assessment/GF1".into(),
+            "coverage".into(),
+            "history".into(),
+            "findings".into(),
+            "accreditation".into(),
+            "requests".into(),
+            format!("requests/{request}"),
+            format!("evidence/{item}"),
+            format!("workforce/staff/{person}"),
+        ];
+        for page in &pages {
+            let page = page.as_str();
+            browser.goto(&format!("{base}/{page}")).await.unwrap();
+            let widths = assert_fits_320(&browser, page).await;
+            if ["workforce", "evidence"].contains(&page) {
+                assert!(widths["tables"].as_i64() > Some(0), "{page}: {widths}");
+                assert_eq!(
+                    widths["scrolls"], true,
+                    "{page}: a table wider than the screen scrolls in its box: {widths}"
                 );
-                assert_eq!(widths["wrapped"], widths["tables"], "{page}: every table in a named region: {widths}");
-                if ["workforce", "evidence"].contains(&page) {
-                    assert!(widths["tables"].as_i64() > Some(0), "{page}: {widths}");
-                    assert_eq!(
-                        widths["scrolls"], true,
-                        "{page}: a table wider than the screen scrolls in its box: {widths}"
-                    );
-                }
             }
-            dev_tools(&browser, "Emulation.clearDeviceMetricsOverride", serde_json::json!({})).await;
+        }
+        full_screen(&browser).await;
 
-            // Printed: no header, navigation, sign-out, skip link or buttons; the provider, the page's
-            // title and the day at the top.
-            browser.goto(&format!("{base}/workforce")).await.unwrap();
-            dev_tools(&browser, "Emulation.setEmulatedMedia", serde_json::json!({ "media": "print" })).await;
-            let printed = browser
-                .execute(
-                    "const shown = (el) => getComputedStyle(el).display !== 'none';
+        // Printed: no header, navigation, sign-out, skip link or buttons; the provider, the page's
+        // title and the day at the top.
+        browser.goto(&format!("{base}/workforce")).await.unwrap();
+        dev_tools(&browser, "Emulation.setEmulatedMedia", serde_json::json!({ "media": "print" })).await;
+        let printed = browser
+            .execute(
+                "const shown = (el) => getComputedStyle(el).display !== 'none';
                  const heading = document.querySelector('.print-heading');
                  return { header: shown(document.querySelector('.site-header')),
                           nav: [...document.querySelectorAll('nav')].some(shown),
@@ -533,27 +386,27 @@ on_both_backends!(
                           buttons: [...document.querySelectorAll('button, .button')].filter(shown).length,
                           main: shown(document.querySelector('main')),
                           heading: shown(heading) ? heading.innerText : null };",
-                    vec![],
-                )
-                .await
-                .unwrap();
-            assert_eq!(printed["header"], false, "{printed}");
-            assert_eq!(printed["nav"], false, "{printed}");
-            assert_eq!(printed["skip"], false, "{printed}");
-            assert_eq!(printed["buttons"], 0, "{printed}");
-            assert_eq!(printed["main"], true, "{printed}");
-            let heading = printed["heading"].as_str().unwrap_or_default();
-            let today = support::today().format("%-d %b %Y").to_string();
-            for part in ["Northshire OH Service", "Workforce: Northshire OH Service", &today] {
-                assert!(heading.contains(part), "the printed heading has {part:?}: {heading:?}");
-            }
-
-            // On screen the print heading is not there.
-            dev_tools(&browser, "Emulation.setEmulatedMedia", serde_json::json!({ "media": "screen" })).await;
-            let heading = browser.find(Locator::Css(".print-heading")).await.unwrap();
-            assert!(!heading.is_displayed().await.unwrap());
-            browser.close().await.unwrap();
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(printed["header"], false, "{printed}");
+        assert_eq!(printed["nav"], false, "{printed}");
+        assert_eq!(printed["skip"], false, "{printed}");
+        assert_eq!(printed["buttons"], 0, "{printed}");
+        assert_eq!(printed["main"], true, "{printed}");
+        let heading = printed["heading"].as_str().unwrap_or_default();
+        let today = support::today().format("%-d %b %Y").to_string();
+        for part in ["Northshire OH Service", "Workforce: Northshire OH Service", &today] {
+            assert!(heading.contains(part), "the printed heading has {part:?}: {heading:?}");
         }
+
+        // On screen the print heading is not there.
+        dev_tools(&browser, "Emulation.setEmulatedMedia", serde_json::json!({ "media": "screen" })).await;
+        let heading = browser.find(Locator::Css(".print-heading")).await.unwrap();
+        assert!(!heading.is_displayed().await.unwrap());
+        browser.close().await.unwrap();
+    }
 );
 
 on_both_backends!(
@@ -678,4 +531,417 @@ on_both_backends!(
         assert_eq!(status, "1 of 3 shown");
         browser.close().await.unwrap();
     }
+);
+
+// Issue 18: the whole journey, each of the four roles in turn, every page it visits checked with
+// axe-core, the keyboard alone and a 320 px screen.
+
+/// A one-page PDF saying `text`, as a real document is: lopdf reads it back and the evidence pack
+/// merges it as an appendix, so the pack read back shows that it holds the uploaded file.
+fn one_page_pdf(text: &str) -> Vec<u8> {
+    use lopdf::content::{Content, Operation};
+    use lopdf::{dictionary, Document, Object, Stream};
+    let mut doc = Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let font_id = doc.add_object(dictionary! { "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica" });
+    let resources_id = doc.add_object(dictionary! { "Font" => dictionary! { "F1" => font_id } });
+    let content = Content {
+        operations: vec![
+            Operation::new("BT", vec![]),
+            Operation::new("Tf", vec!["F1".into(), 14.into()]),
+            Operation::new("Td", vec![72.into(), 720.into()]),
+            Operation::new("Tj", vec![Object::string_literal(text)]),
+            Operation::new("ET", vec![]),
+        ],
+    };
+    let content_id = doc.add_object(Stream::new(dictionary! {}, content.encode().unwrap()));
+    let page_id = doc.add_object(dictionary! { "Type" => "Page", "Parent" => pages_id, "Contents" => content_id });
+    let pages = dictionary! {
+        "Type" => "Pages",
+        "Kids" => vec![page_id.into()],
+        "Count" => 1,
+        "Resources" => resources_id,
+        "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+    };
+    doc.objects.insert(pages_id, Object::Dictionary(pages));
+    let catalog_id = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog_id);
+    let mut bytes = Vec::new();
+    doc.save_to(&mut bytes).unwrap();
+    bytes
+}
+
+/// The provider's key questions as the commissioner's page shows them: each question's code and
+/// its answer (`yes`, `partly`, `no`, `not_evidenced`).
+async fn key_answers(browser: &Client) -> std::collections::BTreeMap<String, String> {
+    let found = browser
+        .execute(
+            "return Object.fromEntries([...document.querySelectorAll('li[data-code]')].map((li) => [li.dataset.code, li.dataset.value]));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    serde_json::from_value(found).unwrap()
+}
+
+/// The cells of the provider's row on the commissioner's comparison page, in words.
+async fn comparison_row(browser: &Client, provider_name: &str) -> Vec<String> {
+    let found = browser
+        .execute(
+            "const row = [...document.querySelectorAll('tbody tr')].find((tr) => tr.querySelector('th').innerText.includes(arguments[0]));
+             return row ? [...row.querySelectorAll('td')].map((td) => td.innerText.trim()) : [];",
+            vec![serde_json::json!(provider_name)],
+        )
+        .await
+        .unwrap();
+    let cells: Vec<String> = serde_json::from_value(found).unwrap();
+    assert!(!cells.is_empty(), "{provider_name} is on the comparison page");
+    cells
+}
+
+/// The confirmation the layout shows once after a change.
+async fn confirmation(browser: &Client) -> String {
+    browser.wait().for_element(Locator::Css("[role=status].flash")).await.expect("a confirmation").text().await.unwrap()
+}
+
+/// GF4's result and narrative in the provider's newest assessment cycle, as stored.
+fn stored_assessment(app: &TestApp, provider: ohgov::db::ProviderId, reference: &str) -> (String, String) {
+    use diesel::prelude::*;
+    use ohgov::db::schema::{assessment_cycles, catalogue_nodes, standard_assessments};
+    let conn = &mut app.db.conn();
+    let cycle: i32 = assessment_cycles::table
+        .filter(assessment_cycles::provider_id.eq(provider.0))
+        .order(assessment_cycles::id.desc())
+        .select(assessment_cycles::id)
+        .first(conn)
+        .unwrap();
+    let nodes: Vec<i32> = catalogue_nodes::table
+        .filter(catalogue_nodes::reference.eq(reference))
+        .select(catalogue_nodes::id)
+        .load(conn)
+        .unwrap();
+    standard_assessments::table
+        .filter(standard_assessments::cycle_id.eq(cycle))
+        .filter(standard_assessments::node_id.eq_any(nodes))
+        .select((standard_assessments::result, standard_assessments::narrative))
+        .first(conn)
+        .unwrap()
+}
+
+/// Waits for a whole file to land in `dir` (Chrome writes `.crdownload` until it is done).
+async fn downloaded(dir: &std::path::Path) -> std::path::PathBuf {
+    let started = std::time::Instant::now();
+    loop {
+        let files: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+        let partial = files.iter().any(|f| f.extension().is_some_and(|e| e == "crdownload"));
+        if let (false, Some(file)) = (partial, files.iter().find(|f| f.extension().is_some_and(|e| e == "pdf"))) {
+            return file.clone();
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(90), "no download in 90 s: {files:?}");
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+on_both_backends!(
+    the_four_roles_journey_through_the_service_and_every_page_they_visit_is_accessible,
+    app | app
+        | {
+            use diesel::prelude::*;
+            use fantoccini::key::Key;
+            use ohgov::db::schema::{
+                assessor_requests, audit_plan_sign_offs, audit_plans, evidence_items, quality_report_versions,
+                quality_reports, staff,
+            };
+            use support::browser::{assert_accessible, chord, fill_sign_in_demo, press, step, tab_to, type_text};
+
+            let Some(driver) = ChromeDriver::start() else { return };
+            let started = std::time::Instant::now();
+            let backend = app.db.backend;
+            const TEST: &str = "journey";
+            let today = support::today();
+            let provider = {
+                let mut conn = app.db.migrated();
+                ohgov::cli::demo::build(&mut conn, today).unwrap();
+                ohgov::accounts::demo::demo_provider(&mut conn).unwrap().expect("the demo provider")
+            };
+            let built = started.elapsed();
+            let commissioner =
+                ohgov::accounts::demo::demo_organisation(&mut app.db.conn(), ohgov::accounts::demo::DEMO_COMMISSIONER)
+                    .unwrap()
+                    .expect("the demo commissioner");
+            let name = ohgov::accounts::demo::DEMO_PROVIDER;
+            let site = app.address.clone();
+            let base = format!("{site}/providers/{provider}");
+            let year = ohgov::clock::FinancialYear::containing(today);
+            let staff_count = || -> i64 {
+                staff::table.filter(staff::provider_id.eq(provider.0)).count().get_result(&mut app.db.conn()).unwrap()
+            };
+
+            // The commissioner, before: the provider's row on the comparison page and its key questions.
+            let browser = driver.browser().await;
+            let (row_before, answers_before) = step(&browser, TEST, backend, "commissioner-before", async {
+                browser.goto(&format!("{site}/sign-in")).await.unwrap();
+                assert_accessible(&browser, "the sign-in page").await;
+                fill_sign_in_demo(&browser, "commissioner").await;
+                browser.goto(&format!("{site}/commissioners/{commissioner}")).await.unwrap();
+                assert_accessible(&browser, "the commissioner's comparison").await;
+                let row = comparison_row(&browser, name).await;
+                click(&browser, &format!("a[href='/providers/{provider}/key-questions']")).await;
+                browser.wait().for_element(Locator::Css("ol.key-questions")).await.unwrap();
+                assert_accessible(&browser, "the key questions").await;
+                (row, key_answers(&browser).await)
+            })
+            .await;
+            browser.close().await.unwrap();
+            // The demo's contingency plan for losing key staff is past its review date, so "Have you
+            // identified and agreed the key clinical staff?" is only partly answered (both clinical
+            // tiers are staffed; the plan does not count); and this year's audit plan awaits the
+            // clinical director, so "What is the plan for auditing its practice?" is partly answered.
+            // The manager's renewed plan (evidence for GF4, business continuity, marked met) turns the
+            // first to yes; the director's sign-off turns the second. GF4 is a "should" standard: the
+            // demo has five "must" standards not met, so no single standard can turn "minimum
+            // standards" from no, and the figure "standards met" goes up by one instead.
+            assert_eq!(answers_before["key_clinical_staff"], "partly", "{answers_before:?}");
+            assert_eq!(answers_before["audit_plan"], "partly", "{answers_before:?}");
+            assert!(row_before[6].contains("Not signed off"), "{row_before:?}");
+            let met_before: u32 = row_before[1].split(' ').next().unwrap().parse().unwrap();
+
+            // The manager: GF4 met, with a narrative, by the keyboard alone; the renewed contingency
+            // plan uploaded as its evidence; a staff import; the evidence pack.
+            let narrative = "The contingency plan now covers the loss of the clinic building as well as of staff; tested in a desk exercise.";
+            let plan_text = "Contingency plan for the loss of key staff and premises, renewed for the journey";
+            let dir = tempfile::tempdir().unwrap();
+            let browser = driver.browser().await;
+            let item = step(&browser, TEST, backend, "manager", async {
+                sign_in_demo(&browser, &app, "manager").await;
+                assert_accessible(&browser, "the manager's first page").await;
+                browser.goto(&format!("{base}/assessment/GF4")).await.unwrap();
+                assert_accessible(&browser, "GF4's page").await;
+
+                // Tab to each field; a select takes the typed start of its choice; Ctrl+A then typing
+                // replaces the narrative; Enter on the button sends the form. No click.
+                browser.goto(&format!("{base}/assessment/GF4")).await.unwrap();
+                tab_to(&browser, "workflow", 60).await;
+                type_text(&browser, "Done").await;
+                tab_to(&browser, "result", 3).await;
+                type_text(&browser, "Met").await;
+                tab_to(&browser, "narrative", 6).await;
+                chord(&browser, Key::Control, 'a').await;
+                type_text(&browser, narrative).await;
+                tab_to(&browser, "button:Save the assessment", 3).await;
+                press(&browser, Key::Enter, 1).await;
+                assert_eq!(confirmation(&browser).await, "GF4 saved");
+                assert_accessible(&browser, "GF4's page, saved").await;
+                assert_eq!(stored_assessment(&app, provider, "GF4"), ("met".to_string(), narrative.to_string()));
+
+                // The renewed plan, a real PDF, as evidence for GF4 and of the kind commissioners ask for.
+                let file = dir.path().join("Contingency plan 2026.pdf");
+                std::fs::write(&file, one_page_pdf(plan_text)).unwrap();
+                browser.goto(&format!("{base}/evidence/new?standard=GF4")).await.unwrap();
+                assert_accessible(&browser, "the add evidence form").await;
+                fill(&browser, "#title", "Contingency plan for the loss of key staff and premises").await;
+                fill(&browser, "#file", file.to_str().unwrap()).await;
+                browser
+                    .find(Locator::Css("#document_kind"))
+                    .await
+                    .unwrap()
+                    .select_by_value("contingency_plan")
+                    .await
+                    .unwrap();
+                fill(&browser, "#review_due", &(today + chrono::Duration::days(365)).to_string()).await;
+                click(&browser, "main form button[type=submit]").await;
+                assert_eq!(confirmation(&browser).await, "Evidence added and linked to GF4");
+                browser
+                    .find(Locator::LinkText("Contingency plan 2026.pdf"))
+                    .await
+                    .expect("the item's page links the file");
+                assert_accessible(&browser, "the evidence item").await;
+                let item: i32 = evidence_items::table
+                    .filter(evidence_items::provider_id.eq(provider.0))
+                    .filter(evidence_items::document_kind.eq("contingency_plan"))
+                    .filter(evidence_items::file_name.eq("Contingency plan 2026.pdf"))
+                    .select(evidence_items::id)
+                    .first(&mut app.db.conn())
+                    .unwrap();
+
+                // Staff from a CSV: a preview that writes nothing, then the import.
+                let before = staff_count();
+                let csv = dir.path().join("esr-export.csv");
+                std::fs::write(
+                    &csv,
+                    "Staff_Number,Full_Name,Email,Discipline,Regulator,Registration_Number,Registration_Renewal,\
+                 Revalidation_Due,Last_Appraisal,Responsible_Officer,Start_Date,Leaving_Date,FTE\r\n\
+                 J901,Amara Journey,,oh_nurse_scphn,nmc,19J9011E,31/03/2030,31/08/2030,,,04/01/2021,,0.8\r\n\
+                 J902,Ben Journey,,non_clinical_case_worker,,,,,,,01/02/2023,,1\r\n",
+                )
+                .unwrap();
+                browser.goto(&format!("{base}/workforce/import")).await.unwrap();
+                assert_accessible(&browser, "the import form").await;
+                click(&browser, "input[name=kind][value=staff]").await;
+                fill(&browser, "#file", csv.to_str().unwrap()).await;
+                click(&browser, "main form button[type=submit]").await;
+                let lead = browser.wait().for_element(Locator::Css("p.lead")).await.unwrap().text().await.unwrap();
+                assert!(lead.contains("Every one of the 2 rows passed its checks"), "{lead}");
+                assert_accessible(&browser, "the import's preview").await;
+                assert_eq!(staff_count(), before, "the preview wrote nothing");
+                click(&browser, "main form button[type=submit]").await;
+                assert_eq!(confirmation(&browser).await, "2 people added");
+                assert_eq!(staff_count(), before + 2);
+                assert_accessible(&browser, "the workforce").await;
+
+                // The evidence pack, downloaded as a person does, read back: GF4 met with its narrative,
+                // and the renewed plan merged in.
+                browser.goto(&format!("{base}/pack")).await.unwrap();
+                assert_accessible(&browser, "the evidence pack's page").await;
+                let downloads = dir.path().join("downloads");
+                std::fs::create_dir(&downloads).unwrap();
+                let behaviour = serde_json::json!({ "behavior": "allow", "downloadPath": downloads.to_str().unwrap() });
+                dev_tools(&browser, "Browser.setDownloadBehavior", behaviour).await;
+                click(&browser, "a[href$='/pack.pdf']").await;
+                let pack = std::fs::read(downloaded(&downloads).await).unwrap();
+                assert!(pack.starts_with(b"%PDF-"), "the download is a PDF");
+                let text = support::pdf::text(&pack);
+                let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                assert!(flat.contains(name), "the pack names the provider");
+                assert!(flat.contains("GF4"), "the pack has GF4");
+                assert!(
+                    flat.contains("The contingency plan now covers the loss of the clinic building"),
+                    "GF4's narrative is in the pack"
+                );
+                assert!(flat.contains(plan_text), "the uploaded plan is merged into the pack");
+                item
+            })
+            .await;
+            browser.close().await.unwrap();
+
+            // The clinical director signs off this year's audit plan, then approves the quality report.
+            let browser = driver.browser().await;
+            step(&browser, TEST, backend, "clinical-director", async {
+                sign_in_demo(&browser, &app, "director").await;
+                assert_accessible(&browser, "the clinical director's first page").await;
+                browser.goto(&format!("{base}/audit-plans/{}/sign-off", year.url())).await.unwrap();
+                assert_accessible(&browser, "the audit plan's sign-off").await;
+                click(&browser, "form[action$='/sign'] input[name=reviewed]").await;
+                click(&browser, "form[action$='/sign'] button[type=submit]").await;
+                assert_eq!(confirmation(&browser).await, format!("Audit plan {year} signed off"));
+                let state: String = audit_plans::table
+                    .filter(audit_plans::provider_id.eq(provider.0))
+                    .filter(audit_plans::year_start.eq(year.start_year()))
+                    .select(audit_plans::state)
+                    .first(&mut app.db.conn())
+                    .unwrap();
+                assert_eq!(state, "signed_off");
+                let signatures: i64 = audit_plan_sign_offs::table
+                    .inner_join(audit_plans::table)
+                    .filter(audit_plans::provider_id.eq(provider.0))
+                    .filter(audit_plans::year_start.eq(year.start_year()))
+                    .count()
+                    .get_result(&mut app.db.conn())
+                    .unwrap();
+                assert_eq!(signatures, 1);
+                assert_accessible(&browser, "the signed-off plan").await;
+
+                browser.goto(&format!("{base}/quality-report/{}", year.url())).await.unwrap();
+                assert_accessible(&browser, "the quality report").await;
+                click(&browser, "form[action$='/approve'] input[name=reviewed]").await;
+                click(&browser, "form[action$='/approve'] button[type=submit]").await;
+                assert_eq!(confirmation(&browser).await, format!("Quality report {year} approved as version 1"));
+                let versions: i64 = quality_report_versions::table
+                    .inner_join(quality_reports::table)
+                    .filter(quality_reports::provider_id.eq(provider.0))
+                    .filter(quality_reports::year_start.eq(year.start_year()))
+                    .count()
+                    .get_result(&mut app.db.conn())
+                    .unwrap();
+                assert_eq!(versions, 1);
+            })
+            .await;
+            browser.close().await.unwrap();
+
+            // The commissioner, after: one more standard met, the plan signed off, and both answers yes.
+            let browser = driver.browser().await;
+            step(&browser, TEST, backend, "commissioner-after", async {
+                sign_in_demo(&browser, &app, "commissioner").await;
+                browser.goto(&format!("{site}/commissioners/{commissioner}")).await.unwrap();
+                let row = comparison_row(&browser, name).await;
+                let met: u32 = row[1].split(' ').next().unwrap().parse().unwrap();
+                assert_eq!(met, met_before + 1, "GF4 is counted met: {row:?}");
+                assert!(row[6].starts_with("Signed off"), "{row:?}");
+                browser.goto(&format!("{base}/key-questions")).await.unwrap();
+                let answers = key_answers(&browser).await;
+                assert_eq!(answers["key_clinical_staff"], "yes", "the renewed contingency plan counts: {answers:?}");
+                assert_eq!(answers["audit_plan"], "yes", "the signed-off plan counts: {answers:?}");
+                let facts = browser.find(Locator::Css("#key_clinical_staff")).await.unwrap().text().await.unwrap();
+                assert!(facts.contains("Contingency plan for the loss of key staff and premises"), "{facts}");
+            })
+            .await;
+            browser.close().await.unwrap();
+
+            // The assessor asks for a piece of evidence; the manager answers in the browser; the
+            // assessor reads the answer.
+            let question = "Please send the minutes of the desk exercise that tested the contingency plan.";
+            let answer = "The desk exercise is minuted in the renewed plan itself, attached.";
+            let browser = driver.browser().await;
+            let request: i32 = step(&browser, TEST, backend, "assessor-asks", async {
+                sign_in_demo(&browser, &app, "assessor").await;
+                assert_accessible(&browser, "the assessor's first page").await;
+                browser.goto(&format!("{base}/requests")).await.unwrap();
+                assert_accessible(&browser, "the assessor's requests").await;
+                fill(&browser, "#standard", "GF4").await;
+                fill(&browser, "#request_text", question).await;
+                click(&browser, "form[action$='/requests'] button[type=submit]").await;
+                assert_eq!(confirmation(&browser).await, "Request sent to the service");
+                let (id, status): (i32, String) = assessor_requests::table
+                    .filter(assessor_requests::provider_id.eq(provider.0))
+                    .filter(assessor_requests::request_text.eq(question))
+                    .select((assessor_requests::id, assessor_requests::status))
+                    .first(&mut app.db.conn())
+                    .unwrap();
+                assert_eq!(status, "open");
+                assert_accessible(&browser, "the assessor's new request").await;
+                id
+            })
+            .await;
+            browser.close().await.unwrap();
+
+            let browser = driver.browser().await;
+            step(&browser, TEST, backend, "manager-answers", async {
+                sign_in_demo(&browser, &app, "manager").await;
+                browser.goto(&format!("{base}/requests/{request}")).await.unwrap();
+                assert_accessible(&browser, "the request, to answer").await;
+                fill(&browser, "#answer_text", answer).await;
+                click(&browser, &format!("input[name=evidence][value='{item}']")).await;
+                click(&browser, "form[action$='/answer'] button[type=submit]").await;
+                assert_eq!(confirmation(&browser).await, "Answer sent to the assessor");
+                let stored: Option<String> = assessor_requests::table
+                    .find(request)
+                    .select(assessor_requests::answer_text)
+                    .first(&mut app.db.conn())
+                    .unwrap();
+                assert_eq!(stored.as_deref(), Some(answer));
+            })
+            .await;
+            browser.close().await.unwrap();
+
+            let browser = driver.browser().await;
+            step(&browser, TEST, backend, "assessor-reads", async {
+                sign_in_demo(&browser, &app, "assessor").await;
+                browser.goto(&format!("{base}/requests/{request}")).await.unwrap();
+                let main = browser.find(Locator::Css("main")).await.unwrap().text().await.unwrap();
+                assert!(main.contains(answer), "the assessor sees the answer: {main}");
+                assert!(
+                    main.contains("Contingency plan for the loss of key staff and premises"),
+                    "and the evidence: {main}"
+                );
+                assert_accessible(&browser, "the answered request").await;
+            })
+            .await;
+            browser.close().await.unwrap();
+            eprintln!(
+                "the journey on {} took {:.1} s, {:.1} s of it building the demo",
+                backend.name(),
+                started.elapsed().as_secs_f64(),
+                built.as_secs_f64()
+            );
+        }
 );

@@ -13,20 +13,35 @@ pub fn page(html: String) -> String {
     scrolling_tables(html)
 }
 
-const TABLE: &str = "<table class=\"table\"";
+const TABLE: &str = "<table class=\"table";
 const TABLE_END: &str = "</table>";
+
+/// Where the next of our tables starts in `html`: a `<table>` whose class list starts with `table`
+/// (`class="table"`, or `class="table table--compact"` with a modifier after it).
+fn next_table(html: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(found) = html[from..].find(TABLE) {
+        let start = from + found;
+        let after = start + TABLE.len();
+        if html[after..].starts_with('"') || html[after..].starts_with(' ') {
+            return Some(start);
+        }
+        from = after;
+    }
+    None
+}
 
 /// Wraps each table in a region that scrolls sideways, so a wide table never widens the page. The
 /// region is named after the table's caption, else the heading before it, for a screen reader
 /// and for whoever reaches it with the keyboard (it takes the focus, so it can be scrolled by keys).
 fn scrolling_tables(html: String) -> String {
-    if !html.contains(TABLE) {
+    if next_table(&html).is_none() {
         return html;
     }
     let mut out = String::with_capacity(html.len() + 256);
     let mut rest = html.as_str();
     let mut done = 0;
-    while let Some(start) = rest.find(TABLE) {
+    while let Some(start) = next_table(rest) {
         let Some(length) = rest[start..].find(TABLE_END).map(|end| end + TABLE_END.len()) else { break };
         let table = &rest[start..start + length];
         let label = caption(table).or_else(|| last_heading(&html[..done + start])).unwrap_or_else(|| "Table".into());
@@ -137,6 +152,18 @@ mod tests {
         );
         let unclosed = "<table class=\"table\"><tr>".to_string();
         assert_eq!(scrolling_tables(unclosed.clone()), unclosed, "markup it does not recognise is left alone");
+    }
+
+    #[test]
+    fn a_table_with_a_modifier_class_scrolls_too_and_another_class_is_left_alone() {
+        let compact = "<h1>Providers</h1><table class=\"table table--compact\"><tr><td>1</td></tr></table>".to_string();
+        assert_eq!(
+            scrolling_tables(compact),
+            "<h1>Providers</h1><div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"Providers\">\
+             <table class=\"table table--compact\"><tr><td>1</td></tr></table></div>"
+        );
+        let other = "<table class=\"tablet\"><tr><td>1</td></tr></table>".to_string();
+        assert_eq!(scrolling_tables(other.clone()), other, "a class that only starts with \"table\" is not ours");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod audits;
+pub mod browser;
 pub mod pdf;
 pub mod smtp;
 
@@ -25,7 +26,7 @@ pub enum Backend {
 }
 
 impl Backend {
-    fn name(self) -> &'static str {
+    pub fn name(self) -> &'static str {
         match self {
             Backend::Sqlite => "sqlite",
             Backend::Postgres => "postgres",
