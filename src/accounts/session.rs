@@ -60,18 +60,22 @@ impl FromRequest for CurrentUser {
                 return Err(sign_in());
             };
             let (idle, days) = (state.settings.session_idle_seconds, state.settings.session_days);
+            // The access rule's facts come in the same trip: nearly every page checks access next.
             let found = with_conn(&state, move |conn| {
                 if !super::store::session_is_live(conn, &token, user_id, now.naive_utc(), idle, days)? {
                     return Ok(None);
                 }
-                Ok(super::store::session_user(conn, user_id)?)
+                let Some(user) = super::store::session_user(conn, user_id)? else { return Ok(None) };
+                Ok(Some((user, super::store::access_facts(conn, user_id)?)))
             })
             .await?;
             let now = now.timestamp();
             match found {
-                Some((current_epoch, name, is_admin)) if current_epoch == epoch => {
+                Some(((current_epoch, name, is_admin), access)) if current_epoch == epoch => {
                     session::touch(&session, now);
-                    Ok(CurrentUser::new(user_id, name, is_admin))
+                    let user = CurrentUser::new(user_id, name, is_admin);
+                    let _ = user.access.set(access);
+                    Ok(user)
                 }
                 _ => {
                     session.purge();

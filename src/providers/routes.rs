@@ -29,6 +29,8 @@ struct Figures {
     workforce: (usize, usize),
     audit_actions: Vec<crate::audits::store::actions::ActionRecord>,
     plans_to_sign: Vec<crate::clock::FinancialYear>,
+    /// Every commissioner a customer review is overdue with; each person sees those of their standing.
+    reviews_overdue: Vec<crate::commissioning::store::reviews::CommissionerReviews>,
 }
 
 /// The self-assessment's figures the overview shows, as the template names them.
@@ -67,6 +69,10 @@ impl Figures {
             workforce: (people.len(), flagged),
             audit_actions: crate::audits::store::actions::overdue_for_provider(conn, provider_id, today)?,
             plans_to_sign: crate::audits::store::sign_off::awaiting_sign_off(conn, provider_id)?,
+            reviews_overdue: crate::commissioning::store::reviews::by_commissioner(conn, provider_id, None, today)?
+                .into_iter()
+                .filter(|c| c.overdue)
+                .collect(),
         })
     }
 }
@@ -117,27 +123,26 @@ pub(super) async fn overview(
     let can = permissions(&state, &user, provider_id).await?;
     // At a glance: the figures a manager or a commissioner looks for first.
     let days = state.settings.supervision_days;
-    let user_id = user.id;
     let live = crate::assessment::routes::live_judge(&req)?;
-    let (figures, reviews_overdue) = with_conn(&state, move |conn| {
-        let figures = OVERVIEW.get_or_draw(conn, (provider_id, today, days), |conn| {
-            Figures::draw(conn, provider_id, today, days, live)
-        })?;
-        // The commissioners a customer review is overdue with, as the review list says it: a
-        // commissioner hears only of its own. Drawn for each person, so not kept.
-        use crate::commissioning::store::reviews;
-        let reviews_overdue = match reviews::standing(conn, user_id, provider_id, today)? {
-            Some(standing) if can.read => reviews::by_commissioner(conn, provider_id, Some(&standing), today)?
-                .into_iter()
-                .filter(|c| c.overdue)
-                .collect(),
-            _ => Vec::new(),
-        };
-        Ok((figures, reviews_overdue))
+    let figures = with_conn(&state, move |conn| {
+        OVERVIEW
+            .get_or_draw(conn, (provider_id, today, days), |conn| Figures::draw(conn, provider_id, today, days, live))
     })
     .await?;
-    let Figures { provider, accreditation, glance, decisions, coverage, workforce, audit_actions, plans_to_sign } =
-        &*figures;
+    // The commissioners a customer review is overdue with, as the review list says it: a
+    // commissioner hears only of its own. From the memberships the access check read.
+    let standing = user.access.get().and_then(|(memberships, contracts)| {
+        crate::commissioning::store::reviews::standing_from(memberships, contracts, provider_id, today)
+    });
+    let reviews_overdue: Vec<_> = match standing {
+        Some(standing) if can.read => {
+            figures.reviews_overdue.iter().filter(|c| standing.sees(c.commissioner_id)).collect()
+        }
+        _ => Vec::new(),
+    };
+    let Figures {
+        provider, accreditation, glance, decisions, coverage, workforce, audit_actions, plans_to_sign, ..
+    } = &*figures;
     let provider = provider.as_ref().ok_or(AppError::NotFound)?;
     // Workforce figures go only to those who may read the provider's records (not to an
     // assessor), and the plans to sign only to those who may sign them.

@@ -47,12 +47,22 @@ pub fn standing(
     today: NaiveDate,
 ) -> QueryResult<Option<Standing>> {
     let (memberships, contracts) = crate::accounts::store::access_facts(conn, user_id)?;
+    Ok(standing_from(&memberships, &contracts, provider_id, today))
+}
+
+/// [`standing`], from the memberships and contracts a request's access check has already read.
+pub fn standing_from(
+    memberships: &[crate::accounts::access::Membership],
+    contracts: &[crate::accounts::access::Contract],
+    provider_id: ProviderId,
+    today: NaiveDate,
+) -> Option<Standing> {
     let current = |expires_on: Option<NaiveDate>| expires_on.is_none_or(|last| today <= last);
     if memberships
         .iter()
         .any(|m| m.organisation_id == provider_id.0 && m.role != Role::Commissioner && current(m.expires_on))
     {
-        return Ok(Some(Standing { side: ReviewSide::Provider, commissioners: Vec::new() }));
+        return Some(Standing { side: ReviewSide::Provider, commissioners: Vec::new() });
     }
     let mut commissioners: Vec<i32> = memberships
         .iter()
@@ -68,7 +78,7 @@ pub fn standing(
         .collect();
     commissioners.sort_unstable();
     commissioners.dedup();
-    Ok((!commissioners.is_empty()).then_some(Standing { side: ReviewSide::Commissioner, commissioners }))
+    (!commissioners.is_empty()).then_some(Standing { side: ReviewSide::Commissioner, commissioners })
 }
 
 /// A commissioner holding a current contract with the provider, and where its reviews stand.
