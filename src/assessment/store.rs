@@ -1268,8 +1268,9 @@ pub fn readiness(
 ) -> QueryResult<ReadinessReport> {
     type Key = (ProviderId, NaiveDate, usize);
     static KEPT: std::sync::LazyLock<crate::history::memo::TrailMemo<Key, ReadinessReport>> =
-        std::sync::LazyLock::new(|| crate::history::memo::TrailMemo::new(4096));
-    // The judge is part of the key: a test may judge with another.
+        std::sync::LazyLock::new(|| crate::history::memo::TrailMemo::new(1024));
+    // The judge is part of the key: a test may judge with another. A report with its live verdicts
+    // runs to tens of kilobytes, so a thousand providers' are held at most.
     let kept = KEPT.get_or_draw(conn, (provider_id, today, live as usize), |conn| {
         draw_readiness(conn, provider_id, today, live)
     })?;
