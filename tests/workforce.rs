@@ -477,11 +477,14 @@ on_both_backends!(
         ohgov::evidence::store::add(&mut conn, None, s.provider, None, &details, Some(&document)).unwrap();
         // A preview left a day and more, one made an hour before the sweep, and one confirmed.
         let stale = csv_upload(&staff_file("2027-03-31"));
-        import::hold(&mut conn, s.provider, "stale session", ImportKind::Staff, &stale, start).unwrap();
+        import::hold(&mut conn, s.provider, "stale session", ImportKind::Staff, &stale, &Default::default(), start)
+            .unwrap();
         let fresh = csv_upload(&staff_file("2028-03-31"));
-        import::hold(&mut conn, s.provider, "fresh session", ImportKind::Staff, &fresh, hours(24)).unwrap();
+        import::hold(&mut conn, s.provider, "fresh session", ImportKind::Staff, &fresh, &Default::default(), hours(24))
+            .unwrap();
         let confirmed = csv_upload(&staff_file("2029-03-31"));
-        import::hold(&mut conn, s.provider, "busy session", ImportKind::Staff, &confirmed, start).unwrap();
+        import::hold(&mut conn, s.provider, "busy session", ImportKind::Staff, &confirmed, &Default::default(), start)
+            .unwrap();
         let report = import::confirm(
             &mut conn,
             None,

@@ -439,6 +439,7 @@ diesel::table! {
         sha256 -> Text,
         created_at -> Timestamp,
         expires_at -> Timestamp,
+        read_as -> Text,
     }
 }
 

@@ -40,7 +40,7 @@ fn formula_like(cell: &str) -> bool {
 
 fn row_error(line: u64, errors: crate::form::FieldErrors) -> RowError {
     let message = errors.0.iter().map(|(field, message)| format!("{field}: {message}")).collect::<Vec<_>>().join("; ");
-    RowError { line, message }
+    RowError::at_line(line, message)
 }
 
 /// Reads and checks a whole file against the KPI definitions. The outer error is the database's;
@@ -56,10 +56,10 @@ pub fn prepare(
         Err(errors) => return Ok(Err(errors)),
     };
     if rows.len() > MAX_ROWS {
-        return Ok(Err(vec![RowError {
-            line: 1,
-            message: format!("the file has {} rows; a KPI file holds at most {MAX_ROWS}", rows.len()),
-        }]));
+        return Ok(Err(vec![RowError::at_line(
+            1,
+            format!("the file has {} rows; a KPI file holds at most {MAX_ROWS}", rows.len()),
+        )]));
     }
     let kpis: HashMap<String, KpiLine> =
         store::definitions(conn, provider_id)?.into_iter().map(|k| (k.reference.to_ascii_uppercase(), k)).collect();
@@ -71,10 +71,10 @@ pub fn prepare(
             columns.iter().position(|c| *c == name).and_then(|i| values.get(i)).cloned().unwrap_or_default()
         };
         if let Some((column, _)) = columns.iter().zip(&values).find(|(_, cell)| formula_like(cell)) {
-            errors.push(RowError {
+            errors.push(RowError::at_line(
                 line,
-                message: format!("{column}: the cell looks like a spreadsheet formula: save the figures as values"),
-            });
+                format!("{column}: the cell looks like a spreadsheet formula: save the figures as values"),
+            ));
             continue;
         }
         let code = get("kpi_code");
@@ -95,20 +95,16 @@ pub fn prepare(
                     code.trim()
                 )
             };
-            errors.push(RowError { line, message });
+            errors.push(RowError::at_line(line, message));
             continue;
         };
         match input.parse(kpi.unit) {
             Ok(value) => {
                 if let Some(first) = seen.insert((kpi.node_id, value.period), line) {
-                    errors.push(RowError {
+                    errors.push(RowError::at_line(
                         line,
-                        message: format!(
-                            "{} for {} appears again (first on line {first})",
-                            kpi.reference,
-                            value.period.label()
-                        ),
-                    });
+                        format!("{} for {} appears again (first on line {first})", kpi.reference, value.period.label()),
+                    ));
                 } else {
                     good.push(Row { line, kpi: kpi.clone(), value });
                 }

@@ -291,7 +291,7 @@ async fn import_upload(
     let checked = with_conn(&state, move |conn| {
         let prepared = import::prepare(conn, provider_id, &upload.content)?;
         if prepared.is_ok() {
-            hold(conn, provider_id, &token, ImportKind::Kpis, &upload, now)?;
+            hold(conn, provider_id, &token, ImportKind::Kpis, &upload, &Default::default(), now)?;
         }
         Ok(prepared.map(|rows| (rows.len(), import::preview(&rows))))
     })
@@ -340,7 +340,7 @@ async fn import_confirm(
             ImportKind::Kpis,
             &sha256,
             now,
-            |conn, content| {
+            |conn, content, _read_as| {
                 let rows = match import::prepare(conn, provider_id, content)? {
                     Ok(rows) => rows,
                     Err(bad) => return Ok(Err(bad)),

@@ -72,17 +72,50 @@ impl ImportKind {
     }
 }
 
-/// A bad row: its line in the file (the header is line 1) and what is wrong with it.
+/// A bad row: where it is in the file as the person who made it sees it (a CSV's line, the header
+/// being line 1; a workbook's sheet and row) and what is wrong with it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RowError {
     pub line: u64,
+    /// The workbook's sheet; `None` for a CSV.
+    pub sheet: Option<String>,
     pub message: String,
+}
+
+impl RowError {
+    /// A bad line of a CSV file.
+    pub fn at_line(line: u64, message: impl Into<String>) -> Self {
+        RowError { line, sheet: None, message: message.into() }
+    }
+
+    /// Where the row is, in words: "line 5", or "sheet Staff, row 5".
+    pub fn place(&self) -> String {
+        match &self.sheet {
+            Some(sheet) => format!("sheet {sheet}, row {}", self.line),
+            None => format!("line {}", self.line),
+        }
+    }
 }
 
 impl std::fmt::Display for RowError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "line {}: {}", self.line, self.message)
+        write!(f, "{}: {}", self.place(), self.message)
     }
+}
+
+/// How a kept file is to be read: which sheet of a workbook, which saved column mapping, and
+/// whether a staff file is a full extract. Kept with the preview (`pending_imports.read_as`) so
+/// the confirmation reads the file exactly as the preview did.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, Serialize)]
+#[serde(default)]
+pub struct ReadAs {
+    /// A workbook's sheet by name; the first sheet when `None`.
+    pub sheet: Option<String>,
+    /// The columns and values of a file whose headers are not ohgov's own.
+    pub mapping: Option<super::mapping::ColumnMapping>,
+    /// A staff file that lists everyone still employed, dated: people it leaves out are marked as
+    /// having left on that date.
+    pub full_extract_dated: Option<NaiveDate>,
 }
 
 /// The values a closed-list column accepts, code and label, for a row whose value is not one: a
@@ -113,22 +146,93 @@ fn row_error(line: u64, errors: FieldErrors) -> RowError {
         })
         .collect::<Vec<_>>()
         .join("; ");
-    RowError { line, message }
+    RowError::at_line(line, message)
 }
 
-/// Reads a CSV file into rows of values in `columns` order, each with its line. Headers match
+/// Reads a file into rows of values in `columns` order, each with its line. Headers match
 /// without regard to case or surrounding spaces; a byte-order mark and CRLF line ends are accepted;
 /// missing and unknown columns are refused.
 pub fn read_rows(bytes: &[u8], columns: &[&str]) -> Result<Vec<(u64, Vec<String>)>, Vec<RowError>> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if std::str::from_utf8(bytes).is_err() {
-        return Err(vec![RowError { line: 1, message: "the file is not UTF-8 text: save it as CSV UTF-8".into() }]);
+    read_rows_as(bytes, columns, &ReadAs::default())
+}
+
+/// [`read_rows`], reading the file as `read_as` says (its sheet, its column mapping). Every bad row
+/// is listed, by its place in the file.
+pub fn read_rows_as(
+    bytes: &[u8],
+    columns: &[&str],
+    read_as: &ReadAs,
+) -> Result<Vec<(u64, Vec<String>)>, Vec<RowError>> {
+    read_file(bytes, columns, read_as).map(|(_, rows)| rows)
+}
+
+/// [`read_rows_as`], with how the file was read.
+pub fn read_file(bytes: &[u8], columns: &[&str], read_as: &ReadAs) -> Result<(FileRead, Rows), Vec<RowError>> {
+    let mut rows = Vec::new();
+    let mut errors = Vec::new();
+    let read = for_each_row(bytes, columns, read_as, |row| {
+        match row {
+            Ok(row) => rows.push(row),
+            Err(e) => errors.push(e),
+        };
+    })?;
+    if errors.is_empty() {
+        Ok((read, rows))
+    } else {
+        Err(errors)
     }
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
-    let headers: Vec<String> = match reader.headers() {
-        Ok(headers) => headers.iter().map(|h| h.trim().to_ascii_lowercase()).collect(),
-        Err(e) => return Err(vec![RowError { line: 1, message: format!("the header row cannot be read: {e}") }]),
-    };
+}
+
+/// A file's rows, each with its line (or row) and its values in the kind's column order.
+pub type Rows = Vec<(u64, Vec<String>)>;
+
+/// How a file was read: the sheet its rows came from (a workbook's) and the words the preview says.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct FileRead {
+    pub sheet: Option<String>,
+    /// "CSV, UTF-8", "CSV, Windows-1252", "Excel workbook, sheet Staff".
+    pub read_as: String,
+}
+
+/// Hands each row of the file to `each`, its values in `columns` order, without keeping them: the
+/// way a long file is checked and then written in two passes. The outer error is a file that
+/// cannot be read at all (its header, or no rows), before any row was handed out.
+pub fn for_each_row(
+    bytes: &[u8],
+    columns: &[&str],
+    read_as: &ReadAs,
+    mut each: impl FnMut(Result<(u64, Vec<String>), RowError>),
+) -> Result<FileRead, Vec<RowError>> {
+    let table = super::reader::open(bytes, read_as.sheet.as_deref()).map_err(|e| vec![e])?;
+    let sheet = table.sheet.clone();
+    let read_as_words = table.read_as.clone();
+    let index = match &read_as.mapping {
+        Some(mapping) => mapping.index(&table.headers, columns),
+        None => index_by_name(&table.headers, columns),
+    }
+    .map_err(|message| vec![RowError { line: 1, sheet: sheet.clone(), message }])?;
+    let mut any = false;
+    for row in table.rows {
+        any = true;
+        each(row.map(|row| {
+            let mut values: Vec<String> =
+                index.iter().map(|i| i.and_then(|i| row.values.get(i)).cloned().unwrap_or_default()).collect();
+            if let Some(mapping) = &read_as.mapping {
+                mapping.translate(columns, &mut values);
+            }
+            (row.line, values)
+        }));
+    }
+    if !any {
+        return Err(vec![RowError { line: 2, sheet, message: "the file has a header but no rows".into() }]);
+    }
+    Ok(FileRead { sheet, read_as: read_as_words })
+}
+
+/// Which of the file's columns holds each of `columns`, matched by name without regard to case;
+/// missing and unknown columns are refused in one message.
+fn index_by_name(headers: &[String], columns: &[&str]) -> Result<Vec<Option<usize>>, String> {
+    let headers: Vec<String> = headers.iter().map(|h| h.trim().to_ascii_lowercase()).collect();
     let mut problems = Vec::new();
     let missing: Vec<&str> = columns.iter().filter(|c| !headers.iter().any(|h| h == *c)).copied().collect();
     if !missing.is_empty() {
@@ -140,50 +244,9 @@ pub fn read_rows(bytes: &[u8], columns: &[&str]) -> Result<Vec<(u64, Vec<String>
         problems.push(format!("unknown column(s) {}; the columns are {}", unknown.join(", "), columns.join(", ")));
     }
     if !problems.is_empty() {
-        return Err(vec![RowError { line: 1, message: problems.join("; ") }]);
+        return Err(problems.join("; "));
     }
-    let index: Vec<usize> = columns.iter().filter_map(|c| headers.iter().position(|h| h == c)).collect();
-    // Lines are counted from byte offsets: the reader's own line count is not kept per record.
-    let line_starts: Vec<usize> = bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i).collect();
-    let line_of = |byte: u64| line_starts.partition_point(|p| (*p as u64) < byte) as u64 + 1;
-    let mut rows = Vec::new();
-    let mut errors = Vec::new();
-    let mut record = csv::StringRecord::new();
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {
-                // The reader's position after a record is just past its last byte (or past its line
-                // end); a quoted value may span lines, so count back over the line ends inside it.
-                let inside: usize = record.iter().map(|v| v.matches('\n').count()).sum();
-                let line = line_of(reader.position().byte().saturating_sub(1)).saturating_sub(inside as u64);
-                if record.iter().all(|v| v.trim().is_empty()) {
-                    continue;
-                }
-                if record.len() != headers.len() {
-                    errors.push(RowError {
-                        line,
-                        message: format!("{} values where the header has {} columns", record.len(), headers.len()),
-                    });
-                    continue;
-                }
-                rows.push((line, index.iter().map(|i| record.get(*i).unwrap_or("").trim().to_string()).collect()));
-            }
-            Err(e) => {
-                let line = line_of(reader.position().byte());
-                errors.push(RowError { line, message: format!("the rest of the file cannot be read: {e}") });
-                break;
-            }
-        }
-    }
-    if rows.is_empty() && errors.is_empty() {
-        errors.push(RowError { line: 2, message: "the file has a header but no rows".into() });
-    }
-    if errors.is_empty() {
-        Ok(rows)
-    } else {
-        Err(errors)
-    }
+    Ok(columns.iter().map(|c| headers.iter().position(|h| h == c)).collect())
 }
 
 /// A checked file, ready to write.
@@ -221,9 +284,21 @@ pub fn prepare(
     bytes: &[u8],
     today: NaiveDate,
 ) -> QueryResult<Result<Prepared, Vec<RowError>>> {
+    prepare_as(conn, provider_id, kind, bytes, &ReadAs::default(), today)
+}
+
+/// [`prepare`], reading the file as `read_as` says.
+pub fn prepare_as(
+    conn: &mut DbConnection,
+    provider_id: ProviderId,
+    kind: ImportKind,
+    bytes: &[u8],
+    read_as: &ReadAs,
+    today: NaiveDate,
+) -> QueryResult<Result<Prepared, Vec<RowError>>> {
     let columns = kind.columns();
-    let rows = match read_rows(bytes, columns) {
-        Ok(rows) => rows,
+    let (read, rows) = match read_file(bytes, columns, read_as) {
+        Ok(read) => read,
         Err(errors) => return Ok(Err(errors)),
     };
     let mut errors = Vec::new();
@@ -253,13 +328,10 @@ pub fn prepare(
                 match input.parse(&regulations) {
                     Ok(person) => {
                         if let Some(first) = seen.insert(person.staff_number.clone(), line) {
-                            errors.push(RowError {
+                            errors.push(RowError::at_line(
                                 line,
-                                message: format!(
-                                    "staff_number: {} appears again (first on line {first})",
-                                    person.staff_number
-                                ),
-                            });
+                                format!("staff_number: {} appears again (first on line {first})", person.staff_number),
+                            ));
                         }
                         good.push((line, person));
                     }
@@ -323,16 +395,19 @@ pub fn prepare(
             Prepared::Supervision(good)
         }
         ImportKind::Kpis => {
-            return Ok(Err(vec![RowError {
-                line: 1,
-                message: "quality indicator values are imported from the quality indicators page".into(),
-            }]))
+            return Ok(Err(vec![RowError::at_line(
+                1,
+                "quality indicator values are imported from the quality indicators page",
+            )]))
         }
     };
     if errors.is_empty() {
         Ok(Ok(prepared))
     } else {
         errors.sort_by_key(|e| e.line);
+        for e in &mut errors {
+            e.sheet.clone_from(&read.sheet);
+        }
         Ok(Err(errors))
     }
 }
@@ -531,9 +606,12 @@ pub fn hold(
     session_token: &str,
     kind: ImportKind,
     upload: &Upload,
+    read_as: &ReadAs,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let session = session_key(session_token);
+    let read_as =
+        serde_json::to_string(read_as).map_err(|e| StoreError::Invalid(FieldErrors::one("file", e.to_string())))?;
     let now = now.naive_utc();
     db::write_transaction(conn, |conn| {
         crate::evidence::store::store_blob(conn, upload)?;
@@ -547,6 +625,7 @@ pub fn hold(
                 pending_imports::sha256.eq(&upload.sha256),
                 pending_imports::created_at.eq(now),
                 pending_imports::expires_at.eq(now + chrono::Duration::hours(PENDING_HOURS)),
+                pending_imports::read_as.eq(&read_as),
             ))
             .execute(conn)?;
         Ok(())
@@ -568,8 +647,8 @@ pub fn confirm(
     today: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<Result<ImportReport, Vec<RowError>>, StoreError> {
-    confirm_with(conn, provider_id, session_token, kind, sha256, now, |conn, content| {
-        let prepared = match prepare(conn, provider_id, kind, content, today)? {
+    confirm_with(conn, provider_id, session_token, kind, sha256, now, |conn, content, read_as| {
+        let prepared = match prepare_as(conn, provider_id, kind, content, read_as, today)? {
             Ok(prepared) => prepared,
             Err(rows) => return Ok(Err(rows)),
         };
@@ -578,8 +657,8 @@ pub fn confirm(
 }
 
 /// The confirmation of any kind of previewed file, for the area that checks and writes it: finds
-/// this session's preview of `sha256` (for this provider, as this kind), hands its content to
-/// `work` (which checks it again and writes it), and when `work` wrote, deletes the pending row and
+/// this session's preview of `sha256` (for this provider, as this kind), hands its content and how
+/// the preview read it to `work` (which checks it again and writes it), and when `work` wrote, deletes the pending row and
 /// the file in the same transaction. No preview, or an expired one, is a conflict, and `work` is
 /// not called.
 pub fn confirm_with<R>(
@@ -589,26 +668,28 @@ pub fn confirm_with<R>(
     kind: ImportKind,
     sha256: &str,
     now: DateTime<Utc>,
-    work: impl FnOnce(&mut DbConnection, &[u8]) -> Result<Result<R, Vec<RowError>>, StoreError>,
+    work: impl FnOnce(&mut DbConnection, &[u8], &ReadAs) -> Result<Result<R, Vec<RowError>>, StoreError>,
 ) -> Result<Result<R, Vec<RowError>>, StoreError> {
     let session = session_key(session_token);
     db::write_transaction(conn, |conn| {
-        let pending: Option<(i32, NaiveDateTime)> = pending_imports::table
+        let pending: Option<(i32, NaiveDateTime, String)> = pending_imports::table
             .filter(pending_imports::session_token_sha256.eq(&session))
             .filter(pending_imports::provider_id.eq(provider_id))
             .filter(pending_imports::kind.eq(kind))
             .filter(pending_imports::sha256.eq(sha256))
-            .select((pending_imports::id, pending_imports::expires_at))
+            .select((pending_imports::id, pending_imports::expires_at, pending_imports::read_as))
             .first(conn)
             .optional()?;
-        let Some((id, expires_at)) = pending else { return Err(StoreError::Conflict(NOT_PREVIEWED.into())) };
+        let Some((id, expires_at, read_as)) = pending else { return Err(StoreError::Conflict(NOT_PREVIEWED.into())) };
+        // Written by `hold` from a `ReadAs`; a document this binary cannot read is read as plainly.
+        let read_as: ReadAs = serde_json::from_str(&read_as).unwrap_or_default();
         if expires_at <= now.naive_utc() {
             return Err(StoreError::Conflict(PREVIEW_EXPIRED.into()));
         }
         let Some(content) = crate::evidence::store::blob_content(conn, sha256)? else {
             return Err(StoreError::NotFound);
         };
-        let written = match work(conn, &content)? {
+        let written = match work(conn, &content, &read_as)? {
             Ok(written) => written,
             Err(rows) => return Ok(Err(rows)),
         };
@@ -708,7 +789,7 @@ mod tests {
     fn headers_match_loosely_and_bad_shapes_name_their_line() {
         let file = "\u{feff} Staff_Number ,DATE,title,Hours,participatory,reflective\r\nA1,23/11/2026,Course,2,yes,n\r\n\r\nA2,2026-11-20,Reading\r\n";
         let errors = read_rows(file.as_bytes(), ImportKind::Cpd.columns()).unwrap_err();
-        assert_eq!(errors, vec![RowError { line: 4, message: "3 values where the header has 6 columns".into() }]);
+        assert_eq!(errors, vec![RowError::at_line(4, "3 values where the header has 6 columns")]);
         let good = "staff_number,date,title,hours,participatory,reflective\nA1,23/11/2026,\"Course, day 1\",2,yes,n\n";
         let rows = read_rows(good.as_bytes(), ImportKind::Cpd.columns()).unwrap();
         assert_eq!(

@@ -4,7 +4,9 @@
 pub mod api;
 pub mod demo;
 pub mod import;
+pub mod mapping;
 pub mod model;
+pub mod reader;
 pub mod routes;
 pub mod rules;
 pub mod store;

@@ -616,7 +616,7 @@ async fn import_upload(
         if prepared.is_ok() {
             // Kept in the database until confirmed, so any instance behind a load balancer can
             // finish it; only this session can, for this provider, within the day.
-            import::hold(conn, provider_id, &token, kind, &upload, now)?;
+            import::hold(conn, provider_id, &token, kind, &upload, &import::ReadAs::default(), now)?;
         }
         Ok(prepared)
     })

@@ -1,0 +1,1 @@
+ALTER TABLE pending_imports DROP COLUMN read_as;
