@@ -224,6 +224,7 @@ on_both_backends!(
             upload(&client, &format!("{base}/import"), &token, "staff", staff_file("2027-03-31").into_bytes()).await;
         assert_eq!(status, 200);
         assert!(page.contains("Every one of the 5 rows passed its checks"));
+        assert!(page.contains("Read as: CSV, UTF-8"), "the preview says how the file was read");
         assert_eq!(count(&mut app.db.conn(), "staff"), 0, "a preview writes nothing");
         let sha = hidden(&page, "sha256");
         let (other_manager, other_token) = browser_signed_in(&app, "manager@northshire.example", PASSWORD).await;
@@ -383,10 +384,9 @@ on_both_backends!(
         std::fs::write(&path, staff_file("2027-03-31")).unwrap();
         let done = ohgov(&db, &["import", "staff", "--provider", &provider, path.to_str().unwrap()]);
         assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
-        assert_eq!(
-            String::from_utf8_lossy(&done.stdout).trim(),
-            "imported 5 rows of staff: 5 created, 0 updated, 0 unchanged"
-        );
+        let stdout = String::from_utf8_lossy(&done.stdout);
+        let said: Vec<&str> = stdout.lines().collect();
+        assert_eq!(said, ["read as CSV, UTF-8", "imported 5 rows of staff: 5 created, 0 updated, 0 unchanged"]);
     }
 );
 

@@ -29,8 +29,12 @@ pub fn run(database_url: Option<String>, args: ImportArgs) -> anyhow::Result<()>
         return kpis(&mut conn, provider, &file, &content, &sha256);
     }
     let today = super::clock().today();
-    let prepared = match import::prepare(&mut conn, provider, kind, &content, today)? {
-        Ok(prepared) => prepared,
+    let read_as = import::ReadAs::default();
+    let prepared = match import::prepare_read(&mut conn, provider, kind, &content, &read_as, today)? {
+        Ok((prepared, read)) => {
+            println!("read as {}", read.read_as);
+            prepared
+        }
         Err(rows) => {
             for row in &rows {
                 eprintln!("{}: {row}", file.display());

@@ -249,10 +249,19 @@ fn index_by_name(headers: &[String], columns: &[&str]) -> Result<Vec<Option<usiz
     Ok(columns.iter().map(|c| headers.iter().position(|h| h == c)).collect())
 }
 
+/// Someone a full staff extract no longer lists: marked as having left on the extract's date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Leaver {
+    pub staff_number: String,
+    pub full_name: String,
+    pub left_on: NaiveDate,
+}
+
 /// A checked file, ready to write.
 #[derive(Debug, Clone)]
 pub enum Prepared {
-    Staff(Vec<(u64, NewStaff)>),
+    /// The file's people, each with its line; and, for a full extract, the people it leaves out.
+    Staff { rows: Vec<(u64, NewStaff)>, leavers: Vec<Leaver> },
     Cpd(Vec<(u64, StaffId, NewCpd)>),
     Supervision(Vec<(u64, NewSupervision, StaffId, Vec<StaffId>)>),
 }
@@ -260,7 +269,7 @@ pub enum Prepared {
 impl Prepared {
     pub fn len(&self) -> usize {
         match self {
-            Prepared::Staff(rows) => rows.len(),
+            Prepared::Staff { rows, .. } => rows.len(),
             Prepared::Cpd(rows) => rows.len(),
             Prepared::Supervision(rows) => rows.len(),
         }
@@ -296,6 +305,18 @@ pub fn prepare_as(
     read_as: &ReadAs,
     today: NaiveDate,
 ) -> QueryResult<Result<Prepared, Vec<RowError>>> {
+    Ok(prepare_read(conn, provider_id, kind, bytes, read_as, today)?.map(|(prepared, _)| prepared))
+}
+
+/// [`prepare_as`], with how the file was read (its sheet, its encoding), for the preview to say.
+pub fn prepare_read(
+    conn: &mut DbConnection,
+    provider_id: ProviderId,
+    kind: ImportKind,
+    bytes: &[u8],
+    read_as: &ReadAs,
+    today: NaiveDate,
+) -> QueryResult<Result<(Prepared, FileRead), Vec<RowError>>> {
     let columns = kind.columns();
     let (read, rows) = match read_file(bytes, columns, read_as) {
         Ok(read) => read,
@@ -338,7 +359,7 @@ pub fn prepare_as(
                     Err(e) => errors.push(row_error(line, e)),
                 }
             }
-            Prepared::Staff(good)
+            Prepared::Staff { rows: good, leavers: Vec::new() }
         }
         ImportKind::Cpd => {
             let people = store::staff_numbers(conn, provider_id)?;
@@ -402,7 +423,7 @@ pub fn prepare_as(
         }
     };
     if errors.is_empty() {
-        Ok(Ok(prepared))
+        Ok(Ok((prepared, read)))
     } else {
         errors.sort_by_key(|e| e.line);
         for e in &mut errors {
@@ -505,7 +526,7 @@ fn write(
 ) -> Result<ImportReport, StoreError> {
     let mut report = ImportReport { rows: prepared.len(), ..Default::default() };
     let kind = match prepared {
-        Prepared::Staff(rows) => {
+        Prepared::Staff { rows, .. } => {
             let existing: HashMap<String, store::StaffRecord> =
                 store::staff_list(conn, provider_id)?.into_iter().map(|s| (s.staff_number.clone(), s)).collect();
             for (done, (_, person)) in rows.iter().enumerate() {

@@ -611,19 +611,21 @@ async fn import_upload(
     };
     let sha256 = upload.sha256.clone();
     let (token, now) = (session_token(&session, IMPORT_SESSION)?, state.now());
+    let read_as = import::ReadAs::default();
     let checked = with_conn(&state, move |conn| {
-        let prepared = import::prepare(conn, provider_id, kind, &upload.content, today)?;
+        let prepared = import::prepare_read(conn, provider_id, kind, &upload.content, &read_as, today)?;
         if prepared.is_ok() {
             // Kept in the database until confirmed, so any instance behind a load balancer can
             // finish it; only this session can, for this provider, within the day.
-            import::hold(conn, provider_id, &token, kind, &upload, &import::ReadAs::default(), now)?;
+            import::hold(conn, provider_id, &token, kind, &upload, &read_as, now)?;
         }
         Ok(prepared)
     })
     .await?;
     match checked {
         Err(rows) => refuse(context, String::new(), rows),
-        Ok(prepared) => {
+        Ok((prepared, read)) => {
+            context.insert("read_as", &read.read_as);
             context.insert("kind_label", kind.label());
             context.insert("sha256", &sha256);
             context.insert("rows", &prepared.len());
@@ -637,7 +639,7 @@ async fn import_upload(
 fn preview(prepared: &import::Prepared) -> Vec<(u64, String)> {
     const SHOWN: usize = 20;
     match prepared {
-        import::Prepared::Staff(rows) => rows
+        import::Prepared::Staff { rows, .. } => rows
             .iter()
             .take(SHOWN)
             .map(|(line, p)| {
