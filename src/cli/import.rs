@@ -13,13 +13,20 @@ pub struct ImportArgs {
     #[arg(long)]
     pub provider: ProviderId,
     pub file: PathBuf,
+    /// A staff file listing everyone employed on DATE (23/11/2026 or 2026-11-23), such as a monthly
+    /// ESR report: people it leaves out are listed, and marked as having left on DATE with `--yes`.
+    #[arg(long, value_name = "DATE")]
+    pub full_extract: Option<String>,
+    /// Confirms marking a full extract's leavers as having left, after a run without it listed them.
+    #[arg(long)]
+    pub yes: bool,
 }
 
 /// Files longer than this show a progress bar; shorter ones finish before one would be seen.
 const PROGRESS_FROM_ROWS: usize = 10_000;
 
 pub fn run(database_url: Option<String>, args: ImportArgs) -> anyhow::Result<()> {
-    let ImportArgs { kind, provider, file } = args;
+    let ImportArgs { kind, provider, file, full_extract, yes } = args;
     let kind = ImportKind::parse(&kind).ok_or_else(|| anyhow::anyhow!("kind: use staff, cpd, supervision or kpis"))?;
     let content = std::fs::read(&file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
     let sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&content));
@@ -29,7 +36,12 @@ pub fn run(database_url: Option<String>, args: ImportArgs) -> anyhow::Result<()>
         return kpis(&mut conn, provider, &file, &content, &sha256);
     }
     let today = super::clock().today();
-    let read_as = import::ReadAs::default();
+    let full_extract_dated =
+        import::full_extract_dated(full_extract.is_some(), full_extract.as_deref().unwrap_or(""), kind, today)
+            .map_err(|errors| {
+                anyhow::anyhow!("--full-extract: {}", errors.0.values().cloned().collect::<Vec<_>>().join("; "))
+            })?;
+    let read_as = import::ReadAs { full_extract_dated, ..Default::default() };
     let prepared = match import::prepare_read(&mut conn, provider, kind, &content, &read_as, today)? {
         Ok((prepared, read)) => {
             println!("read as {}", read.read_as);
@@ -42,6 +54,25 @@ pub fn run(database_url: Option<String>, args: ImportArgs) -> anyhow::Result<()>
             anyhow::bail!("{}; nothing was imported", crate::words::counted(rows.len(), "bad row", "bad rows"));
         }
     };
+    if let (import::Prepared::Staff { leavers, .. }, Some(day)) = (&prepared, full_extract_dated) {
+        if !leavers.is_empty() {
+            println!(
+                "{} in post on {} {} not in the extract:",
+                crate::words::counted(leavers.len(), "person", "people"),
+                crate::words::long_date(day),
+                if leavers.len() == 1 { "is" } else { "are" }
+            );
+            for leaver in leavers {
+                println!("  {} ({})", leaver.full_name, leaver.staff_number);
+            }
+            if !yes {
+                anyhow::bail!(
+                    "nothing was imported: run again with --yes to import the file and mark them as having left on {}",
+                    crate::words::long_date(day)
+                );
+            }
+        }
+    }
     let bar = (prepared.len() > PROGRESS_FROM_ROWS).then(|| {
         let bar = indicatif::ProgressBar::new(prepared.len() as u64);
         bar.set_style(
@@ -60,12 +91,13 @@ pub fn run(database_url: Option<String>, args: ImportArgs) -> anyhow::Result<()>
         bar.finish_and_clear();
     }
     println!(
-        "imported {} of {}: {} created, {} updated, {} unchanged",
+        "imported {} of {}: {} created, {} updated, {} unchanged{}",
         crate::words::counted(report.rows, "row", "rows"),
         kind.label().to_lowercase(),
         report.created,
         report.updated,
-        report.unchanged
+        report.unchanged,
+        if report.left > 0 { format!(", {} marked as having left", report.left) } else { String::new() }
     );
     Ok(())
 }

@@ -300,6 +300,7 @@ fn field_label(entity: &str, field: &str) -> String {
         ("evidence", "series") => "First version",
         ("evidence", "file_name") => "File",
         ("evidence", "sha256") | ("import", "file_sha256") => "SHA-256",
+        ("import", "left") => "Marked as having left",
         ("evidence", "link_url") => "Address",
         ("evidence", "effective_on") => "Effective date",
         ("evidence", "contains_patient_data") => "Contains patient-identifiable data",

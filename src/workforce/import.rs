@@ -261,7 +261,10 @@ pub struct Leaver {
 #[derive(Debug, Clone)]
 pub enum Prepared {
     /// The file's people, each with its line; and, for a full extract, the people it leaves out.
-    Staff { rows: Vec<(u64, NewStaff)>, leavers: Vec<Leaver> },
+    Staff {
+        rows: Vec<(u64, NewStaff)>,
+        leavers: Vec<Leaver>,
+    },
     Cpd(Vec<(u64, StaffId, NewCpd)>),
     Supervision(Vec<(u64, NewSupervision, StaffId, Vec<StaffId>)>),
 }
@@ -423,6 +426,13 @@ pub fn prepare_read(
         }
     };
     if errors.is_empty() {
+        let prepared = match (prepared, read_as.full_extract_dated) {
+            (Prepared::Staff { rows, .. }, Some(day)) => {
+                let leavers = leavers(conn, provider_id, &rows, day)?;
+                Prepared::Staff { rows, leavers }
+            }
+            (prepared, _) => prepared,
+        };
         Ok(Ok((prepared, read)))
     } else {
         errors.sort_by_key(|e| e.line);
@@ -433,6 +443,50 @@ pub fn prepare_read(
     }
 }
 
+/// The people in post on the extract's day whom a full extract does not list.
+fn leavers(
+    conn: &mut DbConnection,
+    provider_id: ProviderId,
+    rows: &[(u64, NewStaff)],
+    day: NaiveDate,
+) -> QueryResult<Vec<Leaver>> {
+    let listed: HashSet<&str> = rows.iter().map(|(_, person)| person.staff_number.as_str()).collect();
+    Ok(store::in_post_on(conn, provider_id, day)?
+        .into_iter()
+        .filter(|(number, _)| !listed.contains(number.as_str()))
+        .map(|(staff_number, full_name)| Leaver { staff_number, full_name, left_on: day })
+        .collect())
+}
+
+/// Whether a file is a full staff extract, and its date, from the import form's or the command
+/// line's choice: only a staff file can be one; the date is required (people it leaves out are
+/// marked as having left on it) and may not be in the future.
+pub fn full_extract_dated(
+    full_extract: bool,
+    extract_date: &str,
+    kind: ImportKind,
+    today: NaiveDate,
+) -> Result<Option<NaiveDate>, FieldErrors> {
+    if !full_extract {
+        return Ok(None);
+    }
+    if kind != ImportKind::Staff {
+        return Err(FieldErrors::one("full_extract", "Only a staff file can be a full extract"));
+    }
+    let mut errors = FieldErrors::default();
+    let day = crate::form::required_date(
+        &mut errors,
+        "extract_date",
+        extract_date,
+        "Enter the date the extract was run: people it does not list are marked as having left on it",
+    );
+    if let Some(day) = day.filter(|day| *day > today) {
+        errors.add("extract_date", format!("The extract's date, {}, is in the future", crate::words::long_date(day)));
+    }
+    errors.into_result()?;
+    Ok(day)
+}
+
 /// What an import wrote.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ImportReport {
@@ -440,6 +494,8 @@ pub struct ImportReport {
     pub created: usize,
     pub updated: usize,
     pub unchanged: usize,
+    /// People a full extract no longer listed, marked as having left.
+    pub left: usize,
 }
 
 impl ImportReport {
@@ -457,6 +513,9 @@ impl ImportReport {
                 }
                 if self.unchanged > 0 {
                     said.push_str(&format!(", {} unchanged", self.unchanged));
+                }
+                if self.left > 0 {
+                    said.push_str(&format!(", {} marked as having left", counted(self.left, "person", "people")));
                 }
                 said
             }
@@ -526,7 +585,7 @@ fn write(
 ) -> Result<ImportReport, StoreError> {
     let mut report = ImportReport { rows: prepared.len(), ..Default::default() };
     let kind = match prepared {
-        Prepared::Staff { rows, .. } => {
+        Prepared::Staff { rows, leavers } => {
             let existing: HashMap<String, store::StaffRecord> =
                 store::staff_list(conn, provider_id)?.into_iter().map(|s| (s.staff_number.clone(), s)).collect();
             for (done, (_, person)) in rows.iter().enumerate() {
@@ -544,6 +603,11 @@ fn write(
                     }
                 }
                 progress(done + 1);
+            }
+            for leaver in leavers {
+                if store::mark_left(conn, by, provider_id, &leaver.staff_number, leaver.left_on)? {
+                    report.left += 1;
+                }
             }
             ImportKind::Staff
         }
@@ -573,13 +637,18 @@ fn write(
             entity: "import".into(),
             entity_id: kind.as_str().into(),
             action: "import".into(),
-            changes: crate::history::store::created(vec![
-                ("file_sha256", json(file_sha256)),
-                ("rows", json(report.rows)),
-                ("created", json(report.created)),
-                ("updated", json(report.updated)),
-                ("unchanged", json(report.unchanged)),
-            ]),
+            changes: crate::history::store::created(
+                vec![
+                    ("file_sha256", json(file_sha256)),
+                    ("rows", json(report.rows)),
+                    ("created", json(report.created)),
+                    ("updated", json(report.updated)),
+                    ("unchanged", json(report.unchanged)),
+                ]
+                .into_iter()
+                .chain((kind == ImportKind::Staff).then(|| ("left", json(report.left))))
+                .collect(),
+            ),
         },
     )?;
     Ok(report)
@@ -794,16 +863,34 @@ mod tests {
 
     #[test]
     fn an_import_says_what_it_wrote_in_words() {
-        let staff = ImportReport { rows: 15, created: 12, updated: 3, unchanged: 0 };
+        let staff = ImportReport { rows: 15, created: 12, updated: 3, ..Default::default() };
         assert_eq!(staff.in_words(ImportKind::Staff), "12 people added, 3 updated");
-        let again = ImportReport { rows: 15, created: 1, updated: 0, unchanged: 14 };
+        let again = ImportReport { rows: 15, created: 1, unchanged: 14, ..Default::default() };
         assert_eq!(again.in_words(ImportKind::Staff), "1 person added, 14 unchanged");
-        let renewed = ImportReport { rows: 5, created: 0, updated: 3, unchanged: 2 };
+        let renewed = ImportReport { rows: 5, created: 0, updated: 3, unchanged: 2, ..Default::default() };
         assert_eq!(renewed.in_words(ImportKind::Staff), "No one added, 3 updated, 2 unchanged");
+        let extract = ImportReport { rows: 5, unchanged: 5, left: 2, ..Default::default() };
+        assert_eq!(extract.in_words(ImportKind::Staff), "No one added, 5 unchanged, 2 people marked as having left");
         let cpd = ImportReport { rows: 1, created: 1, ..Default::default() };
         assert_eq!(cpd.in_words(ImportKind::Cpd), "1 CPD entry added");
         let sessions = ImportReport { rows: 2, created: 2, ..Default::default() };
         assert_eq!(sessions.in_words(ImportKind::Supervision), "2 supervision sessions added");
+    }
+
+    #[test]
+    fn a_full_extract_is_a_staff_file_with_a_date_not_in_the_future() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+        assert_eq!(full_extract_dated(false, "", ImportKind::Staff, today), Ok(None));
+        assert_eq!(
+            full_extract_dated(true, "30/11/2026", ImportKind::Staff, today),
+            Ok(NaiveDate::from_ymd_opt(2026, 11, 30))
+        );
+        let missing = full_extract_dated(true, " ", ImportKind::Staff, today).unwrap_err();
+        assert!(missing.get("extract_date").is_some_and(|m| m.starts_with("Enter the date the extract was run")));
+        let future = full_extract_dated(true, "2026-12-04", ImportKind::Staff, today).unwrap_err();
+        assert_eq!(future.get("extract_date"), Some("The extract's date, 4 December 2026, is in the future"));
+        let cpd = full_extract_dated(true, "2026-11-30", ImportKind::Cpd, today).unwrap_err();
+        assert_eq!(cpd.get("full_extract"), Some("Only a staff file can be a full extract"));
     }
 
     #[test]

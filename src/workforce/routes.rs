@@ -541,6 +541,7 @@ fn import_context(context: &mut tera::Context, provider_id: ProviderId, kind: &s
     context.insert("kind", kind);
     context.insert("import_path", &format!("/providers/{provider_id}/workforce/import"));
     context.insert("import_help", IMPORT_HELP);
+    context.insert("errors", &FieldErrors::default().0);
 }
 
 /// How a workforce file is read, as the import page says it.
@@ -569,11 +570,16 @@ async fn import_form(
     render_status(&state, &req, "import.html", context, StatusCode::OK)
 }
 
-/// What the import form says the file holds.
+/// What the import form says the file holds, and, for a staff file, whether it is a full extract
+/// and of which day.
 #[derive(Deserialize)]
 struct ImportChoice {
     #[serde(default)]
     kind: String,
+    #[serde(default)]
+    full_extract: Option<String>,
+    #[serde(default)]
+    extract_date: String,
 }
 
 /// `POST /providers/{id}/workforce/import`: checks the whole file and shows a preview to confirm,
@@ -593,6 +599,8 @@ async fn import_upload(
     let (kind_code, limit) = (upload.fields.kind.clone(), upload.limit);
     let mut context = provider_context(&state, &user, provider_id).await?;
     import_context(&mut context, provider_id, &kind_code);
+    context.insert("full_extract", &upload.fields.full_extract.is_some());
+    context.insert("extract_date", &upload.fields.extract_date);
     let refuse = |mut context: tera::Context, file_error: String, rows: Vec<import::RowError>| {
         context.insert("file_error", &file_error);
         context.insert("row_errors", &rows);
@@ -605,13 +613,26 @@ async fn import_upload(
             vec![],
         );
     };
+    let full_extract_dated = match import::full_extract_dated(
+        upload.fields.full_extract.is_some(),
+        &upload.fields.extract_date,
+        kind,
+        today,
+    ) {
+        Ok(day) => day,
+        Err(errors) => {
+            context.insert("errors", &errors.0);
+            return refuse(context, String::new(), vec![]);
+        }
+    };
     let upload = match import::csv_upload(upload.file, upload.too_large, limit, state.settings.max_upload_mb) {
         Ok(upload) => upload,
         Err(message) => return refuse(context, message, vec![]),
     };
     let sha256 = upload.sha256.clone();
     let (token, now) = (session_token(&session, IMPORT_SESSION)?, state.now());
-    let read_as = import::ReadAs::default();
+    let read_as = import::ReadAs { full_extract_dated, ..Default::default() };
+    let read_as_day = read_as.full_extract_dated;
     let checked = with_conn(&state, move |conn| {
         let prepared = import::prepare_read(conn, provider_id, kind, &upload.content, &read_as, today)?;
         if prepared.is_ok() {
@@ -630,6 +651,10 @@ async fn import_upload(
             context.insert("sha256", &sha256);
             context.insert("rows", &prepared.len());
             context.insert("preview", &preview(&prepared));
+            if let (import::Prepared::Staff { leavers, .. }, Some(day)) = (&prepared, read_as_day) {
+                context.insert("leavers", leavers);
+                context.insert("extract_date_words", &crate::words::long_date(day));
+            }
             render_status(&state, &req, "import_preview.html", context, StatusCode::OK)
         }
     }

@@ -341,6 +341,51 @@ pub(crate) fn update_staff_row(
     Ok(true)
 }
 
+/// The people in post on `day` (started by then, or with no start date, and not yet left), by
+/// staff number, with their names: a full staff extract dated `day` lists every one of them, so
+/// those it leaves out have left.
+pub fn in_post_on(
+    conn: &mut DbConnection,
+    provider_id: ProviderId,
+    day: NaiveDate,
+) -> QueryResult<Vec<(String, String)>> {
+    staff::table
+        .filter(staff::provider_id.eq(provider_id))
+        .filter(staff::start_date.is_null().or(staff::start_date.le(day)))
+        .filter(staff::leaving_date.is_null().or(staff::leaving_date.gt(day)))
+        .order((staff::full_name, staff::staff_number))
+        .select((staff::staff_number, staff::full_name))
+        .load(conn)
+}
+
+/// Records that the person with `staff_number` left on `day`, with the change in the history.
+/// False when there is no such person or they had already left by then (nothing is written).
+pub(crate) fn mark_left(
+    conn: &mut DbConnection,
+    by: Option<UserId>,
+    provider_id: ProviderId,
+    staff_number: &str,
+    day: NaiveDate,
+) -> QueryResult<bool> {
+    let current: Option<(StaffId, Option<NaiveDate>)> = staff::table
+        .filter(staff::provider_id.eq(provider_id))
+        .filter(staff::staff_number.eq(staff_number))
+        .select((staff::id, staff::leaving_date))
+        .first(conn)
+        .optional()?;
+    let Some((id, leaving_date)) = current else { return Ok(false) };
+    if leaving_date.is_some_and(|left| left <= day) {
+        return Ok(false);
+    }
+    diesel::update(staff::table.find(id))
+        .set((staff::leaving_date.eq(Some(day)), staff::updated_at.eq(Utc::now().naive_utc())))
+        .execute(conn)?;
+    let mut diff = Diff::default();
+    diff.field("leaving_date", leaving_date, Some(day));
+    record_action(conn, by, Some(provider_id.0), "staff", id.0, "update", diff)?;
+    Ok(true)
+}
+
 fn number_taken(
     conn: &mut DbConnection,
     provider_id: ProviderId,
