@@ -12,6 +12,10 @@ pub struct ImportArgs {
     pub kind: String,
     #[arg(long)]
     pub provider: ProviderId,
+    /// The sheet of an Excel (.xlsx) workbook to read, by name; the first sheet when left out.
+    #[arg(long)]
+    pub sheet: Option<String>,
+    /// A CSV file (UTF-8 or Windows-1252) or an Excel (.xlsx) workbook.
     pub file: PathBuf,
 }
 
@@ -19,17 +23,17 @@ pub struct ImportArgs {
 const PROGRESS_FROM_ROWS: usize = 10_000;
 
 pub fn run(database_url: Option<String>, args: ImportArgs) -> anyhow::Result<()> {
-    let ImportArgs { kind, provider, file } = args;
+    let ImportArgs { kind, provider, sheet, file } = args;
     let kind = ImportKind::parse(&kind).ok_or_else(|| anyhow::anyhow!("kind: use staff, cpd, supervision or kpis"))?;
     let content = std::fs::read(&file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
     let sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&content));
     let mut conn = super::ready_connection(database_url)?;
     super::provider(&mut conn, provider)?;
+    let read_as = import::ReadAs { sheet, ..Default::default() };
     if kind == ImportKind::Kpis {
-        return kpis(&mut conn, provider, &file, &content, &sha256);
+        return kpis(&mut conn, provider, &file, &content, &read_as, &sha256);
     }
     let today = super::clock().today();
-    let read_as = import::ReadAs::default();
     let prepared = match import::prepare_read(&mut conn, provider, kind, &content, &read_as, today)? {
         Ok((prepared, read)) => {
             println!("read as {}", read.read_as);
@@ -76,11 +80,15 @@ fn kpis(
     provider: ProviderId,
     file: &std::path::Path,
     content: &[u8],
+    read_as: &import::ReadAs,
     sha256: &str,
 ) -> anyhow::Result<()> {
     use crate::quality::import as kpi_import;
-    let rows = match kpi_import::prepare(conn, provider, content)? {
-        Ok(rows) => rows,
+    let rows = match kpi_import::prepare_read(conn, provider, content, read_as)? {
+        Ok((rows, read)) => {
+            println!("read as {}", read.read_as);
+            rows
+        }
         Err(bad) => {
             for row in &bad {
                 eprintln!("{}: {row}", file.display());

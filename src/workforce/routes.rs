@@ -574,6 +574,9 @@ async fn import_form(
 struct ImportChoice {
     #[serde(default)]
     kind: String,
+    /// A workbook's sheet by name; blank is the first.
+    #[serde(default)]
+    sheet: String,
 }
 
 /// `POST /providers/{id}/workforce/import`: checks the whole file and shows a preview to confirm,
@@ -593,6 +596,7 @@ async fn import_upload(
     let (kind_code, limit) = (upload.fields.kind.clone(), upload.limit);
     let mut context = provider_context(&state, &user, provider_id).await?;
     import_context(&mut context, provider_id, &kind_code);
+    context.insert("sheet", &upload.fields.sheet);
     let refuse = |mut context: tera::Context, file_error: String, rows: Vec<import::RowError>| {
         context.insert("file_error", &file_error);
         context.insert("row_errors", &rows);
@@ -605,13 +609,21 @@ async fn import_upload(
             vec![],
         );
     };
+    let sheet = upload.fields.sheet.clone();
     let upload = match import::csv_upload(upload.file, upload.too_large, limit, state.settings.max_upload_mb) {
         Ok(upload) => upload,
         Err(message) => return refuse(context, message, vec![]),
     };
+    let sheet = match import::upload_sheet(&upload, &sheet) {
+        Ok(sheet) => sheet,
+        Err(message) => {
+            context.insert("sheet_error", &message);
+            return refuse(context, String::new(), vec![]);
+        }
+    };
     let sha256 = upload.sha256.clone();
     let (token, now) = (session_token(&session, IMPORT_SESSION)?, state.now());
-    let read_as = import::ReadAs::default();
+    let read_as = import::ReadAs { sheet, ..Default::default() };
     let checked = with_conn(&state, move |conn| {
         let prepared = import::prepare_read(conn, provider_id, kind, &upload.content, &read_as, today)?;
         if prepared.is_ok() {
@@ -626,6 +638,7 @@ async fn import_upload(
         Err(rows) => refuse(context, String::new(), rows),
         Ok((prepared, read)) => {
             context.insert("read_as", &read.read_as);
+            context.insert("read_sheet", &read.sheet);
             context.insert("kind_label", kind.label());
             context.insert("sha256", &sha256);
             context.insert("rows", &prepared.len());
