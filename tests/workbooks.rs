@@ -168,21 +168,23 @@ fn import_file(
     Ok((import::commit(conn, None, provider, &prepared, "test", &mut |_| {}).unwrap(), read.read_as))
 }
 
-type StaffRow = (
-    String,
-    String,
-    Option<String>,
-    String,
-    String,
-    Option<String>,
-    Option<NaiveDate>,
-    Option<NaiveDate>,
-    Option<NaiveDate>,
-    Option<String>,
-    Option<NaiveDate>,
-    Option<NaiveDate>,
-    Option<f64>,
-);
+/// A person as stored, every field an import writes.
+#[derive(Debug, PartialEq, Queryable)]
+struct StaffRow {
+    staff_number: String,
+    full_name: String,
+    email: Option<String>,
+    discipline: String,
+    regulator: String,
+    registration_number: Option<String>,
+    registration_renewal: Option<NaiveDate>,
+    revalidation_due: Option<NaiveDate>,
+    last_appraisal: Option<NaiveDate>,
+    responsible_officer: Option<String>,
+    start_date: Option<NaiveDate>,
+    leaving_date: Option<NaiveDate>,
+    fte: Option<f64>,
+}
 
 fn stored_staff(conn: &mut DbConnection, provider: ProviderId) -> Vec<StaffRow> {
     staff::table
@@ -250,9 +252,9 @@ on_both_backends!(
         assert_eq!((report.created, read_as.as_str()), (4, "Excel workbook, sheet Staff"));
         let people = stored_staff(&mut conn, from_workbook.provider);
         assert_eq!(people, stored_staff(&mut conn, from_csv.provider), "the same people, field by field");
-        assert_eq!(people[0].5.as_deref(), Some("7654321"), "a number cell reads without a trailing .0");
-        assert_eq!(people[0].8, Some(day(2026, 2, 1)), "a serial number in a date column is that day");
-        assert_eq!(people[2].12, Some(0.8), "a formula is read as its saved value");
+        assert_eq!(people[1].registration_number.as_deref(), Some("7654321"), "a number cell without a trailing .0");
+        assert_eq!(people[1].last_appraisal, Some(day(2026, 2, 1)), "a serial number in a date column is that day");
+        assert_eq!(people[2].fte, Some(0.8), "a formula is read as its saved value");
 
         let (report, _) = import_file(&mut conn, from_csv.provider, ImportKind::Cpd, CPD_CSV.as_bytes(), None).unwrap();
         assert_eq!(report.created, 4);
@@ -395,14 +397,24 @@ on_both_backends!(
         let mut book = Workbook::new();
         let sheet = book.add_worksheet();
         write_cpd(sheet, "CPD log");
-        sheet.write_formula(2, 3, Formula::new("=#REF!*2").set_result("#REF!")).unwrap();
-        sheet.write_string(4, 3, "lots").unwrap();
+        sheet.write_string(2, 3, "lots").unwrap();
+        sheet.write_string(4, 0, "Z999").unwrap();
         let (status, page) =
             upload(&client, &import, &token, "cpd", "", "cpd.xlsx", book.save_to_buffer().unwrap()).await;
         assert_eq!(status, 422, "{page}");
         assert!(page.contains("2 rows need correcting"), "{page}");
-        assert!(page.contains("Sheet CPD log, row 3: hours: the cell shows #REF!"), "{page}");
-        assert!(page.contains("Sheet CPD log, row 5: hours:"), "{page}");
+        assert!(page.contains("Sheet CPD log, row 3: hours:"), "{page}");
+        assert!(page.contains("Sheet CPD log, row 5: staff_number:"), "{page}");
+        assert!(!page.contains("Line "), "no row is called a line: {page}");
+
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        write_cpd(sheet, "CPD log");
+        sheet.write_formula(3, 3, Formula::new("=#REF!*2").set_result("#REF!")).unwrap();
+        let (status, page) =
+            upload(&client, &import, &token, "cpd", "", "cpd.xlsx", book.save_to_buffer().unwrap()).await;
+        assert_eq!(status, 422, "{page}");
+        assert!(page.contains("Sheet CPD log, row 4: hours: the cell shows #REF!, an error in the workbook"), "{page}");
         assert_eq!(count(&mut app.db.conn(), "cpd_records"), 0, "nothing written");
     }
 );

@@ -127,6 +127,9 @@ pub fn prepare_read(
         Ok(Ok((good, read)))
     } else {
         errors.sort_by_key(|e| e.line);
+        for e in &mut errors {
+            e.sheet.clone_from(&read.sheet);
+        }
         Ok(Err(errors))
     }
 }
