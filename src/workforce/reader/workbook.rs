@@ -48,6 +48,10 @@ pub(super) fn open(bytes: &[u8], sheet: Option<&str>) -> Result<Table<'static>, 
 /// Checks the ZIP package is whole, is an Excel workbook, and unpacks to a sane size, by unpacking
 /// each part into nothing: its declared size cannot be trusted.
 fn check_package(bytes: &[u8]) -> Result<(), String> {
+    check_package_within(bytes, MAX_UNPACKED)
+}
+
+fn check_package_within(bytes: &[u8], most: u64) -> Result<(), String> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| DAMAGED.to_string())?;
     if zip.len() > MAX_PARTS {
         return Err(format!("the file holds more than {MAX_PARTS} parts, which no workbook does: save it again as .xlsx"));
@@ -66,10 +70,13 @@ fn check_package(bytes: &[u8]) -> Result<(), String> {
     let mut total: u64 = 0;
     for index in 0..zip.len() {
         let mut part = zip.by_index(index).map_err(|_| DAMAGED.to_string())?;
-        let room = MAX_UNPACKED - total;
+        let room = most - total;
         total += std::io::copy(&mut (&mut part).take(room + 1), &mut std::io::sink()).map_err(|_| DAMAGED.to_string())?;
-        if total > MAX_UNPACKED {
-            return Err("the workbook unpacks to more than 1 GB, too much to import: split it, or save it as CSV".into());
+        if total > most {
+            return Err(format!(
+                "the workbook unpacks to more than {} MB, too much to import: split it, or save it as CSV",
+                most >> 20
+            ));
         }
     }
     Ok(())
@@ -392,6 +399,44 @@ mod tests {
         assert_eq!(serial_date("2958465", false), None);
         assert_eq!(serial_date("-1", false), None);
         assert_eq!(serial_date("soon", false), None);
+    }
+
+    /// A package of the given parts, each part's content deflated.
+    fn package(parts: &[(&str, &[u8])]) -> Vec<u8> {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        for (name, content) in parts {
+            zip.start_file(*name, options).unwrap();
+            zip.write_all(content).unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn a_package_that_unpacks_too_far_is_refused_before_calamine_reads_it() {
+        let bomb = vec![b'0'; 8 << 20];
+        let file = package(&[("[Content_Types].xml", b"<Types/>"), ("xl/sharedStrings.xml", &bomb)]);
+        assert!(file.len() < 100_000, "a small file");
+        let refused = check_package_within(&file, 4 << 20).unwrap_err();
+        assert!(refused.contains("unpacks to more than 4 MB"), "{refused}");
+        assert!(check_package_within(&file, 16 << 20).is_ok());
+    }
+
+    #[test]
+    fn a_zip_that_is_not_a_workbook_is_refused_and_a_broken_one_is_damaged() {
+        let document = package(&[("[Content_Types].xml", b"<Types/>"), ("word/document.xml", b"<w/>")]);
+        let refused = open(&document, None).err().unwrap();
+        assert!(refused.message.contains("not an Excel workbook"), "{refused}");
+        let ods = package(&[("mimetype", b"application/vnd.oasis.opendocument.spreadsheet"), ("content.xml", b"<x/>")]);
+        assert!(open(&ods, None).err().unwrap().message.contains("(.ods): save it as .xlsx or CSV"));
+        // The parts a workbook names, but not a workbook's XML: refused, not a panic.
+        let odd = package(&[
+            ("[Content_Types].xml", b"<Types/>"),
+            ("xl/workbook.xml", b"<workbook><sheets><sheet name=\"A\" r:id=\"rId1\"/></sheets>"),
+            ("xl/_rels/workbook.xml.rels", b"\xff\xfe<<<"),
+        ]);
+        assert!(open(&odd, None).is_err());
     }
 
     #[test]
