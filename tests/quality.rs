@@ -97,8 +97,9 @@ K-REF-APPT,2026-04-01,2026-04-30,2,3,\n";
             let latin1 = b"kpi_code,period_start,period_end,numerator,denominator,value\nM-APPT,2026-04-01,2026-04-30,46,50,caf\xe9\n";
             let (status, page) = upload_bytes(&client, &format!("{base}/import"), &token, latin1.to_vec()).await;
             assert_eq!(status, 422);
-            // Refused at the upload's type check, before the rows are read (as a workforce file is).
-            assert!(page.contains("not a type we accept"), "{page}");
+            // Not UTF-8: read as Windows-1252 (as Excel's "CSV (Comma delimited)" saves it), so the
+            // bad value is named as written.
+            assert!(page.contains("Line 2: value:") && page.contains("café"), "{page}");
             let (status, page) = upload(&client, &format!("{base}/import"), &token, "not,a,kpi,file\n1,2,3,4\n").await;
             assert_eq!(status, 422);
             assert!(page.contains("Line 1: missing column(s) kpi_code"), "{page}");

@@ -12,6 +12,10 @@ pub struct ImportArgs {
     pub kind: String,
     #[arg(long)]
     pub provider: ProviderId,
+    /// The sheet of an Excel (.xlsx) workbook to read, by name; the first sheet when left out.
+    #[arg(long)]
+    pub sheet: Option<String>,
+    /// A CSV file (UTF-8 or Windows-1252) or an Excel (.xlsx) workbook.
     pub file: PathBuf,
     /// A staff file listing everyone employed on DATE (23/11/2026 or 2026-11-23), such as a monthly
     /// ESR report: people it leaves out are listed, and marked as having left on DATE with `--yes`.
@@ -26,14 +30,15 @@ pub struct ImportArgs {
 const PROGRESS_FROM_ROWS: usize = 10_000;
 
 pub fn run(database_url: Option<String>, args: ImportArgs) -> anyhow::Result<()> {
-    let ImportArgs { kind, provider, file, full_extract, yes } = args;
+    let ImportArgs { kind, provider, sheet, file, full_extract, yes } = args;
     let kind = ImportKind::parse(&kind).ok_or_else(|| anyhow::anyhow!("kind: use staff, cpd, supervision or kpis"))?;
     let content = std::fs::read(&file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
     let sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&content));
     let mut conn = super::ready_connection(database_url)?;
     super::provider(&mut conn, provider)?;
+    let read_as = import::ReadAs { sheet, ..Default::default() };
     if kind == ImportKind::Kpis {
-        return kpis(&mut conn, provider, &file, &content, &sha256);
+        return kpis(&mut conn, provider, &file, &content, &read_as, &sha256);
     }
     let today = super::clock().today();
     let full_extract_dated =
@@ -41,7 +46,7 @@ pub fn run(database_url: Option<String>, args: ImportArgs) -> anyhow::Result<()>
             .map_err(|errors| {
                 anyhow::anyhow!("--full-extract: {}", errors.0.values().cloned().collect::<Vec<_>>().join("; "))
             })?;
-    let read_as = import::ReadAs { full_extract_dated, ..Default::default() };
+    let read_as = import::ReadAs { full_extract_dated, ..read_as };
     let prepared = match import::prepare_read(&mut conn, provider, kind, &content, &read_as, today)? {
         Ok((prepared, read)) => {
             println!("read as {}", read.read_as);
@@ -108,11 +113,15 @@ fn kpis(
     provider: ProviderId,
     file: &std::path::Path,
     content: &[u8],
+    read_as: &import::ReadAs,
     sha256: &str,
 ) -> anyhow::Result<()> {
     use crate::quality::import as kpi_import;
-    let rows = match kpi_import::prepare(conn, provider, content)? {
-        Ok(rows) => rows,
+    let rows = match kpi_import::prepare_read(conn, provider, content, read_as)? {
+        Ok((rows, read)) => {
+            println!("read as {}", read.read_as);
+            rows
+        }
         Err(bad) => {
             for row in &bad {
                 eprintln!("{}: {row}", file.display());

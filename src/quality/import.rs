@@ -14,7 +14,7 @@ use super::store::{self, KpiLine};
 use crate::db::{self, DbConnection, ProviderId, StoreError, UserId};
 use crate::history::store::{created, json, record, Diff};
 use crate::history::Entry;
-use crate::workforce::import::{read_rows, ImportKind, ImportReport, RowError};
+use crate::workforce::import::{read_file, FileRead, ImportKind, ImportReport, ReadAs, RowError};
 
 /// One checked line.
 #[derive(Debug, Clone)]
@@ -50,9 +50,20 @@ pub fn prepare(
     provider_id: ProviderId,
     bytes: &[u8],
 ) -> QueryResult<Result<Vec<Row>, Vec<RowError>>> {
+    Ok(prepare_read(conn, provider_id, bytes, &ReadAs::default())?.map(|(rows, _)| rows))
+}
+
+/// [`prepare`], reading the file as `read_as` says (a workbook's sheet), with how it was read for
+/// the preview to say.
+pub fn prepare_read(
+    conn: &mut DbConnection,
+    provider_id: ProviderId,
+    bytes: &[u8],
+    read_as: &ReadAs,
+) -> QueryResult<Result<(Vec<Row>, FileRead), Vec<RowError>>> {
     let columns = ImportKind::Kpis.columns();
-    let rows = match read_rows(bytes, columns) {
-        Ok(rows) => rows,
+    let (read, rows) = match read_file(bytes, columns, read_as) {
+        Ok(read) => read,
         Err(errors) => return Ok(Err(errors)),
     };
     if rows.len() > MAX_ROWS {
@@ -113,9 +124,12 @@ pub fn prepare(
         }
     }
     if errors.is_empty() {
-        Ok(Ok(good))
+        Ok(Ok((good, read)))
     } else {
         errors.sort_by_key(|e| e.line);
+        for e in &mut errors {
+            e.sheet.clone_from(&read.sheet);
+        }
         Ok(Err(errors))
     }
 }

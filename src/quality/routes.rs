@@ -17,10 +17,10 @@ use crate::accounts::guard::{authorize, provider_context, provider_page};
 use crate::accounts::session::CurrentUser;
 use crate::db::{ProviderId, StoreError};
 use crate::form::FieldErrors;
-use crate::web::form::{confirm_then, save_then, status_for, Form, NoFields, UploadForm};
+use crate::web::form::{confirm_then, save_then, status_for, Form, UploadForm};
 use crate::web::session::session_token;
 use crate::web::{render_status, with_conn, AppError, AppState};
-use crate::workforce::import::{csv_upload, hold, refusal_in_words, ImportKind, RowError};
+use crate::workforce::import::{csv_upload, hold, refusal_in_words, upload_sheet, ImportKind, ReadAs, RowError};
 
 /// The quality indicator pages, imports and API, for `lib::app`. The import's routes come before
 /// `{reference}`, which would otherwise take "import" for a KPI.
@@ -270,13 +270,14 @@ async fn import_upload(
     user: CurrentUser,
     session: Session,
     path: web::Path<ProviderId>,
-    upload: UploadForm<NoFields>,
+    upload: UploadForm<SheetChoice>,
 ) -> Result<HttpResponse, AppError> {
     let provider_id = path.into_inner();
     authorize(&state, &user, provider_id, Capability::Manage).await?;
-    let limit = upload.limit;
+    let (limit, sheet) = (upload.limit, upload.fields.sheet.clone());
     let mut context = provider_context(&state, &user, provider_id).await?;
     import_context(&mut context, provider_id);
+    context.insert("sheet", &sheet);
     let refuse = |mut context: tera::Context, file_error: String, rows: Vec<RowError>| {
         context.insert("file_error", &file_error);
         context.insert("row_errors", &rows);
@@ -286,19 +287,28 @@ async fn import_upload(
         Ok(upload) => upload,
         Err(message) => return refuse(context, message, vec![]),
     };
+    let read_as = match upload_sheet(&upload, &sheet) {
+        Ok(sheet) => ReadAs { sheet, ..Default::default() },
+        Err(message) => {
+            context.insert("sheet_error", &message);
+            return refuse(context, String::new(), vec![]);
+        }
+    };
     let sha256 = upload.sha256.clone();
     let (token, now) = (session_token(&session, IMPORT_SESSION)?, state.now());
     let checked = with_conn(&state, move |conn| {
-        let prepared = import::prepare(conn, provider_id, &upload.content)?;
+        let prepared = import::prepare_read(conn, provider_id, &upload.content, &read_as)?;
         if prepared.is_ok() {
-            hold(conn, provider_id, &token, ImportKind::Kpis, &upload, &Default::default(), now)?;
+            hold(conn, provider_id, &token, ImportKind::Kpis, &upload, &read_as, now)?;
         }
-        Ok(prepared.map(|rows| (rows.len(), import::preview(&rows))))
+        Ok(prepared.map(|(rows, read)| (rows.len(), import::preview(&rows), read)))
     })
     .await?;
     match checked {
         Err(rows) => refuse(context, String::new(), rows),
-        Ok((rows, preview)) => {
+        Ok((rows, preview, read)) => {
+            context.insert("read_as", &read.read_as);
+            context.insert("read_sheet", &read.sheet);
             context.insert("kind_label", ImportKind::Kpis.label());
             context.insert("sha256", &sha256);
             context.insert("rows", &rows);
@@ -312,6 +322,13 @@ async fn import_upload(
 struct ConfirmForm {
     #[serde(default)]
     sha256: String,
+}
+
+/// What the import form says beside the file: a workbook's sheet by name (blank is the first).
+#[derive(Deserialize)]
+struct SheetChoice {
+    #[serde(default)]
+    sheet: String,
 }
 
 /// `POST /providers/{id}/kpis/import/confirm`: checks the kept file again and writes it in one
@@ -340,9 +357,9 @@ async fn import_confirm(
             ImportKind::Kpis,
             &sha256,
             now,
-            |conn, content, _read_as| {
-                let rows = match import::prepare(conn, provider_id, content)? {
-                    Ok(rows) => rows,
+            |conn, content, read_as| {
+                let rows = match import::prepare_read(conn, provider_id, content, read_as)? {
+                    Ok((rows, _)) => rows,
                     Err(bad) => return Ok(Err(bad)),
                 };
                 Ok(Ok(import::write(conn, Some(user_id), provider_id, &rows, &sha256)?))

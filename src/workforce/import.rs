@@ -70,6 +70,18 @@ impl ImportKind {
             ImportKind::Kpis => &["kpi_code", "period_start", "period_end", "numerator", "denominator", "value"],
         }
     }
+
+    /// The columns that hold dates: a number cell there in a workbook is Excel's serial day number
+    /// (a date typed into a cell formatted as a number), read as the day it counts to.
+    pub fn date_columns(self) -> &'static [&'static str] {
+        match self {
+            ImportKind::Staff => {
+                &["registration_renewal", "revalidation_due", "last_appraisal", "start_date", "leaving_date"]
+            }
+            ImportKind::Cpd | ImportKind::Supervision => &["date"],
+            ImportKind::Kpis => &["period_start", "period_end"],
+        }
+    }
 }
 
 /// A bad row: where it is in the file as the person who made it sees it (a CSV's line, the header
@@ -206,6 +218,9 @@ pub fn for_each_row(
     let table = super::reader::open(bytes, read_as.sheet.as_deref()).map_err(|e| vec![e])?;
     let sheet = table.sheet.clone();
     let read_as_words = table.read_as.clone();
+    let epoch_1904 = table.epoch_1904;
+    let dates: Vec<bool> =
+        columns.iter().map(|c| ImportKind::ALL.iter().any(|k| k.date_columns().contains(c))).collect();
     let index = match &read_as.mapping {
         Some(mapping) => mapping.index(&table.headers, columns),
         None => index_by_name(&table.headers, columns),
@@ -217,6 +232,7 @@ pub fn for_each_row(
         each(row.map(|row| {
             let mut values: Vec<String> =
                 index.iter().map(|i| i.and_then(|i| row.values.get(i)).cloned().unwrap_or_default()).collect();
+            serial_dates(&mut values, &index, &dates, &row.numbers, epoch_1904);
             if let Some(mapping) = &read_as.mapping {
                 mapping.translate(columns, &mut values);
             }
@@ -227,6 +243,22 @@ pub fn for_each_row(
         return Err(vec![RowError { line: 2, sheet, message: "the file has a header but no rows".into() }]);
     }
     Ok(FileRead { sheet, read_as: read_as_words })
+}
+
+/// Turns a workbook's number cells in date columns (`dates`, by field) into the days they count
+/// to, once the columns are in the kind's order (`index`: the file's column of each field);
+/// `numbers` names the file's number cells, and is empty for a CSV.
+fn serial_dates(values: &mut [String], index: &[Option<usize>], dates: &[bool], numbers: &[usize], epoch_1904: bool) {
+    if numbers.is_empty() {
+        return;
+    }
+    for ((value, column), is_date) in values.iter_mut().zip(index).zip(dates) {
+        if *is_date && column.is_some_and(|c| numbers.contains(&c)) {
+            if let Some(date) = super::reader::serial_date(value, epoch_1904) {
+                *value = date;
+            }
+        }
+    }
 }
 
 /// Which of the file's columns holds each of `columns`, matched by name without regard to case;
@@ -671,20 +703,45 @@ fn session_key(session_token: &str) -> String {
     hex::encode(<sha2::Sha256 as sha2::Digest>::digest(session_token.as_bytes()))
 }
 
-/// The CSV file an import form sent (`web::form::UploadForm`'s file), checked as any upload is
-/// (size, kind of file, SHA-256), or what to say at the file field. Every import reads its file
-/// through here: the workforce's and the quality indicators'.
+/// The file an import form sent (`web::form::UploadForm`'s file), a CSV or an Excel (.xlsx)
+/// workbook judged by its bytes: its size, that it can be read at all (`reader::check`), and its
+/// SHA-256; or what to say at the file field. Its rows are left to the reader. Every import reads
+/// its file through here: the workforce's and the quality indicators'.
 pub fn csv_upload(
     file: Option<(String, Vec<u8>)>,
     too_large: bool,
     limit: usize,
     max_upload_mb: usize,
 ) -> Result<Upload, String> {
-    match file {
-        _ if too_large => Err(format!("The file must be smaller than {max_upload_mb} MB")),
-        Some((_, content)) if !content.is_empty() => crate::evidence::model::check_upload(content, "import.csv", limit),
-        _ => Err("Choose a CSV file to import".into()),
+    use super::reader::Format;
+    let content = match file {
+        _ if too_large => return Err(format!("The file must be smaller than {max_upload_mb} MB")),
+        Some((_, content)) if !content.is_empty() => content,
+        _ => return Err("Choose a CSV or Excel (.xlsx) file to import".into()),
+    };
+    if content.len() > limit {
+        return Err(format!("The file must be smaller than {} MB", limit / (1024 * 1024)));
     }
+    let (file_name, media_type) = match super::reader::check(&content).map_err(|why| sentence(&why))? {
+        Format::Csv => ("import.csv", "text/csv"),
+        Format::Workbook => ("import.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    };
+    let sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&content));
+    Ok(Upload { file_name: file_name.into(), media_type: media_type.into(), sha256, content })
+}
+
+/// The sheet an import form named, checked against the file for the sheet field: blank for a CSV,
+/// and for a workbook one of its sheets (blank is the first). `None` when the field was blank.
+pub fn upload_sheet(upload: &Upload, sheet: &str) -> Result<Option<String>, String> {
+    let sheet = Some(sheet.trim()).filter(|s| !s.is_empty());
+    super::reader::check_sheet(&upload.content, sheet).map_err(|why| sentence(&why))?;
+    Ok(sheet.map(str::to_string))
+}
+
+/// A reader's refusal ("the file is …", said after a line's place) as a sentence on its own.
+fn sentence(why: &str) -> String {
+    let mut chars = why.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 /// Keeps a checked file for the session that previewed it until `now` + [`PENDING_HOURS`],
@@ -916,8 +973,10 @@ mod tests {
         assert_eq!(errors[0].line, 1);
         assert!(errors[0].message.contains("missing column(s) title, hours, participatory, reflective"));
         assert!(errors[0].message.contains("unknown column(s) titel"));
-        let latin1 = read_rows(b"staff_number\n\xe9\n", &["staff_number"]).unwrap_err();
-        assert!(latin1[0].message.contains("not UTF-8"));
+        // Not UTF-8: read as Windows-1252, as Excel's "CSV (Comma delimited)" writes it.
+        let latin1 = read_file(b"staff_number\nChlo\xe9 \xa3\n", &["staff_number"], &ReadAs::default()).unwrap();
+        assert_eq!(latin1.0.read_as, "CSV, Windows-1252");
+        assert_eq!(latin1.1, vec![(2, vec!["Chloé £".to_string()])]);
         assert!(read_rows(b"staff_number\n", &["staff_number"]).unwrap_err()[0].message.contains("no rows"));
     }
 }

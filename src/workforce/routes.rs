@@ -580,6 +580,9 @@ struct ImportChoice {
     full_extract: Option<String>,
     #[serde(default)]
     extract_date: String,
+    /// A workbook's sheet by name; blank is the first.
+    #[serde(default)]
+    sheet: String,
 }
 
 /// `POST /providers/{id}/workforce/import`: checks the whole file and shows a preview to confirm,
@@ -601,6 +604,7 @@ async fn import_upload(
     import_context(&mut context, provider_id, &kind_code);
     context.insert("full_extract", &upload.fields.full_extract.is_some());
     context.insert("extract_date", &upload.fields.extract_date);
+    context.insert("sheet", &upload.fields.sheet);
     let refuse = |mut context: tera::Context, file_error: String, rows: Vec<import::RowError>| {
         context.insert("file_error", &file_error);
         context.insert("row_errors", &rows);
@@ -625,13 +629,21 @@ async fn import_upload(
             return refuse(context, String::new(), vec![]);
         }
     };
+    let sheet = upload.fields.sheet.clone();
     let upload = match import::csv_upload(upload.file, upload.too_large, limit, state.settings.max_upload_mb) {
         Ok(upload) => upload,
         Err(message) => return refuse(context, message, vec![]),
     };
+    let sheet = match import::upload_sheet(&upload, &sheet) {
+        Ok(sheet) => sheet,
+        Err(message) => {
+            context.insert("sheet_error", &message);
+            return refuse(context, String::new(), vec![]);
+        }
+    };
     let sha256 = upload.sha256.clone();
     let (token, now) = (session_token(&session, IMPORT_SESSION)?, state.now());
-    let read_as = import::ReadAs { full_extract_dated, ..Default::default() };
+    let read_as = import::ReadAs { sheet, full_extract_dated, ..Default::default() };
     let read_as_day = read_as.full_extract_dated;
     let checked = with_conn(&state, move |conn| {
         let prepared = import::prepare_read(conn, provider_id, kind, &upload.content, &read_as, today)?;
@@ -647,6 +659,7 @@ async fn import_upload(
         Err(rows) => refuse(context, String::new(), rows),
         Ok((prepared, read)) => {
             context.insert("read_as", &read.read_as);
+            context.insert("read_sheet", &read.sheet);
             context.insert("kind_label", kind.label());
             context.insert("sha256", &sha256);
             context.insert("rows", &prepared.len());
