@@ -511,3 +511,36 @@ on_both_backends!(
         assert_eq!(count(&mut app.db.conn(), "kpi_values"), 2);
     }
 );
+
+/// A workbook damaged anywhere (bytes changed, cut short) is refused or read, never a panic; what
+/// is read of it is the sheet's own rows. Reads no database.
+#[test]
+fn a_damaged_workbook_never_panics_the_reader() {
+    let good = staff_workbook("Staff");
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = || {
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (state >> 33) as usize
+    };
+    for case in 0..300 {
+        let mut file = good.clone();
+        match case % 3 {
+            0 => file.truncate(next() % good.len()),
+            1 => {
+                for _ in 0..(1 + next() % 4) {
+                    let at = next() % file.len();
+                    file[at] = next() as u8;
+                }
+            }
+            _ => {
+                let at = next() % file.len();
+                file.splice(at..at, (0..(1 + next() % 16)).map(|_| next() as u8));
+            }
+        }
+        let read_as = ReadAs::default();
+        if let Err(errors) = import::read_rows_as(&file, &STAFF_HEADER, &read_as) {
+            assert!(!errors.is_empty(), "case {case}: a refusal says why");
+            assert!(errors.iter().all(|e| !e.message.is_empty()), "case {case}: {errors:?}");
+        }
+    }
+}
