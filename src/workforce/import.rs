@@ -293,7 +293,10 @@ pub struct Leaver {
 #[derive(Debug, Clone)]
 pub enum Prepared {
     /// The file's people, each with its line; and, for a full extract, the people it leaves out.
-    Staff { rows: Vec<(u64, NewStaff)>, leavers: Vec<Leaver> },
+    Staff {
+        rows: Vec<(u64, NewStaff)>,
+        leavers: Vec<Leaver>,
+    },
     Cpd(Vec<(u64, StaffId, NewCpd)>),
     Supervision(Vec<(u64, NewSupervision, StaffId, Vec<StaffId>)>),
 }
