@@ -247,8 +247,7 @@ on_both_backends!(
             import_file(&mut conn, from_csv.provider, ImportKind::Staff, STAFF_CSV.as_bytes(), None).unwrap();
         assert_eq!((report.created, read_as.as_str()), (4, "CSV, UTF-8"));
         let (report, read_as) =
-            import_file(&mut conn, from_workbook.provider, ImportKind::Staff, &staff_workbook("Staff"), None)
-                .unwrap();
+            import_file(&mut conn, from_workbook.provider, ImportKind::Staff, &staff_workbook("Staff"), None).unwrap();
         assert_eq!((report.created, read_as.as_str()), (4, "Excel workbook, sheet Staff"));
         let people = stored_staff(&mut conn, from_workbook.provider);
         assert_eq!(people, stored_staff(&mut conn, from_csv.provider), "the same people, field by field");
@@ -308,7 +307,10 @@ on_both_backends!(
         let done = run(&["--sheet", "Staff"]);
         assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
         let stdout = String::from_utf8_lossy(&done.stdout);
-        assert!(stdout.starts_with("read as Excel workbook, sheet Staff\nimported 4 rows of staff: 4 created"), "{stdout}");
+        assert!(
+            stdout.starts_with("read as Excel workbook, sheet Staff\nimported 4 rows of staff: 4 created"),
+            "{stdout}"
+        );
         assert_eq!(count(&mut conn, "staff"), 4);
     }
 );
@@ -387,8 +389,7 @@ on_both_backends!(
         let s = service(&mut app.db.migrated(), "Northshire OH Service", "northshire");
         let (client, token) = browser_signed_in(&app, "manager@northshire.example", PASSWORD).await;
         let import = format!("{}/providers/{}/workforce/import", app.address, s.provider);
-        let (status, page) =
-            upload(&client, &import, &token, "staff", "", "staff.xlsx", staff_workbook("Staff")).await;
+        let (status, page) = upload(&client, &import, &token, "staff", "", "staff.xlsx", staff_workbook("Staff")).await;
         assert_eq!(status, 200, "{page}");
         assert!(page.contains("Read as: Excel workbook, sheet Staff"), "{page}");
         assert!(page.contains("<th scope=\"col\">Row</th>"), "a workbook's rows are rows, not lines: {page}");
@@ -431,7 +432,8 @@ on_both_backends!(
         let file = book.save_to_buffer().unwrap();
         let (status, page) = upload(&client, &import, &token, "staff", "Payroll", "book.xlsx", file.clone()).await;
         assert_eq!(status, 422);
-        assert!(sheet_error(&page).contains("The workbook has no sheet &quot;Payroll&quot;; its sheets are Staff and CPD log"));
+        assert!(sheet_error(&page)
+            .contains("The workbook has no sheet &quot;Payroll&quot;; its sheets are Staff and CPD log"));
         assert!(page.contains("value=\"Payroll\""), "the field keeps what was typed");
         let (status, page) = upload(&client, &import, &token, "staff", "", "book.xlsx", file.clone()).await;
         assert_eq!(status, 200, "{page}");
@@ -511,3 +513,36 @@ on_both_backends!(
         assert_eq!(count(&mut app.db.conn(), "kpi_values"), 2);
     }
 );
+
+/// A workbook damaged anywhere (bytes changed, cut short) is refused or read, never a panic; what
+/// is read of it is the sheet's own rows. Reads no database.
+#[test]
+fn a_damaged_workbook_never_panics_the_reader() {
+    let good = staff_workbook("Staff");
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = || {
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (state >> 33) as usize
+    };
+    for case in 0..300 {
+        let mut file = good.clone();
+        match case % 3 {
+            0 => file.truncate(next() % good.len()),
+            1 => {
+                for _ in 0..(1 + next() % 4) {
+                    let at = next() % file.len();
+                    file[at] = next() as u8;
+                }
+            }
+            _ => {
+                let at = next() % file.len();
+                file.splice(at..at, (0..(1 + next() % 16)).map(|_| next() as u8));
+            }
+        }
+        let read_as = ReadAs::default();
+        if let Err(errors) = import::read_rows_as(&file, &STAFF_HEADER, &read_as) {
+            assert!(!errors.is_empty(), "case {case}: a refusal says why");
+            assert!(errors.iter().all(|e| !e.message.is_empty()), "case {case}: {errors:?}");
+        }
+    }
+}

@@ -87,8 +87,8 @@ pub enum Command {
         #[command(subcommand)]
         command: catalogue::CatalogueCommand,
     },
-    /// Import a CSV file of staff, CPD records, supervision sessions or quality indicator values
-    /// (kpis) into a provider's records.
+    /// Import a CSV file or an Excel (.xlsx) workbook of staff, CPD records, supervision sessions or
+    /// quality indicator values (kpis) into a provider's records.
     /// The whole file is checked first: any bad row refuses the file, listing every bad row by line,
     /// and nothing is written. Re-importing staff updates people in place by staff number.
     Import(import::ImportArgs),

@@ -53,6 +53,9 @@ pub fn prepare(
     Ok(prepare_read(conn, provider_id, bytes, &ReadAs::default())?.map(|(rows, _)| rows))
 }
 
+/// A checked file's rows, with how the file was read.
+pub type Checked = (Vec<Row>, FileRead);
+
 /// [`prepare`], reading the file as `read_as` says (a workbook's sheet), with how it was read for
 /// the preview to say.
 pub fn prepare_read(
@@ -60,7 +63,7 @@ pub fn prepare_read(
     provider_id: ProviderId,
     bytes: &[u8],
     read_as: &ReadAs,
-) -> QueryResult<Result<(Vec<Row>, FileRead), Vec<RowError>>> {
+) -> QueryResult<Result<Checked, Vec<RowError>>> {
     let columns = ImportKind::Kpis.columns();
     let (read, rows) = match read_file(bytes, columns, read_as) {
         Ok(read) => read,

@@ -54,7 +54,9 @@ fn check_package(bytes: &[u8]) -> Result<(), String> {
 fn check_package_within(bytes: &[u8], most: u64) -> Result<(), String> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| DAMAGED.to_string())?;
     if zip.len() > MAX_PARTS {
-        return Err(format!("the file holds more than {MAX_PARTS} parts, which no workbook does: save it again as .xlsx"));
+        return Err(format!(
+            "the file holds more than {MAX_PARTS} parts, which no workbook does: save it again as .xlsx"
+        ));
     }
     if let Ok(mut mimetype) = zip.by_name("mimetype") {
         let mut kind = String::new();
@@ -64,14 +66,20 @@ fn check_package_within(bytes: &[u8], most: u64) -> Result<(), String> {
             return Err("the file is an OpenDocument spreadsheet (.ods): save it as .xlsx or CSV".into());
         }
     }
-    if zip.index_for_name("[Content_Types].xml").is_none() || !zip.file_names().any(|n| n.is_ok_and(|n| n.starts_with("xl/"))) {
-        return Err("the file is a ZIP archive or another Office file, not an Excel workbook: choose the .xlsx or CSV file".into());
+    if zip.index_for_name("[Content_Types].xml").is_none()
+        || !zip.file_names().any(|n| n.is_ok_and(|n| n.starts_with("xl/")))
+    {
+        return Err(
+            "the file is a ZIP archive or another Office file, not an Excel workbook: choose the .xlsx or CSV file"
+                .into(),
+        );
     }
     let mut total: u64 = 0;
     for index in 0..zip.len() {
         let mut part = zip.by_index(index).map_err(|_| DAMAGED.to_string())?;
         let room = most - total;
-        total += std::io::copy(&mut (&mut part).take(room + 1), &mut std::io::sink()).map_err(|_| DAMAGED.to_string())?;
+        total +=
+            std::io::copy(&mut (&mut part).take(room + 1), &mut std::io::sink()).map_err(|_| DAMAGED.to_string())?;
         if total > most {
             return Err(format!(
                 "the workbook unpacks to more than {} MB, too much to import: split it, or save it as CSV",
@@ -95,8 +103,15 @@ struct Collected {
 
 enum Stored {
     /// A row's cells: `width` of them from cell `first`.
-    Cells { line: u32, first: u32, width: u32 },
-    Problem { line: u32, message: String },
+    Cells {
+        line: u32,
+        first: u32,
+        width: u32,
+    },
+    Problem {
+        line: u32,
+        message: String,
+    },
 }
 
 impl Collected {
@@ -255,7 +270,10 @@ fn read(bytes: &[u8], sheet: Option<&str>) -> Result<Table<'static>, RowError> {
         let Some(cell) = next else { break };
         let (index, column) = cell.get_position();
         if index >= MAX_ROWS {
-            return Err(at(index + 1, format!("the sheet has more than {MAX_ROWS} rows, too many to import: split it")));
+            return Err(at(
+                index + 1,
+                format!("the sheet has more than {MAX_ROWS} rows, too many to import: split it"),
+            ));
         }
         match cell_text(cell.get_value().clone()) {
             Ok((text, _)) if text.trim().is_empty() => {}
