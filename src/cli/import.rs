@@ -39,7 +39,7 @@ pub fn run(database_url: Option<String>, args: ImportArgs) -> anyhow::Result<()>
             for row in &rows {
                 eprintln!("{}: {row}", file.display());
             }
-            anyhow::bail!("{}; nothing was imported", crate::words::counted(rows.len(), "bad row", "bad rows"));
+            anyhow::bail!("{}; nothing was imported", import::bad_rows_in_words(&rows));
         }
     };
     let bar = (prepared.len() > PROGRESS_FROM_ROWS).then(|| {

@@ -649,14 +649,8 @@ fn preview(prepared: &import::Prepared) -> Vec<(u64, String)> {
                 )
             })
             .collect(),
-        import::Prepared::Cpd(rows) => rows
-            .iter()
-            .take(SHOWN)
-            .map(|(line, _, c)| {
-                let what = if c.reflective { "reflective account".to_string() } else { format!("{} hours", c.hours) };
-                (*line, format!("{} {}: {what}", c.date.format("%-d %b %Y"), c.title))
-            })
-            .collect(),
+        import::Prepared::Cpd(rows) => rows.iter().take(SHOWN).map(|(line, _, c)| (*line, cpd_line(c))).collect(),
+        import::Prepared::CpdFile(file) => file.first.iter().take(SHOWN).map(|(line, c)| (*line, cpd_line(c))).collect(),
         import::Prepared::Supervision(rows) => rows
             .iter()
             .take(SHOWN)
@@ -674,6 +668,12 @@ fn preview(prepared: &import::Prepared) -> Vec<(u64, String)> {
             })
             .collect(),
     }
+}
+
+/// A CPD record as the preview lists it: "23 Nov 2026 Course: 2 hours".
+fn cpd_line(c: &super::model::NewCpd) -> String {
+    let what = if c.reflective { "reflective account".to_string() } else { format!("{} hours", c.hours) };
+    format!("{} {}: {what}", c.date.format("%-d %b %Y"), c.title)
 }
 
 /// The session key of the token naming this browser's previews (`import::hold`).
