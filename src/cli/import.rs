@@ -42,6 +42,8 @@ pub fn run(database_url: Option<String>, args: ImportArgs) -> anyhow::Result<()>
             anyhow::bail!("{}; nothing was imported", import::bad_rows_in_words(&rows));
         }
     };
+    // A checked CPD file keeps its own copy for the write: this one is done with.
+    drop(content);
     let bar = (prepared.len() > PROGRESS_FROM_ROWS).then(|| {
         let bar = indicatif::ProgressBar::new(prepared.len() as u64);
         bar.set_style(
