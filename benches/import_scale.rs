@@ -41,7 +41,7 @@ fn staff_file() -> String {
 /// account every seventh row (which carries none).
 fn cpd_row(i: usize) -> (String, chrono::NaiveDate, String, &'static str, &'static str, &'static str) {
     let date = Utc::now().date_naive() - chrono::Duration::days((i % 1400) as i64);
-    let (hours, participatory, reflective) = match (i % 7 == 0, i % 3 == 0) {
+    let (hours, participatory, reflective) = match (i.is_multiple_of(7), i.is_multiple_of(3)) {
         (true, _) => ("", "no", "y"),
         (false, true) => ("1.5", "yes", "n"),
         (false, false) => ("2", "no", "n"),
@@ -67,7 +67,7 @@ fn write_workbook(path: &Path, rows: usize) {
     use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
     let mut workbook = Workbook::new();
     let date_format = Format::new().set_num_format("dd/mm/yyyy");
-    let sheet = workbook.add_worksheet_with_constant_memory().expect("a sheet");
+    let sheet = workbook.add_worksheet();
     for (col, name) in ["staff_number", "date", "title", "hours", "participatory", "reflective"].iter().enumerate() {
         sheet.write_string(0, col as u16, *name).expect("a header cell");
     }
@@ -208,6 +208,8 @@ fn main() {
         );
     } else {
         let why = measured.stderr.lines().next().unwrap_or("").to_string();
-        println!("[SQLite] import {WORKBOOK_ROWS} CPD rows from a workbook: skipped: workbooks not readable yet ({why})");
+        println!(
+            "[SQLite] import {WORKBOOK_ROWS} CPD rows from a workbook: skipped: workbooks not readable yet ({why})"
+        );
     }
 }

@@ -134,7 +134,8 @@ on_both_backends!(
         assert_eq!(report.in_words(ImportKind::Cpd), "700 CPD entries added");
         assert_eq!(heard.last(), Some(&rows), "progress reaches the last row");
         assert_eq!(cpd_count(&mut conn), rows as i64, "every row is written");
-        let grace: i32 = staff::table.filter(staff::staff_number.eq("N200")).select(staff::id).first(&mut conn).unwrap();
+        let grace: i32 =
+            staff::table.filter(staff::staff_number.eq("N200")).select(staff::id).first(&mut conn).unwrap();
         let first: (chrono::NaiveDate, String, f64, bool, bool) = cpd_records::table
             .filter(cpd_records::staff_id.eq(grace))
             .filter(cpd_records::title.eq("Activity 0, part one"))

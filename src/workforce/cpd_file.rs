@@ -51,7 +51,13 @@ pub struct CpdFile {
 impl CpdFile {
     /// A checked file's bytes kept for its write, read as the check read them.
     pub(super) fn new(checked: Checked, content: &[u8], read_as: &ReadAs, today: NaiveDate) -> Self {
-        CpdFile { rows: checked.rows, first: checked.first, content: Arc::from(content), read_as: read_as.clone(), today }
+        CpdFile {
+            rows: checked.rows,
+            first: checked.first,
+            content: Arc::from(content),
+            read_as: read_as.clone(),
+            today,
+        }
     }
 }
 

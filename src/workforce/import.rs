@@ -8,8 +8,8 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use super::model::{NewCpd, NewStaff, NewSupervision, StaffInput, SupervisionInput};
 use super::cpd_file::{self, CpdFile};
+use super::model::{NewCpd, NewStaff, NewSupervision, StaffInput, SupervisionInput};
 use super::store;
 use crate::db::schema::{cpd_records, pending_imports};
 use crate::db::ProviderId;
@@ -355,7 +355,10 @@ pub struct Leaver {
 #[derive(Debug, Clone)]
 pub enum Prepared {
     /// The file's people, each with its line; and, for a full extract, the people it leaves out.
-    Staff { rows: Vec<(u64, NewStaff)>, leavers: Vec<Leaver> },
+    Staff {
+        rows: Vec<(u64, NewStaff)>,
+        leavers: Vec<Leaver>,
+    },
     /// CPD records in hand, each with its line (the demo's).
     Cpd(Vec<(u64, StaffId, NewCpd)>),
     /// A CPD file, checked without keeping its rows: written by reading it again.

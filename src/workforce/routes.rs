@@ -650,7 +650,9 @@ fn preview(prepared: &import::Prepared) -> Vec<(u64, String)> {
             })
             .collect(),
         import::Prepared::Cpd(rows) => rows.iter().take(SHOWN).map(|(line, _, c)| (*line, cpd_line(c))).collect(),
-        import::Prepared::CpdFile(file) => file.first.iter().take(SHOWN).map(|(line, c)| (*line, cpd_line(c))).collect(),
+        import::Prepared::CpdFile(file) => {
+            file.first.iter().take(SHOWN).map(|(line, c)| (*line, cpd_line(c))).collect()
+        }
         import::Prepared::Supervision(rows) => rows
             .iter()
             .take(SHOWN)
