@@ -1,6 +1,8 @@
 //! CSV imports of staff, CPD and supervision, from the web page and `ohgov import`. A file is read
-//! and checked whole first; a file with any bad row is refused with every bad row listed by line,
-//! and nothing is written. Re-importing staff updates people in place by staff number.
+//! and checked whole first; a file with any bad row is refused with its bad rows listed by line (the
+//! first [`BAD_ROWS_LISTED`], then how many more), and nothing is written. A CPD file, which may
+//! have a million rows, is checked and written in two streaming passes (`cpd_file`). Re-importing
+//! staff updates people in place by staff number.
 
 use std::collections::{HashMap, HashSet};
 

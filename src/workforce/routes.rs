@@ -545,8 +545,8 @@ fn import_context(context: &mut tera::Context, provider_id: ProviderId, kind: &s
 
 /// How a workforce file is read, as the import page says it.
 const IMPORT_HELP: &str = "Headers may be in any case; dates may be 23/11/2026 or 2026-11-23; yes/no may be yes, no, \
-true, false, y, n, 1 or 0. A file with any bad row is refused whole, with every bad row listed. Re-importing staff updates \
-people by staff number.";
+true, false, y, n, 1 or 0. A file with any bad row is refused whole, with its bad rows listed (the first 1,000, then \
+how many more). Re-importing staff updates people by staff number.";
 
 /// A kind the workforce import offers: quality indicator files have their own page.
 fn workforce_kind(code: &str) -> Option<ImportKind> {
