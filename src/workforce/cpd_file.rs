@@ -122,8 +122,11 @@ pub(super) fn write(
     let people = store::staff_numbers(conn, provider_id)?;
     let tuning = Tuning::begin(conn, content.len())?;
     let written = write_rows(conn, by, &people, content, read_as, today, progress);
-    tuning.end(conn, written.is_ok())?;
-    written
+    // The write's own error, if any, is the one to report; the tuning is undone either way.
+    let ended = tuning.end(conn, written.is_ok());
+    let done = written?;
+    ended?;
+    Ok(done)
 }
 
 /// The rows of [`write`], with SQLite tuned.
