@@ -37,7 +37,7 @@ const WRITE_CACHE_KIB: i64 = 32 * 1024;
 
 /// A CPD file that passed its checks, without its rows: how many there are, the first few for the
 /// preview, and the file itself (shared, not copied) for the write, which reads it again.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct CpdFile {
     /// How many records the file holds.
     pub rows: usize,
@@ -46,6 +46,19 @@ pub struct CpdFile {
     pub(super) content: Arc<[u8]>,
     pub(super) read_as: ReadAs,
     pub(super) today: NaiveDate,
+}
+
+impl std::fmt::Debug for CpdFile {
+    /// The file's size rather than its bytes: a checked file may be 40 MB.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CpdFile")
+            .field("rows", &self.rows)
+            .field("first", &self.first)
+            .field("bytes", &self.content.len())
+            .field("read_as", &self.read_as)
+            .field("today", &self.today)
+            .finish()
+    }
 }
 
 impl CpdFile {
