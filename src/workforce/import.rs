@@ -308,7 +308,7 @@ pub fn for_each_row(
     for row in table.rows {
         any = true;
         each(row.map(|row| {
-            if as_read {
+            if as_read && row.values.len() == columns.len() {
                 return (row.line, row.values);
             }
             let mut values: Vec<String> =
