@@ -369,9 +369,11 @@ mod csv_import {
             let prepared = import::prepare(&mut conn, fixture.provider, ImportKind::Cpd, &bytes, today())
                 .expect("the database answers")
                 .map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
-            let import::Prepared::Cpd(read) = prepared else { return Err(TestCaseError::fail("not CPD")) };
+            let import::Prepared::CpdFile(file) = prepared else { return Err(TestCaseError::fail("not CPD")) };
+            let read = &file.first;
+            prop_assert_eq!(file.rows, rows.len());
             prop_assert_eq!(read.len(), rows.len());
-            for ((line, _, cpd), (i, (_, date, _, title, tenths, participatory, reflective))) in
+            for ((line, cpd), (i, (_, date, _, title, tenths, participatory, reflective))) in
                 read.iter().zip(rows.iter().enumerate())
             {
                 prop_assert_eq!(*line, i as u64 + 2);

@@ -56,7 +56,7 @@ pub fn run(database_url: Option<String>, args: ImportArgs) -> anyhow::Result<()>
             for row in &rows {
                 eprintln!("{}: {row}", file.display());
             }
-            anyhow::bail!("{}; nothing was imported", crate::words::counted(rows.len(), "bad row", "bad rows"));
+            anyhow::bail!("{}; nothing was imported", import::bad_rows_in_words(&rows));
         }
     };
     if let (import::Prepared::Staff { leavers, .. }, Some(day)) = (&prepared, full_extract_dated) {
@@ -78,6 +78,8 @@ pub fn run(database_url: Option<String>, args: ImportArgs) -> anyhow::Result<()>
             }
         }
     }
+    // A checked CPD file keeps its own copy for the write: this one is done with.
+    drop(content);
     let bar = (prepared.len() > PROGRESS_FROM_ROWS).then(|| {
         let bar = indicatif::ProgressBar::new(prepared.len() as u64);
         bar.set_style(

@@ -89,8 +89,9 @@ pub enum Command {
     },
     /// Import a CSV file or an Excel (.xlsx) workbook of staff, CPD records, supervision sessions or
     /// quality indicator values (kpis) into a provider's records.
-    /// The whole file is checked first: any bad row refuses the file, listing every bad row by line,
-    /// and nothing is written. Re-importing staff updates people in place by staff number.
+    /// The whole file is checked first: any bad row refuses the file, listing the bad rows by line
+    /// (the first 1,000, then how many more), and nothing is written. Re-importing staff updates
+    /// people in place by staff number.
     Import(import::ImportArgs),
     /// A provider's evidence library.
     Evidence {

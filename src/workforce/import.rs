@@ -1,6 +1,8 @@
 //! CSV imports of staff, CPD and supervision, from the web page and `ohgov import`. A file is read
-//! and checked whole first; a file with any bad row is refused with every bad row listed by line,
-//! and nothing is written. Re-importing staff updates people in place by staff number.
+//! and checked whole first; a file with any bad row is refused with its bad rows listed by line (the
+//! first [`BAD_ROWS_LISTED`], then how many more), and nothing is written. A CPD file, which may
+//! have a million rows, is checked and written in two streaming passes (`cpd_file`). Re-importing
+//! staff updates people in place by staff number.
 
 use std::collections::{HashMap, HashSet};
 
@@ -8,7 +10,8 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use super::model::{CpdInput, NewCpd, NewStaff, NewSupervision, StaffInput, SupervisionInput};
+use super::cpd_file::{self, CpdFile};
+use super::model::{NewCpd, NewStaff, NewSupervision, StaffInput, SupervisionInput};
 use super::store;
 use crate::db::schema::{cpd_records, pending_imports};
 use crate::db::ProviderId;
@@ -100,6 +103,18 @@ impl RowError {
         RowError { line, sheet: None, message: message.into() }
     }
 
+    /// The last entry of a list cut at [`BAD_ROWS_LISTED`]: how many more bad rows the file has.
+    /// It has no place in the file (line 0).
+    pub fn more(n: usize) -> Self {
+        let rows = if n == 1 { "bad row" } else { "bad rows" };
+        RowError::at_line(0, format!("and {} more {rows}", thousands(n)))
+    }
+
+    /// Whether this is the "and N more bad rows" that ends a cut list.
+    pub fn is_more(&self) -> bool {
+        self.line == 0
+    }
+
     /// Where the row is, in words: "line 5", or "sheet Staff, row 5".
     pub fn place(&self) -> String {
         match &self.sheet {
@@ -111,7 +126,81 @@ impl RowError {
 
 impl std::fmt::Display for RowError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.is_more() {
+            return f.write_str(&self.message);
+        }
         write!(f, "{}: {}", self.place(), self.message)
+    }
+}
+
+/// The most bad rows a refusal lists; the rest are counted ("and 3,500 more bad rows"), so a long
+/// file of garbage neither fills the page nor the memory with its messages.
+pub const BAD_ROWS_LISTED: usize = 1_000;
+
+/// A count with its thousands separated, as the error list says it: "998,999".
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut said = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            said.push(',');
+        }
+        said.push(digit);
+    }
+    said
+}
+
+/// Bad rows as a file is read: the first [`BAD_ROWS_LISTED`] kept, the rest only counted.
+#[derive(Debug, Default)]
+pub(super) struct BadRows {
+    listed: Vec<RowError>,
+    more: usize,
+}
+
+impl BadRows {
+    pub(super) fn push(&mut self, error: RowError) {
+        if self.listed.len() < BAD_ROWS_LISTED {
+            self.listed.push(error);
+        } else {
+            self.more += 1;
+        }
+    }
+
+    pub(super) fn is_empty(&self) -> bool {
+        self.listed.is_empty()
+    }
+
+    /// The list a refusal gives, each row placed in `sheet` (a workbook's), ending with how many
+    /// more there are when it was cut.
+    pub(super) fn into_list(self, sheet: &Option<String>) -> Vec<RowError> {
+        let mut listed = self.listed;
+        for e in &mut listed {
+            if e.sheet.is_none() {
+                e.sheet.clone_from(sheet);
+            }
+        }
+        if self.more > 0 {
+            listed.push(RowError::more(self.more));
+        }
+        listed
+    }
+}
+
+/// A whole list of bad rows cut to [`BAD_ROWS_LISTED`], with how many more there are.
+fn cut(errors: Vec<RowError>) -> Vec<RowError> {
+    let mut bad = BadRows::default();
+    for e in errors {
+        bad.push(e);
+    }
+    bad.into_list(&None)
+}
+
+/// How many bad rows a refusal lists, in words: "3 bad rows", or "more than 1,000 bad rows" for a
+/// cut list (whose last entry says how many more).
+pub fn bad_rows_in_words(rows: &[RowError]) -> String {
+    match rows.last() {
+        Some(last) if last.is_more() => format!("more than {} bad rows", thousands(rows.len() - 1)),
+        _ => crate::words::counted(rows.len(), "bad row", "bad rows"),
     }
 }
 
@@ -142,7 +231,7 @@ fn accepted_in(field: &str) -> Option<String> {
     }
 }
 
-fn row_error(line: u64, errors: FieldErrors) -> RowError {
+pub(super) fn row_error(line: u64, errors: FieldErrors) -> RowError {
     let message = errors
         .0
         .iter()
@@ -226,10 +315,17 @@ pub fn for_each_row(
         None => index_by_name(&table.headers, columns),
     }
     .map_err(|message| vec![RowError { line: 1, sheet: sheet.clone(), message }])?;
+    // A file whose columns are ohgov's, in ohgov's order, hands its rows on as they were read.
+    let as_read = read_as.mapping.is_none()
+        && table.headers.len() == columns.len()
+        && index.iter().enumerate().all(|(i, at)| *at == Some(i));
     let mut any = false;
     for row in table.rows {
         any = true;
         each(row.map(|row| {
+            if as_read && row.numbers.is_empty() && row.values.len() == columns.len() {
+                return (row.line, row.values);
+            }
             let mut values: Vec<String> =
                 index.iter().map(|i| i.and_then(|i| row.values.get(i)).cloned().unwrap_or_default()).collect();
             serial_dates(&mut values, &index, &dates, &row.numbers, epoch_1904);
@@ -297,7 +393,10 @@ pub enum Prepared {
         rows: Vec<(u64, NewStaff)>,
         leavers: Vec<Leaver>,
     },
+    /// CPD records in hand, each with its line (the demo's).
     Cpd(Vec<(u64, StaffId, NewCpd)>),
+    /// A CPD file, checked without keeping its rows: written by reading it again.
+    CpdFile(CpdFile),
     Supervision(Vec<(u64, NewSupervision, StaffId, Vec<StaffId>)>),
 }
 
@@ -306,6 +405,7 @@ impl Prepared {
         match self {
             Prepared::Staff { rows, .. } => rows.len(),
             Prepared::Cpd(rows) => rows.len(),
+            Prepared::CpdFile(file) => file.rows,
             Prepared::Supervision(rows) => rows.len(),
         }
     }
@@ -353,9 +453,14 @@ pub fn prepare_read(
     today: NaiveDate,
 ) -> QueryResult<Result<(Prepared, FileRead), Vec<RowError>>> {
     let columns = kind.columns();
+    if kind == ImportKind::Cpd {
+        // A CPD file may have a million rows: checked as it is read, none of them kept.
+        return Ok(cpd_file::check(conn, provider_id, bytes, read_as, today)?
+            .map(|(checked, read)| (Prepared::CpdFile(CpdFile::new(checked, bytes, read_as, today)), read)));
+    }
     let (read, rows) = match read_file(bytes, columns, read_as) {
         Ok(read) => read,
-        Err(errors) => return Ok(Err(errors)),
+        Err(errors) => return Ok(Err(cut(errors))),
     };
     let mut errors = Vec::new();
     let prepared = match kind {
@@ -396,34 +501,7 @@ pub fn prepare_read(
             }
             Prepared::Staff { rows: good, leavers: Vec::new() }
         }
-        ImportKind::Cpd => {
-            let people = store::staff_numbers(conn, provider_id)?;
-            let mut good = Vec::with_capacity(rows.len());
-            for (line, values) in rows {
-                let get = |name| field(&values, columns, name).to_string();
-                let number = get("staff_number");
-                let input = CpdInput {
-                    date: get("date"),
-                    title: get("title"),
-                    activity_type: String::new(),
-                    hours: get("hours"),
-                    participatory: get("participatory"),
-                    reflective: get("reflective"),
-                };
-                let person = people.get(number.trim()).map(|p| p.0);
-                match (input.parse(today), person) {
-                    (Ok(cpd), Some(staff_id)) => good.push((line, staff_id, cpd)),
-                    (parsed, person) => {
-                        let mut e = parsed.err().unwrap_or_default();
-                        if person.is_none() {
-                            e.add("staff_number", format!("there is no one with staff number {:?}", number.trim()));
-                        }
-                        errors.push(row_error(line, e));
-                    }
-                }
-            }
-            Prepared::Cpd(good)
-        }
+        ImportKind::Cpd => unreachable!("a CPD file is checked as it is read, above"),
         ImportKind::Supervision => {
             let people = store::staff_numbers(conn, provider_id)?;
             let mut good = Vec::new();
@@ -471,7 +549,7 @@ pub fn prepare_read(
         for e in &mut errors {
             e.sheet.clone_from(&read.sheet);
         }
-        Ok(Err(errors))
+        Ok(Err(cut(errors)))
     }
 }
 
@@ -643,6 +721,11 @@ fn write(
             }
             ImportKind::Staff
         }
+        Prepared::CpdFile(file) => {
+            report.created =
+                cpd_file::write(conn, by, provider_id, &file.content, &file.read_as, file.today, progress)?;
+            ImportKind::Cpd
+        }
         Prepared::Cpd(rows) => {
             let mut done = 0;
             for step in rows.chunks(CPD_PROGRESS_STEP) {
@@ -661,6 +744,19 @@ fn write(
             ImportKind::Supervision
         }
     };
+    record_import(conn, by, provider_id, kind, &report, file_sha256)?;
+    Ok(report)
+}
+
+/// The history line of an imported file: its SHA-256 and counts.
+fn record_import(
+    conn: &mut DbConnection,
+    by: Option<UserId>,
+    provider_id: ProviderId,
+    kind: ImportKind,
+    report: &ImportReport,
+    file_sha256: &str,
+) -> Result<(), StoreError> {
     crate::history::store::record(
         conn,
         &crate::history::Entry {
@@ -683,7 +779,7 @@ fn write(
             ),
         },
     )?;
-    Ok(report)
+    Ok(())
 }
 
 /// How long a previewed file waits for its confirmation. After that it cannot be confirmed, and
@@ -795,6 +891,18 @@ pub fn confirm(
     now: DateTime<Utc>,
 ) -> Result<Result<ImportReport, Vec<RowError>>, StoreError> {
     confirm_with(conn, provider_id, session_token, kind, sha256, now, |conn, content, read_as| {
+        if kind == ImportKind::Cpd {
+            // Checked again as it is, then written: two passes over the file, its rows not held.
+            let checked = cpd_file::check(conn, provider_id, content, read_as, today)?;
+            let rows = match checked {
+                Ok((checked, _)) => checked.rows,
+                Err(rows) => return Ok(Err(rows)),
+            };
+            let created = cpd_file::write(conn, by, provider_id, content, read_as, today, &mut |_| {})?;
+            let report = ImportReport { rows, created, ..Default::default() };
+            record_import(conn, by, provider_id, ImportKind::Cpd, &report, sha256)?;
+            return Ok(Ok(report));
+        }
         let prepared = match prepare_as(conn, provider_id, kind, content, read_as, today)? {
             Ok(prepared) => prepared,
             Err(rows) => return Ok(Err(rows)),

@@ -2,6 +2,7 @@
 //! and the rules that judge each person's compliance.
 
 pub mod api;
+pub mod cpd_file;
 pub mod demo;
 pub mod import;
 pub mod mapping;

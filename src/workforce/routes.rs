@@ -546,8 +546,8 @@ fn import_context(context: &mut tera::Context, provider_id: ProviderId, kind: &s
 
 /// How a workforce file is read, as the import page says it.
 const IMPORT_HELP: &str = "Headers may be in any case; dates may be 23/11/2026 or 2026-11-23; yes/no may be yes, no, \
-true, false, y, n, 1 or 0. A file with any bad row is refused whole, with every bad row listed. Re-importing staff updates \
-people by staff number.";
+true, false, y, n, 1 or 0. A file with any bad row is refused whole, with its bad rows listed (the first 1,000, then \
+how many more). Re-importing staff updates people by staff number.";
 
 /// A kind the workforce import offers: quality indicator files have their own page.
 fn workforce_kind(code: &str) -> Option<ImportKind> {
@@ -687,14 +687,10 @@ fn preview(prepared: &import::Prepared) -> Vec<(u64, String)> {
                 )
             })
             .collect(),
-        import::Prepared::Cpd(rows) => rows
-            .iter()
-            .take(SHOWN)
-            .map(|(line, _, c)| {
-                let what = if c.reflective { "reflective account".to_string() } else { format!("{} hours", c.hours) };
-                (*line, format!("{} {}: {what}", c.date.format("%-d %b %Y"), c.title))
-            })
-            .collect(),
+        import::Prepared::Cpd(rows) => rows.iter().take(SHOWN).map(|(line, _, c)| (*line, cpd_line(c))).collect(),
+        import::Prepared::CpdFile(file) => {
+            file.first.iter().take(SHOWN).map(|(line, c)| (*line, cpd_line(c))).collect()
+        }
         import::Prepared::Supervision(rows) => rows
             .iter()
             .take(SHOWN)
@@ -712,6 +708,12 @@ fn preview(prepared: &import::Prepared) -> Vec<(u64, String)> {
             })
             .collect(),
     }
+}
+
+/// A CPD record as the preview lists it: "23 Nov 2026 Course: 2 hours".
+fn cpd_line(c: &super::model::NewCpd) -> String {
+    let what = if c.reflective { "reflective account".to_string() } else { format!("{} hours", c.hours) };
+    format!("{} {}: {what}", c.date.format("%-d %b %Y"), c.title)
 }
 
 /// The session key of the token naming this browser's previews (`import::hold`).
