@@ -30,7 +30,7 @@ crate::vocabulary! {
         /// `quality::import`.
         Kpis => ("kpis", "Quality indicator values"),
     }
-    name = "import kind", stored_in = [pending_imports.kind];
+    name = "import kind", stored_in = [pending_imports.kind, import_mappings.kind];
 }
 
 impl ImportKind {
@@ -231,7 +231,7 @@ pub fn for_each_row(
 
 /// Which of the file's columns holds each of `columns`, matched by name without regard to case;
 /// missing and unknown columns are refused in one message.
-fn index_by_name(headers: &[String], columns: &[&str]) -> Result<Vec<Option<usize>>, String> {
+pub(crate) fn index_by_name(headers: &[String], columns: &[&str]) -> Result<Vec<Option<usize>>, String> {
     let headers: Vec<String> = headers.iter().map(|h| h.trim().to_ascii_lowercase()).collect();
     let mut problems = Vec::new();
     let missing: Vec<&str> = columns.iter().filter(|c| !headers.iter().any(|h| h == *c)).copied().collect();
