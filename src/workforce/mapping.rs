@@ -374,11 +374,11 @@ pub fn guess_values(
 
 /// Counts the distinct values of the closed-list fields in a file's rows, read by `columns`
 /// (field → header). `rows` are the file's rows in its own column order.
-pub fn count_values<'r>(
+pub fn count_values<R: AsRef<[String]>>(
     kind: ImportKind,
     headers: &[String],
     columns: &BTreeMap<String, String>,
-    rows: impl Iterator<Item = &'r [String]>,
+    rows: impl Iterator<Item = R>,
 ) -> ValueCounts {
     let wanted: Vec<(String, usize)> = columns
         .iter()
@@ -389,6 +389,7 @@ pub fn count_values<'r>(
         .collect();
     let mut counts = ValueCounts::new();
     for row in rows {
+        let row = row.as_ref();
         for (field, i) in &wanted {
             let value = row.get(*i).map(|v| v.trim()).unwrap_or("");
             if !value.is_empty() {
@@ -435,7 +436,33 @@ pub fn check(
     errors
 }
 
-use super::import::ImportKind;
+/// A file's headers as written, for deciding whether it needs a mapping; a file that cannot be read
+/// at all is refused as the import would refuse it.
+pub fn headers(bytes: &[u8], sheet: Option<&str>) -> Result<Vec<String>, RowError> {
+    super::reader::open(bytes, sheet).map(|table| table.headers)
+}
+
+/// Whether the file's headers are ohgov's own names for the kind (then no mapping is needed).
+pub fn headers_are_own(kind: ImportKind, headers: &[String]) -> bool {
+    super::import::index_by_name(headers, kind.columns()).is_ok()
+}
+
+/// Reads a file once for the mapping page: its headers, and each distinct value of the
+/// closed-list fields as `columns` (field → header) place them. Rows that cannot be read are left
+/// out here; the import's own check names them.
+pub fn survey(
+    bytes: &[u8],
+    sheet: Option<&str>,
+    kind: ImportKind,
+    columns: &BTreeMap<String, String>,
+) -> Result<(Vec<String>, ValueCounts), RowError> {
+    let table = super::reader::open(bytes, sheet)?;
+    let headers = table.headers.clone();
+    let counts = count_values(kind, &headers, columns, table.rows.filter_map(Result::ok).map(|row| row.values));
+    Ok((headers, counts))
+}
+
+use super::import::{ImportKind, RowError};
 
 #[cfg(test)]
 mod tests {
