@@ -5,6 +5,7 @@ pub mod api;
 pub mod demo;
 pub mod import;
 pub mod mapping;
+pub mod mapping_routes;
 pub mod mapping_store;
 pub mod model;
 pub mod reader;

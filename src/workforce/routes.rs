@@ -46,7 +46,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/providers/{provider_id}/workforce/import", web::get().to(import_form))
         .route("/providers/{provider_id}/workforce/import", web::post().to(import_upload))
         .route("/providers/{provider_id}/workforce/import/confirm", web::post().to(import_confirm))
-        .route("/api/v1/providers/{provider_id}/workforce", web::get().to(workforce_json));
+        .route("/api/v1/providers/{provider_id}/workforce", web::get().to(workforce_json))
+        .configure(super::mapping_routes::configure);
 }
 
 #[derive(Deserialize, Default)]
@@ -534,13 +535,14 @@ async fn withdraw_session(
 
 /// What the shared import pages (`import.html`, `import_preview.html`) need to say about
 /// workforce files.
-fn import_context(context: &mut tera::Context, provider_id: ProviderId, kind: &str) {
+pub(super) fn import_context(context: &mut tera::Context, provider_id: ProviderId, kind: &str) {
     let kinds: Vec<(&str, &str, String)> =
         ImportKind::WORKFORCE.iter().map(|k| (k.as_str(), k.label(), k.columns().join(", "))).collect();
     context.insert("kinds", &kinds);
     context.insert("kind", kind);
     context.insert("import_path", &format!("/providers/{provider_id}/workforce/import"));
     context.insert("import_help", IMPORT_HELP);
+    context.insert("mappings_path", &format!("/providers/{provider_id}/workforce/import/mappings"));
 }
 
 /// How a workforce file is read, as the import page says it.
@@ -549,7 +551,7 @@ true, false, y, n, 1 or 0. A file with any bad row is refused whole, with every 
 people by staff number.";
 
 /// A kind the workforce import offers: quality indicator files have their own page.
-fn workforce_kind(code: &str) -> Option<ImportKind> {
+pub(super) fn workforce_kind(code: &str) -> Option<ImportKind> {
     ImportKind::parse(code).filter(|kind| ImportKind::WORKFORCE.contains(kind))
 }
 
@@ -612,6 +614,12 @@ async fn import_upload(
     let sha256 = upload.sha256.clone();
     let (token, now) = (session_token(&session, IMPORT_SESSION)?, state.now());
     let read_as = import::ReadAs::default();
+    // A file whose headers are not ohgov's own is read with its saved mapping, or asked about.
+    let step = super::mapping_routes::before_preview(&state, &req, &user, &session, provider_id, kind, &upload, read_as);
+    let (read_as, mapping_name) = match step.await? {
+        super::mapping_routes::Step::Read(read_as, name) => (read_as, name),
+        super::mapping_routes::Step::Page(page) => return Ok(page),
+    };
     let checked = with_conn(&state, move |conn| {
         let prepared = import::prepare_read(conn, provider_id, kind, &upload.content, &read_as, today)?;
         if prepared.is_ok() {
@@ -626,6 +634,7 @@ async fn import_upload(
         Err(rows) => refuse(context, String::new(), rows),
         Ok((prepared, read)) => {
             context.insert("read_as", &read.read_as);
+            context.insert("mapping_name", &mapping_name);
             context.insert("kind_label", kind.label());
             context.insert("sha256", &sha256);
             context.insert("rows", &prepared.len());
@@ -636,7 +645,7 @@ async fn import_upload(
 }
 
 /// The first rows of a checked file, as the preview shows them.
-fn preview(prepared: &import::Prepared) -> Vec<(u64, String)> {
+pub(super) fn preview(prepared: &import::Prepared) -> Vec<(u64, String)> {
     const SHOWN: usize = 20;
     match prepared {
         import::Prepared::Staff { rows, .. } => rows
@@ -677,7 +686,7 @@ fn preview(prepared: &import::Prepared) -> Vec<(u64, String)> {
 }
 
 /// The session key of the token naming this browser's previews (`import::hold`).
-const IMPORT_SESSION: &str = "import_session";
+pub(super) const IMPORT_SESSION: &str = "import_session";
 
 #[derive(Deserialize)]
 struct ConfirmForm {
