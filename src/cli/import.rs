@@ -30,6 +30,9 @@ pub fn run(database_url: Option<String>, args: ImportArgs) -> anyhow::Result<()>
     let mut conn = super::ready_connection(database_url)?;
     super::provider(&mut conn, provider)?;
     if kind == ImportKind::Kpis {
+        if mapping.is_some() {
+            anyhow::bail!("--mapping reads staff, CPD and supervision files; quality indicator files use ohgov's own columns");
+        }
         return kpis(&mut conn, provider, &file, &content, &sha256);
     }
     let today = super::clock().today();
