@@ -249,10 +249,11 @@ fn build_world(db: &support::TestDb) -> World {
     )
     .unwrap();
     let mapping = {
-        let columns = [("staff_number", "Employee Number"), ("full_name", "Full Name"), ("discipline", "Position Title")]
-            .into_iter()
-            .map(|(field, header)| (field.to_string(), header.to_string()))
-            .collect();
+        let columns =
+            [("staff_number", "Employee Number"), ("full_name", "Full Name"), ("discipline", "Position Title")]
+                .into_iter()
+                .map(|(field, header)| (field.to_string(), header.to_string()))
+                .collect();
         let headers: Vec<String> = ["Employee Number", "Full Name", "Position Title"].map(String::from).to_vec();
         ohgov::workforce::mapping_store::save(
             &mut conn,
@@ -843,7 +844,12 @@ on_both_backends!(
                 format!("/providers/{p}/workforce/import/mappings"),
                 MANAGES,
             ),
-            ("GET", "/providers/{provider_id}/workforce/import/mappings", format!("/providers/{q}/workforce/import/mappings"), HIDDEN),
+            (
+                "GET",
+                "/providers/{provider_id}/workforce/import/mappings",
+                format!("/providers/{q}/workforce/import/mappings"),
+                HIDDEN,
+            ),
             (
                 "GET",
                 "/providers/{provider_id}/workforce/import/mappings/{mapping_id}",

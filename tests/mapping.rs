@@ -137,107 +137,121 @@ fn set(fields: &mut Vec<(String, String)>, name: &str, value: &str) {
 
 on_both_backends!(
     an_esr_file_is_mapped_saved_and_the_next_one_read_without_asking,
-    app | app | {
-        let s = service(&mut app.db.migrated(), "Northshire OH Service", "northshire");
-        let (client, token) = browser_signed_in(&app, "manager@northshire.example", PASSWORD).await;
-        let base = format!("{}/providers/{}/workforce", app.address, s.provider);
-        let (status, page) = upload(&client, &format!("{base}/import"), &token, esr_file()).await;
-        assert_eq!(status, 200, "{page}");
-        assert!(page.contains("Match the file&#x27;s columns") || page.contains("Match the file's columns"), "{page}");
-        assert_eq!(selected(&page, "column_staff_number").as_deref(), Some("Employee Number"));
-        assert_eq!(selected(&page, "column_full_name").as_deref(), Some("Full Name"));
-        assert_eq!(selected(&page, "column_discipline").as_deref(), Some("Position Title"));
-        assert_eq!(selected(&page, "column_regulator").as_deref(), Some("Professional Registration Body"));
-        assert_eq!(selected(&page, "column_registration_renewal").as_deref(), Some("Registration Expiry Date"));
-        assert_eq!(selected(&page, "column_start_date").as_deref(), Some("Hire Date"));
-        assert_eq!(selected(&page, "column_email"), None, "no email column: not in this file");
-        assert_eq!(page.matches("Wellbeing Lead").count(), 2, "the unknown value is asked about once (label and hidden field)");
-        assert!(page.contains("(2 rows)"), "with the rows that hold it");
-        assert!(!page.contains("Nursing &amp; Midwifery Council&quot; ("), "a known value is not asked about");
+    app | app
+        | {
+            let s = service(&mut app.db.migrated(), "Northshire OH Service", "northshire");
+            let (client, token) = browser_signed_in(&app, "manager@northshire.example", PASSWORD).await;
+            let base = format!("{}/providers/{}/workforce", app.address, s.provider);
+            let (status, page) = upload(&client, &format!("{base}/import"), &token, esr_file()).await;
+            assert_eq!(status, 200, "{page}");
+            assert!(
+                page.contains("Match the file&#x27;s columns") || page.contains("Match the file's columns"),
+                "{page}"
+            );
+            assert_eq!(selected(&page, "column_staff_number").as_deref(), Some("Employee Number"));
+            assert_eq!(selected(&page, "column_full_name").as_deref(), Some("Full Name"));
+            assert_eq!(selected(&page, "column_discipline").as_deref(), Some("Position Title"));
+            assert_eq!(selected(&page, "column_regulator").as_deref(), Some("Professional Registration Body"));
+            assert_eq!(selected(&page, "column_registration_renewal").as_deref(), Some("Registration Expiry Date"));
+            assert_eq!(selected(&page, "column_start_date").as_deref(), Some("Hire Date"));
+            assert_eq!(selected(&page, "column_email"), None, "no email column: not in this file");
+            assert_eq!(
+                page.matches("Wellbeing Lead").count(),
+                2,
+                "the unknown value is asked about once (label and hidden field)"
+            );
+            assert!(page.contains("(2 rows)"), "with the rows that hold it");
+            assert!(!page.contains("Nursing &amp; Midwifery Council&quot; ("), "a known value is not asked about");
 
-        // Posted without a name or a code for the unknown value: refused at the fields, file kept.
-        let mut fields = mapping_fields(&page);
-        let response = client.post(format!("{base}/import/mapping")).form(&fields).send().await.unwrap();
-        assert_eq!(response.status().as_u16(), 422);
-        let again = response.text().await.unwrap();
-        assert!(again.contains("Name the mapping"), "{again}");
-        assert!(again.contains("Choose what &quot;Wellbeing Lead&quot; means as discipline"), "{again}");
-        assert_eq!(selected(&again, "column_staff_number").as_deref(), Some("Employee Number"), "choices kept");
-        let mut conn = app.db.conn();
-        assert_eq!(import_mappings::table.count().get_result::<i64>(&mut conn).unwrap(), 0, "nothing saved");
-        assert!(people(&mut conn).is_empty());
+            // Posted without a name or a code for the unknown value: refused at the fields, file kept.
+            let mut fields = mapping_fields(&page);
+            let response = client.post(format!("{base}/import/mapping")).form(&fields).send().await.unwrap();
+            assert_eq!(response.status().as_u16(), 422);
+            let again = response.text().await.unwrap();
+            assert!(again.contains("Name the mapping"), "{again}");
+            assert!(again.contains("Choose what &quot;Wellbeing Lead&quot; means as discipline"), "{again}");
+            assert_eq!(selected(&again, "column_staff_number").as_deref(), Some("Employee Number"), "choices kept");
+            let mut conn = app.db.conn();
+            assert_eq!(import_mappings::table.count().get_result::<i64>(&mut conn).unwrap(), 0, "nothing saved");
+            assert!(people(&mut conn).is_empty());
 
-        set(&mut fields, "name", "ESR monthly staff report");
-        set(&mut fields, "value_0", "non_clinical_case_worker");
-        let response = client.post(format!("{base}/import/mapping")).form(&fields).send().await.unwrap();
-        assert_eq!(response.status().as_u16(), 200);
-        let preview = response.text().await.unwrap();
-        assert!(preview.contains("Every one of the 4 rows passed its checks"), "{preview}");
-        assert!(preview.contains("Read with the saved mapping ESR monthly staff report"));
-        assert!(people(&mut conn).is_empty(), "a preview writes nothing");
-        let sha = hidden(&preview, "sha256");
-        let confirm = client
-            .post(format!("{base}/import/confirm"))
-            .form(&[("csrf_token", token.as_str()), ("kind", "staff"), ("sha256", sha.as_str())])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(confirm.status().as_u16(), 303);
-        let imported = people(&mut conn);
-        assert_eq!(imported.len(), 4);
-        assert_eq!((imported[0].2, imported[0].3), (Discipline::OccupationalPhysician, Regulator::Gmc));
-        assert_eq!((imported[1].2, imported[1].3), (Discipline::OhNurse, Regulator::Nmc), "Nursing & Midwifery Council is nmc");
-        assert_eq!(imported[2].2, Discipline::NonClinicalCaseWorker, "as the manager chose");
-        let made: i64 = history::table
-            .filter(history::entity.eq("import_mapping"))
-            .filter(history::entity_id.eq("ESR monthly staff report"))
-            .filter(history::action.eq("create"))
-            .count()
-            .get_result(&mut conn)
-            .unwrap();
-        assert_eq!(made, 1, "the mapping's saving is in the history");
+            set(&mut fields, "name", "ESR monthly staff report");
+            set(&mut fields, "value_0", "non_clinical_case_worker");
+            let response = client.post(format!("{base}/import/mapping")).form(&fields).send().await.unwrap();
+            assert_eq!(response.status().as_u16(), 200);
+            let preview = response.text().await.unwrap();
+            assert!(preview.contains("Every one of the 4 rows passed its checks"), "{preview}");
+            assert!(preview.contains("Read with the saved mapping ESR monthly staff report"));
+            assert!(people(&mut conn).is_empty(), "a preview writes nothing");
+            let sha = hidden(&preview, "sha256");
+            let confirm = client
+                .post(format!("{base}/import/confirm"))
+                .form(&[("csrf_token", token.as_str()), ("kind", "staff"), ("sha256", sha.as_str())])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(confirm.status().as_u16(), 303);
+            let imported = people(&mut conn);
+            assert_eq!(imported.len(), 4);
+            assert_eq!((imported[0].2, imported[0].3), (Discipline::OccupationalPhysician, Regulator::Gmc));
+            assert_eq!(
+                (imported[1].2, imported[1].3),
+                (Discipline::OhNurse, Regulator::Nmc),
+                "Nursing & Midwifery Council is nmc"
+            );
+            assert_eq!(imported[2].2, Discipline::NonClinicalCaseWorker, "as the manager chose");
+            let made: i64 = history::table
+                .filter(history::entity.eq("import_mapping"))
+                .filter(history::entity_id.eq("ESR monthly staff report"))
+                .filter(history::action.eq("create"))
+                .count()
+                .get_result(&mut conn)
+                .unwrap();
+            assert_eq!(made, 1, "the mapping's saving is in the history");
 
-        // Next month's report, same columns in another order: straight to the preview.
-        let (status, preview) = upload(&client, &format!("{base}/import"), &token, next_month()).await;
-        assert_eq!(status, 200, "{preview}");
-        assert!(preview.contains("The one row passed its checks"), "{preview}");
-        assert!(preview.contains("Read with the saved mapping ESR monthly staff report"));
-        assert!(preview.contains("Alex Kerr: Non-clinical case worker"));
-        // ohgov's own columns are read as they are, without a mapping.
-        let own = "staff_number,full_name,email,discipline,regulator,registration_number,registration_renewal,revalidation_due,last_appraisal,responsible_officer,start_date,leaving_date,fte\n\
+            // Next month's report, same columns in another order: straight to the preview.
+            let (status, preview) = upload(&client, &format!("{base}/import"), &token, next_month()).await;
+            assert_eq!(status, 200, "{preview}");
+            assert!(preview.contains("The one row passed its checks"), "{preview}");
+            assert!(preview.contains("Read with the saved mapping ESR monthly staff report"));
+            assert!(preview.contains("Alex Kerr: Non-clinical case worker"));
+            // ohgov's own columns are read as they are, without a mapping.
+            let own = "staff_number,full_name,email,discipline,regulator,registration_number,registration_renewal,revalidation_due,last_appraisal,responsible_officer,start_date,leaving_date,fte\n\
                    A9,Ann Other,,administrator,,,,,,,,,1\n";
-        let (status, preview) = upload(&client, &format!("{base}/import"), &token, own.to_string()).await;
-        assert_eq!(status, 200);
-        assert!(!preview.contains("saved mapping"), "{preview}");
-    }
+            let (status, preview) = upload(&client, &format!("{base}/import"), &token, own.to_string()).await;
+            assert_eq!(status, 200);
+            assert!(!preview.contains("saved mapping"), "{preview}");
+        }
 );
 
 on_both_backends!(
     a_mapping_that_leaves_a_field_out_keeps_what_is_recorded,
-    catalogue_db | db | {
-        let mut conn = db.migrated();
-        let s = service(&mut conn, "Northshire OH Service", "northshire");
-        let today = support::today();
-        let own = "staff_number,full_name,email,discipline,regulator,registration_number,registration_renewal,revalidation_due,last_appraisal,responsible_officer,start_date,leaving_date,fte\n\
+    catalogue_db
+        | db
+        | {
+            let mut conn = db.migrated();
+            let s = service(&mut conn, "Northshire OH Service", "northshire");
+            let today = support::today();
+            let own = "staff_number,full_name,email,discipline,regulator,registration_number,registration_renewal,revalidation_due,last_appraisal,responsible_officer,start_date,leaving_date,fte\n\
                    E2,Grace Okafor,grace.okafor@northshire.example,oh_nurse,nmc,12A3456E,2027-08-31,2027-06-30,,,2021-01-04,,0.8\n";
-        let prepared = import::prepare(&mut conn, s.provider, ImportKind::Staff, own.as_bytes(), today).unwrap().unwrap();
-        import::commit(&mut conn, None, s.provider, &prepared, "one", &mut |_| {}).unwrap();
-        // A report with no email and no revalidation column, and a changed FTE.
-        let report = format!("{ESR_HEADER}\nE2,Grace Okafor,Occupational Health Nurse,Nursing & Midwifery Council,12A3456E,31/08/2027,04/01/2021,1\n");
-        let read_as = ReadAs { mapping: Some(esr_mapping()), ..Default::default() };
-        let prepared = import::prepare_as(&mut conn, s.provider, ImportKind::Staff, report.as_bytes(), &read_as, today)
-            .unwrap()
-            .unwrap();
-        let report = import::commit(&mut conn, None, s.provider, &prepared, "two", &mut |_| {}).unwrap();
-        assert_eq!(report.updated, 1);
-        let (email, revalidation, fte): (Option<String>, Option<chrono::NaiveDate>, Option<f64>) = staff::table
-            .select((staff::email, staff::revalidation_due, staff::fte))
-            .first(&mut conn)
-            .unwrap();
-        assert_eq!(email.as_deref(), Some("grace.okafor@northshire.example"), "not blanked");
-        assert_eq!(revalidation, chrono::NaiveDate::from_ymd_opt(2027, 6, 30));
-        assert_eq!(fte, Some(1.0), "what the file holds is written");
-    }
+            let prepared =
+                import::prepare(&mut conn, s.provider, ImportKind::Staff, own.as_bytes(), today).unwrap().unwrap();
+            import::commit(&mut conn, None, s.provider, &prepared, "one", &mut |_| {}).unwrap();
+            // A report with no email and no revalidation column, and a changed FTE.
+            let report = format!("{ESR_HEADER}\nE2,Grace Okafor,Occupational Health Nurse,Nursing & Midwifery Council,12A3456E,31/08/2027,04/01/2021,1\n");
+            let read_as = ReadAs { mapping: Some(esr_mapping()), ..Default::default() };
+            let prepared =
+                import::prepare_as(&mut conn, s.provider, ImportKind::Staff, report.as_bytes(), &read_as, today)
+                    .unwrap()
+                    .unwrap();
+            let report = import::commit(&mut conn, None, s.provider, &prepared, "two", &mut |_| {}).unwrap();
+            assert_eq!(report.updated, 1);
+            let (email, revalidation, fte): (Option<String>, Option<chrono::NaiveDate>, Option<f64>) =
+                staff::table.select((staff::email, staff::revalidation_due, staff::fte)).first(&mut conn).unwrap();
+            assert_eq!(email.as_deref(), Some("grace.okafor@northshire.example"), "not blanked");
+            assert_eq!(revalidation, chrono::NaiveDate::from_ymd_opt(2027, 6, 30));
+            assert_eq!(fte, Some(1.0), "what the file holds is written");
+        }
 );
 
 fn ohgov(db: &support::TestDb, args: &[&str]) -> std::process::Output {
@@ -271,7 +285,8 @@ on_both_backends!(
         assert!(said.contains("use --mapping with one of \"ESR monthly staff report\""), "{said}");
         let wrong = ohgov(&db, &["import", "staff", "--provider", &provider, &file, "--mapping", "ESR weekly"]);
         assert!(!wrong.status.success());
-        assert!(String::from_utf8_lossy(&wrong.stderr).contains("no saved column mapping for staff files called \"ESR weekly\""));
+        assert!(String::from_utf8_lossy(&wrong.stderr)
+            .contains("no saved column mapping for staff files called \"ESR weekly\""));
         assert!(people(&mut conn).is_empty());
         let done =
             ohgov(&db, &["import", "staff", "--provider", &provider, &file, "--mapping", "esr monthly staff report"]);
@@ -291,7 +306,8 @@ on_both_backends!(
         let id = save_esr_mapping(&mut conn, s.provider, "ESR monthly staff report");
         let (client, token) = browser_signed_in(&app, "manager@northshire.example", PASSWORD).await;
         let base = format!("{}/providers/{}/workforce/import/mappings", app.address, s.provider);
-        let import_page = client.get(format!("{}/providers/{}/workforce/import", app.address, s.provider)).send().await.unwrap();
+        let import_page =
+            client.get(format!("{}/providers/{}/workforce/import", app.address, s.provider)).send().await.unwrap();
         assert!(import_page.text().await.unwrap().contains("saved column mappings</a>"));
         let list = client.get(&base).send().await.unwrap().text().await.unwrap();
         assert!(list.contains("ESR monthly staff report") && list.contains("Staff number: Employee Number"), "{list}");
@@ -300,7 +316,8 @@ on_both_backends!(
         let page = client.get(format!("{base}/{id}")).send().await.unwrap().text().await.unwrap();
         assert_eq!(selected(&page, "column_fte").as_deref(), Some("FTE"));
         // Renamed, the FTE column taken out, one value's code changed; the required number left out is refused.
-        let mut form = vec![("csrf_token".to_string(), token.clone()), ("name".to_string(), "ESR staff report".to_string())];
+        let mut form =
+            vec![("csrf_token".to_string(), token.clone()), ("name".to_string(), "ESR staff report".to_string())];
         for field in ImportKind::Staff.columns() {
             let id = format!("column_{field}");
             let chosen = selected(&page, &id).unwrap_or_default();

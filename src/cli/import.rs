@@ -31,7 +31,9 @@ pub fn run(database_url: Option<String>, args: ImportArgs) -> anyhow::Result<()>
     super::provider(&mut conn, provider)?;
     if kind == ImportKind::Kpis {
         if mapping.is_some() {
-            anyhow::bail!("--mapping reads staff, CPD and supervision files; quality indicator files use ohgov's own columns");
+            anyhow::bail!(
+                "--mapping reads staff, CPD and supervision files; quality indicator files use ohgov's own columns"
+            );
         }
         return kpis(&mut conn, provider, &file, &content, &sha256);
     }

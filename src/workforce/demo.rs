@@ -119,8 +119,7 @@ fn esr_mapping(conn: &mut DbConnection, provider: crate::db::ProviderId) -> Resu
     let headers = mapping::headers(file, None).map_err(unreadable)?;
     let columns = mapping::guess_columns(ImportKind::Staff, &headers, Synonyms::builtin());
     let (_, counts) = mapping::survey(file, None, ImportKind::Staff, &columns).map_err(unreadable)?;
-    let (values, unknown) =
-        mapping::guess_values(ImportKind::Staff, &counts, &Default::default(), Synonyms::builtin());
+    let (values, unknown) = mapping::guess_values(ImportKind::Staff, &counts, &Default::default(), Synonyms::builtin());
     if let Some(value) = unknown.first() {
         return Err(StoreError::Conflict(format!(
             "demo/esr-staff-report.csv: the synonyms do not know the {} {:?}",
@@ -129,7 +128,16 @@ fn esr_mapping(conn: &mut DbConnection, provider: crate::db::ProviderId) -> Resu
     }
     let now = chrono::Utc::now().naive_utc();
     let column_mapping = ColumnMapping { columns, values };
-    super::mapping_store::save(conn, None, provider, ImportKind::Staff, ESR_MAPPING_NAME, &headers, &column_mapping, now)?;
+    super::mapping_store::save(
+        conn,
+        None,
+        provider,
+        ImportKind::Staff,
+        ESR_MAPPING_NAME,
+        &headers,
+        &column_mapping,
+        now,
+    )?;
     Ok(())
 }
 

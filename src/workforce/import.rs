@@ -261,7 +261,10 @@ pub struct Leaver {
 #[derive(Debug, Clone)]
 pub enum Prepared {
     /// The file's people, each with its line; and, for a full extract, the people it leaves out.
-    Staff { rows: Vec<(u64, NewStaff)>, leavers: Vec<Leaver> },
+    Staff {
+        rows: Vec<(u64, NewStaff)>,
+        leavers: Vec<Leaver>,
+    },
     Cpd(Vec<(u64, StaffId, NewCpd)>),
     Supervision(Vec<(u64, NewSupervision, StaffId, Vec<StaffId>)>),
 }
@@ -334,7 +337,10 @@ pub fn prepare_read(
             let current: HashMap<String, StaffInput> = if absent.is_empty() {
                 HashMap::new()
             } else {
-                store::staff_list(conn, provider_id)?.into_iter().map(|s| (s.staff_number.clone(), s.as_input())).collect()
+                store::staff_list(conn, provider_id)?
+                    .into_iter()
+                    .map(|s| (s.staff_number.clone(), s.as_input()))
+                    .collect()
             };
             let mut seen: HashMap<String, u64> = HashMap::new();
             let mut good = Vec::new();

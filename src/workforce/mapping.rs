@@ -109,7 +109,8 @@ impl Synonyms {
             for (code, values) in codes {
                 if !closed.choices().iter().any(|(c, _)| c == code) {
                     let known: Vec<&str> = closed.choices().iter().map(|(c, _)| *c).collect();
-                    problems.push(format!("[values.{list}]: {code:?} is not a {list} code (one of {})", known.join(", ")));
+                    problems
+                        .push(format!("[values.{list}]: {code:?} is not a {list} code (one of {})", known.join(", ")));
                 }
                 for value in values {
                     let key = normalised(value);
@@ -295,9 +296,15 @@ pub fn fingerprint(headers: &[String]) -> String {
 pub fn guess_columns(kind: ImportKind, headers: &[String], synonyms: &Synonyms) -> BTreeMap<String, String> {
     let mut taken: Vec<&str> = Vec::new();
     let mut guessed = BTreeMap::new();
-    let passes: [&dyn Fn(&str, &str) -> bool; 2] =
-        [&|field: &str, header: &str| header.trim() == field, &|field: &str, header: &str| normalised(header) == field];
-    for pass in passes {
+    // First as written, then without regard to case.
+    for exact in [true, false] {
+        let pass = |field: &str, header: &str| {
+            if exact {
+                header.trim() == field
+            } else {
+                normalised(header) == field
+            }
+        };
         for field in kind.columns() {
             if guessed.contains_key(*field) {
                 continue;

@@ -237,7 +237,8 @@ async fn post_mapping(
     let columns = posted_columns(kind, &form);
     let posted = posted_values(&form);
     let held_sha = sha256.clone();
-    let held = with_conn(&state, move |conn| Ok(import::held(conn, provider_id, &token, kind, &held_sha, now)?)).await?;
+    let held =
+        with_conn(&state, move |conn| Ok(import::held(conn, provider_id, &token, kind, &held_sha, now)?)).await?;
     let Some((content, read_as)) = held else {
         let mut context = provider_context(&state, &user, provider_id).await?;
         import_context(&mut context, provider_id, kind.as_str());
@@ -288,8 +289,10 @@ async fn post_mapping(
     let saved = with_conn(&state, move |conn| {
         let at = now.naive_utc();
         let result = match mapping_id {
-            None => mapping_store::save(conn, Some(user_id), provider_id, kind, &saved_name, &file_headers, &to_save, at)
-                .map(|_| ()),
+            None => {
+                mapping_store::save(conn, Some(user_id), provider_id, kind, &saved_name, &file_headers, &to_save, at)
+                    .map(|_| ())
+            }
             Some(id) => {
                 let mut kept = mapping_store::get(conn, provider_id, id)?.mapping;
                 for (field, codes) in to_save.values {
@@ -299,7 +302,7 @@ async fn post_mapping(
                 mapping_store::update(conn, Some(user_id), provider_id, id, &saved_name, &kept, at).map(|_| ())
             }
         };
-        Ok(crate::web::error::Refusal::refusal(result)?)
+        crate::web::error::Refusal::refusal(result)
     })
     .await?;
     if let Err(refused) = saved {
@@ -493,12 +496,16 @@ async fn change(
     let (to_save, new_name, user_id, now) = (column_mapping.clone(), name.clone(), user.id, state.now().naive_utc());
     let result = with_conn(&state, move |conn| {
         let changed = mapping_store::update(conn, Some(user_id), provider_id, id, &new_name, &to_save, now);
-        Ok(crate::web::error::Refusal::refusal(changed)?)
+        crate::web::error::Refusal::refusal(changed)
     })
     .await?;
     match result {
         Ok(changed) => {
-            let said = if changed { format!("Column mapping {name} changed") } else { format!("Column mapping {name}: nothing changed") };
+            let said = if changed {
+                format!("Column mapping {name} changed")
+            } else {
+                format!("Column mapping {name}: nothing changed")
+            };
             Ok(confirm_then(&req, said, format!("/providers/{provider_id}/workforce/import/mappings")))
         }
         Err(refused) => {

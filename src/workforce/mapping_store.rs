@@ -76,7 +76,8 @@ pub fn for_headers(
     Ok(row.map(saved))
 }
 
-/// The provider's mapping for a kind of file by its name, as written (any case).
+/// The provider's mapping for a kind of file by its name, without regard to case or surrounding
+/// spaces: what `ohgov import --mapping NAME` reads with.
 pub fn by_name(
     conn: &mut DbConnection,
     provider_id: ProviderId,
@@ -84,18 +85,19 @@ pub fn by_name(
     name: &str,
 ) -> QueryResult<Option<SavedMapping>> {
     let wanted = name.trim().to_lowercase();
-    Ok(names_and_ids(conn, provider_id, kind)?
-        .into_iter()
-        .find(|(_, n)| n.to_lowercase() == wanted)
-        .map(|(id, _)| get(conn, provider_id, id))
-        .transpose()
-        .map_err(|e| match e {
-            StoreError::Database(e) => e,
-            _ => diesel::result::Error::NotFound,
-        })?)
+    let rows: Vec<Row> = import_mappings::table
+        .filter(import_mappings::provider_id.eq(provider_id))
+        .filter(import_mappings::kind.eq(kind))
+        .select(columns())
+        .load(conn)?;
+    Ok(rows.into_iter().find(|row| row.2.to_lowercase() == wanted).map(saved))
 }
 
-fn names_and_ids(conn: &mut DbConnection, provider_id: ProviderId, kind: ImportKind) -> QueryResult<Vec<(i32, String)>> {
+fn names_and_ids(
+    conn: &mut DbConnection,
+    provider_id: ProviderId,
+    kind: ImportKind,
+) -> QueryResult<Vec<(i32, String)>> {
     import_mappings::table
         .filter(import_mappings::provider_id.eq(provider_id))
         .filter(import_mappings::kind.eq(kind))
@@ -141,7 +143,9 @@ fn name_taken(
     except: Option<i32>,
 ) -> QueryResult<bool> {
     let wanted = name.to_lowercase();
-    Ok(names_and_ids(conn, provider_id, kind)?.into_iter().any(|(id, n)| n.to_lowercase() == wanted && Some(id) != except))
+    Ok(names_and_ids(conn, provider_id, kind)?
+        .into_iter()
+        .any(|(id, n)| n.to_lowercase() == wanted && Some(id) != except))
 }
 
 /// Each mapped column in words, in the kind's field order: "Staff number: Employee Number".
@@ -207,7 +211,10 @@ pub fn save(
     let (headers_json, mapping_json) = (document(&headers)?, document(column_mapping)?);
     db::write_transaction(conn, |conn| {
         if name_taken(conn, provider_id, kind, &name, None)? {
-            return Err(StoreError::invalid("name", format!("There is already a mapping called {name:?}: choose another name")));
+            return Err(StoreError::invalid(
+                "name",
+                format!("There is already a mapping called {name:?}: choose another name"),
+            ));
         }
         if let Some(other) = for_headers(conn, provider_id, kind, headers)? {
             return Err(StoreError::invalid(
@@ -256,7 +263,10 @@ pub fn update(
     db::write_transaction(conn, |conn| {
         let current = get(conn, provider_id, id)?;
         if name_taken(conn, provider_id, current.kind, &name, Some(id))? {
-            return Err(StoreError::invalid("name", format!("There is already a mapping called {name:?}: choose another name")));
+            return Err(StoreError::invalid(
+                "name",
+                format!("There is already a mapping called {name:?}: choose another name"),
+            ));
         }
         let kind = current.kind;
         let mut diff = Diff::default();
@@ -365,4 +375,3 @@ pub fn page(
         }
     }))
 }
-

@@ -615,7 +615,8 @@ async fn import_upload(
     let (token, now) = (session_token(&session, IMPORT_SESSION)?, state.now());
     let read_as = import::ReadAs::default();
     // A file whose headers are not ohgov's own is read with its saved mapping, or asked about.
-    let step = super::mapping_routes::before_preview(&state, &req, &user, &session, provider_id, kind, &upload, read_as);
+    let step =
+        super::mapping_routes::before_preview(&state, &req, &user, &session, provider_id, kind, &upload, read_as);
     let (read_as, mapping_name) = match step.await? {
         super::mapping_routes::Step::Read(read_as, name) => (read_as, name),
         super::mapping_routes::Step::Page(page) => return Ok(page),
