@@ -215,6 +215,36 @@ on_both_backends!(
             assert!(preview.contains("The one row passed its checks"), "{preview}");
             assert!(preview.contains("Read with the saved mapping ESR monthly staff report"));
             assert!(preview.contains("Alex Kerr: Non-clinical case worker"));
+            // A report with a value the saved mapping does not know: asked about alone, then added to it.
+            let coach = next_month().replace("Alex Kerr,E5,Wellbeing Lead", "Alex Kerr,E5,Health Coach");
+            let (status, page) = upload(&client, &format!("{base}/import"), &token, coach).await;
+            assert_eq!(status, 200);
+            assert!(page.contains("name=\"mapping_id\""), "adds to the saved mapping: {page}");
+            assert!(page.contains("value=\"ESR monthly staff report\""), "its name shown");
+            assert!(
+                page.contains("Health Coach") && !page.contains("Wellbeing Lead"),
+                "only the new value is asked about"
+            );
+            let mut fields = mapping_fields(&page);
+            fields.push(("mapping_id".into(), hidden(&page, "mapping_id")));
+            set(&mut fields, "name", "ESR monthly staff report");
+            set(&mut fields, "value_0", "administrator");
+            let response = client.post(format!("{base}/import/mapping")).form(&fields).send().await.unwrap();
+            assert_eq!(response.status().as_u16(), 200);
+            let preview = response.text().await.unwrap();
+            assert!(preview.contains("Alex Kerr: Administrator"), "{preview}");
+            let saved = mapping_store::by_name(&mut conn, s.provider, ImportKind::Staff, "ESR monthly staff report")
+                .unwrap()
+                .unwrap();
+            assert_eq!(saved.mapping.values["discipline"]["Health Coach"], "administrator");
+            assert_eq!(saved.mapping.values["discipline"]["Wellbeing Lead"], "non_clinical_case_worker", "kept");
+            let changed: i64 = history::table
+                .filter(history::entity.eq("import_mapping"))
+                .filter(history::action.eq("update"))
+                .count()
+                .get_result(&mut conn)
+                .unwrap();
+            assert_eq!(changed, 1, "the added value is in the history");
             // ohgov's own columns are read as they are, without a mapping.
             let own = "staff_number,full_name,email,discipline,regulator,registration_number,registration_renewal,revalidation_due,last_appraisal,responsible_officer,start_date,leaving_date,fte\n\
                    A9,Ann Other,,administrator,,,,,,,,,1\n";

@@ -527,6 +527,30 @@ mod tests {
     }
 
     #[test]
+    fn a_cpd_log_and_its_yes_no_values_are_guessed_too() {
+        let file = headers(&["Employee Number", "Activity Date", "Activity", "CPD Hours", "Reflective Account"]);
+        let guessed = guess_columns(ImportKind::Cpd, &file, Synonyms::builtin());
+        let expected = [
+            ("date", "Activity Date"),
+            ("hours", "CPD Hours"),
+            ("reflective", "Reflective Account"),
+            ("staff_number", "Employee Number"),
+            ("title", "Activity"),
+        ];
+        assert_eq!(guessed, expected.iter().map(|(f, h)| (f.to_string(), h.to_string())).collect());
+        let rows: Vec<Vec<String>> =
+            [["E1", "2026-11-01", "Course", "2", "Completed"], ["E1", "2026-11-02", "Reading", "1", "y"]]
+                .iter()
+                .map(|r| r.iter().map(|s| s.to_string()).collect())
+                .collect();
+        let counts = count_values(ImportKind::Cpd, &file, &guessed, rows.iter());
+        let (values, unknown) = guess_values(ImportKind::Cpd, &counts, &BTreeMap::new(), Synonyms::builtin());
+        assert_eq!(values["reflective"]["Completed"], "yes");
+        assert!(!values["reflective"].contains_key("y"), "the import reads y as it is");
+        assert!(unknown.is_empty());
+    }
+
+    #[test]
     fn values_are_guessed_by_code_label_or_synonym_and_unknown_ones_listed_once() {
         let file = headers(&["Position Title", "Professional Registration Body"]);
         let columns: BTreeMap<String, String> = [

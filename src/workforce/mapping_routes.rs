@@ -237,8 +237,16 @@ async fn post_mapping(
     let columns = posted_columns(kind, &form);
     let posted = posted_values(&form);
     let held_sha = sha256.clone();
-    let held =
-        with_conn(&state, move |conn| Ok(import::held(conn, provider_id, &token, kind, &held_sha, now)?)).await?;
+    let (held, earlier) = with_conn(&state, move |conn| {
+        let held = import::held(conn, provider_id, &token, kind, &held_sha, now)?;
+        // Adding values to a saved mapping: the values it already knows are not asked about.
+        let earlier = match mapping_id {
+            Some(id) => mapping_store::get(conn, provider_id, id)?.mapping.values,
+            None => BTreeMap::new(),
+        };
+        Ok((held, earlier))
+    })
+    .await?;
     let Some((content, read_as)) = held else {
         let mut context = provider_context(&state, &user, provider_id).await?;
         import_context(&mut context, provider_id, kind.as_str());
@@ -258,7 +266,7 @@ async fn post_mapping(
     };
     // Every value the list and the synonyms do not know is asked about, and stays on the page
     // with its choice, so a page shown again loses none.
-    let (mut values, unknown) = mapping::guess_values(kind, &counts, &BTreeMap::new(), Synonyms::builtin());
+    let (mut values, unknown) = mapping::guess_values(kind, &counts, &earlier, Synonyms::builtin());
     for u in &unknown {
         if let Some(code) = posted.get(&u.field).and_then(|codes| codes.get(&u.value)) {
             values.entry(u.field.clone()).or_default().insert(u.value.clone(), code.clone());
