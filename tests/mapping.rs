@@ -175,6 +175,19 @@ on_both_backends!(
             assert_eq!(import_mappings::table.count().get_result::<i64>(&mut conn).unwrap(), 0, "nothing saved");
             assert!(people(&mut conn).is_empty());
 
+            // A column the file does not have and a code no list has: refused at their fields.
+            let mut hostile = fields.clone();
+            set(&mut hostile, "name", "ESR monthly staff report");
+            set(&mut hostile, "column_full_name", "Surname\u{0}<script>");
+            set(&mut hostile, "value_0", "chief_executive");
+            let response = client.post(format!("{base}/import/mapping")).form(&hostile).send().await.unwrap();
+            assert_eq!(response.status().as_u16(), 422);
+            let again = response.text().await.unwrap();
+            assert!(again.contains("The file has no column"), "{again}");
+            assert!(again.contains("Choose what &quot;Wellbeing Lead&quot; means"), "{again}");
+            assert!(!again.contains("<script>"), "what was sent is shown escaped, if at all");
+            assert_eq!(import_mappings::table.count().get_result::<i64>(&mut conn).unwrap(), 0, "nothing saved");
+
             set(&mut fields, "name", "ESR monthly staff report");
             set(&mut fields, "value_0", "non_clinical_case_worker");
             let response = client.post(format!("{base}/import/mapping")).form(&fields).send().await.unwrap();
