@@ -244,6 +244,8 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
 /// catalogue into an empty database and parses the templates: everything that must be right before
 /// the first request.
 pub fn prepare(settings: Settings) -> anyhow::Result<AppState> {
+    // The import's synonyms are checked like the catalogue: a bad file stops the start.
+    workforce::mapping::check_builtin().map_err(anyhow::Error::msg)?;
     let target = db::DatabaseTarget::parse(&settings.database_url)?;
     let pool = db::pool(&target, settings.pool_size)?;
     let write_pool = db::pool(&target, settings.write_pool_size)?;

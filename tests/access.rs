@@ -68,6 +68,8 @@ struct World {
     finding: i32,
     /// One of the provider's people.
     person: i32,
+    /// A saved column mapping for the provider's staff files.
+    mapping: i32,
     /// A file holding patient-identifiable data (only managers download it), attached to the
     /// answer of a second request.
     patient_evidence: i32,
@@ -246,6 +248,25 @@ fn build_world(db: &support::TestDb) -> World {
         chrono::Utc::now().naive_utc(),
     )
     .unwrap();
+    let mapping = {
+        let columns =
+            [("staff_number", "Employee Number"), ("full_name", "Full Name"), ("discipline", "Position Title")]
+                .into_iter()
+                .map(|(field, header)| (field.to_string(), header.to_string()))
+                .collect();
+        let headers: Vec<String> = ["Employee Number", "Full Name", "Position Title"].map(String::from).to_vec();
+        ohgov::workforce::mapping_store::save(
+            &mut conn,
+            None,
+            provider_id,
+            ohgov::workforce::import::ImportKind::Staff,
+            "ESR monthly staff report",
+            &headers,
+            &ohgov::workforce::mapping::ColumnMapping { columns, values: Default::default() },
+            chrono::Utc::now().naive_utc(),
+        )
+        .unwrap()
+    };
     World {
         provider,
         other_provider,
@@ -253,6 +274,7 @@ fn build_world(db: &support::TestDb) -> World {
         request,
         finding,
         person,
+        mapping,
         patient_evidence,
         answered_request,
         year: year.url(),
@@ -338,6 +360,7 @@ on_both_backends!(
         let world = build_world(&app.db);
         let (p, q) = (world.provider, world.other_provider);
         let (e, r, s) = (world.evidence, world.request, world.person);
+        let m = world.mapping;
         let pe = world.patient_evidence;
         let f = world.finding;
         let (y, au, ac) = (world.year.clone(), world.audit, world.action);
@@ -806,6 +829,59 @@ on_both_backends!(
                 // The confirm form is the preview's hidden fields (kind, sha256): a body without
                 // them is one no page sends, a bad request (400) once the caller is allowed in.
                 [303, 400, 400, 403, 403, 403, 403, 404],
+            ),
+            (
+                "POST",
+                "/providers/{provider_id}/workforce/import/mapping",
+                format!("/providers/{p}/workforce/import/mapping"),
+                // The mapping form carries the upload's hidden fields (kind, sha256): a body without
+                // them is a bad request once the caller is allowed in.
+                [303, 400, 400, 403, 403, 403, 403, 404],
+            ),
+            (
+                "GET",
+                "/providers/{provider_id}/workforce/import/mappings",
+                format!("/providers/{p}/workforce/import/mappings"),
+                MANAGES,
+            ),
+            (
+                "GET",
+                "/providers/{provider_id}/workforce/import/mappings",
+                format!("/providers/{q}/workforce/import/mappings"),
+                HIDDEN,
+            ),
+            (
+                "GET",
+                "/providers/{provider_id}/workforce/import/mappings/{mapping_id}",
+                format!("/providers/{p}/workforce/import/mappings/{m}"),
+                MANAGES,
+            ),
+            (
+                "GET",
+                "/providers/{provider_id}/workforce/import/mappings/{mapping_id}",
+                format!("/providers/{q}/workforce/import/mappings/{m}"),
+                HIDDEN,
+            ),
+            (
+                "POST",
+                "/providers/{provider_id}/workforce/import/mappings/{mapping_id}",
+                format!("/providers/{p}/workforce/import/mappings/{m}"),
+                // Sent empty: no name and no staff number column, refused at the fields.
+                MANAGES_POST,
+            ),
+            (
+                "GET",
+                "/providers/{provider_id}/workforce/import/mappings/{mapping_id}/delete",
+                format!("/providers/{p}/workforce/import/mappings/{m}/delete"),
+                MANAGES,
+            ),
+            (
+                "POST",
+                "/providers/{provider_id}/workforce/import/mappings/{mapping_id}/delete",
+                // A mapping that is not there: the walk's own must stay for the rows above (a
+                // manager's deletion is tested in tests/mapping.rs).
+                format!("/providers/{p}/workforce/import/mappings/{}/delete", m + 1000),
+                [303, 404, 404, 403, 403, 403, 403, 404],
             ),
             ("GET", "/api/v1/providers/{provider_id}/workforce", format!("/api/v1/providers/{p}/workforce"), [401; 8]),
             ("GET", "/providers/{provider_id}/audit-plans", format!("/providers/{p}/audit-plans"), READS_ASSESSMENT),

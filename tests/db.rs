@@ -745,6 +745,7 @@ on_both_backends!(
             (("supervision_sessions", "kind"), codes(workforce::SupervisionKind::ALL, |v| v.as_str())),
             (("nmc_revalidations", "confirmer_role"), codes(workforce::ConfirmerRole::ALL, |v| v.as_str())),
             (("pending_imports", "kind"), codes(ImportKind::ALL, |v| v.as_str())),
+            (("import_mappings", "kind"), codes(ImportKind::ALL, |v| v.as_str())),
             (("audit_plans", "state"), codes(audits::PlanState::ALL, |v| v.as_str())),
             (("audits", "audit_type"), codes(audits::AuditType::ALL, |v| v.as_str())),
             (("audits", "status"), codes(audits::AuditStatus::ALL, |v| v.as_str())),

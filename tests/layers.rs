@@ -73,6 +73,7 @@ const OWNERS: &[(&str, &[&str])] = &[
             "supervision_attendees",
             "nmc_revalidations",
             "pending_imports",
+            "import_mappings",
         ],
     ),
     (

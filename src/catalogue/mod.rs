@@ -15,9 +15,16 @@ pub use model::{CatalogueError, CatalogueErrors, Problem, Source};
 #[folder = "standards/"]
 struct BuiltinFiles;
 
+/// Files in `standards/` that are not catalogue files: the import's header and value synonyms
+/// (`import-columns.toml`), read and checked by `workforce::mapping`.
+pub const NOT_CATALOGUE: [&str; 1] = ["import-columns.toml"];
+
 /// The catalogue shipped inside the binary: the `standards/` folder as it was at build time.
 pub fn builtin_sources() -> Vec<Source> {
-    let mut names: Vec<String> = BuiltinFiles::iter().map(|n| n.to_string()).filter(|n| n.ends_with(".toml")).collect();
+    let mut names: Vec<String> = BuiltinFiles::iter()
+        .map(|n| n.to_string())
+        .filter(|n| n.ends_with(".toml") && !NOT_CATALOGUE.contains(&n.as_str()))
+        .collect();
     names.sort();
     names
         .into_iter()
@@ -47,6 +54,7 @@ pub fn dir_sources(dir: &Path) -> Result<Vec<Source>, ReadError> {
         .map_err(io)?
         .filter_map(|entry| entry.ok().map(|e| e.path()))
         .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "toml"))
+        .filter(|p| !p.file_name().and_then(|n| n.to_str()).is_some_and(|n| NOT_CATALOGUE.contains(&n)))
         .collect();
     paths.sort();
     if paths.is_empty() {

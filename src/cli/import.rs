@@ -24,13 +24,17 @@ pub struct ImportArgs {
     /// Confirms marking a full extract's leavers as having left, after a run without it listed them.
     #[arg(long)]
     pub yes: bool,
+    /// Read a file whose column names are not ohgov's own with the provider's saved column mapping
+    /// of this name (made on the import page).
+    #[arg(long, value_name = "NAME")]
+    pub mapping: Option<String>,
 }
 
 /// Files longer than this show a progress bar; shorter ones finish before one would be seen.
 const PROGRESS_FROM_ROWS: usize = 10_000;
 
 pub fn run(database_url: Option<String>, args: ImportArgs) -> anyhow::Result<()> {
-    let ImportArgs { kind, provider, sheet, file, full_extract, yes } = args;
+    let ImportArgs { kind, provider, sheet, file, full_extract, yes, mapping } = args;
     let kind = ImportKind::parse(&kind).ok_or_else(|| anyhow::anyhow!("kind: use staff, cpd, supervision or kpis"))?;
     let content = std::fs::read(&file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
     let sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&content));
@@ -38,6 +42,11 @@ pub fn run(database_url: Option<String>, args: ImportArgs) -> anyhow::Result<()>
     super::provider(&mut conn, provider)?;
     let read_as = import::ReadAs { sheet, ..Default::default() };
     if kind == ImportKind::Kpis {
+        if mapping.is_some() {
+            anyhow::bail!(
+                "--mapping reads staff, CPD and supervision files; quality indicator files use ohgov's own columns"
+            );
+        }
         return kpis(&mut conn, provider, &file, &content, &read_as, &sha256);
     }
     let today = super::clock().today();
@@ -47,6 +56,7 @@ pub fn run(database_url: Option<String>, args: ImportArgs) -> anyhow::Result<()>
                 anyhow::anyhow!("--full-extract: {}", errors.0.values().cloned().collect::<Vec<_>>().join("; "))
             })?;
     let read_as = import::ReadAs { full_extract_dated, ..read_as };
+    let read_as = read_with(&mut conn, provider, kind, &content, mapping.as_deref(), read_as)?;
     let prepared = match import::prepare_read(&mut conn, provider, kind, &content, &read_as, today)? {
         Ok((prepared, read)) => {
             println!("read as {}", read.read_as);
@@ -107,6 +117,66 @@ pub fn run(database_url: Option<String>, args: ImportArgs) -> anyhow::Result<()>
         if report.left > 0 { format!(", {} marked as having left", report.left) } else { String::new() }
     );
     Ok(())
+}
+
+/// How the file is read: as it is when its headers are ohgov's own (or when it cannot be read, for
+/// the import's own refusal); with the saved mapping named by `--mapping`; otherwise refused, naming
+/// the provider's saved mappings for the kind, or saying where to make one.
+fn read_with(
+    conn: &mut crate::db::DbConnection,
+    provider: ProviderId,
+    kind: ImportKind,
+    content: &[u8],
+    mapping: Option<&str>,
+    plain: import::ReadAs,
+) -> anyhow::Result<import::ReadAs> {
+    use crate::workforce::{mapping as columns, mapping_store};
+    if let Some(name) = mapping {
+        let Some(saved) = mapping_store::by_name(conn, provider, kind, name)? else {
+            anyhow::bail!("{}; nothing was imported", no_mapping(conn, provider, kind, Some(name))?);
+        };
+        println!("read with the saved mapping {}", saved.name);
+        return Ok(import::ReadAs { mapping: Some(saved.mapping), ..plain });
+    }
+    match columns::headers(content, plain.sheet.as_deref()) {
+        Ok(headers) if !columns::headers_are_own(kind, &headers) => {
+            anyhow::bail!(
+                "the file's columns are not ohgov's own ({}); {}; nothing was imported",
+                headers.join(", "),
+                no_mapping(conn, provider, kind, None)?
+            )
+        }
+        _ => Ok(plain),
+    }
+}
+
+/// What to do without a usable mapping: the saved ones to choose from, or where to make one.
+fn no_mapping(
+    conn: &mut crate::db::DbConnection,
+    provider: ProviderId,
+    kind: ImportKind,
+    asked: Option<&str>,
+) -> anyhow::Result<String> {
+    let names = crate::workforce::mapping_store::names(conn, provider, kind)?;
+    let files = match kind {
+        ImportKind::Staff => "staff",
+        ImportKind::Cpd => "CPD",
+        ImportKind::Supervision => "supervision",
+        ImportKind::Kpis => "quality indicator",
+    };
+    let start = match asked {
+        Some(name) => format!("there is no saved column mapping for {files} files called {name:?}"),
+        None => "read it with a saved column mapping".to_string(),
+    };
+    Ok(if names.is_empty() {
+        format!(
+            "{start}: there are none for {files} files yet; make one by importing the file once on the import \
+             page (/providers/{provider}/workforce/import)"
+        )
+    } else {
+        let quoted: Vec<String> = names.iter().map(|n| format!("{n:?}")).collect();
+        format!("{start}: use --mapping with one of {}", quoted.join(", "))
+    })
 }
 
 /// `ohgov import kpis`: the same checks and the same all-or-nothing write as the web page's.

@@ -444,6 +444,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    import_mappings (id) {
+        id -> Integer,
+        provider_id -> Integer,
+        kind -> Text,
+        name -> Text,
+        fingerprint -> Text,
+        headers -> Text,
+        mapping -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        updated_by -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
     audit_plans (id) {
         id -> Integer,
         provider_id -> Integer,
@@ -836,6 +851,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     supervision_attendees,
     nmc_revalidations,
     pending_imports,
+    import_mappings,
     sessions,
     audit_plans,
     audits,

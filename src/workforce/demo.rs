@@ -101,6 +101,46 @@ const LITTLE_CPD: [&str; 2] = ["E10010", "E10023"];
 /// cycle's 250 credits.)
 const NO_CPD_LAST_YEAR: [&str; 1] = ["E10004"];
 
+/// The demo's ESR staff report: the same people as ESR would list them, with ESR's column names
+/// and values, for trying the import as a manager would.
+pub const ESR_STAFF_REPORT: &str = include_str!("../../demo/esr-staff-report.csv");
+
+/// The name of the demo's saved mapping for [`ESR_STAFF_REPORT`].
+pub const ESR_MAPPING_NAME: &str = "ESR monthly staff report";
+
+/// Saves the mapping that reads the demo's ESR staff report, as a manager would have on its first
+/// import: the columns and values as the guess finds them, so the next upload of the report is
+/// read without asking.
+fn esr_mapping(conn: &mut DbConnection, provider: crate::db::ProviderId) -> Result<(), StoreError> {
+    use super::import::ImportKind;
+    use super::mapping::{self, ColumnMapping, Synonyms};
+    let file = ESR_STAFF_REPORT.as_bytes();
+    let unreadable = |e: super::import::RowError| StoreError::Conflict(format!("demo/esr-staff-report.csv: {e}"));
+    let headers = mapping::headers(file, None).map_err(unreadable)?;
+    let columns = mapping::guess_columns(ImportKind::Staff, &headers, Synonyms::builtin());
+    let (_, counts) = mapping::survey(file, None, ImportKind::Staff, &columns).map_err(unreadable)?;
+    let (values, unknown) = mapping::guess_values(ImportKind::Staff, &counts, &Default::default(), Synonyms::builtin());
+    if let Some(value) = unknown.first() {
+        return Err(StoreError::Conflict(format!(
+            "demo/esr-staff-report.csv: the synonyms do not know the {} {:?}",
+            value.field, value.value
+        )));
+    }
+    let now = chrono::Utc::now().naive_utc();
+    let column_mapping = ColumnMapping { columns, values };
+    super::mapping_store::save(
+        conn,
+        None,
+        provider,
+        ImportKind::Staff,
+        ESR_MAPPING_NAME,
+        &headers,
+        &column_mapping,
+        now,
+    )?;
+    Ok(())
+}
+
 fn days(today: NaiveDate, n: i64) -> String {
     (today + Duration::days(n)).to_string()
 }
@@ -152,6 +192,7 @@ pub fn seed(conn: &mut DbConnection, today: NaiveDate) -> Result<(), StoreError>
         let id = store::create_staff(conn, None, provider, &person)?;
         people.push((id, *number, *discipline));
     }
+    esr_mapping(conn, provider)?;
 
     // A year of CPD for the registered (two for doctors, so the last CPD year is judged on a full
     // year), in one import-sized transaction.

@@ -33,7 +33,7 @@ crate::vocabulary! {
         /// `quality::import`.
         Kpis => ("kpis", "Quality indicator values"),
     }
-    name = "import kind", stored_in = [pending_imports.kind];
+    name = "import kind", stored_in = [pending_imports.kind, import_mappings.kind];
 }
 
 impl ImportKind {
@@ -359,7 +359,7 @@ fn serial_dates(values: &mut [String], index: &[Option<usize>], dates: &[bool], 
 
 /// Which of the file's columns holds each of `columns`, matched by name without regard to case;
 /// missing and unknown columns are refused in one message.
-fn index_by_name(headers: &[String], columns: &[&str]) -> Result<Vec<Option<usize>>, String> {
+pub(crate) fn index_by_name(headers: &[String], columns: &[&str]) -> Result<Vec<Option<usize>>, String> {
     let headers: Vec<String> = headers.iter().map(|h| h.trim().to_ascii_lowercase()).collect();
     let mut problems = Vec::new();
     let missing: Vec<&str> = columns.iter().filter(|c| !headers.iter().any(|h| h == *c)).copied().collect();
@@ -466,11 +466,24 @@ pub fn prepare_read(
     let prepared = match kind {
         ImportKind::Staff => {
             let regulations = store::regulations(conn)?;
+            // A mapping that leaves a field out keeps each known person's value of it.
+            let absent: Vec<&str> = match &read_as.mapping {
+                Some(mapping) => columns.iter().filter(|c| !mapping.columns.contains_key(**c)).copied().collect(),
+                None => Vec::new(),
+            };
+            let current: HashMap<String, StaffInput> = if absent.is_empty() {
+                HashMap::new()
+            } else {
+                store::staff_list(conn, provider_id)?
+                    .into_iter()
+                    .map(|s| (s.staff_number.clone(), s.as_input()))
+                    .collect()
+            };
             let mut seen: HashMap<String, u64> = HashMap::new();
             let mut good = Vec::new();
             for (line, values) in rows {
                 let get = |name| field(&values, columns, name).to_string();
-                let input = StaffInput {
+                let mut input = StaffInput {
                     staff_number: get("staff_number"),
                     full_name: get("full_name"),
                     email: get("email"),
@@ -486,6 +499,9 @@ pub fn prepare_read(
                     fte: get("fte"),
                     ..Default::default()
                 };
+                if let Some(known) = current.get(input.staff_number.trim()) {
+                    keep_absent(&mut input, known, &absent);
+                }
                 match input.parse(&regulations) {
                     Ok(person) => {
                         if let Some(first) = seen.insert(person.staff_number.clone(), line) {
@@ -595,6 +611,29 @@ pub fn full_extract_dated(
     }
     errors.into_result()?;
     Ok(day)
+}
+
+/// Copies into a file's row the fields its mapping leaves out, from the person as recorded: a file
+/// without an email column does not blank anyone's email.
+fn keep_absent(input: &mut StaffInput, known: &StaffInput, absent: &[&str]) {
+    for name in absent {
+        let (to, from) = match *name {
+            "full_name" => (&mut input.full_name, &known.full_name),
+            "email" => (&mut input.email, &known.email),
+            "discipline" => (&mut input.discipline, &known.discipline),
+            "regulator" => (&mut input.regulator, &known.regulator),
+            "registration_number" => (&mut input.registration_number, &known.registration_number),
+            "registration_renewal" => (&mut input.registration_renewal, &known.registration_renewal),
+            "revalidation_due" => (&mut input.revalidation_due, &known.revalidation_due),
+            "last_appraisal" => (&mut input.last_appraisal, &known.last_appraisal),
+            "responsible_officer" => (&mut input.responsible_officer, &known.responsible_officer),
+            "start_date" => (&mut input.start_date, &known.start_date),
+            "leaving_date" => (&mut input.leaving_date, &known.leaving_date),
+            "fte" => (&mut input.fte, &known.fte),
+            _ => continue,
+        };
+        to.clone_from(from);
+    }
 }
 
 /// What an import wrote.
@@ -873,6 +912,32 @@ pub fn hold(
             .execute(conn)?;
         Ok(())
     })
+}
+
+/// This session's held file (for this provider, as this kind) and how it is to be read: the file a
+/// mapping page was shown for, read again when the mapping is posted. `None` when there is no such
+/// file, or its 24 hours are over.
+pub fn held(
+    conn: &mut DbConnection,
+    provider_id: ProviderId,
+    session_token: &str,
+    kind: ImportKind,
+    sha256: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<(Vec<u8>, ReadAs)>, StoreError> {
+    let pending: Option<(NaiveDateTime, String)> = pending_imports::table
+        .filter(pending_imports::session_token_sha256.eq(session_key(session_token)))
+        .filter(pending_imports::provider_id.eq(provider_id))
+        .filter(pending_imports::kind.eq(kind))
+        .filter(pending_imports::sha256.eq(sha256))
+        .select((pending_imports::expires_at, pending_imports::read_as))
+        .first(conn)
+        .optional()?;
+    let Some((_, read_as)) = pending.filter(|(expires_at, _)| *expires_at > now.naive_utc()) else {
+        return Ok(None);
+    };
+    let read_as: ReadAs = serde_json::from_str(&read_as).unwrap_or_default();
+    Ok(crate::evidence::store::blob_content(conn, sha256)?.map(|content| (content, read_as)))
 }
 
 /// Confirms the session's previewed file: checks it again (the data may have changed since the

@@ -6,6 +6,8 @@ pub mod cpd_file;
 pub mod demo;
 pub mod import;
 pub mod mapping;
+pub mod mapping_routes;
+pub mod mapping_store;
 pub mod model;
 pub mod reader;
 pub mod routes;

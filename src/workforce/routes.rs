@@ -46,7 +46,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/providers/{provider_id}/workforce/import", web::get().to(import_form))
         .route("/providers/{provider_id}/workforce/import", web::post().to(import_upload))
         .route("/providers/{provider_id}/workforce/import/confirm", web::post().to(import_confirm))
-        .route("/api/v1/providers/{provider_id}/workforce", web::get().to(workforce_json));
+        .route("/api/v1/providers/{provider_id}/workforce", web::get().to(workforce_json))
+        .configure(super::mapping_routes::configure);
 }
 
 #[derive(Deserialize, Default)]
@@ -534,7 +535,7 @@ async fn withdraw_session(
 
 /// What the shared import pages (`import.html`, `import_preview.html`) need to say about
 /// workforce files.
-fn import_context(context: &mut tera::Context, provider_id: ProviderId, kind: &str) {
+pub(super) fn import_context(context: &mut tera::Context, provider_id: ProviderId, kind: &str) {
     let kinds: Vec<(&str, &str, String)> =
         ImportKind::WORKFORCE.iter().map(|k| (k.as_str(), k.label(), k.columns().join(", "))).collect();
     context.insert("kinds", &kinds);
@@ -542,6 +543,7 @@ fn import_context(context: &mut tera::Context, provider_id: ProviderId, kind: &s
     context.insert("import_path", &format!("/providers/{provider_id}/workforce/import"));
     context.insert("import_help", IMPORT_HELP);
     context.insert("errors", &FieldErrors::default().0);
+    context.insert("mappings_path", &format!("/providers/{provider_id}/workforce/import/mappings"));
 }
 
 /// How a workforce file is read, as the import page says it.
@@ -550,7 +552,7 @@ true, false, y, n, 1 or 0. A file with any bad row is refused whole, with its ba
 how many more). Re-importing staff updates people by staff number.";
 
 /// A kind the workforce import offers: quality indicator files have their own page.
-fn workforce_kind(code: &str) -> Option<ImportKind> {
+pub(super) fn workforce_kind(code: &str) -> Option<ImportKind> {
     ImportKind::parse(code).filter(|kind| ImportKind::WORKFORCE.contains(kind))
 }
 
@@ -645,6 +647,13 @@ async fn import_upload(
     let (token, now) = (session_token(&session, IMPORT_SESSION)?, state.now());
     let read_as = import::ReadAs { sheet, full_extract_dated, ..Default::default() };
     let read_as_day = read_as.full_extract_dated;
+    // A file whose headers are not ohgov's own is read with its saved mapping, or asked about.
+    let step =
+        super::mapping_routes::before_preview(&state, &req, &user, &session, provider_id, kind, &upload, read_as);
+    let (read_as, mapping_name) = match step.await? {
+        super::mapping_routes::Step::Read(read_as, name) => (read_as, name),
+        super::mapping_routes::Step::Page(page) => return Ok(page),
+    };
     let checked = with_conn(&state, move |conn| {
         let prepared = import::prepare_read(conn, provider_id, kind, &upload.content, &read_as, today)?;
         if prepared.is_ok() {
@@ -658,23 +667,38 @@ async fn import_upload(
     match checked {
         Err(rows) => refuse(context, String::new(), rows),
         Ok((prepared, read)) => {
-            context.insert("read_as", &read.read_as);
-            context.insert("read_sheet", &read.sheet);
-            context.insert("kind_label", kind.label());
-            context.insert("sha256", &sha256);
-            context.insert("rows", &prepared.len());
-            context.insert("preview", &preview(&prepared));
-            if let (import::Prepared::Staff { leavers, .. }, Some(day)) = (&prepared, read_as_day) {
-                context.insert("leavers", leavers);
-                context.insert("extract_date_words", &crate::words::long_date(day));
-            }
+            preview_context(&mut context, kind, &sha256, &prepared, &read, mapping_name.as_deref(), read_as_day);
             render_status(&state, &req, "import_preview.html", context, StatusCode::OK)
         }
     }
 }
 
+/// What the preview (`import_preview.html`) says of a checked file, however it was reached (the
+/// upload, or the mapping step): how it was read, its first rows, and a full extract's leavers.
+pub(super) fn preview_context(
+    context: &mut tera::Context,
+    kind: ImportKind,
+    sha256: &str,
+    prepared: &import::Prepared,
+    read: &import::FileRead,
+    mapping_name: Option<&str>,
+    full_extract_dated: Option<chrono::NaiveDate>,
+) {
+    context.insert("read_as", &read.read_as);
+    context.insert("read_sheet", &read.sheet);
+    context.insert("mapping_name", &mapping_name);
+    context.insert("kind_label", kind.label());
+    context.insert("sha256", sha256);
+    context.insert("rows", &prepared.len());
+    context.insert("preview", &preview(prepared));
+    if let (import::Prepared::Staff { leavers, .. }, Some(day)) = (prepared, full_extract_dated) {
+        context.insert("leavers", leavers);
+        context.insert("extract_date_words", &crate::words::long_date(day));
+    }
+}
+
 /// The first rows of a checked file, as the preview shows them.
-fn preview(prepared: &import::Prepared) -> Vec<(u64, String)> {
+pub(super) fn preview(prepared: &import::Prepared) -> Vec<(u64, String)> {
     const SHOWN: usize = 20;
     match prepared {
         import::Prepared::Staff { rows, .. } => rows
@@ -717,7 +741,7 @@ fn cpd_line(c: &super::model::NewCpd) -> String {
 }
 
 /// The session key of the token naming this browser's previews (`import::hold`).
-const IMPORT_SESSION: &str = "import_session";
+pub(super) const IMPORT_SESSION: &str = "import_session";
 
 #[derive(Deserialize)]
 struct ConfirmForm {
