@@ -206,12 +206,22 @@ pub struct DownloadLinks {
 
 /// [`DownloadLinks`] for the page being answered.
 pub fn links(req: &HttpRequest) -> DownloadLinks {
+    links_with(req, &[])
+}
+
+/// [`DownloadLinks`] for a second list on the page, named by parameters of its own
+/// (`list=actions`), which replace any of the same name.
+pub fn links_with(req: &HttpRequest, extra: &[(&str, &str)]) -> DownloadLinks {
     let link = |format: &str| {
         let mut query = form_urlencoded::Serializer::new(String::new());
         for (name, value) in form_urlencoded::parse(req.query_string().as_bytes()) {
-            if name != "page" && name != "format" && !value.trim().is_empty() {
+            let replaced = extra.iter().any(|(extra, _)| *extra == name);
+            if name != "page" && name != "format" && !replaced && !value.trim().is_empty() {
                 query.append_pair(&name, &value);
             }
+        }
+        for (name, value) in extra {
+            query.append_pair(name, value);
         }
         query.append_pair("format", format);
         format!("{}?{}", req.path(), query.finish())
