@@ -390,3 +390,36 @@ on_both_backends!(
         assert!(csv.lines().count() > 5 && csv.contains("Nothing recorded"), "{csv}");
     }
 );
+
+on_both_backends!(
+    a_download_holds_every_page_of_the_list_not_the_one_shown,
+    app | app | {
+        let world = world(&mut app.db.migrated());
+        let mut conn = app.db.migrated();
+        let regulations = ohgov::workforce::store::regulations(&mut conn).unwrap();
+        // 120 people: three pages of fifty on the page, one file.
+        for n in 0..120 {
+            let input = ohgov::workforce::model::StaffInput {
+                staff_number: format!("A{n:04}"),
+                full_name: format!("Admin Person {n:04}"),
+                discipline: "administrator".into(),
+                ..Default::default()
+            };
+            let person = input.parse(&regulations).unwrap();
+            ohgov::workforce::store::create_staff(&mut conn, None, ProviderId(world.provider), &person).unwrap();
+        }
+        let (client, _) = browser_signed_in(&app, MANAGER.0, MANAGER.1).await;
+        let base = format!("{}/providers/{}", app.address, world.provider);
+        let (_, page) = app_get(&client, format!("{base}/workforce?page=2")).await;
+        assert!(page.contains("Page 2 of 3"), "the page shows fifty at a time");
+        assert!(!page.contains("page=2&amp;format=csv"), "the download link drops the page number");
+        let (_, _, _, bytes) = download(&client, format!("{base}/workforce?page=2&format=xlsx")).await;
+        let sheet = first_sheet(&bytes);
+        assert_eq!(sheet.rows().count(), 121, "a header and every person, from the first");
+        assert_eq!(sheet.rows().nth(1).unwrap()[0], Data::String("Admin Person 0000".into()));
+        // The history of those 120 additions: every entry in the file, too.
+        let (_, _, _, bytes) = download(&client, format!("{base}/history?format=csv")).await;
+        let entries = csv_text(&bytes).lines().count() - 1;
+        assert!(entries >= 120, "every history entry, not the first page's fifty: {entries}");
+    }
+);
