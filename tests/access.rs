@@ -511,7 +511,12 @@ on_both_backends!(
             ),
             ("GET", "/providers/{provider_id}/findings", format!("/providers/{p}/findings"), READS_ASSESSMENT),
             ("GET", "/providers/{provider_id}/findings", format!("/providers/{q}/findings"), HIDDEN),
-            ("GET", "/providers/{provider_id}/findings", format!("/providers/{p}/findings?format=csv"), READS_ASSESSMENT),
+            (
+                "GET",
+                "/providers/{provider_id}/findings",
+                format!("/providers/{p}/findings?format=csv"),
+                READS_ASSESSMENT,
+            ),
             ("GET", "/providers/{provider_id}/findings", format!("/providers/{q}/findings?format=xlsx"), HIDDEN),
             (
                 "POST",
@@ -570,7 +575,12 @@ on_both_backends!(
             ("GET", "/api/v1/providers/{provider_id}/readiness", format!("/api/v1/providers/{p}/readiness"), [401; 8]),
             ("GET", "/providers/{provider_id}/evidence", format!("/providers/{p}/evidence"), READS_ASSESSMENT),
             ("GET", "/providers/{provider_id}/evidence", format!("/providers/{q}/evidence"), HIDDEN),
-            ("GET", "/providers/{provider_id}/evidence", format!("/providers/{p}/evidence?format=xlsx"), READS_ASSESSMENT),
+            (
+                "GET",
+                "/providers/{provider_id}/evidence",
+                format!("/providers/{p}/evidence?format=xlsx"),
+                READS_ASSESSMENT,
+            ),
             ("GET", "/providers/{provider_id}/evidence", format!("/providers/{q}/evidence?format=csv"), HIDDEN),
             ("POST", "/providers/{provider_id}/evidence", format!("/providers/{p}/evidence"), MANAGES_POST),
             ("GET", "/providers/{provider_id}/evidence/new", format!("/providers/{p}/evidence/new"), MANAGES),
@@ -652,7 +662,12 @@ on_both_backends!(
             ),
             ("GET", "/providers/{provider_id}/coverage", format!("/providers/{p}/coverage"), READS_ASSESSMENT),
             ("GET", "/providers/{provider_id}/coverage", format!("/providers/{q}/coverage"), HIDDEN),
-            ("GET", "/providers/{provider_id}/coverage", format!("/providers/{p}/coverage?format=csv"), READS_ASSESSMENT),
+            (
+                "GET",
+                "/providers/{provider_id}/coverage",
+                format!("/providers/{p}/coverage?format=csv"),
+                READS_ASSESSMENT,
+            ),
             ("GET", "/providers/{provider_id}/coverage", format!("/providers/{q}/coverage?format=xlsx"), HIDDEN),
             (
                 "GET",

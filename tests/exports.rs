@@ -97,17 +97,22 @@ async fn three_people(client: &reqwest::Client, base: &str, token: &str) {
         ],
     )
     .await;
-    add_person(client, base, token, &[("staff_number", "A500"), ("full_name", FORMULA), ("discipline", "administrator")])
-        .await;
+    add_person(
+        client,
+        base,
+        token,
+        &[("staff_number", "A500"), ("full_name", FORMULA), ("discipline", "administrator")],
+    )
+    .await;
 }
 
 /// A download: its status, its content type, its `Content-Disposition` and its bytes.
 async fn download(client: &reqwest::Client, url: String) -> (u16, String, String, Vec<u8>) {
     let response = client.get(url).send().await.unwrap();
-    let header = |name: &str| {
-        response.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
-    };
-    let (status, media_type, disposition) = (response.status().as_u16(), header("content-type"), header("content-disposition"));
+    let header =
+        |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    let (status, media_type, disposition) =
+        (response.status().as_u16(), header("content-type"), header("content-disposition"));
     (status, media_type, disposition, response.bytes().await.unwrap().to_vec())
 }
 
@@ -200,7 +205,8 @@ on_both_backends!(
         assert!(csv.contains("2027-03-31"), "the renewal date");
 
         // The page's filter and search: only the nurse, in both files.
-        let (_, _, _, bytes) = download(&client, format!("{base}/workforce?discipline=oh_nurse_scphn&format=csv")).await;
+        let (_, _, _, bytes) =
+            download(&client, format!("{base}/workforce?discipline=oh_nurse_scphn&format=csv")).await;
         let csv = csv_text(&bytes);
         assert_eq!(csv.lines().count(), 2, "the header and the nurse: {csv}");
         assert!(csv.contains("Chloé Brown") && !csv.contains("HYPERLINK"));
@@ -372,7 +378,7 @@ on_both_backends!(
             let joiner = if page.contains('?') { '&' } else { '?' };
             let (status, _, _, bytes) = download(&client, format!("{page}{joiner}format=xlsx")).await;
             assert_eq!(status, 200, "{page}");
-            let mut workbook: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes.clone())).unwrap();
+            let workbook: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes.clone())).unwrap();
             assert!(workbook.sheet_names()[0].starts_with(sheet_name), "{page}: {:?}", workbook.sheet_names());
             let sheet = first_sheet(&bytes);
             column(&sheet, header);

@@ -64,7 +64,17 @@ fn coverage_sheet(rows: &[&store::CoverageRow]) -> crate::web::download::Sheet {
     use crate::web::download::{Cell, Sheet};
     let mut sheet = Sheet::new(
         "Coverage",
-        &["Reference", "Service", "Kind", "State", "Delivered by", "Partner", "Agreement", "Ends (last day covered)", "Lead"],
+        &[
+            "Reference",
+            "Service",
+            "Kind",
+            "State",
+            "Delivered by",
+            "Partner",
+            "Agreement",
+            "Ends (last day covered)",
+            "Lead",
+        ],
     );
     for row in rows {
         sheet.push(vec![

@@ -133,12 +133,15 @@ fn history_sheet(lines: &[LineView], named: bool) -> crate::web::download::Sheet
         let at = line.recorded_at.and_utc();
         let mut row = vec![
             Cell::Date(crate::clock::london_date(at)),
-            Cell::maybe_text(crate::web::templates::uk_time_text(&line.recorded_at.format("%Y-%m-%dT%H:%M:%S").to_string())),
+            Cell::maybe_text(crate::web::templates::uk_time_text(
+                &line.recorded_at.format("%Y-%m-%dT%H:%M:%S").to_string(),
+            )),
         ];
         if named {
             row.push(Cell::text(line.user_name.clone().unwrap_or_else(|| "System".to_string())));
         }
-        let record = if line.record.is_empty() { line.entity.clone() } else { format!("{} {}", line.entity, line.record) };
+        let record =
+            if line.record.is_empty() { line.entity.clone() } else { format!("{} {}", line.entity, line.record) };
         row.extend([Cell::text(record), Cell::text(line.action.as_str()), Cell::text(line.changes.join("\n"))]);
         sheet.push(row);
     }

@@ -121,7 +121,12 @@ pub struct Sheet {
 
 impl Sheet {
     pub fn new(name: &str, headers: &[&str]) -> Sheet {
-        Sheet { name: name.to_string(), headers: headers.iter().map(|h| h.to_string()).collect(), rows: Vec::new(), note: None }
+        Sheet {
+            name: name.to_string(),
+            headers: headers.iter().map(|h| h.to_string()).collect(),
+            rows: Vec::new(),
+            note: None,
+        }
     }
 
     /// Adds a row.
@@ -149,7 +154,7 @@ fn thousands(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -291,9 +296,10 @@ pub fn to_xlsx(sheet: &Sheet) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
                     worksheet.write_number(at, col, *n)?;
                 }
                 Cell::Date(date) => {
-                    match u16::try_from(date.year()).ok().and_then(|year| {
-                        ExcelDateTime::from_ymd(year, date.month() as u8, date.day() as u8).ok()
-                    }) {
+                    match u16::try_from(date.year())
+                        .ok()
+                        .and_then(|year| ExcelDateTime::from_ymd(year, date.month() as u8, date.day() as u8).ok())
+                    {
                         Some(day) => worksheet.write_datetime_with_format(at, col, day, &date_format)?,
                         // A year Excel cannot hold (before 1900) is written as the text it is.
                         None => worksheet.write_string(at, col, date.format("%Y-%m-%d").to_string())?,
@@ -363,7 +369,11 @@ mod sheet_tests {
 
     fn sample() -> Sheet {
         let mut sheet = Sheet::new("Workforce", &["Name", "Renewal", "Hours"]);
-        sheet.push(vec![Cell::text("Chloé Brown"), Cell::Date(NaiveDate::from_ymd_opt(2027, 3, 31).unwrap()), Cell::Number(37.5)]);
+        sheet.push(vec![
+            Cell::text("Chloé Brown"),
+            Cell::Date(NaiveDate::from_ymd_opt(2027, 3, 31).unwrap()),
+            Cell::Number(37.5),
+        ]);
         sheet.push(vec![Cell::text("=HYPERLINK(\"http://x\")"), Cell::Blank, Cell::Number(20.0)]);
         sheet
     }

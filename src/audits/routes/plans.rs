@@ -146,7 +146,8 @@ async fn plan_page(
     let (mut context, can) = provider_page(&state, &user, provider_id).await?;
     let named = can.read_staff;
     if let Some(format) = crate::web::download::requested(&req) {
-        let actions_wanted = form_urlencoded::parse(req.query_string().as_bytes()).any(|(k, v)| k == "list" && v == "actions");
+        let actions_wanted =
+            form_urlencoded::parse(req.query_string().as_bytes()).any(|(k, v)| k == "list" && v == "actions");
         let sheet = with_conn(&state, move |conn| {
             let plan = plans::plan(conn, provider_id, year)?.ok_or(AppError::NotFound)?;
             if actions_wanted {
