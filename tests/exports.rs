@@ -429,3 +429,40 @@ on_both_backends!(
         assert!(entries >= 120, "every history entry, not the first page's fifty: {entries}");
     }
 );
+
+on_both_backends!(
+    the_coverage_command_writes_the_pages_download_and_refuses_a_file_that_is_neither,
+    catalogue_db | db | {
+        let mut conn = db.migrated();
+        let s = support::service(&mut conn, "Northshire OH Service", "northshire");
+        let backend = if db.url.starts_with("postgres") { "postgres" } else { "sqlite" };
+        let folder = std::env::temp_dir().join(format!("ohgov-export-{}-{backend}", std::process::id()));
+        std::fs::create_dir_all(&folder).unwrap();
+        let run = |out: &std::path::Path| {
+            std::process::Command::new(env!("CARGO_BIN_EXE_ohgov"))
+                .args(["coverage", "--provider", &s.provider.to_string(), "--out"])
+                .arg(out)
+                .args(["--database-url", &db.url])
+                .env_remove("DATABASE_URL")
+                .env("OHGOV_HISTORY_KEY_FILE", db.history_key_file())
+                .output()
+                .unwrap()
+        };
+        let workbook = folder.join("coverage.xlsx");
+        let ran = run(&workbook);
+        assert!(ran.status.success(), "{}", String::from_utf8_lossy(&ran.stderr));
+        assert!(String::from_utf8_lossy(&ran.stdout).contains("16 rows"));
+        let sheet = first_sheet(&std::fs::read(&workbook).unwrap());
+        assert_eq!(sheet.rows().count(), 17, "a header and sixteen services");
+        assert_eq!(texts(sheet.rows().next().unwrap())[..2], ["Reference".to_string(), "Service".to_string()]);
+        let csv = folder.join("coverage.csv");
+        assert!(run(&csv).status.success());
+        assert_eq!(csv_text(&std::fs::read(&csv).unwrap()).lines().count(), 17);
+        let neither = folder.join("coverage.txt");
+        let refused = run(&neither);
+        assert!(!refused.status.success());
+        assert!(String::from_utf8_lossy(&refused.stderr).contains("must end .csv or .xlsx"));
+        assert!(!neither.exists(), "nothing written");
+        let _ = std::fs::remove_dir_all(&folder);
+    }
+);

@@ -58,9 +58,9 @@ async fn table(
     render_status(&state, &req, "coverage/index.html", context, StatusCode::OK)
 }
 
-/// The coverage table as a download: the page's columns, the service's reference, title and kind
+/// The coverage table as a download (and `ohgov coverage --out`): the page's columns, the service's reference, title and kind
 /// apart, an arrangement's partner and agreement apart from how it is delivered.
-fn coverage_sheet(rows: &[&store::CoverageRow]) -> crate::web::download::Sheet {
+pub fn coverage_sheet(rows: &[&store::CoverageRow]) -> crate::web::download::Sheet {
     use crate::web::download::{Cell, Sheet};
     let mut sheet = Sheet::new(
         "Coverage",
