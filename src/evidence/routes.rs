@@ -99,7 +99,7 @@ async fn library(
         let sheet = library_sheet(&lines.rows, &kind_titles(&document_kinds), withdrawn).noting_total(lines.total);
         return crate::web::download::sheet_response(&sheet, format, today);
     }
-    context.insert("downloads", &crate::web::download::links(&req));
+    context.insert("downloads", &crate::web::download::links(&req).noting_total(lines.total));
     context.insert("document_kind", &kind_code);
     context.insert("kind_titles", &kind_titles(&document_kinds));
     context.insert("document_kinds", &document_kinds);

@@ -105,7 +105,7 @@ pub(super) async fn index(
         let sheet = history_sheet(&lines, named).noting_total(page.lines.total);
         return crate::web::download::sheet_response(&sheet, format, state.today());
     }
-    context.insert("downloads", &crate::web::download::links(&req));
+    context.insert("downloads", &crate::web::download::links(&req).noting_total(page.lines.total));
     context.insert("lines", &lines);
     context.insert("entities", &page.entities);
     context.insert("people", if named { page.people.as_slice() } else { &[] });

@@ -207,6 +207,23 @@ pub fn requested(req: &HttpRequest) -> Option<FileFormat> {
 pub struct DownloadLinks {
     pub csv: String,
     pub xlsx: String,
+    /// Said beside the links when the list is longer than a download holds.
+    pub note: Option<String>,
+}
+
+impl DownloadLinks {
+    /// Says beside the links, before anyone downloads, that a list of `total` rows is longer
+    /// than a file holds.
+    pub fn noting_total(mut self, total: i64) -> DownloadLinks {
+        if total > MOST_DOWNLOADED {
+            self.note = Some(format!(
+                "A download holds the first {} of these {} rows: narrow the list with its filters for the rest.",
+                thousands(MOST_DOWNLOADED),
+                thousands(total)
+            ));
+        }
+        self
+    }
 }
 
 /// [`DownloadLinks`] for the page being answered.
@@ -231,7 +248,7 @@ pub fn links_with(req: &HttpRequest, extra: &[(&str, &str)]) -> DownloadLinks {
         query.append_pair("format", format);
         format!("{}?{}", req.path(), query.finish())
     };
-    DownloadLinks { csv: link("csv"), xlsx: link("xlsx") }
+    DownloadLinks { csv: link("csv"), xlsx: link("xlsx"), note: None }
 }
 
 /// The list as CSV: UTF-8 with a byte-order mark (so Excel reads "Chloé" as written), a header
@@ -394,6 +411,10 @@ mod sheet_tests {
         let csv = String::from_utf8(to_csv(&sheet).unwrap()).unwrap();
         assert!(csv.contains("first 2 of 250,000 rows"), "{csv}");
         assert!(sample().noting_total(2).note.is_none());
+        let links = DownloadLinks { csv: String::new(), xlsx: String::new(), note: None };
+        assert!(links.clone().noting_total(MOST_DOWNLOADED).note.is_none());
+        let said = links.noting_total(MOST_DOWNLOADED + 1).note.unwrap();
+        assert!(said.contains("first 100,000 of these 100,001 rows"), "{said}");
     }
 
     #[test]

@@ -115,7 +115,7 @@ async fn index(
     if let Some(format) = download {
         return crate::web::download::sheet_response(&people_sheet(&rows).noting_total(people.total), format, today);
     }
-    context.insert("downloads", &crate::web::download::links(&req));
+    context.insert("downloads", &crate::web::download::links(&req).noting_total(people.total));
     context.insert("people", &rows);
     context.insert("list", &view);
     let issues: Vec<(&str, &str)> = Issue::ALL.iter().map(|i| (i.code(), i.label())).collect();

@@ -93,7 +93,7 @@ async fn page(
     context.insert("status_labels", &labels(crate::assessment::model::AccreditationStatus::options()));
     context.insert("plan_labels", &labels(crate::audits::model::PlanState::options()));
     context.insert("export_query", &export_query(&list.q, problem));
-    context.insert("downloads", &crate::web::download::links(&req));
+    context.insert("downloads", &crate::web::download::links(&req).noting_total(rows.total));
     render(&state, &req, "commissioning/home.html", context)
 }
 
