@@ -335,6 +335,11 @@ on_both_backends!(
         let csv = csv_text(&bytes);
         assert!(csv.lines().count() >= 2 && !csv.contains("Chloé"), "{csv}");
 
+        // A date the page cannot read is said at its field, not downloaded past.
+        let (status, page) = app_get(&client, format!("{base}/history?from=31/02/2026&format=csv")).await;
+        assert_eq!(status, 422);
+        assert!(page.contains("There is a problem"), "{page}");
+
         // The commissioner's history download is the commissioner's page: no one named, no values.
         let (commissioner, _) = browser_signed_in(&app, COMMISSIONER.0, COMMISSIONER.1).await;
         let (status, _, _, bytes) = download(&commissioner, format!("{base}/history?format=csv")).await;

@@ -79,7 +79,8 @@ pub(super) async fn index(
         before: to.and_then(|to| to.succ_opt()).map(london_day_starts),
         search: list.q.clone(),
     };
-    let download = crate::web::download::requested(&req);
+    // A date the filters cannot read is said on the page (422), never downloaded past.
+    let download = crate::web::download::requested(&req).filter(|_| errors.is_empty());
     let (sort, dir) = (list.sort, list.dir);
     let page = if download.is_some() { crate::db::page::EVERY_ROW } else { list.page };
     let (page, names) = with_conn(&state, move |conn| {
