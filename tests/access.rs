@@ -434,6 +434,19 @@ on_both_backends!(
                 format!("/providers/{q}/history"),
                 [303, 404, 404, 404, 404, 404, 404, 404],
             ),
+            // Every list downloads by its page's own address, through the page's own check.
+            (
+                "GET",
+                "/providers/{provider_id}/history",
+                format!("/providers/{p}/history?format=xlsx"),
+                [303, 200, 200, 200, 200, 200, 403, 404],
+            ),
+            (
+                "GET",
+                "/providers/{provider_id}/history",
+                format!("/providers/{q}/history?format=csv"),
+                [303, 404, 404, 404, 404, 404, 404, 404],
+            ),
             (
                 "GET",
                 "/providers/{provider_id}/edit",
@@ -522,6 +535,13 @@ on_both_backends!(
             ("GET", "/providers/{provider_id}/findings", format!("/providers/{p}/findings"), READS_ASSESSMENT),
             ("GET", "/providers/{provider_id}/findings", format!("/providers/{q}/findings"), HIDDEN),
             (
+                "GET",
+                "/providers/{provider_id}/findings",
+                format!("/providers/{p}/findings?format=csv"),
+                READS_ASSESSMENT,
+            ),
+            ("GET", "/providers/{provider_id}/findings", format!("/providers/{q}/findings?format=xlsx"), HIDDEN),
+            (
                 "POST",
                 "/providers/{provider_id}/findings/{finding_id}/close",
                 format!("/providers/{p}/findings/{f}/close"),
@@ -578,6 +598,13 @@ on_both_backends!(
             ("GET", "/api/v1/providers/{provider_id}/readiness", format!("/api/v1/providers/{p}/readiness"), [401; 8]),
             ("GET", "/providers/{provider_id}/evidence", format!("/providers/{p}/evidence"), READS_ASSESSMENT),
             ("GET", "/providers/{provider_id}/evidence", format!("/providers/{q}/evidence"), HIDDEN),
+            (
+                "GET",
+                "/providers/{provider_id}/evidence",
+                format!("/providers/{p}/evidence?format=xlsx"),
+                READS_ASSESSMENT,
+            ),
+            ("GET", "/providers/{provider_id}/evidence", format!("/providers/{q}/evidence?format=csv"), HIDDEN),
             ("POST", "/providers/{provider_id}/evidence", format!("/providers/{p}/evidence"), MANAGES_POST),
             ("GET", "/providers/{provider_id}/evidence/new", format!("/providers/{p}/evidence/new"), MANAGES),
             (
@@ -658,6 +685,13 @@ on_both_backends!(
             ),
             ("GET", "/providers/{provider_id}/coverage", format!("/providers/{p}/coverage"), READS_ASSESSMENT),
             ("GET", "/providers/{provider_id}/coverage", format!("/providers/{q}/coverage"), HIDDEN),
+            (
+                "GET",
+                "/providers/{provider_id}/coverage",
+                format!("/providers/{p}/coverage?format=csv"),
+                READS_ASSESSMENT,
+            ),
+            ("GET", "/providers/{provider_id}/coverage", format!("/providers/{q}/coverage?format=xlsx"), HIDDEN),
             (
                 "GET",
                 "/providers/{provider_id}/coverage/{reference}",
@@ -749,6 +783,10 @@ on_both_backends!(
             ("POST", "/providers/{provider_id}/audit-settings", format!("/providers/{q}/audit-settings"), HIDDEN),
             ("GET", "/providers/{provider_id}/workforce", format!("/providers/{p}/workforce"), READS),
             ("GET", "/providers/{provider_id}/workforce", format!("/providers/{q}/workforce"), HIDDEN),
+            // The table's download names people: not for a commissioner, who sees only the figures.
+            ("GET", "/providers/{provider_id}/workforce", format!("/providers/{p}/workforce?format=xlsx"), READS_STAFF),
+            ("GET", "/providers/{provider_id}/workforce", format!("/providers/{p}/workforce?format=csv"), READS_STAFF),
+            ("GET", "/providers/{provider_id}/workforce", format!("/providers/{q}/workforce?format=csv"), HIDDEN),
             (
                 "POST",
                 "/providers/{provider_id}/workforce/staff",
@@ -894,6 +932,24 @@ on_both_backends!(
                 READS_ASSESSMENT,
             ),
             ("GET", "/providers/{provider_id}/audit-plans/{year}", format!("/providers/{q}/audit-plans/{y}"), HIDDEN),
+            (
+                "GET",
+                "/providers/{provider_id}/audit-plans/{year}",
+                format!("/providers/{p}/audit-plans/{y}?format=xlsx"),
+                READS_ASSESSMENT,
+            ),
+            (
+                "GET",
+                "/providers/{provider_id}/audit-plans/{year}",
+                format!("/providers/{p}/audit-plans/{y}?list=actions&format=csv"),
+                READS_ASSESSMENT,
+            ),
+            (
+                "GET",
+                "/providers/{provider_id}/audit-plans/{year}",
+                format!("/providers/{q}/audit-plans/{y}?list=actions&format=csv"),
+                HIDDEN,
+            ),
             (
                 "POST",
                 "/providers/{provider_id}/audit-plans/{year}/copy",
@@ -1068,6 +1124,8 @@ on_both_backends!(
             ),
             ("GET", "/providers/{provider_id}/kpis", format!("/providers/{p}/kpis"), READS_ASSESSMENT),
             ("GET", "/providers/{provider_id}/kpis", format!("/providers/{q}/kpis"), HIDDEN),
+            ("GET", "/providers/{provider_id}/kpis", format!("/providers/{p}/kpis?format=xlsx"), READS_ASSESSMENT),
+            ("GET", "/providers/{provider_id}/kpis", format!("/providers/{q}/kpis?format=csv"), HIDDEN),
             (
                 "GET",
                 "/providers/{provider_id}/kpis/{reference}",
@@ -1111,6 +1169,8 @@ on_both_backends!(
             // organisation's address is not found, for everyone.
             ("GET", "/commissioners/{commissioner_id}", format!("/commissioners/{t}"), COMMISSIONER_ONLY),
             ("GET", "/commissioners/{commissioner_id}", format!("/commissioners/{p}"), HIDDEN),
+            ("GET", "/commissioners/{commissioner_id}", format!("/commissioners/{t}?format=xlsx"), COMMISSIONER_ONLY),
+            ("GET", "/commissioners/{commissioner_id}", format!("/commissioners/{p}?format=csv"), HIDDEN),
             (
                 "GET",
                 "/commissioners/{commissioner_id}/providers.csv",

@@ -436,6 +436,10 @@ async fn findings(
     let mut context = provider_context(&state, &user, provider_id).await?;
     let open_only = query.open == "1";
     let lines = with_conn(&state, move |conn| Ok(store::findings_list(conn, provider_id, None, open_only)?)).await?;
+    if let Some(format) = crate::web::download::requested(&req) {
+        return crate::web::download::sheet_response(&findings_sheet(&lines), format, today);
+    }
+    context.insert("downloads", &crate::web::download::links(&req));
     context.insert("findings", &lines);
     context.insert("open_only", &open_only);
     context.insert("date_problem", &(query.problem == "date"));
@@ -443,6 +447,47 @@ async fn findings(
     context.insert("sources", &FindingSource::options());
     context.insert("today", &today.to_string());
     render(&state, &req, "assessment/findings.html", context)
+}
+
+/// The findings as a download: the page's columns, who raised a finding and how apart from the day,
+/// and its status with the day it was closed or withdrawn as a date.
+fn findings_sheet(lines: &[store::FindingLine]) -> crate::web::download::Sheet {
+    use crate::web::download::{Cell, Sheet};
+    let mut sheet = Sheet::new(
+        "Findings",
+        &[
+            "Standard",
+            "Raised",
+            "Source",
+            "Raised by",
+            "Grade",
+            "Finding",
+            "Action needed",
+            "Status",
+            "Closed or withdrawn",
+            "Reason for withdrawal",
+        ],
+    );
+    for finding in lines {
+        let (status, on) = match (finding.withdrawn_at, finding.closed_on) {
+            (Some(at), _) => ("Withdrawn", Some(crate::clock::london_date(at.and_utc()))),
+            (None, Some(closed)) => ("Closed", Some(closed)),
+            (None, None) => ("Open", None),
+        };
+        sheet.push(vec![
+            Cell::text(finding.reference.as_str()),
+            Cell::Date(finding.raised_on),
+            Cell::text(finding.source.label()),
+            Cell::maybe_text(finding.raised_by.clone()),
+            Cell::text(finding.grade.label()),
+            Cell::text(finding.description.as_str()),
+            Cell::text(finding.action_needed.as_str()),
+            Cell::text(status),
+            Cell::maybe_date(on),
+            Cell::maybe_text(finding.withdrawal_reason.clone()),
+        ]);
+    }
+    sheet
 }
 
 /// Shows a finding with the form to withdraw it; `input` and `errors` refill a refused reason.

@@ -100,7 +100,7 @@ pub enum Command {
     },
     /// A provider's coverage of the six NHS core services and ten sub-specialisms, or with --json
     /// the document `GET /api/v1/providers/{id}/coverage` serves.
-    Coverage(ProviderReport),
+    Coverage(CoverageArgs),
     /// A provider's SEQOHS readiness: the figures of the dashboard, or with --json the document
     /// `GET /api/v1/providers/{id}/readiness` serves.
     Readiness(ProviderReport),
@@ -144,6 +144,17 @@ pub struct ProviderReport {
     pub provider: ProviderId,
     #[arg(long)]
     pub json: bool,
+}
+
+/// `ohgov coverage`: the report, or (`--out`) the table written to a file as the page downloads it.
+#[derive(clap::Args)]
+pub struct CoverageArgs {
+    #[command(flatten)]
+    pub report: ProviderReport,
+    /// Write the coverage table to this file instead, a `.csv` or an `.xlsx` (by its name's end),
+    /// with the columns of the page's download.
+    #[arg(long)]
+    pub out: Option<std::path::PathBuf>,
 }
 
 /// The database URL for ordinary commands: the flag, then DATABASE_URL, then ./ohgov.db.

@@ -47,11 +47,49 @@ async fn table(
     let rows = with_conn(&state, move |conn| Ok(store::coverage(conn, provider_id, today)?)).await?;
     context.insert("totals", &store::totals(&rows));
     let shown: Vec<_> = rows.iter().filter(|row| super::rules::in_figure(&query.show, row.state)).collect();
+    if let Some(format) = crate::web::download::requested(&req) {
+        return crate::web::download::sheet_response(&coverage_sheet(&shown), format, today);
+    }
+    context.insert("downloads", &crate::web::download::links(&req));
     context.insert("filtered", &(shown.len() < rows.len()));
     context.insert("rows", &shown);
     context.insert("states", &CoverageState::options());
     context.insert("deliveries", &Delivery::options());
     render_status(&state, &req, "coverage/index.html", context, StatusCode::OK)
+}
+
+/// The coverage table as a download (and `ohgov coverage --out`): the page's columns, the service's reference, title and kind
+/// apart, an arrangement's partner and agreement apart from how it is delivered.
+pub fn coverage_sheet(rows: &[&store::CoverageRow]) -> crate::web::download::Sheet {
+    use crate::web::download::{Cell, Sheet};
+    let mut sheet = Sheet::new(
+        "Coverage",
+        &[
+            "Reference",
+            "Service",
+            "Kind",
+            "State",
+            "Delivered by",
+            "Partner",
+            "Agreement",
+            "Ends (last day covered)",
+            "Lead",
+        ],
+    );
+    for row in rows {
+        sheet.push(vec![
+            Cell::text(row.reference.as_str()),
+            Cell::text(row.title.as_str()),
+            Cell::text(row.kind.label()),
+            Cell::text(row.state.label()),
+            Cell::text(row.delivery.map(|d| d.label()).unwrap_or("Nothing recorded")),
+            Cell::maybe_text(row.partner_name.clone()),
+            Cell::maybe_text(row.agreement_reference.clone()),
+            Cell::maybe_date(row.ends_on),
+            Cell::maybe_text(row.lead_name.clone()),
+        ]);
+    }
+    sheet
 }
 
 async fn show_row(

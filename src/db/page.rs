@@ -8,6 +8,14 @@ use serde::Serialize;
 /// Rows on one page of the long lists (workforce, evidence library, history).
 pub const PER_PAGE: i64 = 50;
 
+/// The most rows a list's download holds (`web::download`); a longer list's file says so.
+pub const MOST_DOWNLOADED: i64 = 100_000;
+
+/// The page to ask a store for to download a list: every row from the first, up to
+/// [`MOST_DOWNLOADED`], as one page whose `total` still counts them all. An address never asks
+/// for it: `web::list::ListQuery` reads a page as 1 or more.
+pub const EVERY_ROW: i64 = 0;
+
 /// Which way a list is sorted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
 #[serde(rename_all = "snake_case")]
@@ -64,6 +72,10 @@ impl<T> Page<T> {
         total: i64,
         fetch: impl FnOnce(i64, i64) -> QueryResult<Vec<T>>,
     ) -> QueryResult<Page<T>> {
+        if requested == EVERY_ROW {
+            let rows = if total == 0 { Vec::new() } else { fetch(0, MOST_DOWNLOADED)? };
+            return Ok(Page { rows, total, page: 1, pages: 1, per_page: MOST_DOWNLOADED });
+        }
         let pages = pages_for(total);
         let page = requested.clamp(1, pages);
         let rows = if total == 0 { Vec::new() } else { fetch((page - 1) * PER_PAGE, PER_PAGE)? };

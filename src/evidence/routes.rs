@@ -85,7 +85,9 @@ async fn library(
     let kind_code = list.get("document_kind").to_string();
     let document_kind = Some(kind_code.clone()).filter(|k| !k.is_empty());
     let filter = LibraryFilter { review, withdrawn, node_id: None, document_kind };
-    let (search, sort, dir, page) = (list.q.clone(), list.sort, list.dir, list.page);
+    let download = crate::web::download::requested(&req);
+    let page = if download.is_some() { crate::db::page::EVERY_ROW } else { list.page };
+    let (search, sort, dir) = (list.q.clone(), list.sort, list.dir);
     let (lines, document_kinds) = with_conn(&state, move |conn| {
         Ok((
             store::library_page(conn, provider_id, &filter, &search, sort, dir, page, today)?,
@@ -93,6 +95,11 @@ async fn library(
         ))
     })
     .await?;
+    if let Some(format) = download {
+        let sheet = library_sheet(&lines.rows, &kind_titles(&document_kinds), withdrawn).noting_total(lines.total);
+        return crate::web::download::sheet_response(&sheet, format, today);
+    }
+    context.insert("downloads", &crate::web::download::links(&req).noting_total(lines.total));
     context.insert("document_kind", &kind_code);
     context.insert("kind_titles", &kind_titles(&document_kinds));
     context.insert("document_kinds", &document_kinds);
@@ -101,6 +108,60 @@ async fn library(
     context.insert("withdrawn", &withdrawn);
     context.insert("review", &review_code);
     render(&state, &req, "evidence/index.html", context)
+}
+
+/// The evidence index as a download: the library's columns, with what the page shows under an
+/// item's title (its kind, file, version, document kind, patient data) each in a column of its own.
+fn library_sheet(
+    lines: &[store::LibraryLine],
+    kind_titles: &std::collections::HashMap<&str, &str>,
+    withdrawn: bool,
+) -> crate::web::download::Sheet {
+    use crate::web::download::{Cell, Sheet};
+    let mut headers = vec![
+        "Title",
+        "Kind",
+        "File name",
+        "Version",
+        "Document kind",
+        "Patient-identifiable",
+        "Evidence for",
+        "Owner",
+        "Effective",
+        "Review due",
+        "Review",
+    ];
+    if withdrawn {
+        headers.extend(["Withdrawn", "Reason for withdrawal"]);
+    }
+    let mut sheet = Sheet::new(if withdrawn { "Withdrawn evidence" } else { "Evidence" }, &headers);
+    for line in lines {
+        let item = &line.item;
+        let document_kind = item.document_kind.as_deref().map(|k| kind_titles.get(k).copied().unwrap_or(k));
+        let mut row = vec![
+            Cell::text(item.title.as_str()),
+            Cell::text(item.kind.label()),
+            Cell::maybe_text(item.file_name.clone()),
+            Cell::Number(f64::from(item.version)),
+            Cell::maybe_text(document_kind),
+            Cell::text(if item.contains_patient_data { "Yes" } else { "No" }),
+            Cell::text(line.links.join(", ")),
+            Cell::maybe_text(line.owner.clone()),
+            Cell::maybe_date(item.effective_on),
+            Cell::maybe_date(item.review_due),
+            Cell::text(match line.review {
+                ReviewState::Overdue => "Past review date",
+                ReviewState::DueSoon => "Due soon",
+                ReviewState::Current => "",
+            }),
+        ];
+        if withdrawn {
+            row.push(Cell::maybe_date(item.withdrawn_at.map(|at| crate::clock::london_date(at.and_utc()))));
+            row.push(Cell::maybe_text(item.withdrawal_reason.clone()));
+        }
+        sheet.push(row);
+    }
+    sheet
 }
 
 /// The document kinds' titles by reference, for pages that name an item's kind.

@@ -79,7 +79,10 @@ pub(super) async fn index(
         before: to.and_then(|to| to.succ_opt()).map(london_day_starts),
         search: list.q.clone(),
     };
-    let (sort, dir, page) = (list.sort, list.dir, list.page);
+    // A date the filters cannot read is said on the page (422), never downloaded past.
+    let download = crate::web::download::requested(&req).filter(|_| errors.is_empty());
+    let (sort, dir) = (list.sort, list.dir);
+    let page = if download.is_some() { crate::db::page::EVERY_ROW } else { list.page };
     let (page, names) = with_conn(&state, move |conn| {
         let page = store::for_organisation(conn, provider_id.0, &filter, sort, dir, page)?;
         let names = if named { Names::for_lines(conn, provider_id, &page.lines.rows)? } else { Names::default() };
@@ -99,6 +102,11 @@ pub(super) async fn index(
         .iter()
         .map(|line| if named { describe(line, &names) } else { describe_without_personal_details(line) })
         .collect();
+    if let Some(format) = download {
+        let sheet = history_sheet(&lines, named).noting_total(page.lines.total);
+        return crate::web::download::sheet_response(&sheet, format, state.today());
+    }
+    context.insert("downloads", &crate::web::download::links(&req).noting_total(page.lines.total));
     context.insert("lines", &lines);
     context.insert("entities", &page.entities);
     context.insert("people", if named { page.people.as_slice() } else { &[] });
@@ -109,4 +117,34 @@ pub(super) async fn index(
     context.insert("errors", &errors.0);
     let status = status_for(&errors);
     render_status(&state, &req, "providers/history.html", context, status)
+}
+
+/// The history as a download: the page's columns, its "When" as the day (a date cell) and the time
+/// in London; "Who" only for those the page shows it to, and the changes as the page words them
+/// (for a commissioner, the fields changed without their values).
+fn history_sheet(lines: &[LineView], named: bool) -> crate::web::download::Sheet {
+    use crate::web::download::{Cell, Sheet};
+    let mut headers = vec!["Date", "Time"];
+    if named {
+        headers.push("Who");
+    }
+    headers.extend(["Record", "Change", if named { "What changed" } else { "Fields changed" }]);
+    let mut sheet = Sheet::new("History", &headers);
+    for line in lines {
+        let at = line.recorded_at.and_utc();
+        let mut row = vec![
+            Cell::Date(crate::clock::london_date(at)),
+            Cell::maybe_text(crate::web::templates::uk_time_text(
+                &line.recorded_at.format("%Y-%m-%dT%H:%M:%S").to_string(),
+            )),
+        ];
+        if named {
+            row.push(Cell::text(line.user_name.clone().unwrap_or_else(|| "System".to_string())));
+        }
+        let record =
+            if line.record.is_empty() { line.entity.clone() } else { format!("{} {}", line.entity, line.record) };
+        row.extend([Cell::text(record), Cell::text(line.action.as_str()), Cell::text(line.changes.join("\n"))]);
+        sheet.push(row);
+    }
+    sheet
 }

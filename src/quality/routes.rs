@@ -78,8 +78,60 @@ async fn overview(
         Ok((kpis, latest))
     })
     .await?;
+    if let Some(format) = crate::web::download::requested(&req) {
+        return crate::web::download::sheet_response(&kpis_sheet(&kpis, &latest), format, state.today());
+    }
+    context.insert("downloads", &crate::web::download::links(&req));
     overview_context(&mut context, kpis, latest, &query);
     render_status(&state, &req, "quality/index.html", context, StatusCode::OK)
+}
+
+/// The quality indicators as a download, in their groups: the page's columns, the latest period's
+/// first and last days as dates and its value as a number beside the words the page shows.
+fn kpis_sheet(kpis: &[KpiLine], latest: &std::collections::HashMap<i32, ValueLine>) -> crate::web::download::Sheet {
+    use crate::web::download::{Cell, Sheet};
+    let mut sheet = Sheet::new(
+        "Quality indicators",
+        &[
+            "Group",
+            "Reference",
+            "Indicator",
+            "Latest period",
+            "Period starts",
+            "Period ends",
+            "Value",
+            "Value as shown",
+            "Numerator",
+            "Denominator",
+            "Target",
+            "Target value",
+            "The service's own target",
+            "Against target",
+            "Leading or lagging",
+        ],
+    );
+    for kpi in kpis {
+        let value = latest.get(&kpi.node_id);
+        let bound = if kpi.higher_is_better { "At least" } else { "At most" };
+        sheet.push(vec![
+            Cell::text(kpi.group_title.as_str()),
+            Cell::text(kpi.reference.as_str()),
+            Cell::text(kpi.title.as_str()),
+            Cell::text(value.map(|v| v.period_label.clone()).unwrap_or_else(|| "Nothing recorded".into())),
+            Cell::maybe_date(value.map(|v| v.period.start)),
+            Cell::maybe_date(value.map(|v| v.period.end)),
+            Cell::maybe_number(value.map(|v| v.value)),
+            Cell::maybe_text(value.map(|v| v.value_text.clone())),
+            Cell::maybe_number(value.and_then(|v| v.numerator).map(f64::from)),
+            Cell::maybe_number(value.and_then(|v| v.denominator).map(f64::from)),
+            Cell::text(format!("{bound} {}", kpi.target_text)),
+            Cell::Number(kpi.target),
+            Cell::text(if kpi.own_target.is_some() { "Yes" } else { "No" }),
+            Cell::maybe_text(value.map(|v| if v.met { "Met" } else { "Missed" })),
+            Cell::text(kpi.indicator_label),
+        ]);
+    }
+    sheet
 }
 
 /// What `quality/index.html` shows beside the provider's context: the KPIs in their groups with

@@ -82,8 +82,14 @@ async fn index(
     // The figures are for everyone who may open the page; the people themselves only for those who
     // may read named staff records (not a commissioner), who alone may search them.
     let named = can.read_staff;
+    // The table's download names people, so it is for those who may read them (not a commissioner).
+    let download = crate::web::download::requested(&req);
+    if download.is_some() && !named {
+        return Err(AppError::Forbidden);
+    }
     let search = if named { list.q.clone() } else { String::new() };
-    let (sort, dir, page) = (list.sort, list.dir, list.page);
+    let (sort, dir) = (list.sort, list.dir);
+    let page = if download.is_some() { crate::db::page::EVERY_ROW } else { list.page };
     let (tier, discipline) = (Tier::parse(&filters.tier), Discipline::parse(&filters.discipline));
     let (mut report, people) = with_conn(&state, move |conn| {
         // Everyone in post is judged for the figures; the table's page is chosen in SQL, handed
@@ -107,6 +113,10 @@ async fn index(
     let view = list.view(&format!("/providers/{provider_id}/workforce"), &PEOPLE_COLUMNS, &people);
     let rows: Vec<store::PersonLine> =
         if named { people.rows.iter().filter_map(|person| judged.remove(&person.id)).collect() } else { Vec::new() };
+    if let Some(format) = download {
+        return crate::web::download::sheet_response(&people_sheet(&rows).noting_total(people.total), format, today);
+    }
+    context.insert("downloads", &crate::web::download::links(&req).noting_total(people.total));
     context.insert("people", &rows);
     context.insert("list", &view);
     let issues: Vec<(&str, &str)> = Issue::ALL.iter().map(|i| (i.code(), i.label())).collect();
@@ -118,6 +128,42 @@ async fn index(
     context.insert("chosen_tier", &filters.tier);
     context.insert("chosen_discipline", &filters.discipline);
     render_status(&state, &req, "workforce/index.html", context, StatusCode::OK)
+}
+
+/// The people table as a download: the page's columns, a person's number, tier and registration
+/// each in a column of its own, dates as dates.
+fn people_sheet(rows: &[store::PersonLine]) -> crate::web::download::Sheet {
+    use crate::web::download::{Cell, Sheet};
+    let mut sheet = Sheet::new(
+        "Workforce",
+        &[
+            "Name",
+            "Staff number",
+            "Tier",
+            "Discipline",
+            "Regulator",
+            "Registration number",
+            "Registration renewal",
+            "Revalidation",
+            "Needs attention",
+        ],
+    );
+    for line in rows {
+        let staff = &line.staff;
+        let issues: Vec<&str> = line.issues.iter().map(|issue| issue.label()).collect();
+        sheet.push(vec![
+            Cell::text(staff.full_name.as_str()),
+            Cell::text(staff.staff_number.as_str()),
+            Cell::text(staff.tier.label()),
+            Cell::text(line.discipline_label.as_str()),
+            if staff.registration_number.is_some() { Cell::text(staff.regulator.label()) } else { Cell::Blank },
+            Cell::maybe_text(staff.registration_number.clone()),
+            Cell::maybe_date(staff.registration_renewal),
+            Cell::maybe_date(staff.revalidation_due),
+            Cell::text(if issues.is_empty() { "Nothing".to_string() } else { issues.join("; ") }),
+        ]);
+    }
+    sheet
 }
 
 /// The people table's sortable columns, with their headers.

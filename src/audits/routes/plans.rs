@@ -145,6 +145,25 @@ async fn plan_page(
     authorize(&state, &user, provider_id, Capability::ReadAssessment).await?;
     let (mut context, can) = provider_page(&state, &user, provider_id).await?;
     let named = can.read_staff;
+    if let Some(format) = crate::web::download::requested(&req) {
+        let actions_wanted =
+            form_urlencoded::parse(req.query_string().as_bytes()).any(|(k, v)| k == "list" && v == "actions");
+        let sheet = with_conn(&state, move |conn| {
+            let plan = plans::plan(conn, provider_id, year)?.ok_or(AppError::NotFound)?;
+            if actions_wanted {
+                Ok(actions_sheet(&plan.year_label, &actions::plan_actions(conn, plan.id, today)?, named))
+            } else {
+                let lines = audits::plan_audits(conn, plan.id)?;
+                let ids: Vec<StaffId> = lines.iter().filter_map(|l| l.lead_staff_id).collect();
+                let leads = lead_names(conn, &ids, named)?;
+                Ok(audits_sheet(&plan.year_label, &lines, &leads, named))
+            }
+        })
+        .await?;
+        return crate::web::download::sheet_response(&sheet, format, today);
+    }
+    context.insert("downloads", &crate::web::download::links(&req));
+    context.insert("action_downloads", &crate::web::download::links_with(&req, &[("list", "actions")]));
     let (plan, lines, overdue, reports, leads, next_exists, standing) = with_conn(&state, move |conn| {
         let plan = plans::plan(conn, provider_id, year)?.ok_or(AppError::NotFound)?;
         let standing = crate::audits::store::sign_off::summary(conn, plan.id)?;
@@ -180,6 +199,71 @@ async fn plan_page(
     // Where the plan stands with the clinical director, "changed since sign-off" included.
     context.insert("sign_off", &standing);
     render_status(&state, &req, "audits/plan.html", context, StatusCode::OK)
+}
+
+/// A plan's audits as a download: the page's columns, the reason for a status and the days an audit
+/// started and was completed in columns of their own; the lead named only for those the page names
+/// them to.
+fn audits_sheet(
+    year_label: &str,
+    lines: &[audits::AuditLine],
+    leads: &[(StaffId, String)],
+    named: bool,
+) -> crate::web::download::Sheet {
+    use crate::web::download::{Cell, Sheet};
+    let mut sheet = Sheet::new(
+        &format!("Audit plan {year_label}"),
+        &["Audit", "Type", "Lead", "Quarter", "Status", "Reason", "Started", "Completed"],
+    );
+    for line in lines {
+        let lead = match line.lead_staff_id {
+            None => "Not named".to_string(),
+            Some(id) if named => {
+                leads.iter().find(|(lead, _)| *lead == id).map(|(_, n)| n.clone()).unwrap_or_else(|| "Not named".into())
+            }
+            Some(_) => "Named lead".to_string(),
+        };
+        sheet.push(vec![
+            Cell::text(line.title.as_str()),
+            Cell::text(line.audit_type_label),
+            Cell::text(lead),
+            Cell::text(line.quarter_label.as_str()),
+            Cell::text(line.status_label),
+            Cell::maybe_text(line.status_reason.clone()),
+            Cell::maybe_date(line.started_on),
+            Cell::maybe_date(line.completed_on),
+        ]);
+    }
+    sheet
+}
+
+/// Every action of a plan's audits as a download, by due date: the page lists the overdue ones,
+/// the file all of them with their status; the owner named only for those the page names them to.
+fn actions_sheet(year_label: &str, records: &[actions::ActionRecord], named: bool) -> crate::web::download::Sheet {
+    use crate::web::download::{Cell, Sheet};
+    let mut headers = vec!["Action", "Audit"];
+    if named {
+        headers.push("Owner");
+    }
+    headers.extend(["Raised", "Due", "Status", "Overdue", "Closed", "Completion note", "Reason dropped"]);
+    let mut sheet = Sheet::new(&format!("Audit actions {year_label}"), &headers);
+    for action in records {
+        let mut row = vec![Cell::text(action.description.as_str()), Cell::text(action.audit_title.as_str())];
+        if named {
+            row.push(Cell::text(action.owner_name.as_str()));
+        }
+        row.extend([
+            Cell::Date(action.created_on),
+            Cell::Date(action.due_on),
+            Cell::text(action.status_label),
+            Cell::text(if action.overdue { "Overdue" } else { "" }),
+            Cell::maybe_date(action.closed_on),
+            Cell::maybe_text(action.completion_note.clone()),
+            Cell::maybe_text(action.drop_reason.clone()),
+        ]);
+        sheet.push(row);
+    }
+    sheet
 }
 
 /// `POST /providers/{id}/audit-plans/{year}/copy`: copies the plan into the next year, in one

@@ -9,7 +9,7 @@ use crate::clock::FinancialYear;
 use crate::commissioning::api::ProvidersDocument;
 use crate::commissioning::rules::comparison::Problem;
 use crate::commissioning::store::facts::{self, ComparisonFilter, ComparisonRow, ComparisonSort};
-use crate::web::download::{file_response, spreadsheet_safe};
+use crate::web::download::{file_response, Cell, Sheet};
 use crate::web::list::ListQuery;
 use crate::web::{render, with_conn, AppError, AppState};
 
@@ -53,6 +53,18 @@ async fn page(
     let problem = problem_of(&list);
     let filter = ComparisonFilter { search: list.q.clone(), problem, review_overdue: Vec::new() };
     let (sort, dir, page) = (list.sort, list.dir, list.page);
+    if let Some(format) = crate::web::download::requested(&req) {
+        // The page's rows in its order, every page: only the providers this commissioner holds a
+        // current contract with, and only the figures the page shows them.
+        let every = crate::db::page::EVERY_ROW;
+        let rows = with_conn(&state, move |conn| {
+            crate::accounts::store::commissioner_name(conn, commissioner_id)?.ok_or(AppError::NotFound)?;
+            Ok(facts::comparison(conn, commissioner_id, today, days, filter, sort, dir, every)?)
+        })
+        .await?;
+        let sheet = comparison_sheet(&rows.rows).noting_total(rows.total);
+        return crate::web::download::sheet_response(&sheet, format, today);
+    }
     let judge = super::contradictions(&req)?;
     let (name, rows, contradicted) = with_conn(&state, move |conn| {
         let name = crate::accounts::store::commissioner_name(conn, commissioner_id)?;
@@ -81,6 +93,7 @@ async fn page(
     context.insert("status_labels", &labels(crate::assessment::model::AccreditationStatus::options()));
     context.insert("plan_labels", &labels(crate::audits::model::PlanState::options()));
     context.insert("export_query", &export_query(&list.q, problem));
+    context.insert("downloads", &crate::web::download::links(&req).noting_total(rows.total));
     render(&state, &req, "commissioning/home.html", context)
 }
 
@@ -139,38 +152,39 @@ async fn csv_export(
     authorize_commissioner(&state, &user, commissioner_id).await?;
     let list: ListQuery<ComparisonSort> = ListQuery::parse(req.query_string());
     let (name, rows) = all_rows(&state, commissioner_id, list.q.clone(), problem_of(&list)).await?;
-    let content = comparison_csv(&rows).map_err(|e| AppError::Internal(e.to_string()))?;
+    let content =
+        crate::web::download::to_csv(&comparison_sheet(&rows)).map_err(|e| AppError::Internal(e.to_string()))?;
     let file_name = format!("{} providers {}.csv", name, state.today().format("%Y-%m-%d"));
     Ok(file_response("text/csv; charset=utf-8", &file_name, content))
 }
 
-/// The CSV's columns, as a spreadsheet user reads them.
-const CSV_HEADERS: [&str; 19] = [
-    "provider",
-    "accreditation",
-    "months working towards",
-    "standards met",
-    "standards applicable",
-    "standards met by domain",
-    "must standards not met",
-    "core service gaps",
-    "sub-specialism gaps",
-    "arrangements ending within 90 days",
-    "people with workforce issues",
-    "workforce issues by kind",
-    "non-clinical tier supervised",
-    "non-clinical tier needing supervision",
-    "audit plan",
-    "overdue audit actions",
-    "last KPI period ended",
+/// The download's columns, as a spreadsheet user reads them.
+const SHEET_HEADERS: [&str; 19] = [
+    "Provider",
+    "Accreditation",
+    "Months working towards",
+    "Standards met",
+    "Standards applicable",
+    "Standards met by domain",
+    "Must standards not met",
+    "Core service gaps",
+    "Sub-specialism gaps",
+    "Arrangements ending within 90 days",
+    "People with workforce issues",
+    "Workforce issues by kind",
+    "Non-clinical tier supervised",
+    "Non-clinical tier needing supervision",
+    "Audit plan",
+    "Overdue audit actions",
+    "Last KPI period ended",
     "KPIs missing target",
-    "last customer review",
+    "Last customer review",
 ];
 
-/// The rows as CSV, each cell made safe for a spreadsheet.
-fn comparison_csv(rows: &[ComparisonRow]) -> Result<Vec<u8>, csv::Error> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(CSV_HEADERS)?;
+/// The comparison as a download: one row per provider, its figures as numbers and its days as
+/// dates; the CSV writes any cell a spreadsheet would run as a formula as text.
+fn comparison_sheet(rows: &[ComparisonRow]) -> Sheet {
+    let mut sheet = Sheet::new("Providers", &SHEET_HEADERS);
     for row in rows {
         let (facts, figures) = (&row.facts, &row.figures);
         let domains: Vec<String> = facts
@@ -185,32 +199,30 @@ fn comparison_csv(rows: &[ComparisonRow]) -> Result<Vec<u8>, csv::Error> {
             .filter(|(_, n)| *n > 0)
             .map(|(issue, n)| format!("{} {n}", issue.label()))
             .collect();
-        let optional = |n: Option<u32>| n.map(|n| n.to_string()).unwrap_or_default();
-        let day = |d: Option<chrono::NaiveDate>| d.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default();
-        let cells = [
-            facts.name.clone(),
-            figures.accreditation.label().to_string(),
-            optional(figures.months_working_towards),
-            figures.standards_met.to_string(),
-            figures.standards_applicable.to_string(),
-            domains.join("; "),
-            figures.must_not_met.to_string(),
-            figures.core_gaps.to_string(),
-            figures.subspecialism_gaps.to_string(),
-            figures.arrangements_ending.to_string(),
-            figures.people_with_issues.to_string(),
-            issues.join("; "),
-            figures.non_clinical_supervised.to_string(),
-            figures.non_clinical_needing_supervision.to_string(),
-            figures.plan_state.map(|s| s.label()).unwrap_or("No plan").to_string(),
-            figures.overdue_actions.to_string(),
-            day(figures.last_kpi_period_end),
-            figures.kpis_missing_target.to_string(),
-            day(row.last_review),
-        ];
-        writer.write_record(cells.iter().map(|cell| spreadsheet_safe(cell).into_owned()))?;
+        let count = |n: usize| Cell::Number(n as f64);
+        sheet.push(vec![
+            Cell::text(facts.name.as_str()),
+            Cell::text(figures.accreditation.label()),
+            Cell::maybe_number(figures.months_working_towards.map(f64::from)),
+            count(figures.standards_met),
+            count(figures.standards_applicable),
+            Cell::text(domains.join("; ")),
+            count(figures.must_not_met),
+            count(figures.core_gaps),
+            count(figures.subspecialism_gaps),
+            count(figures.arrangements_ending),
+            count(figures.people_with_issues),
+            Cell::text(issues.join("; ")),
+            count(figures.non_clinical_supervised),
+            count(figures.non_clinical_needing_supervision),
+            Cell::text(figures.plan_state.map(|s| s.label()).unwrap_or("No plan")),
+            count(figures.overdue_actions),
+            Cell::maybe_date(figures.last_kpi_period_end),
+            count(figures.kpis_missing_target),
+            Cell::maybe_date(row.last_review),
+        ]);
     }
-    writer.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+    sheet
 }
 
 /// `GET /api/v1/commissioners/{id}/providers`: the page's figures for every contracted provider,
