@@ -3,7 +3,13 @@
 //! read and changed as code; this test checks that the shipped file holds exactly these rows (run
 //! it with `OHGOV_WRITE_DEMO_FILES=1` to write the file again after changing them).
 
+mod support;
+
 use calamine::{Data, Reader};
+use diesel::prelude::*;
+use ohgov::db::schema::{cpd_records, staff};
+use ohgov::workforce::import::{self, ImportKind, ReadAs};
+use ohgov::workforce::mapping_store;
 use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook};
 
 /// Where the demo's CPD workbook lives, from the repository's root.
@@ -32,9 +38,11 @@ enum Cell {
     Number(f64),
     /// A formula with the value Excel cached when the file was saved (read as that value).
     Formula(&'static str, f64),
+    /// Left empty: a reflective account carries no hours.
+    Blank,
 }
 
-use Cell::{Date, Formula as Sum, Number, Text};
+use Cell::{Blank, Date, Formula as Sum, Number, Text};
 
 /// Twenty entries by the demo service's doctors and nurses (staff numbers from the workforce demo):
 /// mostly date cells, some dates typed as text, and session hours worked out by a formula.
@@ -63,7 +71,7 @@ fn cpd_log() -> Vec<[Cell; 7]> {
             Text("Dr Kwame Asante"),
             Text("03/03/2026"),
             Text("Reflection on a complex ill-health retirement case"),
-            Number(1.0),
+            Blank,
             Text("N"),
             Text("Y"),
         ],
@@ -117,7 +125,7 @@ fn cpd_log() -> Vec<[Cell; 7]> {
             Text("Bernadette Walsh RN"),
             Date(2026, 6, 2),
             Text("Reflective account: a needlestick injury follow-up"),
-            Number(1.0),
+            Blank,
             Text("N"),
             Text("Y"),
         ],
@@ -162,8 +170,8 @@ fn cpd_log() -> Vec<[Cell; 7]> {
             Text("Eleanor Price RN"),
             Date(2026, 9, 1),
             Text("Reflective discussion: management referral with conflicting advice"),
-            Number(1.0),
-            Text("Y"),
+            Blank,
+            Text("N"),
             Text("Y"),
         ],
         [
@@ -216,7 +224,7 @@ fn cpd_log() -> Vec<[Cell; 7]> {
             Text("Nadia Petrova RN"),
             Date(2026, 10, 28),
             Text("Reflective account: return to work after long COVID"),
-            Number(1.0),
+            Blank,
             Text("N"),
             Text("Y"),
         ],
@@ -240,6 +248,7 @@ fn cpd_workbook() -> Vec<u8> {
             let col = col as u16;
             match cell {
                 Text(text) => sheet.write_string(at, col, *text).map(|_| ()),
+                Blank => Ok(()),
                 Number(n) => sheet.write_number(at, col, *n).map(|_| ()),
                 Date(y, m, d) => {
                     let day = ExcelDateTime::from_ymd(*y, *m, *d).unwrap();
@@ -275,6 +284,7 @@ fn the_demo_cpd_workbook_holds_the_demo_log() {
         for (got, want) in read.iter().zip(written) {
             let same = match (got, want) {
                 (Data::String(got), Text(want)) => got == want,
+                (Data::Empty, Blank) => true,
                 (Data::Float(got), Number(want) | Sum(_, want)) => got == want,
                 (Data::Int(got), Number(want) | Sum(_, want)) => *got as f64 == *want,
                 (Data::DateTime(got), Date(y, m, d)) => {
@@ -289,3 +299,51 @@ fn the_demo_cpd_workbook_holds_the_demo_log() {
     let kept: Vec<String> = formulas.used_cells().map(|(_, _, f)| f.clone()).filter(|f| !f.is_empty()).collect();
     assert_eq!(kept, ["90/60", "150/60", "210/60", "75/60"], "hours worked out by formulas, kept as formulas");
 }
+
+on_both_backends!(
+    the_demo_cpd_workbook_imports_with_the_demo_mapping_without_asking,
+    db | db | {
+        let mut conn = db.migrated();
+        ohgov::cli::demo::build(&mut conn, support::today()).unwrap();
+        let provider = ohgov::accounts::demo::demo_provider(&mut conn).unwrap().unwrap();
+        let file = std::fs::read(CPD_LOG).unwrap();
+        let headers = ohgov::workforce::mapping::headers(&file, None).unwrap();
+        assert_eq!(headers, HEADERS, "the workbook's own column names");
+        let saved = mapping_store::for_headers(&mut conn, provider, ImportKind::Cpd, &headers)
+            .unwrap()
+            .expect("the demo has a saved mapping for its CPD log");
+        assert_eq!(saved.name, "CPD log workbook");
+        let before: i64 = cpd_records::table.count().get_result(&mut conn).unwrap();
+        let read_as = ReadAs { mapping: Some(saved.mapping), ..Default::default() };
+        let (prepared, read) =
+            import::prepare_read(&mut conn, provider, ImportKind::Cpd, &file, &read_as, support::today())
+                .unwrap()
+                .unwrap_or_else(|rows| panic!("{rows:?}"));
+        assert_eq!(read.read_as, "Excel workbook, sheet CPD log 2026");
+        let report = import::commit(&mut conn, None, provider, &prepared, "demo", &mut |_| {}).unwrap();
+        assert_eq!(report.created, 20, "one CPD entry per row of the log");
+        let after: i64 = cpd_records::table.count().get_result(&mut conn).unwrap();
+        assert_eq!(after - before, 20);
+        let mut entry = |title: &str| -> (chrono::NaiveDate, f64, bool, bool) {
+            cpd_records::table
+                .inner_join(staff::table)
+                .filter(cpd_records::title.eq(title))
+                .select((
+                    cpd_records::activity_date,
+                    cpd_records::hours,
+                    cpd_records::participatory,
+                    cpd_records::reflective,
+                ))
+                .first(&mut conn)
+                .unwrap()
+        };
+        let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(
+            entry("Journal club: shift work and cardiovascular risk"),
+            (day(2026, 2, 9), 1.5, true, false),
+            "a date cell, and hours from a formula's saved value"
+        );
+        let reflection = entry("Reflection on a complex ill-health retirement case");
+        assert_eq!((reflection.0, reflection.3), (day(2026, 3, 3), true), "a date typed as text");
+    }
+);

@@ -108,36 +108,39 @@ pub const ESR_STAFF_REPORT: &str = include_str!("../../demo/esr-staff-report.csv
 /// The name of the demo's saved mapping for [`ESR_STAFF_REPORT`].
 pub const ESR_MAPPING_NAME: &str = "ESR monthly staff report";
 
-/// Saves the mapping that reads the demo's ESR staff report, as a manager would have on its first
-/// import: the columns and values as the guess finds them, so the next upload of the report is
-/// read without asking.
-fn esr_mapping(conn: &mut DbConnection, provider: crate::db::ProviderId) -> Result<(), StoreError> {
-    use super::import::ImportKind;
+/// The demo's CPD log, kept by the service's administrator in an Excel workbook with its own column
+/// names, date cells and formulas (made by `tests/demo_files.rs`).
+pub const CPD_LOG_WORKBOOK: &[u8] = include_bytes!("../../demo/cpd-log.xlsx");
+
+/// The name of the demo's saved mapping for [`CPD_LOG_WORKBOOK`].
+pub const CPD_LOG_MAPPING_NAME: &str = "CPD log workbook";
+
+/// Saves the mapping that reads one of the demo's files (`demo/`), as a manager would have on its
+/// first import: the columns and values as the guess finds them, so the next upload of the file is
+/// read without asking. A value the synonyms do not know stops the demo: the file and
+/// `standards/import-columns.toml` have drifted apart.
+fn demo_mapping(
+    conn: &mut DbConnection,
+    provider: crate::db::ProviderId,
+    kind: super::import::ImportKind,
+    name: &str,
+    (path, file): (&str, &[u8]),
+) -> Result<(), StoreError> {
     use super::mapping::{self, ColumnMapping, Synonyms};
-    let file = ESR_STAFF_REPORT.as_bytes();
-    let unreadable = |e: super::import::RowError| StoreError::Conflict(format!("demo/esr-staff-report.csv: {e}"));
+    let unreadable = |e: super::import::RowError| StoreError::Conflict(format!("{path}: {e}"));
     let headers = mapping::headers(file, None).map_err(unreadable)?;
-    let columns = mapping::guess_columns(ImportKind::Staff, &headers, Synonyms::builtin());
-    let (_, counts) = mapping::survey(file, None, ImportKind::Staff, &columns).map_err(unreadable)?;
-    let (values, unknown) = mapping::guess_values(ImportKind::Staff, &counts, &Default::default(), Synonyms::builtin());
+    let columns = mapping::guess_columns(kind, &headers, Synonyms::builtin());
+    let (_, counts) = mapping::survey(file, None, kind, &columns).map_err(unreadable)?;
+    let (values, unknown) = mapping::guess_values(kind, &counts, &Default::default(), Synonyms::builtin());
     if let Some(value) = unknown.first() {
         return Err(StoreError::Conflict(format!(
-            "demo/esr-staff-report.csv: the synonyms do not know the {} {:?}",
+            "{path}: the synonyms do not know the {} {:?}",
             value.field, value.value
         )));
     }
     let now = chrono::Utc::now().naive_utc();
     let column_mapping = ColumnMapping { columns, values };
-    super::mapping_store::save(
-        conn,
-        None,
-        provider,
-        ImportKind::Staff,
-        ESR_MAPPING_NAME,
-        &headers,
-        &column_mapping,
-        now,
-    )?;
+    super::mapping_store::save(conn, None, provider, kind, name, &headers, &column_mapping, now)?;
     Ok(())
 }
 
@@ -192,7 +195,11 @@ pub fn seed(conn: &mut DbConnection, today: NaiveDate) -> Result<(), StoreError>
         let id = store::create_staff(conn, None, provider, &person)?;
         people.push((id, *number, *discipline));
     }
-    esr_mapping(conn, provider)?;
+    use super::import::ImportKind;
+    let esr = ("demo/esr-staff-report.csv", ESR_STAFF_REPORT.as_bytes());
+    demo_mapping(conn, provider, ImportKind::Staff, ESR_MAPPING_NAME, esr)?;
+    let cpd_log = ("demo/cpd-log.xlsx", CPD_LOG_WORKBOOK);
+    demo_mapping(conn, provider, ImportKind::Cpd, CPD_LOG_MAPPING_NAME, cpd_log)?;
 
     // A year of CPD for the registered (two for doctors, so the last CPD year is judged on a full
     // year), in one import-sized transaction.
