@@ -10,8 +10,7 @@ use diesel::prelude::*;
 use ohgov::db::schema::{cpd_records, history, staff};
 use ohgov::db::{DbConnection, ProviderId};
 use ohgov::workforce::import::{self, ImportKind};
-use reqwest::multipart::{Form, Part};
-use support::{browser_signed_in, service, PASSWORD};
+use support::{browser_signed_in, hidden, service, PASSWORD};
 
 const CPD_HEADER: &str = "staff_number,date,title,hours,participatory,reflective";
 
@@ -171,18 +170,7 @@ on_both_backends!(
 );
 
 async fn upload(client: &reqwest::Client, url: &str, token: &str, file: Vec<u8>) -> (u16, String) {
-    let form = Form::new()
-        .text("csrf_token", token.to_string())
-        .text("kind", "cpd")
-        .part("file", Part::bytes(file).file_name("cpd.csv"));
-    let response = client.post(url).multipart(form).send().await.unwrap();
-    (response.status().as_u16(), response.text().await.unwrap())
-}
-
-fn hidden(page: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = page.find(&marker).unwrap_or_else(|| panic!("{name} in the page")) + marker.len();
-    page[start..].split('"').next().unwrap().to_string()
+    support::post_file(client, url, &[("csrf_token", token), ("kind", "cpd")], "cpd.csv", file).await
 }
 
 async fn confirm(client: &reqwest::Client, base: &str, token: &str, sha: &str) -> (u16, String) {

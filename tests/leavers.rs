@@ -9,8 +9,7 @@ use diesel::prelude::*;
 use ohgov::db::schema::{history, staff};
 use ohgov::db::{DbConnection, ProviderId};
 use ohgov::workforce::import::{self, ImportKind, Leaver, ReadAs};
-use reqwest::multipart::{Form, Part};
-use support::{browser_signed_in, service, PASSWORD};
+use support::{browser_signed_in, hidden, service, PASSWORD};
 
 const STAFF_HEADER: &str = "staff_number,full_name,email,discipline,regulator,registration_number,registration_renewal,revalidation_due,last_appraisal,responsible_officer,start_date,leaving_date,fte";
 
@@ -118,19 +117,11 @@ async fn upload(
     extract_date: Option<&str>,
     file: String,
 ) -> (u16, String) {
-    let mut form = Form::new().text("csrf_token", token.to_string()).text("kind", kind.to_string());
+    let mut fields = vec![("csrf_token", token), ("kind", kind)];
     if let Some(date) = extract_date {
-        form = form.text("full_extract", "yes").text("extract_date", date.to_string());
+        fields.extend([("full_extract", "yes"), ("extract_date", date)]);
     }
-    let form = form.part("file", Part::bytes(file.into_bytes()).file_name("esr-extract.csv"));
-    let response = client.post(url).multipart(form).send().await.unwrap();
-    (response.status().as_u16(), response.text().await.unwrap())
-}
-
-fn hidden(page: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = page.find(&marker).unwrap_or_else(|| panic!("{name} in the page")) + marker.len();
-    page[start..].split('"').next().unwrap().to_string()
+    support::post_file(client, url, &fields, "esr-extract.csv", file.into_bytes()).await
 }
 
 on_both_backends!(
@@ -187,16 +178,6 @@ on_both_backends!(
     }
 );
 
-fn ohgov(db: &support::TestDb, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_ohgov"))
-        .args(args)
-        .args(["--database-url", &db.url])
-        .env_remove("DATABASE_URL")
-        .env("OHGOV_HISTORY_KEY_FILE", db.history_key_file())
-        .output()
-        .expect("run ohgov")
-}
-
 on_both_backends!(
     the_command_lists_the_leavers_and_marks_them_only_with_yes,
     catalogue_db | db | {
@@ -209,17 +190,17 @@ on_both_backends!(
         std::fs::write(&path, staff_file(&[FIVE[0], FIVE[1], FIVE[2]])).unwrap();
         let provider = s.provider.0.to_string();
         let file = path.to_str().unwrap();
-        let asked = ohgov(&db, &["import", "staff", "--provider", &provider, file, "--full-extract", "31/10/2026"]);
+        let asked = db.ohgov(&["import", "staff", "--provider", &provider, file, "--full-extract", "31/10/2026"]);
         assert!(!asked.status.success());
         let stdout = String::from_utf8_lossy(&asked.stdout);
         assert!(stdout.contains("2 people in post on 31 October 2026 are not in the extract:"), "{stdout}");
         assert!(stdout.contains("  Jo Bell (C400)") && stdout.contains("  Alex Kerr (A500)"), "{stdout}");
         assert!(String::from_utf8_lossy(&asked.stderr).contains("run again with --yes"));
         assert_eq!(leaving_date(&mut conn, "C400"), None, "nothing written without --yes");
-        let bad = ohgov(&db, &["import", "cpd", "--provider", &provider, file, "--full-extract", "31/10/2026"]);
+        let bad = db.ohgov(&["import", "cpd", "--provider", &provider, file, "--full-extract", "31/10/2026"]);
         assert!(String::from_utf8_lossy(&bad.stderr).contains("Only a staff file can be a full extract"));
         let done =
-            ohgov(&db, &["import", "staff", "--provider", &provider, file, "--full-extract", "2026-10-31", "--yes"]);
+            db.ohgov(&["import", "staff", "--provider", &provider, file, "--full-extract", "2026-10-31", "--yes"]);
         assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
         assert!(String::from_utf8_lossy(&done.stdout).contains("2 marked as having left"));
         assert_eq!(leaving_date(&mut conn, "C400"), Some(day(2026, 10, 31)));

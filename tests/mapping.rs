@@ -15,8 +15,7 @@ use ohgov::workforce::import::{self, ImportKind, ReadAs};
 use ohgov::workforce::mapping::ColumnMapping;
 use ohgov::workforce::mapping_store;
 use ohgov::workforce::model::{Discipline, Regulator};
-use reqwest::multipart::{Form, Part};
-use support::{browser_signed_in, service, PASSWORD};
+use support::{browser_signed_in, hidden, service, PASSWORD};
 
 const ESR_HEADER: &str = "Employee Number,Full Name,Position Title,Professional Registration Body,Professional Registration Number,Registration Expiry Date,Hire Date,FTE";
 
@@ -84,18 +83,8 @@ fn people(conn: &mut DbConnection) -> Vec<(String, String, Discipline, Regulator
 }
 
 async fn upload(client: &reqwest::Client, url: &str, token: &str, file: String) -> (u16, String) {
-    let form = Form::new()
-        .text("csrf_token", token.to_string())
-        .text("kind", "staff")
-        .part("file", Part::bytes(file.into_bytes()).file_name("ESR staff report.csv"));
-    let response = client.post(url).multipart(form).send().await.unwrap();
-    (response.status().as_u16(), response.text().await.unwrap())
-}
-
-fn hidden(page: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = page.find(&marker).unwrap_or_else(|| panic!("{name} in the page")) + marker.len();
-    page[start..].split('"').next().unwrap().to_string()
+    let fields = [("csrf_token", token), ("kind", "staff")];
+    support::post_file(client, url, &fields, "ESR staff report.csv", file.into_bytes()).await
 }
 
 /// The option chosen in the page's `<select id=ID>`, if any.
@@ -297,16 +286,6 @@ on_both_backends!(
         }
 );
 
-fn ohgov(db: &support::TestDb, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_ohgov"))
-        .args(args)
-        .args(["--database-url", &db.url])
-        .env_remove("DATABASE_URL")
-        .env("OHGOV_HISTORY_KEY_FILE", db.history_key_file())
-        .output()
-        .expect("run ohgov")
-}
-
 on_both_backends!(
     the_import_command_reads_with_a_named_mapping_and_refuses_without_one,
     catalogue_db | db | {
@@ -316,23 +295,23 @@ on_both_backends!(
         let path = dir.path().join("esr.csv");
         std::fs::write(&path, esr_file()).unwrap();
         let (provider, file) = (s.provider.to_string(), path.to_str().unwrap().to_string());
-        let none = ohgov(&db, &["import", "staff", "--provider", &provider, &file]);
+        let none = db.ohgov(&["import", "staff", "--provider", &provider, &file]);
         assert!(!none.status.success());
         let said = String::from_utf8_lossy(&none.stderr);
         assert!(said.contains("there are none for staff files yet"), "{said}");
         assert!(said.contains("nothing was imported"));
         save_esr_mapping(&mut conn, s.provider, "ESR monthly staff report");
-        let refused = ohgov(&db, &["import", "staff", "--provider", &provider, &file]);
+        let refused = db.ohgov(&["import", "staff", "--provider", &provider, &file]);
         assert!(!refused.status.success());
         let said = String::from_utf8_lossy(&refused.stderr);
         assert!(said.contains("use --mapping with one of \"ESR monthly staff report\""), "{said}");
-        let wrong = ohgov(&db, &["import", "staff", "--provider", &provider, &file, "--mapping", "ESR weekly"]);
+        let wrong = db.ohgov(&["import", "staff", "--provider", &provider, &file, "--mapping", "ESR weekly"]);
         assert!(!wrong.status.success());
         assert!(String::from_utf8_lossy(&wrong.stderr)
             .contains("no saved column mapping for staff files called \"ESR weekly\""));
         assert!(people(&mut conn).is_empty());
         let done =
-            ohgov(&db, &["import", "staff", "--provider", &provider, &file, "--mapping", "esr monthly staff report"]);
+            db.ohgov(&["import", "staff", "--provider", &provider, &file, "--mapping", "esr monthly staff report"]);
         assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
         let said = String::from_utf8_lossy(&done.stdout);
         assert!(said.contains("read with the saved mapping ESR monthly staff report"), "{said}");

@@ -11,9 +11,8 @@ use diesel::prelude::*;
 use ohgov::db::schema::{cpd_records, staff};
 use ohgov::db::{DbConnection, ProviderId};
 use ohgov::workforce::import::{self, ImportKind, ReadAs, RowError};
-use reqwest::multipart::{Form, Part};
 use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook, Worksheet};
-use support::{browser_signed_in, service, PASSWORD};
+use support::{browser_signed_in, count, hidden, service, PASSWORD};
 
 const STAFF_HEADER: [&str; 13] = [
     "staff_number",
@@ -228,15 +227,6 @@ fn stored_cpd(conn: &mut DbConnection, provider: ProviderId) -> Vec<CpdRow> {
         .unwrap()
 }
 
-fn count(conn: &mut DbConnection, table: &str) -> i64 {
-    #[derive(QueryableByName)]
-    struct Count {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
-    diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}")).get_result::<Count>(conn).unwrap().n
-}
-
 on_both_backends!(
     a_workbook_imports_the_same_records_as_its_csv,
     catalogue_db | db | {
@@ -325,19 +315,7 @@ async fn upload(
     name: &str,
     file: Vec<u8>,
 ) -> (u16, String) {
-    let form = Form::new()
-        .text("csrf_token", token.to_string())
-        .text("kind", kind.to_string())
-        .text("sheet", sheet.to_string())
-        .part("file", Part::bytes(file).file_name(name.to_string()));
-    let response = client.post(url).multipart(form).send().await.unwrap();
-    (response.status().as_u16(), response.text().await.unwrap())
-}
-
-fn hidden(page: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = page.find(&marker).unwrap_or_else(|| panic!("{name} in the page")) + marker.len();
-    page[start..].split('"').next().unwrap().to_string()
+    support::post_file(client, url, &[("csrf_token", token), ("kind", kind), ("sheet", sheet)], name, file).await
 }
 
 async fn confirm(client: &reqwest::Client, url: &str, token: &str, kind: &str, page: &str) -> u16 {

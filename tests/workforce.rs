@@ -8,8 +8,7 @@ use diesel::prelude::*;
 use ohgov::db::schema::{cpd_records, history, staff};
 use ohgov::db::{DbConnection, ProviderId};
 use ohgov::workforce::import::{self, ImportKind, RowError};
-use reqwest::multipart::{Form, Part};
-use support::{browser_signed_in, service, PASSWORD};
+use support::{browser_signed_in, count, hidden, service, PASSWORD};
 
 const STAFF_HEADER: &str = "staff_number,full_name,email,discipline,regulator,registration_number,registration_renewal,revalidation_due,last_appraisal,responsible_officer,start_date,leaving_date,fte";
 
@@ -34,15 +33,6 @@ fn run_import(
     let today = Utc::now().date_naive();
     let prepared = import::prepare(conn, provider, kind, file, today).unwrap()?;
     Ok(import::commit(conn, None, provider, &prepared, "test", &mut |_| {}).unwrap())
-}
-
-fn count(conn: &mut DbConnection, table: &str) -> i64 {
-    #[derive(QueryableByName)]
-    struct Count {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
-    diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}")).get_result::<Count>(conn).unwrap().n
 }
 
 on_both_backends!(
@@ -194,18 +184,7 @@ on_both_backends!(
 );
 
 async fn upload(client: &reqwest::Client, url: &str, token: &str, kind: &str, file: Vec<u8>) -> (u16, String) {
-    let form = Form::new()
-        .text("csrf_token", token.to_string())
-        .text("kind", kind.to_string())
-        .part("file", Part::bytes(file).file_name("export.csv"));
-    let response = client.post(url).multipart(form).send().await.unwrap();
-    (response.status().as_u16(), response.text().await.unwrap())
-}
-
-fn hidden(page: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = page.find(&marker).unwrap_or_else(|| panic!("{name} in the page")) + marker.len();
-    page[start..].split('"').next().unwrap().to_string()
+    support::post_file(client, url, &[("csrf_token", token), ("kind", kind)], "export.csv", file).await
 }
 
 on_both_backends!(
@@ -356,16 +335,6 @@ on_both_backends!(
     }
 );
 
-fn ohgov(db: &support::TestDb, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_ohgov"))
-        .args(args)
-        .args(["--database-url", &db.url])
-        .env_remove("DATABASE_URL")
-        .env("OHGOV_HISTORY_KEY_FILE", db.history_key_file())
-        .output()
-        .expect("run ohgov")
-}
-
 on_both_backends!(
     the_import_command_lists_bad_rows_and_writes_nothing,
     catalogue_db | db | {
@@ -375,14 +344,14 @@ on_both_backends!(
         let path = dir.path().join("staff.csv");
         std::fs::write(&path, staff_file("2027-03-31").replace("PH123456", "PH12")).unwrap();
         let provider = s.provider.to_string();
-        let refused = ohgov(&db, &["import", "staff", "--provider", &provider, path.to_str().unwrap()]);
+        let refused = db.ohgov(&["import", "staff", "--provider", &provider, path.to_str().unwrap()]);
         assert!(!refused.status.success());
         let stderr = String::from_utf8_lossy(&refused.stderr);
         assert!(stderr.contains("line 4: registration_number:"), "{stderr}");
         assert!(stderr.contains("1 bad row; nothing was imported"));
         assert_eq!(count(&mut conn, "staff"), 0);
         std::fs::write(&path, staff_file("2027-03-31")).unwrap();
-        let done = ohgov(&db, &["import", "staff", "--provider", &provider, path.to_str().unwrap()]);
+        let done = db.ohgov(&["import", "staff", "--provider", &provider, path.to_str().unwrap()]);
         assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
         let stdout = String::from_utf8_lossy(&done.stdout);
         let said: Vec<&str> = stdout.lines().collect();

@@ -240,6 +240,18 @@ impl TestDb {
         self.secrets_dir.path().join("history.key")
     }
 
+    /// Runs the `ohgov` command on this database as an operator would: the history key from its
+    /// file, no `DATABASE_URL` from the environment.
+    pub fn ohgov(&self, args: &[&str]) -> std::process::Output {
+        std::process::Command::new(env!("CARGO_BIN_EXE_ohgov"))
+            .args(args)
+            .args(["--database-url", &self.url])
+            .env_remove("DATABASE_URL")
+            .env("OHGOV_HISTORY_KEY_FILE", self.history_key_file())
+            .output()
+            .expect("run ohgov")
+    }
+
     /// The SQLite file's path (SQLite only).
     pub fn sqlite_path(&self) -> Option<PathBuf> {
         match self.target() {
@@ -561,6 +573,42 @@ macro_rules! on_both_backends {
 pub fn form_token(html: &str) -> String {
     let start = html.find("name=\"csrf_token\" value=\"").expect("the page has a form token") + 25;
     html[start..].split('"').next().unwrap_or_default().to_string()
+}
+
+/// A hidden field's value in a page: the file's hash or the choice a next step posts back.
+pub fn hidden(page: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = page.find(&marker).unwrap_or_else(|| panic!("{name} in the page")) + marker.len();
+    page[start..].split('"').next().unwrap_or_default().to_string()
+}
+
+/// How many rows a table holds.
+pub fn count(conn: &mut DbConnection, table: &str) -> i64 {
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}")).get_result::<Count>(conn).unwrap().n
+}
+
+/// Posts a file to an upload form as a browser does: the form's text fields (its token among them)
+/// and the file under `file_name`. The status and the page that answered.
+pub async fn post_file(
+    client: &reqwest::Client,
+    url: &str,
+    fields: &[(&str, &str)],
+    file_name: &str,
+    file: Vec<u8>,
+) -> (u16, String) {
+    let mut form = reqwest::multipart::Form::new();
+    for (name, value) in fields {
+        form = form.text(name.to_string(), value.to_string());
+    }
+    let form = form.part("file", reqwest::multipart::Part::bytes(file).file_name(file_name.to_string()));
+    let response = client.post(url).multipart(form).send().await.unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
 }
 
 /// A browser signed in as `email`, and a form token of its session.
