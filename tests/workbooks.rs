@@ -14,22 +14,6 @@ use ohgov::workforce::import::{self, ImportKind, ReadAs, RowError};
 use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook, Worksheet};
 use support::{browser_signed_in, count, hidden, service, PASSWORD};
 
-const STAFF_HEADER: [&str; 13] = [
-    "staff_number",
-    "full_name",
-    "email",
-    "discipline",
-    "regulator",
-    "registration_number",
-    "registration_renewal",
-    "revalidation_due",
-    "last_appraisal",
-    "responsible_officer",
-    "start_date",
-    "leaving_date",
-    "fte",
-];
-
 /// The staff file as a CSV: a consultant, a nurse, a physiotherapist and an administrator.
 const STAFF_CSV: &str = "staff_number,full_name,email,discipline,regulator,registration_number,registration_renewal,revalidation_due,last_appraisal,responsible_officer,start_date,leaving_date,fte\n\
 D100,Dr Maya Osei,maya.osei@northshire.example,consultant_occupational_physician,gmc,7654321,2027-03-31,2029-06-30,2026-02-01,Dr K Patel,2019-09-01,,1\n\
@@ -70,7 +54,7 @@ fn header(sheet: &mut Worksheet, names: &[&str]) {
 /// serial number; registration numbers and FTEs as numbers; one FTE a formula.
 fn write_staff(sheet: &mut Worksheet, name: &str) {
     sheet.set_name(name).unwrap();
-    header(sheet, &STAFF_HEADER);
+    header(sheet, ImportKind::Staff.columns());
     let text = |sheet: &mut Worksheet, row: u32, col: u16, value: &str| {
         sheet.write_string(row, col, value).unwrap();
     };
@@ -519,7 +503,7 @@ fn a_damaged_workbook_never_panics_the_reader() {
             }
         }
         let read_as = ReadAs::default();
-        if let Err(errors) = import::read_rows_as(&file, &STAFF_HEADER, &read_as) {
+        if let Err(errors) = import::read_rows_as(&file, ImportKind::Staff.columns(), &read_as) {
             assert!(!errors.is_empty(), "case {case}: a refusal says why");
             assert!(errors.iter().all(|e| !e.message.is_empty()), "case {case}: {errors:?}");
         }
