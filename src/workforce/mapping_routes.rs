@@ -275,8 +275,8 @@ async fn post_mapping(
     // A saved mapping keeps the choices it had for values this file does not hold.
     let column_mapping = ColumnMapping { columns, values };
     let mut errors = mapping::check(kind, &headers, &column_mapping, &unknown);
-    if name.is_empty() {
-        errors.insert("name".into(), "Name the mapping, like \"ESR monthly staff report\"".into());
+    if let Some(problem) = mapping_store::name_problem(&name) {
+        errors.insert("name".into(), problem.into());
     }
     let again = |errors: BTreeMap<String, String>, column_mapping: ColumnMapping| MappingForm {
         kind,
@@ -491,8 +491,8 @@ async fn change(
     let column_mapping = ColumnMapping { columns, values };
     let mut errors = mapping::check(saved.kind, &saved.headers, &column_mapping, &[]);
     let name = form.name.trim().to_string();
-    if name.is_empty() {
-        errors.insert("name".into(), "Name the mapping, like \"ESR monthly staff report\"".into());
+    if let Some(problem) = mapping_store::name_problem(&name) {
+        errors.insert("name".into(), problem.into());
     }
     if !errors.is_empty() {
         return mapping_edit_page(&state, &req, &user, provider_id, &saved, (&name, &column_mapping), errors).await;

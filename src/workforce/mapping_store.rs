@@ -123,16 +123,25 @@ pub fn get(conn: &mut DbConnection, provider_id: ProviderId, id: i32) -> Result<
     row.map(saved).ok_or(StoreError::NotFound)
 }
 
-/// A mapping's name, checked: present, at most 100 characters.
-fn checked_name(name: &str) -> Result<String, StoreError> {
+/// What is wrong with a mapping's name, if anything: it must be given, in at most 100 characters.
+/// The pages ask it beside their other checks, so every problem shows at once; saving asks again.
+pub(super) fn name_problem(name: &str) -> Option<&'static str> {
     let name = name.trim();
     if name.is_empty() {
-        return Err(StoreError::invalid("name", "Name the mapping, like \"ESR monthly staff report\""));
+        Some("Name the mapping, like \"ESR monthly staff report\"")
+    } else if name.chars().count() > 100 {
+        Some("The name must be 100 characters or fewer")
+    } else {
+        None
     }
-    if name.chars().count() > 100 {
-        return Err(StoreError::invalid("name", "The name must be 100 characters or fewer"));
+}
+
+/// A mapping's name, checked ([`name_problem`]) and trimmed.
+fn checked_name(name: &str) -> Result<String, StoreError> {
+    match name_problem(name) {
+        Some(problem) => Err(StoreError::invalid("name", problem)),
+        None => Ok(name.trim().to_string()),
     }
-    Ok(name.to_string())
 }
 
 fn name_taken(
