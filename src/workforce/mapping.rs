@@ -131,11 +131,11 @@ impl Synonyms {
         }
     }
 
-    /// The built-in synonyms, read and checked once; start-up calls [`check_builtin`] first, so a
+    /// The built-in synonyms, read and checked once ([`builtin_read`]); start-up calls [`check_builtin`] first, so a
     /// bad file stops the start rather than reaching here (where it would give no synonyms).
     pub fn builtin() -> &'static Synonyms {
-        static BUILTIN: std::sync::OnceLock<Synonyms> = std::sync::OnceLock::new();
-        BUILTIN.get_or_init(|| Synonyms::parse(SYNONYMS_FILE).unwrap_or_default())
+        static NONE: std::sync::OnceLock<Synonyms> = std::sync::OnceLock::new();
+        builtin_read().as_ref().unwrap_or_else(|_| NONE.get_or_init(Synonyms::default))
     }
 
     fn headers_for(&self, kind: ImportKind, field: &str) -> &[String] {
@@ -153,9 +153,17 @@ impl Synonyms {
 /// Checks the built-in synonyms file, for start-up: a file that names a field or a code ohgov does
 /// not have stops the start with every problem, as a bad catalogue file does.
 pub fn check_builtin() -> Result<(), String> {
-    Synonyms::parse(SYNONYMS_FILE)
-        .map(|_| ())
-        .map_err(|problems| format!("standards/import-columns.toml: {}", problems.join("; ")))
+    builtin_read().as_ref().map(|_| ()).map_err(Clone::clone)
+}
+
+/// The built-in synonyms file read and checked, once for the process: start-up's check and every
+/// later guess share the one reading.
+fn builtin_read() -> &'static Result<Synonyms, String> {
+    static BUILTIN: std::sync::OnceLock<Result<Synonyms, String>> = std::sync::OnceLock::new();
+    BUILTIN.get_or_init(|| {
+        Synonyms::parse(SYNONYMS_FILE)
+            .map_err(|problems| format!("standards/import-columns.toml: {}", problems.join("; ")))
+    })
 }
 
 /// A header or value compared without regard to case or surrounding spaces.
