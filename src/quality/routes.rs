@@ -292,6 +292,7 @@ fn import_context(context: &mut tera::Context, provider_id: ProviderId) {
     context.insert("import_path", &format!("/providers/{provider_id}/kpis/import"));
     context.insert("import_help", IMPORT_HELP);
     context.insert("import_title", "Import quality indicator values");
+    context.insert("errors", &FieldErrors::default().0);
 }
 
 /// `GET /providers/{id}/kpis/import`.
@@ -342,7 +343,7 @@ async fn import_upload(
     let read_as = match upload_sheet(&upload, &sheet) {
         Ok(sheet) => ReadAs { sheet, ..Default::default() },
         Err(message) => {
-            context.insert("sheet_error", &message);
+            context.insert("errors", &FieldErrors::one("sheet", message).0);
             return refuse(context, String::new(), vec![]);
         }
     };

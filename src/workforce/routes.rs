@@ -685,7 +685,7 @@ async fn import_upload(
     let sheet = match import::upload_sheet(&upload, &sheet) {
         Ok(sheet) => sheet,
         Err(message) => {
-            context.insert("sheet_error", &message);
+            context.insert("errors", &FieldErrors::one("sheet", message).0);
             return refuse(context, String::new(), vec![]);
         }
     };
